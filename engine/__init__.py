@@ -1,0 +1,46 @@
+"""Tensor Canvas's engine: a TensorFlow-1-style computational graph library (no Qt).
+
+    import engine as ts
+    with ts.Graph().as_default() as g:
+        A = ts.Variable([[1, 0], [0, -1]], name="A")
+        b = ts.Variable([1, 1], name="b")
+        x = ts.placeholder(shape=[2], name="x", default=[1, 2])
+        z = ts.add(ts.matmul(A, x), b, name="z")
+    ts.Session(g).run(z)  # array([ 2, -1])
+"""
+
+from . import ops as _ops  # noqa: F401  (registers the built-in op types)
+from .builders import op_functions as _op_functions
+from .errors import (
+    CycleError,
+    EngineError,
+    EvaluationError,
+    FeedError,
+    FileFormatError,
+    ShapeError,
+)
+from .graph import (
+    Constant,
+    Graph,
+    GraphEvent,
+    Node,
+    Operation,
+    Placeholder,
+    Variable,
+    get_default_graph,
+)
+from .io import load_graph, save_graph
+from .registry import Attr, OpDef, all_ops, get_op, register
+from .session import Session
+
+placeholder = Placeholder
+constant = Constant
+
+globals().update(_op_functions())
+
+__all__ = [
+    "Attr", "Constant", "CycleError", "EngineError", "EvaluationError", "FeedError",
+    "FileFormatError", "Graph", "GraphEvent", "Node", "OpDef", "Operation", "Placeholder",
+    "Session", "ShapeError", "Variable", "all_ops", "constant", "get_default_graph", "get_op",
+    "load_graph", "placeholder", "register", "save_graph", *_op_functions(),
+]

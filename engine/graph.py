@@ -1,0 +1,584 @@
+"""The computational graph: nodes by name, their wiring in a ``networkx.DiGraph``.
+
+Every change goes through a :class:`Graph` method, which keeps the networkx topology in step
+with the nodes and tells listeners (sessions, the editor) what changed.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple
+
+import networkx as nx
+import numpy as np
+
+from .errors import CycleError, ShapeError
+from .registry import OpDef, Shape, get_op
+from .tensors import as_tensor, format_shape, shape_fits, short_repr
+
+NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-/]*")
+
+STRUCTURAL = frozenset({"node_added", "node_removed", "edge_added", "edge_removed", "attr_changed"})
+"""Event kinds that change what a run computes (they bump :attr:`Graph.version`)."""
+
+
+class GraphEvent(NamedTuple):
+    """What changed: ``kind`` is one of ``node_added``, ``node_removed``, ``edge_added``,
+    ``edge_removed`` (``node`` is the consumer, ``port`` its input, ``source`` the producer),
+    ``renamed`` (``old_name``), ``attr_changed``, ``value_changed`` or ``ui_changed``."""
+
+    kind: str
+    node: Node
+    port: int | None = None
+    source: Node | None = None
+    old_name: str | None = None
+
+
+class Node:
+    """A node of a graph: a source (placeholder, variable, constant) or an operation.
+
+    ``inputs`` has one entry per input port of the op: the producing node, or ``None`` while
+    the port is not wired (a graph built in the editor can be incomplete).
+    """
+
+    def __init__(
+        self,
+        op_type: str,
+        inputs: Iterable[Node | None] = (),
+        name: str | None = None,
+        attrs: dict[str, Any] | None = None,
+        ui: dict[str, Any] | None = None,
+        graph: Graph | None = None,
+    ) -> None:
+        self.op: OpDef = get_op(op_type)
+        inputs = list(inputs)
+        if len(inputs) > len(self.op.inputs):
+            raise TypeError(f"{op_type} takes {len(self.op.inputs)} inputs, got {len(inputs)}")
+        self.graph: Graph = graph if graph is not None else _graph_of(inputs)
+        self.inputs: list[Node | None] = [None] * len(self.op.inputs)
+        self.attrs: dict[str, Any] = self.op.parse_attrs(attrs or {})
+        self.ui: dict[str, Any] = dict(ui or {})
+        self.name: str = self.graph._claim_name(name, op_type)
+        self.graph._add(self, inputs)
+
+    @property
+    def type(self) -> str:
+        return self.op.type
+
+    @property
+    def input_nodes(self) -> list[Node | None]:
+        return list(self.inputs)
+
+    @property
+    def consumers(self) -> list[Node]:
+        return list(self.graph.nx.successors(self))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} '{self.name}' ({self.type})>"
+
+    # Python operators build operations, as in TensorFlow.
+    def __add__(self, other: Any) -> Operation:
+        return Operation("add", [self, other])
+
+    def __radd__(self, other: Any) -> Operation:
+        return Operation("add", [other, self])
+
+    def __sub__(self, other: Any) -> Operation:
+        return Operation("subtract", [self, other])
+
+    def __rsub__(self, other: Any) -> Operation:
+        return Operation("subtract", [other, self])
+
+    def __mul__(self, other: Any) -> Operation:
+        return Operation("multiply", [self, other])
+
+    def __rmul__(self, other: Any) -> Operation:
+        return Operation("multiply", [other, self])
+
+    def __truediv__(self, other: Any) -> Operation:
+        return Operation("divide", [self, other])
+
+    def __rtruediv__(self, other: Any) -> Operation:
+        return Operation("divide", [other, self])
+
+    def __matmul__(self, other: Any) -> Operation:
+        return Operation("matmul", [self, other])
+
+    def __rmatmul__(self, other: Any) -> Operation:
+        return Operation("matmul", [other, self])
+
+    def __neg__(self) -> Operation:
+        return Operation("negative", [self])
+
+
+class Operation(Node):
+    """A node that computes its value from its inputs with its op's compute function."""
+
+    def __init__(
+        self,
+        op_type: str,
+        inputs: Iterable[Any] = (),
+        name: str | None = None,
+        attrs: dict[str, Any] | None = None,
+        ui: dict[str, Any] | None = None,
+        graph: Graph | None = None,
+    ) -> None:
+        inputs = list(inputs)
+        graph = graph if graph is not None else _graph_of(inputs)
+        nodes = [x if x is None or isinstance(x, Node) else Constant(x, graph=graph) for x in inputs]
+        super().__init__(op_type, nodes, name, attrs, ui, graph)
+
+
+class _ValueNode(Node):
+    """A source holding a tensor in the graph (a variable's value, a constant, a default)."""
+
+    _value: np.ndarray | None = None
+
+    @property
+    def value(self) -> np.ndarray | None:
+        return self._value
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        self.graph.set_value(self, value)
+
+
+class Placeholder(_ValueNode):
+    """An input fed at run time; ``default`` is its value when a run does not feed it."""
+
+    def __init__(
+        self,
+        shape: Any = None,
+        dtype: Any = None,
+        name: str | None = None,
+        default: Any = None,
+        ui: dict[str, Any] | None = None,
+        graph: Graph | None = None,
+    ) -> None:
+        graph = graph if graph is not None else get_default_graph()
+        self._value = None if default is None else self.fit(default, shape, dtype)
+        super().__init__("placeholder", (), name, {"shape": shape, "dtype": dtype}, ui, graph)
+
+    @property
+    def shape(self) -> Shape:
+        return self.attrs["shape"]
+
+    @property
+    def dtype(self) -> str | None:
+        return self.attrs["dtype"]
+
+    default = _ValueNode.value
+
+    def check(self, value: Any) -> np.ndarray:
+        """``value`` as a tensor of this placeholder's dtype; ``ValueError`` if it does not fit."""
+        return self.fit(value, self.shape, self.dtype)
+
+    @staticmethod
+    def fit(value: Any, shape: Any, dtype: Any) -> np.ndarray:
+        """``value`` as a tensor fitting a placeholder of ``shape`` and ``dtype``."""
+        spec = get_op("placeholder")
+        parsed = spec.parse_attrs({"shape": shape, "dtype": dtype})
+        array = as_tensor(value, parsed["dtype"])
+        if not shape_fits(array.shape, parsed["shape"]):
+            raise ValueError(
+                f"a value of shape {format_shape(array.shape)} does not fit shape "
+                f"{format_shape(parsed['shape'])}"
+            )
+        return array
+
+
+class Variable(_ValueNode):
+    """A parameter held by the graph; optimizers update it when it is ``trainable``."""
+
+    def __init__(
+        self,
+        initial_value: Any,
+        name: str | None = None,
+        trainable: bool = True,
+        ui: dict[str, Any] | None = None,
+        graph: Graph | None = None,
+    ) -> None:
+        graph = graph if graph is not None else get_default_graph()
+        self._value = np.array(as_tensor(initial_value))
+        super().__init__("variable", (), name, {"trainable": trainable}, ui, graph)
+
+    @property
+    def trainable(self) -> bool:
+        return self.attrs["trainable"]
+
+
+class Constant(_ValueNode):
+    """A fixed tensor."""
+
+    def __init__(
+        self,
+        value: Any,
+        name: str | None = None,
+        ui: dict[str, Any] | None = None,
+        graph: Graph | None = None,
+    ) -> None:
+        graph = graph if graph is not None else get_default_graph()
+        self._value = np.array(as_tensor(value))
+        super().__init__("constant", (), name, {}, ui, graph)
+
+
+NODE_CLASSES: dict[str, type[Node]] = {
+    "placeholder": Placeholder, "variable": Variable, "constant": Constant, "op": Operation,
+}
+
+
+class Graph:
+    """A computational graph: nodes by unique name, wired in ``self.nx`` (a ``DiGraph``).
+
+    An edge ``u → v`` of ``self.nx`` means "v reads u"; its ``ports`` attribute holds the
+    input ports of v that u feeds (x + x feeds both ports of one add).
+    """
+
+    def __init__(self) -> None:
+        self.nx = nx.DiGraph()
+        self._nodes: dict[str, Node] = {}
+        self._name_counters: dict[str, int] = {}
+        self._listeners: list[Callable[[], Callable[[GraphEvent], None] | None]] = []
+        self._shapes: dict[Node, Shape | ShapeError] = {}
+        self.version = 0
+        """Bumped by every change that alters what a run computes (not by value changes)."""
+
+    # ---- access ---------------------------------------------------------------------------
+
+    @property
+    def nodes(self) -> list[Node]:
+        """All nodes, in the order they were added."""
+        return list(self._nodes.values())
+
+    def get_node(self, name: str | Node) -> Node:
+        """The node called ``name`` (a node of this graph is returned as it is)."""
+        if isinstance(name, Node):
+            if name.graph is not self or self._nodes.get(name.name) is not name:
+                raise KeyError(f"node '{name.name}' is not in this graph")
+            return name
+        try:
+            return self._nodes[name]
+        except KeyError:
+            raise KeyError(f"no node named '{name}' in the graph") from None
+
+    def __contains__(self, name: object) -> bool:
+        if isinstance(name, Node):
+            return self._nodes.get(name.name) is name
+        return name in self._nodes
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(list(self._nodes.values()))
+
+    def as_default(self) -> _DefaultGraph:
+        """Make this the default graph; as a context manager, restore the previous on exit."""
+        return _DefaultGraph(self)
+
+    # ---- listeners ------------------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[GraphEvent], None]) -> None:
+        """Call ``listener(event)`` after every change. Held weakly: it lives as long as its
+        owner does."""
+        ref = weakref.WeakMethod(listener) if hasattr(listener, "__self__") else weakref.ref(listener)
+        self._listeners.append(ref)  # type: ignore[arg-type]
+
+    def unsubscribe(self, listener: Callable[[GraphEvent], None]) -> None:
+        self._listeners = [r for r in self._listeners if r() not in (None, listener)]
+
+    def _emit(self, kind: str, node: Node, **details: Any) -> None:
+        event = GraphEvent(kind, node, **details)
+        if kind in STRUCTURAL:
+            self.version += 1
+        if kind != "ui_changed" and kind != "renamed":
+            self._forget_shapes(node, kind)
+        dead = False
+        for ref in self._listeners:
+            listener = ref()
+            if listener is None:
+                dead = True
+            else:
+                listener(event)
+        if dead:
+            self._listeners = [r for r in self._listeners if r() is not None]
+
+    # ---- edits ----------------------------------------------------------------------------
+
+    def add_node(
+        self,
+        op_type: str,
+        inputs: Iterable[Node | None] = (),
+        name: str | None = None,
+        attrs: dict[str, Any] | None = None,
+        value: Any = None,
+        ui: dict[str, Any] | None = None,
+    ) -> Node:
+        """Create a node of any op type in this graph (the generic form of the builders).
+
+        ``value`` is a variable's or constant's value, or a placeholder's default.
+        """
+        opdef = get_op(op_type)
+        attrs = dict(attrs or {})
+        if opdef.kind == "placeholder":
+            return Placeholder(name=name, default=value, ui=ui, graph=self, **attrs)
+        if opdef.kind == "variable":
+            return Variable(value, name=name, ui=ui, graph=self, **attrs)
+        if opdef.kind == "constant":
+            return Constant(value, name=name, ui=ui, graph=self)
+        return Operation(op_type, inputs, name=name, attrs=attrs, ui=ui, graph=self)
+
+    def remove_node(self, node: Node | str) -> None:
+        """Remove a node and every wire to or from it."""
+        node = self.get_node(node)
+        for consumer in list(self.nx.successors(node)):
+            for port in sorted(self.nx.edges[node, consumer]["ports"]):
+                self.disconnect(consumer, port)
+        for port, source in enumerate(node.inputs):
+            if source is not None:
+                self.disconnect(node, port)
+        self.nx.remove_node(node)
+        del self._nodes[node.name]
+        self._emit("node_removed", node)
+
+    def connect(self, source: Node | str, target: Node | str, port: int | str) -> None:
+        """Wire ``source``'s output into input ``port`` (index or name) of ``target``.
+
+        A wire already in that port is replaced. Raises :class:`CycleError` if the wire would
+        close a cycle.
+        """
+        source, target = self.get_node(source), self.get_node(target)
+        port = self.port_index(target, port)
+        if source is target or nx.has_path(self.nx, target, source):
+            path = [target] if source is target else nx.shortest_path(self.nx, target, source)
+            loop = " → ".join(n.name for n in [source, *path])
+            raise CycleError(f"wiring {source.name} into {target.name} would close a cycle: {loop}",
+                             node=target.name)
+        if target.inputs[port] is source:
+            return
+        if target.inputs[port] is not None:
+            self.disconnect(target, port)
+        target.inputs[port] = source
+        if self.nx.has_edge(source, target):
+            self.nx.edges[source, target]["ports"].add(port)
+        else:
+            self.nx.add_edge(source, target, ports={port})
+        self._emit("edge_added", target, port=port, source=source)
+
+    def disconnect(self, target: Node | str, port: int | str) -> None:
+        """Remove the wire into input ``port`` of ``target`` (nothing if there is none)."""
+        target = self.get_node(target)
+        port = self.port_index(target, port)
+        source = target.inputs[port]
+        if source is None:
+            return
+        target.inputs[port] = None
+        ports = self.nx.edges[source, target]["ports"]
+        ports.discard(port)
+        if not ports:
+            self.nx.remove_edge(source, target)
+        self._emit("edge_removed", target, port=port, source=source)
+
+    def rename(self, node: Node | str, new_name: str) -> None:
+        """Rename a node; raises ``ValueError`` if the name is invalid or taken."""
+        node = self.get_node(node)
+        if new_name == node.name:
+            return
+        self._check_name(new_name)
+        if new_name in self._nodes:
+            raise ValueError(f"a node named '{new_name}' already exists")
+        old = node.name
+        del self._nodes[old]
+        node.name = new_name
+        self._nodes[new_name] = node
+        self._emit("renamed", node, old_name=old)
+
+    def set_attr(self, node: Node | str, name: str, value: Any) -> None:
+        """Set one attribute (validated by the op's parser); ``ValueError`` if it is refused."""
+        node = self.get_node(node)
+        attrs = dict(node.attrs)
+        attrs[name] = value
+        parsed = node.op.parse_attrs(attrs)
+        if isinstance(node, Placeholder) and node.value is not None:
+            node.fit(node.value, parsed["shape"], parsed["dtype"])
+        node.attrs = parsed
+        self._emit("attr_changed", node)
+
+    def set_value(self, node: Node | str, value: Any) -> None:
+        """Set a variable's or constant's value, or a placeholder's default (``None`` clears a
+        default). Raises ``ValueError`` if the value does not fit."""
+        node = self.get_node(node)
+        if isinstance(node, Placeholder):
+            array = None if value is None else node.check(value)
+        elif isinstance(node, _ValueNode):
+            array = np.array(as_tensor(value))
+        else:
+            raise TypeError(f"{node.name} is a {node.type} operation; it has no value to set")
+        node._value = array
+        self._emit("value_changed", node)
+
+    def assign(self, node: Node, array: np.ndarray) -> None:
+        """Replace a variable's value by ``array`` as it is (no copy or check): for optimizers."""
+        node._value = array
+        self._emit("value_changed", node)
+
+    def set_ui(self, node: Node | str, **items: Any) -> None:
+        """Update a node's opaque ``ui`` dict (positions and the like, kept in files)."""
+        node = self.get_node(node)
+        node.ui.update(items)
+        self._emit("ui_changed", node)
+
+    # ---- queries --------------------------------------------------------------------------
+
+    @staticmethod
+    def port_index(node: Node, port: int | str) -> int:
+        """An input port's index from its index or its name."""
+        names = node.op.inputs
+        if isinstance(port, str):
+            if port not in names:
+                raise KeyError(f"{node.name} ({node.type}) has no input '{port}'")
+            return names.index(port)
+        if not 0 <= port < len(names):
+            raise IndexError(f"{node.name} ({node.type}) has no input port {port}")
+        return port
+
+    def shape_of(self, node: Node | str) -> Shape:
+        """The node's static shape (``None`` entries for unknown sizes, ``None`` for unknown
+        rank). Raises :class:`ShapeError` naming the node, and the input shapes, that do not
+        fit; a node downstream of such a node raises that same error."""
+        node = self.get_node(node)
+        result = self._shapes.get(node, _MISSING)
+        if result is _MISSING:
+            for n in self._unshaped_ancestors(node):
+                self._shapes[n] = self._infer_shape(n)
+            result = self._shapes[node]
+        if isinstance(result, ShapeError):
+            raise result
+        return result  # type: ignore[return-value]
+
+    def _unshaped_ancestors(self, node: Node) -> list[Node]:
+        """``node`` and its ancestors whose shapes are not cached, in topological order."""
+        todo, seen = [node], {node}
+        while todo:
+            for parent in self.nx.predecessors(todo.pop()):
+                if parent not in seen and parent not in self._shapes:
+                    seen.add(parent)
+                    todo.append(parent)
+        if len(seen) == 1:
+            return [node]
+        return list(nx.topological_sort(self.nx.subgraph(seen)))
+
+    def _infer_shape(self, node: Node) -> Shape | ShapeError:
+        if isinstance(node, Placeholder):
+            return node.shape
+        if isinstance(node, _ValueNode):
+            return node.value.shape  # type: ignore[union-attr]
+        shapes = []
+        for port, source in zip(node.op.inputs, node.inputs):
+            if source is None:
+                return ShapeError(f"{node.name}: input '{port}' is not connected", node=node.name)
+            shape = self._shapes[source]
+            if isinstance(shape, ShapeError):
+                return shape
+            shapes.append(shape)
+        try:
+            return node.op.shape(*shapes, **node.attrs)  # type: ignore[misc]
+        except (ValueError, TypeError) as error:
+            message = f"{node.name}: {error}"
+            shown = [format_shape(s) for s in shapes]
+            if not all(s in message for s in shown):
+                message += f" (input shapes {', '.join(shown)})"
+            return ShapeError(message, node=node.name)
+
+    def _forget_shapes(self, node: Node, kind: str) -> None:
+        if not self._shapes:
+            return
+        if kind == "node_removed":
+            self._shapes.pop(node, None)
+            return
+        if kind == "value_changed" and not isinstance(node, Placeholder):
+            cached = self._shapes.get(node)
+            if isinstance(cached, tuple) and cached == node.value.shape:  # type: ignore[union-attr]
+                return
+        self._shapes.pop(node, None)
+        for n in nx.descendants(self.nx, node):
+            self._shapes.pop(n, None)
+
+    # ---- naming ---------------------------------------------------------------------------
+
+    def unique_name(self, base: str) -> str:
+        """``base`` if it is free, else ``base_1``, ``base_2``, … (TensorFlow's scheme)."""
+        if base not in self._nodes:
+            return base
+        k = self._name_counters.get(base, 0)
+        while True:
+            k += 1
+            candidate = f"{base}_{k}"
+            if candidate not in self._nodes:
+                self._name_counters[base] = k
+                return candidate
+
+    @staticmethod
+    def _check_name(name: str) -> None:
+        if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+            raise ValueError(
+                f"invalid node name {short_repr(name)}: use letters, digits and _ . - /, "
+                "starting with a letter or _"
+            )
+
+    def _claim_name(self, name: str | None, op_type: str) -> str:
+        if name is None:
+            return self.unique_name(op_type)
+        self._check_name(name)
+        return self.unique_name(name)
+
+    def _add(self, node: Node, inputs: list[Node | None]) -> None:
+        for source in inputs:
+            if source is not None and source.graph is not self:
+                raise ValueError(f"{source.name} belongs to another graph than {node.name}")
+        self._nodes[node.name] = node
+        self.nx.add_node(node)
+        self._emit("node_added", node)
+        for port, source in enumerate(inputs):
+            if source is not None:
+                self.connect(source, node, port)
+
+    def __repr__(self) -> str:
+        return f"<Graph of {len(self)} nodes>"
+
+
+_MISSING = object()
+
+
+class _DefaultGraph:
+    """Returned by :meth:`Graph.as_default`: the graph is already the default; leaving a
+    ``with`` block restores the previous one."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.previous = _default[0]
+        _default[0] = graph
+
+    def __enter__(self) -> Graph:
+        return self.graph
+
+    def __exit__(self, *exc: object) -> None:
+        _default[0] = self.previous
+
+
+_default: list[Graph] = [Graph()]
+
+
+def get_default_graph() -> Graph:
+    """The graph that new nodes join when no graph is given."""
+    return _default[0]
+
+
+def _graph_of(inputs: Iterable[Any]) -> Graph:
+    """The graph of the first node among ``inputs``, else the default graph."""
+    for x in inputs:
+        if isinstance(x, Node):
+            return x.graph
+    return get_default_graph()

@@ -1,0 +1,282 @@
+"""The graph file format (JSON, versioned): validate everything, then build; save atomically.
+
+See docs/file-format.md. Loading never executes anything from the file.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from .errors import FileFormatError
+from .graph import Graph, Node, Placeholder, _ValueNode
+from .registry import get_op, has_op
+from .tensors import DTYPES
+
+FORMAT_NAME = "tensor-canvas-graph"
+FORMAT_VERSION = 1
+READABLE_LIMIT = 64
+"""Tensors of at most this many finite real elements are stored as nested lists."""
+
+
+# ---- tensors --------------------------------------------------------------------------------
+
+
+def encode_tensor(array: np.ndarray) -> dict[str, Any]:
+    """A tensor as JSON: nested lists when small and finite, else base64 of its bytes."""
+    array = np.asarray(array)
+    out: dict[str, Any] = {"dtype": array.dtype.name, "shape": list(array.shape)}
+    readable = array.size <= READABLE_LIMIT and array.dtype.kind in "biuf"
+    if readable and (array.dtype.kind != "f" or np.isfinite(array).all()):
+        out["data"] = array.tolist()
+    else:
+        out["base64"] = base64.b64encode(array.astype(array.dtype.newbyteorder("<")).tobytes()).decode()
+    return out
+
+
+def decode_tensor(data: Any, where: str) -> np.ndarray:
+    """The tensor stored at ``where``; ``FileFormatError`` saying what is wrong with it."""
+    if not isinstance(data, dict):
+        raise FileFormatError(f"{where}: a tensor is an object with dtype, shape and data")
+    dtype = data.get("dtype")
+    if dtype not in DTYPES:
+        raise FileFormatError(f"{where}.dtype: unknown dtype {dtype!r}")
+    shape = data.get("shape")
+    if not isinstance(shape, list) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape
+    ):
+        raise FileFormatError(f"{where}.shape: expected a list of sizes ≥ 0, got {shape!r}")
+    if ("data" in data) == ("base64" in data):
+        raise FileFormatError(f"{where}: a tensor has either 'data' or 'base64'")
+    if "base64" in data:
+        return _decode_base64(data["base64"], dtype, tuple(shape), where)
+    try:
+        array = np.array(data["data"], dtype=dtype)
+    except (ValueError, TypeError, OverflowError) as error:
+        raise FileFormatError(f"{where}.data: not a {dtype} tensor ({error})") from None
+    if array.shape != tuple(shape):
+        raise FileFormatError(f"{where}.data: has shape {list(array.shape)}, not {shape}")
+    return array
+
+
+def _decode_base64(text: Any, dtype: str, shape: tuple[int, ...], where: str) -> np.ndarray:
+    if not isinstance(text, str):
+        raise FileFormatError(f"{where}.base64: expected a string")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError:
+        raise FileFormatError(f"{where}.base64: not valid base64") from None
+    little = np.dtype(dtype).newbyteorder("<")
+    expected = math.prod(shape) * little.itemsize
+    if len(raw) != expected:
+        raise FileFormatError(
+            f"{where}.base64: holds {len(raw)} bytes, shape {list(shape)} of {dtype} needs {expected}"
+        )
+    return np.frombuffer(raw, dtype=little).astype(dtype).reshape(shape)
+
+
+# ---- graphs ---------------------------------------------------------------------------------
+
+
+def graph_to_dict(graph: Graph, nodes: list[Node] | None = None) -> dict[str, Any]:
+    """The file contents for ``graph`` (or for ``nodes`` of it: wires to other nodes are
+    left out, as when copying a selection)."""
+    chosen = graph.nodes if nodes is None else nodes
+    names = {n.name for n in chosen}
+    return {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "nodes": [_node_to_dict(n, names) for n in chosen],
+    }
+
+
+def _node_to_dict(node: Node, names: set[str]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": node.name, "op": node.type}
+    if node.inputs:
+        entry["inputs"] = [s.name if s is not None and s.name in names else None
+                           for s in node.inputs]
+    attrs = {k: list(v) if isinstance(v, tuple) else v for k, v in node.attrs.items()}
+    if attrs:
+        entry["attrs"] = attrs
+    if isinstance(node, _ValueNode) and node.value is not None:
+        entry["default" if isinstance(node, Placeholder) else "value"] = encode_tensor(node.value)
+    if node.ui:
+        entry["ui"] = node.ui
+    return entry
+
+
+def graph_from_dict(data: Any, source: str = "graph") -> Graph:
+    """Validate file contents completely, then build the graph they describe."""
+    specs = _validate(data, source)
+    graph = Graph()
+    for spec in specs:
+        node = graph.add_node(spec["op"], name=spec["name"], attrs=spec["attrs"],
+                              value=spec["value"], ui=spec["ui"])
+        spec["node"] = node
+    by_name = {spec["name"]: spec["node"] for spec in specs}
+    for spec in _topological(specs):
+        for port, name in enumerate(spec["inputs"]):
+            if name is not None:
+                graph.connect(by_name[name], spec["node"], port)
+    return graph
+
+
+def save_graph(graph: Graph, path: str | os.PathLike[str]) -> None:
+    """Write ``graph`` to ``path`` atomically: the old file stays intact if anything fails."""
+    atomic_write(Path(path), dumps(graph_to_dict(graph)))
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """File contents as text: one node per line, so files read and diff well."""
+    head = {k: v for k, v in data.items() if k != "nodes"}
+    lines = [json.dumps(node, allow_nan=False, ensure_ascii=False) for node in data["nodes"]]
+    body = ",\n  ".join(lines)
+    return json.dumps(head)[:-1] + f', "nodes": [\n  {body}\n]}}\n'.replace("[\n  \n]", "[]")
+
+
+def load_graph(path: str | os.PathLike[str]) -> Graph:
+    """Read a graph file; :class:`FileFormatError` says what is wrong and where."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise FileFormatError(f"{path}: cannot read it ({error})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        hint = " (the file looks truncated)" if error.pos >= len(text.rstrip()) else ""
+        raise FileFormatError(
+            f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: "
+            f"{error.msg}{hint}"
+        ) from None
+    return graph_from_dict(data, str(path))
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, sync it, then rename it over."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---- validation -----------------------------------------------------------------------------
+
+
+def _validate(data: Any, source: str) -> list[dict[str, Any]]:
+    if not isinstance(data, dict):
+        raise FileFormatError(f"{source}: the file holds {type(data).__name__}, not a graph object")
+    if data.get("format") != FORMAT_NAME:
+        raise FileFormatError(f"{source}: not a Tensor Canvas graph (format is "
+                              f"{data.get('format')!r}, expected {FORMAT_NAME!r})")
+    version = data.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise FileFormatError(f"{source}: format_version must be a whole number ≥ 1")
+    if version > FORMAT_VERSION:
+        raise FileFormatError(f"{source}: written in format version {version}; this version of "
+                              f"Tensor Canvas reads up to {FORMAT_VERSION}")
+    nodes = data.get("nodes")
+    if not isinstance(nodes, list):
+        raise FileFormatError(f"{source}: 'nodes' must be a list")
+    specs = [_node_spec(entry, f"{source}: nodes[{i}]") for i, entry in enumerate(nodes)]
+    names: dict[str, dict[str, Any]] = {}
+    for spec in specs:
+        if spec["name"] in names:
+            raise FileFormatError(f"{spec['where']}: duplicate node name '{spec['name']}'")
+        names[spec["name"]] = spec
+    for spec in specs:
+        for port, name in enumerate(spec["inputs"]):
+            if name is not None and name not in names:
+                raise FileFormatError(
+                    f"{spec['where']}.inputs[{port}]: no node named '{name}' in the file")
+    wiring = nx.DiGraph()
+    wiring.add_nodes_from(names)
+    wiring.add_edges_from((i, s["name"]) for s in specs for i in s["inputs"] if i is not None)
+    try:
+        cycle = nx.find_cycle(wiring)
+    except nx.NetworkXNoCycle:
+        return specs
+    loop = " → ".join([u for u, _ in cycle] + [cycle[0][0]])
+    raise FileFormatError(f"{source}: the wiring has a cycle: {loop}")
+
+
+def _node_spec(entry: Any, where: str) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        raise FileFormatError(f"{where}: a node is an object, not {type(entry).__name__}")
+    name = entry.get("name")
+    if not isinstance(name, str):
+        raise FileFormatError(f"{where}.name: expected a string, got {name!r}")
+    try:
+        Graph._check_name(name)
+    except ValueError as error:
+        raise FileFormatError(f"{where}.name: {error}") from None
+    where = f"{where} ('{name}')"
+    unknown = set(entry) - {"name", "op", "inputs", "attrs", "value", "default", "ui"}
+    if unknown:
+        raise FileFormatError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    op_type = entry.get("op")
+    if not isinstance(op_type, str) or not has_op(op_type):
+        raise FileFormatError(f"{where}.op: unknown op type {op_type!r}")
+    opdef = get_op(op_type)
+    inputs = entry.get("inputs", [None] * len(opdef.inputs))
+    if not isinstance(inputs, list) or len(inputs) != len(opdef.inputs) or not all(
+        i is None or isinstance(i, str) for i in inputs
+    ):
+        raise FileFormatError(f"{where}.inputs: {op_type} takes a list of {len(opdef.inputs)} "
+                              f"input names (or nulls), got {inputs!r}")
+    attrs = entry.get("attrs", {})
+    if not isinstance(attrs, dict):
+        raise FileFormatError(f"{where}.attrs: expected an object")
+    try:
+        attrs = opdef.parse_attrs(attrs)
+    except ValueError as error:
+        raise FileFormatError(f"{where}.attrs: {error}") from None
+    ui = entry.get("ui", {})
+    if not isinstance(ui, dict):
+        raise FileFormatError(f"{where}.ui: expected an object")
+    value = _node_value(entry, opdef.kind, attrs, where)
+    return {"name": name, "op": op_type, "inputs": inputs, "attrs": attrs, "value": value,
+            "ui": ui, "where": where}
+
+
+def _node_value(entry: dict[str, Any], kind: str, attrs: dict[str, Any], where: str) -> Any:
+    field = {"placeholder": "default", "variable": "value", "constant": "value"}.get(kind)
+    for other in ("value", "default"):
+        if other in entry and other != field:
+            raise FileFormatError(f"{where}: a {entry['op']} node has no '{other}'")
+    if field is None or (field == "default" and "default" not in entry):
+        return None
+    if field not in entry:
+        raise FileFormatError(f"{where}: a {kind} needs a '{field}'")
+    array = decode_tensor(entry[field], f"{where}.{field}")
+    if kind == "placeholder":
+        try:
+            Placeholder.fit(array, attrs["shape"], attrs["dtype"])
+        except ValueError as error:
+            raise FileFormatError(f"{where}.default: {error}") from None
+    return array
+
+
+def _topological(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The specs in an order where inputs come first, otherwise keeping the file's order."""
+    wiring = nx.DiGraph()
+    order = {spec["name"]: i for i, spec in enumerate(specs)}
+    wiring.add_nodes_from(order)
+    wiring.add_edges_from((i, s["name"]) for s in specs for i in s["inputs"] if i is not None)
+    by_name = {spec["name"]: spec for spec in specs}
+    return [by_name[n] for n in nx.lexicographical_topological_sort(wiring, key=order.__getitem__)]
+

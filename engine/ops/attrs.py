@@ -1,0 +1,61 @@
+"""Parsers for op attributes (see :class:`engine.registry.Attr`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected an integer, got {value!r}")
+    return value
+
+
+def integer(value: Any) -> int:
+    """An integer."""
+    return _int(value)
+
+
+def boolean(value: Any) -> bool:
+    """``true`` or ``false``."""
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def number(value: Any) -> float:
+    """A real number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def axes(value: Any) -> int | tuple[int, ...] | None:
+    """``null`` (all axes), one axis, or a list of axes."""
+    if value is None or isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, (list, tuple)):
+        return tuple(_int(v) for v in value)
+    raise ValueError(f"expected null, an axis or a list of axes, got {value!r}")
+
+
+def permutation(value: Any) -> tuple[int, ...] | None:
+    """``null`` (reverse the axes) or a permutation of the axes."""
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"expected null or a list of axes, got {value!r}")
+    perm = tuple(_int(v) for v in value)
+    if sorted(perm) != list(range(len(perm))):
+        raise ValueError(f"{list(perm)} is not a permutation of 0..{len(perm) - 1}")
+    return perm
+
+
+def new_shape(value: Any) -> tuple[int, ...]:
+    """A list of sizes, at most one of them -1 (inferred)."""
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"expected a list of sizes, got {value!r}")
+    shape = tuple(_int(v) for v in value)
+    if any(d < -1 for d in shape) or shape.count(-1) > 1:
+        raise ValueError(f"sizes are ≥ 0, with at most one -1: {list(shape)}")
+    return shape

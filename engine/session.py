@@ -1,0 +1,302 @@
+"""Evaluation: a Session computes fetched nodes from their ancestors, each once, in post-order.
+
+A run follows a *plan*: the fetches' ancestors in topological order (networkx's depth-first
+post-order, the order the series teaches), compiled once per graph version into flat steps
+``(slot, compute, a, b)`` over a list of values. The session keeps the values it computed;
+graph events and changed feeds clear the values downstream of what changed, so the next run
+recomputes only those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from .errors import EngineError, EvaluationError, FeedError
+from .graph import Graph, GraphEvent, Node, Placeholder, get_default_graph
+from .tensors import format_shape
+
+UNARY, NARY = -1, -2
+"""Markers in a step's ``b`` field: one input (in ``a``), or a tuple of input slots in ``a``."""
+
+
+class NodeContext:
+    """What an op declared with ``context=True`` gets as its first compute argument: its node,
+    the run's values of any other node, and a way to defer side effects to the end of a
+    successful run."""
+
+    def __init__(self, session: Session, node: Node) -> None:
+        self.session = session
+        self.node = node
+
+    def value(self, node: Node) -> Any:
+        """The value ``node`` has in the current run (it must be an ancestor of this node)."""
+        return self.session._values[self.session._slots[node]]
+
+    def defer(self, update: Callable[[], None]) -> None:
+        """Run ``update`` after the run succeeded and its fetches were read."""
+        self.session._deferred.append(update)
+
+
+class _Plan:
+    """The compiled evaluation of one set of fetches at one graph version."""
+
+    __slots__ = ("sources", "steps", "stateful", "nodes")
+
+    def __init__(self, sources: list, steps: list, stateful: list, nodes: list) -> None:
+        self.sources = sources  # [(slot, node)] of placeholders, variables and constants
+        self.steps = steps  # [(slot, compute, a, b)] of operations, in topological order
+        self.stateful = stateful  # nodes to recompute on every run
+        self.nodes = nodes  # every node of the plan, by slot order of execution
+
+
+class Session:
+    """Evaluates nodes of a graph, keeping computed values between runs."""
+
+    def __init__(self, graph: Graph | None = None) -> None:
+        self.graph = graph if graph is not None else get_default_graph()
+        self._slots: dict[Node, int] = {}
+        self._nodes: list[Node | None] = []
+        self._values: list[Any] = []
+        self._feeds: dict[Node, np.ndarray] = {}
+        self._dirty: set[Node] = set()
+        self._plans: dict[tuple[Node, ...], _Plan] = {}
+        self._cones: dict[Node, list[int]] = {}
+        self._version = self.graph.version
+        self._deferred: list[Callable[[], None]] = []
+        self.graph.subscribe(self._on_graph_event)
+
+    # ---- public ---------------------------------------------------------------------------
+
+    def run(self, fetches: Any, feed_dict: dict[Any, Any] | None = None) -> Any:
+        """Evaluate ``fetches`` — a node, a node name, or a list/tuple/dict of them — and
+        return their values in the same structure. ``feed_dict`` maps placeholders (nodes or
+        names) to values; unfed placeholders take their defaults."""
+        nodes, rebuild = self._flatten(fetches)
+        feeds = self._check_feeds(feed_dict or {})
+        plan = self._plan(tuple(nodes))
+        self._invalidate(feeds, plan)
+        values = self._values
+        self._deferred = []
+        try:
+            with np.errstate(all="ignore"):
+                self._load_sources(plan, feeds)
+                self._execute(plan.steps, values)
+            results = [_readonly(values[self._slots[n]]) for n in nodes]
+            for update in self._deferred:
+                update()
+        finally:
+            self._deferred = []
+        return rebuild(results)
+
+    def close(self) -> None:
+        """Drop every cached value (the session stays usable)."""
+        self._values = [None] * len(self._values)
+        self._feeds.clear()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- fetches and feeds ----------------------------------------------------------------
+
+    def _flatten(self, fetches: Any) -> tuple[list[Node], Callable[[list[Any]], Any]]:
+        """The fetched nodes in order, and a function rebuilding the structure from values."""
+        if isinstance(fetches, (Node, str)):
+            return [self.graph.get_node(fetches)], lambda values: values[0]
+        if isinstance(fetches, dict):
+            keys = list(fetches)
+            nodes, rebuild = self._flatten([fetches[k] for k in keys])
+            return nodes, lambda values: dict(zip(keys, rebuild(values)))
+        if isinstance(fetches, (list, tuple)):
+            parts = [self._flatten(f) for f in fetches]
+            nodes = [n for part, _ in parts for n in part]
+            kind = type(fetches) if type(fetches) in (list, tuple) else list
+
+            def rebuild(values: list[Any]) -> Any:
+                out, start = [], 0
+                for part, inner in parts:
+                    out.append(inner(values[start : start + len(part)]))
+                    start += len(part)
+                return kind(out)
+
+            return nodes, rebuild
+        raise TypeError(f"cannot fetch {fetches!r}: fetch nodes, node names, or lists of them")
+
+    def _check_feeds(self, feed_dict: dict[Any, Any]) -> dict[Node, np.ndarray]:
+        feeds = {}
+        for key, value in feed_dict.items():
+            try:
+                node = self.graph.get_node(key)
+            except KeyError as error:
+                raise FeedError(f"cannot feed {key!r}: {error.args[0]}") from None
+            if not isinstance(node, Placeholder):
+                raise FeedError(f"cannot feed {node.name}: it is a {node.type}, not a placeholder",
+                                node=node.name)
+            try:
+                array = node.check(value)
+            except ValueError as error:
+                raise FeedError(f"cannot feed {node.name}: {error}", node=node.name) from None
+            feeds[node] = array.copy() if array is value else array
+        return feeds
+
+    # ---- invalidation ---------------------------------------------------------------------
+
+    def _on_graph_event(self, event: GraphEvent) -> None:
+        if event.kind == "node_removed":
+            slot = self._slots.pop(event.node, None)
+            if slot is not None:
+                self._values[slot] = None
+                self._nodes[slot] = None
+            self._feeds.pop(event.node, None)
+            self._dirty.discard(event.node)
+        elif event.kind not in ("node_added", "renamed", "ui_changed"):
+            self._dirty.add(event.node)
+
+    def _invalidate(self, feeds: dict[Node, np.ndarray], plan: _Plan) -> None:
+        """Clear the values downstream of every change since the last run."""
+        dirty = self._dirty
+        for node, array in feeds.items():
+            old = self._feeds.get(node)
+            if old is None or old.shape != array.shape or old.dtype != array.dtype or not (
+                np.array_equal(old, array, equal_nan=old.dtype.kind in "fc")
+            ):
+                dirty.add(node)
+            else:
+                feeds[node] = old
+        dirty.update(self._feeds.keys() - feeds.keys())
+        dirty.update(plan.stateful)
+        self._feeds = feeds
+        if not dirty:
+            return
+        values = self._values
+        for node in dirty:
+            for slot in self._cone(node):
+                values[slot] = None
+        dirty.clear()
+
+    def _cone(self, node: Node) -> list[int]:
+        """Slots of ``node`` and its descendants (cached for the current graph version)."""
+        cone = self._cones.get(node)
+        if cone is None:
+            cone = [self._slot(n) for n in (node, *nx.descendants(self.graph.nx, node))]
+            self._cones[node] = cone
+        return cone
+
+    def _slot(self, node: Node) -> int:
+        slot = self._slots.get(node)
+        if slot is None:
+            slot = self._slots[node] = len(self._values)
+            self._values.append(None)
+            self._nodes.append(node)
+        return slot
+
+    # ---- plans ----------------------------------------------------------------------------
+
+    def _plan(self, fetches: tuple[Node, ...]) -> _Plan:
+        if self._version != self.graph.version:
+            self._plans.clear()
+            self._cones.clear()
+            self._version = self.graph.version
+        plan = self._plans.get(fetches)
+        if plan is None:
+            plan = self._plans[fetches] = self._compile(fetches)
+        return plan
+
+    def _compile(self, fetches: tuple[Node, ...]) -> _Plan:
+        sources, steps, stateful, nodes = [], [], [], []
+        for node in self._postorder(fetches):
+            slot = self._slot(node)
+            nodes.append(node)
+            op = node.op
+            if op.is_source:
+                sources.append((slot, node))
+                continue
+            if None in node.inputs:
+                port = op.inputs[node.inputs.index(None)]
+                raise EvaluationError(f"{node.name}: input '{port}' is not connected",
+                                      node=node.name)
+            compute: Callable[..., Any] = op.compute  # type: ignore[assignment]
+            if op.context:
+                compute = partial(compute, NodeContext(self, node))
+            if node.attrs:
+                compute = partial(compute, **node.attrs)
+            ins = [self._slot(n) for n in node.inputs]  # type: ignore[arg-type]
+            if len(ins) == 2:
+                steps.append((slot, compute, ins[0], ins[1]))
+            elif len(ins) == 1:
+                steps.append((slot, compute, ins[0], UNARY))
+            else:
+                steps.append((slot, compute, tuple(ins), NARY))
+            if op.stateful:
+                stateful.append(node)
+        return _Plan(sources, steps, stateful, nodes)
+
+    def _postorder(self, fetches: tuple[Node, ...]) -> list[Node]:
+        """The fetches' ancestors, inputs before consumers: networkx's depth-first post-order
+        over the reversed wiring, from each fetch in turn."""
+        reverse = self.graph.nx.reverse(copy=False)
+        if len(fetches) == 1:
+            return list(nx.dfs_postorder_nodes(reverse, fetches[0]))
+        order: list[Node] = []
+        seen: set[Node] = set()
+        for fetch in fetches:
+            if fetch not in seen:
+                new = [n for n in nx.dfs_postorder_nodes(reverse, fetch) if n not in seen]
+                seen.update(new)
+                order += new
+        return order
+
+    # ---- execution ------------------------------------------------------------------------
+
+    def _load_sources(self, plan: _Plan, feeds: dict[Node, np.ndarray]) -> None:
+        values = self._values
+        for slot, node in plan.sources:
+            if values[slot] is not None:
+                continue
+            if isinstance(node, Placeholder):
+                value = feeds.get(node, node.value)
+                if value is None:
+                    raise FeedError(
+                        f"placeholder '{node.name}' needs a value: feed it or give it a default",
+                        node=node.name,
+                    )
+                values[slot] = value
+            else:
+                values[slot] = node.value  # type: ignore[attr-defined]
+
+    def _execute(self, steps: list, values: list[Any]) -> None:
+        slot = -1
+        try:
+            for slot, compute, a, b in steps:
+                if values[slot] is None:
+                    if b >= 0:
+                        values[slot] = compute(values[a], values[b])
+                    elif b == UNARY:
+                        values[slot] = compute(values[a])
+                    else:
+                        values[slot] = compute(*[values[i] for i in a])
+        except EngineError:
+            raise
+        except Exception as error:
+            node = self._nodes[slot]
+            assert node is not None
+            shapes = [format_shape(np.shape(values[self._slots[n]])) for n in node.inputs]  # type: ignore[index]
+            raise EvaluationError(
+                f"{node.name} ({node.type}) failed on inputs of shape {', '.join(shapes)}: {error}",
+                node=node.name,
+            ) from error
+
+
+def _readonly(value: Any) -> Any:
+    """A read-only view of an array, so callers cannot corrupt the session's cache."""
+    if isinstance(value, np.ndarray):
+        value = value.view()
+        value.flags.writeable = False
+    return value
