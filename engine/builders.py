@@ -23,8 +23,11 @@ def builder(opdef: OpDef) -> Callable[..., Operation]:
     ]
     params.append(inspect.Parameter("name", inspect.Parameter.KEYWORD_ONLY, default=None))
     signature = inspect.Signature(params)
+    arity = len(opdef.inputs)
 
     def build(*args: Any, **kwargs: Any) -> Operation:
+        if len(args) == arity and kwargs.keys() <= {"name"}:  # the common case, bound fast
+            return Operation(opdef.type, args, name=kwargs.get("name"))
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
         values = bound.arguments

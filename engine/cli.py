@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> None:
     feeds = dict(parse_feed(item) for item in args.feed)
     fetches = args.fetch or [n.name for n in graph.nodes if not graph.nx.out_degree(n)]
     values = Session(graph).run(fetches, feeds)
-    for name, value in zip(fetches, values):
+    for name, value in zip(fetches, values, strict=True):
         print(f"{name} = {format_tensor(value)}")
 
 

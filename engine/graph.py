@@ -43,6 +43,8 @@ class Node:
     the port is not wired (a graph built in the editor can be incomplete).
     """
 
+    __slots__ = ("op", "graph", "inputs", "attrs", "ui", "name", "__weakref__")
+
     def __init__(
         self,
         op_type: str,
@@ -58,8 +60,10 @@ class Node:
             raise TypeError(f"{op_type} takes {len(self.op.inputs)} inputs, got {len(inputs)}")
         self.graph: Graph = graph if graph is not None else _graph_of(inputs)
         self.inputs: list[Node | None] = [None] * len(self.op.inputs)
-        self.attrs: dict[str, Any] = self.op.parse_attrs(attrs or {})
-        self.ui: dict[str, Any] = dict(ui or {})
+        self.attrs: dict[str, Any] = (
+            self.op.parse_attrs(attrs) if attrs else self.op.default_attrs()
+        )
+        self.ui: dict[str, Any] = dict(ui) if ui else {}
         self.name: str = self.graph._claim_name(name, op_type)
         self.graph._add(self, inputs)
 
@@ -116,6 +120,8 @@ class Node:
 class Operation(Node):
     """A node that computes its value from its inputs with its op's compute function."""
 
+    __slots__ = ()
+
     def __init__(
         self,
         op_type: str,
@@ -127,14 +133,20 @@ class Operation(Node):
     ) -> None:
         inputs = list(inputs)
         graph = graph if graph is not None else _graph_of(inputs)
-        nodes = [x if x is None or isinstance(x, Node) else Constant(x, graph=graph) for x in inputs]
+        for x in inputs:  # checked before any constant is added
+            if isinstance(x, Node) and x.graph is not graph:
+                raise ValueError(f"{x.name} belongs to another graph: nodes of different "
+                                 "graphs cannot be combined")
+        nodes = [
+            x if x is None or isinstance(x, Node) else Constant(x, graph=graph) for x in inputs
+        ]
         super().__init__(op_type, nodes, name, attrs, ui, graph)
 
 
 class _ValueNode(Node):
     """A source holding a tensor in the graph (a variable's value, a constant, a default)."""
 
-    _value: np.ndarray | None = None
+    __slots__ = ("_value",)
 
     @property
     def value(self) -> np.ndarray | None:
@@ -147,6 +159,8 @@ class _ValueNode(Node):
 
 class Placeholder(_ValueNode):
     """An input fed at run time; ``default`` is its value when a run does not feed it."""
+
+    __slots__ = ()
 
     def __init__(
         self,
@@ -192,6 +206,8 @@ class Placeholder(_ValueNode):
 class Variable(_ValueNode):
     """A parameter held by the graph; optimizers update it when it is ``trainable``."""
 
+    __slots__ = ()
+
     def __init__(
         self,
         initial_value: Any,
@@ -211,6 +227,8 @@ class Variable(_ValueNode):
 
 class Constant(_ValueNode):
     """A fixed tensor."""
+
+    __slots__ = ()
 
     def __init__(
         self,
@@ -283,18 +301,21 @@ class Graph:
     def subscribe(self, listener: Callable[[GraphEvent], None]) -> None:
         """Call ``listener(event)`` after every change. Held weakly: it lives as long as its
         owner does."""
-        ref = weakref.WeakMethod(listener) if hasattr(listener, "__self__") else weakref.ref(listener)
+        bound = hasattr(listener, "__self__")
+        ref = weakref.WeakMethod(listener) if bound else weakref.ref(listener)  # type: ignore[arg-type]
         self._listeners.append(ref)  # type: ignore[arg-type]
 
     def unsubscribe(self, listener: Callable[[GraphEvent], None]) -> None:
         self._listeners = [r for r in self._listeners if r() not in (None, listener)]
 
     def _emit(self, kind: str, node: Node, **details: Any) -> None:
-        event = GraphEvent(kind, node, **details)
         if kind in STRUCTURAL:
             self.version += 1
-        if kind != "ui_changed" and kind != "renamed":
+        if self._shapes and kind != "ui_changed" and kind != "renamed":
             self._forget_shapes(node, kind)
+        if not self._listeners:
+            return
+        event = GraphEvent(kind, node, **details)
         dead = False
         for ref in self._listeners:
             listener = ref()
@@ -356,6 +377,10 @@ class Graph:
             loop = " → ".join(n.name for n in [source, *path])
             raise CycleError(f"wiring {source.name} into {target.name} would close a cycle: {loop}",
                              node=target.name)
+        self._wire(source, target, port)
+
+    def _wire(self, source: Node, target: Node, port: int) -> None:
+        """Wire ``source`` into ``target``'s ``port`` (the caller has ruled out a cycle)."""
         if target.inputs[port] is source:
             return
         if target.inputs[port] is not None:
@@ -476,7 +501,7 @@ class Graph:
         if isinstance(node, _ValueNode):
             return node.value.shape  # type: ignore[union-attr]
         shapes = []
-        for port, source in zip(node.op.inputs, node.inputs):
+        for port, source in zip(node.op.inputs, node.inputs, strict=True):
             if source is None:
                 return ShapeError(f"{node.name}: input '{port}' is not connected", node=node.name)
             shape = self._shapes[source]
@@ -493,8 +518,6 @@ class Graph:
             return ShapeError(message, node=node.name)
 
     def _forget_shapes(self, node: Node, kind: str) -> None:
-        if not self._shapes:
-            return
         if kind == "node_removed":
             self._shapes.pop(node, None)
             return
@@ -535,15 +558,12 @@ class Graph:
         return self.unique_name(name)
 
     def _add(self, node: Node, inputs: list[Node | None]) -> None:
-        for source in inputs:
-            if source is not None and source.graph is not self:
-                raise ValueError(f"{source.name} belongs to another graph than {node.name}")
         self._nodes[node.name] = node
         self.nx.add_node(node)
         self._emit("node_added", node)
-        for port, source in enumerate(inputs):
+        for port, source in enumerate(inputs):  # a new node has no consumers: no cycle
             if source is not None:
-                self.connect(source, node, port)
+                self._wire(source, node, port)
 
     def __repr__(self) -> str:
         return f"<Graph of {len(self)} nodes>"

@@ -38,7 +38,8 @@ def encode_tensor(array: np.ndarray) -> dict[str, Any]:
     if readable and (array.dtype.kind != "f" or np.isfinite(array).all()):
         out["data"] = array.tolist()
     else:
-        out["base64"] = base64.b64encode(array.astype(array.dtype.newbyteorder("<")).tobytes()).decode()
+        raw = array.astype(array.dtype.newbyteorder("<")).tobytes()
+        out["base64"] = base64.b64encode(raw).decode()
     return out
 
 
@@ -54,16 +55,34 @@ def decode_tensor(data: Any, where: str) -> np.ndarray:
         isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape
     ):
         raise FileFormatError(f"{where}.shape: expected a list of sizes ≥ 0, got {shape!r}")
+    unknown = set(data) - {"dtype", "shape", "data", "base64"}
+    if unknown:
+        raise FileFormatError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     if ("data" in data) == ("base64" in data):
         raise FileFormatError(f"{where}: a tensor has either 'data' or 'base64'")
     if "base64" in data:
         return _decode_base64(data["base64"], dtype, tuple(shape), where)
+    return _decode_data(data["data"], dtype, tuple(shape), f"{where}.data")
+
+
+_DATA_KINDS = {"b": "b", "i": "iu", "u": "iu", "f": "iuf", "c": "iuf"}
+"""The kinds of JSON numbers a readable tensor of each dtype kind may hold (no float → int)."""
+
+
+def _decode_data(values: Any, dtype: str, shape: tuple[int, ...], where: str) -> np.ndarray:
     try:
-        array = np.array(data["data"], dtype=dtype)
+        array = np.array(values)
+        if array.size and array.dtype.kind not in _DATA_KINDS[np.dtype(dtype).kind]:
+            kind = "non-numeric" if array.dtype.kind not in "biuf" else array.dtype.kind
+            word = {"b": "boolean", "i": "integer", "u": "integer", "f": "real"}.get(kind, kind)
+            raise ValueError(f"{word} values do not fit {dtype}")
+        array = np.array(values, dtype=dtype)  # raises if an integer is out of range
     except (ValueError, TypeError, OverflowError) as error:
-        raise FileFormatError(f"{where}.data: not a {dtype} tensor ({error})") from None
-    if array.shape != tuple(shape):
-        raise FileFormatError(f"{where}.data: has shape {list(array.shape)}, not {shape}")
+        raise FileFormatError(f"{where}: cannot be read as {dtype} ({error})") from None
+    if array.size == 0 == math.prod(shape):  # [] stands for any empty shape
+        array = array.reshape(shape)
+    if array.shape != shape:
+        raise FileFormatError(f"{where}: has shape {list(array.shape)}, not {list(shape)}")
     return array
 
 
@@ -78,7 +97,8 @@ def _decode_base64(text: Any, dtype: str, shape: tuple[int, ...], where: str) ->
     expected = math.prod(shape) * little.itemsize
     if len(raw) != expected:
         raise FileFormatError(
-            f"{where}.base64: holds {len(raw)} bytes, shape {list(shape)} of {dtype} needs {expected}"
+            f"{where}.base64: holds {len(raw)} bytes; shape {list(shape)} of {dtype} needs "
+            f"{expected}"
         )
     return np.frombuffer(raw, dtype=little).astype(dtype).reshape(shape)
 
@@ -151,6 +171,8 @@ def load_graph(path: str | os.PathLike[str]) -> Graph:
         raise FileFormatError(f"{path}: cannot read it ({error})") from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise FileFormatError(f"{path}: nested too deeply to be a graph file") from None
     except json.JSONDecodeError as error:
         hint = " (the file looks truncated)" if error.pos >= len(text.rstrip()) else ""
         raise FileFormatError(
@@ -189,6 +211,9 @@ def _validate(data: Any, source: str) -> list[dict[str, Any]]:
     if version > FORMAT_VERSION:
         raise FileFormatError(f"{source}: written in format version {version}; this version of "
                               f"Tensor Canvas reads up to {FORMAT_VERSION}")
+    unknown = set(data) - {"format", "format_version", "nodes"}
+    if unknown:
+        raise FileFormatError(f"{source}: unknown field(s) {', '.join(sorted(unknown))}")
     nodes = data.get("nodes")
     if not isinstance(nodes, list):
         raise FileFormatError(f"{source}: 'nodes' must be a list")

@@ -113,7 +113,7 @@ class Session:
         if isinstance(fetches, dict):
             keys = list(fetches)
             nodes, rebuild = self._flatten([fetches[k] for k in keys])
-            return nodes, lambda values: dict(zip(keys, rebuild(values)))
+            return nodes, lambda values: dict(zip(keys, rebuild(values), strict=True))
         if isinstance(fetches, (list, tuple)):
             parts = [self._flatten(f) for f in fetches]
             nodes = [n for part, _ in parts for n in part]

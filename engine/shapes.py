@@ -52,7 +52,7 @@ def normalize_axes(axis: int | Sequence[int] | None, rank: int) -> tuple[int, ..
 def reduce(x: Shape, axis: int | Sequence[int] | None, keepdims: bool) -> Shape:
     """Shape of a reduction over ``axis``."""
     if x is None:
-        return None
+        return () if axis is None and not keepdims else None
     axes = normalize_axes(axis, len(x))
     if keepdims:
         return tuple(1 if i in axes else d for i, d in enumerate(x))

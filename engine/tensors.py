@@ -73,7 +73,7 @@ def shape_fits(actual: tuple[int, ...], expected: Shape) -> bool:
     if expected is None:
         return True
     return len(actual) == len(expected) and all(
-        e is None or e == a for a, e in zip(actual, expected)
+        e is None or e == a for a, e in zip(actual, expected, strict=True)
     )
 
 
