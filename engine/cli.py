@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from .errors import EngineError
 from .io import load_graph
@@ -24,8 +25,15 @@ def command(name: str) -> Callable[[Callable[[argparse.Namespace], None]], Calla
     return register
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that reports a usage error in one line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="python main.py", description="Tensor Canvas engine")
+    main = _Parser(prog="python main.py", description="Tensor Canvas engine")
     sub = main.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="evaluate nodes of a graph file and print their values")
     run.add_argument("file", help="a graph file (.json)")
@@ -59,7 +67,10 @@ def parse_feed(item: str) -> tuple[str, object]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a subcommand; bad input prints one line on stderr and returns 2, never a traceback."""
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exit:  # --help, or a usage error already reported
+        return int(exit.code or 0)
     try:
         COMMANDS[args.command](args)
     except (EngineError, ValueError, KeyError, OSError) as error:

@@ -137,7 +137,7 @@ class Session:
             except KeyError as error:
                 raise FeedError(f"cannot feed {key!r}: {error.args[0]}") from None
             if not isinstance(node, Placeholder):
-                raise FeedError(f"cannot feed {node.name}: it is a {node.type}, not a placeholder",
+                raise FeedError(f"cannot feed {node.name} ({node.type}): only placeholders are fed",
                                 node=node.name)
             try:
                 array = node.check(value)

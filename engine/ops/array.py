@@ -22,12 +22,9 @@ def _matmul_shape(a: Shape, b: Shape) -> Shape:
     if a2[-1] is not None and b2[-2] is not None and a2[-1] != b2[-2]:
         raise ValueError(f"shapes {format_shape(a)} and {format_shape(b)} not aligned")
     batch = shapes.broadcast(a2[:-2], b2[:-2])
-    out = (*batch, a2[-2], b2[-1])  # type: ignore[misc]
-    if len(b) == 1:
-        out = out[:-1]
-    if len(a) == 1:
-        out = out[:-2] + out[-1:]
-    return out
+    rows = a2[-2:-1] if len(a) > 1 else ()  # a vector operand loses its added axis
+    cols = b2[-1:] if len(b) > 1 else ()
+    return (*batch, *rows, *cols)  # type: ignore[misc]
 
 
 register(OpDef(

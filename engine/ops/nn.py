@@ -10,8 +10,9 @@ from . import attrs
 
 
 def sigmoid(x):
-    # 1/(1+e^-x) written through tanh: never overflows, exact at both tails.
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)
+    # e^-|x| never overflows; each side uses the form that keeps full relative precision.
+    e = np.exp(-np.abs(x))
+    return np.where(np.greater_equal(x, 0), 1 / (1 + e), e / (1 + e))
 
 
 def relu(x):
