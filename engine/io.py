@@ -65,18 +65,18 @@ def decode_tensor(data: Any, where: str) -> np.ndarray:
     return _decode_data(data["data"], dtype, tuple(shape), f"{where}.data")
 
 
-_DATA_KINDS = {"b": "b", "i": "iu", "u": "iu", "f": "iuf", "c": "iuf"}
-"""The kinds of JSON numbers a readable tensor of each dtype kind may hold (no float → int)."""
+_DATA_TYPES = {"b": {bool}, "i": {int}, "u": {int}, "f": {int, float}, "c": {int, float}}
+"""The JSON values a readable tensor of each dtype kind may hold (no float truncated to int)."""
 
 
 def _decode_data(values: Any, dtype: str, shape: tuple[int, ...], where: str) -> np.ndarray:
     try:
-        array = np.array(values)
-        if array.size and array.dtype.kind not in _DATA_KINDS[np.dtype(dtype).kind]:
-            kind = "non-numeric" if array.dtype.kind not in "biuf" else array.dtype.kind
-            word = {"b": "boolean", "i": "integer", "u": "integer", "f": "real"}.get(kind, kind)
-            raise ValueError(f"{word} values do not fit {dtype}")
-        array = np.array(values, dtype=dtype)  # raises if an integer is out of range
+        array = np.array(values, dtype=dtype)  # refuses ragged lists and out-of-range integers
+        wrong = {type(v) for v in np.array(values, dtype=object).flat}
+        wrong -= _DATA_TYPES[array.dtype.kind]
+        if wrong:
+            names = ", ".join(sorted(t.__name__ for t in wrong))
+            raise ValueError(f"{names} values do not fit {dtype}")
     except (ValueError, TypeError, OverflowError) as error:
         raise FileFormatError(f"{where}: cannot be read as {dtype} ({error})") from None
     if array.size == 0 == math.prod(shape):  # [] stands for any empty shape
@@ -174,7 +174,10 @@ def load_graph(path: str | os.PathLike[str]) -> Graph:
     except RecursionError:
         raise FileFormatError(f"{path}: nested too deeply to be a graph file") from None
     except json.JSONDecodeError as error:
-        hint = " (the file looks truncated)" if error.pos >= len(text.rstrip()) else ""
+        if not text.strip():
+            raise FileFormatError(f"{path}: the file is empty") from None
+        cut = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")
+        hint = " (the file looks truncated)" if cut else ""
         raise FileFormatError(
             f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: "
             f"{error.msg}{hint}"

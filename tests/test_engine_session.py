@@ -1,0 +1,106 @@
+"""Session.run: fetch structures, feeds, read-only results, and a graph a million nodes deep."""
+
+import numpy as np
+import pytest
+
+import engine as ts
+
+
+@pytest.fixture
+def affine():
+    with ts.Graph().as_default() as g:
+        A = ts.Variable([[1.0, 0.0], [0.0, -1.0]], name="A")
+        b = ts.Variable([1.0, 1.0], name="b")
+        x = ts.placeholder(shape=[2], name="x", default=[1.0, 2.0])
+        y = ts.matmul(A, x, name="y")
+        z = ts.add(y, b, name="z")
+    return g, x, y, z
+
+
+def same(a, b):
+    """Equal structures of equal arrays."""
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(same, a, b))
+    return np.array_equal(a, b)
+
+
+def test_fetches_keep_their_structure(affine):
+    g, x, y, z = affine
+    s = ts.Session(g)
+    Y, Z = np.array([1.0, -2.0]), np.array([2.0, -1.0])
+    assert same(s.run(z), Z) and same(s.run("y"), Y)
+    assert same(s.run([z, "y"]), [Z, Y])
+    assert same(s.run((y,)), (Y,))
+    assert same(s.run({"out": z, "mid": [y, (x,)]}), {"out": Z, "mid": [Y, (x.default,)]})
+    assert same(s.run([[z, z], {}]), [[Z, Z], {}])
+    assert same(s.run([]), [])
+
+
+def test_feeds_by_node_or_by_name(affine):
+    g, x, y, z = affine
+    s = ts.Session(g)
+    assert same(s.run(z, {x: [3, 4]}), [4.0, -3.0])
+    assert same(s.run(z, {"x": np.array([5.0, 6.0])}), [6.0, -5.0])
+    assert same(s.run(z), [2.0, -1.0])  # unfed: the default again
+
+
+def test_a_session_defaults_to_the_default_graph():
+    with ts.Graph().as_default():
+        node = ts.constant(3.0) * 2.0
+        assert ts.Session().run(node) == 6.0
+
+
+def test_results_are_read_only_and_the_cache_is_safe(affine):
+    g, x, y, z = affine
+    s = ts.Session(g)
+    out = s.run(z)
+    with pytest.raises(ValueError, match="read-only"):
+        out[0] = 99.0
+    fed = np.array([3.0, 4.0])
+    assert same(s.run(z, {x: fed}), [4.0, -3.0])
+    fed[:] = [0.0, 0.0]  # the session took a copy: changing the array is a new feed
+    assert same(s.run(z, {x: fed}), [1.0, 1.0])
+    assert same(s.run(x, {x: fed}), [0.0, 0.0]) and fed.flags.writeable
+
+
+def test_fetching_something_else_is_a_clear_error(affine):
+    g, *_ = affine
+    with pytest.raises(KeyError, match="no node named 'nope'"):
+        ts.Session(g).run("nope")
+    with pytest.raises(TypeError, match="cannot fetch 3"):
+        ts.Session(g).run(3)
+    with pytest.raises(KeyError, match="not in this graph"):
+        ts.Session(g).run(ts.constant(1.0, graph=ts.Graph()))
+
+
+def test_an_op_with_three_inputs():
+    ts.register(ts.OpDef(type="test_fma", inputs=("a", "b", "c"), compute=lambda a, b, c: a * b + c,
+                         shape=None, category="Test", doc="a · b + c."))
+    try:
+        g = ts.Graph()
+        nodes = [g.add_node("constant", value=v) for v in (2.0, 3.0, 4.0)]
+        fma = g.add_node("test_fma", nodes)
+        assert ts.Session(g).run(fma) == 10.0
+    finally:
+        ts.registry.unregister("test_fma")
+
+
+def test_closing_a_session_drops_its_values(affine):
+    g, x, y, z = affine
+    with ts.Session(g) as s:
+        assert same(s.run(z), [2.0, -1.0])
+    assert same(s.run(z, {x: [0.0, 0.0]}), [1.0, 1.0])
+
+
+def test_a_chain_of_a_million_nodes_evaluates():
+    with ts.Graph().as_default() as g:
+        x = ts.placeholder(shape=[2], name="x")
+        node = x
+        for _ in range(1_000_000):
+            node = ts.negative(node)
+    assert node.name == "negative_999999"
+    s = ts.Session(g)
+    assert same(s.run(node, {x: [1.0, -2.0]}), [1.0, -2.0])
+    assert same(s.run(node, {x: [3.0, 4.0]}), [3.0, 4.0])
