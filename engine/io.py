@@ -142,10 +142,10 @@ def graph_from_dict(data: Any, source: str = "graph") -> Graph:
                               value=spec["value"], ui=spec["ui"])
         spec["node"] = node
     by_name = {spec["name"]: spec["node"] for spec in specs}
-    for spec in _topological(specs):
+    for spec in specs:  # the wiring was checked to be acyclic: no check per wire
         for port, name in enumerate(spec["inputs"]):
             if name is not None:
-                graph.connect(by_name[name], spec["node"], port)
+                graph._wire(by_name[name], spec["node"], port)
     return graph
 
 
@@ -234,10 +234,9 @@ def _validate(data: Any, source: str) -> list[dict[str, Any]]:
     wiring = nx.DiGraph()
     wiring.add_nodes_from(names)
     wiring.add_edges_from((i, s["name"]) for s in specs for i in s["inputs"] if i is not None)
-    try:
-        cycle = nx.find_cycle(wiring)
-    except nx.NetworkXNoCycle:
+    if nx.is_directed_acyclic_graph(wiring):
         return specs
+    cycle = nx.find_cycle(wiring)
     loop = " → ".join([u for u, _ in cycle] + [cycle[0][0]])
     raise FileFormatError(f"{source}: the wiring has a cycle: {loop}")
 
@@ -297,14 +296,4 @@ def _node_value(entry: dict[str, Any], kind: str, attrs: dict[str, Any], where: 
         except ValueError as error:
             raise FileFormatError(f"{where}.default: {error}") from None
     return array
-
-
-def _topological(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The specs in an order where inputs come first, otherwise keeping the file's order."""
-    wiring = nx.DiGraph()
-    order = {spec["name"]: i for i, spec in enumerate(specs)}
-    wiring.add_nodes_from(order)
-    wiring.add_edges_from((i, s["name"]) for s in specs for i in s["inputs"] if i is not None)
-    by_name = {spec["name"]: spec for spec in specs}
-    return [by_name[n] for n in nx.lexicographical_topological_sort(wiring, key=order.__getitem__)]
 

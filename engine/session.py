@@ -45,13 +45,16 @@ class NodeContext:
 class _Plan:
     """The compiled evaluation of one set of fetches at one graph version."""
 
-    __slots__ = ("sources", "steps", "stateful", "nodes")
+    __slots__ = ("sources", "steps", "stateful", "nodes", "step_slots", "slots")
 
-    def __init__(self, sources: list, steps: list, stateful: list, nodes: list) -> None:
+    def __init__(self, sources: list, steps: list, stateful: list, nodes: list,
+                 slots: list[int]) -> None:
         self.sources = sources  # [(slot, node)] of placeholders, variables and constants
         self.steps = steps  # [(slot, compute, a, b)] of operations, in topological order
         self.stateful = stateful  # nodes to recompute on every run
         self.nodes = nodes  # every node of the plan, by slot order of execution
+        self.slots = np.array(slots, dtype=np.intp)  # the slots of ``nodes``
+        self.step_slots = np.array([step[0] for step in steps], dtype=np.intp)
 
 
 class Session:
@@ -62,6 +65,8 @@ class Session:
         self._slots: dict[Node, int] = {}
         self._nodes: list[Node | None] = []
         self._values: list[Any] = []
+        self._known = bytearray()
+        """1 where a slot holds a value that a successful run computed (0 may also hold one)."""
         self._feeds: dict[Node, np.ndarray] = {}
         self._dirty: set[Node] = set()
         self._plans: dict[tuple[Node, ...], _Plan] = {}
@@ -85,7 +90,8 @@ class Session:
         try:
             with np.errstate(all="ignore"):
                 self._load_sources(plan, feeds)
-                self._execute(plan.steps, values)
+                self._execute(plan, values)
+            np.frombuffer(self._known, dtype=np.uint8)[plan.slots] = 1
             results = [_readonly(values[self._slots[n]]) for n in nodes]
             for update in self._deferred:
                 update()
@@ -96,6 +102,7 @@ class Session:
     def close(self) -> None:
         """Drop every cached value (the session stays usable)."""
         self._values = [None] * len(self._values)
+        self._known = bytearray(len(self._values))
         self._feeds.clear()
 
     def __enter__(self) -> Session:
@@ -153,6 +160,7 @@ class Session:
             slot = self._slots.pop(event.node, None)
             if slot is not None:
                 self._values[slot] = None
+                self._known[slot] = 0
                 self._nodes[slot] = None
             self._feeds.pop(event.node, None)
             self._dirty.discard(event.node)
@@ -175,10 +183,11 @@ class Session:
         self._feeds = feeds
         if not dirty:
             return
-        values = self._values
+        values, known = self._values, self._known
         for node in dirty:
             for slot in self._cone(node):
                 values[slot] = None
+                known[slot] = 0
         dirty.clear()
 
     def _cone(self, node: Node) -> list[int]:
@@ -194,6 +203,7 @@ class Session:
         if slot is None:
             slot = self._slots[node] = len(self._values)
             self._values.append(None)
+            self._known.append(0)
             self._nodes.append(node)
         return slot
 
@@ -210,10 +220,11 @@ class Session:
         return plan
 
     def _compile(self, fetches: tuple[Node, ...]) -> _Plan:
-        sources, steps, stateful, nodes = [], [], [], []
+        sources, steps, stateful, nodes, slots = [], [], [], [], []
         for node in self._postorder(fetches):
             slot = self._slot(node)
             nodes.append(node)
+            slots.append(slot)
             op = node.op
             if op.is_source:
                 sources.append((slot, node))
@@ -236,7 +247,7 @@ class Session:
                 steps.append((slot, compute, tuple(ins), NARY))
             if op.stateful:
                 stateful.append(node)
-        return _Plan(sources, steps, stateful, nodes)
+        return _Plan(sources, steps, stateful, nodes, slots)
 
     def _postorder(self, fetches: tuple[Node, ...]) -> list[Node]:
         """The fetches' ancestors, inputs before consumers: networkx's depth-first post-order
@@ -271,17 +282,21 @@ class Session:
             else:
                 values[slot] = node.value  # type: ignore[attr-defined]
 
-    def _execute(self, steps: list, values: list[Any]) -> None:
+    def _execute(self, plan: _Plan, values: list[Any]) -> None:
+        """Compute the plan's steps that have no known value, in order."""
+        unknown = np.frombuffer(self._known, dtype=np.uint8)[plan.step_slots] == 0
+        steps = plan.steps
+        if not unknown.all():
+            steps = [steps[i] for i in np.flatnonzero(unknown).tolist()]
         slot = -1
         try:
             for slot, compute, a, b in steps:
-                if values[slot] is None:
-                    if b >= 0:
-                        values[slot] = compute(values[a], values[b])
-                    elif b == UNARY:
-                        values[slot] = compute(values[a])
-                    else:
-                        values[slot] = compute(*[values[i] for i in a])
+                if b >= 0:
+                    values[slot] = compute(values[a], values[b])
+                elif b == UNARY:
+                    values[slot] = compute(values[a])
+                else:
+                    values[slot] = compute(*[values[i] for i in a])
         except EngineError:
             raise
         except Exception as error:
