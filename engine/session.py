@@ -221,7 +221,8 @@ class Session:
 
     def _compile(self, fetches: tuple[Node, ...]) -> _Plan:
         sources, steps, stateful, nodes, slots = [], [], [], [], []
-        for node in self._postorder(fetches):
+        slot_of = self._slots
+        for node in self._postorder(fetches):  # inputs first: their slots exist already
             slot = self._slot(node)
             nodes.append(node)
             slots.append(slot)
@@ -238,7 +239,7 @@ class Session:
                 compute = partial(compute, NodeContext(self, node))
             if node.attrs:
                 compute = partial(compute, **node.attrs)
-            ins = [self._slot(n) for n in node.inputs]  # type: ignore[arg-type]
+            ins = [slot_of[n] for n in node.inputs]  # type: ignore[index]
             if len(ins) == 2:
                 steps.append((slot, compute, ins[0], ins[1]))
             elif len(ins) == 1:
