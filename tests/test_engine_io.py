@@ -208,3 +208,14 @@ def test_saving_a_graph_that_cannot_be_encoded_changes_nothing(tmp_path):
     with pytest.raises(ValueError):
         ts.save_graph(g, path)
     assert path.read_bytes() == before and os.listdir(tmp_path) == ["graph.json"]
+
+
+def test_the_example_file_is_rewritten_identically_and_documented():
+    root = os.path.join(os.path.dirname(__file__), "..")
+    with open(os.path.join(root, "resources", "examples", "affine.json"), encoding="utf-8") as f:
+        text = f.read()
+    assert io.dumps(io.graph_to_dict(io.graph_from_dict(json.loads(text)))) == text
+    with open(os.path.join(root, "docs", "file-format.md"), encoding="utf-8") as f:
+        doc = f.read()
+    example = doc.split("## Example", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    assert example == text
