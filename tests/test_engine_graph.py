@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import weakref
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +13,8 @@ import engine as ts
 
 def test_a_default_graph_exists_from_import():
     code = "import engine as ts; g = ts.get_default_graph(); print(type(g).__name__, len(g))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
     assert out.stdout == "Graph 0\n"
 
 
