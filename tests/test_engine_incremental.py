@@ -10,6 +10,7 @@ import pytest
 
 import engine as ts
 from engine import registry, shapes
+from engine.builders import builder
 from engine.ops import attrs
 
 
@@ -66,8 +67,6 @@ def test_a_diamond_forty_levels_deep_computes_each_node_once(computed):
 
 def test_builders_of_registered_ops_work_too(computed):
     """A node of a test op built through the generic builder takes the op's attributes."""
-    from engine.builders import builder
-
     count_neg = builder(registry.get_op("count_neg"))
     with ts.Graph().as_default() as g:
         node = count_neg(ts.constant(2.0), k=3.0, name="n")
