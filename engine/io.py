@@ -17,6 +17,7 @@ import networkx as nx
 import numpy as np
 
 from .errors import FileFormatError
+from .gcpause import gc_paused
 from .graph import Graph, Node, Placeholder, _ValueNode
 from .registry import get_op, has_op
 from .tensors import DTYPES
@@ -135,7 +136,11 @@ def _node_to_dict(node: Node, names: set[str]) -> dict[str, Any]:
 
 def graph_from_dict(data: Any, source: str = "graph") -> Graph:
     """Validate file contents completely, then build the graph they describe."""
-    specs = _validate(data, source)
+    with gc_paused():
+        return _build(_validate(data, source))
+
+
+def _build(specs: list[dict[str, Any]]) -> Graph:
     graph = Graph()
     for spec in specs:
         node = graph.add_node(spec["op"], name=spec["name"], attrs=spec["attrs"],
@@ -170,7 +175,8 @@ def load_graph(path: str | os.PathLike[str]) -> Graph:
     except (OSError, UnicodeDecodeError) as error:
         raise FileFormatError(f"{path}: cannot read it ({error})") from None
     try:
-        data = json.loads(text)
+        with gc_paused():
+            data = json.loads(text)
     except RecursionError:
         raise FileFormatError(f"{path}: nested too deeply to be a graph file") from None
     except json.JSONDecodeError as error:

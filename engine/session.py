@@ -17,6 +17,7 @@ import networkx as nx
 import numpy as np
 
 from .errors import EngineError, EvaluationError, FeedError
+from .gcpause import gc_paused
 from .graph import Graph, GraphEvent, Node, Placeholder, get_default_graph
 from .tensors import format_shape
 
@@ -216,7 +217,8 @@ class Session:
             self._version = self.graph.version
         plan = self._plans.get(fetches)
         if plan is None:
-            plan = self._plans[fetches] = self._compile(fetches)
+            with gc_paused():
+                plan = self._plans[fetches] = self._compile(fetches)
         return plan
 
     def _compile(self, fetches: tuple[Node, ...]) -> _Plan:
