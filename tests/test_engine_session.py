@@ -1,5 +1,7 @@
 """Session.run: fetch structures, feeds, read-only results, and a graph a million nodes deep."""
 
+import gc
+
 import numpy as np
 import pytest
 
@@ -92,6 +94,23 @@ def test_closing_a_session_drops_its_values(affine):
     with ts.Session(g) as s:
         assert same(s.run(z), [2.0, -1.0])
     assert same(s.run(z, {x: [0.0, 0.0]}), [1.0, 1.0])
+
+
+def test_planning_and_loading_leave_the_garbage_collector_as_it_was(tmp_path):
+    g = ts.Graph()
+    half = g.add_node("add", [g.add_node("constant", value=1.0)], name="half")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "tensor-canvas-graph", "format_version": 1, "nodes": [1]}')
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            with pytest.raises(ts.EvaluationError):
+                ts.Session(g).run(half)  # fails while the plan is compiled
+            with pytest.raises(ts.FileFormatError):
+                ts.load_graph(broken)
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()
 
 
 def test_a_chain_of_a_million_nodes_evaluates():
