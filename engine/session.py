@@ -67,7 +67,8 @@ class Session:
         self._nodes: list[Node | None] = []
         self._values: list[Any] = []
         self._known = bytearray()
-        """1 where a slot holds a value that a successful run computed (0 may also hold one)."""
+        """Per slot, 1 if its value is current (set for a plan's slots when a run succeeds), 0
+        if it must be computed: a run executes only its steps with 0, found without a loop."""
         self._feeds: dict[Node, np.ndarray] = {}
         self._dirty: set[Node] = set()
         self._plans: dict[tuple[Node, ...], _Plan] = {}
