@@ -41,6 +41,25 @@ class NodeContext:
         """Run ``update`` after the run succeeded and its fetches were read."""
         self.session._deferred.append(update)
 
+    @property
+    def values(self) -> list[Any]:
+        """The run's values by slot (see :meth:`slot`): for ops that read many nodes fast."""
+        return self.session._values
+
+    def slot(self, node: Node) -> int:
+        """Where ``node``'s value is kept in :attr:`values` (fixed while the graph's wiring is)."""
+        return self.session._slot(node)
+
+    @property
+    def run_memo(self) -> dict[Any, Any]:
+        """A dict that lives for the current run: context ops share work through it."""
+        return self.session._run_memo
+
+    @property
+    def version_memo(self) -> dict[Any, Any]:
+        """A dict kept until the graph's structure changes: for work compiled per version."""
+        return self.session._version_memo
+
 
 class _Plan:
     """The compiled evaluation of one set of fetches at one graph version."""
@@ -68,6 +87,8 @@ class Session:
         self._cones: dict[Node, list[int]] = {}
         self._version = self.graph.version
         self._deferred: list[Callable[[], None]] = []
+        self._run_memo: dict[Any, Any] = {}
+        self._version_memo: dict[Any, Any] = {}
         self.graph.subscribe(self._on_graph_event)
 
     # ---- public ---------------------------------------------------------------------------
@@ -91,6 +112,7 @@ class Session:
                 update()
         finally:
             self._deferred = []
+            self._run_memo.clear()
         return rebuild(results)
 
     def close(self) -> None:
@@ -203,6 +225,7 @@ class Session:
         if self._version != self.graph.version:
             self._plans.clear()
             self._cones.clear()
+            self._version_memo.clear()
             self._version = self.graph.version
         plan = self._plans.get(fetches)
         if plan is None:

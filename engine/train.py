@@ -1,0 +1,159 @@
+"""Optimizers (``ts.train``): each ``minimize`` adds a train node to the graph.
+
+Running a train node performs one step: the forward values of this run, one backward pass,
+and — after the run succeeded — an update of its variables. Its value is the loss before the
+step. Its state (step count, momentum, Adam moments) lives in ``node.state`` and is saved with
+the graph, so a saved graph continues training exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from .autodiff import backprop
+from .errors import EngineError
+from .graph import Node, Operation, Variable
+from .session import NodeContext
+
+# ---- update rules: (value, grad, slots, step, hyper-parameters) → (new value, new slots) -------
+
+
+def _gradient_descent(value, grad, slots, step, learning_rate, **_):
+    return value - learning_rate * grad, {}
+
+
+def _momentum(value, grad, slots, step, learning_rate, momentum, **_):
+    previous = slots["accumulation"]
+    accumulation = grad if previous is None else momentum * previous + grad
+    return value - learning_rate * accumulation, {"accumulation": accumulation}
+
+
+def _adam(value, grad, slots, step, learning_rate, beta1, beta2, epsilon, **_):
+    m, v = slots["m"], slots["v"]
+    m = (1 - beta1) * grad if m is None else beta1 * m + (1 - beta1) * grad
+    v = (1 - beta2) * grad * grad if v is None else beta2 * v + (1 - beta2) * grad * grad
+    rate = learning_rate * math.sqrt(1 - beta2**step) / (1 - beta1**step)
+    return value - rate * m / (np.sqrt(v) + epsilon), {"m": m, "v": v}
+
+
+RULES: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
+    "gradient_descent": (_gradient_descent, ()),
+    "momentum": (_momentum, ("accumulation",)),
+    "adam": (_adam, ("m", "v")),
+}
+"""Each optimizer's update rule and the names of the per-variable slots it keeps."""
+
+
+# ---- the train node's compute -----------------------------------------------------------------
+
+
+def minimize(ctx: NodeContext, loss: Any, optimizer: str, var_list: tuple[str, ...] | None,
+             **hyper: float) -> Any:
+    """Compute of the ``minimize`` op: one optimizer step, applied when the run succeeds."""
+    node = ctx.node
+    variables = ctx.version_memo.get(("train variables", node))
+    if variables is None:
+        variables = ctx.version_memo[("train variables", node)] = _variables(node, var_list)
+    grads = backprop(ctx, node.inputs[0], variables)  # type: ignore[arg-type]
+    rule, slot_names = RULES[optimizer]
+    state = node.state
+    step = int(state.get("step", 0)) + 1
+    new_state: dict[str, np.ndarray] = {"step": np.array(step, dtype=np.int64)}
+    updates = []
+    for var, grad in zip(variables, grads, strict=True):
+        value = var.value
+        if value.dtype.kind not in "fc":  # type: ignore[union-attr]
+            raise EngineError(f"{node.name}: cannot train {var.name}, a {value.dtype} variable "  # type: ignore[union-attr]
+                              "(make it a float variable or not trainable)", node=node.name)
+        slots = {}
+        for slot in slot_names:
+            kept = state.get(f"{slot}/{var.name}")
+            slots[slot] = kept if kept is not None and kept.shape == value.shape else None  # type: ignore[union-attr]
+        new_value, new_slots = rule(value, grad, slots, step, **hyper)
+        updates.append((var, new_value.astype(value.dtype, copy=False)))  # type: ignore[union-attr]
+        for slot, array in new_slots.items():
+            new_state[f"{slot}/{var.name}"] = array
+
+    def apply() -> None:
+        for var, new_value in updates:
+            node.graph.assign(var, new_value)
+        node.state = new_state
+
+    ctx.defer(apply)
+    return loss
+
+
+def _variables(node: Node, var_list: tuple[str, ...] | None) -> tuple[Variable, ...]:
+    """The variables a train node updates: ``var_list`` by name, else every trainable
+    variable its loss depends on (in graph order)."""
+    graph = node.graph
+    if var_list is not None:
+        chosen = []
+        for name in var_list:
+            if name not in graph or not isinstance(graph.get_node(name), Variable):
+                raise EngineError(f"{node.name}: var_list names '{name}', which is not a variable "
+                                  "of the graph", node=node.name)
+            chosen.append(graph.get_node(name))
+        return tuple(chosen)  # type: ignore[arg-type]
+    loss = node.inputs[0]
+    ancestors = nx.ancestors(graph.nx, node)
+    found = tuple(n for n in graph.nodes
+                  if n in ancestors and isinstance(n, Variable) and n.trainable)
+    if not found:
+        raise EngineError(f"{node.name}: the loss {loss.name} depends on no trainable variable",  # type: ignore[union-attr]
+                          node=node.name)
+    return found
+
+
+# ---- the TensorFlow 1 API ---------------------------------------------------------------------
+
+
+class Optimizer:
+    """Base of the optimizers: ``minimize(loss)`` adds a train node."""
+
+    kind = ""
+
+    def __init__(self, **hyper: float) -> None:
+        self.hyper = hyper
+
+    def minimize(self, loss: Node, var_list: Iterable[Node | str] | None = None,
+                 name: str | None = None) -> Operation:
+        """A train node that, each time it runs, takes one step lowering ``loss``, updating
+        ``var_list`` (default: every trainable variable the loss depends on)."""
+        names = None if var_list is None else [v.name if isinstance(v, Node) else v
+                                                for v in var_list]
+        attrs = {"optimizer": self.kind, **self.hyper, "var_list": names}
+        return Operation("minimize", [loss], name=name or "train", attrs=attrs)
+
+
+class GradientDescentOptimizer(Optimizer):
+    """Plain gradient descent: var −= learning_rate · grad."""
+
+    kind = "gradient_descent"
+
+    def __init__(self, learning_rate: float) -> None:
+        super().__init__(learning_rate=learning_rate)
+
+
+class MomentumOptimizer(Optimizer):
+    """Gradient descent with momentum: acc = momentum · acc + grad; var −= learning_rate · acc."""
+
+    kind = "momentum"
+
+    def __init__(self, learning_rate: float, momentum: float) -> None:
+        super().__init__(learning_rate=learning_rate, momentum=momentum)
+
+
+class AdamOptimizer(Optimizer):
+    """Adam (Kingma & Ba), with TensorFlow's bias-corrected step size."""
+
+    kind = "adam"
+
+    def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+                 epsilon: float = 1e-8) -> None:
+        super().__init__(learning_rate=learning_rate, beta1=beta1, beta2=beta2, epsilon=epsilon)
