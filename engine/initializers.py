@@ -48,7 +48,8 @@ def parse_initializer(value: Any) -> Initializer | None:
     if kind not in KINDS:
         raise ValueError(f"unknown initializer kind {kind!r} (use one of {', '.join(KINDS)})")
     params = KINDS[kind]
-    unknown = set(value) - {"kind", "shape", "dtype", "seed", *params}
+    random = kind.startswith("random")
+    unknown = set(value) - {"kind", "shape", "dtype", *params} - ({"seed"} if random else set())
     if unknown:
         raise ValueError(f"a {kind} initializer has no {', '.join(sorted(unknown))}")
     shape = value.get("shape")
@@ -63,7 +64,7 @@ def parse_initializer(value: Any) -> Initializer | None:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise ValueError(f"initializer seed: expected null or a whole number ≥ 0, got {seed!r}")
     spec = Initializer(kind=kind, shape=[int(d) for d in shape], dtype=dtype)
-    if kind.startswith("random"):
+    if random:
         spec["seed"] = seed
     for name, default in params.items():
         number = value.get(name, default)
