@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import partial
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -41,8 +42,8 @@ class Backward:
                 if source in index:
                     edges.append((self._rule(node, port, ctx, y), index[source]))
             if edges:
-                ins = tuple(ctx.slot(n) for n in node.inputs)  # type: ignore[arg-type]
-                self.steps.append((i, ctx.slot(node), ins, edges))
+                slots = [ctx.slot(n) for n in node.inputs]  # type: ignore[arg-type]
+                self.steps.append((i, ctx.slot(node), itemgetter(*slots), len(slots) == 1, edges))
 
     @staticmethod
     def _rule(node: Node, port: int, ctx: NodeContext, y: Node) -> Any:
@@ -59,16 +60,15 @@ class Backward:
     def run(self, values: list[Any]) -> list[Any]:
         """Each target's gradient of sum(y) (``None`` for a target ``y`` does not depend on)."""
         grads: list[Any] = [None] * self.size
-        y = values[self.y_slot]
         if self.size:
-            kind = np.result_type(y).kind
-            grads[0] = np.ones(np.shape(y), np.result_type(y) if kind in "fc" else np.float64)
-        for i, out_slot, in_slots, edges in self.steps:
+            seed = np.ones_like(values[self.y_slot])
+            grads[0] = seed if seed.dtype.kind in "fc" else seed.astype(np.float64)
+        for i, out_slot, inputs, unary, edges in self.steps:
             grad = grads[i]
             if grad is None:
                 continue
             out = values[out_slot]
-            ins = [values[s] for s in in_slots]
+            ins = (inputs(values),) if unary else inputs(values)
             for rule, target in edges:
                 contribution = rule(grad, out, *ins)
                 previous = grads[target]

@@ -176,7 +176,11 @@ class Placeholder(_ValueNode):
 
     def check(self, value: Any) -> np.ndarray:
         """``value`` as a tensor of this placeholder's dtype; ``ValueError`` if it does not fit."""
-        return self.fit(value, self.shape, self.dtype)
+        array = as_tensor(value, self.dtype)
+        if not shape_fits(array.shape, self.shape):
+            raise ValueError(f"a value of shape {format_shape(array.shape)} does not fit shape "
+                             f"{format_shape(self.shape)}")
+        return array
 
     @staticmethod
     def fit(value: Any, shape: Any, dtype: Any) -> np.ndarray:

@@ -98,8 +98,8 @@ class Session:
         return their values in the same structure. ``feed_dict`` maps placeholders (nodes or
         names) to values; unfed placeholders take their defaults."""
         nodes, rebuild = self._flatten(fetches)
-        feeds = self._check_feeds(feed_dict or {})
         plan = self._plan(tuple(nodes))
+        feeds = self._check_feeds(feed_dict or {}, keep=not plan.stateful)
         self._invalidate(feeds, plan)
         values = self._values
         self._deferred = []
@@ -151,7 +151,9 @@ class Session:
             return nodes, rebuild
         raise TypeError(f"cannot fetch {fetches!r}: fetch nodes, node names, or lists of them")
 
-    def _check_feeds(self, feed_dict: dict[Any, Any]) -> dict[Node, np.ndarray]:
+    def _check_feeds(self, feed_dict: dict[Any, Any], keep: bool) -> dict[Node, np.ndarray]:
+        """The fed values by placeholder; with ``keep`` (they are kept to compare with the next
+        run's feeds) arrays the caller could still change are copied."""
         feeds = {}
         for key, value in feed_dict.items():
             try:
@@ -165,7 +167,7 @@ class Session:
                 array = node.check(value)
             except ValueError as error:
                 raise FeedError(f"cannot feed {node.name}: {error}", node=node.name) from None
-            feeds[node] = array.copy() if array is value else array
+            feeds[node] = array.copy() if keep and array is value else array
         return feeds
 
     # ---- invalidation ---------------------------------------------------------------------
@@ -184,17 +186,20 @@ class Session:
     def _invalidate(self, feeds: dict[Node, np.ndarray], plan: _Plan) -> None:
         """Clear the values downstream of every change since the last run."""
         dirty = self._dirty
+        # A train step changes what lies downstream of its variables anyway: comparing its
+        # feeds with the last ones would cost more than it could save.
+        compare = not plan.stateful
         for node, array in feeds.items():
             old = self._feeds.get(node)
-            if old is None or old.shape != array.shape or old.dtype != array.dtype or not (
-                np.array_equal(old, array, equal_nan=old.dtype.kind in "fc")
-            ):
+            if not compare or old is None or old.shape != array.shape or (
+                old.dtype != array.dtype
+            ) or not np.array_equal(old, array, equal_nan=old.dtype.kind in "fc"):
                 dirty.add(node)
             else:
                 feeds[node] = old
         dirty.update(self._feeds.keys() - feeds.keys())
         dirty.update(plan.stateful)
-        self._feeds = feeds
+        self._feeds = feeds if compare else dict.fromkeys(feeds)  # type: ignore[arg-type]
         if not dirty:
             return
         values = self._values

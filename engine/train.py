@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 import networkx as nx
@@ -23,66 +24,89 @@ from .session import NodeContext
 # ---- update rules: (value, grad, slots, step, hyper-parameters) → (new value, new slots) -------
 
 
-def _gradient_descent(value, grad, slots, step, learning_rate, **_):
-    return value - learning_rate * grad, {}
+def _gradient_descent(value, grad, slots, step, *, learning_rate):
+    return value - learning_rate * grad, ()
 
 
-def _momentum(value, grad, slots, step, learning_rate, momentum, **_):
-    previous = slots["accumulation"]
-    accumulation = grad if previous is None else momentum * previous + grad
-    return value - learning_rate * accumulation, {"accumulation": accumulation}
+def _momentum(value, grad, slots, step, *, learning_rate, momentum):
+    (accumulation,) = slots
+    accumulation = grad if accumulation is None else momentum * accumulation + grad
+    return value - learning_rate * accumulation, (accumulation,)
 
 
-def _adam(value, grad, slots, step, learning_rate, beta1, beta2, epsilon, **_):
-    m, v = slots["m"], slots["v"]
+def _adam(value, grad, slots, step, *, learning_rate, beta1, beta2, epsilon):
+    m, v = slots
     m = (1 - beta1) * grad if m is None else beta1 * m + (1 - beta1) * grad
     v = (1 - beta2) * grad * grad if v is None else beta2 * v + (1 - beta2) * grad * grad
     rate = learning_rate * math.sqrt(1 - beta2**step) / (1 - beta1**step)
-    return value - rate * m / (np.sqrt(v) + epsilon), {"m": m, "v": v}
+    return value - rate * m / (np.sqrt(v) + epsilon), (m, v)
 
 
-RULES: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
-    "gradient_descent": (_gradient_descent, ()),
-    "momentum": (_momentum, ("accumulation",)),
-    "adam": (_adam, ("m", "v")),
+RULES: dict[str, tuple[Callable[..., Any], tuple[str, ...], tuple[str, ...]]] = {
+    "gradient_descent": (_gradient_descent, (), ("learning_rate",)),
+    "momentum": (_momentum, ("accumulation",), ("learning_rate", "momentum")),
+    "adam": (_adam, ("m", "v"), ("learning_rate", "beta1", "beta2", "epsilon")),
 }
-"""Each optimizer's update rule and the names of the per-variable slots it keeps."""
+"""Each optimizer's update rule, the per-variable slots it keeps (saved in the train node's
+state as ``slot/variable``) and the attributes it reads."""
 
 
 # ---- the train node's compute -----------------------------------------------------------------
+
+
+class _Trainer:
+    """A train node's step, compiled once per graph version."""
+
+    def __init__(self, node: Node, optimizer: str, var_list: tuple[str, ...] | None,
+                 hyper: dict[str, float]) -> None:
+        rule, slot_names, params = RULES[optimizer]
+        self.rule = partial(rule, **{p: hyper[p] for p in params})
+        self.loss = node.inputs[0]
+        self.variables = _variables(node, var_list)
+        self.keys = [tuple(f"{slot}/{var.name}" for slot in slot_names)
+                     for var in self.variables]
+
+    def step(self, node: Node, grads: list[Any]) -> tuple[list, dict[str, np.ndarray]]:
+        """The variables' new values and the node's new state (nothing is changed yet)."""
+        state = node.state
+        step = int(state.get("step", 0)) + 1
+        new_state: dict[str, np.ndarray] = {"step": np.array(step, dtype=np.int64)}
+        updates = []
+        rule = self.rule
+        for var, grad, keys in zip(self.variables, grads, self.keys, strict=True):
+            value = var.value
+            if value.dtype.kind not in "fc":  # type: ignore[union-attr]
+                raise EngineError(f"{node.name}: cannot train {var.name}, a {value.dtype} "  # type: ignore[union-attr]
+                                  "variable (make it float, or not trainable)", node=node.name)
+            slots = tuple(_kept(state.get(key), value) for key in keys) if keys else ()
+            new_value, new_slots = rule(value, grad, slots, step)
+            if new_value.dtype != value.dtype:  # type: ignore[union-attr]
+                new_value = new_value.astype(value.dtype)  # type: ignore[union-attr]
+            updates.append((var, new_value))
+            new_state.update(zip(keys, new_slots, strict=True))
+        return updates, new_state
+
+
+def _kept(slot: np.ndarray | None, value: np.ndarray) -> np.ndarray | None:
+    """A saved slot, unless the variable's shape has changed since (then it starts afresh)."""
+    return slot if slot is not None and slot.shape == value.shape else None
 
 
 def minimize(ctx: NodeContext, loss: Any, optimizer: str, var_list: tuple[str, ...] | None,
              **hyper: float) -> Any:
     """Compute of the ``minimize`` op: one optimizer step, applied when the run succeeds."""
     node = ctx.node
-    variables = ctx.version_memo.get(("train variables", node))
-    if variables is None:
-        variables = ctx.version_memo[("train variables", node)] = _variables(node, var_list)
-    grads = backprop(ctx, node.inputs[0], variables)  # type: ignore[arg-type]
-    rule, slot_names = RULES[optimizer]
-    state = node.state
-    step = int(state.get("step", 0)) + 1
-    new_state: dict[str, np.ndarray] = {"step": np.array(step, dtype=np.int64)}
-    updates = []
-    for var, grad in zip(variables, grads, strict=True):
-        value = var.value
-        if value.dtype.kind not in "fc":  # type: ignore[union-attr]
-            raise EngineError(f"{node.name}: cannot train {var.name}, a {value.dtype} variable "  # type: ignore[union-attr]
-                              "(make it a float variable or not trainable)", node=node.name)
-        slots = {}
-        for slot in slot_names:
-            kept = state.get(f"{slot}/{var.name}")
-            slots[slot] = kept if kept is not None and kept.shape == value.shape else None  # type: ignore[union-attr]
-        new_value, new_slots = rule(value, grad, slots, step, **hyper)
-        updates.append((var, new_value.astype(value.dtype, copy=False)))  # type: ignore[union-attr]
-        for slot, array in new_slots.items():
-            new_state[f"{slot}/{var.name}"] = array
+    trainer = ctx.version_memo.get(node)
+    if trainer is None:
+        trainer = ctx.version_memo[node] = _Trainer(node, optimizer, var_list, hyper)
+    grads = backprop(ctx, trainer.loss, trainer.variables)
+    updates, state = trainer.step(node, grads)
 
     def apply() -> None:
+        assign = node.graph.assign
         for var, new_value in updates:
-            node.graph.assign(var, new_value)
-        node.state = new_state
+            assign(var, new_value)
+        node.state = state
 
     ctx.defer(apply)
     return loss

@@ -55,11 +55,15 @@ def test_every_op_has_a_gradient_rule_and_a_case() -> None:
         assert op_type in CASES, f"add a finite-difference case for {op_type}"
 
 
-def _inputs(op_type: str, shapes, rng) -> list[np.ndarray]:
+def _inputs(op_type: str, shapes, attrs, rng) -> list[np.ndarray]:
     values = []
     for shape in shapes:
         if op_type in POSITIVE or op_type == "divide" and len(values) == 1:
             values.append(rng.uniform(0.5, 2.0, shape))
+        elif op_type == "softmax_cross_entropy" and not values:  # labels: distributions
+            labels = rng.uniform(0.1, 1.0, shape)
+            axis = attrs.get("axis", -1)
+            values.append(labels / labels.sum(axis=axis, keepdims=True))
         elif op_type == "relu":  # keep away from the kink at 0
             values.append(rng.choice([-1, 1], shape) * rng.uniform(0.1, 1.0, shape))
         else:
@@ -72,7 +76,7 @@ def _inputs(op_type: str, shapes, rng) -> list[np.ndarray]:
 ])
 def test_gradient_matches_central_differences(op_type, shapes, attrs) -> None:
     rng = np.random.default_rng(7)
-    values = _inputs(op_type, shapes, rng)
+    values = _inputs(op_type, shapes, attrs, rng)
     with ts.Graph().as_default() as g:
         xs = [ts.Variable(v, name=f"x{i}") for i, v in enumerate(values)]
         out = ts.Operation(op_type, xs, attrs=attrs)

@@ -78,14 +78,21 @@ def reduce_sum(x, axis=None, keepdims=False):
 
 
 def reduce_mean(x, axis=None, keepdims=False):
-    return np.mean(x, axis=axis, keepdims=keepdims)
+    if x.dtype.kind != "f":  # integers: numpy's mean accumulates in float64
+        return np.mean(x, axis=axis, keepdims=keepdims)
+    total = np.add.reduce(x, axis=axis, keepdims=keepdims)
+    return total / (x.size // total.size if total.size else 0)
 
 
 def _spread(g, x, axis, keepdims):
     """A reduction's output gradient ``g`` repeated over the reduced axes of ``x``."""
+    shape = np.shape(x)
     if not keepdims and axis is not None:
-        g = np.expand_dims(g, shapes.normalize_axes(axis, np.ndim(x)))
-    return np.broadcast_to(g, np.shape(x))
+        axes = shapes.normalize_axes(axis, len(shape))
+        g = np.reshape(g, tuple(1 if i in axes else d for i, d in enumerate(shape)))
+    out = np.empty(shape, np.result_type(g))
+    out[...] = g
+    return out
 
 
 def _reduce_sum_grad(g, out, x, axis=None, keepdims=False):

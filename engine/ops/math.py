@@ -14,10 +14,10 @@ def unbroadcast(grad, shape: tuple[int, ...]):
         return grad
     extra = np.ndim(grad) - len(shape)
     if extra:
-        grad = np.sum(grad, axis=tuple(range(extra)))
+        grad = grad.sum(axis=tuple(range(extra)))
     axes = tuple(i for i, d in enumerate(shape) if d == 1 and grad.shape[i] != 1)
     if axes:
-        grad = np.sum(grad, axis=axes, keepdims=True)
+        grad = grad.sum(axis=axes, keepdims=True)
     return grad
 
 

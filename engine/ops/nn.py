@@ -11,18 +11,56 @@ from .math import unbroadcast
 
 
 def sigmoid(x):
-    # 1/(1+e^-x) written through tanh: never overflows, exact at both tails.
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)
+    # For very negative x, e⁻ˣ overflows to inf (the session silences the warning) and the
+    # result is exactly 0, as it should be; for large x it is exactly 1.
+    e = np.exp(np.negative(x))
+    e += 1
+    return 1 / e
+
+
+def _sigmoid_grad(g, out, x):
+    grad = 1 - out
+    grad *= out
+    grad *= g
+    return grad
+
+
+def _tanh_grad(g, out, x):
+    grad = 1 - out * out
+    grad *= g
+    return grad
 
 
 def relu(x):
     return np.maximum(x, 0)
 
 
+def _rows(x, axis) -> bool:
+    """Whether ``axis`` is the last axis of a float matrix: numpy reduces such short rows
+    slowly, so :func:`_max` and :func:`_sum` take faster routes there."""
+    return x.ndim == 2 and axis in (-1, 1) and x.dtype.kind == "f"
+
+
+def _max(x, axis):
+    """``x.max(axis, keepdims=True)``."""
+    if _rows(x, axis) and x.shape[1] <= 32:
+        return np.ascontiguousarray(x.T).max(axis=0)[:, None]
+    return x.max(axis=axis, keepdims=True)
+
+
+def _sum(x, axis):
+    """``x.sum(axis, keepdims=True)``."""
+    if _rows(x, axis):
+        return x @ np.ones((x.shape[1], 1), x.dtype)
+    return x.sum(axis=axis, keepdims=True)
+
+
 def softmax(x, axis=-1):
     # Shifting by the maximum keeps exp from overflowing; the result is unchanged.
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    x = np.asarray(x)
+    e = np.exp(x - _max(x, axis))
+    e /= _sum(e, axis)
+    return e
 
 
 def _softmax_shape(x, axis=-1):
@@ -37,15 +75,16 @@ def _activation(type: str, compute, symbol: str, doc: str, gradient) -> None:
 
 
 _activation("sigmoid", sigmoid, "σ", "Logistic sigmoid 1 / (1 + e⁻ˣ), element-wise.",
-            lambda g, out, x: g * out * (1 - out))
-_activation("tanh", np.tanh, "tanh", "Hyperbolic tangent, element-wise.",
-            lambda g, out, x: g * (1 - out * out))
+            _sigmoid_grad)
+_activation("tanh", np.tanh, "tanh", "Hyperbolic tangent, element-wise.", _tanh_grad)
 _activation("relu", relu, "relu", "Rectified linear unit max(x, 0), element-wise.",
             lambda g, out, x: g * (x > 0))
 
 
 def _softmax_grad(g, out, x, axis=-1):
-    return out * (g - np.sum(g * out, axis=axis, keepdims=True))
+    grad = g - _sum(g * out, axis)
+    grad *= out
+    return grad
 
 
 register(OpDef(
@@ -62,12 +101,14 @@ register(OpDef(
 
 def log_softmax(x, axis=-1):
     """log(softmax(x)) without overflow or log(0): x − logsumexp(x)."""
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    x = np.asarray(x)
+    shifted = x - _max(x, axis)
+    return shifted - np.log(_sum(np.exp(shifted), axis))
 
 
 def softmax_cross_entropy(labels, logits, axis=-1):
-    return -np.sum(labels * log_softmax(logits, axis), axis=axis)
+    terms = labels * log_softmax(logits, axis)
+    return -(_sum(terms, axis)[:, 0] if _rows(terms, axis) else terms.sum(axis=axis))
 
 
 def _cross_entropy_shape(labels, logits, axis=-1):
@@ -75,16 +116,23 @@ def _cross_entropy_shape(labels, logits, axis=-1):
     return None if joint is None else shapes.reduce(joint, axis, False)
 
 
+def _per_class(g, axis):
+    """A per-example gradient ``g`` with the class axis put back (size 1)."""
+    return g[..., None] if axis == -1 else np.expand_dims(g, axis)
+
+
 def _cross_entropy_grad_labels(g, out, labels, logits, axis=-1):
-    grad = -np.expand_dims(g, axis) * log_softmax(logits, axis)
-    return unbroadcast(grad, np.shape(labels))
+    return unbroadcast(-_per_class(g, axis) * log_softmax(logits, axis), np.shape(labels))
 
 
 def _cross_entropy_grad_logits(g, out, labels, logits, axis=-1):
-    # d/dlogits of −Σ labels·log softmax = softmax·Σlabels − labels (softmax − labels for
-    # labels that sum to one, as one-hot labels do).
-    total = np.sum(labels, axis=axis, keepdims=True)
-    grad = np.expand_dims(g, axis) * (softmax(logits, axis) * total - labels)
+    # softmax − labels, as in TensorFlow: exact when each label sums to one along the axis.
+    grad = softmax(logits, axis)
+    if grad.shape == np.shape(labels):
+        grad -= labels
+    else:
+        grad = grad - labels
+    grad *= _per_class(g, axis)
     return unbroadcast(grad, np.shape(logits))
 
 
@@ -92,7 +140,7 @@ register(OpDef(
     type="softmax_cross_entropy", inputs=("labels", "logits"), compute=softmax_cross_entropy,
     shape=_cross_entropy_shape, category="Loss", symbol="xent",
     doc="Cross-entropy −Σ labels · log softmax(logits) along an axis, one value per example "
-        "(fused and numerically stable).",
+        "(fused and numerically stable); each label is a distribution (one-hot, say).",
     attrs={"axis": Attr(-1, attrs.integer, "the class axis")},
     gradient=(_cross_entropy_grad_labels, _cross_entropy_grad_logits),
 ))
