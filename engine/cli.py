@@ -81,11 +81,11 @@ def train(args: argparse.Namespace) -> None:
         for step in range(1, args.steps + 1):
             value = session.run([train_node, loss], feeds)[1]
             if not np.all(np.isfinite(value)):
-                raise EngineError(f"the loss {loss.name} became {format_tensor(value)} at step "
+                raise EngineError(f"the loss {loss.name} became {loss_text(value)} at step "
                                   f"{step}; stopped without saving {out}", node=loss.name)
             if step % every == 0 or step == args.steps:
                 rate = step / (time.perf_counter() - start)
-                print(f"step {step}/{args.steps}  {loss.name} = {format_tensor(value)}  "
+                print(f"step {step}/{args.steps}  {loss.name} = {loss_text(value)}  "
                       f"{rate:.0f} steps/s", flush=True)
     except KeyboardInterrupt:
         save_graph(graph, out)
@@ -93,7 +93,12 @@ def train(args: argparse.Namespace) -> None:
         raise
     final = session.run(loss, feeds)
     save_graph(graph, out)
-    print(f"{loss.name} = {format_tensor(final)} after {args.steps} steps; saved to {out}")
+    print(f"{loss.name} = {loss_text(final)} after {args.steps} steps; saved to {out}")
+
+
+def loss_text(value: object) -> str:
+    """A loss as progress shows it: six significant digits for a number."""
+    return f"{float(value):.6g}" if np.ndim(value) == 0 else format_tensor(value)  # type: ignore[arg-type]
 
 
 def train_and_loss(graph: Graph, name: str) -> tuple[Node, Node]:

@@ -70,7 +70,7 @@ class _Trainer:
         """The variables' new values and the node's new state (nothing is changed yet)."""
         state = node.state
         step = int(state.get("step", 0)) + 1
-        new_state: dict[str, np.ndarray] = {"step": np.array(step, dtype=np.int64)}
+        new_state: dict[str, np.ndarray] = {"step": np.int64(step)}  # type: ignore[dict-item]
         updates = []
         rule = self.rule
         for var, grad, keys in zip(self.variables, grads, self.keys, strict=True):

@@ -10,9 +10,9 @@ from ..registry import OpDef, register
 
 def unbroadcast(grad, shape: tuple[int, ...]):
     """``grad`` summed over the dimensions that broadcasting added to a tensor of ``shape``."""
-    if np.shape(grad) == shape:
+    if grad.shape == shape:
         return grad
-    extra = np.ndim(grad) - len(shape)
+    extra = grad.ndim - len(shape)
     if extra:
         grad = grad.sum(axis=tuple(range(extra)))
     axes = tuple(i for i, d in enumerate(shape) if d == 1 and grad.shape[i] != 1)
