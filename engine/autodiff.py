@@ -77,8 +77,8 @@ class Backward:
 
 
 def backprop(ctx: NodeContext, y: Node, targets: tuple[Node, ...]) -> list[Any]:
-    """The gradients of sum(y) with respect to ``targets`` in the current run (zeros where y
-    does not depend on a target); one pass per run and ``(y, targets)``, compiled once per
+    """The gradients of sum(y) with respect to ``targets`` in the current run (``None`` where
+    y does not depend on a target); one pass per run and ``(y, targets)``, compiled once per
     graph version."""
     key = ("backprop", y, targets)
     grads = ctx.run_memo.get(key)
@@ -86,13 +86,13 @@ def backprop(ctx: NodeContext, y: Node, targets: tuple[Node, ...]) -> list[Any]:
         backward = ctx.version_memo.get(key)
         if backward is None:
             backward = ctx.version_memo[key] = Backward(ctx, y, targets)
-        values = ctx.values
-        grads = backward.run(values)
-        for k, target in enumerate(targets):
-            if grads[k] is None:
-                grads[k] = np.zeros_like(values[ctx.slot(target)], dtype=np.float64)
-        ctx.run_memo[key] = grads
+        grads = ctx.run_memo[key] = backward.run(ctx.values)
     return grads
+
+
+def zeros_if_none(grad: Any, x: Any) -> Any:
+    """``grad``, or zeros shaped like ``x`` where y does not depend on x."""
+    return np.zeros(np.shape(x)) if grad is None else grad
 
 
 def gradient(ctx: NodeContext, y: Any, x: Any) -> Any:
@@ -105,7 +105,8 @@ def gradient(ctx: NodeContext, y: Any, x: Any) -> Any:
         xs = {c.inputs[1]: None for c in y_node.consumers
               if c.type == "gradient" and c.inputs[0] is y_node and c.inputs[1] is not None}
         targets = ctx.version_memo[key] = tuple(xs)
-    return backprop(ctx, y_node, targets)[targets.index(x_node)]  # type: ignore[arg-type]
+    grads = backprop(ctx, y_node, targets)  # type: ignore[arg-type]
+    return zeros_if_none(grads[targets.index(x_node)], x)
 
 
 def gradients(y: Node, xs: Node | Iterable[Node], name: str | None = None) -> list[Operation]:

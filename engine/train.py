@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .autodiff import backprop
+from .autodiff import backprop, zeros_if_none
 from .errors import EngineError
 from .graph import Node, Operation, Variable
 from .session import NodeContext
@@ -79,7 +79,7 @@ class _Trainer:
                 raise EngineError(f"{node.name}: cannot train {var.name}, a {value.dtype} "  # type: ignore[union-attr]
                                   "variable (make it float, or not trainable)", node=node.name)
             slots = tuple(_kept(state.get(key), value) for key in keys) if keys else ()
-            new_value, new_slots = rule(value, grad, slots, step)
+            new_value, new_slots = rule(value, zeros_if_none(grad, value), slots, step)
             if new_value.dtype != value.dtype:  # type: ignore[union-attr]
                 new_value = new_value.astype(value.dtype)  # type: ignore[union-attr]
             updates.append((var, new_value))

@@ -215,3 +215,32 @@ def test_deep_chain_has_no_recursion_limit() -> None:
         for _ in range(5000):
             y = y * 1.0001
     np.testing.assert_allclose(_grad(y, x), 1.0001 ** 5000)
+
+
+def test_backward_pass_is_compiled_once_per_graph_version(monkeypatch) -> None:
+    with ts.Graph().as_default() as g:
+        x = ts.Variable([1.0, 2.0], name="x")
+        y = ts.reduce_sum(ts.exp(x))
+        (dx,) = ts.gradients(y, [x])
+    compiled = []
+    original = ts.autodiff.Backward.__init__
+    monkeypatch.setattr(ts.autodiff.Backward, "__init__",
+                        lambda self, *args: compiled.append(1) or original(self, *args))
+    session = ts.Session(g)
+    for value in ([1.0, 2.0], [3.0, 4.0], [5.0, 6.0]):
+        x.value = value
+        np.testing.assert_allclose(session.run(dx), np.exp(value))
+    assert len(compiled) == 1
+    g.set_attr(y, "keepdims", True)  # a structural change: compiled again
+    np.testing.assert_allclose(session.run(dx), np.exp([5.0, 6.0]))
+    assert len(compiled) == 2
+
+
+def test_gradient_nodes_of_one_y_with_x_outside_the_run() -> None:
+    with ts.Graph().as_default() as g:
+        x = ts.Variable([1.0, 2.0], name="x")
+        elsewhere = ts.placeholder(name="elsewhere")  # never fed: it cannot be computed
+        y = ts.reduce_sum(ts.square(x))
+        (dx,) = ts.gradients(y, [x])
+        ts.gradients(y, [ts.exp(elsewhere)])
+    np.testing.assert_allclose(ts.Session(g).run(dx), [2.0, 4.0])

@@ -114,6 +114,15 @@ def test_only_trainable_or_listed_variables_change() -> None:
     assert info.value.node == wrong.name
 
 
+def test_a_loss_without_trainable_variables_is_named() -> None:
+    with ts.Graph().as_default() as g:
+        loss = ts.reduce_sum(ts.square(ts.Variable([1.0], trainable=False)), name="loss")
+        train = ts.train.AdamOptimizer().minimize(loss, name="fit")
+    with pytest.raises(ts.EngineError, match="fit: the loss loss depends on no trainable") as info:
+        ts.Session(g).run(train)
+    assert info.value.node == "fit"
+
+
 def test_train_node_attributes_are_validated() -> None:
     with ts.Graph().as_default():
         loss = ts.reduce_sum(ts.Variable([1.0]))
