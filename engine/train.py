@@ -69,7 +69,7 @@ class _Trainer:
     def step(self, node: Node, grads: list[Any]) -> tuple[list, dict[str, np.ndarray]]:
         """The variables' new values and the node's new state (nothing is changed yet)."""
         state = node.state
-        step = int(state.get("step", 0)) + 1
+        step = _saved_step(node) + 1
         new_state: dict[str, np.ndarray] = {"step": np.int64(step)}  # type: ignore[dict-item]
         updates = []
         rule = self.rule
@@ -85,6 +85,17 @@ class _Trainer:
             updates.append((var, new_value))
             new_state.update(zip(keys, new_slots, strict=True))
         return updates, new_state
+
+
+def _saved_step(node: Node) -> int:
+    """How many steps the node's state says were taken (0 for none)."""
+    step = node.state.get("step")
+    if step is None:
+        return 0
+    if np.shape(step) != () or np.asarray(step).dtype.kind not in "iu" or step < 0:
+        raise EngineError(f"{node.name}: its saved state 'step' is not a whole number ≥ 0",
+                          node=node.name)
+    return int(step)
 
 
 def _kept(slot: np.ndarray | None, value: np.ndarray) -> np.ndarray | None:
@@ -118,7 +129,7 @@ def _variables(node: Node, var_list: tuple[str, ...] | None) -> tuple[Variable, 
     graph = node.graph
     if var_list is not None:
         chosen = []
-        for name in var_list:
+        for name in dict.fromkeys(var_list):
             if name not in graph or not isinstance(graph.get_node(name), Variable):
                 raise EngineError(f"{node.name}: var_list names '{name}', which is not a variable "
                                   "of the graph", node=node.name)

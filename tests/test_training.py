@@ -247,6 +247,14 @@ def test_gradient_and_train_nodes_save_and_load(tmp_path) -> None:
     np.testing.assert_array_equal(ts.Session(loaded).run(dw.name), ts.Session(g).run(dw))
 
 
+def test_a_bad_saved_step_is_named() -> None:
+    g, w, loss, train = quadratic(ts.train.AdamOptimizer())
+    train.state = {"step": np.array([1, 2])}
+    with pytest.raises(ts.EngineError, match="saved state 'step'") as info:
+        ts.Session(g).run(train)
+    assert info.value.node == train.name and w.value.tolist() == [0, 0, 0]
+
+
 @pytest.mark.parametrize("state,message", [
     ([1, 2], "state: expected an object"),
     ({"m/w": [1.0]}, r"state\['m/w'\]: a tensor is an object"),
