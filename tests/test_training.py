@@ -192,6 +192,16 @@ def test_initializers_are_kept_and_rerun() -> None:
     np.testing.assert_array_equal(loaded.get_node("w").value, first)
 
 
+def test_a_variable_made_from_its_initializer_alone() -> None:
+    g = ts.Graph()
+    spec = {"kind": "random_uniform", "shape": [2, 3], "minval": 5, "maxval": 6, "seed": 1}
+    v = g.add_node("variable", name="v", attrs={"initializer": spec})
+    assert v.value.shape == (2, 3) and 5 <= v.value.min() and v.value.max() < 6
+    assert v.initializer == {**spec, "minval": 5.0, "maxval": 6.0, "dtype": "float64"}
+    with pytest.raises(ValueError, match="initial value or an initializer"):
+        g.add_node("variable", name="w")
+
+
 @pytest.mark.parametrize("spec,message", [
     ({"kind": "random_normal", "shape": [2], "stddev": -1}, "stddev"),
     ({"kind": "glorot", "shape": [2]}, "unknown initializer kind"),
