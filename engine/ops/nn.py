@@ -10,12 +10,19 @@ from . import attrs
 from .math import unbroadcast
 
 
+def _fresh_float(x):
+    """A new float array holding ``x``, for computing in place."""
+    return np.array(x, dtype=np.result_type(x, 1.0))
+
+
 def sigmoid(x):
-    # For very negative x, e⁻ˣ overflows to inf (the session silences the warning) and the
-    # result is exactly 0, as it should be; for large x it is exactly 1.
-    e = np.exp(np.negative(x))
+    # 1 / (1 + e⁻ˣ) in one array. For very negative x, e⁻ˣ overflows to inf (the session
+    # silences the warning) and the result is exactly 0, as it should be.
+    e = _fresh_float(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
     e += 1
-    return 1 / e
+    return np.reciprocal(e, out=e)
 
 
 def _sigmoid_grad(g, out, x):
@@ -57,8 +64,9 @@ def _sum(x, axis):
 
 def softmax(x, axis=-1):
     # Shifting by the maximum keeps exp from overflowing; the result is unchanged.
-    x = np.asarray(x)
-    e = np.exp(x - _max(x, axis))
+    e = _fresh_float(x)
+    e -= _max(e, axis)
+    np.exp(e, out=e)
     e /= _sum(e, axis)
     return e
 
