@@ -40,6 +40,20 @@ def test_optimizers_find_the_minimum_of_a_quadratic(optimizer, steps) -> None:
     assert int(train.state["step"]) == steps
 
 
+@pytest.mark.parametrize("optimizer", [
+    ts.train.GradientDescentOptimizer(0.1), ts.train.MomentumOptimizer(0.1, 0.5),
+    ts.train.AdamOptimizer(0.1),
+])
+def test_a_scalar_variable_trains(optimizer) -> None:
+    with ts.Graph().as_default() as g:
+        w = ts.Variable(3.0)
+        train = optimizer.minimize(ts.square(w - 1.0))
+    session = ts.Session(g)
+    for _ in range(300):
+        session.run(train)
+    assert w.value.shape == () and w.value == pytest.approx(1.0, abs=1e-4)
+
+
 def test_update_rules_match_their_formulas() -> None:
     def two_steps(optimizer):
         g, w, loss, train = quadratic(optimizer)
