@@ -79,7 +79,9 @@ class _Trainer:
                 raise EngineError(f"{node.name}: cannot train {var.name}, a {value.dtype} "  # type: ignore[union-attr]
                                   "variable (make it float, or not trainable)", node=node.name)
             slots = tuple(_kept(state.get(key), value) for key in keys) if keys else ()
-            new_value, new_slots = rule(value, zeros_if_none(grad, value), slots, step)
+            if grad is None:  # the loss does not depend on this variable
+                grad = zeros_if_none(grad, value)
+            new_value, new_slots = rule(value, grad, slots, step)
             if new_value.dtype != value.dtype:  # type: ignore[union-attr]
                 new_value = new_value.astype(value.dtype)  # type: ignore[union-attr]
             updates.append((var, new_value))
@@ -92,6 +94,8 @@ def _saved_step(node: Node) -> int:
     step = node.state.get("step")
     if step is None:
         return 0
+    if type(step) is np.int64 and step >= 0:  # as the train node keeps it
+        return int(step)
     if np.shape(step) != () or np.asarray(step).dtype.kind not in "iu" or step < 0:
         raise EngineError(f"{node.name}: its saved state 'step' is not a whole number ≥ 0",
                           node=node.name)
