@@ -10,6 +10,8 @@
 """
 
 from . import ops as _ops  # noqa: F401  (registers the built-in op types)
+from . import train
+from .autodiff import gradients
 from .builders import op_functions as _op_functions
 from .errors import (
     CycleError,
@@ -29,6 +31,7 @@ from .graph import (
     Variable,
     get_default_graph,
 )
+from .initializers import Initializer, ones, random_normal, random_uniform, zeros
 from .io import load_graph, save_graph
 from .registry import Attr, OpDef, all_ops, get_op, register
 from .session import Session
@@ -40,7 +43,9 @@ globals().update(_op_functions())
 
 __all__ = [
     "Attr", "Constant", "CycleError", "EngineError", "EvaluationError", "FeedError",
-    "FileFormatError", "Graph", "GraphEvent", "Node", "OpDef", "Operation", "Placeholder",
-    "Session", "ShapeError", "Variable", "all_ops", "constant", "get_default_graph", "get_op",
-    "load_graph", "placeholder", "register", "save_graph", *_op_functions(),
+    "FileFormatError", "Graph", "GraphEvent", "Initializer", "Node", "OpDef", "Operation",
+    "Placeholder", "Session", "ShapeError", "Variable", "all_ops", "constant",
+    "get_default_graph", "get_op", "gradients", "load_graph", "ones", "placeholder",
+    "random_normal", "random_uniform", "register", "save_graph", "train", "zeros",
+    *_op_functions(),
 ]

@@ -1,14 +1,18 @@
-"""The command line: ``run`` evaluates nodes of a graph file (no GUI needed)."""
+"""The command line: ``run`` evaluates nodes of a graph file, ``train`` trains it (no GUI)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+import numpy as np
+
 from .errors import EngineError
-from .io import load_graph
+from .graph import Graph, Node
+from .io import load_graph, save_graph
 from .session import Session
 from .tensors import format_tensor, parse_tensor_text
 
@@ -41,6 +45,22 @@ def parser() -> argparse.ArgumentParser:
                      help="a node to print (repeatable); default: every node nothing reads")
     run.add_argument("--feed", action="append", default=[], metavar="NAME=VALUE",
                      help="a placeholder's value as a JSON or numpy-style list (repeatable)")
+    train = sub.add_parser(
+        "train", help="run a train node N times and save the trained graph",
+        description="Run a train node (minimize) N times, printing step, loss and speed as it "
+                    "goes, then save the trained graph — back into FILE unless --out is given "
+                    "(optimizer state is saved too, so training again continues where it "
+                    "stopped). Ctrl+C stops after the current step and saves; a loss that "
+                    "becomes NaN or infinite stops training without saving.")
+    train.add_argument("file", help="a graph file (.json)")
+    train.add_argument("--fetch", required=True, metavar="NODE",
+                       help="the train node, or the loss a train node minimizes")
+    train.add_argument("--steps", required=True, type=int, metavar="N", help="steps to take")
+    train.add_argument("--out", metavar="FILE", help="where to save (default: FILE itself)")
+    train.add_argument("--feed", action="append", default=[], metavar="NAME=VALUE",
+                       help="a placeholder's value for every step (repeatable)")
+    train.add_argument("--every", type=int, metavar="K",
+                       help="print progress every K steps (default: about ten lines in all)")
     return main
 
 
@@ -52,6 +72,59 @@ def run(args: argparse.Namespace) -> None:
     values = Session(graph).run(fetches, feeds)
     for name, value in zip(fetches, values, strict=True):
         print(f"{name} = {format_tensor(value)}")
+
+
+@command("train")
+def train(args: argparse.Namespace) -> None:
+    if args.steps < 1:
+        raise ValueError("--steps: expected a number of steps ≥ 1")
+    graph = load_graph(args.file)
+    train_node, loss = train_and_loss(graph, args.fetch)
+    feeds = dict(parse_feed(item) for item in args.feed)
+    every = args.every or max(1, args.steps // 10)
+    session = Session(graph)
+    out = args.out or args.file
+    start, step = time.perf_counter(), 0
+    try:
+        for step in range(1, args.steps + 1):
+            value = session.run([train_node, loss], feeds)[1]
+            if not np.all(np.isfinite(value)):
+                raise EngineError(f"the loss {loss.name} became {loss_text(value)} at step "
+                                  f"{step}; stopped without saving {out}", node=loss.name)
+            if step % every == 0 or step == args.steps:
+                rate = step / (time.perf_counter() - start)
+                print(f"step {step}/{args.steps}  {loss.name} = {loss_text(value)}  "
+                      f"{rate:.0f} steps/s", flush=True)
+    except KeyboardInterrupt:
+        save_graph(graph, out)
+        print(f"stopped after {step - 1} steps; saved the graph to {out}", file=sys.stderr)
+        raise
+    final = session.run(loss, feeds)
+    save_graph(graph, out)
+    print(f"{loss.name} = {loss_text(final)} after {args.steps} steps; saved to {out}")
+
+
+def loss_text(value: object) -> str:
+    """A loss as progress shows it: six significant digits for a number."""
+    return f"{float(value):.6g}" if np.ndim(value) == 0 else format_tensor(value)  # type: ignore[arg-type]
+
+
+def train_and_loss(graph: Graph, name: str) -> tuple[Node, Node]:
+    """The train node and its loss, from the name of either."""
+    node = graph.get_node(name)
+    if node.type == "minimize":
+        if node.inputs[0] is None:
+            raise EngineError(f"train node {name} has no loss connected", node=name)
+        return node, node.inputs[0]
+    trainers = [c for c in node.consumers if c.type == "minimize"]
+    if len(trainers) != 1:
+        found = ", ".join(t.name for t in trainers)
+        raise EngineError(
+            f"{name} is not a train node and " + (
+                f"several train nodes minimize it ({found}): fetch one of them" if trainers
+                else "no train node minimizes it: add one (Minimize) for it"),
+            node=name)
+    return trainers[0], node
 
 
 def parse_feed(item: str) -> tuple[str, object]:

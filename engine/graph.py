@@ -15,6 +15,7 @@ import networkx as nx
 import numpy as np
 
 from .errors import CycleError, ShapeError
+from .initializers import Initializer
 from .registry import OpDef, Shape, get_op
 from .tensors import as_tensor, format_shape, shape_fits, short_repr
 
@@ -43,7 +44,7 @@ class Node:
     the port is not wired (a graph built in the editor can be incomplete).
     """
 
-    __slots__ = ("op", "graph", "inputs", "attrs", "ui", "name", "__weakref__")
+    __slots__ = ("op", "graph", "inputs", "attrs", "ui", "name", "state", "__weakref__")
 
     def __init__(
         self,
@@ -64,6 +65,8 @@ class Node:
             self.op.parse_attrs(attrs) if attrs else self.op.default_attrs()
         )
         self.ui: dict[str, Any] = dict(ui) if ui else {}
+        self.state: dict[str, np.ndarray] = {}
+        """Named tensors the op keeps between runs (an optimizer's moments); saved in files."""
         self.name: str = self.graph._claim_name(name, op_type)
         self.graph._add(self, inputs)
 
@@ -187,7 +190,11 @@ class Placeholder(_ValueNode):
 
     def check(self, value: Any) -> np.ndarray:
         """``value`` as a tensor of this placeholder's dtype; ``ValueError`` if it does not fit."""
-        return self.fit(value, self.shape, self.dtype)
+        array = as_tensor(value, self.dtype)
+        if not shape_fits(array.shape, self.shape):
+            raise ValueError(f"a value of shape {format_shape(array.shape)} does not fit shape "
+                             f"{format_shape(self.shape)}")
+        return array
 
     @staticmethod
     def fit(value: Any, shape: Any, dtype: Any) -> np.ndarray:
@@ -204,25 +211,41 @@ class Placeholder(_ValueNode):
 
 
 class Variable(_ValueNode):
-    """A parameter held by the graph; optimizers update it when it is ``trainable``."""
+    """A parameter held by the graph; optimizers update it when it is ``trainable``.
+
+    ``initial_value`` is a tensor or an initializer (``ts.random_normal(...)``); an initializer
+    is kept in the ``initializer`` attribute and re-run by :meth:`Graph.reset_variables`.
+    """
 
     __slots__ = ()
 
     def __init__(
         self,
-        initial_value: Any,
+        initial_value: Any = None,
         name: str | None = None,
         trainable: bool = True,
+        initializer: Any = None,
         ui: dict[str, Any] | None = None,
         graph: Graph | None = None,
     ) -> None:
         graph = graph if graph is not None else get_default_graph()
+        if isinstance(initial_value, Initializer):
+            initial_value, initializer = None, initial_value
+        attrs = get_op("variable").parse_attrs({"trainable": trainable, "initializer": initializer})
+        if initial_value is None:
+            if attrs["initializer"] is None:
+                raise ValueError("a variable needs an initial value or an initializer")
+            initial_value = attrs["initializer"]()
         self._value = np.array(as_tensor(initial_value))
-        super().__init__("variable", (), name, {"trainable": trainable}, ui, graph)
+        super().__init__("variable", (), name, attrs, ui, graph)
 
     @property
     def trainable(self) -> bool:
         return self.attrs["trainable"]
+
+    @property
+    def initializer(self) -> Initializer | None:
+        return self.attrs["initializer"]
 
 
 class Constant(_ValueNode):
@@ -448,6 +471,14 @@ class Graph:
         """Replace a variable's value by ``array`` as it is (no copy or check): for optimizers."""
         node._value = array
         self._emit("value_changed", node)
+
+    def reset_variables(self) -> None:
+        """Re-run every variable's initializer (variables without one keep their value) and
+        clear what ops keep between runs (optimizer state), as before training."""
+        for node in self:
+            node.state = {}
+            if isinstance(node, Variable) and node.initializer is not None:
+                self.set_value(node, node.initializer())
 
     def set_ui(self, node: Node | str, **items: Any) -> None:
         """Update a node's opaque ``ui`` dict (positions and the like, kept in files)."""

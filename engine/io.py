@@ -129,6 +129,8 @@ def _node_to_dict(node: Node, names: set[str]) -> dict[str, Any]:
         entry["attrs"] = attrs
     if isinstance(node, _ValueNode) and node.value is not None:
         entry["default" if isinstance(node, Placeholder) else "value"] = encode_tensor(node.value)
+    if node.state:
+        entry["state"] = {key: encode_tensor(array) for key, array in node.state.items()}
     if node.ui:
         entry["ui"] = node.ui
     return entry
@@ -145,6 +147,7 @@ def _build(specs: list[dict[str, Any]]) -> Graph:
     for spec in specs:
         node = graph.add_node(spec["op"], name=spec["name"], attrs=spec["attrs"],
                               value=spec["value"], ui=spec["ui"])
+        node.state = spec["state"]
         spec["node"] = node
     by_name = {spec["name"]: spec["node"] for spec in specs}
     for spec in specs:  # the wiring was checked to be acyclic: no check per wire
@@ -258,7 +261,7 @@ def _node_spec(entry: Any, where: str) -> dict[str, Any]:
     except ValueError as error:
         raise FileFormatError(f"{where}.name: {error}") from None
     where = f"{where} ('{name}')"
-    unknown = set(entry) - {"name", "op", "inputs", "attrs", "value", "default", "ui"}
+    unknown = set(entry) - {"name", "op", "inputs", "attrs", "value", "default", "state", "ui"}
     if unknown:
         raise FileFormatError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     op_type = entry.get("op")
@@ -282,8 +285,12 @@ def _node_spec(entry: Any, where: str) -> dict[str, Any]:
     if not isinstance(ui, dict):
         raise FileFormatError(f"{where}.ui: expected an object")
     value = _node_value(entry, opdef.kind, attrs, where)
+    state = entry.get("state", {})
+    if not isinstance(state, dict):
+        raise FileFormatError(f"{where}.state: expected an object of named tensors")
+    state = {key: decode_tensor(data, f"{where}.state[{key!r}]") for key, data in state.items()}
     return {"name": name, "op": op_type, "inputs": inputs, "attrs": attrs, "value": value,
-            "ui": ui, "where": where}
+            "state": state, "ui": ui, "where": where}
 
 
 def _node_value(entry: dict[str, Any], kind: str, attrs: dict[str, Any], where: str) -> Any:

@@ -40,7 +40,9 @@ class OpDef:
     doc: str
     attrs: dict[str, Attr] = field(default_factory=dict)
     symbol: str | None = None
-    gradient: Callable[..., Any] | None = None
+    gradient: tuple[Callable[..., Any] | None, ...] | None = None
+    """One rule per input port, ``rule(grad, out, *inputs, **attrs)`` → the gradient for that
+    input (shaped like it), given ``grad`` of the op's output ``out``; ``None`` for none."""
     kind: str = "op"
     """``"op"`` for operations; ``"placeholder"``, ``"variable"`` or ``"constant"`` for sources."""
     stateful: bool = False

@@ -42,6 +42,25 @@ class NodeContext:
         """Run ``update`` after the run succeeded and its fetches were read."""
         self.session._deferred.append(update)
 
+    @property
+    def values(self) -> list[Any]:
+        """The run's values by slot (see :meth:`slot`): for ops that read many nodes fast."""
+        return self.session._values
+
+    def slot(self, node: Node) -> int:
+        """Where ``node``'s value is kept in :attr:`values` (fixed while the graph's wiring is)."""
+        return self.session._slot(node)
+
+    @property
+    def run_memo(self) -> dict[Any, Any]:
+        """A dict that lives for the current run: context ops share work through it."""
+        return self.session._run_memo
+
+    @property
+    def version_memo(self) -> dict[Any, Any]:
+        """A dict kept until the graph's structure changes: for work compiled per version."""
+        return self.session._version_memo
+
 
 class _Plan:
     """The compiled evaluation of one set of fetches at one graph version."""
@@ -75,6 +94,8 @@ class Session:
         self._cones: dict[Node, list[int]] = {}
         self._version = self.graph.version
         self._deferred: list[Callable[[], None]] = []
+        self._run_memo: dict[Any, Any] = {}
+        self._version_memo: dict[Any, Any] = {}
         self.graph.subscribe(self._on_graph_event)
 
     # ---- public ---------------------------------------------------------------------------
@@ -84,8 +105,8 @@ class Session:
         return their values in the same structure. ``feed_dict`` maps placeholders (nodes or
         names) to values; unfed placeholders take their defaults."""
         nodes, rebuild = self._flatten(fetches)
-        feeds = self._check_feeds(feed_dict or {})
         plan = self._plan(tuple(nodes))
+        feeds = self._check_feeds(feed_dict or {}, keep=not plan.stateful)
         self._invalidate(feeds, plan)
         values = self._values
         self._deferred = []
@@ -99,6 +120,7 @@ class Session:
                 update()
         finally:
             self._deferred = []
+            self._run_memo.clear()
         return rebuild(results)
 
     def close(self) -> None:
@@ -138,7 +160,9 @@ class Session:
             return nodes, rebuild
         raise TypeError(f"cannot fetch {fetches!r}: fetch nodes, node names, or lists of them")
 
-    def _check_feeds(self, feed_dict: dict[Any, Any]) -> dict[Node, np.ndarray]:
+    def _check_feeds(self, feed_dict: dict[Any, Any], keep: bool) -> dict[Node, np.ndarray]:
+        """The fed values by placeholder; with ``keep`` (they are kept to compare with the next
+        run's feeds) arrays the caller could still change are copied."""
         feeds = {}
         for key, value in feed_dict.items():
             try:
@@ -152,7 +176,7 @@ class Session:
                 array = node.check(value)
             except ValueError as error:
                 raise FeedError(f"cannot feed {node.name}: {error}", node=node.name) from None
-            feeds[node] = array.copy() if array is value else array
+            feeds[node] = array.copy() if keep and array is value else array
         return feeds
 
     # ---- invalidation ---------------------------------------------------------------------
@@ -172,17 +196,20 @@ class Session:
     def _invalidate(self, feeds: dict[Node, np.ndarray], plan: _Plan) -> None:
         """Clear the values downstream of every change since the last run."""
         dirty = self._dirty
+        # A train step changes what lies downstream of its variables anyway: comparing its
+        # feeds with the last ones would cost more than it could save.
+        compare = not plan.stateful
         for node, array in feeds.items():
             old = self._feeds.get(node)
-            if old is None or old.shape != array.shape or old.dtype != array.dtype or not (
-                np.array_equal(old, array, equal_nan=old.dtype.kind in "fc")
-            ):
+            if not compare or old is None or old.shape != array.shape or (
+                old.dtype != array.dtype
+            ) or not np.array_equal(old, array, equal_nan=old.dtype.kind in "fc"):
                 dirty.add(node)
             else:
                 feeds[node] = old
         dirty.update(self._feeds.keys() - feeds.keys())
         dirty.update(plan.stateful)
-        self._feeds = feeds
+        self._feeds = feeds if compare else dict.fromkeys(feeds)  # type: ignore[arg-type]
         if not dirty:
             return
         values, known = self._values, self._known
@@ -215,6 +242,7 @@ class Session:
         if self._version != self.graph.version:
             self._plans.clear()
             self._cones.clear()
+            self._version_memo.clear()
             self._version = self.graph.version
         plan = self._plans.get(fetches)
         if plan is None:

@@ -16,6 +16,7 @@ DTYPES = (
     "float16", "float32", "float64", "complex64", "complex128",
 )
 """The dtypes a tensor may have, by name."""
+_NUMPY_DTYPES = frozenset(np.dtype(name) for name in DTYPES)
 
 
 def parse_dtype(value: Any) -> str | None:
@@ -59,9 +60,9 @@ def as_tensor(value: Any, dtype: str | None = None) -> np.ndarray:
         array = np.asarray(value)
     except (ValueError, TypeError) as error:
         raise ValueError(f"not a tensor: {error}") from None
-    if array.dtype.name not in DTYPES:
+    if array.dtype not in _NUMPY_DTYPES and array.dtype.name not in DTYPES:
         raise ValueError(f"not a numeric tensor (got {array.dtype.name} from {short_repr(value)})")
-    if dtype is not None and array.dtype.name != dtype:
+    if dtype is not None and array.dtype != dtype:
         if not np.can_cast(array.dtype, dtype, casting="same_kind"):
             raise ValueError(f"a {array.dtype.name} value does not convert to {dtype}")
         array = array.astype(dtype)

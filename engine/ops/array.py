@@ -10,6 +10,7 @@ from .. import shapes
 from ..registry import Attr, OpDef, Shape, register
 from ..tensors import format_shape
 from . import attrs
+from .math import unbroadcast
 
 
 def _matmul_shape(a: Shape, b: Shape) -> Shape:
@@ -27,16 +28,41 @@ def _matmul_shape(a: Shape, b: Shape) -> Shape:
     return (*batch, *rows, *cols)  # type: ignore[misc]
 
 
+def _matmul_grads(g, a, b):
+    """Gradients of a @ b for both inputs, with vectors promoted to matrices and batch
+    dimensions reduced as broadcasting requires."""
+    a2 = a[None, :] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    g2 = np.reshape(g, np.shape(g)[:-1] + (1,) + np.shape(g)[-1:]) if a.ndim == 1 else g
+    g2 = g2[..., None] if b.ndim == 1 else g2
+    return g2, a2, b2
+
+
+def _matmul_grad_a(g, out, a, b):
+    if a.ndim == 2 and b.ndim == 2:
+        return g @ b.T
+    g2, a2, b2 = _matmul_grads(g, a, b)
+    return np.reshape(unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape), a.shape)
+
+
+def _matmul_grad_b(g, out, a, b):
+    if a.ndim == 2 and b.ndim == 2:
+        return a.T @ g
+    g2, a2, b2 = _matmul_grads(g, a, b)
+    return np.reshape(unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape), b.shape)
+
+
 register(OpDef(
     type="matmul", inputs=("a", "b"), compute=np.matmul, shape=_matmul_shape,
     category="Linear algebra", symbol="@", doc="Matrix product a · b (numpy matmul rules).",
+    gradient=(_matmul_grad_a, _matmul_grad_b),
 ))
 
 
-def _reduction(type: str, compute, symbol: str, doc: str) -> None:
+def _reduction(type: str, compute, symbol: str, doc: str, gradient) -> None:
     register(OpDef(
         type=type, inputs=("x",), compute=compute, shape=shapes.reduce,
-        category="Reduction", symbol=symbol, doc=doc,
+        category="Reduction", symbol=symbol, doc=doc, gradient=(gradient,),
         attrs={
             "axis": Attr(None, attrs.axes, "axis or axes to reduce; null for all"),
             "keepdims": Attr(False, attrs.boolean, "keep reduced axes with size 1"),
@@ -49,11 +75,34 @@ def reduce_sum(x, axis=None, keepdims=False):
 
 
 def reduce_mean(x, axis=None, keepdims=False):
-    return np.mean(x, axis=axis, keepdims=keepdims)
+    if x.dtype.kind != "f":  # integers: numpy's mean accumulates in float64
+        return np.mean(x, axis=axis, keepdims=keepdims)
+    total = np.add.reduce(x, axis=axis, keepdims=keepdims)
+    return total / (x.size // total.size if total.size else 0)
 
 
-_reduction("reduce_sum", reduce_sum, "Σ", "Sum over axes.")
-_reduction("reduce_mean", reduce_mean, "mean", "Mean over axes.")
+def _spread(g, x, axis, keepdims):
+    """A reduction's output gradient ``g`` repeated over the reduced axes of ``x``."""
+    shape = np.shape(x)
+    if not keepdims and axis is not None:
+        axes = shapes.normalize_axes(axis, len(shape))
+        g = np.reshape(g, tuple(1 if i in axes else d for i, d in enumerate(shape)))
+    out = np.empty(shape, np.result_type(g))
+    out[...] = g
+    return out
+
+
+def _reduce_sum_grad(g, out, x, axis=None, keepdims=False):
+    return _spread(g, x, axis, keepdims)
+
+
+def _reduce_mean_grad(g, out, x, axis=None, keepdims=False):
+    count = np.size(x) // max(np.size(out), 1)
+    return _spread(g / count if count else g, x, axis, keepdims)
+
+
+_reduction("reduce_sum", reduce_sum, "Σ", "Sum over axes.", _reduce_sum_grad)
+_reduction("reduce_mean", reduce_mean, "mean", "Mean over axes.", _reduce_mean_grad)
 
 
 def _transpose_shape(x: Shape, axes=None) -> Shape:
@@ -66,9 +115,14 @@ def _transpose_shape(x: Shape, axes=None) -> Shape:
     return tuple(x[a] for a in axes)
 
 
+def _transpose_grad(g, out, x, axes=None):
+    return np.transpose(g, None if axes is None else np.argsort(axes))
+
+
 register(OpDef(
     type="transpose", inputs=("x",), compute=np.transpose, shape=_transpose_shape,
     category="Array", symbol="ᵀ", doc="Permute the axes (reverse them by default).",
+    gradient=(_transpose_grad,),
     attrs={"axes": Attr(None, attrs.permutation, "the new order of the axes; null reverses")},
 ))
 
@@ -91,8 +145,13 @@ def reshape(x, shape=()):
     return np.reshape(x, shape)
 
 
+def _reshape_grad(g, out, x, shape=()):
+    return np.reshape(g, np.shape(x))
+
+
 register(OpDef(
     type="reshape", inputs=("x",), compute=reshape, shape=_reshape_shape,
     category="Array", symbol="reshape", doc="The same elements in a new shape.",
+    gradient=(_reshape_grad,),
     attrs={"shape": Attr((), attrs.new_shape, "the new sizes; one may be -1")},
 ))

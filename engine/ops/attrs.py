@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -59,3 +60,49 @@ def new_shape(value: Any) -> tuple[int, ...]:
     if any(d < -1 for d in shape) or shape.count(-1) > 1:
         raise ValueError(f"sizes are ≥ 0, with at most one -1: {list(shape)}")
     return shape
+
+
+def non_negative(value: Any) -> float:
+    """A real number ≥ 0."""
+    x = number(value)
+    if not x >= 0:
+        raise ValueError(f"expected a number ≥ 0, got {value!r}")
+    return x
+
+
+def positive(value: Any) -> float:
+    """A real number > 0."""
+    x = number(value)
+    if not x > 0:
+        raise ValueError(f"expected a number > 0, got {value!r}")
+    return x
+
+
+def fraction(value: Any) -> float:
+    """A real number in [0, 1)."""
+    x = number(value)
+    if not 0 <= x < 1:
+        raise ValueError(f"expected a number from 0 up to (not including) 1, got {value!r}")
+    return x
+
+
+def choice(*options: str) -> Callable[[Any], str]:
+    """A parser accepting one of ``options`` (listed in its ``choices`` for editors)."""
+
+    def parse(value: Any) -> str:
+        if value not in options:
+            raise ValueError(f"expected one of {', '.join(options)}, got {value!r}")
+        return value
+
+    parse.choices = options  # type: ignore[attr-defined]
+    parse.__doc__ = f"One of {', '.join(options)}."
+    return parse
+
+
+def names(value: Any) -> tuple[str, ...] | None:
+    """``null`` or a list of node names."""
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"expected null or a list of node names, got {value!r}")
+    return tuple(value)

@@ -1,4 +1,4 @@
-"""Activations of the series' perceptrons and networks."""
+"""Activations and losses of the series' perceptrons and networks, with their gradients."""
 
 from __future__ import annotations
 
@@ -7,22 +7,68 @@ import numpy as np
 from .. import shapes
 from ..registry import Attr, OpDef, register
 from . import attrs
+from .math import unbroadcast
+
+
+def _fresh_float(x):
+    """A new float array holding ``x``, for computing in place."""
+    return np.array(x, dtype=np.result_type(x, 1.0))
 
 
 def sigmoid(x):
-    # e^-|x| never overflows; each side uses the form that keeps full relative precision.
-    e = np.exp(-np.abs(x))
-    return np.where(np.greater_equal(x, 0), 1 / (1 + e), e / (1 + e))
+    # 1 / (1 + e⁻ˣ) in one array. For very negative x, e⁻ˣ overflows to inf (the session
+    # silences the warning) and the result is exactly 0, as it should be.
+    e = _fresh_float(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    e += 1
+    return np.reciprocal(e, out=e)
+
+
+def _sigmoid_grad(g, out, x):
+    grad = 1 - out
+    grad *= out
+    grad *= g
+    return grad
+
+
+def _tanh_grad(g, out, x):
+    grad = 1 - out * out
+    grad *= g
+    return grad
 
 
 def relu(x):
     return np.maximum(x, 0)
 
 
+def _rows(x, axis) -> bool:
+    """Whether ``axis`` is the last axis of a float matrix: numpy reduces such short rows
+    slowly, so :func:`_max` and :func:`_sum` take faster routes there."""
+    return x.ndim == 2 and axis in (-1, 1) and x.dtype.kind == "f"
+
+
+def _max(x, axis):
+    """``x.max(axis, keepdims=True)``."""
+    if _rows(x, axis) and x.shape[1] <= 32:
+        return np.ascontiguousarray(x.T).max(axis=0)[:, None]
+    return x.max(axis=axis, keepdims=True)
+
+
+def _sum(x, axis):
+    """``x.sum(axis, keepdims=True)``."""
+    if _rows(x, axis):
+        return x @ np.ones((x.shape[1], 1), x.dtype)
+    return x.sum(axis=axis, keepdims=True)
+
+
 def softmax(x, axis=-1):
     # Shifting by the maximum keeps exp from overflowing; the result is unchanged.
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = _fresh_float(x)
+    e -= _max(e, axis)
+    np.exp(e, out=e)
+    e /= _sum(e, axis)
+    return e
 
 
 def _softmax_shape(x, axis=-1):
@@ -31,18 +77,104 @@ def _softmax_shape(x, axis=-1):
     return x
 
 
-def _activation(type: str, compute, symbol: str, doc: str) -> None:
+def _activation(type: str, compute, symbol: str, doc: str, gradient) -> None:
     register(OpDef(type=type, inputs=("x",), compute=compute, shape=shapes.same,
-                   category="Neural network", symbol=symbol, doc=doc))
+                   category="Neural network", symbol=symbol, doc=doc, gradient=(gradient,)))
 
 
-_activation("sigmoid", sigmoid, "σ", "Logistic sigmoid 1 / (1 + e⁻ˣ), element-wise.")
-_activation("tanh", np.tanh, "tanh", "Hyperbolic tangent, element-wise.")
-_activation("relu", relu, "relu", "Rectified linear unit max(x, 0), element-wise.")
+_activation("sigmoid", sigmoid, "σ", "Logistic sigmoid 1 / (1 + e⁻ˣ), element-wise.",
+            _sigmoid_grad)
+_activation("tanh", np.tanh, "tanh", "Hyperbolic tangent, element-wise.", _tanh_grad)
+_activation("relu", relu, "relu", "Rectified linear unit max(x, 0), element-wise.",
+            lambda g, out, x: g * (x > 0))
+
+
+def _softmax_grad(g, out, x, axis=-1):
+    grad = g - _sum(g * out, axis)
+    grad *= out
+    return grad
+
 
 register(OpDef(
     type="softmax", inputs=("x",), compute=softmax, shape=_softmax_shape,
     category="Neural network", symbol="softmax",
     doc="Softmax along an axis (numerically stable): exp(x) / sum(exp(x)).",
     attrs={"axis": Attr(-1, attrs.integer, "the axis that sums to one")},
+    gradient=(_softmax_grad,),
+))
+
+
+# ---- losses ---------------------------------------------------------------------------------
+
+
+def log_softmax(x, axis=-1):
+    """log(softmax(x)) without overflow or log(0): x − logsumexp(x)."""
+    x = np.asarray(x)
+    shifted = x - _max(x, axis)
+    return shifted - np.log(_sum(np.exp(shifted), axis))
+
+
+def softmax_cross_entropy(labels, logits, axis=-1):
+    terms = labels * log_softmax(logits, axis)
+    return -(_sum(terms, axis)[:, 0] if _rows(terms, axis) else terms.sum(axis=axis))
+
+
+def _cross_entropy_shape(labels, logits, axis=-1):
+    joint = shapes.broadcast(labels, logits)
+    return None if joint is None else shapes.reduce(joint, axis, False)
+
+
+def _per_class(g, axis):
+    """A per-example gradient ``g`` with the class axis put back (size 1)."""
+    return g[..., None] if axis == -1 else np.expand_dims(g, axis)
+
+
+def _cross_entropy_grad_labels(g, out, labels, logits, axis=-1):
+    return unbroadcast(-_per_class(g, axis) * log_softmax(logits, axis), np.shape(labels))
+
+
+def _cross_entropy_grad_logits(g, out, labels, logits, axis=-1):
+    # softmax − labels, as in TensorFlow: exact when each label sums to one along the axis.
+    grad = softmax(logits, axis)
+    if grad.shape == np.shape(labels):
+        grad -= labels
+    else:
+        grad = grad - labels
+    grad *= _per_class(g, axis)
+    return unbroadcast(grad, np.shape(logits))
+
+
+register(OpDef(
+    type="softmax_cross_entropy", inputs=("labels", "logits"), compute=softmax_cross_entropy,
+    shape=_cross_entropy_shape, category="Loss", symbol="xent",
+    doc="Cross-entropy −Σ labels · log softmax(logits) along an axis, one value per example "
+        "(fused and numerically stable); each label is a distribution (one-hot, say).",
+    attrs={"axis": Attr(-1, attrs.integer, "the class axis")},
+    gradient=(_cross_entropy_grad_labels, _cross_entropy_grad_logits),
+))
+
+
+def mean_squared_error(labels, predictions):
+    return np.mean(np.square(predictions - labels))
+
+
+def _mse_shape(labels, predictions):
+    shapes.broadcast(labels, predictions)  # raises if they do not fit together
+    return ()
+
+
+def _mse_grad(sign: int):
+    def rule(g, out, labels, predictions):
+        diff = predictions - labels
+        grad = (sign * 2 * g / max(np.size(diff), 1)) * diff
+        return unbroadcast(grad, np.shape(predictions if sign > 0 else labels))
+    return rule
+
+
+register(OpDef(
+    type="mean_squared_error", inputs=("labels", "predictions"), compute=mean_squared_error,
+    shape=_mse_shape,
+    category="Loss", symbol="mse",
+    doc="Mean of (predictions − labels)² over every element: a scalar.",
+    gradient=(_mse_grad(-1), _mse_grad(1)),
 ))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..initializers import parse_initializer
 from ..registry import Attr, OpDef, register
 from ..tensors import parse_dtype, parse_shape
 from . import attrs
@@ -20,7 +21,12 @@ register(OpDef(
     type="variable", kind="variable", inputs=(), compute=None, shape=None,
     category="Inputs", symbol="var",
     doc="A parameter held by the graph; training updates it if it is trainable.",
-    attrs={"trainable": Attr(True, attrs.boolean, "whether optimizers update it")},
+    attrs={
+        "trainable": Attr(True, attrs.boolean, "whether optimizers update it"),
+        "initializer": Attr(None, parse_initializer,
+                            "how reset makes its value: zeros, ones, random_normal, "
+                            "random_uniform with shape and parameters; null for none"),
+    },
 ))
 
 register(OpDef(

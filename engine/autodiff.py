@@ -1,0 +1,116 @@
+"""Reverse-mode differentiation over the forward values of a run.
+
+A :class:`Backward` pass is compiled once per graph version for a ``y`` and a set of targets:
+the nodes on a path from a target to ``y`` in reverse topological order, each with the gradient
+rules of its inputs on such a path. Running it reads the forward values the session computed in
+this run and sums each node's contributions from its consumers; consumers off every path to
+``y`` are never visited. Gradient and train nodes of the same ``y`` share one pass per run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import partial
+from operator import itemgetter
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from .errors import EngineError
+from .graph import Node, Operation
+from .session import NodeContext
+
+
+class Backward:
+    """The compiled backward pass from ``y`` to ``targets``."""
+
+    def __init__(self, ctx: NodeContext, y: Node, targets: Sequence[Node]) -> None:
+        graph = y.graph.nx
+        upstream = nx.ancestors(graph, y) | {y}
+        reachable = set(targets).union(*(nx.descendants(graph, t) for t in targets))
+        on_path = upstream & reachable
+        order = [n for n in nx.topological_sort(graph.subgraph(on_path))][::-1]
+        index = {node: i for i, node in enumerate(order)}
+        self.size = len(order)
+        self.y_slot = ctx.slot(y)
+        self.targets = [index.get(t) for t in targets]
+        self.steps = []
+        for i, node in enumerate(order):
+            edges = []
+            for port, source in enumerate(node.inputs):
+                if source in index:
+                    edges.append((self._rule(node, port, ctx, y), index[source]))
+            if edges:
+                slots = [ctx.slot(n) for n in node.inputs]  # type: ignore[arg-type]
+                self.steps.append((i, ctx.slot(node), itemgetter(*slots), len(slots) == 1, edges))
+
+    @staticmethod
+    def _rule(node: Node, port: int, ctx: NodeContext, y: Node) -> Any:
+        rules = node.op.gradient
+        rule = rules[port] if rules is not None else None
+        if rule is None:
+            raise EngineError(
+                f"{node.name} ({node.type}) has no gradient for its input '{node.op.inputs[port]}',"
+                f" and it lies on the way to {y.name} (needed by {ctx.node.name})",
+                node=node.name,
+            )
+        return partial(rule, **node.attrs) if node.attrs else rule
+
+    def run(self, values: list[Any]) -> list[Any]:
+        """Each target's gradient of sum(y) (``None`` for a target ``y`` does not depend on)."""
+        grads: list[Any] = [None] * self.size
+        if self.size:
+            seed = np.ones_like(values[self.y_slot])
+            grads[0] = seed if seed.dtype.kind in "fc" else seed.astype(np.float64)
+        for i, out_slot, inputs, unary, edges in self.steps:
+            grad = grads[i]
+            if grad is None:
+                continue
+            out = values[out_slot]
+            ins = (inputs(values),) if unary else inputs(values)
+            for rule, target in edges:
+                contribution = rule(grad, out, *ins)
+                previous = grads[target]
+                grads[target] = contribution if previous is None else previous + contribution
+        return [None if t is None else grads[t] for t in self.targets]
+
+
+def backprop(ctx: NodeContext, y: Node, targets: tuple[Node, ...]) -> list[Any]:
+    """The gradients of sum(y) with respect to ``targets`` in the current run (``None`` where
+    y does not depend on a target); one pass per run and ``(y, targets)``, compiled once per
+    graph version."""
+    key = ("backprop", y, targets)
+    grads = ctx.run_memo.get(key)
+    if grads is None:
+        backward = ctx.version_memo.get(key)
+        if backward is None:
+            backward = ctx.version_memo[key] = Backward(ctx, y, targets)
+        grads = ctx.run_memo[key] = backward.run(ctx.values)
+    return grads
+
+
+def zeros_if_none(grad: Any, x: Any) -> Any:
+    """``grad``, or zeros shaped like ``x`` where y does not depend on x."""
+    return np.zeros(np.shape(x)) if grad is None else grad
+
+
+def gradient(ctx: NodeContext, y: Any, x: Any) -> Any:
+    """Compute of the ``gradient`` op: d sum(y) / dx. Every gradient node of the same ``y``
+    is served by one backward pass."""
+    y_node, x_node = ctx.node.inputs
+    key = ("gradient targets", y_node)
+    targets = ctx.version_memo.get(key)
+    if targets is None:
+        xs = {c.inputs[1]: None for c in y_node.consumers
+              if c.type == "gradient" and c.inputs[0] is y_node and c.inputs[1] is not None}
+        targets = ctx.version_memo[key] = tuple(xs)
+    grads = backprop(ctx, y_node, targets)  # type: ignore[arg-type]
+    return zeros_if_none(grads[targets.index(x_node)], x)
+
+
+def gradients(y: Node, xs: Node | Iterable[Node], name: str | None = None) -> list[Operation]:
+    """One ``gradient`` node per x, named ``dy_dx`` unless ``name`` is given: fetching it gives
+    d sum(y) / dx (TensorFlow 1 semantics)."""
+    xs = [xs] if isinstance(xs, Node) else list(xs)
+    return [Operation("gradient", [y, x], name=name or f"d{y.name}_d{x.name}") for x in xs]

@@ -1,0 +1,113 @@
+"""Write the series' perceptron and multi-layer perceptron as graph files (fixed seeds).
+
+    python resources/examples/make_examples.py      # rewrites perceptron.json and mlp.json
+
+Both follow "Deep Learning From Scratch": the data sits in placeholders with defaults (so a run
+needs no feed), labels are one-hot, the loss is the summed cross-entropy built from log,
+multiply and reduce_sum, and a gradient descent train node minimizes it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import engine as ts  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+DATA_SEED = {"perceptron": 3, "mlp": 1}
+WEIGHT_SEED = {"perceptron": 100, "mlp": 200}
+
+
+def one_hot_data(groups: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Points of [blue groups…, red groups…] and their labels: blue [1, 0], red [0, 1]."""
+    blue, red = groups
+    points = np.concatenate([blue, red])
+    labels = np.array([[1.0, 0.0]] * len(blue) + [[0.0, 1.0]] * len(red))
+    return points, labels
+
+
+def cross_entropy(c: ts.Node, p: ts.Node) -> ts.Node:
+    """J = −Σᵢ Σⱼ cᵢⱼ log pᵢⱼ, as the series writes it."""
+    return ts.negative(ts.reduce_sum(ts.reduce_sum(ts.multiply(c, ts.log(p)), axis=1)), name="J")
+
+
+def inputs(points: np.ndarray, labels: np.ndarray) -> tuple[ts.Node, ts.Node]:
+    X = ts.placeholder(shape=[None, 2], dtype="float64", name="X", default=points)
+    c = ts.placeholder(shape=[None, 2], dtype="float64", name="c", default=labels)
+    return X, c
+
+
+def perceptron() -> ts.Graph:
+    """Part III–IV: 50 blue points around (2, 2), 50 red around (−2, −2), a softmax
+    perceptron, gradient descent at 0.01."""
+    rng = np.random.default_rng(DATA_SEED["perceptron"])
+    blue = rng.normal(size=(50, 2)) + 2
+    red = rng.normal(size=(50, 2)) - 2
+    seed = WEIGHT_SEED["perceptron"]
+    with ts.Graph().as_default() as g:
+        X, c = inputs(*one_hot_data([blue, red]))
+        W = ts.Variable(ts.random_normal([2, 2], seed=seed), name="W")
+        b = ts.Variable(ts.random_normal([2], seed=seed + 1), name="b")
+        p = ts.softmax(ts.add(ts.matmul(X, W), b), name="p")
+        J = cross_entropy(c, p)
+        ts.train.GradientDescentOptimizer(learning_rate=0.01).minimize(J, name="train")
+    return g
+
+
+def mlp() -> ts.Graph:
+    """Part V: XOR-like clusters (σ = 0.2) — red at (0, 0) and (1, 1), blue at (0, 1) and
+    (1, 0), 25 points each — a 2-2-2 sigmoid network with softmax output, gradient descent
+    at 0.03."""
+    rng = np.random.default_rng(DATA_SEED["mlp"])
+
+    def cluster(x: float, y: float) -> np.ndarray:
+        return 0.2 * rng.normal(size=(25, 2)) + np.array([x, y])
+
+    red = np.concatenate([cluster(0, 0), cluster(1, 1)])
+    blue = np.concatenate([cluster(0, 1), cluster(1, 0)])
+    seed = WEIGHT_SEED["mlp"]
+    with ts.Graph().as_default() as g:
+        X, c = inputs(*one_hot_data([blue, red]))
+        W_hidden = ts.Variable(ts.random_normal([2, 2], seed=seed), name="W_hidden")
+        b_hidden = ts.Variable(ts.random_normal([2], seed=seed + 1), name="b_hidden")
+        p_hidden = ts.sigmoid(ts.add(ts.matmul(X, W_hidden), b_hidden), name="p_hidden")
+        W_output = ts.Variable(ts.random_normal([2, 2], seed=seed + 2), name="W_output")
+        b_output = ts.Variable(ts.random_normal([2], seed=seed + 3), name="b_output")
+        p_output = ts.softmax(ts.add(ts.matmul(p_hidden, W_output), b_output), name="p_output")
+        J = cross_entropy(c, p_output)
+        ts.train.GradientDescentOptimizer(learning_rate=0.03).minimize(J, name="train")
+    return g
+
+
+def lay_out(graph: ts.Graph) -> None:
+    """Operations in columns by depth, each source just left of its first reader, so the
+    editor opens the file tidily."""
+    column = {}
+    for depth, layer in enumerate(nx.topological_generations(graph.nx)):
+        for node in layer:
+            column[node] = depth
+    for node in graph:
+        if node.op.is_source:
+            column[node] = min(column[c] for c in node.consumers) - 1
+    rows: dict[int, int] = {}
+    for node in graph:
+        row = rows[column[node]] = rows.get(column[node], -1) + 1
+        graph.set_ui(node, pos=[220 * column[node], 150 * row])
+
+
+def main() -> None:
+    for name, build in (("perceptron", perceptron), ("mlp", mlp)):
+        graph = build()
+        lay_out(graph)
+        ts.save_graph(graph, HERE / f"{name}.json")
+        print(f"wrote {HERE / f'{name}.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""``python main.py train``: progress as it goes, the trained graph saved, bad input named."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import engine as ts
+from engine.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+PERCEPTRON = ROOT / "resources" / "examples" / "perceptron.json"
+
+
+@pytest.fixture
+def perceptron(tmp_path) -> Path:
+    path = tmp_path / "perceptron.json"
+    shutil.copy(PERCEPTRON, path)
+    return path
+
+
+def loss_of(path: Path) -> float:
+    return float(ts.Session(ts.load_graph(path)).run("J"))
+
+
+def test_train_to_another_file_shows_progress(perceptron, tmp_path, capsys) -> None:
+    out = tmp_path / "trained.json"
+    assert main(["train", str(perceptron), "--fetch", "train", "--steps", "100",
+                 "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 11
+    assert lines[0].startswith("step 10/100  J = ") and lines[0].endswith(" steps/s")
+    assert lines[9].startswith("step 100/100  J = ")
+    assert lines[10].startswith("J = ") and lines[10].endswith(f"after 100 steps; saved to {out}")
+    assert perceptron.read_bytes() == PERCEPTRON.read_bytes()  # the input is left alone
+    assert loss_of(out) <= 1.1 < loss_of(perceptron)
+    assert float(lines[10].split()[2]) == pytest.approx(loss_of(out), rel=1e-5)
+
+
+def test_train_in_place_by_loss_name_continues_where_it_stopped(perceptron, tmp_path) -> None:
+    once = tmp_path / "once.json"
+    assert main(["train", str(perceptron), "--fetch", "train", "--steps", "40", "--out",
+                 str(once)]) == 0
+    for _ in range(2):
+        assert main(["train", str(perceptron), "--fetch", "J", "--steps", "20",
+                     "--every", "5"]) == 0
+    twice, direct = ts.load_graph(perceptron), ts.load_graph(once)
+    for name in ("W", "b"):
+        np.testing.assert_array_equal(twice.get_node(name).value, direct.get_node(name).value)
+    assert int(twice.get_node("train").state["step"]) == 40
+
+
+def test_train_with_a_feed(tmp_path, capsys) -> None:
+    with ts.Graph().as_default() as g:
+        a = ts.placeholder(name="a", default=[1.0])
+        w = ts.Variable([0.0], name="w")
+        loss = ts.reduce_sum(ts.square(w - a), name="loss")
+        ts.train.GradientDescentOptimizer(0.25).minimize(loss, name="step")
+    path = tmp_path / "g.json"
+    ts.save_graph(g, path)
+    assert main(["train", str(path), "--fetch", "step", "--steps", "30", "--feed", "a=[4]"]) == 0
+    assert ts.load_graph(path).get_node("w").value[0] == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--fetch", "p", "--steps", "5"], "p is not a train node and no train node minimizes it"),
+    (["--fetch", "nothing", "--steps", "5"], "no node named 'nothing'"),
+    (["--fetch", "train", "--steps", "0"], "--steps"),
+    (["--fetch", "train", "--steps", "5", "--feed", "X=[[1, 2, 3]]"], "cannot feed X"),
+])
+def test_bad_arguments_are_named_and_change_nothing(perceptron, capsys, args, message) -> None:
+    assert main(["train", str(perceptron), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err
+    assert perceptron.read_bytes() == PERCEPTRON.read_bytes()
+
+
+def test_a_diverging_loss_stops_without_saving(tmp_path, capsys) -> None:
+    with ts.Graph().as_default() as g:
+        w = ts.Variable([1.0], name="w")
+        ts.train.GradientDescentOptimizer(10.0).minimize(ts.reduce_sum(ts.square(w), name="loss"))
+    path = tmp_path / "g.json"
+    ts.save_graph(g, path)
+    before = path.read_bytes()
+    assert main(["train", str(path), "--fetch", "loss", "--steps", "1000"]) == 2
+    err = capsys.readouterr().err
+    assert "the loss loss became inf at step" in err and "without saving" in err
+    assert path.read_bytes() == before
+
+
+def test_main_py_runs_the_train_command(perceptron) -> None:
+    done = subprocess.run(
+        [sys.executable, "main.py", "train", str(perceptron), "--fetch", "train", "--steps", "3"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "step 3/3" in done.stdout and "saved to" in done.stdout
