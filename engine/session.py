@@ -24,6 +24,9 @@ from .tensors import format_shape
 UNARY, NARY = -1, -2
 """Markers in a step's ``b`` field: one input (in ``a``), or a tuple of input slots in ``a``."""
 
+MAX_CONES = 1024
+"""How many sets of changed nodes a session keeps the downstream slots of."""
+
 
 class NodeContext:
     """What an op declared with ``context=True`` gets as its first compute argument: its node,
@@ -91,7 +94,7 @@ class Session:
         self._feeds: dict[Node, np.ndarray] = {}
         self._dirty: set[Node] = set()
         self._plans: dict[tuple[Node, ...], _Plan] = {}
-        self._cones: dict[Node, list[int]] = {}
+        self._cones: dict[frozenset[Node], list[int]] = {}
         self._version = self.graph.version
         self._deferred: list[Callable[[], None]] = []
         self._run_memo: dict[Any, Any] = {}
@@ -146,6 +149,10 @@ class Session:
             nodes, rebuild = self._flatten([fetches[k] for k in keys])
             return nodes, lambda values: dict(zip(keys, rebuild(values), strict=True))
         if isinstance(fetches, (list, tuple)):
+            if type(fetches) in (list, tuple) and all(isinstance(f, Node) for f in fetches):
+                for node in fetches:  # the common case: a flat list of nodes
+                    self.graph.get_node(node)  # raises for a node of another graph
+                return list(fetches), type(fetches)
             parts = [self._flatten(f) for f in fetches]
             nodes = [n for part, _ in parts for n in part]
             kind = type(fetches) if type(fetches) in (list, tuple) else list
@@ -213,18 +220,20 @@ class Session:
         if not dirty:
             return
         values, known = self._values, self._known
-        for node in dirty:
-            for slot in self._cone(node):
-                values[slot] = None
-                known[slot] = 0
+        for slot in self._cone(frozenset(dirty)):
+            values[slot] = None
+            known[slot] = 0
         dirty.clear()
 
-    def _cone(self, node: Node) -> list[int]:
-        """Slots of ``node`` and its descendants (cached for the current graph version)."""
-        cone = self._cones.get(node)
+    def _cone(self, nodes: frozenset[Node]) -> list[int]:
+        """Slots of ``nodes`` and their descendants, each once (cached for the current graph
+        version: a train step changes the same nodes every time)."""
+        cone = self._cones.get(nodes)
         if cone is None:
-            cone = [self._slot(n) for n in (node, *nx.descendants(self.graph.nx, node))]
-            self._cones[node] = cone
+            if len(self._cones) >= MAX_CONES:
+                self._cones.clear()
+            reached = set(nodes).union(*(nx.descendants(self.graph.nx, n) for n in nodes))
+            cone = self._cones[nodes] = [self._slot(n) for n in reached]
         return cone
 
     def _slot(self, node: Node) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import weakref
+from typing import Any
+
 import numpy as np
 
 from .. import shapes
@@ -114,9 +117,39 @@ def log_softmax(x, axis=-1):
     return shifted - np.log(_sum(np.exp(shifted), axis))
 
 
+class _KeptForGradient:
+    """Work a forward pass keeps for its gradient rule, for as long as its output lives."""
+
+    def __init__(self) -> None:
+        self._items: dict[int, tuple[weakref.ref, Any]] = {}
+
+    def keep(self, out: Any, item: Any) -> None:
+        if isinstance(out, np.ndarray):  # numpy scalars cannot be referenced weakly
+            key = id(out)
+            self._items[key] = (weakref.ref(out, lambda _, key=key: self._items.pop(key, None)),
+                                item)
+
+    def get(self, out: Any) -> Any:
+        """What was kept for ``out``, or ``None``."""
+        entry = self._items.get(id(out))
+        return entry[1] if entry is not None and entry[0]() is out else None
+
+
+_softmax_of_loss = _KeptForGradient()
+"""Each cross-entropy's softmax, which its gradient rule needs (TensorFlow's fused op, too,
+hands it from the forward pass to the backward one)."""
+
+
 def softmax_cross_entropy(labels, logits, axis=-1):
-    terms = labels * log_softmax(logits, axis)
-    return -(_sum(terms, axis)[:, 0] if _rows(terms, axis) else terms.sum(axis=axis))
+    logits = np.asarray(logits)
+    shifted = logits - _max(logits, axis)
+    e = np.exp(shifted)
+    total = _sum(e, axis)
+    terms = labels * (shifted - np.log(total))
+    loss = -(_sum(terms, axis)[:, 0] if _rows(terms, axis) else terms.sum(axis=axis))
+    e /= total
+    _softmax_of_loss.keep(loss, e)
+    return loss
 
 
 def _cross_entropy_shape(labels, logits, axis=-1):
@@ -135,11 +168,8 @@ def _cross_entropy_grad_labels(g, out, labels, logits, axis=-1):
 
 def _cross_entropy_grad_logits(g, out, labels, logits, axis=-1):
     # softmax − labels, as in TensorFlow: exact when each label sums to one along the axis.
-    grad = softmax(logits, axis)
-    if grad.shape == np.shape(labels):
-        grad -= labels
-    else:
-        grad = grad - labels
+    kept = _softmax_of_loss.get(out)
+    grad = (softmax(logits, axis) if kept is None else kept) - labels
     grad *= _per_class(g, axis)
     return unbroadcast(grad, np.shape(logits))
 
