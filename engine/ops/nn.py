@@ -13,16 +13,15 @@ from . import attrs
 from .math import unbroadcast
 
 
-def _fresh_float(x):
-    """A new float array holding ``x``, for computing in place."""
-    return np.array(x, dtype=np.result_type(x, 1.0))
+def _float(x):
+    """The float dtype results computed from ``x`` take."""
+    return np.result_type(x, 1.0)
 
 
 def sigmoid(x):
     # 1 / (1 + e⁻ˣ) in one array. For very negative x, e⁻ˣ overflows to inf (the session
     # silences the warning) and the result is exactly 0, as it should be.
-    e = _fresh_float(x)
-    np.negative(e, out=e)
+    e = np.asarray(np.negative(x, dtype=_float(x)))  # a scalar for a 0-d x
     np.exp(e, out=e)
     e += 1
     return np.reciprocal(e, out=e)
@@ -67,8 +66,8 @@ def _sum(x, axis):
 
 def softmax(x, axis=-1):
     # Shifting by the maximum keeps exp from overflowing; the result is unchanged.
-    e = _fresh_float(x)
-    e -= _max(e, axis)
+    x = np.asarray(x)
+    e = np.asarray(np.subtract(x, _max(x, axis), dtype=_float(x)))
     np.exp(e, out=e)
     e /= _sum(e, axis)
     return e
