@@ -325,10 +325,10 @@ class Session:
 
     def _execute(self, plan: _Plan, values: list[Any]) -> None:
         """Compute the plan's steps that have no known value, in order."""
-        unknown = np.frombuffer(self._known, dtype=np.uint8)[plan.step_slots] == 0
+        known = np.frombuffer(self._known, dtype=np.uint8)[plan.step_slots]
         steps = plan.steps
-        if not unknown.all():
-            steps = [steps[i] for i in np.flatnonzero(unknown).tolist()]
+        if np.count_nonzero(known):  # (faster than ndarray.any for a few steps)
+            steps = [steps[i] for i in np.flatnonzero(known == 0).tolist()]
         slot = -1
         try:
             for slot, compute, a, b in steps:
