@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import weakref
 from typing import Any
 
@@ -60,8 +61,16 @@ def _max(x, axis):
 def _sum(x, axis):
     """``x.sum(axis, keepdims=True)``."""
     if _rows(x, axis):
-        return x @ np.ones((x.shape[1], 1), x.dtype)
-    return x.sum(axis=axis, keepdims=True)
+        return x @ _ones(x.shape[1], x.dtype)
+    return np.add.reduce(x, axis=axis, keepdims=True)
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
+    """A read-only column of ``n`` ones: a matrix times it sums its rows."""
+    ones = np.ones((n, 1), dtype)
+    ones.flags.writeable = False
+    return ones
 
 
 def softmax(x, axis=-1):
@@ -145,7 +154,7 @@ def softmax_cross_entropy(labels, logits, axis=-1):
     e = np.exp(shifted)
     total = _sum(e, axis)
     terms = labels * (shifted - np.log(total))
-    loss = -(_sum(terms, axis)[:, 0] if _rows(terms, axis) else terms.sum(axis=axis))
+    loss = -(_sum(terms, axis)[:, 0] if _rows(terms, axis) else np.add.reduce(terms, axis=axis))
     e /= total
     _softmax_of_loss.keep(loss, e)
     return loss
