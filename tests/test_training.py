@@ -95,6 +95,28 @@ def test_a_step_uses_the_feed_and_returns_the_loss_before_it() -> None:
     assert session.run(loss, {a: [3.0]}) == pytest.approx((-1.0 * 3 - 1) ** 2)
 
 
+def test_results_held_across_steps_keep_their_values() -> None:
+    """A train step gives its variables new arrays: what a caller fetched before stays as it
+    was, and the next run sees the new values."""
+    with ts.Graph().as_default() as g:
+        w = ts.Variable([[1.0, 2.0]], name="w")
+        b = ts.Variable([0.5], name="b")
+        z = ts.reduce_sum(w * w, axis=1) + b
+        loss = ts.reduce_sum(ts.square(z))
+        train = ts.train.GradientDescentOptimizer(0.01).minimize(loss)
+    session = ts.Session(g)
+    held_w, held_z, held_loss = session.run([w, z, loss])
+    copies = [np.array(a) for a in (held_w, held_z, held_loss)]
+    for _ in range(3):
+        session.run([train, loss])
+    for held, copy in zip((held_w, held_z, held_loss), copies, strict=True):
+        np.testing.assert_array_equal(held, copy)
+    new_w, new_z = session.run([w, z])
+    assert not np.array_equal(new_w, copies[0])
+    np.testing.assert_allclose(new_z, (w.value**2).sum(axis=1) + b.value)
+    np.testing.assert_allclose(ts.Session(g).run(loss), session.run(loss))
+
+
 def test_a_failed_run_updates_nothing() -> None:
     with ts.Graph().as_default() as g:
         w = ts.Variable([[1.0, 2.0]], name="w")
