@@ -1,0 +1,134 @@
+"""The document: an engine graph, its file and its undo history, seen through Qt signals.
+
+The document never edits the graph itself; commands (:mod:`editor.commands`) do, and the
+graph's events come back here as signals that the scene, the docks and the window follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from engine.errors import EngineError
+from engine.graph import Graph, GraphEvent, Node
+from engine.io import save_graph
+
+
+class Document(QObject):
+    """An engine :class:`Graph` with a file path and a ``QUndoStack`` whose clean state is
+    the saved state."""
+
+    node_added = Signal(object)
+    node_removed = Signal(object)
+    edge_added = Signal(object, int, object)  # target node, input port, source node
+    edge_removed = Signal(object, int, object)
+    node_changed = Signal(object)  # renamed, attribute or value changed
+    node_moved = Signal(object)  # its ``ui`` changed
+    shapes_changed = Signal(list)  # nodes whose static shape may have changed
+    dirty_changed = Signal(bool)
+    path_changed = Signal()
+
+    def __init__(self, graph: Graph | None = None, path: str | Path | None = None,
+                 name: str = "Untitled", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.graph = graph if graph is not None else Graph()
+        self.path = Path(path) if path is not None else None
+        self.name = name
+        """What the title shows while the document has no file (a new graph, an example)."""
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
+        self._batch_depth = 0
+        self._reshape: set[Node] = set()
+        self.graph.subscribe(self._on_event)
+
+    # ---- state ----------------------------------------------------------------------------
+
+    @property
+    def dirty(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def title(self) -> str:
+        return self.path.name if self.path is not None else self.name
+
+    def save(self, path: str | Path | None = None) -> None:
+        """Write the graph atomically (to ``path``, which becomes the document's path)."""
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise ValueError("the document has no file yet")
+        save_graph(self.graph, target)
+        if target != self.path:
+            self.path = target
+            self.path_changed.emit()
+        self.undo_stack.setClean()
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.dirty_changed.emit(not clean)
+
+    # ---- edits ----------------------------------------------------------------------------
+
+    def execute(self, command: QUndoCommand) -> str | None:
+        """Apply ``command`` and put it on the undo stack; if the engine refuses it, nothing
+        changes and the engine's message is returned."""
+        try:
+            with self.batch():
+                command.apply()
+        except (EngineError, ValueError, KeyError, TypeError, IndexError) as error:
+            return str(error).strip("'\"")
+        command.skip_next_redo = True
+        self.undo_stack.push(command)
+        return None
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group graph events: shapes are re-announced once, when the outermost batch ends."""
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0:
+                self._flush_shapes()
+
+    # ---- graph events ---------------------------------------------------------------------
+
+    def _on_event(self, event: GraphEvent) -> None:
+        kind, node = event.kind, event.node
+        if kind == "node_added":
+            self.node_added.emit(node)
+            self._reshape.add(node)
+        elif kind == "node_removed":
+            self.node_removed.emit(node)
+        elif kind == "edge_added":
+            self.edge_added.emit(node, event.port, event.source)
+            self._reshape.add(node)
+        elif kind == "edge_removed":
+            self.edge_removed.emit(node, event.port, event.source)
+            self._reshape.add(node)
+        elif kind == "ui_changed":
+            self.node_moved.emit(node)
+        else:
+            self.node_changed.emit(node)
+            if kind != "renamed":
+                self._reshape.add(node)
+        if self._batch_depth == 0:
+            self._flush_shapes()
+
+    def _flush_shapes(self) -> None:
+        if not self._reshape:
+            return
+        start = [n for n in self._reshape if n in self.graph]
+        self._reshape.clear()
+        seen, todo = set(start), list(start)
+        successors = self.graph.nx.successors
+        while todo:
+            for child in successors(todo.pop()):
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+        if seen:
+            self.shapes_changed.emit(list(seen))

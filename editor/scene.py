@@ -1,0 +1,376 @@
+"""The canvas scene: node and wire items following the document, and the gestures that edit
+it (wiring by drag, moving, deleting, pasting) turned into undo commands."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+
+from engine.errors import EngineError, ShapeError
+from engine.graph import Node, _ValueNode
+from engine.io import graph_from_dict, graph_to_dict
+from engine.registry import get_op
+from engine.tensors import format_shape, format_tensor
+
+from . import layout
+from .commands import AddNodes, MoveNodes, NodeSpec, RemoveItems, Rename, SetWires, fresh_name
+from .document import Document
+from .items import EdgeItem, NodeItem, WireItem
+from .items.node import BLOCKED, ERROR, INCOMPLETE, Port
+
+PASTE_OFFSET = QPointF(30, 30)
+PREVIEW_ELEMENTS = 32
+
+
+def source_preview(node: Node) -> str:
+    """The one-line text a source node shows: its value (or that it is fed at run time)."""
+    if not isinstance(node, _ValueNode):
+        return ""
+    if node.value is None:
+        return "fed at run time"
+    if node.value.size > PREVIEW_ELEMENTS:
+        return f"{node.value.dtype.name} tensor"
+    return format_tensor(node.value)
+
+
+@dataclass
+class _WireDrag:
+    """A wire being dragged: fixed at ``anchor``'s ``anchor_port``, its loose end looking for
+    a port of kind ``wants``; ``detached`` is the wire picked up from an input, if any."""
+
+    anchor: NodeItem
+    anchor_port: Port
+    wants: str
+    forbidden: set[Node]
+    wire: WireItem
+    detached: EdgeItem | None = None
+    hover: tuple[NodeItem, Port] | None = None
+
+
+class GraphScene(QGraphicsScene):
+    """Shows a :class:`Document`'s graph and turns gestures into commands.
+
+    ``message`` carries text for the status bar (a refused wire, a refused name…).
+    """
+
+    message = Signal(str)
+    EXTENT = 1e6
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__()
+        self.doc = doc
+        self.node_items: dict[Node, NodeItem] = {}
+        self.edge_items: dict[tuple[Node, int], EdgeItem] = {}
+        self._drag: _WireDrag | None = None
+        self._press_positions: dict[NodeItem, QPointF] = {}
+        self.setSceneRect(-self.EXTENT, -self.EXTENT, 2 * self.EXTENT, 2 * self.EXTENT)
+        self._build()
+        doc.node_added.connect(self._add_node_item)
+        doc.node_removed.connect(self._remove_node_item)
+        doc.edge_added.connect(self._add_edge_item)
+        doc.edge_removed.connect(self._remove_edge_item)
+        doc.node_changed.connect(self._node_changed)
+        doc.node_moved.connect(self._move_node_item)
+        doc.shapes_changed.connect(self._refresh_shapes)
+
+    # ---- following the document -----------------------------------------------------------
+
+    def _build(self) -> None:
+        graph = self.doc.graph
+        for node in graph.nodes:
+            self._add_node_item(node)
+        for source, target, data in graph.nx.edges(data=True):
+            for port in data["ports"]:
+                self._add_edge_item(target, port, source)
+        self._refresh_shapes(list(nx.topological_sort(graph.nx)))
+
+    def _add_node_item(self, node: Node) -> None:
+        item = NodeItem(node)
+        pos = node.ui.get("pos")
+        if layout._valid_pos(pos):
+            item.setPos(pos[0], pos[1])
+        item.set_preview(source_preview(node))
+        self.node_items[node] = item
+        self.addItem(item)
+
+    def _node_changed(self, node: Node) -> None:
+        item = self.node_items[node]
+        item.refresh()
+        item.set_preview(source_preview(node))
+
+    def _remove_node_item(self, node: Node) -> None:
+        item = self.node_items.pop(node)
+        self._press_positions.pop(item, None)
+        self.removeItem(item)
+
+    def _add_edge_item(self, target: Node, port: int, source: Node) -> None:
+        source_item, target_item = self.node_items[source], self.node_items[target]
+        edge = EdgeItem(source_item, target_item, port)
+        source_item.edges.append(edge)
+        target_item.edges.append(edge)
+        self.edge_items[target, port] = edge
+        self.addItem(edge)
+        source_item.update()
+        target_item.update()
+
+    def _remove_edge_item(self, target: Node, port: int, source: Node) -> None:
+        edge = self.edge_items.pop((target, port))
+        for item in (edge.source, edge.target):
+            item.edges.remove(edge)
+            item.update()
+        self.removeItem(edge)
+
+    def _move_node_item(self, node: Node) -> None:
+        pos = node.ui.get("pos")
+        if layout._valid_pos(pos):
+            self.node_items[node].setPos(pos[0], pos[1])
+
+    def _refresh_shapes(self, nodes: list[Node]) -> None:
+        graph = self.doc.graph
+        for node in nodes:
+            item = self.node_items.get(node)
+            if item is None:
+                continue
+            try:
+                item.set_shape(format_shape(graph.shape_of(node)))
+            except ShapeError as error:
+                item.set_shape(*self._shape_state(node, error))
+
+    def _shape_state(self, node: Node, error: ShapeError) -> tuple[str, str, str]:
+        graph = self.doc.graph
+        culprit = graph.get_node(error.node) if error.node in graph else node
+        incomplete = any(source is None for source in culprit.inputs)
+        if culprit is node:
+            return ("?", INCOMPLETE, str(error)) if incomplete else ("error", ERROR, str(error))
+        if incomplete:
+            return "?", INCOMPLETE, f"waiting for {culprit.name}: {error}"
+        return "blocked", BLOCKED, f"blocked by {culprit.name}: {error}"
+
+    # ---- queries ---------------------------------------------------------------------------
+
+    def node_item(self, name: str) -> NodeItem:
+        return self.node_items[self.doc.graph.get_node(name)]
+
+    def node_item_at(self, pos: QPointF) -> NodeItem | None:
+        for item in self.items(pos):
+            if isinstance(item, NodeItem):
+                return item
+        return None
+
+    def port_at(self, pos: QPointF) -> tuple[NodeItem, Port] | None:
+        for item in self.items(pos):
+            if isinstance(item, NodeItem):
+                port = item.port_at(item.mapFromScene(pos))
+                if port is not None:
+                    return item, port
+        return None
+
+    def selected_node_items(self) -> list[NodeItem]:
+        return [item for item in self.selectedItems() if isinstance(item, NodeItem)]
+
+    def selected_nodes(self) -> list[Node]:
+        """Selected nodes, in the graph's order."""
+        chosen = {item.node for item in self.selected_node_items()}
+        return [node for node in self.doc.graph.nodes if node in chosen]
+
+    def select(self, nodes: list[Node]) -> None:
+        self.clearSelection()
+        for node in nodes:
+            self.node_items[node].setSelected(True)
+
+    # ---- edits -----------------------------------------------------------------------------
+
+    def run(self, command) -> bool:
+        """Execute a command; a refusal goes to the status bar."""
+        error = self.doc.execute(command)
+        if error is not None:
+            self.message.emit(f"{command.text()}: {error}")
+            return False
+        return True
+
+    def add_node(self, op_type: str, at: QPointF) -> Node | None:
+        """Add a node of ``op_type`` with its title centred at ``at``, and select it."""
+        opdef = get_op(op_type)
+        attrs = {"dtype": "float64"} if opdef.kind == "placeholder" else {}
+        value = np.array(0.0) if opdef.kind in ("variable", "constant") else None
+        pos = at - QPointF(NodeItem.WIDTH / 2, NodeItem.TITLE_H / 2)
+        spec = NodeSpec(fresh_name(self.doc.graph, op_type, set()), op_type, attrs, value,
+                        {"pos": [round(pos.x()), round(pos.y())]})
+        if not self.run(AddNodes(self.doc, [spec], f"Add {op_type}")):
+            return None
+        node = self.doc.graph.get_node(spec.name)
+        self.select([node])
+        return node
+
+    def rename(self, node: Node, new_name: str) -> bool:
+        if new_name == node.name:
+            return True
+        return self.run(Rename(self.doc, node.name, new_name))
+
+    def delete_selection(self) -> None:
+        nodes = self.selected_nodes()
+        names = {n.name for n in nodes}
+        wires = [(e.target.node.name, e.port) for e in self.selectedItems()
+                 if isinstance(e, EdgeItem) and e.target.node.name not in names
+                 and e.source.node.name not in names]
+        if nodes or wires:
+            self.run(RemoveItems(self.doc, [n.name for n in nodes], wires))
+
+    def copy_text(self) -> str | None:
+        """The selected nodes and the wires among them as file text (None if none)."""
+        nodes = self.selected_nodes()
+        return json.dumps(graph_to_dict(self.doc.graph, nodes)) if nodes else None
+
+    def paste(self, text: str, at: QPointF | None = None) -> bool:
+        """Add the nodes of file ``text`` (fresh names; the group's corner at ``at``, else
+        offset from where they were) and select them."""
+        try:
+            pasted = graph_from_dict(json.loads(text), "clipboard")
+        except (ValueError, EngineError) as error:
+            self.message.emit(f"Nothing to paste: {error}")
+            return False
+        specs = [NodeSpec.of(node) for node in pasted.nodes]
+        if not specs:
+            return False
+        names: dict[str, str] = {}
+        for spec in specs:
+            names[spec.name] = fresh_name(self.doc.graph, spec.name, set(names.values()))
+        corner = np.min([s.ui["pos"] for s in specs if layout._valid_pos(s.ui.get("pos"))]
+                        or [[0, 0]], axis=0)
+        shift = (at - QPointF(*corner)) if at is not None else PASTE_OFFSET
+        for spec in specs:
+            spec.name = names[spec.name]
+            spec.inputs = [names.get(s) if s is not None else None for s in spec.inputs]
+            x, y = spec.ui["pos"] if layout._valid_pos(spec.ui.get("pos")) else corner
+            spec.ui["pos"] = [round(x + shift.x()), round(y + shift.y())]
+        if not self.run(AddNodes(self.doc, specs, "Paste")):
+            return False
+        self.select([self.doc.graph.get_node(spec.name) for spec in specs])
+        return True
+
+    def arrange(self) -> None:
+        """Lay the graph out by topological generation (one undo step)."""
+        moves = {}
+        for name, new in layout.arrange(self.doc.graph).items():
+            old = self.doc.graph.get_node(name).ui.get("pos")
+            if old != new:
+                moves[name] = (old, new)
+        if moves:
+            self.run(MoveNodes(self.doc, moves, "Arrange"))
+
+    # ---- gestures --------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if event.button() == Qt.LeftButton:
+            hit = self.port_at(event.scenePos())
+            if hit is not None:
+                self._start_wire(*hit, event.scenePos())
+                event.accept()
+                return
+        super().mousePressEvent(event)
+        self._press_positions = {item: item.pos() for item in self.selected_node_items()}
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._drag is not None:
+            self._drag_wire(event.scenePos())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._drag is not None and event.button() == Qt.LeftButton:
+            self._drop_wire(event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        moves = {}
+        for item, start in self._press_positions.items():
+            if item.pos() != start:
+                moves[item.node.name] = ([start.x(), start.y()], [item.pos().x(), item.pos().y()])
+        self._press_positions = {}
+        if moves:
+            self.run(MoveNodes(self.doc, moves, "Move" if len(moves) == 1 else
+                               f"Move {len(moves)} nodes"))
+
+    def _start_wire(self, item: NodeItem, port: Port, pos: QPointF) -> None:
+        graph = self.doc.graph
+        detached = self.edge_items.get((item.node, port[1])) if port[0] == "in" else None
+        if port[0] == "out" or detached is not None:
+            anchor = item if detached is None else detached.source
+            forbidden = nx.ancestors(graph.nx, anchor.node) | {anchor.node}
+            drag = _WireDrag(anchor, ("out", 0), "in", forbidden, WireItem(), detached)
+            if detached is not None:
+                detached.hide()
+        else:
+            forbidden = nx.descendants(graph.nx, item.node) | {item.node}
+            drag = _WireDrag(item, port, "out", forbidden, WireItem())
+        self._drag = drag
+        self.addItem(drag.wire)
+        for other in self.node_items.values():
+            if other.node not in forbidden:
+                other.highlight = ({("out", 0)} if drag.wants == "out" else
+                                   {("in", i) for i in range(len(other.node.inputs))})
+        self.update()
+        self._drag_wire(pos)
+
+    def _drag_wire(self, pos: QPointF) -> None:
+        drag = self._drag
+        hit = self.port_at(pos)
+        if hit is not None and (hit[1][0] != drag.wants or hit[1] not in hit[0].highlight):
+            hit = None
+        if drag.hover != hit:
+            if drag.hover is not None:
+                drag.hover[0].hover_port = None
+                drag.hover[0].update()
+            if hit is not None:
+                hit[0].hover_port = hit[1]
+                hit[0].update()
+            drag.hover = hit
+        end = hit[0].port_scene_pos(hit[1]) if hit is not None else pos
+        fixed = drag.anchor.port_scene_pos(drag.anchor_port)
+        if drag.wants == "in":
+            drag.wire.set_points(fixed, end)
+        else:
+            drag.wire.set_points(end, fixed)
+
+    def _drop_wire(self, pos: QPointF) -> None:
+        drag, self._drag = self._drag, None
+        self.removeItem(drag.wire)
+        for item in self.node_items.values():
+            item.highlight = set()
+            item.hover_port = None
+        self.update()
+        if drag.detached is not None:
+            drag.detached.show()
+        hit = self.port_at(pos)
+        if hit is not None and hit[1][0] != drag.wants:
+            hit = None
+        wires, text = self._wires_for_drop(drag, hit)
+        if wires:
+            self.run(SetWires(self.doc, wires, text))
+
+    def _wires_for_drop(self, drag: _WireDrag, hit: tuple[NodeItem, Port] | None):
+        anchor = drag.anchor.node
+        if drag.wants == "out":
+            if hit is None:
+                return [], ""
+            return [(anchor.name, drag.anchor_port[1], hit[0].node.name)], "Connect"
+        old = drag.detached
+        if hit is None:
+            if old is None:
+                return [], ""
+            return [(old.target.node.name, old.port, None)], "Disconnect"
+        target, port = hit[0].node, hit[1][1]
+        if old is not None:
+            if (old.target.node, old.port) == (target, port):
+                return [], ""
+            return [(target.name, port, anchor.name), (old.target.node.name, old.port, None)], \
+                "Move wire"
+        if target.inputs[port] is anchor:
+            return [], ""
+        return [(target.name, port, anchor.name)], "Connect"
