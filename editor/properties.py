@@ -126,6 +126,7 @@ class PropertiesPanel(QWidget):
             hint.setWordWrap(True)
             layout.addWidget(hint)
             layout.addStretch()
+            self._body.show()
             return
         form = QFormLayout(self._body)
         form.setRowWrapPolicy(QFormLayout.WrapLongRows)
@@ -145,6 +146,7 @@ class PropertiesPanel(QWidget):
         self.shape_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         form.addRow("Shape", self.shape_label)
         self._load()
+        self._body.show()
 
     def _form(self) -> QFormLayout:
         return self._body.layout()  # type: ignore[return-value]

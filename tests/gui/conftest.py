@@ -156,6 +156,7 @@ class Canvas:
         edit = self.window.properties.fields[key].widget
         edit.setFocus()
         self.key(Qt.Key_A, Qt.ControlModifier, edit)
+        self.key(Qt.Key_Backspace, widget=edit)
         self.qtbot.keyClicks(edit, text)
         self.key(Qt.Key_Return, widget=edit)
 
