@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from engine.graph import Graph
+from engine.graph import Graph, Node
 
 from .items.node import NodeItem
 
@@ -12,15 +12,29 @@ COLUMN_GAP = 90.0
 ROW_GAP = 36.0
 
 
+def columns(graph: Graph) -> list[list[Node]]:
+    """Nodes by column: operations by ``networkx.topological_generations``; a source sits
+    just left of its first consumer, not all sources in the first column."""
+    column: dict[Node, int] = {}
+    for k, generation in enumerate(nx.topological_generations(graph.nx)):
+        for node in generation:
+            column[node] = k
+    succ = graph.nx.succ
+    for node in column:
+        if node.op.is_source and succ[node]:
+            column[node] = max(min(column[c] for c in succ[node]) - 1, 0)
+    out: list[list[Node]] = [[] for _ in range(max(column.values(), default=-1) + 1)]
+    for node in graph.nodes:  # keeps the order nodes were added in
+        out[column[node]].append(node)
+    return [c for c in out if c]
+
+
 def arrange(graph: Graph) -> dict[str, list[float]]:
-    """Positions (top-left corners) for every node: generation k of
-    ``networkx.topological_generations`` is column k; each column is centred vertically and
-    keeps the order the nodes were added in."""
-    order = {node: i for i, node in enumerate(graph.nodes)}
+    """Positions (top-left corners) for every node, left to right by :func:`columns`, each
+    column centred vertically."""
     positions: dict[str, list[float]] = {}
     x = 0.0
-    for generation in nx.topological_generations(graph.nx):
-        column = sorted(generation, key=order.__getitem__)
+    for column in columns(graph):
         heights = [NodeItem.height_for(node) for node in column]
         y = -(sum(heights) + ROW_GAP * (len(column) - 1)) / 2
         for node, height in zip(column, heights, strict=True):

@@ -8,34 +8,30 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsSceneHelpEvent,
+    QGraphicsSceneMouseEvent,
+    QToolTip,
+)
 
 from engine.errors import EngineError, ShapeError
 from engine.graph import Node, _ValueNode
 from engine.io import graph_from_dict, graph_to_dict
 from engine.registry import get_op
-from engine.tensors import format_shape, format_tensor
+from engine.tensors import format_shape
 
 from . import layout
 from .commands import AddNodes, MoveNodes, NodeSpec, RemoveItems, Rename, SetWires, fresh_name
 from .document import Document
 from .items import EdgeItem, NodeItem, WireItem
 from .items.node import BLOCKED, ERROR, INCOMPLETE, Port
+from .items.overview import Overview
 
 PASTE_OFFSET = QPointF(30, 30)
-PREVIEW_ELEMENTS = 32
-
-
-def source_preview(node: Node) -> str:
-    """The one-line text a source node shows: its value (or that it is fed at run time)."""
-    if not isinstance(node, _ValueNode):
-        return ""
-    if node.value is None:
-        return "fed at run time"
-    if node.value.size > PREVIEW_ELEMENTS:
-        return f"{node.value.dtype.name} tensor"
-    return format_tensor(node.value)
 
 
 @dataclass
@@ -59,7 +55,6 @@ class GraphScene(QGraphicsScene):
     """
 
     message = Signal(str)
-    EXTENT = 1e6
 
     def __init__(self, doc: Document) -> None:
         super().__init__()
@@ -68,7 +63,10 @@ class GraphScene(QGraphicsScene):
         self.edge_items: dict[tuple[Node, int], EdgeItem] = {}
         self._drag: _WireDrag | None = None
         self._press_positions: dict[NodeItem, QPointF] = {}
-        self.setSceneRect(-self.EXTENT, -self.EXTENT, 2 * self.EXTENT, 2 * self.EXTENT)
+        self.overview = Overview(lambda: (self.node_items.values(), self.edge_items.values()),
+                                 self.update)
+        self.overview_mode = False
+        self.selectionChanged.connect(self.overview.invalidate)
         self._build()
         doc.node_added.connect(self._add_node_item)
         doc.node_removed.connect(self._remove_node_item)
@@ -94,27 +92,34 @@ class GraphScene(QGraphicsScene):
         pos = node.ui.get("pos")
         if layout._valid_pos(pos):
             item.setPos(pos[0], pos[1])
-        item.set_preview(source_preview(node))
+        if self.overview_mode:
+            item.setFlag(QGraphicsItem.ItemHasNoContents)
         self.node_items[node] = item
         self.addItem(item)
+        self.overview.invalidate()
 
     def _node_changed(self, node: Node) -> None:
         item = self.node_items[node]
         item.refresh()
-        item.set_preview(source_preview(node))
+        if isinstance(node, _ValueNode):
+            item.set_preview(None)  # recomputed when drawn
 
     def _remove_node_item(self, node: Node) -> None:
         item = self.node_items.pop(node)
         self._press_positions.pop(item, None)
         self.removeItem(item)
+        self.overview.invalidate()
 
     def _add_edge_item(self, target: Node, port: int, source: Node) -> None:
         source_item, target_item = self.node_items[source], self.node_items[target]
         edge = EdgeItem(source_item, target_item, port)
+        if self.overview_mode:
+            edge.setFlag(QGraphicsItem.ItemHasNoContents)
+        self.addItem(edge)
         source_item.edges.append(edge)
         target_item.edges.append(edge)
         self.edge_items[target, port] = edge
-        self.addItem(edge)
+        self.overview.invalidate()
         source_item.update()
         target_item.update()
 
@@ -124,11 +129,15 @@ class GraphScene(QGraphicsScene):
             item.edges.remove(edge)
             item.update()
         self.removeItem(edge)
+        self.overview.invalidate()
 
     def _move_node_item(self, node: Node) -> None:
         pos = node.ui.get("pos")
-        if layout._valid_pos(pos):
-            self.node_items[node].setPos(pos[0], pos[1])
+        item = self.node_items[node]
+        if layout._valid_pos(pos) and (item.pos().x(), item.pos().y()) != tuple(pos):
+            item.setPos(pos[0], pos[1])
+            item.update_edges()
+            self.overview.invalidate()
 
     def _refresh_shapes(self, nodes: list[Node]) -> None:
         graph = self.doc.graph
@@ -140,6 +149,23 @@ class GraphScene(QGraphicsScene):
                 item.set_shape(format_shape(graph.shape_of(node)))
             except ShapeError as error:
                 item.set_shape(*self._shape_state(node, error))
+        self.overview.invalidate()
+
+    def set_overview(self, on: bool) -> None:
+        """Show the whole graph as one :class:`Overview` picture (far zoomed out), or as
+        node and wire items."""
+        if on == self.overview_mode:
+            return
+        self.overview_mode = on
+        for item in (*self.node_items.values(), *self.edge_items.values()):
+            item.setFlag(QGraphicsItem.ItemHasNoContents, on)
+        self.overview.visible = on
+        self.overview.invalidate()
+        self.update()
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        if self.overview_mode:
+            self.overview.paint(painter)
 
     def _shape_state(self, node: Node, error: ShapeError) -> tuple[str, str, str]:
         graph = self.doc.graph
@@ -281,6 +307,18 @@ class GraphScene(QGraphicsScene):
             event.accept()
             return
         super().mouseMoveEvent(event)
+        if event.buttons() & Qt.LeftButton and self._press_positions:
+            for item in self._press_positions:
+                item.update_edges()
+            self.overview.invalidate()
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        item = self.node_item_at(event.scenePos())
+        if item is None:
+            super().helpEvent(event)
+            return
+        QToolTip.showText(event.screenPos(), item.tooltip(), event.widget())
+        event.accept()
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._drag is not None and event.button() == Qt.LeftButton:

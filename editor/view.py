@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGraphicsView, QLineEdit, QWidget
 
 from . import style
 from .items import NodeItem
+from .items.overview import OVERVIEW_ZOOM
 from .palette import OP_MIME
 from .scene import GraphScene
 from .search import NodeSearch
@@ -26,6 +27,7 @@ from .search import NodeSearch
 GRID = 24.0
 MIN_ZOOM, MAX_ZOOM = 0.01, 4.0
 MAX_FRAME_ZOOM = 1.25
+EXTENT = 1e6
 
 
 class GraphView(QGraphicsView):
@@ -45,6 +47,7 @@ class GraphView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.StrongFocus)
         self.viewport().setMouseTracking(True)
+        self.setSceneRect(-EXTENT, -EXTENT, 2 * EXTENT, 2 * EXTENT)  # room to pan anywhere
         self.search = NodeSearch(self)
         self.search.chosen.connect(self._add_chosen)
         self._rename_edit: QLineEdit | None = None
@@ -65,11 +68,17 @@ class GraphView(QGraphicsView):
     def zoom_by(self, factor: float) -> None:
         factor = min(max(self.zoom() * factor, MIN_ZOOM), MAX_ZOOM) / self.zoom()
         self.scale(factor, factor)
+        self._zoom_changed()
 
     def set_zoom(self, zoom: float) -> None:
         center = self.mapToScene(self.viewport().rect().center())
         self.setTransform(QTransform.fromScale(zoom, zoom))
         self.centerOn(center)
+        self._zoom_changed()
+
+    def _zoom_changed(self) -> None:
+        if self.scene() is not None:
+            self.graph_scene.set_overview(self.zoom() < OVERVIEW_ZOOM)
 
     def frame(self, rect: QRectF) -> None:
         """Zoom and scroll so that ``rect`` fills the view (never closer than 125%)."""
@@ -80,6 +89,7 @@ class GraphView(QGraphicsView):
         if self.zoom() > MAX_FRAME_ZOOM:
             self.set_zoom(MAX_FRAME_ZOOM)
             self.centerOn(rect.center())
+        self._zoom_changed()
 
     def frame_all(self) -> None:
         scene = self.graph_scene
@@ -105,7 +115,13 @@ class GraphView(QGraphicsView):
     # ---- background ------------------------------------------------------------------------
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
-        painter.fillRect(rect, style.BACKGROUND)
+        self._draw_grid(painter, rect)
+        if self.scene() is not None:
+            self.graph_scene.drawBackground(painter, rect)
+
+    def _draw_grid(self, painter: QPainter, rect: QRectF) -> None:
+        """The background colour with a dot every :data:`GRID` units (sparser when zoomed
+        out), from a tiled pixmap: one fill of the exposed area."""
         zoom = self.zoom()
         step = GRID
         while step * zoom < 12:
@@ -114,17 +130,18 @@ class GraphView(QGraphicsView):
         if self._tile is None or self._tile[0] != spacing:
             tile = QPixmap(spacing, spacing)
             tile.fill(style.BACKGROUND)
+            dot = 2 if spacing >= 16 else 1
             dots = QPainter(tile)
-            dots.fillRect(0, 0, 2 if spacing >= 16 else 1, 2 if spacing >= 16 else 1,
-                          style.GRID_DOT)
+            dots.fillRect(0, 0, dot, dot, style.GRID_DOT)
             dots.end()
             self._tile = (spacing, tile)
         origin = self.mapFromScene(QPointF(0, 0))
         brush = QBrush(self._tile[1])
         brush.setTransform(QTransform.fromTranslate(origin.x() % spacing, origin.y() % spacing))
+        exposed = painter.transform().mapRect(rect)
         painter.save()
         painter.resetTransform()
-        painter.fillRect(self.viewport().rect(), brush)
+        painter.fillRect(exposed, brush)
         painter.restore()
 
     # ---- mouse and keys --------------------------------------------------------------------

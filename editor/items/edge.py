@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
@@ -11,29 +13,51 @@ from .node import NodeItem
 
 
 class WireItem(QGraphicsItem):
-    """A curve between two scene points (the wire that follows the cursor while wiring)."""
+    """A curve between two scene points (the wire that follows the cursor while wiring).
+
+    The curve is built when first needed (drawing, hit tests): opening a large graph or
+    moving a node only records the ends.
+    """
 
     WIDTH = 2.2
+    MARGIN = 4.0
 
     def __init__(self, color: QColor = style.WIRE) -> None:
         super().__init__()
         self.color = color
-        self._path = QPainterPath()
+        self._path: QPainterPath | None = None
+        self._ends = (QPointF(), QPointF())
         self._bounds = QRectF()
         self._hit: QPainterPath | None = None
         self.setZValue(-1)
 
+    @staticmethod
+    def _bend(start: QPointF, end: QPointF) -> float:
+        return max(abs(end.x() - start.x()) * 0.5, 40.0)
+
     def set_points(self, start: QPointF, end: QPointF) -> None:
         self.prepareGeometryChange()
-        dx = max(abs(end.x() - start.x()) * 0.5, 40.0)
-        path = QPainterPath(start)
-        path.cubicTo(start + QPointF(dx, 0), end - QPointF(dx, 0), end)
-        self._path = path
-        self._bounds = path.controlPointRect().adjusted(-4, -4, 4, 4)
-        self._hit = None
+        self._ends = (start, end)
+        x1, y1, x2, y2 = start.x(), start.y(), end.x(), end.y()
+        dx, m = self._bend(start, end), self.MARGIN
+        left, right = min(x1, x2 - dx), max(x2, x1 + dx)
+        top, bottom = min(y1, y2), max(y1, y2)
+        self._bounds = QRectF(left - m, top - m, right - left + 2 * m, bottom - top + 2 * m)
+        self._path = self._hit = None
 
     def path(self) -> QPainterPath:
+        """The curve: leaving the output and entering the input horizontally."""
+        if self._path is None:
+            start, end = self._ends
+            dx = self._bend(start, end)
+            path = QPainterPath(start)
+            path.cubicTo(start + QPointF(dx, 0), end - QPointF(dx, 0), end)
+            self._path = path
         return self._path
+
+    def ends(self) -> tuple[QPointF, QPointF]:
+        """The wire's start and end points (scene coordinates)."""
+        return self._ends
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -42,7 +66,7 @@ class WireItem(QGraphicsItem):
         if self._hit is None:
             stroker = QPainterPathStroker()
             stroker.setWidth(10)
-            self._hit = stroker.createStroke(self._path)
+            self._hit = stroker.createStroke(self.path())
         return self._hit
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
@@ -50,14 +74,19 @@ class WireItem(QGraphicsItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         color = style.SELECTED if self.isSelected() else self.color
         if lod < 0.35:
-            painter.setRenderHint(QPainter.Antialiasing, False)
             painter.setPen(QPen(color, 0))
-            start, end = self._path.elementAt(0), self._path.elementAt(3)
-            painter.drawLine(QPointF(start.x, start.y), QPointF(end.x, end.y))
+            painter.drawLine(*self._ends)
             return
         painter.setPen(QPen(color, self.WIDTH, Qt.SolidLine, Qt.RoundCap))
         painter.setBrush(Qt.NoBrush)
-        painter.drawPath(self._path)
+        painter.drawPath(self.path())
+
+
+@cache
+def _wire_color(rgba: int) -> QColor:
+    color = QColor.fromRgba(rgba).lighter(115)
+    color.setAlpha(220)
+    return color
 
 
 class EdgeItem(WireItem):
@@ -65,13 +94,11 @@ class EdgeItem(WireItem):
     its two nodes when they move."""
 
     def __init__(self, source: NodeItem, target: NodeItem, port: int) -> None:
-        color = QColor(source._color).lighter(115)
-        color.setAlpha(220)
-        super().__init__(color)
+        super().__init__(_wire_color(source._color.rgba()))
         self.source, self.target, self.port = source, target, port
         self.setFlag(QGraphicsItem.ItemIsSelectable)
         self.update_path()
 
     def update_path(self) -> None:
-        self.set_points(self.source.port_scene_pos(("out", 0)),
-                        self.target.port_scene_pos(("in", self.port)))
+        self.set_points(self.source.pos() + self.source.output_point(),
+                        self.target.pos() + self.target.input_point(self.port))

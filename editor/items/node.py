@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from engine.graph import Node
+from engine.graph import Node, _ValueNode
+from engine.tensors import format_tensor
 
 from .. import style
 
@@ -25,6 +26,7 @@ SYMBOL_FONT = style.font(9.5, bold=True)
 SYMBOL_COLOR = QColor(255, 255, 255, 170)
 SHAPE_FONT = style.font(8.5)
 
+PREVIEW_ELEMENTS = 32
 OK, INCOMPLETE, ERROR, BLOCKED = "ok", "incomplete", "error", "blocked"
 
 
@@ -64,24 +66,20 @@ class NodeItem(QGraphicsItem):
         self.shape_text = ""
         self.state = OK
         self.message = ""
-        self.preview = ""
+        self.preview: str | None = None
         self.highlight: set[Port] = set()
         self.hover_port: Port | None = None
-        self._height = self.height_for(node)
-        self._rect = QRectF(0, 0, self.WIDTH, self._height)
-        self._bounds = self._rect.adjusted(-self.PORT_R - 2, -2, self.PORT_R + 2, 2)
+        self._height, self._rect, self._bounds = _geometry(len(node.op.inputs))
         self._color = style.op_color(node.op)
         self._symbol = node.op.symbol or node.type
-        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
-                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setFlags(_FLAGS)
         self.setAcceptedMouseButtons(Qt.LeftButton)
-        self.refresh()
 
     # ---- geometry -------------------------------------------------------------------------
 
     @classmethod
     def height_for(cls, node: Node) -> float:
-        return cls.TITLE_H + max(1, len(node.op.inputs)) * cls.ROW_H + cls.FOOTER_H
+        return _geometry(len(node.op.inputs))[0]
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -90,10 +88,13 @@ class NodeItem(QGraphicsItem):
         return QRectF(0, 0, self.WIDTH, self.TITLE_H)
 
     def input_point(self, port: int) -> QPointF:
-        return QPointF(0, self.TITLE_H + self.ROW_H * (port + 0.5))
+        """Where input ``port`` is, in item coordinates (a shared point: do not modify it)."""
+        return _INPUT_POINTS[port] if port < len(_INPUT_POINTS) else QPointF(
+            0, self.TITLE_H + self.ROW_H * (port + 0.5))
 
     def output_point(self) -> QPointF:
-        return QPointF(self.WIDTH, self.TITLE_H + self.ROW_H * 0.5)
+        """Where the output port is, in item coordinates (a shared point: do not modify it)."""
+        return _OUTPUT_POINT
 
     def port_point(self, port: Port) -> QPointF:
         return self.output_point() if port[0] == "out" else self.input_point(port[1])
@@ -113,12 +114,15 @@ class NodeItem(QGraphicsItem):
 
     # ---- state ----------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Re-read the node (after a rename, an attribute or a value change)."""
+    def tooltip(self) -> str:
+        """What hovering the node shows: name, op, description and any error."""
         tip = f"<b>{self.node.name}</b> — {self.node.type}<br>{self.node.op.doc}"
         if self.message:
             tip += f"<br><span style='color:#ff6b78'>{self.message}</span>"
-        self.setToolTip(tip)
+        return tip
+
+    def refresh(self) -> None:
+        """Re-read the node (after a rename, an attribute or a value change)."""
         self.update()
 
     def set_shape(self, text: str, state: str = OK, message: str = "") -> None:
@@ -128,17 +132,33 @@ class NodeItem(QGraphicsItem):
         self.shape_text, self.state, self.message = text, state, message
         self.refresh()
 
-    def set_preview(self, text: str) -> None:
-        """Show a one-line ``text`` (a value preview) at the bottom of the node."""
+    def set_preview(self, text: str | None) -> None:
+        """Show a one-line ``text`` (a value preview) at the bottom of the node; ``None``
+        shows :meth:`default_preview`, computed when first drawn."""
         if text != self.preview:
             self.preview = text
             self.update()
 
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
-        if change == QGraphicsItem.ItemPositionHasChanged:
-            for edge in self.edges:
-                edge.update_path()
-        return super().itemChange(change, value)
+    def preview_text(self) -> str:
+        if self.preview is None:
+            self.preview = self.default_preview(self.node)
+        return self.preview
+
+    @staticmethod
+    def default_preview(node: Node) -> str:
+        """The preview shown until one is set: a source's value (or that it is fed)."""
+        if not isinstance(node, _ValueNode):
+            return ""
+        if node.value is None:
+            return "fed at run time"
+        if node.value.size > PREVIEW_ELEMENTS:
+            return f"{node.value.dtype.name} tensor"
+        return format_tensor(node.value)
+
+    def update_edges(self) -> None:
+        """Make the wires follow the node after it moved."""
+        for edge in self.edges:
+            edge.update_path()
 
     # ---- drawing --------------------------------------------------------------------------
 
@@ -213,10 +233,25 @@ class NodeItem(QGraphicsItem):
                        else style.MUTED_TEXT)
         painter.drawText(QRectF(w * 0.35, self.TITLE_H, w * 0.65 - pad - 2, self.ROW_H),
                          Qt.AlignVCenter | Qt.AlignRight, self.shape_text)
-        if self.preview:
+        preview = self.preview_text()
+        if preview:
             painter.setFont(LABEL_FONT)
             painter.setPen(style.PORT_LABEL)
             footer = QRectF(pad, self._height - self.FOOTER_H, w - 2 * pad, self.FOOTER_H - 3)
-            text = painter.fontMetrics().elidedText(self.preview, Qt.ElideRight,
+            text = painter.fontMetrics().elidedText(preview, Qt.ElideRight,
                                                     int(footer.width()))
             painter.drawText(footer, Qt.AlignVCenter | Qt.AlignLeft, text)
+
+
+_INPUT_POINTS = [QPointF(0, NodeItem.TITLE_H + NodeItem.ROW_H * (i + 0.5)) for i in range(16)]
+_OUTPUT_POINT = QPointF(NodeItem.WIDTH, NodeItem.TITLE_H + NodeItem.ROW_H * 0.5)
+_FLAGS = QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
+
+
+@cache
+def _geometry(inputs: int) -> tuple[float, QRectF, QRectF]:
+    """Height, rectangle and bounds (with the ports) of a node with ``inputs`` input ports."""
+    height = NodeItem.TITLE_H + max(1, inputs) * NodeItem.ROW_H + NodeItem.FOOTER_H
+    rect = QRectF(0, 0, NodeItem.WIDTH, height)
+    m = NodeItem.HIT_R
+    return height, rect, rect.adjusted(-m, -2, m, 2)

@@ -144,11 +144,11 @@ def test_properties_apply_valid_text_and_show_errors(affine):
     assert affine.graph.get_node("x").shape == (2,)
     affine.type_field("value", "")
     assert affine.graph.get_node("x").value is None
-    assert affine.item("x").preview == "fed at run time"
+    assert affine.item("x").preview_text() == "fed at run time"
     affine.type_field("attr:shape", "[3]")
     assert affine.graph.get_node("x").shape == (3,)
     assert affine.item("matmul").state == ERROR
-    assert "matmul" in affine.item("matmul").toolTip()
+    assert "matmul" in affine.item("matmul").tooltip()
     assert affine.item("z").state == BLOCKED
     assert affine.item("A").state == affine.item("x").state == "ok"
     affine.key(Qt.Key_Z, Qt.ControlModifier, affine.window)

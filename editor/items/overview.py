@@ -1,0 +1,75 @@
+"""The zoomed-out picture of a whole graph, drawn in a few calls.
+
+Far out, nodes are specks and wires hairlines: instead of asking thousands of items to paint
+themselves, the view draws every node as a rectangle (one path per colour) and every wire as
+a straight line (one path) under the items, which stop painting. The scene switches to it
+below :data:`OVERVIEW_ZOOM`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+
+from .. import style
+from .edge import EdgeItem
+from .node import ERROR, NodeItem
+
+OVERVIEW_ZOOM = 0.3
+"""Below this zoom the scene shows the overview instead of its node and wire items."""
+
+
+class Overview:
+    """Draws the nodes and wires it gets from ``source`` (asked again when they changed)."""
+
+    def __init__(self, source: Callable[[], tuple[Iterable[NodeItem], Iterable[EdgeItem]]],
+                 changed: Callable[[], None]) -> None:
+        self._source = source
+        self._changed = changed
+        self._fills: list[tuple[QColor, QPainterPath]] = []
+        self._wires = QPainterPath()
+        self._stale = True
+        self.visible = False
+
+    def invalidate(self) -> None:
+        """The graph changed: rebuild the picture when it is next drawn."""
+        if not self._stale:
+            self._stale = True
+            if self.visible:
+                self._changed()
+
+    def _rebuild(self) -> None:
+        nodes, edges = self._source()
+        fills: dict[int, QPainterPath] = {}
+        colors: dict[int, QColor] = {}
+        for item in nodes:
+            color = (style.SELECTED if item.isSelected() else
+                     style.ERROR if item.state == ERROR else item._color)
+            key = color.rgba()
+            path = fills.get(key)
+            if path is None:
+                path = fills[key] = QPainterPath()
+                colors[key] = color
+            path.addRect(item.sceneBoundingRect())
+        wires = QPainterPath()
+        for edge in edges:
+            start, end = edge.ends()
+            wires.moveTo(start)
+            wires.lineTo(end)
+        self._fills = [(colors[key], path) for key, path in fills.items()]
+        self._wires = wires
+        self._stale = False
+
+    def paint(self, painter: QPainter) -> None:
+        if self._stale:
+            self._rebuild()
+        painter.setRenderHint(QPainter.Antialiasing, False)
+        painter.setPen(QPen(style.WIRE, 0))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self._wires)
+        painter.setPen(Qt.NoPen)
+        for color, path in self._fills:
+            painter.fillPath(path, color)
+        painter.setRenderHint(QPainter.Antialiasing, True)
