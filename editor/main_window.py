@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         self.palette = Palette()
         self.properties = PropertiesPanel()
         self.history = QUndoView(self.undo_group)
-        self.history.setEmptyLabel("<opened>")
+        self.history.setEmptyLabel("Start")
         self.palette_dock = self._dock("Palette", self.palette, Qt.LeftDockWidgetArea)
         self.properties_dock = self._dock("Properties", self.properties, Qt.RightDockWidgetArea)
         self.history_dock = self._dock("History", self.history, Qt.RightDockWidgetArea)

@@ -26,7 +26,7 @@ from .search import NodeSearch
 
 GRID = 24.0
 MIN_ZOOM, MAX_ZOOM = 0.01, 4.0
-MAX_FRAME_ZOOM = 1.25
+MAX_FRAME_ZOOM = 1.5
 EXTENT = 1e6
 
 
@@ -36,7 +36,7 @@ class GraphView(QGraphicsView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
-        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setTransformationAnchor(QGraphicsView.NoAnchor)
         self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
         self.setDragMode(QGraphicsView.RubberBandDrag)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
@@ -65,9 +65,16 @@ class GraphView(QGraphicsView):
     def zoom(self) -> float:
         return self.transform().m11()
 
-    def zoom_by(self, factor: float) -> None:
+    def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
+        """Zoom by ``factor`` keeping the scene point under ``anchor`` (viewport
+        coordinates; default: the centre) where it is."""
+        anchor = self.viewport().rect().center() if anchor is None else anchor
         factor = min(max(self.zoom() * factor, MIN_ZOOM), MAX_ZOOM) / self.zoom()
+        fixed = self.mapToScene(anchor)
         self.scale(factor, factor)
+        drift = self.mapFromScene(fixed) - anchor
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
         self._zoom_changed()
 
     def set_zoom(self, zoom: float) -> None:
@@ -81,7 +88,7 @@ class GraphView(QGraphicsView):
             self.graph_scene.set_overview(self.zoom() < OVERVIEW_ZOOM)
 
     def frame(self, rect: QRectF) -> None:
-        """Zoom and scroll so that ``rect`` fills the view (never closer than 125%)."""
+        """Zoom and scroll so that ``rect`` fills the view (never closer than 150%)."""
         if rect.isNull():
             return
         margin = 60.0
@@ -110,7 +117,7 @@ class GraphView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120
         if steps:
-            self.zoom_by(1.15 ** steps)
+            self.zoom_by(1.15 ** steps, event.position().toPoint())
 
     # ---- background ------------------------------------------------------------------------
 

@@ -155,6 +155,10 @@ class NodeItem(QGraphicsItem):
             return f"{node.value.dtype.name} tensor"
         return format_tensor(node.value)
 
+    def title_color(self) -> QColor:
+        """The title bar's colour: the op's category, red for an error."""
+        return style.ERROR if self.state == ERROR else self._color
+
     def update_edges(self) -> None:
         """Make the wires follow the node after it moved."""
         for edge in self.edges:
@@ -166,9 +170,9 @@ class NodeItem(QGraphicsItem):
               widget: QWidget | None = None) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         selected = self.isSelected()
-        if lod < 0.35:
-            painter.fillRect(self._rect, style.SELECTED if selected else
-                             style.ERROR if self.state == ERROR else self._color)
+        if lod < 0.35:  # far out: two rectangles
+            painter.fillRect(self._rect, style.SELECTED if selected else style.NODE_BODY)
+            painter.fillRect(0, 0, self.WIDTH, self.TITLE_H, self.title_color())
             return
         if self.state == BLOCKED:
             painter.setOpacity(0.45)

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
 from .. import style
 from .edge import EdgeItem
-from .node import ERROR, NodeItem
+from .node import NodeItem
 
 OVERVIEW_ZOOM = 0.3
 """Below this zoom the scene shows the overview instead of its node and wire items."""
@@ -42,23 +42,25 @@ class Overview:
 
     def _rebuild(self) -> None:
         nodes, edges = self._source()
-        fills: dict[int, QPainterPath] = {}
+        bodies, selected = QPainterPath(), QPainterPath()
+        titles: dict[int, QPainterPath] = {}
         colors: dict[int, QColor] = {}
         for item in nodes:
-            color = (style.SELECTED if item.isSelected() else
-                     style.ERROR if item.state == ERROR else item._color)
+            rect = item.sceneBoundingRect().adjusted(NodeItem.HIT_R, 2, -NodeItem.HIT_R, -2)
+            (selected if item.isSelected() else bodies).addRect(rect)
+            color = item.title_color()
             key = color.rgba()
-            path = fills.get(key)
-            if path is None:
-                path = fills[key] = QPainterPath()
-                colors[key] = color
-            path.addRect(item.sceneBoundingRect())
+            if key not in titles:
+                titles[key], colors[key] = QPainterPath(), color
+            rect.setHeight(NodeItem.TITLE_H)
+            titles[key].addRect(rect)
         wires = QPainterPath()
         for edge in edges:
             start, end = edge.ends()
             wires.moveTo(start)
             wires.lineTo(end)
-        self._fills = [(colors[key], path) for key, path in fills.items()]
+        self._fills = [(style.NODE_BODY, bodies), (style.SELECTED, selected)]
+        self._fills += [(colors[key], path) for key, path in titles.items()]
         self._wires = wires
         self._stale = False
 
