@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self.statusBar().showMessage("Ready")
         self.resize(1280, 800)
+        self.resizeDocks([self.palette_dock, self.properties_dock], [220, 260], Qt.Horizontal)
         if persist:
             store = settings()
             self.restoreGeometry(store.value("geometry", QByteArray()))

@@ -40,6 +40,7 @@ class OpTree(QTreeWidget):
         self.setDragEnabled(True)
         self.setDragDropMode(QTreeWidget.DragOnly)
         self.setIndentation(12)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         categories: dict[str, QTreeWidgetItem] = {}
         for op in sorted(all_ops(), key=_category_rank):
             parent = categories.get(op.category)
