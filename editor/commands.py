@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
-from engine.graph import Graph, Node, _ValueNode
+from engine.graph import Graph, Node
 
 from .document import Document
 
@@ -36,7 +36,7 @@ class NodeSpec:
 
     @classmethod
     def of(cls, node: Node) -> NodeSpec:
-        value = node.value if isinstance(node, _ValueNode) else None
+        value = node.value if node.op.is_source else None
         return cls(node.name, node.type, dict(node.attrs),
                    None if value is None else np.array(value, copy=True),
                    copy.deepcopy(node.ui), [s.name if s is not None else None for s in node.inputs])

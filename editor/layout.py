@@ -46,9 +46,10 @@ def arrange(graph: Graph) -> dict[str, list[float]]:
 
 def has_positions(graph: Graph) -> bool:
     """Whether every node has a position stored in its ``ui``."""
-    return all(_valid_pos(node.ui.get("pos")) for node in graph.nodes)
+    return all(valid_pos(node.ui.get("pos")) for node in graph.nodes)
 
 
-def _valid_pos(pos: object) -> bool:
+def valid_pos(pos: object) -> bool:
+    """Whether ``pos`` (from a node's ``ui``) is an ``[x, y]`` pair of numbers."""
     return (isinstance(pos, (list, tuple)) and len(pos) == 2
             and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos))

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QUndoView,
     QWidget,
 )
@@ -64,7 +65,11 @@ class MainWindow(QMainWindow):
         self.history = QUndoView(self.undo_group)
         self.history.setEmptyLabel("Start")
         self.palette_dock = self._dock("Palette", self.palette, Qt.LeftDockWidgetArea)
-        self.properties_dock = self._dock("Properties", self.properties, Qt.RightDockWidgetArea)
+        scroll = QScrollArea()
+        scroll.setWidget(self.properties)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        self.properties_dock = self._dock("Properties", scroll, Qt.RightDockWidgetArea)
         self.history_dock = self._dock("History", self.history, Qt.RightDockWidgetArea)
         self.palette.activated.connect(self._add_at_center)
         self.doc: Document | None = None
@@ -73,7 +78,8 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self.statusBar().showMessage("Ready")
         self.resize(1280, 800)
-        self.resizeDocks([self.palette_dock, self.properties_dock], [220, 260], Qt.Horizontal)
+        self.resizeDocks([self.palette_dock, self.properties_dock], [220, 270], Qt.Horizontal)
+        self.resizeDocks([self.properties_dock, self.history_dock], [540, 200], Qt.Vertical)
         if persist:
             store = settings()
             self.restoreGeometry(store.value("geometry", QByteArray()))

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.errors import ShapeError
-from engine.graph import Node, Placeholder, _ValueNode
+from engine.graph import Node, Placeholder
 from engine.tensors import DTYPES, as_tensor, format_shape, format_tensor, parse_tensor_text
 
 from .commands import Rename, SetAttr, SetValue
@@ -74,6 +74,7 @@ class PropertiesPanel(QWidget):
         self.fields: dict[str, _Field] = {}
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(8, 8, 8, 8)
+        self._layout.addStretch()
         self._body: QWidget | None = None
         self._show(None)
 
@@ -118,7 +119,7 @@ class PropertiesPanel(QWidget):
             self._body.hide()
             self._body.deleteLater()
         self._body = QWidget(self)
-        self._layout.addWidget(self._body)
+        self._layout.insertWidget(0, self._body)
         if node is None:
             layout = QVBoxLayout(self._body)
             hint = QLabel("Select a node to see and edit its properties.")
@@ -128,17 +129,19 @@ class PropertiesPanel(QWidget):
             layout.addStretch()
             self._body.show()
             return
-        form = QFormLayout(self._body)
-        form.setRowWrapPolicy(QFormLayout.WrapLongRows)
+        column = QVBoxLayout(self._body)
+        column.setContentsMargins(0, 0, 0, 0)
         heading = QLabel(f"<b>{node.type}</b>  <span style='color:#9aa0aa'>"
                          f"{node.op.category}</span><br><span style='color:#9aa0aa'>"
                          f"{node.op.doc}</span>")
         heading.setWordWrap(True)
-        form.addRow(heading)
+        column.addWidget(heading)
+        self._form_layout = form = QFormLayout()
+        column.addLayout(form)
         self._add_line("name", "Name", lambda text: self._rename(text))
         for attr_name, attr in node.op.attrs.items():
             self._add_attr(attr_name, attr)
-        if isinstance(node, _ValueNode):
+        if node.op.is_source:
             label = "Default" if isinstance(node, Placeholder) else "Value"
             self._add_line("value", label, self._set_value)
         self.shape_label = QLabel()
@@ -149,7 +152,7 @@ class PropertiesPanel(QWidget):
         self._body.show()
 
     def _form(self) -> QFormLayout:
-        return self._body.layout()  # type: ignore[return-value]
+        return self._form_layout
 
     def _add_row(self, key: str, label: str, widget: QWidget) -> _Field:
         field = _Field(widget)
@@ -219,7 +222,7 @@ class PropertiesPanel(QWidget):
         node = self.node
         try:
             text = format_shape(self.doc.graph.shape_of(node))
-            if isinstance(node, _ValueNode) and node.value is not None:
+            if node.op.is_source and node.value is not None:
                 text += f"   {node.value.dtype.name}"
             self.shape_label.setText(text)
             self.shape_label.setProperty("role", "")

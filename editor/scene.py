@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.errors import EngineError, ShapeError
-from engine.graph import Node, _ValueNode
+from engine.graph import Node
 from engine.io import graph_from_dict, graph_to_dict
 from engine.registry import get_op
 from engine.tensors import format_shape
@@ -90,7 +90,7 @@ class GraphScene(QGraphicsScene):
     def _add_node_item(self, node: Node) -> None:
         item = NodeItem(node)
         pos = node.ui.get("pos")
-        if layout._valid_pos(pos):
+        if layout.valid_pos(pos):
             item.setPos(pos[0], pos[1])
         if self.overview_mode:
             item.setFlag(QGraphicsItem.ItemHasNoContents)
@@ -101,7 +101,7 @@ class GraphScene(QGraphicsScene):
     def _node_changed(self, node: Node) -> None:
         item = self.node_items[node]
         item.refresh()
-        if isinstance(node, _ValueNode):
+        if node.op.is_source:
             item.set_preview(None)  # recomputed when drawn
 
     def _remove_node_item(self, node: Node) -> None:
@@ -134,7 +134,7 @@ class GraphScene(QGraphicsScene):
     def _move_node_item(self, node: Node) -> None:
         pos = node.ui.get("pos")
         item = self.node_items[node]
-        if layout._valid_pos(pos) and (item.pos().x(), item.pos().y()) != tuple(pos):
+        if layout.valid_pos(pos) and (item.pos().x(), item.pos().y()) != tuple(pos):
             item.setPos(pos[0], pos[1])
             item.update_edges()
             self.overview.invalidate()
@@ -266,13 +266,13 @@ class GraphScene(QGraphicsScene):
         names: dict[str, str] = {}
         for spec in specs:
             names[spec.name] = fresh_name(self.doc.graph, spec.name, set(names.values()))
-        corner = np.min([s.ui["pos"] for s in specs if layout._valid_pos(s.ui.get("pos"))]
+        corner = np.min([s.ui["pos"] for s in specs if layout.valid_pos(s.ui.get("pos"))]
                         or [[0, 0]], axis=0)
         shift = (at - QPointF(*corner)) if at is not None else PASTE_OFFSET
         for spec in specs:
             spec.name = names[spec.name]
             spec.inputs = [names.get(s) if s is not None else None for s in spec.inputs]
-            x, y = spec.ui["pos"] if layout._valid_pos(spec.ui.get("pos")) else corner
+            x, y = spec.ui["pos"] if layout.valid_pos(spec.ui.get("pos")) else corner
             spec.ui["pos"] = [round(x + shift.x()), round(y + shift.y())]
         if not self.run(AddNodes(self.doc, specs, "Paste")):
             return False

@@ -94,7 +94,7 @@ class EdgeItem(WireItem):
     its two nodes when they move."""
 
     def __init__(self, source: NodeItem, target: NodeItem, port: int) -> None:
-        super().__init__(_wire_color(source._color.rgba()))
+        super().__init__(_wire_color(source.color.rgba()))
         self.source, self.target, self.port = source, target, port
         self.setFlag(QGraphicsItem.ItemIsSelectable)
         self.update_path()

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from engine.graph import Node, _ValueNode
+from engine.graph import Node
 from engine.tensors import format_tensor
 
 from .. import style
@@ -70,7 +70,7 @@ class NodeItem(QGraphicsItem):
         self.highlight: set[Port] = set()
         self.hover_port: Port | None = None
         self._height, self._rect, self._bounds = _geometry(len(node.op.inputs))
-        self._color = style.op_color(node.op)
+        self.color = style.op_color(node.op)
         self._symbol = node.op.symbol or node.type
         self.setFlags(_FLAGS)
         self.setAcceptedMouseButtons(Qt.LeftButton)
@@ -132,6 +132,11 @@ class NodeItem(QGraphicsItem):
         self.shape_text, self.state, self.message = text, state, message
         self.refresh()
 
+    def set_state(self, state: str, message: str = "") -> None:
+        """Mark the node ``ok``, ``error`` (red, ``message`` on hover) or ``blocked`` (muted),
+        keeping its shape text: for errors found when evaluating."""
+        self.set_shape(self.shape_text, state, message)
+
     def set_preview(self, text: str | None) -> None:
         """Show a one-line ``text`` (a value preview) at the bottom of the node; ``None``
         shows :meth:`default_preview`, computed when first drawn."""
@@ -147,7 +152,7 @@ class NodeItem(QGraphicsItem):
     @staticmethod
     def default_preview(node: Node) -> str:
         """The preview shown until one is set: a source's value (or that it is fed)."""
-        if not isinstance(node, _ValueNode):
+        if not node.op.is_source:
             return ""
         if node.value is None:
             return "fed at run time"
@@ -157,7 +162,7 @@ class NodeItem(QGraphicsItem):
 
     def title_color(self) -> QColor:
         """The title bar's colour: the op's category, red for an error."""
-        return style.ERROR if self.state == ERROR else self._color
+        return style.ERROR if self.state == ERROR else self.color
 
     def update_edges(self) -> None:
         """Make the wires follow the node after it moved."""
@@ -180,7 +185,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(Qt.NoPen)
         painter.setBrush(style.NODE_BODY)
         painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
-        painter.fillPath(_title_path(self.WIDTH, self.TITLE_H, self.CORNER), self._color)
+        painter.fillPath(_title_path(self.WIDTH, self.TITLE_H, self.CORNER), self.color)
         outline = (style.SELECTED if selected else style.ERROR if self.state == ERROR
                    else style.NODE_OUTLINE)
         width = 2.0 if selected or self.state == ERROR else 1.0
@@ -208,8 +213,8 @@ class NodeItem(QGraphicsItem):
             painter.setPen(Qt.NoPen)
             painter.drawEllipse(center, r + 4, r + 4)
             painter.setPen(QPen(style.NODE_OUTLINE, 1.2))
-        painter.setBrush(QBrush(self._color.lighter(125) if wired else style.NODE_BODY))
-        painter.setPen(QPen(self._color.lighter(140), 1.5))
+        painter.setBrush(QBrush(self.color.lighter(125) if wired else style.NODE_BODY))
+        painter.setPen(QPen(self.color.lighter(140), 1.5))
         painter.drawEllipse(center, r, r)
 
     def _paint_text(self, painter: QPainter) -> None:
