@@ -4,16 +4,18 @@ import ctypes
 import sys
 
 
-def _pin_none() -> None:
-    """Make ``None`` immortal, as Python 3.12 does (PEP 683).
+def _pin_singletons() -> None:
+    """Make ``None``, ``True`` and ``False`` immortal, as Python 3.12 does (PEP 683).
 
-    PySide6 6.12's void methods return ``None`` without a new reference, which is only
-    harmless where ``None`` is immortal: on Python 3.11 every call like ``painter.setPen(…)``
-    takes one reference from ``None`` and the interpreter aborts ("deallocating None") after a
-    few thousand calls. A huge reference count on ``None`` keeps it alive for good.
+    PySide6 6.12 returns these without a new reference (void methods return ``None``,
+    ``Signal.emit`` returns ``True``), which is only harmless where they are immortal: on
+    Python 3.11 every call like ``painter.setPen(…)`` takes one reference away, and the
+    interpreter aborts ("deallocating None") after a few thousand calls. A huge reference
+    count keeps them alive for good.
     """
     if sys.version_info < (3, 12) and sys.implementation.name == "cpython":
-        ctypes.c_ssize_t.from_address(id(None)).value += 1 << 48
+        for singleton in (None, True, False):
+            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 48
 
 
-_pin_none()
+_pin_singletons()

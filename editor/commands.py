@@ -48,15 +48,26 @@ class NodeSpec:
         return node
 
 
-def fresh_name(graph: Graph, wanted: str, taken: set[str]) -> str:
-    """``wanted``, or ``base_k`` with the first free k, avoiding ``graph``'s names and ``taken``."""
-    if wanted not in graph and wanted not in taken:
-        return wanted
-    base = re.sub(r"_\d+$", "", wanted)
-    k = 1
-    while f"{base}_{k}" in graph or f"{base}_{k}" in taken:
-        k += 1
-    return f"{base}_{k}"
+class NameAllocator:
+    """Hands out node names free in ``graph`` and among those already handed out:
+    the wanted name, or ``base_k`` with the first free k (a copy of ``add_1`` is ``add_2``)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.taken: set[str] = set()
+        self._next: dict[str, int] = {}
+
+    def fresh(self, wanted: str) -> str:
+        name = wanted
+        if name in self.graph or name in self.taken:
+            base = re.sub(r"_\d+$", "", wanted)
+            k = self._next.get(base, 1)
+            while f"{base}_{k}" in self.graph or f"{base}_{k}" in self.taken:
+                k += 1
+            self._next[base] = k + 1
+            name = f"{base}_{k}"
+        self.taken.add(name)
+        return name
 
 
 class Command(QUndoCommand):

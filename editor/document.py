@@ -29,6 +29,7 @@ class Document(QObject):
     node_changed = Signal(object)  # renamed, attribute or value changed
     node_moved = Signal(object)  # its ``ui`` changed
     shapes_changed = Signal(list)  # nodes whose static shape may have changed
+    batch_done = Signal()  # after an edit (a command, an undo or a redo) is complete
     dirty_changed = Signal(bool)
     path_changed = Signal()
 
@@ -93,6 +94,7 @@ class Document(QObject):
             self._batch_depth -= 1
             if self._batch_depth == 0:
                 self._flush_shapes()
+                self.batch_done.emit()
 
     # ---- graph events ---------------------------------------------------------------------
 

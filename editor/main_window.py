@@ -333,8 +333,7 @@ class MainWindow(QMainWindow):
         return None
 
     def _select_all(self) -> None:
-        for item in self.scene.node_items.values():
-            item.setSelected(True)
+        self.scene.select(self.scene.node_items)
 
     def _add_at_center(self, op_type: str) -> None:
         center = self.view.mapToScene(self.view.viewport().rect().center())

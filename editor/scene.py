@@ -4,10 +4,12 @@ it (wiring by drag, moving, deleting, pasting) turned into undo commands."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
@@ -25,7 +27,7 @@ from engine.registry import get_op
 from engine.tensors import format_shape
 
 from . import layout
-from .commands import AddNodes, MoveNodes, NodeSpec, RemoveItems, Rename, SetWires, fresh_name
+from .commands import AddNodes, MoveNodes, NameAllocator, NodeSpec, RemoveItems, Rename, SetWires
 from .document import Document
 from .items import EdgeItem, NodeItem, WireItem
 from .items.node import BLOCKED, ERROR, INCOMPLETE, Port
@@ -64,8 +66,9 @@ class GraphScene(QGraphicsScene):
         self._drag: _WireDrag | None = None
         self._press_positions: dict[NodeItem, QPointF] = {}
         self.overview = Overview(lambda: (self.node_items.values(), self.edge_items.values()),
-                                 self.update)
+                                 self._repaint)
         self.overview_mode = False
+        self._selection_changed_quietly = False
         self.selectionChanged.connect(self.overview.invalidate)
         self._build()
         doc.node_added.connect(self._add_node_item)
@@ -75,6 +78,7 @@ class GraphScene(QGraphicsScene):
         doc.node_changed.connect(self._node_changed)
         doc.node_moved.connect(self._move_node_item)
         doc.shapes_changed.connect(self._refresh_shapes)
+        doc.batch_done.connect(self._announce_selection)
 
     # ---- following the document -----------------------------------------------------------
 
@@ -98,6 +102,28 @@ class GraphScene(QGraphicsScene):
         self.addItem(item)
         self.overview.invalidate()
 
+    def _repaint(self) -> None:
+        if shiboken6.isValid(self):  # not while the scene is being destroyed
+            self.update()
+
+    def _quietly(self, remove, item) -> None:
+        """Remove ``item``; a selection change is announced once, when the edit is done
+        (deleting thousands of selected nodes must not announce thousands of changes)."""
+        if item.isSelected():
+            self.blockSignals(True)
+            try:
+                remove(item)
+            finally:
+                self.blockSignals(False)
+            self._selection_changed_quietly = True
+        else:
+            remove(item)
+
+    def _announce_selection(self) -> None:
+        if self._selection_changed_quietly:
+            self._selection_changed_quietly = False
+            self.selectionChanged.emit()
+
     def _node_changed(self, node: Node) -> None:
         item = self.node_items[node]
         item.refresh()
@@ -107,7 +133,7 @@ class GraphScene(QGraphicsScene):
     def _remove_node_item(self, node: Node) -> None:
         item = self.node_items.pop(node)
         self._press_positions.pop(item, None)
-        self.removeItem(item)
+        self._quietly(self.removeItem, item)
         self.overview.invalidate()
 
     def _add_edge_item(self, target: Node, port: int, source: Node) -> None:
@@ -128,7 +154,7 @@ class GraphScene(QGraphicsScene):
         for item in (edge.source, edge.target):
             item.edges.remove(edge)
             item.update()
-        self.removeItem(edge)
+        self._quietly(self.removeItem, edge)
         self.overview.invalidate()
 
     def _move_node_item(self, node: Node) -> None:
@@ -204,10 +230,16 @@ class GraphScene(QGraphicsScene):
         chosen = {item.node for item in self.selected_node_items()}
         return [node for node in self.doc.graph.nodes if node in chosen]
 
-    def select(self, nodes: list[Node]) -> None:
-        self.clearSelection()
-        for node in nodes:
-            self.node_items[node].setSelected(True)
+    def select(self, nodes: Iterable[Node]) -> None:
+        """Select exactly ``nodes`` (one ``selectionChanged``, however many they are)."""
+        self.blockSignals(True)
+        try:
+            self.clearSelection()
+            for node in nodes:
+                self.node_items[node].setSelected(True)
+        finally:
+            self.blockSignals(False)
+        self.selectionChanged.emit()
 
     # ---- edits -----------------------------------------------------------------------------
 
@@ -225,7 +257,7 @@ class GraphScene(QGraphicsScene):
         attrs = {"dtype": "float64"} if opdef.kind == "placeholder" else {}
         value = np.array(0.0) if opdef.kind in ("variable", "constant") else None
         pos = at - QPointF(NodeItem.WIDTH / 2, NodeItem.TITLE_H / 2)
-        spec = NodeSpec(fresh_name(self.doc.graph, op_type, set()), op_type, attrs, value,
+        spec = NodeSpec(NameAllocator(self.doc.graph).fresh(op_type), op_type, attrs, value,
                         {"pos": [round(pos.x()), round(pos.y())]})
         if not self.run(AddNodes(self.doc, [spec], f"Add {op_type}")):
             return None
@@ -263,9 +295,8 @@ class GraphScene(QGraphicsScene):
         specs = [NodeSpec.of(node) for node in pasted.nodes]
         if not specs:
             return False
-        names: dict[str, str] = {}
-        for spec in specs:
-            names[spec.name] = fresh_name(self.doc.graph, spec.name, set(names.values()))
+        allocator = NameAllocator(self.doc.graph)
+        names = {spec.name: allocator.fresh(spec.name) for spec in specs}
         corner = np.min([s.ui["pos"] for s in specs if layout.valid_pos(s.ui.get("pos"))]
                         or [[0, 0]], axis=0)
         shift = (at - QPointF(*corner)) if at is not None else PASTE_OFFSET

@@ -502,9 +502,12 @@ class Graph:
             cached = self._shapes.get(node)
             if isinstance(cached, tuple) and cached == node.value.shape:  # type: ignore[union-attr]
                 return
-        self._shapes.pop(node, None)
-        for n in nx.descendants(self.nx, node):
-            self._shapes.pop(n, None)
+        # Cached shapes are closed under ancestors: below an uncached node nothing is cached.
+        todo = [node]
+        while todo:
+            n = todo.pop()
+            if self._shapes.pop(n, _MISSING) is not _MISSING:
+                todo.extend(self.nx.successors(n))
 
     # ---- naming ---------------------------------------------------------------------------
 
