@@ -14,7 +14,6 @@ class Emitter(QObject):
 
 
 def test_many_void_calls_and_emits_leave_none_and_true_alive():
-    before = sys.getrefcount(None), sys.getrefcount(True)
     image = QImage(8, 8, QImage.Format_ARGB32)
     painter = QPainter(image)
     emitter = Emitter()
@@ -24,4 +23,3 @@ def test_many_void_calls_and_emits_leave_none_and_true_alive():
         emitter.fired.emit(1)
     painter.end()
     assert sys.getrefcount(None) > 1_000_000 and sys.getrefcount(True) > 1_000_000
-    assert before[0] - sys.getrefcount(None) >= 0
