@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -29,25 +28,18 @@ from engine.tensors import format_shape
 from . import layout
 from .commands import AddNodes, MoveNodes, NameAllocator, NodeSpec, RemoveItems, Rename, SetWires
 from .document import Document
-from .items import EdgeItem, NodeItem, WireItem
+from .items import EdgeItem, NodeItem
 from .items.node import BLOCKED, ERROR, INCOMPLETE, Port
 from .items.overview import Overview
+from .wiring import WireDrag
 
 PASTE_OFFSET = QPointF(30, 30)
 
 
-@dataclass
-class _WireDrag:
-    """A wire being dragged: fixed at ``anchor``'s ``anchor_port``, its loose end looking for
-    a port of kind ``wants``; ``detached`` is the wire picked up from an input, if any."""
-
-    anchor: NodeItem
-    anchor_port: Port
-    wants: str
-    forbidden: set[Node]
-    wire: WireItem
-    detached: EdgeItem | None = None
-    hover: tuple[NodeItem, Port] | None = None
+def _shift_as_control(event: QGraphicsSceneMouseEvent) -> None:
+    """Shift+click adds to the selection, as Ctrl+click does."""
+    if event.modifiers() & Qt.ShiftModifier:
+        event.setModifiers(event.modifiers() | Qt.ControlModifier)
 
 
 class GraphScene(QGraphicsScene):
@@ -63,7 +55,7 @@ class GraphScene(QGraphicsScene):
         self.doc = doc
         self.node_items: dict[Node, NodeItem] = {}
         self.edge_items: dict[tuple[Node, int], EdgeItem] = {}
-        self._drag: _WireDrag | None = None
+        self._drag: WireDrag | None = None
         self._press_positions: dict[NodeItem, QPointF] = {}
         self.overview = Overview(lambda: (self.node_items.values(), self.edge_items.values()),
                                  self._repaint)
@@ -329,12 +321,13 @@ class GraphScene(QGraphicsScene):
                 self._start_wire(*hit, event.scenePos())
                 event.accept()
                 return
+        _shift_as_control(event)
         super().mousePressEvent(event)
         self._press_positions = {item: item.pos() for item in self.selected_node_items()}
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._drag is not None:
-            self._drag_wire(event.scenePos())
+            self._drag.move(event.scenePos(), self.port_at(event.scenePos()))
             event.accept()
             return
         super().mouseMoveEvent(event)
@@ -356,6 +349,7 @@ class GraphScene(QGraphicsScene):
             self._drop_wire(event.scenePos())
             event.accept()
             return
+        _shift_as_control(event)
         super().mouseReleaseEvent(event)
         moves = {}
         for item, start in self._press_positions.items():
@@ -367,79 +361,26 @@ class GraphScene(QGraphicsScene):
                                f"Move {len(moves)} nodes"))
 
     def _start_wire(self, item: NodeItem, port: Port, pos: QPointF) -> None:
-        graph = self.doc.graph
         detached = self.edge_items.get((item.node, port[1])) if port[0] == "in" else None
-        if port[0] == "out" or detached is not None:
-            anchor = item if detached is None else detached.source
-            forbidden = nx.ancestors(graph.nx, anchor.node) | {anchor.node}
-            drag = _WireDrag(anchor, ("out", 0), "in", forbidden, WireItem(), detached)
-            if detached is not None:
-                detached.hide()
-        else:
-            forbidden = nx.descendants(graph.nx, item.node) | {item.node}
-            drag = _WireDrag(item, port, "out", forbidden, WireItem())
-        self._drag = drag
-        self.addItem(drag.wire)
-        for other in self.node_items.values():
-            if other.node not in forbidden:
-                other.highlight = ({("out", 0)} if drag.wants == "out" else
-                                   {("in", i) for i in range(len(other.node.inputs))})
+        self._drag = WireDrag(self.doc.graph, item, port, detached, self.node_items.values())
+        self.addItem(self._drag.wire)
         self.update()
-        self._drag_wire(pos)
+        self._drag.move(pos, self.port_at(pos))
 
-    def _drag_wire(self, pos: QPointF) -> None:
-        drag = self._drag
-        hit = self.port_at(pos)
-        if hit is not None and (hit[1][0] != drag.wants or hit[1] not in hit[0].highlight):
-            hit = None
-        if drag.hover != hit:
-            if drag.hover is not None:
-                drag.hover[0].hover_port = None
-                drag.hover[0].update()
-            if hit is not None:
-                hit[0].hover_port = hit[1]
-                hit[0].update()
-            drag.hover = hit
-        end = hit[0].port_scene_pos(hit[1]) if hit is not None else pos
-        fixed = drag.anchor.port_scene_pos(drag.anchor_port)
-        if drag.wants == "in":
-            drag.wire.set_points(fixed, end)
-        else:
-            drag.wire.set_points(end, fixed)
+    def cancel_wire(self) -> bool:
+        """Drop the wire being dragged without changing anything (Escape)."""
+        if self._drag is None:
+            return False
+        drag, self._drag = self._drag, None
+        self.removeItem(drag.wire)
+        drag.cancel()
+        self.update()
+        return True
 
     def _drop_wire(self, pos: QPointF) -> None:
         drag, self._drag = self._drag, None
         self.removeItem(drag.wire)
-        for item in self.node_items.values():
-            item.highlight = set()
-            item.hover_port = None
+        wires, text = drag.finish(self.port_at(pos))
         self.update()
-        if drag.detached is not None:
-            drag.detached.show()
-        hit = self.port_at(pos)
-        if hit is not None and hit[1][0] != drag.wants:
-            hit = None
-        wires, text = self._wires_for_drop(drag, hit)
         if wires:
             self.run(SetWires(self.doc, wires, text))
-
-    def _wires_for_drop(self, drag: _WireDrag, hit: tuple[NodeItem, Port] | None):
-        anchor = drag.anchor.node
-        if drag.wants == "out":
-            if hit is None:
-                return [], ""
-            return [(anchor.name, drag.anchor_port[1], hit[0].node.name)], "Connect"
-        old = drag.detached
-        if hit is None:
-            if old is None:
-                return [], ""
-            return [(old.target.node.name, old.port, None)], "Disconnect"
-        target, port = hit[0].node, hit[1][1]
-        if old is not None:
-            if (old.target.node, old.port) == (target, port):
-                return [], ""
-            return [(target.name, port, anchor.name), (old.target.node.name, old.port, None)], \
-                "Move wire"
-        if target.inputs[port] is anchor:
-            return [], ""
-        return [(target.name, port, anchor.name)], "Connect"

@@ -160,6 +160,8 @@ class GraphView(QGraphicsView):
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key_Escape and self.graph_scene.cancel_wire():
+            return
         if event.key() == Qt.Key_Space and not event.isAutoRepeat():
             self._space = True
             self.viewport().setCursor(Qt.OpenHandCursor)

@@ -1,7 +1,9 @@
 """Selecting, deleting, copying, renaming, moving and editing properties, with undo."""
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from editor.items.node import BLOCKED, ERROR, INCOMPLETE
 
@@ -117,6 +119,8 @@ def test_rubber_band_and_select_all(affine):
     far = affine.at(affine.item("x").sceneBoundingRect().bottomRight()) + QPoint(10, 10)
     affine.drag(corner, far)
     assert {n.name for n in affine.scene.selected_nodes()} == {"A", "x"}
+    affine.click(affine.title("z"), Qt.ShiftModifier)
+    assert {n.name for n in affine.scene.selected_nodes()} == {"A", "x", "z"}
     affine.click(QPoint(5, 5))
     assert affine.scene.selected_nodes() == []
     affine.key(Qt.Key_A, Qt.ControlModifier)
@@ -186,3 +190,15 @@ def test_palette_filter_and_activation(canvas):
     assert canvas.view.search.isVisible()
     canvas.key(Qt.Key_Escape, widget=canvas.view.search.edit)
     assert not canvas.view.search.isVisible()
+
+
+def test_hovering_a_node_shows_its_description_and_error(affine):
+    affine.select("x")
+    affine.type_field("value", "")
+    affine.type_field("attr:shape", "[3]")
+    affine.type_field("value", "[1, 2, 3]")
+    point = affine.title("matmul")
+    event = QHelpEvent(QEvent.ToolTip, point, affine.viewport.mapToGlobal(point))
+    QApplication.sendEvent(affine.viewport, event)
+    assert "Matrix product" in QToolTip.text()
+    assert "matmul" in QToolTip.text() and "(2,2)" in QToolTip.text().replace(" ", "")

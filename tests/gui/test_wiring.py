@@ -1,6 +1,6 @@
 """Wiring by dragging between ports: connect, refuse cycles, replace, move and disconnect."""
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
 
 
 def inputs(graph, name):
@@ -48,3 +48,14 @@ def test_drag_a_wire_end_onto_another_input_moves_it(affine):
     assert inputs(affine.graph, "matmul") == ["A", None]
     assert inputs(affine.graph, "z") == ["matmul", "x"]
     assert affine.window.doc.undo_stack.count() == 1
+
+
+def test_escape_cancels_a_wire_drag(affine):
+    start = affine.port("z", "y")
+    affine.qtbot.mousePress(affine.viewport, Qt.LeftButton, Qt.NoModifier, start)
+    affine.qtbot.mouseMove(affine.viewport, start + QPoint(60, 90))
+    affine.key(Qt.Key_Escape)
+    affine.qtbot.mouseRelease(affine.viewport, Qt.LeftButton, Qt.NoModifier, start + QPoint(60, 90))
+    assert inputs(affine.graph, "z") == ["matmul", "b"]
+    assert affine.scene.edge_items[affine.graph.get_node("z"), 1].isVisible()
+    assert affine.window.doc.undo_stack.count() == 0
