@@ -13,9 +13,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from engine.errors import EngineError
+from engine.errors import EngineError, ShapeError
 from engine.graph import Graph, GraphEvent, Node
 from engine.io import save_graph
+from engine.tensors import format_shape
+
+OK, INCOMPLETE, ERROR, BLOCKED = "ok", "incomplete", "error", "blocked"
+"""The states a node can be in (see :meth:`Document.shape_state`)."""
 
 
 class Document(QObject):
@@ -69,6 +73,23 @@ class Document(QObject):
 
     def _clean_changed(self, clean: bool) -> None:
         self.dirty_changed.emit(not clean)
+
+    def shape_state(self, node: Node) -> tuple[str, str, str]:
+        """What a node shows about its static shape: ``(text, state, message)`` with state
+        ``ok``; ``error`` if this node's inputs do not fit it; ``incomplete`` if it, or a node
+        it waits for, has an input not wired yet; ``blocked`` if a node upstream has an error.
+        """
+        try:
+            return format_shape(self.graph.shape_of(node)), OK, ""
+        except ShapeError as error:
+            graph = self.graph
+            culprit = graph.get_node(error.node) if error.node in graph else node
+            unwired = any(source is None for source in culprit.inputs)
+            if culprit is node:
+                return ("?", INCOMPLETE, str(error)) if unwired else ("error", ERROR, str(error))
+            if unwired:
+                return "?", INCOMPLETE, f"waiting for {culprit.name}: {error}"
+            return "blocked", BLOCKED, f"blocked by {culprit.name}: {error}"
 
     # ---- edits ----------------------------------------------------------------------------
 

@@ -21,12 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.errors import ShapeError
 from engine.graph import Node, Placeholder
-from engine.tensors import DTYPES, as_tensor, format_shape, format_tensor, parse_tensor_text
+from engine.tensors import DTYPES, as_tensor, format_tensor, parse_tensor_text
 
 from .commands import Rename, SetAttr, SetValue
-from .document import Document
+from .document import ERROR, OK, Document
 from .scene import GraphScene
 
 SHOWN_ELEMENTS = 400
@@ -91,10 +90,10 @@ class PropertiesPanel(QWidget):
 
     def _selection_changed(self) -> None:
         try:
-            nodes = self.scene.selected_nodes()
+            items = self.scene.selected_node_items()
         except RuntimeError:  # the scene is being deleted
             return
-        node = nodes[0] if len(nodes) == 1 else None
+        node = items[0].node if len(items) == 1 else None
         if node is not self.node:
             self._show(node)
 
@@ -220,15 +219,11 @@ class PropertiesPanel(QWidget):
 
     def _load_shape(self) -> None:
         node = self.node
-        try:
-            text = format_shape(self.doc.graph.shape_of(node))
-            if node.op.is_source and node.value is not None:
-                text += f"   {node.value.dtype.name}"
-            self.shape_label.setText(text)
-            self.shape_label.setProperty("role", "")
-        except ShapeError as error:
-            self.shape_label.setText(str(error))
-            self.shape_label.setProperty("role", "error")
+        text, state, message = self.doc.shape_state(node)
+        if state == OK and node.op.is_source and node.value is not None:
+            text += f"   {node.value.dtype.name}"
+        self.shape_label.setText(message or text)
+        self.shape_label.setProperty("role", {ERROR: "error", OK: ""}.get(state, "muted"))
         self.shape_label.style().unpolish(self.shape_label)
         self.shape_label.style().polish(self.shape_label)
 

@@ -19,17 +19,16 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
-from engine.errors import EngineError, ShapeError
+from engine.errors import EngineError
 from engine.graph import Node
 from engine.io import graph_from_dict, graph_to_dict
 from engine.registry import get_op
-from engine.tensors import format_shape
 
 from . import layout
 from .commands import AddNodes, MoveNodes, NameAllocator, NodeSpec, RemoveItems, Rename, SetWires
 from .document import Document
 from .items import EdgeItem, NodeItem
-from .items.node import BLOCKED, ERROR, INCOMPLETE, Port
+from .items.node import Port
 from .items.overview import Overview
 from .wiring import WireDrag
 
@@ -158,15 +157,10 @@ class GraphScene(QGraphicsScene):
             self.overview.invalidate()
 
     def _refresh_shapes(self, nodes: list[Node]) -> None:
-        graph = self.doc.graph
         for node in nodes:
             item = self.node_items.get(node)
-            if item is None:
-                continue
-            try:
-                item.set_shape(format_shape(graph.shape_of(node)))
-            except ShapeError as error:
-                item.set_shape(*self._shape_state(node, error))
+            if item is not None:
+                item.set_shape(*self.doc.shape_state(node))
         self.overview.invalidate()
 
     def set_overview(self, on: bool) -> None:
@@ -184,16 +178,6 @@ class GraphScene(QGraphicsScene):
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         if self.overview_mode:
             self.overview.paint(painter)
-
-    def _shape_state(self, node: Node, error: ShapeError) -> tuple[str, str, str]:
-        graph = self.doc.graph
-        culprit = graph.get_node(error.node) if error.node in graph else node
-        incomplete = any(source is None for source in culprit.inputs)
-        if culprit is node:
-            return ("?", INCOMPLETE, str(error)) if incomplete else ("error", ERROR, str(error))
-        if incomplete:
-            return "?", INCOMPLETE, f"waiting for {culprit.name}: {error}"
-        return "blocked", BLOCKED, f"blocked by {culprit.name}: {error}"
 
     # ---- queries ---------------------------------------------------------------------------
 

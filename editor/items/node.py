@@ -13,6 +13,7 @@ from engine.graph import Node
 from engine.tensors import format_tensor
 
 from .. import style
+from ..document import BLOCKED, ERROR, OK
 
 if TYPE_CHECKING:
     from .edge import EdgeItem
@@ -27,7 +28,6 @@ SYMBOL_COLOR = QColor(255, 255, 255, 170)
 SHAPE_FONT = style.font(8.5)
 
 PREVIEW_ELEMENTS = 32
-OK, INCOMPLETE, ERROR, BLOCKED = "ok", "incomplete", "error", "blocked"
 
 
 @cache

@@ -5,7 +5,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from editor.items.node import BLOCKED, ERROR, INCOMPLETE
+from editor.document import BLOCKED, ERROR, INCOMPLETE
 
 
 def names(graph):
