@@ -39,6 +39,7 @@ class OpTree(QTreeWidget):
         self.setRootIsDecorated(True)
         self.setDragEnabled(True)
         self.setDragDropMode(QTreeWidget.DragOnly)
+        self.setDefaultDropAction(Qt.CopyAction)  # a drop never takes the entry away
         self.setIndentation(12)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         categories: dict[str, QTreeWidgetItem] = {}
@@ -70,6 +71,9 @@ class OpTree(QTreeWidget):
             if item.data(0, Qt.UserRole) == op_type:
                 return item
         raise KeyError(op_type)
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.CopyAction
 
     def mimeTypes(self) -> list[str]:
         return [OP_MIME]

@@ -7,6 +7,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QBrush,
     QDragEnterEvent,
+    QDragMoveEvent,
     QDropEvent,
     QKeyEvent,
     QMouseEvent,
@@ -273,24 +274,23 @@ class GraphView(QGraphicsView):
     # ---- drops from the palette ------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasFormat(OP_MIME):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        self._accept_op(event)
 
-    def dragMoveEvent(self, event) -> None:
-        if event.mimeData().hasFormat(OP_MIME):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self._accept_op(event)
 
-    def dropEvent(self, event: QDropEvent) -> None:
+    @staticmethod
+    def _accept_op(event: QDropEvent) -> bool:
+        """Take palette entries, as copies (the palette keeps its entry)."""
         if not event.mimeData().hasFormat(OP_MIME):
             event.ignore()
-            return
-        op_type = bytes(event.mimeData().data(OP_MIME)).decode()
-        event.acceptProposedAction()
-        self.graph_scene.add_node(op_type, self.mapToScene(event.position().toPoint()))
-        self.setFocus()
+            return False
+        event.setDropAction(Qt.CopyAction)
+        event.accept()
+        return True
 
-
+    def dropEvent(self, event: QDropEvent) -> None:
+        if self._accept_op(event):
+            op_type = bytes(event.mimeData().data(OP_MIME)).decode()
+            self.graph_scene.add_node(op_type, self.mapToScene(event.position().toPoint()))
+            self.setFocus()

@@ -127,10 +127,14 @@ class Canvas:
         tree = self.window.palette.tree
         data = tree.mimeData([tree.op_item(op_type)])
         copy = Qt.CopyAction
-        for event in (QDragEnterEvent(QPointF(point), copy, data, Qt.LeftButton, Qt.NoModifier),
-                      QDragMoveEvent(QPointF(point), copy, data, Qt.LeftButton, Qt.NoModifier),
-                      QDropEvent(QPointF(point), copy, data, Qt.LeftButton, Qt.NoModifier)):
+        for event in (QDragEnterEvent(QPointF(point), copy | Qt.MoveAction, data, Qt.LeftButton,
+                                  Qt.NoModifier),
+                      QDragMoveEvent(QPointF(point), copy | Qt.MoveAction, data, Qt.LeftButton,
+                                 Qt.NoModifier),
+                      QDropEvent(QPointF(point), copy | Qt.MoveAction, data, Qt.LeftButton,
+                                 Qt.NoModifier)):
             QApplication.sendEvent(self.viewport, event)
+            assert event.isAccepted() and event.dropAction() == Qt.CopyAction
 
     def search_add(self, text: str, point: QPoint) -> None:
         """Move the mouse to ``point``, press Tab, type ``text`` and Enter."""
