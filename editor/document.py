@@ -48,6 +48,8 @@ class Document(QObject):
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self._batch_depth = 0
         self._reshape: set[Node] = set()
+        self._value_shapes: dict[Node, tuple[int, ...] | None] = {
+            n: n.value.shape for n in self.graph.nodes if n.op.kind in ("variable", "constant")}
         self.graph.subscribe(self._on_event)
 
     # ---- state ----------------------------------------------------------------------------
@@ -134,12 +136,26 @@ class Document(QObject):
             self._reshape.add(node)
         elif kind == "ui_changed":
             self.node_moved.emit(node)
+        elif kind == "value_changed":
+            self.node_changed.emit(node)
+            if self._value_shape_changed(node):
+                self._reshape.add(node)
         else:
             self.node_changed.emit(node)
             if kind != "renamed":
                 self._reshape.add(node)
         if self._batch_depth == 0:
             self._flush_shapes()
+
+    def _value_shape_changed(self, node: Node) -> bool:
+        """Whether a new value changes static shapes (an optimizer's step does not)."""
+        if node.type == "placeholder":  # its static shape is an attribute, not its default
+            return False
+        shape = None if node.value is None else node.value.shape
+        if self._value_shapes.get(node, ()) == shape:
+            return False
+        self._value_shapes[node] = shape
+        return True
 
     def _flush_shapes(self) -> None:
         if not self._reshape:

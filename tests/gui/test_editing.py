@@ -138,6 +138,11 @@ def test_properties_apply_valid_text_and_show_errors(affine):
     affine.type_field("value", "[[2., 0.], [0., 2.]]")
     assert not fields["value"].error.isVisible()
     assert np.array_equal(affine.graph.get_node("A").value, [[2, 0], [0, 2]])
+    affine.type_field("value", "[[1, 0, 0]]")
+    assert affine.item("A").shape_text == "(1,3)"
+    assert affine.item("matmul").state == ERROR and affine.item("z").state == BLOCKED
+    affine.type_field("value", "[[1, 0], [0, -1]]")
+    assert affine.item("matmul").state == "ok" and affine.item("z").shape_text == "(2,)"
 
     affine.select("x")
     fields = affine.window.properties.fields
