@@ -401,8 +401,8 @@ class Graph:
         attrs = dict(node.attrs)
         attrs[name] = value
         parsed = node.op.parse_attrs(attrs)
-        if isinstance(node, Placeholder) and node.value is not None:
-            node.fit(node.value, parsed["shape"], parsed["dtype"])
+        if isinstance(node, Placeholder) and node.value is not None:  # the default follows
+            node._value = node.fit(node.value, parsed["shape"], parsed["dtype"])
         node.attrs = parsed
         self._emit("attr_changed", node)
 

@@ -207,3 +207,16 @@ def test_hovering_a_node_shows_its_description_and_error(affine):
     QApplication.sendEvent(affine.viewport, event)
     assert "Matrix product" in QToolTip.text()
     assert "matmul" in QToolTip.text() and "(2,2)" in QToolTip.text().replace(" ", "")
+
+
+def test_placeholder_dtype_is_chosen_from_a_list(affine):
+    affine.select("x")
+    combo = affine.window.properties.fields["attr:dtype"].widget
+    assert combo.currentText() == "float64"
+    combo.setFocus()
+    affine.key(Qt.Key_Up, widget=combo)  # float64 → float32
+    x = affine.graph.get_node("x")
+    assert x.dtype == "float32" and x.value.dtype == np.float32
+    affine.key(Qt.Key_Z, Qt.ControlModifier, affine.window)
+    assert x.dtype == "float64"
+    assert affine.window.properties.fields["attr:dtype"].widget.currentText() == "float64"
