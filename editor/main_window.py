@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMimeData, QPointF, QSettings, Qt
+from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -31,7 +31,6 @@ from .view import GraphView
 ORGANIZATION, APPLICATION = "TensorCanvas", "Tensor Canvas"
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
 DEFAULT_EXAMPLE = EXAMPLES / "affine.json"
-GRAPH_MIME = "application/x-tensor-canvas-graph"
 FILE_FILTER = "Tensor Canvas graphs (*.json);;All files (*)"
 MAX_RECENT = 10
 
@@ -141,6 +140,11 @@ class MainWindow(QMainWindow):
         self.zoom_out_action = a("Zoom &Out", lambda: self.view.zoom_by(0.8),
                                  QKeySequence.ZoomOut)
         self.actual_size_action = a("Actual Si&ze", lambda: self.view.set_zoom(1.0), "Ctrl+0")
+        self.view.context_actions = [
+            self.add_node_action, None, self.cut_action, self.copy_action, self.paste_action,
+            self.duplicate_action, self.delete_action, None, self.rename_action,
+            self.select_all_action, self.arrange_action, None, self.frame_all_action,
+            self.frame_selection_action]
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
@@ -303,10 +307,8 @@ class MainWindow(QMainWindow):
         text = self.scene.copy_text()
         if text is None:
             return False
-        data = QMimeData()
-        data.setData(GRAPH_MIME, text.encode())
-        data.setText(text)
-        QGuiApplication.clipboard().setMimeData(data)
+        # as plain text (file format JSON): a QMimeData made here would be freed twice at exit
+        QGuiApplication.clipboard().setText(text)
         return True
 
     def cut(self) -> None:
@@ -314,10 +316,7 @@ class MainWindow(QMainWindow):
             self.scene.delete_selection()
 
     def paste(self) -> None:
-        data = QGuiApplication.clipboard().mimeData()
-        if data is None:
-            return
-        text = bytes(data.data(GRAPH_MIME)).decode() if data.hasFormat(GRAPH_MIME) else data.text()
+        text = QGuiApplication.clipboard().text()
         if text:
             self.scene.paste(text, self._cursor_scene_pos())
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import (
+    QAction,
     QBrush,
+    QContextMenuEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
@@ -16,7 +18,7 @@ from PySide6.QtGui import (
     QTransform,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView, QLineEdit, QWidget
+from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu, QWidget
 
 from . import style
 from .items import NodeItem
@@ -56,6 +58,8 @@ class GraphView(QGraphicsView):
         self._space = False
         self._last_mouse = QPoint(-1, -1)
         self._tile: tuple[int, QPixmap] | None = None
+        self.context_actions: list[QAction | None] = []
+        """The right-click menu (None: a separator); the main window fills it in."""
 
     @property
     def graph_scene(self) -> GraphScene:
@@ -215,6 +219,24 @@ class GraphView(QGraphicsView):
             QTimer.singleShot(0, lambda: self.start_rename(item))
             return
         super().mouseDoubleClickEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """Right-click: the canvas's actions, for the node under the cursor if there is one."""
+        scene = self.graph_scene
+        item = scene.node_item_at(self.mapToScene(event.pos()))
+        if item is not None and not item.isSelected():
+            scene.select([item.node])
+        self.show_menu(self.context_actions, event.globalPos())
+
+    def show_menu(self, actions: list[QAction | None], at: QPoint) -> None:
+        """Pop up a menu of ``actions`` (None: a separator) at ``at`` (global coordinates)."""
+        menu = QMenu(self)
+        for action in actions:
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        menu.exec(at)
 
     # ---- node search -----------------------------------------------------------------------
 

@@ -127,9 +127,9 @@ class Canvas:
         tree = self.window.palette.tree
         data = tree.mimeData([tree.op_item(op_type)])
         copy = Qt.CopyAction
-        for event in (QDragEnterEvent(QPointF(point), copy | Qt.MoveAction, data, Qt.LeftButton,
+        for event in (QDragEnterEvent(point, copy | Qt.MoveAction, data, Qt.LeftButton,
                                   Qt.NoModifier),
-                      QDragMoveEvent(QPointF(point), copy | Qt.MoveAction, data, Qt.LeftButton,
+                      QDragMoveEvent(point, copy | Qt.MoveAction, data, Qt.LeftButton,
                                  Qt.NoModifier),
                       QDropEvent(QPointF(point), copy | Qt.MoveAction, data, Qt.LeftButton,
                                  Qt.NoModifier)):

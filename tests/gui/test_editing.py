@@ -2,7 +2,7 @@
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QHelpEvent
+from PySide6.QtGui import QContextMenuEvent, QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from editor.document import BLOCKED, ERROR, INCOMPLETE
@@ -220,3 +220,19 @@ def test_placeholder_dtype_is_chosen_from_a_list(affine):
     affine.key(Qt.Key_Z, Qt.ControlModifier, affine.window)
     assert x.dtype == "float64"
     assert affine.window.properties.fields["attr:dtype"].widget.currentText() == "float64"
+
+
+def test_right_click_menu_acts_on_the_node_under_the_cursor(affine, monkeypatch):
+    shown = []
+
+    def show_menu(actions, at):  # instead of the blocking QMenu.exec
+        shown.extend(a.text().replace("&", "") for a in actions if a is not None)
+        affine.window.duplicate_action.trigger()
+
+    monkeypatch.setattr(affine.view, "show_menu", show_menu)
+    affine.select("A")
+    point = affine.title("b")
+    QApplication.sendEvent(affine.viewport, QContextMenuEvent(
+        QContextMenuEvent.Mouse, point, affine.viewport.mapToGlobal(point)))
+    assert {"Add Node…", "Copy", "Duplicate", "Delete", "Rename…", "Arrange"} <= set(shown)
+    assert names(affine.graph) == ["A", "b", "b_1", "matmul", "x", "z"]
