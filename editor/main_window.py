@@ -288,13 +288,18 @@ class MainWindow(QMainWindow):
         files = [entry] + [f for f in self.recent_files() if f != entry]
         settings().setValue("recent_files", files[:MAX_RECENT])
 
+    def _open_recent(self, file: str) -> None:
+        """Open a recent file; one that is gone is also dropped from the list."""
+        if not self.open_file(file) and not Path(file).exists():
+            settings().setValue("recent_files", [f for f in self.recent_files() if f != file])
+
     def _fill_recent_menu(self) -> None:
         menu: QMenu = self.recent_menu
         menu.clear()
         files = self.recent_files()
         for file in files:
             action = menu.addAction(file)
-            action.triggered.connect(lambda _=False, f=file: self.open_file(f))
+            action.triggered.connect(lambda _=False, f=file: self._open_recent(f))
         if not files:
             menu.addAction("No recent files").setEnabled(False)
         else:

@@ -84,6 +84,12 @@ def test_save_as_untitled_adds_json_and_recent_files(canvas, dialogs, tmp_path):
     window.new_document()
     window.recent_menu.actions()[0].trigger()
     assert window.doc.path == (tmp_path / "copy.json").resolve()
+    (tmp_path / "copy.json").unlink()
+    window.new_document()
+    window.recent_menu.aboutToShow.emit()
+    window.recent_menu.actions()[0].trigger()
+    assert "cannot read" in dialogs.shown[-1][1]
+    assert window.recent_files() == []
 
 
 def test_examples_menu_lists_every_example(window):
