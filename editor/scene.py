@@ -97,18 +97,18 @@ class GraphScene(QGraphicsScene):
         if shiboken6.isValid(self):  # not while the scene is being destroyed
             self.update()
 
-    def _quietly(self, remove, item) -> None:
+    def _remove_quietly(self, item: QGraphicsItem) -> None:
         """Remove ``item``; a selection change is announced once, when the edit is done
         (deleting thousands of selected nodes must not announce thousands of changes)."""
-        if item.isSelected():
-            self.blockSignals(True)
-            try:
-                remove(item)
-            finally:
-                self.blockSignals(False)
-            self._selection_changed_quietly = True
-        else:
-            remove(item)
+        if not item.isSelected():
+            self.removeItem(item)
+            return
+        self.blockSignals(True)
+        try:
+            self.removeItem(item)
+        finally:
+            self.blockSignals(False)
+        self._selection_changed_quietly = True
 
     def _announce_selection(self) -> None:
         if self._selection_changed_quietly:
@@ -124,7 +124,7 @@ class GraphScene(QGraphicsScene):
     def _remove_node_item(self, node: Node) -> None:
         item = self.node_items.pop(node)
         self._press_positions.pop(item, None)
-        self._quietly(self.removeItem, item)
+        self._remove_quietly(item)
         self.overview.invalidate()
 
     def _add_edge_item(self, target: Node, port: int, source: Node) -> None:
@@ -145,7 +145,7 @@ class GraphScene(QGraphicsScene):
         for item in (edge.source, edge.target):
             item.edges.remove(edge)
             item.update()
-        self._quietly(self.removeItem, edge)
+        self._remove_quietly(edge)
         self.overview.invalidate()
 
     def _move_node_item(self, node: Node) -> None:
