@@ -36,15 +36,20 @@ TARGETS_10K = {"open": 2000, "fit": 100, "full": 16, "move": 5}  # ms
 
 
 def generate(n: int, path: Path) -> None:
-    """A graph of about ``n`` nodes: parallel layers of tanh(h + v) with a variable v each,
-    joined pairwise at the end (written by the engine API, so it has no positions)."""
+    """A graph of ``n`` nodes: parallel chains of tanh(h + v), each step with a variable v
+    (written by the engine API, so it has no positions: opening lays it out)."""
     chains = max(int((n / 3) ** 0.5 / 1.2), 1)
-    steps = max((n - chains) // (3 * chains), 1)
     with ts.Graph().as_default() as g:
-        for c in range(chains):
-            h = ts.placeholder(shape=[4], name=f"x{c}")
-            for s in range(steps):
-                h = ts.tanh(ts.add(h, ts.Variable([0.1] * 4, name=f"v{c}_{s}")))
+        heads = [ts.placeholder(shape=[4], name=f"x{c}") for c in range(chains)]
+        step = 0
+        while len(g) < n:
+            for c in range(chains):
+                if len(g) >= n:
+                    break
+                v = ts.Variable([0.1] * 4, name=f"v{c}_{step}")
+                heads[c] = ts.add(heads[c], v) if len(g) < n else heads[c]
+                heads[c] = ts.tanh(heads[c]) if len(g) < n else heads[c]
+            step += 1
     ts.save_graph(g, path)
 
 

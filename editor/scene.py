@@ -75,14 +75,18 @@ class GraphScene(QGraphicsScene):
 
     def _build(self) -> None:
         graph = self.doc.graph
-        for node in graph.nodes:
-            self._add_node_item(node)
+        items = []
+        for node in nx.topological_sort(graph.nx):  # shapes are inferred in one pass
+            item = self._new_node_item(node)
+            item.set_shape(*self.doc.shape_state(node))  # before it is in the scene: no repaint
+            items.append(item)
+        for item in items:
+            self.addItem(item)
         for source, target, data in graph.nx.edges(data=True):
             for port in data["ports"]:
-                self._add_edge_item(target, port, source)
-        self._refresh_shapes(list(nx.topological_sort(graph.nx)))
+                self._add_edge_item(target, port, source, repaint_ends=False)
 
-    def _add_node_item(self, node: Node) -> None:
+    def _new_node_item(self, node: Node) -> NodeItem:
         item = NodeItem(node)
         pos = node.ui.get("pos")
         if layout.valid_pos(pos):
@@ -90,7 +94,10 @@ class GraphScene(QGraphicsScene):
         if self.overview_mode:
             item.setFlag(QGraphicsItem.ItemHasNoContents)
         self.node_items[node] = item
-        self.addItem(item)
+        return item
+
+    def _add_node_item(self, node: Node) -> None:
+        self.addItem(self._new_node_item(node))
         self.overview.invalidate()
 
     def _repaint(self) -> None:
@@ -127,7 +134,8 @@ class GraphScene(QGraphicsScene):
         self._remove_quietly(item)
         self.overview.invalidate()
 
-    def _add_edge_item(self, target: Node, port: int, source: Node) -> None:
+    def _add_edge_item(self, target: Node, port: int, source: Node,
+                       repaint_ends: bool = True) -> None:
         source_item, target_item = self.node_items[source], self.node_items[target]
         edge = EdgeItem(source_item, target_item, port)
         if self.overview_mode:
@@ -137,8 +145,9 @@ class GraphScene(QGraphicsScene):
         target_item.edges.append(edge)
         self.edge_items[target, port] = edge
         self.overview.invalidate()
-        source_item.update()
-        target_item.update()
+        if repaint_ends:  # their ports now show as wired
+            source_item.update()
+            target_item.update()
 
     def _remove_edge_item(self, target: Node, port: int, source: Node) -> None:
         edge = self.edge_items.pop((target, port))

@@ -36,10 +36,12 @@ class WireItem(QGraphicsItem):
         return max(abs(end.x() - start.x()) * 0.5, 40.0)
 
     def set_points(self, start: QPointF, end: QPointF) -> None:
+        self._set_ends(start.x(), start.y(), end.x(), end.y())
+
+    def _set_ends(self, x1: float, y1: float, x2: float, y2: float) -> None:
         self.prepareGeometryChange()
-        self._ends = (start, end)
-        x1, y1, x2, y2 = start.x(), start.y(), end.x(), end.y()
-        dx, m = self._bend(start, end), self.MARGIN
+        self._ends = (QPointF(x1, y1), QPointF(x2, y2))
+        dx, m = max(abs(x2 - x1) * 0.5, 40.0), self.MARGIN
         left, right = min(x1, x2 - dx), max(x2, x1 + dx)
         top, bottom = min(y1, y2), max(y1, y2)
         self._bounds = QRectF(left - m, top - m, right - left + 2 * m, bottom - top + 2 * m)
@@ -82,6 +84,11 @@ class WireItem(QGraphicsItem):
         painter.drawPath(self.path())
 
 
+_OUT = (NodeItem.WIDTH, NodeItem.TITLE_H + NodeItem.ROW_H * 0.5)
+_IN = [(0.0, NodeItem.TITLE_H + NodeItem.ROW_H * (i + 0.5)) for i in range(64)]
+"""Where the ports are on a node (item coordinates), as numbers: wires follow nodes often."""
+
+
 @cache
 def _wire_color(rgba: int) -> QColor:
     color = QColor.fromRgba(rgba).lighter(115)
@@ -100,5 +107,7 @@ class EdgeItem(WireItem):
         self.update_path()
 
     def update_path(self) -> None:
-        self.set_points(self.source.pos() + self.source.output_point(),
-                        self.target.pos() + self.target.input_point(self.port))
+        source, target, out = self.source, self.target, _OUT
+        into = _IN[self.port] if self.port < len(_IN) else (0.0, target.input_point(self.port).y())
+        self._set_ends(source.x() + out[0], source.y() + out[1],
+                       target.x() + into[0], target.y() + into[1])

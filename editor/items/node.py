@@ -69,7 +69,7 @@ class NodeItem(QGraphicsItem):
         self.preview: str | None = None
         self.highlight: set[Port] = set()
         self.hover_port: Port | None = None
-        self._height, self._rect, self._bounds = _geometry(len(node.op.inputs))
+        self.height, self._rect, self._bounds = _geometry(len(node.op.inputs))
         self.color = style.op_color(node.op)
         self._symbol = node.op.symbol or node.type
         self.setFlags(_FLAGS)
@@ -246,7 +246,7 @@ class NodeItem(QGraphicsItem):
         if preview:
             painter.setFont(LABEL_FONT)
             painter.setPen(style.PORT_LABEL)
-            footer = QRectF(pad, self._height - self.FOOTER_H, w - 2 * pad, self.FOOTER_H - 3)
+            footer = QRectF(pad, self.height - self.FOOTER_H, w - 2 * pad, self.FOOTER_H - 3)
             text = painter.fontMetrics().elidedText(preview, Qt.ElideRight,
                                                     int(footer.width()))
             painter.drawText(footer, Qt.AlignVCenter | Qt.AlignLeft, text)

@@ -42,25 +42,23 @@ class Overview:
 
     def _rebuild(self) -> None:
         nodes, edges = self._source()
-        bodies, selected = QPainterPath(), QPainterPath()
-        titles: dict[int, QPainterPath] = {}
-        colors: dict[int, QColor] = {}
+        bodies, chosen = QPainterPath(), QPainterPath()
+        titles: dict[int, tuple[QColor, QPainterPath]] = {}
+        width, title_h = NodeItem.WIDTH, NodeItem.TITLE_H
         for item in nodes:
-            rect = item.sceneBoundingRect().adjusted(NodeItem.HIT_R, 2, -NodeItem.HIT_R, -2)
-            (selected if item.isSelected() else bodies).addRect(rect)
+            x, y = item.x(), item.y()
+            (chosen if item.isSelected() else bodies).addRect(x, y, width, item.height)
             color = item.title_color()
-            key = color.rgba()
-            if key not in titles:
-                titles[key], colors[key] = QPainterPath(), color
-            rect.setHeight(NodeItem.TITLE_H)
-            titles[key].addRect(rect)
+            entry = titles.get(id(color))
+            if entry is None:
+                entry = titles[id(color)] = (color, QPainterPath())
+            entry[1].addRect(x, y, width, title_h)
         wires = QPainterPath()
         for edge in edges:
             start, end = edge.ends()
             wires.moveTo(start)
             wires.lineTo(end)
-        self._fills = [(style.NODE_BODY, bodies), (style.SELECTED, selected)]
-        self._fills += [(colors[key], path) for key, path in titles.items()]
+        self._fills = [(style.NODE_BODY, bodies), (style.SELECTED, chosen), *titles.values()]
         self._wires = wires
         self._stale = False
 
