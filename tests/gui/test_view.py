@@ -98,3 +98,18 @@ def test_canvas_keys_do_not_fire_while_typing_in_a_field(affine):
     affine.key(Qt.Key_Backspace, widget=edit)
     affine.key(Qt.Key_Delete, widget=edit)
     assert "A" in affine.graph
+
+
+def test_select_and_move_while_zoomed_far_out(affine):
+    affine.view.set_zoom(OVERVIEW_ZOOM / 2)
+    affine.view.centerOn(affine.item("matmul"))
+    rect = affine.item("matmul").sceneBoundingRect()
+    corner = affine.at(rect.topLeft()) - QPoint(3, 3)
+    affine.drag(corner, affine.at(rect.bottomRight()) + QPoint(3, 3))
+    assert [n.name for n in affine.scene.selected_nodes()] == ["matmul"]
+    start = QPointF(affine.item("matmul").pos())
+    center = affine.at(rect.center())
+    affine.drag(center, center + QPoint(10, 0))
+    assert affine.item("matmul").pos().x() > start.x() + 50
+    affine.key(Qt.Key_Z, Qt.ControlModifier, affine.window)
+    assert affine.item("matmul").pos() == start
