@@ -31,6 +31,7 @@ GRID = 24.0
 MIN_ZOOM, MAX_ZOOM = 0.01, 4.0
 MAX_FRAME_ZOOM = 1.5
 EXTENT = 1e6
+EMPTY_HINT = "Drag an op from the palette, or press Tab to add a node"
 
 
 class GraphView(QGraphicsView):
@@ -128,8 +129,16 @@ class GraphView(QGraphicsView):
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         self._draw_grid(painter, rect)
-        if self.scene() is not None:
-            self.graph_scene.drawBackground(painter, rect)
+        if self.scene() is None:
+            return
+        self.graph_scene.drawBackground(painter, rect)
+        if not self.graph_scene.node_items:
+            painter.save()
+            painter.resetTransform()
+            painter.setPen(style.MUTED_TEXT)
+            painter.setFont(style.font(11))
+            painter.drawText(self.viewport().rect(), Qt.AlignCenter, EMPTY_HINT)
+            painter.restore()
 
     def _draw_grid(self, painter: QPainter, rect: QRectF) -> None:
         """The background colour with a dot every :data:`GRID` units (sparser when zoomed

@@ -113,3 +113,17 @@ def test_select_and_move_while_zoomed_far_out(affine):
     assert affine.item("matmul").pos().x() > start.x() + 50
     affine.key(Qt.Key_Z, Qt.ControlModifier, affine.window)
     assert affine.item("matmul").pos() == start
+
+
+def test_an_empty_canvas_says_how_to_start(canvas):
+    def text_pixels():
+        image = canvas.view.grab().toImage()
+        center = canvas.viewport.rect().center()
+        row = [image.pixelColor(x, center.y()).lightness() for x in range(center.x() - 150,
+                                                                           center.x() + 150)]
+        return sum(v > 100 for v in row)
+
+    assert text_pixels() > 5
+    canvas.search_add("add", QPoint(50, 50))
+    canvas.view.centerOn(QPointF(5000, 5000))
+    assert text_pixels() == 0
