@@ -99,6 +99,8 @@ class GraphScene(QGraphicsScene):
     def _add_node_item(self, node: Node) -> None:
         self.addItem(self._new_node_item(node))
         self.overview.invalidate()
+        if len(self.node_items) == 1:
+            self.update()  # the view's hint for an empty canvas goes away
 
     def _repaint(self) -> None:
         if shiboken6.isValid(self):  # not while the scene is being destroyed
@@ -133,6 +135,8 @@ class GraphScene(QGraphicsScene):
         self._press_positions.pop(item, None)
         self._remove_quietly(item)
         self.overview.invalidate()
+        if not self.node_items:
+            self.update()  # the view shows its hint for an empty canvas
 
     def _add_edge_item(self, target: Node, port: int, source: Node,
                        repaint_ends: bool = True) -> None:
