@@ -124,7 +124,7 @@ class Canvas:
 
     def drop_from_palette(self, op_type: str, point: QPoint) -> None:
         """Drag an op from the palette and drop it at ``point`` (drag events as Qt sends them)."""
-        tree = self.window.palette.tree
+        tree = self.window.op_palette.tree
         data = tree.mimeData([tree.op_item(op_type)])
         copy = Qt.CopyAction
         for event in (QDragEnterEvent(point, copy | Qt.MoveAction, data, Qt.LeftButton,

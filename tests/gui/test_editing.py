@@ -182,7 +182,7 @@ def test_properties_edit_attributes(canvas):
 
 
 def test_palette_filter_and_activation(canvas):
-    palette = canvas.window.palette
+    palette = canvas.window.op_palette
     canvas.qtbot.keyClicks(palette.filter, "soft")
     tree = palette.tree
     assert not tree.op_item("softmax").isHidden()
