@@ -55,7 +55,7 @@ def test_build_the_worked_example_save_and_reopen(canvas, dialogs, tmp_path):
     assert saved.exists()
     assert canvas.window.windowTitle().startswith("mine.json —")
 
-    canvas.window.new_document()
+    canvas.key(Qt.Key_N, Qt.ControlModifier, canvas.window)
     assert len(canvas.graph) == 0
     dialogs.open_path = str(saved)
     canvas.key(Qt.Key_O, Qt.ControlModifier, canvas.window)

@@ -31,7 +31,8 @@ def test_a_broken_file_leaves_the_open_document_untouched(affine, dialogs, tmp_p
     assert affine.graph.get_node("z").inputs[0].name == "b"
     truncated = tmp_path / "truncated.json"
     truncated.write_text(EXAMPLE.read_text()[:200])
-    assert not affine.window.open_file(truncated)
+    dialogs.open_path = str(truncated)
+    affine.key(Qt.Key_O, Qt.ControlModifier, affine.window)
     assert "truncated" in dialogs.shown[-1][1]
     assert affine.window.doc is doc
 
@@ -54,12 +55,14 @@ def test_prompt_on_close_new_and_open_when_dirty(affine, dialogs, tmp_path):
     dialogs.answer = QMessageBox.Cancel
     window.close()
     assert window.isVisible()
-    window.new_document()
+    affine.key(Qt.Key_N, Qt.ControlModifier, window)
     assert "b" in window.doc.graph
-    assert not window.open_file(EXAMPLE)
+    dialogs.open_path = str(EXAMPLE)
+    affine.key(Qt.Key_O, Qt.ControlModifier, window)
+    assert window.doc.path == tmp_path / "affine.json"
     assert [kind for kind, _ in dialogs.shown] == ["question"] * 3
     dialogs.answer = QMessageBox.Save
-    window.new_document()
+    affine.key(Qt.Key_N, Qt.ControlModifier, window)
     assert len(window.doc.graph) == 0
     assert ts.load_graph(tmp_path / "affine.json").get_node("z").inputs[0].name == "b"
     dialogs.answer = QMessageBox.Discard
@@ -70,7 +73,7 @@ def test_prompt_on_close_new_and_open_when_dirty(affine, dialogs, tmp_path):
 
 def test_save_as_untitled_adds_json_and_recent_files(canvas, dialogs, tmp_path):
     window = canvas.window
-    window.open_file(EXAMPLE, example=True)
+    next(a for a in window.examples_menu.actions() if a.text() == "affine").trigger()
     assert window.windowTitle() == f"affine (example) — {APPLICATION}"
     dialogs.save_path = str(tmp_path / "copy")
     canvas.key(Qt.Key_S, Qt.ControlModifier, window)  # no file yet: asks where
@@ -81,11 +84,11 @@ def test_save_as_untitled_adds_json_and_recent_files(canvas, dialogs, tmp_path):
     window.recent_menu.aboutToShow.emit()
     entries = [a.text() for a in window.recent_menu.actions()]
     assert entries[0] == str((tmp_path / "copy.json").resolve())
-    window.new_document()
+    canvas.key(Qt.Key_N, Qt.ControlModifier, window)
     window.recent_menu.actions()[0].trigger()
     assert window.doc.path == (tmp_path / "copy.json").resolve()
     (tmp_path / "copy.json").unlink()
-    window.new_document()
+    canvas.key(Qt.Key_N, Qt.ControlModifier, window)
     window.recent_menu.aboutToShow.emit()
     window.recent_menu.actions()[0].trigger()
     assert "cannot read" in dialogs.shown[-1][1]
