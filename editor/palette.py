@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from engine.registry import OpDef, all_ops, get_op
@@ -12,12 +11,6 @@ from . import style
 from .search import matches
 
 OP_MIME = "application/x-tensor-canvas-op"
-
-
-def _swatch(color: QColor) -> QIcon:
-    pixmap = QPixmap(10, 10)
-    pixmap.fill(color)
-    return QIcon(pixmap)
 
 
 CATEGORY_ORDER = ("Inputs", "Math", "Linear algebra", "Neural network", "Reduction", "Array")
@@ -61,7 +54,7 @@ class OpTree(QTreeWidget):
         item.setData(0, Qt.UserRole, op.type)
         item.setToolTip(0, op.doc)
         item.setToolTip(1, op.doc)
-        item.setIcon(0, _swatch(style.op_color(op)))
+        item.setIcon(0, style.swatch(style.op_color(op).rgba()))
         item.setForeground(1, style.MUTED_TEXT)
         item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
 

@@ -7,6 +7,8 @@ from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, Q
 
 from engine.registry import OpDef, all_ops
 
+from . import style
+
 
 def matches(opdef: OpDef, text: str) -> int | None:
     """How well ``opdef`` matches the search ``text`` (lower is better; None: no match)."""
@@ -71,6 +73,7 @@ class NodeSearch(QFrame):
             item = QListWidgetItem(f"{op.type}    {op.symbol or ''}".rstrip())
             item.setData(Qt.UserRole, op.type)
             item.setToolTip(op.doc)
+            item.setIcon(style.swatch(style.op_color(op).rgba()))
             self.list.addItem(item)
         if self.list.count():
             self.list.setCurrentRow(0)

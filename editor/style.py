@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont, QPalette
+from functools import cache
+
+from PySide6.QtGui import QColor, QFont, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from engine.registry import OpDef
@@ -35,6 +37,14 @@ OTHER = QColor("#5b6270")
 def op_color(op: OpDef) -> QColor:
     """The colour of an op's title bar: sources by kind, operations by category."""
     return CATEGORY_COLORS.get(op.kind if op.is_source else op.category, OTHER)
+
+
+@cache
+def swatch(rgba: int) -> QIcon:
+    """A small square of colour ``rgba``, for lists of ops."""
+    pixmap = QPixmap(10, 10)
+    pixmap.fill(QColor.fromRgba(rgba))
+    return QIcon(pixmap)
 
 
 def font(size: float, bold: bool = False) -> QFont:
