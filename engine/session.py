@@ -93,6 +93,12 @@ class Session:
             self._deferred = []
         return rebuild(results)
 
+    def evaluation_order(self, fetches: Any) -> list[Node]:
+        """The nodes a run of ``fetches`` computes, in the order it computes them: inputs
+        before their consumers (the depth-first post-order the series teaches)."""
+        nodes, _ = self._flatten(fetches)
+        return self._postorder(tuple(nodes))
+
     def close(self) -> None:
         """Drop every cached value (the session stays usable)."""
         self._values = [None] * len(self._values)
