@@ -119,7 +119,7 @@ class Heatmap(pg.GraphicsLayoutWidget):
 
     def _on_mouse_moved(self, point: QPointF) -> None:
         p = self.image.mapFromScene(point)
-        row, column = int(np.floor(p.y() + 0.5)), int(np.floor(p.x() + 0.5))
+        row, column = int(np.floor(p.y())), int(np.floor(p.x()))  # image pixels
         rows, columns = self._array.shape
         if 0 <= row < rows and 0 <= column < columns:
             self.hovered.emit(f"[{row}, {column}] = {self._array[row, column].item()!r}")

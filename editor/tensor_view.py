@@ -3,12 +3,14 @@ why it has none (its error, or the failed node it is blocked by)."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +39,8 @@ from .tensor_stats import TensorStats, format_number, format_stat, tensor_stats
 if TYPE_CHECKING:
     from .evaluator import Evaluation
 
+COPY_IN_BACKGROUND = 100_000
+"""Tensors with more elements than this are formatted for the clipboard off the GUI thread."""
 SHORT_VECTOR = 8
 """Vectors up to this length are shown by the table alone; longer ones get a heatmap strip."""
 EXPORT_FILTERS = "NumPy array (*.npy);;CSV table (*.csv)"
@@ -60,8 +64,12 @@ class TensorPanel(QWidget):
     selector for rank > 2, and the values as a table (precision adjustable) beside a heatmap.
     ``set_error`` and ``set_blocked`` show why there is no value instead."""
 
+    copied = Signal()
+    _formatted = Signal(str)
+
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._formatted.connect(self._on_formatted)
         self.name = name
         self.value: np.ndarray | None = None
         self.stats: TensorStats | None = None
@@ -211,10 +219,27 @@ class TensorPanel(QWidget):
                            QStyle.StandardPixmap.SP_MessageBoxWarning)
 
     def copy(self) -> None:
-        """Put the value on the clipboard as a numpy/JSON literal."""
-        if self.value is not None:
-            QGuiApplication.clipboard().setText(format_tensor(self.value))
-            self._notify(f"Copied {self.name} to the clipboard.")
+        """Put the value on the clipboard as a numpy/JSON literal (a big one is formatted in
+        the background; ``copied`` is emitted when it is on the clipboard)."""
+        value = self.value
+        if value is None:
+            return
+        if value.size <= COPY_IN_BACKGROUND:
+            self._on_formatted(format_tensor(value))
+            return
+        self._notify(f"Copying {value.size:,} values…")
+
+        def work() -> None:
+            text = format_tensor(value)
+            with contextlib.suppress(RuntimeError):  # the panel was closed meanwhile
+                self._formatted.emit(text)
+
+        threading.Thread(target=work, name="copy tensor", daemon=True).start()
+
+    def _on_formatted(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self._notify(f"Copied {self.name} to the clipboard.")
+        self.copied.emit()
 
     def export(self) -> bool:
         """Ask for a file and write the value to it as .npy or .csv; true if it was written."""

@@ -97,3 +97,48 @@ def test_new_steps_start_over(qtbot, graph):
     stepper.run_to_end()
     stepper.set_steps(trace(Session(graph), "matmul"))
     assert stepper.position == 0 and len(stepper.steps) == 3
+
+
+def test_step_controls_drive_the_stepper_by_mouse(qtbot, graph):
+    from PySide6.QtCore import Qt
+
+    from editor.step_controls import StepControls
+
+    stepper = Stepper(trace(Session(graph), "z"))
+    controls = StepControls(stepper)
+    qtbot.addWidget(controls)
+    controls.show()
+    click = lambda button: qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # noqa: E731
+    assert controls.status.text() == "5 steps — press Next or Play"
+    assert not controls.back_button.isEnabled()
+    click(controls.next_button)
+    click(controls.next_button)
+    assert controls.status.text() == "step 2 of 5 · x = [1, 2]"
+    click(controls.back_button)
+    assert stepper.current.name == "A"
+    click(controls.end_button)
+    assert controls.status.text() == "step 5 of 5 · z = [2, -1]"
+    assert not controls.next_button.isEnabled() and not controls.end_button.isEnabled()
+    click(controls.reset_button)
+    assert stepper.position == 0
+    controls.speed.setValue(12)
+    assert stepper.interval == 83
+    with qtbot.waitSignal(stepper.playing_changed, timeout=3000,
+                          check_params_cb=lambda playing: not playing):
+        click(controls.play_button)
+        assert controls.play_button.text() == "Pause"
+    assert stepper.at_end and controls.play_button.text() == "Play"
+
+
+def test_step_controls_describe_failures(qtbot, graph):
+    from editor.step_controls import StepControls
+
+    graph.set_value("b", [1.0, 1.0, 1.0])
+    graph.add_node("negative", [graph.get_node("z")], name="neg")
+    stepper = Stepper(trace(Session(graph), "neg"))
+    controls = StepControls(stepper)
+    qtbot.addWidget(controls)
+    stepper.run_to_end()
+    assert controls.status.text() == "step 6 of 6 · neg blocked by z"
+    stepper.back()
+    assert controls.status.text().startswith("step 5 of 6 · z failed: z (add) failed")

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
@@ -216,3 +216,25 @@ def test_preview_text():
     assert preview(np.float64(0.5)) == "0.5"
     assert preview(np.zeros((2, 2))) == "2×2 float64"
     assert preview(np.zeros(100, dtype=np.int32)) == "100 int32"
+
+
+def test_copying_a_big_tensor_keeps_the_gui_responsive(view, qtbot):
+    value = np.arange(400 * 400, dtype=np.float64).reshape(400, 400)
+    view.show_value("big", value)
+    panel = view.panel("big")
+    with qtbot.waitSignal(panel.copied, timeout=20000):
+        qtbot.mouseClick(panel.copy_button, Qt.MouseButton.LeftButton)
+        assert panel.notice.text() == "Copying 160,000 values…"  # returned before formatting
+    back = np.array(parse_tensor_text(QGuiApplication.clipboard().text()))
+    np.testing.assert_array_equal(back, value)
+
+
+def test_heatmap_hover_names_the_cell(view, qtbot):
+    value = np.arange(12.0).reshape(3, 4)
+    view.show_value("m", value)
+    panel = view.panel("m")
+    heatmap = panel.heatmap
+    qtbot.wait(20)
+    centre = heatmap.image.mapToScene(QPointF(1.5, 2.5))  # row 2, column 1, in image pixels
+    qtbot.mouseMove(heatmap.viewport(), heatmap.mapFromScene(centre))
+    qtbot.waitUntil(lambda: panel.hover_label.text() == "[2, 1] = 9.0", timeout=2000)
