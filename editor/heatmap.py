@@ -65,6 +65,8 @@ class Heatmap(pg.GraphicsLayoutWidget):
                                    width=14)
         self.bar.setImageItem(self.image, insert_in=self.plot)
         self._array = np.zeros((0, 0))
+        self._title: str | None = None
+        self._map_name = SEQUENTIAL
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.apply_palette(self.palette())
 
@@ -80,6 +82,7 @@ class Heatmap(pg.GraphicsLayoutWidget):
         a = np.asarray(value)
         if a.ndim != 2:
             raise ValueError(f"a heatmap shows 2 dimensions, not {a.ndim}")
+        reshaped = a.shape != self._array.shape
         self._array = a
         shown = np.abs(a) if a.dtype.kind == "c" else a
         shown = shown.astype(np.float64, copy=False)
@@ -93,14 +96,19 @@ class Heatmap(pg.GraphicsLayoutWidget):
         if lo == hi:
             lo, hi = lo - 0.5, hi + 0.5
         image = np.clip(shown, lo, hi)  # ±inf to the ends; NaN stays NaN (transparent)
-        self.bar.setColorMap(pg.colormap.get(self._map_name))
+        if self.bar.colorMap().name != self._map_name:
+            self.bar.setColorMap(pg.colormap.get(self._map_name))
         self.image.setImage(image, autoLevels=False)
-        rect = QRectF(-0.5, -0.5, a.shape[1], a.shape[0])  # integer ticks at cell centres
-        self.image.setRect(rect)
-        self.backdrop.setRect(rect)
         self.bar.setLevels((lo, hi))
-        self.plot.setLabel("bottom", "|value|" if a.dtype.kind == "c" else None)
-        self.plot.getViewBox().autoRange(padding=0)
+        if reshaped:  # a new value of the same shape keeps the user's zoom
+            rect = QRectF(-0.5, -0.5, a.shape[1], a.shape[0])  # integer ticks at cell centres
+            self.image.setRect(rect)
+            self.backdrop.setRect(rect)
+            self.plot.getViewBox().autoRange(padding=0)
+        title = "|value|" if a.dtype.kind == "c" else None
+        if title != self._title:
+            self._title = title
+            self.plot.setTitle(title)
 
     def apply_palette(self, palette: QPalette) -> None:
         """Match the background and axes to ``palette`` (light or dark themes)."""

@@ -431,6 +431,8 @@ class TensorView(QWidget):
     def set_names(self, names: Iterable[str]) -> None:
         """Show a panel for each of ``names``, in order, reusing the panels already there."""
         names = list(dict.fromkeys(names))
+        if names == list(self._panels) and self.pages.currentIndex() == bool(names):
+            return
         current = self.tabs.currentWidget()
         for name in [n for n in self._panels if n not in names]:
             self._panels.pop(name).deleteLater()
