@@ -52,6 +52,11 @@ class Evaluation:
     blocked: frozenset[str] = frozenset()
     """Nodes downstream of a culprit on the way to a requested node: they wait on its fix."""
     seconds: float = 0.0
+    computed: dict[str, Any] = field(default_factory=dict)
+    """Every node's value computed since the previous evaluation was emitted (requested
+    nodes, their inputs, …): what node previews show."""
+    dropped: frozenset[str] = frozenset()
+    """Nodes whose previous value an edit made stale, not computed again (not needed)."""
 
     @property
     def culprits(self) -> dict[str, Failure]:
@@ -162,7 +167,10 @@ class _Worker(QObject):
                 failure = self._explain(error, name)
                 failures[name] = failure
                 blocked |= self._blocked(failure.node, name)
-        return Evaluation(request_id, names, values, failures, frozenset(blocked))
+        computed, dropped = self.session.take_changes()
+        return Evaluation(request_id, names, values, failures, frozenset(blocked),
+                          computed={n.name: v for n, v in computed.items()},
+                          dropped=frozenset(n.name for n in dropped))
 
     def _trace(self, request_id: int, name: str) -> Trace:
         try:
@@ -258,6 +266,7 @@ class Evaluator(QObject):
         self._inbox = _Inbox()
         self._ids = {"evaluate": 0, "trace": 0}
         self._delivered = dict(self._ids)
+        self._unsent = Evaluation(0, (), {}, {})
         self._watched: list[str] = []
         self._busy = False
         self._graph: Graph | None = None
@@ -356,11 +365,25 @@ class Evaluator(QObject):
     @Slot(object)
     def _receive(self, result: Evaluation | Trace) -> None:
         kind = "trace" if isinstance(result, Trace) else "evaluate"
+        if isinstance(result, Evaluation):
+            result = self._with_earlier_changes(result)
         if result.request_id != self._ids[kind] or self._thread is None:
             return  # superseded while it was computed
         self._delivered[kind] = result.request_id
         self._update_busy()
         (self.traced if kind == "trace" else self.evaluated).emit(result)
+
+    def _with_earlier_changes(self, result: Evaluation) -> Evaluation:
+        """Fold the node values of superseded evaluations into the next one emitted, so that
+        ``computed`` and ``dropped`` miss nothing."""
+        earlier = self._unsent
+        computed = {k: v for k, v in earlier.computed.items() if k not in result.dropped}
+        computed.update(result.computed)
+        dropped = (earlier.dropped - result.computed.keys()) | result.dropped
+        merged = replace(result, computed=computed, dropped=dropped)
+        stale = result.request_id != self._ids["evaluate"]
+        self._unsent = merged if stale else Evaluation(0, (), {}, {})
+        return merged
 
     def _update_busy(self) -> None:
         busy = any(self._ids[kind] > self._delivered[kind] for kind in self._ids)

@@ -68,6 +68,8 @@ class Session:
         self._cones: dict[Node, list[int]] = {}
         self._version = self.graph.version
         self._deferred: list[Callable[[], None]] = []
+        self._touched: set[int] = set()
+        """Slots whose value was computed or dropped since :meth:`take_changes`."""
         self.graph.subscribe(self._on_graph_event)
 
     # ---- public ---------------------------------------------------------------------------
@@ -99,8 +101,27 @@ class Session:
         nodes, _ = self._flatten(fetches)
         return self._postorder(tuple(nodes))
 
+    def take_changes(self) -> tuple[dict[Node, Any], set[Node]]:
+        """What changed in the value cache since the last call: the values computed since (by
+        node), and the nodes whose value a run dropped after an edit and did not compute again
+        (reported by every call until a run computes them)."""
+        computed: dict[Node, Any] = {}
+        dropped: set[Node] = set()
+        values, nodes = self._values, self._nodes
+        for slot in self._touched:
+            node = nodes[slot]
+            if node is None:
+                continue
+            if values[slot] is None:
+                dropped.add(node)
+            else:
+                computed[node] = _readonly(values[slot])
+        self._touched = {slot for slot in self._touched if values[slot] is None}
+        return computed, dropped
+
     def close(self) -> None:
         """Drop every cached value (the session stays usable)."""
+        self._touched.update(i for i, v in enumerate(self._values) if v is not None)
         self._values = [None] * len(self._values)
         self._feeds.clear()
 
@@ -160,6 +181,7 @@ class Session:
             if slot is not None:
                 self._values[slot] = None
                 self._nodes[slot] = None
+                self._touched.discard(slot)
             self._feeds.pop(event.node, None)
             self._dirty.discard(event.node)
         elif event.kind not in ("node_added", "renamed", "ui_changed"):
@@ -181,10 +203,12 @@ class Session:
         self._feeds = feeds
         if not dirty:
             return
-        values = self._values
+        values, touched = self._values, self._touched
         for node in dirty:
-            for slot in self._cone(node):
+            cone = self._cone(node)
+            for slot in cone:
                 values[slot] = None
+            touched.update(cone)
         dirty.clear()
 
     def _cone(self, node: Node) -> list[int]:
@@ -213,6 +237,8 @@ class Session:
         plan = self._plans.get(fetches)
         if plan is None:
             plan = self._plans[fetches] = self._compile(fetches)
+            slots, values = self._slots, self._values
+            self._touched.update(slots[n] for n in plan.nodes if values[slots[n]] is None)
         return plan
 
     def _compile(self, fetches: tuple[Node, ...]) -> _Plan:

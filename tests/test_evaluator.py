@@ -242,3 +242,33 @@ def test_close_stops_the_thread(qtbot, graph):
     assert not thread.isRunning()
     assert ev.watch(["z"]) == 0
     ev.close()  # twice is harmless
+
+
+def test_computed_values_for_previews(qtbot, evaluator, graph):
+    graph.add_node("negative", [graph.get_node("z")], name="neg")
+    first = evaluate(qtbot, evaluator, ["z"])
+    assert set(first.computed) == {"A", "x", "matmul", "b", "z"}
+    assert first.computed["matmul"].tolist() == [1, -2]
+    graph.set_value("b", [0, 0])
+    second = next_result(qtbot, evaluator)
+    assert set(second.computed) == {"b", "z"}  # only what was recomputed
+    assert second.computed["z"].tolist() == [1, -2]
+    assert "neg" in second.dropped  # downstream of the edit, not needed by the selection
+
+
+def test_superseded_results_pass_their_node_values_on(qtbot, evaluator, graph, test_op):
+    def slow(x):
+        time.sleep(0.3)
+        return x
+
+    graph.add_node(test_op("slow", slow), [graph.get_node("b")], name="s")
+    graph.add_node("add", [graph.get_node("matmul"), graph.get_node("b")], name="m2")
+    shown: list[Evaluation] = []
+    evaluator.evaluated.connect(shown.append)
+    evaluator.watch(["s"])  # computes b and s; superseded by the next request
+    qtbot.wait(50)
+    evaluator.watch(["m2"])  # computes A, x, matmul, m2
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    qtbot.wait(50)
+    assert len(shown) == 1 and shown[0].names == ("m2",)
+    assert {"s", "b", "A", "x", "matmul", "m2"} <= set(shown[0].computed)
