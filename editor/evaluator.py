@@ -117,7 +117,8 @@ class _Worker(QObject):
         self.inbox = inbox
         self.graph = Graph()
         self.session = Session(self.graph)
-        self.in_sync = True
+        self.problem: str | None = None
+        """Why the replica is not in step with the document (then nothing is evaluated)."""
 
     @Slot(object)
     def run(self, request: tuple[str, int, Any]) -> None:
@@ -139,17 +140,21 @@ class _Worker(QObject):
         for action, args in self.inbox.take():
             if action == "reset":
                 self._reset(args[0])
-            elif self.in_sync:
+            elif self.problem is None:
                 try:
                     _apply(self.graph, action, args)
-                except Exception:  # the replica drifted: rebuild it from a fresh snapshot
-                    self.in_sync = False
+                except Exception as error:  # noqa: BLE001 — the replica drifted: rebuild it
+                    self.problem = f"the evaluator is catching up with the document ({error})"
                     self.resync_needed.emit()
 
     def _reset(self, data: dict[str, Any]) -> None:
-        self.graph = graph_from_dict(data, "document")
+        try:
+            self.graph = graph_from_dict(data, "document")
+        except Exception as error:  # noqa: BLE001 — e.g. an op type no longer registered
+            self.problem = f"the evaluator cannot copy the document: {error}"
+            return
         self.session = Session(self.graph)
-        self.in_sync = True
+        self.problem = None
 
     # ---- work -----------------------------------------------------------------------------
 
@@ -157,10 +162,10 @@ class _Worker(QObject):
         values: dict[str, Any] = {}
         failures: dict[str, Failure] = {}
         blocked: set[str] = set()
+        if self.problem is not None:
+            failures = {name: Failure(self.problem, None) for name in names}
+            return Evaluation(request_id, names, values, failures)
         for name in names:
-            if not self.in_sync:
-                failures[name] = Failure("the evaluator is catching up with the document", None)
-                continue
             try:
                 values[name] = self.session.run(name)
             except Exception as error:  # noqa: BLE001 — no op may bring the app down
@@ -173,6 +178,8 @@ class _Worker(QObject):
                           dropped=frozenset(n.name for n in dropped))
 
     def _trace(self, request_id: int, name: str) -> Trace:
+        if self.problem is not None:
+            return Trace(request_id, name, failure=Failure(self.problem, None))
         try:
             return Trace(request_id, name, trace(self.session, name))
         except Exception as error:  # noqa: BLE001
@@ -268,6 +275,7 @@ class Evaluator(QObject):
         self._delivered = dict(self._ids)
         self._unsent = Evaluation(0, (), {}, {})
         self._watched: list[str] = []
+        self._traced_name = ""
         self._busy = False
         self._graph: Graph | None = None
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
@@ -280,7 +288,7 @@ class Evaluator(QObject):
         self._worker.moveToThread(self._thread)
         self._submit.connect(self._worker.run)
         self._worker.done.connect(self._receive)
-        self._worker.resync_needed.connect(self._resync)
+        self._worker.resync_needed.connect(self._on_drift)
         self._thread.start()
         app = QCoreApplication.instance()
         if app is not None:
@@ -328,6 +336,7 @@ class Evaluator(QObject):
 
     def trace(self, name: str) -> int:
         """Ask for the evaluation steps of ``name`` (answered by ``traced``)."""
+        self._traced_name = name
         return self._request("trace", name)
 
     def close(self) -> None:
@@ -413,6 +422,15 @@ class Evaluator(QObject):
             self._refresh_timer.start()
 
     @Slot()
+    def _on_drift(self) -> None:
+        """The replica could not follow an edit: rebuild it and ask again for what is awaited
+        (what the worker answers meanwhile is superseded)."""
+        self._resync()
+        if self._watched:
+            self.refresh()
+        if self._ids["trace"] > self._delivered["trace"]:
+            self.trace(self._traced_name)
+
     def _resync(self) -> None:
         """Send the worker a fresh snapshot of the document graph."""
         if self._graph is None or self._thread is None:

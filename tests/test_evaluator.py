@@ -272,3 +272,28 @@ def test_superseded_results_pass_their_node_values_on(qtbot, evaluator, graph, t
     qtbot.wait(50)
     assert len(shown) == 1 and shown[0].names == ("m2",)
     assert {"s", "b", "A", "x", "matmul", "m2"} <= set(shown[0].computed)
+
+
+def test_a_document_the_worker_cannot_copy_is_reported(qtbot, evaluator, test_op):
+    graph = Graph()
+    graph.add_node("variable", name="v", value=[1.0])
+    graph.add_node(test_op("fleeting", lambda x: x), [graph.get_node("v")], name="f")
+    unregister("fleeting")  # the document now holds an op type the file format cannot load
+    evaluator.set_graph(graph)
+    failure = evaluate(qtbot, evaluator, ["f"]).failures["f"]
+    assert "cannot copy the document" in failure.message and "fleeting" in failure.message
+    good = Graph()
+    good.add_node("constant", name="c", value=[3])
+    evaluator.set_graph(good)
+    assert evaluate(qtbot, evaluator, ["c"]).values["c"].tolist() == [3]
+
+
+def test_the_replica_resyncs_if_it_drifts(qtbot, evaluator, graph):
+    evaluate(qtbot, evaluator, ["z"])
+    shown: list[Evaluation] = []
+    evaluator.evaluated.connect(shown.append)
+    evaluator._inbox.put(("remove_node", ("no-such-node",)))  # a change the replica refuses
+    graph.set_value("x", [3, 4])
+    evaluator.refresh()
+    qtbot.waitUntil(lambda: bool(shown) and not evaluator.busy, timeout=5000)
+    assert [r.values["z"].tolist() for r in shown] == [[4, -3]]  # no failure flashed
