@@ -65,6 +65,8 @@ class TensorPanel(QWidget):
     ``set_error`` and ``set_blocked`` show why there is no value instead."""
 
     copied = Signal()
+    value_wanted = Signal(str)
+    """The user asked to give this placeholder (its name) a value."""
     _formatted = Signal(str)
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
@@ -164,10 +166,17 @@ class TensorPanel(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.fix_button = QPushButton()
+        self.fix_button.clicked.connect(lambda: self.value_wanted.emit(self._wants_value))
+        self._wants_value = ""
+        message_text = QVBoxLayout()
+        message_text.addWidget(self.message)
+        message_text.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignLeft)
+        message_text.addStretch(1)
         message_page = QWidget()
         message_layout = QHBoxLayout(message_page)
         message_layout.addWidget(self.message_icon, 0, Qt.AlignmentFlag.AlignTop)
-        message_layout.addWidget(self.message, 1)
+        message_layout.addLayout(message_text, 1)
 
         self.pages = QStackedWidget()
         self.pages.addWidget(values_page)
@@ -208,15 +217,19 @@ class TensorPanel(QWidget):
         self.export_button.show()
         self.pages.setCurrentIndex(0)
 
-    def set_error(self, message: str) -> None:
-        """Show the engine's message instead of a value (this node failed)."""
-        self._show_message("error", message, QStyle.StandardPixmap.SP_MessageBoxCritical)
+    def set_error(self, message: str, wants_value: bool = False) -> None:
+        """Show the engine's message instead of a value (this node failed); ``wants_value``
+        (a placeholder without one) offers to set it."""
+        self._show_message("error", message, QStyle.StandardPixmap.SP_MessageBoxCritical,
+                           self.name if wants_value else "")
 
-    def set_blocked(self, culprit: str, message: str = "") -> None:
-        """Show that this node waits on ``culprit``, which failed with ``message``."""
-        text = f"Blocked by {culprit}, which failed"
+    def set_blocked(self, culprit: str, message: str = "", wants_value: bool = False) -> None:
+        """Show that this node waits on ``culprit``, which failed with ``message``;
+        ``wants_value`` (the culprit is a placeholder without a value) offers to set it."""
+        text = f"Blocked by {culprit}"
         self._show_message("blocked", f"{text}:\n{message}" if message else text + ".",
-                           QStyle.StandardPixmap.SP_MessageBoxWarning)
+                           QStyle.StandardPixmap.SP_MessageBoxWarning,
+                           culprit if wants_value else "")
 
     def copy(self) -> None:
         """Put the value on the clipboard as a numpy/JSON literal (a big one is formatted in
@@ -267,8 +280,12 @@ class TensorPanel(QWidget):
 
     _mode = "empty"
 
-    def _show_message(self, mode: str, text: str, icon: QStyle.StandardPixmap) -> None:
+    def _show_message(self, mode: str, text: str, icon: QStyle.StandardPixmap,
+                      wants_value: str) -> None:
         self._mode = mode
+        self._wants_value = wants_value
+        self.fix_button.setText(f"Give {wants_value} a value…")
+        self.fix_button.setVisible(bool(wants_value))
         self.value = self.stats = None
         self.subtitle.setText("error" if mode == "error" else "blocked")
         self.message.setText(text)
@@ -405,7 +422,10 @@ def write_csv(path: Path, value: Any) -> None:
 
 class TensorView(QWidget):
     """The Tensor dock: one tab per selected node (the tab bar hides for a single one). Panels
-    are kept by name, so a re-evaluated node keeps its slice, precision and scroll position."""
+    are kept by name, so a re-evaluated node keeps its slice, precision and scroll position.
+    ``value_wanted(name)``: the user asked to give placeholder ``name`` a value."""
+
+    value_wanted = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -440,8 +460,10 @@ class TensorView(QWidget):
             self._panels.pop(name).deleteLater()
         self.tabs.clear()
         for name in names:
-            panel = self._panels.get(name) or TensorPanel(name)
-            self._panels[name] = panel
+            panel = self._panels.get(name)
+            if panel is None:
+                panel = self._panels[name] = TensorPanel(name)
+                panel.value_wanted.connect(self.value_wanted)
             self.tabs.addTab(panel, name)
         if current in self._panels.values():
             self.tabs.setCurrentWidget(current)
@@ -451,12 +473,13 @@ class TensorView(QWidget):
         self._ensure(name).set_value(value)
         self._mark(name, None)
 
-    def show_error(self, name: str, message: str) -> None:
-        self._ensure(name).set_error(message)
+    def show_error(self, name: str, message: str, wants_value: bool = False) -> None:
+        self._ensure(name).set_error(message, wants_value)
         self._mark(name, QStyle.StandardPixmap.SP_MessageBoxCritical)
 
-    def show_blocked(self, name: str, culprit: str, message: str = "") -> None:
-        self._ensure(name).set_blocked(culprit, message)
+    def show_blocked(self, name: str, culprit: str, message: str = "",
+                     wants_value: bool = False) -> None:
+        self._ensure(name).set_blocked(culprit, message, wants_value)
         self._mark(name, QStyle.StandardPixmap.SP_MessageBoxWarning)
 
     def show_evaluation(self, evaluation: Evaluation) -> None:
@@ -468,10 +491,11 @@ class TensorView(QWidget):
                 continue
             failure = evaluation.failures[name]
             culprit = evaluation.blocked_by(name)
+            wants_value = failure.kind == "FeedError"
             if culprit is None:
-                self.show_error(name, failure.message)
+                self.show_error(name, failure.message, wants_value)
             else:
-                self.show_blocked(name, culprit, failure.message)
+                self.show_blocked(name, culprit, failure.message, wants_value)
 
     def _ensure(self, name: str) -> TensorPanel:
         if name not in self._panels:

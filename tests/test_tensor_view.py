@@ -238,3 +238,21 @@ def test_heatmap_hover_names_the_cell(view, qtbot):
     centre = heatmap.image.mapToScene(QPointF(1.5, 2.5))  # row 2, column 1, in image pixels
     qtbot.mouseMove(heatmap.viewport(), heatmap.mapFromScene(centre))
     qtbot.waitUntil(lambda: panel.hover_label.text() == "[2, 1] = 9.0", timeout=2000)
+
+
+def test_a_missing_placeholder_value_offers_to_set_it(view, qtbot):
+    message = "placeholder 'x' needs a value: feed it or give it a default"
+    evaluation = Evaluation(3, ("z", "x"), {},
+                            {"z": Failure(message, "x", "FeedError"),
+                             "x": Failure(message, "x", "FeedError")}, frozenset({"z"}))
+    view.show_evaluation(evaluation)
+    z = view.panel("z")
+    assert z.mode == "blocked" and z.fix_button.isVisible()
+    assert z.fix_button.text() == "Give x a value…"
+    with qtbot.waitSignal(view.value_wanted) as wanted:
+        qtbot.mouseClick(z.fix_button, Qt.MouseButton.LeftButton)
+    assert wanted.args == ["x"]
+    view.tabs.setCurrentIndex(1)
+    assert view.panel("x").mode == "error" and view.panel("x").fix_button.isVisible()
+    view.show_error("x", "x (log) failed")
+    assert not view.panel("x").fix_button.isVisible()
