@@ -297,3 +297,25 @@ def test_the_replica_resyncs_if_it_drifts(qtbot, evaluator, graph):
     evaluator.refresh()
     qtbot.waitUntil(lambda: bool(shown) and not evaluator.busy, timeout=5000)
     assert [r.values["z"].tolist() for r in shown] == [[4, -3]]  # no failure flashed
+
+
+def test_close_while_an_op_runs_waits_for_it_and_emits_nothing(qtbot, graph, test_op):
+    started = []
+
+    def slow(x):
+        started.append(1)
+        time.sleep(0.3)
+        return x
+
+    graph.add_node(test_op("slow", slow), [graph.get_node("x")], name="s")
+    ev = Evaluator(graph)
+    shown: list[Evaluation] = []
+    ev.evaluated.connect(shown.append)
+    ev.watch(["s"])
+    qtbot.waitUntil(lambda: bool(started), timeout=3000)
+    ev.close()  # returns once the op has returned; the thread is stopped
+    qtbot.wait(50)
+    assert not shown and not ev.busy
+    graph.set_value("x", [5, 6])  # edits after close are ignored
+    qtbot.wait(50)
+    assert not shown
