@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import warnings
 import weakref
 from typing import Any
 
@@ -13,6 +14,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QPalette, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
+MAX_PIXELS = 1024
+"""A longer side is shown by block means (the image stays small, the axes count cells)."""
 DIVERGING, SEQUENTIAL = "CET-D1", "viridis"
 """Values of both signs get a blue–white–red map centred on 0; others a sequential map."""
 
@@ -95,7 +98,7 @@ class Heatmap(pg.GraphicsLayoutWidget):
             self._map_name = SEQUENTIAL
         if lo == hi:
             lo, hi = lo - 0.5, hi + 0.5
-        image = np.clip(shown, lo, hi)  # ±inf to the ends; NaN stays NaN (transparent)
+        image = _overview(np.clip(shown, lo, hi))  # ±inf to the ends; NaN stays NaN
         if self.bar.colorMap().name != self._map_name:
             self.bar.setColorMap(pg.colormap.get(self._map_name))
         self.image.setImage(image, autoLevels=False)
@@ -126,10 +129,25 @@ class Heatmap(pg.GraphicsLayoutWidget):
         self.plot.showAxes((True, True, False, False), showValues=(True, True, False, False))
 
     def _on_mouse_moved(self, point: QPointF) -> None:
-        p = self.image.mapFromScene(point)
-        row, column = int(np.floor(p.y())), int(np.floor(p.x()))  # image pixels
+        p = self.plot.getViewBox().mapSceneToView(point)  # in cells, centres at whole numbers
+        row, column = int(np.floor(p.y() + 0.5)), int(np.floor(p.x() + 0.5))
         rows, columns = self._array.shape
         if 0 <= row < rows and 0 <= column < columns:
             self.hovered.emit(f"[{row}, {column}] = {self._array[row, column].item()!r}")
         else:
             self.hovered.emit("")
+
+
+def _overview(image: np.ndarray, limit: int = MAX_PIXELS) -> np.ndarray:
+    """``image`` with each side of more than ``limit`` cells reduced by block means (NaN
+    cells left out of a block's mean)."""
+    rows, columns = image.shape
+    kr, kc = -(-rows // limit), -(-columns // limit)
+    if kr == 1 and kc == 1:
+        return image
+    padded = np.full((-(-rows // kr) * kr, -(-columns // kc) * kc), np.nan)
+    padded[:rows, :columns] = image
+    blocks = padded.reshape(padded.shape[0] // kr, kr, padded.shape[1] // kc, kc)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN blocks stay NaN
+        return np.nanmean(blocks, axis=(1, 3))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -256,3 +257,24 @@ def test_a_missing_placeholder_value_offers_to_set_it(view, qtbot):
     assert view.panel("x").mode == "error" and view.panel("x").fix_button.isVisible()
     view.show_error("x", "x (log) failed")
     assert not view.panel("x").fix_button.isVisible()
+
+
+def test_a_large_heatmap_is_shown_by_block_means(view, qtbot):
+    from editor.heatmap import MAX_PIXELS
+
+    value = np.zeros((3000, 10))
+    value[:1500] = 1.0
+    value[2999, 9] = np.nan
+    view.show_value("tall", value)
+    heatmap = view.panel("tall").heatmap
+    image = heatmap.image.image
+    assert image.shape[0] <= MAX_PIXELS and image.shape[1] == 10
+    assert image[0, 0] == 1.0 and image[-1, 0] == 0.0
+    qtbot.wait(20)
+    point = heatmap.plot.getViewBox().mapViewToScene(QPointF(3, 1000))
+    qtbot.mouseMove(heatmap.viewport(), heatmap.mapFromScene(point))
+    label = view.panel("tall").hover_label
+    qtbot.waitUntil(lambda: bool(label.text()), timeout=2000)
+    row, column, shown = re.fullmatch(r"\[(\d+), (\d+)\] = (.*)", label.text()).groups()
+    assert abs(int(row) - 1000) < 20 and int(column) == 3  # a cell in full-size indices
+    assert float(shown) == value[int(row), int(column)]
