@@ -65,6 +65,8 @@ def format_number(v: Any, precision: int = 4) -> str:
         re, im = format_number(v.real, precision), format_number(abs(v.imag), precision)
         sign = "-" if np.signbit(v.imag) and not np.isnan(v.imag) else "+"
         return f"{re}{sign}{im}j"
+    if not isinstance(v, (float, np.floating)):
+        return str(v)  # not a number: an op returned something odd; show it as it is
     v = float(v)
     if not np.isfinite(v):
         return "nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")

@@ -70,6 +70,9 @@ def test_other_kinds_show_in_the_table(view):
     view.show_value("s", np.float64(2.5))
     assert view.panel("s").subtitle.text().split() == ["scalar", "float64"]
     assert cell(view.panel("s"), 0, 0) == "2.5000"
+    view.show_value("text", np.array(["a", "bc"]))  # an odd op's output still shows
+    assert cell(view.panel("text"), 1, 0) == "bc"
+    assert view.panel("text").stat_labels["min"].text() == "—"
     view.show_value("e", np.zeros((0, 4)))
     assert view.panel("e").table.model().rowCount() == 0
     assert view.panel("e").heatmap.isHidden()
