@@ -14,16 +14,20 @@ SPEEDS = (1, 12)
 
 
 def describe(step: Step | None, position: int, total: int) -> str:
-    """``step 3 of 5 · matmul = [1, -2]``, or why the node has no value."""
+    """``step 3 of 5 · matmul = matmul(A, x) = [1, -2]``, or why the node has no value."""
     if step is None:
         return f"{total} steps — press Next or Play" if total else "Nothing to step through"
+    if step.inputs:
+        what = f"{step.name} = {step.op}({', '.join(n or '?' for n in step.inputs)})"
+    else:
+        what = f"{step.name} ({step.op})"
     if step.error is not None:
         outcome = f"failed: {step.error}"
     elif step.blocked_by is not None:
         outcome = f"blocked by {step.blocked_by}"
     else:
         outcome = f"= {preview(step.value)}"
-    return f"step {position} of {total} · {step.name} {outcome}"
+    return f"step {position} of {total} · {what} {outcome}"
 
 
 class StepControls(QWidget):

@@ -113,11 +113,11 @@ def test_step_controls_drive_the_stepper_by_mouse(qtbot, graph):
     assert not controls.back_button.isEnabled()
     click(controls.next_button)
     click(controls.next_button)
-    assert controls.status.text() == "step 2 of 5 · x = [1, 2]"
+    assert controls.status.text() == "step 2 of 5 · x (placeholder) = [1, 2]"
     click(controls.back_button)
     assert stepper.current.name == "A"
     click(controls.end_button)
-    assert controls.status.text() == "step 5 of 5 · z = [2, -1]"
+    assert controls.status.text() == "step 5 of 5 · z = add(matmul, b) = [2, -1]"
     assert not controls.next_button.isEnabled() and not controls.end_button.isEnabled()
     click(controls.reset_button)
     assert stepper.position == 0
@@ -139,6 +139,6 @@ def test_step_controls_describe_failures(qtbot, graph):
     controls = StepControls(stepper)
     qtbot.addWidget(controls)
     stepper.run_to_end()
-    assert controls.status.text() == "step 6 of 6 · neg blocked by z"
+    assert controls.status.text() == "step 6 of 6 · neg = negative(z) blocked by z"
     stepper.back()
-    assert controls.status.text().startswith("step 5 of 6 · z failed: z (add) failed")
+    assert controls.status.text().startswith("step 5 of 6 · z = add(matmul, b) failed: z (add)")
