@@ -11,6 +11,7 @@ result that arrives after a newer request was made is never emitted.
 from __future__ import annotations
 
 import copy
+import functools
 import threading
 import time
 from collections.abc import Iterable
@@ -226,6 +227,14 @@ def _apply(graph: Graph, action: str, args: tuple[Any, ...]) -> None:
         getattr(graph, action)(*args)
 
 
+def _stop(thread: QThread, inbox: _Inbox) -> None:
+    """Stop the worker thread: skip what is queued, wait for a running op to return."""
+    with inbox.lock:
+        inbox.closed = True
+    thread.quit()
+    thread.wait()
+
+
 def _change_of(event: GraphEvent) -> Change | None:
     """The change record of a graph event (by names, with copies of values)."""
     node, kind = event.node, event.kind
@@ -293,6 +302,8 @@ class Evaluator(QObject):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
+        # if the evaluator is destroyed with its parent before close(), stop the thread then
+        self.destroyed.connect(functools.partial(_stop, self._thread, self._inbox))
         self.set_graph(graph)
 
     # ---- public ---------------------------------------------------------------------------
@@ -345,11 +356,8 @@ class Evaluator(QObject):
             return
         if self._graph is not None:
             self._graph.unsubscribe(self._on_graph_event)
-        with self._inbox.lock:
-            self._inbox.closed = True
         self._refresh_timer.stop()
-        self._thread.quit()
-        self._thread.wait()
+        _stop(self._thread, self._inbox)
         self._worker.deleteLater()
         self._thread = None
         self._delivered = dict(self._ids)

@@ -319,3 +319,15 @@ def test_close_while_an_op_runs_waits_for_it_and_emits_nothing(qtbot, graph, tes
     graph.set_value("x", [5, 6])  # edits after close are ignored
     qtbot.wait(50)
     assert not shown
+
+
+def test_destroying_the_parent_without_close_stops_the_thread(qtbot, graph):
+    import shiboken6
+    from PySide6.QtCore import QObject
+
+    parent = QObject()
+    ev = Evaluator(graph, parent)
+    evaluate(qtbot, ev, ["z"])
+    thread = ev._thread
+    shiboken6.delete(parent)  # no "QThread: Destroyed while thread is still running" abort
+    assert not thread.isRunning()
