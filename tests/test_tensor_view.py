@@ -152,6 +152,11 @@ def test_export_csv_round_trips(view, qtbot, monkeypatch, tmp_path):
     choose_file(monkeypatch, tmp_path / "t", "CSV table (*.csv)")  # suffix from the filter
     qtbot.mouseClick(view.panel("t").export_button, Qt.MouseButton.LeftButton)
     np.testing.assert_array_equal(np.loadtxt(tmp_path / "t.csv", delimiter=","), value)
+    view.show_value("c", np.array([[1 + 2j, 0.5j], [complex(np.nan, 0), -3 - 1e-9j]]))
+    choose_file(monkeypatch, tmp_path / "c.csv")
+    qtbot.mouseClick(view.panel("c").export_button, Qt.MouseButton.LeftButton)
+    np.testing.assert_array_equal(np.loadtxt(tmp_path / "c.csv", delimiter=",", dtype=complex),
+                                  view.panel("c").value)
     view.show_value("v", np.array([3, -4, 5]))
     choose_file(monkeypatch, tmp_path / "v.csv")
     qtbot.mouseClick(view.panel("v").export_button, Qt.MouseButton.LeftButton)
