@@ -169,7 +169,7 @@ class _Worker(QObject):
         for name in names:
             try:
                 values[name] = self.session.run(name)
-            except Exception as error:  # noqa: BLE001 — no op may bring the app down
+            except BaseException as error:  # noqa: BLE001 — no op may bring the app down
                 failure = self._explain(error, name)
                 failures[name] = failure
                 blocked |= self._blocked(failure.node, name)
@@ -183,10 +183,10 @@ class _Worker(QObject):
             return Trace(request_id, name, failure=Failure(self.problem, None))
         try:
             return Trace(request_id, name, trace(self.session, name))
-        except Exception as error:  # noqa: BLE001
+        except BaseException as error:  # noqa: BLE001
             return Trace(request_id, name, failure=self._explain(error, name))
 
-    def _explain(self, error: Exception, name: str) -> Failure:
+    def _explain(self, error: BaseException, name: str) -> Failure:
         """A failure naming its culprit; a static shape error is preferred to numpy's words."""
         if isinstance(error, EvaluationError):
             try:

@@ -135,6 +135,16 @@ def test_an_op_raising_any_exception_is_reported_on_it(qtbot, evaluator, graph, 
     assert result.blocked == {"after"}
 
 
+def test_an_op_calling_exit_is_an_error_not_a_quit(qtbot, evaluator, graph, test_op):
+    def leave(x):
+        raise SystemExit(3)
+
+    graph.add_node(test_op("leave", leave), [graph.get_node("z")], name="bye")
+    failure = evaluate(qtbot, evaluator, ["bye"]).failures["bye"]
+    assert failure.node == "bye" and failure.kind == "SystemExit"
+    assert evaluate(qtbot, evaluator, ["z"]).values["z"].tolist() == [2, -1]  # still working
+
+
 def test_a_huge_tensor_is_an_error_not_a_crash(qtbot, evaluator, graph, test_op):
     graph.add_node(test_op("huge", lambda x: np.empty((2**40, 2**20))), [graph.get_node("z")],
                    name="huge")
