@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -141,6 +149,11 @@ class TensorPanel(QWidget):
             header_view.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
             header_view.setHighlightSections(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        copy_cells = QAction("Copy cells", self.table)
+        copy_cells.setShortcut(QKeySequence.StandardKey.Copy)
+        copy_cells.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy_cells.triggered.connect(self.copy_selected_cells)
+        self.table.addAction(copy_cells)
         self.heatmap = Heatmap()
         self.heatmap.hovered.connect(self.hover_label.setText)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -248,6 +261,19 @@ class TensorPanel(QWidget):
                 self._formatted.emit(text)
 
         threading.Thread(target=work, name="copy tensor", daemon=True).start()
+
+    def copy_selected_cells(self) -> None:
+        """Put the selected block of the table on the clipboard, tab-separated, at full
+        precision (it pastes into spreadsheets)."""
+        indexes = self.table.selectionModel().selectedIndexes()
+        if not indexes:
+            return
+        rows = [i.row() for i in indexes]
+        columns = [i.column() for i in indexes]
+        block = self.model.array[min(rows) : max(rows) + 1, min(columns) : max(columns) + 1]
+        QGuiApplication.clipboard().setText(
+            "\n".join("\t".join(_exact(v) for v in row) for row in block))
+        self._notify(f"Copied {block.size} cell{'s' if block.size != 1 else ''}.")
 
     def _on_formatted(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)
@@ -404,6 +430,13 @@ def _sample_cells(shape: tuple[int, int], count: int = 8) -> list[tuple[int, int
     return [(int(r), int(c)) for r in rs for c in cs]
 
 
+def _exact(v: Any) -> str:
+    """One element as the shortest text that reads back to it (``1+2j`` for complex)."""
+    if isinstance(v, (np.integer, np.bool_)):
+        return str(int(v))
+    return repr(v.item()).strip("()")
+
+
 def write_csv(path: Path, value: Any) -> None:
     """Write a 1-D or 2-D tensor as CSV (one row per line); ``ValueError`` for other ranks."""
     a = np.asarray(value)
@@ -411,13 +444,7 @@ def write_csv(path: Path, value: Any) -> None:
         raise ValueError(f"CSV holds 1-D or 2-D tensors, and this one has shape "
                          f"{format_shape(a.shape)}; export it as .npy instead")
     rows = a.reshape(1, -1) if a.ndim == 1 else a
-    if a.dtype.kind in "biu":
-        def cell(v: Any) -> str:
-            return str(int(v))
-    else:
-        def cell(v: Any) -> str:
-            return repr(v.item()).strip("()")  # shortest round-trip text; 1+2j for complex
-    path.write_text("".join(",".join(map(cell, row)) + "\n" for row in rows), encoding="utf-8")
+    path.write_text("".join(",".join(map(_exact, row)) + "\n" for row in rows), encoding="utf-8")
 
 
 class TensorView(QWidget):

@@ -286,3 +286,16 @@ def test_a_large_heatmap_is_shown_by_block_means(view, qtbot):
     row, column, shown = re.fullmatch(r"\[(\d+), (\d+)\] = (.*)", label.text()).groups()
     assert abs(int(row) - 1000) < 20 and int(column) == 3  # a cell in full-size indices
     assert float(shown) == value[int(row), int(column)]
+
+
+def test_ctrl_c_in_the_table_copies_the_selected_cells(view, qtbot):
+    value = np.array([[0.1, 2.0, 3.0], [4.0, 1 / 3, 6.0], [7, 8, 9]])
+    view.show_value("m", value)
+    table = view.panel("m").table
+    rect = table.visualRect(table.model().index(0, 1))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    rect = table.visualRect(table.model().index(1, 2))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ShiftModifier, rect.center())
+    qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == f"2.0\t3.0\n{1 / 3!r}\t6.0"
