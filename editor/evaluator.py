@@ -92,10 +92,20 @@ class _Inbox:
         self.closed = False
 
     def put(self, change: Change) -> bool:
-        """Queue a change; true if it is the first since the worker last took them."""
+        """Queue a change; true if it is the first since the worker last took them. A new
+        value of a node replaces the value queued for it since the last structural change
+        (training updates variables many times per evaluation)."""
         with self.lock:
-            self.changes.append(change)
-            return len(self.changes) == 1
+            changes = self.changes
+            if change[0] == "assign":
+                for i in range(len(changes) - 1, -1, -1):
+                    if changes[i][0] != "assign":
+                        break
+                    if changes[i][1][0] == change[1][0]:
+                        del changes[i]
+                        break
+            changes.append(change)
+            return len(changes) == 1
 
     def take(self) -> list[Change]:
         with self.lock:

@@ -384,3 +384,18 @@ def test_the_replica_follows_a_random_sequence_of_edits(qtbot, evaluator, graph)
         else:
             np.testing.assert_array_equal(result.values[name], expected, err_msg=name)
     assert not drifts  # every edit was replayed, none needed a rebuild
+
+
+def test_queued_values_of_a_node_are_coalesced():
+    from editor.evaluator import _Inbox
+
+    inbox = _Inbox()
+    inbox.put(("connect", ("A", "matmul", 0)))
+    for step in range(100):
+        inbox.put(("assign", ("W", step)))
+        inbox.put(("assign", ("b", step)))
+    inbox.put(("rename", ("W", "W2")))
+    inbox.put(("assign", ("W2", 100)))
+    assert inbox.take() == [("connect", ("A", "matmul", 0)), ("assign", ("W", 99)),
+                            ("assign", ("b", 99)), ("rename", ("W", "W2")),
+                            ("assign", ("W2", 100))]
