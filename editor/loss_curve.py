@@ -42,6 +42,7 @@ class LossCurve(QWidget):
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
         item.hideButtons()
+        item.getViewBox().disableAutoRange()
         self.previous = self.plot.plot(pen=pg.mkPen(CURVE_PREVIOUS, width=1.5))
         self.curve = self.plot.plot(pen=pg.mkPen(CURVE, width=2))
 
@@ -57,6 +58,8 @@ class LossCurve(QWidget):
         self._steps = np.empty(1024)
         self._losses = np.empty(1024)
         self._count = 0
+        self._bounds = _Bounds()
+        self._previous_bounds = _Bounds()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REDRAW_MS)
@@ -75,6 +78,8 @@ class LossCurve(QWidget):
         """Keep the current curve faintly as the previous run's and start an empty one."""
         if self._count:
             self.previous.setData(*self.points())
+            self._previous_bounds = self._bounds
+        self._bounds = _Bounds()
         self._count = 0
         self.curve.setData([], [])
         self.current_label.setText("loss —")
@@ -83,6 +88,7 @@ class LossCurve(QWidget):
         """Forget both curves."""
         self.start_run()
         self.previous.setData([], [])
+        self._previous_bounds = _Bounds()
 
     def append(self, steps: np.ndarray, losses: np.ndarray) -> None:
         """Add points; the plot is redrawn within :data:`REDRAW_MS`."""
@@ -97,6 +103,7 @@ class LossCurve(QWidget):
         self._steps[self._count : end] = steps
         self._losses[self._count : end] = losses
         self._count = end
+        self._bounds.include(self._steps[end - 1], self._losses[end - n : end])
         if not self._timer.isActive():
             self._timer.start()
 
@@ -107,12 +114,48 @@ class LossCurve(QWidget):
         if not n:
             return
         self.curve.setData(self._steps[:n], self._losses[:n])
-        self.plot.getPlotItem().getViewBox().updateAutoRange()  # now: one repaint, not two
+        self._fit()
         self.current_label.setText(f"loss {format_loss(self._losses[n - 1])}"
                                    f"  ·  step {int(self._steps[n - 1]):,}")
 
     def _set_log(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(y=on)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Show both curves whole. Set here rather than by pyqtgraph's auto-range, which
+        repaints twice per update (and every repaint costs the training thread time)."""
+        now, before = self._bounds, self._previous_bounds
+        end = max(now.end, before.end)
+        if not end:
+            return
+        if self.log_scale.isChecked():
+            low = min(now.low_positive, before.low_positive)
+            high = max(now.high, before.high, low)
+            y = (np.log10(low), np.log10(high)) if np.isfinite(low) else None
+        else:
+            y = (min(now.low, before.low), max(now.high, before.high))
+        self.plot.getPlotItem().getViewBox().setRange(
+            xRange=(0, end), yRange=y if y and np.isfinite(y).all() else None, padding=0.04)
+
+
+class _Bounds:
+    """The extent of a curve: last step, lowest and highest finite loss, lowest positive."""
+
+    def __init__(self) -> None:
+        self.end = 0.0
+        self.low = self.low_positive = np.inf
+        self.high = -np.inf
+
+    def include(self, end: float, losses: np.ndarray) -> None:
+        self.end = max(self.end, float(end))
+        finite = losses[np.isfinite(losses)]
+        if finite.size:
+            self.low = min(self.low, float(finite.min()))
+            self.high = max(self.high, float(finite.max()))
+            positive = finite[finite > 0]
+            if positive.size:
+                self.low_positive = min(self.low_positive, float(positive.min()))
 
 
 def format_loss(value: float) -> str:

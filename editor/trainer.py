@@ -27,7 +27,7 @@ from engine.session import Session
 PROGRESS_INTERVAL = 0.2
 """Seconds between progress signals (at most 5 a second); every step's loss is in them."""
 SNAPSHOT_INTERVAL = 0.2
-"""Seconds between snapshots of the variables (for live previews and the decision boundary)."""
+"""Seconds between snapshots of the variables (live previews, the decision boundary)."""
 
 
 def train_nodes(graph: Graph) -> list[Node]:
@@ -94,9 +94,10 @@ class Trainer(QObject):
     """Trains a snapshot of a graph in a worker thread; every signal arrives on the GUI thread.
 
     Signals: ``started()``; ``progress(step, loss, steps_per_second)`` and
-    ``logged(steps, losses)`` (arrays of the steps since the last batch) at most 20 times a
-    second; ``snapshot(values, gradients)`` (dicts by variable name, gradients at those values)
-    about every 100 ms; ``paused_changed(bool)``; ``finished(TrainingResult)``.
+    ``logged(steps, losses)`` (arrays of every step since the last batch) at most 5 times a
+    second; ``snapshot(values, gradients)`` (dicts by variable name; the gradients of the loss
+    at those values) about every 200 ms; ``paused_changed(bool)``; ``finished(TrainingResult)``.
+    Fewer, larger batches keep the GUI thread from taking the interpreter lock from training.
     """
 
     started = Signal()

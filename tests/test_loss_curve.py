@@ -36,6 +36,8 @@ def test_batches_are_drawn_by_the_timer(qtbot, curve) -> None:
     np.testing.assert_array_equal(x, np.arange(1, 5001))
     np.testing.assert_allclose(y, 1000.0 / x)
     assert curve.count == 5000
+    (x0, x1), (y0, y1) = item.getViewBox().viewRange()  # the whole curve in view
+    assert x0 <= 1 and x1 >= 5000 and y0 <= 0.2 and y1 >= 1000
     assert curve.current_label.text() == "loss 0.2  ·  step 5,000"
 
 
@@ -61,5 +63,7 @@ def test_log_scale_checkbox(qtbot, curve) -> None:
     assert not axis.logMode
     qtbot.mouseClick(curve.log_scale, Qt.MouseButton.LeftButton)
     assert curve.log_scale.isChecked() and axis.logMode
+    y0, y1 = curve.plot.getPlotItem().getViewBox().viewRange()[1]  # decades: 1e-9 … 1
+    assert y0 <= -9 and 0 <= y1 < 1
     qtbot.mouseClick(curve.log_scale, Qt.MouseButton.LeftButton)
     assert not axis.logMode
