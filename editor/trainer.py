@@ -15,7 +15,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from engine import train
 from engine.errors import EngineError, FeedError
@@ -110,6 +110,9 @@ class Trainer(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._thread: _TrainingThread | None = None
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
 
     @property
     def running(self) -> bool:
@@ -170,6 +173,12 @@ class Trainer(QObject):
         if self._thread is not None:
             self._thread.stopping = True
             self._thread.go.set()
+
+    def shutdown(self) -> None:
+        """Stop and wait for the worker (on quitting; call it before deleting a trainer that
+        may be running)."""
+        self.stop()
+        self.wait()
 
     def wait(self, ms: int = 10_000) -> bool:
         """Block until the worker thread has ended (for shutdown); True if it has."""

@@ -108,6 +108,7 @@ class TrainingDock(QWidget):
         self.loss_label = QLabel("loss —")
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.message.hide()
         self.loss_curve = LossCurve()
         self.boundary = DecisionBoundaryView()
         self.tabs = QTabWidget()
@@ -208,11 +209,11 @@ class TrainingDock(QWidget):
             self.trainer.start(self.graph, train_node, steps, **options)
         except (EngineError, ValueError, KeyError) as error:
             message = error.args[0] if error.args else str(error)
-            self._show_error(message)
+            self._say(message, error=True)
             self.training_failed.emit(message, getattr(error, "node", None))
             return
         self._steps_asked = steps
-        self.message.setText("")
+        self._say("")
         self.progress.setRange(0, steps)
         self.progress.setValue(0)
         self.loss_curve.start_run()
@@ -258,19 +259,19 @@ class TrainingDock(QWidget):
             self.boundary.show_values(result.values)
         self._update_buttons()
         if result.reason == "error":
-            self._show_error(result.message)
+            self._say(result.message, error=True)
             self.training_failed.emit(result.message, result.node)
         elif result.reason == "stopped":
-            self.message.setStyleSheet("")
-            self.message.setText(f"Stopped after {result.steps:,} of {self._steps_asked:,} steps")
+            self._say(f"Stopped after {result.steps:,} of {self._steps_asked:,} steps")
         else:
-            self.message.setStyleSheet("")
-            self.message.setText(f"Trained {result.steps:,} steps in {result.seconds:.2f} s")
+            self._say(f"Trained {result.steps:,} steps in {result.seconds:.2f} s")
         self.training_finished.emit(result)
 
-    def _show_error(self, message: str) -> None:
-        self.message.setStyleSheet(ERROR_STYLE)
+    def _say(self, message: str, error: bool = False) -> None:
+        """Show a line under the figures (in red for an error); hidden while empty."""
+        self.message.setStyleSheet(ERROR_STYLE if error else "")
         self.message.setText(message)
+        self.message.setVisible(bool(message))
 
     def _update_buttons(self) -> None:
         running = self.trainer.running

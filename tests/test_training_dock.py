@@ -26,8 +26,7 @@ def dock(qtbot) -> TrainingDock:
     widget.resize(420, 720)
     widget.show()
     yield widget
-    widget.trainer.stop()
-    widget.trainer.wait()
+    widget.trainer.shutdown()
 
 
 def click(qtbot, button) -> None:
