@@ -44,9 +44,10 @@ def check_trainable(graph: Graph, train_node: Node, feed: dict[str, Any] | None 
         raise EngineError(f"train node {train_node.name} has no loss connected",
                           node=train_node.name)
     feed = feed or {}
-    for node in graph.nodes:
+    needed = nx.ancestors(graph.nx, loss)
+    for node in graph.nodes:  # in graph order: the same placeholder is named every time
         if (isinstance(node, Placeholder) and node.default is None and node.name not in feed
-                and node in nx.ancestors(graph.nx, loss)):
+                and node in needed):
             raise FeedError(f"placeholder '{node.name}' needs a value to train {train_node.name}: "
                             "give it a default value", node=node.name)
     graph.shape_of(train_node)

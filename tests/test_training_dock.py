@@ -76,8 +76,9 @@ def test_decision_boundary_shows_the_engines_predictions(qtbot, dock) -> None:
     dock.set_graph(graph)
     dock.training_finished.connect(lambda r: QUndoStack(dock).push(
         TrainCommand.from_result(graph, r)))
-    click(qtbot, dock.tabs.tabBar())  # the tab bar takes the click; show the boundary tab
-    dock.tabs.tabBar().setCurrentIndex(1)
+    bar = dock.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    assert dock.tabs.currentWidget() is dock.boundary
     view = dock.boundary
     assert view.isVisible()
     untrained = view.classes.copy()
