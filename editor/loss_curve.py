@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
@@ -9,8 +11,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from .plot_style import BACKGROUND, CURVE, CURVE_PREVIOUS, FOREGROUND
 
-REDRAW_MS = 200
-"""Milliseconds between redraws while points arrive."""
+REDRAW_MS = 400
+"""Least milliseconds between redraws while points arrive."""
 
 
 class LossCurve(QWidget):
@@ -62,7 +64,7 @@ class LossCurve(QWidget):
         self._previous_bounds = _Bounds()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(REDRAW_MS)
+        self._drawn_at = 0.0
         self._timer.timeout.connect(self.redraw)
 
     @property
@@ -81,6 +83,7 @@ class LossCurve(QWidget):
             self._previous_bounds = self._bounds
         self._bounds = _Bounds()
         self._count = 0
+        self._drawn_at = 0.0  # a new run's first points are drawn at once
         self.curve.setData([], [])
         self.current_label.setText("loss —")
 
@@ -104,12 +107,14 @@ class LossCurve(QWidget):
         self._losses[self._count : end] = losses
         self._count = end
         self._bounds.include(self._steps[end - 1], self._losses[end - n : end])
-        if not self._timer.isActive():
-            self._timer.start()
+        if not self._timer.isActive():  # at most one redraw per REDRAW_MS, the first at once
+            since = 1000 * (time.perf_counter() - self._drawn_at)
+            self._timer.start(max(0, round(REDRAW_MS - since)))
 
     def redraw(self) -> None:
         """Draw the points appended so far (the timer calls it; call it to draw at once)."""
         self._timer.stop()
+        self._drawn_at = time.perf_counter()
         n = self._count
         if not n:
             return

@@ -30,7 +30,7 @@ def test_batches_are_drawn_by_the_timer(qtbot, curve) -> None:
     for start in range(0, 5000, 500):  # more points than the first buffer holds
         steps = np.arange(start + 1, start + 501)
         curve.append(steps, 1000.0 / steps)
-    assert len(drawn(curve.curve)[0]) == 0  # not drawn yet: appending stays cheap
+    assert len(drawn(curve.curve)[0]) == 0  # drawn by the event loop: appending stays cheap
     qtbot.waitUntil(lambda: len(drawn(curve.curve)[0]) == 5000)
     x, y = drawn(curve.curve)
     np.testing.assert_array_equal(x, np.arange(1, 5001))
