@@ -180,3 +180,16 @@ def test_reset_variables_command() -> None:
     stack.undo()
     np.testing.assert_array_equal(graph.get_node("W_output").value, trained)
     assert graph.get_node("train").state["step"] == 10
+
+
+def test_shutdown_stops_and_waits_for_the_worker(qtbot) -> None:
+    with slow_op(0.01) as op:
+        trainer = Trainer()
+        with qtbot.waitSignal(trainer.finished, timeout=WAIT) as finished:
+            trainer.start(slow_graph(), "train", 10_000)
+            qtbot.waitUntil(lambda: op.calls >= 3)
+            trainer.shutdown()  # returns once the worker has ended
+            calls = op.calls
+            qtbot.wait(50)
+            assert op.calls == calls
+    assert finished.args[0].reason == "stopped" and not trainer.running
