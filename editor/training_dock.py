@@ -75,15 +75,14 @@ class TrainingDock(QWidget):
         self.optimizer_combo.currentIndexChanged.connect(self._update_optimizer_form)
         minimize = get_op("minimize").attrs
         self.parameters: dict[str, QLineEdit] = {}
-        self.optimizer_form = QWidget()
-        form = QFormLayout(self.optimizer_form)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Loss", self.loss_combo)
-        form.addRow("Optimizer", self.optimizer_combo)
+        self.form = QFormLayout()
+        self.form.addRow("Train", self.train_combo)
+        self.form.addRow("Loss", self.loss_combo)
+        self.form.addRow("Optimizer", self.optimizer_combo)
         for name in dict.fromkeys(p for _, _, params in train.RULES.values() for p in params):
             edit = self.parameters[name] = QLineEdit(repr(minimize[name].default))
             edit.setToolTip(minimize[name].doc)
-            form.addRow(name.replace("_", " ").capitalize(), edit)
+            self.form.addRow(name.replace("_", " ").capitalize(), edit)
 
         self.steps = QSpinBox()
         self.steps.setRange(1, 100_000_000)
@@ -103,7 +102,9 @@ class TrainingDock(QWidget):
         self.reset_button.clicked.connect(self.reset_requested)
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m steps")
+        self.progress.setRange(0, self.steps.value())
         self.progress.setValue(0)
+        self.steps.valueChanged.connect(self._steps_changed)
         self.rate_label = QLabel("— steps/s")
         self.loss_label = QLabel("loss —")
         self.message = QLabel()
@@ -116,10 +117,7 @@ class TrainingDock(QWidget):
         self.tabs.addTab(self.boundary, "Decision boundary")
         self.tabs.currentChanged.connect(lambda _: self._refresh_values())
 
-        top = QFormLayout()
-        top.addRow("Train", self.train_combo)
-        top.addRow(self.optimizer_form)
-        top.addRow("Steps", self.steps)
+        self.form.addRow("Steps", self.steps)
         buttons = QHBoxLayout()
         for button in (self.train_button, self.pause_button, self.stop_button, self.reset_button):
             buttons.addWidget(button)
@@ -128,7 +126,7 @@ class TrainingDock(QWidget):
         figures.addStretch(1)
         figures.addWidget(self.loss_label)
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        layout.addLayout(self.form)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addLayout(figures)
@@ -186,12 +184,13 @@ class TrainingDock(QWidget):
             self.boundary.refresh()
 
     def _update_optimizer_form(self) -> None:
+        """Show the loss, optimizer and its parameters only for "Loss + optimizer…"."""
         new = self.train_combo.currentData() is None
-        self.optimizer_form.setVisible(new)
         params = train.RULES[self.optimizer_combo.currentText()][2]
-        form: QFormLayout = self.optimizer_form.layout()  # type: ignore[assignment]
+        self.form.setRowVisible(self.loss_combo, new)
+        self.form.setRowVisible(self.optimizer_combo, new)
         for name, edit in self.parameters.items():
-            form.setRowVisible(edit, name in params)
+            self.form.setRowVisible(edit, new and name in params)
 
     # ---- training -----------------------------------------------------------------------------
 
@@ -219,6 +218,11 @@ class TrainingDock(QWidget):
         self.loss_curve.start_run()
         self._update_buttons()
         self.training_started.emit()
+
+    def _steps_changed(self, steps: int) -> None:
+        if not self.trainer.running:
+            self.progress.setRange(0, steps)
+            self.progress.setValue(0)
 
     def _optimizer_attrs(self) -> dict[str, Any]:
         optimizer = self.optimizer_combo.currentText()
@@ -276,7 +280,7 @@ class TrainingDock(QWidget):
     def _update_buttons(self) -> None:
         running = self.trainer.running
         for widget in (self.train_button, self.reset_button, self.train_combo, self.steps,
-                       self.optimizer_form):
+                       self.loss_combo, self.optimizer_combo, *self.parameters.values()):
             widget.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)

@@ -44,6 +44,7 @@ def test_train_the_mlp_and_apply_it_as_one_undoable_step(qtbot, dock) -> None:
     initial = {n.name: n.value.copy() for n in graph.nodes if isinstance(n, ts.Variable)}
     dock.set_graph(graph)
     assert dock.train_combo.currentText() == "train  (minimizes J)"
+    assert not dock.loss_combo.isVisible()  # the train node brings its own optimizer
     assert dock.tabs.isTabVisible(1)  # the MLP is a two-feature classifier
     stack = QUndoStack()
     dock.training_finished.connect(lambda r: stack.push(TrainCommand.from_result(graph, r)))
@@ -171,7 +172,7 @@ def test_loss_plus_optimizer_chosen_in_the_dock(qtbot, dock) -> None:
     dock.set_graph(graph)
     assert dock.train_combo.currentText() == NEW_OPTIMIZER
     assert dock.loss_combo.currentText() == "J"  # the scalar nothing else reads comes first
-    assert dock.optimizer_form.isVisible()
+    assert dock.loss_combo.isVisible() and dock.optimizer_combo.isVisible()
     dock.optimizer_combo.setFocus()
     while dock.optimizer_combo.currentText() != "adam":
         qtbot.keyClick(dock.optimizer_combo, Qt.Key.Key_Down)
