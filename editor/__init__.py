@@ -1,0 +1,1 @@
+"""Tensor Canvas's PySide6 editor."""

@@ -457,8 +457,8 @@ class Graph:
         attrs = dict(node.attrs)
         attrs[name] = value
         parsed = node.op.parse_attrs(attrs)
-        if isinstance(node, Placeholder) and node.value is not None:
-            node.fit(node.value, parsed["shape"], parsed["dtype"])
+        if isinstance(node, Placeholder) and node.value is not None:  # the default follows
+            node._value = node.fit(node.value, parsed["shape"], parsed["dtype"])
         node.attrs = parsed
         self._emit("attr_changed", node)
 
@@ -564,9 +564,12 @@ class Graph:
             cached = self._shapes.get(node)
             if isinstance(cached, tuple) and cached == node.value.shape:  # type: ignore[union-attr]
                 return
-        self._shapes.pop(node, None)
-        for n in nx.descendants(self.nx, node):
-            self._shapes.pop(n, None)
+        # Cached shapes are closed under ancestors: below an uncached node nothing is cached.
+        todo = [node]
+        while todo:
+            n = todo.pop()
+            if self._shapes.pop(n, _MISSING) is not _MISSING:
+                todo.extend(self.nx.successors(n))
 
     # ---- naming ---------------------------------------------------------------------------
 

@@ -99,6 +99,8 @@ class Session:
         self._deferred: list[Callable[[], None]] = []
         self._run_memo: dict[Any, Any] = {}
         self._version_memo: dict[Any, Any] = {}
+        self._touched: set[int] = set()
+        """Slots whose value was computed or dropped since :meth:`take_changes`."""
         self.graph.subscribe(self._on_graph_event)
 
     # ---- public ---------------------------------------------------------------------------
@@ -126,8 +128,33 @@ class Session:
             self._run_memo.clear()
         return rebuild(results)
 
+    def evaluation_order(self, fetches: Any) -> list[Node]:
+        """The nodes a run of ``fetches`` computes, in the order it computes them: inputs
+        before their consumers (the depth-first post-order the series teaches)."""
+        nodes, _ = self._flatten(fetches)
+        return self._postorder(tuple(nodes))
+
+    def take_changes(self) -> tuple[dict[Node, Any], set[Node]]:
+        """What changed in the value cache since the last call: the values computed since (by
+        node), and the nodes whose value a run dropped after an edit and did not compute again
+        (reported by every call until a run computes them)."""
+        computed: dict[Node, Any] = {}
+        dropped: set[Node] = set()
+        values, nodes = self._values, self._nodes
+        for slot in self._touched:
+            node = nodes[slot]
+            if node is None:
+                continue
+            if values[slot] is None:
+                dropped.add(node)
+            else:
+                computed[node] = _readonly(values[slot])
+        self._touched = {slot for slot in self._touched if values[slot] is None}
+        return computed, dropped
+
     def close(self) -> None:
         """Drop every cached value (the session stays usable)."""
+        self._touched.update(i for i, v in enumerate(self._values) if v is not None)
         self._values = [None] * len(self._values)
         self._known = bytearray(len(self._values))
         self._feeds.clear()
@@ -195,6 +222,7 @@ class Session:
                 self._values[slot] = None
                 self._known[slot] = 0
                 self._nodes[slot] = None
+                self._touched.discard(slot)
             self._feeds.pop(event.node, None)
             self._dirty.discard(event.node)
         elif event.kind not in ("node_added", "renamed", "ui_changed"):
@@ -220,9 +248,11 @@ class Session:
         if not dirty:
             return
         values, known = self._values, self._known
-        for slot in self._cone(frozenset(dirty)):
+        cone = self._cone(frozenset(dirty))
+        for slot in cone:
             values[slot] = None
             known[slot] = 0
+        self._touched.update(cone)
         dirty.clear()
 
     def _cone(self, nodes: frozenset[Node]) -> list[int]:
@@ -257,6 +287,8 @@ class Session:
         if plan is None:
             with gc_paused():
                 plan = self._plans[fetches] = self._compile(fetches)
+            slots, values = self._slots, self._values
+            self._touched.update(slots[n] for n in plan.nodes if values[slots[n]] is None)
         return plan
 
     def _compile(self, fetches: tuple[Node, ...]) -> _Plan:

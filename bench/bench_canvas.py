@@ -1,0 +1,180 @@
+"""Canvas speed: open, repaint (zoomed to fit and at 100%) and move a node in generated
+graphs of 1,000 and 10,000 nodes, offscreen.
+
+Each figure is printed with a baseline measured in the same run: the same number of plain
+C++ Qt items (QGraphicsRectItem per node, QGraphicsPathItem per wire) in a bare
+QGraphicsView — the least any QGraphicsView canvas can cost.
+
+    python bench/bench_canvas.py [SIZES...]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import QColor, QPainterPath, QPen  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QApplication,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsView,
+)
+
+import engine as ts  # noqa: E402
+from editor.main_window import MainWindow  # noqa: E402
+
+TARGETS_10K = {"open": 2000, "fit": 100, "full": 16, "move": 5}  # ms
+
+
+def generate(n: int, path: Path) -> None:
+    """A graph of ``n`` nodes: parallel chains of tanh(h + v), each step with a variable v
+    (written by the engine API, so it has no positions: opening lays it out)."""
+    chains = max(int((n / 3) ** 0.5 / 1.2), 1)
+    with ts.Graph().as_default() as g:
+        heads = [ts.placeholder(shape=[4], name=f"x{c}") for c in range(chains)]
+        step = 0
+        while len(g) < n:
+            for c in range(chains):
+                if len(g) >= n:
+                    break
+                v = ts.Variable([0.1] * 4, name=f"v{c}_{step}")
+                heads[c] = ts.add(heads[c], v) if len(g) < n else heads[c]
+                heads[c] = ts.tanh(heads[c]) if len(g) < n else heads[c]
+            step += 1
+    ts.save_graph(g, path)
+
+
+def timed(fn, repeat: int = 5) -> float:
+    """Best wall time of ``fn`` in ms."""
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best * 1000
+
+
+def measure_editor(path: Path) -> dict[str, float]:
+    window = MainWindow(persist=False)
+    window.resize(1300 + 500, 900 + 60)  # a canvas of about 1300 × 900 beside the docks
+    window.show()
+    QApplication.processEvents()
+    view = window.view
+
+    def open_and_show() -> None:
+        window.open_file(path)
+        view.viewport().repaint()
+
+    out = {"open": timed(open_and_show, repeat=1)}
+    out["nodes"] = len(window.doc.graph)
+    view.frame_all()
+    out["fit"] = timed(view.viewport().repaint)
+    view.set_zoom(1.0)
+    item = next(iter(window.scene.node_items.values()))
+    view.centerOn(item)
+    QApplication.processEvents()
+    out["full"] = timed(view.viewport().repaint)
+    title = view.mapFromScene(item.mapToScene(QPointF(40, 10)))
+    viewport = view.viewport()
+    QTest.mousePress(viewport, Qt.LeftButton, Qt.NoModifier, title)
+    offset = [0]
+
+    def move() -> None:
+        offset[0] += 3
+        QTest.mouseMove(viewport, title + QPoint(offset[0], offset[0]))
+        QApplication.processEvents()  # the repaint of what changed
+
+    out["move"] = timed(move, repeat=10)
+    QTest.mouseRelease(viewport, Qt.LeftButton, Qt.NoModifier, title + QPoint(offset[0], offset[0]))
+    window.doc.undo_stack.setClean()
+    window.close()
+    window.deleteLater()
+    QApplication.processEvents()
+    return out
+
+
+def measure_plain(path: Path) -> dict[str, float]:
+    """The baseline: plain Qt items at the editor's node positions."""
+    from editor.main_window import prepare_graph
+
+    view = QGraphicsView()
+    view.resize(1300, 900)
+    view.show()
+    QApplication.processEvents()
+
+    def build() -> QGraphicsScene:
+        graph = prepare_graph(ts.load_graph(path))
+        scene = QGraphicsScene()
+        pen, brush = QPen(QColor("#888"), 2), QColor("#2a2d34")
+        for node in graph.nodes:
+            x, y = node.ui["pos"]
+            rect = QGraphicsRectItem(0, 0, 156, 66)
+            rect.setPos(x, y)
+            rect.setBrush(brush)
+            rect.setFlags(QGraphicsRectItem.ItemIsMovable | QGraphicsRectItem.ItemIsSelectable)
+            scene.addItem(rect)
+        for source, target in graph.nx.edges:
+            (x1, y1), (x2, y2) = source.ui["pos"], target.ui["pos"]
+            curve = QPainterPath(QPointF(x1 + 156, y1 + 35))
+            curve.cubicTo(x1 + 200, y1 + 35, x2 - 40, y2 + 35, x2, y2 + 35)
+            scene.addPath(curve, pen)
+        view.setScene(scene)
+        view.viewport().repaint()
+        return scene
+
+    out = {"open": timed(build, repeat=1)}
+    scene = view.scene()
+    view.fitInView(scene.itemsBoundingRect(), Qt.KeepAspectRatio)
+    out["fit"] = timed(view.viewport().repaint)
+    view.resetTransform()
+    item = next(i for i in scene.items() if isinstance(i, QGraphicsRectItem))
+    view.centerOn(item)
+    QApplication.processEvents()
+    out["full"] = timed(view.viewport().repaint)
+    title = view.mapFromScene(item.mapToScene(QPointF(40, 10)))
+    QTest.mousePress(view.viewport(), Qt.LeftButton, Qt.NoModifier, title)
+    offset = [0]
+
+    def move() -> None:
+        offset[0] += 3
+        QTest.mouseMove(view.viewport(), title + QPoint(offset[0], offset[0]))
+        QApplication.processEvents()
+
+    out["move"] = timed(move, repeat=10)
+    QTest.mouseRelease(view.viewport(), Qt.LeftButton, Qt.NoModifier, title)
+    view.close()
+    return out
+
+
+def main(sizes: list[int]) -> None:
+    app = QApplication.instance() or QApplication([])
+    from editor import style
+
+    style.apply_dark_theme(app)
+    labels = {"open": "open and show the file", "fit": "repaint, zoomed to fit",
+              "full": "repaint at 100% zoom", "move": "move one node (drag step + repaint)"}
+    with tempfile.TemporaryDirectory() as folder:
+        for n in sizes:
+            path = Path(folder) / f"graph{n}.json"
+            generate(n, path)
+            ours = measure_editor(path)
+            plain = measure_plain(path)
+            print(f"\n{int(ours['nodes'])} nodes")
+            for key, label in labels.items():
+                ratio = ours[key] / plain[key] if plain[key] > 0 else float("nan")
+                target = f"   (target < {TARGETS_10K[key]} ms)" if n >= 10_000 else ""
+                print(f"  {label:38s} {ours[key]:9.1f} ms   plain Qt items {plain[key]:8.1f} ms"
+                      f"   ×{ratio:5.1f}{target}")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [1_000, 10_000])

@@ -1,0 +1,131 @@
+"""Edit → refreshed value on screen, against the engine's own incremental run.
+
+A 10,000-node graph: 100 chains of 99 element-wise ops, each fed by a variable, joined by a
+tree of adds into one output node, which is selected (watched by the Evaluator and shown in a
+TensorView). Each edit sets one variable: about 1% of the graph lies downstream of it.
+
+    python bench/bench_evaluator.py
+
+prints the median time of (a) the engine alone: ``graph.set_value`` then ``Session.run`` of the
+output, (b) the TensorView showing a new value until its repaint is done (what any screen update
+costs),
+and (c) the editor: ``set_value`` on the document graph until the evaluator's result is painted
+by the TensorView — and (c) / ((a) + (b)), the figure the target (under 1.5) is stated in.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from editor.evaluator import Evaluator  # noqa: E402
+from editor.tensor_view import TensorView  # noqa: E402
+from engine import Graph, Session  # noqa: E402
+
+CHAINS, LENGTH, REPEATS = 100, 99, 100
+
+
+def build() -> tuple[Graph, list[str], str]:
+    graph = Graph()
+    ends, variables = [], []
+    ops = ("tanh", "negative", "sigmoid")
+    for c in range(CHAINS):
+        node = graph.add_node("variable", name=f"v{c}", value=np.full(16, c / CHAINS))
+        variables.append(node.name)
+        for k in range(LENGTH):
+            node = graph.add_node(ops[k % 3], [node], name=f"c{c}_{k}")
+        ends.append(node)
+    level = 0
+    while len(ends) > 1:
+        pairs = [ends[i : i + 2] for i in range(0, len(ends), 2)]
+        ends = [graph.add_node("add", pair, name=f"j{level}_{i}") if len(pair) == 2 else pair[0]
+                for i, pair in enumerate(pairs)]
+        level += 1
+    return graph, variables, ends[0].name
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def engine_time(graph: Graph, variables: list[str], out: str) -> float:
+    session = Session(graph)
+    session.run(out)
+    samples = []
+    for i in range(REPEATS):
+        value = np.full(16, float(i))
+        start = time.perf_counter()
+        graph.set_value(variables[i % CHAINS], value)
+        session.run(out)
+        samples.append(time.perf_counter() - start)
+    return median_ms(samples)
+
+
+def editor_times(app: QApplication, graph: Graph, variables: list[str], out: str
+                 ) -> tuple[float, float, float]:
+    view = TensorView()
+    view.resize(700, 400)
+    view.show()
+    evaluator = Evaluator(graph)
+    loop = QEventLoop()
+
+    arrived: list[float] = []
+
+    def show(evaluation) -> None:  # noqa: ANN001
+        arrived.append(time.perf_counter())
+        view.show_evaluation(evaluation)
+        loop.quit()
+
+    evaluator.evaluated.connect(show)
+    evaluator.watch([out])
+    loop.exec()
+    QTimer.singleShot(200, loop.quit)  # let the first layout settle
+    loop.exec()
+
+    updates, samples, arrivals = [], [], []
+    for i in range(REPEATS):  # interleaved, so both see the same conditions
+        start = time.perf_counter()
+        view.show_value(out, np.full(16, float(i)))  # a new value on screen, no evaluator
+        app.processEvents()  # the repaint, and all else the new value causes
+        updates.append(time.perf_counter() - start)
+
+        start = time.perf_counter()
+        graph.set_value(variables[i % CHAINS], np.full(16, float(i)))
+        loop.exec()
+        app.processEvents()
+        samples.append(time.perf_counter() - start)
+        arrivals.append(arrived[-1] - start)
+    expected = Session(graph).run(out)
+    assert np.array_equal(view.panel(out).value, expected), "the view shows a stale value"
+    evaluator.close()
+    return median_ms(updates), median_ms(arrivals), median_ms(samples)
+
+
+def main() -> None:
+    app = QApplication.instance() or QApplication([])
+    engine_graph, variables, out = build()
+    print(f"graph: {len(engine_graph)} nodes; an edit reaches {LENGTH + 7} of them")
+    engine_ms = engine_time(engine_graph, variables, out)
+    document, variables, out = build()
+    update_ms, arrival_ms, editor_ms = editor_times(app, document, variables, out)
+    print(f"engine: set_value + incremental run     {engine_ms:8.3f} ms")
+    print(f"tensor view: show a new value + repaint {update_ms:8.3f} ms")
+    print(f"editor: edit → evaluated signal         {arrival_ms:8.3f} ms")
+    print(f"editor: edit → new value painted        {editor_ms:8.3f} ms")
+    print(f"ratio editor / (engine + view update)   {editor_ms / (engine_ms + update_ms):8.2f}"
+          "  (target < 1.5)")
+    del app
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Start the editor: ``python main.py [FILE]`` or ``python main.py --screenshot OUT.png [FILE]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from engine.errors import FileFormatError
+from engine.io import load_graph
+
+
+def parser() -> argparse.ArgumentParser:
+    from engine.cli import COMMANDS
+
+    commands = ", ".join(COMMANDS)
+    p = argparse.ArgumentParser(
+        prog="python main.py",
+        description="Tensor Canvas: build computational graphs by mouse.",
+        epilog=f"Without a GUI: python main.py {{{commands}}} ... (see python main.py run --help).",
+    )
+    p.add_argument("file", nargs="?", help="a graph file to open (default: the affine example)")
+    p.add_argument("--screenshot", metavar="OUT.png",
+                   help="render the window offscreen to a PNG and exit")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if args.screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        if args.file:
+            try:
+                load_graph(args.file)
+            except FileFormatError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 1
+    from PySide6.QtWidgets import QApplication
+
+    from . import style
+    from .main_window import APPLICATION, DEFAULT_EXAMPLE, ORGANIZATION, MainWindow
+
+    app = QApplication.instance() or QApplication([APPLICATION])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    style.apply_dark_theme(app)
+    window = MainWindow(persist=not args.screenshot)
+    if args.file:
+        window.open_file(args.file)
+    else:
+        window.open_file(DEFAULT_EXAMPLE, example=True)
+    if args.screenshot:
+        return screenshot(window, args.screenshot)
+    window.show()
+    window.view.frame_all()
+    return app.exec()
+
+
+def screenshot(window, path: str) -> int:
+    """Render ``window`` at 1280×800 to ``path``."""
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(1280, 800)
+    window.show()
+    QApplication.processEvents()
+    window.view.frame_all()
+    QApplication.processEvents()
+    if not window.grab().save(path):
+        print(f"error: cannot write {path}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,357 @@
+"""The main window: canvas, docks, menus, files, recent files and settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QScrollArea,
+    QUndoView,
+    QWidget,
+)
+
+from engine.errors import FileFormatError
+from engine.graph import Graph
+from engine.io import load_graph
+
+from . import layout
+from .document import Document
+from .palette import Palette
+from .properties import PropertiesPanel
+from .scene import GraphScene
+from .view import GraphView
+
+ORGANIZATION, APPLICATION = "TensorCanvas", "Tensor Canvas"
+EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
+DEFAULT_EXAMPLE = EXAMPLES / "affine.json"
+FILE_FILTER = "Tensor Canvas graphs (*.json);;All files (*)"
+MAX_RECENT = 10
+
+
+def settings() -> QSettings:
+    return QSettings(ORGANIZATION, APPLICATION)
+
+
+def prepare_graph(graph: Graph) -> Graph:
+    """Lay out a graph whose file has no positions (one written with the engine's API)."""
+    if not layout.has_positions(graph):
+        for name, pos in layout.arrange(graph).items():
+            graph.get_node(name).ui["pos"] = pos
+    return graph
+
+
+class MainWindow(QMainWindow):
+    """One document at a time on a canvas, with the palette, properties and history docks.
+
+    With ``persist`` false (screenshots), the window neither reads nor writes settings.
+    """
+
+    def __init__(self, persist: bool = True) -> None:
+        super().__init__()
+        self.persist = persist
+        self.undo_group = QUndoGroup(self)
+        self.view = GraphView(self)
+        self.setCentralWidget(self.view)
+        self.op_palette = Palette()
+        self.properties = PropertiesPanel()
+        self.history = QUndoView(self.undo_group)
+        self.history.setEmptyLabel("Start")
+        self.palette_dock = self._dock("Palette", self.op_palette, Qt.LeftDockWidgetArea)
+        scroll = QScrollArea()
+        scroll.setWidget(self.properties)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        self.properties_dock = self._dock("Properties", scroll, Qt.RightDockWidgetArea)
+        self.history_dock = self._dock("History", self.history, Qt.RightDockWidgetArea)
+        self.op_palette.activated.connect(self._add_at_center)
+        self.doc: Document | None = None
+        self.scene: GraphScene | None = None
+        self._make_actions()
+        self._make_menus()
+        self.statusBar().showMessage("Ready")
+        self.resize(1280, 800)
+        self.resizeDocks([self.palette_dock, self.properties_dock], [220, 270], Qt.Horizontal)
+        self.resizeDocks([self.properties_dock, self.history_dock], [540, 200], Qt.Vertical)
+        if persist:
+            store = settings()
+            self.restoreGeometry(store.value("geometry", QByteArray()))
+            self.restoreState(store.value("window_state", QByteArray()))
+        self.set_document(Document())
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # ---- actions and menus -----------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, canvas: bool = False) -> QAction:
+        """An action; ``canvas`` ones only fire while the canvas has the focus."""
+        action = QAction(text, self)
+        if shortcut is not None:
+            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.triggered.connect(slot)
+        if canvas:
+            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            self.view.addAction(action)
+        else:
+            self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        a = self._action
+        self.new_action = a("&New", self.new_document, QKeySequence.New)
+        self.open_action = a("&Open…", self.open_dialog, QKeySequence.Open)
+        self.save_action = a("&Save", self.save, QKeySequence.Save)
+        self.save_as_action = a("Save &As…", self.save_as, "Ctrl+Shift+S")
+        self.quit_action = a("&Quit", self.close, QKeySequence.Quit)
+        self.undo_action = self.undo_group.createUndoAction(self)
+        self.undo_action.setShortcuts(QKeySequence.Undo)
+        self.redo_action = self.undo_group.createRedoAction(self)
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.addActions([self.undo_action, self.redo_action])
+        self.cut_action = a("Cu&t", self.cut, QKeySequence.Cut, canvas=True)
+        self.copy_action = a("&Copy", self.copy, QKeySequence.Copy, canvas=True)
+        self.paste_action = a("&Paste", self.paste, QKeySequence.Paste, canvas=True)
+        self.duplicate_action = a("D&uplicate", self.duplicate, "Ctrl+D", canvas=True)
+        self.delete_action = a("&Delete", lambda: self.scene.delete_selection(),
+                               ["Delete", "Backspace"], canvas=True)
+        self.select_all_action = a("Select &All", self._select_all, QKeySequence.SelectAll,
+                                   canvas=True)
+        self.rename_action = a("&Rename…", lambda: self.view.start_rename(), "F2", canvas=True)
+        self.arrange_action = a("Arrange", lambda: self.scene.arrange(), "Ctrl+L")
+        self.add_node_action = a("Add &Node…", lambda: self.view.open_search())
+        self.add_node_action.setShortcut(QKeySequence("Tab"))
+        self.add_node_action.setShortcutContext(Qt.WidgetShortcut)  # the view handles Tab
+        self.frame_all_action = a("Frame &All", self.view.frame_all, "Home", canvas=True)
+        self.frame_selection_action = a("Frame &Selection", self.view.frame_selection, "F",
+                                        canvas=True)
+        self.zoom_in_action = a("Zoom &In", lambda: self.view.zoom_by(1.25), QKeySequence.ZoomIn)
+        self.zoom_out_action = a("Zoom &Out", lambda: self.view.zoom_by(0.8),
+                                 QKeySequence.ZoomOut)
+        self.actual_size_action = a("Actual Si&ze", lambda: self.view.set_zoom(1.0), "Ctrl+0")
+        self.view.context_actions = [
+            self.add_node_action, None, self.cut_action, self.copy_action, self.paste_action,
+            self.duplicate_action, self.delete_action, None, self.rename_action,
+            self.select_all_action, self.arrange_action, None, self.frame_all_action,
+            self.frame_selection_action]
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addActions([self.new_action, self.open_action])
+        self.recent_menu = file.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.examples_menu = file.addMenu("&Examples")
+        for path in sorted(EXAMPLES.glob("*.json")):
+            action = self.examples_menu.addAction(path.stem)
+            action.triggered.connect(lambda _=False, p=path: self.open_file(p, example=True))
+        file.addSeparator()
+        file.addActions([self.save_action, self.save_as_action])
+        file.addSeparator()
+        file.addAction(self.quit_action)
+        edit = bar.addMenu("&Edit")
+        edit.addActions([self.undo_action, self.redo_action])
+        edit.addSeparator()
+        edit.addActions([self.cut_action, self.copy_action, self.paste_action,
+                         self.duplicate_action, self.delete_action])
+        edit.addSeparator()
+        edit.addActions([self.select_all_action, self.rename_action, self.add_node_action,
+                         self.arrange_action])
+        edit.addSeparator()
+        edit.addAction(self.history_dock.toggleViewAction())
+        view = bar.addMenu("&View")
+        view.addActions([self.frame_all_action, self.frame_selection_action])
+        view.addSeparator()
+        view.addActions([self.zoom_in_action, self.zoom_out_action, self.actual_size_action])
+        view.addSeparator()
+        for dock in (self.palette_dock, self.properties_dock, self.history_dock):
+            view.addAction(dock.toggleViewAction())
+
+    # ---- the document ----------------------------------------------------------------------
+
+    def set_document(self, doc: Document) -> None:
+        """Show ``doc`` (the previous document is dropped)."""
+        old_doc, old_scene = self.doc, self.scene
+        self.doc, self.scene = doc, GraphScene(doc)
+        self.view.setScene(self.scene)
+        self.properties.set_scene(self.scene)
+        self.undo_group.addStack(doc.undo_stack)
+        self.undo_group.setActiveStack(doc.undo_stack)
+        doc.dirty_changed.connect(self._update_title)
+        doc.path_changed.connect(self._update_title)
+        self.scene.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        if old_doc is not None:
+            self.undo_group.removeStack(old_doc.undo_stack)
+            old_scene.deleteLater()
+            old_doc.deleteLater()
+        self._update_title()
+        self.view.set_zoom(1.0)
+        self.view.frame_all()
+        if not doc.graph.nodes:
+            self.view.centerOn(0, 0)
+
+    def _update_title(self) -> None:
+        mark = "*" if self.doc.dirty else ""
+        self.setWindowTitle(f"{self.doc.title}{mark} — {APPLICATION}")
+
+    def maybe_save(self) -> bool:
+        """Ask what to do with unsaved changes; False if the user cancels."""
+        if not self.doc.dirty:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to {self.doc.title}?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        if answer == QMessageBox.Save:
+            return self.save()
+        return answer == QMessageBox.Discard
+
+    def new_document(self) -> None:
+        if self.maybe_save():
+            self.set_document(Document())
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open graph", self._start_dir(), FILE_FILTER)
+        if path:
+            self.open_file(path)
+
+    def open_file(self, path: str | Path, example: bool = False) -> bool:
+        """Open a graph file (an example opens as an untitled copy). A broken file is
+        reported and changes nothing."""
+        path = Path(path)
+        try:
+            graph = prepare_graph(load_graph(path))
+        except FileFormatError as error:
+            QMessageBox.critical(self, "Cannot open the file", str(error))
+            return False
+        if not self.maybe_save():
+            return False
+        if example:
+            self.set_document(Document(graph, name=f"{path.stem} (example)"))
+        else:
+            self.set_document(Document(graph, path))
+            self._add_recent(path)
+        self.statusBar().showMessage(f"Opened {path.name}: {len(graph)} nodes", 5000)
+        return True
+
+    def save(self) -> bool:
+        if self.doc.path is None:
+            return self.save_as()
+        return self._save_to(self.doc.path)
+
+    def save_as(self) -> bool:
+        start = str(self.doc.path or Path(self._start_dir()) / f"{self.doc.title.split()[0]}")
+        path, _ = QFileDialog.getSaveFileName(self, "Save graph as", start, FILE_FILTER)
+        if not path:
+            return False
+        path = Path(path)
+        if not path.suffix:
+            path = path.with_suffix(".json")
+        return self._save_to(path)
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.doc.save(path)
+        except (OSError, ValueError) as error:
+            QMessageBox.critical(self, "Cannot save", f"{path}: {error}")
+            return False
+        self._add_recent(path)
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def _start_dir(self) -> str:
+        recent = self.recent_files()
+        return str(Path(recent[0]).parent) if recent else str(Path.home())
+
+    # ---- recent files ----------------------------------------------------------------------
+
+    def recent_files(self) -> list[str]:
+        if not self.persist:
+            return []
+        value = settings().value("recent_files", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _add_recent(self, path: Path) -> None:
+        if not self.persist:
+            return
+        entry = str(path.resolve())
+        files = [entry] + [f for f in self.recent_files() if f != entry]
+        settings().setValue("recent_files", files[:MAX_RECENT])
+
+    def _open_recent(self, file: str) -> None:
+        """Open a recent file; one that is gone is also dropped from the list."""
+        if not self.open_file(file) and not Path(file).exists():
+            settings().setValue("recent_files", [f for f in self.recent_files() if f != file])
+
+    def _fill_recent_menu(self) -> None:
+        menu: QMenu = self.recent_menu
+        menu.clear()
+        files = self.recent_files()
+        for file in files:
+            action = menu.addAction(file)
+            action.triggered.connect(lambda _=False, f=file: self._open_recent(f))
+        if not files:
+            menu.addAction("No recent files").setEnabled(False)
+        else:
+            menu.addSeparator()
+            menu.addAction("Clear", lambda: settings().setValue("recent_files", []))
+
+    # ---- clipboard -------------------------------------------------------------------------
+
+    def copy(self) -> bool:
+        text = self.scene.copy_text()
+        if text is None:
+            return False
+        # as plain text (file format JSON): a QMimeData made here would be freed twice at exit
+        QGuiApplication.clipboard().setText(text)
+        return True
+
+    def cut(self) -> None:
+        if self.copy():
+            self.scene.delete_selection()
+
+    def paste(self) -> None:
+        text = QGuiApplication.clipboard().text()
+        if text:
+            self.scene.paste(text, self._cursor_scene_pos())
+
+    def duplicate(self) -> None:
+        text = self.scene.copy_text()
+        if text is not None:
+            self.scene.paste(text)
+
+    def _cursor_scene_pos(self) -> QPointF | None:
+        pos = self.view.viewport().mapFromGlobal(self.cursor().pos())
+        if self.view.viewport().rect().contains(pos):
+            return self.view.mapToScene(pos)
+        return None
+
+    def _select_all(self) -> None:
+        self.scene.select(self.scene.node_items)
+
+    def _add_at_center(self, op_type: str) -> None:
+        center = self.view.mapToScene(self.view.viewport().rect().center())
+        self.scene.add_node(op_type, center)
+        self.view.setFocus()
+
+    # ---- closing ---------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        if self.persist:
+            store = settings()
+            store.setValue("geometry", self.saveGeometry())
+            store.setValue("window_state", self.saveState())
+        event.accept()

@@ -1,0 +1,82 @@
+"""Colours and fonts of the canvas and the dark application theme."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from PySide6.QtGui import QColor, QFont, QIcon, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication
+
+from engine.registry import OpDef
+
+BACKGROUND = QColor("#1b1d21")
+GRID_DOT = QColor("#353a42")
+NODE_BODY = QColor("#2a2d34")
+NODE_OUTLINE = QColor("#101114")
+SELECTED = QColor("#ffa63d")
+ERROR = QColor("#ff4f5e")
+TEXT = QColor("#e8eaed")
+MUTED_TEXT = QColor("#9aa0aa")
+PORT_LABEL = QColor("#c3c8d0")
+WIRE = QColor("#8c96a8")
+HIGHLIGHT = QColor("#7fe0ff")
+
+CATEGORY_COLORS = {
+    "placeholder": QColor("#2f9e8f"),
+    "variable": QColor("#d9822b"),
+    "constant": QColor("#6b7280"),
+    "Math": QColor("#3f7fd9"),
+    "Linear algebra": QColor("#8b5cf6"),
+    "Neural network": QColor("#3fa34d"),
+    "Reduction": QColor("#c9a227"),
+    "Array": QColor("#d0508f"),
+}
+OTHER = QColor("#5b6270")
+
+
+def op_color(op: OpDef) -> QColor:
+    """The colour of an op's title bar: sources by kind, operations by category."""
+    return CATEGORY_COLORS.get(op.kind if op.is_source else op.category, OTHER)
+
+
+@cache
+def swatch(rgba: int) -> QIcon:
+    """A small square of colour ``rgba``, for lists of ops."""
+    pixmap = QPixmap(10, 10)
+    pixmap.fill(QColor.fromRgba(rgba))
+    return QIcon(pixmap)
+
+
+def font(size: float, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSizeF(size)
+    f.setBold(bold)
+    return f
+
+
+def apply_dark_theme(app: QApplication) -> None:
+    """Fusion with a dark palette, so docks and menus match the canvas."""
+    app.setStyle("Fusion")
+    palette = QPalette()
+    roles = {
+        QPalette.Window: "#24272c", QPalette.WindowText: "#e3e5e8", QPalette.Base: "#1b1d21",
+        QPalette.AlternateBase: "#262a30", QPalette.ToolTipBase: "#2f333a",
+        QPalette.ToolTipText: "#e8eaed", QPalette.Text: "#e3e5e8", QPalette.Button: "#2d3138",
+        QPalette.ButtonText: "#e3e5e8", QPalette.BrightText: "#ff4f5e",
+        QPalette.Highlight: "#3d6fb6", QPalette.HighlightedText: "#ffffff",
+        QPalette.Link: "#7fb3ff", QPalette.PlaceholderText: "#7c828c",
+    }
+    for role, color in roles.items():
+        palette.setColor(role, QColor(color))
+    for role in (QPalette.WindowText, QPalette.Text, QPalette.ButtonText):
+        palette.setColor(QPalette.Disabled, role, QColor("#6b7078"))
+    app.setPalette(palette)
+    app.setStyleSheet(
+        "QDockWidget::title { padding: 4px 6px; background: #2b2f36; }"
+        "QToolTip { border: 1px solid #444a53; padding: 4px; }"
+        "QLineEdit, QPlainTextEdit { padding: 3px; border: 1px solid #3a3f47;"
+        " border-radius: 3px; }"
+        "QLineEdit:focus { border-color: #3d6fb6; }"
+        "QLabel[role='error'] { color: #ff6b78; }"
+        "QLabel[role='muted'] { color: #9aa0aa; }"
+    )

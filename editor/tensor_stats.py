@@ -1,0 +1,94 @@
+"""What a tensor looks like in numbers: summary statistics, cell text, a one-line preview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from engine.tensors import format_tensor
+
+
+@dataclass(frozen=True)
+class TensorStats:
+    """Shape, dtype, and statistics over the finite-or-infinite values (NaNs are left out of
+    min, max and mean; ``None`` where a statistic does not exist)."""
+
+    shape: tuple[int, ...]
+    dtype: str
+    size: int
+    min: Any = None
+    max: Any = None
+    mean: Any = None
+    nan: int = 0
+    posinf: int = 0
+    neginf: int = 0
+
+
+def tensor_stats(value: Any) -> TensorStats:
+    """Statistics of ``value``. Complex tensors have a mean but no min or max; their ±inf
+    counts an element once per infinite part."""
+    a = np.asarray(value)
+    base = {"shape": a.shape, "dtype": a.dtype.name, "size": a.size}
+    kind = a.dtype.kind
+    if a.size == 0 or kind not in "biufc":
+        return TensorStats(**base)
+    if kind == "b":
+        return TensorStats(**base, min=bool(a.min()), max=bool(a.max()), mean=float(a.mean()))
+    if kind in "iu":
+        return TensorStats(**base, min=a.min().item(), max=a.max().item(),
+                           mean=float(a.mean(dtype=np.float64)))
+    nan = np.isnan(a)
+    parts = (a.real, a.imag) if kind == "c" else (a,)
+    posinf = int(np.logical_or.reduce([np.isposinf(p) for p in parts]).sum())
+    neginf = int(np.logical_or.reduce([np.isneginf(p) for p in parts]).sum())
+    counts = {"nan": int(nan.sum()), "posinf": posinf, "neginf": neginf}
+    if counts["nan"] == a.size:
+        return TensorStats(**base, **counts)
+    present = a[~nan] if counts["nan"] else a
+    with np.errstate(all="ignore"):
+        mean = present.mean(dtype=np.complex128 if kind == "c" else np.float64).item()
+    if kind == "c":
+        return TensorStats(**base, **counts, mean=mean)
+    return TensorStats(**base, **counts, min=present.min().item(), max=present.max().item(),
+                       mean=mean)
+
+
+def format_number(v: Any, precision: int = 4) -> str:
+    """One element as table text: ``precision`` decimals, scientific when very large or small."""
+    if isinstance(v, (bool, np.bool_)):
+        return "True" if v else "False"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (complex, np.complexfloating)):
+        re, im = format_number(v.real, precision), format_number(abs(v.imag), precision)
+        sign = "-" if np.signbit(v.imag) and not np.isnan(v.imag) else "+"
+        return f"{re}{sign}{im}j"
+    if not isinstance(v, (float, np.floating)):
+        return str(v)  # not a number: an op returned something odd; show it as it is
+    v = float(v)
+    if not np.isfinite(v):
+        return "nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")
+    if v != 0 and not 1e-4 <= abs(v) < 1e9:
+        return f"{v:.{precision}e}"
+    return f"{v:.{precision}f}"
+
+
+def format_stat(v: Any, precision: int = 4) -> str:
+    """A statistic as text ("—" when it does not exist), trailing zeros trimmed."""
+    if v is None:
+        return "—"
+    text = format_number(v, precision)
+    if "." in text and "e" not in text and "j" not in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def preview(value: Any, limit: int = 4) -> str:
+    """A node's preview: a scalar or short vector itself (``[2, -1]``), else shape and dtype
+    (``2×2 float64``)."""
+    a = np.asarray(value)
+    if a.ndim <= 1 and a.size <= limit:
+        return format_tensor(a)
+    return f"{'×'.join(map(str, a.shape))} {a.dtype.name}"

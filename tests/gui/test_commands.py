@@ -1,0 +1,55 @@
+"""Undo commands on a document: refused edits change nothing; undo and redo are exact."""
+
+import numpy as np
+from conftest import EXAMPLE
+
+import engine as ts
+from editor.commands import AddNodes, NodeSpec, RemoveItems, SetValue, SetWires
+from editor.document import Document
+from engine.io import load_graph
+
+
+def wiring(graph):
+    return {n.name: [s.name if s else None for s in n.inputs] for n in graph}
+
+
+def test_a_refused_step_rolls_back_the_steps_before_it(qapp):
+    doc = Document(load_graph(EXAMPLE))
+    before = wiring(doc.graph)
+    # the first step is fine (x into z.y), the second closes a cycle (z into matmul.a)
+    error = doc.execute(SetWires(doc, [("z", 1, "x"), ("matmul", 0, "z")], "Wires"))
+    assert "cycle" in error
+    assert wiring(doc.graph) == before and doc.undo_stack.count() == 0 and not doc.dirty
+
+
+def test_remove_and_undo_restore_nodes_values_and_wires(qapp):
+    doc = Document(load_graph(EXAMPLE))
+    before = wiring(doc.graph)
+    assert doc.execute(RemoveItems(doc, ["matmul", "A"], [("z", 1)])) is None
+    assert sorted(n.name for n in doc.graph) == ["b", "x", "z"]
+    assert wiring(doc.graph)["z"] == [None, None]
+    doc.undo_stack.undo()
+    assert wiring(doc.graph) == before
+    assert np.array_equal(doc.graph.get_node("A").value, [[1, 0], [0, -1]])
+    doc.undo_stack.redo()
+    assert sorted(n.name for n in doc.graph) == ["b", "x", "z"]
+
+
+def test_value_commands_keep_the_old_value_for_undo(qapp):
+    doc = Document(load_graph(EXAMPLE))
+    assert doc.execute(SetValue(doc, "x", None)) is None
+    assert doc.graph.get_node("x").value is None
+    assert "does not fit" in doc.execute(SetValue(doc, "x", [1.0, 2.0, 3.0]))
+    doc.undo_stack.undo()
+    assert np.array_equal(doc.graph.get_node("x").value, [1, 2])
+
+
+def test_add_nodes_with_wires_among_them(qapp):
+    doc = Document()
+    specs = [NodeSpec("v", "variable", value=np.ones(2)),
+             NodeSpec("t", "tanh", inputs=["v"])]
+    assert doc.execute(AddNodes(doc, specs)) is None
+    assert wiring(doc.graph) == {"v": [], "t": ["v"]}
+    assert np.allclose(ts.Session(doc.graph).run(doc.graph.get_node("t")), np.tanh(1))
+    doc.undo_stack.undo()
+    assert len(doc.graph) == 0

@@ -1,0 +1,130 @@
+"""Navigating the canvas: zoom around the cursor, pan, framing, level of detail, highlights."""
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from editor.items.overview import OVERVIEW_ZOOM
+
+
+def wheel(canvas, point: QPoint, steps: int) -> None:
+    event = QWheelEvent(QPointF(point), QPointF(canvas.viewport.mapToGlobal(point)), QPoint(),
+                        QPoint(0, 120 * steps), Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase,
+                        False)
+    QApplication.sendEvent(canvas.viewport, event)
+
+
+def visible_rect(canvas):
+    return canvas.view.mapToScene(canvas.viewport.rect()).boundingRect()
+
+
+def test_wheel_zooms_around_the_cursor(affine):
+    point = affine.port("matmul", "a")
+    under = affine.view.mapToScene(point)
+    wheel(affine, point, 2)
+    assert abs(affine.view.zoom() - 1.15 ** 2) < 1e-6
+    after = affine.view.mapToScene(point)
+    assert abs(after.x() - under.x()) < 2 and abs(after.y() - under.y()) < 2
+    wheel(affine, point, -4)
+    assert affine.view.zoom() < 1
+
+
+def test_middle_drag_and_space_drag_pan(affine):
+    before = visible_rect(affine).center()
+    affine.drag(QPoint(400, 400), QPoint(300, 350), button=Qt.MiddleButton)
+    moved = visible_rect(affine).center()
+    assert abs(moved.x() - before.x() - 100) < 2 and abs(moved.y() - before.y() - 50) < 2
+    affine.qtbot.keyPress(affine.view, Qt.Key_Space)
+    affine.drag(QPoint(600, 600), QPoint(650, 600))
+    affine.qtbot.keyRelease(affine.view, Qt.Key_Space)
+    assert abs(visible_rect(affine).center().x() - moved.x() + 50) < 2
+    assert affine.scene.selected_nodes() == []
+    assert affine.window.doc.undo_stack.count() == 0
+
+
+def test_home_frames_everything_and_f_the_selection(affine):
+    affine.view.set_zoom(0.2)
+    affine.view.centerOn(QPointF(5000, 5000))
+    affine.key(Qt.Key_Home)
+    shown = visible_rect(affine)
+    for item in affine.scene.node_items.values():
+        assert shown.contains(item.sceneBoundingRect())
+    affine.select("z")
+    affine.key(Qt.Key_F)
+    assert visible_rect(affine).contains(affine.item("z").sceneBoundingRect())
+    assert not visible_rect(affine).contains(affine.item("A").sceneBoundingRect())
+
+
+def test_zoomed_far_out_the_overview_draws_the_graph(affine):
+    affine.view.set_zoom(OVERVIEW_ZOOM / 2)
+    assert affine.scene.overview_mode
+    image = affine.view.grab().toImage()
+    center = affine.view.mapFromScene(affine.item("matmul").sceneBoundingRect().center())
+    assert image.pixelColor(center).name() != image.pixelColor(QPoint(3, 3)).name()
+    affine.key(Qt.Key_Home)
+    assert not affine.scene.overview_mode
+
+
+def test_compatible_ports_light_up_while_wiring(affine):
+    viewport = affine.viewport
+    start = affine.port("matmul")
+    affine.qtbot.mousePress(viewport, Qt.LeftButton, Qt.NoModifier, start)
+    affine.qtbot.mouseMove(viewport, start + QPoint(30, 30))
+    assert affine.item("z").highlight == {("in", 0), ("in", 1)}
+    assert affine.item("A").highlight == set()  # feeds matmul: wiring into it closes a cycle
+    assert affine.item("matmul").highlight == set()
+    affine.qtbot.mouseMove(viewport, affine.port("z", "y"))
+    assert affine.item("z").hover_port == ("in", 1)
+    affine.qtbot.mouseRelease(viewport, Qt.LeftButton, Qt.NoModifier, affine.port("z", "y"))
+    assert affine.item("z").highlight == set()
+    assert [s.name for s in affine.graph.get_node("z").inputs] == ["matmul", "matmul"]
+
+
+def test_undo_history_lists_every_step(affine):
+    affine.wire("b", "z", "x")
+    affine.rename("b", "bias")
+    history = affine.window.history
+    texts = [history.model().index(i, 0).data() for i in range(history.model().rowCount())]
+    assert texts == ["Start", "Connect", "Rename b to bias"]
+    history.setCurrentIndex(history.model().index(0, 0))
+    assert "b" in affine.graph and affine.graph.get_node("z").inputs[0].name == "matmul"
+
+
+def test_canvas_keys_do_not_fire_while_typing_in_a_field(affine):
+    affine.select("A")
+    edit = affine.window.properties.fields["value"].widget
+    edit.setFocus()
+    affine.key(Qt.Key_End, widget=edit)
+    affine.key(Qt.Key_Backspace, widget=edit)
+    affine.key(Qt.Key_Delete, widget=edit)
+    assert "A" in affine.graph
+
+
+def test_select_and_move_while_zoomed_far_out(affine):
+    affine.view.set_zoom(OVERVIEW_ZOOM / 2)
+    affine.view.centerOn(affine.item("matmul"))
+    rect = affine.item("matmul").sceneBoundingRect()
+    corner = affine.at(rect.topLeft()) - QPoint(3, 3)
+    affine.drag(corner, affine.at(rect.bottomRight()) + QPoint(3, 3))
+    assert [n.name for n in affine.scene.selected_nodes()] == ["matmul"]
+    start = QPointF(affine.item("matmul").pos())
+    center = affine.at(rect.center())
+    affine.drag(center, center + QPoint(10, 0))
+    assert affine.item("matmul").pos().x() > start.x() + 50
+    affine.key(Qt.Key_Z, Qt.ControlModifier, affine.window)
+    assert affine.item("matmul").pos() == start
+
+
+def test_an_empty_canvas_says_how_to_start(canvas):
+    def text_pixels():
+        image = canvas.view.grab().toImage()
+        center = canvas.viewport.rect().center()
+        row = [image.pixelColor(x, center.y()).lightness() for x in range(center.x() - 150,
+                                                                           center.x() + 150)]
+        return sum(v > 100 for v in row)
+
+    assert text_pixels() > 5
+    canvas.search_add("add", QPoint(50, 50))
+    assert text_pixels() == 0
+    canvas.key(Qt.Key_Z, Qt.ControlModifier, canvas.window)
+    assert text_pixels() > 5
