@@ -342,18 +342,23 @@ class Graph:
             self.version += 1
         if self._shapes and kind != "ui_changed" and kind != "renamed":
             self._forget_shapes(node, kind)
-        if not self._listeners:
-            return
-        event = GraphEvent(kind, node, **details) if details else GraphEvent(kind, node)
+        if self._listeners:
+            event = GraphEvent(kind, node, **details) if details else GraphEvent(kind, node)
+            self._notify((event,))
+
+    def _notify(self, events: Iterable[GraphEvent]) -> None:
+        """Hand ``events`` to every listener, in order (one pass over the listeners)."""
         dead = False
         for ref, func in self._listeners:
             target = ref()
             if target is None:
                 dead = True
             elif func is None:
-                target(event)
+                for event in events:
+                    target(event)
             else:
-                func(target, event)
+                for event in events:
+                    func(target, event)
         if dead:
             self._listeners = [(ref, func) for ref, func in self._listeners if ref() is not None]
 
@@ -479,6 +484,18 @@ class Graph:
         """Replace a variable's value by ``array`` as it is (no copy or check): for optimizers."""
         node._value = array
         self._emit("value_changed", node)
+
+    def assign_many(self, pairs: Iterable[tuple[Node, np.ndarray]]) -> None:
+        """:meth:`assign` for several variables at once (an optimizer's step): listeners get
+        one ``value_changed`` per node, after every value is set."""
+        pairs = list(pairs)
+        for node, array in pairs:
+            node._value = array
+        if self._shapes:
+            for node, _ in pairs:
+                self._forget_shapes(node, "value_changed")
+        if self._listeners:
+            self._notify([GraphEvent("value_changed", node) for node, _ in pairs])
 
     def reset_variables(self) -> None:
         """Re-run every variable's initializer (variables without one keep their value) and

@@ -101,6 +101,11 @@ class Session:
         self._version_memo: dict[Any, Any] = {}
         self._touched: set[int] = set()
         """Slots whose value was computed or dropped since :meth:`take_changes`."""
+        self._fetch_lists: dict[tuple[Any, ...], tuple[list[Node], Callable]] = {}
+        """Flat fetch lists seen before (by their items), flattened and checked."""
+        self._feed_checks: dict[Any, tuple[Placeholder, np.ndarray, tuple, np.dtype]] = {}
+        """By feed key: the placeholder, and an array fed before that fit it as it was (with
+        its shape and dtype then), so feeding it again needs no check."""
         self.graph.subscribe(self._on_graph_event)
 
     # ---- public ---------------------------------------------------------------------------
@@ -109,7 +114,7 @@ class Session:
         """Evaluate ``fetches`` — a node, a node name, or a list/tuple/dict of them — and
         return their values in the same structure. ``feed_dict`` maps placeholders (nodes or
         names) to values; unfed placeholders take their defaults."""
-        nodes, rebuild = self._flatten(fetches)
+        nodes, rebuild = self._flatten_cached(fetches)
         plan = self._plan(tuple(nodes))
         feeds = self._check_feeds(feed_dict or {}, keep=not plan.stateful)
         self._invalidate(feeds, plan)
@@ -167,6 +172,24 @@ class Session:
 
     # ---- fetches and feeds ----------------------------------------------------------------
 
+    def _flatten_cached(self, fetches: Any) -> tuple[list[Node], Callable[[list[Any]], Any]]:
+        """:meth:`_flatten`, remembered for flat lists and tuples of nodes and names (keyed by
+        their items, so a list changed since is flattened afresh)."""
+        if type(fetches) is not list and type(fetches) is not tuple:
+            return self._flatten(fetches)
+        key = (type(fetches), *fetches)
+        try:
+            flat = self._fetch_lists.get(key)
+        except TypeError:  # an unhashable item: a nested dict or list
+            return self._flatten(fetches)
+        if flat is None:
+            flat = self._flatten(fetches)
+            if all(isinstance(f, (Node, str)) for f in fetches):
+                if len(self._fetch_lists) >= MAX_CONES:
+                    self._fetch_lists.clear()
+                self._fetch_lists[key] = flat
+        return flat
+
     def _flatten(self, fetches: Any) -> tuple[list[Node], Callable[[list[Any]], Any]]:
         """The fetched nodes in order, and a function rebuilding the structure from values."""
         if isinstance(fetches, (Node, str)):
@@ -198,7 +221,14 @@ class Session:
         """The fed values by placeholder; with ``keep`` (they are kept to compare with the next
         run's feeds) arrays the caller could still change are copied."""
         feeds = {}
+        checked = self._feed_checks
         for key, value in feed_dict.items():
+            hit = checked.get(key)
+            if hit is not None and hit[1] is value and value.shape == hit[2] and (
+                value.dtype == hit[3]
+            ):
+                feeds[hit[0]] = value.copy() if keep else value
+                continue
             try:
                 node = self.graph.get_node(key)
             except KeyError as error:
@@ -210,13 +240,25 @@ class Session:
                 array = node.check(value)
             except ValueError as error:
                 raise FeedError(f"cannot feed {node.name}: {error}", node=node.name) from None
+            if array is value:  # an array that fits as it is: remember it
+                if len(checked) >= MAX_CONES:
+                    checked.clear()
+                checked[key] = (node, array, array.shape, array.dtype)
             feeds[node] = array.copy() if keep and array is value else array
         return feeds
 
     # ---- invalidation ---------------------------------------------------------------------
 
     def _on_graph_event(self, event: GraphEvent) -> None:
-        if event.kind == "node_removed":
+        kind = event.kind
+        if kind == "value_changed":  # the most frequent: an optimizer's updates
+            self._dirty.add(event.node)
+            return
+        if kind == "ui_changed":
+            return
+        self._fetch_lists.clear()  # names, wiring or attributes changed
+        self._feed_checks.clear()
+        if kind == "node_removed":
             slot = self._slots.pop(event.node, None)
             if slot is not None:
                 self._values[slot] = None
@@ -225,7 +267,7 @@ class Session:
                 self._touched.discard(slot)
             self._feeds.pop(event.node, None)
             self._dirty.discard(event.node)
-        elif event.kind not in ("node_added", "renamed", "ui_changed"):
+        elif kind not in ("node_added", "renamed"):
             self._dirty.add(event.node)
 
     def _invalidate(self, feeds: dict[Node, np.ndarray], plan: _Plan) -> None:

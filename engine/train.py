@@ -75,17 +75,21 @@ class _Trainer:
         rule = self.rule
         for var, grad, keys in zip(self.variables, grads, self.keys, strict=True):
             value = var.value
-            if value.dtype.kind not in "fc":  # type: ignore[union-attr]
-                raise EngineError(f"{node.name}: cannot train {var.name}, a {value.dtype} "  # type: ignore[union-attr]
+            dtype = value.dtype  # type: ignore[union-attr]
+            if dtype.kind not in "fc":
+                raise EngineError(f"{node.name}: cannot train {var.name}, a {dtype} "
                                   "variable (make it float, or not trainable)", node=node.name)
-            slots = tuple(_kept(state.get(key), value) for key in keys) if keys else ()
             if grad is None:  # the loss does not depend on this variable
                 grad = zeros_if_none(grad, value)
-            new_value, new_slots = rule(value, grad, slots, step)
-            if new_value.dtype != value.dtype:  # type: ignore[union-attr]
-                new_value = new_value.astype(value.dtype)  # type: ignore[union-attr]
+            if keys:
+                slots = tuple(_kept(state.get(key), value) for key in keys)  # type: ignore[arg-type]
+                new_value, new_slots = rule(value, grad, slots, step)
+                new_state.update(zip(keys, new_slots, strict=True))
+            else:
+                new_value, _ = rule(value, grad, (), step)
+            if new_value.dtype != dtype:
+                new_value = new_value.astype(dtype)
             updates.append((var, new_value))
-            new_state.update(zip(keys, new_slots, strict=True))
         return updates, new_state
 
 
@@ -118,9 +122,7 @@ def minimize(ctx: NodeContext, loss: Any, optimizer: str, var_list: tuple[str, .
     updates, state = trainer.step(node, grads)
 
     def apply() -> None:
-        assign = node.graph.assign
-        for var, new_value in updates:
-            assign(var, new_value)
+        node.graph.assign_many(updates)
         node.state = state
 
     ctx.defer(apply)

@@ -265,3 +265,27 @@ def test_unsubscribed_listeners_hear_nothing_more():
     g.set_ui("x", pos=[1, 2])
     assert first.kinds == ["node_added"] and second.kinds == ["node_added", "ui_changed"]
     assert heard == ["node_added"]
+
+
+def test_assign_many_sets_every_value_before_listeners_hear_of_each():
+    g = ts.Graph()
+    a = g.add_node("variable", name="a", value=[1.0, 2.0])
+    b = g.add_node("variable", name="b", value=3.0)
+    total = g.add_node("reduce_sum", [g.add_node("multiply", [a, b])], name="total")
+    session = ts.Session(g)
+    assert session.run(total) == 9.0
+    assert g.shape_of(total) == ()
+    heard = []
+
+    def listener(event):
+        heard.append((event.kind, event.node.name, a.value.tolist(), b.value.tolist()))
+
+    g.subscribe(listener)
+    version = g.version
+    g.assign_many([(a, np.array([2.0, 4.0])), (b, np.array(0.5))])
+    assert heard == [("value_changed", "a", [2.0, 4.0], 0.5),
+                     ("value_changed", "b", [2.0, 4.0], 0.5)]
+    assert g.version == version
+    assert session.run(total) == 3.0  # both cones were invalidated
+    g.assign_many([(a, np.array([1.0, 1.0, 1.0]))])  # a new shape: shapes are inferred again
+    assert g.shape_of(a) == (3,) and session.run(total) == 1.5

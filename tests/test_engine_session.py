@@ -123,3 +123,52 @@ def test_a_chain_of_a_million_nodes_evaluates():
     s = ts.Session(g)
     assert same(s.run(node, {x: [1.0, -2.0]}), [1.0, -2.0])
     assert same(s.run(node, {x: [3.0, 4.0]}), [3.0, 4.0])
+
+
+def test_a_fetch_list_changed_since_its_last_run_gives_its_new_structure(affine):
+    g, x, y, z = affine
+    s = ts.Session(g)
+    Y, Z = np.array([1.0, -2.0]), np.array([2.0, -1.0])
+    fetches = [z, y]
+    assert same(s.run(fetches), [Z, Y])
+    fetches[1] = "x"
+    assert same(s.run(fetches), [Z, x.default])
+    fetches.append(y)
+    assert same(s.run(fetches), [Z, x.default, Y])
+    assert same(s.run(tuple(fetches)), (Z, x.default, Y))
+    g.rename(y, "y_renamed")  # names are looked up again after a rename
+    with pytest.raises(KeyError, match="no node named 'y'"):
+        s.run([z, "y"])
+    assert same(s.run([z, "y_renamed"]), [Z, Y])
+    g.remove_node(z)
+    with pytest.raises(KeyError, match="not in this graph"):
+        s.run(fetches)
+
+
+def test_an_array_fed_again_is_checked_again_after_it_or_its_placeholder_changes():
+    with ts.Graph().as_default() as g:
+        x = ts.placeholder(shape=[2], dtype="float64", name="x")
+        y = ts.multiply(x, 2, name="y")
+    s = ts.Session(g)
+    value = np.array([3.0, 4.0])
+    for _ in range(2):  # the second run feeds an array seen before
+        assert same(s.run(y, {x: value}), [6.0, 8.0])
+    value[:] = [5.0, 6.0]  # changed in place: the new values count
+    assert same(s.run(y, {x: value}), [10.0, 12.0])
+    value.shape = (2, 1)  # reshaped in place: refused
+    with pytest.raises(ts.FeedError, match=r"cannot feed x: a value of shape \(2,1\)"):
+        s.run(y, {x: value})
+    value.shape = (2,)
+    assert same(s.run(y, {"x": value}), [10.0, 12.0])
+    value.dtype = np.int64  # the same memory read as integers: converted, not reused
+    doubled = s.run(y, {"x": value})
+    assert doubled.dtype == np.float64 and same(doubled, value.astype(np.float64) * 2)
+    value.dtype = np.float64
+    g.set_attr(x, "shape", [3])  # the placeholder no longer fits the array
+    with pytest.raises(ts.FeedError, match=r"does not fit shape \(3,\)"):
+        s.run(y, {x: value})
+    g.set_attr(x, "shape", [2])
+    assert same(s.run(y, {x: value}), [10.0, 12.0])
+    g.set_attr(x, "dtype", "int32")
+    with pytest.raises(ts.FeedError, match="float64 value does not convert to int32"):
+        s.run(y, {x: value})

@@ -97,8 +97,13 @@ def _reduce_sum_grad(g, out, x, axis=None, keepdims=False):
 
 
 def _reduce_mean_grad(g, out, x, axis=None, keepdims=False):
-    count = np.size(x) // max(np.size(out), 1)
-    return _spread(g / count if count else g, x, axis, keepdims)
+    grad = _spread(g, x, axis, keepdims)
+    count = grad.size // max(np.size(out), 1)
+    if count and grad.dtype.kind in "fc":
+        grad /= count  # in place: the spread array is new
+    elif count:
+        grad = grad / count
+    return grad
 
 
 _reduction("reduce_sum", reduce_sum, "Σ", "Sum over axes.", _reduce_sum_grad)

@@ -14,7 +14,9 @@ def unbroadcast(grad, shape: tuple[int, ...]):
         return grad
     extra = grad.ndim - len(shape)
     if extra:
-        grad = np.add.reduce(grad, axis=tuple(range(extra)))
+        grad = np.add.reduce(grad, axis=0 if extra == 1 else tuple(range(extra)))
+        if grad.shape == shape:  # a bias's gradient: only leading axes were added
+            return grad
     axes = tuple(i for i, d in enumerate(shape) if d == 1 and grad.shape[i] != 1)
     if axes:
         grad = np.add.reduce(grad, axis=axes, keepdims=True)
