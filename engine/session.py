@@ -68,7 +68,7 @@ class NodeContext:
 class _Plan:
     """The compiled evaluation of one set of fetches at one graph version."""
 
-    __slots__ = ("sources", "steps", "stateful", "nodes", "step_slots", "slots")
+    __slots__ = ("sources", "steps", "stateful", "nodes", "step_slots", "slots", "span", "ones")
 
     def __init__(self, sources: list, steps: list, stateful: list, nodes: list,
                  slots: list[int]) -> None:
@@ -78,6 +78,18 @@ class _Plan:
         self.nodes = nodes  # every node of the plan, by slot order of execution
         self.slots = np.array(slots, dtype=np.intp)  # the slots of ``nodes``
         self.step_slots = np.array([step[0] for step in steps], dtype=np.intp)
+        first = slots[0] if slots else 0
+        contiguous = slots == list(range(first, first + len(slots)))
+        self.span = slice(first, first + len(slots)) if contiguous else None
+        """The slots as one range, when they are (a plan compiled first takes new slots)."""
+        self.ones = b"\x01" * len(slots) if contiguous else b""
+
+    def mark_known(self, known: bytearray) -> None:
+        """Set the known flags of the plan's slots."""
+        if self.span is not None:
+            known[self.span] = self.ones  # a copy of bytes, faster than numpy's indexing
+        else:
+            np.frombuffer(known, dtype=np.uint8)[self.slots] = 1
 
 
 class Session:
@@ -124,7 +136,7 @@ class Session:
             with np.errstate(all="ignore"):
                 self._load_sources(plan, feeds)
                 self._execute(plan, values)
-            np.frombuffer(self._known, dtype=np.uint8)[plan.slots] = 1
+            plan.mark_known(self._known)
             results = [_readonly(values[self._slots[n]]) for n in nodes]
             for update in self._deferred:
                 update()
@@ -273,20 +285,23 @@ class Session:
     def _invalidate(self, feeds: dict[Node, np.ndarray], plan: _Plan) -> None:
         """Clear the values downstream of every change since the last run."""
         dirty = self._dirty
-        # A train step changes what lies downstream of its variables anyway: comparing its
-        # feeds with the last ones would cost more than it could save.
-        compare = not plan.stateful
-        for node, array in feeds.items():
-            old = self._feeds.get(node)
-            if not compare or old is None or old.shape != array.shape or (
-                old.dtype != array.dtype
-            ) or not np.array_equal(old, array, equal_nan=old.dtype.kind in "fc"):
-                dirty.add(node)
-            else:
-                feeds[node] = old
-        dirty.update(self._feeds.keys() - feeds.keys())
-        dirty.update(plan.stateful)
-        self._feeds = feeds if compare else dict.fromkeys(feeds)  # type: ignore[arg-type]
+        dirty.update(self._feeds.keys() - feeds.keys())  # back to their defaults
+        if plan.stateful:
+            # A train step changes what lies downstream of its variables anyway: comparing its
+            # feeds with the last ones would cost more than it could save.
+            dirty.update(feeds)
+            dirty.update(plan.stateful)
+            self._feeds = dict.fromkeys(feeds)  # type: ignore[arg-type]
+        else:
+            for node, array in feeds.items():
+                old = self._feeds.get(node)
+                if old is None or old.shape != array.shape or old.dtype != array.dtype or (
+                    not np.array_equal(old, array, equal_nan=old.dtype.kind in "fc")
+                ):
+                    dirty.add(node)
+                else:
+                    feeds[node] = old
+            self._feeds = feeds
         if not dirty:
             return
         values, known = self._values, self._known
