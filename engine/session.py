@@ -68,11 +68,13 @@ class NodeContext:
 class _Plan:
     """The compiled evaluation of one set of fetches at one graph version."""
 
-    __slots__ = ("sources", "steps", "stateful", "nodes", "step_slots", "slots", "span", "ones")
+    __slots__ = ("sources", "steps", "stateful", "nodes", "step_slots", "slots", "span", "ones",
+                 "fetch_slots")
 
     def __init__(self, sources: list, steps: list, stateful: list, nodes: list,
-                 slots: list[int]) -> None:
-        self.sources = sources  # [(slot, node)] of placeholders, variables and constants
+                 slots: list[int], fetch_slots: list[int]) -> None:
+        self.sources = sources  # [(slot, node, is placeholder)] of the plan's sources
+        self.fetch_slots = fetch_slots  # the slots of the fetches, in order
         self.steps = steps  # [(slot, compute, a, b)] of operations, in topological order
         self.stateful = stateful  # nodes to recompute on every run
         self.nodes = nodes  # every node of the plan, by slot order of execution
@@ -137,7 +139,7 @@ class Session:
                 self._load_sources(plan, feeds)
                 self._execute(plan, values)
             plan.mark_known(self._known)
-            results = [_readonly(values[self._slots[n]]) for n in nodes]
+            results = [_readonly(values[slot]) for slot in plan.fetch_slots]
             for update in self._deferred:
                 update()
         finally:
@@ -357,7 +359,7 @@ class Session:
             slots.append(slot)
             op = node.op
             if op.is_source:
-                sources.append((slot, node))
+                sources.append((slot, node, isinstance(node, Placeholder)))
                 continue
             if None in node.inputs:
                 port = op.inputs[node.inputs.index(None)]
@@ -377,7 +379,7 @@ class Session:
                 steps.append((slot, compute, tuple(ins), NARY))
             if op.stateful:
                 stateful.append(node)
-        return _Plan(sources, steps, stateful, nodes, slots)
+        return _Plan(sources, steps, stateful, nodes, slots, [slot_of[n] for n in fetches])
 
     def _postorder(self, fetches: tuple[Node, ...]) -> list[Node]:
         """The fetches' ancestors, inputs before consumers: networkx's depth-first post-order
@@ -398,11 +400,13 @@ class Session:
 
     def _load_sources(self, plan: _Plan, feeds: dict[Node, np.ndarray]) -> None:
         values = self._values
-        for slot, node in plan.sources:
+        for slot, node, placeholder in plan.sources:
             if values[slot] is not None:
                 continue
-            if isinstance(node, Placeholder):
-                value = feeds.get(node, node.value)
+            if placeholder:
+                value = feeds.get(node)
+                if value is None:
+                    value = node.value
                 if value is None:
                     raise FeedError(
                         f"placeholder '{node.name}' needs a value: feed it or give it a default",

@@ -23,6 +23,11 @@ def unbroadcast(grad, shape: tuple[int, ...]):
     return grad
 
 
+# The rules read an operand's shape with getattr(x, "shape", ()): it is np.shape for the
+# arrays, numpy scalars and Python numbers a run holds, without np.shape's dispatch (these rules
+# run on every training step).
+
+
 def _elementwise(type: str, compute, symbol: str, doc: str, gradient: tuple) -> None:
     register(OpDef(
         type=type, inputs=("x", "y")[:len(gradient)], compute=compute, symbol=symbol, doc=doc,
@@ -32,20 +37,20 @@ def _elementwise(type: str, compute, symbol: str, doc: str, gradient: tuple) -> 
 
 
 _elementwise("add", np.add, "+", "Element-wise x + y, with broadcasting.", (
-    lambda g, out, x, y: unbroadcast(g, np.shape(x)),
-    lambda g, out, x, y: unbroadcast(g, np.shape(y)),
+    lambda g, out, x, y: unbroadcast(g, getattr(x, "shape", ())),
+    lambda g, out, x, y: unbroadcast(g, getattr(y, "shape", ())),
 ))
 _elementwise("subtract", np.subtract, "−", "Element-wise x − y, with broadcasting.", (
-    lambda g, out, x, y: unbroadcast(g, np.shape(x)),
-    lambda g, out, x, y: unbroadcast(-g, np.shape(y)),
+    lambda g, out, x, y: unbroadcast(g, getattr(x, "shape", ())),
+    lambda g, out, x, y: unbroadcast(-g, getattr(y, "shape", ())),
 ))
 _elementwise("multiply", np.multiply, "×", "Element-wise x · y, with broadcasting.", (
-    lambda g, out, x, y: unbroadcast(g * y, np.shape(x)),
-    lambda g, out, x, y: unbroadcast(g * x, np.shape(y)),
+    lambda g, out, x, y: unbroadcast(g * y, getattr(x, "shape", ())),
+    lambda g, out, x, y: unbroadcast(g * x, getattr(y, "shape", ())),
 ))
 _elementwise("divide", np.true_divide, "÷", "Element-wise x / y, with broadcasting.", (
-    lambda g, out, x, y: unbroadcast(g / y, np.shape(x)),
-    lambda g, out, x, y: unbroadcast(-g * out / y, np.shape(y)),
+    lambda g, out, x, y: unbroadcast(g / y, getattr(x, "shape", ())),
+    lambda g, out, x, y: unbroadcast(-g * out / y, getattr(y, "shape", ())),
 ))
 _elementwise("negative", np.negative, "−x", "Element-wise −x.", (
     lambda g, out, x: -g,

@@ -179,7 +179,7 @@ def _cross_entropy_grad_logits(g, out, labels, logits, axis=-1):
     kept = _softmax_of_loss.get(out)
     grad = (softmax(logits, axis) if kept is None else kept) - labels
     grad *= _per_class(g, axis)
-    return unbroadcast(grad, np.shape(logits))
+    return unbroadcast(grad, getattr(logits, "shape", ()))
 
 
 register(OpDef(
