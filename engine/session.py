@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -23,6 +24,10 @@ from .tensors import format_shape
 
 UNARY, NARY = -1, -2
 """Markers in a step's ``b`` field: one input (in ``a``), or a tuple of input slots in ``a``."""
+
+SMALL_PLAN = 64
+"""Plans of up to this many steps read their steps' known flags with an itemgetter (numpy's
+indexing costs more for a few slots, less for many)."""
 
 MAX_CONES = 1024
 """How many sets of changed nodes a session keeps the downstream slots of."""
@@ -69,7 +74,7 @@ class _Plan:
     """The compiled evaluation of one set of fetches at one graph version."""
 
     __slots__ = ("sources", "steps", "stateful", "nodes", "step_slots", "slots", "span", "ones",
-                 "fetch_slots")
+                 "fetch_slots", "known_of")
 
     def __init__(self, sources: list, steps: list, stateful: list, nodes: list,
                  slots: list[int], fetch_slots: list[int]) -> None:
@@ -80,6 +85,9 @@ class _Plan:
         self.nodes = nodes  # every node of the plan, by slot order of execution
         self.slots = np.array(slots, dtype=np.intp)  # the slots of ``nodes``
         self.step_slots = np.array([step[0] for step in steps], dtype=np.intp)
+        small = 2 <= len(steps) <= SMALL_PLAN
+        self.known_of = itemgetter(*self.step_slots.tolist()) if small else None
+        """The known flags of the steps, as a tuple (for a small plan)."""
         first = slots[0] if slots else 0
         contiguous = slots == list(range(first, first + len(slots)))
         self.span = slice(first, first + len(slots)) if contiguous else None
@@ -418,10 +426,15 @@ class Session:
 
     def _execute(self, plan: _Plan, values: list[Any]) -> None:
         """Compute the plan's steps that have no known value, in order."""
-        known = np.frombuffer(self._known, dtype=np.uint8)[plan.step_slots]
         steps = plan.steps
-        if np.count_nonzero(known):  # (faster than ndarray.any for a few steps)
-            steps = [steps[i] for i in np.flatnonzero(known == 0).tolist()]
+        if plan.known_of is not None:
+            flags = plan.known_of(self._known)
+            if 1 in flags:
+                steps = [step for step, known in zip(steps, flags, strict=True) if not known]
+        else:
+            known = np.frombuffer(self._known, dtype=np.uint8)[plan.step_slots]
+            if np.count_nonzero(known):  # (faster than ndarray.any for a few steps)
+                steps = [steps[i] for i in np.flatnonzero(known == 0).tolist()]
         slot = -1
         try:
             for slot, compute, a, b in steps:
