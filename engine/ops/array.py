@@ -83,11 +83,11 @@ def reduce_mean(x, axis=None, keepdims=False):
 
 def _spread(g, x, axis, keepdims):
     """A reduction's output gradient ``g`` repeated over the reduced axes of ``x``."""
-    shape = np.shape(x)
+    shape = getattr(x, "shape", ())  # np.shape, without its dispatch
     if not keepdims and axis is not None:
         axes = shapes.normalize_axes(axis, len(shape))
         g = np.reshape(g, tuple(1 if i in axes else d for i, d in enumerate(shape)))
-    out = np.empty(shape, np.result_type(g))
+    out = np.empty(shape, getattr(g, "dtype", None))  # (None: float64, for a Python number)
     out[...] = g
     return out
 
