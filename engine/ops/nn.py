@@ -61,16 +61,16 @@ def _max(x, axis):
 def _sum(x, axis):
     """``x.sum(axis, keepdims=True)``."""
     if _rows(x, axis):
-        return x @ _ones(x.shape[1], x.dtype)
+        return x @ _filled((x.shape[1], 1), x.dtype, 1)
     return np.add.reduce(x, axis=axis, keepdims=True)
 
 
 @functools.lru_cache(maxsize=64)
-def _ones(n: int, dtype: np.dtype) -> np.ndarray:
-    """A read-only column of ``n`` ones: a matrix times it sums its rows."""
-    ones = np.ones((n, 1), dtype)
-    ones.flags.writeable = False
-    return ones
+def _filled(shape: tuple[int, ...], dtype: np.dtype, value: float) -> np.ndarray:
+    """A read-only array of ``value``: a matrix times a column of ones sums its rows."""
+    array = np.full(shape, value, dtype)
+    array.flags.writeable = False
+    return array
 
 
 def softmax(x, axis=-1):
@@ -154,7 +154,10 @@ def softmax_cross_entropy(labels, logits, axis=-1):
     e = np.exp(shifted)
     total = _sum(e, axis)
     terms = labels * (shifted - np.log(total))
-    loss = -(_sum(terms, axis)[:, 0] if _rows(terms, axis) else np.add.reduce(terms, axis=axis))
+    if _rows(terms, axis):  # minus each row's sum, in one product
+        loss = terms @ _filled(terms.shape[1:], terms.dtype, -1)
+    else:
+        loss = -np.add.reduce(terms, axis=axis)
     e /= total
     _softmax_of_loss.keep(loss, e)
     return loss
