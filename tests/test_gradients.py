@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import engine as ts
+from engine.ops.math import SUM_BY_PRODUCT, unbroadcast
 from engine.registry import OpDef, all_ops, register, unregister
 
 # Input shapes (and attributes) per op type; broadcast shapes wherever the op broadcasts.
@@ -244,3 +245,15 @@ def test_gradient_nodes_of_one_y_with_x_outside_the_run() -> None:
         (dx,) = ts.gradients(y, [x])
         ts.gradients(y, [ts.exp(elsewhere)])
     np.testing.assert_allclose(ts.Session(g).run(dx), [2.0, 4.0])
+
+
+@pytest.mark.parametrize("rows", [1, 7, SUM_BY_PRODUCT + 1])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_a_bias_gradient_sums_the_batch(rows, dtype) -> None:
+    grad = np.arange(rows * 3, dtype=dtype).reshape(rows, 3)
+    summed = unbroadcast(grad, (3,))
+    assert summed.dtype == dtype and summed.flags.writeable
+    np.testing.assert_allclose(summed, grad.sum(axis=0), rtol=1e-6)
+    summed[:] = 0  # a new array each time, never the cached row of ones
+    np.testing.assert_allclose(unbroadcast(grad, (3,)), grad.sum(axis=0), rtol=1e-6)
+    np.testing.assert_array_equal(unbroadcast(grad, (1, 3)), grad.sum(axis=0, keepdims=True))

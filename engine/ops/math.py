@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .. import shapes
 from ..registry import OpDef, register
+
+SUM_BY_PRODUCT = 4096
+"""Matrices of up to this many rows sum their columns as a product with a row of ones (BLAS
+does it several times faster than numpy's reduction for small ones; the row is cached)."""
+
+
+@functools.lru_cache(maxsize=64)
+def filled(shape: tuple[int, ...], dtype: np.dtype, value: float) -> np.ndarray:
+    """A cached read-only array of ``value``: a matrix times a column of ones sums its rows."""
+    array = np.full(shape, value, dtype)
+    array.flags.writeable = False
+    return array
 
 
 def unbroadcast(grad, shape: tuple[int, ...]):
@@ -14,8 +28,13 @@ def unbroadcast(grad, shape: tuple[int, ...]):
         return grad
     extra = grad.ndim - len(shape)
     if extra:
-        grad = np.add.reduce(grad, axis=0 if extra == 1 else tuple(range(extra)))
-        if grad.shape == shape:  # a bias's gradient: only leading axes were added
+        if extra == 1 and grad.ndim == 2 and grad.dtype.kind == "f" and (
+            len(grad) <= SUM_BY_PRODUCT
+        ):
+            grad = filled((len(grad),), grad.dtype, 1) @ grad  # a bias's gradient
+        else:
+            grad = np.add.reduce(grad, axis=tuple(range(extra)))
+        if grad.shape == shape:  # only leading axes were added
             return grad
     axes = tuple(i for i, d in enumerate(shape) if d == 1 and grad.shape[i] != 1)
     if axes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import weakref
 from typing import Any
 
@@ -11,7 +10,7 @@ import numpy as np
 from .. import shapes
 from ..registry import Attr, OpDef, register
 from . import attrs
-from .math import unbroadcast
+from .math import filled, unbroadcast
 
 
 def _float(x):
@@ -61,16 +60,8 @@ def _max(x, axis):
 def _sum(x, axis):
     """``x.sum(axis, keepdims=True)``."""
     if _rows(x, axis):
-        return x @ _filled((x.shape[1], 1), x.dtype, 1)
+        return x @ filled((x.shape[1], 1), x.dtype, 1)
     return np.add.reduce(x, axis=axis, keepdims=True)
-
-
-@functools.lru_cache(maxsize=64)
-def _filled(shape: tuple[int, ...], dtype: np.dtype, value: float) -> np.ndarray:
-    """A read-only array of ``value``: a matrix times a column of ones sums its rows."""
-    array = np.full(shape, value, dtype)
-    array.flags.writeable = False
-    return array
 
 
 def softmax(x, axis=-1):
@@ -155,7 +146,7 @@ def softmax_cross_entropy(labels, logits, axis=-1):
     total = _sum(e, axis)
     terms = labels * (shifted - np.log(total))
     if _rows(terms, axis):  # minus each row's sum, in one product
-        loss = terms @ _filled(terms.shape[1:], terms.dtype, -1)
+        loss = terms @ filled(terms.shape[1:], terms.dtype, -1)
     else:
         loss = -np.add.reduce(terms, axis=axis)
     e /= total
