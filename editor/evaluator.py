@@ -240,6 +240,8 @@ def _apply(graph: Graph, action: str, args: tuple[Any, ...]) -> None:
 def _stop(thread: QThread, inbox: _Inbox) -> None:
     """Stop the worker thread: skip what is queued, wait for a running op to return."""
     with inbox.lock:
+        if inbox.closed:
+            return  # stopped already (close() was called before the evaluator was destroyed)
         inbox.closed = True
     thread.quit()
     thread.wait()
