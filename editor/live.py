@@ -4,13 +4,14 @@ step-through mode."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
-from engine.graph import Graph
+from engine.graph import Graph, Node
 
 from .document import BLOCKED, ERROR, OK
 from .evaluator import Evaluation, Evaluator, Trace
@@ -51,8 +52,11 @@ class BusyIndicator(QWidget):
 class LiveEvaluation(QObject):
     """Keeps the scene's selected nodes evaluated and shows the outcome.
 
-    The Tensor dock shows each selected node; every node computed on the way shows a preview;
-    the culprit of a failure is marked red and the nodes between it and a selected node
+    The Tensor dock shows each pinned node (its Pin button), then each selected one. Every
+    node computed on the way shows a preview, and stays live: while previews are shown, the
+    nodes that show one are evaluated again after every edit too (the last of them in the
+    graph suffice: their inputs come along), so a value on the canvas is never stale. The
+    culprit of a failure is marked red and the nodes between it and an evaluated node
     ``blocked``. While stepping (:meth:`start_stepping`), the canvas shows the steps of the
     selected node's evaluation instead.
     """
@@ -69,11 +73,18 @@ class LiveEvaluation(QObject):
         self.stepper = Stepper(parent=self)
         self.scene: GraphScene | None = None
         self.stepping_name: str | None = None
+        self.previews = True
+        self._selected: list[str] = []
+        self._pinned: list[Node] = []
+        self._previewed: set[Node] = set()
+        self._frontier: list[Node] = []
+        self._version = -1
         self._marked: set[str] = set()
         self.evaluator.evaluated.connect(self._show)
         self.evaluator.traced.connect(self._traced)
         self.evaluator.busy_changed.connect(self.busy_indicator.set_busy)
         self.stepper.position_changed.connect(self._show_step)
+        tensor_view.pin_toggled.connect(self._pin)
 
     @property
     def stepping(self) -> bool:
@@ -83,11 +94,18 @@ class LiveEvaluation(QObject):
         """Follow ``scene`` (a document was opened)."""
         self.stop_stepping()
         self.scene = scene
-        self._marked = set()
+        self._marked, self._previewed, self._frontier, self._pinned = set(), set(), [], []
         self.evaluator.set_graph(scene.doc.graph)
         scene.selectionChanged.connect(self._selection_changed)
         scene.doc.batch_done.connect(self._edited)
+        scene.doc.node_removed.connect(self._node_removed)
         self._selection_changed()
+
+    def set_previews(self, on: bool) -> None:
+        """Whether the nodes' previews are shown (and so kept up to date)."""
+        self.previews = on
+        if not self.stepping:
+            self._watch()
 
     def close(self) -> None:
         self.evaluator.close()
@@ -106,26 +124,91 @@ class LiveEvaluation(QObject):
             if names and names[0] != self.stepping_name:
                 self._trace(names[0])
             return
-        self.tensor_view.set_names(names)
-        self.evaluator.watch(names)
+        self._selected = names
+        self._watch()
+
+    def _pin(self, name: str, on: bool) -> None:
+        graph = self.scene.doc.graph
+        if name not in graph:
+            return
+        node = graph.get_node(name)
+        self._pinned = [n for n in self._pinned if n is not node] + ([node] if on else [])
+        self._watch()
+
+    def _node_removed(self, node: Node) -> None:
+        self._previewed.discard(node)
+        if node in self._pinned:
+            self._pinned.remove(node)
+
+    def _shown_names(self) -> list[str]:
+        """The nodes the Tensor dock shows: the pinned ones, then the selected ones."""
+        return list(dict.fromkeys([n.name for n in self._pinned] + self._selected))
+
+    def _watch(self, unless_watched: bool = False) -> None:
+        """Evaluate the shown nodes, and the previewed ones if previews are shown (not again
+        if ``unless_watched`` and they are all watched already)."""
+        shown = self._shown_names()
+        self.tensor_view.set_names(shown)
+        self.tensor_view.set_pinned(n.name for n in self._pinned)
+        names = list(shown)
+        if self.previews:
+            names += [node.name for node in self._frontier]
+        if not (unless_watched and set(names) <= set(self.evaluator.watched)):
+            self.evaluator.watch(names)
         if not names:
             self._mark({}, {})  # nothing is evaluated: no evaluation marks either
+
+    def _update_frontier(self) -> bool:
+        """The previewed nodes none of whose consumers is previewed; true if that changed."""
+        graph = self.scene.doc.graph
+        previewed = self._previewed
+        frontier = [n for n in previewed
+                    if not any(c in previewed for c in graph.nx.successors(n))]
+        self._version = graph.version
+        if set(frontier) == set(self._frontier):
+            return False
+        self._frontier = frontier
+        return True
 
     def _show(self, evaluation: Evaluation) -> None:
         if self.stepping or self.scene is None:
             return
         graph = self.scene.doc.graph
-        names = [n for n in evaluation.names if n in graph]
-        self.tensor_view.show_evaluation(evaluation)
-        self.tensor_view.set_names(names)
+        shown = tuple(n for n in self._shown_names() if n in evaluation.names)
+        self.tensor_view.show_evaluation(replace(evaluation, names=shown))
         items = self.scene.node_items
+        grown = False
         for name, value in evaluation.computed.items():
             if name in graph:
-                items[graph.get_node(name)].set_preview(preview(value))
+                node = graph.get_node(name)
+                items[node].set_preview(preview(value))
+                if node not in self._previewed:
+                    self._previewed.add(node)
+                    grown = True
         for name in evaluation.dropped:
             if name in graph:
-                items[graph.get_node(name)].set_preview(None)
+                node = graph.get_node(name)
+                items[node].set_preview(None)
+                if name not in evaluation.names:
+                    self._previewed.discard(node)
+        for name in evaluation.failures:  # kept live, to show their value once fixed
+            if name in graph and graph.get_node(name) not in self._previewed:
+                self._previewed.add(graph.get_node(name))
+                grown = True
         self._mark(evaluation.culprits, self._blockers(evaluation))
+        if grown and self._update_frontier() and self.previews:
+            self._watch(unless_watched=True)
+
+    def _edited(self) -> None:
+        """After an edit: a changed wiring may change which previewed nodes to evaluate; while
+        stepping, step through the new evaluation, at the same step."""
+        if self.stepping:
+            if self.stepping_name not in self.scene.doc.graph:
+                self.stop_stepping()
+            else:
+                self._trace(self.stepping_name)
+        elif self.scene.doc.graph.version != self._version and self._update_frontier():
+            self._watch()
 
     def _blockers(self, evaluation: Evaluation) -> dict[str, str]:
         """Each blocked node with the culprit it waits on."""
@@ -187,15 +270,6 @@ class LiveEvaluation(QObject):
     def _trace(self, name: str) -> None:
         self.stepping_name = name
         self.evaluator.trace(name)
-
-    def _edited(self) -> None:
-        """An edit while stepping: step through the new evaluation, at the same step."""
-        if not self.stepping:
-            return
-        if self.stepping_name not in self.scene.doc.graph:
-            self.stop_stepping()
-            return
-        self._trace(self.stepping_name)
 
     def _traced(self, trace: Trace) -> None:
         if not self.stepping or trace.name != self.stepping_name:

@@ -104,7 +104,9 @@ class MainWindow(QMainWindow):
             store = settings()
             self.restoreGeometry(store.value("geometry", QByteArray()))
             self.restoreState(store.value("window_state", QByteArray()))
-            self.show_values_action.setChecked(store.value("show_values", True, bool))
+            shown = store.value("show_values", True, bool)
+            self.show_values_action.setChecked(shown)
+            NodeItem.show_previews = self.live.previews = shown
         self.step_dock.hide()  # a restored state does not start a step-through
         self.set_document(Document())
 
@@ -179,6 +181,7 @@ class MainWindow(QMainWindow):
         self.show_values_action = a("Show &Values on Nodes", self._show_values)
         self.show_values_action.setCheckable(True)
         self.show_values_action.setChecked(True)
+        NodeItem.show_previews = True
         self.step_action = a("S&tep Through Evaluation", self._toggle_stepping, "F10")
         self.step_action.setCheckable(True)
         self.step_action.setToolTip("Step through the evaluation of the selected node (F10)")
@@ -405,6 +408,7 @@ class MainWindow(QMainWindow):
     def _show_values(self, on: bool) -> None:
         """Show or hide the value previews on the nodes (kept between sessions)."""
         NodeItem.show_previews = on
+        self.live.set_previews(on)
         self.scene.update()
         if self.persist:
             settings().setValue("show_values", on)
