@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QScrollArea,
+    QStyle,
     QToolButton,
     QUndoView,
     QWidget,
@@ -229,6 +230,9 @@ class MainWindow(QMainWindow):
         evaluate.addAction(self.step_action)
         toolbar = self.addToolBar("Evaluate")
         toolbar.setObjectName("Evaluate")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.step_action.setIcon(self.style().standardIcon(QStyle.SP_MediaSeekForward))
         toolbar.addAction(self.step_action)
 
     # ---- the document ----------------------------------------------------------------------

@@ -215,6 +215,7 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(style.NODE_BODY)
         painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
         painter.fillPath(_title_path(self.WIDTH, self.TITLE_H, self.CORNER), self.color)
+        painter.setBrush(Qt.NoBrush)
         if self.step == "current":
             painter.setPen(QPen(style.HIGHLIGHT_GLOW, 7.0))
             painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
@@ -222,7 +223,6 @@ class NodeItem(QGraphicsItem):
                    else style.ERROR if self.state == ERROR else style.NODE_OUTLINE)
         width = 2.0 if selected or self.step == "current" or self.state == ERROR else 1.0
         painter.setPen(QPen(outline, width))
-        painter.setBrush(Qt.NoBrush)
         painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
         self._paint_ports(painter)
         if lod < 0.6:
@@ -274,10 +274,15 @@ class NodeItem(QGraphicsItem):
                        else style.MUTED_TEXT)
         painter.drawText(QRectF(w * 0.35, self.TITLE_H, w * 0.65 - pad - 2, self.ROW_H),
                          Qt.AlignVCenter | Qt.AlignRight, self.shape_text)
-        preview = self.preview_text()
+        preview, colour = self.preview_text(), style.PORT_LABEL
+        if self.step == "current":
+            colour = style.HIGHLIGHT
+        elif self.step is None and self.state == ERROR and self.message and not (
+                self.node.op.is_source and self.node.value is not None):
+            preview, colour = self.message.removeprefix(f"{self.node.name}: "), style.ERROR
         if preview:
             painter.setFont(LABEL_FONT)
-            painter.setPen(style.HIGHLIGHT if self.step == "current" else style.PORT_LABEL)
+            painter.setPen(colour)
             footer = QRectF(pad, self.height - self.FOOTER_H, w - 2 * pad, self.FOOTER_H - 3)
             text = painter.fontMetrics().elidedText(preview, Qt.ElideRight,
                                                     int(footer.width()))
