@@ -357,6 +357,12 @@ class Evaluator(QObject):
             return 0
         return self._request("evaluate", tuple(self._watched))
 
+    def flush(self) -> None:
+        """Ask now for the refresh that queued changes scheduled (call it when an edit is
+        complete: the worker then computes while the GUI thread paints the edit)."""
+        if self._refresh_timer.isActive():
+            self.refresh()
+
     def trace(self, name: str) -> int:
         """Ask for the evaluation steps of ``name`` (answered by ``traced``)."""
         self._traced_name = name

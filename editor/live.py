@@ -200,8 +200,9 @@ class LiveEvaluation(QObject):
             self._watch(unless_watched=True)
 
     def _edited(self) -> None:
-        """After an edit: a changed wiring may change which previewed nodes to evaluate; while
-        stepping, step through the new evaluation, at the same step."""
+        """After an edit: evaluate at once; a changed wiring may change which previewed nodes
+        to evaluate; while stepping, step through the new evaluation, at the same step."""
+        self.evaluator.flush()
         if self.stepping:
             if self.stepping_name not in self.scene.doc.graph:
                 self.stop_stepping()
