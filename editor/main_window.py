@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt
+from PySide6.QtCore import QByteArray, QPointF, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -232,6 +232,7 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("Evaluate")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        toolbar.setIconSize(QSize(16, 16))
         self.step_action.setIcon(self.style().standardIcon(QStyle.SP_MediaSeekForward))
         toolbar.addAction(self.step_action)
 
