@@ -260,3 +260,32 @@ def test_values_on_nodes_can_be_hidden_and_the_choice_is_kept(affine, qtbot):
     qtbot.addWidget(again)
     assert not again.show_values_action.isChecked()
     action.trigger()
+
+
+def test_an_edit_while_stepping_re_runs_the_steps_at_the_same_place(affine):
+    affine.select("x")
+    affine.type_field("value", "[3, 4]")
+    affine.select("z")
+    affine.key(Qt.Key_F10)
+    window, stepper = affine.window, affine.window.live.stepper
+    affine.qtbot.waitUntil(lambda: len(stepper.steps) == 5)
+    affine.qtbot.mouseClick(window.step_controls.end_button, Qt.LeftButton)
+    assert affine.item("z").preview_text() == "[4, -3]"
+    affine.key(Qt.Key_Z, Qt.ControlModifier)
+    affine.qtbot.waitUntil(lambda: affine.item("z").preview_text() == "[2, -1]")
+    assert stepper.position == 5 and affine.item("z").step == "current"
+    assert "z = add(matmul, b) = [2, -1]" in window.step_controls.status.text()
+
+
+def test_opening_another_graph_leaves_the_step_through(affine, tmp_path):
+    affine.select("z")
+    affine.key(Qt.Key_F10)
+    assert affine.window.step_dock.isVisible()
+    graph = Graph()
+    graph.add_node("variable", name="v", value=np.array([1.0]))
+    open_graph(affine, tmp_path, graph, "other.json")
+    assert not affine.window.step_dock.isVisible()
+    assert not affine.window.step_action.isChecked()
+    assert affine.item("v").step is None
+    affine.select("v")
+    shown_value(affine, "v", [1.0])
