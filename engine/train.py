@@ -62,7 +62,7 @@ class _Trainer:
         rule, slot_names, params = RULES[optimizer]
         self.rule = partial(rule, **{p: hyper[p] for p in params})
         self.loss = node.inputs[0]
-        self.variables = _variables(node, var_list)
+        self.variables = trained_variables(node, var_list)
         self.keys = [tuple(f"{slot}/{var.name}" for slot in slot_names)
                      for var in self.variables]
 
@@ -127,7 +127,7 @@ def minimize(ctx: NodeContext, loss: Any, optimizer: str, var_list: tuple[str, .
     return loss
 
 
-def _variables(node: Node, var_list: tuple[str, ...] | None) -> tuple[Variable, ...]:
+def trained_variables(node: Node, var_list: tuple[str, ...] | None) -> tuple[Variable, ...]:
     """The variables a train node updates: ``var_list`` by name, else every trainable
     variable its loss depends on (in graph order)."""
     graph = node.graph

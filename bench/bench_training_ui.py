@@ -1,0 +1,107 @@
+"""Training through the editor's Training dock (worker thread, progress, live loss curve and
+decision boundary, offscreen) ÷ ``python main.py train`` on the same file, in one run.
+
+    python bench/bench_training_ui.py          # target: ≥ 0.9 of the command line's steps/s
+
+Both train resources/examples/mlp.json for 3000 steps from the same start; each figure is the
+best of five alternating repeats. The command line is run in-process (output captured), timed
+from the call to its return (loading and saving the small file included); the dock from the
+click on Train to its ``training_finished`` signal. Also: the GUI-thread cost of one decision
+boundary update (a 100 × 100 grid through the MLP, on the view's copy of the graph).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QEventLoop, Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+import engine as ts  # noqa: E402
+from editor.training_dock import TrainingDock  # noqa: E402
+from engine.cli import main as cli  # noqa: E402
+
+MLP = ROOT / "resources" / "examples" / "mlp.json"
+STEPS = 3000
+REPEATS = 5
+
+
+def command_line(out: Path) -> float:
+    """Seconds for ``python main.py train mlp.json --steps 3000`` (in-process)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        start = time.perf_counter()
+        code = cli(["train", str(MLP), "--fetch", "train", "--steps", str(STEPS),
+                    "--out", str(out)])
+        seconds = time.perf_counter() - start
+    assert code == 0
+    return seconds
+
+
+def dock_training(dock: TrainingDock, tab: int) -> float:
+    """Seconds from the click on Train to ``training_finished``, ``tab`` shown."""
+    dock.set_graph(ts.load_graph(MLP))
+    dock.tabs.setCurrentIndex(tab)
+    loop = QEventLoop()
+    results = []
+    dock.training_finished.connect(results.append)
+    dock.training_finished.connect(loop.quit)
+    start = time.perf_counter()
+    QTest.mouseClick(dock.train_button, Qt.MouseButton.LeftButton)
+    loop.exec()
+    seconds = time.perf_counter() - start
+    dock.training_finished.disconnect(results.append)
+    dock.training_finished.disconnect(loop.quit)
+    assert results[0].reason == "done" and len(results[0].losses) == STEPS
+    assert dock.loss_curve.count == STEPS
+    return seconds
+
+
+def boundary_update(dock: TrainingDock) -> float:
+    """Milliseconds for one decision-boundary update from new variable values (median)."""
+    view = dock.boundary
+    values = {n.name: n.value + 0.01 for n in dock.graph.nodes if isinstance(n, ts.Variable)}
+    times = []
+    for _ in range(50):
+        start = time.perf_counter()
+        view.show_values(values)
+        times.append(time.perf_counter() - start)
+    return 1000 * sorted(times)[len(times) // 2]
+
+
+def main() -> None:
+    app = QApplication.instance() or QApplication([])
+    dock = TrainingDock()
+    dock.resize(420, 720)
+    dock.show()
+    dock.steps.setValue(STEPS)
+    times: dict[str, list[float]] = {"cli": [], "loss": [], "boundary": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(REPEATS):
+            times["cli"].append(command_line(Path(tmp) / "trained.json"))
+            times["loss"].append(dock_training(dock, 0))
+            times["boundary"].append(dock_training(dock, 1))
+        update_ms = boundary_update(dock)
+    dock.close()
+    dock.deleteLater()
+    app.processEvents()
+    rate = {name: STEPS / min(values) for name, values in times.items()}
+    print(f"python main.py train: {rate['cli']:,.0f} steps/s")
+    for name, label in (("loss", "loss curve shown"), ("boundary", "decision boundary shown")):
+        print(f"Training dock, {label}: {rate[name]:,.0f} steps/s — "
+              f"{rate[name] / rate['cli']:.2f} of the command line's (target ≥ 0.9)")
+    print(f"one decision boundary update (100 × 100 grid, GUI thread): {update_ms:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

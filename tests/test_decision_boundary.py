@@ -1,0 +1,98 @@
+"""Which graphs are two-feature classifiers, and the view's grid predictions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from training_helpers import EXAMPLES, MLP, PERCEPTRON
+
+import engine as ts
+from editor.decision_boundary import (
+    RESOLUTION,
+    DecisionBoundaryView,
+    find_classifier,
+    label_classes,
+    predicted_classes,
+)
+
+
+def names(graph: ts.Graph) -> tuple[str, ...] | None:
+    found = find_classifier(graph)
+    return None if found is None else tuple(n.name for n in found)
+
+
+def test_the_series_examples_are_classifiers() -> None:
+    assert names(ts.load_graph(MLP)) == ("X", "c", "p_output")
+    assert names(ts.load_graph(PERCEPTRON)) == ("X", "c", "p")
+    assert names(ts.load_graph(EXAMPLES / "affine.json")) is None
+
+
+def logistic(labels: np.ndarray, rows: int = 4) -> ts.Graph:
+    """A sigmoid classifier with one output, labels as given."""
+    with ts.Graph().as_default() as g:
+        X = ts.placeholder(shape=[None, 2], name="X", default=np.arange(2.0 * rows).reshape(-1, 2))
+        y = ts.placeholder(shape=None, name="y", default=labels)
+        w = ts.Variable([[1.0], [-1.0]], name="w")
+        p = ts.sigmoid(X @ w, name="p")
+        ts.reduce_sum(ts.square(p - y), name="J")
+    return g
+
+
+def test_class_indices_and_a_single_sigmoid_output() -> None:
+    assert names(logistic(np.array([[0.0], [1.0], [1.0], [0.0]]))) == ("X", "y", "p")
+    assert names(logistic(np.array([0.0, 1.0, 1.0, 0.0]))) == ("X", "y", "p")
+    assert names(logistic(np.array([0.0, 1.0, 1.0]))) is None  # not one label per point
+    np.testing.assert_array_equal(label_classes(np.array([[0.0], [1.0]])), [0, 1])
+    np.testing.assert_array_equal(predicted_classes(np.array([[0.2], [0.7]])), [0, 1])
+
+
+def test_no_labels_meeting_the_output_no_classifier() -> None:
+    graph = ts.load_graph(MLP)
+    graph.remove_node("J")  # nothing combines the labels with the output any more
+    for node in [n for n in graph.nodes if n.type in ("multiply", "log", "reduce_sum")]:
+        graph.remove_node(node)
+    assert names(graph) is None
+
+
+@pytest.mark.parametrize("batch", [None, 100])
+def test_grid_predictions_match_the_engine(qtbot, batch) -> None:
+    graph = ts.load_graph(PERCEPTRON)
+    graph.set_attr("X", "shape", [batch, 2])  # a fixed batch size is fed in chunks of it
+    session = ts.Session(graph)
+    for _ in range(100):
+        session.run("train")
+    view = DecisionBoundaryView()
+    qtbot.addWidget(view)
+    assert view.set_graph(graph)
+    grid = view.grid_points()
+    chunks = [grid[i : i + 100] for i in range(0, len(grid), 100)]
+    expected = np.concatenate([session.run("p", {"X": chunk}) for chunk in chunks])
+    np.testing.assert_array_equal(view.classes,
+                                  predicted_classes(expected).reshape(RESOLUTION, RESOLUTION))
+    # the grid spans the data with a margin, x varying fastest
+    points = graph.get_node("X").default
+    assert grid[:, 0].min() < points[:, 0].min() and grid[:, 0].max() > points[:, 0].max()
+    assert grid[1, 0] > grid[0, 0] and grid[1, 1] == grid[0, 1]
+
+
+def test_values_from_snapshots_update_the_view_not_the_graph(qtbot) -> None:
+    graph = ts.load_graph(PERCEPTRON)
+    view = DecisionBoundaryView()
+    qtbot.addWidget(view)
+    view.set_graph(graph)
+    W = graph.get_node("W").value.copy()
+    view.show_values({"W": [[0.0, 0.0], [0.0, 0.0]], "b": [1.0, 0.0]})
+    assert (view.classes == 0).all()  # b alone decides: class 0 everywhere
+    np.testing.assert_array_equal(graph.get_node("W").value, W)
+    view.refresh()  # back to the graph's own values
+    assert set(np.unique(view.classes)) == {0, 1}
+
+
+def test_an_evaluation_error_is_shown_not_raised(qtbot) -> None:
+    graph = ts.load_graph(PERCEPTRON)
+    view = DecisionBoundaryView()
+    qtbot.addWidget(view)
+    view.set_graph(graph)
+    view.show_values({"W": np.ones((3, 2))})
+    assert view.classes is None and "matmul" in view.error
+    assert view.message.textItem.toPlainText().startswith("cannot predict on the plane:")

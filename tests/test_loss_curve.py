@@ -1,0 +1,69 @@
+"""The live loss curve: batches in, throttled redraws, log scale, the previous run kept."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from editor.loss_curve import LossCurve
+
+
+@pytest.fixture
+def curve(qtbot) -> LossCurve:
+    widget = LossCurve()
+    qtbot.addWidget(widget)
+    widget.resize(400, 300)
+    widget.show()
+    return widget
+
+
+def drawn(item) -> tuple[np.ndarray, np.ndarray]:
+    x, y = item.getOriginalDataset()
+    return (np.array([]), np.array([])) if x is None else (x, y)
+
+
+def test_batches_are_drawn_by_the_timer(qtbot, curve) -> None:
+    item = curve.plot.getPlotItem()
+    assert item.getAxis("bottom").labelText == "step"
+    assert item.getAxis("left").labelText == "loss"
+    for start in range(0, 5000, 500):  # more points than the first buffer holds
+        steps = np.arange(start + 1, start + 501)
+        curve.append(steps, 1000.0 / steps)
+    assert len(drawn(curve.curve)[0]) == 0  # drawn by the event loop: appending stays cheap
+    qtbot.waitUntil(lambda: len(drawn(curve.curve)[0]) == 5000)
+    x, y = drawn(curve.curve)
+    np.testing.assert_array_equal(x, np.arange(1, 5001))
+    np.testing.assert_allclose(y, 1000.0 / x)
+    assert curve.count == 5000
+    (x0, x1), (y0, y1) = item.getViewBox().viewRange()  # the whole curve in view
+    assert x0 <= 1 and x1 >= 5000 and y0 <= 0.2 and y1 >= 1000
+    assert curve.current_label.text() == "loss 0.2  ·  step 5,000"
+
+
+def test_previous_run_is_kept_faintly(qtbot, curve) -> None:
+    curve.append(np.arange(1, 101), np.linspace(10, 1, 100))
+    curve.redraw()
+    curve.start_run()
+    assert curve.count == 0 and curve.current_label.text() == "loss —"
+    x, y = drawn(curve.previous)
+    np.testing.assert_array_equal(x, np.arange(1, 101))
+    assert curve.previous.opts["pen"].color().alpha() < curve.curve.opts["pen"].color().alpha()
+    curve.append(np.arange(1, 51), np.linspace(8, 2, 50))
+    qtbot.waitUntil(lambda: len(drawn(curve.curve)[0]) == 50)
+    assert len(drawn(curve.previous)[0]) == 100
+    curve.clear()
+    assert len(drawn(curve.previous)[0]) == 0
+
+
+def test_log_scale_checkbox(qtbot, curve) -> None:
+    curve.append(np.arange(1, 11), 10.0 ** -np.arange(10))
+    curve.redraw()
+    axis = curve.plot.getPlotItem().getAxis("left")
+    assert not axis.logMode
+    qtbot.mouseClick(curve.log_scale, Qt.MouseButton.LeftButton)
+    assert curve.log_scale.isChecked() and axis.logMode
+    y0, y1 = curve.plot.getPlotItem().getViewBox().viewRange()[1]  # decades: 1e-9 … 1
+    assert y0 <= -9 and 0 <= y1 < 1
+    qtbot.mouseClick(curve.log_scale, Qt.MouseButton.LeftButton)
+    assert not axis.logMode

@@ -1,0 +1,195 @@
+"""The Trainer: a snapshot trained in a worker thread, progress in batches, results to apply."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QUndoStack
+from training_helpers import MLP, PERCEPTRON, slow_graph, slow_op
+
+import engine as ts
+from editor.trainer import Trainer, check_trainable, train_nodes
+from editor.training_command import ResetVariablesCommand, TrainCommand
+
+WAIT = 60_000
+
+
+def train(qtbot, trainer: Trainer, *args, **kwargs):
+    with qtbot.waitSignal(trainer.finished, timeout=WAIT) as finished:
+        trainer.start(*args, **kwargs)
+    return finished.args[0]
+
+
+def test_trains_a_snapshot_and_leaves_the_document_alone(qtbot) -> None:
+    graph = ts.load_graph(MLP)
+    before = {n.name: n.value.copy() for n in graph.nodes if isinstance(n, ts.Variable)}
+    trainer = Trainer()
+    batches: list[tuple[np.ndarray, np.ndarray]] = []
+    progress: list[tuple[int, float, float]] = []
+    trainer.logged.connect(lambda steps, losses: batches.append((steps, losses)))
+    trainer.progress.connect(lambda *args: progress.append(args))
+    result = train(qtbot, trainer, graph, "train", 1000)
+    assert (result.reason, result.steps, result.train_node, result.loss) == ("done", 1000,
+                                                                              "train", "J")
+    for name, value in before.items():  # the document is untouched until the result is applied
+        np.testing.assert_array_equal(graph.get_node(name).value, value)
+    steps = np.concatenate([s for s, _ in batches])
+    np.testing.assert_array_equal(steps, np.arange(1, 1001))  # every step's loss, in order
+    np.testing.assert_array_equal(np.concatenate([losses for _, losses in batches]), result.losses)
+    assert progress[-1][0] == 1000 and progress[-1][2] > 0
+    assert len(batches) < 1000  # batched, not a signal per step
+    assert result.losses[0] > result.losses[-1]
+    assert result.state["step"] == 1000
+
+    # The same steps in the engine directly give the same values.
+    session = ts.Session(graph)
+    losses = [float(session.run(["train", "J"])[1]) for _ in range(1000)]
+    np.testing.assert_allclose(result.losses, losses)
+    for name in before:
+        np.testing.assert_allclose(result.values[name], graph.get_node(name).value)
+    assert result.final_loss == pytest.approx(float(session.run("J")))
+
+
+def test_gradients_at_the_trained_values(qtbot) -> None:
+    graph = ts.load_graph(PERCEPTRON)
+    result = train(qtbot, Trainer(), graph, "train", 50)
+    for name, value in result.values.items():
+        graph.set_value(name, value)
+    nodes = ts.gradients(graph.get_node("J"), [graph.get_node(n) for n in result.values])
+    expected = ts.Session(graph).run(nodes)
+    assert list(result.gradients) == ["W", "b"]
+    for name, value in zip(result.values, expected, strict=True):
+        np.testing.assert_allclose(result.gradients[name], value)
+
+
+def test_snapshots_carry_values_and_their_gradients(qtbot) -> None:
+    with slow_op(0.005):
+        graph = slow_graph()
+        trainer = Trainer()
+        snapshots = []
+        trainer.snapshot.connect(lambda values, grads: snapshots.append((values, grads)))
+        train(qtbot, trainer, graph, "train", 60)
+    assert len(snapshots) >= 2
+    for values, grads in snapshots:  # d sum((w − 3)²) / dw = 2 (w − 3)
+        np.testing.assert_allclose(grads["w"], 2 * (values["w"] - 3.0))
+    np.testing.assert_array_equal(snapshots[0][0]["w"], [0.0, 1.0])
+
+
+def test_loss_and_optimizer_make_a_train_node_on_the_snapshot(qtbot) -> None:
+    graph = ts.load_graph(PERCEPTRON)
+    graph.remove_node("train")
+    result = train(qtbot, Trainer(), graph, None, 100, loss="J",
+                   optimizer={"optimizer": "adam", "learning_rate": 0.1})
+    assert result.new_train_node == {"name": "train", "loss": "J",
+                                     "attrs": ts.get_op("minimize").parse_attrs(
+                                         {"optimizer": "adam", "learning_rate": 0.1})}
+    assert "train" not in graph and train_nodes(graph) == []
+    assert {"m/W", "v/W", "m/b", "v/b", "step"} <= set(result.state)
+    assert result.losses[-1] < result.losses[0] / 10
+
+
+def test_unfed_placeholder_is_named_and_training_does_not_start(qtbot) -> None:
+    with ts.Graph().as_default() as graph:
+        x = ts.placeholder(shape=[None, 2], name="x")
+        w = ts.Variable([1.0, 2.0], name="w")
+        J = ts.reduce_sum(ts.square(x * w), name="J")
+        ts.train.GradientDescentOptimizer(0.1).minimize(J, name="train")
+    trainer = Trainer()
+    with pytest.raises(ts.FeedError, match="placeholder 'x' needs a value") as error:
+        trainer.start(graph, "train", 10)
+    assert error.value.node == "x"
+    assert not trainer.running
+    check_trainable(graph, graph.get_node("train"), feed={"x": [[1.0, 2.0]]})  # fed: fine
+    result = train(qtbot, trainer, graph, "train", 5, feed={"x": [[1.0, 1.0]]})
+    assert result.reason == "done" and result.steps == 5
+
+
+def test_a_diverging_loss_stops_with_the_last_finite_values(qtbot) -> None:
+    graph = ts.load_graph(MLP)
+    graph.set_attr("train", "learning_rate", 20.0)
+    result = train(qtbot, Trainer(), graph, "train", 1000)
+    assert result.reason == "error" and result.node == "J"
+    assert "the loss J became nan" in result.message
+    assert result.steps == len(result.losses) - 1
+    assert all(np.isfinite(v).all() for v in result.values.values())
+    assert np.isfinite(result.losses).all()
+
+
+def test_an_op_failing_midway_ends_training_naming_it(qtbot) -> None:
+    with slow_op(0.0) as op:
+        graph = slow_graph()
+        op.fail_at = 6
+        result = train(qtbot, Trainer(), graph, "train", 100)
+    assert result.reason == "error" and result.node == "J"
+    assert "the test op was told to fail" in result.message
+    assert result.steps == 5  # a failed step changes nothing
+    np.testing.assert_allclose(result.values["w"], [0.0, 1.0] + (1 - 0.98**5) * np.array([3, 2]))
+
+
+def test_errors_before_starting(qtbot) -> None:
+    graph = ts.load_graph(PERCEPTRON)
+    trainer = Trainer()
+    with pytest.raises(ts.EngineError, match="J is not a train node"):
+        trainer.start(graph, "J", 10)
+    with pytest.raises(ValueError, match="steps"):
+        trainer.start(graph, "train", 0)
+    with pytest.raises(ValueError, match="attribute 'optimizer'"):
+        trainer.start(graph, None, 10, loss="J", optimizer={"optimizer": "sgd"})
+    graph.disconnect("train", 0)
+    with pytest.raises(ts.EngineError, match="train node train has no loss connected"):
+        trainer.start(graph, "train", 10)
+    assert not trainer.running
+
+
+def test_shape_of_a_train_node_is_its_loss_shape() -> None:
+    graph = ts.load_graph(MLP)
+    assert graph.shape_of("train") == graph.shape_of("J") == ()
+
+
+def test_train_command_applies_and_undo_restores(qtbot) -> None:
+    graph = ts.load_graph(MLP)
+    before = {n: graph.get_node(n).value.copy() for n in ("W_hidden", "b_hidden")}
+    result = train(qtbot, Trainer(), graph, "train", 20)
+    stack = QUndoStack()
+    stack.push(TrainCommand.from_result(graph, result))
+    assert stack.undoText() == "Train train: 20 steps"
+    np.testing.assert_array_equal(graph.get_node("W_hidden").value, result.values["W_hidden"])
+    assert graph.get_node("train").state["step"] == 20
+    stack.undo()
+    for name, value in before.items():
+        np.testing.assert_array_equal(graph.get_node(name).value, value)
+    assert graph.get_node("train").state == {}
+    stack.redo()
+    np.testing.assert_array_equal(graph.get_node("b_hidden").value, result.values["b_hidden"])
+    # continuing from the applied state takes the step count on
+    again = train(qtbot, Trainer(), graph, "train", 5)
+    assert again.state["step"] == 25
+
+
+def test_reset_variables_command() -> None:
+    graph = ts.load_graph(MLP)
+    initial = graph.get_node("W_output").value.copy()
+    session = ts.Session(graph)
+    for _ in range(10):
+        session.run("train")
+    trained = graph.get_node("W_output").value.copy()
+    stack = QUndoStack()
+    stack.push(ResetVariablesCommand(graph))
+    np.testing.assert_array_equal(graph.get_node("W_output").value, initial)
+    assert graph.get_node("train").state == {}
+    stack.undo()
+    np.testing.assert_array_equal(graph.get_node("W_output").value, trained)
+    assert graph.get_node("train").state["step"] == 10
+
+
+def test_shutdown_stops_and_waits_for_the_worker(qtbot) -> None:
+    with slow_op(0.01) as op:
+        trainer = Trainer()
+        with qtbot.waitSignal(trainer.finished, timeout=WAIT) as finished:
+            trainer.start(slow_graph(), "train", 10_000)
+            qtbot.waitUntil(lambda: op.calls >= 3)
+            trainer.shutdown()  # returns once the worker has ended
+            calls = op.calls
+            qtbot.wait(50)
+            assert op.calls == calls
+    assert finished.args[0].reason == "stopped" and not trainer.running

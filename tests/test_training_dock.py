@@ -1,0 +1,210 @@
+"""The Training dock, driven through its buttons: train the series' MLP, watch, stop, pause."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QUndoStack
+from training_helpers import MLP, PERCEPTRON, accuracy, slow_graph, slow_op
+
+import engine as ts
+from editor.decision_boundary import predicted_classes
+from editor.plot_style import CLASS_COLORS, faded
+from editor.training_command import TrainCommand
+from editor.training_dock import NEW_OPTIMIZER, TrainingDock
+
+WAIT = 60_000
+
+
+@pytest.fixture
+def dock(qtbot) -> TrainingDock:
+    widget = TrainingDock()
+    qtbot.addWidget(widget)
+    widget.resize(420, 720)
+    widget.show()
+    yield widget
+    widget.trainer.shutdown()
+
+
+def click(qtbot, button) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def set_steps(qtbot, dock: TrainingDock, steps: int) -> None:
+    dock.steps.lineEdit().selectAll()
+    qtbot.keyClicks(dock.steps, str(steps))
+    assert dock.steps.value() == steps
+
+
+def test_train_the_mlp_and_apply_it_as_one_undoable_step(qtbot, dock) -> None:
+    graph = ts.load_graph(MLP)
+    initial = {n.name: n.value.copy() for n in graph.nodes if isinstance(n, ts.Variable)}
+    dock.set_graph(graph)
+    assert dock.train_combo.currentText() == "train  (minimizes J)"
+    assert not dock.loss_combo.isVisible()  # the train node brings its own optimizer
+    assert dock.tabs.isTabVisible(1)  # the MLP is a two-feature classifier
+    stack = QUndoStack()
+    dock.training_finished.connect(lambda r: stack.push(TrainCommand.from_result(graph, r)))
+    set_steps(qtbot, dock, 1000)
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
+        click(qtbot, dock.train_button)
+        assert not dock.train_button.isEnabled() and dock.stop_button.isEnabled()
+    result = finished.args[0]
+    assert result.reason == "done" and result.steps == 1000
+
+    loss = float(ts.Session(graph).run("J"))  # the document now holds the trained values
+    assert loss <= 18 and accuracy(graph) >= 0.95
+    assert dock.progress.value() == 1000 and dock.train_button.isEnabled()
+    assert dock.loss_label.text() == f"loss {loss:.4g}"
+    assert dock.message.text().startswith("Trained 1,000 steps in ")
+    steps, losses = dock.loss_curve.points()  # one point per logged step
+    np.testing.assert_array_equal(steps, np.arange(1, 1001))
+    np.testing.assert_array_equal(losses, result.losses)
+    qtbot.waitUntil(lambda: len(dock.loss_curve.curve.getOriginalDataset()[0]) == 1000)
+
+    stack.undo()
+    for name, value in initial.items():
+        np.testing.assert_array_equal(graph.get_node(name).value, value)
+    stack.redo()
+    assert float(ts.Session(graph).run("J")) == loss
+
+
+def test_decision_boundary_shows_the_engines_predictions(qtbot, dock) -> None:
+    graph = ts.load_graph(MLP)
+    dock.set_graph(graph)
+    dock.training_finished.connect(lambda r: QUndoStack(dock).push(
+        TrainCommand.from_result(graph, r)))
+    bar = dock.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    assert dock.tabs.currentWidget() is dock.boundary
+    view = dock.boundary
+    assert view.isVisible()
+    untrained = view.classes.copy()
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT):
+        click(qtbot, dock.train_button)
+    qtbot.waitUntil(lambda: not np.array_equal(view.classes, untrained))
+
+    grid = view.grid_points()
+    assert grid.shape == (100 * 100, 2)
+    probabilities = ts.Session(graph).run("p_output", {"X": grid})
+    expected = predicted_classes(probabilities).reshape(100, 100)
+    np.testing.assert_array_equal(view.classes, expected)
+    palette = np.array([faded(c) for c in CLASS_COLORS], dtype=np.ubyte)
+    np.testing.assert_array_equal(view.image.image, palette[expected])  # what is drawn
+    assert set(np.unique(expected)) == {0, 1}  # XOR: both classes across the plane
+    # the points: coloured by label, blue for [1, 0], red for [0, 1]
+    brushes = [b.color().getRgb()[:3] for b in view.points.data["brush"]]
+    labels = np.argmax(graph.get_node("c").default, axis=1)
+    assert brushes == [CLASS_COLORS[k] for k in labels]
+
+
+def test_the_event_loop_keeps_running_during_training(qtbot, dock) -> None:
+    dock.set_graph(ts.load_graph(MLP))
+    set_steps(qtbot, dock, 20_000)
+    ticks: list[float] = []
+    timer = QTimer(dock, interval=10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT):
+        click(qtbot, dock.train_button)
+    timer.stop()
+    assert len(ticks) >= 20
+    assert max(np.diff(ticks)) < 0.5  # never blocked for long
+
+
+def test_stop_halts_within_a_step(qtbot, dock) -> None:
+    with slow_op(0.02) as op:
+        graph = slow_graph()
+        dock.set_graph(graph)
+        with qtbot.waitSignal(dock.trainer.progress, timeout=WAIT):
+            click(qtbot, dock.train_button)
+        qtbot.waitUntil(lambda: op.calls >= 5)
+        with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
+            click(qtbot, dock.stop_button)
+            calls_at_stop = op.calls
+    result = finished.args[0]
+    assert result.reason == "stopped"
+    assert calls_at_stop <= result.steps <= calls_at_stop + 1
+    assert dock.message.text() == f"Stopped after {result.steps:,} of 1,000 steps"
+    assert dock.loss_curve.count == result.steps
+
+
+def test_pause_and_resume(qtbot, dock) -> None:
+    with slow_op(0.01) as op:
+        dock.set_graph(slow_graph())
+        click(qtbot, dock.train_button)
+        qtbot.waitUntil(lambda: op.calls >= 3)
+        with qtbot.waitSignal(dock.trainer.paused_changed):
+            click(qtbot, dock.pause_button)
+        assert dock.pause_button.text() == "Resume"
+        calls = op.calls
+        qtbot.wait(150)
+        assert op.calls <= calls + 1  # at most the step under way when Pause was pressed
+        assert dock.trainer.running
+        click(qtbot, dock.pause_button)
+        assert dock.pause_button.text() == "Pause"
+        qtbot.waitUntil(lambda: op.calls >= calls + 5)
+        with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
+            click(qtbot, dock.stop_button)
+    assert finished.args[0].reason == "stopped"
+
+
+def test_unfed_placeholder_is_reported_and_nothing_starts(qtbot, dock) -> None:
+    with ts.Graph().as_default() as graph:
+        x = ts.placeholder(shape=[None, 2], name="inputs")
+        w = ts.Variable([1.0, 2.0], name="w")
+        ts.train.AdamOptimizer().minimize(ts.reduce_sum(ts.square(x * w), name="J"))
+    dock.set_graph(graph)
+    with qtbot.waitSignal(dock.training_failed) as failed:
+        click(qtbot, dock.train_button)
+    assert failed.args[1] == "inputs"
+    assert "placeholder 'inputs' needs a value" in dock.message.text()
+    assert not dock.trainer.running and dock.train_button.isEnabled()
+    assert dock.loss_curve.count == 0
+
+
+def test_loss_plus_optimizer_chosen_in_the_dock(qtbot, dock) -> None:
+    graph = ts.load_graph(PERCEPTRON)
+    graph.remove_node("train")
+    dock.set_graph(graph)
+    assert dock.train_combo.currentText() == NEW_OPTIMIZER
+    assert dock.loss_combo.currentText() == "J"  # the scalar nothing else reads comes first
+    assert dock.loss_combo.isVisible() and dock.optimizer_combo.isVisible()
+    dock.optimizer_combo.setFocus()
+    while dock.optimizer_combo.currentText() != "adam":
+        qtbot.keyClick(dock.optimizer_combo, Qt.Key.Key_Down)
+    assert dock.parameters["beta1"].isVisible() and not dock.parameters["momentum"].isVisible()
+    dock.parameters["learning_rate"].selectAll()
+    qtbot.keyClicks(dock.parameters["learning_rate"], "0.05")
+    set_steps(qtbot, dock, 200)
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
+        click(qtbot, dock.train_button)
+    result = finished.args[0]
+    assert result.new_train_node["attrs"]["optimizer"] == "adam"
+    assert result.new_train_node["attrs"]["learning_rate"] == 0.05
+    assert result.losses[-1] < result.losses[0]
+
+    dock.parameters["learning_rate"].selectAll()
+    qtbot.keyClicks(dock.parameters["learning_rate"], "fast")
+    with qtbot.waitSignal(dock.training_failed):
+        click(qtbot, dock.train_button)
+    assert dock.message.text() == "learning_rate: expected a number, got 'fast'"
+
+
+def test_reset_button_asks_the_editor(qtbot, dock) -> None:
+    dock.set_graph(ts.load_graph(MLP))
+    with qtbot.waitSignal(dock.reset_requested):
+        click(qtbot, dock.reset_button)
+
+
+def test_the_dock_follows_graph_edits(qtbot, dock) -> None:
+    graph = ts.load_graph(PERCEPTRON)
+    dock.set_graph(graph)
+    ts.train.MomentumOptimizer(0.01, 0.9).minimize(graph.get_node("J"), name="momentum_train")
+    qtbot.waitUntil(lambda: dock.train_combo.count() == 3)
+    assert dock.train_combo.itemData(1) == "momentum_train"
+    graph.remove_node("p")  # no class probability left: no decision boundary
+    qtbot.waitUntil(lambda: not dock.tabs.isTabVisible(1))
