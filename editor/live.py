@@ -20,6 +20,10 @@ from .stepper import Step, Stepper
 from .tensor_stats import preview
 from .tensor_view import TensorView
 
+MAX_SHOWN = 12
+"""The Tensor dock shows at most this many nodes (the first selected ones; Ctrl+A on a big
+graph must not make thousands of panels)."""
+
 BUSY_DELAY_MS = 150
 """A result awaited longer than this shows the busy indicator (quick ones do not flicker)."""
 
@@ -126,6 +130,9 @@ class LiveEvaluation(QObject):
             return
         self._selected = names
         self._watch()
+        if len(names) > MAX_SHOWN:
+            self.message.emit(f"The Tensor dock shows the first {MAX_SHOWN} of the "
+                              f"{len(names)} selected nodes.")
 
     def _pin(self, name: str, on: bool) -> None:
         graph = self.scene.doc.graph
@@ -141,8 +148,9 @@ class LiveEvaluation(QObject):
             self._pinned.remove(node)
 
     def _shown_names(self) -> list[str]:
-        """The nodes the Tensor dock shows: the pinned ones, then the selected ones."""
-        return list(dict.fromkeys([n.name for n in self._pinned] + self._selected))
+        """The nodes the Tensor dock shows: the pinned ones, then the selected ones (at most
+        :data:`MAX_SHOWN` in all)."""
+        return list(dict.fromkeys([n.name for n in self._pinned] + self._selected))[:MAX_SHOWN]
 
     def _watch(self, unless_watched: bool = False) -> None:
         """Evaluate the shown nodes, and the previewed ones if previews are shown (not again

@@ -289,3 +289,19 @@ def test_opening_another_graph_leaves_the_step_through(affine, tmp_path):
     assert affine.item("v").step is None
     affine.select("v")
     shown_value(affine, "v", [1.0])
+
+
+def test_select_all_shows_a_bounded_number_of_nodes(canvas, tmp_path):
+    graph = Graph()
+    node = graph.add_node("variable", name="v", value=np.array([1.0]))
+    for k in range(29):
+        node = graph.add_node("negative", [node], name=f"n{k}")
+    open_graph(canvas, tmp_path, graph)
+    canvas.click(canvas.title("v"))
+    canvas.key(Qt.Key_A, Qt.ControlModifier)
+    assert len(canvas.scene.selected_nodes()) == 30
+    assert canvas.window.tensor_view.names == ["v"] + [f"n{k}" for k in range(11)]
+    assert "first 12 of the 30 selected" in canvas.status()
+    shown_value(canvas, "n10", [-1.0])  # negated 11 times
+    assert canvas.item("n10").preview_text() == "[-1]"
+    assert canvas.item("n28").preview_text() == ""  # not shown, so not evaluated
