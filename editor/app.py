@@ -22,6 +22,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="a graph file to open (default: the affine example)")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render the window offscreen to a PNG and exit")
+    p.add_argument("--select", metavar="NAMES",
+                   help="select these nodes (comma-separated) and show their values")
     return p
 
 
@@ -49,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         window.open_file(args.file)
     else:
         window.open_file(DEFAULT_EXAMPLE, example=True)
+    if args.select:
+        window.select_names(args.select.split(","))
     if args.screenshot:
         return screenshot(window, args.screenshot)
     window.show()
@@ -57,15 +61,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def screenshot(window, path: str) -> int:
-    """Render ``window`` at 1280×800 to ``path``."""
+    """Render ``window`` at 1280×800 to ``path`` once the values shown are evaluated."""
+    import time
+
     from PySide6.QtWidgets import QApplication
 
     window.resize(1280, 800)
     window.show()
     QApplication.processEvents()
     window.view.frame_all()
+    deadline = time.monotonic() + 10
+    while window.live.evaluator.busy and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
     QApplication.processEvents()
-    if not window.grab().save(path):
+    saved = window.grab().save(path)
+    window.live.close()
+    if not saved:
         print(f"error: cannot write {path}", file=sys.stderr)
         return 1
     return 0

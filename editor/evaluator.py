@@ -240,6 +240,8 @@ def _apply(graph: Graph, action: str, args: tuple[Any, ...]) -> None:
 def _stop(thread: QThread, inbox: _Inbox) -> None:
     """Stop the worker thread: skip what is queued, wait for a running op to return."""
     with inbox.lock:
+        if inbox.closed:
+            return  # stopped already (close() was called before the evaluator was destroyed)
         inbox.closed = True
     thread.quit()
     thread.wait()
@@ -354,6 +356,12 @@ class Evaluator(QObject):
             self._update_busy()
             return 0
         return self._request("evaluate", tuple(self._watched))
+
+    def flush(self) -> None:
+        """Ask now for the refresh that queued changes scheduled (call it when an edit is
+        complete: the worker then computes while the GUI thread paints the edit)."""
+        if self._refresh_timer.isActive():
+            self.refresh()
 
     def trace(self, name: str) -> int:
         """Ask for the evaluation steps of ``name`` (answered by ``traced``)."""

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt
+from PySide6.QtCore import QByteArray, QPointF, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QHBoxLayout,
     QMainWindow,
     QMenu,
     QMessageBox,
     QScrollArea,
+    QStyle,
+    QToolButton,
     QUndoView,
     QWidget,
 )
@@ -23,9 +26,13 @@ from engine.io import load_graph
 
 from . import layout
 from .document import Document
+from .items import NodeItem
+from .live import LiveEvaluation
 from .palette import Palette
 from .properties import PropertiesPanel
 from .scene import GraphScene
+from .step_controls import StepControls
+from .tensor_view import TensorView
 from .view import GraphView
 
 ORGANIZATION, APPLICATION = "TensorCanvas", "Tensor Canvas"
@@ -70,6 +77,20 @@ class MainWindow(QMainWindow):
         scroll.setFrameShape(QScrollArea.NoFrame)
         self.properties_dock = self._dock("Properties", scroll, Qt.RightDockWidgetArea)
         self.history_dock = self._dock("History", self.history, Qt.RightDockWidgetArea)
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        self.tensor_view = TensorView()
+        self.tensor_dock = self._dock("Tensor", self.tensor_view, Qt.BottomDockWidgetArea)
+        self.live = LiveEvaluation(self.tensor_view, self)
+        self.step_controls = StepControls(self.live.stepper)
+        self.step_dock = self._dock("Step through", self._step_bar(), Qt.BottomDockWidgetArea)
+        self.step_dock.setFeatures(QDockWidget.DockWidgetMovable)
+        self.splitDockWidget(self.step_dock, self.tensor_dock, Qt.Vertical)
+        self.step_dock.hide()
+        self.statusBar().addPermanentWidget(self.live.busy_indicator)
+        self.live.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.live.stepping_changed.connect(self._stepping_changed)
+        self.tensor_view.value_wanted.connect(self.edit_value_of)
         self.op_palette.activated.connect(self._add_at_center)
         self.doc: Document | None = None
         self.scene: GraphScene | None = None
@@ -79,10 +100,15 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.resizeDocks([self.palette_dock, self.properties_dock], [220, 270], Qt.Horizontal)
         self.resizeDocks([self.properties_dock, self.history_dock], [540, 200], Qt.Vertical)
+        self.resizeDocks([self.tensor_dock], [260], Qt.Vertical)
         if persist:
             store = settings()
             self.restoreGeometry(store.value("geometry", QByteArray()))
             self.restoreState(store.value("window_state", QByteArray()))
+            shown = store.value("show_values", True, bool)
+            self.show_values_action.setChecked(shown)
+            NodeItem.show_previews = self.live.previews = shown
+        self.step_dock.hide()  # a restored state does not start a step-through
         self.set_document(Document())
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -91,6 +117,19 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
+
+    def _step_bar(self) -> QWidget:
+        """The step-through dock's content: the step controls and a button to leave."""
+        leave = QToolButton()
+        leave.setText("Leave")
+        leave.setToolTip("Leave the step-through (F10)")
+        leave.clicked.connect(lambda: self.step_action.setChecked(False))
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(4, 0, 4, 0)
+        row.addWidget(self.step_controls, 1)
+        row.addWidget(leave)
+        return bar
 
     # ---- actions and menus -----------------------------------------------------------------
 
@@ -140,11 +179,18 @@ class MainWindow(QMainWindow):
         self.zoom_out_action = a("Zoom &Out", lambda: self.view.zoom_by(0.8),
                                  QKeySequence.ZoomOut)
         self.actual_size_action = a("Actual Si&ze", lambda: self.view.set_zoom(1.0), "Ctrl+0")
+        self.show_values_action = a("Show &Values on Nodes", self._show_values)
+        self.show_values_action.setCheckable(True)
+        self.show_values_action.setChecked(True)
+        NodeItem.show_previews = True
+        self.step_action = a("S&tep Through Evaluation", self._toggle_stepping, "F10")
+        self.step_action.setCheckable(True)
+        self.step_action.setToolTip("Step through the evaluation of the selected node (F10)")
         self.view.context_actions = [
             self.add_node_action, None, self.cut_action, self.copy_action, self.paste_action,
             self.duplicate_action, self.delete_action, None, self.rename_action,
-            self.select_all_action, self.arrange_action, None, self.frame_all_action,
-            self.frame_selection_action]
+            self.select_all_action, self.arrange_action, None, self.step_action, None,
+            self.frame_all_action, self.frame_selection_action]
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
@@ -175,8 +221,20 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addActions([self.zoom_in_action, self.zoom_out_action, self.actual_size_action])
         view.addSeparator()
-        for dock in (self.palette_dock, self.properties_dock, self.history_dock):
+        view.addAction(self.show_values_action)
+        view.addSeparator()
+        for dock in (self.palette_dock, self.properties_dock, self.tensor_dock,
+                     self.history_dock):
             view.addAction(dock.toggleViewAction())
+        evaluate = bar.addMenu("E&valuate")
+        evaluate.addAction(self.step_action)
+        toolbar = self.addToolBar("Evaluate")
+        toolbar.setObjectName("Evaluate")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        toolbar.setIconSize(QSize(16, 16))
+        self.step_action.setIcon(self.style().standardIcon(QStyle.SP_MediaSeekForward))
+        toolbar.addAction(self.step_action)
 
     # ---- the document ----------------------------------------------------------------------
 
@@ -186,6 +244,7 @@ class MainWindow(QMainWindow):
         self.doc, self.scene = doc, GraphScene(doc)
         self.view.setScene(self.scene)
         self.properties.set_scene(self.scene)
+        self.live.set_scene(self.scene)
         self.undo_group.addStack(doc.undo_stack)
         self.undo_group.setActiveStack(doc.undo_stack)
         doc.dirty_changed.connect(self._update_title)
@@ -336,6 +395,11 @@ class MainWindow(QMainWindow):
             return self.view.mapToScene(pos)
         return None
 
+    def select_names(self, names: list[str]) -> None:
+        """Select the nodes called ``names`` (unknown names are ignored)."""
+        graph = self.doc.graph
+        self.scene.select([graph.get_node(n) for n in names if n in graph])
+
     def _select_all(self) -> None:
         self.scene.select(self.scene.node_items)
 
@@ -343,6 +407,41 @@ class MainWindow(QMainWindow):
         center = self.view.mapToScene(self.view.viewport().rect().center())
         self.scene.add_node(op_type, center)
         self.view.setFocus()
+
+    # ---- live evaluation -------------------------------------------------------------------
+
+    def _show_values(self, on: bool) -> None:
+        """Show or hide the value previews on the nodes (kept between sessions)."""
+        NodeItem.show_previews = on
+        self.live.set_previews(on)
+        self.scene.update()
+        if self.persist:
+            settings().setValue("show_values", on)
+
+    def _toggle_stepping(self, on: bool) -> None:
+        if on:
+            if not self.live.start_stepping():
+                self.step_action.setChecked(False)
+        else:
+            self.live.stop_stepping()
+
+    def _stepping_changed(self, on: bool) -> None:
+        self.step_action.setChecked(on)
+        self.step_dock.setVisible(on)
+        if on:
+            self.tensor_dock.show()
+
+    def edit_value_of(self, name: str) -> None:
+        """Select node ``name`` and put the cursor in its value field (properties dock)."""
+        if name not in self.doc.graph:
+            return
+        self.step_action.setChecked(False)
+        self.scene.select([self.doc.graph.get_node(name)])
+        self.properties_dock.show()
+        self.properties_dock.raise_()
+        field = self.properties.fields.get("value")
+        if field is not None:
+            field.widget.setFocus()
 
     # ---- closing ---------------------------------------------------------------------------
 
@@ -354,4 +453,5 @@ class MainWindow(QMainWindow):
             store = settings()
             store.setValue("geometry", self.saveGeometry())
             store.setValue("window_state", self.saveState())
+        self.live.close()
         event.accept()

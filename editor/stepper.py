@@ -116,6 +116,10 @@ class Stepper(QObject):
     def next(self) -> None:
         self._go(self._position + 1)
 
+    def go_to(self, position: int) -> None:
+        """Show the first ``position`` steps (clamped to the steps there are)."""
+        self._go(position)
+
     def back(self) -> None:
         self.pause()
         self._go(self._position - 1)

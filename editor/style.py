@@ -20,6 +20,7 @@ MUTED_TEXT = QColor("#9aa0aa")
 PORT_LABEL = QColor("#c3c8d0")
 WIRE = QColor("#8c96a8")
 HIGHLIGHT = QColor("#7fe0ff")
+HIGHLIGHT_GLOW = QColor(127, 224, 255, 70)
 
 CATEGORY_COLORS = {
     "placeholder": QColor("#2f9e8f"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,7 +89,14 @@ def format_stat(v: Any, precision: int = 4) -> str:
 def preview(value: Any, limit: int = 4) -> str:
     """A node's preview: a scalar or short vector itself (``[2, -1]``), else shape and dtype
     (``2×2 float64``)."""
-    a = np.asarray(value)
+    a = value if isinstance(value, np.ndarray) else np.asarray(value)
     if a.ndim <= 1 and a.size <= limit:
         return format_tensor(a)
-    return f"{'×'.join(map(str, a.shape))} {a.dtype.name}"
+    return f"{'×'.join(map(str, a.shape))} {_dtype_name(a.dtype)}"
+
+
+@functools.cache
+def _dtype_name(dtype: np.dtype) -> str:
+    """``dtype.name``, which numpy computes in Python on every call (previews of thousands of
+    nodes ask for it)."""
+    return dtype.name

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QTableView,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -75,6 +76,8 @@ class TensorPanel(QWidget):
     copied = Signal()
     value_wanted = Signal(str)
     """The user asked to give this placeholder (its name) a value."""
+    pin_toggled = Signal(str, bool)
+    """The user pinned (true) or unpinned this panel's node."""
     _formatted = Signal(str)
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
@@ -92,6 +95,11 @@ class TensorPanel(QWidget):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle = QLabel()
         self.hover_label = QLabel()
+        self.pin_button = QToolButton()
+        self.pin_button.setText("Pin")
+        self.pin_button.setCheckable(True)
+        self.pin_button.setToolTip("Keep showing this node when the selection changes")
+        self.pin_button.toggled.connect(lambda on: self.pin_toggled.emit(self.name, on))
         self.copy_button = QPushButton("Copy")
         self.copy_button.setToolTip("Copy the value as a numpy/JSON literal")
         self.copy_button.clicked.connect(self.copy)
@@ -104,6 +112,7 @@ class TensorPanel(QWidget):
         header.addSpacing(12)
         header.addWidget(self.hover_label)
         header.addStretch(1)
+        header.addWidget(self.pin_button)
         header.addWidget(self.copy_button)
         header.addWidget(self.export_button)
 
@@ -453,6 +462,8 @@ class TensorView(QWidget):
     ``value_wanted(name)``: the user asked to give placeholder ``name`` a value."""
 
     value_wanted = Signal(str)
+    pin_toggled = Signal(str, bool)
+    """The user pinned or unpinned a panel (its node's name)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -491,10 +502,19 @@ class TensorView(QWidget):
             if panel is None:
                 panel = self._panels[name] = TensorPanel(name)
                 panel.value_wanted.connect(self.value_wanted)
+                panel.pin_toggled.connect(self.pin_toggled)
             self.tabs.addTab(panel, name)
         if current in self._panels.values():
             self.tabs.setCurrentWidget(current)
         self.pages.setCurrentIndex(1 if names else 0)
+
+    def set_pinned(self, names: Iterable[str]) -> None:
+        """Check the Pin button of the panels of ``names``, uncheck the others."""
+        pinned = set(names)
+        for name, panel in self._panels.items():
+            panel.pin_button.blockSignals(True)
+            panel.pin_button.setChecked(name in pinned)
+            panel.pin_button.blockSignals(False)
 
     def show_value(self, name: str, value: Any) -> None:
         self._ensure(name).set_value(value)

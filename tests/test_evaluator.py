@@ -72,6 +72,17 @@ def test_editing_x_re_evaluates_without_a_new_request(qtbot, evaluator, graph):
     assert next_result(qtbot, evaluator).values["z"].tolist() == [2, -1]
 
 
+def test_flush_asks_at_once_for_the_refresh_an_edit_scheduled(qtbot, evaluator, graph):
+    evaluate(qtbot, evaluator, ["z"])
+    evaluator.flush()
+    assert not evaluator.busy  # nothing was scheduled
+    graph.set_value("x", [3, 4])
+    assert not evaluator.busy  # the refresh waits for the event loop
+    evaluator.flush()
+    assert evaluator.busy
+    assert next_result(qtbot, evaluator).values["z"].tolist() == [4, -3]
+
+
 def test_several_nodes_each_get_a_value(qtbot, evaluator):
     result = evaluate(qtbot, evaluator, ["matmul", "z", "b"])
     assert result.values["matmul"].tolist() == [1, -2]

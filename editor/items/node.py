@@ -48,9 +48,14 @@ class NodeItem(QGraphicsItem):
 
     ``state`` is ``ok``, ``incomplete`` (an input is not wired yet), ``error`` (this node's
     shape or value is wrong: red outline, ``message`` on hover) or ``blocked`` (an input's
-    node has an error: drawn muted). ``preview`` is a one-line text shown at the bottom.
+    node has an error: drawn muted). It comes from two sources: the static shape check
+    (:meth:`set_shape`) and the last evaluation (:meth:`set_state`); a static finding wins, as
+    it holds whatever is evaluated. ``preview`` is a one-line text shown at the bottom (hidden
+    while ``show_previews`` is false). ``step`` marks the node during a step-through.
     """
 
+    show_previews = True
+    """Whether nodes show their preview (the View menu's "Show values on nodes")."""
     WIDTH = 156.0
     TITLE_H = 24.0
     ROW_H = 22.0
@@ -64,9 +69,12 @@ class NodeItem(QGraphicsItem):
         self.node = node
         self.edges: list[EdgeItem] = []
         self.shape_text = ""
-        self.state = OK
-        self.message = ""
+        self.shape_state, self.shape_message = OK, ""
+        self.eval_state, self.eval_message = OK, ""
         self.preview: str | None = None
+        self.step: str | None = None
+        """``pending``, ``done`` or ``current`` during a step-through, else None."""
+        self.step_preview = ""
         self.highlight: set[Port] = set()
         self.hover_port: Port | None = None
         self.height, self._rect, self._bounds = _geometry(len(node.op.inputs))
@@ -121,21 +129,31 @@ class NodeItem(QGraphicsItem):
             tip += f"<br><span style='color:#ff6b78'>{self.message}</span>"
         return tip
 
+    @property
+    def state(self) -> str:
+        return self.shape_state if self.shape_state != OK else self.eval_state
+
+    @property
+    def message(self) -> str:
+        return self.shape_message if self.shape_state != OK else self.eval_message
+
     def refresh(self) -> None:
         """Re-read the node (after a rename, an attribute or a value change)."""
         self.update()
 
     def set_shape(self, text: str, state: str = OK, message: str = "") -> None:
-        """Show the static shape ``text`` and the node's state (see the class doc)."""
-        if (text, state, message) == (self.shape_text, self.state, self.message):
+        """Show the static shape ``text`` and what the shape check found (see the class doc)."""
+        if (text, state, message) == (self.shape_text, self.shape_state, self.shape_message):
             return
-        self.shape_text, self.state, self.message = text, state, message
+        self.shape_text, self.shape_state, self.shape_message = text, state, message
         self.refresh()
 
     def set_state(self, state: str, message: str = "") -> None:
-        """Mark the node ``ok``, ``error`` (red, ``message`` on hover) or ``blocked`` (muted),
-        keeping its shape text: for errors found when evaluating."""
-        self.set_shape(self.shape_text, state, message)
+        """Mark what the last evaluation found: ``ok``, ``error`` (red, ``message`` on hover)
+        or ``blocked`` (muted)."""
+        if (state, message) != (self.eval_state, self.eval_message):
+            self.eval_state, self.eval_message = state, message
+            self.refresh()
 
     def set_preview(self, text: str | None) -> None:
         """Show a one-line ``text`` (a value preview) at the bottom of the node; ``None``
@@ -144,7 +162,18 @@ class NodeItem(QGraphicsItem):
             self.preview = text
             self.update()
 
+    def set_step(self, step: str | None, preview: str = "") -> None:
+        """Mark the node for a step-through: ``pending`` (dimmed), ``done`` (showing the
+        ``preview`` of the value it produced), ``current`` (lit up), or None (normal view)."""
+        if (step, preview) != (self.step, self.step_preview):
+            self.step, self.step_preview = step, preview
+            self.update()
+
     def preview_text(self) -> str:
+        if self.step in ("done", "current"):
+            return self.step_preview
+        if not self.show_previews or self.step is not None:
+            return ""
         if self.preview is None:
             self.preview = self.default_preview(self.node)
         return self.preview
@@ -179,18 +208,21 @@ class NodeItem(QGraphicsItem):
             painter.fillRect(self._rect, style.SELECTED if selected else style.NODE_BODY)
             painter.fillRect(0, 0, self.WIDTH, self.TITLE_H, self.title_color())
             return
-        if self.state == BLOCKED:
-            painter.setOpacity(0.45)
+        if self.step == "pending" or (self.step is None and self.state == BLOCKED):
+            painter.setOpacity(0.3 if self.step else 0.45)
         rect = self._rect
         painter.setPen(Qt.NoPen)
         painter.setBrush(style.NODE_BODY)
         painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
         painter.fillPath(_title_path(self.WIDTH, self.TITLE_H, self.CORNER), self.color)
-        outline = (style.SELECTED if selected else style.ERROR if self.state == ERROR
-                   else style.NODE_OUTLINE)
-        width = 2.0 if selected or self.state == ERROR else 1.0
-        painter.setPen(QPen(outline, width))
         painter.setBrush(Qt.NoBrush)
+        if self.step == "current":
+            painter.setPen(QPen(style.HIGHLIGHT_GLOW, 7.0))
+            painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
+        outline = (style.HIGHLIGHT if self.step == "current" else style.SELECTED if selected
+                   else style.ERROR if self.state == ERROR else style.NODE_OUTLINE)
+        width = 2.0 if selected or self.step == "current" or self.state == ERROR else 1.0
+        painter.setPen(QPen(outline, width))
         painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
         self._paint_ports(painter)
         if lod < 0.6:
@@ -242,10 +274,15 @@ class NodeItem(QGraphicsItem):
                        else style.MUTED_TEXT)
         painter.drawText(QRectF(w * 0.35, self.TITLE_H, w * 0.65 - pad - 2, self.ROW_H),
                          Qt.AlignVCenter | Qt.AlignRight, self.shape_text)
-        preview = self.preview_text()
+        preview, colour = self.preview_text(), style.PORT_LABEL
+        if self.step == "current":
+            colour = style.HIGHLIGHT
+        elif self.step is None and self.state == ERROR and self.message and not (
+                self.node.op.is_source and self.node.value is not None):
+            preview, colour = self.message.removeprefix(f"{self.node.name}: "), style.ERROR
         if preview:
             painter.setFont(LABEL_FONT)
-            painter.setPen(style.PORT_LABEL)
+            painter.setPen(colour)
             footer = QRectF(pad, self.height - self.FOOTER_H, w - 2 * pad, self.FOOTER_H - 3)
             text = painter.fontMetrics().elidedText(preview, Qt.ElideRight,
                                                     int(footer.width()))
@@ -263,4 +300,4 @@ def _geometry(inputs: int) -> tuple[float, QRectF, QRectF]:
     height = NodeItem.TITLE_H + max(1, inputs) * NodeItem.ROW_H + NodeItem.FOOTER_H
     rect = QRectF(0, 0, NodeItem.WIDTH, height)
     m = NodeItem.HIT_R
-    return height, rect, rect.adjusted(-m, -2, m, 2)
+    return height, rect, rect.adjusted(-m, -4, m, 4)

@@ -162,3 +162,13 @@ def test_screenshot_of_a_broken_file_fails_with_the_message(tmp_path):
     assert result.returncode == 1
     assert "broken.json" in result.stderr and "not valid JSON" in result.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_screenshot_with_a_selected_node_waits_for_its_value_and_exits_cleanly(tmp_path):
+    out = tmp_path / "shot.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "main.py", "--screenshot", str(out), "--select",
+                             "z"], cwd=ROOT, env=env, timeout=60, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "QThread" not in result.stderr
+    assert QImage(str(out)).width() == 1280

@@ -1,0 +1,307 @@
+"""Live evaluation in the editor: the Tensor dock, previews on nodes, errors where they happen,
+a responsive window during long evaluations, and the step-through mode."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt, QTimer
+
+from editor.document import BLOCKED, ERROR, OK
+from editor.main_window import MainWindow, settings
+from editor.tensor_stats import preview
+from engine import Graph, save_graph, shapes
+from engine.registry import OpDef, register, unregister
+
+
+def panel(canvas, name: str):
+    return canvas.window.tensor_view.panel(name)
+
+
+def shown_value(canvas, name: str, expected) -> None:
+    """Wait until the Tensor dock shows ``expected`` for ``name``."""
+    view = canvas.window.tensor_view
+
+    def shows() -> bool:
+        if name not in view.names or view.panel(name).mode != "value":
+            return False
+        return np.array_equal(view.panel(name).value, expected)
+
+    canvas.qtbot.waitUntil(shows, timeout=5000)
+
+
+def settled(canvas) -> None:
+    """Wait until no evaluation is awaited."""
+    canvas.qtbot.waitUntil(lambda: not canvas.window.live.evaluator.busy, timeout=5000)
+
+
+def open_graph(canvas, tmp_path, graph: Graph, name: str = "g.json") -> None:
+    path = tmp_path / name
+    save_graph(graph, path)
+    assert canvas.window.open_file(path)
+    canvas.window.view.set_zoom(1.0)
+    canvas.window.view.frame_all()
+    canvas.window.view.setFocus()
+
+
+def test_selecting_z_shows_its_value_in_the_dock_and_on_the_node(affine):
+    affine.select("z")
+    shown_value(affine, "z", [2, -1])
+    assert affine.window.tensor_view.names == ["z"]
+    assert panel(affine, "z").subtitle.text().split() == ["(2,)", "float64"]
+    assert affine.item("z").preview_text() == "[2, -1]"
+    assert affine.item("matmul").preview_text() == "[1, -2]"  # computed on the way
+
+
+def test_several_selected_nodes_are_shown_each(affine):
+    affine.select("z", "matmul")
+    shown_value(affine, "z", [2, -1])
+    shown_value(affine, "matmul", [1, -2])
+    assert set(affine.window.tensor_view.names) == {"z", "matmul"}
+    assert affine.window.tensor_view.tabs.count() == 2
+
+
+def test_edits_upstream_re_evaluate_without_reselecting_and_undo_restores(affine):
+    affine.select("z")
+    shown_value(affine, "z", [2, -1])
+    panel(affine, "z").pin_button.click()  # keep z in the dock while x is edited
+    affine.select("x")
+    assert affine.window.tensor_view.names == ["z", "x"]
+    affine.type_field("value", "[3, 4]")
+    shown_value(affine, "z", [4, -3])
+    shown_value(affine, "x", [3, 4])
+    assert affine.item("z").preview_text() == "[4, -3]"
+    assert affine.item("matmul").preview_text() == "[3, -4]"
+
+    affine.key(Qt.Key_Z, Qt.ControlModifier)
+    shown_value(affine, "z", [2, -1])
+    assert affine.item("z").preview_text() == "[2, -1]"
+    affine.key(Qt.Key_Z, Qt.ShiftModifier | Qt.ControlModifier)
+    shown_value(affine, "z", [4, -3])
+
+    panel(affine, "z").pin_button.click()
+    assert affine.window.tensor_view.names == ["x"]
+
+
+def test_previews_stay_live_without_selection(affine):
+    affine.select("z")
+    shown_value(affine, "z", [2, -1])
+    affine.select("b")
+    affine.type_field("value", "[0, 0]")
+    affine.qtbot.waitUntil(lambda: affine.item("z").preview_text() == "[1, -2]")
+
+
+def test_a_shape_mismatch_made_by_rewiring_marks_the_culprit_and_blocks_downstream(affine):
+    affine.search_add("variable", affine.at(QPointF(100, 420)))
+    (w,) = [n.name for n in affine.graph.nodes if n.name not in {"A", "x", "b", "matmul", "z"}]
+    affine.type_field("value", "[[1, 2, 3], [4, 5, 6]]")
+    affine.select("z")
+    shown_value(affine, "z", [2, -1])
+
+    affine.wire(w, "matmul", "a")
+    message = "matmul: shapes (2,3) and (2,) not aligned"
+    affine.qtbot.waitUntil(lambda: panel(affine, "z").mode == "blocked")
+    assert "Blocked by matmul" in panel(affine, "z").message.text()
+    assert message in panel(affine, "z").message.text()
+    matmul, z = affine.item("matmul"), affine.item("z")
+    assert matmul.state == ERROR and message in matmul.message and message in matmul.tooltip()
+    assert z.state == BLOCKED and "blocked by matmul" in z.message
+    assert affine.item("A").state == affine.item("b").state == OK
+
+    affine.wire("A", "matmul", "a")  # fix it by wiring A back
+    shown_value(affine, "z", [2, -1])
+    assert matmul.state == z.state == OK and not matmul.message and not z.message
+
+
+def test_a_missing_placeholder_value_is_reported_and_can_be_given(affine):
+    affine.select("x")
+    affine.type_field("value", "")
+    affine.select("z")
+    affine.qtbot.waitUntil(lambda: panel(affine, "z").mode == "blocked")
+    x = affine.item("x")
+    affine.qtbot.waitUntil(lambda: x.state == ERROR)
+    assert "placeholder 'x' needs a value" in x.message
+    assert affine.item("matmul").state == affine.item("z").state == BLOCKED
+    fix = panel(affine, "z").fix_button
+    assert fix.isVisible() and fix.text() == "Give x a value…"
+
+    affine.qtbot.mouseClick(fix, Qt.LeftButton)
+    assert [n.name for n in affine.scene.selected_nodes()] == ["x"]
+    field = affine.window.properties.fields["value"].widget
+    affine.qtbot.waitUntil(field.hasFocus)
+    affine.qtbot.keyClicks(field, "[1, 2]")
+    affine.key(Qt.Key_Return, widget=field)
+    affine.qtbot.waitUntil(lambda: affine.item("z").state == OK)
+    assert x.state == affine.item("matmul").state == OK
+    affine.qtbot.waitUntil(lambda: affine.item("z").preview_text() == "[2, -1]")
+
+
+def test_nan_values_are_counted_not_a_crash(canvas, tmp_path):
+    graph = Graph()
+    v = graph.add_node("variable", name="v", value=np.array([-1.0, 1.0, 0.0]))
+    graph.add_node("log", [v], name="logv")
+    open_graph(canvas, tmp_path, graph)
+    canvas.select("logv")
+    canvas.qtbot.waitUntil(lambda: "logv" in canvas.window.tensor_view.names
+                           and panel(canvas, "logv").mode == "value")
+    stats = panel(canvas, "logv").stat_labels
+    assert stats["nan"].text() == "1" and stats["neginf"].text() == "1"
+    assert canvas.item("logv").preview_text() == "[nan, 0, -inf]"
+    assert canvas.item("logv").state == OK
+
+
+@pytest.fixture
+def sleepy_op():
+    register(OpDef(type="sleepy", inputs=("x",), compute=lambda x: (time.sleep(0.4), x)[1],
+                   shape=shapes.same, category="Test", doc="sleeps, then passes x on"))
+    yield "sleepy"
+    unregister("sleepy")
+
+
+def test_a_slow_evaluation_keeps_the_window_responsive_and_is_superseded(canvas, tmp_path,
+                                                                        sleepy_op):
+    graph = Graph()
+    v = graph.add_node("variable", name="v", value=np.array([1.0]))
+    graph.add_node(sleepy_op, [v], name="slow")
+    open_graph(canvas, tmp_path, graph)
+    canvas.select("v")
+    canvas.type_field("value", "[2]")
+    canvas.view.setFocus()
+    shown: list = []
+    canvas.window.live.evaluator.evaluated.connect(
+        lambda e: shown.append(e.values.get("slow")))
+    ticks = []
+    timer = QTimer(interval=20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    start = time.monotonic()
+    canvas.select("slow")  # evaluates slow with v = [2]: 0.4 s in the op
+    canvas.qtbot.waitUntil(canvas.window.live.busy_indicator.isVisible, timeout=2000)
+    canvas.key(Qt.Key_Z, Qt.ControlModifier)  # undo v = [2] while [2] is being evaluated
+    shown_value(canvas, "slow", [1])
+    settled(canvas)
+    timer.stop()
+    elapsed = time.monotonic() - start
+    assert elapsed > 0.8  # both evaluations ran, one after the other
+    assert len(ticks) >= elapsed / 0.02 * 0.5  # the event loop kept running
+    assert max(np.diff(ticks)) < 0.2
+    assert [s.tolist() for s in shown if s is not None] == [[1.0]]  # never the stale [2]
+    assert not canvas.window.live.busy_indicator.isVisible()
+
+
+def test_step_through_visits_the_nodes_in_order_and_shows_each_value(affine):
+    affine.select("z")
+    shown_value(affine, "z", [2, -1])
+    affine.key(Qt.Key_F10)
+    window, stepper = affine.window, affine.window.live.stepper
+    affine.qtbot.waitUntil(lambda: len(stepper.steps) == 5)
+    assert window.step_dock.isVisible() and window.step_action.isChecked()
+    assert all(item.step == "pending" for item in affine.scene.node_items.values())
+    assert affine.item("z").preview_text() == ""
+
+    seen: list[str] = []
+    for k in range(5):
+        affine.qtbot.mouseClick(window.step_controls.next_button, Qt.LeftButton)
+        step = stepper.current
+        assert all(source in seen for source in step.inputs)  # inputs before consumers
+        seen.append(step.name)
+        item = affine.item(step.name)
+        assert item.step == "current" and item.preview_text() == preview(step.value)
+        assert all(affine.item(n).step == "done" for n in seen[:-1])
+        assert window.tensor_view.names == [step.name]
+        assert np.array_equal(panel(affine, step.name).value, step.value)
+        assert f"step {k + 1} of 5" in window.step_controls.status.text()
+    assert seen[-1] == "z" and sorted(seen) == ["A", "b", "matmul", "x", "z"]
+    assert affine.item("matmul").preview_text() == "[1, -2]"
+    affine.qtbot.mouseClick(window.step_controls.back_button, Qt.LeftButton)
+    assert affine.item("z").step == "pending"
+
+    affine.key(Qt.Key_F10)  # leave
+    assert not window.step_dock.isVisible() and not window.step_action.isChecked()
+    assert all(item.step is None for item in affine.scene.node_items.values())
+    shown_value(affine, "z", [2, -1])
+    assert affine.item("z").preview_text() == "[2, -1]"
+
+
+def test_step_through_needs_a_selected_node(affine):
+    affine.key(Qt.Key_F10)
+    assert not affine.window.step_action.isChecked()
+    assert "Select a node" in affine.status()
+
+
+def test_a_million_element_tensor_opens_in_the_dock(canvas, tmp_path):
+    graph = Graph()
+    big = np.arange(1_000_000, dtype=np.float64).reshape(1000, 1000)
+    graph.add_node("variable", name="big", value=big)
+    open_graph(canvas, tmp_path, graph)
+    canvas.select("big")
+    shown_value(canvas, "big", big)
+    p = panel(canvas, "big")
+    assert p.model.rowCount() == 1000 and p.model.columnCount() == 1000
+    assert p.stat_labels["max"].text() == "999999"
+    p.table.scrollToBottom()
+    assert canvas.item("big").preview_text() == "1000×1000 float64"
+
+
+def test_values_on_nodes_can_be_hidden_and_the_choice_is_kept(affine, qtbot):
+    affine.select("z")
+    shown_value(affine, "z", [2, -1])
+    action = affine.window.show_values_action
+    assert action.isChecked()
+    action.trigger()
+    assert affine.item("z").preview_text() == "" == affine.item("A").preview_text()
+    assert settings().value("show_values", True, bool) is False
+    action.trigger()
+    assert affine.item("z").preview_text() == "[2, -1]"
+    action.trigger()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    assert not again.show_values_action.isChecked()
+    action.trigger()
+
+
+def test_an_edit_while_stepping_re_runs_the_steps_at_the_same_place(affine):
+    affine.select("x")
+    affine.type_field("value", "[3, 4]")
+    affine.select("z")
+    affine.key(Qt.Key_F10)
+    window, stepper = affine.window, affine.window.live.stepper
+    affine.qtbot.waitUntil(lambda: len(stepper.steps) == 5)
+    affine.qtbot.mouseClick(window.step_controls.end_button, Qt.LeftButton)
+    assert affine.item("z").preview_text() == "[4, -3]"
+    affine.key(Qt.Key_Z, Qt.ControlModifier)
+    affine.qtbot.waitUntil(lambda: affine.item("z").preview_text() == "[2, -1]")
+    assert stepper.position == 5 and affine.item("z").step == "current"
+    assert "z = add(matmul, b) = [2, -1]" in window.step_controls.status.text()
+
+
+def test_opening_another_graph_leaves_the_step_through(affine, tmp_path):
+    affine.select("z")
+    affine.key(Qt.Key_F10)
+    assert affine.window.step_dock.isVisible()
+    graph = Graph()
+    graph.add_node("variable", name="v", value=np.array([1.0]))
+    open_graph(affine, tmp_path, graph, "other.json")
+    assert not affine.window.step_dock.isVisible()
+    assert not affine.window.step_action.isChecked()
+    assert affine.item("v").step is None
+    affine.select("v")
+    shown_value(affine, "v", [1.0])
+
+
+def test_select_all_shows_a_bounded_number_of_nodes(canvas, tmp_path):
+    graph = Graph()
+    node = graph.add_node("variable", name="v", value=np.array([1.0]))
+    for k in range(29):
+        node = graph.add_node("negative", [node], name=f"n{k}")
+    open_graph(canvas, tmp_path, graph)
+    canvas.click(canvas.title("v"))
+    canvas.key(Qt.Key_A, Qt.ControlModifier)
+    assert len(canvas.scene.selected_nodes()) == 30
+    assert canvas.window.tensor_view.names == ["v"] + [f"n{k}" for k in range(11)]
+    assert "first 12 of the 30 selected" in canvas.status()
+    shown_value(canvas, "n10", [-1.0])  # negated 11 times
+    assert canvas.item("n10").preview_text() == "[-1]"
+    assert canvas.item("n28").preview_text() == ""  # not shown, so not evaluated
