@@ -184,6 +184,12 @@ class PropertiesPanel(QWidget):
             field = self._add_row(f"attr:{name}", name, combo)
             combo.activated.connect(lambda i: field.show_error(
                 self._set_attr(name, None if i == 0 else DTYPES[i - 1])))
+        elif hasattr(attr.parse, "choices"):  # one of a fixed list (an optimizer…)
+            combo = QComboBox()
+            combo.addItems(list(attr.parse.choices))
+            field = self._add_row(f"attr:{name}", name, combo)
+            combo.activated.connect(lambda i: field.show_error(
+                self._set_attr(name, combo.itemText(i))))
         else:
             self._add_line(f"attr:{name}", name, lambda text: self._set_attr_text(name, text))
             self.fields[f"attr:{name}"].widget.setPlaceholderText(
@@ -199,8 +205,10 @@ class PropertiesPanel(QWidget):
             widget.blockSignals(True)
             if isinstance(widget, QCheckBox):
                 widget.setChecked(bool(value))
-            elif isinstance(widget, QComboBox):
+            elif isinstance(widget, QComboBox) and name == "dtype":
                 widget.setCurrentIndex(0 if value is None else DTYPES.index(value) + 1)
+            elif isinstance(widget, QComboBox):
+                widget.setCurrentText(value)
             else:
                 widget.setText(attr_text(value))
             widget.blockSignals(False)
