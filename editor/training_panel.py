@@ -180,8 +180,11 @@ class TrainingPanel(QObject):
         doc.read_only = None
         if doc is not self.window.doc:
             return  # replaced while training: nothing to apply to
-        if result.trained and result.train_node in doc.graph:
-            doc.undo_stack.push(DocumentEdit(doc, TrainCommand.from_result(doc.graph, result)))
+        if result.trained:
+            command = TrainCommand.from_result(doc.graph, result)
+            if result.new_train_node is not None:  # "loss + optimizer": no train node to keep
+                command = TrainCommand(doc.graph, result.values, text=command.text())
+            doc.undo_stack.push(DocumentEdit(doc, command))
         for item in self._items(dict.fromkeys(self._previewed)).values():
             item.set_preview(None)  # the document's values again
         self._previewed.clear()
