@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine import train
 from engine.graph import Node, Placeholder
 from engine.tensors import DTYPES, as_tensor, format_tensor, parse_tensor_text
 
@@ -45,6 +46,15 @@ def parse_value(text: str, current: np.ndarray | None) -> np.ndarray:
     if current is not None and current.dtype.kind in "fc" and array.dtype.kind in "biu":
         array = array.astype(current.dtype)
     return array
+
+
+def unused_attrs(node: Node) -> set[str]:
+    """Attributes the node's current settings ignore (a train node's other optimizers'
+    parameters): their rows are hidden."""
+    if node.type != "minimize":
+        return set()
+    every = {p for _, _, params in train.RULES.values() for p in params}
+    return every - set(train.RULES[node.attrs["optimizer"]][2])
 
 
 class _Field:
@@ -212,6 +222,9 @@ class PropertiesPanel(QWidget):
             else:
                 widget.setText(attr_text(value))
             widget.blockSignals(False)
+        unused = unused_attrs(node)
+        for name in node.attrs:
+            self._form().setRowVisible(self.fields[f"attr:{name}"].widget, name not in unused)
         if "value" in self.fields:
             edit: QLineEdit = self.fields["value"].widget  # type: ignore[assignment]
             value = node.value

@@ -16,6 +16,8 @@ FONT = style.font(8.5)
 HEIGHT = 18.0
 GAP = 4.0
 BODY = QColor(255, 200, 87, 38)
+TOOLTIP_ELEMENTS = 100
+"""Gradients up to this size are written out in full in the tooltip."""
 
 
 def gradient_text(gradient: np.ndarray) -> str:
@@ -39,8 +41,10 @@ class GradientBadge(QGraphicsItem):
         self.gradient = gradient
         self.text = gradient_text(gradient)
         norm = np.linalg.norm(gradient)
-        self.setToolTip(f"<b>∇ {self.parentItem().node.name}</b> (the gradient of the loss, "
-                        f"norm {norm:.4g})<br><pre>{format_tensor(gradient)[:2000]}</pre>")
+        values = (format_tensor(gradient) if gradient.size <= TOOLTIP_ELEMENTS else
+                  f"shape {gradient.shape}, from {gradient.min():.4g} to {gradient.max():.4g}")
+        self.setToolTip(f"<b>∇ {self.parentItem().node.name}</b>: the gradient of the loss "
+                        f"(norm {norm:.4g})<br><pre>{values}</pre>")
         self.update()
 
     def boundingRect(self) -> QRectF:

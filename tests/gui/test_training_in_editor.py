@@ -280,10 +280,17 @@ def test_training_nodes_from_the_palette_and_the_optimizer_choice(qtbot, window,
     assert [combo.itemText(i) for i in range(combo.count())] == list(
         get_op("minimize").attrs["optimizer"].parse.choices)
     assert combo.currentText() == "gradient_descent"
+    fields = window.properties.fields
+
+    def shown(attr: str) -> bool:
+        return fields[f"attr:{attr}"].widget.isVisible()
+
+    assert shown("learning_rate") and not shown("momentum") and not shown("beta1")
     combo.setFocus()
     while combo.currentText() != "adam":
         qtbot.keyClick(combo, Qt.Key_Down)
     assert node.attrs["optimizer"] == "adam"
+    assert shown("beta1") and shown("epsilon") and not shown("momentum")
     canvas.type_field("attr:learning_rate", "0.05")
     assert node.attrs["learning_rate"] == 0.05
     window.view.setFocus()
