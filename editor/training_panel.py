@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QUndoCommand
 from PySide6.QtWidgets import QDockWidget, QGraphicsItem
 
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 READ_ONLY = "Training is running: stop it to edit the graph"
+CANVAS_INTERVAL = 500
+"""Milliseconds between live updates of the canvas while training (each repaints it)."""
 
 
 def value_preview(value: np.ndarray) -> str:
@@ -89,6 +91,9 @@ class TrainingPanel(QObject):
         self._previewed: set[str] = set()
         self._badges: dict[str, GradientBadge] = {}
         self._marked: Node | None = None
+        self._latest: tuple[dict, dict] | None = None  # a snapshot not shown yet
+        self._canvas_timer = QTimer(self, singleShot=True, interval=CANVAS_INTERVAL)
+        self._canvas_timer.timeout.connect(self._show_latest)
         self.training.training_started.connect(self._started)
         self.training.training_finished.connect(self._finished)
         self.training.training_failed.connect(self._failed)
@@ -160,10 +165,18 @@ class TrainingPanel(QObject):
                 item.setFlag(QGraphicsItem.ItemIsMovable, on)
 
     def _snapshot(self, values: dict[str, np.ndarray], gradients: dict[str, np.ndarray]) -> None:
+        """Keep the latest snapshot; the canvas shows one at most every ``CANVAS_INTERVAL``."""
+        self._latest = values, gradients
+        if not self._canvas_timer.isActive():
+            self._show_latest()
+
+    def _show_latest(self) -> None:
         """Live values on the variables' nodes (the canvas only: the document keeps its values
         until the run is applied) and the gradients at those values."""
-        if self._doc is not self.window.doc:
+        latest, self._latest = self._latest, None
+        if latest is None or self._doc is not self.window.doc:
             return
+        values, gradients = latest
         items = self._items(values)
         for name, item in items.items():
             item.set_preview(value_preview(values[name]))
@@ -171,9 +184,12 @@ class TrainingPanel(QObject):
         self.gradients = dict(gradients)
         self._update_badges()
         self.gradients_changed.emit()
+        self._canvas_timer.start()
 
     def _finished(self, result: TrainingResult) -> None:
         doc, self._doc = self._doc, None
+        self._latest = None
+        self._canvas_timer.stop()
         self._set_editable(True)
         if doc is None or not shiboken6.isValid(doc):
             return
