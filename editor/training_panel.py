@@ -12,14 +12,18 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QUndoCommand
 from PySide6.QtWidgets import QDockWidget, QGraphicsItem
 
+from engine import train
+from engine.errors import EngineError
 from engine.graph import Node, Variable
+from engine.io import graph_from_dict, graph_to_dict
+from engine.session import Session
 from engine.tensors import format_tensor
 
 from .document import ERROR, Document
 from .items.gradient_badge import GradientBadge
 from .items.node import PREVIEW_ELEMENTS
 from .loss_curve import format_loss
-from .trainer import TrainingResult, train_nodes
+from .trainer import TrainingResult, check_trainable, train_nodes
 from .training_command import ResetVariablesCommand, TrainCommand
 from .training_dock import TrainingDock
 
@@ -243,10 +247,30 @@ class TrainingPanel(QObject):
     # ---- gradients on the canvas ----------------------------------------------------------
 
     def _show_gradients(self, on: bool) -> None:
+        if on and not self.gradients and self._doc is None:
+            self._compute_gradients()
         self._update_badges()
-        if on and not self.gradients:
-            self.window.statusBar().showMessage(
-                "Gradients show under the trained variables once training has run", 5000)
+
+    def _compute_gradients(self) -> None:
+        """The gradients at the document's current values (no run to show them from): the
+        engine's, on a copy of the graph, for the train node (or loss) the dock has chosen."""
+        graph, dock = self.window.doc.graph, self.training
+        train_node, loss = dock.train_combo.currentData(), dock.loss_combo.currentText()
+        if train_node is None and not loss:
+            return
+        copy = graph_from_dict(graph_to_dict(graph))
+        try:
+            node = (copy.get_node(train_node) if train_node is not None
+                    else copy.add_node("minimize", [copy.get_node(loss)]))
+            check_trainable(copy, node)
+            names = [v.name for v in train.trained_variables(node, node.attrs["var_list"])]
+            fetches = [copy.add_node("gradient", [node.inputs[0], copy.get_node(n)])
+                       for n in names]
+            self.gradients = dict(zip(names, Session(copy).run(fetches), strict=True))
+        except EngineError as error:
+            self.window.statusBar().showMessage(f"No gradients to show: {error}", 10000)
+            return
+        self.gradients_changed.emit()
 
     def _update_badges(self) -> None:
         """One badge per variable with a gradient while "Show Gradients" is on; none else."""

@@ -90,6 +90,12 @@ def test_train_the_mlp_example_undo_redo_gradients_and_boundary(qtbot, window, c
         np.testing.assert_array_equal(graph.get_node(name).value, value)
     assert canvas.item("W_hidden").preview_text() == format_tensor(before["W_hidden"])
     assert not badges(window) and not panel.gradients  # they were at the trained values
+    panel.show_gradients_action.trigger()  # off, and on again: at the values now
+    panel.show_gradients_action.trigger()
+    now = engine_gradients(graph, sorted(before))
+    for name, badge in badges(window).items():
+        np.testing.assert_allclose(badge.gradient, now[name], rtol=1e-9, atol=1e-12)
+    assert sorted(badges(window)) == sorted(before)
     canvas.key(Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     for name, value in trained.items():
         np.testing.assert_array_equal(graph.get_node(name).value, value)
@@ -240,6 +246,9 @@ def test_an_unfed_placeholder_is_marked_on_its_node(qtbot, window, canvas, tmp_p
     assert "placeholder 'inputs' needs a value" in canvas.status()
     assert not dock.trainer.running and window.doc.undo_stack.count() == 0
     assert window.doc.read_only is None and window.delete_action.isEnabled()
+    window.training.show_gradients_action.trigger()
+    assert canvas.status().startswith("No gradients to show: placeholder 'inputs' needs")
+    assert not badges(window)
     canvas.select("inputs")  # giving it a default clears the mark, and training starts
     canvas.type_field("value", "[[1, 2], [3, 4]]")
     assert item.state != ERROR
