@@ -10,7 +10,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     from engine import cli
 
-    if argv and argv[0] in cli.COMMANDS or argv[:1] in (["-h"], ["--help"]):
+    if argv and argv[0] in cli.COMMANDS:
         return cli.main(argv)
     from editor.app import main as editor_main
 

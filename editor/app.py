@@ -11,9 +11,14 @@ from engine.io import load_graph
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python main.py",
-                                description="Tensor Canvas: build computational graphs by mouse. "
-                                            "Engine commands: python main.py run|… --help")
+    from engine.cli import COMMANDS
+
+    commands = ", ".join(COMMANDS)
+    p = argparse.ArgumentParser(
+        prog="python main.py",
+        description="Tensor Canvas: build computational graphs by mouse.",
+        epilog=f"Without a GUI: python main.py {{{commands}}} ... (see python main.py run --help).",
+    )
     p.add_argument("file", nargs="?", help="a graph file to open (default: the affine example)")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render the window offscreen to a PNG and exit")

@@ -49,6 +49,8 @@ class OpTree(QTreeWidget):
             self._add_op(parent, op)
         self.expandAll()
         self.resizeColumnToContents(0)
+        frame = 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(self.columnWidth(0) + self.sizeHintForColumn(1) + frame)
 
     def _add_op(self, parent: QTreeWidgetItem, op: OpDef) -> None:
         item = QTreeWidgetItem(parent, [op.type, op.symbol or ""])

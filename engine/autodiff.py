@@ -61,8 +61,8 @@ class Backward:
         """Each target's gradient of sum(y) (``None`` for a target ``y`` does not depend on)."""
         grads: list[Any] = [None] * self.size
         if self.size:
-            seed = np.ones_like(values[self.y_slot])
-            grads[0] = seed if seed.dtype.kind in "fc" else seed.astype(np.float64)
+            y = np.asarray(values[self.y_slot])
+            grads[0] = np.ones(y.shape, y.dtype if y.dtype.kind in "fc" else np.float64)
         for i, out_slot, inputs, unary, edges in self.steps:
             grad = grads[i]
             if grad is None:

@@ -281,7 +281,8 @@ class Graph:
         self.nx = nx.DiGraph()
         self._nodes: dict[str, Node] = {}
         self._name_counters: dict[str, int] = {}
-        self._listeners: list[Callable[[], Callable[[GraphEvent], None] | None]] = []
+        self._listeners: list[tuple[weakref.ref, Callable[..., None] | None]] = []
+        """(a weak reference to a listener, or to the object of a bound method; its function)"""
         self._shapes: dict[Node, Shape | ShapeError] = {}
         self.version = 0
         """Bumped by every change that alters what a run computes (not by value changes)."""
@@ -324,12 +325,17 @@ class Graph:
     def subscribe(self, listener: Callable[[GraphEvent], None]) -> None:
         """Call ``listener(event)`` after every change. Held weakly: it lives as long as its
         owner does."""
-        bound = hasattr(listener, "__self__")
-        ref = weakref.WeakMethod(listener) if bound else weakref.ref(listener)  # type: ignore[arg-type]
-        self._listeners.append(ref)  # type: ignore[arg-type]
+        owner = getattr(listener, "__self__", None)
+        if owner is None:
+            self._listeners.append((weakref.ref(listener), None))
+        else:  # a bound method: its object held weakly, its function called with it
+            self._listeners.append((weakref.ref(owner), listener.__func__))  # type: ignore[attr-defined]
 
     def unsubscribe(self, listener: Callable[[GraphEvent], None]) -> None:
-        self._listeners = [r for r in self._listeners if r() not in (None, listener)]
+        owner = getattr(listener, "__self__", None)
+        target, function = (listener, None) if owner is None else (owner, listener.__func__)  # type: ignore[attr-defined]
+        self._listeners = [(ref, func) for ref, func in self._listeners
+                           if ref() is not None and not (ref() is target and func is function)]
 
     def _emit(self, kind: str, node: Node, **details: Any) -> None:
         if kind in STRUCTURAL:
@@ -338,16 +344,18 @@ class Graph:
             self._forget_shapes(node, kind)
         if not self._listeners:
             return
-        event = GraphEvent(kind, node, **details)
+        event = GraphEvent(kind, node, **details) if details else GraphEvent(kind, node)
         dead = False
-        for ref in self._listeners:
-            listener = ref()
-            if listener is None:
+        for ref, func in self._listeners:
+            target = ref()
+            if target is None:
                 dead = True
+            elif func is None:
+                target(event)
             else:
-                listener(event)
+                func(target, event)
         if dead:
-            self._listeners = [r for r in self._listeners if r() is not None]
+            self._listeners = [(ref, func) for ref, func in self._listeners if ref() is not None]
 
     # ---- edits ----------------------------------------------------------------------------
 

@@ -24,6 +24,9 @@ from .tensors import format_shape
 UNARY, NARY = -1, -2
 """Markers in a step's ``b`` field: one input (in ``a``), or a tuple of input slots in ``a``."""
 
+MAX_CONES = 1024
+"""How many sets of changed nodes a session keeps the downstream slots of."""
+
 
 class NodeContext:
     """What an op declared with ``context=True`` gets as its first compute argument: its node,
@@ -91,7 +94,7 @@ class Session:
         self._feeds: dict[Node, np.ndarray] = {}
         self._dirty: set[Node] = set()
         self._plans: dict[tuple[Node, ...], _Plan] = {}
-        self._cones: dict[Node, list[int]] = {}
+        self._cones: dict[frozenset[Node], list[int]] = {}
         self._version = self.graph.version
         self._deferred: list[Callable[[], None]] = []
         self._run_memo: dict[Any, Any] = {}
@@ -173,6 +176,10 @@ class Session:
             nodes, rebuild = self._flatten([fetches[k] for k in keys])
             return nodes, lambda values: dict(zip(keys, rebuild(values), strict=True))
         if isinstance(fetches, (list, tuple)):
+            if type(fetches) in (list, tuple) and all(isinstance(f, Node) for f in fetches):
+                for node in fetches:  # the common case: a flat list of nodes
+                    self.graph.get_node(node)  # raises for a node of another graph
+                return list(fetches), type(fetches)
             parts = [self._flatten(f) for f in fetches]
             nodes = [n for part, _ in parts for n in part]
             kind = type(fetches) if type(fetches) in (list, tuple) else list
@@ -240,21 +247,23 @@ class Session:
         self._feeds = feeds if compare else dict.fromkeys(feeds)  # type: ignore[arg-type]
         if not dirty:
             return
-        values, known, touched = self._values, self._known, self._touched
-        for node in dirty:
-            cone = self._cone(node)
-            for slot in cone:
-                values[slot] = None
-                known[slot] = 0
-            touched.update(cone)
+        values, known = self._values, self._known
+        cone = self._cone(frozenset(dirty))
+        for slot in cone:
+            values[slot] = None
+            known[slot] = 0
+        self._touched.update(cone)
         dirty.clear()
 
-    def _cone(self, node: Node) -> list[int]:
-        """Slots of ``node`` and its descendants (cached for the current graph version)."""
-        cone = self._cones.get(node)
+    def _cone(self, nodes: frozenset[Node]) -> list[int]:
+        """Slots of ``nodes`` and their descendants, each once (cached for the current graph
+        version: a train step changes the same nodes every time)."""
+        cone = self._cones.get(nodes)
         if cone is None:
-            cone = [self._slot(n) for n in (node, *nx.descendants(self.graph.nx, node))]
-            self._cones[node] = cone
+            if len(self._cones) >= MAX_CONES:
+                self._cones.clear()
+            reached = set(nodes).union(*(nx.descendants(self.graph.nx, n) for n in nodes))
+            cone = self._cones[nodes] = [self._slot(n) for n in reached]
         return cone
 
     def _slot(self, node: Node) -> int:
@@ -348,10 +357,10 @@ class Session:
 
     def _execute(self, plan: _Plan, values: list[Any]) -> None:
         """Compute the plan's steps that have no known value, in order."""
-        unknown = np.frombuffer(self._known, dtype=np.uint8)[plan.step_slots] == 0
+        known = np.frombuffer(self._known, dtype=np.uint8)[plan.step_slots]
         steps = plan.steps
-        if not unknown.all():
-            steps = [steps[i] for i in np.flatnonzero(unknown).tolist()]
+        if np.count_nonzero(known):  # (faster than ndarray.any for a few steps)
+            steps = [steps[i] for i in np.flatnonzero(known == 0).tolist()]
         slot = -1
         try:
             for slot, compute, a, b in steps:

@@ -73,9 +73,12 @@ def shape_fits(actual: tuple[int, ...], expected: Shape) -> bool:
     """Whether a concrete shape matches a static one (``None`` matches anything)."""
     if expected is None:
         return True
-    return len(actual) == len(expected) and all(
-        e is None or e == a for a, e in zip(actual, expected, strict=True)
-    )
+    if len(actual) != len(expected):
+        return False
+    for a, e in zip(actual, expected, strict=True):  # a loop: it runs for every feed
+        if e is not None and e != a:
+            return False
+    return True
 
 
 def format_shape(shape: Shape) -> str:

@@ -241,3 +241,27 @@ def test_listeners_hear_every_change_and_are_held_weakly():
     del recorder
     assert alive() is None  # the graph does not keep its listeners alive
     g.set_ui(n, pos=[0, 0])
+
+
+def test_unsubscribed_listeners_hear_nothing_more():
+    class Recorder:
+        def __init__(self):
+            self.kinds = []
+
+        def method(self, event):
+            self.kinds.append(event.kind)
+
+    g = ts.Graph()
+    first, second, heard = Recorder(), Recorder(), []
+
+    def function(event):
+        heard.append(event.kind)
+
+    for listener in (first.method, second.method, function):
+        g.subscribe(listener)
+    g.add_node("placeholder", name="x")
+    g.unsubscribe(first.method)
+    g.unsubscribe(function)
+    g.set_ui("x", pos=[1, 2])
+    assert first.kinds == ["node_added"] and second.kinds == ["node_added", "ui_changed"]
+    assert heard == ["node_added"]

@@ -10,6 +10,7 @@ import pytest
 
 import engine as ts
 from engine import registry, shapes
+from engine import session as session_module
 from engine.builders import builder
 from engine.ops import attrs
 
@@ -107,6 +108,20 @@ def test_a_variable_change_recomputes_its_cone(network):
     g.assign(g.get_node("w"), np.array([0.0, 0.0]))
     assert np.array_equal(s.run("e"), [-12.0, -23.0])
     assert take(computed) == {"d", "e"}
+
+
+def test_changes_to_several_nodes_recompute_their_cones_once(network, monkeypatch):
+    g, s, computed = network
+    g.set_value("v", [2.0, 3.0])
+    g.assign(g.get_node("w"), np.array([0.0, 0.0]))
+    assert np.array_equal(s.run("e"), [-12.0, -23.0])
+    assert take(computed) == {"a", "c", "d", "e"}
+    monkeypatch.setattr(session_module, "MAX_CONES", 2)  # a full cache starts afresh
+    for name, value in [("v", [1.0, 1.0]), ("p", [0.0, 0.0]), ("w", [1.0, 1.0])]:
+        g.set_value(name, value)
+        g.set_value("v", [1.0, 2.0])
+        assert np.array_equal(s.run("e"), ts.Session(g).run("e"))
+    assert len(s._cones) <= 2
 
 
 def test_a_placeholder_default_change_recomputes_its_cone(network):

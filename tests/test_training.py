@@ -10,6 +10,7 @@ import pytest
 
 import engine as ts
 from engine.io import dumps, graph_from_dict, graph_to_dict
+from engine.ops import nn
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
 TARGET = np.array([3.0, -2.0, 0.5])
@@ -94,6 +95,28 @@ def test_a_step_uses_the_feed_and_returns_the_loss_before_it() -> None:
     assert session.run(loss, {a: [3.0]}) == pytest.approx((-1.0 * 3 - 1) ** 2)
 
 
+def test_results_held_across_steps_keep_their_values() -> None:
+    """A train step gives its variables new arrays: what a caller fetched before stays as it
+    was, and the next run sees the new values."""
+    with ts.Graph().as_default() as g:
+        w = ts.Variable([[1.0, 2.0]], name="w")
+        b = ts.Variable([0.5], name="b")
+        z = ts.reduce_sum(w * w, axis=1) + b
+        loss = ts.reduce_sum(ts.square(z))
+        train = ts.train.GradientDescentOptimizer(0.01).minimize(loss)
+    session = ts.Session(g)
+    held_w, held_z, held_loss = session.run([w, z, loss])
+    copies = [np.array(a) for a in (held_w, held_z, held_loss)]
+    for _ in range(3):
+        session.run([train, loss])
+    for held, copy in zip((held_w, held_z, held_loss), copies, strict=True):
+        np.testing.assert_array_equal(held, copy)
+    new_w, new_z = session.run([w, z])
+    assert not np.array_equal(new_w, copies[0])
+    np.testing.assert_allclose(new_z, (w.value**2).sum(axis=1) + b.value)
+    np.testing.assert_allclose(ts.Session(g).run(loss), session.run(loss))
+
+
 def test_a_failed_run_updates_nothing() -> None:
     with ts.Graph().as_default() as g:
         w = ts.Variable([[1.0, 2.0]], name="w")
@@ -168,6 +191,44 @@ def test_softmax_cross_entropy_is_stable_and_matches_the_series_construction() -
     softmax = np.exp(logits_value - logits_value.max(1, keepdims=True))
     softmax /= softmax.sum(1, keepdims=True)
     np.testing.assert_allclose(grad, softmax - labels_value)
+
+
+def test_cross_entropy_gradient_after_the_logits_change_and_from_a_cached_loss() -> None:
+    """The gradient uses the softmax its forward pass kept: it must be the one of the loss
+    value it belongs to, also when that value comes from the cache of an earlier run."""
+    labels_value = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    with ts.Graph().as_default() as g:
+        logits = ts.Variable(np.zeros((2, 3)))
+        loss = ts.softmax_cross_entropy(ts.constant(labels_value), logits)
+        (d_logits,) = ts.gradients(loss, [logits])
+
+    def expected(value):
+        softmax = np.exp(value) / np.exp(value).sum(1, keepdims=True)
+        return softmax - labels_value
+
+    session = ts.Session(g)
+    session.run(loss)  # the loss is cached; the gradient is fetched in a later run
+    np.testing.assert_allclose(session.run(d_logits), expected(np.zeros((2, 3))))
+    new_value = np.array([[3.0, -1.0, 0.5], [0.0, 2.0, -2.0]])
+    g.set_value(logits, new_value)
+    held = session.run(d_logits)
+    np.testing.assert_allclose(held, expected(new_value))
+    g.set_value(logits, np.zeros((2, 3)))
+    np.testing.assert_allclose(session.run(d_logits), expected(np.zeros((2, 3))))
+    np.testing.assert_allclose(held, expected(new_value))  # what the user holds is unchanged
+
+
+def test_a_cross_entropy_keeps_its_softmax_only_while_its_value_lives() -> None:
+    kept = nn._softmax_of_loss
+    before = len(kept._items)
+    with ts.Graph().as_default() as g:
+        loss = ts.softmax_cross_entropy([[0.0, 1.0]], ts.Variable([[1.0, 2.0]]))
+    session = ts.Session(g)
+    value = session.run(loss)
+    assert len(kept._items) == before + 1
+    session.close()
+    del value
+    assert len(kept._items) == before
 
 
 def test_mean_squared_error() -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import weakref
+from typing import Any
+
 import numpy as np
 
 from .. import shapes
@@ -10,16 +14,15 @@ from . import attrs
 from .math import unbroadcast
 
 
-def _fresh_float(x):
-    """A new float array holding ``x``, for computing in place."""
-    return np.array(x, dtype=np.result_type(x, 1.0))
+def _float(x):
+    """The float dtype results computed from ``x`` take."""
+    return np.result_type(x, 1.0)
 
 
 def sigmoid(x):
     # 1 / (1 + e⁻ˣ) in one array. For very negative x, e⁻ˣ overflows to inf (the session
     # silences the warning) and the result is exactly 0, as it should be.
-    e = _fresh_float(x)
-    np.negative(e, out=e)
+    e = np.asarray(np.negative(x, dtype=_float(x)))  # a scalar for a 0-d x
     np.exp(e, out=e)
     e += 1
     return np.reciprocal(e, out=e)
@@ -51,21 +54,29 @@ def _rows(x, axis) -> bool:
 def _max(x, axis):
     """``x.max(axis, keepdims=True)``."""
     if _rows(x, axis) and x.shape[1] <= 32:
-        return np.ascontiguousarray(x.T).max(axis=0)[:, None]
+        return np.maximum.reduce(np.ascontiguousarray(x.T), axis=0)[:, None]
     return x.max(axis=axis, keepdims=True)
 
 
 def _sum(x, axis):
     """``x.sum(axis, keepdims=True)``."""
     if _rows(x, axis):
-        return x @ np.ones((x.shape[1], 1), x.dtype)
-    return x.sum(axis=axis, keepdims=True)
+        return x @ _ones(x.shape[1], x.dtype)
+    return np.add.reduce(x, axis=axis, keepdims=True)
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
+    """A read-only column of ``n`` ones: a matrix times it sums its rows."""
+    ones = np.ones((n, 1), dtype)
+    ones.flags.writeable = False
+    return ones
 
 
 def softmax(x, axis=-1):
     # Shifting by the maximum keeps exp from overflowing; the result is unchanged.
-    e = _fresh_float(x)
-    e -= _max(e, axis)
+    x = np.asarray(x)
+    e = np.asarray(np.subtract(x, _max(x, axis), dtype=_float(x)))
     np.exp(e, out=e)
     e /= _sum(e, axis)
     return e
@@ -114,9 +125,39 @@ def log_softmax(x, axis=-1):
     return shifted - np.log(_sum(np.exp(shifted), axis))
 
 
+class _KeptForGradient:
+    """Work a forward pass keeps for its gradient rule, for as long as its output lives."""
+
+    def __init__(self) -> None:
+        self._items: dict[int, tuple[weakref.ref, Any]] = {}
+
+    def keep(self, out: Any, item: Any) -> None:
+        if isinstance(out, np.ndarray):  # numpy scalars cannot be referenced weakly
+            key = id(out)
+            self._items[key] = (weakref.ref(out, lambda _, key=key: self._items.pop(key, None)),
+                                item)
+
+    def get(self, out: Any) -> Any:
+        """What was kept for ``out``, or ``None``."""
+        entry = self._items.get(id(out))
+        return entry[1] if entry is not None and entry[0]() is out else None
+
+
+_softmax_of_loss = _KeptForGradient()
+"""Each cross-entropy's softmax, which its gradient rule needs (TensorFlow's fused op, too,
+hands it from the forward pass to the backward one)."""
+
+
 def softmax_cross_entropy(labels, logits, axis=-1):
-    terms = labels * log_softmax(logits, axis)
-    return -(_sum(terms, axis)[:, 0] if _rows(terms, axis) else terms.sum(axis=axis))
+    logits = np.asarray(logits)
+    shifted = logits - _max(logits, axis)
+    e = np.exp(shifted)
+    total = _sum(e, axis)
+    terms = labels * (shifted - np.log(total))
+    loss = -(_sum(terms, axis)[:, 0] if _rows(terms, axis) else np.add.reduce(terms, axis=axis))
+    e /= total
+    _softmax_of_loss.keep(loss, e)
+    return loss
 
 
 def _cross_entropy_shape(labels, logits, axis=-1):
@@ -135,11 +176,8 @@ def _cross_entropy_grad_labels(g, out, labels, logits, axis=-1):
 
 def _cross_entropy_grad_logits(g, out, labels, logits, axis=-1):
     # softmax − labels, as in TensorFlow: exact when each label sums to one along the axis.
-    grad = softmax(logits, axis)
-    if grad.shape == np.shape(labels):
-        grad -= labels
-    else:
-        grad = grad - labels
+    kept = _softmax_of_loss.get(out)
+    grad = (softmax(logits, axis) if kept is None else kept) - labels
     grad *= _per_class(g, axis)
     return unbroadcast(grad, np.shape(logits))
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -85,26 +84,41 @@ def mlp() -> ts.Graph:
     return g
 
 
-def lay_out(graph: ts.Graph) -> None:
-    """Operations in columns by depth, each source just left of its first reader, so the
-    editor opens the file tidily."""
-    column = {}
-    for depth, layer in enumerate(nx.topological_generations(graph.nx)):
-        for node in layer:
-            column[node] = depth
+COLUMN, ROW = 210, 110
+"""Grid units in scene pixels: a node is 156 wide and 66–88 high."""
+
+LAYOUT = {
+    # Read like lines of text: each band is one stage of the series' figure, left to right.
+    "perceptron": {
+        "X": (0, 0), "W": (0, 1.1), "matmul": (1, 0.5), "b": (1, 1.7), "add": (2, 1.1),
+        "p": (3, 1.1),
+        "log": (0, 3), "c": (0, 4.1), "multiply": (1, 3.5), "reduce_sum": (2, 3.5),
+        "reduce_sum_1": (3, 3.5),
+        "J": (0, 5.4), "train": (1, 5.4),
+    },
+    "mlp": {
+        "X": (0, 0), "W_hidden": (0, 1.1), "matmul": (1, 0.5), "b_hidden": (1, 1.7),
+        "add": (2, 1.1), "p_hidden": (3, 1.1),
+        "W_output": (0, 3.6), "matmul_1": (1, 3), "b_output": (1, 4.2), "add_1": (2, 3.6),
+        "p_output": (3, 3.6),
+        "log": (0, 5.6), "c": (0, 6.7), "multiply": (1, 6.1), "reduce_sum": (2, 6.1),
+        "reduce_sum_1": (3, 6.1),
+        "J": (0, 8), "train": (1, 8),
+    },
+}
+
+
+def lay_out(graph: ts.Graph, layout: dict[str, tuple[float, float]]) -> None:
+    """Place every node on the example's grid, so the editor opens it compact and readable."""
     for node in graph:
-        if node.op.is_source:
-            column[node] = min(column[c] for c in node.consumers) - 1
-    rows: dict[int, int] = {}
-    for node in graph:
-        row = rows[column[node]] = rows.get(column[node], -1) + 1
-        graph.set_ui(node, pos=[220 * column[node], 150 * row])
+        column, row = layout[node.name]
+        graph.set_ui(node, pos=[round(COLUMN * column), round(ROW * row)])
 
 
 def main() -> None:
     for name, build in (("perceptron", perceptron), ("mlp", mlp)):
         graph = build()
-        lay_out(graph)
+        lay_out(graph, LAYOUT[name])
         ts.save_graph(graph, HERE / f"{name}.json")
         print(f"wrote {HERE / f'{name}.json'}")
 
