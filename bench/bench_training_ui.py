@@ -2,13 +2,14 @@
 curve or decision boundary, live values and gradient badges on the canvas, the result applied
 as an undo step; offscreen) ÷ ``python main.py train`` on the same file, in one run.
 
-    python bench/bench_training_ui.py          # target: ≥ 0.9 of the command line's steps/s
+    python bench/bench_training_ui.py [STEPS]  # target: ≥ 0.9 of the command line's steps/s
 
-Both train resources/examples/mlp.json for 3000 steps from the same start; each figure is the
-best of five alternating repeats. The command line is run in-process (output captured), timed
-from the call to its return (loading and saving the small file included); the window from the
-click on Train to the run applied on the document's undo stack. Also: the GUI-thread cost of
-one decision boundary update (a 100 × 100 grid through the MLP, on the view's copy of the graph).
+Both train resources/examples/mlp.json for STEPS (default 3000) steps from the same start;
+each figure is the best of five alternating repeats. The command line is run in-process (output
+captured), timed from the call to its return (loading and saving the small file included); the
+window from the click on Train to the run applied on the document's undo stack. Also: the
+GUI-thread cost of one decision boundary update (a 100 × 100 grid through the MLP, on the view's
+copy of the graph).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from editor.training_dock import TrainingDock  # noqa: E402
 from engine.cli import main as cli  # noqa: E402
 
 MLP = ROOT / "resources" / "examples" / "mlp.json"
-STEPS = 3000
+STEPS = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
 REPEATS = 5
 
 
