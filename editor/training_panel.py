@@ -63,9 +63,10 @@ class TrainingPanel(QObject):
     """The main window's Training dock (``dock``, holding the :class:`TrainingDock`
     ``training``) and its View-menu entries ("Training", "Show Gradients").
 
-    ``gradients`` holds each trained variable's last gradient (by name) — from the latest
-    training snapshot, or at the trained values once a run has finished;
-    ``gradients_changed`` announces new ones.
+    ``gradients`` holds each trained variable's gradient of the loss (by name): from the
+    latest training snapshot, at the trained values once a run has finished, or at the current
+    values when "Show Gradients" is turned on with none known; an edit of a variable drops its
+    entry. ``gradients_changed`` announces changes (for the Tensor dock).
     """
 
     gradients_changed = Signal()
@@ -84,8 +85,8 @@ class TrainingPanel(QObject):
         self.trainer = self.training.trainer
         self.gradients: dict[str, np.ndarray] = {}
         self.show_gradients_action = QAction("Show &Gradients", self, checkable=True)
-        self.show_gradients_action.setToolTip("Show each trained variable's last gradient "
-                                              "under its node")
+        self.show_gradients_action.setToolTip("Show each trained variable's gradient of the "
+                                              "loss under its node")
         self.show_gradients_action.toggled.connect(self._show_gradients)
         menu = window.view_menu
         menu.addSeparator()
