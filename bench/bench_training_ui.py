@@ -1,13 +1,15 @@
-"""Training through the editor's Training dock (worker thread, progress, live loss curve and
-decision boundary, offscreen) ÷ ``python main.py train`` on the same file, in one run.
+"""Training in the editor's main window (Training dock, worker thread, progress, live loss
+curve or decision boundary, live values and gradient badges on the canvas, the result applied
+as an undo step; offscreen) ÷ ``python main.py train`` on the same file, in one run.
 
-    python bench/bench_training_ui.py          # target: ≥ 0.9 of the command line's steps/s
+    python bench/bench_training_ui.py [STEPS]  # target: ≥ 0.9 of the command line's steps/s
 
-Both train resources/examples/mlp.json for 3000 steps from the same start; each figure is the
-best of five alternating repeats. The command line is run in-process (output captured), timed
-from the call to its return (loading and saving the small file included); the dock from the
-click on Train to its ``training_finished`` signal. Also: the GUI-thread cost of one decision
-boundary update (a 100 × 100 grid through the MLP, on the view's copy of the graph).
+Both train resources/examples/mlp.json for STEPS (default 3000) steps from the same start;
+each figure is the best of five alternating repeats. The command line is run in-process (output
+captured), timed from the call to its return (loading and saving the small file included); the
+window from the click on Train to the run applied on the document's undo stack. Also: the
+GUI-thread cost of one decision boundary update (a 100 × 100 grid through the MLP, on the view's
+copy of the graph).
 """
 
 from __future__ import annotations
@@ -29,11 +31,13 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 import engine as ts  # noqa: E402
+from editor import style  # noqa: E402
+from editor.main_window import MainWindow  # noqa: E402
 from editor.training_dock import TrainingDock  # noqa: E402
 from engine.cli import main as cli  # noqa: E402
 
 MLP = ROOT / "resources" / "examples" / "mlp.json"
-STEPS = 3000
+STEPS = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
 REPEATS = 5
 
 
@@ -48,14 +52,18 @@ def command_line(out: Path) -> float:
     return seconds
 
 
-def dock_training(dock: TrainingDock, tab: int) -> float:
-    """Seconds from the click on Train to ``training_finished``, ``tab`` shown."""
-    dock.set_graph(ts.load_graph(MLP))
+def window_training(window: MainWindow, tab: int) -> float:
+    """Seconds from the click on Train to the run applied, ``tab`` shown, in a freshly opened
+    copy of the example."""
+    window.doc.undo_stack.setClean()  # nothing to ask about
+    window.open_file(MLP, example=True)
+    dock = window.training.training
+    dock.steps.setValue(STEPS)
     dock.tabs.setCurrentIndex(tab)
     loop = QEventLoop()
     results = []
     dock.training_finished.connect(results.append)
-    dock.training_finished.connect(loop.quit)
+    dock.training_finished.connect(loop.quit, Qt.QueuedConnection)  # after it is applied
     start = time.perf_counter()
     QTest.mouseClick(dock.train_button, Qt.MouseButton.LeftButton)
     loop.exec()
@@ -63,7 +71,7 @@ def dock_training(dock: TrainingDock, tab: int) -> float:
     dock.training_finished.disconnect(results.append)
     dock.training_finished.disconnect(loop.quit)
     assert results[0].reason == "done" and len(results[0].losses) == STEPS
-    assert dock.loss_curve.count == STEPS
+    assert dock.loss_curve.count == STEPS and window.doc.undo_stack.count() == 1
     return seconds
 
 
@@ -81,24 +89,26 @@ def boundary_update(dock: TrainingDock) -> float:
 
 def main() -> None:
     app = QApplication.instance() or QApplication([])
-    dock = TrainingDock()
-    dock.resize(420, 720)
-    dock.show()
-    dock.steps.setValue(STEPS)
+    style.apply_dark_theme(app)
+    window = MainWindow(persist=False)
+    window.resize(1280, 800)
+    window.show()
+    window.training.show_gradients_action.setChecked(True)
     times: dict[str, list[float]] = {"cli": [], "loss": [], "boundary": []}
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(REPEATS):
             times["cli"].append(command_line(Path(tmp) / "trained.json"))
-            times["loss"].append(dock_training(dock, 0))
-            times["boundary"].append(dock_training(dock, 1))
-        update_ms = boundary_update(dock)
-    dock.close()
-    dock.deleteLater()
+            times["loss"].append(window_training(window, 0))
+            times["boundary"].append(window_training(window, 1))
+    update_ms = boundary_update(window.training.training)
+    window.doc.undo_stack.setClean()
+    window.close()
+    window.deleteLater()
     app.processEvents()
     rate = {name: STEPS / min(values) for name, values in times.items()}
     print(f"python main.py train: {rate['cli']:,.0f} steps/s")
     for name, label in (("loss", "loss curve shown"), ("boundary", "decision boundary shown")):
-        print(f"Training dock, {label}: {rate[name]:,.0f} steps/s — "
+        print(f"Main window, {label}: {rate[name]:,.0f} steps/s — "
               f"{rate[name] / rate['cli']:.2f} of the command line's (target ≥ 0.9)")
     print(f"one decision boundary update (100 × 100 grid, GUI thread): {update_ms:.2f} ms")
 

@@ -46,6 +46,8 @@ class Document(QObject):
         """What the title shows while the document has no file (a new graph, an example)."""
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
+        self.read_only: str | None = None
+        """While set (e.g. during training), edits are refused with this message."""
         self._batch_depth = 0
         self._reshape: set[Node] = set()
         self._value_shapes: dict[Node, tuple[int, ...] | None] = {
@@ -97,7 +99,9 @@ class Document(QObject):
 
     def execute(self, command: QUndoCommand) -> str | None:
         """Apply ``command`` and put it on the undo stack; if the engine refuses it, nothing
-        changes and the engine's message is returned."""
+        changes and the engine's message is returned (or :attr:`read_only`'s)."""
+        if self.read_only:
+            return self.read_only
         try:
             with self.batch():
                 command.apply()

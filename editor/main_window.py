@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QPointF, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QPointF, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -33,6 +33,7 @@ from .properties import PropertiesPanel
 from .scene import GraphScene
 from .step_controls import StepControls
 from .tensor_view import TensorView
+from .training_panel import TrainingPanel
 from .view import GraphView
 
 ORGANIZATION, APPLICATION = "TensorCanvas", "Tensor Canvas"
@@ -58,7 +59,10 @@ class MainWindow(QMainWindow):
     """One document at a time on a canvas, with the palette, properties and history docks.
 
     With ``persist`` false (screenshots), the window neither reads nor writes settings.
+    ``document_changed(doc)`` follows :meth:`set_document`.
     """
+
+    document_changed = Signal(object)
 
     def __init__(self, persist: bool = True) -> None:
         super().__init__()
@@ -96,6 +100,7 @@ class MainWindow(QMainWindow):
         self.scene: GraphScene | None = None
         self._make_actions()
         self._make_menus()
+        self.training = TrainingPanel(self)
         self.statusBar().showMessage("Ready")
         self.resize(1280, 800)
         self.resizeDocks([self.palette_dock, self.properties_dock], [220, 270], Qt.Horizontal)
@@ -216,7 +221,7 @@ class MainWindow(QMainWindow):
                          self.arrange_action])
         edit.addSeparator()
         edit.addAction(self.history_dock.toggleViewAction())
-        view = bar.addMenu("&View")
+        view = self.view_menu = bar.addMenu("&View")
         view.addActions([self.frame_all_action, self.frame_selection_action])
         view.addSeparator()
         view.addActions([self.zoom_in_action, self.zoom_out_action, self.actual_size_action])
@@ -259,13 +264,16 @@ class MainWindow(QMainWindow):
         self.view.frame_all()
         if not doc.graph.nodes:
             self.view.centerOn(0, 0)
+        self.document_changed.emit(doc)
 
     def _update_title(self) -> None:
         mark = "*" if self.doc.dirty else ""
         self.setWindowTitle(f"{self.doc.title}{mark} — {APPLICATION}")
 
     def maybe_save(self) -> bool:
-        """Ask what to do with unsaved changes; False if the user cancels."""
+        """Stop any training (what it trained becomes an undo step), then ask what to do with
+        unsaved changes; False if the user cancels."""
+        self.training.stop()
         if not self.doc.dirty:
             return True
         answer = QMessageBox.question(

@@ -13,7 +13,8 @@ from .search import matches
 OP_MIME = "application/x-tensor-canvas-op"
 
 
-CATEGORY_ORDER = ("Inputs", "Math", "Linear algebra", "Neural network", "Reduction", "Array")
+CATEGORY_ORDER = ("Inputs", "Math", "Linear algebra", "Neural network", "Reduction", "Array",
+                  "Loss", "Training")
 
 
 def _category_rank(op: OpDef) -> int:

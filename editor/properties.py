@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine import train
 from engine.graph import Node, Placeholder
 from engine.tensors import DTYPES, as_tensor, format_tensor, parse_tensor_text
 
@@ -45,6 +46,15 @@ def parse_value(text: str, current: np.ndarray | None) -> np.ndarray:
     if current is not None and current.dtype.kind in "fc" and array.dtype.kind in "biu":
         array = array.astype(current.dtype)
     return array
+
+
+def unused_attrs(node: Node) -> set[str]:
+    """Attributes the node's current settings ignore (a train node's other optimizers'
+    parameters): their rows are hidden."""
+    if node.type != "minimize":
+        return set()
+    every = {p for _, _, params in train.RULES.values() for p in params}
+    return every - set(train.RULES[node.attrs["optimizer"]][2])
 
 
 class _Field:
@@ -184,6 +194,12 @@ class PropertiesPanel(QWidget):
             field = self._add_row(f"attr:{name}", name, combo)
             combo.activated.connect(lambda i: field.show_error(
                 self._set_attr(name, None if i == 0 else DTYPES[i - 1])))
+        elif hasattr(attr.parse, "choices"):  # one of a fixed list (an optimizer…)
+            combo = QComboBox()
+            combo.addItems(list(attr.parse.choices))
+            field = self._add_row(f"attr:{name}", name, combo)
+            combo.activated.connect(lambda i: field.show_error(
+                self._set_attr(name, combo.itemText(i))))
         else:
             self._add_line(f"attr:{name}", name, lambda text: self._set_attr_text(name, text))
             self.fields[f"attr:{name}"].widget.setPlaceholderText(
@@ -199,11 +215,16 @@ class PropertiesPanel(QWidget):
             widget.blockSignals(True)
             if isinstance(widget, QCheckBox):
                 widget.setChecked(bool(value))
-            elif isinstance(widget, QComboBox):
+            elif isinstance(widget, QComboBox) and name == "dtype":
                 widget.setCurrentIndex(0 if value is None else DTYPES.index(value) + 1)
+            elif isinstance(widget, QComboBox):
+                widget.setCurrentText(value)
             else:
                 widget.setText(attr_text(value))
             widget.blockSignals(False)
+        unused = unused_attrs(node)
+        for name in node.attrs:
+            self._form().setRowVisible(self.fields[f"attr:{name}"].widget, name not in unused)
         if "value" in self.fields:
             edit: QLineEdit = self.fields["value"].widget  # type: ignore[assignment]
             value = node.value

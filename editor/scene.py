@@ -314,7 +314,7 @@ class GraphScene(QGraphicsScene):
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if event.button() == Qt.LeftButton:
             hit = self.port_at(event.scenePos())
-            if hit is not None:
+            if hit is not None and not self.doc.read_only:
                 self._start_wire(*hit, event.scenePos())
                 event.accept()
                 return

@@ -31,7 +31,11 @@ CATEGORY_COLORS = {
     "Neural network": QColor("#3fa34d"),
     "Reduction": QColor("#c9a227"),
     "Array": QColor("#d0508f"),
+    "Loss": QColor("#b0563a"),
+    "Training": QColor("#1f9aa8"),
 }
+GRADIENT = QColor("#ffc857")
+"""Gradients shown on the canvas (the ∇ badges under trained variables)."""
 OTHER = QColor("#5b6270")
 
 

@@ -1,0 +1,308 @@
+"""Training in the main window: the examples open ready to train, one click trains them, the
+run is one undo step, the canvas stays usable but read-only meanwhile, and gradients show."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtWidgets import QComboBox
+from training_helpers import MLP, accuracy, slow_graph, slow_op
+
+import engine as ts
+from editor.decision_boundary import predicted_classes
+from editor.document import ERROR
+from editor.items.gradient_badge import GradientBadge
+from engine.io import graph_from_dict, graph_to_dict
+from engine.registry import get_op
+from engine.tensors import format_tensor
+
+WAIT = 60_000
+
+
+def example_action(window, name: str):
+    """The File › Examples entry ``name``."""
+    (action,) = [a for a in window.examples_menu.actions() if a.text() == name]
+    return action
+
+
+def click(qtbot, widget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def variables(graph: ts.Graph) -> dict[str, np.ndarray]:
+    return {n.name: n.value.copy() for n in graph.nodes if isinstance(n, ts.Variable)}
+
+
+def badges(window) -> dict[str, GradientBadge]:
+    """The gradient badges on the canvas, by node name."""
+    return {item.node.name: child for item in window.scene.node_items.values()
+            for child in item.childItems() if isinstance(child, GradientBadge)}
+
+
+def engine_gradients(graph: ts.Graph, names: list[str]) -> dict[str, np.ndarray]:
+    """d J / d each variable at the graph's current values, computed by the engine alone."""
+    copy = graph_from_dict(graph_to_dict(graph))
+    nodes = [copy.add_node("gradient", [copy.get_node("J"), copy.get_node(n)]) for n in names]
+    return dict(zip(names, ts.Session(copy).run(nodes), strict=True))
+
+
+def test_train_the_mlp_example_undo_redo_gradients_and_boundary(qtbot, window, canvas) -> None:
+    example_action(window, "mlp").trigger()
+    panel, dock = window.training, window.training.training
+    assert panel.dock.isVisible()  # a graph with a train node opens the Training dock
+    assert dock.train_combo.currentText() == "train  (minimizes J)"
+    assert dock.steps.value() == 1000
+    graph = window.doc.graph
+    before = variables(graph)
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
+        click(qtbot, dock.train_button)
+    result = finished.args[0]
+    assert result.reason == "done" and result.steps == 1000
+
+    loss = float(ts.Session(graph).run("J"))  # the document holds the trained values
+    assert loss <= 18 and accuracy(graph) >= 0.95
+    assert dock.loss_label.text().startswith("loss ")
+    steps, losses = dock.loss_curve.points()  # one point per logged step
+    np.testing.assert_array_equal(steps, np.arange(1, 1001))
+    np.testing.assert_array_equal(losses, result.losses)
+    assert window.undo_action.text() == "Undo Train train: 1000 steps"
+    assert "Trained 1,000 steps" in canvas.status()
+    assert window.doc.dirty
+
+    # View › Show Gradients: each trained variable shows d J / d itself at the trained values
+    assert not badges(window)
+    panel.show_gradients_action.trigger()
+    shown = badges(window)
+    assert sorted(shown) == sorted(variables(graph))
+    expected = engine_gradients(graph, sorted(shown))
+    for name, badge in shown.items():
+        np.testing.assert_allclose(badge.gradient, expected[name], rtol=1e-9, atol=1e-12)
+        assert badge.isVisible() and badge.text.startswith("∇ [")
+    np.testing.assert_allclose(panel.gradients["W_output"], expected["W_output"], rtol=1e-9)
+
+    trained = variables(graph)
+    window.view.setFocus()
+    canvas.key(Qt.Key_Z, Qt.ControlModifier)  # one undo step restores every variable
+    for name, value in before.items():
+        np.testing.assert_array_equal(graph.get_node(name).value, value)
+    assert canvas.item("W_hidden").preview_text() == format_tensor(before["W_hidden"])
+    assert not badges(window) and not panel.gradients  # they were at the trained values
+    panel.show_gradients_action.trigger()  # off, and on again: at the values now
+    panel.show_gradients_action.trigger()
+    now = engine_gradients(graph, sorted(before))
+    for name, badge in badges(window).items():
+        np.testing.assert_allclose(badge.gradient, now[name], rtol=1e-9, atol=1e-12)
+    assert sorted(badges(window)) == sorted(before)
+    canvas.key(Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    for name, value in trained.items():
+        np.testing.assert_array_equal(graph.get_node(name).value, value)
+    assert canvas.item("W_hidden").preview_text() == format_tensor(trained["W_hidden"])
+
+    # the decision boundary: the classes the engine predicts on the view's grid
+    bar = dock.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    view = dock.boundary
+    assert view.isVisible()
+    probabilities = ts.Session(graph).run("p_output", {"X": view.grid_points()})
+    np.testing.assert_array_equal(view.classes,
+                                  predicted_classes(probabilities).reshape(100, 100))
+    assert set(np.unique(view.classes)) == {0, 1}
+
+
+def test_the_perceptron_example_trains_in_one_click(qtbot, window) -> None:
+    example_action(window, "perceptron").trigger()
+    dock = window.training.training
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT):
+        click(qtbot, dock.train_button)
+    graph = window.doc.graph
+    p, labels = ts.Session(graph).run("p"), graph.get_node("c").default
+    assert float(ts.Session(graph).run("J")) <= 1.1
+    assert np.mean(np.argmax(p, axis=1) == np.argmax(labels, axis=1)) == 1.0
+    assert dock.tabs.isTabVisible(1)  # a two-feature classifier: its boundary is shown
+
+
+def test_live_values_and_gradients_while_training(qtbot, window, canvas) -> None:
+    example_action(window, "mlp").trigger()
+    panel, dock = window.training, window.training.training
+    panel.show_gradients_action.trigger()
+    dock.steps.lineEdit().selectAll()
+    qtbot.keyClicks(dock.steps, "200000")
+    start = canvas.item("W_hidden").preview_text()
+    snapshots = []
+    dock.trainer.snapshot.connect(lambda values, gradients: snapshots.append(values))
+    click(qtbot, dock.train_button)
+    qtbot.waitUntil(lambda: len(snapshots) >= 3, timeout=WAIT)
+    item = canvas.item("W_hidden")
+    qtbot.waitUntil(lambda: item.preview_text() != start)  # the node shows the live value
+    assert "W_hidden" in badges(window)  # and its gradient
+    np.testing.assert_array_equal(window.doc.graph.get_node("W_hidden").value,
+                                  ts.load_graph(MLP).get_node("W_hidden").value)  # untouched
+    assert window.doc.undo_stack.count() == 0
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT):
+        click(qtbot, dock.stop_button)
+    assert window.doc.undo_stack.count() == 1
+    assert item.preview_text() == format_tensor(window.doc.graph.get_node("W_hidden").value)
+
+
+@pytest.fixture
+def slow(window, tmp_path):
+    """The window showing the slow test graph (each step takes ≥ 20 ms)."""
+    with slow_op(0.02) as op:
+        path = tmp_path / "slow.json"
+        ts.save_graph(slow_graph(), path)
+        assert window.open_file(path)
+        yield op
+        window.training.stop()
+
+
+def test_canvas_is_read_only_but_usable_while_training_and_stop_is_prompt(
+        qtbot, window, canvas, slow) -> None:
+    dock = window.training.training
+    assert window.training.dock.isVisible()
+    dock.steps.lineEdit().selectAll()
+    qtbot.keyClicks(dock.steps, "100000")
+    w_before = window.doc.graph.get_node("w").value.copy()
+    ticks: list[float] = []
+    timer = QTimer(window, interval=10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    click(qtbot, dock.train_button)
+    qtbot.waitUntil(lambda: slow.calls >= 15, timeout=WAIT)  # ≥ 0.3 s of training
+    assert not window.undo_action.isEnabled() and not window.delete_action.isEnabled()
+    assert not window.op_palette.isEnabled()
+
+    window.view.set_zoom(1.0)
+    window.view.centerOn(canvas.item("w").sceneBoundingRect().center())
+    canvas.select("w")  # selecting works
+    assert window.scene.selected_nodes() == [window.doc.graph.get_node("w")]
+    canvas.key(Qt.Key_Delete)  # editing does not
+    assert "w" in window.doc.graph
+    title = canvas.title("w")
+    pos = canvas.item("w").pos()
+    canvas.drag(title, title + QPoint(120, 60))
+    assert canvas.item("w").pos() == pos
+    canvas.drag(canvas.port("w"), canvas.port("subtract", 1))  # no wire either
+    assert window.doc.undo_stack.count() == 0
+    canvas.search_add("add", title + QPoint(0, 200))
+    assert len(window.doc.graph) == len(slow_graph())
+    assert canvas.status().startswith("Add add: Training is running")
+    origin = window.view.mapToScene(QPoint(0, 0))  # panning works
+    canvas.drag(QPoint(600, 600), QPoint(500, 550), button=Qt.MiddleButton)
+    assert window.view.mapToScene(QPoint(0, 0)) - origin == QPointF(100, 50)
+
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
+        click(qtbot, dock.stop_button)
+        calls_at_stop = slow.calls
+    timer.stop()
+    result = finished.args[0]
+    assert result.reason == "stopped"
+    assert calls_at_stop <= result.steps <= calls_at_stop + 1  # within a step
+    assert len(ticks) >= 15 and max(np.diff(ticks)) < 0.5  # the event loop kept running
+    assert window.undo_action.isEnabled() and window.delete_action.isEnabled()
+    assert not np.array_equal(window.doc.graph.get_node("w").value, w_before)
+    window.view.setFocus()
+    canvas.key(Qt.Key_Z, Qt.ControlModifier)
+    np.testing.assert_array_equal(window.doc.graph.get_node("w").value, w_before)
+    title = canvas.title("w")
+    canvas.drag(title, title + QPoint(120, 60))  # editable again
+    assert canvas.item("w").pos() == pos + QPointF(120, 60)
+
+
+def test_opening_another_file_while_training_stops_it(qtbot, window, slow, dialogs) -> None:
+    dock = window.training.training
+    click(qtbot, dock.train_button)
+    qtbot.waitUntil(lambda: slow.calls >= 3, timeout=WAIT)
+    example_action(window, "affine").trigger()
+    assert not dock.trainer.running
+    assert dialogs.shown and dialogs.shown[0][0] == "question"  # the trained steps: save?
+    assert window.doc.title == "affine (example)" and window.doc.undo_stack.count() == 0
+    assert window.undo_action.isEnabled() is False and window.delete_action.isEnabled()
+    assert window.doc.read_only is None
+
+
+def test_closing_the_window_while_training_stops_it(qtbot, window, slow) -> None:
+    dock = window.training.training
+    click(qtbot, dock.train_button)
+    qtbot.waitUntil(lambda: slow.calls >= 3, timeout=WAIT)
+    window.close()
+    assert not dock.trainer.running
+
+
+def test_an_unfed_placeholder_is_marked_on_its_node(qtbot, window, canvas, tmp_path) -> None:
+    with ts.Graph().as_default() as graph:
+        x = ts.placeholder(shape=[None, 2], name="inputs")
+        w = ts.Variable([1.0, 2.0], name="w")
+        ts.train.AdamOptimizer().minimize(ts.reduce_sum(ts.square(x * w), name="J"))
+    ts.save_graph(graph, tmp_path / "unfed.json")
+    assert window.open_file(tmp_path / "unfed.json")
+    dock = window.training.training
+    with qtbot.waitSignal(dock.training_failed):
+        click(qtbot, dock.train_button)
+    item = canvas.item("inputs")
+    assert item.state == ERROR and "placeholder 'inputs' needs a value" in item.message
+    assert "placeholder 'inputs' needs a value" in canvas.status()
+    assert not dock.trainer.running and window.doc.undo_stack.count() == 0
+    assert window.doc.read_only is None and window.delete_action.isEnabled()
+    window.training.show_gradients_action.trigger()
+    assert canvas.status().startswith("No gradients to show: placeholder 'inputs' needs")
+    assert not badges(window)
+    canvas.select("inputs")  # giving it a default clears the mark, and training starts
+    canvas.type_field("value", "[[1, 2], [3, 4]]")
+    qtbot.waitUntil(lambda: item.state != ERROR)  # the live evaluation clears it too
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT):
+        click(qtbot, dock.train_button)
+    assert window.doc.undo_stack.count() == 2
+
+
+def test_reset_variables_is_one_undoable_step(qtbot, window, canvas) -> None:
+    example_action(window, "perceptron").trigger()
+    dock = window.training.training
+    graph = window.doc.graph
+    initial = variables(graph)
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT):
+        click(qtbot, dock.train_button)
+    trained = variables(graph)
+    click(qtbot, dock.reset_button)
+    assert window.undo_action.text() == "Undo Reset variables"
+    for name, value in initial.items():
+        np.testing.assert_array_equal(graph.get_node(name).value, value)
+    window.view.setFocus()
+    canvas.key(Qt.Key_Z, Qt.ControlModifier)
+    for name, value in trained.items():
+        np.testing.assert_array_equal(graph.get_node(name).value, value)
+
+
+def test_training_nodes_from_the_palette_and_the_optimizer_choice(qtbot, window,
+                                                                   canvas) -> None:
+    tree = window.op_palette.tree
+    for op_type in ("gradient", "minimize"):
+        item = tree.op_item(op_type)
+        assert item.parent().text(0) == "Training" and item.toolTip(0)
+    canvas.drop_from_palette("minimize", QPoint(400, 300))
+    (node,) = [n for n in window.doc.graph.nodes if n.type == "minimize"]
+    assert canvas.item(node.name).isSelected()
+    combo = window.properties.fields["attr:optimizer"].widget
+    assert isinstance(combo, QComboBox)
+    assert [combo.itemText(i) for i in range(combo.count())] == list(
+        get_op("minimize").attrs["optimizer"].parse.choices)
+    assert combo.currentText() == "gradient_descent"
+    fields = window.properties.fields
+
+    def shown(attr: str) -> bool:
+        return fields[f"attr:{attr}"].widget.isVisible()
+
+    assert shown("learning_rate") and not shown("momentum") and not shown("beta1")
+    combo.setFocus()
+    while combo.currentText() != "adam":
+        qtbot.keyClick(combo, Qt.Key_Down)
+    assert node.attrs["optimizer"] == "adam"
+    assert shown("beta1") and shown("epsilon") and not shown("momentum")
+    canvas.type_field("attr:learning_rate", "0.05")
+    assert node.attrs["learning_rate"] == 0.05
+    window.view.setFocus()
+    for _ in range(2):
+        canvas.key(Qt.Key_Z, Qt.ControlModifier)
+    assert node.attrs["optimizer"] != "adam" and combo.currentText() == node.attrs["optimizer"]
