@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 import networkx as nx
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
@@ -20,6 +21,8 @@ from .stepper import Step, Stepper
 from .tensor_stats import preview
 from .tensor_view import TensorView
 
+GRADIENT = "∇"
+"""Prefix of the Tensor dock's tab that shows a variable's gradient."""
 MAX_SHOWN = 12
 """The Tensor dock shows at most this many nodes (the first selected ones; Ctrl+A on a big
 graph must not make thousands of panels)."""
@@ -84,6 +87,8 @@ class LiveEvaluation(QObject):
         self._frontier: list[Node] = []
         self._version = -1
         self._marked: set[str] = set()
+        self.gradients: dict[str, np.ndarray] = {}
+        """The last known gradient of the loss for each trained variable, by name."""
         self.evaluator.evaluated.connect(self._show)
         self.evaluator.traced.connect(self._traced)
         self.evaluator.busy_changed.connect(self.busy_indicator.set_busy)
@@ -152,11 +157,26 @@ class LiveEvaluation(QObject):
         :data:`MAX_SHOWN` in all)."""
         return list(dict.fromkeys([n.name for n in self._pinned] + self._selected))[:MAX_SHOWN]
 
+    def set_gradients(self, gradients: dict[str, np.ndarray]) -> None:
+        """Show each shown variable's gradient (``GRADIENT`` + its name) beside its value."""
+        self.gradients = gradients
+        if self.scene is not None and not self.stepping:
+            self._watch(unless_watched=True)
+            self._show_gradients()
+
+    def _gradient_tabs(self, shown: list[str]) -> list[str]:
+        return [GRADIENT + name for name in shown if name in self.gradients]
+
+    def _show_gradients(self) -> None:
+        for name in self._shown_names():
+            if name in self.gradients:
+                self.tensor_view.show_value(GRADIENT + name, self.gradients[name])
+
     def _watch(self, unless_watched: bool = False) -> None:
         """Evaluate the shown nodes, and the previewed ones if previews are shown (not again
         if ``unless_watched`` and they are all watched already)."""
         shown = self._shown_names()
-        self.tensor_view.set_names(shown)
+        self.tensor_view.set_names(shown + self._gradient_tabs(shown))
         self.tensor_view.set_pinned(n.name for n in self._pinned)
         names = list(shown)
         if self.previews:
@@ -184,6 +204,7 @@ class LiveEvaluation(QObject):
         graph = self.scene.doc.graph
         shown = tuple(n for n in self._shown_names() if n in evaluation.names)
         self.tensor_view.show_evaluation(replace(evaluation, names=shown))
+        self._show_gradients()
         items = self.scene.node_items
         grown = False
         for name, value in evaluation.computed.items():

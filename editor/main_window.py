@@ -101,6 +101,8 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._make_menus()
         self.training = TrainingPanel(self)
+        self.training.gradients_changed.connect(
+            lambda: self.live.set_gradients(self.training.gradients))
         self.statusBar().showMessage("Ready")
         self.resize(1280, 800)
         self.resizeDocks([self.palette_dock, self.properties_dock], [220, 270], Qt.Horizontal)

@@ -82,6 +82,14 @@ def test_train_the_mlp_example_undo_redo_gradients_and_boundary(qtbot, window, c
         np.testing.assert_allclose(badge.gradient, expected[name], rtol=1e-9, atol=1e-12)
         assert badge.isVisible() and badge.text.startswith("∇ [")
     np.testing.assert_allclose(panel.gradients["W_output"], expected["W_output"], rtol=1e-9)
+    canvas.select("W_output")  # the Tensor dock shows its value and, beside it, its gradient
+    tensors = window.tensor_view
+    tab_titles = [tensors.tabs.tabText(i) for i in range(tensors.tabs.count())]
+    assert tab_titles == ["W_output", "∇W_output"]
+    qtbot.waitUntil(lambda: tensors.panel("∇W_output").value is not None)
+    np.testing.assert_allclose(tensors.panel("∇W_output").value, expected["W_output"], rtol=1e-9)
+    qtbot.waitUntil(lambda: tensors.panel("W_output").value is not None)
+    np.testing.assert_array_equal(tensors.panel("W_output").value, graph.get_node("W_output").value)
 
     trained = variables(graph)
     window.view.setFocus()
