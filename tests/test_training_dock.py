@@ -110,9 +110,11 @@ def test_the_event_loop_keeps_running_during_training(qtbot, dock) -> None:
     timer.start()
     with qtbot.waitSignal(dock.training_finished, timeout=WAIT):
         click(qtbot, dock.train_button)
+    end = time.perf_counter()
     timer.stop()
-    assert len(ticks) >= 20
-    assert max(np.diff(ticks)) < 0.5  # never blocked for long
+    # The timer fired all through training, never held up for long (however busy the machine).
+    gaps = np.diff([*ticks, end])
+    assert len(ticks) >= 5 and gaps.max() < 0.5
 
 
 def test_stop_halts_within_a_step(qtbot, dock) -> None:

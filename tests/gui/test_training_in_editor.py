@@ -208,7 +208,7 @@ def test_canvas_is_read_only_but_usable_while_training_and_stop_is_prompt(
     result = finished.args[0]
     assert result.reason == "stopped"
     assert calls_at_stop <= result.steps <= calls_at_stop + 1  # within a step
-    assert len(ticks) >= 15 and max(np.diff(ticks)) < 0.5  # the event loop kept running
+    assert len(ticks) >= 5 and max(np.diff(ticks)) < 0.5  # the event loop kept running
     assert window.undo_action.isEnabled() and window.delete_action.isEnabled()
     assert not np.array_equal(window.doc.graph.get_node("w").value, w_before)
     window.view.setFocus()
