@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-BACKGROUND = "#1d1f24"
-FOREGROUND = "#b8bcc6"
+from . import style
+
+BACKGROUND = style.BACKGROUND.name()
+FOREGROUND = style.MUTED_TEXT.name()
 CURVE = "#f5a623"
 CURVE_PREVIOUS = (245, 166, 35, 70)
 """The previous run's curve: the current colour, faint."""

@@ -265,11 +265,6 @@ class Constant(_ValueNode):
         super().__init__("constant", (), name, {}, ui, graph)
 
 
-NODE_CLASSES: dict[str, type[Node]] = {
-    "placeholder": Placeholder, "variable": Variable, "constant": Constant, "op": Operation,
-}
-
-
 class Graph:
     """A computational graph: nodes by unique name, wired in ``self.nx`` (a ``DiGraph``).
 
