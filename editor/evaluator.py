@@ -20,7 +20,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, Signal, Slot
 
 from engine.errors import EngineError, EvaluationError, ShapeError
 from engine.graph import Graph, GraphEvent, Node
@@ -28,6 +28,9 @@ from engine.io import graph_from_dict, graph_to_dict
 from engine.session import Session
 
 from .stepper import Step, trace
+
+FRAME_SECONDS = 0.016
+"""How long :meth:`Evaluator.flush` may hold the GUI thread for a quick result: one frame."""
 
 Change = tuple[str, tuple[Any, ...]]
 """An edit to replay on the replica: an action name and its arguments (node names, copies)."""
@@ -87,8 +90,10 @@ class _Inbox:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.answered = threading.Condition(self.lock)
         self.changes: list[Change] = []
         self.latest: dict[str, int] = {"evaluate": 0, "trace": 0}
+        self.finished: dict[str, int] = {"evaluate": 0, "trace": 0}
         self.closed = False
 
     def put(self, change: Change) -> bool:
@@ -115,6 +120,17 @@ class _Inbox:
     def is_stale(self, kind: str, request_id: int) -> bool:
         with self.lock:
             return self.closed or request_id < self.latest[kind]
+
+    def finish(self, kind: str, request_id: int) -> None:
+        """Tell a waiting :meth:`wait` that the answer to ``request_id`` is on its way."""
+        with self.answered:
+            self.finished[kind] = request_id
+            self.answered.notify_all()
+
+    def wait(self, kind: str, request_id: int, seconds: float) -> bool:
+        """Wait at most ``seconds`` for the answer to ``request_id``; true if it was sent."""
+        with self.answered:
+            return self.answered.wait_for(lambda: self.finished[kind] >= request_id, seconds)
 
 
 class _Worker(QObject):
@@ -144,6 +160,7 @@ class _Worker(QObject):
             result = self._evaluate(request_id, payload)
             result = replace(result, seconds=time.perf_counter() - start)
         self.done.emit(result)
+        self.inbox.finish(kind, request_id)
 
     # ---- keeping the replica in step ------------------------------------------------------
 
@@ -298,6 +315,7 @@ class Evaluator(QObject):
         self._watched: list[str] = []
         self._traced_name = ""
         self._busy = False
+        self._last_seconds = 0.0
         self._graph: Graph | None = None
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self.refresh)
@@ -357,11 +375,17 @@ class Evaluator(QObject):
             return 0
         return self._request("evaluate", tuple(self._watched))
 
-    def flush(self) -> None:
+    def flush(self, wait: float = FRAME_SECONDS) -> None:
         """Ask now for the refresh that queued changes scheduled (call it when an edit is
-        complete: the worker then computes while the GUI thread paints the edit)."""
-        if self._refresh_timer.isActive():
-            self.refresh()
+        complete). If the last evaluation took less than ``wait`` seconds, wait up to that
+        long for the answer and deliver it before returning, so that the edit and its new
+        values are painted together; a slower one arrives later, while the edit is painted."""
+        if not self._refresh_timer.isActive():
+            return
+        request_id = self.refresh()
+        if request_id and self._last_seconds < wait and self._inbox.wait(
+                "evaluate", request_id, wait):
+            QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
 
     def trace(self, name: str) -> int:
         """Ask for the evaluation steps of ``name`` (answered by ``traced``)."""
@@ -405,6 +429,8 @@ class Evaluator(QObject):
         if result.request_id != self._ids[kind] or self._thread is None:
             return  # superseded while it was computed
         self._delivered[kind] = result.request_id
+        if kind == "evaluate":
+            self._last_seconds = result.seconds
         self._update_busy()
         (self.traced if kind == "trace" else self.evaluated).emit(result)
 

@@ -72,15 +72,27 @@ def test_editing_x_re_evaluates_without_a_new_request(qtbot, evaluator, graph):
     assert next_result(qtbot, evaluator).values["z"].tolist() == [2, -1]
 
 
-def test_flush_asks_at_once_for_the_refresh_an_edit_scheduled(qtbot, evaluator, graph):
+def test_flush_delivers_a_quick_result_before_it_returns(qtbot, evaluator, graph):
     evaluate(qtbot, evaluator, ["z"])
+    shown: list[Evaluation] = []
+    evaluator.evaluated.connect(shown.append)
     evaluator.flush()
-    assert not evaluator.busy  # nothing was scheduled
+    assert not evaluator.busy and not shown  # nothing was scheduled
     graph.set_value("x", [3, 4])
-    assert not evaluator.busy  # the refresh waits for the event loop
+    assert not evaluator.busy and not shown  # the refresh waits for the event loop
+    evaluator.flush()  # the edit is complete: its values come with it, painted together
+    assert [r.values["z"].tolist() for r in shown] == [[4, -3]]
+    assert not evaluator.busy
+
+
+def test_flush_does_not_wait_for_a_slow_evaluation(qtbot, evaluator, graph, test_op):
+    graph.add_node(test_op("slow", lambda x: time.sleep(0.3) or x), [graph.get_node("x")],
+                   name="s")
+    assert evaluate(qtbot, evaluator, ["s"]).values["s"].tolist() == [1, 2]
+    graph.set_value("x", [3, 4])
     evaluator.flush()
-    assert evaluator.busy
-    assert next_result(qtbot, evaluator).values["z"].tolist() == [4, -3]
+    assert evaluator.busy  # the window paints the edit meanwhile
+    assert next_result(qtbot, evaluator).values["s"].tolist() == [3, 4]
 
 
 def test_several_nodes_each_get_a_value(qtbot, evaluator):

@@ -159,7 +159,9 @@ def test_properties_apply_valid_text_and_show_errors(affine):
     assert affine.item("matmul").state == ERROR
     assert "matmul" in affine.item("matmul").tooltip()
     assert affine.item("z").state == BLOCKED
-    assert affine.item("A").state == affine.item("x").state == "ok"
+    assert affine.item("A").state == "ok"
+    assert affine.item("x").state == ERROR  # selected, and it has no value to show
+    assert "needs a value" in affine.item("x").tooltip()
     affine.key(Qt.Key_Z, Qt.ControlModifier, affine.window)
     assert affine.item("matmul").state == affine.item("z").state == "ok"
 
