@@ -7,7 +7,8 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtWidgets import QToolButton
 
 from editor.document import BLOCKED, ERROR, OK
 from editor.main_window import MainWindow, settings
@@ -223,6 +224,76 @@ def test_step_through_visits_the_nodes_in_order_and_shows_each_value(affine):
     assert all(item.step is None for item in affine.scene.node_items.values())
     shown_value(affine, "z", [2, -1])
     assert affine.item("z").preview_text() == "[2, -1]"
+
+
+def start_stepping(canvas, name: str = "z") -> None:
+    canvas.select(name)
+    canvas.key(Qt.Key_F10)
+    canvas.qtbot.waitUntil(lambda: len(canvas.window.live.stepper.steps) == 5)
+    assert canvas.window.step_dock.isVisible()
+
+
+def left_stepping(canvas) -> bool:
+    window = canvas.window
+    return (not window.live.stepping and not window.step_dock.isVisible()
+            and not window.step_action.isChecked()
+            and all(item.step is None for item in canvas.scene.node_items.values()))
+
+
+def test_escape_leaves_the_step_through_from_the_canvas(affine):
+    start_stepping(affine)
+    affine.qtbot.mouseClick(affine.window.step_controls.next_button, Qt.LeftButton)
+    affine.view.setFocus()
+    affine.key(Qt.Key_Escape)
+    assert left_stepping(affine)
+    shown_value(affine, "z", [2, -1])
+    affine.qtbot.waitUntil(lambda: affine.item("z").preview_text() == "[2, -1]")
+
+
+def test_escape_leaves_the_step_through_from_the_step_controls(affine):
+    start_stepping(affine)
+    speed = affine.window.step_controls.speed
+    affine.qtbot.mouseClick(speed, Qt.LeftButton, pos=speed.rect().center())
+    assert speed.hasFocus()
+    affine.key(Qt.Key_Escape, widget=speed)
+    assert left_stepping(affine)
+
+
+def test_the_leave_button_leaves_the_step_through(affine):
+    start_stepping(affine)
+    (leave,) = [b for b in affine.window.step_dock.findChildren(QToolButton)
+                if b.text() == "Leave"]
+    affine.qtbot.mouseClick(leave, Qt.LeftButton)
+    assert left_stepping(affine)
+    shown_value(affine, "z", [2, -1])
+
+
+def test_escape_while_stepping_first_cancels_a_wire_drag_a_search_or_a_rename(affine):
+    start_stepping(affine)
+    live = affine.window.live
+    start = affine.port("z", "y")
+    affine.qtbot.mousePress(affine.viewport, Qt.LeftButton, Qt.NoModifier, start)
+    affine.qtbot.mouseMove(affine.viewport, start + QPoint(60, 90))
+    affine.key(Qt.Key_Escape)  # drops the wire
+    affine.qtbot.mouseRelease(affine.viewport, Qt.LeftButton, Qt.NoModifier, start + QPoint(60, 90))
+    assert [n.name for n in affine.graph.get_node("z").inputs] == ["matmul", "b"]
+    assert live.stepping and affine.window.step_dock.isVisible()
+
+    affine.key(Qt.Key_Tab)  # the node search
+    search = affine.view.search
+    assert search.isVisible()
+    affine.key(Qt.Key_Escape, widget=search.edit)
+    assert not search.isVisible() and live.stepping
+
+    affine.key(Qt.Key_F2)  # rename z
+    edit = affine.view._rename_edit
+    assert edit is not None and edit.isVisible()
+    affine.qtbot.keyClicks(edit, "zzz")
+    affine.key(Qt.Key_Escape, widget=edit)
+    assert affine.view._rename_edit is None and "z" in affine.graph and live.stepping
+
+    affine.key(Qt.Key_Escape)  # nothing else to cancel: leave
+    assert left_stepping(affine)
 
 
 def test_step_through_needs_a_selected_node(affine):
