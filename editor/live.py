@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 from engine.graph import Graph, Node
 
 from .document import BLOCKED, ERROR, OK
-from .evaluator import Evaluation, Evaluator, Trace
+from .evaluator import Evaluation, Evaluator, Failure, Trace
 from .scene import GraphScene
 from .stepper import Step, Stepper
-from .tensor_stats import preview
+from .tensor_stats import preview, preview_later
 from .tensor_view import TensorView
 
 GRADIENT = "∇"
@@ -56,16 +56,35 @@ class BusyIndicator(QWidget):
             self.hide()
 
 
+def train_steps_and_below(graph: Graph) -> set[Node]:
+    """The stateful nodes (train steps) and every node downstream of one: evaluating any of
+    them would run a train step, which changes variables."""
+    below: set[Node] = set()
+    for node in graph.nodes:
+        if node.op.stateful and node not in below:
+            below |= {node} | nx.descendants(graph.nx, node)
+    return below
+
+
+def last_nodes(nodes: set[Node], graph: Graph) -> list[Node]:
+    """The nodes of ``nodes`` none of whose consumers is in ``nodes``."""
+    return [n for n in nodes if not any(c in nodes for c in graph.nx.successors(n))]
+
+
 class LiveEvaluation(QObject):
     """Keeps the scene's selected nodes evaluated and shows the outcome.
 
     The Tensor dock shows each pinned node (its Pin button), then each selected one. Every
     node computed on the way shows a preview, and stays live: while previews are shown, the
     nodes that show one are evaluated again after every edit too (the last of them in the
-    graph suffice: their inputs come along), so a value on the canvas is never stale. The
-    culprit of a failure is marked red and the nodes between it and an evaluated node
-    ``blocked``. While stepping (:meth:`start_stepping`), the canvas shows the steps of the
-    selected node's evaluation instead.
+    graph suffice: their inputs come along), so a value on the canvas is never stale. When a
+    document is set, every node is to show a preview: the graph's last nodes are evaluated —
+    except train steps and what lies below them, which are never evaluated for a preview.
+    The culprit of a failure is marked red and the nodes between it and an evaluated node
+    ``blocked`` — except for failures of nodes the user has not asked about: a last node that
+    never had a value (say, below a placeholder without a default) fails quietly, without a
+    mark, until it is selected or once had a value. While stepping (:meth:`start_stepping`),
+    the canvas shows the steps of the selected node's evaluation instead.
     """
 
     message = Signal(str)
@@ -85,6 +104,9 @@ class LiveEvaluation(QObject):
         self._pinned: list[Node] = []
         self._previewed: set[Node] = set()
         self._frontier: list[Node] = []
+        self._quiet: set[Node] = set()
+        """Last nodes evaluated since the document was set that never had a value: their
+        failures are not marked (the user has not asked about them)."""
         self._version = -1
         self._marked: set[str] = set()
         self.gradients: dict[str, np.ndarray] = {}
@@ -103,8 +125,12 @@ class LiveEvaluation(QObject):
         """Follow ``scene`` (a document was opened)."""
         self.stop_stepping()
         self.scene = scene
-        self._marked, self._previewed, self._frontier, self._pinned = set(), set(), [], []
-        self.evaluator.set_graph(scene.doc.graph)
+        graph = scene.doc.graph
+        self._marked, self._frontier, self._pinned = set(), [], []
+        self._previewed = set(graph.nodes)
+        self._quiet = set(self._previewed)
+        self._update_frontier()
+        self.evaluator.set_graph(graph)
         scene.selectionChanged.connect(self._selection_changed)
         scene.doc.batch_done.connect(self._edited)
         scene.doc.node_removed.connect(self._node_removed)
@@ -149,6 +175,7 @@ class LiveEvaluation(QObject):
 
     def _node_removed(self, node: Node) -> None:
         self._previewed.discard(node)
+        self._quiet.discard(node)
         if node in self._pinned:
             self._pinned.remove(node)
 
@@ -176,6 +203,8 @@ class LiveEvaluation(QObject):
         """Evaluate the shown nodes, and the previewed ones if previews are shown (not again
         if ``unless_watched`` and they are all watched already)."""
         shown = self._shown_names()
+        graph = self.scene.doc.graph
+        self._quiet -= {graph.get_node(name) for name in shown if name in graph}  # asked now
         self.tensor_view.set_names(shown + self._gradient_tabs(shown))
         self.tensor_view.set_pinned(n.name for n in self._pinned)
         names = list(shown)
@@ -187,11 +216,10 @@ class LiveEvaluation(QObject):
             self._mark({}, {})  # nothing is evaluated: no evaluation marks either
 
     def _update_frontier(self) -> bool:
-        """The previewed nodes none of whose consumers is previewed; true if that changed."""
+        """The previewed nodes none of whose consumers is previewed, leaving out train steps
+        and the nodes below them; true if that changed."""
         graph = self.scene.doc.graph
-        previewed = self._previewed
-        frontier = [n for n in previewed
-                    if not any(c in previewed for c in graph.nx.successors(n))]
+        frontier = last_nodes(self._previewed - train_steps_and_below(graph), graph)
         self._version = graph.version
         if set(frontier) == set(self._frontier):
             return False
@@ -210,7 +238,8 @@ class LiveEvaluation(QObject):
         for name, value in evaluation.computed.items():
             if name in graph:
                 node = graph.get_node(name)
-                items[node].set_preview(preview(value))
+                items[node].set_preview(preview_later(value))
+                self._quiet.discard(node)
                 if node not in self._previewed:
                     self._previewed.add(node)
                     grown = True
@@ -224,7 +253,9 @@ class LiveEvaluation(QObject):
             if name in graph and graph.get_node(name) not in self._previewed:
                 self._previewed.add(graph.get_node(name))
                 grown = True
-        self._mark(evaluation.culprits, self._blockers(evaluation))
+        asked = self._asked(evaluation)
+        culprits = {f.node: f for f in asked.values() if f.node is not None}
+        self._mark(culprits, self._blockers(evaluation, asked))
         if grown and self._update_frontier() and self.previews:
             self._watch(unless_watched=True)
 
@@ -240,12 +271,25 @@ class LiveEvaluation(QObject):
         elif self.scene.doc.graph.version != self._version and self._update_frontier():
             self._watch()
 
-    def _blockers(self, evaluation: Evaluation) -> dict[str, str]:
-        """Each blocked node with the culprit it waits on."""
+    def _asked(self, evaluation: Evaluation) -> dict[str, Failure]:
+        """The failures to mark: those of the nodes the user asked about (not quiet ones)."""
+        graph, shown = self.scene.doc.graph, set(self._shown_names())
+        return {name: failure for name, failure in evaluation.failures.items()
+                if name in shown or name not in graph or graph.get_node(name) not in self._quiet}
+
+    def _blockers(self, evaluation: Evaluation, asked: dict[str, Failure]) -> dict[str, str]:
+        """Each blocked node on the way to an ``asked`` failure, with the culprit it waits on."""
         graph = self.scene.doc.graph
         blocked = {n for n in evaluation.blocked if n in graph}
+        if len(asked) < len(evaluation.failures) and blocked:  # not on the way to quiet ones
+            above: set[Node] = set()
+            for name in asked:
+                if name in graph and graph.get_node(name) not in above:
+                    above |= {graph.get_node(name)} | nx.ancestors(graph.nx, graph.get_node(name))
+            blocked = {n for n in blocked if graph.get_node(n) in above}
         blockers: dict[str, str] = {}
-        for culprit in evaluation.culprits:
+        culprits = {f.node for f in asked.values() if f.node is not None}
+        for culprit in culprits:
             if culprit in graph and blocked:
                 below = {n.name for n in nx.descendants(graph.nx, graph.get_node(culprit))}
                 for name in blocked & below:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPointF, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoGroup
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -129,8 +129,8 @@ class MainWindow(QMainWindow):
         """The step-through dock's content: the step controls and a button to leave."""
         leave = QToolButton()
         leave.setText("Leave")
-        leave.setToolTip("Leave the step-through (F10)")
-        leave.clicked.connect(lambda: self.step_action.setChecked(False))
+        leave.setToolTip("Leave the step-through (Esc or F10)")
+        leave.clicked.connect(self.live.stop_stepping)
         bar = QWidget()
         row = QHBoxLayout(bar)
         row.setContentsMargins(4, 0, 4, 0)
@@ -445,13 +445,21 @@ class MainWindow(QMainWindow):
         """Select node ``name`` and put the cursor in its value field (properties dock)."""
         if name not in self.doc.graph:
             return
-        self.step_action.setChecked(False)
+        self.live.stop_stepping()
         self.scene.select([self.doc.graph.get_node(name)])
         self.properties_dock.show()
         self.properties_dock.raise_()
         field = self.properties.fields.get("value")
         if field is not None:
             field.widget.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape leaves the step-through, unless the widget with the focus used it (to drop
+        a wire being dragged, close the node search or cancel a rename)."""
+        if event.key() == Qt.Key_Escape and self.live.stepping:
+            self.live.stop_stepping()
+            return
+        super().keyPressEvent(event)
 
     # ---- closing ---------------------------------------------------------------------------
 

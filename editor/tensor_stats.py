@@ -95,6 +95,14 @@ def preview(value: Any, limit: int = 4) -> str:
     return f"{'×'.join(map(str, a.shape))} {_dtype_name(a.dtype)}"
 
 
+def preview_later(value: Any, limit: int = 4) -> str | np.ndarray:
+    """:func:`preview` if it is quick to make (shape and dtype), else the few numbers it would
+    show, for a node to put into words when it is drawn: formatting numbers is slow, and a
+    node out of sight need not do it."""
+    a = value if isinstance(value, np.ndarray) else np.asarray(value)
+    return a if a.ndim <= 1 and a.size <= limit else preview(a, limit)
+
+
 @functools.cache
 def _dtype_name(dtype: np.dtype) -> str:
     """``dtype.name``, which numpy computes in Python on every call (previews of thousands of

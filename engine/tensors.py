@@ -94,29 +94,50 @@ def short_repr(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_NUMPY_REPR = re.compile(r"^\s*array\((.*)\)\s*$", re.S)
+_NUMPY_REPR = re.compile(r"^\s*(?:(?:np|numpy)\.)?(?:array|[a-z]+\d+)\((.*)\)\s*$", re.S)
+"""numpy's repr of an array or a scalar: ``array([1, 2])``, ``np.complex128(1-2j)``."""
+_REAL = r"(?:nan|inf|(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+_COMPLEX_BODY = rf"[-+]?(?:{_REAL}\s*[-+]\s*)?{_REAL}[jJ]"
+_COMPLEX = re.compile(
+    rf"(?<![\w.])(?:\(\s*(?P<paren>{_COMPLEX_BODY})\s*\)|(?P<bare>{_COMPLEX_BODY}))(?![\w.])")
+"""A complex number as Python, numpy or :func:`format_tensor` writes it: ``1+2j``,
+``(1+2j)``, ``1.  +2.j`` (numpy pads the real part), ``-0.5-1e-08j``, ``nan+1j``, ``-infj``."""
+
+
+def _json_complex(match: re.Match[str]) -> str:
+    """A complex literal as a JSON object that :func:`_complex_object` turns back into it."""
+    z = complex(re.sub(r"\s+", "", match.group("paren") or match.group("bare")))
+    return json.dumps({"complex": [z.real, z.imag]}, separators=(",", ":"))
+
+
+def _complex_object(obj: dict[str, Any]) -> Any:
+    if obj.keys() == {"complex"}:
+        return complex(*obj["complex"])
+    return obj
 
 
 def parse_tensor_text(text: str) -> Any:
     """Parse a tensor typed as text: JSON (``[[1, 0], [0, -1]]``, ``2.5``) or numpy's printed
-    form (``[[1. 0.] [0. -1.]]``, ``array([1, 2])``); ``nan`` and ``inf`` are understood.
+    form (``[[1. 0.] [0. -1.]]``, ``array([1, 2])``, ``np.float64(2.5)``); ``nan``, ``inf``
+    and complex numbers (``[1+2j, -0.5-1j]``, ``[ 1. +2.j  -0.5-1.j]``) are understood.
     Raises ``ValueError`` saying what could not be read."""
     body = _NUMPY_REPR.sub(r"\1", text).strip()
     if not body:
         raise ValueError("empty value")
+    body = _COMPLEX.sub(_json_complex, body)
     words = re.sub(r"(?<![\w.])(-?)inf(?![\w])", r"\1Infinity", body)
     words = re.sub(r"(?<![\w.])nan(?![\w])", "NaN", words)
     words = re.sub(r"\bTrue\b", "true", re.sub(r"\bFalse\b", "false", words))
     words = re.sub(r"(\d)\.(?!\d)", r"\1.0", words)  # numpy prints 1. for 1.0
     try:
-        return json.loads(words)
+        return json.loads(words, object_hook=_complex_object)
     except json.JSONDecodeError:
         pass
     # numpy prints lists with spaces between items: put commas there.
-    commas = re.sub(r"(?<=[\d.\]a-zA-Z])\s+(?=[-+\d.\[NI])", ", ", words)
+    commas = re.sub(r"(?<=[\d.\]}a-zA-Z])\s+(?=[-+\d.\[{NItf])", ", ", words)
     commas = re.sub(r"\]\s*\[", "], [", commas)
     try:
-        return json.loads(commas)
+        return json.loads(commas, object_hook=_complex_object)
     except json.JSONDecodeError as error:
         raise ValueError(f"cannot read {short_repr(text)} as a tensor: {error.msg} "
                          f"at character {error.pos + 1}") from None
@@ -127,8 +148,15 @@ def format_tensor(value: Any) -> str:
     array = np.asarray(value)
     return np.array2string(
         array, separator=", ", threshold=sys.maxsize, max_line_width=sys.maxsize,
-        formatter={"float_kind": _format_float, "int_kind": str, "bool": str},
+        formatter={"float_kind": _format_float, "complex_kind": _format_complex,
+                   "int_kind": str, "bool": str},
     ).replace("\n", "")
+
+
+def _format_complex(z: complex) -> str:
+    """``1+2j``, ``-0.5-1e-08j``, ``nan+infj``: both parts exact, as Python writes them."""
+    sign = "-" if np.signbit(z.imag) and not np.isnan(z.imag) else "+"
+    return f"{_format_float(z.real)}{sign}{_format_float(abs(z.imag))}j"
 
 
 def _format_float(v: float) -> str:

@@ -132,6 +132,17 @@ def test_copy_puts_a_literal_that_parses_back(view, qtbot):
     assert json.loads(QGuiApplication.clipboard().text()) == [2, -1]
 
 
+def test_copying_a_complex_tensor_parses_back_to_the_same_array(view, qtbot):
+    value = np.array([[1 + 2j, -0.5 - 1e-8j], [complex(np.nan, 1), complex(np.inf, -0.0)]])
+    view.show_value("c", value)
+    qtbot.mouseClick(view.panel("c").copy_button, Qt.MouseButton.LeftButton)
+    text = QGuiApplication.clipboard().text()
+    assert text == "[[1+2j, -0.5-1e-08j], [nan+1j, inf-0j]]"
+    back = np.array(parse_tensor_text(text))
+    assert back.dtype == np.complex128
+    np.testing.assert_array_equal(back, value)
+
+
 def choose_file(monkeypatch, path, chosen="NumPy array (*.npy)"):
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *args, **kwargs: (str(path), chosen)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
@@ -14,6 +15,7 @@ from engine.tensors import format_tensor
 
 from .. import style
 from ..document import BLOCKED, ERROR, OK
+from ..tensor_stats import preview
 
 if TYPE_CHECKING:
     from .edge import EdgeItem
@@ -71,7 +73,7 @@ class NodeItem(QGraphicsItem):
         self.shape_text = ""
         self.shape_state, self.shape_message = OK, ""
         self.eval_state, self.eval_message = OK, ""
-        self.preview: str | None = None
+        self.preview: str | np.ndarray | None = None
         self.step: str | None = None
         """``pending``, ``done`` or ``current`` during a step-through, else None."""
         self.step_preview = ""
@@ -155,10 +157,12 @@ class NodeItem(QGraphicsItem):
             self.eval_state, self.eval_message = state, message
             self.refresh()
 
-    def set_preview(self, text: str | None) -> None:
-        """Show a one-line ``text`` (a value preview) at the bottom of the node; ``None``
-        shows :meth:`default_preview`, computed when first drawn."""
-        if text != self.preview:
+    def set_preview(self, text: str | np.ndarray | None) -> None:
+        """Show a one-line ``text`` (a value preview) at the bottom of the node — or a
+        tensor's :func:`preview`, made when the node is first drawn; ``None`` shows
+        :meth:`default_preview` (also made when first drawn)."""
+        if isinstance(text, np.ndarray) or isinstance(self.preview, np.ndarray) \
+                or text != self.preview:
             self.preview = text
             self.update()
 
@@ -176,6 +180,8 @@ class NodeItem(QGraphicsItem):
             return ""
         if self.preview is None:
             self.preview = self.default_preview(self.node)
+        elif not isinstance(self.preview, str):
+            self.preview = preview(self.preview)
         return self.preview
 
     @staticmethod

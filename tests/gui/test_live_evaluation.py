@@ -7,13 +7,15 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtWidgets import QToolButton
 
 from editor.document import BLOCKED, ERROR, OK
-from editor.main_window import MainWindow, settings
+from editor.main_window import EXAMPLES, MainWindow, settings
 from editor.tensor_stats import preview
-from engine import Graph, save_graph, shapes
+from engine import Graph, Session, load_graph, save_graph, shapes
 from engine.registry import OpDef, register, unregister
+from engine.tensors import format_tensor
 
 
 def panel(canvas, name: str):
@@ -166,9 +168,12 @@ def test_a_slow_evaluation_keeps_the_window_responsive_and_is_superseded(canvas,
     v = graph.add_node("variable", name="v", value=np.array([1.0]))
     graph.add_node(sleepy_op, [v], name="slow")
     open_graph(canvas, tmp_path, graph)
+    settled(canvas)
+    assert canvas.item("slow").preview_text() == "[1]"  # evaluated on opening
+    canvas.select("slow")
+    shown_value(canvas, "slow", [1])
+    panel(canvas, "slow").pin_button.click()  # keep slow in the dock while v is edited
     canvas.select("v")
-    canvas.type_field("value", "[2]")
-    canvas.view.setFocus()
     shown: list = []
     canvas.window.live.evaluator.evaluated.connect(
         lambda e: shown.append(e.values.get("slow")))
@@ -177,11 +182,12 @@ def test_a_slow_evaluation_keeps_the_window_responsive_and_is_superseded(canvas,
     timer.timeout.connect(lambda: ticks.append(time.monotonic()))
     timer.start()
     start = time.monotonic()
-    canvas.select("slow")  # evaluates slow with v = [2]: 0.4 s in the op
+    canvas.type_field("value", "[2]")  # evaluates slow with v = [2]: 0.4 s in the op
+    canvas.view.setFocus()
     canvas.qtbot.waitUntil(canvas.window.live.busy_indicator.isVisible, timeout=2000)
     canvas.key(Qt.Key_Z, Qt.ControlModifier)  # undo v = [2] while [2] is being evaluated
-    shown_value(canvas, "slow", [1])
     settled(canvas)
+    shown_value(canvas, "slow", [1])
     timer.stop()
     elapsed = time.monotonic() - start
     assert elapsed > 0.8  # both evaluations ran, one after the other
@@ -223,6 +229,76 @@ def test_step_through_visits_the_nodes_in_order_and_shows_each_value(affine):
     assert all(item.step is None for item in affine.scene.node_items.values())
     shown_value(affine, "z", [2, -1])
     assert affine.item("z").preview_text() == "[2, -1]"
+
+
+def start_stepping(canvas, name: str = "z") -> None:
+    canvas.select(name)
+    canvas.key(Qt.Key_F10)
+    canvas.qtbot.waitUntil(lambda: len(canvas.window.live.stepper.steps) == 5)
+    assert canvas.window.step_dock.isVisible()
+
+
+def left_stepping(canvas) -> bool:
+    window = canvas.window
+    return (not window.live.stepping and not window.step_dock.isVisible()
+            and not window.step_action.isChecked()
+            and all(item.step is None for item in canvas.scene.node_items.values()))
+
+
+def test_escape_leaves_the_step_through_from_the_canvas(affine):
+    start_stepping(affine)
+    affine.qtbot.mouseClick(affine.window.step_controls.next_button, Qt.LeftButton)
+    affine.view.setFocus()
+    affine.key(Qt.Key_Escape)
+    assert left_stepping(affine)
+    shown_value(affine, "z", [2, -1])
+    affine.qtbot.waitUntil(lambda: affine.item("z").preview_text() == "[2, -1]")
+
+
+def test_escape_leaves_the_step_through_from_the_step_controls(affine):
+    start_stepping(affine)
+    speed = affine.window.step_controls.speed
+    affine.qtbot.mouseClick(speed, Qt.LeftButton, pos=speed.rect().center())
+    assert speed.hasFocus()
+    affine.key(Qt.Key_Escape, widget=speed)
+    assert left_stepping(affine)
+
+
+def test_the_leave_button_leaves_the_step_through(affine):
+    start_stepping(affine)
+    (leave,) = [b for b in affine.window.step_dock.findChildren(QToolButton)
+                if b.text() == "Leave"]
+    affine.qtbot.mouseClick(leave, Qt.LeftButton)
+    assert left_stepping(affine)
+    shown_value(affine, "z", [2, -1])
+
+
+def test_escape_while_stepping_first_cancels_a_wire_drag_a_search_or_a_rename(affine):
+    start_stepping(affine)
+    live = affine.window.live
+    start = affine.port("z", "y")
+    affine.qtbot.mousePress(affine.viewport, Qt.LeftButton, Qt.NoModifier, start)
+    affine.qtbot.mouseMove(affine.viewport, start + QPoint(60, 90))
+    affine.key(Qt.Key_Escape)  # drops the wire
+    affine.qtbot.mouseRelease(affine.viewport, Qt.LeftButton, Qt.NoModifier, start + QPoint(60, 90))
+    assert [n.name for n in affine.graph.get_node("z").inputs] == ["matmul", "b"]
+    assert live.stepping and affine.window.step_dock.isVisible()
+
+    affine.key(Qt.Key_Tab)  # the node search
+    search = affine.view.search
+    assert search.isVisible()
+    affine.key(Qt.Key_Escape, widget=search.edit)
+    assert not search.isVisible() and live.stepping
+
+    affine.key(Qt.Key_F2)  # rename z
+    edit = affine.view._rename_edit
+    assert edit is not None and edit.isVisible()
+    affine.qtbot.keyClicks(edit, "zzz")
+    affine.key(Qt.Key_Escape, widget=edit)
+    assert affine.view._rename_edit is None and "z" in affine.graph and live.stepping
+
+    affine.key(Qt.Key_Escape)  # nothing else to cancel: leave
+    assert left_stepping(affine)
 
 
 def test_step_through_needs_a_selected_node(affine):
@@ -304,4 +380,126 @@ def test_select_all_shows_a_bounded_number_of_nodes(canvas, tmp_path):
     assert "first 12 of the 30 selected" in canvas.status()
     shown_value(canvas, "n10", [-1.0])  # negated 11 times
     assert canvas.item("n10").preview_text() == "[-1]"
-    assert canvas.item("n28").preview_text() == ""  # not shown, so not evaluated
+    assert canvas.item("n28").preview_text() == "[-1]"  # previewed since the file was opened
+
+
+# ---- values on opening a file -------------------------------------------------------------
+
+def test_opening_a_file_shows_a_value_on_every_node_without_a_click(affine):
+    affine.qtbot.waitUntil(lambda: affine.item("z").preview_text() == "[2, -1]")
+    assert affine.item("matmul").preview_text() == "[1, -2]"
+    assert all(item.preview_text() for item in affine.scene.node_items.values())
+    assert affine.scene.selected_nodes() == [] and affine.window.tensor_view.names == []
+    assert all(item.state == OK for item in affine.scene.node_items.values())
+
+    affine.select("x")  # previews opened with the file stay live after edits
+    affine.type_field("value", "[3, 4]")
+    affine.qtbot.waitUntil(lambda: affine.item("z").preview_text() == "[4, -3]")
+    assert affine.item("matmul").preview_text() == "[3, -4]"
+    affine.key(Qt.Key_Z, Qt.ControlModifier, affine.view)
+    affine.qtbot.waitUntil(lambda: affine.item("z").preview_text() == "[2, -1]")
+
+
+@pytest.fixture
+def counted_step():
+    """A stateful test op (like a train step) that counts how often it runs."""
+    runs: list[int] = []
+    register(OpDef(type="counted_step", inputs=("loss",), shape=shapes.same, stateful=True,
+                   compute=lambda loss: (runs.append(1), loss)[1], category="Test",
+                   doc="counts its runs"))
+    yield runs
+    unregister("counted_step")
+
+
+def test_opening_a_file_never_runs_a_train_step(canvas, tmp_path, counted_step):
+    graph = Graph()
+    w = graph.add_node("variable", name="w", value=np.array([3.0]))
+    loss = graph.add_node("square", [w], name="loss")
+    step = graph.add_node("counted_step", [loss], name="step")
+    graph.add_node("negative", [step], name="after")  # would run the step too
+    open_graph(canvas, tmp_path, graph)
+    canvas.qtbot.waitUntil(lambda: canvas.item("loss").preview_text() == "[9]")
+    settled(canvas)
+    assert counted_step == []
+    assert canvas.item("step").preview_text() == canvas.item("after").preview_text() == ""
+
+    canvas.select("w")  # an edit re-evaluates the previews, still not the step
+    canvas.type_field("value", "[2]")
+    canvas.qtbot.waitUntil(lambda: canvas.item("loss").preview_text() == "[4]")
+    settled(canvas)
+    assert counted_step == [] and canvas.item("after").preview_text() == ""
+
+
+def test_opening_the_mlp_example_shows_its_loss_and_does_not_train(canvas):
+    window = canvas.window
+    graph = load_graph(EXAMPLES / "mlp.json")
+    expected = Session(graph).run("J")
+    assert window.open_file(EXAMPLES / "mlp.json", example=True)
+    canvas.qtbot.waitUntil(lambda: canvas.item("J").preview_text() == preview(expected))
+    settled(canvas)
+    assert canvas.item("train").preview_text() == ""
+    for name in ("W_hidden", "p_hidden", "p_output"):
+        assert canvas.item(name).preview_text()
+    canvas.select("b_output")  # an edit: were the replica trained, J would differ now
+    canvas.type_field("value", format_tensor(graph.get_node("b_output").value))
+    canvas.select("J")
+    shown_value(canvas, "J", expected)
+
+
+def test_a_placeholder_without_a_value_marks_nothing_until_asked(affine):
+    affine.select("x")
+    affine.type_field("value", "")
+    path = affine.window.doc.path
+    affine.window.save()
+    assert affine.window.open_file(path)
+    settled(affine)
+    assert all(item.state == OK for item in affine.scene.node_items.values())
+    assert affine.item("z").preview_text() == "" == affine.item("matmul").preview_text()
+
+    affine.select("z")  # asked: the culprit and the blocked nodes are marked
+    affine.qtbot.waitUntil(lambda: affine.item("x").state == ERROR)
+    assert affine.item("matmul").state == affine.item("z").state == BLOCKED
+    affine.click(affine.at(QPointF(-300, -300)))  # deselect: z stays marked, as it is live
+    assert affine.scene.selected_nodes() == []
+    settled(affine)
+    assert affine.item("x").state == ERROR and affine.item("z").state == BLOCKED
+
+    affine.select("x")
+    affine.type_field("value", "[1, 2]")
+    affine.qtbot.waitUntil(lambda: affine.item("z").preview_text() == "[2, -1]")
+    assert all(item.state == OK for item in affine.scene.node_items.values())
+
+
+def test_a_big_graph_opens_and_its_values_follow_off_the_gui_thread(canvas, tmp_path,
+                                                                    sleepy_op):
+    graph = Graph()
+    ends = []
+    for c in range(100):
+        node = graph.add_node("variable", name=f"v{c}", value=np.array([float(c)]))
+        for k in range(99):
+            node = graph.add_node("negative", [node], name=f"c{c}_{k}")
+        ends.append(node)
+    while len(ends) > 1:
+        ends = [graph.add_node("add", ends[i : i + 2]) if i + 1 < len(ends) else ends[i]
+                for i in range(0, len(ends), 2)]
+    slow = graph.add_node(sleepy_op, [ends[0]], name="slower")
+    graph.add_node(sleepy_op, [slow], name="slow")  # 0.8 s in all
+    assert len(graph) > 10_000
+    path = tmp_path / "big.json"
+    save_graph(graph, path)
+    ticks = []
+    timer = QTimer(interval=20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    assert canvas.window.open_file(path)
+    canvas.qtbot.wait(250)  # the graph is drawn (the first paint of 10,000 nodes is slow)
+    shown = time.monotonic()
+    assert canvas.window.live.evaluator.busy  # evaluating in the background
+    assert canvas.window.live.busy_indicator.isVisible()
+    canvas.qtbot.waitUntil(lambda: canvas.item("slow").preview_text() == "[-4950]",
+                           timeout=10000)
+    timer.stop()
+    after = [t for t in ticks if t >= shown]
+    assert len(after) >= 5 and max(np.diff(after)) < 0.2  # the event loop kept running
+    assert canvas.item("c7_98").preview_text() == "[-7]"
+    assert canvas.scene.selected_nodes() == []

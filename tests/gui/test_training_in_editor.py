@@ -157,7 +157,9 @@ def test_live_values_and_gradients_while_training(qtbot, window, canvas) -> None
 
 @pytest.fixture
 def slow(window, tmp_path):
-    """The window showing the slow test graph (each step takes ≥ 20 ms)."""
+    """The window showing the slow test graph (each step takes ≥ 20 ms), without values on
+    the nodes: the previews' evaluation would call the slow op too (``calls`` counts steps)."""
+    window.show_values_action.trigger()
     with slow_op(0.02) as op:
         path = tmp_path / "slow.json"
         ts.save_graph(slow_graph(), path)
