@@ -238,7 +238,8 @@ class LiveEvaluation(QObject):
         for name, value in evaluation.computed.items():
             if name in graph:
                 node = graph.get_node(name)
-                items[node].set_preview(preview_later(value))
+                # a source shows the value it holds (what the user typed), not a summary
+                items[node].set_preview(None if node.op.is_source else preview_later(value))
                 self._quiet.discard(node)
                 if node not in self._previewed:
                     self._previewed.add(node)

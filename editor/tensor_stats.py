@@ -86,6 +86,10 @@ def format_stat(v: Any, precision: int = 4) -> str:
     return text
 
 
+PREVIEW_ELEMENTS = 32
+"""A variable's value is written out on its node up to this many elements."""
+
+
 def preview(value: Any, limit: int = 4) -> str:
     """A node's preview: a scalar or short vector itself (``[2, -1]``), else shape and dtype
     (``2×2 float64``)."""
@@ -93,6 +97,13 @@ def preview(value: Any, limit: int = 4) -> str:
     if a.ndim <= 1 and a.size <= limit:
         return format_tensor(a)
     return f"{'×'.join(map(str, a.shape))} {_dtype_name(a.dtype)}"
+
+
+def value_preview(value: Any, limit: int = PREVIEW_ELEMENTS) -> str:
+    """A variable's or placeholder's value as its node shows it: written out while it has at
+    most ``limit`` elements (the user typed it), else shape and dtype."""
+    a = value if isinstance(value, np.ndarray) else np.asarray(value)
+    return format_tensor(a) if a.size <= limit else preview(a, limit=0)
 
 
 def preview_later(value: Any, limit: int = 4) -> str | np.ndarray:

@@ -17,12 +17,11 @@ from engine.errors import EngineError
 from engine.graph import Node, Variable
 from engine.io import graph_from_dict, graph_to_dict
 from engine.session import Session
-from engine.tensors import format_tensor
 
 from .document import ERROR, OK, Document
 from .items.gradient_badge import GradientBadge
-from .items.node import PREVIEW_ELEMENTS
 from .loss_curve import format_loss
+from .tensor_stats import value_preview
 from .trainer import TrainingResult, check_trainable, train_nodes
 from .training_command import ResetVariablesCommand, TrainCommand
 from .training_dock import TrainingDock
@@ -33,13 +32,6 @@ if TYPE_CHECKING:
 READ_ONLY = "Training is running: stop it to edit the graph"
 CANVAS_INTERVAL = 500
 """Milliseconds between live updates of the canvas while training (each repaints it)."""
-
-
-def value_preview(value: np.ndarray) -> str:
-    """A variable's value as its node shows it (as :meth:`NodeItem.default_preview`)."""
-    if value.size > PREVIEW_ELEMENTS:
-        return f"{value.dtype.name} tensor"
-    return format_tensor(value)
 
 
 class DocumentEdit(QUndoCommand):

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from engine.tensors import format_tensor
 
 from .. import style
-from .node import PREVIEW_ELEMENTS, NodeItem
+from ..tensor_stats import PREVIEW_ELEMENTS
+from .node import NodeItem
 
 FONT = style.font(8.5)
 HEIGHT = 18.0

@@ -11,11 +11,10 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from engine.graph import Node
-from engine.tensors import format_tensor
 
 from .. import style
 from ..document import BLOCKED, ERROR, OK
-from ..tensor_stats import preview
+from ..tensor_stats import preview, value_preview
 
 if TYPE_CHECKING:
     from .edge import EdgeItem
@@ -28,8 +27,6 @@ LABEL_FONT = style.font(8.5)
 SYMBOL_FONT = style.font(9.5, bold=True)
 SYMBOL_COLOR = QColor(255, 255, 255, 170)
 SHAPE_FONT = style.font(8.5)
-
-PREVIEW_ELEMENTS = 32
 
 
 @cache
@@ -189,11 +186,7 @@ class NodeItem(QGraphicsItem):
         """The preview shown until one is set: a source's value (or that it is fed)."""
         if not node.op.is_source:
             return ""
-        if node.value is None:
-            return "fed at run time"
-        if node.value.size > PREVIEW_ELEMENTS:
-            return f"{node.value.dtype.name} tensor"
-        return format_tensor(node.value)
+        return "fed at run time" if node.value is None else value_preview(node.value)
 
     def title_color(self) -> QColor:
         """The title bar's colour: the op's category, red for an error."""

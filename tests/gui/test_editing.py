@@ -162,8 +162,11 @@ def test_properties_apply_valid_text_and_show_errors(affine):
     assert affine.item("A").state == "ok"
     assert affine.item("x").state == ERROR  # selected, and it has no value to show
     assert "needs a value" in affine.item("x").tooltip()
-    affine.key(Qt.Key_Z, Qt.ControlModifier, affine.window)
+    affine.key(Qt.Key_Z, Qt.ControlModifier, affine.window)  # x is (2,) again, still empty
+    assert affine.item("matmul").state == affine.item("z").state == BLOCKED
+    affine.key(Qt.Key_Z, Qt.ControlModifier, affine.window)  # and has its value back
     assert affine.item("matmul").state == affine.item("z").state == "ok"
+    assert affine.item("x").state == "ok"
 
 
 def test_properties_edit_attributes(canvas):

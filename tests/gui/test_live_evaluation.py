@@ -95,6 +95,18 @@ def test_previews_stay_live_without_selection(affine):
     affine.qtbot.waitUntil(lambda: affine.item("z").preview_text() == "[1, -2]")
 
 
+def test_a_variable_shows_the_value_it_holds_and_an_op_a_summary(affine):
+    affine.select("z")
+    shown_value(affine, "z", [2, -1])
+    assert affine.item("A").preview_text() == "[[1, 0], [0, -1]]"  # what the user typed
+    assert affine.item("matmul").preview_text() == "[1, -2]"
+    affine.select("A")
+    affine.type_field("value", "[[1, 0, 0], [0, 1, 0], [0, 0, 1]]")
+    assert affine.item("A").preview_text() == "[[1, 0, 0], [0, 1, 0], [0, 0, 1]]"
+    affine.type_field("value", str(np.eye(6, dtype=int).tolist()))
+    assert affine.item("A").preview_text() == "6×6 float64"  # too long to write out
+
+
 def test_a_shape_mismatch_made_by_rewiring_marks_the_culprit_and_blocks_downstream(affine):
     affine.search_add("variable", affine.at(QPointF(100, 420)))
     (w,) = [n.name for n in affine.graph.nodes if n.name not in {"A", "x", "b", "matmul", "z"}]
