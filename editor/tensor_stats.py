@@ -95,15 +95,24 @@ def preview(value: Any, limit: int = 4) -> str:
     (``2×2 float64``)."""
     a = value if isinstance(value, np.ndarray) else np.asarray(value)
     if a.ndim <= 1 and a.size <= limit:
-        return format_tensor(a)
+        return format_tensor(_rounded(a))
     return f"{'×'.join(map(str, a.shape))} {_dtype_name(a.dtype)}"
 
 
 def value_preview(value: Any, limit: int = PREVIEW_ELEMENTS) -> str:
-    """A variable's or placeholder's value as its node shows it: written out while it has at
-    most ``limit`` elements (the user typed it), else shape and dtype."""
+    """A variable's or placeholder's value as its node shows it: written out (to 4 significant
+    digits) while it has at most ``limit`` elements, else shape and dtype."""
     a = value if isinstance(value, np.ndarray) else np.asarray(value)
-    return format_tensor(a) if a.size <= limit else preview(a, limit=0)
+    if a.size > limit:
+        return preview(a, limit=0)
+    return format_tensor(_rounded(a))
+
+
+def _rounded(a: np.ndarray, digits: int = 4) -> np.ndarray:
+    """A small float tensor rounded to ``digits`` significant digits, for a node to show."""
+    if a.dtype.kind != "f":
+        return a
+    return np.array([float(f"{v:.{digits}g}") for v in a.ravel()]).reshape(a.shape)
 
 
 def preview_later(value: Any, limit: int = 4) -> str | np.ndarray:

@@ -236,6 +236,8 @@ def test_preview_text():
     assert preview(np.float64(0.5)) == "0.5"
     assert preview(np.zeros((2, 2))) == "2×2 float64"
     assert preview(np.zeros(100, dtype=np.int32)) == "100 int32"
+    assert preview(np.float64(105.0843832428213)) == "105.1"  # 4 significant digits
+    assert preview(np.array([1e-7, np.nan, -np.inf])) == "[1e-07, nan, -inf]"
 
 
 def test_copying_a_big_tensor_keeps_the_gui_responsive(view, qtbot):

@@ -84,26 +84,25 @@ def mlp() -> ts.Graph:
     return g
 
 
-COLUMN, ROW = 210, 110
-"""Grid units in scene pixels: a node is 156 wide and 66–88 high."""
+COLUMN, ROW = 180, 100
+"""Grid units in scene pixels: a node is 156 wide and 66–88 high. Five columns and six rows
+fit a canvas of about 620 × 460 pixels (the default window) at a zoom that shows text."""
 
 LAYOUT = {
     # Read like lines of text: each band is one stage of the series' figure, left to right.
     "perceptron": {
-        "X": (0, 0), "W": (0, 1.1), "matmul": (1, 0.5), "b": (1, 1.7), "add": (2, 1.1),
-        "p": (3, 1.1),
-        "log": (0, 3), "c": (0, 4.1), "multiply": (1, 3.5), "reduce_sum": (2, 3.5),
-        "reduce_sum_1": (3, 3.5),
-        "J": (0, 5.4), "train": (1, 5.4),
+        "X": (0, 0), "W": (0, 1), "matmul": (1, 0.5), "b": (1, 1.5), "add": (2, 1),
+        "p": (3, 1),
+        "log": (0, 2.4), "c": (0, 3.4), "multiply": (1, 2.9), "reduce_sum": (2, 2.9),
+        "reduce_sum_1": (3, 2.9), "J": (4, 2.4), "train": (4, 3.4),
     },
     "mlp": {
-        "X": (0, 0), "W_hidden": (0, 1.1), "matmul": (1, 0.5), "b_hidden": (1, 1.7),
-        "add": (2, 1.1), "p_hidden": (3, 1.1),
-        "W_output": (0, 3.6), "matmul_1": (1, 3), "b_output": (1, 4.2), "add_1": (2, 3.6),
-        "p_output": (3, 3.6),
-        "log": (0, 5.6), "c": (0, 6.7), "multiply": (1, 6.1), "reduce_sum": (2, 6.1),
-        "reduce_sum_1": (3, 6.1),
-        "J": (0, 8), "train": (1, 8),
+        "X": (0, 0), "W_hidden": (0, 1), "matmul": (1, 0.5), "b_hidden": (1, 1.5),
+        "add": (2, 1), "p_hidden": (3, 1),
+        "W_output": (0, 2.8), "matmul_1": (1, 2.3), "b_output": (1, 3.3), "add_1": (2, 2.8),
+        "p_output": (3, 2.8),
+        "log": (0, 4.4), "c": (0, 5.4), "multiply": (1, 4.9), "reduce_sum": (2, 4.9),
+        "reduce_sum_1": (3, 4.9), "J": (4, 4.4), "train": (4, 5.4),
     },
 }
 

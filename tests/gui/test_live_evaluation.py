@@ -105,6 +105,8 @@ def test_a_variable_shows_the_value_it_holds_and_an_op_a_summary(affine):
     assert affine.item("A").preview_text() == "[[1, 0, 0], [0, 1, 0], [0, 0, 1]]"
     affine.type_field("value", str(np.eye(6, dtype=int).tolist()))
     assert affine.item("A").preview_text() == "6×6 float64"  # too long to write out
+    affine.type_field("value", "[[0.123456789, 2], [3, 4]]")
+    assert affine.item("A").preview_text() == "[[0.1235, 2], [3, 4]]"  # rounded for the eye
 
 
 def test_a_shape_mismatch_made_by_rewiring_marks_the_culprit_and_blocks_downstream(affine):

@@ -15,9 +15,9 @@ import engine as ts
 from editor.decision_boundary import predicted_classes
 from editor.document import ERROR
 from editor.items.gradient_badge import GradientBadge
+from editor.tensor_stats import value_preview
 from engine.io import graph_from_dict, graph_to_dict
 from engine.registry import get_op
-from engine.tensors import format_tensor
 
 WAIT = 60_000
 
@@ -96,7 +96,7 @@ def test_train_the_mlp_example_undo_redo_gradients_and_boundary(qtbot, window, c
     canvas.key(Qt.Key_Z, Qt.ControlModifier)  # one undo step restores every variable
     for name, value in before.items():
         np.testing.assert_array_equal(graph.get_node(name).value, value)
-    assert canvas.item("W_hidden").preview_text() == format_tensor(before["W_hidden"])
+    assert canvas.item("W_hidden").preview_text() == value_preview(before["W_hidden"])
     assert not badges(window) and not panel.gradients  # they were at the trained values
     panel.show_gradients_action.trigger()  # off, and on again: at the values now
     panel.show_gradients_action.trigger()
@@ -107,7 +107,7 @@ def test_train_the_mlp_example_undo_redo_gradients_and_boundary(qtbot, window, c
     canvas.key(Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     for name, value in trained.items():
         np.testing.assert_array_equal(graph.get_node(name).value, value)
-    assert canvas.item("W_hidden").preview_text() == format_tensor(trained["W_hidden"])
+    assert canvas.item("W_hidden").preview_text() == value_preview(trained["W_hidden"])
 
     # the decision boundary: the classes the engine predicts on the view's grid
     bar = dock.tabs.tabBar()
@@ -152,7 +152,7 @@ def test_live_values_and_gradients_while_training(qtbot, window, canvas) -> None
     with qtbot.waitSignal(dock.training_finished, timeout=WAIT):
         click(qtbot, dock.stop_button)
     assert window.doc.undo_stack.count() == 1
-    assert item.preview_text() == format_tensor(window.doc.graph.get_node("W_hidden").value)
+    assert item.preview_text() == value_preview(window.doc.graph.get_node("W_hidden").value)
 
 
 @pytest.fixture
