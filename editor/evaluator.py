@@ -146,6 +146,8 @@ class _Worker(QObject):
         self.session = Session(self.graph)
         self.problem: str | None = None
         """Why the replica is not in step with the document (then nothing is evaluated)."""
+        self._below: set[Node] = set()
+        self._below_key: tuple[int, int] | None = None
 
     @Slot(object)
     def run(self, request: tuple[str, int, Any]) -> None:
@@ -195,7 +197,7 @@ class _Worker(QObject):
             return Evaluation(request_id, names, values, failures)
         for name in names:
             try:
-                values[name] = self.session.run(name)
+                values[name] = self._run_without_training(name)
             except BaseException as error:  # noqa: BLE001 — no op may bring the app down
                 failure = self._explain(error, name)
                 failures[name] = failure
@@ -205,11 +207,34 @@ class _Worker(QObject):
                           computed={n.name: v for n, v in computed.items()},
                           dropped=frozenset(n.name for n in dropped))
 
+    def _run_without_training(self, name: str) -> Any:
+        """The value of ``name``, never running a train step (that would change the replica's
+        variables behind the document's back): a train step shows the loss before the step,
+        which is its value; a node below one is not evaluated live."""
+        node = self.graph.get_node(name) if name in self.graph else None
+        if node is None or node not in self._train_steps_and_below():
+            return self.session.run(name)
+        loss = node.inputs[0] if node.op.stateful else None
+        if loss is None or loss in self._train_steps_and_below():
+            raise EvaluationError(f"{name}: not evaluated live, as that would run a train step "
+                                  "(train from the Training dock)", name)
+        return self.session.run(loss)
+
+    def _train_steps_and_below(self) -> set[Node]:
+        key = (id(self.graph), self.graph.version)
+        if self._below_key != key:
+            self._below, self._below_key = train_steps_and_below(self.graph), key
+        return self._below
+
     def _trace(self, request_id: int, name: str) -> Trace:
         if self.problem is not None:
             return Trace(request_id, name, failure=Failure(self.problem, None))
+        session = self.session
+        if name in self.graph and self.graph.get_node(name) in self._train_steps_and_below():
+            # its run takes a train step: take it on a copy, the replica's variables stay
+            session = Session(graph_from_dict(graph_to_dict(self.graph), "document"))
         try:
-            return Trace(request_id, name, trace(self.session, name))
+            return Trace(request_id, name, trace(session, name))
         except BaseException as error:  # noqa: BLE001
             return Trace(request_id, name, failure=self._explain(error, name))
 
@@ -234,6 +259,16 @@ class _Worker(QObject):
             return set()
         downstream = nx.descendants(self.graph.nx, self.graph.get_node(culprit))
         return {n.name for n in self.session.evaluation_order(name) if n in downstream}
+
+
+def train_steps_and_below(graph: Graph) -> set[Node]:
+    """The stateful nodes (train steps) and every node downstream of one: evaluating any of
+    them would run a train step, which changes variables."""
+    below: set[Node] = set()
+    for node in graph.nodes:
+        if node.op.stateful and node not in below:
+            below |= {node} | nx.descendants(graph.nx, node)
+    return below
 
 
 def _apply(graph: Graph, action: str, args: tuple[Any, ...]) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 from engine.graph import Graph, Node
 
 from .document import BLOCKED, ERROR, OK
-from .evaluator import Evaluation, Evaluator, Failure, Trace
+from .evaluator import Evaluation, Evaluator, Failure, Trace, train_steps_and_below
 from .scene import GraphScene
 from .stepper import Step, Stepper
 from .tensor_stats import preview, preview_later
@@ -54,16 +54,6 @@ class BusyIndicator(QWidget):
         else:
             self._timer.stop()
             self.hide()
-
-
-def train_steps_and_below(graph: Graph) -> set[Node]:
-    """The stateful nodes (train steps) and every node downstream of one: evaluating any of
-    them would run a train step, which changes variables."""
-    below: set[Node] = set()
-    for node in graph.nodes:
-        if node.op.stateful and node not in below:
-            below |= {node} | nx.descendants(graph.nx, node)
-    return below
 
 
 def last_nodes(nodes: set[Node], graph: Graph) -> list[Node]:

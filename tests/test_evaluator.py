@@ -10,10 +10,11 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from editor.evaluator import Evaluation, Evaluator, Trace
-from engine import Graph, load_graph, shapes
+from engine import Graph, Session, load_graph, shapes
 from engine.registry import OpDef, register, unregister
 
 AFFINE = Path(__file__).parent.parent / "resources" / "examples" / "affine.json"
+MLP = AFFINE.with_name("mlp.json")
 
 
 @pytest.fixture
@@ -265,6 +266,28 @@ def test_trace_lists_the_steps(qtbot, evaluator):
     result: Trace = blocker.args[0]
     assert [s.name for s in result.steps][-1] == "z"
     assert result.steps[-1].value.tolist() == [2, -1]
+
+
+def test_a_train_step_shows_its_loss_and_never_trains(qtbot):
+    graph = load_graph(MLP)
+    ev = Evaluator(graph)
+    try:
+        loss = Session(graph).run("J")
+        for _ in range(3):  # each evaluation would have been a step of gradient descent
+            result = evaluate(qtbot, ev, ["train", "p_output"])
+            assert result.values["train"] == loss  # its value: the loss before the step
+        with qtbot.waitSignal(ev.traced, timeout=5000) as blocker:
+            ev.trace("train")
+        assert blocker.args[0].steps[-1].value == loss
+        after = evaluate(qtbot, ev, ["J", "p_output"])
+        assert after.values["J"] == loss  # the replica's variables are the document's
+        np.testing.assert_array_equal(after.values["p_output"], Session(graph).run("p_output"))
+
+        graph.add_node("negative", [graph.get_node("train")], name="below")
+        result = evaluate(qtbot, ev, ["below"])
+        assert "would run a train step" in result.failures["below"].message
+    finally:
+        ev.close()
 
 
 def test_close_stops_the_thread(qtbot, graph):
