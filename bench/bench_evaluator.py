@@ -1,16 +1,21 @@
 """Edit → refreshed value on screen, against the engine's own incremental run.
 
-A 10,000-node graph: 100 chains of 99 element-wise ops, each fed by a variable, joined by a
-tree of adds into one output node, which is selected (watched by the Evaluator and shown in a
-TensorView). Each edit sets one variable: about 1% of the graph lies downstream of it.
+A 10,000-node graph: 100 chains of 99 element-wise ops on vectors of 16, each fed by a
+variable (and ending by adding it back, so that every edit changes the output visibly), joined
+by a tree of adds into one output node, which is selected (watched by the
+Evaluator and shown in a TensorView). Each edit sets one variable: about 1% of the graph lies
+downstream of it. The window part runs twice: with that output (a vector of 16: the Tensor dock
+shows a table and a heatmap, the node its shape), and with one more node summing it (one number,
+like a loss: the dock and the node show the number).
 
     python bench/bench_evaluator.py
 
 prints the median time of (a) the engine alone: ``graph.set_value`` then ``Session.run`` of the
 output, (b) the TensorView showing a new value until its repaint is done (what any screen update
 costs),
-and (c) the editor: ``set_value`` on the document graph until the evaluator's result is painted
-by the TensorView — and (c) / ((a) + (b)), the figure the target (under 1.5) is stated in.
+and (c) the editor: ``set_value`` on the document graph and ``Evaluator.flush`` (as the
+document calls it when an edit is complete) until the evaluator's result is painted by the
+TensorView — and (c) / ((a) + (b)), the figure the target (under 1.5) is stated in.
 
 Then the same in the real editor window (the graph laid out on the canvas, the output node
 selected and framed): (d) one screen update — a new value shown in the Tensor dock and on the
@@ -45,30 +50,37 @@ from engine import Graph, Session  # noqa: E402
 CHAINS, LENGTH, REPEATS = 100, 99, 100
 
 
-def build() -> tuple[Graph, list[str], str]:
+def build(summed: bool = False) -> tuple[Graph, list[str], str]:
+    """The graph, its variables and its output: the vector the adds join, or (``summed``)
+    its sum, one number."""
     graph = Graph()
     ends, variables = [], []
     ops = ("tanh", "negative", "sigmoid")
     for c in range(CHAINS):
-        node = graph.add_node("variable", name=f"v{c}", value=np.full(16, c / CHAINS))
-        variables.append(node.name)
-        for k in range(LENGTH):
+        variable = graph.add_node("variable", name=f"v{c}", value=np.full(16, c / CHAINS))
+        variables.append(variable.name)
+        node = variable
+        for k in range(LENGTH - 1):
             node = graph.add_node(ops[k % 3], [node], name=f"c{c}_{k}")
-        ends.append(node)
+        # the squashing ops forget their input; adding it back makes every edit show
+        ends.append(graph.add_node("add", [node, variable], name=f"c{c}_{LENGTH - 1}"))
     level = 0
     while len(ends) > 1:
         pairs = [ends[i : i + 2] for i in range(0, len(ends), 2)]
         ends = [graph.add_node("add", pair, name=f"j{level}_{i}") if len(pair) == 2 else pair[0]
                 for i, pair in enumerate(pairs)]
         level += 1
-    return graph, variables, ends[0].name
+    out = graph.add_node("reduce_sum", [ends[0]], name="total") if summed else ends[0]
+    return graph, variables, out.name
 
 
 def settle(app: QApplication) -> None:
-    """Process events until the repaint and the layout work it posts are done (one pass
-    leaves the events posted during it for the next)."""
-    app.processEvents()
-    app.processEvents()
+    """Process events until the repaint and the work it posts are done: a pass leaves the
+    events posted during it for the next, and a layout done after a paint asks for another
+    paint (which a third pass does); the fourth finds nothing, so nothing spills over into
+    the next measurement."""
+    for _ in range(4):
+        app.processEvents()
 
 
 def median_ms(samples: list[float]) -> float:
@@ -117,8 +129,11 @@ def editor_times(app: QApplication, graph: Graph, variables: list[str], out: str
         updates.append(time.perf_counter() - start)
 
         start = time.perf_counter()
+        before = len(arrived)
         graph.set_value(variables[i % CHAINS], np.full(16, float(i)))
-        loop.exec()
+        evaluator.flush()  # the edit is complete (as the document says after each command)
+        if len(arrived) == before:  # not delivered by flush: wait for it
+            loop.exec()
         settle(app)
         samples.append(time.perf_counter() - start)
         arrivals.append(arrived[-1] - start)
@@ -191,16 +206,20 @@ def main() -> None:
     print(f"editor: edit → new value painted        {editor_ms:8.3f} ms")
     print(f"ratio editor / (engine + view update)   {editor_ms / (engine_ms + update_ms):8.2f}"
           "  (target < 1.5)")
-    expected = outputs(*build())
-    document, variables, out = build()
-    repaint_ms, window_ms = window_times(app, document, variables, out, expected)
-    print("editor window (10,000 nodes on the canvas, output selected):")
-    print(f"  one screen update: dock + node, painted {repaint_ms:8.3f} ms")
-    print(f"  edit (undo command) → new values painted {window_ms:8.3f} ms")
-    target = 1.5 * engine_ms + repaint_ms
-    print(f"  target 1.5 × engine + one update        {target:8.3f} ms  "
-          f"({'met' if window_ms < target else 'NOT met'}; "
-          f"ratio to engine + update {window_ms / (engine_ms + repaint_ms):.2f})")
+    for summed in (False, True):
+        expected = outputs(*build(summed))
+        engine_ms = engine_time(*build(summed))
+        repaint_ms, window_ms = window_times(app, *build(summed), expected)
+        what = "one number" if summed else "a vector of 16"
+        print(f"editor window (10,000 nodes on the canvas, output selected: {what}):")
+        print(f"  engine: set_value + incremental run     {engine_ms:8.3f} ms")
+        print(f"  one screen update: dock + node, painted {repaint_ms:8.3f} ms")
+        print(f"  edit (undo command) → new values painted {window_ms:8.3f} ms")
+        ratio = window_ms / (engine_ms + repaint_ms)
+        print(f"  ratio to engine + one update            {ratio:8.2f}  (target < 1.5)")
+        strict = 1.5 * engine_ms + repaint_ms
+        print(f"  1.5 × engine, + one update              {strict:8.3f} ms  "
+              f"({'met' if window_ms < strict else 'not met'})")
     del app
 
 

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QStyle,
     QToolButton,
-    QUndoView,
     QWidget,
 )
 
@@ -26,6 +25,7 @@ from engine.io import load_graph
 
 from . import layout
 from .document import Document
+from .history import HistoryView
 from .items import NodeItem
 from .live import LiveEvaluation
 from .palette import Palette
@@ -72,8 +72,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.view)
         self.op_palette = Palette()
         self.properties = PropertiesPanel()
-        self.history = QUndoView(self.undo_group)
-        self.history.setEmptyLabel("Start")
+        self.history = HistoryView(self.undo_group)
         self.palette_dock = self._dock("Palette", self.op_palette, Qt.LeftDockWidgetArea)
         scroll = QScrollArea()
         scroll.setWidget(self.properties)

@@ -86,7 +86,10 @@ def test_undo_history_lists_every_step(affine):
     history = affine.window.history
     texts = [history.model().index(i, 0).data() for i in range(history.model().rowCount())]
     assert texts == ["Start", "Connect", "Rename b to bias"]
-    history.setCurrentIndex(history.model().index(0, 0))
+    affine.qtbot.waitUntil(history.updatesEnabled)  # it repaints a moment after the edit
+    assert history.currentIndex().row() == 2
+    start = history.visualRect(history.model().index(0, 0)).center()
+    affine.qtbot.mouseClick(history.viewport(), Qt.LeftButton, pos=start)
     assert "b" in affine.graph and affine.graph.get_node("z").inputs[0].name == "matmul"
 
 
