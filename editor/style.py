@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 from engine.registry import OpDef
 
@@ -59,9 +59,23 @@ def font(size: float, bold: bool = False) -> QFont:
     return f
 
 
+class EditorStyle(QProxyStyle):
+    """Fusion, except that an unselected tab keeps its label where a selected one has it:
+    Fusion drops it by 2 pixels, which cuts off underscores ("p_output" read "p output")."""
+
+    def __init__(self) -> None:
+        super().__init__("Fusion")
+
+    def pixelMetric(self, metric: QStyle.PixelMetric, option: QStyleOption | None = None,
+                    widget: QWidget | None = None) -> int:
+        if metric == QStyle.PixelMetric.PM_TabBarTabShiftVertical:
+            return 0
+        return super().pixelMetric(metric, option, widget)
+
+
 def apply_dark_theme(app: QApplication) -> None:
     """Fusion with a dark palette, so docks and menus match the canvas."""
-    app.setStyle("Fusion")
+    app.setStyle(EditorStyle())
     palette = QPalette()
     roles = {
         QPalette.Window: "#24272c", QPalette.WindowText: "#e3e5e8", QPalette.Base: "#1b1d21",
