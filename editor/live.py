@@ -18,7 +18,7 @@ from .document import BLOCKED, ERROR, OK
 from .evaluator import Evaluation, Evaluator, Failure, Trace, train_steps_and_below
 from .scene import GraphScene
 from .stepper import Step, Stepper
-from .tensor_stats import preview, preview_later
+from .tensor_stats import preview_later
 from .tensor_view import TensorView
 
 GRADIENT = "∇"
@@ -374,4 +374,4 @@ def _step_text(step: Step) -> str:
         return "error"
     if step.blocked_by is not None:
         return f"blocked by {step.blocked_by}"
-    return preview(step.value)
+    return step.value_text()

@@ -4,10 +4,18 @@ saying which node the evaluation is at and what it produced."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
 
 from .stepper import Step, Stepper
-from .tensor_stats import preview
 
 SPEEDS = (1, 12)
 """Autoplay speeds offered, in steps per second."""
@@ -26,8 +34,28 @@ def describe(step: Step | None, position: int, total: int) -> str:
     elif step.blocked_by is not None:
         outcome = f"blocked by {step.blocked_by}"
     else:
-        outcome = f"= {preview(step.value)}"
+        outcome = f"= {step.value_text()}"
     return f"step {position} of {total} · {what} {outcome}"
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in "…" where it is too narrow (a long text must not widen the
+    window); the whole text is its tooltip."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:  # noqa: N802 — Qt's name
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802, ARG002
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                             rect.width())
+        self.style().drawItemText(QPainter(self), rect, self.alignment(), self.palette(),
+                                  self.isEnabled(), text, self.foregroundRole())
 
 
 class StepControls(QWidget):
@@ -50,8 +78,7 @@ class StepControls(QWidget):
         self.speed.setFixedWidth(110)
         self.speed.setToolTip("Autoplay speed (steps per second)")
         self.speed.valueChanged.connect(lambda v: stepper.set_interval(round(1000 / v)))
-        self.status = QLabel()
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = ElidedLabel()
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)

@@ -13,7 +13,10 @@ import networkx as nx
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.errors import EngineError
+from engine.registry import get_op
 from engine.session import Session
+
+from .tensor_stats import preview, value_preview
 
 
 class Step(NamedTuple):
@@ -27,6 +30,10 @@ class Step(NamedTuple):
     """The engine's message, on the node whose op failed."""
     blocked_by: str | None = None
     """The failed node this one waits on."""
+
+    def value_text(self) -> str:
+        """The value as the node shows it (a variable's written out while small)."""
+        return (value_preview if get_op(self.op).is_source else preview)(self.value)
 
 
 def trace(session: Session, fetch: Any) -> list[Step]:

@@ -99,6 +99,22 @@ def test_new_steps_start_over(qtbot, graph):
     assert stepper.position == 0 and len(stepper.steps) == 3
 
 
+def test_a_long_description_is_cut_short_not_widening_the_bar(qtbot, graph):
+    from editor.step_controls import StepControls
+
+    name = "a_very_long_name_for_the_result_of_the_worked_example"
+    graph.rename("z", name)
+    stepper = Stepper(trace(Session(graph), name))
+    controls = StepControls(stepper)
+    qtbot.addWidget(controls)
+    controls.resize(420, 30)
+    controls.show()
+    stepper.run_to_end()
+    width = controls.minimumSizeHint().width()
+    assert width < 420  # the bar fits where it is put
+    assert controls.status.toolTip() == f"step 5 of 5 · {name} = add(matmul, b) = [2, -1]"
+
+
 def test_step_controls_drive_the_stepper_by_mouse(qtbot, graph):
     from PySide6.QtCore import Qt
 
