@@ -484,10 +484,14 @@ class Graph:
         """:meth:`assign` for several variables at once (an optimizer's step): listeners get
         one ``value_changed`` per node, after every value is set."""
         pairs = list(pairs)
+        reshaped = []  # a value of the same shape leaves every cached shape as it is
         for node, array in pairs:
+            old = node._value
             node._value = array
+            if old is None or old.shape != array.shape:
+                reshaped.append(node)
         if self._shapes:
-            for node, _ in pairs:
+            for node in reshaped:
                 self._forget_shapes(node, "value_changed")
         if self._listeners:
             self._notify([GraphEvent("value_changed", node) for node, _ in pairs])
