@@ -212,10 +212,10 @@ class TrainingDock(QWidget):
             self.training_failed.emit(message, getattr(error, "node", None))
             return
         self._steps_asked = steps
-        self._say("")
+        self._say(f"Training {steps:,} step{'s' * (steps != 1)}…")  # the line stays: no relayout
         self.progress.setRange(0, steps)
         self.progress.setValue(0)
-        self.loss_curve.start_run()
+        self.loss_curve.start_run(steps)
         self._update_buttons()
         self.training_started.emit()
 
@@ -259,7 +259,7 @@ class TrainingDock(QWidget):
         self.progress.setValue(len(result.losses))
         if result.final_loss is not None:
             self.loss_label.setText(f"loss {format_loss(result.final_loss)}")
-        if result.values:
+        if result.values and self.boundary.isVisible():  # else drawn from the document when shown
             self.boundary.show_values(result.values)
         self._update_buttons()
         if result.reason == "error":

@@ -184,20 +184,23 @@ class TrainingPanel(QObject):
         self._canvas_timer.start()
 
     def _finished(self, result: TrainingResult) -> None:
-        doc, self._doc = self._doc, None
+        doc = self._doc
         self._latest = None
         self._canvas_timer.stop()
         self._set_editable(True)
         if doc is None or not shiboken6.isValid(doc):
+            self._doc = None
             return
         doc.read_only = None
         if doc is not self.window.doc:
+            self._doc = None
             return  # replaced while training: nothing to apply to
-        if result.trained:
+        if result.trained:  # while _doc is set: applying the run keeps its gradients
             command = TrainCommand.from_result(doc.graph, result)
             if result.new_train_node is not None:  # "loss + optimizer": no train node to keep
                 command = TrainCommand(doc.graph, result.values, text=command.text())
             doc.undo_stack.push(DocumentEdit(doc, command))
+        self._doc = None
         for item in self._items(dict.fromkeys(self._previewed)).values():
             item.set_preview(None)  # the document's values again
         self._previewed.clear()

@@ -52,6 +52,7 @@ def test_train_the_mlp_and_apply_it_as_one_undoable_step(qtbot, dock) -> None:
     with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
         click(qtbot, dock.train_button)
         assert not dock.train_button.isEnabled() and dock.stop_button.isEnabled()
+        assert dock.message.text() == "Training 1,000 steps…"
     result = finished.args[0]
     assert result.reason == "done" and result.steps == 1000
 
