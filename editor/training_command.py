@@ -9,6 +9,8 @@ from PySide6.QtGui import QUndoCommand
 
 from engine.graph import Graph, Variable
 
+from .commands import AddNodes, NodeSpec
+from .document import Document
 from .trainer import TrainingResult
 
 
@@ -64,3 +66,16 @@ class ResetVariablesCommand(QUndoCommand):
             self.graph.set_value(name, value)
         for name, state in self.states.items():
             self.graph.get_node(name).state = dict(state)
+
+
+class AddTrainNode(AddNodes):
+    """Add a train node (``spec``: a ``minimize`` wired to its loss) with optimizer ``state``,
+    as a "loss + optimizer" run left it; undo removes it."""
+
+    def __init__(self, doc: Document, spec: NodeSpec, state: dict[str, np.ndarray]) -> None:
+        super().__init__(doc, [spec], f"Add {spec.name} (minimizes {spec.inputs[0]})")
+        self.state = dict(state)
+
+    def apply(self) -> None:
+        super().apply()
+        self.graph.get_node(self.specs[0].name).state = dict(self.state)
