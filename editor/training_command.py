@@ -45,7 +45,7 @@ class TrainCommand(QUndoCommand):
         for name, value in values.items():
             self.graph.set_value(name, value)
         if self.train_node is not None:
-            self.graph.get_node(self.train_node).state = dict(state)
+            self.graph.set_state(self.train_node, state)
 
 
 class ResetVariablesCommand(QUndoCommand):
@@ -65,7 +65,7 @@ class ResetVariablesCommand(QUndoCommand):
         for name, value in self.values.items():
             self.graph.set_value(name, value)
         for name, state in self.states.items():
-            self.graph.get_node(name).state = dict(state)
+            self.graph.set_state(name, state)
 
 
 class AddTrainNode(AddNodes):
@@ -78,4 +78,4 @@ class AddTrainNode(AddNodes):
 
     def apply(self) -> None:
         super().apply()
-        self.graph.get_node(self.specs[0].name).state = dict(self.state)
+        self.graph.set_state(self.specs[0].name, self.state)

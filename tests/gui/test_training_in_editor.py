@@ -372,3 +372,33 @@ def test_a_loss_and_optimizer_run_becomes_a_minimize_node(qtbot, window, canvas,
         click(qtbot, dock.train_button)
     assert finished.args[0].train_node == node.name
     assert int(node.state["step"]) == 400  # Adam went on where the run left off
+
+
+def test_renaming_a_variable_on_the_canvas_keeps_its_train_node(qtbot, window, canvas,
+                                                               tmp_path) -> None:
+    with ts.Graph().as_default() as graph:
+        w = ts.Variable([1.0, -2.0], name="w")
+        b = ts.Variable([0.5], name="b")
+        J = ts.reduce_sum(ts.square(w * 2.0 + b), name="J")
+        ts.train.AdamOptimizer(0.1).minimize(J, var_list=[w], name="train")
+    ts.save_graph(graph, tmp_path / "var_list.json")
+    assert window.open_file(tmp_path / "var_list.json")
+    train = window.doc.graph.get_node("train")
+    window.view.set_zoom(1.0)
+    window.view.centerOn(canvas.item("w").sceneBoundingRect().center())
+    canvas.rename("w", "weights")
+    assert train.attrs["var_list"] == ("weights",)
+    canvas.select("train")
+    assert window.properties.fields["attr:var_list"].widget.text() == '["weights"]'
+    dock = window.training.training
+    dock.steps.lineEdit().selectAll()
+    qtbot.keyClicks(dock.steps, "20")
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
+        click(qtbot, dock.train_button)
+    assert finished.args[0].reason == "done" and list(finished.args[0].values) == ["weights"]
+    assert set(train.state) == {"step", "m/weights", "v/weights"}
+    window.view.setFocus()
+    canvas.key(Qt.Key_Z, Qt.ControlModifier)  # the training
+    canvas.key(Qt.Key_Z, Qt.ControlModifier)  # the rename
+    assert "w" in window.doc.graph and train.attrs["var_list"] == ("w",)
+    assert window.properties.fields["attr:var_list"].widget.text() == '["w"]'
