@@ -193,11 +193,9 @@ class TrainingPanel(QObject):
         self._latest = None
         self._canvas_timer.stop()
         self._set_editable(True)
-        if doc is None or not shiboken6.isValid(doc):
-            self._doc = None
-            return
-        doc.read_only = None
-        if doc is not self.window.doc:
+        if doc is not None and shiboken6.isValid(doc):
+            doc.read_only = None
+        if doc is None or doc is not self.window.doc:
             self._doc = None
             return  # replaced while training: nothing to apply to
         if result.trained:  # while _doc is set: applying the run keeps its gradients
