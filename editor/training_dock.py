@@ -164,7 +164,7 @@ class TrainingDock(QWidget):
     def _on_graph_event(self, event: GraphEvent) -> None:
         if event.kind == "value_changed":
             self._values_timer.start()
-        elif event.kind != "ui_changed":
+        elif event.kind not in ("ui_changed", "state_changed"):  # neither moves a combo
             self._refresh_timer.start()
 
     def _refresh(self) -> None:
