@@ -179,8 +179,13 @@ class DecisionBoundaryView(QWidget):
         """Redraw for these variable values (by name)."""
         if self._copy is None or self.classifier is None:
             return
-        for name, value in values.items():
-            self._copy.set_value(name, value)
+        copy = self._copy
+        changed = {name: value for name, value in values.items()
+                   if not np.array_equal(copy.get_node(name).value, value)}
+        if not changed and self.classes is not None:
+            return  # the plane shows these values already
+        for name, value in changed.items():
+            copy.set_value(name, value)
         self._predict()
 
     def _predict(self) -> None:

@@ -146,7 +146,7 @@ class Document(QObject):
                 self._reshape.add(node)
         else:
             self.node_changed.emit(node)
-            if kind != "renamed":
+            if kind != "renamed" and kind != "state_changed":
                 self._reshape.add(node)
         if self._batch_depth == 0:
             self._flush_shapes()

@@ -317,6 +317,8 @@ def _change_of(event: GraphEvent) -> Change | None:
         return "set_attrs", (node.name, copy.deepcopy(node.attrs))
     if kind == "value_changed":
         return "assign", (node.name, _value_copy(node))
+    if kind == "state_changed":
+        return "set_state", (node.name, {k: np.array(v, copy=True) for k, v in node.state.items()})
     return None
 
 

@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .plot_style import BACKGROUND, CURVE, CURVE_PREVIOUS, FOREGROUND
@@ -19,8 +20,11 @@ class LossCurve(QWidget):
     """A loss-per-step plot with the current loss, a log-scale toggle and, faintly, the curve
     of the previous run.
 
-    ``start_run()`` begins a new curve (the current one becomes the previous run's);
-    ``append(steps, losses)`` adds points (cheap: they are drawn by a throttled timer).
+    ``start_run(steps)`` begins a new curve (the current one becomes the previous run's);
+    ``append(steps, losses)`` adds points (cheap: they are drawn by a throttled timer). A redraw
+    due when the run should end within :data:`REDRAW_MS` at its pace so far waits for the end
+    (whose :meth:`redraw` draws it) or, should the run be slower, :data:`REDRAW_MS`: each redraw
+    costs the training thread time.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -65,6 +69,9 @@ class LossCurve(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._drawn_at = 0.0
+        self._stale = False  # points arrived while hidden: drawn when shown
+        self._planned = 0  # the current run's steps (0: not known)
+        self._started_at = 0.0
         self._timer.timeout.connect(self.redraw)
 
     @property
@@ -76,14 +83,16 @@ class LossCurve(QWidget):
         """The current curve's steps and losses (copies)."""
         return self._steps[: self._count].copy(), self._losses[: self._count].copy()
 
-    def start_run(self) -> None:
-        """Keep the current curve faintly as the previous run's and start an empty one."""
+    def start_run(self, steps: int = 0) -> None:
+        """Keep the current curve faintly as the previous run's and start an empty one, for a
+        run of ``steps`` steps (0: not known)."""
         if self._count:
             self.previous.setData(*self.points())
             self._previous_bounds = self._bounds
         self._bounds = _Bounds()
         self._count = 0
         self._drawn_at = 0.0  # a new run's first points are drawn at once
+        self._planned, self._started_at = steps, time.perf_counter()
         self.curve.setData([], [])
         self.current_label.setText("loss —")
 
@@ -108,12 +117,25 @@ class LossCurve(QWidget):
         self._count = end
         self._bounds.include(self._steps[end - 1], self._losses[end - n : end])
         if not self._timer.isActive():  # at most one redraw per REDRAW_MS, the first at once
-            since = 1000 * (time.perf_counter() - self._drawn_at)
-            self._timer.start(max(0, round(REDRAW_MS - since)))
+            now = time.perf_counter()
+            delay = max(0, round(REDRAW_MS - 1000 * (now - self._drawn_at)))
+            if self._ends_within(REDRAW_MS / 1000, now):
+                delay = REDRAW_MS
+            self._timer.start(delay)
+
+    def _ends_within(self, seconds: float, now: float) -> bool:
+        """Whether the run should reach its planned steps within ``seconds``, at its pace."""
+        done = self._steps[self._count - 1]
+        elapsed = now - self._started_at
+        return 0 < done <= self._planned and (self._planned - done) * elapsed < seconds * done
 
     def redraw(self) -> None:
-        """Draw the points appended so far (the timer calls it; call it to draw at once)."""
+        """Draw the points appended so far (the timer calls it; call it to draw at once). A
+        hidden curve is drawn when it is shown."""
         self._timer.stop()
+        self._stale = not self.isVisible()
+        if self._stale:
+            return
         self._drawn_at = time.perf_counter()
         n = self._count
         if not n:
@@ -122,6 +144,11 @@ class LossCurve(QWidget):
         self._fit()
         self.current_label.setText(f"loss {format_loss(self._losses[n - 1])}"
                                    f"  ·  step {int(self._steps[n - 1]):,}")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.redraw()
 
     def _set_log(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(y=on)

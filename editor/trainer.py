@@ -27,7 +27,9 @@ from engine.session import Session
 PROGRESS_INTERVAL = 0.2
 """Seconds between progress signals (at most 5 a second); every step's loss is in them."""
 SNAPSHOT_INTERVAL = 0.2
-"""Seconds between snapshots of the variables (live previews, the decision boundary)."""
+"""Seconds between snapshots of the variables (live previews, the decision boundary); one is
+taken at the start, and none when the run should end sooner than the next (its result,
+with the final values and gradients, follows)."""
 
 
 def train_nodes(graph: Graph) -> list[Node]:
@@ -246,7 +248,7 @@ class _TrainingThread(QThread):
                     break
                 before = ([v.value for v in variables], node.state)
                 now = clock()
-                if now >= next_snapshot:
+                if now >= next_snapshot and self._snapshot_due(done, seconds + now - start):
                     out = session.run(snapshot_fetches, feeds)
                     names = [v.name for v in variables]
                     self.snapshot.emit(dict(zip(names, before[0], strict=True)),
@@ -283,6 +285,11 @@ class _TrainingThread(QThread):
             applied, values, state = done, [v.value for v in variables], node.state
         self.done.emit(self._result(session, reason, message, culprit, applied, values, state,
                                     losses[:done], seconds))
+
+    def _snapshot_due(self, done: int, seconds: float) -> bool:
+        """Whether to take a snapshot now, ``done`` steps in after ``seconds`` of training: at
+        the start, and while the run should last longer than :data:`SNAPSHOT_INTERVAL`."""
+        return done == 0 or (self.steps - done) * seconds >= SNAPSHOT_INTERVAL * done
 
     def _result(self, session: Session, reason: str, message: str, culprit: str | None,
                 applied: int, values: list[np.ndarray], state: dict[str, np.ndarray],

@@ -9,6 +9,8 @@ from PySide6.QtGui import QUndoCommand
 
 from engine.graph import Graph, Variable
 
+from .commands import AddNodes, NodeSpec
+from .document import Document
 from .trainer import TrainingResult
 
 
@@ -43,7 +45,7 @@ class TrainCommand(QUndoCommand):
         for name, value in values.items():
             self.graph.set_value(name, value)
         if self.train_node is not None:
-            self.graph.get_node(self.train_node).state = dict(state)
+            self.graph.set_state(self.train_node, state)
 
 
 class ResetVariablesCommand(QUndoCommand):
@@ -63,4 +65,17 @@ class ResetVariablesCommand(QUndoCommand):
         for name, value in self.values.items():
             self.graph.set_value(name, value)
         for name, state in self.states.items():
-            self.graph.get_node(name).state = dict(state)
+            self.graph.set_state(name, state)
+
+
+class AddTrainNode(AddNodes):
+    """Add a train node (``spec``: a ``minimize`` wired to its loss) with optimizer ``state``,
+    as a "loss + optimizer" run left it; undo removes it."""
+
+    def __init__(self, doc: Document, spec: NodeSpec, state: dict[str, np.ndarray]) -> None:
+        super().__init__(doc, [spec], f"Add {spec.name} (minimizes {spec.inputs[0]})")
+        self.state = dict(state)
+
+    def apply(self) -> None:
+        super().apply()
+        self.graph.set_state(self.specs[0].name, self.state)

@@ -42,14 +42,18 @@ class TrainingDock(QWidget):
     Signals: ``training_started()``; ``training_finished(TrainingResult)`` for the editor to
     apply (``TrainCommand.from_result``) when ``result.trained``; ``training_failed(message,
     node)`` when training cannot start or ends in an error (``node``: the culprit's name or
-    None); ``reset_requested()`` (the editor runs ``ResetVariablesCommand``). ``trainer`` is
-    the :class:`Trainer` (its ``snapshot`` signal carries live values and gradients).
+    None); ``reset_requested()`` (the editor runs ``ResetVariablesCommand``);
+    ``train_node_requested(TrainingResult)``: "Add Minimize node" was clicked after a "loss +
+    optimizer" run (the editor adds ``result.new_train_node``, then calls
+    :meth:`select_train_node`). ``trainer`` is the :class:`Trainer` (its ``snapshot`` signal
+    carries live values and gradients).
     """
 
     training_started = Signal()
     training_finished = Signal(object)
     training_failed = Signal(str, object)
     reset_requested = Signal()
+    train_node_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +63,7 @@ class TrainingDock(QWidget):
         self.trainer.paused_changed.connect(self._on_paused)
         self.trainer.finished.connect(self._on_finished)
         self._steps_asked = 0
+        self._offer: TrainingResult | None = None  # a "loss + optimizer" run to add a node for
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self._refresh)
         self._values_timer = QTimer(self, singleShot=True, interval=0)
@@ -83,6 +88,12 @@ class TrainingDock(QWidget):
             edit = self.parameters[name] = QLineEdit(repr(minimize[name].default))
             edit.setToolTip(minimize[name].doc)
             self.form.addRow(name.replace("_", " ").capitalize(), edit)
+        self.add_node_button = QPushButton("Add Minimize node")
+        self.add_node_button.setToolTip("Add a Minimize node for the loss and optimizer of the "
+                                        "last run, with its optimizer state, to train it from "
+                                        "the canvas (undoable)")
+        self.add_node_button.clicked.connect(self._request_train_node)
+        self.form.addRow("", self.add_node_button)
 
         self.steps = QSpinBox()
         self.steps.setRange(1, 100_000_000)
@@ -146,13 +157,14 @@ class TrainingDock(QWidget):
         self.graph = graph
         if graph is not None:
             graph.subscribe(self._on_graph_event)
+        self._offer = None
         self.loss_curve.clear()
         self._refresh()
 
     def _on_graph_event(self, event: GraphEvent) -> None:
         if event.kind == "value_changed":
             self._values_timer.start()
-        elif event.kind != "ui_changed":
+        elif event.kind not in ("ui_changed", "state_changed"):  # neither moves a combo
             self._refresh_timer.start()
 
     def _refresh(self) -> None:
@@ -177,7 +189,16 @@ class TrainingDock(QWidget):
         self.loss_combo.setCurrentText(loss)
         found = self.boundary.set_graph(graph)
         self.tabs.setTabVisible(1, found)
+        if self._offer is not None and (graph is None or self._offer.loss not in graph):
+            self._offer = None  # its loss is gone
         self._update_optimizer_form()
+        self._update_buttons()
+
+    def select_train_node(self, name: str) -> None:
+        """Choose train node ``name`` (one just added: the offer to add it ends)."""
+        self._offer = None
+        self._refresh()
+        self.train_combo.setCurrentIndex(max(self.train_combo.findData(name), 0))
 
     def _refresh_values(self) -> None:
         if not self.trainer.running and self.boundary.isVisible():
@@ -191,6 +212,7 @@ class TrainingDock(QWidget):
         self.form.setRowVisible(self.optimizer_combo, new)
         for name, edit in self.parameters.items():
             self.form.setRowVisible(edit, new and name in params)
+        self.form.setRowVisible(self.add_node_button, new)
 
     # ---- training -----------------------------------------------------------------------------
 
@@ -212,10 +234,11 @@ class TrainingDock(QWidget):
             self.training_failed.emit(message, getattr(error, "node", None))
             return
         self._steps_asked = steps
-        self._say("")
+        self._offer = None
+        self._say(f"Training {steps:,} step{'s' * (steps != 1)}…")  # the line stays: no relayout
         self.progress.setRange(0, steps)
         self.progress.setValue(0)
-        self.loss_curve.start_run()
+        self.loss_curve.start_run(steps)
         self._update_buttons()
         self.training_started.emit()
 
@@ -235,6 +258,10 @@ class TrainingDock(QWidget):
                 raise ValueError(f"{name}: expected a number, got {text!r}") from None
         get_op("minimize").parse_attrs(attrs)
         return attrs
+
+    def _request_train_node(self) -> None:
+        if self._offer is not None:
+            self.train_node_requested.emit(self._offer)
 
     def _toggle_pause(self) -> None:
         if self.trainer.paused:
@@ -259,8 +286,10 @@ class TrainingDock(QWidget):
         self.progress.setValue(len(result.losses))
         if result.final_loss is not None:
             self.loss_label.setText(f"loss {format_loss(result.final_loss)}")
-        if result.values:
+        if result.values and self.boundary.isVisible():  # else drawn from the document when shown
             self.boundary.show_values(result.values)
+        if result.new_train_node is not None and result.trained:
+            self._offer = result
         self._update_buttons()
         if result.reason == "error":
             self._say(result.message, error=True)
@@ -284,6 +313,7 @@ class TrainingDock(QWidget):
             widget.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
+        self.add_node_button.setEnabled(not running and self._offer is not None)
         if not running:
             self.pause_button.setText("Pause")
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QUndoCommand
 from PySide6.QtWidgets import QDockWidget, QGraphicsItem
 
@@ -18,18 +18,22 @@ from engine.graph import Node, Variable
 from engine.io import graph_from_dict, graph_to_dict
 from engine.session import Session
 
+from .commands import NameAllocator, NodeSpec
 from .document import ERROR, OK, Document
 from .items.gradient_badge import GradientBadge
+from .items.node import NodeItem
 from .loss_curve import format_loss
 from .tensor_stats import value_preview
 from .trainer import TrainingResult, check_trainable, train_nodes
-from .training_command import ResetVariablesCommand, TrainCommand
+from .training_command import AddTrainNode, ResetVariablesCommand, TrainCommand
 from .training_dock import TrainingDock
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
 READ_ONLY = "Training is running: stop it to edit the graph"
+GAP = 48.0
+"""Scene units between a loss node and the train node added beside it."""
 CANVAS_INTERVAL = 500
 """Milliseconds between live updates of the canvas while training (each repaints it)."""
 
@@ -95,6 +99,7 @@ class TrainingPanel(QObject):
         self.training.training_finished.connect(self._finished)
         self.training.training_failed.connect(self._failed)
         self.training.reset_requested.connect(self._reset)
+        self.training.train_node_requested.connect(self._add_train_node)
         self.trainer.snapshot.connect(self._snapshot)
         window.document_changed.connect(self._document_changed)
 
@@ -184,20 +189,21 @@ class TrainingPanel(QObject):
         self._canvas_timer.start()
 
     def _finished(self, result: TrainingResult) -> None:
-        doc, self._doc = self._doc, None
+        doc = self._doc
         self._latest = None
         self._canvas_timer.stop()
         self._set_editable(True)
-        if doc is None or not shiboken6.isValid(doc):
-            return
-        doc.read_only = None
-        if doc is not self.window.doc:
+        if doc is not None and shiboken6.isValid(doc):
+            doc.read_only = None
+        if doc is None or doc is not self.window.doc:
+            self._doc = None
             return  # replaced while training: nothing to apply to
-        if result.trained:
+        if result.trained:  # while _doc is set: applying the run keeps its gradients
             command = TrainCommand.from_result(doc.graph, result)
             if result.new_train_node is not None:  # "loss + optimizer": no train node to keep
                 command = TrainCommand(doc.graph, result.values, text=command.text())
             doc.undo_stack.push(DocumentEdit(doc, command))
+        self._doc = None
         for item in self._items(dict.fromkeys(self._previewed)).values():
             item.set_preview(None)  # the document's values again
         self._previewed.clear()
@@ -236,6 +242,27 @@ class TrainingPanel(QObject):
             return
         doc.undo_stack.push(DocumentEdit(doc, ResetVariablesCommand(doc.graph)))
         self.window.statusBar().showMessage("Variables reset to their initial values", 5000)
+
+    def _add_train_node(self, result: TrainingResult) -> None:
+        """Add the Minimize node a "loss + optimizer" run trained with, wired to its loss and
+        placed beside it — with the run's optimizer state while the variables still hold its
+        values — as one undoable edit, then select it on the canvas and in the dock."""
+        doc, scene, made = self.window.doc, self.window.scene, result.new_train_node
+        if made is None or scene is None or made["loss"] not in doc.graph:
+            return
+        loss = scene.node_item(made["loss"])
+        spec = NodeSpec(NameAllocator(doc.graph).fresh("train"), "minimize", dict(made["attrs"]),
+                        ui={"pos": _spot_beside(loss)}, inputs=[made["loss"]])
+        state = result.state if _holds(doc, result.values) else {}
+        if not scene.run(AddTrainNode(doc, spec, state)):
+            return
+        scene.select([doc.graph.get_node(spec.name)])
+        self.window.view.ensureVisible(scene.node_item(spec.name).sceneBoundingRect(), 40, 40)
+        self.training.select_train_node(spec.name)
+        self.window.statusBar().showMessage(
+            f"Added {spec.name}: {made['attrs']['optimizer']} on {made['loss']}"
+            + (" with the run's optimizer state" if state else "") + " (Ctrl+Z removes it)",
+            10000)
 
     # ---- gradients on the canvas ----------------------------------------------------------
 
@@ -289,3 +316,23 @@ class TrainingPanel(QObject):
         return {node.name: scene.node_items[node] for node in nodes
                 if isinstance(node, Variable) and node in scene.node_items}
 
+
+
+def _holds(doc: Document, values: dict[str, np.ndarray]) -> bool:
+    """Whether the document's variables still hold these values."""
+    graph = doc.graph
+    return all(name in graph and np.array_equal(graph.get_node(name).value, value)
+               for name, value in values.items())
+
+
+def _spot_beside(item: NodeItem) -> list[int]:
+    """A free place for a node right of ``item`` (the first below it with no node in the way)."""
+    shift = QPointF(NodeItem.WIDTH + GAP, 0)
+    rect = item.sceneBoundingRect().translated(shift)
+    for _ in range(20):
+        if not any(isinstance(other, NodeItem) for other in item.scene().items(rect)):
+            break
+        shift += QPointF(0, item.height + GAP / 2)
+        rect = item.sceneBoundingRect().translated(shift)
+    pos = item.pos() + shift
+    return [round(pos.x()), round(pos.y())]

@@ -28,7 +28,8 @@ STRUCTURAL = frozenset({"node_added", "node_removed", "edge_added", "edge_remove
 class GraphEvent(NamedTuple):
     """What changed: ``kind`` is one of ``node_added``, ``node_removed``, ``edge_added``,
     ``edge_removed`` (``node`` is the consumer, ``port`` its input, ``source`` the producer),
-    ``renamed`` (``old_name``), ``attr_changed``, ``value_changed`` or ``ui_changed``."""
+    ``renamed`` (``old_name``), ``attr_changed``, ``value_changed``, ``state_changed`` (what
+    an op keeps between runs, set by :meth:`Graph.set_state`) or ``ui_changed``."""
 
     kind: str
     node: Node
@@ -335,7 +336,7 @@ class Graph:
     def _emit(self, kind: str, node: Node, **details: Any) -> None:
         if kind in STRUCTURAL:
             self.version += 1
-        if self._shapes and kind != "ui_changed" and kind != "renamed":
+        if self._shapes and kind not in ("ui_changed", "renamed", "state_changed"):
             self._forget_shapes(node, kind)
         if self._listeners:
             event = GraphEvent(kind, node, **details) if details else GraphEvent(kind, node)
@@ -438,7 +439,8 @@ class Graph:
         self._emit("edge_removed", target, port=port, source=source)
 
     def rename(self, node: Node | str, new_name: str) -> None:
-        """Rename a node; raises ``ValueError`` if the name is invalid or taken."""
+        """Rename a node; raises ``ValueError`` if the name is invalid or taken. Nodes that name
+        it (a train node's ``var_list``) follow, through their op's ``on_rename``."""
         node = self.get_node(node)
         if new_name == node.name:
             return
@@ -450,6 +452,10 @@ class Graph:
         node.name = new_name
         self._nodes[new_name] = node
         self._emit("renamed", node, old_name=old)
+        for other in list(self._nodes.values()):
+            follow = other.op.on_rename
+            if follow is not None:
+                follow(other, old, new_name)
 
     def set_attr(self, node: Node | str, name: str, value: Any) -> None:
         """Set one attribute (validated by the op's parser); ``ValueError`` if it is refused."""
@@ -484,19 +490,32 @@ class Graph:
         """:meth:`assign` for several variables at once (an optimizer's step): listeners get
         one ``value_changed`` per node, after every value is set."""
         pairs = list(pairs)
+        reshaped = []  # a value of the same shape leaves every cached shape as it is
         for node, array in pairs:
+            old = node._value
             node._value = array
+            if old is None or old.shape != array.shape:
+                reshaped.append(node)
         if self._shapes:
-            for node, _ in pairs:
+            for node in reshaped:
                 self._forget_shapes(node, "value_changed")
         if self._listeners:
             self._notify([GraphEvent("value_changed", node) for node, _ in pairs])
 
+    def set_state(self, node: Node | str, state: dict[str, np.ndarray]) -> None:
+        """Replace what an op keeps between runs (a train node's step count and optimizer
+        slots). A train step sets its own without an event; everything else comes here."""
+        node = self.get_node(node)
+        node.state = dict(state)
+        self._emit("state_changed", node)
+
     def reset_variables(self) -> None:
         """Re-run every variable's initializer (variables without one keep their value) and
-        clear what ops keep between runs (optimizer state), as before training."""
-        for node in self:
-            node.state = {}
+        clear what ops keep between runs (optimizer state), as before training; listeners hear
+        of every value and state that changes."""
+        for node in self.nodes:
+            if node.state:
+                self.set_state(node, {})
             if isinstance(node, Variable) and node.initializer is not None:
                 self.set_value(node, node.initializer())
 

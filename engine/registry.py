@@ -49,6 +49,9 @@ class OpDef:
     """A stateful op (a train step) is run on every run that needs it, never served from cache."""
     context: bool = False
     """If true, compute receives a :class:`engine.session.NodeContext` as first argument."""
+    on_rename: Callable[[Any, str, str], None] | None = None
+    """Called as ``on_rename(node, old, new)`` for each node of this op when a node of its graph
+    is renamed: for attributes or state that name nodes (a train node's ``var_list``)."""
 
     @property
     def is_source(self) -> bool:

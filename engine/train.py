@@ -129,6 +129,18 @@ def minimize(ctx: NodeContext, loss: Any, optimizer: str, var_list: tuple[str, .
     return loss
 
 
+def follow_rename(node: Node, old: str, new: str) -> None:
+    """A train node's ``on_rename``: its ``var_list`` and the keys of its optimizer slots
+    (``slot/variable``) follow a renamed variable."""
+    graph = node.graph
+    var_list = node.attrs["var_list"]
+    if var_list is not None and old in var_list:
+        graph.set_attr(node, "var_list", [new if name == old else name for name in var_list])
+    keys = {f"{slot}/{old}": f"{slot}/{new}" for _, slots, _ in RULES.values() for slot in slots}
+    if keys.keys() & node.state.keys():
+        graph.set_state(node, {keys.get(key, key): value for key, value in node.state.items()})
+
+
 def trained_variables(node: Node, var_list: tuple[str, ...] | None) -> tuple[Variable, ...]:
     """The variables a train node updates: ``var_list`` by name, else every trainable
     variable its loss depends on (in graph order)."""

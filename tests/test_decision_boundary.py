@@ -96,3 +96,15 @@ def test_an_evaluation_error_is_shown_not_raised(qtbot) -> None:
     view.show_values({"W": np.ones((3, 2))})
     assert view.classes is None and "matmul" in view.error
     assert view.message.textItem.toPlainText().startswith("cannot predict on the plane:")
+
+
+def test_values_shown_already_are_not_predicted_again(qtbot) -> None:
+    graph = ts.load_graph(PERCEPTRON)
+    view = DecisionBoundaryView()
+    qtbot.addWidget(view)
+    view.set_graph(graph)
+    shown = view.image.image
+    view.refresh()  # the graph's own values: on the plane already
+    assert view.image.image is shown
+    view.show_values({"W": [[0.0, 0.0], [0.0, 0.0]], "b": [1.0, 0.0]})
+    assert view.image.image is not shown and (view.classes == 0).all()

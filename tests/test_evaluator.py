@@ -198,6 +198,14 @@ def test_attribute_edits_reach_the_replica(qtbot, evaluator, graph):
     assert next_result(qtbot, evaluator).values["s"].tolist() == [1, -1]
 
 
+def test_state_changes_reach_the_replica(qtbot, evaluator, graph):
+    graph.set_state("z", {"step": np.array(3), "m/A": np.ones((2, 2))})
+    evaluate(qtbot, evaluator, ["z"])  # the worker catches up before it runs
+    state = evaluator._worker.graph.get_node("z").state
+    assert set(state) == {"step", "m/A"} and int(state["step"]) == 3
+    assert state["m/A"] is not graph.get_node("z").state["m/A"]  # a copy, by name
+
+
 def test_slow_op_keeps_the_gui_responsive_and_is_superseded(qtbot, evaluator, graph, test_op):
     calls = []
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -67,3 +69,28 @@ def test_log_scale_checkbox(qtbot, curve) -> None:
     assert y0 <= -9 and 0 <= y1 < 1
     qtbot.mouseClick(curve.log_scale, Qt.MouseButton.LeftButton)
     assert not axis.logMode
+
+
+def test_a_redraw_due_just_before_the_run_ends_waits_for_its_end(qtbot, curve) -> None:
+    curve.start_run(100)
+    time.sleep(0.01)
+    curve.append(np.arange(1, 91), np.linspace(9, 1, 90))  # 90 of 100 steps: the end is near
+    qtbot.wait(100)
+    assert len(drawn(curve.curve)[0]) == 0
+    curve.redraw()  # as the dock does when the run ends
+    assert len(drawn(curve.curve)[0]) == 90
+    curve.start_run(1_000_000)
+    time.sleep(0.01)
+    curve.append(np.arange(1, 11), np.ones(10))  # far from the end: the first points at once
+    qtbot.waitUntil(lambda: len(drawn(curve.curve)[0]) == 10, timeout=300)
+
+
+def test_a_hidden_curve_is_drawn_when_shown(qtbot, curve) -> None:
+    curve.hide()
+    curve.append(np.arange(1, 51), np.linspace(5, 1, 50))
+    curve.redraw()
+    assert len(drawn(curve.curve)[0]) == 0
+    curve.show()
+    x, _ = drawn(curve.curve)
+    np.testing.assert_array_equal(x, np.arange(1, 51))
+    assert curve.current_label.text() == "loss 1  ·  step 50"

@@ -68,11 +68,21 @@ def test_snapshots_carry_values_and_their_gradients(qtbot) -> None:
         trainer = Trainer()
         snapshots = []
         trainer.snapshot.connect(lambda values, grads: snapshots.append((values, grads)))
-        train(qtbot, trainer, graph, "train", 60)
+        train(qtbot, trainer, graph, "train", 150)  # ≥ 0.75 s: one every 0.2 s till the end nears
     assert len(snapshots) >= 2
     for values, grads in snapshots:  # d sum((w − 3)²) / dw = 2 (w − 3)
         np.testing.assert_allclose(grads["w"], 2 * (values["w"] - 3.0))
     np.testing.assert_array_equal(snapshots[0][0]["w"], [0.0, 1.0])
+
+
+def test_no_snapshot_when_the_run_ends_before_the_next_is_due(qtbot) -> None:
+    with slow_op(0.01):
+        trainer = Trainer()
+        snapshots = []
+        trainer.snapshot.connect(lambda values, grads: snapshots.append(values))
+        result = train(qtbot, trainer, slow_graph(), "train", 30)  # ≈ 0.1 s left at 0.2 s
+    assert result.steps == 30 and result.gradients  # the result brings the last ones
+    assert len(snapshots) == 1 and snapshots[0]["w"].tolist() == [0.0, 1.0]  # the start's
 
 
 def test_loss_and_optimizer_make_a_train_node_on_the_snapshot(qtbot) -> None:

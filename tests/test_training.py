@@ -392,3 +392,65 @@ def test_examples_are_what_the_generator_writes(tmp_path, monkeypatch) -> None:
     module.main()
     for name in ("perceptron.json", "mlp.json"):
         assert (tmp_path / name).read_text() == (EXAMPLES / name).read_text()
+
+
+# ---- renames and resets reach the train nodes and the listeners ---------------------------
+
+
+def adam_on_w() -> tuple[ts.Graph, ts.Node]:
+    """J = sum((2w + b)²), Adam updating w only (``var_list``)."""
+    with ts.Graph().as_default() as g:
+        w = ts.Variable(ts.random_normal([2], seed=3), name="w")
+        b = ts.Variable([0.5], name="b")
+        J = ts.reduce_sum(ts.square(w * 2.0 + b), name="J")
+        train = ts.train.AdamOptimizer(0.1).minimize(J, var_list=[w], name="train")
+    return g, train
+
+
+def test_renaming_a_variable_keeps_the_train_nodes_that_name_it() -> None:
+    g, train = adam_on_w()
+    reference, reference_train = adam_on_w()  # the same steps without renames
+    session, reference_session = ts.Session(g), ts.Session(reference)
+    session.run(train)
+    reference_session.run(reference_train)
+    heard = []
+
+    def listener(event: ts.GraphEvent) -> None:
+        heard.append((event.kind, event.node.name))
+
+    g.subscribe(listener)
+    g.rename("w", "weights")
+    assert train.attrs["var_list"] == ("weights",)
+    assert set(train.state) == {"step", "m/weights", "v/weights"}  # Adam's moments follow
+    assert heard == [("renamed", "weights"), ("attr_changed", "train"),
+                     ("state_changed", "train")]
+    session.run(train)  # the renamed variable trains on, from Adam's second step
+    reference_session.run(reference_train)
+    np.testing.assert_array_equal(g.get_node("weights").value, reference.get_node("w").value)
+    assert int(train.state["step"]) == 2 and g.get_node("b").value.tolist() == [0.5]
+    g.rename("weights", "w")  # back, as undo does
+    assert train.attrs["var_list"] == ("w",) and set(train.state) == {"step", "m/w", "v/w"}
+    heard.clear()
+    g.rename("b", "bias")  # named by no train node: nothing else changes
+    assert heard == [("renamed", "bias")] and train.attrs["var_list"] == ("w",)
+
+
+def test_reset_variables_tells_sessions_and_listeners() -> None:
+    g, train = adam_on_w()
+    session = ts.Session(g)
+    initial = float(session.run("J"))
+    for _ in range(5):
+        session.run(train)
+    assert float(session.run("J")) < initial
+    heard = []
+
+    def listener(event: ts.GraphEvent) -> None:
+        heard.append((event.kind, event.node.name))
+
+    g.subscribe(listener)
+    g.reset_variables()
+    assert heard == [("value_changed", "w"), ("state_changed", "train")]
+    assert train.state == {} and float(session.run("J")) == initial  # the session saw it
+    heard.clear()
+    g.reset_variables()  # nothing kept any more: only the initializer runs again
+    assert heard == [("value_changed", "w")]

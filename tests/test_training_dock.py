@@ -52,6 +52,7 @@ def test_train_the_mlp_and_apply_it_as_one_undoable_step(qtbot, dock) -> None:
     with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
         click(qtbot, dock.train_button)
         assert not dock.train_button.isEnabled() and dock.stop_button.isEnabled()
+        assert dock.message.text() == "Training 1,000 steps…"
     result = finished.args[0]
     assert result.reason == "done" and result.steps == 1000
 
@@ -179,15 +180,21 @@ def test_loss_plus_optimizer_chosen_in_the_dock(qtbot, dock) -> None:
     while dock.optimizer_combo.currentText() != "adam":
         qtbot.keyClick(dock.optimizer_combo, Qt.Key.Key_Down)
     assert dock.parameters["beta1"].isVisible() and not dock.parameters["momentum"].isVisible()
+    assert dock.add_node_button.isVisible() and not dock.add_node_button.isEnabled()
     dock.parameters["learning_rate"].selectAll()
     qtbot.keyClicks(dock.parameters["learning_rate"], "0.05")
     set_steps(qtbot, dock, 200)
     with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
         click(qtbot, dock.train_button)
+        assert not dock.add_node_button.isEnabled()
     result = finished.args[0]
     assert result.new_train_node["attrs"]["optimizer"] == "adam"
     assert result.new_train_node["attrs"]["learning_rate"] == 0.05
     assert result.losses[-1] < result.losses[0]
+    assert dock.add_node_button.isEnabled()  # the run's node can be added to the graph
+    with qtbot.waitSignal(dock.train_node_requested) as requested:
+        click(qtbot, dock.add_node_button)
+    assert requested.args[0] is result
 
     dock.parameters["learning_rate"].selectAll()
     qtbot.keyClicks(dock.parameters["learning_rate"], "fast")

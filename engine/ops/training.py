@@ -14,8 +14,8 @@ register(OpDef(
 
 register(OpDef(
     type="minimize", inputs=("loss",), compute=train.minimize,
-    shape=lambda loss, **attrs: loss, context=True, stateful=True, category="Training",
-    symbol="min",
+    shape=lambda loss, **attrs: loss, context=True, stateful=True,
+    on_rename=train.follow_rename, category="Training", symbol="min",
     doc="A train step: each run updates the variables to lower the loss; its value is the loss "
         "before the step.",
     attrs={

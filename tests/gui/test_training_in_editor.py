@@ -9,13 +9,15 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QComboBox
-from training_helpers import MLP, accuracy, slow_graph, slow_op
+from training_helpers import MLP, PERCEPTRON, accuracy, slow_graph, slow_op
 
 import engine as ts
 from editor.decision_boundary import predicted_classes
 from editor.document import ERROR
 from editor.items.gradient_badge import GradientBadge
+from editor.items.node import NodeItem
 from editor.tensor_stats import value_preview
+from editor.training_dock import NEW_OPTIMIZER
 from engine.io import graph_from_dict, graph_to_dict
 from engine.registry import get_op
 
@@ -316,3 +318,87 @@ def test_training_nodes_from_the_palette_and_the_optimizer_choice(qtbot, window,
     for _ in range(2):
         canvas.key(Qt.Key_Z, Qt.ControlModifier)
     assert node.attrs["optimizer"] != "adam" and combo.currentText() == node.attrs["optimizer"]
+
+
+def test_a_loss_and_optimizer_run_becomes_a_minimize_node(qtbot, window, canvas,
+                                                          tmp_path) -> None:
+    graph = ts.load_graph(PERCEPTRON)
+    graph.remove_node("train")
+    ts.save_graph(graph, tmp_path / "no_train_node.json")
+    assert window.open_file(tmp_path / "no_train_node.json")
+    panel, dock = window.training, window.training.training
+    panel.dock.toggleViewAction().trigger()  # View › Training
+    assert dock.train_combo.currentText() == NEW_OPTIMIZER and dock.loss_combo.currentText() == "J"
+    assert dock.add_node_button.isVisible() and not dock.add_node_button.isEnabled()
+    dock.optimizer_combo.setFocus()
+    while dock.optimizer_combo.currentText() != "adam":
+        qtbot.keyClick(dock.optimizer_combo, Qt.Key_Down)
+    dock.parameters["learning_rate"].selectAll()
+    qtbot.keyClicks(dock.parameters["learning_rate"], "0.05")
+    dock.steps.lineEdit().selectAll()
+    qtbot.keyClicks(dock.steps, "200")
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT):
+        click(qtbot, dock.train_button)
+    trained = variables(window.doc.graph)
+    assert dock.add_node_button.isEnabled()
+
+    click(qtbot, dock.add_node_button)
+    (node,) = [n for n in window.doc.graph.nodes if n.type == "minimize"]
+    assert node.inputs[0].name == "J"
+    assert node.attrs["optimizer"] == "adam" and node.attrs["learning_rate"] == 0.05
+    assert node.attrs["beta1"] == 0.9 and node.attrs["var_list"] is None
+    assert int(node.state["step"]) == 200 and set(node.state) > {"m/W", "v/W"}
+    item, loss = canvas.item(node.name), canvas.item("J")
+    assert item.isSelected() and item.pos().x() > loss.pos().x() + loss.boundingRect().width()
+    assert not [other for other in item.collidingItems() if isinstance(other, NodeItem)]
+    assert dock.train_combo.currentData() == node.name and not dock.add_node_button.isVisible()
+    assert window.undo_action.text() == f"Undo Add {node.name} (minimizes J)"
+    assert window.doc.undo_stack.count() == 2  # the run, then the node: one step each
+
+    window.view.setFocus()
+    canvas.key(Qt.Key_Z, Qt.ControlModifier)
+    assert node.name not in window.doc.graph and window.doc.undo_stack.index() == 1
+    for name, value in trained.items():  # the run stays applied
+        np.testing.assert_array_equal(window.doc.graph.get_node(name).value, value)
+    qtbot.waitUntil(lambda: dock.train_combo.currentText() == NEW_OPTIMIZER)
+    canvas.key(Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)  # redo: back, with its state
+    node = window.doc.graph.get_node(node.name)
+    assert node.inputs[0].name == "J" and int(node.state["step"]) == 200
+    qtbot.waitUntil(lambda: dock.train_combo.findData(node.name) >= 0)
+    dock.train_combo.setFocus()
+    while dock.train_combo.currentData() != node.name:
+        qtbot.keyClick(dock.train_combo, Qt.Key_Up)
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
+        click(qtbot, dock.train_button)
+    assert finished.args[0].train_node == node.name
+    assert int(node.state["step"]) == 400  # Adam went on where the run left off
+
+
+def test_renaming_a_variable_on_the_canvas_keeps_its_train_node(qtbot, window, canvas,
+                                                               tmp_path) -> None:
+    with ts.Graph().as_default() as graph:
+        w = ts.Variable([1.0, -2.0], name="w")
+        b = ts.Variable([0.5], name="b")
+        J = ts.reduce_sum(ts.square(w * 2.0 + b), name="J")
+        ts.train.AdamOptimizer(0.1).minimize(J, var_list=[w], name="train")
+    ts.save_graph(graph, tmp_path / "var_list.json")
+    assert window.open_file(tmp_path / "var_list.json")
+    train = window.doc.graph.get_node("train")
+    window.view.set_zoom(1.0)
+    window.view.centerOn(canvas.item("w").sceneBoundingRect().center())
+    canvas.rename("w", "weights")
+    assert train.attrs["var_list"] == ("weights",)
+    canvas.select("train")
+    assert window.properties.fields["attr:var_list"].widget.text() == '["weights"]'
+    dock = window.training.training
+    dock.steps.lineEdit().selectAll()
+    qtbot.keyClicks(dock.steps, "20")
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
+        click(qtbot, dock.train_button)
+    assert finished.args[0].reason == "done" and list(finished.args[0].values) == ["weights"]
+    assert set(train.state) == {"step", "m/weights", "v/weights"}
+    window.view.setFocus()
+    canvas.key(Qt.Key_Z, Qt.ControlModifier)  # the training
+    canvas.key(Qt.Key_Z, Qt.ControlModifier)  # the rename
+    assert "w" in window.doc.graph and train.attrs["var_list"] == ("w",)
+    assert window.properties.fields["attr:var_list"].widget.text() == '["w"]'
