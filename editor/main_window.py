@@ -471,4 +471,5 @@ class MainWindow(QMainWindow):
             store.setValue("geometry", self.saveGeometry())
             store.setValue("window_state", self.saveState())
         self.live.close()
+        self.training.trainer.close()
         event.accept()

@@ -1,35 +1,41 @@
 """Training off the GUI thread: a :class:`Trainer` runs a train node on a snapshot of the graph.
 
-The snapshot is a copy (``graph_from_dict(graph_to_dict(graph))``) taken when training starts,
-so the document is never touched by the worker; the editor applies the :class:`TrainingResult`
-as one undoable step (:class:`editor.training_command.TrainCommand`).
+The snapshot is a copy taken when training starts, so the document is never touched by the
+worker; the editor applies the :class:`TrainingResult` as one undoable step
+(:class:`editor.training_command.TrainCommand`). The run goes to a worker process that runs
+:mod:`editor.training_worker`: training and the window each get a core, and neither waits for
+the other's turn at Python's interpreter lock. A graph with an op type registered outside the
+engine, which a fresh process would not know, trains in a thread instead.
 """
 
 from __future__ import annotations
 
-import math
-import threading
+import multiprocessing
 import time
-from dataclasses import dataclass, field
+from functools import partial
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 import networkx as nx
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QThread, Signal
 
 from engine import train
 from engine.errors import EngineError, FeedError
 from engine.graph import Graph, Node, Placeholder
 from engine.io import graph_from_dict, graph_to_dict
-from engine.registry import get_op
-from engine.session import Session
+from engine.registry import all_ops, get_op
 
-PROGRESS_INTERVAL = 0.2
-"""Seconds between progress signals (at most 5 a second); every step's loss is in them."""
-SNAPSHOT_INTERVAL = 0.2
-"""Seconds between snapshots of the variables (live previews, the decision boundary); one is
-taken at the start, and none when the run should end sooner than the next (its result,
-with the final values and gradients, follows)."""
+from . import training_worker
+from .training_worker import PAUSE, STOP, Job, TrainingResult
+
+__all__ = ["Trainer", "TrainingResult", "check_trainable", "train_nodes"]
+
+ENGINE_OPS = {opdef.type: opdef for opdef in all_ops()}
+"""The op types importing the engine registers: those a worker process knows."""
+END_SECONDS = 2.0
+"""How long an idle worker process gets to end when asked, before it is terminated."""
 
 
 def train_nodes(graph: Graph) -> list[Node]:
@@ -56,51 +62,15 @@ def check_trainable(graph: Graph, train_node: Node, feed: dict[str, Any] | None 
     train.trained_variables(train_node, train_node.attrs["var_list"])
 
 
-@dataclass
-class TrainingResult:
-    """What a training run produced, for the editor to apply as one undoable step."""
-
-    train_node: str
-    """The train node's name (in the document, unless :attr:`new_train_node` is set)."""
-    loss: str
-    reason: str
-    """``"done"``, ``"stopped"`` or ``"error"``."""
-    steps: int
-    """Steps applied to :attr:`values`."""
-    values: dict[str, np.ndarray]
-    """The trained variables' values, by name."""
-    state: dict[str, np.ndarray]
-    """The train node's state (step count, optimizer slots) matching :attr:`values`."""
-    losses: np.ndarray
-    """The loss (its sum) before each logged step, one entry per step."""
-    gradients: dict[str, np.ndarray] = field(default_factory=dict)
-    """Each trained variable's gradient of the loss at :attr:`values`."""
-    final_loss: float | None = None
-    """The loss at :attr:`values` (``None`` if it could not be computed)."""
-    message: str = ""
-    """Why training ended early (the engine's message for an error)."""
-    node: str | None = None
-    """The node an error is about."""
-    new_train_node: dict[str, Any] | None = None
-    """For "loss + optimizer": the train node made on the snapshot (``name``, ``loss``,
-    ``attrs``), for the editor to add to the document if the user wants it."""
-    seconds: float = 0.0
-    """Time spent training (pauses excluded)."""
-
-    @property
-    def trained(self) -> bool:
-        """Whether there is anything to apply."""
-        return self.steps > 0
-
-
 class Trainer(QObject):
-    """Trains a snapshot of a graph in a worker thread; every signal arrives on the GUI thread.
+    """Trains a snapshot of a graph off the GUI thread; every signal arrives on the GUI thread.
 
     Signals: ``started()``; ``progress(step, loss, steps_per_second)`` and
     ``logged(steps, losses)`` (arrays of every step since the last batch) at most 5 times a
     second; ``snapshot(values, gradients)`` (dicts by variable name; the gradients of the loss
     at those values) about every 200 ms; ``paused_changed(bool)``; ``finished(TrainingResult)``.
-    Fewer, larger batches keep the GUI thread from taking the interpreter lock from training.
+    The worker process is started by :meth:`prepare` or the first run and serves every later
+    one; :meth:`close` ends it.
     """
 
     started = Signal()
@@ -112,19 +82,28 @@ class Trainer(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread: _TrainingThread | None = None
+        self._process: _WorkerProcess | None = None
+        self._worker: _WorkerProcess | _WorkerThread | None = None  # the current run's
+        self._new_train_node: dict[str, Any] | None = None
         app = QCoreApplication.instance()
         if app is not None:
-            app.aboutToQuit.connect(self.shutdown)
+            app.aboutToQuit.connect(self.close)
 
     @property
     def running(self) -> bool:
         """Whether a run is under way (also while paused)."""
-        return self._thread is not None
+        return self._worker is not None
 
     @property
     def paused(self) -> bool:
-        return self._thread is not None and not self._thread.go.is_set()
+        return self._worker is not None and bool(self._worker.control[PAUSE])
+
+    def prepare(self) -> None:
+        """Start the worker process now, so that the first run need not wait for it."""
+        if self._process is None:
+            self._process = _WorkerProcess(self)
+            self._process.message.connect(self._on_message)
+            self._process.ended.connect(self._on_process_ended)
 
     def start(self, graph: Graph, train_node: str | None, steps: int, *,
               loss: str | None = None, optimizer: dict[str, Any] | None = None,
@@ -134,7 +113,7 @@ class Trainer(QObject):
         (``{"optimizer": "adam", "learning_rate": 0.01}``). ``feed`` maps placeholder names to
         the values of every step. Raises :class:`EngineError` (naming the node) or
         ``ValueError`` without starting if training cannot run."""
-        if self._thread is not None:
+        if self._worker is not None:
             raise RuntimeError("training is already running")
         if steps < 1:
             raise ValueError("steps: expected a number of steps ≥ 1")
@@ -152,163 +131,175 @@ class Trainer(QObject):
             if node.type != "minimize":
                 raise EngineError(f"{train_node} is not a train node (minimize)", node=train_node)
         check_trainable(snapshot, node, feed)
-        feeds = {snapshot.get_node(name): value for name, value in (feed or {}).items()}
-        thread = self._thread = _TrainingThread(snapshot, node, steps, feeds, new_train_node)
-        thread.batch.connect(self._on_batch)
-        thread.snapshot.connect(self._on_snapshot)
-        thread.done.connect(self._on_done)
-        thread.start()
+        for name in feed or {}:
+            snapshot.get_node(name)
+        job = Job(graph_to_dict(snapshot), node.name, steps, dict(feed or {}))
+        if _engine_ops_only(snapshot):
+            self.prepare()
+            worker: _WorkerProcess | _WorkerThread = self._process  # type: ignore[assignment]
+        else:
+            worker = _WorkerThread(self)
+            worker.message.connect(self._on_message)
+        worker.control[STOP] = worker.control[PAUSE] = 0
+        self._worker, self._new_train_node = worker, new_train_node
+        worker.submit(job)
         self.started.emit()
 
     def pause(self) -> None:
         """Hold training after the current step (it keeps its place)."""
-        if self._thread is not None and self._thread.go.is_set():
-            self._thread.go.clear()
+        if self._worker is not None and not self._worker.control[PAUSE]:
+            self._worker.control[PAUSE] = 1
             self.paused_changed.emit(True)
 
     def resume(self) -> None:
-        if self._thread is not None and not self._thread.go.is_set():
-            self._thread.go.set()
+        if self._worker is not None and self._worker.control[PAUSE]:
+            self._worker.control[PAUSE] = 0
             self.paused_changed.emit(False)
 
     def stop(self) -> None:
         """End training after the current step; ``finished`` follows with reason "stopped"."""
-        if self._thread is not None:
-            self._thread.stopping = True
-            self._thread.go.set()
+        if self._worker is not None:
+            self._worker.control[STOP] = 1
 
     def shutdown(self) -> None:
-        """Stop and wait for the worker (on quitting; call it before deleting a trainer that
-        may be running)."""
+        """Stop and wait for the run to end (before its document is saved, closed or replaced);
+        its last messages are delivered by the time the posted events have been."""
         self.stop()
         self.wait()
 
     def wait(self, ms: int = 10_000) -> bool:
-        """Block until the worker thread has ended (for shutdown); True if it has."""
-        return self._thread is None or self._thread.wait(ms)
+        """Block until the current run has ended (its ``finished`` delivered, or posted to the
+        event loop); True if it has."""
+        worker = self._worker
+        if isinstance(worker, _WorkerThread):
+            return worker.wait(ms)
+        deadline = time.monotonic() + ms / 1000
+        while self._worker is not None and self._worker is worker:
+            left = deadline - time.monotonic()
+            if left <= 0 or not worker.read(left):  # type: ignore[union-attr]
+                return False
+        return True
 
-    @Slot(object, object, int, float, float)
-    def _on_batch(self, steps: np.ndarray, losses: np.ndarray, step: int, loss: float,
-                  rate: float) -> None:
-        self.logged.emit(steps, losses)
-        self.progress.emit(step, loss, rate)
+    def close(self) -> None:
+        """Stop any run and end the worker process (on quitting or closing the window)."""
+        self.shutdown()
+        process, self._process = self._process, None
+        if process is not None:
+            process.end()
 
-    @Slot(object, object)
-    def _on_snapshot(self, values: dict, gradients: dict) -> None:
-        self.snapshot.emit(values, gradients)
+    def _on_message(self, message: tuple) -> None:
+        kind = message[0]
+        if kind == "batch":
+            _, steps, losses, step, loss, rate = message
+            self.logged.emit(steps, losses)
+            self.progress.emit(step, loss, rate)
+        elif kind == "snapshot":
+            self.snapshot.emit(message[1], message[2])
+        elif kind == "done":
+            worker, self._worker = self._worker, None
+            if isinstance(worker, _WorkerThread):
+                worker.wait()
+                worker.deleteLater()
+            result: TrainingResult = message[1]
+            result.new_train_node = self._new_train_node
+            self.finished.emit(result)
 
-    @Slot(object)
-    def _on_done(self, result: TrainingResult) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.wait()
-            thread.deleteLater()
-        self.finished.emit(result)
+    def _on_process_ended(self, exit_code: int) -> None:
+        """The worker process is gone (killed, or it crashed): report the run it had."""
+        process, self._process = self._process, None
+        if process is not None:
+            process.deleteLater()
+        if self._worker is not None and self._worker is process:
+            self._worker = None
+            self.finished.emit(TrainingResult(
+                "", "", "error", 0, {}, {}, np.empty(0),
+                message=f"the training process ended unexpectedly (exit code {exit_code}); "
+                        "nothing was trained — press Train to start again"))
 
 
-class _TrainingThread(QThread):
-    """The worker: runs the train node ``steps`` times on the snapshot graph."""
+def _engine_ops_only(graph: Graph) -> bool:
+    """Whether every op type in ``graph`` comes with the engine (a worker process knows it)."""
+    return all(ENGINE_OPS.get(node.type) is get_op(node.type) for node in graph.nodes)
 
-    batch = Signal(object, object, int, float, float)
-    snapshot = Signal(object, object)
-    done = Signal(object)
 
-    def __init__(self, graph: Graph, node: Node, steps: int, feeds: dict[Node, Any],
-                 new_train_node: dict[str, Any] | None) -> None:
-        super().__init__()
-        self.graph, self.node, self.steps, self.feeds = graph, node, steps, feeds
-        self.new_train_node = new_train_node
-        self.loss: Node = node.inputs[0]  # type: ignore[assignment]
-        self.variables = train.trained_variables(node, node.attrs["var_list"])
-        self.gradient_nodes = [graph.add_node("gradient", [self.loss, v]) for v in self.variables]
-        self.go = threading.Event()
-        self.go.set()
-        self.stopping = False
+class _WorkerThread(QThread):
+    """Runs one job in a thread (graphs with op types the worker process would not know)."""
+
+    message = Signal(object)
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.control = bytearray(2)
+        self._job: Job | None = None
+
+    def submit(self, job: Job) -> None:
+        self._job = job
+        self.start()
 
     def run(self) -> None:
-        session = Session(self.graph)
-        node, loss, variables, feeds = self.node, self.loss, self.variables, self.feeds
-        step_fetches = [node, loss]
-        snapshot_fetches = [node, loss, *self.gradient_nodes]
-        losses = np.empty(self.steps)
-        good = ([v.value for v in variables], node.state)
-        reason, message, culprit, diverged = "done", "", None, False
-        seconds, sent, done = 0.0, 0, 0
-        clock = time.perf_counter
-        start = clock()
-        next_batch, next_snapshot = start + PROGRESS_INTERVAL, start
-        try:
-            while done < self.steps:
-                if not self.go.is_set():
-                    seconds += clock() - start
-                    self.go.wait()
-                    start = clock()
-                if self.stopping:
-                    reason = "stopped"
-                    break
-                before = ([v.value for v in variables], node.state)
-                now = clock()
-                if now >= next_snapshot and self._snapshot_due(done, seconds + now - start):
-                    out = session.run(snapshot_fetches, feeds)
-                    names = [v.name for v in variables]
-                    self.snapshot.emit(dict(zip(names, before[0], strict=True)),
-                                       dict(zip(names, out[2:], strict=True)))
-                    next_snapshot = now + SNAPSHOT_INTERVAL
-                else:
-                    out = session.run(step_fetches, feeds)
-                value = out[1]
-                value = float(value) if value.ndim == 0 else float(value.sum())
-                if not math.isfinite(value):
-                    reason, culprit, diverged = "error", loss.name, True
-                    message = (f"the loss {loss.name} became {value} at step {done + 1}: "
-                               f"training stopped, keeping the values of step {max(done - 1, 0)}")
-                    break
-                losses[done] = value
-                good = before
-                done += 1
-                if now >= next_batch:
-                    rate = done / (seconds + now - start)
-                    self.batch.emit(np.arange(sent + 1, done + 1), losses[sent:done], done,
-                                    value, rate)
-                    sent, next_batch = done, now + PROGRESS_INTERVAL
-        except EngineError as error:
-            reason, message, culprit = "error", error.args[0], error.node
-        except Exception as error:  # an op's own failure must not kill the worker silently
-            reason, message = "error", f"{type(error).__name__}: {error}"
-        seconds += clock() - start
-        if sent < done:
-            self.batch.emit(np.arange(sent + 1, done + 1), losses[sent:done], done,
-                            float(losses[done - 1]), done / seconds if seconds else 0.0)
-        if diverged:  # the values before the step whose loss was the last finite one
-            applied, (values, state) = max(done - 1, 0), good
-        else:
-            applied, values, state = done, [v.value for v in variables], node.state
-        self.done.emit(self._result(session, reason, message, culprit, applied, values, state,
-                                    losses[:done], seconds))
+        training_worker.run(self._job, self.message.emit, self.control)
 
-    def _snapshot_due(self, done: int, seconds: float) -> bool:
-        """Whether to take a snapshot now, ``done`` steps in after ``seconds`` of training: at
-        the start, and while the run should last longer than :data:`SNAPSHOT_INTERVAL`."""
-        return done == 0 or (self.steps - done) * seconds >= SNAPSHOT_INTERVAL * done
 
-    def _result(self, session: Session, reason: str, message: str, culprit: str | None,
-                applied: int, values: list[np.ndarray], state: dict[str, np.ndarray],
-                losses: np.ndarray, seconds: float) -> TrainingResult:
-        """The result; the loss and gradients at the final values if they can be computed."""
-        names = [v.name for v in self.variables]
-        for variable, value in zip(self.variables, values, strict=True):
-            self.graph.assign(variable, value)
-        gradients: dict[str, np.ndarray] = {}
-        final_loss = None
+class _WorkerProcess(QObject):
+    """A worker process serving jobs one after another; its messages arrive as ``message``
+    signals through the event loop (a socket notifier on the pipe), ``ended(exit_code)`` if the
+    process dies."""
+
+    message = Signal(object)
+    ended = Signal(int)
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        context = multiprocessing.get_context("spawn")
+        self._connection, child = context.Pipe()
+        self.control = context.RawArray("b", 2)
+        self._process = context.Process(target=training_worker.serve,
+                                        args=(child, self.control), daemon=True,
+                                        name="Tensor Canvas training")
+        self._process.start()
+        child.close()
+        self._notifier = QSocketNotifier(self._connection.fileno(), QSocketNotifier.Read, self)
+        self._notifier.activated.connect(self._read_available)
+        self.destroyed.connect(partial(_end, self._process, self._connection))
+
+    def submit(self, job: Job) -> None:
+        self._connection.send(job)
+
+    def read(self, timeout: float) -> bool:
+        """Deliver the next message if one comes within ``timeout`` seconds; False if none."""
         try:
-            out = session.run([self.loss, *self.gradient_nodes], self.feeds)
-            final_loss = float(np.sum(out[0]))
-            gradients = dict(zip(names, out[1:], strict=True))
-        except Exception:  # the error that ended training, if any, is reported already
+            if not self._connection.poll(timeout):
+                return False
+            self.message.emit(self._connection.recv())
+        except (EOFError, OSError):
+            self._lost()
+            return False
+        return True
+
+    def _read_available(self) -> None:
+        while self._notifier.isEnabled() and self.read(0):
             pass
-        return TrainingResult(
-            train_node=self.node.name, loss=self.loss.name, reason=reason, steps=applied,
-            values=dict(zip(names, values, strict=True)) if applied else {},
-            state=dict(state) if applied else {}, losses=losses.copy(), gradients=gradients,
-            final_loss=final_loss, message=message, node=culprit,
-            new_train_node=self.new_train_node, seconds=seconds)
+
+    def _lost(self) -> None:
+        self._notifier.setEnabled(False)
+        self._process.join(END_SECONDS)
+        self.ended.emit(self._process.exitcode if self._process.exitcode is not None else -1)
+
+    def end(self) -> None:
+        self._notifier.setEnabled(False)
+        _end(self._process, self._connection)
+        self.deleteLater()
+
+
+def _end(process: BaseProcess, connection: Connection) -> None:
+    """Ask a worker process to end, and terminate it if it does not."""
+    if process.exitcode is None:
+        try:
+            connection.send(None)
+        except (OSError, ValueError):
+            pass
+        process.join(END_SECONDS)
+        if process.exitcode is None:
+            process.terminate()
+            process.join(END_SECONDS)
+    connection.close()

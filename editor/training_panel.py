@@ -125,6 +125,7 @@ class TrainingPanel(QObject):
         if train_nodes(doc.graph):
             self.dock.show()
             self.dock.raise_()
+            self.trainer.prepare()  # the worker process starts while the user looks around
 
     def stop(self) -> None:
         """Stop training now, and apply what it trained (before the document is saved, closed

@@ -1,9 +1,15 @@
-"""The Trainer: a snapshot trained in a worker thread, progress in batches, results to apply."""
+"""The Trainer: a snapshot trained in a worker process (a thread for test-only ops), progress
+in batches, pause and stop, results to apply."""
 
 from __future__ import annotations
 
+import multiprocessing
+import time
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoStack
 from training_helpers import MLP, PERCEPTRON, slow_graph, slow_op
 
@@ -14,16 +20,28 @@ from editor.training_command import ResetVariablesCommand, TrainCommand
 WAIT = 60_000
 
 
+@pytest.fixture
+def trainer(qtbot) -> Iterator[Trainer]:
+    """A trainer, closed (its worker process ended) after the test."""
+    made = Trainer()
+    yield made
+    made.close()
+
+
+def workers() -> list[multiprocessing.process.BaseProcess]:
+    """The live worker processes of trainers."""
+    return [p for p in multiprocessing.active_children() if p.name == "Tensor Canvas training"]
+
+
 def train(qtbot, trainer: Trainer, *args, **kwargs):
     with qtbot.waitSignal(trainer.finished, timeout=WAIT) as finished:
         trainer.start(*args, **kwargs)
     return finished.args[0]
 
 
-def test_trains_a_snapshot_and_leaves_the_document_alone(qtbot) -> None:
+def test_trains_a_snapshot_and_leaves_the_document_alone(qtbot, trainer) -> None:
     graph = ts.load_graph(MLP)
     before = {n.name: n.value.copy() for n in graph.nodes if isinstance(n, ts.Variable)}
-    trainer = Trainer()
     batches: list[tuple[np.ndarray, np.ndarray]] = []
     progress: list[tuple[int, float, float]] = []
     trainer.logged.connect(lambda steps, losses: batches.append((steps, losses)))
@@ -50,9 +68,9 @@ def test_trains_a_snapshot_and_leaves_the_document_alone(qtbot) -> None:
     assert result.final_loss == pytest.approx(float(session.run("J")))
 
 
-def test_gradients_at_the_trained_values(qtbot) -> None:
+def test_gradients_at_the_trained_values(qtbot, trainer) -> None:
     graph = ts.load_graph(PERCEPTRON)
-    result = train(qtbot, Trainer(), graph, "train", 50)
+    result = train(qtbot, trainer, graph, "train", 50)
     for name, value in result.values.items():
         graph.set_value(name, value)
     nodes = ts.gradients(graph.get_node("J"), [graph.get_node(n) for n in result.values])
@@ -62,10 +80,9 @@ def test_gradients_at_the_trained_values(qtbot) -> None:
         np.testing.assert_allclose(result.gradients[name], value)
 
 
-def test_snapshots_carry_values_and_their_gradients(qtbot) -> None:
+def test_snapshots_carry_values_and_their_gradients(qtbot, trainer) -> None:
     with slow_op(0.005):
         graph = slow_graph()
-        trainer = Trainer()
         snapshots = []
         trainer.snapshot.connect(lambda values, grads: snapshots.append((values, grads)))
         train(qtbot, trainer, graph, "train", 150)  # ≥ 0.75 s: one every 0.2 s till the end nears
@@ -75,9 +92,8 @@ def test_snapshots_carry_values_and_their_gradients(qtbot) -> None:
     np.testing.assert_array_equal(snapshots[0][0]["w"], [0.0, 1.0])
 
 
-def test_no_snapshot_when_the_run_ends_before_the_next_is_due(qtbot) -> None:
+def test_no_snapshot_when_the_run_ends_before_the_next_is_due(qtbot, trainer) -> None:
     with slow_op(0.01):
-        trainer = Trainer()
         snapshots = []
         trainer.snapshot.connect(lambda values, grads: snapshots.append(values))
         result = train(qtbot, trainer, slow_graph(), "train", 30)  # ≈ 0.1 s left at 0.2 s
@@ -85,10 +101,10 @@ def test_no_snapshot_when_the_run_ends_before_the_next_is_due(qtbot) -> None:
     assert len(snapshots) == 1 and snapshots[0]["w"].tolist() == [0.0, 1.0]  # the start's
 
 
-def test_loss_and_optimizer_make_a_train_node_on_the_snapshot(qtbot) -> None:
+def test_loss_and_optimizer_make_a_train_node_on_the_snapshot(qtbot, trainer) -> None:
     graph = ts.load_graph(PERCEPTRON)
     graph.remove_node("train")
-    result = train(qtbot, Trainer(), graph, None, 100, loss="J",
+    result = train(qtbot, trainer, graph, None, 100, loss="J",
                    optimizer={"optimizer": "adam", "learning_rate": 0.1})
     assert result.new_train_node == {"name": "train", "loss": "J",
                                      "attrs": ts.get_op("minimize").parse_attrs(
@@ -98,13 +114,12 @@ def test_loss_and_optimizer_make_a_train_node_on_the_snapshot(qtbot) -> None:
     assert result.losses[-1] < result.losses[0] / 10
 
 
-def test_unfed_placeholder_is_named_and_training_does_not_start(qtbot) -> None:
+def test_unfed_placeholder_is_named_and_training_does_not_start(qtbot, trainer) -> None:
     with ts.Graph().as_default() as graph:
         x = ts.placeholder(shape=[None, 2], name="x")
         w = ts.Variable([1.0, 2.0], name="w")
         J = ts.reduce_sum(ts.square(x * w), name="J")
         ts.train.GradientDescentOptimizer(0.1).minimize(J, name="train")
-    trainer = Trainer()
     with pytest.raises(ts.FeedError, match="placeholder 'x' needs a value") as error:
         trainer.start(graph, "train", 10)
     assert error.value.node == "x"
@@ -114,10 +129,10 @@ def test_unfed_placeholder_is_named_and_training_does_not_start(qtbot) -> None:
     assert result.reason == "done" and result.steps == 5
 
 
-def test_a_diverging_loss_stops_with_the_last_finite_values(qtbot) -> None:
+def test_a_diverging_loss_stops_with_the_last_finite_values(qtbot, trainer) -> None:
     graph = ts.load_graph(MLP)
     graph.set_attr("train", "learning_rate", 20.0)
-    result = train(qtbot, Trainer(), graph, "train", 1000)
+    result = train(qtbot, trainer, graph, "train", 1000)
     assert result.reason == "error" and result.node == "J"
     assert "the loss J became nan" in result.message
     assert result.steps == len(result.losses) - 1
@@ -125,20 +140,19 @@ def test_a_diverging_loss_stops_with_the_last_finite_values(qtbot) -> None:
     assert np.isfinite(result.losses).all()
 
 
-def test_an_op_failing_midway_ends_training_naming_it(qtbot) -> None:
+def test_an_op_failing_midway_ends_training_naming_it(qtbot, trainer) -> None:
     with slow_op(0.0) as op:
         graph = slow_graph()
         op.fail_at = 6
-        result = train(qtbot, Trainer(), graph, "train", 100)
+        result = train(qtbot, trainer, graph, "train", 100)
     assert result.reason == "error" and result.node == "J"
     assert "the test op was told to fail" in result.message
     assert result.steps == 5  # a failed step changes nothing
     np.testing.assert_allclose(result.values["w"], [0.0, 1.0] + (1 - 0.98**5) * np.array([3, 2]))
 
 
-def test_errors_before_starting(qtbot) -> None:
+def test_errors_before_starting(qtbot, trainer) -> None:
     graph = ts.load_graph(PERCEPTRON)
-    trainer = Trainer()
     with pytest.raises(ts.EngineError, match="J is not a train node"):
         trainer.start(graph, "J", 10)
     with pytest.raises(ValueError, match="steps"):
@@ -156,10 +170,10 @@ def test_shape_of_a_train_node_is_its_loss_shape() -> None:
     assert graph.shape_of("train") == graph.shape_of("J") == ()
 
 
-def test_train_command_applies_and_undo_restores(qtbot) -> None:
+def test_train_command_applies_and_undo_restores(qtbot, trainer) -> None:
     graph = ts.load_graph(MLP)
     before = {n: graph.get_node(n).value.copy() for n in ("W_hidden", "b_hidden")}
-    result = train(qtbot, Trainer(), graph, "train", 20)
+    result = train(qtbot, trainer, graph, "train", 20)
     stack = QUndoStack()
     stack.push(TrainCommand.from_result(graph, result))
     assert stack.undoText() == "Train train: 20 steps"
@@ -172,7 +186,7 @@ def test_train_command_applies_and_undo_restores(qtbot) -> None:
     stack.redo()
     np.testing.assert_array_equal(graph.get_node("b_hidden").value, result.values["b_hidden"])
     # continuing from the applied state takes the step count on
-    again = train(qtbot, Trainer(), graph, "train", 5)
+    again = train(qtbot, trainer, graph, "train", 5)
     assert again.state["step"] == 25
 
 
@@ -192,9 +206,8 @@ def test_reset_variables_command() -> None:
     assert graph.get_node("train").state["step"] == 10
 
 
-def test_shutdown_stops_and_waits_for_the_worker(qtbot) -> None:
+def test_shutdown_stops_and_waits_for_the_worker(qtbot, trainer) -> None:
     with slow_op(0.01) as op:
-        trainer = Trainer()
         with qtbot.waitSignal(trainer.finished, timeout=WAIT) as finished:
             trainer.start(slow_graph(), "train", 10_000)
             qtbot.waitUntil(lambda: op.calls >= 3)
@@ -203,3 +216,72 @@ def test_shutdown_stops_and_waits_for_the_worker(qtbot) -> None:
             qtbot.wait(50)
             assert op.calls == calls
     assert finished.args[0].reason == "stopped" and not trainer.running
+
+
+def test_a_test_only_op_trains_in_a_thread_not_a_process(qtbot, trainer) -> None:
+    with slow_op(0.0):
+        result = train(qtbot, trainer, slow_graph(), "train", 10)
+    assert result.reason == "done" and result.steps == 10
+    assert workers() == []  # a fresh process would not know slow_identity
+
+
+def test_engine_graphs_train_in_a_worker_process_while_the_event_loop_runs(
+        qtbot, trainer) -> None:
+    ticks: list[float] = []
+    timer = QTimer(interval=10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    steps: list[int] = []
+    trainer.progress.connect(lambda step, loss, rate: steps.append(step))
+    timer.start()
+    with qtbot.waitSignal(trainer.finished, timeout=WAIT) as finished:
+        trainer.start(ts.load_graph(MLP), "train", 10_000_000)
+        assert len(workers()) == 1
+        qtbot.waitUntil(lambda: len(steps) >= 5, timeout=WAIT)  # ≥ 0.8 s of training
+        trainer.stop()
+        stopped_at = time.perf_counter()
+    timer.stop()
+    result = finished.args[0]
+    assert result.reason == "stopped" and steps[-1] <= result.steps < 10_000_000
+    assert time.perf_counter() - stopped_at < 1.0  # stop is prompt
+    gaps = np.diff([t for t in ticks if t < stopped_at])
+    assert len(gaps) >= 40 and gaps.max() < 0.25  # the GUI thread never waited for training
+
+    again = train(qtbot, trainer, ts.load_graph(MLP), "train", 10)  # the same process serves
+    assert again.reason == "done" and len(workers()) == 1
+    trainer.close()
+    assert workers() == []
+
+
+def test_pause_holds_a_worker_process_and_resume_goes_on(qtbot, trainer) -> None:
+    steps: list[int] = []
+    trainer.progress.connect(lambda step, loss, rate: steps.append(step))
+    with qtbot.waitSignal(trainer.finished, timeout=WAIT) as finished:
+        trainer.start(ts.load_graph(MLP), "train", 10_000_000)
+        qtbot.waitUntil(lambda: len(steps) >= 2, timeout=WAIT)
+        trainer.pause()
+        assert trainer.paused
+        qtbot.wait(400)  # a batch under way when Pause was pressed may still arrive
+        held = len(steps)
+        qtbot.wait(500)
+        assert len(steps) == held
+        trainer.resume()
+        qtbot.waitUntil(lambda: len(steps) >= held + 2, timeout=WAIT)
+        trainer.stop()
+    result = finished.args[0]
+    assert result.reason == "stopped" and result.steps >= steps[-1]
+    assert 0.5 < result.seconds  # the pause is not counted: ≈ 0.8 s of training
+
+
+def test_a_worker_process_that_dies_is_reported_and_replaced(qtbot, trainer) -> None:
+    steps: list[int] = []
+    trainer.progress.connect(lambda step, loss, rate: steps.append(step))
+    with qtbot.waitSignal(trainer.finished, timeout=WAIT) as finished:
+        trainer.start(ts.load_graph(MLP), "train", 10_000_000)
+        qtbot.waitUntil(lambda: len(steps) >= 1, timeout=WAIT)
+        (worker,) = workers()
+        worker.kill()
+    result = finished.args[0]
+    assert result.reason == "error" and not result.trained and not trainer.running
+    assert "the training process ended unexpectedly" in result.message
+    again = train(qtbot, trainer, ts.load_graph(MLP), "train", 10)
+    assert again.reason == "done" and again.steps == 10

@@ -157,6 +157,37 @@ def test_live_values_and_gradients_while_training(qtbot, window, canvas) -> None
     assert item.preview_text() == value_preview(window.doc.graph.get_node("W_hidden").value)
 
 
+def test_the_window_stays_responsive_while_the_mlp_trains(qtbot, window, canvas) -> None:
+    """Training runs in a worker process: painting, panning and inspecting never wait for it."""
+    example_action(window, "mlp").trigger()
+    dock = window.training.training
+    dock.steps.lineEdit().selectAll()
+    qtbot.keyClicks(dock.steps, "10000000")
+    ticks: list[float] = []
+    timer = QTimer(window, interval=10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    click(qtbot, dock.train_button)
+    qtbot.waitUntil(lambda: dock.progress.value() >= 2000, timeout=WAIT)
+    window.view.set_zoom(1.0)
+    origin = window.view.mapToScene(QPoint(0, 0))
+    canvas.drag(QPoint(600, 600), QPoint(500, 550), button=Qt.MiddleButton)  # panning
+    assert window.view.mapToScene(QPoint(0, 0)) - origin == QPointF(100, 50)
+    canvas.select("J")  # inspecting: the Tensor dock shows the loss at the document's values
+    qtbot.waitUntil(lambda: "J" in window.tensor_view.names, timeout=5000)
+    loss = float(ts.Session(ts.load_graph(MLP)).run("J"))
+    qtbot.waitUntil(lambda: window.tensor_view.panel("J").value == pytest.approx(loss),
+                    timeout=5000)
+    steps = dock.progress.value()
+    qtbot.waitUntil(lambda: dock.progress.value() > steps, timeout=WAIT)  # still training
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
+        click(qtbot, dock.stop_button)
+    timer.stop()
+    assert finished.args[0].reason == "stopped"
+    gaps = np.diff(ticks)
+    assert len(gaps) >= 20 and gaps.max() < 0.25  # the event loop never waited for training
+
+
 @pytest.fixture
 def slow(window, tmp_path):
     """The window showing the slow test graph (each step takes ≥ 20 ms), without values on
