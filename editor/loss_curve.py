@@ -24,7 +24,7 @@ class LossCurve(QWidget):
     ``append(steps, losses)`` adds points (cheap: they are drawn by a throttled timer). A redraw
     due when the run should end within :data:`REDRAW_MS` at its pace so far waits for the end
     (whose :meth:`redraw` draws it) or, should the run be slower, :data:`REDRAW_MS`: each redraw
-    costs the training thread time.
+    costs the window time (and the run's, for one in a thread).
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -156,7 +156,7 @@ class LossCurve(QWidget):
 
     def _fit(self) -> None:
         """Show both curves whole. Set here rather than by pyqtgraph's auto-range, which
-        repaints twice per update (and every repaint costs the training thread time)."""
+        repaints twice per update (and every repaint costs the window time)."""
         now, before = self._bounds, self._previous_bounds
         end = max(now.end, before.end)
         if not end:
