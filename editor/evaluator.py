@@ -354,6 +354,7 @@ class Evaluator(QObject):
         self._busy = False
         self._last_seconds = 0.0
         self._graph: Graph | None = None
+        self._assumed: set[str] = set()
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self.refresh)
         self._changes_queued.connect(self._on_changes_queued)
@@ -392,6 +393,7 @@ class Evaluator(QObject):
         if self._graph is not None:
             self._graph.unsubscribe(self._on_graph_event)
         self._graph = graph
+        self._assumed.clear()
         graph.subscribe(self._on_graph_event)
         self._watched = [n for n in self._watched if n in graph]
         self._resync()
@@ -423,6 +425,28 @@ class Evaluator(QObject):
         if request_id and self._last_seconds < wait and self._inbox.wait(
                 "evaluate", request_id, wait):
             QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
+
+    @property
+    def assumed(self) -> frozenset[str]:
+        """The variables evaluated with values of :meth:`assume` instead of their own."""
+        return frozenset(self._assumed)
+
+    def assume(self, values: dict[str, np.ndarray]) -> None:
+        """Evaluate from now on as if the variables named in ``values`` held them (a training
+        run's latest values) — in the worker's replica only: the document keeps its values,
+        and :meth:`stop_assuming` gives them back to the replica."""
+        graph = self._graph
+        for name, value in values.items():
+            if graph is not None and name in graph:
+                self._assumed.add(name)
+                self._queue(("assign", (name, np.array(value, copy=True))))
+
+    def stop_assuming(self) -> None:
+        """Evaluate with the document's own values again."""
+        names, self._assumed = self._assumed, set()
+        for name in names:
+            if self._graph is not None and name in self._graph:
+                self._queue(("assign", (name, _value_copy(self._graph.get_node(name)))))
 
     def trace(self, name: str) -> int:
         """Ask for the evaluation steps of ``name`` (answered by ``traced``)."""
@@ -502,6 +526,9 @@ class Evaluator(QObject):
             self._watched = [new if n == old else n for n in self._watched]
         elif change[0] == "remove_node":
             self._watched = [n for n in self._watched if n != event.node.name]
+        self._queue(change)
+
+    def _queue(self, change: Change) -> None:
         if self._inbox.put(change):
             self._changes_queued.emit()
 

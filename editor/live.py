@@ -18,7 +18,7 @@ from .document import BLOCKED, ERROR, OK
 from .evaluator import Evaluation, Evaluator, Failure, Trace, train_steps_and_below
 from .scene import GraphScene
 from .stepper import Step, Stepper
-from .tensor_stats import preview_later
+from .tensor_stats import preview_later, value_preview
 from .tensor_view import TensorView
 
 GRADIENT = "∇"
@@ -224,12 +224,17 @@ class LiveEvaluation(QObject):
         self.tensor_view.show_evaluation(replace(evaluation, names=shown))
         self._show_gradients()
         items = self.scene.node_items
+        assumed = self.evaluator.assumed
         grown = False
         for name, value in evaluation.computed.items():
             if name in graph:
                 node = graph.get_node(name)
-                # a source shows the value it holds (what the user typed), not a summary
-                items[node].set_preview(None if node.op.is_source else preview_later(value))
+                # a source shows the value it holds (what the user typed), not a summary —
+                # or, while training, the value it has learned so far
+                if node.op.is_source:
+                    items[node].set_preview(value_preview(value) if name in assumed else None)
+                else:
+                    items[node].set_preview(preview_later(value))
                 self._quiet.discard(node)
                 if node not in self._previewed:
                     self._previewed.add(node)

@@ -23,7 +23,6 @@ from .document import ERROR, OK, Document
 from .items.gradient_badge import GradientBadge
 from .items.node import NodeItem
 from .loss_curve import format_loss
-from .tensor_stats import value_preview
 from .trainer import TrainingResult, check_trainable, train_nodes
 from .training_command import AddTrainNode, ResetVariablesCommand, TrainCommand
 from .training_dock import TrainingDock
@@ -89,7 +88,6 @@ class TrainingPanel(QObject):
         menu.addAction(self.dock.toggleViewAction())
         menu.addAction(self.show_gradients_action)
         self._doc: Document | None = None  # the document being trained
-        self._previewed: set[str] = set()
         self._badges: dict[str, GradientBadge] = {}
         self._marked: Node | None = None
         self._latest: tuple[dict, dict] | None = None  # a snapshot not shown yet
@@ -116,7 +114,6 @@ class TrainingPanel(QObject):
     def _document_changed(self, doc: Document) -> None:
         self.stop()
         self.gradients = {}
-        self._previewed.clear()
         self._badges.clear()  # they went with the old scene
         self._marked = None
         self.gradients_changed.emit()
@@ -174,16 +171,14 @@ class TrainingPanel(QObject):
             self._show_latest()
 
     def _show_latest(self) -> None:
-        """Live values on the variables' nodes (the canvas only: the document keeps its values
-        until the run is applied) and the gradients at those values."""
+        """Live values: the canvas and the Tensor dock show every node as if the variables held
+        the snapshot's values (the document keeps its own until the run is applied), with the
+        gradients at those values."""
         latest, self._latest = self._latest, None
         if latest is None or self._doc is not self.window.doc:
             return
         values, gradients = latest
-        items = self._items(values)
-        for name, item in items.items():
-            item.set_preview(value_preview(values[name]))
-        self._previewed.update(items)
+        self.window.live.evaluator.assume(values)
         self.gradients = dict(gradients)
         self._update_badges()
         self.gradients_changed.emit()
@@ -199,15 +194,13 @@ class TrainingPanel(QObject):
         if doc is None or doc is not self.window.doc:
             self._doc = None
             return  # replaced while training: nothing to apply to
+        self.window.live.evaluator.stop_assuming()  # before the run's values are applied
         if result.trained:  # while _doc is set: applying the run keeps its gradients
             command = TrainCommand.from_result(doc.graph, result)
             if result.new_train_node is not None:  # "loss + optimizer": no train node to keep
                 command = TrainCommand(doc.graph, result.values, text=command.text())
             doc.undo_stack.push(DocumentEdit(doc, command))
         self._doc = None
-        for item in self._items(dict.fromkeys(self._previewed)).values():
-            item.set_preview(None)  # the document's values again
-        self._previewed.clear()
         self.gradients = dict(result.gradients) if result.trained else {}
         self._update_badges()
         self.gradients_changed.emit()

@@ -206,6 +206,24 @@ def test_state_changes_reach_the_replica(qtbot, evaluator, graph):
     assert state["m/A"] is not graph.get_node("z").state["m/A"]  # a copy, by name
 
 
+def test_assumed_values_are_evaluated_without_touching_the_document(qtbot, evaluator, graph):
+    """While training, the replica's variables take the run's values; then the document's."""
+    evaluate(qtbot, evaluator, ["z"])
+    evaluator.assume({"b": np.array([10.0, 10.0]), "gone": np.zeros(2)})
+    result = next_result(qtbot, evaluator)
+    assert result.values["z"].tolist() == [11, 8]
+    assert result.computed["b"].tolist() == [10, 10]  # for the variable's preview
+    assert evaluator.assumed == {"b"}
+    assert graph.get_node("b").value.tolist() == [1, 1]
+    evaluator.stop_assuming()
+    assert next_result(qtbot, evaluator).values["z"].tolist() == [2, -1]
+    assert evaluator.assumed == frozenset()
+    evaluator.assume({"b": np.array([10.0, 10.0])})
+    evaluator.set_graph(load_graph(AFFINE))  # another document: nothing is assumed
+    assert evaluator.assumed == frozenset()
+    assert next_result(qtbot, evaluator).values["z"].tolist() == [2, -1]
+
+
 def test_slow_op_keeps_the_gui_responsive_and_is_superseded(qtbot, evaluator, graph, test_op):
     calls = []
 
