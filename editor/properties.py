@@ -104,8 +104,8 @@ class PropertiesPanel(QWidget):
         except RuntimeError:  # the scene is being deleted
             return
         node = items[0].node if len(items) == 1 else None
-        if node is not self.node:
-            self._show(node)
+        if node is not self.node or node is None:
+            self._show(node, len(items))
 
     def _node_changed(self, node: Node) -> None:
         if node is self.node:
@@ -121,7 +121,8 @@ class PropertiesPanel(QWidget):
 
     # ---- building the form -----------------------------------------------------------------
 
-    def _show(self, node: Node | None) -> None:
+    def _show(self, node: Node | None, selected: int = 0) -> None:
+        """The form of ``node``, or a hint when not one node of the ``selected`` is."""
         self.node = node
         self.fields = {}
         if self._body is not None:
@@ -131,7 +132,9 @@ class PropertiesPanel(QWidget):
         self._layout.insertWidget(0, self._body)
         if node is None:
             layout = QVBoxLayout(self._body)
-            hint = QLabel("Select a node to see and edit its properties.")
+            hint = QLabel(f"{selected} nodes are selected: select one to see and edit its "
+                          "properties." if selected > 1 else
+                          "Select a node to see and edit its properties.")
             hint.setProperty("role", "muted")
             hint.setWordWrap(True)
             layout.addWidget(hint)

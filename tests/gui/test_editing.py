@@ -3,7 +3,7 @@
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent, QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtWidgets import QApplication, QLabel, QToolTip
 
 from editor.document import BLOCKED, ERROR, INCOMPLETE
 
@@ -125,6 +125,23 @@ def test_rubber_band_and_select_all(affine):
     assert affine.scene.selected_nodes() == []
     affine.key(Qt.Key_A, Qt.ControlModifier)
     assert len(affine.scene.selected_nodes()) == 5
+
+
+def test_properties_say_when_several_nodes_are_selected(affine):
+    panel = affine.window.properties
+
+    def hint() -> str:
+        return " ".join(label.text() for label in panel.findChildren(QLabel)
+                        if label.isVisible())
+
+    affine.select("A", "x")
+    assert "2 nodes are selected: select one" in hint() and not panel.fields
+    affine.click(affine.title("z"), Qt.ControlModifier)
+    assert "3 nodes are selected" in hint()
+    affine.select("z")
+    assert panel.fields["name"].widget.text() == "z"
+    affine.click(QPoint(5, 5))
+    assert "Select a node to see and edit its properties." in hint()
 
 
 def test_properties_apply_valid_text_and_show_errors(affine):
