@@ -234,8 +234,20 @@ class TrainingPanel(QObject):
         doc = self.window.doc
         if doc.read_only:
             return
+        variables = [n for n in doc.graph.nodes if isinstance(n, Variable)]
+        drawn = [v.name for v in variables if v.initializer is not None]
+        kept = [v.name for v in variables if v.initializer is None]
+        if not drawn and not any(n.state for n in doc.graph.nodes):
+            self.window.statusBar().showMessage(
+                "Nothing to reset: no variable has an initializer (set one in a variable's "
+                "properties, e.g. {\"kind\": \"random_normal\", \"shape\": [2, 2]})", 10000)
+            return
         doc.undo_stack.push(DocumentEdit(doc, ResetVariablesCommand(doc.graph)))
-        self.window.statusBar().showMessage("Variables reset to their initial values", 5000)
+        said = [f"Variables reset from their initializers: {_names(drawn)}" if drawn
+                else "Optimizer state cleared"]
+        if kept:
+            said.append(f"no initializer, value kept: {_names(kept)}")
+        self.window.statusBar().showMessage("; ".join(said), 10000)
 
     def _add_train_node(self, result: TrainingResult) -> None:
         """Add the Minimize node a "loss + optimizer" run trained with, wired to its loss and
@@ -310,6 +322,13 @@ class TrainingPanel(QObject):
         return {node.name: scene.node_items[node] for node in nodes
                 if isinstance(node, Variable) and node in scene.node_items}
 
+
+
+def _names(names: list[str], shown: int = 3) -> str:
+    """``a, b and c`` — or ``a, b, c and 4 more``."""
+    if len(names) > shown:
+        return f"{', '.join(names[:shown])} and {len(names) - shown} more"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _holds(doc: Document, values: dict[str, np.ndarray]) -> bool:

@@ -360,12 +360,38 @@ def test_reset_variables_is_one_undoable_step(qtbot, window, canvas) -> None:
     trained = variables(graph)
     click(qtbot, dock.reset_button)
     assert window.undo_action.text() == "Undo Reset variables"
+    assert canvas.status() == "Variables reset from their initializers: W and b"
     for name, value in initial.items():
         np.testing.assert_array_equal(graph.get_node(name).value, value)
     window.view.setFocus()
     canvas.key(Qt.Key_Z, Qt.ControlModifier)
     for name, value in trained.items():
         np.testing.assert_array_equal(graph.get_node(name).value, value)
+
+
+def test_reset_says_what_a_variable_without_an_initializer_keeps(qtbot, window, canvas,
+                                                                 tmp_path) -> None:
+    with ts.Graph().as_default() as graph:
+        v = ts.Variable([3.0], name="v")
+        ts.train.GradientDescentOptimizer(0.1).minimize(ts.reduce_sum(ts.square(v), name="J"))
+    ts.save_graph(graph, tmp_path / "plain.json")
+    assert window.open_file(tmp_path / "plain.json")
+    dock = window.training.training
+    click(qtbot, dock.reset_button)
+    assert canvas.status().startswith("Nothing to reset: no variable has an initializer")
+    assert window.doc.undo_stack.count() == 0
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT):
+        click(qtbot, dock.train_button)
+    trained = window.doc.graph.get_node("v").value.copy()
+    assert abs(trained[0]) < 3
+    click(qtbot, dock.reset_button)  # the optimizer's step count goes; v keeps its value
+    assert canvas.status() == "Optimizer state cleared; no initializer, value kept: v"
+    np.testing.assert_array_equal(window.doc.graph.get_node("v").value, trained)
+    canvas.select("v")
+    canvas.type_field("attr:initializer", '{"kind": "ones", "shape": [1]}')
+    click(qtbot, dock.reset_button)
+    assert canvas.status() == "Variables reset from their initializers: v"
+    np.testing.assert_array_equal(window.doc.graph.get_node("v").value, [1.0])
 
 
 def test_training_nodes_from_the_palette_and_the_optimizer_choice(qtbot, window,
