@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
+from PySide6.QtWidgets import QApplication
 
 from engine.registry import OpDef
 
@@ -59,23 +59,23 @@ def font(size: float, bold: bool = False) -> QFont:
     return f
 
 
-class EditorStyle(QProxyStyle):
-    """Fusion, except that an unselected tab keeps its label where a selected one has it:
-    Fusion drops it by 2 pixels, which cuts off underscores ("p_output" read "p output")."""
-
-    def __init__(self) -> None:
-        super().__init__("Fusion")
-
-    def pixelMetric(self, metric: QStyle.PixelMetric, option: QStyleOption | None = None,
-                    widget: QWidget | None = None) -> int:
-        if metric == QStyle.PixelMetric.PM_TabBarTabShiftVertical:
-            return 0
-        return super().pixelMetric(metric, option, widget)
+TABS = (
+    "QTabBar::tab { background: #2b2f36; color: #aeb3bb; border: 1px solid #3a3f47;"
+    " padding: 4px 12px; margin-right: 2px; }"
+    "QTabBar::tab:top { border-bottom: none; border-top-left-radius: 4px;"
+    " border-top-right-radius: 4px; }"
+    "QTabBar::tab:bottom { border-top: none; border-bottom-left-radius: 4px;"
+    " border-bottom-right-radius: 4px; }"
+    "QTabBar::tab:selected { background: #1b1d21; color: #e3e5e8; }"
+    "QTabBar::tab:!selected:hover { background: #343942; color: #e3e5e8; }"
+)
+"""Tabs drawn by the style sheet: an unselected tab keeps its label where a selected one has
+it (Fusion drops it by 2 pixels, which cuts off underscores: "p_output" read "p output")."""
 
 
 def apply_dark_theme(app: QApplication) -> None:
     """Fusion with a dark palette, so docks and menus match the canvas."""
-    app.setStyle(EditorStyle())
+    app.setStyle("Fusion")
     palette = QPalette()
     roles = {
         QPalette.Window: "#24272c", QPalette.WindowText: "#e3e5e8", QPalette.Base: "#1b1d21",
@@ -98,4 +98,5 @@ def apply_dark_theme(app: QApplication) -> None:
         "QLineEdit:focus { border-color: #3d6fb6; }"
         "QLabel[role='error'] { color: #ff6b78; }"
         "QLabel[role='muted'] { color: #9aa0aa; }"
+        + TABS
     )
