@@ -48,6 +48,7 @@ class LossCurve(QWidget):
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
         item.hideButtons()
+        item.setContentsMargins(0, 8, 8, 0)  # room for the top and last tick labels
         item.getViewBox().disableAutoRange()
         self.previous = self.plot.plot(pen=pg.mkPen(CURVE_PREVIOUS, width=1.5))
         self.curve = self.plot.plot(pen=pg.mkPen(CURVE, width=2))
