@@ -98,12 +98,17 @@ class Trainer(QObject):
     def paused(self) -> bool:
         return self._worker is not None and bool(self._worker.control[PAUSE])
 
-    def prepare(self) -> None:
-        """Start the worker process now, so that the first run need not wait for it."""
+    def prepare(self) -> bool:
+        """Start the worker process now, so that the first run need not wait for it; False if
+        it cannot start (runs then train in a thread)."""
         if self._process is None:
-            self._process = _WorkerProcess(self)
+            try:
+                self._process = _WorkerProcess(self)
+            except (OSError, RuntimeError):
+                return False
             self._process.message.connect(self._on_message)
             self._process.ended.connect(self._on_process_ended)
+        return True
 
     def start(self, graph: Graph, train_node: str | None, steps: int, *,
               loss: str | None = None, optimizer: dict[str, Any] | None = None,
@@ -134,8 +139,7 @@ class Trainer(QObject):
         for name in feed or {}:
             snapshot.get_node(name)
         job = Job(graph_to_dict(snapshot), node.name, steps, dict(feed or {}))
-        if _engine_ops_only(snapshot):
-            self.prepare()
+        if _engine_ops_only(snapshot) and self.prepare():
             worker: _WorkerProcess | _WorkerThread = self._process  # type: ignore[assignment]
         else:
             worker = _WorkerThread(self)
@@ -256,8 +260,14 @@ class _WorkerProcess(QObject):
         self._process = context.Process(target=training_worker.serve,
                                         args=(child, self.control), daemon=True,
                                         name="Tensor Canvas training")
-        self._process.start()
-        child.close()
+        try:
+            self._process.start()
+        except BaseException:
+            self._connection.close()
+            self.setParent(None)  # nothing to keep
+            raise
+        finally:
+            child.close()
         self._notifier = QSocketNotifier(self._connection.fileno(), QSocketNotifier.Read, self)
         self._notifier.activated.connect(self._read_available)
         self.destroyed.connect(partial(_end, self._process, self._connection))

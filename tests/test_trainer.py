@@ -225,6 +225,18 @@ def test_a_test_only_op_trains_in_a_thread_not_a_process(qtbot, trainer) -> None
     assert workers() == []  # a fresh process would not know slow_identity
 
 
+def test_a_worker_process_that_cannot_start_leaves_training_to_a_thread(
+        qtbot, trainer, monkeypatch) -> None:
+    def refuse(self, process_obj):  # noqa: ANN001 — as when the interpreter cannot be run
+        raise OSError("cannot spawn")
+
+    monkeypatch.setattr(type(multiprocessing.get_context("spawn").Process()), "_Popen",
+                        refuse)
+    assert trainer.prepare() is False
+    result = train(qtbot, trainer, ts.load_graph(MLP), "train", 10)
+    assert result.reason == "done" and result.steps == 10 and workers() == []
+
+
 def test_engine_graphs_train_in_a_worker_process_while_the_event_loop_runs(
         qtbot, trainer) -> None:
     ticks: list[float] = []
