@@ -248,6 +248,31 @@ class SetAttr(Command):
         self.graph.set_attr(self.node, self.attr, self.old)
 
 
+class SetInitializer(Command):
+    """Give a variable an initializer (``None``: none) and, with one, the value it draws now
+    (drawn once: redo restores the same values)."""
+
+    def __init__(self, doc: Document, node: str, spec: dict[str, Any] | None) -> None:
+        super().__init__(doc, f"Set {node}'s initializer")
+        variable = doc.graph.get_node(node)
+        self.node, self.spec = node, spec
+        self.old_spec = variable.attrs["initializer"]
+        self.old_value = np.array(variable.value, copy=True)
+        self.value: np.ndarray | None = None
+
+    def apply(self) -> None:
+        self.graph.set_attr(self.node, "initializer", self.spec)
+        variable = self.graph.get_node(self.node)
+        if variable.initializer is not None:
+            if self.value is None:
+                self.value = variable.initializer()
+            self.graph.set_value(variable, self.value)
+
+    def revert(self) -> None:
+        self.graph.set_value(self.node, self.old_value)
+        self.graph.set_attr(self.node, "initializer", self.old_spec)
+
+
 class SetValue(Command):
     """Set a variable's or constant's value, or a placeholder's default (None clears it)."""
 

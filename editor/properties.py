@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
 
 from engine import train
 from engine.graph import Node, Placeholder
+from engine.initializers import parse_initializer
 from engine.tensors import DTYPES, as_tensor, format_tensor, parse_tensor_text
 
-from .commands import Rename, SetAttr, SetValue
+from .commands import Rename, SetAttr, SetInitializer, SetValue
 from .document import ERROR, OK, Document
+from .initializer_editor import InitializerEditor
 from .scene import GraphScene
 
 SHOWN_ELEMENTS = 400
@@ -197,6 +199,10 @@ class PropertiesPanel(QWidget):
             field = self._add_row(f"attr:{name}", name, combo)
             combo.activated.connect(lambda i: field.show_error(
                 self._set_attr(name, None if i == 0 else DTYPES[i - 1])))
+        elif name == "initializer":
+            editor = InitializerEditor()
+            field = self._add_row(f"attr:{name}", name, editor)
+            editor.edited.connect(lambda: field.show_error(self._set_initializer(editor)))
         elif hasattr(attr.parse, "choices"):  # one of a fixed list (an optimizer…)
             combo = QComboBox()
             combo.addItems(list(attr.parse.choices))
@@ -222,6 +228,8 @@ class PropertiesPanel(QWidget):
                 widget.setCurrentIndex(0 if value is None else DTYPES.index(value) + 1)
             elif isinstance(widget, QComboBox):
                 widget.setCurrentText(value)
+            elif isinstance(widget, InitializerEditor):
+                widget.set_spec(value, node.value.shape)
             else:
                 widget.setText(attr_text(value))
             widget.blockSignals(False)
@@ -237,6 +245,7 @@ class PropertiesPanel(QWidget):
                                         f"{value.size} elements — type a new value to replace")
             else:
                 edit.setText(format_tensor(value))
+                edit.setCursorPosition(0)  # the start of a long value, not its end
         for field in self.fields.values():
             field.show_error(None)
         self._load_shape()
@@ -262,6 +271,18 @@ class PropertiesPanel(QWidget):
         if self.node.attrs.get(name) == value:
             return None
         return self.doc.execute(SetAttr(self.doc, self.node.name, name, value))
+
+    def _set_initializer(self, editor: InitializerEditor) -> str | None:
+        value = self.node.value
+        try:
+            spec = editor.spec()
+            if spec is not None and value.dtype.kind in "fc":
+                spec["dtype"] = value.dtype.name  # the value keeps its precision
+            if parse_initializer(spec) == self.node.attrs["initializer"]:
+                return None
+        except ValueError as error:
+            return str(error)
+        return self.doc.execute(SetInitializer(self.doc, self.node.name, spec))
 
     def _set_attr_text(self, name: str, text: str) -> str | None:
         try:

@@ -239,8 +239,8 @@ class TrainingPanel(QObject):
         kept = [v.name for v in variables if v.initializer is None]
         if not drawn and not any(n.state for n in doc.graph.nodes):
             self.window.statusBar().showMessage(
-                "Nothing to reset: no variable has an initializer (set one in a variable's "
-                "properties, e.g. {\"kind\": \"random_normal\", \"shape\": [2, 2]})", 10000)
+                "Nothing to reset: no variable has an initializer (choose one in a variable's "
+                "properties)", 10000)
             return
         doc.undo_stack.push(DocumentEdit(doc, ResetVariablesCommand(doc.graph)))
         said = [f"Variables reset from their initializers: {_names(drawn)}" if drawn

@@ -258,3 +258,49 @@ def test_right_click_menu_acts_on_the_node_under_the_cursor(affine, monkeypatch)
         QContextMenuEvent.Mouse, point, affine.viewport.mapToGlobal(point)))
     assert {"Add Node…", "Copy", "Duplicate", "Delete", "Rename…", "Arrange"} <= set(shown)
     assert names(affine.graph) == ["A", "b", "b_1", "matmul", "x", "z"]
+
+
+def type_into(canvas, edit, text: str) -> None:
+    """Replace the text of ``edit`` by typing, then press Enter."""
+    edit.setFocus()
+    canvas.key(Qt.Key_A, Qt.ControlModifier, edit)
+    canvas.key(Qt.Key_Backspace, widget=edit)
+    canvas.qtbot.keyClicks(edit, text)
+    canvas.key(Qt.Key_Return, widget=edit)
+
+
+def test_a_variable_gets_an_initializer_from_its_properties(canvas):
+    canvas.search_add("variable", QPoint(300, 300))
+    node = canvas.graph.get_node("variable")
+    canvas.type_field("value", "[1, 2, 3]")
+    field = canvas.window.properties.fields["attr:initializer"]
+    editor = field.widget
+    assert editor.kind.currentText() == "none" and not editor.shape.isVisible()
+    editor.kind.setFocus()
+    for _ in range(3):  # none → zeros → ones → random_normal, each drawn at once
+        canvas.key(Qt.Key_Down, widget=editor.kind)
+    assert editor.kind.currentText() == "random_normal"
+    assert editor.shape.text() == "3" and editor.parameters["stddev"].isVisible()
+    assert not editor.parameters["minval"].isVisible()
+    seed = int(editor.seed.text())  # a seed is chosen, so that Reset draws the same again
+    np.testing.assert_array_equal(node.value, np.random.default_rng(seed).normal(0, 1, 3))
+    assert canvas.window.undo_action.text() == "Undo Set variable's initializer"
+
+    type_into(canvas, editor.shape, "2, 3")
+    type_into(canvas, editor.seed, "7")
+    drawn = np.random.default_rng(7).normal(0.0, 1.0, (2, 3))
+    np.testing.assert_array_equal(node.value, drawn)
+    assert canvas.item("variable").preview_text().startswith("[[")
+    type_into(canvas, editor.parameters["stddev"], "wide")
+    assert field.error.isVisible() and "stddev: expected a number" in field.error.text()
+    np.testing.assert_array_equal(node.value, drawn)
+
+    canvas.graph.reset_variables()  # what Reset variables runs: the same values again
+    np.testing.assert_array_equal(node.value, drawn)
+    canvas.window.undo_action.trigger()  # the seed: the values drawn before it come back
+    assert editor.seed.text() == str(seed) and node.value.shape == (2, 3)
+    np.testing.assert_array_equal(node.value, np.random.default_rng(seed).normal(0, 1, (2, 3)))
+    for _ in range(4):  # the shape, then each kind chosen
+        canvas.window.undo_action.trigger()
+    assert node.initializer is None and node.value.tolist() == [1, 2, 3]
+    assert editor.kind.currentText() == "none"

@@ -388,7 +388,12 @@ def test_reset_says_what_a_variable_without_an_initializer_keeps(qtbot, window, 
     assert canvas.status() == "Optimizer state cleared; no initializer, value kept: v"
     np.testing.assert_array_equal(window.doc.graph.get_node("v").value, trained)
     canvas.select("v")
-    canvas.type_field("attr:initializer", '{"kind": "ones", "shape": [1]}')
+    kind = window.properties.fields["attr:initializer"].widget.kind
+    kind.setFocus()
+    canvas.key(Qt.Key_Down, widget=kind)  # zeros
+    canvas.key(Qt.Key_Down, widget=kind)  # ones, drawn at once
+    np.testing.assert_array_equal(window.doc.graph.get_node("v").value, [1.0])
+    canvas.type_field("value", "[5]")
     click(qtbot, dock.reset_button)
     assert canvas.status() == "Variables reset from their initializers: v"
     np.testing.assert_array_equal(window.doc.graph.get_node("v").value, [1.0])
