@@ -333,8 +333,10 @@ class Evaluator(QObject):
     ``watch(names)`` evaluates those nodes now and again after every change to the graph;
     ``evaluated`` delivers each up-to-date :class:`Evaluation` (never a superseded one).
     ``trace(name)`` asks for the steps of a step-through, delivered by ``traced``.
-    ``busy_changed(bool)`` tells whether a result is awaited. Call :meth:`close` before the
-    application quits (it is also called on ``aboutToQuit``).
+    ``busy_changed(bool)`` tells whether a result is awaited. While training, :meth:`assume`
+    evaluates with the run's variable values instead of the document's, until
+    :meth:`stop_assuming`. Call :meth:`close` before the application quits (it is also called
+    on ``aboutToQuit``).
     """
 
     evaluated = Signal(object)
