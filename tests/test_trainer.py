@@ -33,6 +33,13 @@ def workers() -> list[multiprocessing.process.BaseProcess]:
     return [p for p in multiprocessing.active_children() if p.name == "Tensor Canvas training"]
 
 
+def progress_steps(trainer: Trainer) -> list[int]:
+    """The step of each progress report, as they arrive."""
+    steps: list[int] = []
+    trainer.progress.connect(lambda step, loss, rate: steps.append(step))
+    return steps
+
+
 def train(qtbot, trainer: Trainer, *args, **kwargs):
     with qtbot.waitSignal(trainer.finished, timeout=WAIT) as finished:
         trainer.start(*args, **kwargs)
@@ -242,8 +249,7 @@ def test_engine_graphs_train_in_a_worker_process_while_the_event_loop_runs(
     ticks: list[float] = []
     timer = QTimer(interval=10)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    steps: list[int] = []
-    trainer.progress.connect(lambda step, loss, rate: steps.append(step))
+    steps = progress_steps(trainer)
     timer.start()
     with qtbot.waitSignal(trainer.finished, timeout=WAIT) as finished:
         trainer.start(ts.load_graph(MLP), "train", 10_000_000)
@@ -265,8 +271,7 @@ def test_engine_graphs_train_in_a_worker_process_while_the_event_loop_runs(
 
 
 def test_pause_holds_a_worker_process_and_resume_goes_on(qtbot, trainer) -> None:
-    steps: list[int] = []
-    trainer.progress.connect(lambda step, loss, rate: steps.append(step))
+    steps = progress_steps(trainer)
     with qtbot.waitSignal(trainer.finished, timeout=WAIT) as finished:
         trainer.start(ts.load_graph(MLP), "train", 10_000_000)
         qtbot.waitUntil(lambda: len(steps) >= 2, timeout=WAIT)
@@ -285,8 +290,7 @@ def test_pause_holds_a_worker_process_and_resume_goes_on(qtbot, trainer) -> None
 
 
 def test_a_worker_process_that_dies_is_reported_and_replaced(qtbot, trainer) -> None:
-    steps: list[int] = []
-    trainer.progress.connect(lambda step, loss, rate: steps.append(step))
+    steps = progress_steps(trainer)
     with qtbot.waitSignal(trainer.finished, timeout=WAIT) as finished:
         trainer.start(ts.load_graph(MLP), "train", 10_000_000)
         qtbot.waitUntil(lambda: len(steps) >= 1, timeout=WAIT)
