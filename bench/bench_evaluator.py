@@ -17,11 +17,12 @@ and (c) the editor: ``set_value`` on the document graph and ``Evaluator.flush`` 
 document calls it when an edit is complete) until the evaluator's result is painted by the
 TensorView — and (c) / ((a) + (b)), the figure the target (under 1.5) is stated in.
 
-Then the same in the real editor window (the graph laid out on the canvas, the output node
-selected and framed): (d) one screen update — a new value shown in the Tensor dock and on the
-node, painted — and (e) an edit through the document (a ``SetValue`` undo command, as the
-properties dock makes it) until the Tensor dock and the canvas previews show the new values,
-painted; target (e) < 1.5 × (a) + (d).
+Then the same in the real editor window, in its theme (the graph laid out on the canvas,
+the output node selected and framed): (d) one screen update — a new value shown in the Tensor
+dock and on the node, painted — and (e) an edit through the document (a ``SetValue`` undo
+command, as the properties dock makes it) until the Tensor dock and the canvas previews show
+the new values, painted; target (e) / ((a) + (d)) < 1.5, and the stricter reading
+(e) < 1.5 × (a) + (d) is printed too.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import numpy as np  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from editor import style  # noqa: E402
 from editor.commands import SetValue  # noqa: E402
 from editor.document import Document  # noqa: E402
 from editor.evaluator import Evaluator  # noqa: E402
@@ -195,6 +197,7 @@ def window_times(app: QApplication, graph: Graph, variables: list[str], out: str
 
 def main() -> None:
     app = QApplication.instance() or QApplication([])
+    style.apply_dark_theme(app)  # as the editor looks (and paints) when it runs
     engine_graph, variables, out = build()
     print(f"graph: {len(engine_graph)} nodes; an edit reaches {LENGTH + 7} of them")
     engine_ms = engine_time(engine_graph, variables, out)
