@@ -34,8 +34,9 @@ __all__ = ["Trainer", "TrainingResult", "check_trainable", "train_nodes"]
 
 ENGINE_OPS = {opdef.type: opdef for opdef in all_ops()}
 """The op types importing the engine registers: those a worker process knows."""
-END_SECONDS = 2.0
-"""How long an idle worker process gets to end when asked, before it is terminated."""
+END_SECONDS = 0.2
+"""How long an idle worker process gets to end when asked, before it is terminated (it holds
+nothing to keep: closing the window need not wait for one still starting up)."""
 
 
 def train_nodes(graph: Graph) -> list[Node]:
