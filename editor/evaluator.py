@@ -446,9 +446,10 @@ class Evaluator(QObject):
     def stop_assuming(self) -> None:
         """Evaluate with the document's own values again."""
         names, self._assumed = self._assumed, set()
+        graph = self._graph
         for name in names:
-            if self._graph is not None and name in self._graph:
-                self._queue(("assign", (name, _value_copy(self._graph.get_node(name)))))
+            if graph is not None and name in graph:
+                self._queue(("assign", (name, _value_copy(graph.get_node(name)))))
 
     def trace(self, name: str) -> int:
         """Ask for the evaluation steps of ``name`` (answered by ``traced``)."""

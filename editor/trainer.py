@@ -123,7 +123,8 @@ class Trainer(QObject):
             raise RuntimeError("training is already running")
         if steps < 1:
             raise ValueError("steps: expected a number of steps ≥ 1")
-        snapshot = graph_from_dict(graph_to_dict(graph))
+        data = graph_to_dict(graph)
+        snapshot = graph_from_dict(data)
         new_train_node = None
         if train_node is None:
             if loss is None:
@@ -138,8 +139,10 @@ class Trainer(QObject):
                 raise EngineError(f"{train_node} is not a train node (minimize)", node=train_node)
         check_trainable(snapshot, node, feed)
         for name in feed or {}:
-            snapshot.get_node(name)
-        job = Job(graph_to_dict(snapshot), node.name, steps, dict(feed or {}))
+            snapshot.get_node(name)  # an unknown name is refused here, not in the worker
+        if new_train_node is not None:
+            data = graph_to_dict(snapshot)  # with the train node made for the run
+        job = Job(data, node.name, steps, dict(feed or {}))
         if _engine_ops_only(snapshot) and self.prepare():
             worker: _WorkerProcess | _WorkerThread = self._process  # type: ignore[assignment]
         else:
