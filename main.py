@@ -12,7 +12,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if argv and argv[0] in cli.COMMANDS:
         return cli.main(argv)
-    from editor.app import main as editor_main
+    from editor.app.main import main as editor_main
 
     return editor_main(argv)
 

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (  # noqa: E402
 )
 
 import engine as ts  # noqa: E402
-from editor.main_window import MainWindow  # noqa: E402
+from editor.app.window import MainWindow  # noqa: E402
 
 TARGETS_10K = {"open": 2000, "fit": 100, "full": 16, "move": 5}  # ms
 
@@ -104,7 +104,7 @@ def measure_editor(path: Path) -> dict[str, float]:
 
 def measure_plain(path: Path) -> dict[str, float]:
     """The baseline: plain Qt items at the editor's node positions."""
-    from editor.main_window import prepare_graph
+    from editor.app.window import prepare_graph
 
     view = QGraphicsView()
     view.resize(1300, 900)

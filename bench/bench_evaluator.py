@@ -41,12 +41,12 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from editor import style  # noqa: E402
-from editor.commands import SetValue  # noqa: E402
+from editor.app.window import MainWindow, prepare_graph  # noqa: E402
+from editor.compute.evaluator import Evaluator  # noqa: E402
 from editor.document import Document  # noqa: E402
-from editor.evaluator import Evaluator  # noqa: E402
-from editor.main_window import MainWindow, prepare_graph  # noqa: E402
+from editor.document.commands import SetValue  # noqa: E402
+from editor.inspect.tensor_view import TensorView  # noqa: E402
 from editor.tensor_stats import preview  # noqa: E402
-from editor.tensor_view import TensorView  # noqa: E402
 from engine import Graph, Session  # noqa: E402
 
 CHAINS, LENGTH, REPEATS = 100, 99, 100

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 import engine as ts  # noqa: E402
 from editor import style  # noqa: E402
-from editor.main_window import MainWindow  # noqa: E402
-from editor.training_dock import TrainingDock  # noqa: E402
+from editor.app.window import MainWindow  # noqa: E402
+from editor.training.dock import TrainingDock  # noqa: E402
 from engine.cli import main as cli  # noqa: E402
 
 MLP = ROOT / "resources" / "examples" / "mlp.json"

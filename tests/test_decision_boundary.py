@@ -7,7 +7,7 @@ import pytest
 from training_helpers import EXAMPLES, MLP, PERCEPTRON
 
 import engine as ts
-from editor.decision_boundary import (
+from editor.training.decision_boundary import (
     RESOLUTION,
     DecisionBoundaryView,
     find_classifier,

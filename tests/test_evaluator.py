@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 
-from editor.evaluator import Evaluation, Evaluator, Trace
+from editor.compute.evaluator import Evaluation, Evaluator, Trace
 from engine import Graph, Session, load_graph, shapes
 from engine.registry import OpDef, register, unregister
 
@@ -459,7 +459,7 @@ def test_the_replica_follows_a_random_sequence_of_edits(qtbot, evaluator, graph)
 
 
 def test_queued_values_of_a_node_are_coalesced():
-    from editor.evaluator import _Inbox
+    from editor.compute.evaluator import _Inbox
 
     inbox = _Inbox()
     inbox.put(("connect", ("A", "matmul", 0)))

@@ -13,7 +13,7 @@ SCRIPT = """
 import numpy as np
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from editor.tensor_view import TensorView
+from editor.inspect.tensor_view import TensorView
 view = TensorView()
 view.show_value("m", np.arange(12.0).reshape(3, 4))
 view.show()

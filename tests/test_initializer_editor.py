@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from editor.initializer_editor import parse_shape
+from editor.inspect.initializer_editor import parse_shape
 
 
 @pytest.mark.parametrize(("text", "shape"), [

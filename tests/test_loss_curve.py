@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from editor.loss_curve import LossCurve
+from editor.training.loss_curve import LossCurve
 
 
 @pytest.fixture

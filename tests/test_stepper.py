@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from editor.stepper import Stepper, trace
+from editor.compute.stepper import Stepper, trace
 from engine import Session, load_graph
 
 AFFINE = Path(__file__).parent.parent / "resources" / "examples" / "affine.json"
@@ -100,7 +100,7 @@ def test_new_steps_start_over(qtbot, graph):
 
 
 def test_a_long_description_is_cut_short_not_widening_the_bar(qtbot, graph):
-    from editor.step_controls import StepControls
+    from editor.inspect.step_controls import StepControls
 
     name = "a_very_long_name_for_the_result_of_the_worked_example"
     graph.rename("z", name)
@@ -118,7 +118,7 @@ def test_a_long_description_is_cut_short_not_widening_the_bar(qtbot, graph):
 def test_step_controls_drive_the_stepper_by_mouse(qtbot, graph):
     from PySide6.QtCore import Qt
 
-    from editor.step_controls import StepControls
+    from editor.inspect.step_controls import StepControls
 
     stepper = Stepper(trace(Session(graph), "z"))
     controls = StepControls(stepper)
@@ -147,7 +147,7 @@ def test_step_controls_drive_the_stepper_by_mouse(qtbot, graph):
 
 
 def test_step_controls_describe_failures(qtbot, graph):
-    from editor.step_controls import StepControls
+    from editor.inspect.step_controls import StepControls
 
     graph.set_value("b", [1.0, 1.0, 1.0])
     graph.add_node("negative", [graph.get_node("z")], name="neg")

@@ -11,10 +11,10 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
-from editor.evaluator import Evaluation, Failure
-from editor.tensor_model import TensorTableModel
+from editor.compute.evaluator import Evaluation, Failure
+from editor.inspect.tensor_model import TensorTableModel
+from editor.inspect.tensor_view import TensorPanel, TensorView
 from editor.tensor_stats import preview, tensor_stats
-from editor.tensor_view import TensorPanel, TensorView
 from engine.tensors import parse_tensor_text
 
 
@@ -281,7 +281,7 @@ def test_a_missing_placeholder_value_offers_to_set_it(view, qtbot):
 
 
 def test_a_large_heatmap_is_shown_by_block_means(view, qtbot):
-    from editor.heatmap import MAX_PIXELS
+    from editor.inspect.heatmap import MAX_PIXELS
 
     value = np.zeros((3000, 10))
     value[:1500] = 1.0

@@ -14,8 +14,8 @@ from PySide6.QtGui import QUndoStack
 from training_helpers import MLP, PERCEPTRON, slow_graph, slow_op
 
 import engine as ts
-from editor.trainer import Trainer, check_trainable, train_nodes
-from editor.training_command import ResetVariablesCommand, TrainCommand
+from editor.compute.trainer import Trainer, check_trainable, train_nodes
+from editor.document.training_commands import ResetVariablesCommand, TrainCommand
 
 WAIT = 60_000
 

@@ -11,10 +11,10 @@ from PySide6.QtGui import QUndoStack
 from training_helpers import MLP, PERCEPTRON, accuracy, slow_graph, slow_op
 
 import engine as ts
-from editor.decision_boundary import predicted_classes
-from editor.plot_style import CLASS_COLORS, faded
-from editor.training_command import TrainCommand
-from editor.training_dock import NEW_OPTIMIZER, TrainingDock
+from editor.document.training_commands import TrainCommand
+from editor.training.decision_boundary import predicted_classes
+from editor.training.dock import NEW_OPTIMIZER, TrainingDock
+from editor.training.plot_style import CLASS_COLORS, faded
 
 WAIT = 60_000
 

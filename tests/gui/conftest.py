@@ -11,8 +11,8 @@ from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from editor.items.node import NodeItem
-from editor.main_window import MainWindow
+from editor.app.window import MainWindow
+from editor.canvas.items.node import NodeItem
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "affine.json"
 

@@ -4,8 +4,8 @@ import numpy as np
 from conftest import EXAMPLE
 
 import engine as ts
-from editor.commands import AddNodes, NodeSpec, RemoveItems, SetValue, SetWires
 from editor.document import Document
+from editor.document.commands import AddNodes, NodeSpec, RemoveItems, SetValue, SetWires
 from engine.io import load_graph
 
 

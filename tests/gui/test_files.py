@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
 import engine as ts
-from editor.main_window import APPLICATION, ORGANIZATION, MainWindow
+from editor.app.window import APPLICATION, ORGANIZATION, MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 

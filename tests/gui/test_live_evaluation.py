@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QToolButton
 
+from editor.app.window import EXAMPLES, MainWindow, settings
 from editor.document import BLOCKED, ERROR, OK
-from editor.main_window import EXAMPLES, MainWindow, settings
 from editor.tensor_stats import preview
 from engine import Graph, Session, load_graph, save_graph, shapes
 from engine.registry import OpDef, register, unregister

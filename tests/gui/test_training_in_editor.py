@@ -12,12 +12,12 @@ from PySide6.QtWidgets import QComboBox
 from training_helpers import MLP, PERCEPTRON, accuracy, slow_graph, slow_op
 
 import engine as ts
-from editor.decision_boundary import predicted_classes
+from editor.canvas.items.gradient_badge import GradientBadge
+from editor.canvas.items.node import NodeItem
 from editor.document import ERROR
-from editor.items.gradient_badge import GradientBadge
-from editor.items.node import NodeItem
 from editor.tensor_stats import preview, value_preview
-from editor.training_dock import NEW_OPTIMIZER
+from editor.training.decision_boundary import predicted_classes
+from editor.training.dock import NEW_OPTIMIZER
 from engine.io import graph_from_dict, graph_to_dict
 from engine.registry import get_op
 

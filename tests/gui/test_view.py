@@ -4,7 +4,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from editor.items.overview import OVERVIEW_ZOOM
+from editor.canvas.items.overview import OVERVIEW_ZOOM
 
 
 def wheel(canvas, point: QPoint, steps: int) -> None:

@@ -1,0 +1,1 @@
+"""The window, its menus and settings, and the program's entry point."""

@@ -1,0 +1,83 @@
+"""Start the editor: ``python main.py [FILE]`` or ``python main.py --screenshot OUT.png [FILE]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from engine.errors import FileFormatError
+from engine.io import load_graph
+
+
+def parser() -> argparse.ArgumentParser:
+    from engine.cli import COMMANDS
+
+    commands = ", ".join(COMMANDS)
+    p = argparse.ArgumentParser(
+        prog="python main.py",
+        description="Tensor Canvas: build computational graphs by mouse.",
+        epilog=f"Without a GUI: python main.py {{{commands}}} ... (see python main.py run --help).",
+    )
+    p.add_argument("file", nargs="?", help="a graph file to open (default: the affine example)")
+    p.add_argument("--screenshot", metavar="OUT.png",
+                   help="render the window offscreen to a PNG and exit")
+    p.add_argument("--select", metavar="NAMES",
+                   help="select these nodes (comma-separated) and show their values")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if args.screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        if args.file:
+            try:
+                load_graph(args.file)
+            except FileFormatError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 1
+    from PySide6.QtWidgets import QApplication
+
+    from editor import style
+    from editor.app.window import APPLICATION, DEFAULT_EXAMPLE, ORGANIZATION, MainWindow
+
+    app = QApplication.instance() or QApplication([APPLICATION])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    style.apply_dark_theme(app)
+    window = MainWindow(persist=not args.screenshot)
+    if args.file:
+        window.open_file(args.file)
+    else:
+        window.open_file(DEFAULT_EXAMPLE, example=True)
+    if args.select:
+        window.select_names(args.select.split(","))
+    if args.screenshot:
+        return screenshot(window, args.screenshot)
+    window.show()
+    window.view.frame_all()
+    return app.exec()
+
+
+def screenshot(window, path: str) -> int:
+    """Render ``window`` at 1280×800 to ``path`` once the values shown are evaluated."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(1280, 800)
+    window.show()
+    QApplication.processEvents()
+    window.view.frame_all()
+    deadline = time.monotonic() + 10
+    while window.live.evaluator.busy and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
+    QApplication.processEvents()
+    saved = window.grab().save(path)
+    window.live.close()
+    if not saved:
+        print(f"error: cannot write {path}", file=sys.stderr)
+        return 1
+    return 0

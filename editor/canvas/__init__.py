@@ -1,0 +1,1 @@
+"""The canvas: scene, view, items, wiring, palette, search and layout."""

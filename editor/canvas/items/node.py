@@ -1,0 +1,301 @@
+"""A node on the canvas: title, op symbol, input ports left, output port and shape right."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from editor import style
+from editor.document import BLOCKED, ERROR, OK
+from editor.tensor_stats import preview, value_preview
+from engine.graph import Node
+
+if TYPE_CHECKING:
+    from editor.canvas.items.edge import EdgeItem
+
+Port = tuple[str, int]
+"""``("in", index)`` or ``("out", 0)``."""
+
+TITLE_FONT = style.font(9.5, bold=True)
+LABEL_FONT = style.font(8.5)
+SYMBOL_FONT = style.font(9.5, bold=True)
+SYMBOL_COLOR = QColor(255, 255, 255, 170)
+SHAPE_FONT = style.font(8.5)
+
+
+@cache
+def _title_path(width: float, height: float, corner: float) -> QPainterPath:
+    """A title bar: rounded at the top, square at the bottom."""
+    path = QPainterPath(QPointF(0, height))
+    path.lineTo(0, corner)
+    path.arcTo(QRectF(0, 0, 2 * corner, 2 * corner), 180, -90)
+    path.lineTo(width - corner, 0)
+    path.arcTo(QRectF(width - 2 * corner, 0, 2 * corner, 2 * corner), 90, -90)
+    path.lineTo(width, height)
+    path.closeSubpath()
+    return path
+
+
+class NodeItem(QGraphicsItem):
+    """Draws one engine node; the scene keeps it in step with the document.
+
+    ``state`` is ``ok``, ``incomplete`` (an input is not wired yet), ``error`` (this node's
+    shape or value is wrong: red outline, ``message`` on hover) or ``blocked`` (an input's
+    node has an error: drawn muted). It comes from two sources: the static shape check
+    (:meth:`set_shape`) and the last evaluation (:meth:`set_state`); a static finding wins, as
+    it holds whatever is evaluated. ``preview`` is a one-line text shown at the bottom (hidden
+    while ``show_previews`` is false). ``step`` marks the node during a step-through.
+    """
+
+    show_previews = True
+    """Whether nodes show their preview (the View menu's "Show values on nodes")."""
+    WIDTH = 156.0
+    TITLE_H = 24.0
+    ROW_H = 22.0
+    FOOTER_H = 20.0
+    PORT_R = 5.5
+    HIT_R = 10.0
+    CORNER = 6.0
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+        self.edges: list[EdgeItem] = []
+        self.shape_text = ""
+        self.shape_state, self.shape_message = OK, ""
+        self.eval_state, self.eval_message = OK, ""
+        self.preview: str | np.ndarray | None = None
+        self.step: str | None = None
+        """``pending``, ``done`` or ``current`` during a step-through, else None."""
+        self.step_preview = ""
+        self.highlight: set[Port] = set()
+        self.hover_port: Port | None = None
+        self.height, self._rect, self._bounds = _geometry(len(node.op.inputs))
+        self.color = style.op_color(node.op)
+        self._symbol = node.op.symbol or node.type
+        self.setFlags(_FLAGS)
+        self.setAcceptedMouseButtons(Qt.LeftButton)
+
+    # ---- geometry -------------------------------------------------------------------------
+
+    @classmethod
+    def height_for(cls, node: Node) -> float:
+        return _geometry(len(node.op.inputs))[0]
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def title_rect(self) -> QRectF:
+        return QRectF(0, 0, self.WIDTH, self.TITLE_H)
+
+    def input_point(self, port: int) -> QPointF:
+        """Where input ``port`` is, in item coordinates (a shared point: do not modify it)."""
+        return _INPUT_POINTS[port] if port < len(_INPUT_POINTS) else QPointF(
+            0, self.TITLE_H + self.ROW_H * (port + 0.5))
+
+    def output_point(self) -> QPointF:
+        """Where the output port is, in item coordinates (a shared point: do not modify it)."""
+        return _OUTPUT_POINT
+
+    def port_point(self, port: Port) -> QPointF:
+        return self.output_point() if port[0] == "out" else self.input_point(port[1])
+
+    def port_scene_pos(self, port: Port) -> QPointF:
+        """Where ``port`` is in scene coordinates."""
+        return self.pos() + self.port_point(port)
+
+    def port_at(self, local: QPointF) -> Port | None:
+        """The port whose hit circle holds ``local`` (item coordinates)."""
+        candidates: list[Port] = [("out", 0)] + [("in", i) for i in range(len(self.node.inputs))]
+        for port in candidates:
+            delta = self.port_point(port) - local
+            if delta.x() ** 2 + delta.y() ** 2 <= self.HIT_R ** 2:
+                return port
+        return None
+
+    # ---- state ----------------------------------------------------------------------------
+
+    def tooltip(self) -> str:
+        """What hovering the node shows: name, op, description and any error."""
+        tip = f"<b>{self.node.name}</b> — {self.node.type}<br>{self.node.op.doc}"
+        if self.message:
+            tip += f"<br><span style='color:#ff6b78'>{self.message}</span>"
+        return tip
+
+    @property
+    def state(self) -> str:
+        return self.shape_state if self.shape_state != OK else self.eval_state
+
+    @property
+    def message(self) -> str:
+        return self.shape_message if self.shape_state != OK else self.eval_message
+
+    def refresh(self) -> None:
+        """Re-read the node (after a rename, an attribute or a value change)."""
+        self.update()
+
+    def set_shape(self, text: str, state: str = OK, message: str = "") -> None:
+        """Show the static shape ``text`` and what the shape check found (see the class doc)."""
+        if (text, state, message) == (self.shape_text, self.shape_state, self.shape_message):
+            return
+        self.shape_text, self.shape_state, self.shape_message = text, state, message
+        self.refresh()
+
+    def set_state(self, state: str, message: str = "") -> None:
+        """Mark what the last evaluation found: ``ok``, ``error`` (red, ``message`` on hover)
+        or ``blocked`` (muted)."""
+        if (state, message) != (self.eval_state, self.eval_message):
+            self.eval_state, self.eval_message = state, message
+            self.refresh()
+
+    def set_preview(self, text: str | np.ndarray | None) -> None:
+        """Show a one-line ``text`` (a value preview) at the bottom of the node — or a
+        tensor's :func:`preview`, made when the node is first drawn; ``None`` shows
+        :meth:`default_preview` (also made when first drawn)."""
+        if isinstance(text, np.ndarray) or isinstance(self.preview, np.ndarray) \
+                or text != self.preview:
+            self.preview = text
+            self.update()
+
+    def set_step(self, step: str | None, preview: str = "") -> None:
+        """Mark the node for a step-through: ``pending`` (dimmed), ``done`` (showing the
+        ``preview`` of the value it produced), ``current`` (lit up), or None (normal view)."""
+        if (step, preview) != (self.step, self.step_preview):
+            self.step, self.step_preview = step, preview
+            self.update()
+
+    def preview_text(self) -> str:
+        if self.step in ("done", "current"):
+            return self.step_preview
+        if not self.show_previews or self.step is not None:
+            return ""
+        if self.preview is None:
+            self.preview = self.default_preview(self.node)
+        elif not isinstance(self.preview, str):
+            self.preview = preview(self.preview)
+        return self.preview
+
+    @staticmethod
+    def default_preview(node: Node) -> str:
+        """The preview shown until one is set: a source's value (or that it is fed)."""
+        if not node.op.is_source:
+            return ""
+        return "fed at run time" if node.value is None else value_preview(node.value)
+
+    def title_color(self) -> QColor:
+        """The title bar's colour: the op's category, red for an error."""
+        return style.ERROR if self.state == ERROR else self.color
+
+    def update_edges(self) -> None:
+        """Make the wires follow the node after it moved."""
+        for edge in self.edges:
+            edge.update_path()
+
+    # ---- drawing --------------------------------------------------------------------------
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        selected = self.isSelected()
+        if lod < 0.35:  # far out: two rectangles
+            painter.fillRect(self._rect, style.SELECTED if selected else style.NODE_BODY)
+            painter.fillRect(0, 0, self.WIDTH, self.TITLE_H, self.title_color())
+            return
+        if self.step == "pending" or (self.step is None and self.state == BLOCKED):
+            painter.setOpacity(0.3 if self.step else 0.45)
+        rect = self._rect
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(style.NODE_BODY)
+        painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
+        painter.fillPath(_title_path(self.WIDTH, self.TITLE_H, self.CORNER), self.color)
+        painter.setBrush(Qt.NoBrush)
+        if self.step == "current":
+            painter.setPen(QPen(style.HIGHLIGHT_GLOW, 7.0))
+            painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
+        outline = (style.HIGHLIGHT if self.step == "current" else style.SELECTED if selected
+                   else style.ERROR if self.state == ERROR else style.NODE_OUTLINE)
+        width = 2.0 if selected or self.step == "current" or self.state == ERROR else 1.0
+        painter.setPen(QPen(outline, width))
+        painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
+        self._paint_ports(painter)
+        if lod < 0.6:
+            return
+        self._paint_text(painter)
+
+    def _paint_ports(self, painter: QPainter) -> None:
+        painter.setPen(QPen(style.NODE_OUTLINE, 1.2))
+        for i, source in enumerate(self.node.inputs):
+            self._paint_port(painter, ("in", i), source is not None)
+        self._paint_port(painter, ("out", 0), bool(self.node.graph.nx.succ[self.node])
+                         if self.node in self.node.graph.nx else False)
+
+    def _paint_port(self, painter: QPainter, port: Port, wired: bool) -> None:
+        center = self.port_point(port)
+        r = self.PORT_R
+        if port in self.highlight:
+            glow = style.HIGHLIGHT if port == self.hover_port else QColor(127, 224, 255, 110)
+            painter.setBrush(glow)
+            painter.setPen(Qt.NoPen)
+            painter.drawEllipse(center, r + 4, r + 4)
+            painter.setPen(QPen(style.NODE_OUTLINE, 1.2))
+        painter.setBrush(QBrush(self.color.lighter(125) if wired else style.NODE_BODY))
+        painter.setPen(QPen(self.color.lighter(140), 1.5))
+        painter.drawEllipse(center, r, r)
+
+    def _paint_text(self, painter: QPainter) -> None:
+        w, pad = self.WIDTH, 9.0
+        painter.setFont(SYMBOL_FONT)
+        metrics = painter.fontMetrics()
+        symbol_w = min(metrics.horizontalAdvance(self._symbol), w * 0.45)
+        painter.setPen(SYMBOL_COLOR)
+        painter.drawText(QRectF(w - pad - symbol_w, 0, symbol_w, self.TITLE_H),
+                         Qt.AlignVCenter | Qt.AlignRight, self._symbol)
+        painter.setFont(TITLE_FONT)
+        painter.setPen(style.TEXT)
+        name_w = w - 3 * pad - symbol_w
+        elided = painter.fontMetrics().elidedText(self.node.name, Qt.ElideRight, int(name_w))
+        painter.drawText(QRectF(pad, 0, name_w, self.TITLE_H), Qt.AlignVCenter | Qt.AlignLeft,
+                         elided)
+        painter.setFont(LABEL_FONT)
+        painter.setPen(style.PORT_LABEL)
+        for i, port_name in enumerate(self.node.op.inputs):
+            y = self.TITLE_H + self.ROW_H * i
+            painter.drawText(QRectF(pad + 2, y, w / 2, self.ROW_H),
+                             Qt.AlignVCenter | Qt.AlignLeft, port_name)
+        painter.setFont(SHAPE_FONT)
+        painter.setPen(style.ERROR if self.state == ERROR else style.TEXT if self.state == OK
+                       else style.MUTED_TEXT)
+        painter.drawText(QRectF(w * 0.35, self.TITLE_H, w * 0.65 - pad - 2, self.ROW_H),
+                         Qt.AlignVCenter | Qt.AlignRight, self.shape_text)
+        preview, colour = self.preview_text(), style.PORT_LABEL
+        if self.step == "current":
+            colour = style.HIGHLIGHT
+        elif self.step is None and self.state == ERROR and self.message and not (
+                self.node.op.is_source and self.node.value is not None):
+            preview, colour = self.message.removeprefix(f"{self.node.name}: "), style.ERROR
+        if preview:
+            painter.setFont(LABEL_FONT)
+            painter.setPen(colour)
+            footer = QRectF(pad, self.height - self.FOOTER_H, w - 2 * pad, self.FOOTER_H - 3)
+            text = painter.fontMetrics().elidedText(preview, Qt.ElideRight,
+                                                    int(footer.width()))
+            painter.drawText(footer, Qt.AlignVCenter | Qt.AlignLeft, text)
+
+
+_INPUT_POINTS = [QPointF(0, NodeItem.TITLE_H + NodeItem.ROW_H * (i + 0.5)) for i in range(16)]
+_OUTPUT_POINT = QPointF(NodeItem.WIDTH, NodeItem.TITLE_H + NodeItem.ROW_H * 0.5)
+_FLAGS = QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
+
+
+@cache
+def _geometry(inputs: int) -> tuple[float, QRectF, QRectF]:
+    """Height, rectangle and bounds (with the ports) of a node with ``inputs`` input ports."""
+    height = NodeItem.TITLE_H + max(1, inputs) * NodeItem.ROW_H + NodeItem.FOOTER_H
+    rect = QRectF(0, 0, NodeItem.WIDTH, height)
+    m = NodeItem.HIT_R
+    return height, rect, rect.adjusted(-m, -4, m, 4)

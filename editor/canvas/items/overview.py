@@ -1,0 +1,75 @@
+"""The zoomed-out picture of a whole graph, drawn in a few calls.
+
+Far out, nodes are specks and wires hairlines: instead of asking thousands of items to paint
+themselves, the view draws every node as a rectangle (one path per colour) and every wire as
+a straight line (one path) under the items, which stop painting. The scene switches to it
+below :data:`OVERVIEW_ZOOM`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+
+from editor import style
+from editor.canvas.items.edge import EdgeItem
+from editor.canvas.items.node import NodeItem
+
+OVERVIEW_ZOOM = 0.3
+"""Below this zoom the scene shows the overview instead of its node and wire items."""
+
+
+class Overview:
+    """Draws the nodes and wires it gets from ``source`` (asked again when they changed)."""
+
+    def __init__(self, source: Callable[[], tuple[Iterable[NodeItem], Iterable[EdgeItem]]],
+                 changed: Callable[[], None]) -> None:
+        self._source = source
+        self._changed = changed
+        self._fills: list[tuple[QColor, QPainterPath]] = []
+        self._wires = QPainterPath()
+        self._stale = True
+        self.visible = False
+
+    def invalidate(self) -> None:
+        """The graph changed: rebuild the picture when it is next drawn."""
+        if not self._stale:
+            self._stale = True
+            if self.visible:
+                self._changed()
+
+    def _rebuild(self) -> None:
+        nodes, edges = self._source()
+        bodies, chosen = QPainterPath(), QPainterPath()
+        titles: dict[int, tuple[QColor, QPainterPath]] = {}
+        width, title_h = NodeItem.WIDTH, NodeItem.TITLE_H
+        for item in nodes:
+            x, y = item.x(), item.y()
+            (chosen if item.isSelected() else bodies).addRect(x, y, width, item.height)
+            color = item.title_color()
+            entry = titles.get(id(color))
+            if entry is None:
+                entry = titles[id(color)] = (color, QPainterPath())
+            entry[1].addRect(x, y, width, title_h)
+        wires = QPainterPath()
+        for edge in edges:
+            start, end = edge.ends()
+            wires.moveTo(start)
+            wires.lineTo(end)
+        self._fills = [(style.NODE_BODY, bodies), (style.SELECTED, chosen), *titles.values()]
+        self._wires = wires
+        self._stale = False
+
+    def paint(self, painter: QPainter) -> None:
+        if self._stale:
+            self._rebuild()
+        painter.setRenderHint(QPainter.Antialiasing, False)
+        painter.setPen(QPen(style.WIRE, 0))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self._wires)
+        painter.setPen(Qt.NoPen)
+        for color, path in self._fills:
+            painter.fillPath(path, color)
+        painter.setRenderHint(QPainter.Antialiasing, True)

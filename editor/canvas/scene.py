@@ -1,0 +1,390 @@
+"""The canvas scene: node and wire items following the document, and the gestures that edit
+it (wiring by drag, moving, deleting, pasting) turned into undo commands."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import networkx as nx
+import numpy as np
+import shiboken6
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsSceneHelpEvent,
+    QGraphicsSceneMouseEvent,
+    QToolTip,
+)
+
+from editor.canvas import layout
+from editor.canvas.items import EdgeItem, NodeItem
+from editor.canvas.items.node import Port
+from editor.canvas.items.overview import Overview
+from editor.canvas.wiring import WireDrag
+from editor.document import Document
+from editor.document.commands import (
+    AddNodes,
+    MoveNodes,
+    NameAllocator,
+    NodeSpec,
+    RemoveItems,
+    Rename,
+    SetWires,
+)
+from engine.errors import EngineError
+from engine.graph import Node
+from engine.io import graph_from_dict, graph_to_dict
+from engine.registry import get_op
+
+PASTE_OFFSET = QPointF(30, 30)
+
+
+def _shift_as_control(event: QGraphicsSceneMouseEvent) -> None:
+    """Shift+click adds to the selection, as Ctrl+click does."""
+    if event.modifiers() & Qt.ShiftModifier:
+        event.setModifiers(event.modifiers() | Qt.ControlModifier)
+
+
+class GraphScene(QGraphicsScene):
+    """Shows a :class:`Document`'s graph and turns gestures into commands.
+
+    ``message`` carries text for the status bar (a refused wire, a refused name…).
+    """
+
+    message = Signal(str)
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__()
+        self.doc = doc
+        self.node_items: dict[Node, NodeItem] = {}
+        self.edge_items: dict[tuple[Node, int], EdgeItem] = {}
+        self._drag: WireDrag | None = None
+        self._press_positions: dict[NodeItem, QPointF] = {}
+        self.overview = Overview(lambda: (self.node_items.values(), self.edge_items.values()),
+                                 self._repaint)
+        self.overview_mode = False
+        self._selection_changed_quietly = False
+        self.selectionChanged.connect(self.overview.invalidate)
+        self._build()
+        doc.node_added.connect(self._add_node_item)
+        doc.node_removed.connect(self._remove_node_item)
+        doc.edge_added.connect(self._add_edge_item)
+        doc.edge_removed.connect(self._remove_edge_item)
+        doc.node_changed.connect(self._node_changed)
+        doc.node_moved.connect(self._move_node_item)
+        doc.shapes_changed.connect(self._refresh_shapes)
+        doc.batch_done.connect(self._announce_selection)
+
+    # ---- following the document -----------------------------------------------------------
+
+    def _build(self) -> None:
+        graph = self.doc.graph
+        items = []
+        for node in nx.topological_sort(graph.nx):  # shapes are inferred in one pass
+            item = self._new_node_item(node)
+            item.set_shape(*self.doc.shape_state(node))  # before it is in the scene: no repaint
+            items.append(item)
+        for item in items:
+            self.addItem(item)
+        for source, target, data in graph.nx.edges(data=True):
+            for port in data["ports"]:
+                self._add_edge_item(target, port, source, repaint_ends=False)
+
+    def _new_node_item(self, node: Node) -> NodeItem:
+        item = NodeItem(node)
+        pos = node.ui.get("pos")
+        if layout.valid_pos(pos):
+            item.setPos(pos[0], pos[1])
+        if self.overview_mode:
+            item.setFlag(QGraphicsItem.ItemHasNoContents)
+        self.node_items[node] = item
+        return item
+
+    def _add_node_item(self, node: Node) -> None:
+        self.addItem(self._new_node_item(node))
+        self.overview.invalidate()
+        if len(self.node_items) == 1:
+            self.update()  # the view's hint for an empty canvas goes away
+
+    def _repaint(self) -> None:
+        if shiboken6.isValid(self):  # not while the scene is being destroyed
+            self.update()
+
+    def _remove_quietly(self, item: QGraphicsItem) -> None:
+        """Remove ``item``; a selection change is announced once, when the edit is done
+        (deleting thousands of selected nodes must not announce thousands of changes)."""
+        if not item.isSelected():
+            self.removeItem(item)
+            return
+        self.blockSignals(True)
+        try:
+            self.removeItem(item)
+        finally:
+            self.blockSignals(False)
+        self._selection_changed_quietly = True
+
+    def _announce_selection(self) -> None:
+        if self._selection_changed_quietly:
+            self._selection_changed_quietly = False
+            self.selectionChanged.emit()
+
+    def _node_changed(self, node: Node) -> None:
+        item = self.node_items[node]
+        item.refresh()
+        if node.op.is_source:
+            item.set_preview(None)  # recomputed when drawn
+
+    def _remove_node_item(self, node: Node) -> None:
+        item = self.node_items.pop(node)
+        self._press_positions.pop(item, None)
+        self._remove_quietly(item)
+        self.overview.invalidate()
+        if not self.node_items:
+            self.update()  # the view shows its hint for an empty canvas
+
+    def _add_edge_item(self, target: Node, port: int, source: Node,
+                       repaint_ends: bool = True) -> None:
+        source_item, target_item = self.node_items[source], self.node_items[target]
+        edge = EdgeItem(source_item, target_item, port)
+        if self.overview_mode:
+            edge.setFlag(QGraphicsItem.ItemHasNoContents)
+        self.addItem(edge)
+        source_item.edges.append(edge)
+        target_item.edges.append(edge)
+        self.edge_items[target, port] = edge
+        self.overview.invalidate()
+        if repaint_ends:  # their ports now show as wired
+            source_item.update()
+            target_item.update()
+
+    def _remove_edge_item(self, target: Node, port: int, source: Node) -> None:
+        edge = self.edge_items.pop((target, port))
+        for item in (edge.source, edge.target):
+            item.edges.remove(edge)
+            item.update()
+        self._remove_quietly(edge)
+        self.overview.invalidate()
+
+    def _move_node_item(self, node: Node) -> None:
+        pos = node.ui.get("pos")
+        item = self.node_items[node]
+        if layout.valid_pos(pos) and (item.pos().x(), item.pos().y()) != tuple(pos):
+            item.setPos(pos[0], pos[1])
+            item.update_edges()
+            self.overview.invalidate()
+
+    def _refresh_shapes(self, nodes: list[Node]) -> None:
+        for node in nodes:
+            item = self.node_items.get(node)
+            if item is not None:
+                item.set_shape(*self.doc.shape_state(node))
+        self.overview.invalidate()
+
+    def set_overview(self, on: bool) -> None:
+        """Show the whole graph as one :class:`Overview` picture (far zoomed out), or as
+        node and wire items."""
+        if on == self.overview_mode:
+            return
+        self.overview_mode = on
+        for item in (*self.node_items.values(), *self.edge_items.values()):
+            item.setFlag(QGraphicsItem.ItemHasNoContents, on)
+        self.overview.visible = on
+        self.overview.invalidate()
+        self.update()
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        if self.overview_mode:
+            self.overview.paint(painter)
+
+    # ---- queries ---------------------------------------------------------------------------
+
+    def node_item(self, name: str) -> NodeItem:
+        return self.node_items[self.doc.graph.get_node(name)]
+
+    def node_item_at(self, pos: QPointF) -> NodeItem | None:
+        for item in self.items(pos):
+            if isinstance(item, NodeItem):
+                return item
+        return None
+
+    def port_at(self, pos: QPointF) -> tuple[NodeItem, Port] | None:
+        for item in self.items(pos):
+            if isinstance(item, NodeItem):
+                port = item.port_at(item.mapFromScene(pos))
+                if port is not None:
+                    return item, port
+        return None
+
+    def selected_node_items(self) -> list[NodeItem]:
+        return [item for item in self.selectedItems() if isinstance(item, NodeItem)]
+
+    def selected_nodes(self) -> list[Node]:
+        """Selected nodes, in the graph's order."""
+        chosen = {item.node for item in self.selected_node_items()}
+        return [node for node in self.doc.graph.nodes if node in chosen]
+
+    def select(self, nodes: Iterable[Node]) -> None:
+        """Select exactly ``nodes`` (one ``selectionChanged``, however many they are)."""
+        self.blockSignals(True)
+        try:
+            self.clearSelection()
+            for node in nodes:
+                self.node_items[node].setSelected(True)
+        finally:
+            self.blockSignals(False)
+        self.selectionChanged.emit()
+
+    # ---- edits -----------------------------------------------------------------------------
+
+    def run(self, command) -> bool:
+        """Execute a command; a refusal goes to the status bar."""
+        error = self.doc.execute(command)
+        if error is not None:
+            self.message.emit(f"{command.text()}: {error}")
+            return False
+        return True
+
+    def add_node(self, op_type: str, at: QPointF) -> Node | None:
+        """Add a node of ``op_type`` with its title centred at ``at``, and select it."""
+        opdef = get_op(op_type)
+        attrs = {"dtype": "float64"} if opdef.kind == "placeholder" else {}
+        value = np.array(0.0) if opdef.kind in ("variable", "constant") else None
+        pos = at - QPointF(NodeItem.WIDTH / 2, NodeItem.TITLE_H / 2)
+        spec = NodeSpec(NameAllocator(self.doc.graph).fresh(op_type), op_type, attrs, value,
+                        {"pos": [round(pos.x()), round(pos.y())]})
+        if not self.run(AddNodes(self.doc, [spec], f"Add {op_type}")):
+            return None
+        node = self.doc.graph.get_node(spec.name)
+        self.select([node])
+        return node
+
+    def rename(self, node: Node, new_name: str) -> bool:
+        if new_name == node.name:
+            return True
+        return self.run(Rename(self.doc, node.name, new_name))
+
+    def delete_selection(self) -> None:
+        nodes = self.selected_nodes()
+        names = {n.name for n in nodes}
+        wires = [(e.target.node.name, e.port) for e in self.selectedItems()
+                 if isinstance(e, EdgeItem) and e.target.node.name not in names
+                 and e.source.node.name not in names]
+        if nodes or wires:
+            self.run(RemoveItems(self.doc, [n.name for n in nodes], wires))
+
+    def copy_text(self) -> str | None:
+        """The selected nodes and the wires among them as file text (None if none)."""
+        nodes = self.selected_nodes()
+        return json.dumps(graph_to_dict(self.doc.graph, nodes)) if nodes else None
+
+    def paste(self, text: str, at: QPointF | None = None) -> bool:
+        """Add the nodes of file ``text`` (fresh names; the group's corner at ``at``, else
+        offset from where they were) and select them."""
+        try:
+            pasted = graph_from_dict(json.loads(text), "clipboard")
+        except (ValueError, EngineError) as error:
+            self.message.emit(f"Nothing to paste: {error}")
+            return False
+        specs = [NodeSpec.of(node) for node in pasted.nodes]
+        if not specs:
+            return False
+        allocator = NameAllocator(self.doc.graph)
+        names = {spec.name: allocator.fresh(spec.name) for spec in specs}
+        corner = np.min([s.ui["pos"] for s in specs if layout.valid_pos(s.ui.get("pos"))]
+                        or [[0, 0]], axis=0)
+        shift = (at - QPointF(*corner)) if at is not None else PASTE_OFFSET
+        for spec in specs:
+            spec.name = names[spec.name]
+            spec.inputs = [names.get(s) if s is not None else None for s in spec.inputs]
+            x, y = spec.ui["pos"] if layout.valid_pos(spec.ui.get("pos")) else corner
+            spec.ui["pos"] = [round(x + shift.x()), round(y + shift.y())]
+        if not self.run(AddNodes(self.doc, specs, "Paste")):
+            return False
+        self.select([self.doc.graph.get_node(spec.name) for spec in specs])
+        return True
+
+    def arrange(self) -> None:
+        """Lay the graph out by topological generation (one undo step)."""
+        moves = {}
+        for name, new in layout.arrange(self.doc.graph).items():
+            old = self.doc.graph.get_node(name).ui.get("pos")
+            if old != new:
+                moves[name] = (old, new)
+        if moves:
+            self.run(MoveNodes(self.doc, moves, "Arrange"))
+
+    # ---- gestures --------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if event.button() == Qt.LeftButton:
+            hit = self.port_at(event.scenePos())
+            if hit is not None and not self.doc.read_only:
+                self._start_wire(*hit, event.scenePos())
+                event.accept()
+                return
+        _shift_as_control(event)
+        super().mousePressEvent(event)
+        self._press_positions = {item: item.pos() for item in self.selected_node_items()}
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._drag is not None:
+            self._drag.move(event.scenePos(), self.port_at(event.scenePos()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+        if event.buttons() & Qt.LeftButton and self._press_positions:
+            for item in self._press_positions:
+                item.update_edges()
+            self.overview.invalidate()
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        item = self.node_item_at(event.scenePos())
+        if item is None:
+            super().helpEvent(event)
+            return
+        QToolTip.showText(event.screenPos(), item.tooltip(), event.widget())
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._drag is not None and event.button() == Qt.LeftButton:
+            self._drop_wire(event.scenePos())
+            event.accept()
+            return
+        _shift_as_control(event)
+        super().mouseReleaseEvent(event)
+        moves = {}
+        for item, start in self._press_positions.items():
+            if item.pos() != start:
+                moves[item.node.name] = ([start.x(), start.y()], [item.pos().x(), item.pos().y()])
+        self._press_positions = {}
+        if moves:
+            self.run(MoveNodes(self.doc, moves, "Move" if len(moves) == 1 else
+                               f"Move {len(moves)} nodes"))
+
+    def _start_wire(self, item: NodeItem, port: Port, pos: QPointF) -> None:
+        detached = self.edge_items.get((item.node, port[1])) if port[0] == "in" else None
+        self._drag = WireDrag(self.doc.graph, item, port, detached, self.node_items.values())
+        self.addItem(self._drag.wire)
+        self.update()
+        self._drag.move(pos, self.port_at(pos))
+
+    def cancel_wire(self) -> bool:
+        """Drop the wire being dragged without changing anything (Escape)."""
+        if self._drag is None:
+            return False
+        drag, self._drag = self._drag, None
+        self.removeItem(drag.wire)
+        drag.cancel()
+        self.update()
+        return True
+
+    def _drop_wire(self, pos: QPointF) -> None:
+        drag, self._drag = self._drag, None
+        self.removeItem(drag.wire)
+        wires, text = drag.finish(self.port_at(pos))
+        self.update()
+        if wires:
+            self.run(SetWires(self.doc, wires, text))

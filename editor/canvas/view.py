@@ -1,0 +1,327 @@
+"""The canvas view: zoom around the cursor, pan, framing, dot grid, rubber band, node search,
+inline renaming, and dropping palette entries."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QContextMenuEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPixmap,
+    QTransform,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu, QWidget
+
+from editor import style
+from editor.canvas.items import NodeItem
+from editor.canvas.items.overview import OVERVIEW_ZOOM
+from editor.canvas.palette import OP_MIME
+from editor.canvas.scene import GraphScene
+from editor.canvas.search import NodeSearch
+
+GRID = 24.0
+MIN_ZOOM, MAX_ZOOM = 0.01, 4.0
+MAX_FRAME_ZOOM = 1.5
+EXTENT = 1e6
+EMPTY_HINT = "Drag an op from the palette, or press Tab to add a node"
+
+
+class GraphView(QGraphicsView):
+    """Shows a :class:`GraphScene`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setTransformationAnchor(QGraphicsView.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.RubberBandDrag)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        self.setOptimizationFlags(QGraphicsView.DontSavePainterState)
+        self.setFrameShape(QGraphicsView.NoFrame)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.viewport().setMouseTracking(True)
+        self.setSceneRect(-EXTENT, -EXTENT, 2 * EXTENT, 2 * EXTENT)  # room to pan anywhere
+        self.search = NodeSearch(self)
+        self.search.chosen.connect(self._add_chosen)
+        self._rename_edit: QLineEdit | None = None
+        self._pan_from: QPoint | None = None
+        self._space = False
+        self._last_mouse = QPoint(-1, -1)
+        self._tile: tuple[int, QPixmap] | None = None
+        self.context_actions: list[QAction | None] = []
+        """The right-click menu (None: a separator); the main window fills it in."""
+
+    @property
+    def graph_scene(self) -> GraphScene:
+        return self.scene()  # type: ignore[return-value]
+
+    # ---- zoom and framing ------------------------------------------------------------------
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
+        """Zoom by ``factor`` keeping the scene point under ``anchor`` (viewport
+        coordinates; default: the centre) where it is."""
+        anchor = self.viewport().rect().center() if anchor is None else anchor
+        factor = min(max(self.zoom() * factor, MIN_ZOOM), MAX_ZOOM) / self.zoom()
+        fixed = self.mapToScene(anchor)
+        self.scale(factor, factor)
+        drift = self.mapFromScene(fixed) - anchor
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
+        self._zoom_changed()
+
+    def set_zoom(self, zoom: float) -> None:
+        center = self.mapToScene(self.viewport().rect().center())
+        self.setTransform(QTransform.fromScale(zoom, zoom))
+        self.centerOn(center)
+        self._zoom_changed()
+
+    def _zoom_changed(self) -> None:
+        if self.scene() is not None:
+            self.graph_scene.set_overview(self.zoom() < OVERVIEW_ZOOM)
+
+    def frame(self, rect: QRectF) -> None:
+        """Zoom and scroll so that ``rect`` fills the view (never closer than 150%)."""
+        if rect.isNull():
+            return
+        margin = 60.0
+        self.fitInView(rect.adjusted(-margin, -margin, margin, margin), Qt.KeepAspectRatio)
+        if self.zoom() > MAX_FRAME_ZOOM:
+            self.set_zoom(MAX_FRAME_ZOOM)
+            self.centerOn(rect.center())
+        self._zoom_changed()
+
+    def frame_all(self) -> None:
+        scene = self.graph_scene
+        rect = QRectF()
+        for item in scene.node_items.values():
+            rect = rect.united(item.sceneBoundingRect())
+        self.frame(rect)
+
+    def frame_selection(self) -> None:
+        rect = QRectF()
+        for item in self.graph_scene.selected_node_items():
+            rect = rect.united(item.sceneBoundingRect())
+        if rect.isNull():
+            self.frame_all()
+        else:
+            self.frame(rect)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self.zoom_by(1.15 ** steps, event.position().toPoint())
+
+    # ---- background ------------------------------------------------------------------------
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        self._draw_grid(painter, rect)
+        if self.scene() is None:
+            return
+        self.graph_scene.drawBackground(painter, rect)
+        if not self.graph_scene.node_items:
+            painter.save()
+            painter.resetTransform()
+            painter.setPen(style.MUTED_TEXT)
+            painter.setFont(style.font(11))
+            painter.drawText(self.viewport().rect(), Qt.AlignCenter, EMPTY_HINT)
+            painter.restore()
+
+    def _draw_grid(self, painter: QPainter, rect: QRectF) -> None:
+        """The background colour with a dot every :data:`GRID` units (sparser when zoomed
+        out), from a tiled pixmap: one fill of the exposed area."""
+        zoom = self.zoom()
+        step = GRID
+        while step * zoom < 12:
+            step *= 4
+        spacing = max(int(round(step * zoom)), 2)
+        if self._tile is None or self._tile[0] != spacing:
+            tile = QPixmap(spacing, spacing)
+            tile.fill(style.BACKGROUND)
+            dot = 2 if spacing >= 16 else 1
+            dots = QPainter(tile)
+            dots.fillRect(0, 0, dot, dot, style.GRID_DOT)
+            dots.end()
+            self._tile = (spacing, tile)
+        origin = self.mapFromScene(QPointF(0, 0))
+        brush = QBrush(self._tile[1])
+        brush.setTransform(QTransform.fromTranslate(origin.x() % spacing, origin.y() % spacing))
+        exposed = painter.transform().mapRect(rect)
+        painter.save()
+        painter.resetTransform()
+        painter.fillRect(exposed, brush)
+        painter.restore()
+
+    # ---- mouse and keys --------------------------------------------------------------------
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.KeyPress and event.key() == Qt.Key_Tab:
+            self.open_search()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key_Escape and self.graph_scene.cancel_wire():
+            return
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.OpenHandCursor)
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.viewport().unsetCursor()
+            return
+        super().keyReleaseEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.search.hide()
+        if event.button() == Qt.MiddleButton or (event.button() == Qt.LeftButton and self._space):
+            self._pan_from = event.position().toPoint()
+            self.viewport().setCursor(Qt.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        self._last_mouse = event.position().toPoint()
+        if self._pan_from is not None:
+            delta = event.position().toPoint() - self._pan_from
+            self._pan_from = event.position().toPoint()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().setCursor(Qt.OpenHandCursor if self._space else Qt.ArrowCursor)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        pos = self.mapToScene(event.position().toPoint())
+        item = self.graph_scene.node_item_at(pos)
+        if item is None:
+            self.open_search(event.position().toPoint())
+            return
+        if item.title_rect().contains(item.mapFromScene(pos)):
+            # after the click sequence has ended, so that its focus changes do not close it
+            QTimer.singleShot(0, lambda: self.start_rename(item))
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """Right-click: the canvas's actions, for the node under the cursor if there is one."""
+        scene = self.graph_scene
+        item = scene.node_item_at(self.mapToScene(event.pos()))
+        if item is not None and not item.isSelected():
+            scene.select([item.node])
+        self.show_menu(self.context_actions, event.globalPos())
+
+    def show_menu(self, actions: list[QAction | None], at: QPoint) -> None:
+        """Pop up a menu of ``actions`` (None: a separator) at ``at`` (global coordinates)."""
+        menu = QMenu(self)
+        for action in actions:
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        menu.exec(at)
+
+    # ---- node search -----------------------------------------------------------------------
+
+    def open_search(self, at: QPoint | None = None) -> None:
+        """Open the node search at ``at`` (viewport coordinates; default: the cursor)."""
+        if at is None:
+            inside = self.viewport().rect().contains(self._last_mouse)
+            at = self._last_mouse if inside else self.viewport().rect().center()
+        self.search.open(self.viewport().mapTo(self, at), self.mapToScene(at))
+
+    def _add_chosen(self, op_type: str, scene_pos: QPointF) -> None:
+        self.graph_scene.add_node(op_type, scene_pos)
+
+    # ---- renaming --------------------------------------------------------------------------
+
+    def start_rename(self, item: NodeItem | None = None) -> None:
+        """Edit the name of ``item`` (default: the only selected node) in place."""
+        if item is None:
+            selected = self.graph_scene.selected_node_items()
+            if len(selected) != 1:
+                return
+            item = selected[0]
+        self.ensureVisible(item.sceneBoundingRect(), 20, 20)
+        edit = QLineEdit(item.node.name, self.viewport())
+        edit.setObjectName("RenameEdit")
+        rect = self.mapFromScene(item.mapToScene(item.title_rect())).boundingRect()
+        edit.setGeometry(rect.x(), rect.y(), max(rect.width(), 120), max(rect.height(), 24))
+        edit.selectAll()
+        edit.show()
+        edit.setFocus()
+        self._rename_edit = edit
+        node = item.node
+
+        def finish() -> None:
+            if self._rename_edit is not edit:
+                return
+            self._rename_edit = None
+            edit.hide()
+            edit.deleteLater()
+            self.setFocus()
+            if node in self.graph_scene.doc.graph:
+                self.graph_scene.rename(node, edit.text().strip())
+
+        edit.editingFinished.connect(finish)
+        edit.installEventFilter(self)
+
+    def eventFilter(self, watched, event: QEvent) -> bool:
+        if (watched is self._rename_edit and event.type() == QEvent.KeyPress
+                and event.key() == Qt.Key_Escape):
+            edit, self._rename_edit = self._rename_edit, None
+            edit.hide()
+            edit.deleteLater()
+            self.setFocus()
+            return True
+        return super().eventFilter(watched, event)
+
+    # ---- drops from the palette ------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._accept_op(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self._accept_op(event)
+
+    @staticmethod
+    def _accept_op(event: QDropEvent) -> bool:
+        """Take palette entries, as copies (the palette keeps its entry)."""
+        if not event.mimeData().hasFormat(OP_MIME):
+            event.ignore()
+            return False
+        event.setDropAction(Qt.CopyAction)
+        event.accept()
+        return True
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if self._accept_op(event):
+            op_type = bytes(event.mimeData().data(OP_MIME)).decode()
+            self.graph_scene.add_node(op_type, self.mapToScene(event.position().toPoint()))
+            self.setFocus()

@@ -1,0 +1,1 @@
+"""Engine work off the GUI thread: evaluation, step-through traces and training."""

@@ -1,0 +1,559 @@
+"""Live evaluation of the document graph off the GUI thread.
+
+The document graph is edited on the GUI thread; evaluation runs in a worker thread that owns a
+*replica* of it (an engine Graph and Session). Every graph event becomes a small name-based
+change record, queued to the worker, which applies the queued changes to its replica before each
+run — so the replica's Session keeps its cache and recomputes only what lies downstream of an
+edit. Requests carry increasing ids: the worker skips requests a newer one superseded, and a
+result that arrives after a newer request was made is never emitted.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import networkx as nx
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, Signal, Slot
+
+from editor.compute.stepper import Step, trace
+from engine.errors import EngineError, EvaluationError, ShapeError
+from engine.graph import Graph, GraphEvent, Node
+from engine.io import graph_from_dict, graph_to_dict
+from engine.session import Session
+
+FRAME_SECONDS = 0.016
+"""How long :meth:`Evaluator.flush` may hold the GUI thread for a quick result: one frame."""
+
+Change = tuple[str, tuple[Any, ...]]
+"""An edit to replay on the replica: an action name and its arguments (node names, copies)."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a node has no value: the engine's message and the node at fault (the culprit)."""
+
+    message: str
+    node: str | None
+    kind: str = "EngineError"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The outcome of one request: each requested node has a value or a failure."""
+
+    request_id: int
+    names: tuple[str, ...]
+    values: dict[str, Any]
+    failures: dict[str, Failure]
+    blocked: frozenset[str] = frozenset()
+    """Nodes downstream of a culprit on the way to a requested node: they wait on its fix."""
+    seconds: float = 0.0
+    computed: dict[str, Any] = field(default_factory=dict)
+    """Every node's value computed since the previous evaluation was emitted (requested
+    nodes, their inputs, …): what node previews show."""
+    dropped: frozenset[str] = frozenset()
+    """Nodes whose previous value an edit made stale, not computed again (not needed)."""
+
+    @property
+    def culprits(self) -> dict[str, Failure]:
+        """The nodes to mark as failed, by name."""
+        return {f.node: f for f in self.failures.values() if f.node is not None}
+
+    def blocked_by(self, name: str) -> str | None:
+        """The culprit that keeps requested node ``name`` from a value, if that is another node."""
+        failure = self.failures.get(name)
+        return failure.node if failure and failure.node not in (None, name) else None
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The steps a Session takes to compute ``name``, in evaluation order."""
+
+    request_id: int
+    name: str
+    steps: list[Step] = field(default_factory=list)
+    failure: Failure | None = None
+    """Set when no step could be made (the node is gone, say)."""
+
+
+class _Inbox:
+    """What the GUI thread hands the worker: queued changes, the newest request id of each
+    kind, and whether the evaluator is closing. Guarded by one lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.answered = threading.Condition(self.lock)
+        self.changes: list[Change] = []
+        self.latest: dict[str, int] = {"evaluate": 0, "trace": 0}
+        self.finished: dict[str, int] = {"evaluate": 0, "trace": 0}
+        self.closed = False
+
+    def put(self, change: Change) -> bool:
+        """Queue a change; true if it is the first since the worker last took them. A new
+        value of a node replaces the value queued for it since the last structural change
+        (training updates variables many times per evaluation)."""
+        with self.lock:
+            changes = self.changes
+            if change[0] == "assign":
+                for i in range(len(changes) - 1, -1, -1):
+                    if changes[i][0] != "assign":
+                        break
+                    if changes[i][1][0] == change[1][0]:
+                        del changes[i]
+                        break
+            changes.append(change)
+            return len(changes) == 1
+
+    def take(self) -> list[Change]:
+        with self.lock:
+            changes, self.changes = self.changes, []
+            return changes
+
+    def is_stale(self, kind: str, request_id: int) -> bool:
+        with self.lock:
+            return self.closed or request_id < self.latest[kind]
+
+    def finish(self, kind: str, request_id: int) -> None:
+        """Tell a waiting :meth:`wait` that the answer to ``request_id`` is on its way."""
+        with self.answered:
+            self.finished[kind] = request_id
+            self.answered.notify_all()
+
+    def wait(self, kind: str, request_id: int, seconds: float) -> bool:
+        """Wait at most ``seconds`` for the answer to ``request_id``; true if it was sent."""
+        with self.answered:
+            return self.answered.wait_for(lambda: self.finished[kind] >= request_id, seconds)
+
+
+class _Worker(QObject):
+    """Lives in the evaluator's thread; owns the replica graph and its Session."""
+
+    done = Signal(object)
+    resync_needed = Signal()
+
+    def __init__(self, inbox: _Inbox) -> None:
+        super().__init__()
+        self.inbox = inbox
+        self.graph = Graph()
+        self.session = Session(self.graph)
+        self.problem: str | None = None
+        """Why the replica is not in step with the document (then nothing is evaluated)."""
+        self._below: set[Node] = set()
+        self._below_key: tuple[int, int] | None = None
+
+    @Slot(object)
+    def run(self, request: tuple[str, int, Any]) -> None:
+        kind, request_id, payload = request
+        if self.inbox.is_stale(kind, request_id):
+            return
+        self._catch_up()
+        start = time.perf_counter()
+        if kind == "trace":
+            result: Any = self._trace(request_id, payload)
+        else:
+            result = self._evaluate(request_id, payload)
+            result = replace(result, seconds=time.perf_counter() - start)
+        self.done.emit(result)
+        self.inbox.finish(kind, request_id)
+
+    # ---- keeping the replica in step ------------------------------------------------------
+
+    def _catch_up(self) -> None:
+        for action, args in self.inbox.take():
+            if action == "reset":
+                self._reset(args[0])
+            elif self.problem is None:
+                try:
+                    _apply(self.graph, action, args)
+                except Exception as error:  # noqa: BLE001 — the replica drifted: rebuild it
+                    self.problem = f"the evaluator is catching up with the document ({error})"
+                    self.resync_needed.emit()
+
+    def _reset(self, data: dict[str, Any]) -> None:
+        try:
+            self.graph = graph_from_dict(data, "document")
+        except Exception as error:  # noqa: BLE001 — e.g. an op type no longer registered
+            self.problem = f"the evaluator cannot copy the document: {error}"
+            return
+        self.session = Session(self.graph)
+        self.problem = None
+
+    # ---- work -----------------------------------------------------------------------------
+
+    def _evaluate(self, request_id: int, names: tuple[str, ...]) -> Evaluation:
+        values: dict[str, Any] = {}
+        failures: dict[str, Failure] = {}
+        blocked: set[str] = set()
+        if self.problem is not None:
+            failures = {name: Failure(self.problem, None) for name in names}
+            return Evaluation(request_id, names, values, failures)
+        for name in names:
+            try:
+                values[name] = self._run_without_training(name)
+            except BaseException as error:  # noqa: BLE001 — no op may bring the app down
+                failure = self._explain(error, name)
+                failures[name] = failure
+                blocked |= self._blocked(failure.node, name)
+        computed, dropped = self.session.take_changes()
+        return Evaluation(request_id, names, values, failures, frozenset(blocked),
+                          computed={n.name: v for n, v in computed.items()},
+                          dropped=frozenset(n.name for n in dropped))
+
+    def _run_without_training(self, name: str) -> Any:
+        """The value of ``name``, never running a train step (that would change the replica's
+        variables behind the document's back): a train step shows the loss before the step,
+        which is its value; a node below one is not evaluated live."""
+        node = self.graph.get_node(name) if name in self.graph else None
+        if node is None or node not in self._train_steps_and_below():
+            return self.session.run(name)
+        loss = node.inputs[0] if node.op.stateful else None
+        if loss is None or loss in self._train_steps_and_below():
+            raise EvaluationError(f"{name}: not evaluated live, as that would run a train step "
+                                  "(train from the Training dock)", name)
+        return self.session.run(loss)
+
+    def _train_steps_and_below(self) -> set[Node]:
+        key = (id(self.graph), self.graph.version)
+        if self._below_key != key:
+            self._below, self._below_key = train_steps_and_below(self.graph), key
+        return self._below
+
+    def _trace(self, request_id: int, name: str) -> Trace:
+        if self.problem is not None:
+            return Trace(request_id, name, failure=Failure(self.problem, None))
+        session = self.session
+        if name in self.graph and self.graph.get_node(name) in self._train_steps_and_below():
+            # its run takes a train step: take it on a copy, the replica's variables stay
+            session = Session(graph_from_dict(graph_to_dict(self.graph), "document"))
+        try:
+            return Trace(request_id, name, trace(session, name))
+        except BaseException as error:  # noqa: BLE001
+            return Trace(request_id, name, failure=self._explain(error, name))
+
+    def _explain(self, error: BaseException, name: str) -> Failure:
+        """A failure naming its culprit; a static shape error is preferred to numpy's words."""
+        if isinstance(error, EvaluationError):
+            try:
+                self.graph.shape_of(name)
+            except ShapeError as static:
+                error = static
+            except Exception:  # noqa: BLE001 — a faulty shape rule: keep the run's error
+                pass
+        if isinstance(error, EngineError):
+            return Failure(str(error), error.node, type(error).__name__)
+        if isinstance(error, KeyError):
+            return Failure(error.args[0], name, "KeyError")
+        return Failure(f"{name}: {type(error).__name__}: {error}", name, type(error).__name__)
+
+    def _blocked(self, culprit: str | None, name: str) -> set[str]:
+        """The nodes between ``culprit`` and ``name`` (inclusive of ``name``, not of culprit)."""
+        if culprit is None or culprit == name or culprit not in self.graph:
+            return set()
+        downstream = nx.descendants(self.graph.nx, self.graph.get_node(culprit))
+        return {n.name for n in self.session.evaluation_order(name) if n in downstream}
+
+
+def train_steps_and_below(graph: Graph) -> set[Node]:
+    """The stateful nodes (train steps) and every node downstream of one: evaluating any of
+    them would run a train step, which changes variables."""
+    below: set[Node] = set()
+    for node in graph.nodes:
+        if node.op.stateful and node not in below:
+            below |= {node} | nx.descendants(graph.nx, node)
+    return below
+
+
+def _apply(graph: Graph, action: str, args: tuple[Any, ...]) -> None:
+    """Replay one change record on the replica."""
+    if action == "add_node":
+        op_type, name, attrs, value = args
+        graph.add_node(op_type, name=name, attrs=attrs, value=value)
+    elif action == "set_attrs":
+        name, attrs = args
+        node = graph.get_node(name)
+        for key, value in attrs.items():
+            if node.attrs.get(key) != value:
+                graph.set_attr(node, key, value)
+    elif action == "assign":
+        name, value = args
+        graph.assign(graph.get_node(name), value)
+    else:
+        getattr(graph, action)(*args)
+
+
+def _stop(thread: QThread, inbox: _Inbox) -> None:
+    """Stop the worker thread: skip what is queued, wait for a running op to return."""
+    with inbox.lock:
+        if inbox.closed:
+            return  # stopped already (close() was called before the evaluator was destroyed)
+        inbox.closed = True
+    thread.quit()
+    thread.wait()
+
+
+def _change_of(event: GraphEvent) -> Change | None:
+    """The change record of a graph event (by names, with copies of values)."""
+    node, kind = event.node, event.kind
+    if kind == "node_added":
+        return "add_node", (node.type, node.name, copy.deepcopy(node.attrs), _value_copy(node))
+    if kind == "node_removed":
+        return "remove_node", (node.name,)
+    if kind == "edge_added":
+        assert event.source is not None
+        return "connect", (event.source.name, node.name, event.port)
+    if kind == "edge_removed":
+        return "disconnect", (node.name, event.port)
+    if kind == "renamed":
+        return "rename", (event.old_name, node.name)
+    if kind == "attr_changed":
+        return "set_attrs", (node.name, copy.deepcopy(node.attrs))
+    if kind == "value_changed":
+        return "assign", (node.name, _value_copy(node))
+    if kind == "state_changed":
+        return "set_state", (node.name, {k: np.array(v, copy=True) for k, v in node.state.items()})
+    return None
+
+
+def _value_copy(node: Node) -> np.ndarray | None:
+    value = getattr(node, "value", None)
+    return None if value is None else np.array(value, copy=True)
+
+
+class Evaluator(QObject):
+    """Keeps the watched nodes of a document graph evaluated, off the GUI thread.
+
+    ``watch(names)`` evaluates those nodes now and again after every change to the graph;
+    ``evaluated`` delivers each up-to-date :class:`Evaluation` (never a superseded one).
+    ``trace(name)`` asks for the steps of a step-through, delivered by ``traced``.
+    ``busy_changed(bool)`` tells whether a result is awaited. While training, :meth:`assume`
+    evaluates with the run's variable values instead of the document's, until
+    :meth:`stop_assuming`. Call :meth:`close` before the application quits (it is also called
+    on ``aboutToQuit``).
+    """
+
+    evaluated = Signal(object)
+    traced = Signal(object)
+    busy_changed = Signal(bool)
+    _submit = Signal(object)
+    _changes_queued = Signal()
+
+    def __init__(self, graph: Graph, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._inbox = _Inbox()
+        self._ids = {"evaluate": 0, "trace": 0}
+        self._delivered = dict(self._ids)
+        self._unsent = Evaluation(0, (), {}, {})
+        self._watched: list[str] = []
+        self._traced_name = ""
+        self._busy = False
+        self._last_seconds = 0.0
+        self._graph: Graph | None = None
+        self._assumed: set[str] = set()
+        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._changes_queued.connect(self._on_changes_queued)
+
+        self._thread = QThread()
+        self._thread.setObjectName("evaluator")
+        self._worker = _Worker(self._inbox)
+        self._worker.moveToThread(self._thread)
+        self._submit.connect(self._worker.run)
+        self._worker.done.connect(self._receive)
+        self._worker.resync_needed.connect(self._on_drift)
+        self._thread.start()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.close)
+        # if the evaluator is destroyed with its parent before close(), stop the thread then
+        self.destroyed.connect(functools.partial(_stop, self._thread, self._inbox))
+        self.set_graph(graph)
+
+    # ---- public ---------------------------------------------------------------------------
+
+    @property
+    def graph(self) -> Graph | None:
+        return self._graph
+
+    @property
+    def watched(self) -> list[str]:
+        return list(self._watched)
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def set_graph(self, graph: Graph) -> None:
+        """Evaluate ``graph`` from now on (a document was opened): the replica is rebuilt."""
+        if self._graph is not None:
+            self._graph.unsubscribe(self._on_graph_event)
+        self._graph = graph
+        self._assumed.clear()
+        graph.subscribe(self._on_graph_event)
+        self._watched = [n for n in self._watched if n in graph]
+        self._resync()
+
+    def watch(self, names: Iterable[str]) -> int:
+        """Keep ``names`` evaluated (an empty list stops); returns the request id."""
+        self._watched = list(dict.fromkeys(names))
+        return self.refresh()
+
+    def refresh(self) -> int:
+        """Evaluate the watched nodes again; returns the request id (0 if none are watched)."""
+        self._refresh_timer.stop()
+        if not self._watched:
+            self._ids["evaluate"] += 1  # drops any result still on its way
+            self._delivered["evaluate"] = self._ids["evaluate"]
+            self._publish_latest("evaluate")
+            self._update_busy()
+            return 0
+        return self._request("evaluate", tuple(self._watched))
+
+    def flush(self, wait: float = FRAME_SECONDS) -> None:
+        """Ask now for the refresh that queued changes scheduled (call it when an edit is
+        complete). If the last evaluation took less than ``wait`` seconds, wait up to that
+        long for the answer and deliver it before returning, so that the edit and its new
+        values are painted together; a slower one arrives later, while the edit is painted."""
+        if not self._refresh_timer.isActive():
+            return
+        request_id = self.refresh()
+        if request_id and self._last_seconds < wait and self._inbox.wait(
+                "evaluate", request_id, wait):
+            QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
+
+    @property
+    def assumed(self) -> frozenset[str]:
+        """The variables evaluated with values of :meth:`assume` instead of their own."""
+        return frozenset(self._assumed)
+
+    def assume(self, values: dict[str, np.ndarray]) -> None:
+        """Evaluate from now on as if the variables named in ``values`` held them (a training
+        run's latest values) — in the worker's replica only: the document keeps its values,
+        and :meth:`stop_assuming` gives them back to the replica."""
+        graph = self._graph
+        for name, value in values.items():
+            if graph is not None and name in graph:
+                self._assumed.add(name)
+                self._queue(("assign", (name, np.array(value, copy=True))))
+
+    def stop_assuming(self) -> None:
+        """Evaluate with the document's own values again."""
+        names, self._assumed = self._assumed, set()
+        graph = self._graph
+        for name in names:
+            if graph is not None and name in graph:
+                self._queue(("assign", (name, _value_copy(graph.get_node(name)))))
+
+    def trace(self, name: str) -> int:
+        """Ask for the evaluation steps of ``name`` (answered by ``traced``)."""
+        self._traced_name = name
+        return self._request("trace", name)
+
+    def close(self) -> None:
+        """Stop the worker thread (after the op it may be running returns)."""
+        if self._thread is None:
+            return
+        if self._graph is not None:
+            self._graph.unsubscribe(self._on_graph_event)
+        self._refresh_timer.stop()
+        _stop(self._thread, self._inbox)
+        self._worker.deleteLater()
+        self._thread = None
+        self._delivered = dict(self._ids)
+        self._update_busy()
+
+    # ---- requests and results -------------------------------------------------------------
+
+    def _request(self, kind: str, payload: Any) -> int:
+        if self._thread is None:
+            return 0
+        self._ids[kind] += 1
+        request_id = self._ids[kind]
+        self._publish_latest(kind)
+        self._update_busy()
+        self._submit.emit((kind, request_id, payload))
+        return request_id
+
+    def _publish_latest(self, kind: str) -> None:
+        with self._inbox.lock:
+            self._inbox.latest[kind] = self._ids[kind]
+
+    @Slot(object)
+    def _receive(self, result: Evaluation | Trace) -> None:
+        kind = "trace" if isinstance(result, Trace) else "evaluate"
+        if isinstance(result, Evaluation):
+            result = self._with_earlier_changes(result)
+        if result.request_id != self._ids[kind] or self._thread is None:
+            return  # superseded while it was computed
+        self._delivered[kind] = result.request_id
+        if kind == "evaluate":
+            self._last_seconds = result.seconds
+        self._update_busy()
+        (self.traced if kind == "trace" else self.evaluated).emit(result)
+
+    def _with_earlier_changes(self, result: Evaluation) -> Evaluation:
+        """Fold the node values of superseded evaluations into the next one emitted, so that
+        ``computed`` and ``dropped`` miss nothing."""
+        earlier = self._unsent
+        computed = {k: v for k, v in earlier.computed.items() if k not in result.dropped}
+        computed.update(result.computed)
+        dropped = (earlier.dropped - result.computed.keys()) | result.dropped
+        merged = replace(result, computed=computed, dropped=dropped)
+        stale = result.request_id != self._ids["evaluate"]
+        self._unsent = merged if stale else Evaluation(0, (), {}, {})
+        return merged
+
+    def _update_busy(self) -> None:
+        busy = any(self._ids[kind] > self._delivered[kind] for kind in self._ids)
+        if busy != self._busy:
+            self._busy = busy
+            self.busy_changed.emit(busy)
+
+    # ---- following the document -----------------------------------------------------------
+
+    def _on_graph_event(self, event: GraphEvent) -> None:
+        """Called in the thread that edited the graph: queue the change, then let the GUI
+        thread schedule a refresh."""
+        change = _change_of(event)
+        if change is None:
+            return
+        if change[0] == "rename":
+            old, new = change[1]
+            self._watched = [new if n == old else n for n in self._watched]
+        elif change[0] == "remove_node":
+            self._watched = [n for n in self._watched if n != event.node.name]
+        self._queue(change)
+
+    def _queue(self, change: Change) -> None:
+        if self._inbox.put(change):
+            self._changes_queued.emit()
+
+    @Slot()
+    def _on_changes_queued(self) -> None:
+        if self._watched and self._thread is not None:
+            self._refresh_timer.start()
+
+    @Slot()
+    def _on_drift(self) -> None:
+        """The replica could not follow an edit: rebuild it and ask again for what is awaited
+        (what the worker answers meanwhile is superseded)."""
+        self._resync()
+        if self._watched:
+            self.refresh()
+        if self._ids["trace"] > self._delivered["trace"]:
+            self.trace(self._traced_name)
+
+    def _resync(self) -> None:
+        """Send the worker a fresh snapshot of the document graph."""
+        if self._graph is None or self._thread is None:
+            return
+        with self._inbox.lock:
+            self._inbox.changes = [("reset", (graph_to_dict(self._graph),))]
+        self._changes_queued.emit()
+

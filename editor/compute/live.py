@@ -1,0 +1,381 @@
+"""Live evaluation in the window: the selected nodes evaluated by the :class:`Evaluator`, their
+values in the Tensor dock, previews and error marks on the canvas, a busy indicator, and the
+step-through mode."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import networkx as nx
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+
+from editor.canvas.scene import GraphScene
+from editor.compute.evaluator import Evaluation, Evaluator, Failure, Trace, train_steps_and_below
+from editor.compute.stepper import Step, Stepper
+from editor.document import BLOCKED, ERROR, OK
+from editor.inspect.tensor_view import TensorView
+from editor.tensor_stats import preview_later, value_preview
+from engine.graph import Graph, Node
+
+GRADIENT = "∇"
+"""Prefix of the Tensor dock's tab that shows a variable's gradient."""
+MAX_SHOWN = 12
+"""The Tensor dock shows at most this many nodes (the first selected ones; Ctrl+A on a big
+graph must not make thousands of panels)."""
+
+BUSY_DELAY_MS = 150
+"""A result awaited longer than this shows the busy indicator (quick ones do not flicker)."""
+
+
+class BusyIndicator(QWidget):
+    """``Evaluating…`` with an endless progress bar, for the status bar."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        bar = QProgressBar()
+        bar.setRange(0, 0)
+        bar.setFixedSize(90, 12)
+        bar.setTextVisible(False)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 6, 0)
+        layout.addWidget(QLabel("Evaluating…"))
+        layout.addWidget(bar)
+        self._timer = QTimer(self, singleShot=True, interval=BUSY_DELAY_MS)
+        self._timer.timeout.connect(self.show)
+        self.hide()
+
+    def set_busy(self, busy: bool) -> None:
+        if busy:
+            self._timer.start()
+        else:
+            self._timer.stop()
+            self.hide()
+
+
+def last_nodes(nodes: set[Node], graph: Graph) -> list[Node]:
+    """The nodes of ``nodes`` none of whose consumers is in ``nodes``."""
+    return [n for n in nodes if not any(c in nodes for c in graph.nx.successors(n))]
+
+
+class LiveEvaluation(QObject):
+    """Keeps the scene's selected nodes evaluated and shows the outcome.
+
+    The Tensor dock shows each pinned node (its Pin button), then each selected one. Every
+    node computed on the way shows a preview, and stays live: while previews are shown, the
+    nodes that show one are evaluated again after every edit too (the last of them in the
+    graph suffice: their inputs come along), so a value on the canvas is never stale. When a
+    document is set, every node is to show a preview: the graph's last nodes are evaluated —
+    except train steps and what lies below them, which are never evaluated for a preview.
+    The culprit of a failure is marked red and the nodes between it and an evaluated node
+    ``blocked`` — except for failures of nodes the user has not asked about: a last node that
+    never had a value (say, below a placeholder without a default) fails quietly, without a
+    mark, until it is selected or once had a value. While stepping (:meth:`start_stepping`),
+    the canvas shows the steps of the selected node's evaluation instead.
+    """
+
+    message = Signal(str)
+    """Text for the status bar."""
+    stepping_changed = Signal(bool)
+
+    def __init__(self, tensor_view: TensorView, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.tensor_view = tensor_view
+        self.evaluator = Evaluator(Graph(), parent=self)
+        self.busy_indicator = BusyIndicator()
+        self.stepper = Stepper(parent=self)
+        self.scene: GraphScene | None = None
+        self.stepping_name: str | None = None
+        self.previews = True
+        self._selected: list[str] = []
+        self._pinned: list[Node] = []
+        self._previewed: set[Node] = set()
+        self._frontier: list[Node] = []
+        self._quiet: set[Node] = set()
+        """Last nodes evaluated since the document was set that never had a value: their
+        failures are not marked (the user has not asked about them)."""
+        self._version = -1
+        self._marked: set[str] = set()
+        self.gradients: dict[str, np.ndarray] = {}
+        """The last known gradient of the loss for each trained variable, by name."""
+        self.evaluator.evaluated.connect(self._show)
+        self.evaluator.traced.connect(self._traced)
+        self.evaluator.busy_changed.connect(self.busy_indicator.set_busy)
+        self.stepper.position_changed.connect(self._show_step)
+        tensor_view.pin_toggled.connect(self._pin)
+
+    @property
+    def stepping(self) -> bool:
+        return self.stepping_name is not None
+
+    def set_scene(self, scene: GraphScene) -> None:
+        """Follow ``scene`` (a document was opened)."""
+        self.stop_stepping()
+        self.scene = scene
+        graph = scene.doc.graph
+        self._marked, self._frontier, self._pinned = set(), [], []
+        self._previewed = set(graph.nodes)
+        self._quiet = set(self._previewed)
+        self._update_frontier()
+        self.evaluator.set_graph(graph)
+        scene.selectionChanged.connect(self._selection_changed)
+        scene.doc.batch_done.connect(self._edited)
+        scene.doc.node_removed.connect(self._node_removed)
+        self._selection_changed()
+
+    def set_previews(self, on: bool) -> None:
+        """Whether the nodes' previews are shown (and so kept up to date)."""
+        self.previews = on
+        if not self.stepping:
+            self._watch()
+
+    def close(self) -> None:
+        self.evaluator.close()
+
+    # ---- live values -----------------------------------------------------------------------
+
+    def _selected_names(self) -> list[str]:
+        try:
+            return [node.name for node in self.scene.selected_nodes()]
+        except RuntimeError:  # the scene is being deleted
+            return []
+
+    def _selection_changed(self) -> None:
+        names = self._selected_names()
+        if self.stepping:
+            if names and names[0] != self.stepping_name:
+                self._trace(names[0])
+            return
+        self._selected = names
+        self._watch()
+        if len(names) > MAX_SHOWN:
+            self.message.emit(f"The Tensor dock shows the first {MAX_SHOWN} of the "
+                              f"{len(names)} selected nodes.")
+
+    def _pin(self, name: str, on: bool) -> None:
+        graph = self.scene.doc.graph
+        if name not in graph:
+            return
+        node = graph.get_node(name)
+        self._pinned = [n for n in self._pinned if n is not node] + ([node] if on else [])
+        self._watch()
+
+    def _node_removed(self, node: Node) -> None:
+        self._previewed.discard(node)
+        self._quiet.discard(node)
+        if node in self._pinned:
+            self._pinned.remove(node)
+
+    def _shown_names(self) -> list[str]:
+        """The nodes the Tensor dock shows: the pinned ones, then the selected ones (at most
+        :data:`MAX_SHOWN` in all)."""
+        return list(dict.fromkeys([n.name for n in self._pinned] + self._selected))[:MAX_SHOWN]
+
+    def set_gradients(self, gradients: dict[str, np.ndarray]) -> None:
+        """Show each shown variable's gradient (``GRADIENT`` + its name) beside its value."""
+        self.gradients = gradients
+        if self.scene is not None and not self.stepping:
+            self._watch(unless_watched=True)
+            self._show_gradients()
+
+    def _gradient_tabs(self, shown: list[str]) -> list[str]:
+        return [GRADIENT + name for name in shown if name in self.gradients]
+
+    def _show_gradients(self) -> None:
+        for name in self._shown_names():
+            if name in self.gradients:
+                self.tensor_view.show_value(GRADIENT + name, self.gradients[name])
+
+    def _watch(self, unless_watched: bool = False) -> None:
+        """Evaluate the shown nodes, and the previewed ones if previews are shown (not again
+        if ``unless_watched`` and they are all watched already)."""
+        shown = self._shown_names()
+        graph = self.scene.doc.graph
+        self._quiet -= {graph.get_node(name) for name in shown if name in graph}  # asked now
+        self.tensor_view.set_names(shown + self._gradient_tabs(shown))
+        self.tensor_view.set_pinned(n.name for n in self._pinned)
+        names = list(shown)
+        if self.previews:
+            names += [node.name for node in self._frontier]
+        if not (unless_watched and set(names) <= set(self.evaluator.watched)):
+            self.evaluator.watch(names)
+        if not names:
+            self._mark({}, {})  # nothing is evaluated: no evaluation marks either
+
+    def _update_frontier(self) -> bool:
+        """The previewed nodes none of whose consumers is previewed, leaving out train steps
+        and the nodes below them; true if that changed."""
+        graph = self.scene.doc.graph
+        frontier = last_nodes(self._previewed - train_steps_and_below(graph), graph)
+        self._version = graph.version
+        if set(frontier) == set(self._frontier):
+            return False
+        self._frontier = frontier
+        return True
+
+    def _show(self, evaluation: Evaluation) -> None:
+        if self.stepping or self.scene is None:
+            return
+        graph = self.scene.doc.graph
+        shown = tuple(n for n in self._shown_names() if n in evaluation.names)
+        self.tensor_view.show_evaluation(replace(evaluation, names=shown))
+        self._show_gradients()
+        items = self.scene.node_items
+        assumed = self.evaluator.assumed
+        grown = False
+        for name, value in evaluation.computed.items():
+            if name in graph:
+                node = graph.get_node(name)
+                # a source shows the value it holds (what the user typed), not a summary —
+                # or, while training, the value it has learned so far
+                if node.op.is_source:
+                    items[node].set_preview(value_preview(value) if name in assumed else None)
+                else:
+                    items[node].set_preview(preview_later(value))
+                self._quiet.discard(node)
+                if node not in self._previewed:
+                    self._previewed.add(node)
+                    grown = True
+        for name in evaluation.dropped:
+            if name in graph:
+                node = graph.get_node(name)
+                items[node].set_preview(None)
+                if name not in evaluation.names:
+                    self._previewed.discard(node)
+        for name in evaluation.failures:  # kept live, to show their value once fixed
+            if name in graph and graph.get_node(name) not in self._previewed:
+                self._previewed.add(graph.get_node(name))
+                grown = True
+        asked = self._asked(evaluation)
+        culprits = {f.node: f for f in asked.values() if f.node is not None}
+        self._mark(culprits, self._blockers(evaluation, asked))
+        if grown and self._update_frontier() and self.previews:
+            self._watch(unless_watched=True)
+
+    def _edited(self) -> None:
+        """After an edit: evaluate at once; a changed wiring may change which previewed nodes
+        to evaluate; while stepping, step through the new evaluation, at the same step."""
+        self.evaluator.flush()
+        if self.stepping:
+            if self.stepping_name not in self.scene.doc.graph:
+                self.stop_stepping()
+            else:
+                self._trace(self.stepping_name)
+        elif self.scene.doc.graph.version != self._version and self._update_frontier():
+            self._watch()
+
+    def _asked(self, evaluation: Evaluation) -> dict[str, Failure]:
+        """The failures to mark: those of the nodes the user asked about (not quiet ones)."""
+        graph, shown = self.scene.doc.graph, set(self._shown_names())
+        return {name: failure for name, failure in evaluation.failures.items()
+                if name in shown or name not in graph or graph.get_node(name) not in self._quiet}
+
+    def _blockers(self, evaluation: Evaluation, asked: dict[str, Failure]) -> dict[str, str]:
+        """Each blocked node on the way to an ``asked`` failure, with the culprit it waits on."""
+        graph = self.scene.doc.graph
+        blocked = {n for n in evaluation.blocked if n in graph}
+        if len(asked) < len(evaluation.failures) and blocked:  # not on the way to quiet ones
+            above: set[Node] = set()
+            for name in asked:
+                if name in graph and graph.get_node(name) not in above:
+                    above |= {graph.get_node(name)} | nx.ancestors(graph.nx, graph.get_node(name))
+            blocked = {n for n in blocked if graph.get_node(n) in above}
+        blockers: dict[str, str] = {}
+        culprits = {f.node for f in asked.values() if f.node is not None}
+        for culprit in culprits:
+            if culprit in graph and blocked:
+                below = {n.name for n in nx.descendants(graph.nx, graph.get_node(culprit))}
+                for name in blocked & below:
+                    blockers.setdefault(name, culprit)
+        return blockers
+
+    def _mark(self, culprits: dict[str, Any], blockers: dict[str, str]) -> None:
+        """Mark ``culprits`` red with their failure's message, ``blockers``' keys blocked, and
+        clear the marks of the last evaluation elsewhere."""
+        graph = self.scene.doc.graph
+        items = self.scene.node_items
+        for name in self._marked - culprits.keys() - blockers.keys():
+            if name in graph:
+                items[graph.get_node(name)].set_state(OK)
+        for name, failure in culprits.items():
+            if name in graph:
+                items[graph.get_node(name)].set_state(ERROR, failure.message)
+        for name, culprit in blockers.items():
+            if name not in culprits:
+                message = f"blocked by {culprit}: {culprits[culprit].message}"
+                items[graph.get_node(name)].set_state(BLOCKED, message)
+        self._marked = {n for n in (*culprits, *blockers) if n in graph}
+
+    # ---- step-through ----------------------------------------------------------------------
+
+    def start_stepping(self) -> bool:
+        """Step through the evaluation of the (first) selected node; False if none is."""
+        names = self._selected_names()
+        if not names:
+            self.message.emit("Select a node to step through its evaluation.")
+            return False
+        self.evaluator.watch([])
+        self._mark({}, {})
+        for item in self.scene.node_items.values():
+            item.set_step("pending")
+        self._trace(names[0])
+        self.stepping_changed.emit(True)
+        return True
+
+    def stop_stepping(self) -> None:
+        """Leave the step-through: the canvas and the Tensor dock show live values again."""
+        if not self.stepping:
+            return
+        self.stepping_name = None
+        self.stepper.set_steps([])
+        if self.scene is not None:
+            for item in self.scene.node_items.values():
+                item.set_step(None)
+            self._selection_changed()
+        self.stepping_changed.emit(False)
+
+    def _trace(self, name: str) -> None:
+        self.stepping_name = name
+        self.evaluator.trace(name)
+
+    def _traced(self, trace: Trace) -> None:
+        if not self.stepping or trace.name != self.stepping_name:
+            return
+        if trace.failure is not None:
+            self.message.emit(f"Cannot step through {trace.name}: {trace.failure.message}")
+        position = self.stepper.position
+        self.stepper.set_steps(trace.steps)
+        self.stepper.go_to(position)
+
+    def _show_step(self, position: int) -> None:
+        if not self.stepping or self.scene is None:
+            return
+        graph = self.scene.doc.graph
+        shown = {step.name: step for step in self.stepper.shown}
+        current = self.stepper.current
+        for node, item in self.scene.node_items.items():
+            step = shown.get(node.name)
+            if step is None:
+                item.set_step("pending")
+            else:
+                item.set_step("current" if step is current else "done", _step_text(step))
+        if current is None or current.name not in graph:
+            self.tensor_view.set_names([])
+        else:
+            self.tensor_view.set_names([current.name])
+            if current.error is not None:
+                self.tensor_view.show_error(current.name, current.error)
+            elif current.blocked_by is not None:
+                self.tensor_view.show_blocked(current.name, current.blocked_by)
+            else:
+                self.tensor_view.show_value(current.name, current.value)
+
+
+def _step_text(step: Step) -> str:
+    if step.error is not None:
+        return "error"
+    if step.blocked_by is not None:
+        return f"blocked by {step.blocked_by}"
+    return step.value_text()

@@ -1,0 +1,288 @@
+"""Undo commands: one class per kind of edit, the only code that changes a document's graph.
+
+Commands refer to nodes by name (names are restored exactly by undo, so they stay valid along
+the stack). ``apply`` leaves the graph untouched when the engine refuses the edit.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PySide6.QtGui import QUndoCommand
+
+from editor.document import Document
+from engine.graph import Graph, Node
+
+Wire = tuple[str, int, str | None]
+"""``(target, port, source)``: the node feeding input ``port`` of ``target`` (None: no wire)."""
+
+
+@dataclass
+class NodeSpec:
+    """Everything needed to re-create a node (its wires are kept apart)."""
+
+    name: str
+    op: str
+    attrs: dict[str, Any] = field(default_factory=dict)
+    value: np.ndarray | None = None
+    ui: dict[str, Any] = field(default_factory=dict)
+    inputs: list[str | None] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, node: Node) -> NodeSpec:
+        value = node.value if node.op.is_source else None
+        return cls(node.name, node.type, dict(node.attrs),
+                   None if value is None else np.array(value, copy=True),
+                   copy.deepcopy(node.ui), [s.name if s is not None else None for s in node.inputs])
+
+    def create(self, graph: Graph) -> Node:
+        node = graph.add_node(self.op, name=self.name, attrs=self.attrs, value=self.value,
+                              ui=copy.deepcopy(self.ui))
+        assert node.name == self.name, f"{self.name} was taken"
+        return node
+
+
+class NameAllocator:
+    """Hands out node names free in ``graph`` and among those already handed out:
+    the wanted name, or ``base_k`` with the first free k (a copy of ``add_1`` is ``add_2``)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.taken: set[str] = set()
+        self._next: dict[str, int] = {}
+
+    def fresh(self, wanted: str) -> str:
+        name = wanted
+        if name in self.graph or name in self.taken:
+            base = re.sub(r"_\d+$", "", wanted)
+            k = self._next.get(base, 1)
+            while f"{base}_{k}" in self.graph or f"{base}_{k}" in self.taken:
+                k += 1
+            self._next[base] = k + 1
+            name = f"{base}_{k}"
+        self.taken.add(name)
+        return name
+
+
+class Command(QUndoCommand):
+    """Base: ``apply``/``revert`` do the work; the first ``redo`` after
+    :meth:`Document.execute` is skipped because ``apply`` already ran."""
+
+    def __init__(self, doc: Document, text: str) -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.skip_next_redo = False
+
+    @property
+    def graph(self) -> Graph:
+        return self.doc.graph
+
+    def redo(self) -> None:
+        if self.skip_next_redo:
+            self.skip_next_redo = False
+            return
+        with self.doc.batch():
+            self.apply()
+
+    def undo(self) -> None:
+        with self.doc.batch():
+            self.revert()
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+
+def _set_wires(graph: Graph, wires: Iterable[Wire]) -> None:
+    """Apply wires in order; if one is refused, undo the ones applied and re-raise."""
+    done: list[Wire] = []
+    try:
+        for target, port, source in wires:
+            old = graph.get_node(target).inputs[port]
+            if source is None:
+                graph.disconnect(target, port)
+            else:
+                graph.connect(source, target, port)
+            done.append((target, port, old.name if old is not None else None))
+    except Exception:
+        _set_wires(graph, reversed(done))
+        raise
+
+
+class AddNodes(Command):
+    """Add nodes (a new node, a paste, a duplicate) and the wires among them."""
+
+    def __init__(self, doc: Document, specs: list[NodeSpec], text: str = "Add node") -> None:
+        super().__init__(doc, text)
+        self.specs = specs
+
+    @property
+    def names(self) -> list[str]:
+        return [spec.name for spec in self.specs]
+
+    def apply(self) -> None:
+        for spec in self.specs:
+            spec.create(self.graph)
+        wires = [(s.name, port, src) for s in self.specs for port, src in enumerate(s.inputs)
+                 if src is not None]
+        _set_wires(self.graph, wires)
+
+    def revert(self) -> None:
+        for spec in reversed(self.specs):
+            self.graph.remove_node(spec.name)
+
+
+class RemoveItems(Command):
+    """Delete nodes with every wire touching them, and wires given as (target, port)."""
+
+    def __init__(self, doc: Document, nodes: Iterable[str], wires: Iterable[tuple[str, int]] = (),
+                 text: str = "Delete") -> None:
+        super().__init__(doc, text)
+        self.node_names = list(nodes)
+        self.wire_ends = list(wires)
+        self.specs: list[NodeSpec] = []
+        self.wires: list[Wire] = []
+
+    def apply(self) -> None:
+        graph = self.graph
+        nodes = [graph.get_node(name) for name in self.node_names]
+        removed = set(nodes)
+        self.specs = [NodeSpec.of(n) for n in nodes]
+        wires: dict[tuple[str, int], str] = {}
+        for node in nodes:
+            for port, source in enumerate(node.inputs):
+                if source is not None:
+                    wires[node.name, port] = source.name
+            for consumer in graph.nx.successors(node):
+                if consumer not in removed:
+                    for port in graph.nx.edges[node, consumer]["ports"]:
+                        wires[consumer.name, port] = node.name
+        for target, port in self.wire_ends:
+            source = graph.get_node(target).inputs[port]
+            if source is not None:
+                wires[target, port] = source.name
+        self.wires = [(t, p, s) for (t, p), s in wires.items()]
+        for target, port in self.wire_ends:
+            graph.disconnect(target, port)
+        for node in nodes:
+            graph.remove_node(node)
+
+    def revert(self) -> None:
+        for spec in self.specs:
+            NodeSpec(spec.name, spec.op, spec.attrs, spec.value, spec.ui).create(self.graph)
+        _set_wires(self.graph, self.wires)
+
+
+class SetWires(Command):
+    """Connect, replace, move or disconnect wires: each entry sets one input port."""
+
+    def __init__(self, doc: Document, wires: list[Wire], text: str = "Connect") -> None:
+        super().__init__(doc, text)
+        self.wires = wires
+        self.old: list[Wire] = []
+
+    def apply(self) -> None:
+        old = []
+        for target, port, _ in self.wires:
+            source = self.graph.get_node(target).inputs[port]
+            old.append((target, port, source.name if source is not None else None))
+        _set_wires(self.graph, self.wires)
+        self.old = old
+
+    def revert(self) -> None:
+        _set_wires(self.graph, reversed(self.old))
+
+
+class MoveNodes(Command):
+    """Set node positions (one drag of a selection, or an arrangement) as one step."""
+
+    def __init__(self, doc: Document, moves: dict[str, tuple[list[float] | None, list[float]]],
+                 text: str = "Move") -> None:
+        super().__init__(doc, text)
+        self.moves = moves
+
+    def apply(self) -> None:
+        for name, (_, new) in self.moves.items():
+            self.graph.set_ui(name, pos=new)
+
+    def revert(self) -> None:
+        for name, (old, _) in self.moves.items():
+            node = self.graph.get_node(name)
+            if old is None:
+                node.ui.pop("pos", None)
+                self.graph.set_ui(node)
+            else:
+                self.graph.set_ui(node, pos=old)
+
+
+class Rename(Command):
+    def __init__(self, doc: Document, old: str, new: str) -> None:
+        super().__init__(doc, f"Rename {old} to {new}")
+        self.old, self.new = old, new
+
+    def apply(self) -> None:
+        self.graph.rename(self.old, self.new)
+
+    def revert(self) -> None:
+        self.graph.rename(self.new, self.old)
+
+
+class SetAttr(Command):
+    def __init__(self, doc: Document, node: str, attr: str, value: Any) -> None:
+        super().__init__(doc, f"Set {node}.{attr}")
+        self.node, self.attr, self.value = node, attr, value
+        self.old = doc.graph.get_node(node).attrs[attr]
+
+    def apply(self) -> None:
+        self.graph.set_attr(self.node, self.attr, self.value)
+
+    def revert(self) -> None:
+        self.graph.set_attr(self.node, self.attr, self.old)
+
+
+class SetInitializer(Command):
+    """Give a variable an initializer (``None``: none) and, with one, the value it draws now
+    (drawn once: redo restores the same values)."""
+
+    def __init__(self, doc: Document, node: str, spec: dict[str, Any] | None) -> None:
+        super().__init__(doc, f"Set {node}'s initializer")
+        variable = doc.graph.get_node(node)
+        self.node, self.spec = node, spec
+        self.old_spec = variable.attrs["initializer"]
+        self.old_value = np.array(variable.value, copy=True)
+        self.value: np.ndarray | None = None
+
+    def apply(self) -> None:
+        self.graph.set_attr(self.node, "initializer", self.spec)
+        variable = self.graph.get_node(self.node)
+        if variable.initializer is not None:
+            if self.value is None:
+                self.value = variable.initializer()
+            self.graph.set_value(variable, self.value)
+
+    def revert(self) -> None:
+        self.graph.set_value(self.node, self.old_value)
+        self.graph.set_attr(self.node, "initializer", self.old_spec)
+
+
+class SetValue(Command):
+    """Set a variable's or constant's value, or a placeholder's default (None clears it)."""
+
+    def __init__(self, doc: Document, node: str, value: Any) -> None:
+        super().__init__(doc, f"Set {node}'s value")
+        self.node, self.value = node, value
+        old = doc.graph.get_node(node).value
+        self.old = None if old is None else np.array(old, copy=True)
+
+    def apply(self) -> None:
+        self.graph.set_value(self.node, self.value)
+
+    def revert(self) -> None:
+        self.graph.set_value(self.node, self.old)

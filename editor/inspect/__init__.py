@@ -1,0 +1,1 @@
+"""Docks that inspect nodes: the Tensor dock, properties and the step controls."""

@@ -1,0 +1,304 @@
+"""The properties panel: the selected node's name, attributes and value, edited as text.
+
+Attributes and values are typed in JSON or numpy's printed syntax; what the engine refuses is
+shown in red beside the field and not applied.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.canvas.scene import GraphScene
+from editor.document import ERROR, OK, Document
+from editor.document.commands import Rename, SetAttr, SetInitializer, SetValue
+from editor.inspect.initializer_editor import InitializerEditor
+from engine import train
+from engine.graph import Node, Placeholder
+from engine.initializers import parse_initializer
+from engine.tensors import DTYPES, as_tensor, format_tensor, parse_tensor_text
+
+SHOWN_ELEMENTS = 400
+"""Values with more elements are not written out in the value field."""
+
+
+def attr_text(value: Any) -> str:
+    """An attribute value as the text the user edits (empty for null)."""
+    if value is None:
+        return ""
+    return json.dumps(list(value) if isinstance(value, tuple) else value)
+
+
+def parse_value(text: str, current: np.ndarray | None) -> np.ndarray:
+    """A typed tensor; integers typed into a float tensor keep the float dtype."""
+    array = as_tensor(parse_tensor_text(text))
+    if current is not None and current.dtype.kind in "fc" and array.dtype.kind in "biu":
+        array = array.astype(current.dtype)
+    return array
+
+
+def unused_attrs(node: Node) -> set[str]:
+    """Attributes the node's current settings ignore (a train node's other optimizers'
+    parameters): their rows are hidden."""
+    if node.type != "minimize":
+        return set()
+    every = {p for _, _, params in train.RULES.values() for p in params}
+    return every - set(train.RULES[node.attrs["optimizer"]][2])
+
+
+class _Field:
+    """An editor widget with its error label."""
+
+    def __init__(self, widget: QWidget) -> None:
+        self.widget = widget
+        self.error = QLabel()
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+
+    def show_error(self, message: str | None) -> None:
+        self.error.setText(message or "")
+        self.error.setVisible(bool(message))
+
+
+class PropertiesPanel(QWidget):
+    """Edits the one selected node of a scene's document."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc: Document | None = None
+        self.scene: GraphScene | None = None
+        self.node: Node | None = None
+        self.fields: dict[str, _Field] = {}
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(8, 8, 8, 8)
+        self._layout.addStretch()
+        self._body: QWidget | None = None
+        self._show(None)
+
+    def set_scene(self, scene: GraphScene) -> None:
+        """Follow ``scene``'s selection and document."""
+        self.scene, self.doc = scene, scene.doc
+        scene.selectionChanged.connect(self._selection_changed)
+        scene.doc.node_changed.connect(self._node_changed)
+        scene.doc.node_removed.connect(self._node_removed)
+        scene.doc.shapes_changed.connect(self._shapes_changed)
+        self._show(None)
+
+    # ---- following the document ------------------------------------------------------------
+
+    def _selection_changed(self) -> None:
+        try:
+            items = self.scene.selected_node_items()
+        except RuntimeError:  # the scene is being deleted
+            return
+        node = items[0].node if len(items) == 1 else None
+        if node is not self.node or node is None:
+            self._show(node, len(items))
+
+    def _node_changed(self, node: Node) -> None:
+        if node is self.node:
+            self._load()
+
+    def _node_removed(self, node: Node) -> None:
+        if node is self.node:
+            self._show(None)
+
+    def _shapes_changed(self, nodes: list[Node]) -> None:
+        if self.node is not None and self.node in nodes:
+            self._load_shape()
+
+    # ---- building the form -----------------------------------------------------------------
+
+    def _show(self, node: Node | None, selected: int = 0) -> None:
+        """The form of ``node``, or a hint when not one node of the ``selected`` is."""
+        self.node = node
+        self.fields = {}
+        if self._body is not None:
+            self._body.hide()
+            self._body.deleteLater()
+        self._body = QWidget(self)
+        self._layout.insertWidget(0, self._body)
+        if node is None:
+            layout = QVBoxLayout(self._body)
+            hint = QLabel(f"{selected} nodes are selected: select one to see and edit its "
+                          "properties." if selected > 1 else
+                          "Select a node to see and edit its properties.")
+            hint.setProperty("role", "muted")
+            hint.setWordWrap(True)
+            layout.addWidget(hint)
+            layout.addStretch()
+            self._body.show()
+            return
+        column = QVBoxLayout(self._body)
+        column.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel(f"<b>{node.type}</b>  <span style='color:#9aa0aa'>"
+                         f"{node.op.category}</span><br><span style='color:#9aa0aa'>"
+                         f"{node.op.doc}</span>")
+        heading.setWordWrap(True)
+        column.addWidget(heading)
+        self._form_layout = form = QFormLayout()
+        column.addLayout(form)
+        self._add_line("name", "Name", lambda text: self._rename(text))
+        for attr_name, attr in node.op.attrs.items():
+            self._add_attr(attr_name, attr)
+        if node.op.is_source:
+            label = "Default" if isinstance(node, Placeholder) else "Value"
+            self._add_line("value", label, self._set_value)
+        self.shape_label = QLabel()
+        self.shape_label.setWordWrap(True)
+        self.shape_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        form.addRow("Shape", self.shape_label)
+        self._load()
+        self._body.show()
+
+    def _form(self) -> QFormLayout:
+        return self._form_layout
+
+    def _add_row(self, key: str, label: str, widget: QWidget) -> _Field:
+        field = _Field(widget)
+        widget.setObjectName(f"field_{key}")
+        self.fields[key] = field
+        self._form().addRow(label, widget)
+        self._form().addRow("", field.error)
+        return field
+
+    def _add_line(self, key: str, label: str, apply) -> None:
+        edit = QLineEdit()
+        field = self._add_row(key, label, edit)
+
+        def commit() -> None:
+            if edit.isModified():
+                edit.setModified(False)
+                field.show_error(apply(edit.text()))
+
+        edit.editingFinished.connect(commit)
+
+    def _add_attr(self, name: str, attr) -> None:
+        default = attr.default
+        if isinstance(default, bool):
+            box = QCheckBox()
+            field = self._add_row(f"attr:{name}", name, box)
+            box.toggled.connect(lambda on: field.show_error(self._set_attr(name, on)))
+        elif name == "dtype":
+            combo = QComboBox()
+            combo.addItems(["any", *DTYPES])
+            field = self._add_row(f"attr:{name}", name, combo)
+            combo.activated.connect(lambda i: field.show_error(
+                self._set_attr(name, None if i == 0 else DTYPES[i - 1])))
+        elif name == "initializer":
+            editor = InitializerEditor()
+            field = self._add_row(f"attr:{name}", name, editor)
+            editor.edited.connect(lambda: field.show_error(self._set_initializer(editor)))
+        elif hasattr(attr.parse, "choices"):  # one of a fixed list (an optimizer…)
+            combo = QComboBox()
+            combo.addItems(list(attr.parse.choices))
+            field = self._add_row(f"attr:{name}", name, combo)
+            combo.activated.connect(lambda i: field.show_error(
+                self._set_attr(name, combo.itemText(i))))
+        else:
+            self._add_line(f"attr:{name}", name, lambda text: self._set_attr_text(name, text))
+            self.fields[f"attr:{name}"].widget.setPlaceholderText(
+                "null" if default is None else attr_text(default))
+        self.fields[f"attr:{name}"].widget.setToolTip(attr.doc)
+
+    def _load(self) -> None:
+        """Show the node's current name, attributes and value in the fields."""
+        node = self.node
+        self.fields["name"].widget.setText(node.name)
+        for name, value in node.attrs.items():
+            widget = self.fields[f"attr:{name}"].widget
+            widget.blockSignals(True)
+            if isinstance(widget, QCheckBox):
+                widget.setChecked(bool(value))
+            elif isinstance(widget, QComboBox) and name == "dtype":
+                widget.setCurrentIndex(0 if value is None else DTYPES.index(value) + 1)
+            elif isinstance(widget, QComboBox):
+                widget.setCurrentText(value)
+            elif isinstance(widget, InitializerEditor):
+                widget.set_spec(value, node.value.shape)
+            else:
+                widget.setText(attr_text(value))
+            widget.blockSignals(False)
+        unused = unused_attrs(node)
+        for name in node.attrs:
+            self._form().setRowVisible(self.fields[f"attr:{name}"].widget, name not in unused)
+        if "value" in self.fields:
+            edit: QLineEdit = self.fields["value"].widget  # type: ignore[assignment]
+            value = node.value
+            if value is None or value.size > SHOWN_ELEMENTS:
+                edit.setText("")
+                edit.setPlaceholderText("no default (must be fed)" if value is None else
+                                        f"{value.size} elements — type a new value to replace")
+            else:
+                edit.setText(format_tensor(value))
+                edit.setCursorPosition(0)  # the start of a long value, not its end
+        for field in self.fields.values():
+            field.show_error(None)
+        self._load_shape()
+
+    def _load_shape(self) -> None:
+        node = self.node
+        text, state, message = self.doc.shape_state(node)
+        if state == OK and node.op.is_source and node.value is not None:
+            text += f"   {node.value.dtype.name}"
+        self.shape_label.setText(message or text)
+        self.shape_label.setProperty("role", {ERROR: "error", OK: ""}.get(state, "muted"))
+        self.shape_label.style().unpolish(self.shape_label)
+        self.shape_label.style().polish(self.shape_label)
+
+    # ---- applying edits --------------------------------------------------------------------
+
+    def _rename(self, text: str) -> str | None:
+        if text.strip() == self.node.name:
+            return None
+        return self.doc.execute(Rename(self.doc, self.node.name, text.strip()))
+
+    def _set_attr(self, name: str, value: Any) -> str | None:
+        if self.node.attrs.get(name) == value:
+            return None
+        return self.doc.execute(SetAttr(self.doc, self.node.name, name, value))
+
+    def _set_initializer(self, editor: InitializerEditor) -> str | None:
+        value = self.node.value
+        try:
+            spec = editor.spec()
+            if spec is not None and value.dtype.kind in "fc":
+                spec["dtype"] = value.dtype.name  # the value keeps its precision
+            if parse_initializer(spec) == self.node.attrs["initializer"]:
+                return None
+        except ValueError as error:
+            return str(error)
+        return self.doc.execute(SetInitializer(self.doc, self.node.name, spec))
+
+    def _set_attr_text(self, name: str, text: str) -> str | None:
+        try:
+            value = parse_tensor_text(text) if text.strip() else None
+        except ValueError as error:
+            return str(error)
+        return self._set_attr(name, value)
+
+    def _set_value(self, text: str) -> str | None:
+        node = self.node
+        if not text.strip():
+            if isinstance(node, Placeholder):
+                return None if node.value is None else self.doc.execute(
+                    SetValue(self.doc, node.name, None))
+            return "type a value"
+        try:
+            array = parse_value(text, node.value)
+        except ValueError as error:
+            return str(error)
+        return self.doc.execute(SetValue(self.doc, node.name, array))

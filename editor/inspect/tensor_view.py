@@ -1,0 +1,553 @@
+"""The Tensor dock's content: each selected node's value — statistics, table, heatmap — or
+why it has none (its error, or the failed node it is blocked by)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QPalette,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.inspect.heatmap import Heatmap
+from editor.inspect.tensor_model import TensorTableModel
+from editor.tensor_stats import TensorStats, format_number, format_stat, tensor_stats
+from engine.tensors import format_shape, format_tensor
+
+if TYPE_CHECKING:
+    from editor.compute.evaluator import Evaluation
+
+COPY_IN_BACKGROUND = 100_000
+"""Tensors with more elements than this are formatted for the clipboard off the GUI thread."""
+SHORT_VECTOR = 8
+"""Vectors up to this length are shown by the table alone; longer ones get a heatmap strip."""
+EXPORT_FILTERS = "NumPy array (*.npy);;CSV table (*.csv)"
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def alert_colour(palette: QPalette) -> QColor:
+    """A red that reads well on the palette's background."""
+    return QColor("#ff7b72") if is_dark(palette) else QColor("#c62828")
+
+
+def muted_colour(palette: QPalette) -> QColor:
+    return palette.color(QPalette.ColorRole.PlaceholderText)
+
+
+class TensorPanel(QWidget):
+    """One named value: a header (name, shape, dtype, Copy, Export…), statistics, a slice
+    selector for rank > 2, and the values as a table (precision adjustable) beside a heatmap.
+    ``set_error`` and ``set_blocked`` show why there is no value instead."""
+
+    copied = Signal()
+    value_wanted = Signal(str)
+    """The user asked to give this placeholder (its name) a value."""
+    pin_toggled = Signal(str, bool)
+    """The user pinned (true) or unpinned this panel's node."""
+    _formatted = Signal(str)
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._formatted.connect(self._on_formatted)
+        self.name = name
+        self.value: np.ndarray | None = None
+        self.stats: TensorStats | None = None
+
+        self.title = QLabel(name)
+        font = QFont(self.title.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.title.setFont(font)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subtitle = QLabel()
+        self.hover_label = QLabel()
+        self.pin_button = QToolButton()
+        self.pin_button.setText("Pin")
+        self.pin_button.setCheckable(True)
+        self.pin_button.setToolTip("Keep showing this node when the selection changes")
+        self.pin_button.toggled.connect(lambda on: self.pin_toggled.emit(self.name, on))
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setToolTip("Copy the value as a numpy/JSON literal")
+        self.copy_button.clicked.connect(self.copy)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Save the value as .npy or .csv")
+        self.export_button.clicked.connect(self.export)
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addWidget(self.subtitle)
+        header.addSpacing(12)
+        header.addWidget(self.hover_label)
+        header.addStretch(1)
+        header.addWidget(self.pin_button)
+        header.addWidget(self.copy_button)
+        header.addWidget(self.export_button)
+
+        self.stat_labels: dict[str, QLabel] = {}
+        stats = QGridLayout()
+        stats.setHorizontalSpacing(16)
+        stats.setVerticalSpacing(0)
+        for column, (key, caption) in enumerate(
+            [("min", "min"), ("max", "max"), ("mean", "mean"), ("nan", "NaN"),
+             ("posinf", "+inf"), ("neginf", "−inf")]
+        ):
+            name_label = QLabel(caption)
+            name_label.setObjectName("caption")
+            value_label = QLabel("—")
+            value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            stats.addWidget(name_label, 0, column)
+            stats.addWidget(value_label, 1, column)
+            self.stat_labels[key] = value_label
+        stats.setColumnStretch(6, 1)
+
+        self.slice_label = QLabel()
+        self.slice_spins: list[QSpinBox] = []
+        self.slice_row = QHBoxLayout()
+        self.slice_row.setSpacing(4)
+        self.slice_box = QWidget()
+        self.slice_box.setLayout(self.slice_row)
+        self.slice_row.setContentsMargins(0, 0, 0, 0)
+        self.precision = QSpinBox()
+        self.precision.setRange(0, 15)
+        self.precision.setValue(4)
+        self.precision.setPrefix("precision ")
+        self.precision.setToolTip("Decimals shown in the table")
+        self.precision.valueChanged.connect(self._on_precision)
+        summary = QHBoxLayout()
+        summary.addLayout(stats, 1)
+        summary.addWidget(self.precision, 0, Qt.AlignmentFlag.AlignBottom)
+
+        self.model = TensorTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        for header_view in (self.table.horizontalHeader(), self.table.verticalHeader()):
+            header_view.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            header_view.setHighlightSections(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        copy_cells = QAction("Copy cells", self.table)
+        copy_cells.setShortcut(QKeySequence.StandardKey.Copy)
+        copy_cells.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy_cells.triggered.connect(self.copy_selected_cells)
+        self.table.addAction(copy_cells)
+        self.heatmap = Heatmap()
+        self.heatmap.hovered.connect(self.hover_label.setText)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.heatmap)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([1, 1])
+
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+
+        values_page = QWidget()
+        values_layout = QVBoxLayout(values_page)
+        values_layout.setContentsMargins(0, 0, 0, 0)
+        values_layout.addLayout(summary)
+        values_layout.addWidget(self.slice_box)
+        values_layout.addWidget(self.splitter, 1)
+        values_layout.addWidget(self.notice)
+
+        self.message_icon = QLabel()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.fix_button = QPushButton()
+        self.fix_button.clicked.connect(lambda: self.value_wanted.emit(self._wants_value))
+        self._wants_value = ""
+        message_text = QVBoxLayout()
+        message_text.addWidget(self.message)
+        message_text.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignLeft)
+        message_text.addStretch(1)
+        message_page = QWidget()
+        message_layout = QHBoxLayout(message_page)
+        message_layout.addWidget(self.message_icon, 0, Qt.AlignmentFlag.AlignTop)
+        message_layout.addLayout(message_text, 1)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(values_page)
+        self.pages.addWidget(message_page)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.pages, 1)
+        self._apply_palette()
+
+    # ---- public ---------------------------------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        """``"value"``, ``"error"``, ``"blocked"`` or ``"empty"``."""
+        return self._mode
+
+    @property
+    def slice_index(self) -> tuple[int, ...]:
+        """The indices chosen for the leading axes of a tensor of rank > 2."""
+        return tuple(spin.value() for spin in self.slice_spins)
+
+    def set_slice(self, index: Iterable[int]) -> None:
+        for spin, i in zip(self.slice_spins, index, strict=False):
+            spin.setValue(i)
+
+    def set_value(self, value: Any) -> None:
+        """Show ``value``; the slice and precision chosen are kept when the shape allows."""
+        array = np.asarray(value)
+        self._mode = "value"
+        self.value = array
+        self.stats = stats = tensor_stats(array)
+        self.subtitle.setText(f"{format_shape(stats.shape) if array.ndim else 'scalar'}  "
+                              f"{stats.dtype}")
+        self._show_stats()
+        self._build_slice_selector(array.shape)
+        self._show_slice()
+        self.copy_button.show()
+        self.export_button.show()
+        self.pages.setCurrentIndex(0)
+
+    def set_error(self, message: str, wants_value: bool = False) -> None:
+        """Show the engine's message instead of a value (this node failed); ``wants_value``
+        (a placeholder without one) offers to set it."""
+        self._show_message("error", message, QStyle.StandardPixmap.SP_MessageBoxCritical,
+                           self.name if wants_value else "")
+
+    def set_blocked(self, culprit: str, message: str = "", wants_value: bool = False) -> None:
+        """Show that this node waits on ``culprit``, which failed with ``message``;
+        ``wants_value`` (the culprit is a placeholder without a value) offers to set it."""
+        text = f"Blocked by {culprit}"
+        self._show_message("blocked", f"{text}:\n{message}" if message else text + ".",
+                           QStyle.StandardPixmap.SP_MessageBoxWarning,
+                           culprit if wants_value else "")
+
+    def copy(self) -> None:
+        """Put the value on the clipboard as a numpy/JSON literal (a big one is formatted in
+        the background; ``copied`` is emitted when it is on the clipboard)."""
+        value = self.value
+        if value is None:
+            return
+        if value.size <= COPY_IN_BACKGROUND:
+            self._on_formatted(format_tensor(value))
+            return
+        self._notify(f"Copying {value.size:,} values…")
+
+        def work() -> None:
+            text = format_tensor(value)
+            with contextlib.suppress(RuntimeError):  # the panel was closed meanwhile
+                self._formatted.emit(text)
+
+        threading.Thread(target=work, name="copy tensor", daemon=True).start()
+
+    def copy_selected_cells(self) -> None:
+        """Put the selected block of the table on the clipboard, tab-separated, at full
+        precision (it pastes into spreadsheets)."""
+        indexes = self.table.selectionModel().selectedIndexes()
+        if not indexes:
+            return
+        rows = [i.row() for i in indexes]
+        columns = [i.column() for i in indexes]
+        block = self.model.array[min(rows) : max(rows) + 1, min(columns) : max(columns) + 1]
+        QGuiApplication.clipboard().setText(
+            "\n".join("\t".join(_exact(v) for v in row) for row in block))
+        self._notify(f"Copied {block.size} cell{'s' if block.size != 1 else ''}.")
+
+    def _on_formatted(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self._notify(f"Copied {self.name} to the clipboard.")
+        self.copied.emit()
+
+    def export(self) -> bool:
+        """Ask for a file and write the value to it as .npy or .csv; true if it was written."""
+        if self.value is None:
+            return False
+        path, chosen = QFileDialog.getSaveFileName(self, f"Export {self.name}",
+                                                   f"{self.name}.npy", EXPORT_FILTERS)
+        if not path:
+            return False
+        target = Path(path)
+        if target.suffix.lower() not in (".npy", ".csv"):
+            target = target.with_name(target.name + (".csv" if "csv" in chosen else ".npy"))
+        try:
+            if target.suffix.lower() == ".csv":
+                write_csv(target, self.value)
+            else:
+                np.save(target, self.value)
+        except (OSError, ValueError) as error:
+            self._notify(f"Could not export {self.name}: {error}", alert=True)
+            return False
+        self._notify(f"Exported {self.name} to {target}.")
+        return True
+
+    # ---- inside ---------------------------------------------------------------------------
+
+    _mode = "empty"
+
+    def _show_message(self, mode: str, text: str, icon: QStyle.StandardPixmap,
+                      wants_value: str) -> None:
+        self._mode = mode
+        self._wants_value = wants_value
+        self.fix_button.setText(f"Give {wants_value} a value…")
+        self.fix_button.setVisible(bool(wants_value))
+        self.value = self.stats = None
+        self.subtitle.setText("error" if mode == "error" else "blocked")
+        self.message.setText(text)
+        colour = alert_colour(self.palette()) if mode == "error" else muted_colour(self.palette())
+        self.message.setStyleSheet(f"color: {colour.name()}")
+        size = self.fontMetrics().height() * 2
+        self.message_icon.setPixmap(self.style().standardIcon(icon).pixmap(size, size))
+        self.copy_button.hide()
+        self.export_button.hide()
+        self.notice.hide()
+        self.pages.setCurrentIndex(1)
+
+    def _build_slice_selector(self, shape: tuple[int, ...]) -> None:
+        leading = shape[:-2] if len(shape) > 2 else ()
+        if len(leading) == len(self.slice_spins):
+            for spin, size in zip(self.slice_spins, leading, strict=True):
+                spin.setMaximum(max(size - 1, 0))
+            return
+        for spin in self.slice_spins:
+            spin.deleteLater()
+        self.slice_spins = []
+        while self.slice_row.count():
+            item = self.slice_row.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        if not leading:
+            self.slice_box.hide()
+            return
+        self.slice_row.addWidget(QLabel("slice"))
+        for axis, size in enumerate(leading):
+            spin = QSpinBox()
+            spin.setRange(0, max(size - 1, 0))
+            spin.setPrefix(f"axis {axis}: ")
+            spin.setToolTip(f"Index along axis {axis} (size {size})")
+            spin.valueChanged.connect(self._show_slice)
+            self.slice_row.addWidget(spin)
+            self.slice_spins.append(spin)
+        self.slice_row.addWidget(self.slice_label)
+        self.slice_row.addStretch(1)
+        self.slice_box.show()
+
+    def _show_slice(self) -> None:
+        if self.value is None:
+            return
+        array = self.value
+        if array.ndim > 2:
+            index = self.slice_index
+            self.slice_label.setText(f"[{', '.join(map(str, index))}, :, :]")
+            empty = any(size == 0 for size in array.shape[:-2])
+            array = np.zeros(array.shape[-2:], array.dtype) if empty else array[index]
+        self.model.set_array(array)
+        self._size_columns()
+        plane = (array.ndim == 2 or array.ndim == 1 and array.size > SHORT_VECTOR) and (
+            array.size > 0 and array.dtype.kind in "biufc")
+        if plane:
+            self.heatmap.set_array(self.model.array)
+        self.heatmap.setVisible(plane)
+
+    def _size_columns(self) -> None:
+        """Column width from a sample of cells (never all of them)."""
+        a = self.model.array
+        samples = [self.model.cell_text(r, c) for r, c in _sample_cells(a.shape)]
+        stats = self.stats
+        if stats is not None and a.dtype.kind in "iuf":
+            samples += [format_number(v, self.model.precision)
+                        for v in (stats.min, stats.max) if v is not None]
+        metrics = self.table.fontMetrics()
+        width = max([metrics.horizontalAdvance(s) for s in samples] + [24]) + 14
+        self.table.horizontalHeader().setDefaultSectionSize(width)
+
+    def _show_stats(self) -> None:
+        assert self.stats is not None
+        alert = f"color: {alert_colour(self.palette()).name()}"
+        for key, label in self.stat_labels.items():
+            v = getattr(self.stats, key)
+            if key in ("nan", "posinf", "neginf"):
+                label.setText(str(v))
+                label.setStyleSheet(alert if v else "")
+            else:
+                label.setText(format_stat(v, self.precision.value()))
+
+    def _on_precision(self, precision: int) -> None:
+        self.model.set_precision(precision)
+        if self.value is not None:
+            self._show_stats()
+            self._size_columns()
+
+    def _notify(self, text: str, alert: bool = False) -> None:
+        colour = alert_colour(self.palette()) if alert else muted_colour(self.palette())
+        self.notice.setStyleSheet(f"color: {colour.name()}")
+        self.notice.setText(text)
+        self.notice.show()
+
+    def _apply_palette(self) -> None:
+        palette = self.palette()
+        muted = muted_colour(palette).name()
+        self.subtitle.setStyleSheet(f"color: {muted}")
+        self.hover_label.setStyleSheet(f"color: {muted}")
+        for label in self.findChildren(QLabel, "caption"):
+            label.setStyleSheet(f"color: {muted}")
+        self.model.alert = alert_colour(palette)
+        self.heatmap.apply_palette(palette)
+
+    def changeEvent(self, event: Any) -> None:  # noqa: N802
+        if event.type() == event.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
+
+
+def _sample_cells(shape: tuple[int, int], count: int = 8) -> list[tuple[int, int]]:
+    rows, columns = shape
+    if not rows or not columns:
+        return []
+    rs = np.unique(np.linspace(0, rows - 1, min(rows, count)).astype(int))
+    cs = np.unique(np.linspace(0, columns - 1, min(columns, count)).astype(int))
+    return [(int(r), int(c)) for r in rs for c in cs]
+
+
+def _exact(v: Any) -> str:
+    """One element as the shortest text that reads back to it (``1+2j`` for complex)."""
+    if isinstance(v, (np.integer, np.bool_)):
+        return str(int(v))
+    return repr(v.item()).strip("()")
+
+
+def write_csv(path: Path, value: Any) -> None:
+    """Write a 1-D or 2-D tensor as CSV (one row per line); ``ValueError`` for other ranks."""
+    a = np.asarray(value)
+    if a.ndim not in (1, 2):
+        raise ValueError(f"CSV holds 1-D or 2-D tensors, and this one has shape "
+                         f"{format_shape(a.shape)}; export it as .npy instead")
+    rows = a.reshape(1, -1) if a.ndim == 1 else a
+    path.write_text("".join(",".join(map(_exact, row)) + "\n" for row in rows), encoding="utf-8")
+
+
+class TensorView(QWidget):
+    """The Tensor dock: one tab per selected node (the tab bar hides for a single one). Panels
+    are kept by name, so a re-evaluated node keeps its slice, precision and scroll position.
+    ``value_wanted(name)``: the user asked to give placeholder ``name`` a value."""
+
+    value_wanted = Signal(str)
+    pin_toggled = Signal(str, bool)
+    """The user pinned or unpinned a panel (its node's name)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabBarAutoHide(True)
+        self.placeholder = QLabel("Select a node to see its value.")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setStyleSheet(f"color: {muted_colour(self.palette()).name()}")
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.placeholder)
+        self.pages.addWidget(self.tabs)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+        self._panels: dict[str, TensorPanel] = {}
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._panels)
+
+    def panel(self, name: str) -> TensorPanel:
+        return self._panels[name]
+
+    def set_names(self, names: Iterable[str]) -> None:
+        """Show a panel for each of ``names``, in order, reusing the panels already there."""
+        names = list(dict.fromkeys(names))
+        if names == list(self._panels) and self.pages.currentIndex() == bool(names):
+            return
+        current = self.tabs.currentWidget()
+        for name in [n for n in self._panels if n not in names]:
+            self._panels.pop(name).deleteLater()
+        self.tabs.clear()
+        for name in names:
+            panel = self._panels.get(name)
+            if panel is None:
+                panel = self._panels[name] = TensorPanel(name)
+                panel.value_wanted.connect(self.value_wanted)
+                panel.pin_toggled.connect(self.pin_toggled)
+            self.tabs.addTab(panel, name)
+        if current in self._panels.values():
+            self.tabs.setCurrentWidget(current)
+        self.pages.setCurrentIndex(1 if names else 0)
+
+    def set_pinned(self, names: Iterable[str]) -> None:
+        """Check the Pin button of the panels of ``names``, uncheck the others."""
+        pinned = set(names)
+        for name, panel in self._panels.items():
+            panel.pin_button.blockSignals(True)
+            panel.pin_button.setChecked(name in pinned)
+            panel.pin_button.blockSignals(False)
+
+    def show_value(self, name: str, value: Any) -> None:
+        self._ensure(name).set_value(value)
+        self._mark(name, None)
+
+    def show_error(self, name: str, message: str, wants_value: bool = False) -> None:
+        self._ensure(name).set_error(message, wants_value)
+        self._mark(name, QStyle.StandardPixmap.SP_MessageBoxCritical)
+
+    def show_blocked(self, name: str, culprit: str, message: str = "",
+                     wants_value: bool = False) -> None:
+        self._ensure(name).set_blocked(culprit, message, wants_value)
+        self._mark(name, QStyle.StandardPixmap.SP_MessageBoxWarning)
+
+    def show_evaluation(self, evaluation: Evaluation) -> None:
+        """Show the outcome of an :class:`editor.evaluator.Evaluation` for each requested node."""
+        self.set_names(evaluation.names)
+        for name in evaluation.names:
+            if name in evaluation.values:
+                self.show_value(name, evaluation.values[name])
+                continue
+            failure = evaluation.failures[name]
+            culprit = evaluation.blocked_by(name)
+            wants_value = failure.kind == "FeedError"
+            if culprit is None:
+                self.show_error(name, failure.message, wants_value)
+            else:
+                self.show_blocked(name, culprit, failure.message, wants_value)
+
+    def _ensure(self, name: str) -> TensorPanel:
+        if name not in self._panels:
+            self.set_names([*self._panels, name])
+        return self._panels[name]
+
+    def _mark(self, name: str, icon: QStyle.StandardPixmap | None) -> None:
+        index = self.tabs.indexOf(self._panels[name])
+        self.tabs.setTabIcon(index, self.style().standardIcon(icon) if icon else QIcon())

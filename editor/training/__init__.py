@@ -1,0 +1,1 @@
+"""The Training dock: what to train, the loss curve and the decision boundary."""

@@ -1,0 +1,219 @@
+"""The decision boundary of a two-feature classifier: its data over its predicted classes.
+
+:func:`find_classifier` says whether a graph is such a classifier; :class:`DecisionBoundaryView`
+draws the points of the placeholders' defaults coloured by label over the class the model
+predicts at each point of a grid, on a private copy of the graph (so updating it from training
+snapshots never touches the document).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import networkx as nx
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from editor.training.plot_style import BACKGROUND, CLASS_COLORS, FOREGROUND, faded
+from engine.errors import EngineError
+from engine.graph import Graph, Node, Placeholder, Variable
+from engine.io import graph_from_dict, graph_to_dict
+from engine.session import Session
+
+RESOLUTION = 100
+"""Grid points per axis."""
+OUTPUT_TYPES = ("softmax", "sigmoid")
+
+
+class Classifier(NamedTuple):
+    """A classifier's input placeholder, labels placeholder and class-probability output."""
+
+    input: Placeholder
+    labels: Placeholder
+    output: Node
+
+
+def find_classifier(graph: Graph) -> Classifier | None:
+    """The classifier in ``graph``, or ``None``. The rule:
+
+    - the input is a placeholder of shape (None, 2) or (N, 2) with a default (the points);
+    - the output is a softmax or sigmoid downstream of it with static shape (·, k) — its class
+      is the argmax over k (k ≥ 2), or p ≥ 0.5 (k = 1); the last such in evaluation order;
+    - the labels are another placeholder with a default of as many rows — one-hot (·, k),
+      class indices (·,) or (·, 1) — not upstream of the output but meeting it downstream
+      (in the loss).
+    """
+    order = list(nx.topological_sort(graph.nx))
+    for input in (n for n in order if _is_points(n)):
+        below = nx.descendants(graph.nx, input)
+        outputs = [n for n in order if n in below and n.type in OUTPUT_TYPES and _classes(n)]
+        for output in reversed(outputs):
+            above = nx.ancestors(graph.nx, output)
+            meets = nx.descendants(graph.nx, output)
+            for labels in order:
+                if (labels is not input and labels not in above
+                        and _fits_labels(labels, input, _classes(output))
+                        and meets & nx.descendants(graph.nx, labels)):
+                    return Classifier(input, labels, output)  # type: ignore[arg-type]
+    return None
+
+
+def _is_points(node: Node) -> bool:
+    shape = node.shape if isinstance(node, Placeholder) else None
+    return (shape is not None and len(shape) == 2 and shape[1] == 2 and node.default is not None
+            and node.default.dtype.kind in "iuf")
+
+
+def _classes(node: Node) -> int:
+    """The number of outputs per point (0 if the node's shape is not (·, k))."""
+    try:
+        shape = node.graph.shape_of(node)
+    except EngineError:
+        return 0
+    if shape is None or len(shape) != 2 or shape[1] is None:
+        return 0
+    return shape[1]
+
+
+def _fits_labels(node: Node, input: Placeholder, k: int) -> bool:
+    if not isinstance(node, Placeholder) or node.default is None:
+        return False
+    labels, rows = node.default, len(input.default)  # type: ignore[arg-type]
+    if labels.ndim == 0 or len(labels) != rows:
+        return False
+    return labels.ndim == 1 or labels.ndim == 2 and labels.shape[1] in (1, k)
+
+
+def label_classes(labels: np.ndarray) -> np.ndarray:
+    """Class indices from labels: one-hot (n, k) → argmax; (n,) or (n, 1) → rounded."""
+    if labels.ndim == 2 and labels.shape[1] > 1:
+        return np.argmax(labels, axis=1)
+    return np.rint(labels.reshape(-1)).astype(np.intp)
+
+
+def predicted_classes(probabilities: np.ndarray) -> np.ndarray:
+    """Class indices from an output (n, k): argmax, or p ≥ 0.5 for k = 1."""
+    if probabilities.shape[1] == 1:
+        return (probabilities[:, 0] >= 0.5).astype(np.intp)
+    return np.argmax(probabilities, axis=1)
+
+
+class DecisionBoundaryView(QWidget):
+    """Data points coloured by label over the predicted class of a :data:`RESOLUTION`² grid.
+
+    ``set_graph(graph)`` takes a (document) graph; ``show_values(values)`` redraws for
+    variable values by name (training snapshots); ``refresh()`` redraws for the graph's
+    current values. ``classes`` holds the grid's predicted classes ([row = y, column = x]),
+    ``grid_points()`` the points they were predicted at.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(background=BACKGROUND)
+        item = self.plot.getPlotItem()
+        item.hideButtons()
+        item.setMenuEnabled(False)
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).setTextPen(FOREGROUND)
+            item.getAxis(axis).setPen(pg.mkPen(FOREGROUND, width=1))
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.points = pg.ScatterPlotItem(size=8, pen=pg.mkPen(255, 255, 255, 200, width=1))
+        self.message = pg.TextItem(color=FOREGROUND, anchor=(0.5, 0.5))
+        for graphics in (self.image, self.points, self.message):
+            self.plot.addItem(graphics)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        self.classifier: Classifier | None = None
+        self.classes: np.ndarray | None = None
+        self.error: str = ""
+        self._document: Graph | None = None
+        self._copy: Graph | None = None
+        self._session: Session | None = None
+        self._rect = QRectF()
+
+    def set_graph(self, graph: Graph | None) -> bool:
+        """Show ``graph``'s classifier (the one :func:`find_classifier` picks, on the view's
+        copy: :attr:`classifier`); False if it has none."""
+        self._document = graph
+        self.classes = None
+        if graph is None or find_classifier(graph) is None:
+            self._copy = self._session = self.classifier = None
+            self.image.clear()
+            self.points.clear()
+            return False
+        self._copy = graph_from_dict(graph_to_dict(graph))
+        self._session = Session(self._copy)
+        self.classifier = find_classifier(self._copy)
+        assert self.classifier is not None
+        points = self.classifier.input.default.astype(np.float64)  # type: ignore[union-attr]
+        labels = label_classes(self.classifier.labels.default)  # type: ignore[arg-type]
+        low, high = points.min(axis=0), points.max(axis=0)
+        pad = 0.1 * (high - low) + 0.25
+        low, high = low - pad, high + pad
+        self._rect = QRectF(low[0], low[1], high[0] - low[0], high[1] - low[1])
+        colors = [pg.mkBrush(*CLASS_COLORS[c % len(CLASS_COLORS)]) for c in labels]
+        self.points.setData(points[:, 0], points[:, 1], brush=colors)
+        self.plot.getPlotItem().setRange(rect=self._rect, padding=0)
+        self._predict()
+        return True
+
+    def grid_points(self) -> np.ndarray:
+        """The (RESOLUTION², 2) grid points, cell centres, x varying fastest."""
+        r = self._rect
+        xs = r.left() + (np.arange(RESOLUTION) + 0.5) * r.width() / RESOLUTION
+        ys = r.top() + (np.arange(RESOLUTION) + 0.5) * r.height() / RESOLUTION
+        gx, gy = np.meshgrid(xs, ys)
+        return np.column_stack([gx.ravel(), gy.ravel()])
+
+    def refresh(self) -> None:
+        """Redraw for the document graph's current variable values."""
+        if self._document is not None and self.classifier is not None:
+            self.show_values({n.name: n.value for n in self._document.nodes
+                              if isinstance(n, Variable) and n.name in self._copy})  # type: ignore[operator]
+
+    def show_values(self, values: dict[str, np.ndarray]) -> None:
+        """Redraw for these variable values (by name)."""
+        if self._copy is None or self.classifier is None:
+            return
+        copy = self._copy
+        changed = {name: value for name, value in values.items()
+                   if not np.array_equal(copy.get_node(name).value, value)}
+        if not changed and self.classes is not None:
+            return  # the plane shows these values already
+        for name, value in changed.items():
+            copy.set_value(name, value)
+        self._predict()
+
+    def _predict(self) -> None:
+        try:
+            probabilities = self._evaluate(self.grid_points())
+        except EngineError as error:
+            self.error = error.args[0]
+            self.classes = None
+            self.image.clear()
+            self.message.setText(f"cannot predict on the plane:\n{self.error}")
+            self.message.setPos(self._rect.center())
+            return
+        self.error = ""
+        self.message.setText("")
+        self.classes = predicted_classes(probabilities).reshape(RESOLUTION, RESOLUTION)
+        palette = np.array([faded(c) for c in CLASS_COLORS], dtype=np.ubyte)
+        self.image.setImage(palette[self.classes % len(CLASS_COLORS)], autoLevels=False)
+        self.image.setRect(self._rect)
+
+    def _evaluate(self, points: np.ndarray) -> np.ndarray:
+        """The output for each point, fed through the input in batches of its fixed size."""
+        assert self._session is not None and self.classifier is not None
+        input, output = self.classifier.input, self.classifier.output
+        batch = input.shape[0] or len(points)  # type: ignore[index]
+        dtype = input.default.dtype  # type: ignore[union-attr]
+        parts = []
+        for start in range(0, len(points), batch):
+            chunk = points[start : start + batch]
+            fed = np.resize(chunk, (batch, 2)) if len(chunk) < batch else chunk
+            parts.append(np.asarray(self._session.run(output, {input: fed.astype(dtype)}))
+                         [: len(chunk)].reshape(len(chunk), -1))
+        return np.concatenate(parts)

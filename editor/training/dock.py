@@ -1,0 +1,336 @@
+"""The Training dock's content: choose what to train, run it off the GUI thread, watch it learn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.compute.trainer import Trainer, TrainingResult, train_nodes
+from editor.training.decision_boundary import DecisionBoundaryView
+from editor.training.loss_curve import LossCurve, format_loss
+from engine import train
+from engine.errors import EngineError
+from engine.graph import Graph, GraphEvent, Operation
+from engine.registry import get_op
+
+NEW_OPTIMIZER = "Loss + optimizer…"
+"""The train-node combo's entry for training a loss with an optimizer chosen here."""
+ERROR_STYLE = "color: #ff6b6b;"
+TRAINING_TYPES = ("minimize", "gradient")
+
+
+class TrainingDock(QWidget):
+    """Train node (or loss + optimizer), steps, Train / Pause / Stop / Reset variables, progress,
+    the loss curve and — for a two-feature classifier — its decision boundary.
+
+    Signals: ``training_started()``; ``training_finished(TrainingResult)`` for the editor to
+    apply (``TrainCommand.from_result``) when ``result.trained``; ``training_failed(message,
+    node)`` when training cannot start or ends in an error (``node``: the culprit's name or
+    None); ``reset_requested()`` (the editor runs ``ResetVariablesCommand``);
+    ``train_node_requested(TrainingResult)``: "Add Minimize node" was clicked after a "loss +
+    optimizer" run (the editor adds ``result.new_train_node``, then calls
+    :meth:`select_train_node`). ``trainer`` is the :class:`Trainer` (its ``snapshot`` signal
+    carries live values and gradients).
+    """
+
+    training_started = Signal()
+    training_finished = Signal(object)
+    training_failed = Signal(str, object)
+    reset_requested = Signal()
+    train_node_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.graph: Graph | None = None
+        self.trainer = Trainer(self)
+        self.trainer.progress.connect(self._on_progress)
+        self.trainer.paused_changed.connect(self._on_paused)
+        self.trainer.finished.connect(self._on_finished)
+        self._steps_asked = 0
+        self._offer: TrainingResult | None = None  # a "loss + optimizer" run to add a node for
+        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
+        self._refresh_timer.timeout.connect(self._refresh)
+        self._values_timer = QTimer(self, singleShot=True, interval=0)
+        self._values_timer.timeout.connect(self._refresh_values)
+
+        self.train_combo = QComboBox()
+        self.train_combo.setToolTip("The train node (Minimize) to run, or a loss with an "
+                                    "optimizer chosen here")
+        self.train_combo.currentIndexChanged.connect(self._update_optimizer_form)
+        self.loss_combo = QComboBox()
+        self.loss_combo.setToolTip("The node to minimize")
+        self.optimizer_combo = QComboBox()
+        self.optimizer_combo.addItems(list(train.RULES))
+        self.optimizer_combo.currentIndexChanged.connect(self._update_optimizer_form)
+        minimize = get_op("minimize").attrs
+        self.parameters: dict[str, QLineEdit] = {}
+        self.form = QFormLayout()
+        self.form.addRow("Train", self.train_combo)
+        self.form.addRow("Loss", self.loss_combo)
+        self.form.addRow("Optimizer", self.optimizer_combo)
+        for name in dict.fromkeys(p for _, _, params in train.RULES.values() for p in params):
+            edit = self.parameters[name] = QLineEdit(repr(minimize[name].default))
+            edit.setToolTip(minimize[name].doc)
+            self.form.addRow(name.replace("_", " ").capitalize(), edit)
+        self.add_node_button = QPushButton("Add Minimize node")
+        self.add_node_button.setToolTip("Add a Minimize node for the loss and optimizer of the "
+                                        "last run, with its optimizer state, to train it from "
+                                        "the canvas (undoable)")
+        self.add_node_button.clicked.connect(self._request_train_node)
+        self.form.addRow("", self.add_node_button)
+
+        self.steps = QSpinBox()
+        self.steps.setRange(1, 100_000_000)
+        self.steps.setValue(1000)
+        self.steps.setGroupSeparatorShown(True)
+        self.steps.setToolTip("How many steps to train")
+        self.train_button = QPushButton("Train")
+        self.train_button.setDefault(True)
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        self.reset_button = QPushButton("Reset variables")
+        self.reset_button.setToolTip("Re-run the variables' initializers and clear optimizer "
+                                     "state (undoable)")
+        self.train_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self._toggle_pause)
+        self.stop_button.clicked.connect(self.trainer.stop)
+        self.reset_button.clicked.connect(self.reset_requested)
+        self.progress = QProgressBar()
+        self.progress.setFormat("%v / %m steps")
+        self.progress.setRange(0, self.steps.value())
+        self.progress.setValue(0)
+        self.steps.valueChanged.connect(self._steps_changed)
+        self.rate_label = QLabel("— steps/s")
+        self.loss_label = QLabel("loss —")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.loss_curve = LossCurve()
+        self.boundary = DecisionBoundaryView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.loss_curve, "Loss")
+        self.tabs.addTab(self.boundary, "Decision boundary")
+        self.tabs.currentChanged.connect(lambda _: self._refresh_values())
+
+        self.form.addRow("Steps", self.steps)
+        buttons = QHBoxLayout()
+        for button in (self.train_button, self.pause_button, self.stop_button, self.reset_button):
+            buttons.addWidget(button)
+        figures = QHBoxLayout()
+        figures.addWidget(self.rate_label)
+        figures.addStretch(1)
+        figures.addWidget(self.loss_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addLayout(figures)
+        layout.addWidget(self.message)
+        layout.addWidget(self.tabs, 1)
+        self.trainer.snapshot.connect(self._on_snapshot)
+        self.trainer.logged.connect(self.loss_curve.append)
+        self._update_buttons()
+        self._refresh()
+
+    # ---- the graph ----------------------------------------------------------------------------
+
+    def set_graph(self, graph: Graph | None) -> None:
+        """Train ``graph`` (the document's engine graph); follows its later changes."""
+        if self.graph is not None:
+            self.graph.unsubscribe(self._on_graph_event)
+        self.graph = graph
+        if graph is not None:
+            graph.subscribe(self._on_graph_event)
+        self._offer = None
+        self.loss_curve.clear()
+        self._refresh()
+
+    def _on_graph_event(self, event: GraphEvent) -> None:
+        if event.kind == "value_changed":
+            self._values_timer.start()
+        elif event.kind not in ("ui_changed", "state_changed"):  # neither moves a combo
+            self._refresh_timer.start()
+
+    def _refresh(self) -> None:
+        """Fill the combos and look for a classifier again (after structural changes)."""
+        graph = self.graph
+        chosen = self.train_combo.currentData()
+        chose_new = chosen is None and self.train_combo.count() > 1
+        loss = self.loss_combo.currentText()
+        self.train_combo.blockSignals(True)
+        self.train_combo.clear()
+        for node in train_nodes(graph) if graph is not None else []:
+            self.train_combo.addItem(f"{node.name}  (minimizes {_name(node.inputs[0])})",
+                                     node.name)
+        self.train_combo.addItem(NEW_OPTIMIZER, None)
+        index = 0 if chosen is None else self.train_combo.findData(chosen)
+        if chose_new:
+            index = self.train_combo.count() - 1
+        self.train_combo.setCurrentIndex(max(index, 0))
+        self.train_combo.blockSignals(False)
+        self.loss_combo.clear()
+        self.loss_combo.addItems(_loss_candidates(graph) if graph is not None else [])
+        self.loss_combo.setCurrentText(loss)
+        found = self.boundary.set_graph(graph)
+        self.tabs.setTabVisible(1, found)
+        if self._offer is not None and (graph is None or self._offer.loss not in graph):
+            self._offer = None  # its loss is gone
+        self._update_optimizer_form()
+        self._update_buttons()
+
+    def select_train_node(self, name: str) -> None:
+        """Choose train node ``name`` (one just added: the offer to add it ends)."""
+        self._offer = None
+        self._refresh()
+        self.train_combo.setCurrentIndex(max(self.train_combo.findData(name), 0))
+
+    def _refresh_values(self) -> None:
+        if not self.trainer.running and self.boundary.isVisible():
+            self.boundary.refresh()
+
+    def _update_optimizer_form(self) -> None:
+        """Show the loss, optimizer and its parameters only for "Loss + optimizer…"."""
+        new = self.train_combo.currentData() is None
+        params = train.RULES[self.optimizer_combo.currentText()][2]
+        self.form.setRowVisible(self.loss_combo, new)
+        self.form.setRowVisible(self.optimizer_combo, new)
+        for name, edit in self.parameters.items():
+            self.form.setRowVisible(edit, new and name in params)
+        self.form.setRowVisible(self.add_node_button, new)
+
+    # ---- training -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start training as the dock is set (the Train button)."""
+        if self.graph is None or self.trainer.running:
+            return
+        steps = self.steps.value()
+        train_node = self.train_combo.currentData()
+        try:
+            options: dict[str, Any] = {}
+            if train_node is None:
+                options = {"loss": self.loss_combo.currentText() or None,
+                           "optimizer": self._optimizer_attrs()}
+            self.trainer.start(self.graph, train_node, steps, **options)
+        except (EngineError, ValueError, KeyError) as error:
+            message = error.args[0] if error.args else str(error)
+            self._say(message, error=True)
+            self.training_failed.emit(message, getattr(error, "node", None))
+            return
+        self._steps_asked = steps
+        self._offer = None
+        self._say(f"Training {steps:,} step{'s' * (steps != 1)}…")  # the line stays: no relayout
+        self.progress.setRange(0, steps)
+        self.progress.setValue(0)
+        self.loss_curve.start_run(steps)
+        self._update_buttons()
+        self.training_started.emit()
+
+    def _steps_changed(self, steps: int) -> None:
+        if not self.trainer.running:
+            self.progress.setRange(0, steps)
+            self.progress.setValue(0)
+
+    def _optimizer_attrs(self) -> dict[str, Any]:
+        optimizer = self.optimizer_combo.currentText()
+        attrs: dict[str, Any] = {"optimizer": optimizer}
+        for name in train.RULES[optimizer][2]:
+            text = self.parameters[name].text()
+            try:
+                attrs[name] = float(text)
+            except ValueError:
+                raise ValueError(f"{name}: expected a number, got {text!r}") from None
+        get_op("minimize").parse_attrs(attrs)
+        return attrs
+
+    def _request_train_node(self) -> None:
+        if self._offer is not None:
+            self.train_node_requested.emit(self._offer)
+
+    def _toggle_pause(self) -> None:
+        if self.trainer.paused:
+            self.trainer.resume()
+        else:
+            self.trainer.pause()
+
+    def _on_progress(self, step: int, loss: float, rate: float) -> None:
+        self.progress.setValue(step)
+        self.rate_label.setText(f"{rate:,.0f} steps/s")
+        self.loss_label.setText(f"loss {format_loss(loss)}")
+
+    def _on_paused(self, paused: bool) -> None:
+        self.pause_button.setText("Resume" if paused else "Pause")
+
+    def _on_snapshot(self, values: dict[str, np.ndarray], gradients: dict) -> None:
+        if self.boundary.isVisible():
+            self.boundary.show_values(values)
+
+    def _on_finished(self, result: TrainingResult) -> None:
+        self.loss_curve.redraw()
+        self.progress.setValue(len(result.losses))
+        if result.final_loss is not None:
+            self.loss_label.setText(f"loss {format_loss(result.final_loss)}")
+        if result.values and self.boundary.isVisible():  # else drawn from the document when shown
+            self.boundary.show_values(result.values)
+        if result.new_train_node is not None and result.trained:
+            self._offer = result
+        self._update_buttons()
+        if result.reason == "error":
+            self._say(result.message, error=True)
+            self.training_failed.emit(result.message, result.node)
+        elif result.reason == "stopped":
+            self._say(f"Stopped after {result.steps:,} of {self._steps_asked:,} steps")
+        else:
+            self._say(f"Trained {result.steps:,} steps in {result.seconds:.2f} s")
+        self.training_finished.emit(result)
+
+    def _say(self, message: str, error: bool = False) -> None:
+        """Show a line under the figures (in red for an error); hidden while empty."""
+        self.message.setStyleSheet(ERROR_STYLE if error else "")
+        self.message.setText(message)
+        self.message.setVisible(bool(message))
+
+    def _update_buttons(self) -> None:
+        running = self.trainer.running
+        for widget in (self.train_button, self.reset_button, self.train_combo, self.steps,
+                       self.loss_combo, self.optimizer_combo, *self.parameters.values()):
+            widget.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.stop_button.setEnabled(running)
+        self.add_node_button.setEnabled(not running and self._offer is not None)
+        if not running:
+            self.pause_button.setText("Pause")
+
+
+def _name(node: Any) -> str:
+    return node.name if node is not None else "nothing"
+
+
+def _loss_candidates(graph: Graph) -> list[str]:
+    """Operations that could be a loss: scalars that only train or gradient nodes read (the
+    likely losses) first, then other scalars, then the other operations."""
+    ranked: list[tuple[int, str]] = []
+    for node in graph.nodes:
+        if isinstance(node, Operation) and node.type not in TRAINING_TYPES:
+            try:
+                shape = graph.shape_of(node)
+            except EngineError:
+                continue
+            final = all(c.type in TRAINING_TYPES for c in node.consumers)
+            ranked.append((0 if shape == () and final else 1 if shape == () else 2, node.name))
+    return [name for _, name in sorted(ranked, key=lambda item: item[0])]
