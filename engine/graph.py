@@ -6,6 +6,7 @@ with the nodes and tells listeners (sessions, the editor) what changed.
 
 from __future__ import annotations
 
+import copy
 import re
 import weakref
 from collections.abc import Callable, Iterable, Iterator
@@ -15,6 +16,7 @@ import networkx as nx
 import numpy as np
 
 from .errors import CycleError, ShapeError
+from .gcpause import gc_paused
 from .initializers import Initializer
 from .registry import OpDef, Shape, get_op
 from .tensors import as_tensor, format_shape, shape_fits, short_repr
@@ -638,8 +640,61 @@ class Graph:
             if source is not None:
                 self._wire(source, node, port)
 
+    # ---- copies -----------------------------------------------------------------------------
+
+    def copy(self) -> Graph:
+        """An equal graph sharing nothing mutable: the same names in the same order, wiring,
+        attributes, values, state and ``ui``; no listeners. Built directly, without the
+        validation a file needs (this graph is valid) and without encoding any tensor."""
+        return _rebuild(self._specs())
+
+    def _specs(self, by_name: bool = False) -> list[_Spec]:
+        return [(type(n), n.type if by_name else n.op, n.name, n.attrs,
+                 getattr(n, "_value", None), n.state, n.ui,
+                 [s.name if s is not None else None for s in n.inputs])
+                for n in self._nodes.values()]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its node specs (a worker process gets a graph without any JSON)."""
+        return _rebuild, (self._specs(by_name=True),)
+
     def __repr__(self) -> str:
         return f"<Graph of {len(self)} nodes>"
+
+
+_Spec = tuple[type, OpDef | str, str, dict[str, Any], Any, dict[str, Any], dict[str, Any],
+              list[Any]]
+"""A node as :meth:`Graph.copy` and pickling carry it: class, op (its type name when pickled),
+name, attrs, value, state, ui, input names."""
+
+
+def _rebuild(specs: list[_Spec]) -> Graph:
+    """The graph of ``specs`` (from a valid graph), each node built without validation."""
+    graph = Graph()
+    nodes = graph._nodes
+    with gc_paused():
+        for cls, op, name, attrs, value, state, ui, _ in specs:
+            node = object.__new__(cls)
+            node.op = op if isinstance(op, OpDef) else get_op(op)
+            node.graph = graph
+            node.name = name
+            node.attrs = dict(attrs)
+            node.ui = copy.deepcopy(ui) if ui else {}
+            node.state = {k: np.array(v, copy=True) for k, v in state.items()}
+            node.inputs = [None] * len(node.op.inputs)
+            if isinstance(node, _ValueNode):
+                node._value = None if value is None else np.array(value, copy=True)
+            nodes[name] = node
+        graph.nx.add_nodes_from(nodes.values())
+        edges: dict[tuple[Node, Node], set[int]] = {}
+        for *_, name, _, _, _, _, inputs in specs:
+            target = nodes[name]
+            for port, source in enumerate(inputs):
+                if source is not None:
+                    target.inputs[port] = nodes[source]
+                    edges.setdefault((nodes[source], target), set()).add(port)
+        graph.nx.add_edges_from((u, v, {"ports": ports}) for (u, v), ports in edges.items())
+    return graph
 
 
 _MISSING = object()

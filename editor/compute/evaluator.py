@@ -10,7 +10,6 @@ result that arrives after a newer request was made is never emitted.
 
 from __future__ import annotations
 
-import copy
 import functools
 import threading
 import time
@@ -25,14 +24,11 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, S
 from editor.compute.stepper import Step, trace
 from engine.errors import EngineError, EvaluationError, ShapeError
 from engine.graph import Graph, GraphEvent, Node
-from engine.io import graph_from_dict, graph_to_dict
+from engine.replica import Change, change_of, replay, value_copy
 from engine.session import Session
 
 FRAME_SECONDS = 0.016
 """How long :meth:`Evaluator.flush` may hold the GUI thread for a quick result: one frame."""
-
-Change = tuple[str, tuple[Any, ...]]
-"""An edit to replay on the replica: an action name and its arguments (node names, copies)."""
 
 
 @dataclass(frozen=True)
@@ -171,17 +167,13 @@ class _Worker(QObject):
                 self._reset(args[0])
             elif self.problem is None:
                 try:
-                    _apply(self.graph, action, args)
-                except Exception as error:  # noqa: BLE001 — the replica drifted: rebuild it
+                    replay(self.graph, (action, args))
+                except (EngineError, KeyError, ValueError) as error:  # drifted: rebuild it
                     self.problem = f"the evaluator is catching up with the document ({error})"
                     self.resync_needed.emit()
 
-    def _reset(self, data: dict[str, Any]) -> None:
-        try:
-            self.graph = graph_from_dict(data, "document")
-        except Exception as error:  # noqa: BLE001 — e.g. an op type no longer registered
-            self.problem = f"the evaluator cannot copy the document: {error}"
-            return
+    def _reset(self, graph: Graph) -> None:
+        self.graph = graph
         self.session = Session(self.graph)
         self.problem = None
 
@@ -231,7 +223,7 @@ class _Worker(QObject):
         session = self.session
         if name in self.graph and self.graph.get_node(name) in self._train_steps_and_below():
             # its run takes a train step: take it on a copy, the replica's variables stay
-            session = Session(graph_from_dict(graph_to_dict(self.graph), "document"))
+            session = Session(self.graph.copy())
         try:
             return Trace(request_id, name, trace(session, name))
         except BaseException as error:  # noqa: BLE001
@@ -270,24 +262,6 @@ def train_steps_and_below(graph: Graph) -> set[Node]:
     return below
 
 
-def _apply(graph: Graph, action: str, args: tuple[Any, ...]) -> None:
-    """Replay one change record on the replica."""
-    if action == "add_node":
-        op_type, name, attrs, value = args
-        graph.add_node(op_type, name=name, attrs=attrs, value=value)
-    elif action == "set_attrs":
-        name, attrs = args
-        node = graph.get_node(name)
-        for key, value in attrs.items():
-            if node.attrs.get(key) != value:
-                graph.set_attr(node, key, value)
-    elif action == "assign":
-        name, value = args
-        graph.assign(graph.get_node(name), value)
-    else:
-        getattr(graph, action)(*args)
-
-
 def _stop(thread: QThread, inbox: _Inbox) -> None:
     """Stop the worker thread: skip what is queued, wait for a running op to return."""
     with inbox.lock:
@@ -296,34 +270,6 @@ def _stop(thread: QThread, inbox: _Inbox) -> None:
         inbox.closed = True
     thread.quit()
     thread.wait()
-
-
-def _change_of(event: GraphEvent) -> Change | None:
-    """The change record of a graph event (by names, with copies of values)."""
-    node, kind = event.node, event.kind
-    if kind == "node_added":
-        return "add_node", (node.type, node.name, copy.deepcopy(node.attrs), _value_copy(node))
-    if kind == "node_removed":
-        return "remove_node", (node.name,)
-    if kind == "edge_added":
-        assert event.source is not None
-        return "connect", (event.source.name, node.name, event.port)
-    if kind == "edge_removed":
-        return "disconnect", (node.name, event.port)
-    if kind == "renamed":
-        return "rename", (event.old_name, node.name)
-    if kind == "attr_changed":
-        return "set_attrs", (node.name, copy.deepcopy(node.attrs))
-    if kind == "value_changed":
-        return "assign", (node.name, _value_copy(node))
-    if kind == "state_changed":
-        return "set_state", (node.name, {k: np.array(v, copy=True) for k, v in node.state.items()})
-    return None
-
-
-def _value_copy(node: Node) -> np.ndarray | None:
-    value = getattr(node, "value", None)
-    return None if value is None else np.array(value, copy=True)
 
 
 class Evaluator(QObject):
@@ -448,7 +394,7 @@ class Evaluator(QObject):
         graph = self._graph
         for name in names:
             if graph is not None and name in graph:
-                self._queue(("assign", (name, _value_copy(graph.get_node(name)))))
+                self._queue(("assign", (name, value_copy(graph.get_node(name)))))
 
     def trace(self, name: str) -> int:
         """Ask for the evaluation steps of ``name`` (answered by ``traced``)."""
@@ -520,7 +466,7 @@ class Evaluator(QObject):
     def _on_graph_event(self, event: GraphEvent) -> None:
         """Called in the thread that edited the graph: queue the change, then let the GUI
         thread schedule a refresh."""
-        change = _change_of(event)
+        change = change_of(event)
         if change is None:
             return
         if change[0] == "rename":
@@ -554,6 +500,6 @@ class Evaluator(QObject):
         if self._graph is None or self._thread is None:
             return
         with self._inbox.lock:
-            self._inbox.changes = [("reset", (graph_to_dict(self._graph),))]
+            self._inbox.changes = [("reset", (self._graph.copy(),))]
         self._changes_queued.emit()
 

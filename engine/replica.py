@@ -1,0 +1,78 @@
+"""Keeping a copy of a graph in step with it: each change event becomes a :data:`Change`
+record (node names and copies of values, nothing shared with the graph it came from) that
+:func:`replay` applies to the copy — in another thread or process if need be.
+
+    replica = graph.copy()
+    graph.subscribe(lambda event: queue.append(change_of(event)))
+    ...
+    for change in queue: replay(replica, change)
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+from .graph import Graph, GraphEvent, Node
+
+Change = tuple[str, tuple[Any, ...]]
+"""An edit to replay: the name of a :class:`Graph` method and its arguments (by node name)."""
+
+
+def change_of(event: GraphEvent) -> Change | None:
+    """The change record of a graph event; ``None`` for one a replica does not need (a
+    node's ``ui``)."""
+    node, kind = event.node, event.kind
+    if kind == "node_added":
+        return "add_node", (node.type, node.name, copy.deepcopy(node.attrs), value_copy(node))
+    if kind == "node_removed":
+        return "remove_node", (node.name,)
+    if kind == "edge_added":
+        assert event.source is not None
+        return "connect", (event.source.name, node.name, event.port)
+    if kind == "edge_removed":
+        return "disconnect", (node.name, event.port)
+    if kind == "renamed":
+        return "rename", (event.old_name, node.name)
+    if kind == "attr_changed":
+        return "set_attrs", (node.name, copy.deepcopy(node.attrs))
+    if kind == "value_changed":
+        return "assign", (node.name, value_copy(node))
+    if kind == "state_changed":
+        return "set_state", (node.name, {k: np.array(v, copy=True) for k, v in node.state.items()})
+    return None
+
+
+def replay(graph: Graph, change: Change) -> None:
+    """Apply one change record to ``graph``. Raises ``KeyError`` (or the engine's error) if
+    the graph is not the one the record was made for."""
+    action, args = change
+    if action == "add_node":
+        op_type, name, attrs, value = args
+        graph.add_node(op_type, name=name, attrs=attrs, value=value)
+    elif action == "set_attrs":
+        name, attrs = args
+        node = graph.get_node(name)
+        for key, value in attrs.items():
+            if node.attrs.get(key) != value:
+                graph.set_attr(node, key, value)
+    elif action == "assign":
+        name, value = args
+        graph.assign(graph.get_node(name), value)
+    elif action in ("remove_node", "connect", "disconnect", "rename", "set_state"):
+        getattr(graph, action)(*args)
+    else:
+        raise ValueError(f"unknown change {action!r}")
+
+
+def is_value_change(change: Change) -> bool:
+    """Whether ``change`` only sets a value (a later one for the same node supersedes it)."""
+    return change[0] == "assign"
+
+
+def value_copy(node: Node) -> np.ndarray | None:
+    """A copy of a source's value (``None`` for an operation or an empty default)."""
+    value = getattr(node, "value", None)
+    return None if value is None else np.array(value, copy=True)
