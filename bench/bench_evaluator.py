@@ -42,7 +42,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from editor import style  # noqa: E402
 from editor.app.window import MainWindow, prepare_graph  # noqa: E402
-from editor.compute.evaluator import Evaluator  # noqa: E402
+from editor.compute.service import ComputeService  # noqa: E402
+from editor.document import Document  # noqa: E402
 from editor.document import Document  # noqa: E402
 from editor.document.commands import SetValue  # noqa: E402
 from editor.inspect.tensor_view import TensorView  # noqa: E402
@@ -107,7 +108,8 @@ def editor_times(app: QApplication, graph: Graph, variables: list[str], out: str
     view = TensorView()
     view.resize(700, 400)
     view.show()
-    evaluator = Evaluator(graph)
+    evaluator = ComputeService()
+    evaluator.set_document(Document(graph, parent=evaluator))
     loop = QEventLoop()
 
     arrived: list[float] = []

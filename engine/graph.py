@@ -282,6 +282,7 @@ class Graph:
         self._listeners: list[tuple[weakref.ref, Callable[..., None] | None]] = []
         """(a weak reference to a listener, or to the object of a bound method; its function)"""
         self._shapes: dict[Node, Shape | ShapeError] = {}
+        self._reshaped: set[Node] = set()
         self.version = 0
         """Bumped by every change that alters what a run computes (not by value changes)."""
 
@@ -522,9 +523,14 @@ class Graph:
                 self.set_value(node, node.initializer())
 
     def set_ui(self, node: Node | str, **items: Any) -> None:
-        """Update a node's opaque ``ui`` dict (positions and the like, kept in files)."""
+        """Update a node's opaque ``ui`` dict (positions and the like, kept in files); an item
+        given as ``None`` is removed."""
         node = self.get_node(node)
-        node.ui.update(items)
+        for key, value in items.items():
+            if value is None:
+                node.ui.pop(key, None)
+            else:
+                node.ui[key] = value
         self._emit("ui_changed", node)
 
     # ---- queries --------------------------------------------------------------------------
@@ -589,11 +595,19 @@ class Graph:
                 message += f" (input shapes {', '.join(shown)})"
             return ShapeError(message, node=node.name)
 
+    def take_reshaped(self) -> set[Node]:
+        """The nodes whose inferred shape was dropped by a change since the last call (their
+        shape may now differ; ask :meth:`shape_of` again). Removed nodes are not included."""
+        reshaped, self._reshaped = self._reshaped, set()
+        return {n for n in reshaped if self._nodes.get(n.name) is n}
+
     def _forget_shapes(self, node: Node, kind: str) -> None:
         if kind == "node_removed":
             self._shapes.pop(node, None)
             return
-        if kind == "value_changed" and not isinstance(node, Placeholder):
+        if kind == "value_changed":
+            if isinstance(node, Placeholder):
+                return  # its static shape is an attribute, not its default's
             cached = self._shapes.get(node)
             if isinstance(cached, tuple) and cached == node.value.shape:  # type: ignore[union-attr]
                 return
@@ -602,6 +616,7 @@ class Graph:
         while todo:
             n = todo.pop()
             if self._shapes.pop(n, _MISSING) is not _MISSING:
+                self._reshaped.add(n)
                 todo.extend(self.nx.successors(n))
 
     # ---- naming ---------------------------------------------------------------------------

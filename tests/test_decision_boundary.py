@@ -7,6 +7,8 @@ import pytest
 from training_helpers import EXAMPLES, MLP, PERCEPTRON
 
 import engine as ts
+from editor.compute.service import ComputeService
+from editor.document import Document
 from editor.training.decision_boundary import (
     RESOLUTION,
     DecisionBoundaryView,
@@ -54,16 +56,37 @@ def test_no_labels_meeting_the_output_no_classifier() -> None:
     assert names(graph) is None
 
 
+@pytest.fixture
+def compute(qtbot):
+    service = ComputeService()
+    yield service
+    service.close()
+
+
+def boundary(qtbot, compute: ComputeService, graph: ts.Graph) -> DecisionBoundaryView:
+    """A shown view of ``graph``'s classifier, its first grid drawn."""
+    view = DecisionBoundaryView(compute)
+    qtbot.addWidget(view)
+    compute.set_document(Document(graph, parent=view))
+    view.show()
+    with qtbot.waitSignal(view.updated, timeout=10_000):
+        assert view.set_graph(graph)
+    return view
+
+
+def redrawn(qtbot, view: DecisionBoundaryView) -> None:
+    with qtbot.waitSignal(view.updated, timeout=10_000):
+        view.refresh()
+
+
 @pytest.mark.parametrize("batch", [None, 100])
-def test_grid_predictions_match_the_engine(qtbot, batch) -> None:
+def test_grid_predictions_match_the_engine(qtbot, compute, batch) -> None:
     graph = ts.load_graph(PERCEPTRON)
     graph.set_attr("X", "shape", [batch, 2])  # a fixed batch size is fed in chunks of it
     session = ts.Session(graph)
     for _ in range(100):
         session.run("train")
-    view = DecisionBoundaryView()
-    qtbot.addWidget(view)
-    assert view.set_graph(graph)
+    view = boundary(qtbot, compute, graph)
     grid = view.grid_points()
     chunks = [grid[i : i + 100] for i in range(0, len(grid), 100)]
     expected = np.concatenate([session.run("p", {"X": chunk}) for chunk in chunks])
@@ -75,36 +98,38 @@ def test_grid_predictions_match_the_engine(qtbot, batch) -> None:
     assert grid[1, 0] > grid[0, 0] and grid[1, 1] == grid[0, 1]
 
 
-def test_values_from_snapshots_update_the_view_not_the_graph(qtbot) -> None:
+def test_a_training_runs_values_update_the_view_not_the_graph(qtbot, compute) -> None:
     graph = ts.load_graph(PERCEPTRON)
-    view = DecisionBoundaryView()
-    qtbot.addWidget(view)
-    view.set_graph(graph)
+    view = boundary(qtbot, compute, graph)
     W = graph.get_node("W").value.copy()
-    view.show_values({"W": [[0.0, 0.0], [0.0, 0.0]], "b": [1.0, 0.0]})
+    compute.assume({"W": np.zeros((2, 2)), "b": np.array([1.0, 0.0])})
+    redrawn(qtbot, view)
     assert (view.classes == 0).all()  # b alone decides: class 0 everywhere
     np.testing.assert_array_equal(graph.get_node("W").value, W)
-    view.refresh()  # back to the graph's own values
+    compute.stop_assuming()
+    redrawn(qtbot, view)  # back to the graph's own values
     assert set(np.unique(view.classes)) == {0, 1}
 
 
-def test_an_evaluation_error_is_shown_not_raised(qtbot) -> None:
+def test_an_evaluation_error_is_shown_not_raised(qtbot, compute) -> None:
     graph = ts.load_graph(PERCEPTRON)
-    view = DecisionBoundaryView()
-    qtbot.addWidget(view)
-    view.set_graph(graph)
-    view.show_values({"W": np.ones((3, 2))})
+    view = boundary(qtbot, compute, graph)
+    compute.assume({"W": np.ones((3, 2))})
+    redrawn(qtbot, view)
     assert view.classes is None and "matmul" in view.error
     assert view.message.textItem.toPlainText().startswith("cannot predict on the plane:")
 
 
-def test_values_shown_already_are_not_predicted_again(qtbot) -> None:
+def test_a_hidden_view_predicts_nothing_until_shown(qtbot, compute) -> None:
     graph = ts.load_graph(PERCEPTRON)
-    view = DecisionBoundaryView()
+    view = DecisionBoundaryView(compute)
     qtbot.addWidget(view)
-    view.set_graph(graph)
-    shown = view.image.image
-    view.refresh()  # the graph's own values: on the plane already
-    assert view.image.image is shown
-    view.show_values({"W": [[0.0, 0.0], [0.0, 0.0]], "b": [1.0, 0.0]})
-    assert view.image.image is not shown and (view.classes == 0).all()
+    compute.set_document(Document(graph, parent=view))
+    asked = []
+    compute.grid_ready.connect(asked.append)
+    assert view.set_graph(graph) and view.classes is None
+    graph.set_value("b", [1.0, 0.0])
+    view.refresh()
+    with qtbot.waitSignal(view.updated, timeout=10_000):
+        view.show()
+    assert len(asked) == 1 and view.classes is not None

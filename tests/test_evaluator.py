@@ -9,12 +9,21 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 
-from editor.compute.evaluator import Evaluation, Evaluator, Trace
+from editor.compute.service import ComputeService, Evaluation, Trace
+from editor.document import Document
 from engine import Graph, Session, load_graph, shapes
 from engine.registry import OpDef, register, unregister
 
 AFFINE = Path(__file__).parent.parent / "resources" / "examples" / "affine.json"
 MLP = AFFINE.with_name("mlp.json")
+
+
+def service_for(graph: Graph, parent=None) -> ComputeService:
+    """A compute service following a document of ``graph`` (the document lives as long as
+    the service)."""
+    service = ComputeService(parent)
+    service.set_document(Document(graph, parent=service))
+    return service
 
 
 @pytest.fixture
@@ -24,18 +33,18 @@ def graph() -> Graph:
 
 @pytest.fixture
 def evaluator(qtbot, graph):
-    ev = Evaluator(graph)
+    ev = service_for(graph)
     yield ev
     ev.close()
 
 
-def evaluate(qtbot, evaluator: Evaluator, names: list[str]) -> Evaluation:
+def evaluate(qtbot, evaluator: ComputeService, names: list[str]) -> Evaluation:
     with qtbot.waitSignal(evaluator.evaluated, timeout=5000) as blocker:
         evaluator.watch(names)
     return blocker.args[0]
 
 
-def next_result(qtbot, evaluator: Evaluator) -> Evaluation:
+def next_result(qtbot, evaluator: ComputeService) -> Evaluation:
     with qtbot.waitSignal(evaluator.evaluated, timeout=5000) as blocker:
         pass
     return blocker.args[0]
@@ -219,7 +228,7 @@ def test_assumed_values_are_evaluated_without_touching_the_document(qtbot, evalu
     assert next_result(qtbot, evaluator).values["z"].tolist() == [2, -1]
     assert evaluator.assumed == frozenset()
     evaluator.assume({"b": np.array([10.0, 10.0])})
-    evaluator.set_graph(load_graph(AFFINE))  # another document: nothing is assumed
+    evaluator.set_document(Document(load_graph(AFFINE)))  # another document: nothing is assumed
     assert evaluator.assumed == frozenset()
     assert next_result(qtbot, evaluator).values["z"].tolist() == [2, -1]
 
@@ -282,7 +291,7 @@ def test_only_the_downstream_cone_is_recomputed(qtbot, evaluator, graph, test_op
 def test_set_graph_switches_documents(qtbot, evaluator):
     other = Graph()
     other.add_node("constant", name="z", value=[7])
-    evaluator.set_graph(other)
+    evaluator.set_document(Document(other))
     assert evaluate(qtbot, evaluator, ["z"]).values["z"].tolist() == [7]
 
 
@@ -296,7 +305,7 @@ def test_trace_lists_the_steps(qtbot, evaluator):
 
 def test_a_train_step_shows_its_loss_and_never_trains(qtbot):
     graph = load_graph(MLP)
-    ev = Evaluator(graph)
+    ev = service_for(graph)
     try:
         loss = Session(graph).run("J")
         for _ in range(3):  # each evaluation would have been a step of gradient descent
@@ -317,7 +326,7 @@ def test_a_train_step_shows_its_loss_and_never_trains(qtbot):
 
 
 def test_close_stops_the_thread(qtbot, graph):
-    ev = Evaluator(graph)
+    ev = service_for(graph)
     evaluate(qtbot, ev, ["z"])
     thread = ev._thread
     ev.close()
@@ -361,11 +370,11 @@ def test_a_document_holding_an_unregistered_op_type_still_evaluates(qtbot, evalu
     graph.add_node("variable", name="v", value=[1.0])
     graph.add_node(test_op("fleeting", lambda x: 2 * x), [graph.get_node("v")], name="f")
     unregister("fleeting")  # the document now holds an op type the file format cannot load
-    evaluator.set_graph(graph)  # its replica is a direct copy: it keeps the node's op
+    evaluator.set_document(Document(graph))  # its replica is a direct copy: it keeps the node's op
     assert evaluate(qtbot, evaluator, ["f"]).values["f"].tolist() == [2.0]
     good = Graph()
     good.add_node("constant", name="c", value=[3])
-    evaluator.set_graph(good)
+    evaluator.set_document(Document(good))
     assert evaluate(qtbot, evaluator, ["c"]).values["c"].tolist() == [3]
 
 
@@ -389,7 +398,7 @@ def test_close_while_an_op_runs_waits_for_it_and_emits_nothing(qtbot, graph, tes
         return x
 
     graph.add_node(test_op("slow", slow), [graph.get_node("x")], name="s")
-    ev = Evaluator(graph)
+    ev = service_for(graph)
     shown: list[Evaluation] = []
     ev.evaluated.connect(shown.append)
     ev.watch(["s"])
@@ -407,7 +416,7 @@ def test_destroying_the_parent_without_close_stops_the_thread(qtbot, graph):
     from PySide6.QtCore import QObject
 
     parent = QObject()
-    ev = Evaluator(graph, parent)
+    ev = service_for(graph, parent)
     evaluate(qtbot, ev, ["z"])
     thread = ev._thread
     shiboken6.delete(parent)  # no "QThread: Destroyed while thread is still running" abort
@@ -458,7 +467,7 @@ def test_the_replica_follows_a_random_sequence_of_edits(qtbot, evaluator, graph)
 
 
 def test_queued_values_of_a_node_are_coalesced():
-    from editor.compute.evaluator import _Inbox
+    from editor.compute.service import _Inbox
 
     inbox = _Inbox()
     inbox.put(("connect", ("A", "matmul", 0)))

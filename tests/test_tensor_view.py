@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
-from editor.compute.evaluator import Evaluation, Failure
+from editor.compute.service import Evaluation, Failure
 from editor.inspect.tensor_model import TensorTableModel
 from editor.inspect.tensor_view import TensorPanel, TensorView
 from editor.tensor_stats import preview, tensor_stats

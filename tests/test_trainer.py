@@ -10,12 +10,12 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QUndoStack
 from training_helpers import MLP, PERCEPTRON, slow_graph, slow_op
 
 import engine as ts
 from editor.compute.trainer import Trainer, check_trainable, train_nodes
-from editor.document.training_commands import ResetVariablesCommand, TrainCommand
+from editor.document import Document
+from editor.document.training_commands import ApplyTraining, ResetVariables
 
 WAIT = 60_000
 
@@ -181,8 +181,9 @@ def test_train_command_applies_and_undo_restores(qtbot, trainer) -> None:
     graph = ts.load_graph(MLP)
     before = {n: graph.get_node(n).value.copy() for n in ("W_hidden", "b_hidden")}
     result = train(qtbot, trainer, graph, "train", 20)
-    stack = QUndoStack()
-    stack.push(TrainCommand.from_result(graph, result))
+    doc = Document(graph)
+    stack = doc.undo_stack
+    assert doc.execute(ApplyTraining.of_run(doc, result)) is None
     assert stack.undoText() == "Train train: 20 steps"
     np.testing.assert_array_equal(graph.get_node("W_hidden").value, result.values["W_hidden"])
     assert graph.get_node("train").state["step"] == 20
@@ -204,8 +205,9 @@ def test_reset_variables_command() -> None:
     for _ in range(10):
         session.run("train")
     trained = graph.get_node("W_output").value.copy()
-    stack = QUndoStack()
-    stack.push(ResetVariablesCommand(graph))
+    doc = Document(graph)
+    stack = doc.undo_stack
+    assert doc.execute(ResetVariables(doc)) is None
     np.testing.assert_array_equal(graph.get_node("W_output").value, initial)
     assert graph.get_node("train").state == {}
     stack.undo()

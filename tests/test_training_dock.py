@@ -7,11 +7,12 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QUndoStack
 from training_helpers import MLP, PERCEPTRON, accuracy, slow_graph, slow_op
 
 import engine as ts
-from editor.document.training_commands import TrainCommand
+from editor.compute.service import ComputeService
+from editor.document import Document
+from editor.document.training_commands import ApplyTraining
 from editor.training.decision_boundary import predicted_classes
 from editor.training.dock import NEW_OPTIMIZER, TrainingDock
 from editor.training.plot_style import CLASS_COLORS, faded
@@ -21,12 +22,22 @@ WAIT = 60_000
 
 @pytest.fixture
 def dock(qtbot) -> TrainingDock:
-    widget = TrainingDock()
+    compute = ComputeService()
+    widget = TrainingDock(compute)
     qtbot.addWidget(widget)
     widget.resize(420, 720)
     widget.show()
     yield widget
     widget.trainer.shutdown()
+    compute.close()
+
+
+def open_graph(dock: TrainingDock, graph: ts.Graph) -> Document:
+    """Show ``graph`` in the dock as the open document (the compute service follows it)."""
+    doc = Document(graph, parent=dock)
+    dock.compute.set_document(doc)
+    dock.set_document(doc)
+    return doc
 
 
 def click(qtbot, button) -> None:
@@ -42,12 +53,12 @@ def set_steps(qtbot, dock: TrainingDock, steps: int) -> None:
 def test_train_the_mlp_and_apply_it_as_one_undoable_step(qtbot, dock) -> None:
     graph = ts.load_graph(MLP)
     initial = {n.name: n.value.copy() for n in graph.nodes if isinstance(n, ts.Variable)}
-    dock.set_graph(graph)
+    doc = open_graph(dock, graph)
     assert dock.train_combo.currentText() == "train  (minimizes J)"
     assert not dock.loss_combo.isVisible()  # the train node brings its own optimizer
     assert dock.tabs.isTabVisible(1)  # the MLP is a two-feature classifier
-    stack = QUndoStack()
-    dock.training_finished.connect(lambda r: stack.push(TrainCommand.from_result(graph, r)))
+    stack = doc.undo_stack
+    dock.training_finished.connect(lambda r: doc.execute(ApplyTraining.of_run(doc, r)))
     set_steps(qtbot, dock, 1000)
     with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
         click(qtbot, dock.train_button)
@@ -75,13 +86,13 @@ def test_train_the_mlp_and_apply_it_as_one_undoable_step(qtbot, dock) -> None:
 
 def test_decision_boundary_shows_the_engines_predictions(qtbot, dock) -> None:
     graph = ts.load_graph(MLP)
-    dock.set_graph(graph)
-    dock.training_finished.connect(lambda r: QUndoStack(dock).push(
-        TrainCommand.from_result(graph, r)))
+    doc = open_graph(dock, graph)
+    dock.training_finished.connect(lambda r: doc.execute(ApplyTraining.of_run(doc, r)))
     bar = dock.tabs.tabBar()
-    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
-    assert dock.tabs.currentWidget() is dock.boundary
     view = dock.boundary
+    with qtbot.waitSignal(view.updated, timeout=WAIT):  # predicted off the GUI thread
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    assert dock.tabs.currentWidget() is dock.boundary
     assert view.isVisible()
     untrained = view.classes.copy()
     with qtbot.waitSignal(dock.training_finished, timeout=WAIT):
@@ -103,7 +114,7 @@ def test_decision_boundary_shows_the_engines_predictions(qtbot, dock) -> None:
 
 
 def test_the_event_loop_keeps_running_during_training(qtbot, dock) -> None:
-    dock.set_graph(ts.load_graph(MLP))
+    open_graph(dock, ts.load_graph(MLP))
     set_steps(qtbot, dock, 20_000)
     ticks: list[float] = []
     timer = QTimer(dock, interval=10)
@@ -121,7 +132,7 @@ def test_the_event_loop_keeps_running_during_training(qtbot, dock) -> None:
 def test_stop_halts_within_a_step(qtbot, dock) -> None:
     with slow_op(0.02) as op:
         graph = slow_graph()
-        dock.set_graph(graph)
+        open_graph(dock, graph)
         with qtbot.waitSignal(dock.trainer.progress, timeout=WAIT):
             click(qtbot, dock.train_button)
         qtbot.waitUntil(lambda: op.calls >= 5)
@@ -137,7 +148,7 @@ def test_stop_halts_within_a_step(qtbot, dock) -> None:
 
 def test_pause_and_resume(qtbot, dock) -> None:
     with slow_op(0.01) as op:
-        dock.set_graph(slow_graph())
+        open_graph(dock, slow_graph())
         click(qtbot, dock.train_button)
         qtbot.waitUntil(lambda: op.calls >= 3)
         with qtbot.waitSignal(dock.trainer.paused_changed):
@@ -160,7 +171,7 @@ def test_unfed_placeholder_is_reported_and_nothing_starts(qtbot, dock) -> None:
         x = ts.placeholder(shape=[None, 2], name="inputs")
         w = ts.Variable([1.0, 2.0], name="w")
         ts.train.AdamOptimizer().minimize(ts.reduce_sum(ts.square(x * w), name="J"))
-    dock.set_graph(graph)
+    open_graph(dock, graph)
     with qtbot.waitSignal(dock.training_failed) as failed:
         click(qtbot, dock.train_button)
     assert failed.args[1] == "inputs"
@@ -172,7 +183,7 @@ def test_unfed_placeholder_is_reported_and_nothing_starts(qtbot, dock) -> None:
 def test_loss_plus_optimizer_chosen_in_the_dock(qtbot, dock) -> None:
     graph = ts.load_graph(PERCEPTRON)
     graph.remove_node("train")
-    dock.set_graph(graph)
+    open_graph(dock, graph)
     assert dock.train_combo.currentText() == NEW_OPTIMIZER
     assert dock.loss_combo.currentText() == "J"  # the scalar nothing else reads comes first
     assert dock.loss_combo.isVisible() and dock.optimizer_combo.isVisible()
@@ -204,14 +215,14 @@ def test_loss_plus_optimizer_chosen_in_the_dock(qtbot, dock) -> None:
 
 
 def test_reset_button_asks_the_editor(qtbot, dock) -> None:
-    dock.set_graph(ts.load_graph(MLP))
+    open_graph(dock, ts.load_graph(MLP))
     with qtbot.waitSignal(dock.reset_requested):
         click(qtbot, dock.reset_button)
 
 
 def test_the_dock_follows_graph_edits(qtbot, dock) -> None:
     graph = ts.load_graph(PERCEPTRON)
-    dock.set_graph(graph)
+    open_graph(dock, graph)
     ts.train.MomentumOptimizer(0.01, 0.9).minimize(graph.get_node("J"), name="momentum_train")
     qtbot.waitUntil(lambda: dock.train_combo.count() == 3)
     assert dock.train_combo.itemData(1) == "momentum_train"

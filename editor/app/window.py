@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QPointF, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QPointF, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -26,6 +26,7 @@ from editor.canvas.palette import Palette
 from editor.canvas.scene import GraphScene
 from editor.canvas.view import GraphView
 from editor.compute.live import LiveEvaluation
+from editor.compute.service import ComputeService
 from editor.document import Document
 from editor.inspect.properties import PropertiesPanel
 from editor.inspect.step_controls import StepControls
@@ -58,10 +59,7 @@ class MainWindow(QMainWindow):
     """One document at a time on a canvas, with the palette, properties and history docks.
 
     With ``persist`` false (screenshots), the window neither reads nor writes settings.
-    ``document_changed(doc)`` follows :meth:`set_document`.
     """
-
-    document_changed = Signal(object)
 
     def __init__(self, persist: bool = True) -> None:
         super().__init__()
@@ -83,7 +81,8 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.tensor_view = TensorView()
         self.tensor_dock = self._dock("Tensor", self.tensor_view, Qt.BottomDockWidgetArea)
-        self.live = LiveEvaluation(self.tensor_view, self)
+        self.compute = ComputeService(self)
+        self.live = LiveEvaluation(self.compute, self.tensor_view, self)
         self.step_controls = StepControls(self.live.stepper)
         self.step_dock = self._dock("Step through", self._step_bar(), Qt.BottomDockWidgetArea)
         self.step_dock.setFeatures(QDockWidget.DockWidgetMovable)
@@ -98,9 +97,19 @@ class MainWindow(QMainWindow):
         self.scene: GraphScene | None = None
         self._make_actions()
         self._make_menus()
-        self.training = TrainingPanel(self)
+        self.training = TrainingPanel(self.compute, self)
+        self.addDockWidget(Qt.RightDockWidgetArea, self.training.dock)
+        self.tabifyDockWidget(self.history_dock, self.training.dock)  # the plots need the height
+        self.resizeDocks([self.properties_dock, self.training.dock], [250, 550], Qt.Vertical)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.training.dock.toggleViewAction())
+        self.view_menu.addAction(self.training.show_gradients_action)
         self.training.gradients_changed.connect(
             lambda: self.live.set_gradients(self.training.gradients))
+        self.training.message.connect(self.statusBar().showMessage)
+        self.training.failed.connect(self.live.mark_failure)
+        self.compute.trainer.started.connect(self.live.clear_reported)
+        self.training.reveal.connect(self._reveal)
         self.statusBar().showMessage("Ready")
         self.resize(1280, 800)
         self.resizeDocks([self.palette_dock, self.properties_dock], [220, 270], Qt.Horizontal)
@@ -253,6 +262,7 @@ class MainWindow(QMainWindow):
         self.undo_group.addStack(doc.undo_stack)
         self.undo_group.setActiveStack(doc.undo_stack)
         doc.dirty_changed.connect(self._update_title)
+        doc.editable_changed.connect(self._editable_changed)
         doc.path_changed.connect(self._update_title)
         self.scene.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         if old_doc is not None:
@@ -260,11 +270,27 @@ class MainWindow(QMainWindow):
             old_scene.deleteLater()
             old_doc.deleteLater()
         self._update_title()
+        self.training.set_document(doc, self.scene)
         self.view.set_zoom(1.0)
         self.view.frame_all()
         if not doc.graph.nodes:
             self.view.centerOn(0, 0)
-        self.document_changed.emit(doc)
+
+    def _editable_changed(self, editable: bool) -> None:
+        """While the document is locked (training), nothing that edits it is offered."""
+        for action in (self.cut_action, self.paste_action, self.duplicate_action,
+                       self.delete_action, self.rename_action, self.add_node_action,
+                       self.arrange_action):
+            action.setEnabled(editable)
+        self.undo_action.setEnabled(editable and self.doc.undo_stack.canUndo())
+        self.redo_action.setEnabled(editable and self.doc.undo_stack.canRedo())
+        for widget in (self.op_palette, self.properties, self.history):
+            widget.setEnabled(editable)
+
+    def _reveal(self, name: str) -> None:
+        """Scroll the canvas so that node ``name`` is in view."""
+        if name in self.doc.graph:
+            self.view.ensureVisible(self.scene.node_item(name).sceneBoundingRect(), 40, 40)
 
     def _update_title(self) -> None:
         mark = "*" if self.doc.dirty else ""
@@ -470,5 +496,5 @@ class MainWindow(QMainWindow):
             store.setValue("geometry", self.saveGeometry())
             store.setValue("window_state", self.saveState())
         self.live.close()
-        self.training.trainer.close()
+        self.compute.trainer.close()
         event.accept()

@@ -77,6 +77,7 @@ class GraphScene(QGraphicsScene):
         doc.node_moved.connect(self._move_node_item)
         doc.shapes_changed.connect(self._refresh_shapes)
         doc.batch_done.connect(self._announce_selection)
+        doc.editable_changed.connect(self._editable_changed)
 
     # ---- following the document -----------------------------------------------------------
 
@@ -100,6 +101,8 @@ class GraphScene(QGraphicsScene):
             item.setPos(pos[0], pos[1])
         if self.overview_mode:
             item.setFlag(QGraphicsItem.ItemHasNoContents)
+        if not self.doc.editable:
+            item.setFlag(QGraphicsItem.ItemIsMovable, False)
         self.node_items[node] = item
         return item
 
@@ -108,6 +111,11 @@ class GraphScene(QGraphicsScene):
         self.overview.invalidate()
         if len(self.node_items) == 1:
             self.update()  # the view's hint for an empty canvas goes away
+
+    def _editable_changed(self, editable: bool) -> None:
+        """Nodes can be moved only while the document can be edited."""
+        for item in self.node_items.values():
+            item.setFlag(QGraphicsItem.ItemIsMovable, editable)
 
     def _repaint(self) -> None:
         if shiboken6.isValid(self):  # not while the scene is being destroyed
@@ -321,7 +329,7 @@ class GraphScene(QGraphicsScene):
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if event.button() == Qt.LeftButton:
             hit = self.port_at(event.scenePos())
-            if hit is not None and not self.doc.read_only:
+            if hit is not None and self.doc.editable:
                 self._start_wire(*hit, event.scenePos())
                 event.accept()
                 return

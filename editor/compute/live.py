@@ -1,4 +1,4 @@
-"""Live evaluation in the window: the selected nodes evaluated by the :class:`Evaluator`, their
+"""Live evaluation in the window: the selected nodes evaluated by the :class:`ComputeService`, their
 values in the Tensor dock, previews and error marks on the canvas, a busy indicator, and the
 step-through mode."""
 
@@ -13,7 +13,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from editor.canvas.scene import GraphScene
-from editor.compute.evaluator import Evaluation, Evaluator, Failure, Trace, train_steps_and_below
+from editor.compute.service import (
+    ComputeService,
+    Evaluation,
+    Failure,
+    Trace,
+    train_steps_and_below,
+)
 from editor.compute.stepper import Step, Stepper
 from editor.document import BLOCKED, ERROR, OK
 from editor.inspect.tensor_view import TensorView
@@ -80,10 +86,11 @@ class LiveEvaluation(QObject):
     """Text for the status bar."""
     stepping_changed = Signal(bool)
 
-    def __init__(self, tensor_view: TensorView, parent: QObject | None = None) -> None:
+    def __init__(self, service: ComputeService, tensor_view: TensorView,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.tensor_view = tensor_view
-        self.evaluator = Evaluator(Graph(), parent=self)
+        self.evaluator = service
         self.busy_indicator = BusyIndicator()
         self.stepper = Stepper(parent=self)
         self.scene: GraphScene | None = None
@@ -98,6 +105,10 @@ class LiveEvaluation(QObject):
         failures are not marked (the user has not asked about them)."""
         self._version = -1
         self._marked: set[str] = set()
+        self._reported: dict[str, Failure] = {}
+        """Failures reported from outside evaluation (training), marked until the node
+        changes."""
+        self._last_marks: tuple[dict[str, Any], dict[str, str]] = ({}, {})
         self.gradients: dict[str, np.ndarray] = {}
         """The last known gradient of the loss for each trained variable, by name."""
         self.evaluator.evaluated.connect(self._show)
@@ -116,13 +127,15 @@ class LiveEvaluation(QObject):
         self.scene = scene
         graph = scene.doc.graph
         self._marked, self._frontier, self._pinned = set(), [], []
+        self._reported = {}
         self._previewed = set(graph.nodes)
         self._quiet = set(self._previewed)
         self._update_frontier()
-        self.evaluator.set_graph(graph)
+        self.evaluator.set_document(scene.doc)
         scene.selectionChanged.connect(self._selection_changed)
         scene.doc.batch_done.connect(self._edited)
         scene.doc.node_removed.connect(self._node_removed)
+        scene.doc.node_changed.connect(self._node_changed)
         self._selection_changed()
 
     def set_previews(self, on: bool) -> None:
@@ -162,7 +175,24 @@ class LiveEvaluation(QObject):
         self._pinned = [n for n in self._pinned if n is not node] + ([node] if on else [])
         self._watch()
 
+    def mark_failure(self, name: str, message: str) -> None:
+        """Mark node ``name`` as the culprit of a failure found outside evaluation (a training
+        run's), until it changes."""
+        self._reported[name] = Failure(message, name)
+        self._mark(*self._last_marks)
+
+    def clear_reported(self) -> None:
+        """Drop the failures :meth:`mark_failure` reported (a new training run starts)."""
+        if self._reported:
+            self._reported = {}
+            self._mark(*self._last_marks)
+
+    def _node_changed(self, node: Node) -> None:
+        if self._reported.pop(node.name, None) is not None:
+            self._mark(*self._last_marks)
+
     def _node_removed(self, node: Node) -> None:
+        self._reported.pop(node.name, None)
         self._previewed.discard(node)
         self._quiet.discard(node)
         if node in self._pinned:
@@ -292,8 +322,11 @@ class LiveEvaluation(QObject):
         return blockers
 
     def _mark(self, culprits: dict[str, Any], blockers: dict[str, str]) -> None:
-        """Mark ``culprits`` red with their failure's message, ``blockers``' keys blocked, and
-        clear the marks of the last evaluation elsewhere."""
+        """Mark ``culprits`` (and the failures reported by :meth:`mark_failure`) red with their
+        failure's message, ``blockers``' keys blocked, and clear the marks of the last
+        evaluation elsewhere. The one writer of the nodes' evaluation marks."""
+        self._last_marks = culprits, blockers
+        culprits = {**culprits, **self._reported}
         graph = self.scene.doc.graph
         items = self.scene.node_items
         for name in self._marked - culprits.keys() - blockers.keys():

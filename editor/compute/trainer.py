@@ -38,9 +38,12 @@ END_SECONDS = 0.2
 nothing to keep: closing the window need not wait for one still starting up)."""
 
 
+TRAIN_OP = "minimize"
+
+
 def train_nodes(graph: Graph) -> list[Node]:
     """Every train node (``minimize``) of the graph, in graph order."""
-    return [node for node in graph.nodes if node.type == "minimize"]
+    return [node for node in graph.nodes if node.type == TRAIN_OP]
 
 
 def check_trainable(graph: Graph, train_node: Node, feed: dict[str, Any] | None = None) -> None:
@@ -128,13 +131,13 @@ class Trainer(QObject):
         if train_node is None:
             if loss is None:
                 raise ValueError("choose a train node, or a loss and an optimizer")
-            attrs = get_op("minimize").parse_attrs(optimizer or {})
-            node = snapshot.add_node("minimize", [snapshot.get_node(loss)], name="train",
+            attrs = get_op(TRAIN_OP).parse_attrs(optimizer or {})
+            node = snapshot.add_node(TRAIN_OP, [snapshot.get_node(loss)], name="train",
                                      attrs=attrs)
             new_train_node = {"name": node.name, "loss": loss, "attrs": attrs}
         else:
             node = snapshot.get_node(train_node)
-            if node.type != "minimize":
+            if node.type != TRAIN_OP:
                 raise EngineError(f"{train_node} is not a train node (minimize)", node=train_node)
         check_trainable(snapshot, node, feed)
         for name in feed or {}:

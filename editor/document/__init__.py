@@ -1,7 +1,8 @@
 """The document: an engine graph, its file and its undo history, seen through Qt signals.
 
-The document never edits the graph itself; commands (:mod:`editor.commands`) do, and the
-graph's events come back here as signals that the scene, the docks and the window follow.
+The document never edits the graph itself; commands (:class:`Command`, in
+:mod:`editor.document.commands`) do, and the graph's events come back here as signals that the
+scene, the docks, the compute service and the window follow.
 """
 
 from __future__ import annotations
@@ -24,18 +25,26 @@ OK, INCOMPLETE, ERROR, BLOCKED = "ok", "incomplete", "error", "blocked"
 
 class Document(QObject):
     """An engine :class:`Graph` with a file path and a ``QUndoStack`` whose clean state is
-    the saved state."""
+    the saved state.
 
+    It is the one channel the editor listens to: ``changed(event)`` carries every change of
+    the graph (a :class:`GraphEvent`), in order; the other signals are views of the same
+    events for the canvas. Only commands (:meth:`execute`) change it; while it is locked
+    (:meth:`lock`, e.g. during training) every edit is refused with the lock's reason.
+    """
+
+    changed = Signal(object)  # every GraphEvent, in order
     node_added = Signal(object)
     node_removed = Signal(object)
     edge_added = Signal(object, int, object)  # target node, input port, source node
     edge_removed = Signal(object, int, object)
-    node_changed = Signal(object)  # renamed, attribute or value changed
+    node_changed = Signal(object)  # renamed, attribute, value or state changed
     node_moved = Signal(object)  # its ``ui`` changed
     shapes_changed = Signal(list)  # nodes whose static shape may have changed
     batch_done = Signal()  # after an edit (a command, an undo or a redo) is complete
     dirty_changed = Signal(bool)
     path_changed = Signal()
+    editable_changed = Signal(bool)
 
     def __init__(self, graph: Graph | None = None, path: str | Path | None = None,
                  name: str = "Untitled", parent: QObject | None = None) -> None:
@@ -46,12 +55,10 @@ class Document(QObject):
         """What the title shows while the document has no file (a new graph, an example)."""
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
-        self.read_only: str | None = None
-        """While set (e.g. during training), edits are refused with this message."""
+        self.lock_reason: str | None = None
+        """Why edits are refused (e.g. "Training is running…"), or ``None``."""
         self._batch_depth = 0
-        self._reshape: set[Node] = set()
-        self._value_shapes: dict[Node, tuple[int, ...] | None] = {
-            n: n.value.shape for n in self.graph.nodes if n.op.kind in ("variable", "constant")}
+        self._added: list[Node] = []
         self.graph.subscribe(self._on_event)
 
     # ---- state ----------------------------------------------------------------------------
@@ -63,6 +70,17 @@ class Document(QObject):
     @property
     def title(self) -> str:
         return self.path.name if self.path is not None else self.name
+
+    @property
+    def editable(self) -> bool:
+        return self.lock_reason is None
+
+    def lock(self, reason: str | None) -> None:
+        """Refuse edits with ``reason`` from now on (``None``: accept them again)."""
+        was = self.editable
+        self.lock_reason = reason
+        if self.editable != was:
+            self.editable_changed.emit(self.editable)
 
     def save(self, path: str | Path | None = None) -> None:
         """Write the graph atomically (to ``path``, which becomes the document's path)."""
@@ -97,15 +115,16 @@ class Document(QObject):
 
     # ---- edits ----------------------------------------------------------------------------
 
-    def execute(self, command: QUndoCommand) -> str | None:
-        """Apply ``command`` and put it on the undo stack; if the engine refuses it, nothing
-        changes and the engine's message is returned (or :attr:`read_only`'s)."""
-        if self.read_only:
-            return self.read_only
+    def execute(self, command: Command) -> str | None:
+        """Apply ``command`` and put it on the undo stack. If the engine refuses it, nothing
+        changes (a command is all-or-nothing) and the engine's message is returned — or the
+        lock's reason while the document is locked."""
+        if self.lock_reason is not None:
+            return self.lock_reason
         try:
             with self.batch():
                 command.apply()
-        except (EngineError, ValueError, KeyError, TypeError, IndexError) as error:
+        except (EngineError, ValueError) as error:
             return str(error).strip("'\"")
         command.skip_next_redo = True
         self.undo_stack.push(command)
@@ -127,51 +146,60 @@ class Document(QObject):
 
     def _on_event(self, event: GraphEvent) -> None:
         kind, node = event.kind, event.node
+        self.changed.emit(event)
         if kind == "node_added":
             self.node_added.emit(node)
-            self._reshape.add(node)
+            self._added.append(node)
         elif kind == "node_removed":
             self.node_removed.emit(node)
         elif kind == "edge_added":
             self.edge_added.emit(node, event.port, event.source)
-            self._reshape.add(node)
         elif kind == "edge_removed":
             self.edge_removed.emit(node, event.port, event.source)
-            self._reshape.add(node)
         elif kind == "ui_changed":
             self.node_moved.emit(node)
-        elif kind == "value_changed":
-            self.node_changed.emit(node)
-            if self._value_shape_changed(node):
-                self._reshape.add(node)
         else:
             self.node_changed.emit(node)
-            if kind != "renamed" and kind != "state_changed":
-                self._reshape.add(node)
         if self._batch_depth == 0:
             self._flush_shapes()
 
-    def _value_shape_changed(self, node: Node) -> bool:
-        """Whether a new value changes static shapes (an optimizer's step does not)."""
-        if node.type == "placeholder":  # its static shape is an attribute, not its default
-            return False
-        shape = None if node.value is None else node.value.shape
-        if self._value_shapes.get(node, ()) == shape:
-            return False
-        self._value_shapes[node] = shape
-        return True
-
     def _flush_shapes(self) -> None:
-        if not self._reshape:
+        """Announce the nodes the graph dropped inferred shapes of, and the new ones."""
+        graph = self.graph
+        reshaped = graph.take_reshaped()
+        reshaped.update(n for n in self._added if n in graph)
+        self._added.clear()
+        if reshaped:
+            self.shapes_changed.emit(list(reshaped))
+
+
+class Command(QUndoCommand):
+    """Base of every edit: ``apply``/``revert`` do the work on :attr:`doc`'s graph, and each
+    leaves the graph as it found it if it raises. The first ``redo`` after
+    :meth:`Document.execute` is skipped because ``apply`` already ran."""
+
+    def __init__(self, doc: Document, text: str) -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.skip_next_redo = False
+
+    @property
+    def graph(self) -> Graph:
+        return self.doc.graph
+
+    def redo(self) -> None:
+        if self.skip_next_redo:
+            self.skip_next_redo = False
             return
-        start = [n for n in self._reshape if n in self.graph]
-        self._reshape.clear()
-        seen, todo = set(start), list(start)
-        successors = self.graph.nx.successors
-        while todo:
-            for child in successors(todo.pop()):
-                if child not in seen:
-                    seen.add(child)
-                    todo.append(child)
-        if seen:
-            self.shapes_changed.emit(list(seen))
+        with self.doc.batch():
+            self.apply()
+
+    def undo(self) -> None:
+        with self.doc.batch():
+            self.revert()
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError

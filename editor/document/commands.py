@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PySide6.QtGui import QUndoCommand
 
-from editor.document import Document
+from editor.document import Command, Document
 from engine.graph import Graph, Node
 
 Wire = tuple[str, int, str | None]
@@ -69,37 +68,6 @@ class NameAllocator:
         return name
 
 
-class Command(QUndoCommand):
-    """Base: ``apply``/``revert`` do the work; the first ``redo`` after
-    :meth:`Document.execute` is skipped because ``apply`` already ran."""
-
-    def __init__(self, doc: Document, text: str) -> None:
-        super().__init__(text)
-        self.doc = doc
-        self.skip_next_redo = False
-
-    @property
-    def graph(self) -> Graph:
-        return self.doc.graph
-
-    def redo(self) -> None:
-        if self.skip_next_redo:
-            self.skip_next_redo = False
-            return
-        with self.doc.batch():
-            self.apply()
-
-    def undo(self) -> None:
-        with self.doc.batch():
-            self.revert()
-
-    def apply(self) -> None:
-        raise NotImplementedError
-
-    def revert(self) -> None:
-        raise NotImplementedError
-
-
 def _set_wires(graph: Graph, wires: Iterable[Wire]) -> None:
     """Apply wires in order; if one is refused, undo the ones applied and re-raise."""
     done: list[Wire] = []
@@ -128,11 +96,17 @@ class AddNodes(Command):
         return [spec.name for spec in self.specs]
 
     def apply(self) -> None:
-        for spec in self.specs:
-            spec.create(self.graph)
-        wires = [(s.name, port, src) for s in self.specs for port, src in enumerate(s.inputs)
-                 if src is not None]
-        _set_wires(self.graph, wires)
+        made: list[str] = []
+        try:
+            for spec in self.specs:
+                made.append(spec.create(self.graph).name)
+            wires = [(s.name, port, src) for s in self.specs for port, src in enumerate(s.inputs)
+                     if src is not None]
+            _set_wires(self.graph, wires)
+        except BaseException:
+            for name in reversed(made):  # all or nothing: a refused node leaves none behind
+                self.graph.remove_node(name)
+            raise
 
     def revert(self) -> None:
         for spec in reversed(self.specs):
@@ -214,12 +188,7 @@ class MoveNodes(Command):
 
     def revert(self) -> None:
         for name, (old, _) in self.moves.items():
-            node = self.graph.get_node(name)
-            if old is None:
-                node.ui.pop("pos", None)
-                self.graph.set_ui(node)
-            else:
-                self.graph.set_ui(node, pos=old)
+            self.graph.set_ui(name, pos=old)
 
 
 class Rename(Command):
@@ -262,14 +231,28 @@ class SetInitializer(Command):
     def apply(self) -> None:
         self.graph.set_attr(self.node, "initializer", self.spec)
         variable = self.graph.get_node(self.node)
-        if variable.initializer is not None:
-            if self.value is None:
-                self.value = variable.initializer()
-            self.graph.set_value(variable, self.value)
+        initializer = variable.attrs["initializer"]
+        try:
+            if initializer is not None:
+                if self.value is None:
+                    self.value = draw(initializer)
+                self.graph.set_value(variable, self.value)
+        except ValueError:
+            self.graph.set_attr(self.node, "initializer", self.old_spec)
+            raise
 
     def revert(self) -> None:
         self.graph.set_value(self.node, self.old_value)
         self.graph.set_attr(self.node, "initializer", self.old_spec)
+
+
+def draw(initializer: Any) -> np.ndarray:
+    """The value an initializer draws; ``ValueError`` if it cannot be drawn (too large)."""
+    try:
+        return initializer()
+    except MemoryError:
+        raise ValueError(f"cannot draw a value of shape {tuple(initializer['shape'])}: "
+                         "it does not fit in memory") from None
 
 
 class SetValue(Command):

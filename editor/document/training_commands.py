@@ -1,74 +1,100 @@
-"""Undoable training edits: applying a training run, and resetting the variables."""
+"""Undoable training edits: applying a training run, resetting the variables, and adding the
+train node a "loss + optimizer" run used."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
-from PySide6.QtGui import QUndoCommand
 
-from editor.compute.trainer import TrainingResult
-from editor.document import Document
+from editor.document import Command, Document
 from editor.document.commands import AddNodes, NodeSpec
-from engine.graph import Graph, Variable
+from engine.graph import Variable
+
+Values = dict[str, np.ndarray]
+States = dict[str, dict[str, np.ndarray]]
 
 
-class TrainCommand(QUndoCommand):
+class TrainingRun(Protocol):
+    """What :meth:`ApplyTraining.of_run` reads of a finished run (a ``TrainingResult``)."""
+
+    train_node: str
+    steps: int
+    values: Values
+    state: dict[str, np.ndarray]
+    new_train_node: dict[str, Any] | None
+
+
+class ApplyTraining(Command):
     """Set the trained variables' values and the train node's state; undo restores both."""
 
-    def __init__(self, graph: Graph, values: dict[str, np.ndarray], train_node: str | None = None,
-                 state: dict[str, np.ndarray] | None = None, text: str = "Train",
-                 parent: QUndoCommand | None = None) -> None:
-        super().__init__(text, parent)
-        self.graph = graph
+    @classmethod
+    def of_run(cls, doc: Document, run: TrainingRun) -> ApplyTraining:
+        """The command applying a finished run: its values, and its train node's state unless
+        the run made its own train node ("loss + optimizer", not in the document)."""
+        text = f"Train {run.train_node}: {run.steps} step" + "s" * (run.steps != 1)
+        if run.new_train_node is not None:
+            return cls(doc, run.values, text=text)
+        return cls(doc, run.values, run.train_node, run.state, text)
+
+    def __init__(self, doc: Document, values: Values, train_node: str | None = None,
+                 state: dict[str, np.ndarray] | None = None, text: str = "Train") -> None:
+        super().__init__(doc, text)
+        graph = doc.graph
         self.new_values = dict(values)
         self.old_values = {name: graph.get_node(name).value for name in values}
         self.train_node = train_node if train_node is not None and train_node in graph else None
         self.new_state = dict(state or {})
         self.old_state = dict(graph.get_node(train_node).state) if self.train_node else {}
 
-    @classmethod
-    def from_result(cls, graph: Graph, result: TrainingResult) -> TrainCommand:
-        """The command applying a :class:`TrainingResult` (its state only if its train node is
-        in ``graph``)."""
-        text = f"Train {result.train_node}: {result.steps} step" + "s" * (result.steps != 1)
-        return cls(graph, result.values, result.train_node, result.state, text)
+    def apply(self) -> None:
+        self._set(self.new_values, self.new_state)
 
-    def redo(self) -> None:
-        self._apply(self.new_values, self.new_state)
+    def revert(self) -> None:
+        self._set(self.old_values, self.old_state)
 
-    def undo(self) -> None:
-        self._apply(self.old_values, self.old_state)
-
-    def _apply(self, values: dict[str, Any], state: dict[str, np.ndarray]) -> None:
+    def _set(self, values: dict[str, Any], state: dict[str, np.ndarray]) -> None:
         for name, value in values.items():
             self.graph.set_value(name, value)
         if self.train_node is not None:
             self.graph.set_state(self.train_node, state)
 
 
-class ResetVariablesCommand(QUndoCommand):
-    """``graph.reset_variables()``: re-run the initializers and clear optimizer state; undo
-    restores every variable's value and every node's state."""
+class ResetVariables(Command):
+    """``graph.reset_variables()``: re-run the initializers and clear optimizer state. What
+    it drew is kept, so redo gives the same values (an unseeded initializer too); undo restores
+    every variable's value and every node's state."""
 
-    def __init__(self, graph: Graph, parent: QUndoCommand | None = None) -> None:
-        super().__init__("Reset variables", parent)
-        self.graph = graph
-        self.values = {n.name: n.value for n in graph.nodes if isinstance(n, Variable)}
-        self.states = {n.name: dict(n.state) for n in graph.nodes if n.state}
+    def __init__(self, doc: Document) -> None:
+        super().__init__(doc, "Reset variables")
+        self.before = _values_and_states(doc)
+        self.after: tuple[Values, States] | None = None
 
-    def redo(self) -> None:
-        self.graph.reset_variables()
+    def apply(self) -> None:
+        if self.after is None:
+            self.graph.reset_variables()
+            self.after = _values_and_states(self.doc)
+        else:
+            self._set(*self.after)
 
-    def undo(self) -> None:
-        for name, value in self.values.items():
+    def revert(self) -> None:
+        self._set(*self.before)
+
+    def _set(self, values: Values, states: States) -> None:
+        for name, value in values.items():
             self.graph.set_value(name, value)
-        for name, state in self.states.items():
+        for name, state in states.items():
             self.graph.set_state(name, state)
 
 
+def _values_and_states(doc: Document) -> tuple[Values, States]:
+    nodes = doc.graph.nodes
+    return ({n.name: n.value for n in nodes if isinstance(n, Variable)},
+            {n.name: dict(n.state) for n in nodes if n.state or n.op.stateful})
+
+
 class AddTrainNode(AddNodes):
-    """Add a train node (``spec``: a ``minimize`` wired to its loss) with optimizer ``state``,
+    """Add a train node (``spec``: a train step wired to its loss) with optimizer ``state``,
     as a "loss + optimizer" run left it; undo removes it."""
 
     def __init__(self, doc: Document, spec: NodeSpec, state: dict[str, np.ndarray]) -> None:

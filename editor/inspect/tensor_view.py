@@ -45,7 +45,7 @@ from editor.tensor_stats import TensorStats, format_number, format_stat, tensor_
 from engine.tensors import format_shape, format_tensor
 
 if TYPE_CHECKING:
-    from editor.compute.evaluator import Evaluation
+    from editor.compute.service import Evaluation
 
 COPY_IN_BACKGROUND = 100_000
 """Tensors with more elements than this are formatted for the clipboard off the GUI thread."""

@@ -2,8 +2,8 @@
 
 :func:`find_classifier` says whether a graph is such a classifier; :class:`DecisionBoundaryView`
 draws the points of the placeholders' defaults coloured by label over the class the model
-predicts at each point of a grid, on a private copy of the graph (so updating it from training
-snapshots never touches the document).
+predicts at each point of a grid — computed by the compute service, off the GUI thread, and
+only while the view is visible.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from typing import NamedTuple
 import networkx as nx
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from editor.compute.service import ComputeService, Grid, GridRequest
 from editor.training.plot_style import BACKGROUND, CLASS_COLORS, FOREGROUND, faded
 from engine.errors import EngineError
-from engine.graph import Graph, Node, Placeholder, Variable
-from engine.io import graph_from_dict, graph_to_dict
-from engine.session import Session
+from engine.graph import Graph, Node, Placeholder
 
 RESOLUTION = 100
 """Grid points per axis."""
@@ -103,14 +103,19 @@ def predicted_classes(probabilities: np.ndarray) -> np.ndarray:
 class DecisionBoundaryView(QWidget):
     """Data points coloured by label over the predicted class of a :data:`RESOLUTION`² grid.
 
-    ``set_graph(graph)`` takes a (document) graph; ``show_values(values)`` redraws for
-    variable values by name (training snapshots); ``refresh()`` redraws for the graph's
-    current values. ``classes`` holds the grid's predicted classes ([row = y, column = x]),
-    ``grid_points()`` the points they were predicted at.
+    ``set_graph(graph)`` takes the document's graph; ``refresh()`` asks the compute service for
+    the model's outputs over the grid at the replica's values (the document's, or a training
+    run's latest while it runs) and redraws when they come — only while the view is visible
+    (it asks when it is shown). ``classes`` holds the grid's predicted classes ([row = y,
+    column = x]), ``grid_points()`` the points they were predicted at; ``updated()`` is
+    emitted after each redraw.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    updated = Signal()
+
+    def __init__(self, compute: ComputeService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.compute = compute
         self.plot = pg.PlotWidget(background=BACKGROUND)
         item = self.plot.getPlotItem()
         item.hideButtons()
@@ -129,25 +134,20 @@ class DecisionBoundaryView(QWidget):
         self.classifier: Classifier | None = None
         self.classes: np.ndarray | None = None
         self.error: str = ""
-        self._document: Graph | None = None
-        self._copy: Graph | None = None
-        self._session: Session | None = None
         self._rect = QRectF()
+        self._request = 0
+        self._stale = False
+        compute.grid_ready.connect(self._show)
 
     def set_graph(self, graph: Graph | None) -> bool:
-        """Show ``graph``'s classifier (the one :func:`find_classifier` picks, on the view's
-        copy: :attr:`classifier`); False if it has none."""
-        self._document = graph
+        """Show ``graph``'s classifier (the one :func:`find_classifier` picks:
+        :attr:`classifier`); False if it has none."""
         self.classes = None
-        if graph is None or find_classifier(graph) is None:
-            self._copy = self._session = self.classifier = None
+        self.classifier = None if graph is None else find_classifier(graph)
+        if self.classifier is None:
             self.image.clear()
             self.points.clear()
             return False
-        self._copy = graph_from_dict(graph_to_dict(graph))
-        self._session = Session(self._copy)
-        self.classifier = find_classifier(self._copy)
-        assert self.classifier is not None
         points = self.classifier.input.default.astype(np.float64)  # type: ignore[union-attr]
         labels = label_classes(self.classifier.labels.default)  # type: ignore[arg-type]
         low, high = points.min(axis=0), points.max(axis=0)
@@ -157,7 +157,7 @@ class DecisionBoundaryView(QWidget):
         colors = [pg.mkBrush(*CLASS_COLORS[c % len(CLASS_COLORS)]) for c in labels]
         self.points.setData(points[:, 0], points[:, 1], brush=colors)
         self.plot.getPlotItem().setRange(rect=self._rect, padding=0)
-        self._predict()
+        self.refresh()
         return True
 
     def grid_points(self) -> np.ndarray:
@@ -169,51 +169,36 @@ class DecisionBoundaryView(QWidget):
         return np.column_stack([gx.ravel(), gy.ravel()])
 
     def refresh(self) -> None:
-        """Redraw for the document graph's current variable values."""
-        if self._document is not None and self.classifier is not None:
-            self.show_values({n.name: n.value for n in self._document.nodes
-                              if isinstance(n, Variable) and n.name in self._copy})  # type: ignore[operator]
-
-    def show_values(self, values: dict[str, np.ndarray]) -> None:
-        """Redraw for these variable values (by name)."""
-        if self._copy is None or self.classifier is None:
+        """Redraw for the current values: now if visible, else when next shown."""
+        if self.classifier is None:
             return
-        copy = self._copy
-        changed = {name: value for name, value in values.items()
-                   if not np.array_equal(copy.get_node(name).value, value)}
-        if not changed and self.classes is not None:
-            return  # the plane shows these values already
-        for name, value in changed.items():
-            copy.set_value(name, value)
-        self._predict()
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        c = self.classifier
+        self._request = self.compute.grid(GridRequest(c.input.name, c.output.name,
+                                                      self.grid_points()))
 
-    def _predict(self) -> None:
-        try:
-            probabilities = self._evaluate(self.grid_points())
-        except EngineError as error:
-            self.error = error.args[0]
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def _show(self, grid: Grid) -> None:
+        if grid.request_id != self._request or self.classifier is None:
+            return
+        if grid.outputs is None:
+            self.error = grid.failure.message if grid.failure is not None else "no output"
             self.classes = None
             self.image.clear()
             self.message.setText(f"cannot predict on the plane:\n{self.error}")
             self.message.setPos(self._rect.center())
-            return
-        self.error = ""
-        self.message.setText("")
-        self.classes = predicted_classes(probabilities).reshape(RESOLUTION, RESOLUTION)
-        palette = np.array([faded(c) for c in CLASS_COLORS], dtype=np.ubyte)
-        self.image.setImage(palette[self.classes % len(CLASS_COLORS)], autoLevels=False)
-        self.image.setRect(self._rect)
-
-    def _evaluate(self, points: np.ndarray) -> np.ndarray:
-        """The output for each point, fed through the input in batches of its fixed size."""
-        assert self._session is not None and self.classifier is not None
-        input, output = self.classifier.input, self.classifier.output
-        batch = input.shape[0] or len(points)  # type: ignore[index]
-        dtype = input.default.dtype  # type: ignore[union-attr]
-        parts = []
-        for start in range(0, len(points), batch):
-            chunk = points[start : start + batch]
-            fed = np.resize(chunk, (batch, 2)) if len(chunk) < batch else chunk
-            parts.append(np.asarray(self._session.run(output, {input: fed.astype(dtype)}))
-                         [: len(chunk)].reshape(len(chunk), -1))
-        return np.concatenate(parts)
+        else:
+            self.error = ""
+            self.message.setText("")
+            self.classes = predicted_classes(grid.outputs).reshape(RESOLUTION, RESOLUTION)
+            palette = np.array([faded(c) for c in CLASS_COLORS], dtype=np.ubyte)
+            self.image.setImage(palette[self.classes % len(CLASS_COLORS)], autoLevels=False)
+            self.image.setRect(self._rect)
+        self.updated.emit()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,7 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.compute.trainer import Trainer, TrainingResult, train_nodes
+from editor.compute.service import ComputeService
+from editor.compute.trainer import TrainingResult, train_nodes
+from editor.document import Document
 from editor.training.decision_boundary import DecisionBoundaryView
 from editor.training.loss_curve import LossCurve, format_loss
 from engine import train
@@ -54,10 +55,11 @@ class TrainingDock(QWidget):
     reset_requested = Signal()
     train_node_requested = Signal(object)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, compute: ComputeService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.graph: Graph | None = None
-        self.trainer = Trainer(self)
+        self.compute = compute
+        self.trainer = compute.trainer
         self.trainer.progress.connect(self._on_progress)
         self.trainer.paused_changed.connect(self._on_paused)
         self.trainer.finished.connect(self._on_finished)
@@ -121,11 +123,10 @@ class TrainingDock(QWidget):
         self.message.setWordWrap(True)
         self.message.hide()
         self.loss_curve = LossCurve()
-        self.boundary = DecisionBoundaryView()
+        self.boundary = DecisionBoundaryView(compute)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.loss_curve, "Loss")
         self.tabs.addTab(self.boundary, "Decision boundary")
-        self.tabs.currentChanged.connect(lambda _: self._refresh_values())
 
         self.form.addRow("Steps", self.steps)
         buttons = QHBoxLayout()
@@ -142,20 +143,16 @@ class TrainingDock(QWidget):
         layout.addLayout(figures)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
-        self.trainer.snapshot.connect(self._on_snapshot)
         self.trainer.logged.connect(self.loss_curve.append)
         self._update_buttons()
         self._refresh()
 
     # ---- the graph ----------------------------------------------------------------------------
 
-    def set_graph(self, graph: Graph | None) -> None:
-        """Train ``graph`` (the document's engine graph); follows its later changes."""
-        if self.graph is not None:
-            self.graph.unsubscribe(self._on_graph_event)
-        self.graph = graph
-        if graph is not None:
-            graph.subscribe(self._on_graph_event)
+    def set_document(self, doc: Document) -> None:
+        """Train ``doc``'s graph; follows its later changes."""
+        self.graph = doc.graph
+        doc.changed.connect(self._on_graph_event)
         self._offer = None
         self.loss_curve.clear()
         self._refresh()
@@ -200,7 +197,7 @@ class TrainingDock(QWidget):
         self.train_combo.setCurrentIndex(max(self.train_combo.findData(name), 0))
 
     def _refresh_values(self) -> None:
-        if not self.trainer.running and self.boundary.isVisible():
+        if not self.trainer.running:
             self.boundary.refresh()
 
     def _update_optimizer_form(self) -> None:
@@ -276,17 +273,15 @@ class TrainingDock(QWidget):
     def _on_paused(self, paused: bool) -> None:
         self.pause_button.setText("Resume" if paused else "Pause")
 
-    def _on_snapshot(self, values: dict[str, np.ndarray], gradients: dict) -> None:
-        if self.boundary.isVisible():
-            self.boundary.show_values(values)
+    def show_assumed_values(self) -> None:
+        """The compute service now assumes a training run's latest values: redraw with them."""
+        self.boundary.refresh()
 
     def _on_finished(self, result: TrainingResult) -> None:
         self.loss_curve.redraw()
         self.progress.setValue(len(result.losses))
         if result.final_loss is not None:
             self.loss_label.setText(f"loss {format_loss(result.final_loss)}")
-        if result.values and self.boundary.isVisible():  # else drawn from the document when shown
-            self.boundary.show_values(result.values)
         if result.new_train_node is not None and result.trained:
             self._offer = result
         self._update_buttons()

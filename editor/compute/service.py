@@ -1,11 +1,14 @@
-"""Live evaluation of the document graph off the GUI thread.
+"""The compute service: all engine work on the open document, off the GUI thread.
 
-The document graph is edited on the GUI thread; evaluation runs in a worker thread that owns a
-*replica* of it (an engine Graph and Session). Every graph event becomes a small name-based
-change record, queued to the worker, which applies the queued changes to its replica before each
-run — so the replica's Session keeps its cache and recomputes only what lies downstream of an
-edit. Requests carry increasing ids: the worker skips requests a newer one superseded, and a
-result that arrives after a newer request was made is never emitted.
+The document graph is edited on the GUI thread; a worker thread owns the one *replica* of it
+(an engine Graph and its Sessions). Every change the document announces becomes a small
+name-based change record (:mod:`engine.replica`), queued to the worker, which applies the queued
+changes to its replica before each request — so the replica's Session keeps its cache and
+recomputes only what lies downstream of an edit. The worker answers evaluations of the watched
+nodes, step-through traces, gradients (for the gradient badges) and prediction grids (for the
+decision boundary); training runs go to the :class:`Trainer`'s worker process. Requests carry
+increasing ids per kind: the worker skips requests a newer one superseded, and a result that
+arrives after a newer request was made is never emitted.
 """
 
 from __future__ import annotations
@@ -19,16 +22,21 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, Signal, Slot
 
 from editor.compute.stepper import Step, trace
+from editor.compute.trainer import TRAIN_OP, Trainer, check_trainable
+from editor.document import Document
+from engine import train
+from engine.autodiff import gradients
 from engine.errors import EngineError, EvaluationError, ShapeError
 from engine.graph import Graph, GraphEvent, Node
 from engine.replica import Change, change_of, replay, value_copy
 from engine.session import Session
 
 FRAME_SECONDS = 0.016
-"""How long :meth:`Evaluator.flush` may hold the GUI thread for a quick result: one frame."""
+"""How long :meth:`ComputeService.flush` may hold the GUI thread for a quick result: one frame."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,37 @@ class Trace:
     """Set when no step could be made (the node is gone, say)."""
 
 
+@dataclass(frozen=True)
+class Gradients:
+    """Each trained variable's gradient of a loss at the replica's values (by name)."""
+
+    request_id: int
+    values: dict[str, np.ndarray]
+    failure: Failure | None = None
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A model's output (one row per point) at the points of a :class:`GridRequest`."""
+
+    request_id: int
+    outputs: np.ndarray | None
+    failure: Failure | None = None
+
+
+@dataclass(frozen=True)
+class GridRequest:
+    """Feed ``points`` (n, 2) through placeholder ``input`` and read ``output``."""
+
+    input: str
+    output: str
+    points: np.ndarray
+
+
+KINDS = ("evaluate", "trace", "gradients", "grid")
+"""The kinds of request; each has its own ids (a newer request supersedes only its kind)."""
+
+
 class _Inbox:
     """What the GUI thread hands the worker: queued changes, the newest request id of each
     kind, and whether the evaluator is closing. Guarded by one lock."""
@@ -87,8 +126,8 @@ class _Inbox:
         self.lock = threading.Lock()
         self.answered = threading.Condition(self.lock)
         self.changes: list[Change] = []
-        self.latest: dict[str, int] = {"evaluate": 0, "trace": 0}
-        self.finished: dict[str, int] = {"evaluate": 0, "trace": 0}
+        self.latest: dict[str, int] = dict.fromkeys(KINDS, 0)
+        self.finished: dict[str, int] = dict.fromkeys(KINDS, 0)
         self.closed = False
 
     def put(self, change: Change) -> bool:
@@ -129,7 +168,7 @@ class _Inbox:
 
 
 class _Worker(QObject):
-    """Lives in the evaluator's thread; owns the replica graph and its Session."""
+    """Lives in the service's thread; owns the replica graph and its Sessions."""
 
     done = Signal(object)
     resync_needed = Signal()
@@ -139,6 +178,8 @@ class _Worker(QObject):
         self.inbox = inbox
         self.graph = Graph()
         self.session = Session(self.graph)
+        self.grid_session = Session(self.graph)
+        """Feeds the grid's points: the live values in :attr:`session` stay cached."""
         self.problem: str | None = None
         """Why the replica is not in step with the document (then nothing is evaluated)."""
         self._below: set[Node] = set()
@@ -151,8 +192,13 @@ class _Worker(QObject):
             return
         self._catch_up()
         start = time.perf_counter()
+        result: Any
         if kind == "trace":
-            result: Any = self._trace(request_id, payload)
+            result = self._trace(request_id, payload)
+        elif kind == "gradients":
+            result = self._gradients(request_id, *payload)
+        elif kind == "grid":
+            result = self._grid(request_id, payload)
         else:
             result = self._evaluate(request_id, payload)
             result = replace(result, seconds=time.perf_counter() - start)
@@ -169,12 +215,13 @@ class _Worker(QObject):
                 try:
                     replay(self.graph, (action, args))
                 except (EngineError, KeyError, ValueError) as error:  # drifted: rebuild it
-                    self.problem = f"the evaluator is catching up with the document ({error})"
+                    self.problem = f"the compute service is catching up with the document ({error})"
                     self.resync_needed.emit()
 
     def _reset(self, graph: Graph) -> None:
         self.graph = graph
         self.session = Session(self.graph)
+        self.grid_session = Session(self.graph)
         self.problem = None
 
     # ---- work -----------------------------------------------------------------------------
@@ -189,7 +236,7 @@ class _Worker(QObject):
         for name in names:
             try:
                 values[name] = self._run_without_training(name)
-            except BaseException as error:  # noqa: BLE001 — no op may bring the app down
+            except OP_FAILURES as error:
                 failure = self._explain(error, name)
                 failures[name] = failure
                 blocked |= self._blocked(failure.node, name)
@@ -226,8 +273,43 @@ class _Worker(QObject):
             session = Session(self.graph.copy())
         try:
             return Trace(request_id, name, trace(session, name))
-        except BaseException as error:  # noqa: BLE001
+        except OP_FAILURES as error:
             return Trace(request_id, name, failure=self._explain(error, name))
+
+    def _gradients(self, request_id: int, train_node: str | None, loss: str | None) -> Gradients:
+        """The gradients ``train_node`` (or a train step on ``loss``) would step with, on a
+        scratch copy of the replica (its gradient nodes never reach the replica)."""
+        if self.problem is not None:
+            return Gradients(request_id, {}, Failure(self.problem, None))
+        scratch = self.graph.copy()
+        try:
+            node = (scratch.get_node(train_node) if train_node is not None
+                    else scratch.add_node(TRAIN_OP, [scratch.get_node(loss)]))
+            check_trainable(scratch, node)
+            variables = train.trained_variables(node, node.attrs["var_list"])
+            fetches = gradients(node.inputs[0], variables)
+            values = Session(scratch).run(fetches)
+        except OP_FAILURES as error:
+            return Gradients(request_id, {}, self._explain(error, train_node or loss or ""))
+        return Gradients(request_id, dict(zip([v.name for v in variables], values, strict=True)))
+
+    def _grid(self, request_id: int, request: GridRequest) -> Grid:
+        """The output at each point, fed through the input in batches of its fixed size."""
+        if self.problem is not None:
+            return Grid(request_id, None, Failure(self.problem, None))
+        try:
+            input = self.graph.get_node(request.input)
+            dtype = input.value.dtype if input.value is not None else np.float64
+            batch = (input.attrs["shape"] or (None,))[0] or len(request.points)
+            parts = []
+            for start in range(0, len(request.points), batch):
+                chunk = request.points[start : start + batch]
+                fed = np.resize(chunk, (batch, 2)) if len(chunk) < batch else chunk
+                out = self.grid_session.run(request.output, {input: fed.astype(dtype)})
+                parts.append(np.asarray(out)[: len(chunk)].reshape(len(chunk), -1))
+        except OP_FAILURES as error:
+            return Grid(request_id, None, self._explain(error, request.output))
+        return Grid(request_id, np.concatenate(parts))
 
     def _explain(self, error: BaseException, name: str) -> Failure:
         """A failure naming its culprit; a static shape error is preferred to numpy's words."""
@@ -236,7 +318,7 @@ class _Worker(QObject):
                 self.graph.shape_of(name)
             except ShapeError as static:
                 error = static
-            except Exception:  # noqa: BLE001 — a faulty shape rule: keep the run's error
+            except EngineError:  # another culprit's: keep the run's error
                 pass
         if isinstance(error, EngineError):
             return Failure(str(error), error.node, type(error).__name__)
@@ -262,6 +344,16 @@ def train_steps_and_below(graph: Graph) -> set[Node]:
     return below
 
 
+_ROUTES: dict[type, tuple[str, str]] = {
+    Evaluation: ("evaluate", "evaluated"), Trace: ("trace", "traced"),
+    Gradients: ("gradients", "gradients_ready"), Grid: ("grid", "grid_ready")}
+"""Each result's kind and the signal that delivers it."""
+
+OP_FAILURES = (EngineError, KeyError, SystemExit)
+"""What a request may fail with: the engine's errors (an op's own exception comes wrapped in
+one), a node that is gone, and an op calling ``exit()`` — which must not end the app."""
+
+
 def _stop(thread: QThread, inbox: _Inbox) -> None:
     """Stop the worker thread: skip what is queued, wait for a running op to return."""
     with inbox.lock:
@@ -272,35 +364,41 @@ def _stop(thread: QThread, inbox: _Inbox) -> None:
     thread.wait()
 
 
-class Evaluator(QObject):
-    """Keeps the watched nodes of a document graph evaluated, off the GUI thread.
+class ComputeService(QObject):
+    """Does the engine work for the open document off the GUI thread.
 
-    ``watch(names)`` evaluates those nodes now and again after every change to the graph;
-    ``evaluated`` delivers each up-to-date :class:`Evaluation` (never a superseded one).
-    ``trace(name)`` asks for the steps of a step-through, delivered by ``traced``.
-    ``busy_changed(bool)`` tells whether a result is awaited. While training, :meth:`assume`
-    evaluates with the run's variable values instead of the document's, until
-    :meth:`stop_assuming`. Call :meth:`close` before the application quits (it is also called
-    on ``aboutToQuit``).
+    ``set_document(doc)`` follows a document (its ``changed`` events keep the replica in step).
+    ``watch(names)`` evaluates those nodes now and again after every change; ``evaluated``
+    delivers each up-to-date :class:`Evaluation` (never a superseded one). ``trace(name)``
+    asks for the steps of a step-through (``traced``), ``gradients(train_node, loss)`` for the
+    gradients a training step would take (``gradients_ready``), ``grid(request)`` for a model's
+    outputs over a plane of points (``grid_ready``). ``busy_changed(bool)`` tells whether an
+    evaluation or a trace is awaited. :attr:`trainer` runs training in its worker process.
+    While training, :meth:`assume` evaluates with the run's variable values instead of the
+    document's, until :meth:`stop_assuming`. Call :meth:`close` before the application quits
+    (it is also called on ``aboutToQuit``).
     """
 
     evaluated = Signal(object)
     traced = Signal(object)
+    gradients_ready = Signal(object)
+    grid_ready = Signal(object)
     busy_changed = Signal(bool)
     _submit = Signal(object)
     _changes_queued = Signal()
 
-    def __init__(self, graph: Graph, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.trainer = Trainer(self)
         self._inbox = _Inbox()
-        self._ids = {"evaluate": 0, "trace": 0}
+        self._ids = dict.fromkeys(KINDS, 0)
         self._delivered = dict(self._ids)
         self._unsent = Evaluation(0, (), {}, {})
         self._watched: list[str] = []
         self._traced_name = ""
         self._busy = False
         self._last_seconds = 0.0
-        self._graph: Graph | None = None
+        self._doc: Document | None = None
         self._assumed: set[str] = set()
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self.refresh)
@@ -317,15 +415,15 @@ class Evaluator(QObject):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
-        # if the evaluator is destroyed with its parent before close(), stop the thread then
+        # if the service is destroyed with its parent before close(), stop the thread then
         self.destroyed.connect(functools.partial(_stop, self._thread, self._inbox))
-        self.set_graph(graph)
 
     # ---- public ---------------------------------------------------------------------------
 
     @property
     def graph(self) -> Graph | None:
-        return self._graph
+        """The document's graph (the replica follows it)."""
+        return self._doc.graph if self._doc is not None else None
 
     @property
     def watched(self) -> list[str]:
@@ -335,15 +433,24 @@ class Evaluator(QObject):
     def busy(self) -> bool:
         return self._busy
 
-    def set_graph(self, graph: Graph) -> None:
-        """Evaluate ``graph`` from now on (a document was opened): the replica is rebuilt."""
-        if self._graph is not None:
-            self._graph.unsubscribe(self._on_graph_event)
-        self._graph = graph
+    def set_document(self, doc: Document) -> None:
+        """Work on ``doc`` from now on (a document was opened): the replica is rebuilt."""
+        if self._doc is not None and shiboken6.isValid(self._doc):
+            self._doc.changed.disconnect(self._on_graph_event)
+        self._doc = doc
         self._assumed.clear()
-        graph.subscribe(self._on_graph_event)
-        self._watched = [n for n in self._watched if n in graph]
+        doc.changed.connect(self._on_graph_event)
+        self._watched = [n for n in self._watched if n in doc.graph]
         self._resync()
+
+    def gradients(self, train_node: str | None, loss: str | None = None) -> int:
+        """Ask for the gradients train node ``train_node`` — or, with ``None``, a train step
+        on ``loss`` — would step with, at the current values (answered by ``gradients_ready``)."""
+        return self._request("gradients", (train_node, loss))
+
+    def grid(self, request: GridRequest) -> int:
+        """Ask for a model's outputs over a plane of points (answered by ``grid_ready``)."""
+        return self._request("grid", request)
 
     def watch(self, names: Iterable[str]) -> int:
         """Keep ``names`` evaluated (an empty list stops); returns the request id."""
@@ -382,7 +489,7 @@ class Evaluator(QObject):
         """Evaluate from now on as if the variables named in ``values`` held them (a training
         run's latest values) — in the worker's replica only: the document keeps its values,
         and :meth:`stop_assuming` gives them back to the replica."""
-        graph = self._graph
+        graph = self.graph
         for name, value in values.items():
             if graph is not None and name in graph:
                 self._assumed.add(name)
@@ -391,7 +498,7 @@ class Evaluator(QObject):
     def stop_assuming(self) -> None:
         """Evaluate with the document's own values again."""
         names, self._assumed = self._assumed, set()
-        graph = self._graph
+        graph = self.graph
         for name in names:
             if graph is not None and name in graph:
                 self._queue(("assign", (name, value_copy(graph.get_node(name)))))
@@ -405,8 +512,9 @@ class Evaluator(QObject):
         """Stop the worker thread (after the op it may be running returns)."""
         if self._thread is None:
             return
-        if self._graph is not None:
-            self._graph.unsubscribe(self._on_graph_event)
+        if self._doc is not None and shiboken6.isValid(self._doc):
+            self._doc.changed.disconnect(self._on_graph_event)
+        self._doc = None
         self._refresh_timer.stop()
         _stop(self._thread, self._inbox)
         self._worker.deleteLater()
@@ -431,8 +539,8 @@ class Evaluator(QObject):
             self._inbox.latest[kind] = self._ids[kind]
 
     @Slot(object)
-    def _receive(self, result: Evaluation | Trace) -> None:
-        kind = "trace" if isinstance(result, Trace) else "evaluate"
+    def _receive(self, result: Evaluation | Trace | Gradients | Grid) -> None:
+        kind, signal = _ROUTES[type(result)]
         if isinstance(result, Evaluation):
             result = self._with_earlier_changes(result)
         if result.request_id != self._ids[kind] or self._thread is None:
@@ -441,7 +549,7 @@ class Evaluator(QObject):
         if kind == "evaluate":
             self._last_seconds = result.seconds
         self._update_busy()
-        (self.traced if kind == "trace" else self.evaluated).emit(result)
+        getattr(self, signal).emit(result)
 
     def _with_earlier_changes(self, result: Evaluation) -> Evaluation:
         """Fold the node values of superseded evaluations into the next one emitted, so that
@@ -456,7 +564,7 @@ class Evaluator(QObject):
         return merged
 
     def _update_busy(self) -> None:
-        busy = any(self._ids[kind] > self._delivered[kind] for kind in self._ids)
+        busy = any(self._ids[kind] > self._delivered[kind] for kind in ("evaluate", "trace"))
         if busy != self._busy:
             self._busy = busy
             self.busy_changed.emit(busy)
@@ -497,9 +605,9 @@ class Evaluator(QObject):
 
     def _resync(self) -> None:
         """Send the worker a fresh snapshot of the document graph."""
-        if self._graph is None or self._thread is None:
+        if self._doc is None or self._thread is None:
             return
         with self._inbox.lock:
-            self._inbox.changes = [("reset", (self._graph.copy(),))]
+            self._inbox.changes = [("reset", (self._doc.graph.copy(),))]
         self._changes_queued.emit()
 
