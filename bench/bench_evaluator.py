@@ -44,7 +44,6 @@ from editor import style  # noqa: E402
 from editor.app.window import MainWindow, prepare_graph  # noqa: E402
 from editor.compute.service import ComputeService  # noqa: E402
 from editor.document import Document  # noqa: E402
-from editor.document import Document  # noqa: E402
 from editor.document.commands import SetValue  # noqa: E402
 from editor.inspect.tensor_view import TensorView  # noqa: E402
 from editor.tensor_stats import preview  # noqa: E402

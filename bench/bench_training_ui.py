@@ -10,8 +10,8 @@ captured), timed from the call to its return (loading and saving the small file 
 window from the click on Train to the run applied on the document's undo stack, the click
 made once the opened example has been drawn (as a user's would be) and the worker process,
 which the window starts when it opens a graph that trains, is up (one untimed run first). Also: the
-GUI-thread cost of one decision boundary update (a 100 × 100 grid through the MLP, on the view's
-copy of the graph).
+time from new variable values to one decision boundary drawn with them (a 100 × 100 grid
+through the MLP, predicted by the compute service off the GUI thread).
 """
 
 from __future__ import annotations
