@@ -26,7 +26,6 @@ from editor.compute.training_worker import PAUSE, STOP, Job, TrainingResult
 from engine import train
 from engine.errors import EngineError, FeedError
 from engine.graph import Graph, Node, Placeholder
-from engine.io import graph_from_dict, graph_to_dict
 from engine.registry import all_ops, get_op
 
 __all__ = ["Trainer", "TrainingResult", "check_trainable", "train_nodes"]
@@ -125,8 +124,7 @@ class Trainer(QObject):
             raise RuntimeError("training is already running")
         if steps < 1:
             raise ValueError("steps: expected a number of steps ≥ 1")
-        data = graph_to_dict(graph)
-        snapshot = graph_from_dict(data)
+        snapshot = graph.copy()
         new_train_node = None
         if train_node is None:
             if loss is None:
@@ -142,9 +140,7 @@ class Trainer(QObject):
         check_trainable(snapshot, node, feed)
         for name in feed or {}:
             snapshot.get_node(name)  # an unknown name is refused here, not in the worker
-        if new_train_node is not None:
-            data = graph_to_dict(snapshot)  # with the train node made for the run
-        job = Job(data, node.name, steps, dict(feed or {}))
+        job = Job(snapshot, node.name, steps, dict(feed or {}))
         if _engine_ops_only(snapshot) and self.prepare():
             worker: _WorkerProcess | _WorkerThread = self._process  # type: ignore[assignment]
         else:

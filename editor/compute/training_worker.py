@@ -23,7 +23,6 @@ import numpy as np
 from engine import train
 from engine.errors import EngineError
 from engine.graph import Graph, Node
-from engine.io import graph_from_dict
 from engine.session import Session
 
 PROGRESS_INTERVAL = 0.2
@@ -42,10 +41,11 @@ Send = Callable[[tuple], None]
 
 @dataclass
 class Job:
-    """A training run: ``graph`` (``graph_to_dict`` of a snapshot) trained ``steps`` steps by
-    its train node ``train_node``, with ``feeds`` (placeholder name → value) every step."""
+    """A training run: ``graph`` (a copy of the document's, pickled to a worker process as it
+    is) trained ``steps`` steps by its train node ``train_node``, with ``feeds`` (placeholder
+    name → value) every step."""
 
-    graph: dict[str, Any]
+    graph: Graph
     train_node: str
     steps: int
     feeds: dict[str, Any] = field(default_factory=dict)
@@ -99,16 +99,11 @@ def serve(connection: Connection, control: MutableSequence[int]) -> None:
 
 
 def run(job: Job, send: Send, control: MutableSequence[int]) -> None:
-    """Train ``job`` and send its messages; a failure is reported in the result, not raised."""
-    try:
-        graph = graph_from_dict(job.graph)
-        node = graph.get_node(job.train_node)
-        feeds = {graph.get_node(name): value for name, value in job.feeds.items()}
-    except Exception as error:  # the editor checked the graph: only a bug could get here
-        send(("done", TrainingResult(job.train_node, "", "error", 0, {}, {}, np.empty(0),
-                                     message=f"{type(error).__name__}: {error}")))
-        return
-    _Run(graph, node, job.steps, feeds, send, control).run()
+    """Train ``job`` (checked by the editor) and send its messages; a failure is reported in
+    the result, not raised."""
+    graph = job.graph
+    feeds = {graph.get_node(name): value for name, value in job.feeds.items()}
+    _Run(graph, graph.get_node(job.train_node), job.steps, feeds, send, control).run()
 
 
 class _Run:
