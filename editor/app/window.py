@@ -51,7 +51,7 @@ def prepare_graph(graph: Graph) -> Graph:
     """Lay out a graph whose file has no positions (one written with the engine's API)."""
     if not layout.has_positions(graph):
         for name, pos in layout.arrange(graph).items():
-            graph.get_node(name).ui["pos"] = pos
+            graph.set_ui(name, pos=pos)
     return graph
 
 

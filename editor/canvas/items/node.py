@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -15,8 +15,12 @@ from editor.document import BLOCKED, ERROR, OK
 from editor.tensor_stats import preview, value_preview
 from engine.graph import Node
 
-if TYPE_CHECKING:
-    from editor.canvas.items.edge import EdgeItem
+
+class AttachedWire(Protocol):
+    """What a node knows of the wires attached to it (edge items, which
+    know nodes: so the two modules need not import each other)."""
+
+    def update_path(self) -> None: ...
 
 Port = tuple[str, int]
 """``("in", index)`` or ``("out", 0)``."""
@@ -65,7 +69,7 @@ class NodeItem(QGraphicsItem):
     def __init__(self, node: Node) -> None:
         super().__init__()
         self.node = node
-        self.edges: list[EdgeItem] = []
+        self.edges: list[AttachedWire] = []
         self.shape_text = ""
         self.shape_state, self.shape_message = OK, ""
         self.eval_state, self.eval_message = OK, ""
