@@ -104,7 +104,7 @@ def gradient(ctx: NodeContext, y: Any, x: Any) -> Any:
     key = ("gradient targets", y_node)
     targets = ctx.version_memo.get(key)
     if targets is None:
-        xs = {c.inputs[1]: None for c in y_node.consumers
+        xs = {c.inputs[1]: None for c in y_node.consumers  # type: ignore[union-attr]
               if c.type == "gradient" and c.inputs[0] is y_node and c.inputs[1] is not None}
         targets = ctx.version_memo[key] = tuple(xs)
     grads = backprop(ctx, y_node, targets)  # type: ignore[arg-type]

@@ -16,13 +16,14 @@ from .io import load_graph, save_graph
 from .session import Session
 from .tensors import format_tensor, parse_tensor_text
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {}
+Handler = Callable[[argparse.Namespace], None]
+COMMANDS: dict[str, Handler] = {}
 
 
-def command(name: str) -> Callable[[Callable[[argparse.Namespace], None]], Callable]:
+def command(name: str) -> Callable[[Handler], Handler]:
     """Register a subcommand's handler."""
 
-    def register(handler: Callable[[argparse.Namespace], None]) -> Callable:
+    def register(handler: Handler) -> Handler:
         COMMANDS[name] = handler
         return handler
 

@@ -154,6 +154,8 @@ class _ValueNode(Node):
 
     __slots__ = ("_value",)
 
+    _value: np.ndarray | None
+
     @property
     def value(self) -> np.ndarray | None:
         return self._value
@@ -183,11 +185,13 @@ class Placeholder(_ValueNode):
 
     @property
     def shape(self) -> Shape:
-        return self.attrs["shape"]
+        shape: Shape = self.attrs["shape"]
+        return shape
 
     @property
     def dtype(self) -> str | None:
-        return self.attrs["dtype"]
+        dtype: str | None = self.attrs["dtype"]
+        return dtype
 
     default = _ValueNode.value
 
@@ -244,11 +248,13 @@ class Variable(_ValueNode):
 
     @property
     def trainable(self) -> bool:
-        return self.attrs["trainable"]
+        trainable: bool = self.attrs["trainable"]
+        return trainable
 
     @property
     def initializer(self) -> Initializer | None:
-        return self.attrs["initializer"]
+        initializer: Initializer | None = self.attrs["initializer"]
+        return initializer
 
 
 class Constant(_ValueNode):
@@ -276,10 +282,10 @@ class Graph:
     """
 
     def __init__(self) -> None:
-        self.nx = nx.DiGraph()
+        self.nx: nx.DiGraph[Node] = nx.DiGraph()
         self._nodes: dict[str, Node] = {}
         self._name_counters: dict[str, int] = {}
-        self._listeners: list[tuple[weakref.ref, Callable[..., None] | None]] = []
+        self._listeners: list[tuple[weakref.ref[Any], Callable[..., None] | None]] = []
         """(a weak reference to a listener, or to the object of a bound method; its function)"""
         self._shapes: dict[Node, Shape | ShapeError] = {}
         self._reshaped: set[Node] = set()
@@ -484,12 +490,12 @@ class Graph:
         node._value = array
         self._emit("value_changed", node)
 
-    def assign(self, node: Node, array: np.ndarray) -> None:
+    def assign(self, node: _ValueNode, array: np.ndarray) -> None:
         """Replace a variable's value by ``array`` as it is (no copy or check): for optimizers."""
         node._value = array
         self._emit("value_changed", node)
 
-    def assign_many(self, pairs: Iterable[tuple[Node, np.ndarray]]) -> None:
+    def assign_many(self, pairs: Iterable[tuple[_ValueNode, np.ndarray]]) -> None:
         """:meth:`assign` for several variables at once (an optimizer's step): listeners get
         one ``value_changed`` per node, after every value is set."""
         pairs = list(pairs)
@@ -609,7 +615,8 @@ class Graph:
             if isinstance(node, Placeholder):
                 return  # its static shape is an attribute, not its default's
             cached = self._shapes.get(node)
-            if isinstance(cached, tuple) and cached == node.value.shape:  # type: ignore[union-attr]
+            value = getattr(node, "_value", None)  # a variable's or constant's
+            if isinstance(cached, tuple) and value is not None and cached == value.shape:
                 return
         # Cached shapes are closed under ancestors: below an uncached node nothing is cached.
         todo = [node]
@@ -677,7 +684,7 @@ class Graph:
         return f"<Graph of {len(self)} nodes>"
 
 
-_Spec = tuple[type, OpDef | str, str, dict[str, Any], Any, dict[str, Any], dict[str, Any],
+_Spec = tuple[type[Node], OpDef | str, str, dict[str, Any], Any, dict[str, Any], dict[str, Any],
               list[Any]]
 """A node as :meth:`Graph.copy` and pickling carry it: class, op (its type name when pickled),
 name, attrs, value, state, ui, input names."""

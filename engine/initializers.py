@@ -22,7 +22,7 @@ KINDS: dict[str, dict[str, float]] = {
 """Initializer kinds and their numeric parameters with defaults."""
 
 
-class Initializer(dict):
+class Initializer(dict[str, Any]):
     """A validated initializer spec (a plain dict as stored in files); call it for a value."""
 
     def __call__(self) -> np.ndarray:
@@ -42,6 +42,11 @@ def parse_initializer(value: Any) -> Initializer | None:
     """``null`` or an object ``{"kind", "shape", "dtype"?, "seed"?, parameters…}``."""
     if value is None:
         return None
+    return _parse_spec(value)
+
+
+def _parse_spec(value: Any) -> Initializer:
+    """An initializer object (see :func:`parse_initializer`), validated."""
     if not isinstance(value, dict):
         raise ValueError(f"expected null or an initializer object, got {value!r}")
     kind = value.get("kind")
@@ -80,12 +85,12 @@ def parse_initializer(value: Any) -> Initializer | None:
 
 def zeros(shape: Any, dtype: str = "float64") -> Initializer:
     """A tensor of zeros."""
-    return parse_initializer({"kind": "zeros", "shape": list(shape), "dtype": dtype})  # type: ignore[return-value]
+    return _parse_spec({"kind": "zeros", "shape": list(shape), "dtype": dtype})
 
 
 def ones(shape: Any, dtype: str = "float64") -> Initializer:
     """A tensor of ones."""
-    return parse_initializer({"kind": "ones", "shape": list(shape), "dtype": dtype})  # type: ignore[return-value]
+    return _parse_spec({"kind": "ones", "shape": list(shape), "dtype": dtype})
 
 
 def random_normal(
@@ -93,8 +98,8 @@ def random_normal(
     dtype: str = "float64",
 ) -> Initializer:
     """Normally distributed values; the same ``seed`` gives the same values."""
-    return parse_initializer({"kind": "random_normal", "shape": list(shape), "mean": mean,  # type: ignore[return-value]
-                              "stddev": stddev, "seed": seed, "dtype": dtype})
+    return _parse_spec({"kind": "random_normal", "shape": list(shape), "mean": mean,
+                        "stddev": stddev, "seed": seed, "dtype": dtype})
 
 
 def random_uniform(
@@ -102,5 +107,5 @@ def random_uniform(
     dtype: str = "float64",
 ) -> Initializer:
     """Values uniform in [minval, maxval); the same ``seed`` gives the same values."""
-    return parse_initializer({"kind": "random_uniform", "shape": list(shape), "minval": minval,  # type: ignore[return-value]
-                              "maxval": maxval, "seed": seed, "dtype": dtype})
+    return _parse_spec({"kind": "random_uniform", "shape": list(shape), "minval": minval,
+                        "maxval": maxval, "seed": seed, "dtype": dtype})

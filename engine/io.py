@@ -66,7 +66,9 @@ def decode_tensor(data: Any, where: str) -> np.ndarray:
     return _decode_data(data["data"], dtype, tuple(shape), f"{where}.data")
 
 
-_DATA_TYPES = {"b": {bool}, "i": {int}, "u": {int}, "f": {int, float}, "c": {int, float}}
+_DATA_TYPES: dict[str, set[type]] = {
+    "b": {bool}, "i": {int}, "u": {int}, "f": {int, float}, "c": {int, float},
+}
 """The JSON values a readable tensor of each dtype kind may hold (no float truncated to int)."""
 
 
@@ -240,7 +242,7 @@ def _validate(data: Any, source: str) -> list[dict[str, Any]]:
             if name is not None and name not in names:
                 raise FileFormatError(
                     f"{spec['where']}.inputs[{port}]: no node named '{name}' in the file")
-    wiring = nx.DiGraph()
+    wiring: nx.DiGraph[str] = nx.DiGraph()
     wiring.add_nodes_from(names)
     wiring.add_edges_from((i, s["name"]) for s in specs for i in s["inputs"] if i is not None)
     if nx.is_directed_acyclic_graph(wiring):  # fast; find_cycle only to name the loop

@@ -11,11 +11,11 @@ record (node names and copies of values, nothing shared with the graph it came f
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from .graph import Graph, GraphEvent, Node
+from .graph import Graph, GraphEvent, Node, _ValueNode
 
 Change = tuple[str, tuple[Any, ...]]
 """An edit to replay: the name of a :class:`Graph` method and its arguments (by node name)."""
@@ -60,7 +60,7 @@ def replay(graph: Graph, change: Change) -> None:
                 graph.set_attr(node, key, value)
     elif action == "assign":
         name, value = args
-        graph.assign(graph.get_node(name), value)
+        graph.assign(cast(_ValueNode, graph.get_node(name)), value)  # made from value_changed
     elif action in ("remove_node", "connect", "disconnect", "rename", "set_state"):
         getattr(graph, action)(*args)
     else:

@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import networkx as nx
 import numpy as np
 
 from .errors import EngineError, EvaluationError, FeedError
 from .gcpause import gc_paused
-from .graph import Graph, GraphEvent, Node, Placeholder, get_default_graph
+from .graph import Graph, GraphEvent, Node, Placeholder, _ValueNode, get_default_graph
 from .tensors import format_shape
 
 UNARY, NARY = -1, -2
@@ -31,6 +31,14 @@ indexing costs more for a few slots, less for many)."""
 
 MAX_CONES = 1024
 """How many sets of changed nodes a session keeps the downstream slots of."""
+
+Source: TypeAlias = tuple[int, _ValueNode, bool]
+"""A plan's source: its slot, the node, and whether it is a placeholder."""
+Step: TypeAlias = tuple[int, Callable[..., Any], Any, int]
+"""A plan's operation: ``(slot, compute, a, b)``, ``a`` an input slot, or (``b`` is ``NARY``) a
+tuple of them."""
+Rebuild: TypeAlias = Callable[[list[Any]], Any]
+"""Rebuilds the structure of a run's fetches from their values in order."""
 
 
 class NodeContext:
@@ -76,8 +84,8 @@ class _Plan:
     __slots__ = ("sources", "steps", "stateful", "nodes", "step_slots", "slots", "span", "ones",
                  "fetch_slots", "known_of")
 
-    def __init__(self, sources: list, steps: list, stateful: list, nodes: list,
-                 slots: list[int], fetch_slots: list[int]) -> None:
+    def __init__(self, sources: list[Source], steps: list[Step], stateful: list[Node],
+                 nodes: list[Node], slots: list[int], fetch_slots: list[int]) -> None:
         self.sources = sources  # [(slot, node, is placeholder)] of the plan's sources
         self.fetch_slots = fetch_slots  # the slots of the fetches, in order
         self.steps = steps  # [(slot, compute, a, b)] of operations, in topological order
@@ -113,7 +121,8 @@ class Session:
         self._known = bytearray()
         """Per slot, 1 if its value is current (set for a plan's slots when a run succeeds), 0
         if it must be computed: a run executes only its steps with 0, found without a loop."""
-        self._feeds: dict[Node, np.ndarray] = {}
+        self._feeds: dict[Node, np.ndarray | None] = {}
+        """The last run's fed arrays (``None`` after a run with a train step: not compared)."""
         self._dirty: set[Node] = set()
         self._plans: dict[tuple[Node, ...], _Plan] = {}
         self._cones: dict[frozenset[Node], list[int]] = {}
@@ -123,9 +132,10 @@ class Session:
         self._version_memo: dict[Any, Any] = {}
         self._touched: set[int] = set()
         """Slots whose value was computed or dropped since :meth:`take_changes`."""
-        self._fetch_lists: dict[tuple[Any, ...], tuple[list[Node], Callable]] = {}
+        self._fetch_lists: dict[tuple[Any, ...], tuple[list[Node], Rebuild]] = {}
         """Flat fetch lists seen before (by their items), flattened and checked."""
-        self._feed_checks: dict[Any, tuple[Placeholder, np.ndarray, tuple, np.dtype]] = {}
+        self._feed_checks: dict[Any, tuple[Placeholder, np.ndarray, tuple[int, ...],
+                                           np.dtype[Any]]] = {}
         """By feed key: the placeholder, and an array fed before that fit it as it was (with
         its shape and dtype then), so feeding it again needs no check."""
         self.graph.subscribe(self._on_graph_event)
@@ -194,7 +204,7 @@ class Session:
 
     # ---- fetches and feeds ----------------------------------------------------------------
 
-    def _flatten_cached(self, fetches: Any) -> tuple[list[Node], Callable[[list[Any]], Any]]:
+    def _flatten_cached(self, fetches: Any) -> tuple[list[Node], Rebuild]:
         """:meth:`_flatten`, remembered for flat lists and tuples of nodes and names (keyed by
         their items, so a list changed since is flattened afresh)."""
         if type(fetches) is not list and type(fetches) is not tuple:
@@ -212,7 +222,7 @@ class Session:
                 self._fetch_lists[key] = flat
         return flat
 
-    def _flatten(self, fetches: Any) -> tuple[list[Node], Callable[[list[Any]], Any]]:
+    def _flatten(self, fetches: Any) -> tuple[list[Node], Rebuild]:
         """The fetched nodes in order, and a function rebuilding the structure from values."""
         if isinstance(fetches, (Node, str)):
             return [self.graph.get_node(fetches)], lambda values: values[0]
@@ -242,7 +252,7 @@ class Session:
     def _check_feeds(self, feed_dict: dict[Any, Any], keep: bool) -> dict[Node, np.ndarray]:
         """The fed values by placeholder; with ``keep`` (they are kept to compare with the next
         run's feeds) arrays the caller could still change are copied."""
-        feeds = {}
+        feeds: dict[Node, np.ndarray] = {}
         checked = self._feed_checks
         for key, value in feed_dict.items():
             hit = checked.get(key)
@@ -301,7 +311,7 @@ class Session:
             # feeds with the last ones would cost more than it could save.
             dirty.update(feeds)
             dirty.update(plan.stateful)
-            self._feeds = dict.fromkeys(feeds)  # type: ignore[arg-type]
+            self._feeds = dict.fromkeys(feeds)
         else:
             for node, array in feeds.items():
                 old = self._feeds.get(node)
@@ -311,7 +321,7 @@ class Session:
                     dirty.add(node)
                 else:
                     feeds[node] = old
-            self._feeds = feeds
+            self._feeds = cast("dict[Node, np.ndarray | None]", feeds)  # now the session's own
         if not dirty:
             return
         values, known = self._values, self._known
@@ -359,7 +369,11 @@ class Session:
         return plan
 
     def _compile(self, fetches: tuple[Node, ...]) -> _Plan:
-        sources, steps, stateful, nodes, slots = [], [], [], [], []
+        sources: list[Source] = []
+        steps: list[Step] = []
+        stateful: list[Node] = []
+        nodes: list[Node] = []
+        slots: list[int] = []
         slot_of = self._slots
         for node in self._postorder(fetches):  # inputs first: their slots exist already
             slot = self._slot(node)
@@ -367,7 +381,7 @@ class Session:
             slots.append(slot)
             op = node.op
             if op.is_source:
-                sources.append((slot, node, isinstance(node, Placeholder)))
+                sources.append((slot, cast(_ValueNode, node), isinstance(node, Placeholder)))
                 continue
             if None in node.inputs:
                 port = op.inputs[node.inputs.index(None)]
@@ -422,7 +436,7 @@ class Session:
                     )
                 values[slot] = value
             else:
-                values[slot] = node.value  # type: ignore[attr-defined]
+                values[slot] = node.value
 
     def _execute(self, plan: _Plan, values: list[Any]) -> None:
         """Compute the plan's steps that have no known value, in order."""

@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 import re
 import sys
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
 from .registry import Shape
+
+Value: TypeAlias = Any
+"""What a run holds for a node, and what compute functions and gradient rules take and
+return: an ndarray, a numpy scalar where numpy gives one (``np.sum`` over every axis), or
+whatever an op registered outside the engine returns. ``Any``: the rules use numpy's operators
+on such mixtures, which numpy types only loosely."""
 
 DTYPES = (
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -24,7 +30,7 @@ def parse_dtype(value: Any) -> str | None:
     if value is None:
         return None
     try:
-        name = np.dtype(value).name
+        name: str = np.dtype(value).name
     except TypeError:
         raise ValueError(f"unknown dtype {value!r}") from None
     if name not in DTYPES:
@@ -38,7 +44,7 @@ def parse_shape(value: Any) -> Shape:
         return None
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         raise ValueError(f"a shape is a list of sizes, not {value!r}")
-    dims = []
+    dims: list[int | None] = []
     for dim in value:
         if dim is None or dim == -1:
             dims.append(None)
@@ -153,13 +159,13 @@ def format_tensor(value: Any) -> str:
     ).replace("\n", "")
 
 
-def _format_complex(z: complex) -> str:
+def _format_complex(z: complex | np.complexfloating[Any, Any]) -> str:
     """``1+2j``, ``-0.5-1e-08j``, ``nan+infj``: both parts exact, as Python writes them."""
     sign = "-" if np.signbit(z.imag) and not np.isnan(z.imag) else "+"
     return f"{_format_float(z.real)}{sign}{_format_float(abs(z.imag))}j"
 
 
-def _format_float(v: float) -> str:
+def _format_float(v: float | np.floating[Any]) -> str:
     if not np.isfinite(v):
         return "nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")
     if v != 0 and not 1e-4 <= abs(v) < 1e16:

@@ -22,19 +22,24 @@ from .graph import Node, Operation, Variable
 from .session import NodeContext
 
 # ---- update rules: (value, grad, slots, step, hyper-parameters) → (new value, new slots) -------
+Slots = tuple[Any, ...]
+"""An update rule's kept arrays for one variable (``None`` before the first step)."""
 
 
-def _gradient_descent(value, grad, slots, step, *, learning_rate):
+def _gradient_descent(value: np.ndarray, grad: Any, slots: Slots, step: int, *,
+                      learning_rate: float) -> tuple[Any, Slots]:
     return value - learning_rate * grad, ()
 
 
-def _momentum(value, grad, slots, step, *, learning_rate, momentum):
+def _momentum(value: np.ndarray, grad: Any, slots: Slots, step: int, *, learning_rate: float,
+              momentum: float) -> tuple[Any, Slots]:
     (accumulation,) = slots
     accumulation = grad if accumulation is None else momentum * accumulation + grad
     return value - learning_rate * accumulation, (accumulation,)
 
 
-def _adam(value, grad, slots, step, *, learning_rate, beta1, beta2, epsilon):
+def _adam(value: np.ndarray, grad: Any, slots: Slots, step: int, *, learning_rate: float,
+          beta1: float, beta2: float, epsilon: float) -> tuple[Any, Slots]:
     m, v = slots
     m = (1 - beta1) * grad if m is None else beta1 * m + (1 - beta1) * grad
     v = (1 - beta2) * grad * grad if v is None else beta2 * v + (1 - beta2) * grad * grad
@@ -66,11 +71,12 @@ class _Trainer:
         self.keys = [tuple(f"{slot}/{var.name}" for slot in slot_names)
                      for var in self.variables]
 
-    def step(self, node: Node, grads: list[Any]) -> tuple[list, dict[str, np.ndarray]]:
+    def step(self, node: Node, grads: list[Any]
+             ) -> tuple[list[tuple[Variable, np.ndarray]], dict[str, np.ndarray]]:
         """The variables' new values and the node's new state (nothing is changed yet)."""
         state = node.state
         step = _saved_step(node) + 1
-        new_state: dict[str, np.ndarray] = {"step": np.int64(step)}  # type: ignore[dict-item]
+        new_state: dict[str, np.ndarray] = {"step": np.int64(step)}
         updates = []
         rule = self.rule
         for var, grad, keys in zip(self.variables, grads, self.keys, strict=True):
@@ -118,7 +124,7 @@ def minimize(ctx: NodeContext, loss: Any, optimizer: str, var_list: tuple[str, .
     trainer = ctx.version_memo.get(node)
     if trainer is None:
         trainer = ctx.version_memo[node] = _Trainer(node, optimizer, var_list, hyper)
-    grads = backprop(ctx, trainer.loss, trainer.variables)
+    grads = backprop(ctx, trainer.loss, trainer.variables)  # type: ignore[arg-type]
     updates, state = trainer.step(node, grads)
 
     def apply() -> None:

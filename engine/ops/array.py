@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from .. import shapes
 from ..registry import Attr, OpDef, Shape, register
-from ..tensors import format_shape
+from ..tensors import Value, format_shape
 from . import attrs
 from .math import unbroadcast
+
+Axes = int | Sequence[int] | None
+"""A reduction's ``axis``: one axis, several, or ``None`` for all."""
 
 
 def _matmul_shape(a: Shape, b: Shape) -> Shape:
@@ -28,7 +32,7 @@ def _matmul_shape(a: Shape, b: Shape) -> Shape:
     return (*batch, *rows, *cols)  # type: ignore[misc]
 
 
-def _matmul_grads(g, a, b):
+def _matmul_grads(g: Value, a: Value, b: Value) -> tuple[Value, Value, Value]:
     """Gradients of a @ b for both inputs, with vectors promoted to matrices and batch
     dimensions reduced as broadcasting requires."""
     a2 = a[None, :] if a.ndim == 1 else a
@@ -38,14 +42,14 @@ def _matmul_grads(g, a, b):
     return g2, a2, b2
 
 
-def _matmul_grad_a(g, out, a, b):
+def _matmul_grad_a(g: Value, out: Value, a: Value, b: Value) -> Value:
     if a.ndim == 2 and b.ndim == 2:
         return g @ b.T
     g2, a2, b2 = _matmul_grads(g, a, b)
     return np.reshape(unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape), a.shape)
 
 
-def _matmul_grad_b(g, out, a, b):
+def _matmul_grad_b(g: Value, out: Value, a: Value, b: Value) -> Value:
     if a.ndim == 2 and b.ndim == 2:
         return a.T @ g
     g2, a2, b2 = _matmul_grads(g, a, b)
@@ -59,7 +63,8 @@ register(OpDef(
 ))
 
 
-def _reduction(type: str, compute, symbol: str, doc: str, gradient) -> None:
+def _reduction(type: str, compute: Callable[..., Value], symbol: str, doc: str,
+               gradient: Callable[..., Value]) -> None:
     register(OpDef(
         type=type, inputs=("x",), compute=compute, shape=shapes.reduce,
         category="Reduction", symbol=symbol, doc=doc, gradient=(gradient,),
@@ -70,18 +75,19 @@ def _reduction(type: str, compute, symbol: str, doc: str, gradient) -> None:
     ))
 
 
-def reduce_sum(x, axis=None, keepdims=False):
+def reduce_sum(x: Value, axis: Axes = None, keepdims: bool = False) -> Value:
     return np.sum(x, axis=axis, keepdims=keepdims)
 
 
-def reduce_mean(x, axis=None, keepdims=False):
+def reduce_mean(x: Value, axis: Axes = None, keepdims: bool = False) -> Value:
     if x.dtype.kind != "f":  # integers: numpy's mean accumulates in float64
         return np.mean(x, axis=axis, keepdims=keepdims)
-    total = np.add.reduce(x, axis=axis, keepdims=keepdims)
+    # (numpy's stubs take keepdims only as a literal True or False)
+    total = np.add.reduce(x, axis=axis, keepdims=keepdims)  # type: ignore[call-overload]
     return total / (x.size // total.size if total.size else 0)
 
 
-def _spread(g, x, axis, keepdims):
+def _spread(g: Value, x: Value, axis: Axes, keepdims: bool) -> np.ndarray:
     """A reduction's output gradient ``g`` repeated over the reduced axes of ``x``."""
     shape = getattr(x, "shape", ())  # np.shape, without its dispatch
     if not keepdims and axis is not None:
@@ -92,11 +98,13 @@ def _spread(g, x, axis, keepdims):
     return out
 
 
-def _reduce_sum_grad(g, out, x, axis=None, keepdims=False):
+def _reduce_sum_grad(g: Value, out: Value, x: Value, axis: Axes = None,
+                     keepdims: bool = False) -> Value:
     return _spread(g, x, axis, keepdims)
 
 
-def _reduce_mean_grad(g, out, x, axis=None, keepdims=False):
+def _reduce_mean_grad(g: Value, out: Value, x: Value, axis: Axes = None,
+                      keepdims: bool = False) -> Value:
     grad = _spread(g, x, axis, keepdims)
     count = grad.size // max(np.size(out), 1)
     if count and grad.dtype.kind in "fc":
@@ -110,7 +118,7 @@ _reduction("reduce_sum", reduce_sum, "Σ", "Sum over axes.", _reduce_sum_grad)
 _reduction("reduce_mean", reduce_mean, "mean", "Mean over axes.", _reduce_mean_grad)
 
 
-def _transpose_shape(x: Shape, axes=None) -> Shape:
+def _transpose_shape(x: Shape, axes: tuple[int, ...] | None = None) -> Shape:
     if x is None:
         return None
     if axes is None:
@@ -120,7 +128,8 @@ def _transpose_shape(x: Shape, axes=None) -> Shape:
     return tuple(x[a] for a in axes)
 
 
-def _transpose_grad(g, out, x, axes=None):
+def _transpose_grad(g: Value, out: Value, x: Value, axes: tuple[int, ...] | None = None
+                    ) -> Value:
     return np.transpose(g, None if axes is None else np.argsort(axes))
 
 
@@ -146,11 +155,11 @@ def _reshape_shape(x: Shape, shape: tuple[int, ...] = ()) -> Shape:
     return shape
 
 
-def reshape(x, shape=()):
+def reshape(x: Value, shape: tuple[int, ...] = ()) -> Value:
     return np.reshape(x, shape)
 
 
-def _reshape_grad(g, out, x, shape=()):
+def _reshape_grad(g: Value, out: Value, x: Value, shape: tuple[int, ...] = ()) -> Value:
     return np.reshape(g, np.shape(x))
 
 

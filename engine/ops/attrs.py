@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 
 def _int(value: Any) -> int:
@@ -92,7 +92,7 @@ def choice(*options: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         if value not in options:
             raise ValueError(f"expected one of {', '.join(options)}, got {value!r}")
-        return value
+        return cast(str, value)  # equal to one of the options
 
     parse.choices = options  # type: ignore[attr-defined]
     parse.__doc__ = f"One of {', '.join(options)}."

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from .. import shapes
 from ..registry import OpDef, register
+from ..tensors import Value
 
 SUM_BY_PRODUCT = 4096
 """Matrices of up to this many rows sum their columns as a product with a row of ones (BLAS
@@ -15,14 +18,14 @@ does it several times faster than numpy's reduction for small ones; the row is c
 
 
 @functools.lru_cache(maxsize=64)
-def filled(shape: tuple[int, ...], dtype: np.dtype, value: float) -> np.ndarray:
+def filled(shape: tuple[int, ...], dtype: np.dtype[Any], value: float) -> np.ndarray:
     """A cached read-only array of ``value``: a matrix times a column of ones sums its rows."""
     array = np.full(shape, value, dtype)
     array.flags.writeable = False
     return array
 
 
-def unbroadcast(grad, shape: tuple[int, ...]):
+def unbroadcast(grad: Value, shape: tuple[int, ...]) -> Value:
     """``grad`` summed over the dimensions that broadcasting added to a tensor of ``shape``."""
     if grad.shape == shape:
         return grad
@@ -47,7 +50,8 @@ def unbroadcast(grad, shape: tuple[int, ...]):
 # run on every training step).
 
 
-def _elementwise(type: str, compute, symbol: str, doc: str, gradient: tuple) -> None:
+def _elementwise(type: str, compute: Callable[..., Value], symbol: str, doc: str,
+                 gradient: tuple[Callable[..., Value], ...]) -> None:
     register(OpDef(
         type=type, inputs=("x", "y")[:len(gradient)], compute=compute, symbol=symbol, doc=doc,
         shape=shapes.broadcast if len(gradient) == 2 else shapes.same, category="Math",

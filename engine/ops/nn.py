@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .. import shapes
-from ..registry import Attr, OpDef, register
+from ..registry import Attr, OpDef, Shape, register
+from ..tensors import Value
 from . import attrs
 from .math import filled, unbroadcast
 
 
-def _float(x):
+def _float(x: Value) -> np.dtype[Any]:
     """The float dtype results computed from ``x`` take."""
     return np.result_type(x, 1.0)
 
 
-def sigmoid(x):
+def sigmoid(x: Value) -> Value:
     # 1 / (1 + e⁻ˣ) in one array. For very negative x, e⁻ˣ overflows to inf (the session
     # silences the warning) and the result is exactly 0, as it should be.
     e = np.asarray(np.negative(x, dtype=_float(x)))  # a scalar for a 0-d x
@@ -27,44 +29,44 @@ def sigmoid(x):
     return np.reciprocal(e, out=e)
 
 
-def _sigmoid_grad(g, out, x):
+def _sigmoid_grad(g: Value, out: Value, x: Value) -> Value:
     grad = 1 - out
     grad *= out
     grad *= g
     return grad
 
 
-def _tanh_grad(g, out, x):
+def _tanh_grad(g: Value, out: Value, x: Value) -> Value:
     grad = 1 - out * out
     grad *= g
     return grad
 
 
-def relu(x):
+def relu(x: Value) -> Value:
     return np.maximum(x, 0)
 
 
-def _rows(x, axis) -> bool:
+def _rows(x: Value, axis: int) -> bool:
     """Whether ``axis`` is the last axis of a float matrix: numpy reduces such short rows
     slowly, so :func:`_max` and :func:`_sum` take faster routes there."""
     return x.ndim == 2 and axis in (-1, 1) and x.dtype.kind == "f"
 
 
-def _max(x, axis):
+def _max(x: Value, axis: int) -> Value:
     """``x.max(axis, keepdims=True)``."""
     if _rows(x, axis) and x.shape[1] <= 32:
         return np.maximum.reduce(np.ascontiguousarray(x.T), axis=0)[:, None]
     return x.max(axis=axis, keepdims=True)
 
 
-def _sum(x, axis):
+def _sum(x: Value, axis: int) -> Value:
     """``x.sum(axis, keepdims=True)``."""
     if _rows(x, axis):
         return x @ filled((x.shape[1], 1), x.dtype, 1)
     return np.add.reduce(x, axis=axis, keepdims=True)
 
 
-def softmax(x, axis=-1):
+def softmax(x: Value, axis: int = -1) -> np.ndarray:
     # Shifting by the maximum keeps exp from overflowing; the result is unchanged.
     x = np.asarray(x)
     e = np.asarray(np.subtract(x, _max(x, axis), dtype=_float(x)))
@@ -73,13 +75,14 @@ def softmax(x, axis=-1):
     return e
 
 
-def _softmax_shape(x, axis=-1):
+def _softmax_shape(x: Shape, axis: int = -1) -> Shape:
     if x is not None:
         shapes.normalize_axes(axis, len(x))
     return x
 
 
-def _activation(type: str, compute, symbol: str, doc: str, gradient) -> None:
+def _activation(type: str, compute: Callable[..., Value], symbol: str, doc: str,
+                gradient: Callable[..., Value]) -> None:
     register(OpDef(type=type, inputs=("x",), compute=compute, shape=shapes.same,
                    category="Neural network", symbol=symbol, doc=doc, gradient=(gradient,)))
 
@@ -91,7 +94,7 @@ _activation("relu", relu, "relu", "Rectified linear unit max(x, 0), element-wise
             lambda g, out, x: g * (x > 0))
 
 
-def _softmax_grad(g, out, x, axis=-1):
+def _softmax_grad(g: Value, out: Value, x: Value, axis: int = -1) -> Value:
     grad = g - _sum(g * out, axis)
     grad *= out
     return grad
@@ -109,7 +112,7 @@ register(OpDef(
 # ---- losses ---------------------------------------------------------------------------------
 
 
-def log_softmax(x, axis=-1):
+def log_softmax(x: Value, axis: int = -1) -> Value:
     """log(softmax(x)) without overflow or log(0): x − logsumexp(x)."""
     x = np.asarray(x)
     shifted = x - _max(x, axis)
@@ -120,13 +123,16 @@ class _KeptForGradient:
     """Work a forward pass keeps for its gradient rule, for as long as its output lives."""
 
     def __init__(self) -> None:
-        self._items: dict[int, tuple[weakref.ref, Any]] = {}
+        self._items: dict[int, tuple[weakref.ref[np.ndarray], Any]] = {}
 
     def keep(self, out: Any, item: Any) -> None:
         if isinstance(out, np.ndarray):  # numpy scalars cannot be referenced weakly
             key = id(out)
-            self._items[key] = (weakref.ref(out, lambda _, key=key: self._items.pop(key, None)),
-                                item)
+
+            def forget(_: weakref.ref[np.ndarray], key: int = key) -> None:
+                self._items.pop(key, None)
+
+            self._items[key] = (weakref.ref(out, forget), item)
 
     def get(self, out: Any) -> Any:
         """What was kept for ``out``, or ``None``."""
@@ -139,7 +145,7 @@ _softmax_of_loss = _KeptForGradient()
 hands it from the forward pass to the backward one)."""
 
 
-def softmax_cross_entropy(labels, logits, axis=-1):
+def softmax_cross_entropy(labels: Value, logits: Value, axis: int = -1) -> Value:
     logits = np.asarray(logits)
     shifted = logits - _max(logits, axis)
     e = np.exp(shifted)
@@ -154,21 +160,23 @@ def softmax_cross_entropy(labels, logits, axis=-1):
     return loss
 
 
-def _cross_entropy_shape(labels, logits, axis=-1):
+def _cross_entropy_shape(labels: Shape, logits: Shape, axis: int = -1) -> Shape:
     joint = shapes.broadcast(labels, logits)
     return None if joint is None else shapes.reduce(joint, axis, False)
 
 
-def _per_class(g, axis):
+def _per_class(g: Value, axis: int) -> Value:
     """A per-example gradient ``g`` with the class axis put back (size 1)."""
     return g[..., None] if axis == -1 else np.expand_dims(g, axis)
 
 
-def _cross_entropy_grad_labels(g, out, labels, logits, axis=-1):
+def _cross_entropy_grad_labels(g: Value, out: Value, labels: Value, logits: Value,
+                               axis: int = -1) -> Value:
     return unbroadcast(-_per_class(g, axis) * log_softmax(logits, axis), np.shape(labels))
 
 
-def _cross_entropy_grad_logits(g, out, labels, logits, axis=-1):
+def _cross_entropy_grad_logits(g: Value, out: Value, labels: Value, logits: Value,
+                               axis: int = -1) -> Value:
     # softmax − labels, as in TensorFlow: exact when each label sums to one along the axis.
     kept = _softmax_of_loss.get(out)
     grad = (softmax(logits, axis) if kept is None else kept) - labels
@@ -186,17 +194,17 @@ register(OpDef(
 ))
 
 
-def mean_squared_error(labels, predictions):
+def mean_squared_error(labels: Value, predictions: Value) -> Value:
     return np.mean(np.square(predictions - labels))
 
 
-def _mse_shape(labels, predictions):
+def _mse_shape(labels: Shape, predictions: Shape) -> Shape:
     shapes.broadcast(labels, predictions)  # raises if they do not fit together
     return ()
 
 
-def _mse_grad(sign: int):
-    def rule(g, out, labels, predictions):
+def _mse_grad(sign: int) -> Callable[..., Value]:
+    def rule(g: Value, out: Value, labels: Value, predictions: Value) -> Value:
         diff = predictions - labels
         grad = (sign * 2 * g / max(np.size(diff), 1)) * diff
         return unbroadcast(grad, np.shape(predictions if sign > 0 else labels))
