@@ -81,7 +81,7 @@ class Bench:
         window.resize(1280, 800)
         window.show()
         assert window.open_file(MLP, example=True)
-        self.evaluator = window.live.evaluator
+        self.evaluator = window.live.compute
         self.name = VARIABLE
         self.count = 0
         self.wired = True

@@ -166,8 +166,8 @@ def window_times(app: QApplication, graph: Graph, variables: list[str], out: str
     window.show()
     live, loop = window.live, QEventLoop()
     results: list[object] = []
-    live.evaluator.evaluated.connect(results.append)  # after the window's own slot
-    live.evaluator.evaluated.connect(loop.quit)
+    live.compute.evaluated.connect(results.append)  # after the window's own slot
+    live.compute.evaluated.connect(loop.quit)
     window.select_names([out])
     loop.exec()
     window.view.frame_selection()

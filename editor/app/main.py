@@ -71,7 +71,7 @@ def screenshot(window, path: str) -> int:
     QApplication.processEvents()
     window.view.frame_all()
     deadline = time.monotonic() + 10
-    while window.live.evaluator.busy and time.monotonic() < deadline:
+    while window.compute.busy and time.monotonic() < deadline:
         QApplication.processEvents()
         time.sleep(0.005)
     QApplication.processEvents()

@@ -90,7 +90,7 @@ class LiveEvaluation(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.tensor_view = tensor_view
-        self.evaluator = service
+        self.compute = service
         self.busy_indicator = BusyIndicator()
         self.stepper = Stepper(parent=self)
         self.scene: GraphScene | None = None
@@ -111,9 +111,9 @@ class LiveEvaluation(QObject):
         self._last_marks: tuple[dict[str, Any], dict[str, str]] = ({}, {})
         self.gradients: dict[str, np.ndarray] = {}
         """The last known gradient of the loss for each trained variable, by name."""
-        self.evaluator.evaluated.connect(self._show)
-        self.evaluator.traced.connect(self._traced)
-        self.evaluator.busy_changed.connect(self.busy_indicator.set_busy)
+        self.compute.evaluated.connect(self._show)
+        self.compute.traced.connect(self._traced)
+        self.compute.busy_changed.connect(self.busy_indicator.set_busy)
         self.stepper.position_changed.connect(self._show_step)
         tensor_view.pin_toggled.connect(self._pin)
 
@@ -131,7 +131,7 @@ class LiveEvaluation(QObject):
         self._previewed = set(graph.nodes)
         self._quiet = set(self._previewed)
         self._update_frontier()
-        self.evaluator.set_document(scene.doc)
+        self.compute.set_document(scene.doc)
         scene.selectionChanged.connect(self._selection_changed)
         scene.doc.batch_done.connect(self._edited)
         scene.doc.node_removed.connect(self._node_removed)
@@ -145,7 +145,7 @@ class LiveEvaluation(QObject):
             self._watch()
 
     def close(self) -> None:
-        self.evaluator.close()
+        self.compute.close()
 
     # ---- live values -----------------------------------------------------------------------
 
@@ -229,8 +229,8 @@ class LiveEvaluation(QObject):
         names = list(shown)
         if self.previews:
             names += [node.name for node in self._frontier]
-        if not (unless_watched and set(names) <= set(self.evaluator.watched)):
-            self.evaluator.watch(names)
+        if not (unless_watched and set(names) <= set(self.compute.watched)):
+            self.compute.watch(names)
         if not names:
             self._mark({}, {})  # nothing is evaluated: no evaluation marks either
 
@@ -253,7 +253,7 @@ class LiveEvaluation(QObject):
         self.tensor_view.show_evaluation(replace(evaluation, names=shown))
         self._show_gradients()
         items = self.scene.node_items
-        assumed = self.evaluator.assumed
+        assumed = self.compute.assumed
         grown = False
         for name, value in evaluation.computed.items():
             if name in graph:
@@ -287,7 +287,7 @@ class LiveEvaluation(QObject):
     def _edited(self) -> None:
         """After an edit: evaluate at once; a changed wiring may change which previewed nodes
         to evaluate; while stepping, step through the new evaluation, at the same step."""
-        self.evaluator.flush()
+        self.compute.flush()
         if self.stepping:
             if self.stepping_name not in self.scene.doc.graph:
                 self.stop_stepping()
@@ -349,7 +349,7 @@ class LiveEvaluation(QObject):
         if not names:
             self.message.emit("Select a node to step through its evaluation.")
             return False
-        self.evaluator.watch([])
+        self.compute.watch([])
         self._mark({}, {})
         for item in self.scene.node_items.values():
             item.set_step("pending")
@@ -371,7 +371,7 @@ class LiveEvaluation(QObject):
 
     def _trace(self, name: str) -> None:
         self.stepping_name = name
-        self.evaluator.trace(name)
+        self.compute.trace(name)
 
     def _traced(self, trace: Trace) -> None:
         if not self.stepping or trace.name != self.stepping_name:

@@ -36,7 +36,7 @@ def shown_value(canvas, name: str, expected) -> None:
 
 def settled(canvas) -> None:
     """Wait until no evaluation is awaited."""
-    canvas.qtbot.waitUntil(lambda: not canvas.window.live.evaluator.busy, timeout=5000)
+    canvas.qtbot.waitUntil(lambda: not canvas.window.live.compute.busy, timeout=5000)
 
 
 def open_graph(canvas, tmp_path, graph: Graph, name: str = "g.json") -> None:
@@ -189,7 +189,7 @@ def test_a_slow_evaluation_keeps_the_window_responsive_and_is_superseded(canvas,
     panel(canvas, "slow").pin_button.click()  # keep slow in the dock while v is edited
     canvas.select("v")
     shown: list = []
-    canvas.window.live.evaluator.evaluated.connect(
+    canvas.window.live.compute.evaluated.connect(
         lambda e: shown.append(e.values.get("slow")))
     ticks = []
     timer = QTimer(interval=20)
@@ -508,7 +508,7 @@ def test_a_big_graph_opens_and_its_values_follow_off_the_gui_thread(canvas, tmp_
     assert canvas.window.open_file(path)
     canvas.qtbot.wait(250)  # the graph is drawn (the first paint of 10,000 nodes is slow)
     shown = time.monotonic()
-    assert canvas.window.live.evaluator.busy  # evaluating in the background
+    assert canvas.window.live.compute.busy  # evaluating in the background
     assert canvas.window.live.busy_indicator.isVisible()
     canvas.qtbot.waitUntil(lambda: canvas.item("slow").preview_text() == "[-4950]",
                            timeout=10000)
