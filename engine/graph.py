@@ -18,7 +18,7 @@ import numpy as np
 from .errors import CycleError, ShapeError
 from .gcpause import gc_paused
 from .initializers import Initializer
-from .registry import OpDef, Shape, get_op
+from .registry import OpDef, Shape, get_op, op_for_operator
 from .tensors import as_tensor, format_shape, shape_fits, short_repr
 
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-/]*")
@@ -88,39 +88,44 @@ class Node:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} '{self.name}' ({self.type})>"
 
-    # Python operators build operations, as in TensorFlow.
+    # Python operators build operations, as in TensorFlow: the registry says which.
     def __add__(self, other: Any) -> Operation:
-        return Operation("add", [self, other])
+        return _apply("+", self, other)
 
     def __radd__(self, other: Any) -> Operation:
-        return Operation("add", [other, self])
+        return _apply("+", other, self)
 
     def __sub__(self, other: Any) -> Operation:
-        return Operation("subtract", [self, other])
+        return _apply("-", self, other)
 
     def __rsub__(self, other: Any) -> Operation:
-        return Operation("subtract", [other, self])
+        return _apply("-", other, self)
 
     def __mul__(self, other: Any) -> Operation:
-        return Operation("multiply", [self, other])
+        return _apply("*", self, other)
 
     def __rmul__(self, other: Any) -> Operation:
-        return Operation("multiply", [other, self])
+        return _apply("*", other, self)
 
     def __truediv__(self, other: Any) -> Operation:
-        return Operation("divide", [self, other])
+        return _apply("/", self, other)
 
     def __rtruediv__(self, other: Any) -> Operation:
-        return Operation("divide", [other, self])
+        return _apply("/", other, self)
 
     def __matmul__(self, other: Any) -> Operation:
-        return Operation("matmul", [self, other])
+        return _apply("@", self, other)
 
     def __rmatmul__(self, other: Any) -> Operation:
-        return Operation("matmul", [other, self])
+        return _apply("@", other, self)
 
     def __neg__(self) -> Operation:
-        return Operation("negative", [self])
+        return _apply("neg", self)
+
+
+def _apply(operator: str, *operands: Any) -> Operation:
+    """The operation that a Python ``operator`` builds on ``operands``."""
+    return Operation(op_for_operator(operator).type, operands)
 
 
 class Operation(Node):
@@ -153,6 +158,7 @@ class _ValueNode(Node):
     """A source holding a tensor in the graph (a variable's value, a constant, a default)."""
 
     __slots__ = ("_value",)
+    _value: np.ndarray | None
 
     @property
     def value(self) -> np.ndarray | None:
@@ -183,11 +189,13 @@ class Placeholder(_ValueNode):
 
     @property
     def shape(self) -> Shape:
-        return self.attrs["shape"]
+        shape: Shape = self.attrs["shape"]
+        return shape
 
     @property
     def dtype(self) -> str | None:
-        return self.attrs["dtype"]
+        dtype: str | None = self.attrs["dtype"]
+        return dtype
 
     default = _ValueNode.value
 
@@ -244,11 +252,13 @@ class Variable(_ValueNode):
 
     @property
     def trainable(self) -> bool:
-        return self.attrs["trainable"]
+        trainable: bool = self.attrs["trainable"]
+        return trainable
 
     @property
     def initializer(self) -> Initializer | None:
-        return self.attrs["initializer"]
+        initializer: Initializer | None = self.attrs["initializer"]
+        return initializer
 
 
 class Constant(_ValueNode):
@@ -276,10 +286,10 @@ class Graph:
     """
 
     def __init__(self) -> None:
-        self.nx = nx.DiGraph()
+        self.nx: nx.DiGraph[Node] = nx.DiGraph()
         self._nodes: dict[str, Node] = {}
         self._name_counters: dict[str, int] = {}
-        self._listeners: list[tuple[weakref.ref, Callable[..., None] | None]] = []
+        self._listeners: list[tuple[weakref.ref[Any], Callable[..., None] | None]] = []
         """(a weak reference to a listener, or to the object of a bound method; its function)"""
         self._shapes: dict[Node, Shape | ShapeError] = {}
         self.version = 0
@@ -485,10 +495,10 @@ class Graph:
 
     def assign(self, node: Node, array: np.ndarray) -> None:
         """Replace a variable's value by ``array`` as it is (no copy or check): for optimizers."""
-        node._value = array
+        node._value = array  # type: ignore[attr-defined]  # a value node's
         self._emit("value_changed", node)
 
-    def assign_many(self, pairs: Iterable[tuple[Node, np.ndarray]]) -> None:
+    def assign_many(self, pairs: Iterable[tuple[_ValueNode, np.ndarray]]) -> None:
         """:meth:`assign` for several variables at once (an optimizer's step): listeners get
         one ``value_changed`` per node, after every value is set."""
         pairs = list(pairs)
@@ -593,9 +603,10 @@ class Graph:
         if kind == "node_removed":
             self._shapes.pop(node, None)
             return
-        if kind == "value_changed" and not isinstance(node, Placeholder):
+        if (kind == "value_changed" and isinstance(node, _ValueNode)
+                and not isinstance(node, Placeholder) and node.value is not None):
             cached = self._shapes.get(node)
-            if isinstance(cached, tuple) and cached == node.value.shape:  # type: ignore[union-attr]
+            if isinstance(cached, tuple) and cached == node.value.shape:
                 return
         # Cached shapes are closed under ancestors: below an uncached node nothing is cached.
         todo = [node]
@@ -674,7 +685,7 @@ def _rebuild(specs: list[_Spec]) -> Graph:
     nodes = graph._nodes
     with gc_paused():
         for cls, op, name, attrs, value, state, ui, _ in specs:
-            node = object.__new__(cls)
+            node: Node = object.__new__(cls)
             node.op = op if isinstance(op, OpDef) else get_op(op)
             node.graph = graph
             node.name = name

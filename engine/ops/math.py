@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +24,7 @@ def filled(shape: tuple[int, ...], dtype: np.dtype, value: float) -> np.ndarray:
     return array
 
 
-def unbroadcast(grad, shape: tuple[int, ...]):
+def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     """``grad`` summed over the dimensions that broadcasting added to a tensor of ``shape``."""
     if grad.shape == shape:
         return grad
@@ -47,33 +49,34 @@ def unbroadcast(grad, shape: tuple[int, ...]):
 # run on every training step).
 
 
-def _elementwise(type: str, compute, symbol: str, doc: str, gradient: tuple) -> None:
+def _elementwise(type: str, compute: Callable[..., Any], symbol: str, doc: str,
+                 gradient: tuple[Callable[..., Any], ...], operator: str | None = None) -> None:
     register(OpDef(
         type=type, inputs=("x", "y")[:len(gradient)], compute=compute, symbol=symbol, doc=doc,
         shape=shapes.broadcast if len(gradient) == 2 else shapes.same, category="Math",
-        gradient=gradient,
+        gradient=gradient, operator=operator,
     ))
 
 
 _elementwise("add", np.add, "+", "Element-wise x + y, with broadcasting.", (
     lambda g, out, x, y: unbroadcast(g, getattr(x, "shape", ())),
     lambda g, out, x, y: unbroadcast(g, getattr(y, "shape", ())),
-))
+), operator="+")
 _elementwise("subtract", np.subtract, "−", "Element-wise x − y, with broadcasting.", (
     lambda g, out, x, y: unbroadcast(g, getattr(x, "shape", ())),
     lambda g, out, x, y: unbroadcast(-g, getattr(y, "shape", ())),
-))
+), operator="-")
 _elementwise("multiply", np.multiply, "×", "Element-wise x · y, with broadcasting.", (
     lambda g, out, x, y: unbroadcast(g * y, getattr(x, "shape", ())),
     lambda g, out, x, y: unbroadcast(g * x, getattr(y, "shape", ())),
-))
+), operator="*")
 _elementwise("divide", np.true_divide, "÷", "Element-wise x / y, with broadcasting.", (
     lambda g, out, x, y: unbroadcast(g / y, getattr(x, "shape", ())),
     lambda g, out, x, y: unbroadcast(-g * out / y, getattr(y, "shape", ())),
-))
+), operator="/")
 _elementwise("negative", np.negative, "−x", "Element-wise −x.", (
     lambda g, out, x: -g,
-))
+), operator="neg")
 _elementwise("square", np.square, "x²", "Element-wise x².", (
     lambda g, out, x: 2 * x * g,
 ))

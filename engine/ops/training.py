@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from .. import autodiff, train
-from ..registry import Attr, OpDef, register
+from ..registry import GRADIENT, TRAIN_STEP, Attr, OpDef, register
 from . import attrs
 
 register(OpDef(
     type="gradient", inputs=("y", "x"), compute=autodiff.gradient,
     shape=lambda y, x: x, context=True, category="Training", symbol="∂y/∂x",
     doc="The gradient of sum(y) with respect to x, by backpropagation over this run's values.",
+    roles=frozenset({GRADIENT}),
 ))
 
 register(OpDef(
     type="minimize", inputs=("loss",), compute=train.minimize,
     shape=lambda loss, **attrs: loss, context=True, stateful=True,
     on_rename=train.follow_rename, category="Training", symbol="min",
+    roles=frozenset({TRAIN_STEP}),
     doc="A train step: each run updates the variables to lower the loss; its value is the loss "
         "before the step.",
     attrs={

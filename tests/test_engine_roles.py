@@ -1,0 +1,78 @@
+"""Ops are recognised by their roles and operators in the registry, never by their names."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import engine as ts
+from engine import registry
+from engine.registry import (
+    GRADIENT,
+    LOGITS_LOSS,
+    LOSS,
+    PROBABILITIES,
+    TRAIN_STEP,
+    OpDef,
+    has_role,
+    op_for_operator,
+    ops_with_role,
+)
+
+
+def types(role: str) -> list[str]:
+    return [opdef.type for opdef in ops_with_role(role)]
+
+
+def test_the_built_in_ops_have_their_roles() -> None:
+    assert types(LOSS) == ["softmax_cross_entropy", "mean_squared_error"]
+    assert types(LOGITS_LOSS) == ["softmax_cross_entropy"]
+    assert types(PROBABILITIES) == ["sigmoid", "softmax"]
+    assert types(TRAIN_STEP) == ["minimize"]
+    assert types(GRADIENT) == ["gradient"]
+    assert ts.get_op("softmax_cross_entropy").inputs == ("labels", "logits")  # LOGITS_LOSS's
+    with ts.Graph().as_default():
+        x = ts.placeholder(name="x")
+        assert has_role(ts.softmax(x), PROBABILITIES) and not has_role(x, PROBABILITIES)
+        assert has_role(ts.get_op("minimize"), TRAIN_STEP)
+
+
+@pytest.mark.parametrize("build,operator,op_type", [
+    (lambda a, b: a + b, "+", "add"), (lambda a, b: 1.0 + b, "+", "add"),
+    (lambda a, b: a - b, "-", "subtract"), (lambda a, b: 2.0 - b, "-", "subtract"),
+    (lambda a, b: a * b, "*", "multiply"), (lambda a, b: 2.0 * b, "*", "multiply"),
+    (lambda a, b: a / b, "/", "divide"), (lambda a, b: 1.0 / b, "/", "divide"),
+    (lambda a, b: a @ b, "@", "matmul"), (lambda a, b: [[1.0, 0.0]] @ b, "@", "matmul"),
+    (lambda a, b: -a, "neg", "negative"),
+])
+def test_python_operators_build_the_op_the_registry_names(build, operator, op_type) -> None:
+    with ts.Graph().as_default():
+        a = ts.Variable([[1.0, 2.0], [3.0, 4.0]], name="a")
+        b = ts.Variable([[2.0, 1.0], [1.0, 2.0]], name="b")
+        node = build(a, b)
+    assert op_for_operator(operator) is ts.get_op(op_type) is node.op
+
+
+def test_registering_checks_roles_and_operators() -> None:
+    with pytest.raises(ValueError, match="unknown role classifier"):
+        registry.register(OpDef("test_bad", ("x",), np.abs, None, "Test", "",
+                                roles=frozenset({"classifier"})))
+    with pytest.raises(ValueError, match="operator \\+ is already add's"):
+        registry.register(OpDef("test_plus", ("x", "y"), np.add, None, "Test", "", operator="+"))
+    assert not registry.has_op("test_bad") and not registry.has_op("test_plus")
+    registry.register(OpDef("test_power", ("x", "y"), np.power, None, "Test", "",
+                            operator="**"))
+    try:
+        assert op_for_operator("**").type == "test_power"
+    finally:
+        registry.unregister("test_power")
+    with pytest.raises(KeyError, match="no op type for the operator \\*\\*"):
+        op_for_operator("**")
+
+
+def test_gradient_nodes_are_made_by_role() -> None:
+    with ts.Graph().as_default():
+        w = ts.Variable([1.0, 2.0], name="w")
+        (dw,) = ts.gradients(ts.reduce_sum(ts.square(w), name="J"), [w])
+    assert has_role(dw, GRADIENT) and dw.name == "dJ_dw"
+    assert ts.Session(dw.graph).run(dw).tolist() == [2.0, 4.0]
