@@ -11,10 +11,10 @@ from typing import NoReturn
 import numpy as np
 
 from .errors import EngineError
-from .graph import Graph, Node
 from .io import load_graph, save_graph
 from .session import Session
 from .tensors import format_tensor, parse_tensor_text
+from .train import train_node_for
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {}
 
@@ -79,7 +79,7 @@ def train(args: argparse.Namespace) -> None:
     if args.steps < 1:
         raise ValueError("--steps: expected a number of steps ≥ 1")
     graph = load_graph(args.file)
-    train_node, loss = train_and_loss(graph, args.fetch)
+    train_node, loss = train_node_for(graph, args.fetch)
     feeds = dict(parse_feed(item) for item in args.feed)
     every = args.every or max(1, args.steps // 10)
     session = Session(graph)
@@ -109,22 +109,9 @@ def loss_text(value: object) -> str:
     return f"{float(value):.6g}" if np.ndim(value) == 0 else format_tensor(value)  # type: ignore[arg-type]
 
 
-def train_and_loss(graph: Graph, name: str) -> tuple[Node, Node]:
-    """The train node and its loss, from the name of either."""
-    node = graph.get_node(name)
-    if node.type == "minimize":
-        if node.inputs[0] is None:
-            raise EngineError(f"train node {name} has no loss connected", node=name)
-        return node, node.inputs[0]
-    trainers = [c for c in node.consumers if c.type == "minimize"]
-    if len(trainers) != 1:
-        found = ", ".join(t.name for t in trainers)
-        raise EngineError(
-            f"{name} is not a train node and " + (
-                f"several train nodes minimize it ({found}): fetch one of them" if trainers
-                else "no train node minimizes it: add one (Minimize) for it"),
-            node=name)
-    return trainers[0], node
+train_and_loss = train_node_for
+"""The train node and its loss, from the name of either (an older name of
+:func:`engine.train.train_node_for`)."""
 
 
 def parse_feed(item: str) -> tuple[str, object]:

@@ -70,6 +70,34 @@ def test_registering_checks_roles_and_operators() -> None:
         op_for_operator("**")
 
 
+@pytest.mark.parametrize("optimizer,in_use", [
+    ("gradient_descent", ("optimizer", "learning_rate", "var_list")),
+    ("momentum", ("optimizer", "learning_rate", "momentum", "var_list")),
+    ("adam", ("optimizer", "learning_rate", "beta1", "beta2", "epsilon", "var_list")),
+])
+def test_a_train_step_says_which_attributes_are_in_use(optimizer, in_use) -> None:
+    minimize = ts.get_op("minimize")
+    assert minimize.active_attrs(minimize.parse_attrs({"optimizer": optimizer})) == in_use
+    assert ts.get_op("add").active_attrs({}) == ()
+
+
+def test_train_nodes_are_found_by_role() -> None:
+    with ts.Graph().as_default() as g:
+        w = ts.Variable([1.0], name="w")
+        loss = ts.reduce_sum(ts.square(w), name="loss")
+        first = ts.train.add_train_node(g, loss, {"learning_rate": 0.5})
+        second = ts.train.AdamOptimizer().minimize(loss, name="adam")
+    assert ts.train.train_nodes(g) == [first, second]
+    assert (first.name, first.attrs["optimizer"], first.attrs["learning_rate"]) == (
+        "train", "gradient_descent", 0.5)
+    assert ts.train.train_node_for(g, "adam") == (second, loss)
+    with pytest.raises(ts.EngineError, match="several train nodes minimize it"):
+        ts.train.train_node_for(g, "loss")
+    with pytest.raises(ValueError, match="unknown optimizer 'sgd'"):
+        ts.train.add_train_node(g, loss, {"optimizer": "sgd"})
+    assert list(ts.train.optimizers()) == ["gradient_descent", "momentum", "adam"]
+
+
 def test_gradient_nodes_are_made_by_role() -> None:
     with ts.Graph().as_default():
         w = ts.Variable([1.0, 2.0], name="w")
