@@ -1,5 +1,5 @@
-"""Training (``ts.train``): optimizers whose ``minimize`` adds a train node, and finding a
-graph's train nodes.
+"""Training (``ts.train``): optimizers whose ``minimize`` adds a train node, finding a graph's
+train nodes, and :func:`fit`, the one training loop.
 
 A train node is a node of a train-step op (role ``TRAIN_STEP``): ``minimize``, whose
 ``optimizer`` attribute picks gradient descent, momentum or Adam, or an optimizer op of its own
@@ -13,6 +13,7 @@ from typing import Any
 
 from .errors import EngineError
 from .graph import Graph, Node, Operation
+from .loop import FitResult, Probe, fit
 from .ops.training import register_optimizer_op
 from .optimizers import OPTIMIZER, RULES, VAR_LIST, Rule, trained_variables
 from .optimizers import follow_rename as follow_rename  # the minimize op's, by older names
@@ -20,9 +21,9 @@ from .optimizers import minimize as minimize
 from .registry import TRAIN_STEP, OpDef, has_role, ops_with_role
 
 __all__ = [
-    "RULES", "AdamOptimizer", "GradientDescentOptimizer", "MomentumOptimizer", "Optimizer",
-    "Rule", "add_train_node", "optimizers", "register_optimizer_op", "train_node_for",
-    "train_nodes", "trained_variables",
+    "RULES", "AdamOptimizer", "FitResult", "GradientDescentOptimizer", "MomentumOptimizer",
+    "Optimizer", "Probe", "Rule", "add_train_node", "fit", "optimizers", "register_optimizer_op",
+    "train_node_for", "train_nodes", "trained_variables",
 ]
 
 

@@ -1,5 +1,5 @@
 """A loss and an optimizer registered here, in a test, train everywhere the built-in ones do:
-sessions, files, renames and the command line — no other file knows them."""
+sessions, ``fit``, files, renames and the command line — no other file knows them."""
 
 from __future__ import annotations
 
@@ -92,20 +92,23 @@ def test_session_steps_follow_the_update_rule() -> None:
     assert set(g.get_node("train").state) == {"step", "m/w"}
 
 
+def test_fit_trains_with_them() -> None:
+    g = mae_graph()
+    result = ts.train.fit(g, "train", 100)
+    assert result.reason == "done" and result.steps == 100
+    assert result.final_loss < 0.2 < result.losses[0]
+
+
 def test_a_saved_graph_trains_on_and_renames_follow(tmp_path) -> None:
     g = mae_graph()
-    session = ts.Session(g)
-    for _ in range(3):
-        session.run("train")
+    ts.train.fit(g, "train", 3)
     path = tmp_path / "mae.json"
     ts.save_graph(g, path)
     loaded = ts.load_graph(path)
     loaded.rename("w", "weights")
     assert set(loaded.get_node("train").state) == {"step", "m/weights"}
-    loaded_session = ts.Session(loaded)
-    for _ in range(2):
-        session.run("train")
-        loaded_session.run("train")
+    ts.train.fit(loaded, "train", 2)
+    ts.train.fit(g, "train", 2)
     assert loaded.get_node("weights").value.tolist() == g.get_node("w").value.tolist()
 
 
