@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -18,6 +22,8 @@ from engine.registry import (
     op_for_operator,
     ops_with_role,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def types(role: str) -> list[str]:
@@ -104,3 +110,22 @@ def test_gradient_nodes_are_made_by_role() -> None:
         (dw,) = ts.gradients(ts.reduce_sum(ts.square(w), name="J"), [w])
     assert has_role(dw, GRADIENT) and dw.name == "dJ_dw"
     assert ts.Session(dw.graph).run(dw).tolist() == [2.0, 4.0]
+
+
+def test_the_engine_names_no_op_type_outside_its_op_definitions() -> None:
+    done = subprocess.run([sys.executable, "tools/check_op_literals.py", "engine"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "")
+
+
+def test_the_literal_check_names_files_and_lines(tmp_path) -> None:
+    source = tmp_path / "tool.py"
+    source.write_text('"""add"""\n\n'  # a docstring may say anything
+                      'KIND = "placeholder"  # a node kind, not an operation\n'
+                      'if node.type == "matmul":\n'
+                      '    make(f"{x}", "add")\n'
+                      '    """add"""\n')
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "check_op_literals.py"),
+                           str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [f"{source}:4: 'matmul'", f"{source}:5: 'add'"]
