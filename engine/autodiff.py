@@ -43,7 +43,7 @@ class Backward:
                 if source in index:
                     edges.append((self._rule(node, port, ctx, y), index[source]))
             if edges:
-                slots = [ctx.slot(n) for n in node.inputs]  # type: ignore[arg-type]  # all wired
+                slots = [ctx.slot(n) for n in node.inputs]
                 self.steps.append((i, ctx.slot(node), itemgetter(*slots), len(slots) == 1, edges))
 
     @staticmethod

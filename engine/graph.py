@@ -286,7 +286,7 @@ class Graph:
     """
 
     def __init__(self) -> None:
-        self.nx: nx.DiGraph[Node] = nx.DiGraph()
+        self.nx: nx.DiGraph[Any] = nx.DiGraph()
         self._nodes: dict[str, Node] = {}
         self._name_counters: dict[str, int] = {}
         self._listeners: list[tuple[weakref.ref[Any], Callable[..., None] | None]] = []

@@ -181,8 +181,6 @@ def _kept(slot: Array | None, value: Array) -> Array | None:
 
 minimize_step = TrainStep(RULES, OPTIMIZER)
 """The ``minimize`` op's behaviour: the optimizer of :data:`RULES` its attribute names."""
-minimize = minimize_step.compute
-follow_rename = minimize_step.follow_rename
 
 
 def trained_variables(node: Node, var_list: tuple[str, ...] | None) -> tuple[Variable, ...]:
