@@ -118,7 +118,7 @@ def _save_trained(graph: Graph, out: str, steps: int) -> str:
     if not steps:
         return "nothing saved"
     save_graph(graph, out)
-    return f"saved the graph after {steps} steps to {out}"
+    return f"saved the graph to {out}"
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import EngineError
-from .graph import Graph, Node
+from .graph import Graph, Node, Variable
 from .optimizers import VAR_LIST, trained_variables
 from .registry import TRAIN_STEP, has_role
 from .session import Session
@@ -103,9 +103,7 @@ def fit(graph: Graph, train_node: Node | str, steps: int,
             total = _total(value)
             if not math.isfinite(total):
                 applied = max(done - 1, 0)
-                values, state = good
-                graph.assign_many(zip(variables, values, strict=True))
-                graph.set_state(node, state)
+                _restore(node, variables, good)
                 reason, culprit = "diverged", loss.name
                 final = float(losses[applied]) if done else total
                 message = (f"the loss {loss.name} became {total} at step {done + 1}: training "
@@ -127,6 +125,14 @@ def fit(graph: Graph, train_node: Node | str, steps: int,
         except EngineError:
             final = None
     return FitResult(reason, done, losses[:done].copy(), final, seconds, message, culprit)
+
+
+def _restore(node: Node, variables: Sequence[Variable],
+             kept: tuple[list[Any], dict[str, Any]]) -> None:
+    """Put back the variables' values and the train node's state that ``kept`` holds."""
+    values, state = kept
+    node.graph.assign_many(zip(variables, values, strict=True))
+    node.graph.set_state(node, state)
 
 
 def _total(loss: Any) -> float:

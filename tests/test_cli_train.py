@@ -96,7 +96,8 @@ def test_a_diverging_loss_stops_and_saves_the_last_finite_values(tmp_path, capsy
     assert main(["train", str(path), "--fetch", "loss", "--steps", "1000"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: the loss loss became inf at step ")
-    assert err.rstrip().endswith(f"saved the graph after {expected.steps} steps to {path}")
+    assert err.rstrip().endswith(f"keeping the values after step {expected.steps}; saved the "
+                                 f"graph to {path}")
     saved = ts.load_graph(path)
     assert int(saved.get_node("train").state["step"]) == expected.steps
     assert loss_of_node(saved, "loss") == expected.final_loss < np.inf
