@@ -19,6 +19,7 @@ import numpy as np
 
 from .errors import EngineError
 from .graph import Node, Operation
+from .registry import GRADIENT, OpDef, ops_with_role
 from .session import NodeContext
 
 
@@ -98,21 +99,30 @@ def zeros_if_none(grad: Any, x: Any) -> Any:
 
 
 def gradient(ctx: NodeContext, y: Any, x: Any) -> Any:
-    """Compute of the ``gradient`` op: d sum(y) / dx. Every gradient node of the same ``y``
-    is served by one backward pass."""
-    y_node, x_node = ctx.node.inputs
+    """Compute of the gradient op (role GRADIENT): d sum(y) / dx. Every gradient node of the
+    same ``y`` is served by one backward pass."""
+    node = ctx.node
+    y_node, x_node = node.inputs
+    assert y_node is not None and x_node is not None  # the session ran both
     key = ("gradient targets", y_node)
     targets = ctx.version_memo.get(key)
     if targets is None:
-        xs = {c.inputs[1]: None for c in y_node.consumers  # type: ignore[union-attr]
-              if c.type == "gradient" and c.inputs[0] is y_node and c.inputs[1] is not None}
+        xs = {c.inputs[1]: None for c in y_node.consumers
+              if c.op is node.op and c.inputs[0] is y_node and c.inputs[1] is not None}
         targets = ctx.version_memo[key] = tuple(xs)
-    grads = backprop(ctx, y_node, targets)  # type: ignore[arg-type]
+    grads = backprop(ctx, y_node, targets)
     return zeros_if_none(grads[targets.index(x_node)], x)
 
 
+def gradient_op() -> OpDef:
+    """The op type of gradient nodes: the registry's one op with role GRADIENT."""
+    (opdef,) = ops_with_role(GRADIENT)
+    return opdef
+
+
 def gradients(y: Node, xs: Node | Iterable[Node], name: str | None = None) -> list[Operation]:
-    """One ``gradient`` node per x, named ``dy_dx`` unless ``name`` is given: fetching it gives
+    """One gradient node per x, named ``dy_dx`` unless ``name`` is given: fetching it gives
     d sum(y) / dx (TensorFlow 1 semantics)."""
     xs = [xs] if isinstance(xs, Node) else list(xs)
-    return [Operation("gradient", [y, x], name=name or f"d{y.name}_d{x.name}") for x in xs]
+    op_type = gradient_op().type
+    return [Operation(op_type, [y, x], name=name or f"d{y.name}_d{x.name}") for x in xs]

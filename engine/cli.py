@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-import time
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import NoReturn
 
 import numpy as np
 
 from .errors import EngineError
-from .graph import Graph, Node
+from .graph import Graph
 from .io import load_graph, save_graph
+from .loop import fit
 from .session import Session
 from .tensors import format_tensor, parse_tensor_text
+from .train import train_node_for
 
-Handler = Callable[[argparse.Namespace], None]
+Handler = Callable[[argparse.Namespace], "int | None"]
+"""A subcommand: its parsed arguments in, its exit status out (``None`` for 0)."""
 COMMANDS: dict[str, Handler] = {}
 
 
@@ -51,8 +56,10 @@ def parser() -> argparse.ArgumentParser:
         description="Run a train node (minimize) N times, printing step, loss and speed as it "
                     "goes, then save the trained graph — back into FILE unless --out is given "
                     "(optimizer state is saved too, so training again continues where it "
-                    "stopped). Ctrl+C stops after the current step and saves; a loss that "
-                    "becomes NaN or infinite stops training without saving.")
+                    "stopped). Ctrl+C stops after the current step and saves what was "
+                    "trained (exit status 130); a loss that becomes NaN or infinite stops "
+                    "training, goes back to the values of the last finite loss and saves "
+                    "those (exit status 2).")
     train.add_argument("file", help="a graph file (.json)")
     train.add_argument("--fetch", required=True, metavar="NODE",
                        help="the train node, or the loss a train node minimizes")
@@ -76,33 +83,62 @@ def run(args: argparse.Namespace) -> None:
 
 
 @command("train")
-def train(args: argparse.Namespace) -> None:
+def train(args: argparse.Namespace) -> int:
     if args.steps < 1:
         raise ValueError("--steps: expected a number of steps ≥ 1")
     graph = load_graph(args.file)
-    train_node, loss = train_and_loss(graph, args.fetch)
+    train_node, loss = train_node_for(graph, args.fetch)
     feeds = dict(parse_feed(item) for item in args.feed)
     every = args.every or max(1, args.steps // 10)
-    session = Session(graph)
     out = args.out or args.file
-    start, step = time.perf_counter(), 0
-    try:
-        for step in range(1, args.steps + 1):
-            value = session.run([train_node, loss], feeds)[1]
-            if not np.all(np.isfinite(value)):
-                raise EngineError(f"the loss {loss.name} became {loss_text(value)} at step "
-                                  f"{step}; stopped without saving {out}", node=loss.name)
-            if step % every == 0 or step == args.steps:
-                rate = step / (time.perf_counter() - start)
-                print(f"step {step}/{args.steps}  {loss.name} = {loss_text(value)}  "
-                      f"{rate:.0f} steps/s", flush=True)
-    except KeyboardInterrupt:
+
+    def progress(done: int, losses: np.ndarray, seconds: float) -> None:
+        if done % every == 0 or done == args.steps:
+            rate = done / seconds if seconds else 0.0
+            print(f"step {done}/{args.steps}  {loss.name} = {loss_text(losses[-1])}  "
+                  f"{rate:.0f} steps/s", flush=True)
+
+    with _stop_on_interrupt() as interrupted:
+        result = fit(graph, train_node, args.steps, feeds, on_progress=progress,
+                     should_stop=interrupted)
+    if result.reason == "done":
         save_graph(graph, out)
-        print(f"stopped after {step - 1} steps; saved the graph to {out}", file=sys.stderr)
-        raise
-    final = session.run(loss, feeds)
+        print(f"{loss.name} = {loss_text(result.final_loss)} after {args.steps} steps; "
+              f"saved to {out}")
+        return 0
+    saved = _save_trained(graph, out, result.steps)
+    if result.reason == "stopped":
+        print(f"stopped after {result.steps} steps; {saved}", file=sys.stderr)
+        return 130
+    raise EngineError(f"{result.message}; {saved}", node=result.node)
+
+
+def _save_trained(graph: Graph, out: str, steps: int) -> str:
+    """Save a graph that training left early, if any step was taken; say what was done."""
+    if not steps:
+        return "nothing saved"
     save_graph(graph, out)
-    print(f"{loss.name} = {loss_text(final)} after {args.steps} steps; saved to {out}")
+    return f"saved the graph to {out}"
+
+
+@contextmanager
+def _stop_on_interrupt() -> Iterator[Callable[[], bool]]:
+    """Within: a first Ctrl+C asks training to stop after the current step (the function
+    yielded says whether it came), a second interrupts at once."""
+    pressed: list[bool] = []
+
+    def handler(signum: int, frame: object) -> None:
+        pressed.append(True)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    if threading.current_thread() is not threading.main_thread():  # signals go elsewhere
+        yield lambda: False
+        return
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: bool(pressed)
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
 
 
 def loss_text(value: object) -> str:
@@ -110,22 +146,9 @@ def loss_text(value: object) -> str:
     return f"{float(value):.6g}" if np.ndim(value) == 0 else format_tensor(value)  # type: ignore[arg-type]
 
 
-def train_and_loss(graph: Graph, name: str) -> tuple[Node, Node]:
-    """The train node and its loss, from the name of either."""
-    node = graph.get_node(name)
-    if node.type == "minimize":
-        if node.inputs[0] is None:
-            raise EngineError(f"train node {name} has no loss connected", node=name)
-        return node, node.inputs[0]
-    trainers = [c for c in node.consumers if c.type == "minimize"]
-    if len(trainers) != 1:
-        found = ", ".join(t.name for t in trainers)
-        raise EngineError(
-            f"{name} is not a train node and " + (
-                f"several train nodes minimize it ({found}): fetch one of them" if trainers
-                else "no train node minimizes it: add one (Minimize) for it"),
-            node=name)
-    return trainers[0], node
+train_and_loss = train_node_for
+"""The train node and its loss, from the name of either (an older name of
+:func:`engine.train.train_node_for`)."""
 
 
 def parse_feed(item: str) -> tuple[str, object]:
@@ -146,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit:  # --help, or a usage error already reported
         return int(exit.code or 0)
     try:
-        COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
     except (EngineError, ValueError, KeyError, OSError) as error:
         message = error.args[0] if error.args else str(error)
         print(f"error: {message}", file=sys.stderr)
@@ -154,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

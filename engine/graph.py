@@ -18,7 +18,7 @@ import numpy as np
 from .errors import CycleError, ShapeError
 from .gcpause import gc_paused
 from .initializers import Initializer
-from .registry import OpDef, Shape, get_op
+from .registry import OpDef, Shape, get_op, op_for_operator
 from .tensors import as_tensor, format_shape, shape_fits, short_repr
 
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-/]*")
@@ -88,39 +88,44 @@ class Node:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} '{self.name}' ({self.type})>"
 
-    # Python operators build operations, as in TensorFlow.
+    # Python operators build operations, as in TensorFlow: the registry says which.
     def __add__(self, other: Any) -> Operation:
-        return Operation("add", [self, other])
+        return _apply("+", self, other)
 
     def __radd__(self, other: Any) -> Operation:
-        return Operation("add", [other, self])
+        return _apply("+", other, self)
 
     def __sub__(self, other: Any) -> Operation:
-        return Operation("subtract", [self, other])
+        return _apply("-", self, other)
 
     def __rsub__(self, other: Any) -> Operation:
-        return Operation("subtract", [other, self])
+        return _apply("-", other, self)
 
     def __mul__(self, other: Any) -> Operation:
-        return Operation("multiply", [self, other])
+        return _apply("*", self, other)
 
     def __rmul__(self, other: Any) -> Operation:
-        return Operation("multiply", [other, self])
+        return _apply("*", other, self)
 
     def __truediv__(self, other: Any) -> Operation:
-        return Operation("divide", [self, other])
+        return _apply("/", self, other)
 
     def __rtruediv__(self, other: Any) -> Operation:
-        return Operation("divide", [other, self])
+        return _apply("/", other, self)
 
     def __matmul__(self, other: Any) -> Operation:
-        return Operation("matmul", [self, other])
+        return _apply("@", self, other)
 
     def __rmatmul__(self, other: Any) -> Operation:
-        return Operation("matmul", [other, self])
+        return _apply("@", other, self)
 
     def __neg__(self) -> Operation:
-        return Operation("negative", [self])
+        return _apply("neg", self)
+
+
+def _apply(operator: str, *operands: Any) -> Operation:
+    """The operation that a Python ``operator`` builds on ``operands``."""
+    return Operation(op_for_operator(operator).type, operands)
 
 
 class Operation(Node):
@@ -153,7 +158,6 @@ class _ValueNode(Node):
     """A source holding a tensor in the graph (a variable's value, a constant, a default)."""
 
     __slots__ = ("_value",)
-
     _value: np.ndarray | None
 
     @property
@@ -696,7 +700,7 @@ def _rebuild(specs: list[_Spec]) -> Graph:
     nodes = graph._nodes
     with gc_paused():
         for cls, op, name, attrs, value, state, ui, _ in specs:
-            node = object.__new__(cls)
+            node: Node = object.__new__(cls)
             node.op = op if isinstance(op, OpDef) else get_op(op)
             node.graph = graph
             node.name = name

@@ -1,18 +1,39 @@
-"""The op registry: the only place an operation is defined.
+"""The op registry: the only place an operation is defined or recognised.
 
 An :class:`OpDef` declares an op's input ports, attributes with defaults, compute function,
-static shape rule, category and one-line description. The session, the file format, the API
-builders and the editor's palette all read it.
+static shape rule, category, one-line description and roles. The session, the file format, the
+API builders and the editor's palette all read it; code that needs an op of some kind (a loss,
+a train step, ``+``) asks for it by role or operator, never by its type name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 Shape = tuple[int | None, ...] | None
 """A static shape: a tuple with ``None`` for unknown dimensions, or ``None`` for unknown rank."""
+
+# ---- roles: what an op is for, as tools ask ---------------------------------------------------
+
+LOSS = "loss"
+"""A loss to minimise: a scalar, or one value per example (training minimises the sum)."""
+LOGITS_LOSS = "loss on logits"
+"""A classifier's loss fused with its output (softmax cross-entropy): its input ``logits``
+holds unnormalised class scores along the last axis (an example's class is their arg-max),
+its input ``labels`` the true classes."""
+PROBABILITIES = "probabilities"
+"""An output of class probabilities along the last axis: k ≥ 2 of them summing to one (the
+class is the arg-max), or one per class each on its own (for k = 1, the class is p ≥ 0.5)."""
+TRAIN_STEP = "train step"
+"""A train step: input 0 is the loss; each run updates the variables (attribute ``var_list``,
+or every trainable variable the loss depends on) to lower it and keeps the optimizer's state
+in the node's ``state``; its value is the loss before the step."""
+GRADIENT = "derivative"
+"""A gradient node: inputs ``(y, x)``, value d sum(y) / dx by backpropagation."""
+ROLES = frozenset({LOSS, LOGITS_LOSS, PROBABILITIES, TRAIN_STEP, GRADIENT})
+"""Every role an op may have."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +73,16 @@ class OpDef:
     on_rename: Callable[[Any, str, str], None] | None = None
     """Called as ``on_rename(node, old, new)`` for each node of this op when a node of its graph
     is renamed: for attributes or state that name nodes (a train node's ``var_list``)."""
+    roles: frozenset[str] = frozenset()
+    """What the op is for, among :data:`ROLES` (a set of any kind is taken)."""
+    operator: str | None = None
+    """The Python operator that builds it on nodes: ``+ - * / @`` or ``neg`` (unary minus)."""
+    attrs_in_use: Callable[[dict[str, Any]], tuple[str, ...]] | None = None
+    """The attributes that matter for given attribute values (a train step's chosen optimizer's
+    parameters); ``None``: all of them. Read it through :meth:`active_attrs`."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roles", frozenset(self.roles))
 
     @property
     def is_source(self) -> bool:
@@ -59,6 +90,12 @@ class OpDef:
 
     def default_attrs(self) -> dict[str, Any]:
         return {name: attr.default for name, attr in self.attrs.items()}
+
+    def active_attrs(self, values: dict[str, Any]) -> tuple[str, ...]:
+        """The names of the attributes in use when the attributes are ``values``."""
+        if self.attrs_in_use is None:
+            return tuple(self.attrs)
+        return self.attrs_in_use(values)
 
     def parse_attrs(self, values: dict[str, Any]) -> dict[str, Any]:
         """Return the full attribute dict (defaults filled in), validated.
@@ -77,13 +114,29 @@ class OpDef:
         return parsed
 
 
+class _HasOp(Protocol):
+    """A node, as far as the registry is concerned."""
+
+    @property
+    def op(self) -> OpDef: ...
+
+
 _REGISTRY: dict[str, OpDef] = {}
+_BY_OPERATOR: dict[str, OpDef] = {}
 
 
 def register(opdef: OpDef) -> OpDef:
-    """Add an op type to the registry (its type name must be new)."""
+    """Add an op type to the registry (its type name, and its operator if any, must be new;
+    its roles must be among :data:`ROLES`)."""
     if opdef.type in _REGISTRY:
         raise ValueError(f"op type '{opdef.type}' is already registered")
+    if not opdef.roles <= ROLES:
+        raise ValueError(f"{opdef.type}: unknown role {', '.join(sorted(opdef.roles - ROLES))}")
+    if opdef.operator is not None:
+        if opdef.operator in _BY_OPERATOR:
+            raise ValueError(f"{opdef.type}: operator {opdef.operator} is already "
+                             f"{_BY_OPERATOR[opdef.operator].type}'s")
+        _BY_OPERATOR[opdef.operator] = opdef
     _REGISTRY[opdef.type] = opdef
     return opdef
 
@@ -121,4 +174,26 @@ def all_ops() -> Iterator[OpDef]:
 
 def unregister(type: str) -> None:
     """Remove an op type (for tests that register ops of their own)."""
-    _REGISTRY.pop(type, None)
+    opdef = _REGISTRY.pop(type, None)
+    if opdef is not None and opdef.operator is not None:
+        del _BY_OPERATOR[opdef.operator]
+
+
+def ops_with_role(role: str) -> list[OpDef]:
+    """Every registered op type with ``role``, in registration order."""
+    return [opdef for opdef in _REGISTRY.values() if role in opdef.roles]
+
+
+def has_role(item: OpDef | _HasOp, role: str) -> bool:
+    """Whether an op type, or a node's op, has ``role``."""
+    opdef = item if isinstance(item, OpDef) else item.op
+    return role in opdef.roles
+
+
+def op_for_operator(operator: str) -> OpDef:
+    """The op type that a Python operator (``+ - * / @``, ``neg``) builds; ``KeyError`` if
+    none does."""
+    try:
+        return _BY_OPERATOR[operator]
+    except KeyError:
+        raise KeyError(f"no op type for the operator {operator}") from None

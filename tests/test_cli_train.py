@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,11 @@ def perceptron(tmp_path) -> Path:
 
 
 def loss_of(path: Path) -> float:
-    return float(ts.Session(ts.load_graph(path)).run("J"))
+    return loss_of_node(ts.load_graph(path), "J")
+
+
+def loss_of_node(graph: ts.Graph, name: str) -> float:
+    return float(ts.Session(graph).run(name))
 
 
 def test_train_to_another_file_shows_progress(perceptron, tmp_path, capsys) -> None:
@@ -80,17 +85,52 @@ def test_bad_arguments_are_named_and_change_nothing(perceptron, capsys, args, me
     assert perceptron.read_bytes() == PERCEPTRON.read_bytes()
 
 
-def test_a_diverging_loss_stops_without_saving(tmp_path, capsys) -> None:
+def test_a_diverging_loss_stops_and_saves_the_last_finite_values(tmp_path, capsys) -> None:
     with ts.Graph().as_default() as g:
         w = ts.Variable([1.0], name="w")
-        ts.train.GradientDescentOptimizer(10.0).minimize(ts.reduce_sum(ts.square(w), name="loss"))
+        ts.train.MomentumOptimizer(10.0, 0.5).minimize(ts.reduce_sum(ts.square(w), name="loss"))
+    path = tmp_path / "g.json"
+    ts.save_graph(g, path)
+    expected = ts.train.fit(ts.load_graph(path), "train", 1000)
+    assert expected.reason == "diverged"
+    assert main(["train", str(path), "--fetch", "loss", "--steps", "1000"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: the loss loss became inf at step ")
+    assert err.rstrip().endswith(f"keeping the values after step {expected.steps}; saved the "
+                                 f"graph to {path}")
+    saved = ts.load_graph(path)
+    assert int(saved.get_node("train").state["step"]) == expected.steps
+    assert loss_of_node(saved, "loss") == expected.final_loss < np.inf
+
+
+def test_a_loss_that_is_not_finite_from_the_start_saves_nothing(tmp_path, capsys) -> None:
+    with ts.Graph().as_default() as g:
+        w = ts.Variable([np.inf], name="w")
+        ts.train.GradientDescentOptimizer(0.1).minimize(ts.reduce_sum(ts.square(w), name="loss"))
     path = tmp_path / "g.json"
     ts.save_graph(g, path)
     before = path.read_bytes()
-    assert main(["train", str(path), "--fetch", "loss", "--steps", "1000"]) == 2
+    assert main(["train", str(path), "--fetch", "loss", "--steps", "10"]) == 2
     err = capsys.readouterr().err
-    assert "the loss loss became inf at step" in err and "without saving" in err
+    assert "the loss loss became inf at step 1" in err and err.rstrip().endswith("nothing saved")
     assert path.read_bytes() == before
+
+
+def test_ctrl_c_stops_after_a_step_and_saves(perceptron) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine.cli", "train", str(perceptron), "--fetch", "train",
+         "--steps", "100000000", "--every", "100"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().startswith("step 100/")  # training is under way
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    steps = int(err.split("stopped after ")[1].split()[0])
+    assert steps >= 100 and err.rstrip().endswith(f"to {perceptron}")
+    assert int(ts.load_graph(perceptron).get_node("train").state["step"]) == steps
 
 
 def test_main_py_runs_the_train_command(perceptron) -> None:

@@ -59,7 +59,7 @@ def _matmul_grad_b(g: Value, out: Value, a: Value, b: Value) -> Value:
 register(OpDef(
     type="matmul", inputs=("a", "b"), compute=np.matmul, shape=_matmul_shape,
     category="Linear algebra", symbol="@", doc="Matrix product a · b (numpy matmul rules).",
-    gradient=(_matmul_grad_a, _matmul_grad_b),
+    gradient=(_matmul_grad_a, _matmul_grad_b), operator="@",
 ))
 
 

@@ -51,33 +51,33 @@ def unbroadcast(grad: Value, shape: tuple[int, ...]) -> Value:
 
 
 def _elementwise(type: str, compute: Callable[..., Value], symbol: str, doc: str,
-                 gradient: tuple[Callable[..., Value], ...]) -> None:
+                 gradient: tuple[Callable[..., Value], ...], operator: str | None = None) -> None:
     register(OpDef(
         type=type, inputs=("x", "y")[:len(gradient)], compute=compute, symbol=symbol, doc=doc,
         shape=shapes.broadcast if len(gradient) == 2 else shapes.same, category="Math",
-        gradient=gradient,
+        gradient=gradient, operator=operator,
     ))
 
 
 _elementwise("add", np.add, "+", "Element-wise x + y, with broadcasting.", (
     lambda g, out, x, y: unbroadcast(g, getattr(x, "shape", ())),
     lambda g, out, x, y: unbroadcast(g, getattr(y, "shape", ())),
-))
+), operator="+")
 _elementwise("subtract", np.subtract, "−", "Element-wise x − y, with broadcasting.", (
     lambda g, out, x, y: unbroadcast(g, getattr(x, "shape", ())),
     lambda g, out, x, y: unbroadcast(-g, getattr(y, "shape", ())),
-))
+), operator="-")
 _elementwise("multiply", np.multiply, "×", "Element-wise x · y, with broadcasting.", (
     lambda g, out, x, y: unbroadcast(g * y, getattr(x, "shape", ())),
     lambda g, out, x, y: unbroadcast(g * x, getattr(y, "shape", ())),
-))
+), operator="*")
 _elementwise("divide", np.true_divide, "÷", "Element-wise x / y, with broadcasting.", (
     lambda g, out, x, y: unbroadcast(g / y, getattr(x, "shape", ())),
     lambda g, out, x, y: unbroadcast(-g * out / y, getattr(y, "shape", ())),
-))
+), operator="/")
 _elementwise("negative", np.negative, "−x", "Element-wise −x.", (
     lambda g, out, x: -g,
-))
+), operator="neg")
 _elementwise("square", np.square, "x²", "Element-wise x².", (
     lambda g, out, x: 2 * x * g,
 ))

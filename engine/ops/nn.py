@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import shapes
-from ..registry import Attr, OpDef, Shape, register
+from ..registry import LOGITS_LOSS, LOSS, PROBABILITIES, Attr, OpDef, Shape, register
 from ..tensors import Value
 from . import attrs
 from .math import filled, unbroadcast
@@ -82,13 +82,14 @@ def _softmax_shape(x: Shape, axis: int = -1) -> Shape:
 
 
 def _activation(type: str, compute: Callable[..., Value], symbol: str, doc: str,
-                gradient: Callable[..., Value]) -> None:
+                gradient: Callable[..., Value], roles: frozenset[str] = frozenset()) -> None:
     register(OpDef(type=type, inputs=("x",), compute=compute, shape=shapes.same,
-                   category="Neural network", symbol=symbol, doc=doc, gradient=(gradient,)))
+                   category="Neural network", symbol=symbol, doc=doc, gradient=(gradient,),
+                   roles=roles))
 
 
 _activation("sigmoid", sigmoid, "σ", "Logistic sigmoid 1 / (1 + e⁻ˣ), element-wise.",
-            _sigmoid_grad)
+            _sigmoid_grad, frozenset({PROBABILITIES}))
 _activation("tanh", np.tanh, "tanh", "Hyperbolic tangent, element-wise.", _tanh_grad)
 _activation("relu", relu, "relu", "Rectified linear unit max(x, 0), element-wise.",
             lambda g, out, x: g * (x > 0))
@@ -105,7 +106,7 @@ register(OpDef(
     category="Neural network", symbol="softmax",
     doc="Softmax along an axis (numerically stable): exp(x) / sum(exp(x)).",
     attrs={"axis": Attr(-1, attrs.integer, "the axis that sums to one")},
-    gradient=(_softmax_grad,),
+    gradient=(_softmax_grad,), roles=frozenset({PROBABILITIES}),
 ))
 
 
@@ -191,6 +192,7 @@ register(OpDef(
         "(fused and numerically stable); each label is a distribution (one-hot, say).",
     attrs={"axis": Attr(-1, attrs.integer, "the class axis")},
     gradient=(_cross_entropy_grad_labels, _cross_entropy_grad_logits),
+    roles=frozenset({LOSS, LOGITS_LOSS}),
 ))
 
 
@@ -216,5 +218,5 @@ register(OpDef(
     shape=_mse_shape,
     category="Loss", symbol="mse",
     doc="Mean of (predictions − labels)² over every element: a scalar.",
-    gradient=(_mse_grad(-1), _mse_grad(1)),
+    gradient=(_mse_grad(-1), _mse_grad(1)), roles=frozenset({LOSS}),
 ))

@@ -1,0 +1,206 @@
+"""What a train-step op does: optimizers' update rules and the step that applies them.
+
+Running a train node performs one step: the forward values of this run, one backward pass,
+and — after the run succeeded — an update of its variables. Its value is the loss before the
+step. Its state (step count, per-variable slots such as momentum or Adam's moments, saved as
+``slot/variable``) lives in ``node.state`` and is saved with the graph, so a saved graph
+continues training exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, NamedTuple
+
+import networkx as nx
+import numpy as np
+from numpy.typing import NDArray
+
+from .autodiff import backprop, zeros_if_none
+from .errors import EngineError
+from .graph import Node, Variable
+from .session import NodeContext
+
+Array = NDArray[Any]
+Slots = tuple[Any, ...]
+"""An update rule's per-variable slots: arrays, ``None`` before the first step."""
+
+OPTIMIZER = "optimizer"
+"""The attribute that chooses among a train-step op's update rules (when it has several)."""
+VAR_LIST = "var_list"
+"""The attribute naming the variables a train step updates (``None``: every trainable one)."""
+
+
+class Rule(NamedTuple):
+    """An optimizer: ``update(value, grad, slots, step, **params) → (new value, new slots)``
+    (``step`` counts from 1; it must return new arrays, never change its arguments), the names
+    of its per-variable ``slots`` and of its ``params`` (attributes of the train node)."""
+
+    update: Callable[..., tuple[Array, Slots]]
+    slots: tuple[str, ...]
+    params: tuple[str, ...]
+
+
+def _gradient_descent(value: Array, grad: Array, slots: Slots, step: int, *,
+                      learning_rate: float) -> tuple[Array, Slots]:
+    return value - learning_rate * grad, ()
+
+
+def _momentum(value: Array, grad: Array, slots: Slots, step: int, *, learning_rate: float,
+              momentum: float) -> tuple[Array, Slots]:
+    (accumulation,) = slots
+    accumulation = grad if accumulation is None else momentum * accumulation + grad
+    return value - learning_rate * accumulation, (accumulation,)
+
+
+def _adam(value: Array, grad: Array, slots: Slots, step: int, *, learning_rate: float,
+          beta1: float, beta2: float, epsilon: float) -> tuple[Array, Slots]:
+    m, v = slots
+    m = (1 - beta1) * grad if m is None else beta1 * m + (1 - beta1) * grad
+    v = (1 - beta2) * grad * grad if v is None else beta2 * v + (1 - beta2) * grad * grad
+    rate = learning_rate * math.sqrt(1 - beta2**step) / (1 - beta1**step)
+    return value - rate * m / (np.sqrt(v) + epsilon), (m, v)
+
+
+RULES: dict[str, Rule] = {
+    "gradient_descent": Rule(_gradient_descent, (), ("learning_rate",)),
+    "momentum": Rule(_momentum, ("accumulation",), ("learning_rate", "momentum")),
+    "adam": Rule(_adam, ("m", "v"), ("learning_rate", "beta1", "beta2", "epsilon")),
+}
+"""The built-in optimizers, which the ``minimize`` op chooses among by its ``optimizer``."""
+
+
+@dataclass(frozen=True)
+class TrainStep:
+    """A train-step op's behaviour over its update ``rules``: ``choice`` names the attribute
+    that picks one (``None``: there is one rule). Its methods are the op's ``compute``,
+    ``on_rename`` and ``attrs_in_use``."""
+
+    rules: Mapping[str, Rule]
+    choice: str | None = None
+
+    def rule(self, attrs: Mapping[str, Any]) -> Rule:
+        """The rule the attributes choose."""
+        if self.choice is None:
+            (rule,) = self.rules.values()
+            return rule
+        return self.rules[attrs[self.choice]]
+
+    def compute(self, ctx: NodeContext, loss: Any, **attrs: Any) -> Any:
+        """One optimizer step, applied when the run succeeds; the value is the loss."""
+        node = ctx.node
+        trainer = ctx.version_memo.get(node)
+        if trainer is None:
+            trainer = ctx.version_memo[node] = _Trainer(node, self.rule(attrs), attrs)
+        grads = backprop(ctx, trainer.loss, trainer.variables)
+        updates, state = trainer.step(node, grads)
+
+        def apply() -> None:
+            node.graph.assign_many(updates)
+            node.state = state
+
+        ctx.defer(apply)
+        return loss
+
+    def follow_rename(self, node: Node, old: str, new: str) -> None:
+        """The node's ``var_list`` and the keys of its slots (``slot/variable``) follow a
+        renamed variable."""
+        graph = node.graph
+        var_list = node.attrs[VAR_LIST]
+        if var_list is not None and old in var_list:
+            graph.set_attr(node, VAR_LIST, [new if name == old else name for name in var_list])
+        keys = {f"{slot}/{old}": f"{slot}/{new}"
+                for rule in self.rules.values() for slot in rule.slots}
+        if keys.keys() & node.state.keys():
+            graph.set_state(node, {keys.get(key, key): value for key, value in node.state.items()})
+
+    def attrs_in_use(self, attrs: Mapping[str, Any]) -> tuple[str, ...]:
+        """The choice of rule, the chosen rule's parameters, and ``var_list``."""
+        chosen = () if self.choice is None else (self.choice,)
+        return (*chosen, *self.rule(attrs).params, VAR_LIST)
+
+
+class _Trainer:
+    """A train node's step, compiled once per graph version."""
+
+    def __init__(self, node: Node, rule: Rule, attrs: Mapping[str, Any]) -> None:
+        self.rule = partial(rule.update, **{p: attrs[p] for p in rule.params})
+        self.loss: Node = node.inputs[0]  # type: ignore[assignment]  # the session ran it
+        self.variables = trained_variables(node, attrs[VAR_LIST])
+        self.keys = [tuple(f"{slot}/{var.name}" for slot in rule.slots)
+                     for var in self.variables]
+
+    def step(self, node: Node, grads: list[Any]
+             ) -> tuple[list[tuple[Variable, Array]], dict[str, Any]]:
+        """The variables' new values and the node's new state (nothing is changed yet)."""
+        state = node.state
+        step = _saved_step(node) + 1
+        new_state: dict[str, Any] = {"step": np.int64(step)}
+        updates: list[tuple[Variable, Array]] = []
+        rule = self.rule
+        for var, grad, keys in zip(self.variables, grads, self.keys, strict=True):
+            value: Array = var.value  # type: ignore[assignment]  # a variable has one
+            dtype = value.dtype
+            if dtype.kind not in "fc":
+                raise EngineError(f"{node.name}: cannot train {var.name}, a {dtype} "
+                                  "variable (make it float, or not trainable)", node=node.name)
+            if grad is None:  # the loss does not depend on this variable
+                grad = zeros_if_none(grad, value)
+            if keys:
+                slots = tuple(_kept(state.get(key), value) for key in keys)
+                new_value, new_slots = rule(value, grad, slots, step)
+                new_state.update(zip(keys, new_slots, strict=True))
+            else:
+                new_value, _ = rule(value, grad, (), step)
+            if new_value.dtype != dtype:
+                new_value = new_value.astype(dtype)
+            updates.append((var, new_value))
+        return updates, new_state
+
+
+def _saved_step(node: Node) -> int:
+    """How many steps the node's state says were taken (0 for none)."""
+    step: Any = node.state.get("step")
+    if step is None:
+        return 0
+    if type(step) is np.int64 and step >= 0:  # as the train node keeps it
+        return int(step)
+    if np.shape(step) != () or np.asarray(step).dtype.kind not in "iu" or step < 0:
+        raise EngineError(f"{node.name}: its saved state 'step' is not a whole number ≥ 0",
+                          node=node.name)
+    return int(step)
+
+
+def _kept(slot: Array | None, value: Array) -> Array | None:
+    """A saved slot, unless the variable's shape has changed since (then it starts afresh)."""
+    return slot if slot is not None and slot.shape == value.shape else None
+
+
+minimize_step = TrainStep(RULES, OPTIMIZER)
+"""The ``minimize`` op's behaviour: the optimizer of :data:`RULES` its attribute names."""
+
+
+def trained_variables(node: Node, var_list: tuple[str, ...] | None) -> tuple[Variable, ...]:
+    """The variables a train node updates: ``var_list`` by name, else every trainable
+    variable its loss depends on (in graph order)."""
+    graph = node.graph
+    if var_list is not None:
+        chosen = []
+        for name in dict.fromkeys(var_list):
+            found = graph.get_node(name) if name in graph else None
+            if not isinstance(found, Variable):
+                raise EngineError(f"{node.name}: var_list names '{name}', which is not a variable "
+                                  "of the graph", node=node.name)
+            chosen.append(found)
+        return tuple(chosen)
+    ancestors = nx.ancestors(graph.nx, node)
+    trainable = tuple(n for n in graph.nodes
+                      if n in ancestors and isinstance(n, Variable) and n.trainable)
+    if not trainable:
+        loss = node.inputs[0]
+        raise EngineError(f"{node.name}: the loss {loss.name if loss is not None else None} "
+                          "depends on no trainable variable", node=node.name)
+    return trainable
