@@ -8,53 +8,19 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+from training_helpers import registered_loss_and_optimizer
+
 import engine as ts
 from engine.cli import main
-from engine.ops import attrs
-from engine.registry import (
-    LOSS,
-    TRAIN_STEP,
-    Attr,
-    OpDef,
-    has_role,
-    ops_with_role,
-    register,
-    unregister,
-)
+from engine.registry import LOSS, TRAIN_STEP, has_role, ops_with_role
 
 TARGET = np.array([3.0, -2.0])
 
 
-def _mae_grad(sign: int):
-    def rule(g, out, labels, predictions):
-        return sign * g * np.sign(predictions - labels) / np.size(predictions)
-    return rule
-
-
-def _signum(value, grad, slots, step, *, learning_rate, beta):
-    """Sign of a momentum of the gradients (Bernstein et al.'s signum)."""
-    (m,) = slots
-    m = (1 - beta) * grad if m is None else beta * m + (1 - beta) * grad
-    return value - learning_rate * np.sign(m), (m,)
-
-
 @pytest.fixture(autouse=True)
 def test_ops() -> Iterator[None]:
-    register(OpDef(
-        type="test_mae", inputs=("labels", "predictions"), category="Loss", symbol="mae",
-        compute=lambda labels, predictions: np.mean(np.abs(predictions - labels)),
-        shape=lambda labels, predictions: (), roles=frozenset({LOSS}),
-        doc="Mean of |predictions − labels|.", gradient=(_mae_grad(-1), _mae_grad(1)),
-    ))
-    ts.train.register_optimizer_op(
-        "test_signum", _signum, slots=("m",), doc="Signum: steps by the sign of a momentum.",
-        hyper={"learning_rate": Attr(0.01, attrs.non_negative, "step size"),
-               "beta": Attr(0.9, attrs.fraction, "decay of the momentum")})
-    try:
+    with registered_loss_and_optimizer():
         yield
-    finally:
-        unregister("test_mae")
-        unregister("test_signum")
 
 
 def mae_graph() -> ts.Graph:

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 import engine as ts
-from engine.registry import OpDef, register, unregister
+from engine.ops import attrs
+from engine.registry import LOSS, Attr, OpDef, register, unregister
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
 MLP = EXAMPLES / "mlp.json"
@@ -65,3 +66,37 @@ def accuracy(graph: ts.Graph) -> float:
     p = ts.Session(graph).run("p_output")
     labels = graph.get_node("c").default
     return float(np.mean(np.argmax(p, axis=1) == np.argmax(labels, axis=1)))
+
+
+def _mae_grad(sign: int):
+    def rule(g, out, labels, predictions):
+        return sign * g * np.sign(predictions - labels) / np.size(predictions)
+    return rule
+
+
+def _signum(value, grad, slots, step, *, learning_rate, beta):
+    """Sign of a momentum of the gradients (Bernstein et al.'s signum)."""
+    (m,) = slots
+    m = (1 - beta) * grad if m is None else beta * m + (1 - beta) * grad
+    return value - learning_rate * np.sign(m), (m,)
+
+
+@contextmanager
+def registered_loss_and_optimizer() -> Iterator[None]:
+    """A loss (``test_mae``, mean |predictions − labels|, role LOSS) and an optimizer op
+    (``test_signum``) registered for a test only, as a plugin would: nothing else knows them."""
+    register(OpDef(
+        type="test_mae", inputs=("labels", "predictions"), category="Loss", symbol="mae",
+        compute=lambda labels, predictions: np.mean(np.abs(predictions - labels)),
+        shape=lambda labels, predictions: (), roles=frozenset({LOSS}),
+        doc="Mean of |predictions − labels|.", gradient=(_mae_grad(-1), _mae_grad(1)),
+    ))
+    ts.train.register_optimizer_op(
+        "test_signum", _signum, slots=("m",), doc="Signum: steps by the sign of a momentum.",
+        hyper={"learning_rate": Attr(0.01, attrs.non_negative, "step size"),
+               "beta": Attr(0.9, attrs.fraction, "decay of the momentum")})
+    try:
+        yield
+    finally:
+        unregister("test_mae")
+        unregister("test_signum")

@@ -26,12 +26,13 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, Signal, Slot
 
 from editor.compute.stepper import Step, trace
-from editor.compute.trainer import TRAIN_OP, Trainer, check_trainable
+from editor.compute.trainer import Trainer, check_trainable
 from editor.document import Document
 from engine import train
 from engine.autodiff import gradients
 from engine.errors import EngineError, EvaluationError, ShapeError
 from engine.graph import Graph, GraphEvent, Node
+from engine.optimizers import VAR_LIST
 from engine.replica import Change, change_of, replay, value_copy
 from engine.session import Session
 
@@ -284,9 +285,9 @@ class _Worker(QObject):
         scratch = self.graph.copy()
         try:
             node = (scratch.get_node(train_node) if train_node is not None
-                    else scratch.add_node(TRAIN_OP, [scratch.get_node(loss)]))
+                    else train.add_train_node(scratch, loss))
             check_trainable(scratch, node)
-            variables = train.trained_variables(node, node.attrs["var_list"])
+            variables = train.trained_variables(node, node.attrs.get(VAR_LIST))
             fetches = gradients(node.inputs[0], variables)
             values = Session(scratch).run(fetches)
         except OP_FAILURES as error:

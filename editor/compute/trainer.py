@@ -26,9 +26,10 @@ from editor.compute.training_worker import PAUSE, STOP, Job, TrainingResult
 from engine import train
 from engine.errors import EngineError, FeedError
 from engine.graph import Graph, Node, Placeholder
-from engine.registry import all_ops, get_op
+from engine.optimizers import VAR_LIST
+from engine.registry import TRAIN_STEP, all_ops, get_op, has_role
 
-__all__ = ["Trainer", "TrainingResult", "check_trainable", "train_nodes"]
+__all__ = ["Trainer", "TrainingResult", "check_trainable"]
 
 ENGINE_OPS = {opdef.type: opdef for opdef in all_ops()}
 """The op types importing the engine registers: those a worker process knows."""
@@ -37,12 +38,6 @@ END_SECONDS = 0.2
 nothing to keep: closing the window need not wait for one still starting up)."""
 
 
-TRAIN_OP = "minimize"
-
-
-def train_nodes(graph: Graph) -> list[Node]:
-    """Every train node (``minimize``) of the graph, in graph order."""
-    return [node for node in graph.nodes if node.type == TRAIN_OP]
 
 
 def check_trainable(graph: Graph, train_node: Node, feed: dict[str, Any] | None = None) -> None:
@@ -61,7 +56,7 @@ def check_trainable(graph: Graph, train_node: Node, feed: dict[str, Any] | None 
             raise FeedError(f"placeholder '{node.name}' needs a value to train {train_node.name}: "
                             "give it a default value", node=node.name)
     graph.shape_of(train_node)
-    train.trained_variables(train_node, train_node.attrs["var_list"])
+    train.trained_variables(train_node, train_node.attrs.get(VAR_LIST))
 
 
 class Trainer(QObject):
@@ -115,9 +110,10 @@ class Trainer(QObject):
     def start(self, graph: Graph, train_node: str | None, steps: int, *,
               loss: str | None = None, optimizer: dict[str, Any] | None = None,
               feed: dict[str, Any] | None = None) -> None:
-        """Train ``steps`` steps of ``train_node`` (a minimize node's name) — or, with
-        ``train_node=None``, of a new minimize node on ``loss`` with ``optimizer`` attributes
-        (``{"optimizer": "adam", "learning_rate": 0.01}``). ``feed`` maps placeholder names to
+        """Train ``steps`` steps of ``train_node`` (a train node's name) — or, with
+        ``train_node=None``, of a new train node on ``loss`` with ``optimizer`` attributes
+        (``{"optimizer": "adam", "learning_rate": 0.01}``; any optimizer of
+        :func:`engine.train.optimizers`). ``feed`` maps placeholder names to
         the values of every step. Raises :class:`EngineError` (naming the node) or
         ``ValueError`` without starting if training cannot run."""
         if self._worker is not None:
@@ -129,14 +125,14 @@ class Trainer(QObject):
         if train_node is None:
             if loss is None:
                 raise ValueError("choose a train node, or a loss and an optimizer")
-            attrs = get_op(TRAIN_OP).parse_attrs(optimizer or {})
-            node = snapshot.add_node(TRAIN_OP, [snapshot.get_node(loss)], name="train",
-                                     attrs=attrs)
-            new_train_node = {"name": node.name, "loss": loss, "attrs": attrs}
+            node = train.add_train_node(snapshot, loss, optimizer)
+            new_train_node = {"name": node.name, "loss": loss, "op": node.type,
+                              "optimizer": (optimizer or {}).get("optimizer", node.type),
+                              "attrs": dict(node.attrs)}
         else:
             node = snapshot.get_node(train_node)
-            if node.type != TRAIN_OP:
-                raise EngineError(f"{train_node} is not a train node (minimize)", node=train_node)
+            if not has_role(node, TRAIN_STEP):
+                raise EngineError(f"{train_node} is not a train node", node=train_node)
         check_trainable(snapshot, node, feed)
         for name in feed or {}:
             snapshot.get_node(name)  # an unknown name is refused here, not in the worker

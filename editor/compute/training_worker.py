@@ -11,7 +11,6 @@ and sends ``("batch", steps, losses, step, loss, steps_per_second)`` at most eve
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, MutableSequence
 from dataclasses import dataclass, field
@@ -21,8 +20,10 @@ from typing import Any
 import numpy as np
 
 from engine import train
+from engine.autodiff import gradients
 from engine.errors import EngineError
-from engine.graph import Graph, Node
+from engine.graph import Graph
+from engine.optimizers import VAR_LIST, trained_variables
 from engine.session import Session
 
 PROGRESS_INTERVAL = 0.2
@@ -99,109 +100,78 @@ def serve(connection: Connection, control: MutableSequence[int]) -> None:
 
 
 def run(job: Job, send: Send, control: MutableSequence[int]) -> None:
-    """Train ``job`` (checked by the editor) and send its messages; a failure is reported in
-    the result, not raised."""
+    """Train ``job`` (checked by the editor) with the engine's training loop and send its
+    messages; a failure is reported in the result, not raised."""
     graph = job.graph
+    node = graph.get_node(job.train_node)
+    loss = node.inputs[0]
+    assert loss is not None  # checked by the editor
     feeds = {graph.get_node(name): value for name, value in job.feeds.items()}
-    _Run(graph, graph.get_node(job.train_node), job.steps, feeds, send, control).run()
+    variables = trained_variables(node, node.attrs.get(VAR_LIST))
+    names = [v.name for v in variables]
+    grads = gradients(loss, variables)
+    progress = _Progress(send, job.steps)
 
+    def should_stop() -> bool:
+        """Hold while paused (the loop leaves this time out of the run's); stop if asked."""
+        while control[PAUSE] and not control[STOP]:
+            time.sleep(PAUSE_POLL)
+        return bool(control[STOP])
 
-class _Run:
-    """One run of a train node on its own graph."""
+    def seen(values: list[Any]) -> None:
+        n = len(names)
+        send(("snapshot", dict(zip(names, values[:n], strict=True)),
+              dict(zip(names, values[n:], strict=True))))
 
-    def __init__(self, graph: Graph, node: Node, steps: int, feeds: dict[Node, Any],
-                 send: Send, control: MutableSequence[int]) -> None:
-        self.graph, self.node, self.steps, self.feeds = graph, node, steps, feeds
-        self.send, self.control = send, control
-        self.loss: Node = node.inputs[0]  # type: ignore[assignment]
-        self.variables = train.trained_variables(node, node.attrs["var_list"])
-        self.gradient_nodes = [graph.add_node("gradient", [self.loss, v]) for v in self.variables]
-
-    def run(self) -> None:
-        session = Session(self.graph)
-        node, loss, variables, feeds, control = (self.node, self.loss, self.variables,
-                                                 self.feeds, self.control)
-        names = [v.name for v in variables]
-        step_fetches = [node, loss]
-        snapshot_fetches = [node, loss, *self.gradient_nodes]
-        losses = np.empty(self.steps)
-        good = ([v.value for v in variables], node.state)
-        reason, message, culprit, diverged = "done", "", None, False
-        seconds, sent, done = 0.0, 0, 0
-        clock = time.perf_counter
-        start = clock()
-        next_batch, next_snapshot = start + PROGRESS_INTERVAL, start
+    fit = train.fit(graph, node, job.steps, feeds, on_progress=progress.step,
+                    should_stop=should_stop,
+                    probe=train.Probe([*variables, *grads], progress.snapshot_due, seen))
+    progress.flush(fit.steps, fit.losses, fit.seconds)
+    gradients_now: dict[str, np.ndarray] = {}
+    if fit.steps:
         try:
-            while done < self.steps:
-                if control[PAUSE] and not control[STOP]:
-                    seconds += clock() - start
-                    while control[PAUSE] and not control[STOP]:
-                        time.sleep(PAUSE_POLL)
-                    start = clock()
-                if control[STOP]:
-                    reason = "stopped"
-                    break
-                before = ([v.value for v in variables], node.state)
-                now = clock()
-                if now >= next_snapshot and self._snapshot_due(done, seconds + now - start):
-                    out = session.run(snapshot_fetches, feeds)
-                    self.send(("snapshot", dict(zip(names, before[0], strict=True)),
-                               dict(zip(names, out[2:], strict=True))))
-                    next_snapshot = now + SNAPSHOT_INTERVAL
-                else:
-                    out = session.run(step_fetches, feeds)
-                value = out[1]
-                value = float(value) if value.ndim == 0 else float(value.sum())
-                if not math.isfinite(value):
-                    reason, culprit, diverged = "error", loss.name, True
-                    message = (f"the loss {loss.name} became {value} at step {done + 1}: "
-                               f"training stopped, keeping the values of step {max(done - 1, 0)}")
-                    break
-                losses[done] = value
-                good = before
-                done += 1
-                if now >= next_batch:
-                    rate = done / (seconds + now - start)
-                    self.send(("batch", np.arange(sent + 1, done + 1), losses[sent:done].copy(),
-                               done, value, rate))
-                    sent, next_batch = done, now + PROGRESS_INTERVAL
-        except EngineError as error:
-            reason, message, culprit = "error", error.args[0], error.node
-        except Exception as error:  # an op's own failure must not kill the worker silently
-            reason, message = "error", f"{type(error).__name__}: {error}"
-        seconds += clock() - start
-        if sent < done:
-            self.send(("batch", np.arange(sent + 1, done + 1), losses[sent:done].copy(), done,
-                       float(losses[done - 1]), done / seconds if seconds else 0.0))
-        if diverged:  # the values before the step whose loss was the last finite one
-            applied, (values, state) = max(done - 1, 0), good
-        else:
-            applied, values, state = done, [v.value for v in variables], node.state
-        self.send(("done", self._result(session, reason, message, culprit, applied, values,
-                                         state, losses[:done], seconds)))
-
-    def _snapshot_due(self, done: int, seconds: float) -> bool:
-        """Whether to take a snapshot now, ``done`` steps in after ``seconds`` of training: at
-        the start, and while the run should last longer than :data:`SNAPSHOT_INTERVAL`."""
-        return done == 0 or (self.steps - done) * seconds >= SNAPSHOT_INTERVAL * done
-
-    def _result(self, session: Session, reason: str, message: str, culprit: str | None,
-                applied: int, values: list[np.ndarray], state: dict[str, np.ndarray],
-                losses: np.ndarray, seconds: float) -> TrainingResult:
-        """The result; the loss and gradients at the final values if they can be computed."""
-        names = [v.name for v in self.variables]
-        for variable, value in zip(self.variables, values, strict=True):
-            self.graph.assign(variable, value)
-        gradients: dict[str, np.ndarray] = {}
-        final_loss = None
-        try:
-            out = session.run([self.loss, *self.gradient_nodes], self.feeds)
-            final_loss = float(np.sum(out[0]))
-            gradients = dict(zip(names, out[1:], strict=True))
-        except Exception:  # the error that ended training, if any, is reported already
+            gradients_now = dict(zip(names, Session(graph).run(grads, feeds), strict=True))
+        except EngineError:  # the error that ended training, if any, is reported already
             pass
-        return TrainingResult(
-            train_node=self.node.name, loss=self.loss.name, reason=reason, steps=applied,
-            values=dict(zip(names, values, strict=True)) if applied else {},
-            state=dict(state) if applied else {}, losses=losses.copy(), gradients=gradients,
-            final_loss=final_loss, message=message, node=culprit, seconds=seconds)
+    send(("done", TrainingResult(
+        train_node=node.name, loss=loss.name,
+        reason="error" if fit.reason == "diverged" else fit.reason, steps=fit.steps,
+        values={v.name: v.value for v in variables} if fit.steps else {},  # type: ignore[misc]
+        state=dict(node.state) if fit.steps else {}, losses=fit.losses,
+        gradients=gradients_now, final_loss=fit.final_loss, message=fit.message,
+        node=fit.node, seconds=fit.seconds)))
+
+
+class _Progress:
+    """When to send the losses (every step's, in batches at most every
+    :data:`PROGRESS_INTERVAL`) and when to take a snapshot."""
+
+    def __init__(self, send: Send, steps: int) -> None:
+        self.send, self.steps = send, steps
+        self.sent = 0
+        self.next_batch = time.perf_counter() + PROGRESS_INTERVAL
+        self.next_snapshot = 0.0
+
+    def step(self, done: int, losses: np.ndarray, seconds: float) -> None:
+        now = time.perf_counter()
+        if now >= self.next_batch:
+            self.flush(done, losses, seconds)
+            self.next_batch = now + PROGRESS_INTERVAL
+
+    def flush(self, done: int, losses: np.ndarray, seconds: float) -> None:
+        """Send the losses not sent yet."""
+        if self.sent < done:
+            self.send(("batch", np.arange(self.sent + 1, done + 1),
+                       losses[self.sent:done].copy(), done, float(losses[done - 1]),
+                       done / seconds if seconds else 0.0))
+            self.sent = done
+
+    def snapshot_due(self, done: int, seconds: float) -> bool:
+        """At the start, then every :data:`SNAPSHOT_INTERVAL` while the run should last longer
+        than that (a short run's result, with the final values, follows soon enough)."""
+        now = time.perf_counter()
+        if now < self.next_snapshot or (
+                done and (self.steps - done) * seconds < SNAPSHOT_INTERVAL * done):
+            return False
+        self.next_snapshot = now + SNAPSHOT_INTERVAL
+        return True

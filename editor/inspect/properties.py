@@ -25,7 +25,6 @@ from editor.canvas.scene import GraphScene
 from editor.document import ERROR, OK, Document
 from editor.document.commands import Rename, SetAttr, SetInitializer, SetValue
 from editor.inspect.initializer_editor import InitializerEditor
-from engine import train
 from engine.graph import Node, Placeholder
 from engine.initializers import parse_initializer
 from engine.tensors import DTYPES, as_tensor, format_tensor, parse_tensor_text
@@ -52,10 +51,7 @@ def parse_value(text: str, current: np.ndarray | None) -> np.ndarray:
 def unused_attrs(node: Node) -> set[str]:
     """Attributes the node's current settings ignore (a train node's other optimizers'
     parameters): their rows are hidden."""
-    if node.type != "minimize":
-        return set()
-    every = {p for _, _, params in train.RULES.values() for p in params}
-    return every - set(train.RULES[node.attrs["optimizer"]][2])
+    return set(node.attrs) - set(node.op.active_attrs(node.attrs))
 
 
 class _Field:

@@ -21,10 +21,10 @@ from editor.compute.service import ComputeService, Grid, GridRequest
 from editor.training.plot_style import BACKGROUND, CLASS_COLORS, FOREGROUND, faded
 from engine.errors import EngineError
 from engine.graph import Graph, Node, Placeholder
+from engine.registry import LOGITS_LOSS, PROBABILITIES, has_role
 
 RESOLUTION = 100
 """Grid points per axis."""
-OUTPUT_TYPES = ("softmax", "sigmoid")
 
 
 class Classifier(NamedTuple):
@@ -39,8 +39,11 @@ def find_classifier(graph: Graph) -> Classifier | None:
     """The classifier in ``graph``, or ``None``. The rule:
 
     - the input is a placeholder of shape (None, 2) or (N, 2) with a default (the points);
-    - the output is a softmax or sigmoid downstream of it with static shape (·, k) — its class
-      is the argmax over k (k ≥ 2), or p ≥ 0.5 (k = 1); the last such in evaluation order;
+    - the output is downstream of it with static shape (·, k): class probabilities (an op with
+      the ``PROBABILITIES`` role: softmax, sigmoid), whose class is the argmax over k (k ≥ 2)
+      or p ≥ 0.5 (k = 1), or the logits a fused loss reads (the ``logits`` input of an op with
+      the ``LOGITS_LOSS`` role, k ≥ 2), whose class is their argmax; the last such in
+      evaluation order;
     - the labels are another placeholder with a default of as many rows — one-hot (·, k),
       class indices (·,) or (·, 1) — not upstream of the output but meeting it downstream
       (in the loss).
@@ -48,7 +51,9 @@ def find_classifier(graph: Graph) -> Classifier | None:
     order = list(nx.topological_sort(graph.nx))
     for input in (n for n in order if _is_points(n)):
         below = nx.descendants(graph.nx, input)
-        outputs = [n for n in order if n in below and n.type in OUTPUT_TYPES and _classes(n)]
+        logits = _logits(graph)
+        outputs = [n for n in order if n in below and _classes(n)
+                   and (has_role(n, PROBABILITIES) or (n in logits and _classes(n) >= 2))]
         for output in reversed(outputs):
             above = nx.ancestors(graph.nx, output)
             meets = nx.descendants(graph.nx, output)
@@ -58,6 +63,17 @@ def find_classifier(graph: Graph) -> Classifier | None:
                         and meets & nx.descendants(graph.nx, labels)):
                     return Classifier(input, labels, output)  # type: ignore[arg-type]
     return None
+
+
+def _logits(graph: Graph) -> set[Node]:
+    """The nodes fed as ``logits`` to a classifier's fused loss."""
+    found = set()
+    for node in graph.nodes:
+        if has_role(node, LOGITS_LOSS):
+            source = node.inputs[node.op.inputs.index("logits")]
+            if source is not None:
+                found.add(source)
+    return found
 
 
 def _is_points(node: Node) -> bool:

@@ -20,19 +20,19 @@ from PySide6.QtWidgets import (
 )
 
 from editor.compute.service import ComputeService
-from editor.compute.trainer import TrainingResult, train_nodes
+from editor.compute.trainer import TrainingResult
 from editor.document import Document
 from editor.training.decision_boundary import DecisionBoundaryView
 from editor.training.loss_curve import LossCurve, format_loss
 from engine import train
 from engine.errors import EngineError
-from engine.graph import Graph, GraphEvent, Operation
-from engine.registry import get_op
+from engine.graph import Graph, GraphEvent, Node, Operation
+from engine.optimizers import OPTIMIZER, VAR_LIST
+from engine.registry import GRADIENT, LOSS, TRAIN_STEP, has_role
 
 NEW_OPTIMIZER = "Loss + optimizer…"
 """The train-node combo's entry for training a loss with an optimizer chosen here."""
 ERROR_STYLE = "color: #ff6b6b;"
-TRAINING_TYPES = ("minimize", "gradient")
 
 
 class TrainingDock(QWidget):
@@ -77,18 +77,21 @@ class TrainingDock(QWidget):
         self.loss_combo = QComboBox()
         self.loss_combo.setToolTip("The node to minimize")
         self.optimizer_combo = QComboBox()
-        self.optimizer_combo.addItems(list(train.RULES))
+        self.optimizer_combo.addItems(list(train.optimizers()))
         self.optimizer_combo.currentIndexChanged.connect(self._update_optimizer_form)
-        minimize = get_op("minimize").attrs
         self.parameters: dict[str, QLineEdit] = {}
         self.form = QFormLayout()
         self.form.addRow("Train", self.train_combo)
         self.form.addRow("Loss", self.loss_combo)
         self.form.addRow("Optimizer", self.optimizer_combo)
-        for name in dict.fromkeys(p for _, _, params in train.RULES.values() for p in params):
-            edit = self.parameters[name] = QLineEdit(repr(minimize[name].default))
-            edit.setToolTip(minimize[name].doc)
-            self.form.addRow(name.replace("_", " ").capitalize(), edit)
+        for optimizer in train.optimizers():
+            opdef = train.optimizers()[optimizer]
+            for name in _hyperparameters(optimizer):
+                if name not in self.parameters:
+                    attr = opdef.attrs[name]
+                    edit = self.parameters[name] = QLineEdit(repr(attr.default))
+                    edit.setToolTip(attr.doc)
+                    self.form.addRow(name.replace("_", " ").capitalize(), edit)
         self.add_node_button = QPushButton("Add Minimize node")
         self.add_node_button.setToolTip("Add a Minimize node for the loss and optimizer of the "
                                         "last run, with its optimizer state, to train it from "
@@ -171,7 +174,7 @@ class TrainingDock(QWidget):
         loss = self.loss_combo.currentText()
         self.train_combo.blockSignals(True)
         self.train_combo.clear()
-        for node in train_nodes(graph) if graph is not None else []:
+        for node in train.train_nodes(graph) if graph is not None else []:
             self.train_combo.addItem(f"{node.name}  (minimizes {_name(node.inputs[0])})",
                                      node.name)
         self.train_combo.addItem(NEW_OPTIMIZER, None)
@@ -203,7 +206,7 @@ class TrainingDock(QWidget):
     def _update_optimizer_form(self) -> None:
         """Show the loss, optimizer and its parameters only for "Loss + optimizer…"."""
         new = self.train_combo.currentData() is None
-        params = train.RULES[self.optimizer_combo.currentText()][2]
+        params = _hyperparameters(self.optimizer_combo.currentText())
         self.form.setRowVisible(self.loss_combo, new)
         self.form.setRowVisible(self.optimizer_combo, new)
         for name, edit in self.parameters.items():
@@ -244,16 +247,19 @@ class TrainingDock(QWidget):
             self.progress.setValue(0)
 
     def _optimizer_attrs(self) -> dict[str, Any]:
+        """The optimizer chosen and its parameters as typed; ``ValueError`` naming a bad one."""
         optimizer = self.optimizer_combo.currentText()
-        attrs: dict[str, Any] = {"optimizer": optimizer}
-        for name in train.RULES[optimizer][2]:
+        attrs: dict[str, Any] = {}
+        for name in _hyperparameters(optimizer):
             text = self.parameters[name].text()
             try:
                 attrs[name] = float(text)
             except ValueError:
                 raise ValueError(f"{name}: expected a number, got {text!r}") from None
-        get_op("minimize").parse_attrs(attrs)
-        return attrs
+        opdef = train.optimizers()[optimizer]
+        choice = {OPTIMIZER: optimizer} if OPTIMIZER in opdef.attrs else {}
+        opdef.parse_attrs({**choice, **attrs})
+        return {OPTIMIZER: optimizer, **attrs}
 
     def _request_train_node(self) -> None:
         if self._offer is not None:
@@ -316,16 +322,36 @@ def _name(node: Any) -> str:
     return node.name if node is not None else "nothing"
 
 
+def _hyperparameters(optimizer: str) -> tuple[str, ...]:
+    """The attributes optimizer ``optimizer`` reads, but for which one it is and what it
+    trains (the dock's parameter fields)."""
+    opdef = train.optimizers()[optimizer]
+    choice = {OPTIMIZER: optimizer} if OPTIMIZER in opdef.attrs else {}
+    used = opdef.active_attrs({**opdef.default_attrs(), **choice})
+    return tuple(name for name in used if name not in (OPTIMIZER, VAR_LIST))
+
+
 def _loss_candidates(graph: Graph) -> list[str]:
-    """Operations that could be a loss: scalars that only train or gradient nodes read (the
-    likely losses) first, then other scalars, then the other operations."""
+    """The nodes that could be minimized, likely ones first: losses and scalars that only
+    training reads, then other scalars, then per-example losses (training minimizes their
+    sum). Other tensors are not offered."""
     ranked: list[tuple[int, str]] = []
     for node in graph.nodes:
-        if isinstance(node, Operation) and node.type not in TRAINING_TYPES:
-            try:
-                shape = graph.shape_of(node)
-            except EngineError:
-                continue
-            final = all(c.type in TRAINING_TYPES for c in node.consumers)
-            ranked.append((0 if shape == () and final else 1 if shape == () else 2, node.name))
+        if not isinstance(node, Operation) or _for_training(node):
+            continue
+        try:
+            shape = graph.shape_of(node)
+        except EngineError:
+            continue
+        loss = has_role(node, LOSS)
+        final = all(_for_training(c) for c in node.consumers)
+        if shape == ():
+            ranked.append((0 if loss or final else 1, node.name))
+        elif loss:
+            ranked.append((2, node.name))
     return [name for _, name in sorted(ranked, key=lambda item: item[0])]
+
+
+def _for_training(node: Node) -> bool:
+    """Whether ``node`` is a train step or a gradient (it reads a loss; it is not one)."""
+    return has_role(node, TRAIN_STEP) or has_role(node, GRADIENT)

@@ -15,12 +15,13 @@ from editor.canvas.items.gradient_badge import GradientBadge
 from editor.canvas.items.node import NodeItem
 from editor.canvas.scene import GraphScene
 from editor.compute.service import ComputeService, Gradients
-from editor.compute.trainer import TRAIN_OP, TrainingResult, train_nodes
+from editor.compute.trainer import TrainingResult
 from editor.document import Document
 from editor.document.commands import NameAllocator, NodeSpec
 from editor.document.training_commands import AddTrainNode, ApplyTraining, ResetVariables
 from editor.training.dock import TrainingDock
 from editor.training.loss_curve import format_loss
+from engine import train
 from engine.graph import Node, Variable
 
 READ_ONLY = "Training is running: stop it to edit the graph"
@@ -89,7 +90,7 @@ class TrainingPanel(QObject):
         self.gradients_changed.emit()
         self.training.set_document(doc)
         doc.node_changed.connect(self._node_changed)
-        if train_nodes(doc.graph):
+        if train.train_nodes(doc.graph):
             self.dock.show()
             self.dock.raise_()
             self.trainer.prepare()  # the worker process starts while the user looks around
@@ -196,7 +197,7 @@ class TrainingPanel(QObject):
         if doc is None or scene is None or made is None or made["loss"] not in doc.graph:
             return
         loss = scene.node_item(made["loss"])
-        spec = NodeSpec(NameAllocator(doc.graph).fresh("train"), TRAIN_OP, dict(made["attrs"]),
+        spec = NodeSpec(NameAllocator(doc.graph).fresh("train"), made["op"], dict(made["attrs"]),
                         ui={"pos": _spot_beside(loss)}, inputs=[made["loss"]])
         state = result.state if _holds(doc, result.values) else {}
         if not scene.run(AddTrainNode(doc, spec, state)):
@@ -205,7 +206,7 @@ class TrainingPanel(QObject):
         self.reveal.emit(spec.name)
         self.training.select_train_node(spec.name)
         self.message.emit(
-            f"Added {spec.name}: {made['attrs']['optimizer']} on {made['loss']}"
+            f"Added {spec.name}: {made['optimizer']} on {made['loss']}"
             + (" with the run's optimizer state" if state else "") + " (Ctrl+Z removes it)",
             STATUS_MS)
 
