@@ -270,7 +270,7 @@ class _WorkerProcess(QObject):
             raise
         finally:
             child.close()
-        self._notifier = QSocketNotifier(self._connection.fileno(), QSocketNotifier.Read, self)
+        self._notifier = QSocketNotifier(self._connection.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._read_available)
         self.destroyed.connect(partial(_end, self._process, self._connection))
 

@@ -159,7 +159,7 @@ class PropertiesPanel(QWidget):
             self._add_line("value", label, self._set_value)
         self.shape_label = QLabel()
         self.shape_label.setWordWrap(True)
-        self.shape_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.shape_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Shape", self.shape_label)
         self._load()
         self._body.show()

@@ -33,7 +33,7 @@ class GradientBadge(QGraphicsItem):
 
     def __init__(self, node_item: NodeItem, gradient: np.ndarray) -> None:
         super().__init__(node_item)
-        self.setAcceptedMouseButtons(Qt.NoButton)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self._rect = QRectF(0, node_item.height + GAP, NodeItem.WIDTH, HEIGHT)
         self.set_gradient(gradient)
 
@@ -54,7 +54,7 @@ class GradientBadge(QGraphicsItem):
               widget: QWidget | None = None) -> None:
         if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.6:
             return  # far out: too small to read (the node draws a plain box there)
-        if self.parentItem().flags() & QGraphicsItem.ItemHasNoContents:
+        if self.parentItem().flags() & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents:
             return  # the overview draws the whole graph
         painter.setPen(QPen(style.GRADIENT, 1.0))
         painter.setBrush(BODY)
@@ -62,5 +62,7 @@ class GradientBadge(QGraphicsItem):
         painter.setFont(FONT)
         painter.setPen(style.GRADIENT)
         text_rect = self._rect.adjusted(8, 0, -8, 0)
-        text = painter.fontMetrics().elidedText(self.text, Qt.ElideRight, int(text_rect.width()))
-        painter.drawText(text_rect, Qt.AlignVCenter | Qt.AlignLeft, text)
+        text = painter.fontMetrics().elidedText(self.text, Qt.TextElideMode.ElideRight,
+                                                int(text_rect.width()))
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         text)
