@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
@@ -75,7 +77,7 @@ class OpTree(QTreeWidget):
     def mimeTypes(self) -> list[str]:
         return [OP_MIME]
 
-    def mimeData(self, items: list[QTreeWidgetItem]) -> QMimeData:
+    def mimeData(self, items: Sequence[QTreeWidgetItem]) -> QMimeData:
         data = QMimeData()
         types = [item.data(0, Qt.ItemDataRole.UserRole) for item in items
                  if item.data(0, Qt.ItemDataRole.UserRole)]
@@ -105,9 +107,11 @@ class Palette(QWidget):
     def _apply_filter(self, text: str) -> None:
         for i in range(self.tree.topLevelItemCount()):
             category = self.tree.topLevelItem(i)
+            assert category is not None  # i < topLevelItemCount()
             shown = 0
             for j in range(category.childCount()):
                 item = category.child(j)
+                assert item is not None  # j < childCount()
                 visible = matches(get_op(item.data(0, Qt.ItemDataRole.UserRole)), text) is not None
                 item.setHidden(not visible)
                 shown += visible

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import networkx as nx
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -203,7 +203,7 @@ class GraphScene(QGraphicsScene):
         self.overview.invalidate()
         self.update()
 
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         if self.overview_mode:
             self.overview.paint(painter)
 
@@ -363,7 +363,7 @@ class GraphScene(QGraphicsScene):
             return
         _shift_as_control(event)
         super().mouseReleaseEvent(event)
-        moves = {}
+        moves: dict[str, tuple[list[float] | None, list[float]]] = {}
         for item, start in self._press_positions.items():
             if item.pos() != start:
                 moves[item.node.name] = ([start.x(), start.y()], [item.pos().x(), item.pos().y()])
@@ -391,6 +391,7 @@ class GraphScene(QGraphicsScene):
 
     def _drop_wire(self, pos: QPointF) -> None:
         drag, self._drag = self._drag, None
+        assert drag is not None  # called by mouseReleaseEvent while a wire is dragged
         self.removeItem(drag.wire)
         wires, text = drag.finish(self.port_at(pos))
         self.update()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from editor import style
@@ -32,6 +33,7 @@ class NodeSearch(QFrame):
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
+        self._parent = parent
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName("NodeSearch")
         self.setStyleSheet("#NodeSearch { background: #2a2e35; border: 1px solid #4a515c;"
@@ -54,7 +56,7 @@ class NodeSearch(QFrame):
     def open(self, at: QPoint, scene_pos: QPointF) -> None:
         """Show the box with its corner at ``at`` (parent coordinates), kept inside."""
         self.scene_pos = scene_pos
-        parent = self.parentWidget().rect()
+        parent = self._parent.rect()
         x = min(max(at.x(), 0), max(parent.width() - self.width(), 0))
         y = min(max(at.y(), 0), max(parent.height() - self.height(), 0))
         self.move(x, y)
@@ -82,17 +84,18 @@ class NodeSearch(QFrame):
         self.hide()
         if item is not None:
             self.chosen.emit(item.data(Qt.ItemDataRole.UserRole), self.scene_pos)
-        self.parentWidget().setFocus()
+        self._parent.setFocus()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.edit and event.type() == QEvent.Type.KeyPress:
+        if (watched is self.edit and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)):
             key = event.key()
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self._choose()
                 return True
             if key == Qt.Key.Key_Escape:
                 self.hide()
-                self.parentWidget().setFocus()
+                self._parent.setFocus()
                 return True
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
                 step = 1 if key == Qt.Key.Key_Down else -1

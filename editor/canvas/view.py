@@ -3,7 +3,7 @@ inline renaming, and dropping palette entries."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QBrush,
@@ -128,7 +128,7 @@ class GraphView(QGraphicsView):
 
     # ---- background ------------------------------------------------------------------------
 
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         self._draw_grid(painter, rect)
         if self.scene() is None:
             return
@@ -141,7 +141,7 @@ class GraphView(QGraphicsView):
             painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, EMPTY_HINT)
             painter.restore()
 
-    def _draw_grid(self, painter: QPainter, rect: QRectF) -> None:
+    def _draw_grid(self, painter: QPainter, rect: QRectF | QRect) -> None:
         """The background colour with a dot every :data:`GRID` units (sparser when zoomed
         out), from a tiled pixmap: one fill of the exposed area."""
         zoom = self.zoom()
@@ -169,7 +169,8 @@ class GraphView(QGraphicsView):
     # ---- mouse and keys --------------------------------------------------------------------
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Tab:
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Tab):
             self.open_search()
             return True
         return super().event(event)
@@ -297,7 +298,7 @@ class GraphView(QGraphicsView):
 
     def eventFilter(self, watched, event: QEvent) -> bool:
         if (watched is self._rename_edit and event.type() == QEvent.Type.KeyPress
-                and event.key() == Qt.Key.Key_Escape):
+                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape):
             edit, self._rename_edit = self._rename_edit, None
             edit.hide()
             edit.deleteLater()
@@ -325,6 +326,7 @@ class GraphView(QGraphicsView):
 
     def dropEvent(self, event: QDropEvent) -> None:
         if self._accept_op(event):
-            op_type = bytes(event.mimeData().data(OP_MIME)).decode()
+            # QByteArray is a buffer; PySide6's stubs lack __buffer__.
+            op_type = bytes(event.mimeData().data(OP_MIME)).decode()  # type: ignore[call-overload]
             self.graph_scene.add_node(op_type, self.mapToScene(event.position().toPoint()))
             self.setFocus()

@@ -33,6 +33,7 @@ class GradientBadge(QGraphicsItem):
 
     def __init__(self, node_item: NodeItem, gradient: np.ndarray) -> None:
         super().__init__(node_item)
+        self.node_item = node_item
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self._rect = QRectF(0, node_item.height + GAP, NodeItem.WIDTH, HEIGHT)
         self.set_gradient(gradient)
@@ -43,7 +44,7 @@ class GradientBadge(QGraphicsItem):
         norm = np.linalg.norm(gradient)
         values = (format_tensor(gradient) if gradient.size <= TOOLTIP_ELEMENTS else
                   f"shape {gradient.shape}, from {gradient.min():.4g} to {gradient.max():.4g}")
-        self.setToolTip(f"<b>∇ {self.parentItem().node.name}</b>: the gradient of the loss "
+        self.setToolTip(f"<b>∇ {self.node_item.node.name}</b>: the gradient of the loss "
                         f"(norm {norm:.4g})<br><pre>{values}</pre>")
         self.update()
 

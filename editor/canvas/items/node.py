@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from editor import style
 from editor.document import BLOCKED, ERROR, OK
 from editor.tensor_stats import preview, value_preview
-from engine.graph import Node
+from engine.graph import Constant, Node, Placeholder, Variable
 
 
 class AttachedWire(Protocol):
@@ -187,7 +187,7 @@ class NodeItem(QGraphicsItem):
     @staticmethod
     def default_preview(node: Node) -> str:
         """The preview shown until one is set: a source's value (or that it is fed)."""
-        if not node.op.is_source:
+        if not isinstance(node, (Placeholder, Variable, Constant)):  # not a source
             return ""
         return "fed at run time" if node.value is None else value_preview(node.value)
 
@@ -208,7 +208,7 @@ class NodeItem(QGraphicsItem):
         selected = self.isSelected()
         if lod < 0.35:  # far out: two rectangles
             painter.fillRect(self._rect, style.SELECTED if selected else style.NODE_BODY)
-            painter.fillRect(0, 0, self.WIDTH, self.TITLE_H, self.title_color())
+            painter.fillRect(self.title_rect(), self.title_color())
             return
         if self.step == "pending" or (self.step is None and self.state == BLOCKED):
             painter.setOpacity(0.3 if self.step else 0.45)
@@ -282,7 +282,8 @@ class NodeItem(QGraphicsItem):
         if self.step == "current":
             colour = style.HIGHLIGHT
         elif self.step is None and self.state == ERROR and self.message and not (
-                self.node.op.is_source and self.node.value is not None):
+                isinstance(self.node, (Placeholder, Variable, Constant))
+                and self.node.value is not None):
             preview, colour = self.message.removeprefix(f"{self.node.name}: "), style.ERROR
         if preview:
             painter.setFont(LABEL_FONT)
