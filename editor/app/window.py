@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QByteArray, QPointF, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QUndoGroup
@@ -98,8 +99,8 @@ class MainWindow(QMainWindow):
         self.live.stepping_changed.connect(self._stepping_changed)
         self.tensor_view.value_wanted.connect(self.edit_value_of)
         self.op_palette.activated.connect(self._add_at_center)
-        self.doc: Document | None = None
-        self.scene: GraphScene | None = None
+        self.doc: Document  # both set by set_document, at the end of __init__
+        self.scene: GraphScene
         self._make_actions()
         self._make_menus()
         self.training = TrainingPanel(self.compute, self)
@@ -125,9 +126,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.tensor_dock], [260], Qt.Orientation.Vertical)
         if persist:
             store = settings()
-            self.restoreGeometry(store.value("geometry", QByteArray()))
-            self.restoreState(store.value("window_state", QByteArray()))
-            shown = store.value("show_values", True, bool)
+            self.restoreGeometry(cast(QByteArray, store.value("geometry", QByteArray())))
+            self.restoreState(cast(QByteArray, store.value("window_state", QByteArray())))
+            shown = cast(bool, store.value("show_values", True, bool))
             self.show_values_action.setChecked(shown)
             NodeItem.show_previews = self.live.previews = shown
         self.step_dock.hide()  # a restored state does not start a step-through
@@ -264,7 +265,7 @@ class MainWindow(QMainWindow):
 
     def set_document(self, doc: Document) -> None:
         """Show ``doc`` (the previous document is dropped)."""
-        old_doc, old_scene = self.doc, self.scene
+        old = (self.doc, self.scene) if hasattr(self, "doc") else None
         self.doc, self.scene = doc, GraphScene(doc)
         self.view.setScene(self.scene)
         self.properties.set_scene(self.scene)
@@ -275,7 +276,8 @@ class MainWindow(QMainWindow):
         doc.editable_changed.connect(self._editable_changed)
         doc.path_changed.connect(self._update_title)
         self.scene.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
-        if old_doc is not None:
+        if old is not None:
+            old_doc, old_scene = old
             self.undo_group.removeStack(old_doc.undo_stack)
             old_scene.deleteLater()
             old_doc.deleteLater()
@@ -355,10 +357,10 @@ class MainWindow(QMainWindow):
 
     def save_as(self) -> bool:
         start = str(self.doc.path or Path(self._start_dir()) / f"{self.doc.title.split()[0]}")
-        path, _ = QFileDialog.getSaveFileName(self, "Save graph as", start, FILE_FILTER)
-        if not path:
+        name, _ = QFileDialog.getSaveFileName(self, "Save graph as", start, FILE_FILTER)
+        if not name:
             return False
-        path = Path(path)
+        path = Path(name)
         if not path.suffix:
             path = path.with_suffix(".json")
         return self._save_to(path)
@@ -382,7 +384,7 @@ class MainWindow(QMainWindow):
     def recent_files(self) -> list[str]:
         if not self.persist:
             return []
-        value = settings().value("recent_files", [])
+        value = cast("str | list[str] | None", settings().value("recent_files", []))
         return [value] if isinstance(value, str) else list(value or [])
 
     def _add_recent(self, path: Path) -> None:
