@@ -243,6 +243,7 @@ class _WorkerThread(QThread):
         self.start()
 
     def run(self) -> None:
+        assert self._job is not None  # submit() sets it before start()
         training_worker.run(self._job, self.message.emit, self.control)
 
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, MutableSequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -177,7 +177,8 @@ class _Run:
             applied, (values, state) = max(done - 1, 0), good
         else:
             applied, values, state = done, [v.value for v in variables], node.state
-        self.send(("done", self._result(session, reason, message, culprit, applied, values,
+        arrays = cast("list[np.ndarray]", values)  # a variable's value is never None
+        self.send(("done", self._result(session, reason, message, culprit, applied, arrays,
                                          state, losses[:done], seconds)))
 
     def _snapshot_due(self, done: int, seconds: float) -> bool:
