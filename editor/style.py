@@ -78,17 +78,20 @@ def apply_dark_theme(app: QApplication) -> None:
     app.setStyle("Fusion")
     palette = QPalette()
     roles = {
-        QPalette.Window: "#24272c", QPalette.WindowText: "#e3e5e8", QPalette.Base: "#1b1d21",
-        QPalette.AlternateBase: "#262a30", QPalette.ToolTipBase: "#2f333a",
-        QPalette.ToolTipText: "#e8eaed", QPalette.Text: "#e3e5e8", QPalette.Button: "#2d3138",
-        QPalette.ButtonText: "#e3e5e8", QPalette.BrightText: "#ff4f5e",
-        QPalette.Highlight: "#3d6fb6", QPalette.HighlightedText: "#ffffff",
-        QPalette.Link: "#7fb3ff", QPalette.PlaceholderText: "#7c828c",
+        QPalette.ColorRole.Window: "#24272c", QPalette.ColorRole.WindowText: "#e3e5e8",
+        QPalette.ColorRole.Base: "#1b1d21",
+        QPalette.ColorRole.AlternateBase: "#262a30", QPalette.ColorRole.ToolTipBase: "#2f333a",
+        QPalette.ColorRole.ToolTipText: "#e8eaed", QPalette.ColorRole.Text: "#e3e5e8",
+        QPalette.ColorRole.Button: "#2d3138",
+        QPalette.ColorRole.ButtonText: "#e3e5e8", QPalette.ColorRole.BrightText: "#ff4f5e",
+        QPalette.ColorRole.Highlight: "#3d6fb6", QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.Link: "#7fb3ff", QPalette.ColorRole.PlaceholderText: "#7c828c",
     }
     for role, color in roles.items():
         palette.setColor(role, QColor(color))
-    for role in (QPalette.WindowText, QPalette.Text, QPalette.ButtonText):
-        palette.setColor(QPalette.Disabled, role, QColor("#6b7078"))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
+                 QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6b7078"))
     app.setPalette(palette)
     app.setStyleSheet(
         "QDockWidget::title { padding: 4px 6px; background: #2b2f36; }"

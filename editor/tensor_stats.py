@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -27,6 +27,14 @@ class TensorStats:
     neginf: int = 0
 
 
+class _Counts(TypedDict):
+    """TensorStats' counts of non-finite values."""
+
+    nan: int
+    posinf: int
+    neginf: int
+
+
 def tensor_stats(value: Any) -> TensorStats:
     """Statistics of ``value``. Complex tensors have a mean but no min or max; their ±inf
     counts an element once per infinite part."""
@@ -44,7 +52,7 @@ def tensor_stats(value: Any) -> TensorStats:
     parts = (a.real, a.imag) if kind == "c" else (a,)
     posinf = int(np.logical_or.reduce([np.isposinf(p) for p in parts]).sum())
     neginf = int(np.logical_or.reduce([np.isneginf(p) for p in parts]).sum())
-    counts = {"nan": int(nan.sum()), "posinf": posinf, "neginf": neginf}
+    counts: _Counts = {"nan": int(nan.sum()), "posinf": posinf, "neginf": neginf}
     if counts["nan"] == a.size:
         return TensorStats(**base, **counts)
     present = a[~nan] if counts["nan"] else a

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-
 from training_helpers import registered_loss_and_optimizer
 
 import engine as ts

@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     from editor.app.window import APPLICATION, DEFAULT_EXAMPLE, ORGANIZATION, MainWindow
 
     app = QApplication.instance() or QApplication([APPLICATION])
+    assert isinstance(app, QApplication)  # ours, or the one the tests made
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     style.apply_dark_theme(app)

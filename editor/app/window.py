@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QByteArray, QPointF, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QUndoGroup
@@ -70,37 +71,43 @@ class MainWindow(QMainWindow):
         self.op_palette = Palette()
         self.properties = PropertiesPanel()
         self.history = HistoryView(self.undo_group)
-        self.palette_dock = self._dock("Palette", self.op_palette, Qt.LeftDockWidgetArea)
+        self.palette_dock = self._dock("Palette", self.op_palette,
+                                       Qt.DockWidgetArea.LeftDockWidgetArea)
         scroll = QScrollArea()
         scroll.setWidget(self.properties)
         scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.NoFrame)
-        self.properties_dock = self._dock("Properties", scroll, Qt.RightDockWidgetArea)
-        self.history_dock = self._dock("History", self.history, Qt.RightDockWidgetArea)
-        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
-        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.properties_dock = self._dock("Properties", scroll,
+                                          Qt.DockWidgetArea.RightDockWidgetArea)
+        self.history_dock = self._dock("History", self.history,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tensor_view = TensorView()
-        self.tensor_dock = self._dock("Tensor", self.tensor_view, Qt.BottomDockWidgetArea)
+        self.tensor_dock = self._dock("Tensor", self.tensor_view,
+                                      Qt.DockWidgetArea.BottomDockWidgetArea)
         self.compute = ComputeService(self)
         self.live = LiveEvaluation(self.compute, self.tensor_view, self)
         self.step_controls = StepControls(self.live.stepper)
-        self.step_dock = self._dock("Step through", self._step_bar(), Qt.BottomDockWidgetArea)
-        self.step_dock.setFeatures(QDockWidget.DockWidgetMovable)
-        self.splitDockWidget(self.step_dock, self.tensor_dock, Qt.Vertical)
+        self.step_dock = self._dock("Step through", self._step_bar(),
+                                    Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.step_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.splitDockWidget(self.step_dock, self.tensor_dock, Qt.Orientation.Vertical)
         self.step_dock.hide()
         self.statusBar().addPermanentWidget(self.live.busy_indicator)
         self.live.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.live.stepping_changed.connect(self._stepping_changed)
         self.tensor_view.value_wanted.connect(self.edit_value_of)
         self.op_palette.activated.connect(self._add_at_center)
-        self.doc: Document | None = None
-        self.scene: GraphScene | None = None
+        self.doc: Document  # both set by set_document, at the end of __init__
+        self.scene: GraphScene
         self._make_actions()
         self._make_menus()
         self.training = TrainingPanel(self.compute, self)
-        self.addDockWidget(Qt.RightDockWidgetArea, self.training.dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.training.dock)
         self.tabifyDockWidget(self.history_dock, self.training.dock)  # the plots need the height
-        self.resizeDocks([self.properties_dock, self.training.dock], [250, 550], Qt.Vertical)
+        self.resizeDocks([self.properties_dock, self.training.dock], [250, 550],
+                         Qt.Orientation.Vertical)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.training.dock.toggleViewAction())
         self.view_menu.addAction(self.training.show_gradients_action)
@@ -112,14 +119,16 @@ class MainWindow(QMainWindow):
         self.training.reveal.connect(self._reveal)
         self.statusBar().showMessage("Ready")
         self.resize(1280, 800)
-        self.resizeDocks([self.palette_dock, self.properties_dock], [220, 270], Qt.Horizontal)
-        self.resizeDocks([self.properties_dock, self.history_dock], [540, 200], Qt.Vertical)
-        self.resizeDocks([self.tensor_dock], [260], Qt.Vertical)
+        self.resizeDocks([self.palette_dock, self.properties_dock], [220, 270],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.properties_dock, self.history_dock], [540, 200],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.tensor_dock], [260], Qt.Orientation.Vertical)
         if persist:
             store = settings()
-            self.restoreGeometry(store.value("geometry", QByteArray()))
-            self.restoreState(store.value("window_state", QByteArray()))
-            shown = store.value("show_values", True, bool)
+            self.restoreGeometry(cast(QByteArray, store.value("geometry", QByteArray())))
+            self.restoreState(cast(QByteArray, store.value("window_state", QByteArray())))
+            shown = cast(bool, store.value("show_values", True, bool))
             self.show_values_action.setChecked(shown)
             NodeItem.show_previews = self.live.previews = shown
         self.step_dock.hide()  # a restored state does not start a step-through
@@ -155,7 +164,7 @@ class MainWindow(QMainWindow):
             action.setShortcuts([QKeySequence(s) for s in shortcuts])
         action.triggered.connect(slot)
         if canvas:
-            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.view.addAction(action)
         else:
             self.addAction(action)
@@ -163,35 +172,37 @@ class MainWindow(QMainWindow):
 
     def _make_actions(self) -> None:
         a = self._action
-        self.new_action = a("&New", self.new_document, QKeySequence.New)
-        self.open_action = a("&Open…", self.open_dialog, QKeySequence.Open)
-        self.save_action = a("&Save", self.save, QKeySequence.Save)
+        self.new_action = a("&New", self.new_document, QKeySequence.StandardKey.New)
+        self.open_action = a("&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.save_action = a("&Save", self.save, QKeySequence.StandardKey.Save)
         self.save_as_action = a("Save &As…", self.save_as, "Ctrl+Shift+S")
-        self.quit_action = a("&Quit", self.close, QKeySequence.Quit)
+        self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.undo_action = self.undo_group.createUndoAction(self)
-        self.undo_action.setShortcuts(QKeySequence.Undo)
+        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
         self.redo_action = self.undo_group.createRedoAction(self)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.addActions([self.undo_action, self.redo_action])
-        self.cut_action = a("Cu&t", self.cut, QKeySequence.Cut, canvas=True)
-        self.copy_action = a("&Copy", self.copy, QKeySequence.Copy, canvas=True)
-        self.paste_action = a("&Paste", self.paste, QKeySequence.Paste, canvas=True)
+        self.cut_action = a("Cu&t", self.cut, QKeySequence.StandardKey.Cut, canvas=True)
+        self.copy_action = a("&Copy", self.copy, QKeySequence.StandardKey.Copy, canvas=True)
+        self.paste_action = a("&Paste", self.paste, QKeySequence.StandardKey.Paste, canvas=True)
         self.duplicate_action = a("D&uplicate", self.duplicate, "Ctrl+D", canvas=True)
         self.delete_action = a("&Delete", lambda: self.scene.delete_selection(),
                                ["Delete", "Backspace"], canvas=True)
-        self.select_all_action = a("Select &All", self._select_all, QKeySequence.SelectAll,
-                                   canvas=True)
+        self.select_all_action = a("Select &All", self._select_all,
+                                   QKeySequence.StandardKey.SelectAll, canvas=True)
         self.rename_action = a("&Rename…", lambda: self.view.start_rename(), "F2", canvas=True)
         self.arrange_action = a("Arrange", lambda: self.scene.arrange(), "Ctrl+L")
         self.add_node_action = a("Add &Node…", lambda: self.view.open_search())
         self.add_node_action.setShortcut(QKeySequence("Tab"))
-        self.add_node_action.setShortcutContext(Qt.WidgetShortcut)  # the view handles Tab
+        # the view handles Tab
+        self.add_node_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.frame_all_action = a("Frame &All", self.view.frame_all, "Home", canvas=True)
         self.frame_selection_action = a("Frame &Selection", self.view.frame_selection, "F",
                                         canvas=True)
-        self.zoom_in_action = a("Zoom &In", lambda: self.view.zoom_by(1.25), QKeySequence.ZoomIn)
+        self.zoom_in_action = a("Zoom &In", lambda: self.view.zoom_by(1.25),
+                                QKeySequence.StandardKey.ZoomIn)
         self.zoom_out_action = a("Zoom &Out", lambda: self.view.zoom_by(0.8),
-                                 QKeySequence.ZoomOut)
+                                 QKeySequence.StandardKey.ZoomOut)
         self.actual_size_action = a("Actual Si&ze", lambda: self.view.set_zoom(1.0), "Ctrl+0")
         self.show_values_action = a("Show &Values on Nodes", self._show_values)
         self.show_values_action.setCheckable(True)
@@ -245,16 +256,16 @@ class MainWindow(QMainWindow):
         toolbar = self.addToolBar("Evaluate")
         toolbar.setObjectName("Evaluate")
         toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.setIconSize(QSize(16, 16))
-        self.step_action.setIcon(self.style().standardIcon(QStyle.SP_MediaSeekForward))
+        self.step_action.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
         toolbar.addAction(self.step_action)
 
     # ---- the document ----------------------------------------------------------------------
 
     def set_document(self, doc: Document) -> None:
         """Show ``doc`` (the previous document is dropped)."""
-        old_doc, old_scene = self.doc, self.scene
+        old = (self.doc, self.scene) if hasattr(self, "doc") else None
         self.doc, self.scene = doc, GraphScene(doc)
         self.view.setScene(self.scene)
         self.properties.set_scene(self.scene)
@@ -265,7 +276,8 @@ class MainWindow(QMainWindow):
         doc.editable_changed.connect(self._editable_changed)
         doc.path_changed.connect(self._update_title)
         self.scene.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
-        if old_doc is not None:
+        if old is not None:
+            old_doc, old_scene = old
             self.undo_group.removeStack(old_doc.undo_stack)
             old_scene.deleteLater()
             old_doc.deleteLater()
@@ -304,10 +316,11 @@ class MainWindow(QMainWindow):
             return True
         answer = QMessageBox.question(
             self, "Unsaved changes", f"Save the changes to {self.doc.title}?",
-            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
-        if answer == QMessageBox.Save:
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
             return self.save()
-        return answer == QMessageBox.Discard
+        return answer == QMessageBox.StandardButton.Discard
 
     def new_document(self) -> None:
         if self.maybe_save():
@@ -344,10 +357,10 @@ class MainWindow(QMainWindow):
 
     def save_as(self) -> bool:
         start = str(self.doc.path or Path(self._start_dir()) / f"{self.doc.title.split()[0]}")
-        path, _ = QFileDialog.getSaveFileName(self, "Save graph as", start, FILE_FILTER)
-        if not path:
+        name, _ = QFileDialog.getSaveFileName(self, "Save graph as", start, FILE_FILTER)
+        if not name:
             return False
-        path = Path(path)
+        path = Path(name)
         if not path.suffix:
             path = path.with_suffix(".json")
         return self._save_to(path)
@@ -371,7 +384,7 @@ class MainWindow(QMainWindow):
     def recent_files(self) -> list[str]:
         if not self.persist:
             return []
-        value = settings().value("recent_files", [])
+        value = cast("str | list[str] | None", settings().value("recent_files", []))
         return [value] if isinstance(value, str) else list(value or [])
 
     def _add_recent(self, path: Path) -> None:
@@ -480,7 +493,7 @@ class MainWindow(QMainWindow):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Escape leaves the step-through, unless the widget with the focus used it (to drop
         a wire being dragged, close the node search or cancel a rename)."""
-        if event.key() == Qt.Key_Escape and self.live.stepping:
+        if event.key() == Qt.Key.Key_Escape and self.live.stepping:
             self.live.stop_stepping()
             return
         super().keyPressEvent(event)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 import networkx as nx
 
 from editor.canvas.items.node import NodeItem
@@ -48,7 +50,7 @@ def has_positions(graph: Graph) -> bool:
     return all(valid_pos(node.ui.get("pos")) for node in graph.nodes)
 
 
-def valid_pos(pos: object) -> bool:
+def valid_pos(pos: object) -> TypeGuard[list[float] | tuple[float, float]]:
     """Whether ``pos`` (from a node's ``ui``) is an ``[x, y]`` pair of numbers."""
     return (isinstance(pos, (list, tuple)) and len(pos) == 2
             and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos))

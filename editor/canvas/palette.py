@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
@@ -31,16 +33,16 @@ class OpTree(QTreeWidget):
         self.setColumnCount(2)
         self.setRootIsDecorated(True)
         self.setDragEnabled(True)
-        self.setDragDropMode(QTreeWidget.DragOnly)
-        self.setDefaultDropAction(Qt.CopyAction)  # a drop never takes the entry away
+        self.setDragDropMode(QTreeWidget.DragDropMode.DragOnly)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)  # a drop never takes the entry away
         self.setIndentation(12)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         categories: dict[str, QTreeWidgetItem] = {}
         for op in sorted(all_ops(), key=_category_rank):
             parent = categories.get(op.category)
             if parent is None:
                 parent = QTreeWidgetItem(self, [op.category])
-                parent.setFlags(Qt.ItemIsEnabled)
+                parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 font = parent.font(0)
                 font.setBold(True)
                 parent.setFont(0, font)
@@ -53,29 +55,32 @@ class OpTree(QTreeWidget):
 
     def _add_op(self, parent: QTreeWidgetItem, op: OpDef) -> None:
         item = QTreeWidgetItem(parent, [op.type, op.symbol or ""])
-        item.setData(0, Qt.UserRole, op.type)
+        item.setData(0, Qt.ItemDataRole.UserRole, op.type)
         item.setToolTip(0, op.doc)
         item.setToolTip(1, op.doc)
         item.setIcon(0, style.swatch(style.op_color(op).rgba()))
         item.setForeground(1, style.MUTED_TEXT)
-        item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                      | Qt.ItemFlag.ItemIsDragEnabled)
 
     def op_item(self, op_type: str) -> QTreeWidgetItem:
         """The entry of ``op_type``."""
-        for item in self.findItems(op_type, Qt.MatchExactly | Qt.MatchRecursive, 0):
-            if item.data(0, Qt.UserRole) == op_type:
+        for item in self.findItems(op_type,
+                                   Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive, 0):
+            if item.data(0, Qt.ItemDataRole.UserRole) == op_type:
                 return item
         raise KeyError(op_type)
 
     def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.CopyAction
+        return Qt.DropAction.CopyAction
 
     def mimeTypes(self) -> list[str]:
         return [OP_MIME]
 
-    def mimeData(self, items: list[QTreeWidgetItem]) -> QMimeData:
+    def mimeData(self, items: Sequence[QTreeWidgetItem]) -> QMimeData:
         data = QMimeData()
-        types = [item.data(0, Qt.UserRole) for item in items if item.data(0, Qt.UserRole)]
+        types = [item.data(0, Qt.ItemDataRole.UserRole) for item in items
+                 if item.data(0, Qt.ItemDataRole.UserRole)]
         if types:
             data.setData(OP_MIME, types[0].encode())
         return data
@@ -102,15 +107,17 @@ class Palette(QWidget):
     def _apply_filter(self, text: str) -> None:
         for i in range(self.tree.topLevelItemCount()):
             category = self.tree.topLevelItem(i)
+            assert category is not None  # i < topLevelItemCount()
             shown = 0
             for j in range(category.childCount()):
                 item = category.child(j)
-                visible = matches(get_op(item.data(0, Qt.UserRole)), text) is not None
+                assert item is not None  # j < childCount()
+                visible = matches(get_op(item.data(0, Qt.ItemDataRole.UserRole)), text) is not None
                 item.setHidden(not visible)
                 shown += visible
             category.setHidden(shown == 0)
 
     def _activate(self, item: QTreeWidgetItem) -> None:
-        op_type = item.data(0, Qt.UserRole)
+        op_type = item.data(0, Qt.ItemDataRole.UserRole)
         if op_type:
             self.activated.emit(op_type)

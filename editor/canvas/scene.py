@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import networkx as nx
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -44,8 +44,8 @@ PASTE_OFFSET = QPointF(30, 30)
 
 def _shift_as_control(event: QGraphicsSceneMouseEvent) -> None:
     """Shift+click adds to the selection, as Ctrl+click does."""
-    if event.modifiers() & Qt.ShiftModifier:
-        event.setModifiers(event.modifiers() | Qt.ControlModifier)
+    if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+        event.setModifiers(event.modifiers() | Qt.KeyboardModifier.ControlModifier)
 
 
 class GraphScene(QGraphicsScene):
@@ -100,9 +100,9 @@ class GraphScene(QGraphicsScene):
         if layout.valid_pos(pos):
             item.setPos(pos[0], pos[1])
         if self.overview_mode:
-            item.setFlag(QGraphicsItem.ItemHasNoContents)
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         if not self.doc.editable:
-            item.setFlag(QGraphicsItem.ItemIsMovable, False)
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, False)
         self.node_items[node] = item
         return item
 
@@ -115,7 +115,7 @@ class GraphScene(QGraphicsScene):
     def _editable_changed(self, editable: bool) -> None:
         """Nodes can be moved only while the document can be edited."""
         for item in self.node_items.values():
-            item.setFlag(QGraphicsItem.ItemIsMovable, editable)
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, editable)
 
     def _repaint(self) -> None:
         if shiboken6.isValid(self):  # not while the scene is being destroyed
@@ -158,7 +158,7 @@ class GraphScene(QGraphicsScene):
         source_item, target_item = self.node_items[source], self.node_items[target]
         edge = EdgeItem(source_item, target_item, port)
         if self.overview_mode:
-            edge.setFlag(QGraphicsItem.ItemHasNoContents)
+            edge.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.addItem(edge)
         source_item.edges.append(edge)
         target_item.edges.append(edge)
@@ -198,12 +198,12 @@ class GraphScene(QGraphicsScene):
             return
         self.overview_mode = on
         for item in (*self.node_items.values(), *self.edge_items.values()):
-            item.setFlag(QGraphicsItem.ItemHasNoContents, on)
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, on)
         self.overview.visible = on
         self.overview.invalidate()
         self.update()
 
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         if self.overview_mode:
             self.overview.paint(painter)
 
@@ -327,7 +327,7 @@ class GraphScene(QGraphicsScene):
     # ---- gestures --------------------------------------------------------------------------
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if event.button() == Qt.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton:
             hit = self.port_at(event.scenePos())
             if hit is not None and self.doc.editable:
                 self._start_wire(*hit, event.scenePos())
@@ -343,7 +343,7 @@ class GraphScene(QGraphicsScene):
             event.accept()
             return
         super().mouseMoveEvent(event)
-        if event.buttons() & Qt.LeftButton and self._press_positions:
+        if event.buttons() & Qt.MouseButton.LeftButton and self._press_positions:
             for item in self._press_positions:
                 item.update_edges()
             self.overview.invalidate()
@@ -357,13 +357,13 @@ class GraphScene(QGraphicsScene):
         event.accept()
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if self._drag is not None and event.button() == Qt.LeftButton:
+        if self._drag is not None and event.button() == Qt.MouseButton.LeftButton:
             self._drop_wire(event.scenePos())
             event.accept()
             return
         _shift_as_control(event)
         super().mouseReleaseEvent(event)
-        moves = {}
+        moves: dict[str, tuple[list[float] | None, list[float]]] = {}
         for item, start in self._press_positions.items():
             if item.pos() != start:
                 moves[item.node.name] = ([start.x(), start.y()], [item.pos().x(), item.pos().y()])
@@ -391,6 +391,7 @@ class GraphScene(QGraphicsScene):
 
     def _drop_wire(self, pos: QPointF) -> None:
         drag, self._drag = self._drag, None
+        assert drag is not None  # called by mouseReleaseEvent while a wire is dragged
         self.removeItem(drag.wire)
         wires, text = drag.finish(self.port_at(pos))
         self.update()

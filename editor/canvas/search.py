@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from editor import style
@@ -32,14 +33,15 @@ class NodeSearch(QFrame):
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
-        self.setFrameShape(QFrame.StyledPanel)
+        self._parent = parent
+        self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName("NodeSearch")
         self.setStyleSheet("#NodeSearch { background: #2a2e35; border: 1px solid #4a515c;"
                            " border-radius: 5px; }")
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText("Add node…")
         self.list = QListWidget(self)
-        self.list.setFocusPolicy(Qt.NoFocus)
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.edit)
@@ -54,7 +56,7 @@ class NodeSearch(QFrame):
     def open(self, at: QPoint, scene_pos: QPointF) -> None:
         """Show the box with its corner at ``at`` (parent coordinates), kept inside."""
         self.scene_pos = scene_pos
-        parent = self.parentWidget().rect()
+        parent = self._parent.rect()
         x = min(max(at.x(), 0), max(parent.width() - self.width(), 0))
         y = min(max(at.y(), 0), max(parent.height() - self.height(), 0))
         self.move(x, y)
@@ -70,7 +72,7 @@ class NodeSearch(QFrame):
                          if (rank := matches(op, text)) is not None), key=lambda r: r[:2])
         for _, _, op in ranked:
             item = QListWidgetItem(f"{op.type}    {op.symbol or ''}".rstrip())
-            item.setData(Qt.UserRole, op.type)
+            item.setData(Qt.ItemDataRole.UserRole, op.type)
             item.setToolTip(op.doc)
             item.setIcon(style.swatch(style.op_color(op).rgba()))
             self.list.addItem(item)
@@ -81,25 +83,26 @@ class NodeSearch(QFrame):
         item = item or self.list.currentItem()
         self.hide()
         if item is not None:
-            self.chosen.emit(item.data(Qt.UserRole), self.scene_pos)
-        self.parentWidget().setFocus()
+            self.chosen.emit(item.data(Qt.ItemDataRole.UserRole), self.scene_pos)
+        self._parent.setFocus()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.edit and event.type() == QEvent.KeyPress:
+        if (watched is self.edit and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)):
             key = event.key()
-            if key in (Qt.Key_Return, Qt.Key_Enter):
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self._choose()
                 return True
-            if key == Qt.Key_Escape:
+            if key == Qt.Key.Key_Escape:
                 self.hide()
-                self.parentWidget().setFocus()
+                self._parent.setFocus()
                 return True
-            if key in (Qt.Key_Down, Qt.Key_Up):
-                step = 1 if key == Qt.Key_Down else -1
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                step = 1 if key == Qt.Key.Key_Down else -1
                 row = min(max(self.list.currentRow() + step, 0), self.list.count() - 1)
                 self.list.setCurrentRow(row)
                 return True
-        if watched is self.edit and event.type() == QEvent.FocusOut and self.isVisible():
+        if watched is self.edit and event.type() == QEvent.Type.FocusOut and self.isVisible():
             if not self.list.underMouse():
                 self.hide()
         return super().eventFilter(watched, event)

@@ -3,7 +3,7 @@ inline renaming, and dropping palette entries."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QBrush,
@@ -39,17 +39,17 @@ class GraphView(QGraphicsView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
-        self.setTransformationAnchor(QGraphicsView.NoAnchor)
-        self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
-        self.setDragMode(QGraphicsView.RubberBandDrag)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
-        self.setOptimizationFlags(QGraphicsView.DontSavePainterState)
-        self.setFrameShape(QGraphicsView.NoFrame)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontSavePainterState)
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
         self.setAcceptDrops(True)
-        self.setFocusPolicy(Qt.StrongFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.viewport().setMouseTracking(True)
         self.setSceneRect(-EXTENT, -EXTENT, 2 * EXTENT, 2 * EXTENT)  # room to pan anywhere
         self.search = NodeSearch(self)
@@ -98,7 +98,8 @@ class GraphView(QGraphicsView):
         if rect.isNull():
             return
         margin = 60.0
-        self.fitInView(rect.adjusted(-margin, -margin, margin, margin), Qt.KeepAspectRatio)
+        self.fitInView(rect.adjusted(-margin, -margin, margin, margin),
+                       Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > MAX_FRAME_ZOOM:
             self.set_zoom(MAX_FRAME_ZOOM)
             self.centerOn(rect.center())
@@ -127,7 +128,7 @@ class GraphView(QGraphicsView):
 
     # ---- background ------------------------------------------------------------------------
 
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         self._draw_grid(painter, rect)
         if self.scene() is None:
             return
@@ -137,10 +138,10 @@ class GraphView(QGraphicsView):
             painter.resetTransform()
             painter.setPen(style.MUTED_TEXT)
             painter.setFont(style.font(11))
-            painter.drawText(self.viewport().rect(), Qt.AlignCenter, EMPTY_HINT)
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, EMPTY_HINT)
             painter.restore()
 
-    def _draw_grid(self, painter: QPainter, rect: QRectF) -> None:
+    def _draw_grid(self, painter: QPainter, rect: QRectF | QRect) -> None:
         """The background colour with a dot every :data:`GRID` units (sparser when zoomed
         out), from a tiled pixmap: one fill of the exposed area."""
         zoom = self.zoom()
@@ -168,22 +169,23 @@ class GraphView(QGraphicsView):
     # ---- mouse and keys --------------------------------------------------------------------
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.KeyPress and event.key() == Qt.Key_Tab:
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Tab):
             self.open_search()
             return True
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key_Escape and self.graph_scene.cancel_wire():
+        if event.key() == Qt.Key.Key_Escape and self.graph_scene.cancel_wire():
             return
-        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = True
-            self.viewport().setCursor(Qt.OpenHandCursor)
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
             return
         super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = False
             self.viewport().unsetCursor()
             return
@@ -191,9 +193,10 @@ class GraphView(QGraphicsView):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.search.hide()
-        if event.button() == Qt.MiddleButton or (event.button() == Qt.LeftButton and self._space):
+        if event.button() == Qt.MouseButton.MiddleButton or (
+                event.button() == Qt.MouseButton.LeftButton and self._space):
             self._pan_from = event.position().toPoint()
-            self.viewport().setCursor(Qt.ClosedHandCursor)
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return
         super().mousePressEvent(event)
@@ -212,7 +215,8 @@ class GraphView(QGraphicsView):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._pan_from is not None:
             self._pan_from = None
-            self.viewport().setCursor(Qt.OpenHandCursor if self._space else Qt.ArrowCursor)
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space
+                                      else Qt.CursorShape.ArrowCursor)
             event.accept()
             return
         super().mouseReleaseEvent(event)
@@ -293,8 +297,8 @@ class GraphView(QGraphicsView):
         edit.installEventFilter(self)
 
     def eventFilter(self, watched, event: QEvent) -> bool:
-        if (watched is self._rename_edit and event.type() == QEvent.KeyPress
-                and event.key() == Qt.Key_Escape):
+        if (watched is self._rename_edit and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape):
             edit, self._rename_edit = self._rename_edit, None
             edit.hide()
             edit.deleteLater()
@@ -316,12 +320,13 @@ class GraphView(QGraphicsView):
         if not event.mimeData().hasFormat(OP_MIME):
             event.ignore()
             return False
-        event.setDropAction(Qt.CopyAction)
+        event.setDropAction(Qt.DropAction.CopyAction)
         event.accept()
         return True
 
     def dropEvent(self, event: QDropEvent) -> None:
         if self._accept_op(event):
-            op_type = bytes(event.mimeData().data(OP_MIME)).decode()
+            # QByteArray is a buffer; PySide6's stubs lack __buffer__.
+            op_type = bytes(event.mimeData().data(OP_MIME)).decode()  # type: ignore[call-overload]
             self.graph_scene.add_node(op_type, self.mapToScene(event.position().toPoint()))
             self.setFocus()

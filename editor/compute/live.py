@@ -150,6 +150,7 @@ class LiveEvaluation(QObject):
     # ---- live values -----------------------------------------------------------------------
 
     def _selected_names(self) -> list[str]:
+        assert self.scene is not None  # set_scene came first
         try:
             return [node.name for node in self.scene.selected_nodes()]
         except RuntimeError:  # the scene is being deleted
@@ -168,6 +169,7 @@ class LiveEvaluation(QObject):
                               f"{len(names)} selected nodes.")
 
     def _pin(self, name: str, on: bool) -> None:
+        assert self.scene is not None  # set_scene came first
         graph = self.scene.doc.graph
         if name not in graph:
             return
@@ -222,6 +224,7 @@ class LiveEvaluation(QObject):
         """Evaluate the shown nodes, and the previewed ones if previews are shown (not again
         if ``unless_watched`` and they are all watched already)."""
         shown = self._shown_names()
+        assert self.scene is not None  # set_scene came first
         graph = self.scene.doc.graph
         self._quiet -= {graph.get_node(name) for name in shown if name in graph}  # asked now
         self.tensor_view.set_names(shown + self._gradient_tabs(shown))
@@ -237,6 +240,7 @@ class LiveEvaluation(QObject):
     def _update_frontier(self) -> bool:
         """The previewed nodes none of whose consumers is previewed, leaving out train steps
         and the nodes below them; true if that changed."""
+        assert self.scene is not None  # set_scene came first
         graph = self.scene.doc.graph
         frontier = last_nodes(self._previewed - train_steps_and_below(graph), graph)
         self._version = graph.version
@@ -289,21 +293,25 @@ class LiveEvaluation(QObject):
         to evaluate; while stepping, step through the new evaluation, at the same step."""
         self.compute.flush()
         if self.stepping:
+            assert self.scene is not None and self.stepping_name is not None  # stepping a scene
             if self.stepping_name not in self.scene.doc.graph:
                 self.stop_stepping()
             else:
                 self._trace(self.stepping_name)
-        elif self.scene.doc.graph.version != self._version and self._update_frontier():
+        elif (self.scene is not None  # it is: set_scene connected this slot
+              and self.scene.doc.graph.version != self._version and self._update_frontier()):
             self._watch()
 
     def _asked(self, evaluation: Evaluation) -> dict[str, Failure]:
         """The failures to mark: those of the nodes the user asked about (not quiet ones)."""
+        assert self.scene is not None  # set_scene came first
         graph, shown = self.scene.doc.graph, set(self._shown_names())
         return {name: failure for name, failure in evaluation.failures.items()
                 if name in shown or name not in graph or graph.get_node(name) not in self._quiet}
 
     def _blockers(self, evaluation: Evaluation, asked: dict[str, Failure]) -> dict[str, str]:
         """Each blocked node on the way to an ``asked`` failure, with the culprit it waits on."""
+        assert self.scene is not None  # set_scene came first
         graph = self.scene.doc.graph
         blocked = {n for n in evaluation.blocked if n in graph}
         if len(asked) < len(evaluation.failures) and blocked:  # not on the way to quiet ones
@@ -327,6 +335,7 @@ class LiveEvaluation(QObject):
         evaluation elsewhere. The one writer of the nodes' evaluation marks."""
         self._last_marks = culprits, blockers
         culprits = {**culprits, **self._reported}
+        assert self.scene is not None  # set_scene came first
         graph = self.scene.doc.graph
         items = self.scene.node_items
         for name in self._marked - culprits.keys() - blockers.keys():
@@ -351,6 +360,7 @@ class LiveEvaluation(QObject):
             return False
         self.compute.watch([])
         self._mark({}, {})
+        assert self.scene is not None  # set_scene came first
         for item in self.scene.node_items.values():
             item.set_step("pending")
         self._trace(names[0])

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 import numpy as np
@@ -31,7 +31,7 @@ from editor.document import Document
 from engine import train
 from engine.autodiff import gradients
 from engine.errors import EngineError, EvaluationError, ShapeError
-from engine.graph import Graph, GraphEvent, Node
+from engine.graph import Graph, GraphEvent, Node, Placeholder
 from engine.optimizers import VAR_LIST
 from engine.replica import Change, change_of, replay, value_copy
 from engine.session import Session
@@ -284,10 +284,14 @@ class _Worker(QObject):
             return Gradients(request_id, {}, Failure(self.problem, None))
         scratch = self.graph.copy()
         try:
-            node = (scratch.get_node(train_node) if train_node is not None
-                    else train.add_train_node(scratch, loss))
+            if train_node is not None:
+                node = scratch.get_node(train_node)
+            else:
+                assert loss is not None  # asked for a train node or a loss
+                node = train.add_train_node(scratch, loss)
             check_trainable(scratch, node)
             variables = train.trained_variables(node, node.attrs.get(VAR_LIST))
+            assert node.inputs[0] is not None  # check_trainable: the loss is connected
             fetches = gradients(node.inputs[0], variables)
             values = Session(scratch).run(fetches)
         except OP_FAILURES as error:
@@ -299,7 +303,7 @@ class _Worker(QObject):
         if self.problem is not None:
             return Grid(request_id, None, Failure(self.problem, None))
         try:
-            input = self.graph.get_node(request.input)
+            input = cast(Placeholder, self.graph.get_node(request.input))  # see GridRequest
             dtype = input.value.dtype if input.value is not None else np.float64
             batch = (input.attrs["shape"] or (None,))[0] or len(request.points)
             parts = []
@@ -405,7 +409,7 @@ class ComputeService(QObject):
         self._refresh_timer.timeout.connect(self.refresh)
         self._changes_queued.connect(self._on_changes_queued)
 
-        self._thread = QThread()
+        self._thread: QThread | None = QThread()
         self._thread.setObjectName("evaluator")
         self._worker = _Worker(self._inbox)
         self._worker.moveToThread(self._thread)
@@ -547,7 +551,7 @@ class ComputeService(QObject):
         if result.request_id != self._ids[kind] or self._thread is None:
             return  # superseded while it was computed
         self._delivered[kind] = result.request_id
-        if kind == "evaluate":
+        if isinstance(result, Evaluation):  # kind == "evaluate"
             self._last_seconds = result.seconds
         self._update_busy()
         getattr(self, signal).emit(result)

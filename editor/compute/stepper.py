@@ -52,7 +52,8 @@ def trace(session: Session, fetch: Any) -> list[Step]:
             values = dict(zip((n.name for n in pending), session.run(pending), strict=True))
             break
         except EngineError as error:
-            culprit = graph.get_node(error.node) if error.node in graph else None
+            culprit = (graph.get_node(error.node)
+                       if error.node is not None and error.node in graph else None)
             if culprit is None or culprit not in pending:
                 raise
             errors[culprit.name] = str(error)

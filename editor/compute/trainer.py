@@ -121,6 +121,7 @@ class Trainer(QObject):
         if steps < 1:
             raise ValueError("steps: expected a number of steps ≥ 1")
         snapshot = graph.copy()
+        node: Node
         new_train_node = None
         if train_node is None:
             if loss is None:
@@ -239,6 +240,7 @@ class _WorkerThread(QThread):
         self.start()
 
     def run(self) -> None:
+        assert self._job is not None  # submit() sets it before start()
         training_worker.run(self._job, self.message.emit, self.control)
 
 
@@ -266,7 +268,7 @@ class _WorkerProcess(QObject):
             raise
         finally:
             child.close()
-        self._notifier = QSocketNotifier(self._connection.fileno(), QSocketNotifier.Read, self)
+        self._notifier = QSocketNotifier(self._connection.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._read_available)
         self.destroyed.connect(partial(_end, self._process, self._connection))
 

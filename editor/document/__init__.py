@@ -105,7 +105,8 @@ class Document(QObject):
             return format_shape(self.graph.shape_of(node)), OK, ""
         except ShapeError as error:
             graph = self.graph
-            culprit = graph.get_node(error.node) if error.node in graph else node
+            culprit = (graph.get_node(error.node)
+                       if error.node is not None and error.node in graph else node)
             unwired = any(source is None for source in culprit.inputs)
             if culprit is node:
                 return ("?", INCOMPLETE, str(error)) if unwired else ("error", ERROR, str(error))

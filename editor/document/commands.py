@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from editor.document import Command, Document
-from engine.graph import Graph, Node
+from engine.graph import Constant, Graph, Node, Placeholder, Variable
 
 Wire = tuple[str, int, str | None]
 """``(target, port, source)``: the node feeding input ``port`` of ``target`` (None: no wire)."""
@@ -34,7 +34,7 @@ class NodeSpec:
 
     @classmethod
     def of(cls, node: Node) -> NodeSpec:
-        value = node.value if node.op.is_source else None
+        value = node.value if isinstance(node, (Placeholder, Variable, Constant)) else None
         return cls(node.name, node.type, dict(node.attrs),
                    None if value is None else np.array(value, copy=True),
                    copy.deepcopy(node.ui), [s.name if s is not None else None for s in node.inputs])
@@ -223,6 +223,7 @@ class SetInitializer(Command):
     def __init__(self, doc: Document, node: str, spec: dict[str, Any] | None) -> None:
         super().__init__(doc, f"Set {node}'s initializer")
         variable = doc.graph.get_node(node)
+        assert isinstance(variable, Variable)  # only variables have initializers
         self.node, self.spec = node, spec
         self.old_spec = variable.attrs["initializer"]
         self.old_value = np.array(variable.value, copy=True)
@@ -261,7 +262,9 @@ class SetValue(Command):
     def __init__(self, doc: Document, node: str, value: Any) -> None:
         super().__init__(doc, f"Set {node}'s value")
         self.node, self.value = node, value
-        old = doc.graph.get_node(node).value
+        source = doc.graph.get_node(node)
+        assert isinstance(source, (Placeholder, Variable, Constant))  # a node with a value
+        old = source.value
         self.old = None if old is None else np.array(old, copy=True)
 
     def apply(self) -> None:

@@ -3,7 +3,7 @@ train node a "loss + optimizer" run used."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 
@@ -42,10 +42,10 @@ class ApplyTraining(Command):
         super().__init__(doc, text)
         graph = doc.graph
         self.new_values = dict(values)
-        self.old_values = {name: graph.get_node(name).value for name in values}
+        self.old_values = {name: cast(Variable, graph.get_node(name)).value for name in values}
         self.train_node = train_node if train_node is not None and train_node in graph else None
         self.new_state = dict(state or {})
-        self.old_state = dict(graph.get_node(train_node).state) if self.train_node else {}
+        self.old_state = dict(graph.get_node(self.train_node).state) if self.train_node else {}
 
     def apply(self) -> None:
         self._set(self.new_values, self.new_state)
@@ -89,7 +89,8 @@ class ResetVariables(Command):
 
 def _values_and_states(doc: Document) -> tuple[Values, States]:
     nodes = doc.graph.nodes
-    return ({n.name: n.value for n in nodes if isinstance(n, Variable)},
+    return ({n.name: cast(np.ndarray, n.value)  # a variable's value is never None
+             for n in nodes if isinstance(n, Variable)},
             {n.name: dict(n.state) for n in nodes if n.state or n.op.stateful})
 
 

@@ -7,7 +7,7 @@ shown in red beside the field and not applied.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -25,7 +25,7 @@ from editor.canvas.scene import GraphScene
 from editor.document import ERROR, OK, Document
 from editor.document.commands import Rename, SetAttr, SetInitializer, SetValue
 from editor.inspect.initializer_editor import InitializerEditor
-from engine.graph import Node, Placeholder
+from engine.graph import Constant, Node, Placeholder, Variable
 from engine.initializers import parse_initializer
 from engine.tensors import DTYPES, as_tensor, format_tensor, parse_tensor_text
 
@@ -96,6 +96,7 @@ class PropertiesPanel(QWidget):
     # ---- following the document ------------------------------------------------------------
 
     def _selection_changed(self) -> None:
+        assert self.scene is not None  # connected by set_scene
         try:
             items = self.scene.selected_node_items()
         except RuntimeError:  # the scene is being deleted
@@ -155,7 +156,7 @@ class PropertiesPanel(QWidget):
             self._add_line("value", label, self._set_value)
         self.shape_label = QLabel()
         self.shape_label.setWordWrap(True)
-        self.shape_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.shape_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Shape", self.shape_label)
         self._load()
         self._body.show()
@@ -206,14 +207,15 @@ class PropertiesPanel(QWidget):
                 self._set_attr(name, combo.itemText(i))))
         else:
             self._add_line(f"attr:{name}", name, lambda text: self._set_attr_text(name, text))
-            self.fields[f"attr:{name}"].widget.setPlaceholderText(
+            cast(QLineEdit, self.fields[f"attr:{name}"].widget).setPlaceholderText(
                 "null" if default is None else attr_text(default))
         self.fields[f"attr:{name}"].widget.setToolTip(attr.doc)
 
     def _load(self) -> None:
         """Show the node's current name, attributes and value in the fields."""
         node = self.node
-        self.fields["name"].widget.setText(node.name)
+        assert node is not None  # the form shown is a node's
+        cast(QLineEdit, self.fields["name"].widget).setText(node.name)
         for name, value in node.attrs.items():
             widget = self.fields[f"attr:{name}"].widget
             widget.blockSignals(True)
@@ -224,15 +226,17 @@ class PropertiesPanel(QWidget):
             elif isinstance(widget, QComboBox):
                 widget.setCurrentText(value)
             elif isinstance(widget, InitializerEditor):
+                assert isinstance(node, Variable) and node.value is not None  # it has one
                 widget.set_spec(value, node.value.shape)
             else:
-                widget.setText(attr_text(value))
+                cast(QLineEdit, widget).setText(attr_text(value))
             widget.blockSignals(False)
         unused = unused_attrs(node)
         for name in node.attrs:
             self._form().setRowVisible(self.fields[f"attr:{name}"].widget, name not in unused)
         if "value" in self.fields:
             edit: QLineEdit = self.fields["value"].widget  # type: ignore[assignment]
+            assert isinstance(node, (Placeholder, Variable, Constant))  # a source's field
             value = node.value
             if value is None or value.size > SHOWN_ELEMENTS:
                 edit.setText("")
@@ -247,8 +251,10 @@ class PropertiesPanel(QWidget):
 
     def _load_shape(self) -> None:
         node = self.node
+        assert node is not None and self.doc is not None  # a node's form is shown
         text, state, message = self.doc.shape_state(node)
-        if state == OK and node.op.is_source and node.value is not None:
+        if (state == OK and isinstance(node, (Placeholder, Variable, Constant))
+                and node.value is not None):
             text += f"   {node.value.dtype.name}"
         self.shape_label.setText(message or text)
         self.shape_label.setProperty("role", {ERROR: "error", OK: ""}.get(state, "muted"))
@@ -258,17 +264,20 @@ class PropertiesPanel(QWidget):
     # ---- applying edits --------------------------------------------------------------------
 
     def _rename(self, text: str) -> str | None:
+        assert self.node is not None and self.doc is not None  # a node's form is shown
         if text.strip() == self.node.name:
             return None
         return self.doc.execute(Rename(self.doc, self.node.name, text.strip()))
 
     def _set_attr(self, name: str, value: Any) -> str | None:
+        assert self.node is not None and self.doc is not None  # a node's form is shown
         if self.node.attrs.get(name) == value:
             return None
         return self.doc.execute(SetAttr(self.doc, self.node.name, name, value))
 
     def _set_initializer(self, editor: InitializerEditor) -> str | None:
-        value = self.node.value
+        assert isinstance(self.node, (Placeholder, Variable, Constant)) and self.doc is not None
+        value = cast(np.ndarray, self.node.value)  # the form is a variable's: never None
         try:
             spec = editor.spec()
             if spec is not None and value.dtype.kind in "fc":
@@ -288,11 +297,13 @@ class PropertiesPanel(QWidget):
 
     def _set_value(self, text: str) -> str | None:
         node = self.node
+        assert self.doc is not None  # set_scene came first
         if not text.strip():
             if isinstance(node, Placeholder):
                 return None if node.value is None else self.doc.execute(
                     SetValue(self.doc, node.name, None))
             return "type a value"
+        assert isinstance(node, (Placeholder, Variable, Constant))  # a source's form
         try:
             array = parse_value(text, node.value)
         except ValueError as error:

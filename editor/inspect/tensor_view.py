@@ -188,8 +188,8 @@ class TensorPanel(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.fix_button = QPushButton()
-        self.fix_button.clicked.connect(lambda: self.value_wanted.emit(self._wants_value))
         self._wants_value = ""
+        self.fix_button.clicked.connect(lambda: self.value_wanted.emit(self._wants_value))
         message_text = QVBoxLayout()
         message_text.addWidget(self.message)
         message_text.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -343,8 +343,9 @@ class TensorPanel(QWidget):
         self.slice_spins = []
         while self.slice_row.count():
             item = self.slice_row.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            assert item is not None  # count() > 0
+            if (widget := item.widget()) is not None:
+                widget.deleteLater()
         if not leading:
             self.slice_box.hide()
             return

@@ -8,7 +8,7 @@ only while the view is visible.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 import networkx as nx
 import numpy as np
@@ -60,7 +60,7 @@ def find_classifier(graph: Graph) -> Classifier | None:
             for labels in order:
                 if (labels is not input and labels not in above
                         and _fits_labels(labels, input, _classes(output))
-                        and meets & nx.descendants(graph.nx, labels)):
+                        and nx.descendants(graph.nx, labels) & meets):
                     return Classifier(input, labels, output)  # type: ignore[arg-type]
     return None
 
@@ -76,8 +76,10 @@ def _logits(graph: Graph) -> set[Node]:
     return found
 
 
-def _is_points(node: Node) -> bool:
-    shape = node.shape if isinstance(node, Placeholder) else None
+def _is_points(node: Node) -> TypeGuard[Placeholder]:
+    if not isinstance(node, Placeholder):
+        return False
+    shape = node.shape
     return (shape is not None and len(shape) == 2 and shape[1] == 2 and node.default is not None
             and node.default.dtype.kind in "iuf")
 

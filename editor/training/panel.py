@@ -5,6 +5,9 @@ window, which places its dock and menu entries and listens to its signals."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import cast
+
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QPointF, QTimer, Signal
@@ -244,13 +247,13 @@ class TrainingPanel(QObject):
                 if badge.scene() is not None:
                     badge.scene().removeItem(badge)
         for name, item in wanted.items():
-            badge = self._badges.get(name)
-            if badge is None:
+            existing = self._badges.get(name)
+            if existing is None:
                 self._badges[name] = GradientBadge(item, self.gradients[name])
             else:
-                badge.set_gradient(self.gradients[name])
+                existing.set_gradient(self.gradients[name])
 
-    def _items(self, names: dict[str, object]) -> dict:
+    def _items(self, names: Mapping[str, object]) -> dict:
         """The node items of the variables named in ``names`` (those still in the document)."""
         doc, scene = self.doc, self.scene
         if doc is None or scene is None:
@@ -271,7 +274,9 @@ def _names(names: list[str], shown: int = 3) -> str:
 def _holds(doc: Document, values: dict[str, np.ndarray]) -> bool:
     """Whether the document's variables still hold these values."""
     graph = doc.graph
-    return all(name in graph and np.array_equal(graph.get_node(name).value, value)
+    return all(name in graph
+               and (held := cast(Variable, graph.get_node(name)).value) is not None
+               and np.array_equal(held, value)
                for name, value in values.items())
 
 

@@ -79,8 +79,8 @@ class WireItem(QGraphicsItem):
             painter.setPen(QPen(color, 0))
             painter.drawLine(*self._ends)
             return
-        painter.setPen(QPen(color, self.WIDTH, Qt.SolidLine, Qt.RoundCap))
-        painter.setBrush(Qt.NoBrush)
+        painter.setPen(QPen(color, self.WIDTH, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
 
 
@@ -103,7 +103,7 @@ class EdgeItem(WireItem):
     def __init__(self, source: NodeItem, target: NodeItem, port: int) -> None:
         super().__init__(_wire_color(source.color.rgba()))
         self.source, self.target, self.port = source, target, port
-        self.setFlag(QGraphicsItem.ItemIsSelectable)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.update_path()
 
     def update_path(self) -> None:

@@ -33,7 +33,8 @@ class GradientBadge(QGraphicsItem):
 
     def __init__(self, node_item: NodeItem, gradient: np.ndarray) -> None:
         super().__init__(node_item)
-        self.setAcceptedMouseButtons(Qt.NoButton)
+        self.node_item = node_item
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self._rect = QRectF(0, node_item.height + GAP, NodeItem.WIDTH, HEIGHT)
         self.set_gradient(gradient)
 
@@ -43,7 +44,7 @@ class GradientBadge(QGraphicsItem):
         norm = np.linalg.norm(gradient)
         values = (format_tensor(gradient) if gradient.size <= TOOLTIP_ELEMENTS else
                   f"shape {gradient.shape}, from {gradient.min():.4g} to {gradient.max():.4g}")
-        self.setToolTip(f"<b>∇ {self.parentItem().node.name}</b>: the gradient of the loss "
+        self.setToolTip(f"<b>∇ {self.node_item.node.name}</b>: the gradient of the loss "
                         f"(norm {norm:.4g})<br><pre>{values}</pre>")
         self.update()
 
@@ -54,7 +55,7 @@ class GradientBadge(QGraphicsItem):
               widget: QWidget | None = None) -> None:
         if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.6:
             return  # far out: too small to read (the node draws a plain box there)
-        if self.parentItem().flags() & QGraphicsItem.ItemHasNoContents:
+        if self.parentItem().flags() & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents:
             return  # the overview draws the whole graph
         painter.setPen(QPen(style.GRADIENT, 1.0))
         painter.setBrush(BODY)
@@ -62,5 +63,7 @@ class GradientBadge(QGraphicsItem):
         painter.setFont(FONT)
         painter.setPen(style.GRADIENT)
         text_rect = self._rect.adjusted(8, 0, -8, 0)
-        text = painter.fontMetrics().elidedText(self.text, Qt.ElideRight, int(text_rect.width()))
-        painter.drawText(text_rect, Qt.AlignVCenter | Qt.AlignLeft, text)
+        text = painter.fontMetrics().elidedText(self.text, Qt.TextElideMode.ElideRight,
+                                                int(text_rect.width()))
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         text)

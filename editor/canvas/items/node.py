@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from editor import style
 from editor.document import BLOCKED, ERROR, OK
 from editor.tensor_stats import preview, value_preview
-from engine.graph import Node
+from engine.graph import Constant, Node, Placeholder, Variable
 
 
 class AttachedWire(Protocol):
@@ -83,7 +83,7 @@ class NodeItem(QGraphicsItem):
         self.color = style.op_color(node.op)
         self._symbol = node.op.symbol or node.type
         self.setFlags(_FLAGS)
-        self.setAcceptedMouseButtons(Qt.LeftButton)
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
 
     # ---- geometry -------------------------------------------------------------------------
 
@@ -187,7 +187,7 @@ class NodeItem(QGraphicsItem):
     @staticmethod
     def default_preview(node: Node) -> str:
         """The preview shown until one is set: a source's value (or that it is fed)."""
-        if not node.op.is_source:
+        if not isinstance(node, (Placeholder, Variable, Constant)):  # not a source
             return ""
         return "fed at run time" if node.value is None else value_preview(node.value)
 
@@ -208,16 +208,16 @@ class NodeItem(QGraphicsItem):
         selected = self.isSelected()
         if lod < 0.35:  # far out: two rectangles
             painter.fillRect(self._rect, style.SELECTED if selected else style.NODE_BODY)
-            painter.fillRect(0, 0, self.WIDTH, self.TITLE_H, self.title_color())
+            painter.fillRect(self.title_rect(), self.title_color())
             return
         if self.step == "pending" or (self.step is None and self.state == BLOCKED):
             painter.setOpacity(0.3 if self.step else 0.45)
         rect = self._rect
-        painter.setPen(Qt.NoPen)
+        painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(style.NODE_BODY)
         painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
         painter.fillPath(_title_path(self.WIDTH, self.TITLE_H, self.CORNER), self.color)
-        painter.setBrush(Qt.NoBrush)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         if self.step == "current":
             painter.setPen(QPen(style.HIGHLIGHT_GLOW, 7.0))
             painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
@@ -244,7 +244,7 @@ class NodeItem(QGraphicsItem):
         if port in self.highlight:
             glow = style.HIGHLIGHT if port == self.hover_port else QColor(127, 224, 255, 110)
             painter.setBrush(glow)
-            painter.setPen(Qt.NoPen)
+            painter.setPen(Qt.PenStyle.NoPen)
             painter.drawEllipse(center, r + 4, r + 4)
             painter.setPen(QPen(style.NODE_OUTLINE, 1.2))
         painter.setBrush(QBrush(self.color.lighter(125) if wired else style.NODE_BODY))
@@ -258,42 +258,47 @@ class NodeItem(QGraphicsItem):
         symbol_w = min(metrics.horizontalAdvance(self._symbol), w * 0.45)
         painter.setPen(SYMBOL_COLOR)
         painter.drawText(QRectF(w - pad - symbol_w, 0, symbol_w, self.TITLE_H),
-                         Qt.AlignVCenter | Qt.AlignRight, self._symbol)
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self._symbol)
         painter.setFont(TITLE_FONT)
         painter.setPen(style.TEXT)
         name_w = w - 3 * pad - symbol_w
-        elided = painter.fontMetrics().elidedText(self.node.name, Qt.ElideRight, int(name_w))
-        painter.drawText(QRectF(pad, 0, name_w, self.TITLE_H), Qt.AlignVCenter | Qt.AlignLeft,
-                         elided)
+        elided = painter.fontMetrics().elidedText(self.node.name, Qt.TextElideMode.ElideRight,
+                                                  int(name_w))
+        painter.drawText(QRectF(pad, 0, name_w, self.TITLE_H),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, elided)
         painter.setFont(LABEL_FONT)
         painter.setPen(style.PORT_LABEL)
         for i, port_name in enumerate(self.node.op.inputs):
             y = self.TITLE_H + self.ROW_H * i
             painter.drawText(QRectF(pad + 2, y, w / 2, self.ROW_H),
-                             Qt.AlignVCenter | Qt.AlignLeft, port_name)
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, port_name)
         painter.setFont(SHAPE_FONT)
         painter.setPen(style.ERROR if self.state == ERROR else style.TEXT if self.state == OK
                        else style.MUTED_TEXT)
         painter.drawText(QRectF(w * 0.35, self.TITLE_H, w * 0.65 - pad - 2, self.ROW_H),
-                         Qt.AlignVCenter | Qt.AlignRight, self.shape_text)
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                         self.shape_text)
         preview, colour = self.preview_text(), style.PORT_LABEL
         if self.step == "current":
             colour = style.HIGHLIGHT
         elif self.step is None and self.state == ERROR and self.message and not (
-                self.node.op.is_source and self.node.value is not None):
+                isinstance(self.node, (Placeholder, Variable, Constant))
+                and self.node.value is not None):
             preview, colour = self.message.removeprefix(f"{self.node.name}: "), style.ERROR
         if preview:
             painter.setFont(LABEL_FONT)
             painter.setPen(colour)
             footer = QRectF(pad, self.height - self.FOOTER_H, w - 2 * pad, self.FOOTER_H - 3)
-            text = painter.fontMetrics().elidedText(preview, Qt.ElideRight,
+            text = painter.fontMetrics().elidedText(preview, Qt.TextElideMode.ElideRight,
                                                     int(footer.width()))
-            painter.drawText(footer, Qt.AlignVCenter | Qt.AlignLeft, text)
+            painter.drawText(footer, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                             text)
 
 
 _INPUT_POINTS = [QPointF(0, NodeItem.TITLE_H + NodeItem.ROW_H * (i + 0.5)) for i in range(16)]
 _OUTPUT_POINT = QPointF(NodeItem.WIDTH, NodeItem.TITLE_H + NodeItem.ROW_H * 0.5)
-_FLAGS = QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
+_FLAGS = (QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+          | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
 
 
 @cache
