@@ -349,7 +349,8 @@ class Graph:
     def _emit(self, kind: str, node: Node, **details: Any) -> None:
         if kind in STRUCTURAL:
             self.version += 1
-        if self._shapes and kind not in ("ui_changed", "renamed", "state_changed"):
+        if self._shapes and kind not in ("ui_changed", "state_changed"):  # (a shape error
+            # names its node: a renamed one's is stale)
             self._forget_shapes(node, kind)
         if self._listeners:
             event = GraphEvent(kind, node, **details) if details else GraphEvent(kind, node)

@@ -179,3 +179,15 @@ def test_an_unwired_input_is_a_shape_error():
     with pytest.raises(ts.ShapeError, match="half: input 'y' is not connected") as info:
         g.shape_of(add)
     assert info.value.node == "half"
+
+
+def test_a_shape_error_names_the_node_by_its_new_name_after_a_rename():
+    g = ts.Graph()
+    r = g.add_node("reduce_sum", name="reduce_sum")
+    below = g.add_node("negative", [r], name="below")
+    with pytest.raises(ts.ShapeError, match="reduce_sum: input 'x' is not connected"):
+        g.shape_of(below)
+    g.rename(r, "J")
+    with pytest.raises(ts.ShapeError, match="J: input 'x' is not connected") as error:
+        g.shape_of(below)
+    assert error.value.node == "J"

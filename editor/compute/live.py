@@ -104,8 +104,8 @@ class LiveEvaluation(QObject):
         """Last nodes evaluated since the document was set that never had a value: their
         failures are not marked (the user has not asked about them)."""
         self._version = -1
-        self._marked: set[str] = set()
-        self._reported: dict[str, Failure] = {}
+        self._marked: set[Node] = set()
+        self._reported: dict[Node, str] = {}
         """Failures reported from outside evaluation (training), marked until the node
         changes."""
         self._last_marks: tuple[dict[str, Any], dict[str, str]] = ({}, {})
@@ -180,7 +180,8 @@ class LiveEvaluation(QObject):
     def mark_failure(self, name: str, message: str) -> None:
         """Mark node ``name`` as the culprit of a failure found outside evaluation (a training
         run's), until it changes."""
-        self._reported[name] = Failure(message, name)
+        assert self.scene is not None  # set_scene came first
+        self._reported[self.scene.doc.graph.get_node(name)] = message
         self._mark(*self._last_marks)
 
     def clear_reported(self) -> None:
@@ -190,11 +191,11 @@ class LiveEvaluation(QObject):
             self._mark(*self._last_marks)
 
     def _node_changed(self, node: Node) -> None:
-        if self._reported.pop(node.name, None) is not None:
+        if self._reported.pop(node, None) is not None:
             self._mark(*self._last_marks)
 
     def _node_removed(self, node: Node) -> None:
-        self._reported.pop(node.name, None)
+        self._reported.pop(node, None)
         self._previewed.discard(node)
         self._quiet.discard(node)
         if node in self._pinned:
@@ -334,13 +335,15 @@ class LiveEvaluation(QObject):
         failure's message, ``blockers``' keys blocked, and clear the marks of the last
         evaluation elsewhere. The one writer of the nodes' evaluation marks."""
         self._last_marks = culprits, blockers
-        culprits = {**culprits, **self._reported}
+        culprits = {**culprits, **{n.name: Failure(message, n.name)
+                                   for n, message in self._reported.items()}}
         assert self.scene is not None  # set_scene came first
         graph = self.scene.doc.graph
         items = self.scene.node_items
-        for name in self._marked - culprits.keys() - blockers.keys():
-            if name in graph:
-                items[graph.get_node(name)].set_state(OK)
+        marked = {graph.get_node(n) for n in (*culprits, *blockers) if n in graph}
+        for node in self._marked - marked:  # by node: a renamed node's mark is cleared too
+            if node in graph:
+                items[node].set_state(OK)
         for name, failure in culprits.items():
             if name in graph:
                 items[graph.get_node(name)].set_state(ERROR, failure.message)
@@ -348,7 +351,7 @@ class LiveEvaluation(QObject):
             if name not in culprits:
                 message = f"blocked by {culprit}: {culprits[culprit].message}"
                 items[graph.get_node(name)].set_state(BLOCKED, message)
-        self._marked = {n for n in (*culprits, *blockers) if n in graph}
+        self._marked = marked
 
     # ---- step-through ----------------------------------------------------------------------
 
