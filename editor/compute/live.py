@@ -284,7 +284,8 @@ class LiveEvaluation(QObject):
                 self._previewed.add(graph.get_node(name))
                 grown = True
         asked = self._asked(evaluation)
-        culprits = {f.node: f for f in asked.values() if f.node is not None}
+        culprits = {**evaluation.nonfinite,  # marked as errors are, blocking nothing
+                    **{f.node: f for f in asked.values() if f.node is not None}}
         self._mark(culprits, self._blockers(evaluation, asked))
         if grown and self._update_frontier() and self.previews:
             self._watch(unless_watched=True)

@@ -65,6 +65,9 @@ class Evaluation:
     nodes, their inputs, …): what node previews show."""
     dropped: frozenset[str] = frozenset()
     """Nodes whose previous value an edit made stale, not computed again (not needed)."""
+    nonfinite: dict[str, Failure] = field(default_factory=dict)
+    """Where NaN or ±inf in a requested value first appears: the node that made it of finite
+    inputs (a log of a negative number), with a message saying so."""
 
     @property
     def culprits(self) -> dict[str, Failure]:
@@ -241,10 +244,31 @@ class _Worker(QObject):
                 failure = self._explain(error, name)
                 failures[name] = failure
                 blocked |= self._blocked(failure.node, name)
+        nonfinite: dict[str, Failure] = {}
+        for name, value in values.items():
+            if not _finite(value):
+                nonfinite.update(self._nonfinite_origin(name))
         computed, dropped = self.session.take_changes()
         return Evaluation(request_id, names, values, failures, frozenset(blocked),
                           computed={n.name: v for n, v in computed.items()},
-                          dropped=frozenset(n.name for n in dropped))
+                          dropped=frozenset(n.name for n in dropped), nonfinite=nonfinite)
+
+    def _nonfinite_origin(self, name: str) -> dict[str, Failure]:
+        """The first node on the way to ``name`` whose value holds NaN or ±inf though its
+        inputs do not (values from the session's cache: nothing is computed again)."""
+        below = self._train_steps_and_below()  # never run a train step
+        order = [n for n in self.session.evaluation_order(name) if n not in below]
+        values = dict(zip(order, self.session.run(order), strict=True))
+        for node in order:
+            value = values[node]
+            if not _finite(value) and all(_finite(values[s]) for s in node.inputs
+                                          if s is not None):
+                count = int(np.size(value) - np.count_nonzero(np.isfinite(value)))
+                what = "NaN" if np.isnan(value).any() else "±inf"
+                message = (f"{node.name} ({node.type}) makes {what} of finite inputs: "
+                           f"{count} of {np.size(value)} values")
+                return {node.name: Failure(message, node.name, "NonFinite")}
+        return {}
 
     def _run_without_training(self, name: str) -> Any:
         """The value of ``name``, never running a train step (that would change the replica's
@@ -347,6 +371,12 @@ def train_steps_and_below(graph: Graph) -> set[Node]:
         if node.op.stateful and node not in below:
             below |= {node} | nx.descendants(graph.nx, node)
     return below
+
+
+def _finite(value: Any) -> bool:
+    """Whether a value holds no NaN or ±inf (values that are not floats always do)."""
+    array = np.asarray(value)
+    return array.dtype.kind not in "fc" or bool(np.isfinite(array).all())
 
 
 _ROUTES: dict[type, tuple[str, str]] = {

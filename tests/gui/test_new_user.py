@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
 
-from editor.document import OK
+import engine as ts
+from editor.document import ERROR, OK
 
 
 def test_a_renamed_node_loses_its_error_mark_once_its_input_is_wired(affine) -> None:
@@ -27,3 +28,23 @@ def test_a_renamed_node_loses_its_error_mark_once_its_input_is_wired(affine) -> 
     affine.qtbot.waitUntil(lambda: item.state == OK)
     assert item.message == ""
     affine.qtbot.waitUntil(lambda: item.preview_text() == "1")  # z = [2, -1]
+
+
+def test_nan_is_marked_on_the_node_that_first_made_it(canvas, tmp_path) -> None:
+    """log of a negative number, summed further down: selecting the sum flags the log node
+    (as errors are flagged), not the nodes that merely carry its NaN on."""
+    with ts.Graph().as_default() as graph:
+        v = ts.Variable([-1.0, 1.0, 4.0], name="v")
+        logs = ts.log(v, name="logs")
+        ts.reduce_sum(ts.square(logs, name="squared"), name="total")
+    ts.save_graph(graph, tmp_path / "nan.json")
+    assert canvas.window.open_file(tmp_path / "nan.json")
+    canvas.select("total")
+    item = canvas.item("logs")
+    canvas.qtbot.waitUntil(lambda: item.state == ERROR)
+    assert "logs (log) makes NaN of finite inputs: 1 of 3 values" in item.message
+    assert canvas.item("squared").state == canvas.item("total").state == OK
+    assert canvas.item("v").state == OK
+    canvas.select("v")  # a finite value typed in place of -1 clears the mark
+    canvas.type_field("value", "[1, 1, 4]")
+    canvas.qtbot.waitUntil(lambda: item.state == OK)
