@@ -434,7 +434,7 @@ class MainWindow(QMainWindow):
     def duplicate(self) -> None:
         text = self.scene.copy_text()
         if text is not None:
-            self.scene.paste(text)
+            self.scene.paste(text, verb="Duplicate")
 
     def _cursor_scene_pos(self) -> QPointF | None:
         pos = self.view.viewport().mapFromGlobal(self.cursor().pos())

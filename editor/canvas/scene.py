@@ -263,7 +263,7 @@ class GraphScene(QGraphicsScene):
         pos = at - QPointF(NodeItem.WIDTH / 2, NodeItem.TITLE_H / 2)
         spec = NodeSpec(NameAllocator(self.doc.graph).fresh(op_type), op_type, attrs, value,
                         {"pos": [round(pos.x()), round(pos.y())]})
-        if not self.run(AddNodes(self.doc, [spec], f"Add {op_type}")):
+        if not self.run(AddNodes(self.doc, [spec])):
             return None
         node = self.doc.graph.get_node(spec.name)
         self.select([node])
@@ -288,9 +288,9 @@ class GraphScene(QGraphicsScene):
         nodes = self.selected_nodes()
         return json.dumps(graph_to_dict(self.doc.graph, nodes)) if nodes else None
 
-    def paste(self, text: str, at: QPointF | None = None) -> bool:
+    def paste(self, text: str, at: QPointF | None = None, verb: str = "Paste") -> bool:
         """Add the nodes of file ``text`` (fresh names; the group's corner at ``at``, else
-        offset from where they were) and select them."""
+        offset from where they were) and select them; ``verb`` names the edit ("Duplicate")."""
         try:
             pasted = graph_from_dict(json.loads(text), "clipboard")
         except (ValueError, EngineError) as error:
@@ -309,7 +309,7 @@ class GraphScene(QGraphicsScene):
             spec.inputs = [names.get(s) if s is not None else None for s in spec.inputs]
             x, y = spec.ui["pos"] if layout.valid_pos(spec.ui.get("pos")) else corner
             spec.ui["pos"] = [round(x + shift.x()), round(y + shift.y())]
-        if not self.run(AddNodes(self.doc, specs, "Paste")):
+        if not self.run(AddNodes(self.doc, specs, verb)):
             return False
         self.select([self.doc.graph.get_node(spec.name) for spec in specs])
         return True
@@ -369,8 +369,7 @@ class GraphScene(QGraphicsScene):
                 moves[item.node.name] = ([start.x(), start.y()], [item.pos().x(), item.pos().y()])
         self._press_positions = {}
         if moves:
-            self.run(MoveNodes(self.doc, moves, "Move" if len(moves) == 1 else
-                               f"Move {len(moves)} nodes"))
+            self.run(MoveNodes(self.doc, moves))
 
     def _start_wire(self, item: NodeItem, port: Port, pos: QPointF) -> None:
         detached = self.edge_items.get((item.node, port[1])) if port[0] == "in" else None

@@ -7,6 +7,7 @@ the stack). ``apply`` leaves the graph untouched when the engine refuses the edi
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from editor.document import Command, Document
+from editor.tensor_stats import value_preview
 from engine.graph import Constant, Graph, Node, Placeholder, Variable
 
 Wire = tuple[str, int, str | None]
@@ -84,11 +86,34 @@ def _set_wires(graph: Graph, wires: Iterable[Wire]) -> None:
         raise
 
 
-class AddNodes(Command):
-    """Add nodes (a new node, a paste, a duplicate) and the wires among them."""
+SHORT = 8
+"""Values with more elements are named by shape and dtype in the history."""
 
-    def __init__(self, doc: Document, specs: list[NodeSpec], text: str = "Add node") -> None:
-        super().__init__(doc, text)
+
+def _short(value: Any) -> str:
+    """An attribute value as the history shows it (cut to a few dozen characters)."""
+    text = "null" if value is None else json.dumps(list(value) if isinstance(value, tuple)
+                                                    else value, default=str)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _nodes_text(names: list[str]) -> str:
+    """``J`` for one node, ``3 nodes`` for more."""
+    return names[0] if len(names) == 1 else f"{len(names)} nodes"
+
+
+def _wire_text(doc: Document, source: str | None, target: str, port: int) -> str:
+    """``x → matmul.b`` (``matmul.b`` alone without a source)."""
+    end = f"{target}.{doc.graph.get_node(target).op.inputs[port]}"
+    return end if source is None else f"{source} → {end}"
+
+
+class AddNodes(Command):
+    """Add nodes (a new node, a paste, a duplicate) and the wires among them; the history
+    says ``Add J``, or ``Paste 3 nodes`` for ``verb`` "Paste"."""
+
+    def __init__(self, doc: Document, specs: list[NodeSpec], verb: str = "Add") -> None:
+        super().__init__(doc, f"{verb} {_nodes_text([s.name for s in specs])}")
         self.specs = specs
 
     @property
@@ -117,10 +142,17 @@ class RemoveItems(Command):
     """Delete nodes with every wire touching them, and wires given as (target, port)."""
 
     def __init__(self, doc: Document, nodes: Iterable[str], wires: Iterable[tuple[str, int]] = (),
-                 text: str = "Delete") -> None:
-        super().__init__(doc, text)
+                 verb: str = "Delete") -> None:
         self.node_names = list(nodes)
         self.wire_ends = list(wires)
+        said = [_nodes_text(self.node_names)] if self.node_names else []
+        if len(self.wire_ends) == 1 and not said:
+            target, port = self.wire_ends[0]
+            source = doc.graph.get_node(target).inputs[port]
+            said.append(_wire_text(doc, source.name if source else None, target, port))
+        elif self.wire_ends:
+            said.append(f"{len(self.wire_ends)} wire" + "s" * (len(self.wire_ends) != 1))
+        super().__init__(doc, f"{verb} {' and '.join(said)}")
         self.specs: list[NodeSpec] = []
         self.wires: list[Wire] = []
 
@@ -155,10 +187,16 @@ class RemoveItems(Command):
 
 
 class SetWires(Command):
-    """Connect, replace, move or disconnect wires: each entry sets one input port."""
+    """Connect, replace, move or disconnect wires: each entry sets one input port. The
+    history says what: ``Connect x → matmul.b``, ``Disconnect matmul.b``."""
 
-    def __init__(self, doc: Document, wires: list[Wire], text: str = "Connect") -> None:
-        super().__init__(doc, text)
+    def __init__(self, doc: Document, wires: list[Wire], verb: str = "Connect") -> None:
+        connected = [w for w in wires if w[2] is not None]
+        shown = connected[0] if connected else wires[0]
+        text = _wire_text(doc, shown[2], shown[0], shown[1])
+        if len(connected) > 1:
+            text += f" and {len(connected) - 1} more"
+        super().__init__(doc, f"{verb} {text}")
         self.wires = wires
         self.old: list[Wire] = []
 
@@ -178,8 +216,8 @@ class MoveNodes(Command):
     """Set node positions (one drag of a selection, or an arrangement) as one step."""
 
     def __init__(self, doc: Document, moves: dict[str, tuple[list[float] | None, list[float]]],
-                 text: str = "Move") -> None:
-        super().__init__(doc, text)
+                 verb: str = "Move") -> None:
+        super().__init__(doc, f"{verb} {_nodes_text(list(moves))}")
         self.moves = moves
 
     def apply(self) -> None:
@@ -205,7 +243,7 @@ class Rename(Command):
 
 class SetAttr(Command):
     def __init__(self, doc: Document, node: str, attr: str, value: Any) -> None:
-        super().__init__(doc, f"Set {node}.{attr}")
+        super().__init__(doc, f"Set {node}.{attr} = {_short(value)}")
         self.node, self.attr, self.value = node, attr, value
         self.old = doc.graph.get_node(node).attrs[attr]
 
@@ -260,7 +298,8 @@ class SetValue(Command):
     """Set a variable's or constant's value, or a placeholder's default (None clears it)."""
 
     def __init__(self, doc: Document, node: str, value: Any) -> None:
-        super().__init__(doc, f"Set {node}'s value")
+        shown = "nothing" if value is None else value_preview(np.asarray(value), SHORT)
+        super().__init__(doc, f"Set {node} = {shown}")
         self.node, self.value = node, value
         source = doc.graph.get_node(node)
         assert isinstance(source, (Placeholder, Variable, Constant))  # a node with a value

@@ -3,7 +3,7 @@ user's steps and what they must see."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 import engine as ts
 from editor.document import ERROR, OK
@@ -48,3 +48,22 @@ def test_nan_is_marked_on_the_node_that_first_made_it(canvas, tmp_path) -> None:
     canvas.select("v")  # a finite value typed in place of -1 clears the mark
     canvas.type_field("value", "[1, 1, 4]")
     canvas.qtbot.waitUntil(lambda: item.state == OK)
+
+
+def history(window) -> list[str]:
+    """The History dock's entries, as it lists them (after "Start")."""
+    model = window.history.model()
+    return [model.index(row, 0).data() for row in range(1, model.rowCount())]
+
+
+def test_history_entries_say_what_changed(affine) -> None:
+    window = affine.window
+    affine.drag(affine.port("matmul", "b"), affine.at(QPointF(330, 330)))  # pull the wire off
+    affine.wire("x", "matmul", "b")
+    affine.select("b")
+    affine.type_field("value", "[0, 0]")
+    affine.select("A", "b", "x")
+    affine.key(Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    affine.drag(affine.title("z"), affine.title("z") + QPoint(40, 0))
+    assert history(window) == ["Disconnect matmul.b", "Connect x → matmul.b", "Set b = [0, 0]",
+                               "Duplicate 3 nodes", "Move z"]
