@@ -302,7 +302,7 @@ def test_a_paused_run_holds_and_its_pause_is_not_counted(qtbot, trainer) -> None
             op.gate.let_through(3)
             qtbot.waitUntil(lambda: op.gate.held == 1, timeout=WAIT)  # in step 4
             trainer.pause()
-            op.gate.open()  # step 4 ends; the run holds before step 5
+            op.gate.let_through(1)  # step 4 ends; the run holds before step 5
             qtbot.waitUntil(lambda: op.clock.polling == 1, timeout=WAIT)
             op.clock.let_poll(2)
             qtbot.waitUntil(lambda: op.clock.polls == 3 and op.clock.polling == 1,
@@ -310,10 +310,11 @@ def test_a_paused_run_holds_and_its_pause_is_not_counted(qtbot, trainer) -> None
             assert op.calls == 4 and trainer.paused  # three looks at the flags, no step
             trainer.resume()
             op.clock.let_poll()
-            qtbot.waitUntil(lambda: op.calls >= 10, timeout=WAIT)
-            trainer.stop()
+            op.gate.let_through(5)
+            qtbot.waitUntil(lambda: op.calls == 10 and op.gate.held == 1, timeout=WAIT)
+            trainer.stop()  # step 10 ends, and no other begins
     result = finished.args[0]
-    assert result.reason == "stopped" and result.steps >= 9
+    assert result.reason == "stopped" and result.steps == 10
     assert op.clock.polls == 3
     # 0.01 s of the run's clock per step; the 3 × 5 ms polls while paused are left out
     assert result.seconds == pytest.approx(0.01 * result.steps, rel=1e-9)

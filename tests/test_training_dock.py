@@ -146,7 +146,7 @@ def test_pause_and_resume(qtbot, dock) -> None:
         with qtbot.waitSignal(dock.trainer.paused_changed):
             click(qtbot, dock.pause_button)
         assert dock.pause_button.text() == "Resume"
-        op.gate.open()  # step 3 ends: the step under way when Pause was pressed
+        op.gate.let_through(1)  # step 3 ends: the step under way when Pause was pressed
         qtbot.waitUntil(lambda: op.clock.polling == 1, timeout=WAIT)  # the run holds
         op.clock.let_poll(2)
         qtbot.waitUntil(lambda: op.clock.polls == 3 and op.clock.polling == 1, timeout=WAIT)
@@ -155,10 +155,11 @@ def test_pause_and_resume(qtbot, dock) -> None:
         click(qtbot, dock.pause_button)
         assert dock.pause_button.text() == "Pause"
         op.clock.let_poll()
-        qtbot.waitUntil(lambda: op.calls >= 3 + 5, timeout=WAIT)
+        op.gate.let_through(5)
+        qtbot.waitUntil(lambda: op.calls == 3 + 6 and op.gate.held == 1, timeout=WAIT)
         with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
             click(qtbot, dock.stop_button)
-    assert finished.args[0].reason == "stopped"
+    assert finished.args[0].reason == "stopped" and finished.args[0].steps == 9
 
 
 def test_unfed_placeholder_is_reported_and_nothing_starts(qtbot, dock) -> None:

@@ -137,7 +137,7 @@ def test_live_values_and_gradients_while_training(qtbot, window, canvas) -> None
     panel, dock = window.training, window.training.training
     panel.show_gradients_action.trigger()
     dock.steps.lineEdit().selectAll()
-    qtbot.keyClicks(dock.steps, "200000")
+    qtbot.keyClicks(dock.steps, "10000000")
     start = canvas.item("W_hidden").preview_text()
     snapshots = []
     dock.trainer.snapshot.connect(lambda values, gradients: snapshots.append(values))
