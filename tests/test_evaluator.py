@@ -31,13 +31,13 @@ def evaluator(qtbot, graph):
 
 
 def evaluate(qtbot, evaluator: Evaluator, names: list[str]) -> Evaluation:
-    with qtbot.waitSignal(evaluator.evaluated, timeout=5000) as blocker:
+    with qtbot.waitSignal(evaluator.evaluated) as blocker:
         evaluator.watch(names)
     return blocker.args[0]
 
 
 def next_result(qtbot, evaluator: Evaluator) -> Evaluation:
-    with qtbot.waitSignal(evaluator.evaluated, timeout=5000) as blocker:
+    with qtbot.waitSignal(evaluator.evaluated) as blocker:
         pass
     return blocker.args[0]
 
@@ -75,7 +75,7 @@ def test_worked_example_evaluates_z(qtbot, evaluator):
 
 def test_editing_x_re_evaluates_without_a_new_request(qtbot, evaluator, graph):
     evaluate(qtbot, evaluator, ["z"])
-    with qtbot.waitSignal(evaluator.evaluated, timeout=5000) as blocker:
+    with qtbot.waitSignal(evaluator.evaluated) as blocker:
         graph.set_value("x", [3, 4])
     assert blocker.args[0].values["z"].tolist() == [4, -3]
     graph.set_value("x", [1, 2])
@@ -90,7 +90,9 @@ def test_flush_delivers_a_quick_result_before_it_returns(qtbot, evaluator, graph
     assert not evaluator.busy and not shown  # nothing was scheduled
     graph.set_value("x", [3, 4])
     assert not evaluator.busy and not shown  # the refresh waits for the event loop
-    evaluator.flush()  # the edit is complete: its values come with it, painted together
+    # the edit is complete: its values come with it, painted together (within a frame, by
+    # default: the time is bench/bench_evaluator.py's; here flush may wait as long as it takes)
+    evaluator.flush(wait=60.0)
     assert [r.values["z"].tolist() for r in shown] == [[4, -3]]
     assert not evaluator.busy
 
@@ -121,7 +123,7 @@ def test_several_nodes_each_get_a_value(qtbot, evaluator):
 def test_rewired_shape_mismatch_names_the_culprit_and_blocks_downstream(qtbot, evaluator, graph):
     evaluate(qtbot, evaluator, ["z"])
     wide = graph.add_node("variable", name="w", value=np.ones((3, 3)))
-    with qtbot.waitSignal(evaluator.evaluated, timeout=5000) as blocker:
+    with qtbot.waitSignal(evaluator.evaluated) as blocker:
         graph.connect(wide, "matmul", "a")
     result = blocker.args[0]
     failure = result.failures["z"]
@@ -304,7 +306,7 @@ def test_set_graph_switches_documents(qtbot, evaluator):
 
 
 def test_trace_lists_the_steps(qtbot, evaluator):
-    with qtbot.waitSignal(evaluator.traced, timeout=5000) as blocker:
+    with qtbot.waitSignal(evaluator.traced) as blocker:
         evaluator.trace("z")
     result: Trace = blocker.args[0]
     assert [s.name for s in result.steps][-1] == "z"
@@ -319,7 +321,7 @@ def test_a_train_step_shows_its_loss_and_never_trains(qtbot):
         for _ in range(3):  # each evaluation would have been a step of gradient descent
             result = evaluate(qtbot, ev, ["train", "p_output"])
             assert result.values["train"] == loss  # its value: the loss before the step
-        with qtbot.waitSignal(ev.traced, timeout=5000) as blocker:
+        with qtbot.waitSignal(ev.traced) as blocker:
             ev.trace("train")
         assert blocker.args[0].steps[-1].value == loss
         after = evaluate(qtbot, ev, ["J", "p_output"])
@@ -390,7 +392,7 @@ def test_the_replica_resyncs_if_it_drifts(qtbot, evaluator, graph):
     evaluator._inbox.put(("remove_node", ("no-such-node",)))  # a change the replica refuses
     graph.set_value("x", [3, 4])
     evaluator.refresh()
-    qtbot.waitUntil(lambda: bool(shown) and not evaluator.busy, timeout=5000)
+    qtbot.waitUntil(lambda: bool(shown) and not evaluator.busy)
     assert [r.values["z"].tolist() for r in shown] == [[4, -3]]  # no failure flashed
 
 

@@ -32,12 +32,12 @@ def shown_value(canvas, name: str, expected) -> None:
             return False
         return np.array_equal(view.panel(name).value, expected)
 
-    canvas.qtbot.waitUntil(shows, timeout=5000)
+    canvas.qtbot.waitUntil(shows)
 
 
 def settled(canvas) -> None:
     """Wait until no evaluation is awaited."""
-    canvas.qtbot.waitUntil(lambda: not canvas.window.live.evaluator.busy, timeout=5000)
+    canvas.qtbot.waitUntil(lambda: not canvas.window.live.evaluator.busy)
 
 
 def open_graph(canvas, tmp_path, graph: Graph, name: str = "g.json") -> None:
