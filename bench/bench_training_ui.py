@@ -12,6 +12,13 @@ made once the opened example has been drawn (as a user's would be) and the worke
 which the window starts when it opens a graph that trains, is up (one untimed run first). Also: the
 time from new variable values to one decision boundary drawn with them (a 100 × 100 grid
 through the MLP, predicted by the compute service off the GUI thread).
+
+Then the event loop while the window trains (the figures the tests no longer time): a 10 ms
+timer's ticks over 2 s, (A) in the idle window and (B) while the MLP trains in it,
+shown live (loss curve, values and gradient badges), alternating A B A B for five repeats;
+per side, the longest and the median gap between ticks (min and median over the repeats), and
+(B) how long Stop takes to end the run and apply it. BLAS runs on one thread for every side,
+the worker process included (it inherits the setting); the load average is printed.
 """
 
 from __future__ import annotations
@@ -19,16 +26,19 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")  # before numpy loads; the worker process inherits it
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QEventLoop, Qt  # noqa: E402
+from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -43,6 +53,8 @@ STEPS = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
 REPEATS = 5
 SETTLE_MS = 100
 """Time to draw the opened example before clicking Train."""
+GAP_SECONDS = 2.0
+"""How long the event loop's ticks are recorded, idle or while training."""
 
 
 def command_line(out: Path) -> float:
@@ -99,6 +111,65 @@ def boundary_update(dock: TrainingDock) -> float:
     return 1000 * sorted(times)[len(times) // 2]
 
 
+def ticks_for(seconds: float) -> list[float]:
+    """Run the event loop for ``seconds`` with a 10 ms timer; the times of its ticks."""
+    ticks: list[float] = []
+    timer = QTimer(interval=10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    loop = QEventLoop()
+    QTimer.singleShot(round(seconds * 1000), loop.quit)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    return ticks
+
+
+def gaps(ticks: list[float]) -> tuple[float, float]:
+    """The longest and the median gap between ticks, in ms."""
+    between = [1000 * (b - a) for a, b in zip(ticks, ticks[1:], strict=False)]
+    return max(between), statistics.median(between)
+
+
+def event_loop_idle(window: MainWindow) -> tuple[float, float]:
+    """(A) the ticks in the idle window, the example open and drawn."""
+    window.doc.undo_stack.setClean()
+    window.open_file(MLP, example=True)
+    QTest.qWait(SETTLE_MS)
+    return gaps(ticks_for(GAP_SECONDS))
+
+
+def event_loop_training(window: MainWindow) -> tuple[float, float, float]:
+    """(B) the ticks while the MLP trains in the window (once its first progress has come),
+    and the milliseconds from the click on Stop to the run applied."""
+    window.doc.undo_stack.setClean()
+    window.open_file(MLP, example=True)
+    QTest.qWait(SETTLE_MS)
+    dock = window.training.training
+    dock.steps.setValue(100_000_000)
+    dock.tabs.setCurrentIndex(0)
+    loop = QEventLoop()
+    dock.trainer.progress.connect(loop.quit)
+    QTest.mouseClick(dock.train_button, Qt.MouseButton.LeftButton)
+    loop.exec()  # training is under way
+    dock.trainer.progress.disconnect(loop.quit)
+    longest, median = gaps(ticks_for(GAP_SECONDS))
+    results = []
+    dock.training_finished.connect(results.append)
+    dock.training_finished.connect(loop.quit, Qt.QueuedConnection)  # after it is applied
+    start = time.perf_counter()
+    QTest.mouseClick(dock.stop_button, Qt.MouseButton.LeftButton)
+    loop.exec()
+    stop_ms = 1000 * (time.perf_counter() - start)
+    dock.training_finished.disconnect(results.append)
+    dock.training_finished.disconnect(loop.quit)
+    assert results[0].reason == "stopped"
+    return longest, median, stop_ms
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     app = QApplication.instance() or QApplication([])
     style.apply_dark_theme(app)
@@ -114,6 +185,13 @@ def main() -> None:
             times["loss"].append(window_training(window, 0))
             times["boundary"].append(window_training(window, 1))
     update_ms = boundary_update(window.training.training)
+    idle: list[tuple[float, float]] = []
+    training: list[tuple[float, float, float]] = []
+    load_before = load()
+    for _ in range(REPEATS):  # A B A B: both see the same machine
+        idle.append(event_loop_idle(window))
+        training.append(event_loop_training(window))
+    load_after = load()
     window.doc.undo_stack.setClean()
     window.close()
     window.deleteLater()
@@ -124,6 +202,15 @@ def main() -> None:
         print(f"Main window, {label}: {rate[name]:,.0f} steps/s — "
               f"{rate[name] / rate['cli']:.2f} of the command line's (target ≥ 0.9)")
     print(f"one decision boundary update (100 × 100 grid, asked to drawn): {update_ms:.2f} ms")
+    print(f"event loop, a 10 ms timer over {GAP_SECONDS:g} s (min / median of {REPEATS}; "
+          f"load average {load_before} before, {load_after} after):")
+    for label, runs in (("(A) idle window", idle), ("(B) while the MLP trains", training)):
+        longest = [run[0] for run in runs]
+        median = [run[1] for run in runs]
+        print(f"  {label:<26} longest gap {min(longest):6.1f} / {statistics.median(longest):6.1f}"
+              f" ms, median gap {min(median):5.1f} / {statistics.median(median):5.1f} ms")
+    stops = [run[2] for run in training]
+    print(f"  Stop → run ended and applied: {min(stops):.0f} / {statistics.median(stops):.0f} ms")
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def fit(graph: Graph, train_node: Node | str, steps: int,
         feeds: Mapping[Any, Any] | None = None, *,
         on_progress: Callable[[int, NDArray[np.float64], float], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
-        probe: Probe | None = None) -> FitResult:
+        probe: Probe | None = None, session: Session | None = None) -> FitResult:
     """Run ``train_node`` ``steps`` times with ``feeds`` (placeholder → value) every step.
 
     After each step ``on_progress(steps done, their losses, seconds)`` is called (the losses
@@ -65,7 +65,8 @@ def fit(graph: Graph, train_node: Node | str, steps: int,
     it is rolled back (with the one that measured it), so the variables and optimizer state
     are those of the last finite loss. An :class:`EngineError` ends training with the graph as
     its last successful step left it. Raises :class:`EngineError` if ``train_node`` is not a
-    train node with a loss.
+    train node with a loss. ``session`` (a Session of ``graph``) keeps the run's values for the
+    caller: fetching more at the final values (gradients) then computes nothing twice.
     """
     node = graph.get_node(train_node)
     loss = node.inputs[0] if has_role(node, TRAIN_STEP) else None
@@ -74,7 +75,7 @@ def fit(graph: Graph, train_node: Node | str, steps: int,
                           node=node.name)
     if steps < 0:
         raise ValueError("steps: expected a number of steps ≥ 0")
-    session = Session(graph)
+    session = session if session is not None else Session(graph)
     feed_dict = dict(feeds or {})
     probed = [node, *probe.fetches] if probe is not None else []
     losses = np.empty(steps)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from editor.training.loss_curve import LossCurve
+from editor.training import loss_curve
+from editor.training.loss_curve import REDRAW_MS, LossCurve
 
 
 @pytest.fixture
@@ -71,18 +72,23 @@ def test_log_scale_checkbox(qtbot, curve) -> None:
     assert not axis.logMode
 
 
-def test_a_redraw_due_just_before_the_run_ends_waits_for_its_end(qtbot, curve) -> None:
+def test_a_redraw_due_just_before_the_run_ends_waits_for_its_end(qtbot, curve,
+                                                                 monkeypatch) -> None:
+    clock = SimpleNamespace(now=1000.0)  # the curve's clock: the run's pace is the test's
+    monkeypatch.setattr(loss_curve, "time", SimpleNamespace(perf_counter=lambda: clock.now))
+    timer = curve._timer
     curve.start_run(100)
-    time.sleep(0.01)
-    curve.append(np.arange(1, 91), np.linspace(9, 1, 90))  # 90 of 100 steps: the end is near
-    qtbot.wait(100)
-    assert len(drawn(curve.curve)[0]) == 0
+    clock.now += 1.0
+    curve.append(np.arange(1, 91), np.linspace(9, 1, 90))  # 90 of 100 steps in 1 s: the end
+    assert len(drawn(curve.curve)[0]) == 0  # is 0.11 s away, nearer than REDRAW_MS
+    assert timer.isActive() and timer.interval() == REDRAW_MS  # the redraw waits for it
     curve.redraw()  # as the dock does when the run ends
-    assert len(drawn(curve.curve)[0]) == 90
+    assert len(drawn(curve.curve)[0]) == 90 and not timer.isActive()
     curve.start_run(1_000_000)
-    time.sleep(0.01)
+    clock.now += 1.0
     curve.append(np.arange(1, 11), np.ones(10))  # far from the end: the first points at once
-    qtbot.waitUntil(lambda: len(drawn(curve.curve)[0]) == 10, timeout=300)
+    assert timer.isActive() and timer.interval() == 0
+    qtbot.waitUntil(lambda: len(drawn(curve.curve)[0]) == 10)
 
 
 def test_a_hidden_curve_is_drawn_when_shown(qtbot, curve) -> None:

@@ -81,7 +81,7 @@ def test_stepper_plays_on_a_timer_and_stops_at_the_end(qtbot, graph):
     stepper = Stepper(trace(Session(graph), "z"))
     stepper.set_interval(10)
     assert stepper.interval == 10
-    with qtbot.waitSignal(stepper.playing_changed, timeout=3000,
+    with qtbot.waitSignal(stepper.playing_changed, timeout=30_000,
                           check_params_cb=lambda playing: not playing):
         stepper.play()
         assert stepper.playing
@@ -139,7 +139,7 @@ def test_step_controls_drive_the_stepper_by_mouse(qtbot, graph):
     assert stepper.position == 0
     controls.speed.setValue(12)
     assert stepper.interval == 83
-    with qtbot.waitSignal(stepper.playing_changed, timeout=3000,
+    with qtbot.waitSignal(stepper.playing_changed, timeout=30_000,
                           check_params_cb=lambda playing: not playing):
         click(controls.play_button)
         assert controls.play_button.text() == "Pause"

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from training_helpers import MLP, PERCEPTRON, accuracy, slow_graph, slow_op
+from training_helpers import MLP, PERCEPTRON, accuracy, slow_graph, slow_op, ticks_between
 
 import engine as ts
 from editor.compute.service import ComputeService
@@ -115,55 +113,64 @@ def test_decision_boundary_shows_the_engines_predictions(qtbot, dock) -> None:
 
 def test_the_event_loop_keeps_running_during_training(qtbot, dock) -> None:
     open_graph(dock, ts.load_graph(MLP))
-    set_steps(qtbot, dock, 20_000)
-    ticks: list[float] = []
+    set_steps(qtbot, dock, 100_000_000)  # hours of training: it ends when it is stopped
+    log: list[str] = []  # timer ticks and progress reports, as the GUI thread handled them
     timer = QTimer(dock, interval=10)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.timeout.connect(lambda: log.append("tick"))
+    dock.trainer.progress.connect(lambda *args: log.append("progress"))
     timer.start()
-    with qtbot.waitSignal(dock.training_finished, timeout=WAIT):
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
         click(qtbot, dock.train_button)
-    end = time.perf_counter()
+        # the timer fires all through training: between its progress reports, again and again
+        qtbot.waitUntil(lambda: ticks_between(log, "progress") >= 3, timeout=WAIT)
+        click(qtbot, dock.stop_button)
     timer.stop()
-    # The timer fired all through training, never held up for long (however busy the machine).
-    gaps = np.diff([*ticks, end])
-    assert len(ticks) >= 5 and gaps.max() < 0.5
+    assert finished.args[0].reason == "stopped"
+    assert dock.progress.value() == finished.args[0].steps
 
 
 def test_stop_halts_within_a_step(qtbot, dock) -> None:
     with slow_op(0.02) as op:
         graph = slow_graph()
         open_graph(dock, graph)
-        with qtbot.waitSignal(dock.trainer.progress, timeout=WAIT):
-            click(qtbot, dock.train_button)
-        qtbot.waitUntil(lambda: op.calls >= 5)
+        op.gate.close()
+        click(qtbot, dock.train_button)
+        op.gate.let_through(12)  # 0.24 s of the run's clock: a progress report on the way
+        qtbot.waitUntil(lambda: op.gate.held == 1 and dock.progress.value() > 0,
+                        timeout=WAIT)  # held in step 13
         with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
-            click(qtbot, dock.stop_button)
-            calls_at_stop = op.calls
+            click(qtbot, dock.stop_button)  # step 13 ends, and no other begins
     result = finished.args[0]
     assert result.reason == "stopped"
-    assert calls_at_stop <= result.steps <= calls_at_stop + 1
-    assert dock.message.text() == f"Stopped after {result.steps:,} of 1,000 steps"
+    assert result.steps == 13 and op.calls == 14  # and the loss at the final values
+    assert dock.message.text() == "Stopped after 13 of 1,000 steps"
     assert dock.loss_curve.count == result.steps
 
 
 def test_pause_and_resume(qtbot, dock) -> None:
     with slow_op(0.01) as op:
         open_graph(dock, slow_graph())
+        op.gate.close()
         click(qtbot, dock.train_button)
-        qtbot.waitUntil(lambda: op.calls >= 3)
+        op.gate.let_through(2)
+        qtbot.waitUntil(lambda: op.gate.held == 1, timeout=WAIT)  # in step 3
         with qtbot.waitSignal(dock.trainer.paused_changed):
             click(qtbot, dock.pause_button)
         assert dock.pause_button.text() == "Resume"
-        calls = op.calls
-        qtbot.wait(150)
-        assert op.calls <= calls + 1  # at most the step under way when Pause was pressed
+        op.gate.let_through(1)  # step 3 ends: the step under way when Pause was pressed
+        qtbot.waitUntil(lambda: op.clock.polling == 1, timeout=WAIT)  # the run holds
+        op.clock.let_poll(2)
+        qtbot.waitUntil(lambda: op.clock.polls == 3 and op.clock.polling == 1, timeout=WAIT)
+        assert op.calls == 3  # no step while paused
         assert dock.trainer.running
         click(qtbot, dock.pause_button)
         assert dock.pause_button.text() == "Pause"
-        qtbot.waitUntil(lambda: op.calls >= calls + 5)
+        op.clock.let_poll()
+        op.gate.let_through(5)
+        qtbot.waitUntil(lambda: op.calls == 3 + 6 and op.gate.held == 1, timeout=WAIT)
         with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
             click(qtbot, dock.stop_button)
-    assert finished.args[0].reason == "stopped"
+    assert finished.args[0].reason == "stopped" and finished.args[0].steps == 9
 
 
 def test_unfed_placeholder_is_reported_and_nothing_starts(qtbot, dock) -> None:

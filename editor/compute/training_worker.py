@@ -123,14 +123,16 @@ def run(job: Job, send: Send, control: MutableSequence[int]) -> None:
         send(("snapshot", dict(zip(names, values[:n], strict=True)),
               dict(zip(names, values[n:], strict=True))))
 
+    session = Session(graph)
     fit = train.fit(graph, node, job.steps, feeds, on_progress=progress.step,
                     should_stop=should_stop,
-                    probe=train.Probe([*variables, *grads], progress.snapshot_due, seen))
+                    probe=train.Probe([*variables, *grads], progress.snapshot_due, seen),
+                    session=session)
     progress.flush(fit.steps, fit.losses, fit.seconds)
     gradients_now: dict[str, np.ndarray] = {}
     if fit.steps:
         try:
-            gradients_now = dict(zip(names, Session(graph).run(grads, feeds), strict=True))
+            gradients_now = dict(zip(names, session.run(grads, feeds), strict=True))
         except EngineError:  # the error that ended training, if any, is reported already
             pass
     send(("done", TrainingResult(

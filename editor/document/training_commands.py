@@ -99,7 +99,8 @@ class AddTrainNode(AddNodes):
     as a "loss + optimizer" run left it; undo removes it."""
 
     def __init__(self, doc: Document, spec: NodeSpec, state: dict[str, np.ndarray]) -> None:
-        super().__init__(doc, [spec], f"Add {spec.name} (minimizes {spec.inputs[0]})")
+        super().__init__(doc, [spec])
+        self.setText(f"Add {spec.name} (minimizes {spec.inputs[0]})")
         self.state = dict(state)
 
     def apply(self) -> None:

@@ -136,7 +136,7 @@ def test_arrange_is_one_undo_step(affine):
     x_of = {n: affine.item(n).pos().x() for n in ("A", "x", "b", "matmul", "z")}
     assert x_of["A"] == x_of["x"] < x_of["b"] == x_of["matmul"] < x_of["z"]
     stack = affine.window.doc.undo_stack
-    assert stack.text(stack.count() - 1) == "Arrange"
+    assert stack.text(stack.count() - 1) == "Arrange 5 nodes"
     affine.key(Qt.Key_Z, Qt.ControlModifier, affine.window)
     assert affine.item("z").pos() == affine.item("A").pos()
 

@@ -3,10 +3,11 @@ a responsive window during long evaluations, and the step-through mode."""
 
 from __future__ import annotations
 
-import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from gates import Gate
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QToolButton
 
@@ -31,12 +32,12 @@ def shown_value(canvas, name: str, expected) -> None:
             return False
         return np.array_equal(view.panel(name).value, expected)
 
-    canvas.qtbot.waitUntil(shows, timeout=5000)
+    canvas.qtbot.waitUntil(shows)
 
 
 def settled(canvas) -> None:
     """Wait until no evaluation is awaited."""
-    canvas.qtbot.waitUntil(lambda: not canvas.window.live.compute.busy, timeout=5000)
+    canvas.qtbot.waitUntil(lambda: not canvas.window.live.compute.busy)
 
 
 def open_graph(canvas, tmp_path, graph: Graph, name: str = "g.json") -> None:
@@ -169,18 +170,28 @@ def test_nan_values_are_counted_not_a_crash(canvas, tmp_path):
 
 
 @pytest.fixture
-def sleepy_op():
-    register(OpDef(type="sleepy", inputs=("x",), compute=lambda x: (time.sleep(0.4), x)[1],
-                   shape=shapes.same, category="Test", doc="sleeps, then passes x on"))
-    yield "sleepy"
-    unregister("sleepy")
+def held_op():
+    """A test op ``held`` that notes its input and passes it on once its gate lets it: open
+    at first, closed by a test to hold the evaluator's worker inside the op (opened after)."""
+    op = SimpleNamespace(type="held", gate=Gate(open=True), inputs=[])
+
+    def compute(x):
+        op.inputs.append(x.tolist())
+        op.gate.wait()
+        return x
+
+    register(OpDef(type=op.type, inputs=("x",), compute=compute, shape=shapes.same,
+                   category="Test", doc="waits for the test, then passes x on"))
+    yield op
+    op.gate.open()
+    unregister(op.type)
 
 
 def test_a_slow_evaluation_keeps_the_window_responsive_and_is_superseded(canvas, tmp_path,
-                                                                        sleepy_op):
+                                                                        held_op):
     graph = Graph()
     v = graph.add_node("variable", name="v", value=np.array([1.0]))
-    graph.add_node(sleepy_op, [v], name="slow")
+    graph.add_node(held_op.type, [v], name="slow")
     open_graph(canvas, tmp_path, graph)
     settled(canvas)
     assert canvas.item("slow").preview_text() == "[1]"  # evaluated on opening
@@ -191,22 +202,28 @@ def test_a_slow_evaluation_keeps_the_window_responsive_and_is_superseded(canvas,
     shown: list = []
     canvas.window.live.compute.evaluated.connect(
         lambda e: shown.append(e.values.get("slow")))
-    ticks = []
+    held_at_tick: list[int] = []  # at each timer event: calls held in the op
     timer = QTimer(interval=20)
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.timeout.connect(lambda: held_at_tick.append(held_op.gate.held))
     timer.start()
-    start = time.monotonic()
-    canvas.type_field("value", "[2]")  # evaluates slow with v = [2]: 0.4 s in the op
+    held_op.gate.close()
+    held_op.inputs.clear()
+    canvas.type_field("value", "[2]")  # evaluates slow with v = [2]: held in the op
     canvas.view.setFocus()
-    canvas.qtbot.waitUntil(canvas.window.live.busy_indicator.isVisible, timeout=2000)
+    canvas.qtbot.waitUntil(lambda: held_op.gate.held == 1, timeout=30_000)
+    canvas.qtbot.waitUntil(canvas.window.live.busy_indicator.isVisible, timeout=30_000)
+    canvas.qtbot.waitUntil(lambda: held_at_tick.count(1) >= 3, timeout=30_000)
+    undo_at = len(held_at_tick)
     canvas.key(Qt.Key_Z, Qt.ControlModifier)  # undo v = [2] while [2] is being evaluated
+    assert canvas.graph.get_node("v").value.tolist() == [1.0]  # handled at once
+    assert held_op.gate.held == 1  # the worker is still inside the op
+    # and the event loop keeps running while it is
+    canvas.qtbot.waitUntil(lambda: held_at_tick[undo_at:].count(1) >= 3, timeout=30_000)
+    held_op.gate.open()
     settled(canvas)
     shown_value(canvas, "slow", [1])
     timer.stop()
-    elapsed = time.monotonic() - start
-    assert elapsed > 0.8  # both evaluations ran, one after the other
-    assert len(ticks) >= elapsed / 0.02 * 0.5  # the event loop kept running
-    assert max(np.diff(ticks)) < 0.2
+    assert held_op.inputs == [[2.0], [1.0]]  # both evaluations ran, one after the other
     assert [s.tolist() for s in shown if s is not None] == [[1.0]]  # never the stale [2]
     assert not canvas.window.live.busy_indicator.isVisible()
 
@@ -485,7 +502,7 @@ def test_a_placeholder_without_a_value_marks_nothing_until_asked(affine):
 
 
 def test_a_big_graph_opens_and_its_values_follow_off_the_gui_thread(canvas, tmp_path,
-                                                                    sleepy_op):
+                                                                    held_op):
     graph = Graph()
     ends = []
     for c in range(100):
@@ -496,24 +513,28 @@ def test_a_big_graph_opens_and_its_values_follow_off_the_gui_thread(canvas, tmp_
     while len(ends) > 1:
         ends = [graph.add_node("add", ends[i : i + 2]) if i + 1 < len(ends) else ends[i]
                 for i in range(0, len(ends), 2)]
-    slow = graph.add_node(sleepy_op, [ends[0]], name="slower")
-    graph.add_node(sleepy_op, [slow], name="slow")  # 0.8 s in all
+    slow = graph.add_node(held_op.type, [ends[0]], name="slower")
+    graph.add_node(held_op.type, [slow], name="slow")
     assert len(graph) > 10_000
     path = tmp_path / "big.json"
     save_graph(graph, path)
-    ticks = []
+    held_op.gate.close()  # the evaluation, once past the 10,000 nodes, waits in "slower"
+    held_at_tick: list[int] = []  # at each timer event: calls held in the op
     timer = QTimer(interval=20)
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.timeout.connect(lambda: held_at_tick.append(held_op.gate.held))
     timer.start()
     assert canvas.window.open_file(path)
-    canvas.qtbot.wait(250)  # the graph is drawn (the first paint of 10,000 nodes is slow)
-    shown = time.monotonic()
-    assert canvas.window.live.compute.busy  # evaluating in the background
-    assert canvas.window.live.busy_indicator.isVisible()
+    evaluator = canvas.window.live.compute
+    assert evaluator.busy  # evaluating in the background: open_file did not wait for it
+    canvas.qtbot.waitUntil(lambda: held_op.gate.held == 1, timeout=60_000)
+    assert evaluator.busy and held_op.inputs == [[-4950.0]]
+    canvas.qtbot.waitUntil(canvas.window.live.busy_indicator.isVisible, timeout=30_000)
+    # the event loop keeps running while the worker is inside the op
+    canvas.qtbot.waitUntil(lambda: held_at_tick.count(1) >= 5, timeout=30_000)
+    assert canvas.item("slow").preview_text() == ""  # no value before the worker has one
+    held_op.gate.open()
     canvas.qtbot.waitUntil(lambda: canvas.item("slow").preview_text() == "[-4950]",
-                           timeout=10000)
+                           timeout=60_000)
     timer.stop()
-    after = [t for t in ticks if t >= shown]
-    assert len(after) >= 5 and max(np.diff(after)) < 0.2  # the event loop kept running
     assert canvas.item("c7_98").preview_text() == "[-7]"
     assert canvas.scene.selected_nodes() == []

@@ -85,7 +85,7 @@ def test_undo_history_lists_every_step(affine):
     affine.rename("b", "bias")
     history = affine.window.history
     texts = [history.model().index(i, 0).data() for i in range(history.model().rowCount())]
-    assert texts == ["Start", "Connect", "Rename b to bias"]
+    assert texts == ["Start", "Connect b → z.x", "Rename b to bias"]
     affine.qtbot.waitUntil(history.updatesEnabled)  # it repaints a moment after the edit
     assert history.currentIndex().row() == 2
     start = history.visualRect(history.model().index(0, 0)).center()
