@@ -10,7 +10,6 @@ timeouts are hang guards.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 HANG_GUARD = 60.0
 """Seconds a held call waits for a test that never opens the gate, before it fails."""
@@ -23,17 +22,12 @@ class Gate:
         self._changed = threading.Condition()
         self._open = open
         self._permits = 0
-        self.arrived = 0
-        """Calls that reached the gate (held or not)."""
         self.held = 0
         """Calls held at the gate now."""
-        self.passed = 0
-        """Calls that went through."""
 
     def wait(self) -> None:
         """Called by the slow op: return once the gate is open or a call is let through."""
         with self._changed:
-            self.arrived += 1
             self.held += 1
             self._changed.notify_all()
             ok = self._changed.wait_for(lambda: self._open or self._permits > 0, HANG_GUARD)
@@ -42,8 +36,6 @@ class Gate:
                 raise TimeoutError("the test never opened the gate")
             if not self._open:
                 self._permits -= 1
-            self.passed += 1
-            self._changed.notify_all()
 
     def open(self) -> None:
         """Let every call through, now and later."""
@@ -61,9 +53,3 @@ class Gate:
         with self._changed:
             self._permits += calls
             self._changed.notify_all()
-
-    def wait_until(self, condition: Callable[[Gate], bool], timeout: float = HANG_GUARD) -> None:
-        """Block the calling (non-GUI) thread until ``condition(gate)`` holds."""
-        with self._changed:
-            if not self._changed.wait_for(lambda: condition(self), timeout):
-                raise TimeoutError("the gate never reached the state waited for")
