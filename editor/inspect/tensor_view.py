@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -85,6 +85,8 @@ class TensorPanel(QWidget):
         self.name = name
         self.value: np.ndarray | None = None
         self.stats: TensorStats | None = None
+        self.tab_icon: QStyle.StandardPixmap | None = None
+        """The icon of the panel's tab in the :class:`TensorView` (none, error, blocked)."""
 
         self.title = QLabel(name)
         font = QFont(self.title.font())
@@ -223,6 +225,11 @@ class TensorPanel(QWidget):
         for spin, i in zip(self.slice_spins, index, strict=False):
             spin.setValue(i)
 
+    def rename(self, name: str) -> None:
+        """Show the value as ``name``'s (its node was renamed)."""
+        self.name = name
+        self.title.setText(name)
+
     def set_value(self, value: Any) -> None:
         """Show ``value``; the slice and precision chosen are kept when the shape allows."""
         array = np.asarray(value)
@@ -313,6 +320,7 @@ class TensorPanel(QWidget):
     # ---- inside ---------------------------------------------------------------------------
 
     _mode = "empty"
+    _message_icon: tuple[QStyle.StandardPixmap, int] | None = None
 
     def _show_message(self, mode: str, text: str, icon: QStyle.StandardPixmap,
                       wants_value: str) -> None:
@@ -324,9 +332,13 @@ class TensorPanel(QWidget):
         self.subtitle.setText("error" if mode == "error" else "blocked")
         self.message.setText(text)
         colour = alert_colour(self.palette()) if mode == "error" else muted_colour(self.palette())
-        self.message.setStyleSheet(f"color: {colour.name()}")
+        sheet = f"color: {colour.name()}"
+        if self.message.styleSheet() != sheet:  # a style sheet set again re-polishes
+            self.message.setStyleSheet(sheet)
         size = self.fontMetrics().height() * 2
-        self.message_icon.setPixmap(self.style().standardIcon(icon).pixmap(size, size))
+        if self._message_icon != (icon, size):  # a new pixmap lays the panel out again
+            self._message_icon = (icon, size)
+            self.message_icon.setPixmap(self.style().standardIcon(icon).pixmap(size, size))
         self.copy_button.hide()
         self.export_button.hide()
         self.notice.hide()
@@ -397,7 +409,8 @@ class TensorPanel(QWidget):
             v = getattr(self.stats, key)
             if key in ("nan", "posinf", "neginf"):
                 label.setText(str(v))
-                label.setStyleSheet(alert if v else "")
+                if label.styleSheet() != (alert if v else ""):  # setting one re-polishes
+                    label.setStyleSheet(alert if v else "")
             else:
                 label.setText(format_stat(v, self.precision.value()))
 
@@ -455,6 +468,33 @@ def write_csv(path: Path, value: Any) -> None:
     path.write_text("".join(",".join(map(_exact, row)) + "\n" for row in rows), encoding="utf-8")
 
 
+class QuietTabs(QTabWidget):
+    """A tab widget that lays itself out again only when its layout can have changed.
+
+    Qt's tab widget repaints itself and every page whenever a ``LayoutRequest`` reaches it, and
+    one does whenever any widget inside a page changes its size hint (a statistic's label
+    taking new text): a new value would repaint the whole dock, and the request would go on up
+    to the window's layout. Here such a request is dropped while neither the tab bar (its
+    size and visibility) nor the widget's size hints have changed since the last one went
+    through — the pages' own layouts have placed their widgets already, and what changed
+    repaints itself."""
+
+    _layout_key: tuple[QSize, bool, QSize, QSize] | None = None
+
+    def event(self, event: QEvent) -> bool:  # noqa: D102
+        if event.type() == QEvent.Type.LayoutRequest:
+            if not self.isVisible():
+                self._layout_key = None  # Qt lays it out when it is shown
+            else:
+                bar = self.tabBar()
+                key = (bar.sizeHint(), bar.isVisibleTo(self), self.sizeHint(),
+                       self.minimumSizeHint())
+                if key == self._layout_key:
+                    return True
+                self._layout_key = key
+        return super().event(event)
+
+
 class TensorView(QWidget):
     """The Tensor dock: one tab per selected node (the tab bar hides for a single one). Panels
     are kept by name, so a re-evaluated node keeps its slice, precision and scroll position.
@@ -466,7 +506,7 @@ class TensorView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.tabs = QTabWidget()
+        self.tabs = QuietTabs()
         self.tabs.setDocumentMode(True)
         self.tabs.setTabBarAutoHide(True)
         self.placeholder = QLabel("Select a node to see its value.")
@@ -502,10 +542,20 @@ class TensorView(QWidget):
                 panel = self._panels[name] = TensorPanel(name)
                 panel.value_wanted.connect(self.value_wanted)
                 panel.pin_toggled.connect(self.pin_toggled)
-            self.tabs.addTab(panel, name)
+            self.tabs.addTab(panel, self._icon(panel.tab_icon), name)
         if current in self._panels.values():
             self.tabs.setCurrentWidget(current)
         self.pages.setCurrentIndex(1 if names else 0)
+
+    def rename(self, old: str, new: str) -> None:
+        """Show the panel of ``old`` as ``new``'s (a node was renamed): the same panel, with
+        its value, slice, precision and heatmap, under the new name."""
+        panel = self._panels.get(old)
+        if panel is None or new in self._panels:
+            return
+        self._panels = {new if name == old else name: p for name, p in self._panels.items()}
+        panel.rename(new)
+        self.tabs.setTabText(self.tabs.indexOf(panel), new)
 
     def set_pinned(self, names: Iterable[str]) -> None:
         """Check the Pin button of the panels of ``names``, uncheck the others."""
@@ -549,5 +599,11 @@ class TensorView(QWidget):
         return self._panels[name]
 
     def _mark(self, name: str, icon: QStyle.StandardPixmap | None) -> None:
-        index = self.tabs.indexOf(self._panels[name])
-        self.tabs.setTabIcon(index, self.style().standardIcon(icon) if icon else QIcon())
+        panel = self._panels[name]
+        if panel.tab_icon == icon:
+            return  # setting a tab's icon lays out and repaints the whole tab widget
+        panel.tab_icon = icon
+        self.tabs.setTabIcon(self.tabs.indexOf(panel), self._icon(icon))
+
+    def _icon(self, icon: QStyle.StandardPixmap | None) -> QIcon:
+        return self.style().standardIcon(icon) if icon is not None else QIcon()

@@ -87,6 +87,31 @@ def test_edits_upstream_re_evaluate_without_reselecting_and_undo_restores(affine
     assert affine.window.tensor_view.names == ["x"]
 
 
+def test_renaming_a_shown_node_keeps_it_in_the_tensor_dock(affine):
+    """A renamed node stays selected and shown: the same panel (its heatmap is not built
+    again), under the new name — beside a pinned node — and undo gives the old name back."""
+    affine.select("z")
+    shown_value(affine, "z", [2, -1])
+    panel(affine, "z").pin_button.click()
+    affine.select("A")
+    shown_value(affine, "A", [[1, 0], [0, -1]])
+    view = affine.window.tensor_view
+    kept = view.panel("A")
+    affine.rename("A", "weights")
+    assert view.names == ["z", "weights"] and view.panel("weights") is kept
+    assert kept.title.text() == "weights" and view.tabs.tabText(1) == "weights"
+    assert [n.name for n in affine.scene.selected_nodes()] == ["weights"]
+    settled(affine)
+    shown_value(affine, "weights", [[1, 0], [0, -1]])
+    assert view.names == ["z", "weights"] and view.panel("weights") is kept
+    assert view.tabs.currentWidget() is view.panel("z")  # the tab chosen stays chosen
+
+    affine.key(Qt.Key_Z, Qt.ControlModifier)
+    settled(affine)
+    shown_value(affine, "A", [[1, 0], [0, -1]])
+    assert view.names == ["z", "A"] and view.panel("A") is kept and kept.name == "A"
+
+
 def test_previews_stay_live_without_selection(affine):
     affine.select("z")
     shown_value(affine, "z", [2, -1])
