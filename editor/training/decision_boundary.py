@@ -135,6 +135,8 @@ class DecisionBoundaryView(QWidget):
         self.classes: np.ndarray | None = None
         self.error: str = ""
         self._rect = QRectF()
+        self._data: tuple[np.ndarray | None, np.ndarray | None] | None = None
+        """The points and labels drawn (the classifier's placeholders' defaults)."""
         self._request = 0
         self._stale = False
         compute.grid_ready.connect(self._show)
@@ -147,15 +149,21 @@ class DecisionBoundaryView(QWidget):
         if self.classifier is None:
             self.image.clear()
             self.points.clear()
+            self._data = None
             return False
-        points = self.classifier.input.default.astype(np.float64)  # type: ignore[union-attr]
-        labels = label_classes(self.classifier.labels.default)  # type: ignore[arg-type]
-        low, high = points.min(axis=0), points.max(axis=0)
-        pad = 0.1 * (high - low) + 0.25
-        low, high = low - pad, high + pad
-        self._rect = QRectF(low[0], low[1], high[0] - low[0], high[1] - low[1])
-        colors = [pg.mkBrush(*CLASS_COLORS[c % len(CLASS_COLORS)]) for c in labels]
-        self.points.setData(points[:, 0], points[:, 1], brush=colors)
+        data = (self.classifier.input.default, self.classifier.labels.default)
+        # the same points and labels are not drawn again (pyqtgraph redraws every symbol)
+        if self._data is None or not all(np.array_equal(a, b) and a.dtype == b.dtype
+                                         for a, b in zip(data, self._data, strict=True)):
+            self._data = (data[0].copy(), data[1].copy())  # type: ignore[union-attr]
+            points = data[0].astype(np.float64)  # type: ignore[union-attr]
+            labels = label_classes(data[1])  # type: ignore[arg-type]
+            low, high = points.min(axis=0), points.max(axis=0)
+            pad = 0.1 * (high - low) + 0.25
+            low, high = low - pad, high + pad
+            self._rect = QRectF(low[0], low[1], high[0] - low[0], high[1] - low[1])
+            colors = [pg.mkBrush(*CLASS_COLORS[c % len(CLASS_COLORS)]) for c in labels]
+            self.points.setData(points[:, 0], points[:, 1], brush=colors)
         self.plot.getPlotItem().setRange(rect=self._rect, padding=0)
         self.refresh()
         return True
