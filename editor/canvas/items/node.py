@@ -74,6 +74,8 @@ class NodeItem(QGraphicsItem):
         self.shape_state, self.shape_message = OK, ""
         self.eval_state, self.eval_message = OK, ""
         self.preview: str | np.ndarray | None = None
+        self._preview_of: np.ndarray | None = None
+        """The tensor the preview shows, while it is one."""
         self.step: str | None = None
         """``pending``, ``done`` or ``current`` during a step-through, else None."""
         self.step_preview = ""
@@ -167,11 +169,18 @@ class NodeItem(QGraphicsItem):
     def set_preview(self, text: str | np.ndarray | None) -> None:
         """Show a one-line ``text`` (a value preview) at the bottom of the node — or a
         tensor's :func:`preview`, made when the node is first drawn; ``None`` shows
-        :meth:`default_preview` (also made when first drawn)."""
-        if isinstance(text, np.ndarray) or isinstance(self.preview, np.ndarray) \
-                or text != self.preview:
-            self.preview = text
-            self.update()
+        :meth:`default_preview` (also made when first drawn). The node is repainted only if
+        what it shows can change."""
+        if text is None and not self.node.op.is_source:
+            text = ""  # an operation's default: nothing
+        if isinstance(text, np.ndarray):
+            if _same(text, self._preview_of):
+                return
+        elif self._preview_of is None and text == self.preview:
+            return
+        self._preview_of = text if isinstance(text, np.ndarray) else None
+        self.preview = text
+        self.update()
 
     def set_step(self, step: str | None, preview: str = "") -> None:
         """Mark the node for a step-through: ``pending`` (dimmed), ``done`` (showing the
@@ -337,6 +346,11 @@ def _footer_rect(height: float) -> QRectF:
     """Where the preview is written."""
     return QRectF(_PAD, height - NodeItem.FOOTER_H, NodeItem.WIDTH - 2 * _PAD,
                   NodeItem.FOOTER_H - 3)
+
+
+def _same(a: np.ndarray, b: np.ndarray | None) -> bool:
+    """Whether the tensors ``a`` and ``b`` have the same dtype, shape and elements."""
+    return b is not None and a.dtype == b.dtype and np.array_equal(a, b)
 
 
 @cache
