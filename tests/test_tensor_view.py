@@ -281,6 +281,20 @@ def test_a_new_value_repaints_what_changed_not_the_whole_dock(view, qtbot):
     assert view.tabs.tabIcon(0).isNull()
 
 
+def test_a_panel_behind_another_tab_shows_its_latest_value_when_chosen(view, qtbot):
+    view.show_value("a", np.float64(1.0))
+    view.show_value("b", np.array([1.0, 2.0]))
+    view.show_value("b", np.array([1.0, 7.0]))  # while "a" is the tab shown
+    view.show_error("b", "b: no value")
+    view.show_value("b", np.array([[1.0, 8.0]]))
+    hidden = view.tabs.widget(1)
+    assert not hidden.isVisible() and hidden.mode == "value"
+    view.tabs.setCurrentIndex(1)
+    assert hidden.stat_labels["max"].text() == "8" and cell(hidden, 0, 1) == "8.0000"
+    assert hidden.subtitle.text().split() == ["(1,2)", "float64"]
+    assert hidden.pages.currentIndex() == 0 and hidden.copy_button.isVisible()
+
+
 def test_a_renamed_panel_keeps_its_value_and_place(view):
     view.show_value("a", np.zeros((3, 4)))
     view.show_value("b", np.ones(2))

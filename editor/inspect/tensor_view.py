@@ -231,10 +231,26 @@ class TensorPanel(QWidget):
         self.title.setText(name)
 
     def set_value(self, value: Any) -> None:
-        """Show ``value``; the slice and precision chosen are kept when the shape allows."""
+        """Show ``value``; the slice and precision chosen are kept when the shape allows.
+        The same value again changes nothing; while the panel is hidden (another tab), it is
+        shown when the panel is (:meth:`flush`)."""
         array = np.asarray(value)
+        if self._mode == "value" and _same(array, self.value):
+            return
         self._mode = "value"
         self.value = array
+        self._stale = True
+        if self.isVisible():
+            self.flush()
+
+    def flush(self) -> None:
+        """Bring the widgets up to date with the value set while the panel was hidden."""
+        if not self._stale:
+            return
+        self._stale = False
+        array = self.value
+        if self._mode != "value" or array is None:
+            return
         self.stats = stats = tensor_stats(array)
         self.subtitle.setText(f"{format_shape(stats.shape) if array.ndim else 'scalar'}  "
                               f"{stats.dtype}")
@@ -320,11 +336,14 @@ class TensorPanel(QWidget):
     # ---- inside ---------------------------------------------------------------------------
 
     _mode = "empty"
+    _stale = False
+    """Whether a value was set while the panel was hidden, and is not shown yet."""
     _message_icon: tuple[QStyle.StandardPixmap, int] | None = None
 
     def _show_message(self, mode: str, text: str, icon: QStyle.StandardPixmap,
                       wants_value: str) -> None:
         self._mode = mode
+        self._stale = False
         self._wants_value = wants_value
         self.fix_button.setText(f"Give {wants_value} a value…")
         self.fix_button.setVisible(bool(wants_value))
@@ -416,7 +435,7 @@ class TensorPanel(QWidget):
 
     def _on_precision(self, precision: int) -> None:
         self.model.set_precision(precision)
-        if self.value is not None:
+        if self.value is not None and not self._stale:
             self._show_stats()
             self._size_columns()
 
@@ -441,11 +460,23 @@ class TensorPanel(QWidget):
             self._apply_palette()
         super().changeEvent(event)
 
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        self.flush()
+        super().showEvent(event)
+
+
+def _same(a: np.ndarray, b: np.ndarray | None) -> bool:
+    """Whether ``a`` and ``b`` are the same tensor: dtype, shape and elements."""
+    return b is not None and a.dtype == b.dtype and a.shape == b.shape and bool(
+        np.array_equal(a, b))
+
 
 def _sample_cells(shape: tuple[int, int], count: int = 8) -> list[tuple[int, int]]:
     rows, columns = shape
     if not rows or not columns:
         return []
+    if rows <= count and columns <= count:  # every cell (numpy's work costs more here)
+        return [(r, c) for r in range(rows) for c in range(columns)]
     rs = np.unique(np.linspace(0, rows - 1, min(rows, count)).astype(int))
     cs = np.unique(np.linspace(0, columns - 1, min(columns, count)).astype(int))
     return [(int(r), int(c)) for r in rs for c in cs]
@@ -469,30 +500,44 @@ def write_csv(path: Path, value: Any) -> None:
 
 
 class QuietTabs(QTabWidget):
-    """A tab widget that lays itself out again only when its layout can have changed.
+    """A tab widget that lays itself out again only when its tab bar changed.
 
-    Qt's tab widget repaints itself and every page whenever a ``LayoutRequest`` reaches it, and
-    one does whenever any widget inside a page changes its size hint (a statistic's label
-    taking new text): a new value would repaint the whole dock, and the request would go on up
-    to the window's layout. Here such a request is dropped while neither the tab bar (its
-    size and visibility) nor the widget's size hints have changed since the last one went
-    through — the pages' own layouts have placed their widgets already, and what changed
-    repaints itself."""
+    Qt's tab widget places its tab bar and its pages, and repaints itself and every page,
+    whenever a ``LayoutRequest`` reaches it — and one does whenever any widget inside a page
+    changes its size hint (a statistic's label taking new text): a new value would repaint
+    the whole dock, and a tab's new name too. Where the tab bar and the pages go depends only
+    on the tab bar (its size — in document mode only its height: it spans the widget — and
+    visibility) and the widget's own size (a resize lays it out at once), so while that has
+    not changed such a request is dropped (the tab bar lays out its tabs itself); if the size
+    hints changed, the parent is told, as Qt would."""
 
-    _layout_key: tuple[QSize, bool, QSize, QSize] | None = None
+    _bar: tuple[int, int, bool] | None = None
+    _hints: tuple[QSize, QSize] | None = None
 
     def event(self, event: QEvent) -> bool:  # noqa: D102
         if event.type() == QEvent.Type.LayoutRequest:
             if not self.isVisible():
-                self._layout_key = None  # Qt lays it out when it is shown
+                self._bar = None  # Qt lays it out when it is shown
             else:
-                bar = self.tabBar()
-                key = (bar.sizeHint(), bar.isVisibleTo(self), self.sizeHint(),
-                       self.minimumSizeHint())
-                if key == self._layout_key:
+                placed, self._bar = self._bar, self._bar_key()
+                hints, self._hints = self._hints, (self.sizeHint(), self.minimumSizeHint())
+                if placed == self._bar:
+                    if hints != self._hints:
+                        self.updateGeometry()
                     return True
-                self._layout_key = key
         return super().event(event)
+
+    def _bar_key(self) -> tuple[int, int, bool]:
+        """What places the tab bar and the pages: the tab bar's size (only its height, or its
+        width for tabs on a side, in document mode: it spans the widget) and visibility."""
+        bar = self.tabBar()
+        hint = bar.sizeHint()
+        visible = bar.isVisibleTo(self)
+        if self.documentMode():
+            side = self.tabPosition() in (QTabWidget.TabPosition.West,
+                                          QTabWidget.TabPosition.East)
+            return (hint.width(), 0, visible) if side else (0, hint.height(), visible)
+        return hint.width(), hint.height(), visible
 
 
 class TensorView(QWidget):
@@ -525,7 +570,10 @@ class TensorView(QWidget):
         return list(self._panels)
 
     def panel(self, name: str) -> TensorPanel:
-        return self._panels[name]
+        """The panel of ``name``, up to date (also while hidden behind another tab)."""
+        panel = self._panels[name]
+        panel.flush()
+        return panel
 
     def set_names(self, names: Iterable[str]) -> None:
         """Show a panel for each of ``names``, in order, reusing the panels already there."""
@@ -555,7 +603,8 @@ class TensorView(QWidget):
             return
         self._panels = {new if name == old else name: p for name, p in self._panels.items()}
         panel.rename(new)
-        self.tabs.setTabText(self.tabs.indexOf(panel), new)
+        # by the tab bar: the tab widget's own setTabText and setTabIcon repaint every page
+        self.tabs.tabBar().setTabText(self.tabs.indexOf(panel), new)
 
     def set_pinned(self, names: Iterable[str]) -> None:
         """Check the Pin button of the panels of ``names``, uncheck the others."""
@@ -603,7 +652,7 @@ class TensorView(QWidget):
         if panel.tab_icon == icon:
             return  # setting a tab's icon lays out and repaints the whole tab widget
         panel.tab_icon = icon
-        self.tabs.setTabIcon(self.tabs.indexOf(panel), self._icon(icon))
+        self.tabs.tabBar().setTabIcon(self.tabs.indexOf(panel), self._icon(icon))  # see rename
 
     def _icon(self, icon: QStyle.StandardPixmap | None) -> QIcon:
         return self.style().standardIcon(icon) if icon is not None else QIcon()
