@@ -255,9 +255,11 @@ class PropertiesPanel(QWidget):
         if state == OK and node.op.is_source and node.value is not None:
             text += f"   {node.value.dtype.name}"
         self.shape_label.setText(message or text)
-        self.shape_label.setProperty("role", {ERROR: "error", OK: ""}.get(state, "muted"))
-        self.shape_label.style().unpolish(self.shape_label)
-        self.shape_label.style().polish(self.shape_label)
+        role = {ERROR: "error", OK: ""}.get(state, "muted")
+        if self.shape_label.property("role") != role:  # re-polishing costs a style sheet pass
+            self.shape_label.setProperty("role", role)
+            self.shape_label.style().unpolish(self.shape_label)
+            self.shape_label.style().polish(self.shape_label)
 
     # ---- applying edits --------------------------------------------------------------------
 

@@ -206,7 +206,9 @@ class TrainingDock(QWidget):
     def _find_classifier(self) -> None:
         """Show the decision boundary's tab if the graph is a two-feature classifier."""
         self._classifier_stale = False
-        self.tabs.setTabVisible(1, self.boundary.set_graph(self.graph))
+        found = self.boundary.set_graph(self.graph)
+        if found != self.tabs.isTabVisible(1):  # (the tab widget lays itself out anew)
+            self.tabs.setTabVisible(1, found)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
