@@ -13,7 +13,7 @@ from training_helpers import MLP, PERCEPTRON, accuracy, slow_graph, slow_op
 import engine as ts
 from editor.compute.service import ComputeService
 from editor.document import Document
-from editor.document.commands import SetWires
+from editor.document.commands import Rename, SetWires
 from editor.document.training_commands import ApplyTraining
 from editor.training import decision_boundary
 from editor.training.decision_boundary import predicted_classes
@@ -259,6 +259,10 @@ def test_a_wire_edit_that_keeps_the_classifier_keeps_its_points(qtbot, dock, mon
         assert view.classifier is not None and dock.tabs.isTabVisible(1)
     assert not redrawn and not combos and view.points.data is points
     assert len(view.points.data) == 100
+    looked.clear()
+    assert doc.execute(Rename(doc, "J", "loss")) is None  # a name: the classifier stays
+    qtbot.waitUntil(lambda: dock.train_combo.currentText() == "train  (minimizes loss)")
+    assert not looked and view.classifier is not None and view.points.data is points
 
     looked.clear()
     dock.hide()

@@ -86,6 +86,8 @@ class PropertiesPanel(QWidget):
         self._layout.setContentsMargins(8, 8, 8, 8)
         self._layout.addStretch()
         self._body: QWidget | None = None
+        self._loaded_value: tuple[QLineEdit, object, str] | None = None
+        """The value field, the value it was last filled with, and its text then."""
         self._show(None)
 
     def set_scene(self, scene: GraphScene) -> None:
@@ -238,13 +240,18 @@ class PropertiesPanel(QWidget):
         if "value" in self.fields:
             edit: QLineEdit = self.fields["value"].widget  # type: ignore[assignment]
             value = node.value
-            if value is None or value.size > SHOWN_ELEMENTS:
+            loaded = self._loaded_value
+            if loaded is not None and loaded[0] is edit and loaded[1] is value \
+                    and loaded[2] == edit.text():
+                pass  # shows that value already (a rename, an attribute…): not written again
+            elif value is None or value.size > SHOWN_ELEMENTS:
                 edit.setText("")
                 edit.setPlaceholderText("no default (must be fed)" if value is None else
                                         f"{value.size} elements — type a new value to replace")
             else:
                 edit.setText(format_tensor(value))
                 edit.setCursorPosition(0)  # the start of a long value, not its end
+            self._loaded_value = (edit, value, edit.text())
         for field in self.fields.values():
             field.show_error(None)
         self._load_shape()

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -52,6 +52,8 @@ COPY_IN_BACKGROUND = 100_000
 SHORT_VECTOR = 8
 """Vectors up to this length are shown by the table alone; longer ones get a heatmap strip."""
 EXPORT_FILTERS = "NumPy array (*.npy);;CSV table (*.csv)"
+LAYOUT_LEVELS = 12
+"""Widget levels from a label in a panel up to the window (see :func:`settle_layouts`)."""
 
 
 def is_dark(palette: QPalette) -> bool:
@@ -641,6 +643,7 @@ class TensorView(QWidget):
                 self.show_error(name, failure.message, wants_value)
             else:
                 self.show_blocked(name, culprit, failure.message, wants_value)
+        settle_layouts()
 
     def _ensure(self, name: str) -> TensorPanel:
         if name not in self._panels:
@@ -656,3 +659,14 @@ class TensorView(QWidget):
 
     def _icon(self, icon: QStyle.StandardPixmap | None) -> QIcon:
         return self.style().standardIcon(icon) if icon is not None else QIcon()
+
+
+def settle_layouts() -> None:
+    """Lay out now what changed sizes, and mark what that moves, so that the next paint draws
+    each widget once, where it ends up. Else Qt paints first: a layout request climbs one level
+    of widgets per pass of the event loop, and each level it moves paints again (a panel
+    switching between its value and its error was painted twice, a page of widgets shown is
+    marked dirty only after it was painted)."""
+    for _ in range(LAYOUT_LEVELS):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateLater)

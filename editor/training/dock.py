@@ -67,7 +67,7 @@ class TrainingDock(QWidget):
         self._steps_asked = 0
         self._trains: list[tuple[str, str]] | None = None  # the train combo's entries
         self._losses: list[str] | None = None  # the loss combo's
-        self._classifier_stale = False
+        self._classifier_stale = True  # looked for while the dock is visible
         self._offer: TrainingResult | None = None  # a "loss + optimizer" run to add a node for
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self._refresh)
@@ -159,18 +159,22 @@ class TrainingDock(QWidget):
         doc.changed.connect(self._on_graph_event)
         self._offer = None
         self.loss_curve.clear()
+        self._classifier_stale = True
         self._refresh()
 
     def _on_graph_event(self, event: GraphEvent) -> None:
         if event.kind == "value_changed":
             self._values_timer.start()
         elif event.kind not in ("ui_changed", "state_changed"):  # neither moves a combo
+            if event.kind != "renamed":  # a new name leaves the classifier as it is
+                self._classifier_stale = True
             self._refresh_timer.start()
 
     def _refresh(self) -> None:
         """Fill the combos and look for a classifier again (after structural changes): a combo
-        whose entries are the same is left alone, and the classifier is looked for while the
-        dock is visible (else when it is shown)."""
+        whose entries are the same is left alone, and the classifier is looked for after a
+        change that can change it (not a new name) while the dock is visible (else when it is
+        shown)."""
         graph = self.graph
         trains = [(f"{node.name}  (minimizes {_name(node.inputs[0])})", node.name)
                   for node in (train_nodes(graph) if graph is not None else [])]
@@ -195,8 +199,7 @@ class TrainingDock(QWidget):
             self.loss_combo.clear()
             self.loss_combo.addItems(losses)
             self.loss_combo.setCurrentText(loss)
-        self._classifier_stale = True
-        if self.isVisible():
+        if self._classifier_stale and self.isVisible():
             self._find_classifier()
         if self._offer is not None and (graph is None or self._offer.loss not in graph):
             self._offer = None  # its loss is gone

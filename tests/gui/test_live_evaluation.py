@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtWidgets import QApplication, QToolButton
 
 from editor.app.window import EXAMPLES, MainWindow, settings
 from editor.document import BLOCKED, ERROR, OK
@@ -110,6 +110,52 @@ def test_renaming_a_shown_node_keeps_it_in_the_tensor_dock(affine):
     settled(affine)
     shown_value(affine, "A", [[1, 0], [0, -1]])
     assert view.names == ["z", "A"] and view.panel("A") is kept and kept.name == "A"
+
+
+def test_a_wire_edit_paints_the_loss_panel_once_as_it_ends_up(canvas):
+    """Disconnecting the wire the loss needs switches its pinned panel to "blocked", and
+    reconnecting it back to its values: each widget of the panel is painted once, after its
+    layout (Qt paints before a layout request has climbed the widget levels, then again)."""
+    from collections import Counter
+
+    from PySide6.QtCore import QEvent, QObject
+
+    from editor.document.commands import SetWires
+
+    window = canvas.window
+    assert window.open_file(EXAMPLES / "mlp.json", example=True)
+    window.select_names(["J"])
+    shown_value(canvas, "J", Session(window.doc.graph).run("J"))
+    panel = window.tensor_view.panel("J")
+    panel.pin_button.click()
+    window.select_names(["b_output"])
+    shown_value(canvas, "b_output", window.doc.graph.get_node("b_output").value)
+    assert window.tensor_view.panel("J") is panel
+
+    class Paints(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.counts: Counter[QObject] = Counter()
+
+        def eventFilter(self, watched, event):  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                self.counts[watched] += 1
+            return False
+
+    paints = Paints()
+    widgets = (panel.copy_button, panel.table, panel.stat_labels["min"], panel.message)
+    for widget in widgets:
+        widget.installEventFilter(paints)
+    doc = window.doc
+    for source, mode, painted in ((None, "blocked", [panel.message]),
+                                  ("b_output", "value", widgets[:3])):
+        paints.counts.clear()
+        assert doc.execute(SetWires(doc, [("add_1", 1, source)])) is None
+        settled(canvas)
+        canvas.qtbot.waitUntil(lambda m=mode: panel.mode == m)
+        for _ in range(10):
+            QApplication.processEvents()
+        assert {w: paints.counts[w] for w in widgets} == {w: int(w in painted) for w in widgets}
 
 
 def test_previews_stay_live_without_selection(affine):
