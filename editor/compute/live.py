@@ -259,7 +259,9 @@ class LiveEvaluation(QObject):
             return
         graph = self.scene.doc.graph
         shown = tuple(n for n in self._shown_names() if n in evaluation.names)
-        self.tensor_view.show_evaluation(replace(evaluation, names=shown))
+        # the gradients' panels stay (made again, each would build its heatmap anew)
+        self.tensor_view.show_evaluation(replace(evaluation, names=shown),
+                                         also=self._gradient_tabs(list(shown)))
         self._show_gradients()
         items = self.scene.node_items
         assumed = self.evaluator.assumed

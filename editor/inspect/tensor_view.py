@@ -629,9 +629,10 @@ class TensorView(QWidget):
         self._ensure(name).set_blocked(culprit, message, wants_value)
         self._mark(name, QStyle.StandardPixmap.SP_MessageBoxWarning)
 
-    def show_evaluation(self, evaluation: Evaluation) -> None:
-        """Show the outcome of an :class:`editor.evaluator.Evaluation` for each requested node."""
-        self.set_names(evaluation.names)
+    def show_evaluation(self, evaluation: Evaluation, also: Iterable[str] = ()) -> None:
+        """Show the outcome of an :class:`editor.evaluator.Evaluation` for each requested node
+        (and keep the panels of ``also`` after theirs)."""
+        self.set_names([*evaluation.names, *also])
         for name in evaluation.names:
             if name in evaluation.values:
                 self.show_value(name, evaluation.values[name])

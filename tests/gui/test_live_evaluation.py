@@ -158,6 +158,24 @@ def test_a_wire_edit_paints_the_loss_panel_once_as_it_ends_up(canvas):
         assert {w: paints.counts[w] for w in widgets} == {w: int(w in painted) for w in widgets}
 
 
+def test_a_gradient_panel_stays_through_evaluations(affine):
+    """A variable's gradient shown beside its value keeps its panel (and heatmap) while
+    edits are evaluated."""
+    from editor.compute.live import GRADIENT
+
+    affine.select("A")
+    shown_value(affine, "A", [[1, 0], [0, -1]])
+    view = affine.window.tensor_view
+    affine.window.live.set_gradients({"A": np.array([[0.5, 0.0], [0.0, 0.5]])})
+    assert view.names == ["A", GRADIENT + "A"]
+    kept = view.panel(GRADIENT + "A")
+    affine.type_field("value", "[[2, 0], [0, -1]]")
+    shown_value(affine, "A", [[2, 0], [0, -1]])
+    settled(affine)
+    assert view.names == ["A", GRADIENT + "A"] and view.panel(GRADIENT + "A") is kept
+    np.testing.assert_array_equal(kept.value, [[0.5, 0.0], [0.0, 0.5]])
+
+
 def test_previews_stay_live_without_selection(affine):
     affine.select("z")
     shown_value(affine, "z", [2, -1])
