@@ -173,3 +173,11 @@ def test_a_node_is_repainted_only_when_what_it_shows_changes(affine):
     assert repainted()
     item.set_preview(np.array([5.0, 6.0], dtype=np.float32))  # another dtype
     assert repainted() and item.preview_text() == "[5, 6]"
+
+    source = affine.item("b")  # a variable shows its value: made again only once it changes
+    assert source.preview_text() == "[1, 1]"
+    source.set_preview(None)
+    assert not repainted()
+    affine.select("b")
+    affine.type_field("value", "[2, 3]")
+    assert repainted() and source.preview_text() == "[2, 3]"

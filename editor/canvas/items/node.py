@@ -76,6 +76,8 @@ class NodeItem(QGraphicsItem):
         self.preview: str | np.ndarray | None = None
         self._preview_of: np.ndarray | None = None
         """The tensor the preview shows, while it is one."""
+        self._default: tuple[np.ndarray | None, str] | None = None
+        """The value the default preview was last made from, and that preview."""
         self.step: str | None = None
         """``pending``, ``done`` or ``current`` during a step-through, else None."""
         self.step_preview = ""
@@ -173,6 +175,9 @@ class NodeItem(QGraphicsItem):
         what it shows can change."""
         if text is None and not self.node.op.is_source:
             text = ""  # an operation's default: nothing
+        elif text is None and self._default is not None and self._default[0] is self.node.value \
+                and self._preview_of is None and self.preview is self._default[1]:
+            return  # a source's default, made from the value it still holds
         if isinstance(text, np.ndarray):
             if _same(text, self._preview_of):
                 return
@@ -196,6 +201,8 @@ class NodeItem(QGraphicsItem):
             return ""
         if self.preview is None:
             self.preview = self.default_preview(self.node)
+            if self.node.op.is_source:
+                self._default = (self.node.value, self.preview)
         elif not isinstance(self.preview, str):
             self.preview = preview(self.preview)
         return self.preview
