@@ -654,7 +654,7 @@ class TensorView(QWidget):
     def _mark(self, name: str, icon: QStyle.StandardPixmap | None) -> None:
         panel = self._panels[name]
         if panel.tab_icon == icon:
-            return  # setting a tab's icon lays out and repaints the whole tab widget
+            return  # the same icon set again would lay out the tab bar
         panel.tab_icon = icon
         self.tabs.tabBar().setTabIcon(self.tabs.indexOf(panel), self._icon(icon))  # see rename
 
