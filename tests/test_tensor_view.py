@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from editor.compute.service import Evaluation, Failure
 from editor.inspect.tensor_model import TensorTableModel
@@ -230,6 +231,83 @@ def test_several_nodes_and_an_evaluation(view):
     assert view.names == ["z"] and view.panel("z") is kept and not view.tabs.tabBar().isVisible()
     view.set_names([])
     assert view.placeholder.isVisible()
+
+
+class Paints(QObject):
+    """Counts the paint events of the widgets it watches."""
+
+    def __init__(self, *widgets: QWidget) -> None:
+        super().__init__()
+        self.counts: Counter[QWidget] = Counter()
+        for widget in widgets:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            self.counts[watched] += 1
+        return False
+
+
+def settle(qtbot, paints: Paints, widget: QWidget) -> None:
+    """Wait until ``widget`` has been repainted, then let what posts after it be done."""
+    qtbot.waitUntil(lambda: paints.counts[widget] > 0)
+    for _ in range(10):
+        QApplication.processEvents()
+
+
+def test_a_new_value_repaints_what_changed_not_the_whole_dock(view, qtbot):
+    """Qt's tab widget repaints every page when a label inside takes new text, and a tab's
+    icon set again relays out the tab bar: neither happens for a new value, nor for the same
+    error again."""
+    view.show_value("w", np.array([[1.0, 2.0], [3.0, 4.0]]))
+    view.show_error("e", "e: no value")
+    panel = view.panel("w")
+    for _ in range(10):
+        QApplication.processEvents()
+    paints = Paints(panel.table.viewport(), panel.stat_labels["max"], panel.copy_button,
+                    panel.title, view.tabs.tabBar())
+    view.show_value("w", np.array([[1.0, 2.0], [3.0, 5.0]]))
+    view.show_error("e", "e: no value")
+    settle(qtbot, paints, panel.table.viewport())
+    assert paints.counts[panel.stat_labels["max"]] > 0  # its text changed
+    assert paints.counts[panel.copy_button] == paints.counts[panel.title] == 0
+    assert paints.counts[view.tabs.tabBar()] == 0
+    assert panel.stat_labels["max"].text() == "5" and cell(panel, 1, 1) == "5.0000"
+
+    view.show_blocked("w", "e", "e: no value")  # a new icon on the tab: the bar is redrawn
+    view.tabs.setCurrentIndex(1)
+    settle(qtbot, paints, view.tabs.tabBar())
+    assert not view.tabs.tabIcon(0).isNull() and not view.tabs.tabIcon(1).isNull()
+    view.show_value("w", np.ones((2, 2)))
+    assert view.tabs.tabIcon(0).isNull()
+
+
+def test_a_panel_behind_another_tab_shows_its_latest_value_when_chosen(view, qtbot):
+    view.show_value("a", np.float64(1.0))
+    view.show_value("b", np.array([1.0, 2.0]))
+    view.show_value("b", np.array([1.0, 7.0]))  # while "a" is the tab shown
+    view.show_error("b", "b: no value")
+    view.show_value("b", np.array([[1.0, 8.0]]))
+    hidden = view.tabs.widget(1)
+    assert not hidden.isVisible() and hidden.mode == "value"
+    view.tabs.setCurrentIndex(1)
+    assert hidden.stat_labels["max"].text() == "8" and cell(hidden, 0, 1) == "8.0000"
+    assert hidden.subtitle.text().split() == ["(1,2)", "float64"]
+    assert hidden.pages.currentIndex() == 0 and hidden.copy_button.isVisible()
+
+
+def test_a_renamed_panel_keeps_its_value_and_place(view):
+    view.show_value("a", np.zeros((3, 4)))
+    view.show_value("b", np.ones(2))
+    kept = view.panel("a")
+    kept.precision.setValue(2)
+    view.rename("a", "c")
+    assert view.names == ["c", "b"] and view.panel("c") is kept
+    assert kept.name == "c" and kept.title.text() == "c" and view.tabs.tabText(0) == "c"
+    assert kept.precision.value() == 2 and kept.value.shape == (3, 4)
+    view.rename("nothing", "d")  # not shown: nothing to do
+    view.rename("c", "b")  # taken (cannot happen to node names): left alone
+    assert view.names == ["c", "b"] and view.panel("b").value.shape == (2,)
 
 
 def test_preview_text():

@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 from training_helpers import MLP, PERCEPTRON, accuracy, slow_graph, slow_op, ticks_between
 
 import engine as ts
 from editor.compute.service import ComputeService
 from editor.document import Document
+from editor.document.commands import Rename, SetWires
 from editor.document.training_commands import ApplyTraining
+from editor.training import decision_boundary
 from editor.training.decision_boundary import predicted_classes
 from editor.training.dock import NEW_OPTIMIZER, TrainingDock
 from editor.training.plot_style import CLASS_COLORS, faded
@@ -235,3 +238,47 @@ def test_the_dock_follows_graph_edits(qtbot, dock) -> None:
     assert dock.train_combo.itemData(1) == "momentum_train"
     graph.remove_node("p")  # no class probability left: no decision boundary
     qtbot.waitUntil(lambda: not dock.tabs.isTabVisible(1))
+
+
+def test_a_wire_edit_that_keeps_the_classifier_keeps_its_points(qtbot, dock, monkeypatch) -> None:
+    """Rewiring that changes neither the train nodes, the loss candidates nor the classifier's
+    data leaves the combos and the boundary's points as they were (pyqtgraph would redraw
+    every point); the boundary is still predicted again. While the dock is hidden, the
+    classifier is looked for only when it is shown again."""
+    looked = []
+    find = decision_boundary.find_classifier
+    monkeypatch.setattr(decision_boundary, "find_classifier",
+                        lambda graph: looked.append(graph) or find(graph))
+    doc = open_graph(dock, ts.load_graph(MLP))
+    view = dock.boundary
+    bar = dock.tabs.tabBar()
+    with qtbot.waitSignal(view.updated, timeout=WAIT):
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    redrawn: list[object] = []
+    view.points.sigPlotChanged.connect(redrawn.append)
+    combos: list[int] = []
+    for combo in (dock.train_combo, dock.loss_combo):
+        combo.model().rowsInserted.connect(lambda *_: combos.append(1))
+    points = view.points.data
+    for source in ("b_hidden", "b_output"):  # both of shape (2,): the same shapes below
+        with qtbot.waitSignal(view.updated, timeout=WAIT):  # predicted again
+            assert doc.execute(SetWires(doc, [("add_1", 1, source)])) is None
+        assert view.classifier is not None and dock.tabs.isTabVisible(1)
+    assert not redrawn and not combos and view.points.data is points
+    assert len(view.points.data) == 100
+    looked.clear()
+    assert doc.execute(Rename(doc, "J", "loss")) is None  # a name: the classifier stays
+    qtbot.waitUntil(lambda: dock.train_combo.currentText() == "train  (minimizes loss)")
+    assert not looked and view.classifier is not None and view.points.data is points
+
+    looked.clear()
+    dock.hide()
+    assert doc.execute(SetWires(doc, [("p_output", 0, None)], "Disconnect")) is None
+    for _ in range(5):  # the refresh is queued
+        QApplication.processEvents()
+    assert not looked  # not while hidden
+    dock.show()
+    assert len(looked) == 1 and view.classifier is None and not dock.tabs.isTabVisible(1)
+    assert doc.execute(SetWires(doc, [("p_output", 0, "add_1")], "Connect")) is None
+    qtbot.waitUntil(lambda: dock.tabs.isTabVisible(1))
+    assert view.classifier is not None and len(redrawn) == 1  # drawn anew: it had gone

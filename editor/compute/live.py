@@ -24,7 +24,7 @@ from editor.compute.stepper import Step, Stepper
 from editor.document import BLOCKED, ERROR, OK
 from editor.inspect.tensor_view import TensorView
 from editor.tensor_stats import preview_later, value_preview
-from engine.graph import Graph, Node
+from engine.graph import Graph, GraphEvent, Node
 
 GRADIENT = "∇"
 """Prefix of the Tensor dock's tab that shows a variable's gradient."""
@@ -136,6 +136,7 @@ class LiveEvaluation(QObject):
         scene.doc.batch_done.connect(self._edited)
         scene.doc.node_removed.connect(self._node_removed)
         scene.doc.node_changed.connect(self._node_changed)
+        scene.doc.changed.connect(self._graph_changed)
         self._selection_changed()
 
     def set_previews(self, on: bool) -> None:
@@ -193,6 +194,14 @@ class LiveEvaluation(QObject):
     def _node_changed(self, node: Node) -> None:
         if self._reported.pop(node, None) is not None:
             self._mark(*self._last_marks)
+
+    def _graph_changed(self, event: GraphEvent) -> None:
+        """A renamed node stays shown: its panels in the Tensor dock take the new name."""
+        if event.kind == "renamed" and event.old_name is not None:
+            old, new = event.old_name, event.node.name
+            self._selected = [new if name == old else name for name in self._selected]
+            self.tensor_view.rename(old, new)
+            self.tensor_view.rename(GRADIENT + old, GRADIENT + new)
 
     def _node_removed(self, node: Node) -> None:
         self._reported.pop(node, None)
@@ -255,7 +264,9 @@ class LiveEvaluation(QObject):
             return
         graph = self.scene.doc.graph
         shown = tuple(n for n in self._shown_names() if n in evaluation.names)
-        self.tensor_view.show_evaluation(replace(evaluation, names=shown))
+        # the gradients' panels stay (made again, each would build its heatmap anew)
+        self.tensor_view.show_evaluation(replace(evaluation, names=shown),
+                                         also=self._gradient_tabs(list(shown)))
         self._show_gradients()
         items = self.scene.node_items
         assumed = self.compute.assumed

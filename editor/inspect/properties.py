@@ -82,6 +82,8 @@ class PropertiesPanel(QWidget):
         self._layout.setContentsMargins(8, 8, 8, 8)
         self._layout.addStretch()
         self._body: QWidget | None = None
+        self._loaded_value: tuple[QLineEdit, object, str] | None = None
+        """The value field, the value it was last filled with, and its text then."""
         self._show(None)
 
     def set_scene(self, scene: GraphScene) -> None:
@@ -238,13 +240,18 @@ class PropertiesPanel(QWidget):
             edit: QLineEdit = self.fields["value"].widget  # type: ignore[assignment]
             assert isinstance(node, (Placeholder, Variable, Constant))  # a source's field
             value = node.value
-            if value is None or value.size > SHOWN_ELEMENTS:
+            loaded = self._loaded_value
+            if loaded is not None and loaded[0] is edit and loaded[1] is value \
+                    and loaded[2] == edit.text():
+                pass  # shows that value already (a rename, an attribute…): not written again
+            elif value is None or value.size > SHOWN_ELEMENTS:
                 edit.setText("")
                 edit.setPlaceholderText("no default (must be fed)" if value is None else
                                         f"{value.size} elements — type a new value to replace")
             else:
                 edit.setText(format_tensor(value))
                 edit.setCursorPosition(0)  # the start of a long value, not its end
+            self._loaded_value = (edit, value, edit.text())
         for field in self.fields.values():
             field.show_error(None)
         self._load_shape()
@@ -257,9 +264,11 @@ class PropertiesPanel(QWidget):
                 and node.value is not None):
             text += f"   {node.value.dtype.name}"
         self.shape_label.setText(message or text)
-        self.shape_label.setProperty("role", {ERROR: "error", OK: ""}.get(state, "muted"))
-        self.shape_label.style().unpolish(self.shape_label)
-        self.shape_label.style().polish(self.shape_label)
+        role = {ERROR: "error", OK: ""}.get(state, "muted")
+        if self.shape_label.property("role") != role:  # re-polishing costs a style sheet pass
+            self.shape_label.setProperty("role", role)
+            self.shape_label.style().unpolish(self.shape_label)
+            self.shape_label.style().polish(self.shape_label)
 
     # ---- applying edits --------------------------------------------------------------------
 

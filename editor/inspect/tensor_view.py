@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -52,6 +52,8 @@ COPY_IN_BACKGROUND = 100_000
 SHORT_VECTOR = 8
 """Vectors up to this length are shown by the table alone; longer ones get a heatmap strip."""
 EXPORT_FILTERS = "NumPy array (*.npy);;CSV table (*.csv)"
+LAYOUT_LEVELS = 12
+"""Widget levels from a label in a panel up to the window (see :func:`settle_layouts`)."""
 
 
 def is_dark(palette: QPalette) -> bool:
@@ -85,6 +87,8 @@ class TensorPanel(QWidget):
         self.name = name
         self.value: np.ndarray | None = None
         self.stats: TensorStats | None = None
+        self.tab_icon: QStyle.StandardPixmap | None = None
+        """The icon of the panel's tab in the :class:`TensorView` (none, error, blocked)."""
 
         self.title = QLabel(name)
         font = QFont(self.title.font())
@@ -223,11 +227,32 @@ class TensorPanel(QWidget):
         for spin, i in zip(self.slice_spins, index, strict=False):
             spin.setValue(i)
 
+    def rename(self, name: str) -> None:
+        """Show the value as ``name``'s (its node was renamed)."""
+        self.name = name
+        self.title.setText(name)
+
     def set_value(self, value: Any) -> None:
-        """Show ``value``; the slice and precision chosen are kept when the shape allows."""
+        """Show ``value``; the slice and precision chosen are kept when the shape allows.
+        The same value again changes nothing; while the panel is hidden (another tab), it is
+        shown when the panel is (:meth:`flush`)."""
         array = np.asarray(value)
+        if self._mode == "value" and _same(array, self.value):
+            return
         self._mode = "value"
         self.value = array
+        self._stale = True
+        if self.isVisible():
+            self.flush()
+
+    def flush(self) -> None:
+        """Bring the widgets up to date with the value set while the panel was hidden."""
+        if not self._stale:
+            return
+        self._stale = False
+        array = self.value
+        if self._mode != "value" or array is None:
+            return
         self.stats = stats = tensor_stats(array)
         self.subtitle.setText(f"{format_shape(stats.shape) if array.ndim else 'scalar'}  "
                               f"{stats.dtype}")
@@ -313,10 +338,14 @@ class TensorPanel(QWidget):
     # ---- inside ---------------------------------------------------------------------------
 
     _mode = "empty"
+    _stale = False
+    """Whether a value was set while the panel was hidden, and is not shown yet."""
+    _message_icon: tuple[QStyle.StandardPixmap, int] | None = None
 
     def _show_message(self, mode: str, text: str, icon: QStyle.StandardPixmap,
                       wants_value: str) -> None:
         self._mode = mode
+        self._stale = False
         self._wants_value = wants_value
         self.fix_button.setText(f"Give {wants_value} a value…")
         self.fix_button.setVisible(bool(wants_value))
@@ -324,9 +353,13 @@ class TensorPanel(QWidget):
         self.subtitle.setText("error" if mode == "error" else "blocked")
         self.message.setText(text)
         colour = alert_colour(self.palette()) if mode == "error" else muted_colour(self.palette())
-        self.message.setStyleSheet(f"color: {colour.name()}")
+        sheet = f"color: {colour.name()}"
+        if self.message.styleSheet() != sheet:  # a style sheet set again re-polishes
+            self.message.setStyleSheet(sheet)
         size = self.fontMetrics().height() * 2
-        self.message_icon.setPixmap(self.style().standardIcon(icon).pixmap(size, size))
+        if self._message_icon != (icon, size):  # a new pixmap lays the panel out again
+            self._message_icon = (icon, size)
+            self.message_icon.setPixmap(self.style().standardIcon(icon).pixmap(size, size))
         self.copy_button.hide()
         self.export_button.hide()
         self.notice.hide()
@@ -398,13 +431,14 @@ class TensorPanel(QWidget):
             v = getattr(self.stats, key)
             if key in ("nan", "posinf", "neginf"):
                 label.setText(str(v))
-                label.setStyleSheet(alert if v else "")
+                if label.styleSheet() != (alert if v else ""):  # setting one re-polishes
+                    label.setStyleSheet(alert if v else "")
             else:
                 label.setText(format_stat(v, self.precision.value()))
 
     def _on_precision(self, precision: int) -> None:
         self.model.set_precision(precision)
-        if self.value is not None:
+        if self.value is not None and not self._stale:
             self._show_stats()
             self._size_columns()
 
@@ -429,11 +463,23 @@ class TensorPanel(QWidget):
             self._apply_palette()
         super().changeEvent(event)
 
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        self.flush()
+        super().showEvent(event)
+
+
+def _same(a: np.ndarray, b: np.ndarray | None) -> bool:
+    """Whether ``a`` and ``b`` are the same tensor: dtype, shape and elements."""
+    return b is not None and a.dtype == b.dtype and a.shape == b.shape and bool(
+        np.array_equal(a, b))
+
 
 def _sample_cells(shape: tuple[int, int], count: int = 8) -> list[tuple[int, int]]:
     rows, columns = shape
     if not rows or not columns:
         return []
+    if rows <= count and columns <= count:  # every cell (numpy's work costs more here)
+        return [(r, c) for r in range(rows) for c in range(columns)]
     rs = np.unique(np.linspace(0, rows - 1, min(rows, count)).astype(int))
     cs = np.unique(np.linspace(0, columns - 1, min(columns, count)).astype(int))
     return [(int(r), int(c)) for r in rs for c in cs]
@@ -456,6 +502,47 @@ def write_csv(path: Path, value: Any) -> None:
     path.write_text("".join(",".join(map(_exact, row)) + "\n" for row in rows), encoding="utf-8")
 
 
+class QuietTabs(QTabWidget):
+    """A tab widget that lays itself out again only when its tab bar changed.
+
+    Qt's tab widget places its tab bar and its pages, and repaints itself and every page,
+    whenever a ``LayoutRequest`` reaches it — and one does whenever any widget inside a page
+    changes its size hint (a statistic's label taking new text): a new value would repaint
+    the whole dock, and a tab's new name too. Where the tab bar and the pages go depends only
+    on the tab bar (its size — in document mode only its height: it spans the widget — and
+    visibility) and the widget's own size (a resize lays it out at once), so while that has
+    not changed such a request is dropped (the tab bar lays out its tabs itself); if the size
+    hints changed, the parent is told, as Qt would."""
+
+    _bar: tuple[int, int, bool] | None = None
+    _hints: tuple[QSize, QSize] | None = None
+
+    def event(self, event: QEvent) -> bool:  # noqa: D102
+        if event.type() == QEvent.Type.LayoutRequest:
+            if not self.isVisible():
+                self._bar = None  # Qt lays it out when it is shown
+            else:
+                placed, self._bar = self._bar, self._bar_key()
+                hints, self._hints = self._hints, (self.sizeHint(), self.minimumSizeHint())
+                if placed == self._bar:
+                    if hints != self._hints:
+                        self.updateGeometry()
+                    return True
+        return super().event(event)
+
+    def _bar_key(self) -> tuple[int, int, bool]:
+        """What places the tab bar and the pages: the tab bar's size (only its height, or its
+        width for tabs on a side, in document mode: it spans the widget) and visibility."""
+        bar = self.tabBar()
+        hint = bar.sizeHint()
+        visible = bar.isVisibleTo(self)
+        if self.documentMode():
+            side = self.tabPosition() in (QTabWidget.TabPosition.West,
+                                          QTabWidget.TabPosition.East)
+            return (hint.width(), 0, visible) if side else (0, hint.height(), visible)
+        return hint.width(), hint.height(), visible
+
+
 class TensorView(QWidget):
     """The Tensor dock: one tab per selected node (the tab bar hides for a single one). Panels
     are kept by name, so a re-evaluated node keeps its slice, precision and scroll position.
@@ -467,7 +554,7 @@ class TensorView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.tabs = QTabWidget()
+        self.tabs = QuietTabs()
         self.tabs.setDocumentMode(True)
         self.tabs.setTabBarAutoHide(True)
         self.placeholder = QLabel("Select a node to see its value.")
@@ -486,7 +573,10 @@ class TensorView(QWidget):
         return list(self._panels)
 
     def panel(self, name: str) -> TensorPanel:
-        return self._panels[name]
+        """The panel of ``name``, up to date (also while hidden behind another tab)."""
+        panel = self._panels[name]
+        panel.flush()
+        return panel
 
     def set_names(self, names: Iterable[str]) -> None:
         """Show a panel for each of ``names``, in order, reusing the panels already there."""
@@ -503,10 +593,21 @@ class TensorView(QWidget):
                 panel = self._panels[name] = TensorPanel(name)
                 panel.value_wanted.connect(self.value_wanted)
                 panel.pin_toggled.connect(self.pin_toggled)
-            self.tabs.addTab(panel, name)
+            self.tabs.addTab(panel, self._icon(panel.tab_icon), name)
         if current in self._panels.values():
             self.tabs.setCurrentWidget(current)
         self.pages.setCurrentIndex(1 if names else 0)
+
+    def rename(self, old: str, new: str) -> None:
+        """Show the panel of ``old`` as ``new``'s (a node was renamed): the same panel, with
+        its value, slice, precision and heatmap, under the new name."""
+        panel = self._panels.get(old)
+        if panel is None or new in self._panels:
+            return
+        self._panels = {new if name == old else name: p for name, p in self._panels.items()}
+        panel.rename(new)
+        # by the tab bar: the tab widget's own setTabText and setTabIcon repaint every page
+        self.tabs.tabBar().setTabText(self.tabs.indexOf(panel), new)
 
     def set_pinned(self, names: Iterable[str]) -> None:
         """Check the Pin button of the panels of ``names``, uncheck the others."""
@@ -529,9 +630,10 @@ class TensorView(QWidget):
         self._ensure(name).set_blocked(culprit, message, wants_value)
         self._mark(name, QStyle.StandardPixmap.SP_MessageBoxWarning)
 
-    def show_evaluation(self, evaluation: Evaluation) -> None:
-        """Show the outcome of an :class:`editor.evaluator.Evaluation` for each requested node."""
-        self.set_names(evaluation.names)
+    def show_evaluation(self, evaluation: Evaluation, also: Iterable[str] = ()) -> None:
+        """Show the outcome of an :class:`editor.evaluator.Evaluation` for each requested node
+        (and keep the panels of ``also`` after theirs)."""
+        self.set_names([*evaluation.names, *also])
         for name in evaluation.names:
             if name in evaluation.values:
                 self.show_value(name, evaluation.values[name])
@@ -543,6 +645,7 @@ class TensorView(QWidget):
                 self.show_error(name, failure.message, wants_value)
             else:
                 self.show_blocked(name, culprit, failure.message, wants_value)
+        settle_layouts()
 
     def _ensure(self, name: str) -> TensorPanel:
         if name not in self._panels:
@@ -550,5 +653,22 @@ class TensorView(QWidget):
         return self._panels[name]
 
     def _mark(self, name: str, icon: QStyle.StandardPixmap | None) -> None:
-        index = self.tabs.indexOf(self._panels[name])
-        self.tabs.setTabIcon(index, self.style().standardIcon(icon) if icon else QIcon())
+        panel = self._panels[name]
+        if panel.tab_icon == icon:
+            return  # the same icon set again would lay out the tab bar
+        panel.tab_icon = icon
+        self.tabs.tabBar().setTabIcon(self.tabs.indexOf(panel), self._icon(icon))  # see rename
+
+    def _icon(self, icon: QStyle.StandardPixmap | None) -> QIcon:
+        return self.style().standardIcon(icon) if icon is not None else QIcon()
+
+
+def settle_layouts() -> None:
+    """Lay out now what changed sizes, and mark what that moves, so that the next paint draws
+    each widget once, where it ends up. Else Qt paints first: a layout request climbs one level
+    of widgets per pass of the event loop, and each level it moves paints again (a panel
+    switching between its value and its error was painted twice, a page of widgets shown is
+    marked dirty only after it was painted)."""
+    for _ in range(LAYOUT_LEVELS):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateLater)

@@ -153,6 +153,8 @@ class DecisionBoundaryView(QWidget):
         self.classes: np.ndarray | None = None
         self.error: str = ""
         self._rect = QRectF()
+        self._data: tuple[np.ndarray, np.ndarray] | None = None
+        """The points and labels drawn (the classifier's placeholders' defaults)."""
         self._request = 0
         self._stale = False
         compute.grid_ready.connect(self._show)
@@ -165,15 +167,23 @@ class DecisionBoundaryView(QWidget):
         if self.classifier is None:
             self.image.clear()
             self.points.clear()
+            self._data = None
             return False
-        points = self.classifier.input.default.astype(np.float64)  # type: ignore[union-attr]
-        labels = label_classes(self.classifier.labels.default)  # type: ignore[arg-type]
-        low, high = points.min(axis=0), points.max(axis=0)
-        pad = 0.1 * (high - low) + 0.25
-        low, high = low - pad, high + pad
-        self._rect = QRectF(low[0], low[1], high[0] - low[0], high[1] - low[1])
-        colors = [pg.mkBrush(*CLASS_COLORS[c % len(CLASS_COLORS)]) for c in labels]
-        self.points.setData(points[:, 0], points[:, 1], brush=colors)
+        inputs, labels = self.classifier.input.default, self.classifier.labels.default
+        assert inputs is not None and labels is not None  # find_classifier wants both
+        data = (inputs, labels)
+        # the same points and labels are not drawn again (pyqtgraph redraws every symbol)
+        if self._data is None or not all(np.array_equal(a, b) and a.dtype == b.dtype
+                                         for a, b in zip(data, self._data, strict=True)):
+            self._data = (inputs.copy(), labels.copy())
+            points = inputs.astype(np.float64)
+            classes = label_classes(labels)
+            low, high = points.min(axis=0), points.max(axis=0)
+            pad = 0.1 * (high - low) + 0.25
+            low, high = low - pad, high + pad
+            self._rect = QRectF(low[0], low[1], high[0] - low[0], high[1] - low[1])
+            colors = [pg.mkBrush(*CLASS_COLORS[c % len(CLASS_COLORS)]) for c in classes]
+            self.points.setData(points[:, 0], points[:, 1], brush=colors)
         self.plot.getPlotItem().setRange(rect=self._rect, padding=0)
         self.refresh()
         return True

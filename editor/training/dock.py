@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -64,6 +65,9 @@ class TrainingDock(QWidget):
         self.trainer.paused_changed.connect(self._on_paused)
         self.trainer.finished.connect(self._on_finished)
         self._steps_asked = 0
+        self._trains: list[tuple[str, str]] | None = None  # the train combo's entries
+        self._losses: list[str] | None = None  # the loss combo's
+        self._classifier_stale = True  # looked for while the dock is visible
         self._offer: TrainingResult | None = None  # a "loss + optimizer" run to add a node for
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self._refresh)
@@ -158,40 +162,64 @@ class TrainingDock(QWidget):
         doc.changed.connect(self._on_graph_event)
         self._offer = None
         self.loss_curve.clear()
+        self._classifier_stale = True
         self._refresh()
 
     def _on_graph_event(self, event: GraphEvent) -> None:
         if event.kind == "value_changed":
             self._values_timer.start()
         elif event.kind not in ("ui_changed", "state_changed"):  # neither moves a combo
+            if event.kind != "renamed":  # a new name leaves the classifier as it is
+                self._classifier_stale = True
             self._refresh_timer.start()
 
     def _refresh(self) -> None:
-        """Fill the combos and look for a classifier again (after structural changes)."""
+        """Fill the combos and look for a classifier again (after structural changes): a combo
+        whose entries are the same is left alone, and the classifier is looked for after a
+        change that can change it (not a new name) while the dock is visible (else when it is
+        shown)."""
         graph = self.graph
-        chosen = self.train_combo.currentData()
-        chose_new = chosen is None and self.train_combo.count() > 1
-        loss = self.loss_combo.currentText()
-        self.train_combo.blockSignals(True)
-        self.train_combo.clear()
-        for node in train.train_nodes(graph) if graph is not None else []:
-            self.train_combo.addItem(f"{node.name}  (minimizes {_name(node.inputs[0])})",
-                                     node.name)
-        self.train_combo.addItem(NEW_OPTIMIZER, None)
-        index = 0 if chosen is None else self.train_combo.findData(chosen)
-        if chose_new:
-            index = self.train_combo.count() - 1
-        self.train_combo.setCurrentIndex(max(index, 0))
-        self.train_combo.blockSignals(False)
-        self.loss_combo.clear()
-        self.loss_combo.addItems(_loss_candidates(graph) if graph is not None else [])
-        self.loss_combo.setCurrentText(loss)
-        found = self.boundary.set_graph(graph)
-        self.tabs.setTabVisible(1, found)
+        trains = [(f"{node.name}  (minimizes {_name(node.inputs[0])})", node.name)
+                  for node in (train.train_nodes(graph) if graph is not None else [])]
+        if trains != self._trains:
+            self._trains = trains
+            chosen = self.train_combo.currentData()
+            chose_new = chosen is None and self.train_combo.count() > 1
+            self.train_combo.blockSignals(True)
+            self.train_combo.clear()
+            for text, name in trains:
+                self.train_combo.addItem(text, name)
+            self.train_combo.addItem(NEW_OPTIMIZER, None)
+            index = 0 if chosen is None else self.train_combo.findData(chosen)
+            if chose_new:
+                index = self.train_combo.count() - 1
+            self.train_combo.setCurrentIndex(max(index, 0))
+            self.train_combo.blockSignals(False)
+        losses = _loss_candidates(graph) if graph is not None else []
+        if losses != self._losses:
+            self._losses = losses
+            loss = self.loss_combo.currentText()
+            self.loss_combo.clear()
+            self.loss_combo.addItems(losses)
+            self.loss_combo.setCurrentText(loss)
+        if self._classifier_stale and self.isVisible():
+            self._find_classifier()
         if self._offer is not None and (graph is None or self._offer.loss not in graph):
             self._offer = None  # its loss is gone
         self._update_optimizer_form()
         self._update_buttons()
+
+    def _find_classifier(self) -> None:
+        """Show the decision boundary's tab if the graph is a two-feature classifier."""
+        self._classifier_stale = False
+        found = self.boundary.set_graph(self.graph)
+        if found != self.tabs.isTabVisible(1):  # (the tab widget lays itself out anew)
+            self.tabs.setTabVisible(1, found)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._classifier_stale:
+            self._find_classifier()
 
     def select_train_node(self, name: str) -> None:
         """Choose train node ``name`` (one just added: the offer to add it ends)."""

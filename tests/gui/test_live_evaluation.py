@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from gates import Gate
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtWidgets import QApplication, QToolButton
 
 from editor.app.window import EXAMPLES, MainWindow, settings
 from editor.document import BLOCKED, ERROR, OK
@@ -86,6 +86,95 @@ def test_edits_upstream_re_evaluate_without_reselecting_and_undo_restores(affine
 
     panel(affine, "z").pin_button.click()
     assert affine.window.tensor_view.names == ["x"]
+
+
+def test_renaming_a_shown_node_keeps_it_in_the_tensor_dock(affine):
+    """A renamed node stays selected and shown: the same panel (its heatmap is not built
+    again), under the new name — beside a pinned node — and undo gives the old name back."""
+    affine.select("z")
+    shown_value(affine, "z", [2, -1])
+    panel(affine, "z").pin_button.click()
+    affine.select("A")
+    shown_value(affine, "A", [[1, 0], [0, -1]])
+    view = affine.window.tensor_view
+    kept = view.panel("A")
+    affine.rename("A", "weights")
+    assert view.names == ["z", "weights"] and view.panel("weights") is kept
+    assert kept.title.text() == "weights" and view.tabs.tabText(1) == "weights"
+    assert [n.name for n in affine.scene.selected_nodes()] == ["weights"]
+    settled(affine)
+    shown_value(affine, "weights", [[1, 0], [0, -1]])
+    assert view.names == ["z", "weights"] and view.panel("weights") is kept
+    assert view.tabs.currentWidget() is view.panel("z")  # the tab chosen stays chosen
+
+    affine.key(Qt.Key_Z, Qt.ControlModifier)
+    settled(affine)
+    shown_value(affine, "A", [[1, 0], [0, -1]])
+    assert view.names == ["z", "A"] and view.panel("A") is kept and kept.name == "A"
+
+
+def test_a_wire_edit_paints_the_loss_panel_once_as_it_ends_up(canvas):
+    """Disconnecting the wire the loss needs switches its pinned panel to "blocked", and
+    reconnecting it back to its values: each widget of the panel is painted once, after its
+    layout (Qt paints before a layout request has climbed the widget levels, then again)."""
+    from collections import Counter
+
+    from PySide6.QtCore import QEvent, QObject
+
+    from editor.document.commands import SetWires
+
+    window = canvas.window
+    assert window.open_file(EXAMPLES / "mlp.json", example=True)
+    window.select_names(["J"])
+    shown_value(canvas, "J", Session(window.doc.graph).run("J"))
+    panel = window.tensor_view.panel("J")
+    panel.pin_button.click()
+    window.select_names(["b_output"])
+    shown_value(canvas, "b_output", window.doc.graph.get_node("b_output").value)
+    assert window.tensor_view.panel("J") is panel
+
+    class Paints(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.counts: Counter[QObject] = Counter()
+
+        def eventFilter(self, watched, event):  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                self.counts[watched] += 1
+            return False
+
+    paints = Paints()
+    widgets = (panel.copy_button, panel.table, panel.stat_labels["min"], panel.message)
+    for widget in widgets:
+        widget.installEventFilter(paints)
+    doc = window.doc
+    for source, mode, painted in ((None, "blocked", [panel.message]),
+                                  ("b_output", "value", widgets[:3])):
+        paints.counts.clear()
+        assert doc.execute(SetWires(doc, [("add_1", 1, source)])) is None
+        settled(canvas)
+        canvas.qtbot.waitUntil(lambda m=mode: panel.mode == m)
+        for _ in range(10):
+            QApplication.processEvents()
+        assert {w: paints.counts[w] for w in widgets} == {w: int(w in painted) for w in widgets}
+
+
+def test_a_gradient_panel_stays_through_evaluations(affine):
+    """A variable's gradient shown beside its value keeps its panel (and heatmap) while
+    edits are evaluated."""
+    from editor.compute.live import GRADIENT
+
+    affine.select("A")
+    shown_value(affine, "A", [[1, 0], [0, -1]])
+    view = affine.window.tensor_view
+    affine.window.live.set_gradients({"A": np.array([[0.5, 0.0], [0.0, 0.5]])})
+    assert view.names == ["A", GRADIENT + "A"]
+    kept = view.panel(GRADIENT + "A")
+    affine.type_field("value", "[[2, 0], [0, -1]]")
+    shown_value(affine, "A", [[2, 0], [0, -1]])
+    settled(affine)
+    assert view.names == ["A", GRADIENT + "A"] and view.panel(GRADIENT + "A") is kept
+    np.testing.assert_array_equal(kept.value, [[0.5, 0.0], [0.0, 0.5]])
 
 
 def test_previews_stay_live_without_selection(affine):

@@ -131,3 +131,53 @@ def test_an_empty_canvas_says_how_to_start(canvas):
     assert text_pixels() == 0
     canvas.key(Qt.Key_Z, Qt.ControlModifier, canvas.window)
     assert text_pixels() > 5
+
+
+def test_a_node_is_repainted_only_when_what_it_shows_changes(affine):
+    """Each evaluation sets every computed node's preview: an unchanged one (the same tensor,
+    or an operation's empty default again) must not repaint the canvas."""
+    import numpy as np
+    from PySide6.QtCore import QEvent, QObject
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, watched, event):  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    item = affine.item("matmul")
+    assert affine.viewport.rect().contains(affine.title("matmul"))
+    affine.qtbot.waitUntil(lambda: item.preview_text() == "[1, -2]")  # evaluated
+    paints = Paints()
+    affine.viewport.installEventFilter(paints)
+
+    def repainted() -> bool:
+        for _ in range(3):
+            QApplication.processEvents()
+        count, paints.count = paints.count, 0
+        return count > 0
+
+    repainted()
+    for preview in (np.array([5.0, 6.0]), "", "3×3 float64"):
+        item.set_preview(preview)
+        assert repainted(), preview  # a new preview
+        item.set_preview(preview.copy() if isinstance(preview, np.ndarray) else preview)
+        assert not repainted(), preview  # the same again
+    item.set_preview("")
+    assert repainted()
+    item.set_preview(None)  # an operation's default: nothing, as before
+    assert not repainted() and item.preview_text() == ""
+    item.set_preview(np.array([5.0, 6.0]))
+    assert repainted()
+    item.set_preview(np.array([5.0, 6.0], dtype=np.float32))  # another dtype
+    assert repainted() and item.preview_text() == "[5, 6]"
+
+    source = affine.item("b")  # a variable shows its value: made again only once it changes
+    assert source.preview_text() == "[1, 1]"
+    source.set_preview(None)
+    assert not repainted()
+    affine.select("b")
+    affine.type_field("value", "[2, 3]")
+    assert repainted() and source.preview_text() == "[2, 3]"

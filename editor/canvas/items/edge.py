@@ -29,6 +29,7 @@ class WireItem(QGraphicsItem):
         self._ends = (QPointF(), QPointF())
         self._bounds = QRectF()
         self._hit: QPainterPath | None = None
+        self._pen: QPen | None = None
         self.setZValue(-1)
 
     @staticmethod
@@ -79,9 +80,14 @@ class WireItem(QGraphicsItem):
             painter.setPen(QPen(color, 0))
             painter.drawLine(*self._ends)
             return
-        painter.setPen(QPen(color, self.WIDTH, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if self._pen is None or self._pen.color() != color:  # made once: painted often
+            self._pen = QPen(color, self.WIDTH, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+        painter.setPen(self._pen)
+        painter.setBrush(_NO_BRUSH)
         painter.drawPath(self.path())
+
+
+_NO_BRUSH = Qt.BrushStyle.NoBrush
 
 
 _OUT = (NodeItem.WIDTH, NodeItem.TITLE_H + NodeItem.ROW_H * 0.5)

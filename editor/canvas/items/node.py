@@ -74,6 +74,10 @@ class NodeItem(QGraphicsItem):
         self.shape_state, self.shape_message = OK, ""
         self.eval_state, self.eval_message = OK, ""
         self.preview: str | np.ndarray | None = None
+        self._preview_of: np.ndarray | None = None
+        """The tensor the preview shows, while it is one."""
+        self._default: tuple[np.ndarray | None, str] | None = None
+        """The value the default preview was last made from, and that preview."""
         self.step: str | None = None
         """``pending``, ``done`` or ``current`` during a step-through, else None."""
         self.step_preview = ""
@@ -82,6 +86,13 @@ class NodeItem(QGraphicsItem):
         self.height, self._rect, self._bounds = _geometry(len(node.op.inputs))
         self.color = style.op_color(node.op)
         self._symbol = node.op.symbol or node.type
+        self._title: tuple[tuple[str, int], str, QRectF, QRectF] | None = None
+        """The title as last drawn: (its name and dpi), the name elided, where the op's symbol
+        and the name go."""
+        self._footer: tuple[tuple[str, int] | None, str] = (None, "")
+        """The preview as last drawn: (its text and dpi), the text elided."""
+        self._port_style: tuple[QBrush, QPen] | None = None
+        """The brush of a wired port and the pen of every port."""
         self.setFlags(_FLAGS)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
 
@@ -160,11 +171,21 @@ class NodeItem(QGraphicsItem):
     def set_preview(self, text: str | np.ndarray | None) -> None:
         """Show a one-line ``text`` (a value preview) at the bottom of the node — or a
         tensor's :func:`preview`, made when the node is first drawn; ``None`` shows
-        :meth:`default_preview` (also made when first drawn)."""
-        if isinstance(text, np.ndarray) or isinstance(self.preview, np.ndarray) \
-                or text != self.preview:
-            self.preview = text
-            self.update()
+        :meth:`default_preview` (also made when first drawn). The node is repainted only if
+        what it shows can change."""
+        if text is None and not self.node.op.is_source:
+            text = ""  # an operation's default: nothing
+        elif text is None and self._default is not None and self._default[0] is _value(self.node) \
+                and self._preview_of is None and self.preview is self._default[1]:
+            return  # a source's default, made from the value it still holds
+        if isinstance(text, np.ndarray):
+            if _same(text, self._preview_of):
+                return
+        elif self._preview_of is None and text == self.preview:
+            return
+        self._preview_of = text if isinstance(text, np.ndarray) else None
+        self.preview = text
+        self.update()
 
     def set_step(self, step: str | None, preview: str = "") -> None:
         """Mark the node for a step-through: ``pending`` (dimmed), ``done`` (showing the
@@ -180,6 +201,8 @@ class NodeItem(QGraphicsItem):
             return ""
         if self.preview is None:
             self.preview = self.default_preview(self.node)
+            if self.node.op.is_source:
+                self._default = (_value(self.node), self.preview)
         elif not isinstance(self.preview, str):
             self.preview = preview(self.preview)
         return self.preview
@@ -213,18 +236,17 @@ class NodeItem(QGraphicsItem):
         if self.step == "pending" or (self.step is None and self.state == BLOCKED):
             painter.setOpacity(0.3 if self.step else 0.45)
         rect = self._rect
-        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setPen(_NO_PEN)
         painter.setBrush(style.NODE_BODY)
         painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
         painter.fillPath(_title_path(self.WIDTH, self.TITLE_H, self.CORNER), self.color)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setBrush(_NO_BRUSH)
         if self.step == "current":
-            painter.setPen(QPen(style.HIGHLIGHT_GLOW, 7.0))
+            painter.setPen(_GLOW_PEN)
             painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
-        outline = (style.HIGHLIGHT if self.step == "current" else style.SELECTED if selected
-                   else style.ERROR if self.state == ERROR else style.NODE_OUTLINE)
-        width = 2.0 if selected or self.step == "current" or self.state == ERROR else 1.0
-        painter.setPen(QPen(outline, width))
+        outline = ("current" if self.step == "current" else "selected" if selected
+                   else "error" if self.state == ERROR else "")
+        painter.setPen(_OUTLINE_PENS[outline])
         painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
         self._paint_ports(painter)
         if lod < 0.6:
@@ -232,7 +254,7 @@ class NodeItem(QGraphicsItem):
         self._paint_text(painter)
 
     def _paint_ports(self, painter: QPainter) -> None:
-        painter.setPen(QPen(style.NODE_OUTLINE, 1.2))
+        painter.setPen(_PORT_OUTLINE)
         for i, source in enumerate(self.node.inputs):
             self._paint_port(painter, ("in", i), source is not None)
         self._paint_port(painter, ("out", 0), bool(self.node.graph.nx.succ[self.node])
@@ -244,40 +266,45 @@ class NodeItem(QGraphicsItem):
         if port in self.highlight:
             glow = style.HIGHLIGHT if port == self.hover_port else QColor(127, 224, 255, 110)
             painter.setBrush(glow)
-            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setPen(_NO_PEN)
             painter.drawEllipse(center, r + 4, r + 4)
-            painter.setPen(QPen(style.NODE_OUTLINE, 1.2))
-        painter.setBrush(QBrush(self.color.lighter(125) if wired else style.NODE_BODY))
-        painter.setPen(QPen(self.color.lighter(140), 1.5))
+            painter.setPen(_PORT_OUTLINE)
+        if self._port_style is None:  # made once: nodes are painted often
+            self._port_style = QBrush(self.color.lighter(125)), QPen(self.color.lighter(140), 1.5)
+        wired_brush, port_pen = self._port_style
+        painter.setBrush(wired_brush if wired else _UNWIRED_BRUSH)
+        painter.setPen(port_pen)
         painter.drawEllipse(center, r, r)
 
     def _paint_text(self, painter: QPainter) -> None:
-        w, pad = self.WIDTH, 9.0
+        w, pad = self.WIDTH, _PAD
+        dpi = painter.device().logicalDpiY()  # what text metrics depend on, with the fonts
         painter.setFont(SYMBOL_FONT)
-        metrics = painter.fontMetrics()
-        symbol_w = min(metrics.horizontalAdvance(self._symbol), w * 0.45)
+        title = self._title
+        if title is None or title[0] != (self.node.name, dpi):
+            symbol_w = min(painter.fontMetrics().horizontalAdvance(self._symbol), w * 0.45)
+            painter.setFont(TITLE_FONT)
+            name_w = w - 3 * pad - symbol_w
+            elided = painter.fontMetrics().elidedText(self.node.name, _ELIDE, int(name_w))
+            title = self._title = ((self.node.name, dpi), elided,
+                                   QRectF(w - pad - symbol_w, 0, symbol_w, self.TITLE_H),
+                                   QRectF(pad, 0, name_w, self.TITLE_H))
+            painter.setFont(SYMBOL_FONT)
+        _, elided, symbol_rect, name_rect = title
         painter.setPen(SYMBOL_COLOR)
-        painter.drawText(QRectF(w - pad - symbol_w, 0, symbol_w, self.TITLE_H),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self._symbol)
+        painter.drawText(symbol_rect, _RIGHT, self._symbol)
         painter.setFont(TITLE_FONT)
         painter.setPen(style.TEXT)
-        name_w = w - 3 * pad - symbol_w
-        elided = painter.fontMetrics().elidedText(self.node.name, Qt.TextElideMode.ElideRight,
-                                                  int(name_w))
-        painter.drawText(QRectF(pad, 0, name_w, self.TITLE_H),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, elided)
+        painter.drawText(name_rect, _LEFT, elided)
         painter.setFont(LABEL_FONT)
         painter.setPen(style.PORT_LABEL)
-        for i, port_name in enumerate(self.node.op.inputs):
-            y = self.TITLE_H + self.ROW_H * i
-            painter.drawText(QRectF(pad + 2, y, w / 2, self.ROW_H),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, port_name)
+        for rect, port_name in zip(_label_rects(len(self.node.op.inputs)), self.node.op.inputs,
+                                   strict=True):
+            painter.drawText(rect, _LEFT, port_name)
         painter.setFont(SHAPE_FONT)
         painter.setPen(style.ERROR if self.state == ERROR else style.TEXT if self.state == OK
                        else style.MUTED_TEXT)
-        painter.drawText(QRectF(w * 0.35, self.TITLE_H, w * 0.65 - pad - 2, self.ROW_H),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                         self.shape_text)
+        painter.drawText(_SHAPE_RECT, _RIGHT, self.shape_text)
         preview, colour = self.preview_text(), style.PORT_LABEL
         if self.step == "current":
             colour = style.HIGHLIGHT
@@ -288,17 +315,51 @@ class NodeItem(QGraphicsItem):
         if preview:
             painter.setFont(LABEL_FONT)
             painter.setPen(colour)
-            footer = QRectF(pad, self.height - self.FOOTER_H, w - 2 * pad, self.FOOTER_H - 3)
-            text = painter.fontMetrics().elidedText(preview, Qt.TextElideMode.ElideRight,
-                                                    int(footer.width()))
-            painter.drawText(footer, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                             text)
+            footer = _footer_rect(self.height)
+            if self._footer[0] != (preview, dpi):
+                self._footer = ((preview, dpi), painter.fontMetrics().elidedText(
+                    preview, _ELIDE, int(footer.width())))
+            painter.drawText(footer, _LEFT, self._footer[1])
 
 
 _INPUT_POINTS = [QPointF(0, NodeItem.TITLE_H + NodeItem.ROW_H * (i + 0.5)) for i in range(16)]
 _OUTPUT_POINT = QPointF(NodeItem.WIDTH, NodeItem.TITLE_H + NodeItem.ROW_H * 0.5)
 _FLAGS = (QGraphicsItem.GraphicsItemFlag.ItemIsMovable
           | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+
+# What painting a node needs, made once: a node is painted often (each new value it shows), and
+# every Qt enum, pen or rectangle made in Python costs about a microsecond.
+_NO_PEN, _NO_BRUSH = Qt.PenStyle.NoPen, Qt.BrushStyle.NoBrush
+_LEFT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+_RIGHT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
+_ELIDE = Qt.TextElideMode.ElideRight
+_GLOW_PEN = QPen(style.HIGHLIGHT_GLOW, 7.0)
+_OUTLINE_PENS = {"current": QPen(style.HIGHLIGHT, 2.0), "selected": QPen(style.SELECTED, 2.0),
+                 "error": QPen(style.ERROR, 2.0), "": QPen(style.NODE_OUTLINE, 1.0)}
+_PORT_OUTLINE = QPen(style.NODE_OUTLINE, 1.2)
+_UNWIRED_BRUSH = QBrush(style.NODE_BODY)
+_PAD = 9.0
+_SHAPE_RECT = QRectF(NodeItem.WIDTH * 0.35, NodeItem.TITLE_H,
+                     NodeItem.WIDTH * 0.65 - _PAD - 2, NodeItem.ROW_H)
+
+
+@cache
+def _label_rects(inputs: int) -> list[QRectF]:
+    """Where the input ports' names are written."""
+    return [QRectF(_PAD + 2, NodeItem.TITLE_H + NodeItem.ROW_H * i, NodeItem.WIDTH / 2,
+                   NodeItem.ROW_H) for i in range(inputs)]
+
+
+@cache
+def _footer_rect(height: float) -> QRectF:
+    """Where the preview is written."""
+    return QRectF(_PAD, height - NodeItem.FOOTER_H, NodeItem.WIDTH - 2 * _PAD,
+                  NodeItem.FOOTER_H - 3)
+
+
+def _same(a: np.ndarray, b: np.ndarray | None) -> bool:
+    """Whether the tensors ``a`` and ``b`` have the same dtype, shape and elements."""
+    return b is not None and a.dtype == b.dtype and np.array_equal(a, b)
 
 
 @cache
@@ -308,3 +369,8 @@ def _geometry(inputs: int) -> tuple[float, QRectF, QRectF]:
     rect = QRectF(0, 0, NodeItem.WIDTH, height)
     m = NodeItem.HIT_R
     return height, rect, rect.adjusted(-m, -4, m, 4)
+
+
+def _value(node: Node) -> np.ndarray | None:
+    """A source's value (``None`` for an operation)."""
+    return getattr(node, "value", None)
