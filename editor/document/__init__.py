@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
@@ -57,6 +58,8 @@ class Document(QObject):
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.lock_reason: str | None = None
         """Why edits are refused (e.g. "Training is running…"), or ``None``."""
+        self.histories: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        """Each train node's loss per step over the runs made while the document is open."""
         self._batch_depth = 0
         self._added: list[Node] = []
         self.graph.subscribe(self._on_event)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -65,6 +66,11 @@ class TrainingDock(QWidget):
         self.trainer.paused_changed.connect(self._on_paused)
         self.trainer.finished.connect(self._on_finished)
         self._steps_asked = 0
+        self.doc: Document | None = None
+        self._offset = 0
+        """The train node's step count when the run started: its steps carry on from it."""
+        self._applied_at: int | None = None
+        """The undo index after the last run shown was applied (``None``: none shown)."""
         self._trains: list[tuple[str, str]] | None = None  # the train combo's entries
         self._losses: list[str] | None = None  # the loss combo's
         self._classifier_stale = True  # looked for while the dock is visible
@@ -78,6 +84,7 @@ class TrainingDock(QWidget):
         self.train_combo.setToolTip("The train node (Minimize) to run, or a loss with an "
                                     "optimizer chosen here")
         self.train_combo.currentIndexChanged.connect(self._update_optimizer_form)
+        self.train_combo.currentIndexChanged.connect(lambda _: self._show_history())
         self.loss_combo = QComboBox()
         self.loss_combo.setToolTip("The node to minimize")
         self.optimizer_combo = QComboBox()
@@ -150,20 +157,49 @@ class TrainingDock(QWidget):
         layout.addLayout(figures)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
-        self.trainer.logged.connect(self.loss_curve.append)
+        self.trainer.logged.connect(self._on_logged)
         self._update_buttons()
         self._refresh()
 
     # ---- the graph ----------------------------------------------------------------------------
 
     def set_document(self, doc: Document) -> None:
-        """Train ``doc``'s graph; follows its later changes."""
-        self.graph = doc.graph
+        """Train ``doc``'s graph; follows its later changes. Nothing of another document's
+        runs stays: the figures start afresh and the curve shows this document's history."""
+        self.doc, self.graph = doc, doc.graph
         doc.changed.connect(self._on_graph_event)
+        doc.undo_stack.indexChanged.connect(self._history_moved)
         self._offer = None
-        self.loss_curve.clear()
+        self._applied_at = None
+        self._show_no_run()
         self._classifier_stale = True
         self._refresh()
+        self._show_history()
+
+    def _show_no_run(self) -> None:
+        """Progress and figures as before any run."""
+        self.progress.setRange(0, self.steps.value())
+        self.progress.setValue(0)
+        self.rate_label.setText("— steps/s")
+        self.loss_label.setText("loss —")
+        self._say("")
+
+    def _show_history(self) -> None:
+        """The curve of the chosen train node's runs in this document (none: empty)."""
+        if self.trainer.running:
+            return
+        kept = self.doc.histories.get(self.train_combo.currentData()) if self.doc else None
+        if kept is None:
+            self.loss_curve.clear()
+        else:
+            self.loss_curve.show_points(*kept)
+
+    def _history_moved(self, index: int) -> None:
+        """An undo took back the last run shown: its figures go (its curve stays, as the
+        history of the steps the train node keeps)."""
+        if self._applied_at is not None and index < self._applied_at:
+            self._applied_at = None
+            self._show_no_run()
 
     def _on_graph_event(self, event: GraphEvent) -> None:
         if event.kind == "value_changed":
@@ -262,10 +298,17 @@ class TrainingDock(QWidget):
             return
         self._steps_asked = steps
         self._offer = None
+        self._applied_at = None
         self._say(f"Training {steps:,} step{'s' * (steps != 1)}…")  # the line stays: no relayout
-        self.progress.setRange(0, steps)
-        self.progress.setValue(0)
-        self.loss_curve.start_run(steps)
+        node = self.graph.get_node(train_node) if train_node is not None else None
+        self._offset = int(node.state.get("step", 0)) if node is not None else 0
+        kept = self.doc.histories.get(train_node) if self.doc is not None else None
+        if kept is not None and len(kept[0]) and int(kept[0][-1]) == self._offset > 0:
+            self.loss_curve.continue_run(steps)  # the optimizer goes on: so does its curve
+        else:
+            self.loss_curve.start_run(steps)
+        self.progress.setRange(self._offset, self._offset + steps)
+        self.progress.setValue(self._offset)
         self._update_buttons()
         self.training_started.emit()
 
@@ -299,8 +342,11 @@ class TrainingDock(QWidget):
         else:
             self.trainer.pause()
 
+    def _on_logged(self, steps: np.ndarray, losses: np.ndarray) -> None:
+        self.loss_curve.append(steps + self._offset, losses)
+
     def _on_progress(self, step: int, loss: float, rate: float) -> None:
-        self.progress.setValue(step)
+        self.progress.setValue(self._offset + step)
         self.rate_label.setText(f"{rate:,.0f} steps/s")
         self.loss_label.setText(f"loss {format_loss(loss)}")
 
@@ -313,7 +359,7 @@ class TrainingDock(QWidget):
 
     def _on_finished(self, result: TrainingResult) -> None:
         self.loss_curve.redraw()
-        self.progress.setValue(len(result.losses))
+        self.progress.setValue(self._offset + len(result.losses))
         if result.final_loss is not None:
             self.loss_label.setText(f"loss {format_loss(result.final_loss)}")
         if result.new_train_node is not None and result.trained:
@@ -326,7 +372,10 @@ class TrainingDock(QWidget):
             self._say(f"Stopped after {result.steps:,} of {self._steps_asked:,} steps")
         else:
             self._say(f"Trained {result.steps:,} steps in {result.seconds:.2f} s")
-        self.training_finished.emit(result)
+        self.training_finished.emit(result)  # the editor applies it: one more undo step
+        if result.trained and result.new_train_node is None and self.doc is not None:
+            self.doc.histories[result.train_node] = self.loss_curve.points()
+            self._applied_at = self.doc.undo_stack.index()
 
     def _say(self, message: str, error: bool = False) -> None:
         """Show a line under the figures (in red for an error); hidden while empty."""

@@ -97,6 +97,19 @@ class LossCurve(QWidget):
         self.curve.setData([], [])
         self.current_label.setText("loss —")
 
+    def continue_run(self, steps: int) -> None:
+        """Go on with the current curve for ``steps`` more steps (the points appended next
+        carry on its step numbers)."""
+        done = int(self._steps[self._count - 1]) if self._count else 0
+        self._drawn_at = 0.0
+        self._planned, self._started_at = done + steps, time.perf_counter()
+
+    def show_points(self, steps: np.ndarray, losses: np.ndarray) -> None:
+        """Show these points as the current curve (no previous run): a kept history."""
+        self.clear()
+        self.append(steps, losses)
+        self.redraw()
+
     def clear(self) -> None:
         """Forget both curves."""
         self.start_run()

@@ -3,6 +3,7 @@ user's steps and what they must see."""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt
 
 import engine as ts
@@ -67,3 +68,34 @@ def test_history_entries_say_what_changed(affine) -> None:
     affine.drag(affine.title("z"), affine.title("z") + QPoint(40, 0))
     assert history(window) == ["Disconnect matmul.b", "Connect x → matmul.b", "Set b = [0, 0]",
                                "Duplicate 3 nodes", "Move z"]
+
+
+def run_training(qtbot, dock, steps: int):
+    dock.steps.setValue(steps)
+    with qtbot.waitSignal(dock.training_finished, timeout=60_000) as finished:
+        qtbot.mouseClick(dock.train_button, Qt.MouseButton.LeftButton)
+    return finished.args[0]
+
+
+def test_training_again_continues_the_curve_and_another_document_starts_afresh(
+        qtbot, window, canvas) -> None:
+    """Train the MLP twice: the second run's curve and step count go on from the first's.
+    Ctrl+Z takes the run back — and its figures with it; File › New shows no run at all."""
+    example = next(a for a in window.examples_menu.actions() if a.text() == "mlp")
+    example.trigger()
+    dock = window.training.training
+    assert run_training(qtbot, dock, 200).steps == 200
+    second = run_training(qtbot, dock, 100)
+    assert second.state["step"] == 300  # the optimizer keeps its step
+    steps, losses = dock.loss_curve.points()
+    assert steps.tolist() == list(range(1, 301))  # one curve, steps 1 to 300
+    np.testing.assert_array_equal(losses[200:], second.losses)
+    assert dock.progress.value() == dock.progress.maximum() == 300
+    assert dock.loss_label.text() != "loss —"
+    window.view.setFocus()
+    canvas.key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the second run undone
+    assert dock.loss_label.text() == "loss —" and dock.progress.value() == 0
+    assert dock.message.isHidden()
+    window.new_action.trigger()  # another document: nothing of the MLP's runs
+    assert dock.loss_curve.count == 0 and dock.loss_label.text() == "loss —"
+    assert dock.progress.value() == 0 and dock.message.isHidden()
