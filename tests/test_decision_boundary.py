@@ -20,7 +20,7 @@ from editor.training.decision_boundary import (
 
 def names(graph: ts.Graph) -> tuple[str, ...] | None:
     found = find_classifier(graph)
-    return None if found is None else tuple(n.name for n in found)
+    return None if found is None else (found.input.name, found.labels.name, found.output.name)
 
 
 def test_the_series_examples_are_classifiers() -> None:
@@ -133,3 +133,31 @@ def test_a_hidden_view_predicts_nothing_until_shown(qtbot, compute) -> None:
     with qtbot.waitSignal(view.updated, timeout=10_000):
         view.show()
     assert len(asked) == 1 and view.classes is not None
+
+
+def regression() -> ts.Graph:
+    """y = x0 − 2·x1 + noise, fitted by a linear model with a mean squared error."""
+    rng = np.random.default_rng(7)
+    points = rng.normal(0, 1, (30, 2))
+    targets = (points @ [[1.0], [-2.0]]) + rng.normal(0, 0.1, (30, 1))
+    with ts.Graph().as_default() as g:
+        X = ts.placeholder(shape=[None, 2], name="X", default=points)
+        y = ts.placeholder(shape=[None, 1], name="y", default=targets)
+        w = ts.Variable([[0.5], [-1.0]], name="w")
+        ts.mean_squared_error(y, ts.matmul(X, w, name="prediction"), name="J")
+    return g
+
+
+def test_a_regression_shows_its_values_on_a_colour_scale(qtbot, compute) -> None:
+    graph = regression()
+    found = find_classifier(graph)
+    assert found is not None and found.values
+    assert (found.input.name, found.labels.name, found.output.name) == ("X", "y", "prediction")
+    view = boundary(qtbot, compute, graph)
+    expected = ts.Session(graph).run("prediction", {"X": view.grid_points()})
+    np.testing.assert_allclose(view.values, expected.reshape(RESOLUTION, RESOLUTION))
+    assert view.classes is None and view.image.image.shape == (RESOLUTION, RESOLUTION, 4)
+    low, high = view.image.image[0, 0], view.image.image[-1, -1]
+    assert not np.array_equal(low, high)  # the plane is coloured by value, not one colour
+    brushes = {b.color().getRgb() for b in view.points.data["brush"]}
+    assert len(brushes) > 10  # each point by its own label

@@ -156,7 +156,8 @@ def test_pause_and_resume(qtbot, dock) -> None:
         op.gate.close()
         click(qtbot, dock.train_button)
         op.gate.let_through(2)
-        qtbot.waitUntil(lambda: op.gate.held == 1, timeout=WAIT)  # in step 3
+        qtbot.waitUntil(lambda: op.calls == 3 and op.gate.held == 1,
+                        timeout=WAIT)  # in step 3 (held == 1 alone: maybe still in step 1)
         with qtbot.waitSignal(dock.trainer.paused_changed):
             click(qtbot, dock.pause_button)
         assert dock.pause_button.text() == "Resume"

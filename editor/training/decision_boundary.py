@@ -1,8 +1,9 @@
-"""The decision boundary of a two-feature classifier: its data over its predicted classes.
+"""The decision boundary of a two-feature model: its data over what it predicts on the plane.
 
-:func:`find_classifier` says whether a graph is such a classifier; :class:`DecisionBoundaryView`
-draws the points of the placeholders' defaults coloured by label over the class the model
-predicts at each point of a grid — computed by the compute service, off the GUI thread, and
+:func:`find_classifier` says whether a graph is such a model — a classifier, or a regression;
+:class:`DecisionBoundaryView` draws the points of the placeholders' defaults coloured by label
+over the class (or, for a regression, the value on a colour scale) the model predicts at each
+point of a grid — computed by the compute service, off the GUI thread, and
 only while the view is visible.
 """
 
@@ -21,18 +22,22 @@ from editor.compute.service import ComputeService, Grid, GridRequest
 from editor.training.plot_style import BACKGROUND, CLASS_COLORS, FOREGROUND, faded
 from engine.errors import EngineError
 from engine.graph import Graph, Node, Placeholder
-from engine.registry import LOGITS_LOSS, PROBABILITIES, has_role
+from engine.registry import LOGITS_LOSS, LOSS, PROBABILITIES, has_role
 
 RESOLUTION = 100
 """Grid points per axis."""
+_VALUES = pg.colormap.get("viridis")
+"""The colour scale of a regression's values."""
 
 
 class Classifier(NamedTuple):
-    """A classifier's input placeholder, labels placeholder and class-probability output."""
+    """A two-feature model's input placeholder, labels placeholder and output: class
+    probabilities or logits, or — for a regression (``values``) — one value per point."""
 
     input: Placeholder
     labels: Placeholder
     output: Node
+    values: bool = False
 
 
 def find_classifier(graph: Graph) -> Classifier | None:
@@ -62,6 +67,22 @@ def find_classifier(graph: Graph) -> Classifier | None:
                         and _fits_labels(labels, input, _classes(output))
                         and nx.descendants(graph.nx, labels) & meets):
                     return Classifier(input, labels, output)  # type: ignore[arg-type]
+    return _find_regression(graph, order)
+
+
+def _find_regression(graph: Graph, order: list[Node]) -> Classifier | None:
+    """A regression on two features: the points as for a classifier; the output, with static
+    shape (·, 1), read by a loss (an op with the ``LOSS`` role) beside a labels placeholder
+    of one value per point."""
+    for input in (n for n in order if _is_points(n)):
+        below = nx.descendants(graph.nx, input)
+        for loss in (n for n in reversed(order) if has_role(n, LOSS) and n in below):
+            outputs = [s for s in loss.inputs if s is not None and s in below
+                       and _classes(s) == 1]
+            labels = [s for s in loss.inputs if s is not None and s not in below
+                      and _fits_labels(s, input, 1)]
+            if outputs and labels:
+                return Classifier(input, labels[0], outputs[0], values=True)  # type: ignore[arg-type]
     return None
 
 
@@ -151,7 +172,11 @@ class DecisionBoundaryView(QWidget):
         layout.addWidget(self.plot)
         self.classifier: Classifier | None = None
         self.classes: np.ndarray | None = None
+        self.values: np.ndarray | None = None
+        """A regression's outputs over the grid (its classifier's ``values``)."""
         self.error: str = ""
+        self._range = (0.0, 1.0)
+        """A regression's label range: the ends of its colour scale."""
         self._rect = QRectF()
         self._data: tuple[np.ndarray, np.ndarray] | None = None
         """The points and labels drawn (the classifier's placeholders' defaults)."""
@@ -162,8 +187,11 @@ class DecisionBoundaryView(QWidget):
     def set_graph(self, graph: Graph | None) -> bool:
         """Show ``graph``'s classifier (the one :func:`find_classifier` picks:
         :attr:`classifier`); False if it has none."""
-        self.classes = None
-        self.classifier = None if graph is None else find_classifier(graph)
+        self.classes = self.values = None
+        found = None if graph is None else find_classifier(graph)
+        if found is None or self.classifier is None or found.values != self.classifier.values:
+            self._data = None  # another kind of model: its points are coloured anew
+        self.classifier = found
         if self.classifier is None:
             self.image.clear()
             self.points.clear()
@@ -177,16 +205,26 @@ class DecisionBoundaryView(QWidget):
                                          for a, b in zip(data, self._data, strict=True)):
             self._data = (inputs.copy(), labels.copy())
             points = inputs.astype(np.float64)
-            classes = label_classes(labels)
             low, high = points.min(axis=0), points.max(axis=0)
             pad = 0.1 * (high - low) + 0.25
             low, high = low - pad, high + pad
             self._rect = QRectF(low[0], low[1], high[0] - low[0], high[1] - low[1])
-            colors = [pg.mkBrush(*CLASS_COLORS[c % len(CLASS_COLORS)]) for c in classes]
+            if self.classifier.values:
+                targets = labels.astype(np.float64).reshape(-1)
+                self._range = (float(targets.min()), float(targets.max()))
+                colors = [pg.mkBrush(*c) for c in _VALUES.map(self._scaled(targets), "byte")]
+            else:
+                colors = [pg.mkBrush(*CLASS_COLORS[c % len(CLASS_COLORS)])
+                          for c in label_classes(labels)]
             self.points.setData(points[:, 0], points[:, 1], brush=colors)
         self.plot.getPlotItem().setRange(rect=self._rect, padding=0)
         self.refresh()
         return True
+
+    def _scaled(self, values: np.ndarray) -> np.ndarray:
+        """Values as positions 0…1 on the colour scale (the labels' range; beyond it, ends)."""
+        low, high = self._range
+        return np.clip((values - low) / ((high - low) or 1.0), 0.0, 1.0)
 
     def grid_points(self) -> np.ndarray:
         """The (RESOLUTION², 2) grid points, cell centres, x varying fastest."""
@@ -225,8 +263,15 @@ class DecisionBoundaryView(QWidget):
         else:
             self.error = ""
             self.message.setText("")
-            self.classes = predicted_classes(grid.outputs).reshape(RESOLUTION, RESOLUTION)
-            palette = np.array([faded(c) for c in CLASS_COLORS], dtype=np.ubyte)
-            self.image.setImage(palette[self.classes % len(CLASS_COLORS)], autoLevels=False)
+            if self.classifier.values:  # a regression: its values on a colour scale
+                self.classes = None
+                self.values = grid.outputs.reshape(RESOLUTION, RESOLUTION)
+                self.image.setImage(_VALUES.map(self._scaled(self.values), mode="byte"),
+                                    autoLevels=False)
+            else:
+                self.values = None
+                self.classes = predicted_classes(grid.outputs).reshape(RESOLUTION, RESOLUTION)
+                palette = np.array([faded(c) for c in CLASS_COLORS], dtype=np.ubyte)
+                self.image.setImage(palette[self.classes % len(CLASS_COLORS)], autoLevels=False)
             self.image.setRect(self._rect)
         self.updated.emit()

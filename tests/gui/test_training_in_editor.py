@@ -268,7 +268,8 @@ def test_canvas_is_read_only_but_usable_while_training_and_stop_is_prompt(
     timer.start()
     click(qtbot, dock.train_button)
     slow.gate.let_through(15)
-    qtbot.waitUntil(lambda: slow.gate.held == 1, timeout=WAIT)  # training, in step 16
+    qtbot.waitUntil(lambda: slow.calls >= 16 and slow.gate.held == 1,
+                    timeout=WAIT)  # training, in step 16 (held == 1 alone: maybe still step 1)
     assert not window.undo_action.isEnabled() and not window.delete_action.isEnabled()
     assert not window.op_palette.isEnabled()
 
@@ -314,7 +315,8 @@ def test_opening_another_file_while_training_stops_it(qtbot, window, slow, dialo
     dock = window.training.training
     click(qtbot, dock.train_button)
     slow.gate.let_through(3)
-    qtbot.waitUntil(lambda: slow.gate.held == 1, timeout=WAIT)  # training, in step 4
+    qtbot.waitUntil(lambda: slow.calls >= 4 and slow.gate.held == 1,
+                    timeout=WAIT)  # training, in step 4
     example_action(window, "affine").trigger()
     assert not dock.trainer.running
     assert dialogs.shown and dialogs.shown[0][0] == "question"  # the trained steps: save?
@@ -327,7 +329,8 @@ def test_closing_the_window_while_training_stops_it(qtbot, window, slow) -> None
     dock = window.training.training
     click(qtbot, dock.train_button)
     slow.gate.let_through(3)
-    qtbot.waitUntil(lambda: slow.gate.held == 1, timeout=WAIT)  # training, in step 4
+    qtbot.waitUntil(lambda: slow.calls >= 4 and slow.gate.held == 1,
+                    timeout=WAIT)  # training, in step 4
     window.close()
     assert not dock.trainer.running
 
