@@ -24,6 +24,7 @@ def parser() -> argparse.ArgumentParser:
                    help="render the window offscreen to a PNG and exit")
     p.add_argument("--select", metavar="NAMES",
                    help="select these nodes (comma-separated) and show their values")
+    p.add_argument("--theme", choices=["dark", "light"], default="dark", help="the theme")
     return p
 
 
@@ -40,13 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from editor import style
+
+    app = QApplication.instance() or QApplication(["Tensor Canvas"])
+    assert isinstance(app, QApplication)  # ours, or the one the tests made
+    style.apply_theme(app, args.theme)
     from editor.app.window import APPLICATION, DEFAULT_EXAMPLE, ORGANIZATION, MainWindow
 
-    app = QApplication.instance() or QApplication([APPLICATION])
-    assert isinstance(app, QApplication)  # ours, or the one the tests made
-    app.setOrganizationName(ORGANIZATION)
+    app.setOrganizationName(ORGANIZATION)  # (the window's plots take the theme's colours)
     app.setApplicationName(APPLICATION)
-    style.apply_dark_theme(app)
     window = MainWindow(persist=not args.screenshot)
     if args.file:
         window.open_file(args.file)

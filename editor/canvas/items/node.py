@@ -260,7 +260,7 @@ class NodeItem(QGraphicsItem):
         painter.drawText(QRectF(w - pad - symbol_w, 0, symbol_w, self.TITLE_H),
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self._symbol)
         painter.setFont(TITLE_FONT)
-        painter.setPen(style.TEXT)
+        painter.setPen(style.TITLE_TEXT)
         name_w = w - 3 * pad - symbol_w
         elided = painter.fontMetrics().elidedText(self.node.name, Qt.TextElideMode.ElideRight,
                                                   int(name_w))
