@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QByteArray, QPointF, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QPointF, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -21,6 +21,17 @@ from PySide6.QtWidgets import (
 )
 
 from editor.app.history import HistoryView
+from editor.app.preferences import APPLICATION as APPLICATION
+from editor.app.preferences import ORGANIZATION as ORGANIZATION
+from editor.app.preferences import settings
+from editor.app.recovery import (
+    Autosaver,
+    Recoverable,
+    RecoveryDialog,
+    find_recoverable,
+    recovered_document,
+    recovery_folder,
+)
 from editor.canvas import layout
 from editor.canvas.items import NodeItem
 from editor.canvas.palette import Palette
@@ -37,15 +48,11 @@ from engine.errors import FileFormatError
 from engine.graph import Graph
 from engine.io import load_graph
 
-ORGANIZATION, APPLICATION = "TensorCanvas", "Tensor Canvas"
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 DEFAULT_EXAMPLE = EXAMPLES / "affine.json"
 FILE_FILTER = "Tensor Canvas graphs (*.json);;All files (*)"
 MAX_RECENT = 10
-
-
-def settings() -> QSettings:
-    return QSettings(ORGANIZATION, APPLICATION)
+AUTOSAVE_SECONDS = 30
 
 
 def prepare_graph(graph: Graph) -> Graph:
@@ -59,7 +66,8 @@ def prepare_graph(graph: Graph) -> Graph:
 class MainWindow(QMainWindow):
     """One document at a time on a canvas, with the palette, properties and history docks.
 
-    With ``persist`` false (screenshots), the window neither reads nor writes settings.
+    With ``persist`` false (screenshots), the window neither reads nor writes settings, and
+    neither autosaves nor offers recovery.
     """
 
     def __init__(self, persist: bool = True) -> None:
@@ -101,6 +109,11 @@ class MainWindow(QMainWindow):
         self.op_palette.activated.connect(self._add_at_center)
         self.doc: Document  # both set by set_document, at the end of __init__
         self.scene: GraphScene
+        self.autosave: Autosaver | None = None
+        if persist:
+            self.autosave = Autosaver(recovery_folder(), AUTOSAVE_SECONDS, self)
+            self.autosave.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.recovery_dialog: RecoveryDialog | None = None
         self._make_actions()
         self._make_menus()
         self.training = TrainingPanel(self.compute, self)
@@ -133,6 +146,8 @@ class MainWindow(QMainWindow):
             NodeItem.show_previews = self.live.previews = shown
         self.step_dock.hide()  # a restored state does not start a step-through
         self.set_document(Document())
+        if persist:
+            QTimer.singleShot(0, self.offer_recovery)  # once the window is up
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -275,6 +290,8 @@ class MainWindow(QMainWindow):
         doc.dirty_changed.connect(self._update_title)
         doc.editable_changed.connect(self._editable_changed)
         doc.path_changed.connect(self._update_title)
+        if self.autosave is not None:
+            self.autosave.watch(doc)
         self.scene.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         if old is not None:
             old_doc, old_scene = old
@@ -498,6 +515,58 @@ class MainWindow(QMainWindow):
             return
         super().keyPressEvent(event)
 
+    # ---- recovery --------------------------------------------------------------------------
+
+    def offer_recovery(self) -> None:
+        """Offer what the sessions that crashed left (after a start), one dialog at a time."""
+        if self.autosave is not None and self.recovery_dialog is None:
+            self._offer(find_recoverable(self.autosave.folder, skip=self.autosave.session))
+
+    def _offer(self, found: list[Recoverable]) -> None:
+        if not found:
+            self.recovery_dialog = None
+            return
+        first, rest = found[0], found[1:]
+        dialog = self.recovery_dialog = RecoveryDialog(first, len(rest), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def decided() -> None:
+            self.recovery_dialog = None
+            self.activateWindow()  # back to the window (its shortcuts), as the dialog closes
+            if dialog.choice == "recover":
+                if not self.recover(first):  # unreadable, or the open document kept
+                    self._offer(found)
+                    return
+                for other in rest:  # one document per window: the others at the next start
+                    other.release()
+            elif dialog.choice == "discard":
+                first.discard()
+                self._offer(rest)
+            else:  # closed: decided later, at the next start
+                for other in found:
+                    other.release()
+
+        dialog.finished.connect(decided)
+        dialog.open()
+
+    def recover(self, found: Recoverable) -> bool:
+        """Open a crashed session's document, unsaved and titled after its file, and remove
+        its recovery file (ours, written at once, takes over)."""
+        try:
+            graph = prepare_graph(load_graph(found.graph_file))
+        except FileFormatError as error:
+            QMessageBox.critical(self, "Cannot recover the document", str(error))
+            return False
+        if not self.maybe_save():
+            return False
+        self.set_document(recovered_document(found, graph))
+        if self.autosave is not None:
+            self.autosave.save_now()
+        found.discard()
+        self.statusBar().showMessage(
+            f"Recovered {found.title}: {len(graph)} nodes, not saved yet", 10000)
+        return True
+
     # ---- closing ---------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -508,6 +577,8 @@ class MainWindow(QMainWindow):
             store = settings()
             store.setValue("geometry", self.saveGeometry())
             store.setValue("window_state", self.saveState())
+        if self.autosave is not None:
+            self.autosave.close()  # a clean close leaves nothing to recover
         self.live.close()
         self.compute.trainer.close()
         event.accept()
