@@ -164,7 +164,7 @@ def style_sheet(theme: str = "dark") -> str:
 
 def apply_theme(app: QApplication, theme: str = "dark") -> None:
     """Fusion with ``theme``'s palette and style sheet, and the canvas colours in it (a view
-    keeps a tile of its background, drawn in the colours of the time)."""
+    keeps a tile of its background: ``GraphView.theme_changed`` drops it)."""
     global current_theme
     spec = _THEMES[theme]
     for name, color in spec.canvas.items():

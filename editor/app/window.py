@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
 from PySide6.QtCore import QByteArray, QPointF, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
@@ -20,10 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor import style
 from editor.app.history import HistoryView
 from editor.app.preferences import APPLICATION as APPLICATION
 from editor.app.preferences import ORGANIZATION as ORGANIZATION
-from editor.app.preferences import settings
+from editor.app.preferences import Preferences, PreferencesDialog, apply_blas_threads, settings
 from editor.app.recovery import (
     Autosaver,
     Recoverable,
@@ -52,7 +57,6 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 DEFAULT_EXAMPLE = EXAMPLES / "affine.json"
 FILE_FILTER = "Tensor Canvas graphs (*.json);;All files (*)"
 MAX_RECENT = 10
-AUTOSAVE_SECONDS = 30
 
 
 def prepare_graph(graph: Graph) -> Graph:
@@ -109,10 +113,13 @@ class MainWindow(QMainWindow):
         self.op_palette.activated.connect(self._add_at_center)
         self.doc: Document  # both set by set_document, at the end of __init__
         self.scene: GraphScene
+        self.preferences = Preferences.load() if persist else Preferences()
         self.autosave: Autosaver | None = None
         if persist:
-            self.autosave = Autosaver(recovery_folder(), AUTOSAVE_SECONDS, self)
+            self.autosave = Autosaver(recovery_folder(), self.preferences.autosave_seconds, self)
             self.autosave.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.dialogs: dict[str, QDialog] = {}
+        """The Help and Edit menus' dialogs, while they are open (one of each)."""
         self.recovery_dialog: RecoveryDialog | None = None
         self._make_actions()
         self._make_menus()
@@ -141,7 +148,7 @@ class MainWindow(QMainWindow):
             store = settings()
             self.restoreGeometry(cast(QByteArray, store.value("geometry", QByteArray())))
             self.restoreState(cast(QByteArray, store.value("window_state", QByteArray())))
-            shown = cast(bool, store.value("show_values", True, bool))
+            shown = self.preferences.show_values
             self.show_values_action.setChecked(shown)
             NodeItem.show_previews = self.live.previews = shown
         self.step_dock.hide()  # a restored state does not start a step-through
@@ -226,6 +233,8 @@ class MainWindow(QMainWindow):
         self.step_action = a("S&tep Through Evaluation", self._toggle_stepping, "F10")
         self.step_action.setCheckable(True)
         self.step_action.setToolTip("Step through the evaluation of the selected node (F10)")
+        self.preferences_action = a("&Preferences…", self.open_preferences, "Ctrl+,")
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.view.context_actions = [
             self.add_node_action, None, self.cut_action, self.copy_action, self.paste_action,
             self.duplicate_action, self.delete_action, None, self.rename_action,
@@ -256,6 +265,8 @@ class MainWindow(QMainWindow):
                          self.arrange_action])
         edit.addSeparator()
         edit.addAction(self.history_dock.toggleViewAction())
+        edit.addSeparator()
+        edit.addAction(self.preferences_action)
         view = self.view_menu = bar.addMenu("&View")
         view.addActions([self.frame_all_action, self.frame_selection_action])
         view.addSeparator()
@@ -479,6 +490,7 @@ class MainWindow(QMainWindow):
         NodeItem.show_previews = on
         self.live.set_previews(on)
         self.scene.update()
+        self.preferences = replace(self.preferences, show_values=on)
         if self.persist:
             settings().setValue("show_values", on)
 
@@ -514,6 +526,57 @@ class MainWindow(QMainWindow):
             self.live.stop_stepping()
             return
         super().keyPressEvent(event)
+
+    # ---- preferences and help ---------------------------------------------------------------
+
+    def _open_dialog(self, key: str, make: Callable[[], QDialog]) -> QDialog:
+        """Show the dialog ``key`` (made by ``make`` unless it is open already), window-modal
+        for preferences, beside the window for help."""
+        dialog = self.dialogs.get(key)
+        if dialog is None:
+            dialog = self.dialogs[key] = make()
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.destroyed.connect(lambda: self.dialogs.pop(key, None))
+            dialog.finished.connect(lambda _: self.dialogs.pop(key, None))
+        if key == "preferences":
+            dialog.open()
+        else:
+            dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def open_preferences(self) -> None:
+        """Edit › Preferences… (Ctrl+,): applied, and kept, when the dialog is accepted."""
+        def make() -> QDialog:
+            folder = str(self.autosave.folder) if self.autosave is not None else ""
+            dialog = PreferencesDialog(self.preferences, folder, self)
+            dialog.accepted.connect(lambda: self.apply_preferences(dialog.preferences()))
+            return dialog
+        self._open_dialog("preferences", make)
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        """Make ``prefs`` the preferences: the theme, autosave, values on nodes (the View
+        menu's item follows) and the BLAS threads; kept in the settings."""
+        old, self.preferences = self.preferences, prefs
+        if self.persist:
+            prefs.save()
+        app = QApplication.instance()
+        if prefs.theme != style.current_theme and isinstance(app, QApplication):
+            style.apply_theme(app, prefs.theme)
+            self.view.theme_changed()
+            self.scene.update()
+        if self.autosave is not None:
+            self.autosave.set_interval(prefs.autosave_seconds)
+        if prefs.show_values != self.show_values_action.isChecked():
+            self.show_values_action.setChecked(prefs.show_values)
+            self._show_values(prefs.show_values)
+        if prefs.blas_threads != old.blas_threads:
+            threads = prefs.blas_threads or "as many as there are cores"
+            if apply_blas_threads(prefs.blas_threads):
+                self.statusBar().showMessage(f"BLAS threads: {threads}", 5000)
+            else:
+                self.statusBar().showMessage(f"BLAS threads: {threads} from the next start", 5000)
 
     # ---- recovery --------------------------------------------------------------------------
 
