@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor import style
+from editor.app.help import AboutDialog, ShortcutsDialog, UserGuideDialog, action_rows
 from editor.app.history import HistoryView
 from editor.app.preferences import APPLICATION as APPLICATION
 from editor.app.preferences import ORGANIZATION as ORGANIZATION
@@ -203,6 +204,8 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
         self.redo_action = self.undo_group.createRedoAction(self)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.undo_action.setProperty("help_name", "Undo")  # not "Undo Connect"
+        self.redo_action.setProperty("help_name", "Redo")
         self.addActions([self.undo_action, self.redo_action])
         self.cut_action = a("Cu&t", self.cut, QKeySequence.StandardKey.Cut, canvas=True)
         self.copy_action = a("&Copy", self.copy, QKeySequence.StandardKey.Copy, canvas=True)
@@ -235,6 +238,10 @@ class MainWindow(QMainWindow):
         self.step_action.setToolTip("Step through the evaluation of the selected node (F10)")
         self.preferences_action = a("&Preferences…", self.open_preferences, "Ctrl+,")
         self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.shortcuts_action = a("&Keyboard Shortcuts", self.show_shortcuts, "F1")
+        self.guide_action = a("&User Guide", self.show_user_guide)
+        self.about_action = a(f"&About {APPLICATION}", self.show_about)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.view.context_actions = [
             self.add_node_action, None, self.cut_action, self.copy_action, self.paste_action,
             self.duplicate_action, self.delete_action, None, self.rename_action,
@@ -279,6 +286,10 @@ class MainWindow(QMainWindow):
             view.addAction(dock.toggleViewAction())
         evaluate = bar.addMenu("E&valuate")
         evaluate.addAction(self.step_action)
+        self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addActions([self.shortcuts_action, self.guide_action])
+        self.help_menu.addSeparator()
+        self.help_menu.addAction(self.about_action)
         toolbar = self.addToolBar("Evaluate")
         toolbar.setObjectName("Evaluate")
         toolbar.setMovable(False)
@@ -577,6 +588,17 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"BLAS threads: {threads}", 5000)
             else:
                 self.statusBar().showMessage(f"BLAS threads: {threads} from the next start", 5000)
+
+    def show_shortcuts(self) -> None:
+        """Help › Keyboard Shortcuts (F1): a searchable list of every shortcut and gesture."""
+        self._open_dialog("shortcuts", lambda: ShortcutsDialog(action_rows(self.menuBar()), self))
+
+    def show_user_guide(self) -> None:
+        """Help › User Guide: docs/user-guide.md, rendered in a dialog (works offline)."""
+        self._open_dialog("guide", lambda: UserGuideDialog(parent=self))
+
+    def show_about(self) -> None:
+        self._open_dialog("about", lambda: AboutDialog(self))
 
     # ---- recovery --------------------------------------------------------------------------
 
