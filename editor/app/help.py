@@ -155,6 +155,7 @@ class UserGuideDialog(QDialog):
         self.browser = QTextBrowser()
         self.browser.setOpenExternalLinks(True)
         self.browser.setSearchPaths([str(path.parent)])
+        self.browser.document().setDocumentMargin(12)
         if path.exists():
             self.browser.setSource(QUrl.fromLocalFile(str(path)))
         else:

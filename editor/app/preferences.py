@@ -159,6 +159,7 @@ class PreferencesDialog(QDialog):
         look = self._group("Appearance")
         self._row(look, "Theme:", self.theme)
         self._row(look, "Canvas:", self.show_values)
+        look.addRow(self._note("The training plots take a new theme at the next start."))
         save = self._group("Autosave")
         self._row(save, "Every:", self.autosave)
         where = ("Unsaved changes are kept in a recovery file (never in your file) and offered "
@@ -181,10 +182,9 @@ class PreferencesDialog(QDialog):
             row_label.setMinimumWidth(width)  # the fields of all groups in one column
         for group in self._groups:
             layout.addWidget(group)
-        layout.addStretch(1)
         layout.addWidget(buttons)
         self.setMinimumWidth(500)
-        self.resize(self.sizeHint())
+        self.resize(520, layout.totalHeightForWidth(520))  # as tall as the wrapped notes need
         self.buttons = buttons
 
     def _group(self, title: str) -> QFormLayout:

@@ -94,6 +94,12 @@ class Recoverable:
 def find_recoverable(folder: Path, skip: str = "") -> list[Recoverable]:
     """The documents of sessions that ended without closing, newest first (but not session
     ``skip``, ours). Each one's lock is held until it is discarded or released."""
+    for lock_file in folder.glob(f"*{LOCK}"):  # a session that crashed with nothing unsaved
+        stem = lock_file.name[: -len(LOCK)]
+        if stem != skip and not (folder / (stem + GRAPH)).exists():
+            orphan = _lock(lock_file)
+            if orphan is not None:
+                orphan.unlock()  # removes it
     found = []
     for graph_file in sorted(folder.glob(f"*{GRAPH}")):
         stem = graph_file.name[: -len(GRAPH)]

@@ -233,3 +233,16 @@ def test_autosave_follows_edits_saves_and_the_interval(affine_file, qtbot, dialo
     assert saver.periodic.interval() == 45_000
     qtbot.waitUntil(lambda: saver.graph_file.exists())  # what was pending is written
     assert b_of(ts.load_graph(saver.graph_file)) == [8.0, 8.0]
+
+
+def test_a_lock_left_without_a_recovery_file_is_cleaned_up(qtbot):
+    folder = recovery_folder()
+    folder.mkdir(parents=True)
+    script = ("import os, sys\nfrom PySide6.QtCore import QLockFile\n"
+              "lock = QLockFile(sys.argv[1])\nassert lock.tryLock(0)\n"
+              "os._exit(0)  # as a crash would: the lock file stays")
+    subprocess.run([sys.executable, "-c", script, str(folder / "7-cafecafe.lock")], check=True)
+    assert os.listdir(folder) == ["7-cafecafe.lock"]  # its session had nothing unsaved
+    window = new_window(qtbot)
+    window.offer_recovery()
+    assert window.recovery_dialog is None and os.listdir(folder) == []
