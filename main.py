@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import sys
 
+ENGINE_COMMANDS = ("run", "train")
+"""``engine.cli.COMMANDS``, named here so that starting the editor imports no numpy before it
+has set the BLAS thread limit (tests/test_main.py checks that the two agree)."""
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    from engine import cli
+    if argv and argv[0] in ENGINE_COMMANDS:
+        from engine import cli
 
-    if argv and argv[0] in cli.COMMANDS:
         return cli.main(argv)
     from editor.app.main import main as editor_main
 

@@ -6,10 +6,14 @@ See docs/file-format.md. Loading never executes anything from the file.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import math
 import os
+import re
+import stat
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -197,10 +201,19 @@ def load_graph(path: str | os.PathLike[str]) -> Graph:
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, sync it, then rename it over."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    """Write ``text`` to a temporary file beside ``path``, sync it, then rename it over.
+
+    The file keeps its permissions (a new one gets ``0o666 & ~umask``, as ``open`` would
+    give it); a symbolic link is written through to its target and stays a link.
+    Temporaries of ours beside the target that a killed save left behind are removed.
+    """
+    path = Path(os.path.realpath(path))
+    folder = path.parent
+    _remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
+            _take_permissions(tmp, path)
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
@@ -208,6 +221,74 @@ def atomic_write(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _take_permissions(tmp: str, path: Path) -> None:
+    """Give ``tmp`` the mode (and, where allowed, the owner and group) of ``path``, or the
+    mode a new file gets (``mkstemp`` makes it 0600)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        os.chmod(tmp, 0o666 & ~_umask())
+        return
+    os.chmod(tmp, stat.S_IMODE(st.st_mode))
+    mine = os.stat(tmp)
+    if (st.st_uid, st.st_gid) != (mine.st_uid, mine.st_gid):
+        with contextlib.suppress(OSError, AttributeError):  # only root may give a file away;
+            os.chown(tmp, st.st_uid, st.st_gid)  # a group of ours may be kept
+
+
+_TEMPORARY = re.compile(r"(?:(\d+)\.)?[a-z0-9_]{8}")
+"""What ``mkstemp`` puts between ``.NAME.`` and ``.tmp``: our process id and 8 random
+characters (without the id: from a version that did not write it)."""
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove ``.NAME.PID.XXXXXXXX.tmp`` beside ``path`` whose process is gone (a save that
+    was killed midway); another process's save in progress keeps its file."""
+    prefix = f".{path.name}."
+    try:
+        names = [n for n in os.listdir(path.parent) if n.startswith(prefix) and n.endswith(".tmp")]
+    except OSError:
+        return
+    for name in names:
+        match = _TEMPORARY.fullmatch(name[len(prefix):-len(".tmp")])
+        if match is None:
+            continue
+        pid = match.group(1)
+        if pid is None or not _process_alive(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(path.parent / name)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # another thread of ours is saving; on
+        return True  # Windows, os.kill would end the process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return pid > 0  # it exists (another user's); an absurd id is no process
+    return True
+
+
+_umask_lock = threading.Lock()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system tells it (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _umask_lock:  # elsewhere: set it and put it back
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
 
 
 # ---- validation -----------------------------------------------------------------------------

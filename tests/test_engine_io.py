@@ -4,6 +4,10 @@ import base64
 import json
 import math
 import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +16,7 @@ import engine as ts
 from engine import io
 from engine.tensors import DTYPES
 
+ROOT = Path(__file__).resolve().parents[1]
 SHAPES = [(), (0,), (3,), (2, 3), (0, 4), (2, 0, 3), (2, 1, 3, 1)]
 
 
@@ -221,3 +226,95 @@ def test_the_example_file_is_rewritten_identically_and_documented():
         doc = f.read()
     example = doc.split("## Example", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
     assert example == text
+
+
+# ---- what a save does to the file's permissions, links and leftovers ---------------------
+
+
+def saved_graph(name: str = "kept") -> ts.Graph:
+    g = ts.Graph()
+    g.add_node("constant", name=name, value=1.0)
+    return g
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o600, 0o664], ids=oct)
+def test_overwriting_a_file_keeps_its_mode(tmp_path, mode):
+    path = tmp_path / "graph.json"
+    path.write_text("{}")
+    path.chmod(mode)
+    ts.save_graph(saved_graph(), path)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert "kept" in ts.load_graph(path)
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o027, 0o077], ids=oct)
+def test_a_new_file_gets_the_default_mode_of_the_umask(tmp_path, mask):
+    old = os.umask(mask)
+    try:
+        ts.save_graph(saved_graph(), tmp_path / "new.json")
+        with open(tmp_path / "plain.json", "w") as f:  # what any program's new file gets
+            f.write("{}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o666 & ~mask
+    assert (tmp_path / "new.json").stat().st_mode == (tmp_path / "plain.json").stat().st_mode
+
+
+def test_saving_through_a_symlink_writes_its_target_and_keeps_the_link(tmp_path):
+    real = tmp_path / "data" / "graph.json"
+    real.parent.mkdir()
+    ts.save_graph(saved_graph("old"), real)
+    real.chmod(0o640)
+    link = tmp_path / "link.json"
+    link.symlink_to(Path("data") / "graph.json")  # relative, as ln -s makes it
+    ts.save_graph(saved_graph("new"), link)
+    assert link.is_symlink() and os.readlink(link) == str(Path("data") / "graph.json")
+    assert "new" in ts.load_graph(real) and "old" not in ts.load_graph(real)
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert sorted(os.listdir(tmp_path)) == ["data", "link.json"]
+    assert os.listdir(real.parent) == ["graph.json"]
+
+
+def test_saving_through_a_dangling_symlink_creates_its_target(tmp_path):
+    link = tmp_path / "link.json"
+    link.symlink_to(tmp_path / "later.json")
+    ts.save_graph(saved_graph(), link)
+    assert link.is_symlink() and "kept" in ts.load_graph(tmp_path / "later.json")
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended (and been reaped)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_save_removes_the_temporaries_that_killed_saves_left(tmp_path):
+    path = tmp_path / "graph.json"
+    ts.save_graph(saved_graph("old"), path)
+    killed = f".graph.json.{dead_pid()}.k1ll3d_x.tmp"  # a save killed midway
+    legacy = ".graph.json.ab_cd123.tmp"  # mkstemp's name before the process id was in it
+    running = f".graph.json.{os.getppid()}.inflight.tmp"  # another process saving right now
+    others = [".graph.json.notes.txt", ".graph.json.tmp", ".other.json.12.abcdefgh.tmp",
+              ".graph.json.x.12.abcdefgh.tmp", "graph.json.12.abcdefgh.tmp"]
+    for name in [killed, legacy, running, *others]:
+        (tmp_path / name).write_text("{")
+    ts.save_graph(saved_graph("new"), path)
+    assert sorted(os.listdir(tmp_path)) == sorted(["graph.json", running, *others])
+    assert "new" in ts.load_graph(path)
+
+
+def test_a_killed_save_leaves_the_file_intact_and_the_next_save_cleans_up(tmp_path):
+    path = tmp_path / "graph.json"
+    ts.save_graph(saved_graph("old"), path)
+    script = (f"import os, engine.io as io\n"
+              f"def die(fd):\n    os.kill(os.getpid(), 9)\n"
+              f"os.fsync = die\n"
+              f"io.save_graph(io.load_graph({str(path)!r}), {str(path)!r})\n")
+    child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
+    assert child.wait() == -9
+    left = [n for n in os.listdir(tmp_path) if n != "graph.json"]
+    assert len(left) == 1 and left[0].startswith(f".graph.json.{child.pid}.")
+    assert "old" in ts.load_graph(path)
+    ts.save_graph(saved_graph("new"), path)
+    assert os.listdir(tmp_path) == ["graph.json"]

@@ -9,12 +9,13 @@ from PySide6.QtWidgets import QStyleFactory, QTabBar
 from editor import style
 
 
-@pytest.fixture
-def themed(qapp):
-    """The application in the editor's dark theme, restored afterwards."""
+@pytest.fixture(params=style.THEMES)
+def themed(qapp, request):
+    """The application in each of the editor's themes, restored afterwards."""
     sheet, palette, name = qapp.styleSheet(), qapp.palette(), qapp.style().name()
-    style.apply_dark_theme(qapp)
+    style.apply_theme(qapp, request.param)
     yield qapp
+    style.apply_theme(qapp, "dark")
     qapp.setStyleSheet(sheet)
     qapp.setPalette(palette)
     qapp.setStyle(name)
@@ -51,3 +52,15 @@ def test_an_unselected_tab_keeps_its_label_where_a_selected_one_has_it(qtbot, th
 def test_fusion_would_drop_it(qtbot):
     selected, unselected = label_rows(qtbot, fusion=True)
     assert unselected != selected
+
+
+def test_a_theme_changes_the_shared_canvas_colours_in_place(qapp, themed):
+    wire, background = style.WIRE, style.BACKGROUND
+    light = style.current_theme == "light"
+    assert (background.lightness() > 200) == light
+    assert (qapp.palette().window().color().lightness() > 200) == light
+    assert (style.TEXT.lightness() < 100) == light  # dark text on light nodes
+    assert style.TITLE_TEXT.lightness() > 200  # on the coloured title bars, in both
+    style.apply_theme(qapp, "light" if not light else "dark")
+    assert style.WIRE is wire and style.BACKGROUND is background  # the same objects, changed
+    assert (background.lightness() > 200) != light

@@ -6,8 +6,16 @@ import argparse
 import os
 import sys
 
-from engine.errors import FileFormatError
-from engine.io import load_graph
+from editor.app.preferences import THEMES, Preferences, set_blas_environment
+
+
+def prepare_environment() -> None:
+    """Before numpy is first imported: put the preferences' BLAS thread limit into the
+    environment, which the BLAS library reads when it loads — in this process and in those
+    it starts (training's worker)."""
+    threads = Preferences.load().blas_threads
+    if threads > 0:
+        set_blas_environment(threads)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -24,11 +32,17 @@ def parser() -> argparse.ArgumentParser:
                    help="render the window offscreen to a PNG and exit")
     p.add_argument("--select", metavar="NAMES",
                    help="select these nodes (comma-separated) and show their values")
+    p.add_argument("--theme", choices=list(THEMES),
+                   help="the theme this time (default: the preferences'; screenshots: dark)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    prepare_environment()
     args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    from engine.errors import FileFormatError
+    from engine.io import load_graph
+
     if args.screenshot:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
         if args.file:
@@ -40,13 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from editor import style
-    from editor.app.window import APPLICATION, DEFAULT_EXAMPLE, ORGANIZATION, MainWindow
+    from editor.app.preferences import APPLICATION, ORGANIZATION
 
     app = QApplication.instance() or QApplication([APPLICATION])
     assert isinstance(app, QApplication)  # ours, or the one the tests made
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    style.apply_dark_theme(app)
+    style.apply_theme(app, args.theme or ("dark" if args.screenshot else Preferences.load().theme))
+    from editor.app.window import DEFAULT_EXAMPLE, MainWindow  # its plots take the theme's colours
+
     window = MainWindow(persist=not args.screenshot)
     if args.file:
         window.open_file(args.file)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QByteArray, QPointF, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QPointF, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
@@ -20,7 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor import style
+from editor.app.help import AboutDialog, ShortcutsDialog, UserGuideDialog, action_rows
 from editor.app.history import HistoryView
+from editor.app.preferences import APPLICATION as APPLICATION
+from editor.app.preferences import ORGANIZATION as ORGANIZATION
+from editor.app.preferences import Preferences, PreferencesDialog, apply_blas_threads, settings
+from editor.app.recovery import (
+    Autosaver,
+    Recoverable,
+    RecoveryDialog,
+    find_recoverable,
+    recovered_document,
+    recovery_folder,
+)
 from editor.canvas import layout
 from editor.canvas.items import NodeItem
 from editor.canvas.palette import Palette
@@ -37,15 +54,10 @@ from engine.errors import FileFormatError
 from engine.graph import Graph
 from engine.io import load_graph
 
-ORGANIZATION, APPLICATION = "TensorCanvas", "Tensor Canvas"
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 DEFAULT_EXAMPLE = EXAMPLES / "affine.json"
 FILE_FILTER = "Tensor Canvas graphs (*.json);;All files (*)"
 MAX_RECENT = 10
-
-
-def settings() -> QSettings:
-    return QSettings(ORGANIZATION, APPLICATION)
 
 
 def prepare_graph(graph: Graph) -> Graph:
@@ -59,7 +71,8 @@ def prepare_graph(graph: Graph) -> Graph:
 class MainWindow(QMainWindow):
     """One document at a time on a canvas, with the palette, properties and history docks.
 
-    With ``persist`` false (screenshots), the window neither reads nor writes settings.
+    With ``persist`` false (screenshots), the window neither reads nor writes settings, and
+    neither autosaves nor offers recovery.
     """
 
     def __init__(self, persist: bool = True) -> None:
@@ -101,6 +114,14 @@ class MainWindow(QMainWindow):
         self.op_palette.activated.connect(self._add_at_center)
         self.doc: Document  # both set by set_document, at the end of __init__
         self.scene: GraphScene
+        self.preferences = Preferences.load() if persist else Preferences()
+        self.autosave: Autosaver | None = None
+        if persist:
+            self.autosave = Autosaver(recovery_folder(), self.preferences.autosave_seconds, self)
+            self.autosave.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.dialogs: dict[str, QDialog] = {}
+        """The Help and Edit menus' dialogs, while they are open (one of each)."""
+        self.recovery_dialog: RecoveryDialog | None = None
         self._make_actions()
         self._make_menus()
         self.training = TrainingPanel(self.compute, self)
@@ -128,11 +149,13 @@ class MainWindow(QMainWindow):
             store = settings()
             self.restoreGeometry(cast(QByteArray, store.value("geometry", QByteArray())))
             self.restoreState(cast(QByteArray, store.value("window_state", QByteArray())))
-            shown = cast(bool, store.value("show_values", True, bool))
+            shown = self.preferences.show_values
             self.show_values_action.setChecked(shown)
             NodeItem.show_previews = self.live.previews = shown
         self.step_dock.hide()  # a restored state does not start a step-through
         self.set_document(Document())
+        if persist:
+            QTimer.singleShot(0, self.offer_recovery)  # once the window is up
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -181,6 +204,8 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
         self.redo_action = self.undo_group.createRedoAction(self)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.undo_action.setProperty("help_name", "Undo")  # not "Undo Connect"
+        self.redo_action.setProperty("help_name", "Redo")
         self.addActions([self.undo_action, self.redo_action])
         self.cut_action = a("Cu&t", self.cut, QKeySequence.StandardKey.Cut, canvas=True)
         self.copy_action = a("&Copy", self.copy, QKeySequence.StandardKey.Copy, canvas=True)
@@ -211,6 +236,12 @@ class MainWindow(QMainWindow):
         self.step_action = a("S&tep Through Evaluation", self._toggle_stepping, "F10")
         self.step_action.setCheckable(True)
         self.step_action.setToolTip("Step through the evaluation of the selected node (F10)")
+        self.preferences_action = a("&Preferences…", self.open_preferences, "Ctrl+,")
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.shortcuts_action = a("&Keyboard Shortcuts", self.show_shortcuts, "F1")
+        self.guide_action = a("&User Guide", self.show_user_guide)
+        self.about_action = a(f"&About {APPLICATION}", self.show_about)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.view.context_actions = [
             self.add_node_action, None, self.cut_action, self.copy_action, self.paste_action,
             self.duplicate_action, self.delete_action, None, self.rename_action,
@@ -241,6 +272,8 @@ class MainWindow(QMainWindow):
                          self.arrange_action])
         edit.addSeparator()
         edit.addAction(self.history_dock.toggleViewAction())
+        edit.addSeparator()
+        edit.addAction(self.preferences_action)
         view = self.view_menu = bar.addMenu("&View")
         view.addActions([self.frame_all_action, self.frame_selection_action])
         view.addSeparator()
@@ -253,6 +286,10 @@ class MainWindow(QMainWindow):
             view.addAction(dock.toggleViewAction())
         evaluate = bar.addMenu("E&valuate")
         evaluate.addAction(self.step_action)
+        self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addActions([self.shortcuts_action, self.guide_action])
+        self.help_menu.addSeparator()
+        self.help_menu.addAction(self.about_action)
         toolbar = self.addToolBar("Evaluate")
         toolbar.setObjectName("Evaluate")
         toolbar.setMovable(False)
@@ -275,6 +312,8 @@ class MainWindow(QMainWindow):
         doc.dirty_changed.connect(self._update_title)
         doc.editable_changed.connect(self._editable_changed)
         doc.path_changed.connect(self._update_title)
+        if self.autosave is not None:
+            self.autosave.watch(doc)
         self.scene.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         if old is not None:
             old_doc, old_scene = old
@@ -462,6 +501,7 @@ class MainWindow(QMainWindow):
         NodeItem.show_previews = on
         self.live.set_previews(on)
         self.scene.update()
+        self.preferences = replace(self.preferences, show_values=on)
         if self.persist:
             settings().setValue("show_values", on)
 
@@ -498,6 +538,120 @@ class MainWindow(QMainWindow):
             return
         super().keyPressEvent(event)
 
+    # ---- preferences and help ---------------------------------------------------------------
+
+    def _open_dialog(self, key: str, make: Callable[[], QDialog]) -> QDialog:
+        """Show the dialog ``key`` (made by ``make`` unless it is open already), window-modal
+        for preferences, beside the window for help."""
+        dialog = self.dialogs.get(key)
+        if dialog is None:
+            dialog = self.dialogs[key] = make()
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.destroyed.connect(lambda: self.dialogs.pop(key, None))
+            dialog.finished.connect(lambda _: self.dialogs.pop(key, None))
+        if key == "preferences":
+            dialog.open()
+        else:
+            dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def open_preferences(self) -> None:
+        """Edit › Preferences… (Ctrl+,): applied, and kept, when the dialog is accepted."""
+        def make() -> QDialog:
+            folder = str(self.autosave.folder) if self.autosave is not None else ""
+            dialog = PreferencesDialog(self.preferences, folder, self)
+            dialog.accepted.connect(lambda: self.apply_preferences(dialog.preferences()))
+            return dialog
+        self._open_dialog("preferences", make)
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        """Make ``prefs`` the preferences: the theme, autosave, values on nodes (the View
+        menu's item follows) and the BLAS threads; kept in the settings."""
+        old, self.preferences = self.preferences, prefs
+        if self.persist:
+            prefs.save()
+        app = QApplication.instance()
+        if prefs.theme != style.current_theme and isinstance(app, QApplication):
+            style.apply_theme(app, prefs.theme)
+            self.view.theme_changed()
+            self.scene.update()
+        if self.autosave is not None:
+            self.autosave.set_interval(prefs.autosave_seconds)
+        if prefs.show_values != self.show_values_action.isChecked():
+            self.show_values_action.setChecked(prefs.show_values)
+            self._show_values(prefs.show_values)
+        if prefs.blas_threads != old.blas_threads:
+            threads = prefs.blas_threads or "as many as there are cores"
+            if apply_blas_threads(prefs.blas_threads):
+                self.statusBar().showMessage(f"BLAS threads: {threads}", 5000)
+            else:
+                self.statusBar().showMessage(f"BLAS threads: {threads} from the next start", 5000)
+
+    def show_shortcuts(self) -> None:
+        """Help › Keyboard Shortcuts (F1): a searchable list of every shortcut and gesture."""
+        self._open_dialog("shortcuts", lambda: ShortcutsDialog(action_rows(self.menuBar()), self))
+
+    def show_user_guide(self) -> None:
+        """Help › User Guide: docs/user-guide.md, rendered in a dialog (works offline)."""
+        self._open_dialog("guide", lambda: UserGuideDialog(parent=self))
+
+    def show_about(self) -> None:
+        self._open_dialog("about", lambda: AboutDialog(self))
+
+    # ---- recovery --------------------------------------------------------------------------
+
+    def offer_recovery(self) -> None:
+        """Offer what the sessions that crashed left (after a start), one dialog at a time."""
+        if self.autosave is not None and self.recovery_dialog is None:
+            self._offer(find_recoverable(self.autosave.folder, skip=self.autosave.session))
+
+    def _offer(self, found: list[Recoverable]) -> None:
+        if not found:
+            self.recovery_dialog = None
+            return
+        first, rest = found[0], found[1:]
+        dialog = self.recovery_dialog = RecoveryDialog(first, len(rest), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def decided() -> None:
+            self.recovery_dialog = None
+            self.activateWindow()  # back to the window (its shortcuts), as the dialog closes
+            if dialog.choice == "recover":
+                if not self.recover(first):  # unreadable, or the open document kept
+                    self._offer(found)
+                    return
+                for other in rest:  # one document per window: the others at the next start
+                    other.release()
+            elif dialog.choice == "discard":
+                first.discard()
+                self._offer(rest)
+            else:  # closed: decided later, at the next start
+                for other in found:
+                    other.release()
+
+        dialog.finished.connect(decided)
+        dialog.open()
+
+    def recover(self, found: Recoverable) -> bool:
+        """Open a crashed session's document, unsaved and titled after its file, and remove
+        its recovery file (ours, written at once, takes over)."""
+        try:
+            graph = prepare_graph(load_graph(found.graph_file))
+        except FileFormatError as error:
+            QMessageBox.critical(self, "Cannot recover the document", str(error))
+            return False
+        if not self.maybe_save():
+            return False
+        self.set_document(recovered_document(found, graph))
+        if self.autosave is not None:
+            self.autosave.save_now()
+        found.discard()
+        self.statusBar().showMessage(
+            f"Recovered {found.title}: {len(graph)} nodes, not saved yet", 10000)
+        return True
+
     # ---- closing ---------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -508,6 +662,8 @@ class MainWindow(QMainWindow):
             store = settings()
             store.setValue("geometry", self.saveGeometry())
             store.setValue("window_state", self.saveState())
+        if self.autosave is not None:
+            self.autosave.close()  # a clean close leaves nothing to recover
         self.live.close()
         self.compute.trainer.close()
         event.accept()

@@ -166,6 +166,11 @@ class GraphView(QGraphicsView):
         painter.fillRect(exposed, brush)
         painter.restore()
 
+    def theme_changed(self) -> None:
+        """Paint the background again in the colours of the theme applied now."""
+        self._tile = None
+        self.viewport().update()
+
     # ---- mouse and keys --------------------------------------------------------------------
 
     def event(self, event: QEvent) -> bool:

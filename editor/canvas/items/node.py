@@ -294,7 +294,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(SYMBOL_COLOR)
         painter.drawText(symbol_rect, _RIGHT, self._symbol)
         painter.setFont(TITLE_FONT)
-        painter.setPen(style.TEXT)
+        painter.setPen(style.TITLE_TEXT)
         painter.drawText(name_rect, _LEFT, elided)
         painter.setFont(LABEL_FONT)
         painter.setPen(style.PORT_LABEL)
