@@ -68,6 +68,17 @@ def prepare_graph(graph: Graph) -> Graph:
     return graph
 
 
+def _contained(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area: a change of its size hint (a new value, a
+    message instead of a table) then stays inside its dock instead of laying out — and
+    repainting — the whole window; it scrolls should the dock be made smaller than it."""
+    scroll = QScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    return scroll
+
+
 class MainWindow(QMainWindow):
     """One document at a time on a canvas, with the palette, properties and history docks.
 
@@ -86,18 +97,14 @@ class MainWindow(QMainWindow):
         self.history = HistoryView(self.undo_group)
         self.palette_dock = self._dock("Palette", self.op_palette,
                                        Qt.DockWidgetArea.LeftDockWidgetArea)
-        scroll = QScrollArea()
-        scroll.setWidget(self.properties)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.properties_dock = self._dock("Properties", scroll,
+        self.properties_dock = self._dock("Properties", _contained(self.properties),
                                           Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_dock = self._dock("History", self.history,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tensor_view = TensorView()
-        self.tensor_dock = self._dock("Tensor", self.tensor_view,
+        self.tensor_dock = self._dock("Tensor", _contained(self.tensor_view),
                                       Qt.DockWidgetArea.BottomDockWidgetArea)
         self.compute = ComputeService(self)
         self.live = LiveEvaluation(self.compute, self.tensor_view, self)
