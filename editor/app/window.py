@@ -6,7 +6,15 @@ from pathlib import Path
 from typing import cast
 
 from PySide6.QtCore import QByteArray, QPointF, QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QUndoGroup
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QShowEvent,
+    QUndoGroup,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -42,10 +50,24 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 DEFAULT_EXAMPLE = EXAMPLES / "affine.json"
 FILE_FILTER = "Tensor Canvas graphs (*.json);;All files (*)"
 MAX_RECENT = 10
+LAYOUT_VERSION = 1
+"""Of the docks' arrangement saved in the settings: a state saved by an older layout is not
+restored (the window starts with the current default)."""
+COLUMN_WIDTH = 400
+"""The least width of the docks' column: the Tensor and Training docks' content fits."""
 
 
 def settings() -> QSettings:
     return QSettings(ORGANIZATION, APPLICATION)
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area: it scrolls when its dock is shorter than it."""
+    scroll = QScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    return scroll
 
 
 def prepare_graph(graph: Graph) -> Graph:
@@ -72,27 +94,20 @@ class MainWindow(QMainWindow):
         self.properties = PropertiesPanel()
         self.history = HistoryView(self.undo_group)
         self.palette_dock = self._dock("Palette", self.op_palette,
-                                       Qt.DockWidgetArea.LeftDockWidgetArea)
-        scroll = QScrollArea()
-        scroll.setWidget(self.properties)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.properties_dock = self._dock("Properties", scroll,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.properties_dock = self._dock("Properties", _scrolling(self.properties),
                                           Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_dock = self._dock("History", self.history,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tensor_view = TensorView()
         self.tensor_dock = self._dock("Tensor", self.tensor_view,
-                                      Qt.DockWidgetArea.BottomDockWidgetArea)
+                                      Qt.DockWidgetArea.RightDockWidgetArea)
         self.compute = ComputeService(self)
         self.live = LiveEvaluation(self.compute, self.tensor_view, self)
         self.step_controls = StepControls(self.live.stepper)
         self.step_dock = self._dock("Step through", self._step_bar(),
                                     Qt.DockWidgetArea.BottomDockWidgetArea)
         self.step_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.splitDockWidget(self.step_dock, self.tensor_dock, Qt.Orientation.Vertical)
         self.step_dock.hide()
         self.statusBar().addPermanentWidget(self.live.busy_indicator)
         self.live.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
@@ -104,10 +119,6 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._make_menus()
         self.training = TrainingPanel(self.compute, self)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.training.dock)
-        self.tabifyDockWidget(self.history_dock, self.training.dock)  # the plots need the height
-        self.resizeDocks([self.properties_dock, self.training.dock], [250, 550],
-                         Qt.Orientation.Vertical)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.training.dock.toggleViewAction())
         self.view_menu.addAction(self.training.show_gradients_action)
@@ -119,15 +130,13 @@ class MainWindow(QMainWindow):
         self.training.reveal.connect(self._reveal)
         self.statusBar().showMessage("Ready")
         self.resize(1280, 800)
-        self.resizeDocks([self.palette_dock, self.properties_dock], [220, 270],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.properties_dock, self.history_dock], [540, 200],
-                         Qt.Orientation.Vertical)
-        self.resizeDocks([self.tensor_dock], [260], Qt.Orientation.Vertical)
+        self._lay_out()
+        self._laid_out = False  # sized to the window when first shown, unless restored
         if persist:
             store = settings()
             self.restoreGeometry(cast(QByteArray, store.value("geometry", QByteArray())))
-            self.restoreState(cast(QByteArray, store.value("window_state", QByteArray())))
+            self._laid_out = self.restoreState(
+                cast(QByteArray, store.value("window_state", QByteArray())), LAYOUT_VERSION)
             shown = cast(bool, store.value("show_values", True, bool))
             self.show_values_action.setChecked(shown)
             NodeItem.show_previews = self.live.previews = shown
@@ -140,6 +149,38 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
+
+    def _lay_out(self) -> None:
+        """Give the canvas the larger part of the window: one column on the right, the
+        properties above the Palette, Tensor, Training and History docks, tabbed (training never
+        squeezes the properties); the step-through bar, when shown, under the canvas."""
+        right, vertical = Qt.DockWidgetArea.RightDockWidgetArea, Qt.Orientation.Vertical
+        self.setCorner(Qt.Corner.BottomRightCorner, right)
+        training = self.training.dock
+        for dock in (self.tensor_dock, training):  # they scroll when short of room, rather than
+            dock.setWidget(_scrolling(dock.widget()))  # widen the column (and move the canvas)
+        self.addDockWidget(right, training)
+        self.splitDockWidget(self.properties_dock, self.palette_dock, vertical)
+        tabs = [self.palette_dock, self.tensor_dock, training, self.history_dock]
+        for first, second in zip(tabs, tabs[1:], strict=False):
+            self.tabifyDockWidget(first, second)
+        self.tensor_dock.raise_()
+        self._size_docks()
+
+    def _size_docks(self) -> None:
+        """Dock sizes in proportion to the window: the canvas keeps about two thirds of its
+        width, the properties not quite half the column's height."""
+        column = max(round(self.width() * 0.25), COLUMN_WIDTH)
+        self.resizeDocks([self.properties_dock], [column], Qt.Orientation.Horizontal)
+        height = self.height()
+        self.resizeDocks([self.properties_dock, self.palette_dock],
+                         [round(height * 0.44), round(height * 0.56)], Qt.Orientation.Vertical)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._laid_out:  # the default layout, for the size the window is shown at
+            self._laid_out = True
+            self._size_docks()
+        super().showEvent(event)
 
     def _step_bar(self) -> QWidget:
         """The step-through dock's content: the step controls and a button to leave."""
@@ -253,13 +294,13 @@ class MainWindow(QMainWindow):
             view.addAction(dock.toggleViewAction())
         evaluate = bar.addMenu("E&valuate")
         evaluate.addAction(self.step_action)
-        toolbar = self.addToolBar("Evaluate")
-        toolbar.setObjectName("Evaluate")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.setIconSize(QSize(16, 16))
         self.step_action.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
-        toolbar.addAction(self.step_action)
+        step = QToolButton(bar)  # beside the menus: a toolbar would take a row from the canvas
+        step.setDefaultAction(self.step_action)
+        step.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        step.setIconSize(QSize(16, 16))
+        step.setAutoRaise(True)
+        bar.setCornerWidget(step)
 
     # ---- the document ----------------------------------------------------------------------
 
@@ -282,6 +323,7 @@ class MainWindow(QMainWindow):
             old_scene.deleteLater()
             old_doc.deleteLater()
         self._update_title()
+        (self.tensor_dock if doc.graph.nodes else self.palette_dock).raise_()  # what it needs first
         self.training.set_document(doc, self.scene)
         self.view.set_zoom(1.0)
         self.view.frame_all()
@@ -477,6 +519,7 @@ class MainWindow(QMainWindow):
         self.step_dock.setVisible(on)
         if on:
             self.tensor_dock.show()
+            self.tensor_dock.raise_()
 
     def edit_value_of(self, name: str) -> None:
         """Select node ``name`` and put the cursor in its value field (properties dock)."""
@@ -507,7 +550,7 @@ class MainWindow(QMainWindow):
         if self.persist:
             store = settings()
             store.setValue("geometry", self.saveGeometry())
-            store.setValue("window_state", self.saveState())
+            store.setValue("window_state", self.saveState(LAYOUT_VERSION))
         self.live.close()
         self.compute.trainer.close()
         event.accept()
