@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import pytest
 from conftest import EXAMPLE, Canvas
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 
 from editor.app.window import MainWindow
+from editor.canvas.items import NodeItem
+from editor.canvas.items.edge import BACK_BEND
+from editor.canvas.items.gradient_badge import GradientBadge
 
 MLP = EXAMPLE.with_name("mlp.json")
 CANVAS_SHARE = 0.55
@@ -62,3 +65,57 @@ def test_beside_training_the_properties_show_every_field(qtbot, size, nodes):
                 corner = widget.mapTo(scroll.viewport(), QPoint(0, 0))
                 assert scroll.viewport().rect().contains(corner)
                 assert corner.y() + widget.height() <= scroll.viewport().height()
+
+
+# ---- 12. gradient badges readable, back wires near their nodes ---------------------------------
+
+def choose(canvas: Canvas, menu_title: str, entry: str) -> None:
+    """Click a menu of the menu bar, then one of its entries."""
+    bar = canvas.window.menuBar()
+    (menu,) = [a.menu() for a in bar.actions() if a.text().replace("&", "") == menu_title]
+    canvas.qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.actionGeometry(menu.menuAction()).center())
+    canvas.qtbot.waitUntil(menu.isVisible)
+    (action,) = [a for a in menu.actions() if a.text().replace("&", "") == entry]
+    canvas.qtbot.mouseClick(menu, Qt.LeftButton, pos=menu.actionGeometry(action).center())
+
+
+def badges(canvas: Canvas) -> list[GradientBadge]:
+    return [item for item in canvas.scene.items() if isinstance(item, GradientBadge)]
+
+
+def assert_badges_readable(canvas: Canvas) -> None:
+    """No node but its own covers a badge, and nothing is drawn over it."""
+    for badge in badges(canvas):
+        pill = badge.mapRectToScene(badge.body())
+        for item in canvas.scene.node_items.values():
+            body = item.mapRectToScene(QRectF(0, 0, NodeItem.WIDTH, item.height))
+            assert item is badge.parentItem() or not body.intersects(pill), \
+                f"{item.node.name} covers ∇{badge.parentItem().node.name}"
+        for point in (pill.topLeft() + QPointF(6, 6), pill.center(),
+                      pill.bottomRight() - QPointF(6, 6)):
+            assert canvas.scene.items(point)[0] is badge  # the topmost: above nodes and wires
+
+
+def test_gradient_badges_stay_readable_and_back_wires_stay_near(canvas):
+    assert canvas.window.open_file(MLP)
+    choose(canvas, "View", "Show Gradients")
+    canvas.qtbot.waitUntil(lambda: len(badges(canvas)) == 4, timeout=10_000)
+    assert_badges_readable(canvas)
+
+    nodes = QRectF()
+    for item in canvas.scene.node_items.values():
+        nodes = nodes.united(item.sceneBoundingRect())
+    back = [edge for edge in canvas.scene.edge_items.values()
+            if edge.ends()[1].x() < edge.ends()[0].x()]
+    assert {(e.source.node.name, e.target.node.name) for e in back} >= {
+        ("p_hidden", "matmul_1"), ("p_output", "log"), ("J", "train")}
+    for edge in back:  # within a short reach of the nodes, not looping off the canvas
+        assert nodes.adjusted(-BACK_BEND, -BACK_BEND, BACK_BEND, BACK_BEND).contains(
+            edge.sceneBoundingRect())
+
+    canvas.key(Qt.Key_L, Qt.ControlModifier)  # the layout leaves them room too
+    assert_badges_readable(canvas)
+
+    choose(canvas, "View", "Show Gradients")
+    assert not badges(canvas)
+    assert all(item.zValue() == 0 for item in canvas.scene.node_items.values())
