@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
         self.select_all_action = a("Select &All", self._select_all,
                                    QKeySequence.StandardKey.SelectAll, canvas=True)
         self.rename_action = a("&Rename…", lambda: self.view.start_rename(), "F2", canvas=True)
-        self.arrange_action = a("Arrange", lambda: self.scene.arrange(), "Ctrl+L")
+        self.arrange_action = a("Arrange", self.view.arrange, "Ctrl+L")
         self.add_node_action = a("Add &Node…", lambda: self.view.open_search())
         self.add_node_action.setShortcut(QKeySequence("Tab"))
         # the view handles Tab

@@ -4,6 +4,7 @@ off the canvas. Each test repeats the user's steps with mouse and key events."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from conftest import EXAMPLE, Canvas
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
@@ -12,6 +13,9 @@ from editor.app.window import MainWindow
 from editor.canvas.items import NodeItem
 from editor.canvas.items.edge import BACK_BEND
 from editor.canvas.items.gradient_badge import GradientBadge
+from editor.canvas.view import READABLE_ZOOM
+from engine.graph import Graph
+from engine.io import save_graph
 
 MLP = EXAMPLE.with_name("mlp.json")
 CANVAS_SHARE = 0.55
@@ -67,6 +71,71 @@ def test_beside_training_the_properties_show_every_field(qtbot, size, nodes):
                 assert corner.y() + widget.height() <= scroll.viewport().height()
 
 
+# ---- 10. framing keeps names readable ----------------------------------------------------------
+
+def visible(canvas: Canvas) -> QRectF:
+    return canvas.view.mapToScene(canvas.viewport.rect()).boundingRect()
+
+
+def everything(canvas: Canvas) -> list[QRectF]:
+    """Where every node (with its badge) and every wire is."""
+    nodes = [item.sceneBoundingRect().united(item.mapRectToScene(item.childrenBoundingRect()))
+             for item in canvas.scene.node_items.values()]
+    return nodes + [edge.sceneBoundingRect() for edge in canvas.scene.edge_items.values()]
+
+
+def all_in_view(canvas: Canvas) -> bool:
+    shown = visible(canvas)
+    return all(shown.contains(rect) for rect in everything(canvas))
+
+
+def chain_file(tmp_path, name: str, columns: int, rows: int, spacing: QPointF):
+    """A graph of ``columns`` × ``rows`` nodes — a variable starting each row, then negatives —
+    at ``spacing`` from each other."""
+    graph = Graph()
+    for row in range(rows):
+        node = graph.add_node("variable", name=f"v{row}", value=np.array([1.0]))
+        for column in range(columns):
+            if column:
+                node = graph.add_node("negative", [node], name=f"n{row}_{column}")
+            graph.set_ui(node, pos=[column * spacing.x(), row * spacing.y()])
+    path = tmp_path / f"{name}.json"
+    save_graph(graph, path)
+    return path
+
+
+def test_home_frames_a_graph_readably_when_it_fits(canvas, tmp_path):
+    assert canvas.window.open_file(MLP)
+    canvas.view.set_zoom(0.2)
+    canvas.view.centerOn(QPointF(5000, 5000))
+    canvas.key(Qt.Key_Home)
+    assert canvas.view.zoom() >= READABLE_ZOOM and all_in_view(canvas)
+
+    # 8 nodes that fill the view at the readable zoom, but for 20 pixels each side: framed at
+    # that zoom (with less margin than usual)
+    width = (canvas.viewport.width() - 40) / READABLE_ZOOM - 2 * NodeItem.HIT_R - NodeItem.WIDTH
+    assert canvas.window.open_file(chain_file(tmp_path, "eight", 4, 2, QPointF(width / 3, 150)))
+    canvas.view.set_zoom(2.0)
+    canvas.key(Qt.Key_Home)
+    assert abs(canvas.view.zoom() - READABLE_ZOOM) < 0.01 and all_in_view(canvas)
+
+    # too big for that: zoomed out as far as needed to show it whole
+    assert canvas.window.open_file(chain_file(tmp_path, "big", 12, 6, QPointF(230, 150)))
+    canvas.key(Qt.Key_Home)
+    assert canvas.view.zoom() < READABLE_ZOOM and all_in_view(canvas)
+
+
+def test_ctrl_l_arranges_and_frames_the_result(canvas, tmp_path):
+    assert canvas.window.open_file(chain_file(tmp_path, "eight", 8, 1, QPointF(30, 0)))
+    canvas.view.set_zoom(1.0)
+    canvas.view.centerOn(QPointF(0, 0))
+    canvas.key(Qt.Key_L, Qt.ControlModifier)
+    assert canvas.window.undo_action.text() == "Undo Arrange"
+    assert all_in_view(canvas)
+    rects = [item.sceneBoundingRect() for item in canvas.scene.node_items.values()]
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
+
+
 # ---- 12. gradient badges readable, back wires near their nodes ---------------------------------
 
 def choose(canvas: Canvas, menu_title: str, entry: str) -> None:
@@ -112,9 +181,12 @@ def test_gradient_badges_stay_readable_and_back_wires_stay_near(canvas):
     for edge in back:  # within a short reach of the nodes, not looping off the canvas
         assert nodes.adjusted(-BACK_BEND, -BACK_BEND, BACK_BEND, BACK_BEND).contains(
             edge.sceneBoundingRect())
+    canvas.key(Qt.Key_Home)
+    assert all_in_view(canvas) and canvas.view.zoom() >= READABLE_ZOOM
 
     canvas.key(Qt.Key_L, Qt.ControlModifier)  # the layout leaves them room too
     assert_badges_readable(canvas)
+    assert all_in_view(canvas)
 
     choose(canvas, "View", "Show Gradients")
     assert not badges(canvas)
