@@ -136,6 +136,58 @@ def test_ctrl_l_arranges_and_frames_the_result(canvas, tmp_path):
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
 
 
+# ---- 11. new nodes find room; the others stay put --------------------------------------------
+
+def footprints(canvas: Canvas) -> dict[str, QRectF]:
+    """Each node's body with its ports, by name."""
+    return {item.node.name: item.sceneBoundingRect() for item in canvas.scene.node_items.values()}
+
+
+def assert_apart(canvas: Canvas) -> None:
+    rects = list(footprints(canvas).items())
+    for i, (a, rect_a) in enumerate(rects):
+        for b, rect_b in rects[i + 1:]:
+            assert not rect_a.intersects(rect_b), f"{a} overlaps {b}"
+
+
+def test_nodes_dropped_at_one_point_land_side_by_side_and_the_others_stay(canvas):
+    canvas.view.setFocus()
+    point = QPoint(300, 250)
+    where: dict[str, tuple[QPointF, QPoint]] = {}  # in the scene, on the screen
+    for op in ("add", "variable", "matmul", "add", "placeholder", "sigmoid", "minimize"):
+        canvas.drop_from_palette(op, point)
+        (new,) = canvas.scene.selected_nodes()
+        for name, (pos, on_screen) in where.items():
+            assert canvas.item(name).pos() == pos and canvas.at(pos) == on_screen
+        pos = canvas.item(new.name).pos()
+        where[new.name] = (QPointF(pos), canvas.at(pos))
+        assert visible(canvas).contains(canvas.item(new.name).sceneBoundingRect())
+    first = canvas.item("add")
+    assert canvas.at(first.mapToScene(QPointF(NodeItem.WIDTH / 2, NodeItem.TITLE_H / 2))) == point
+    assert_apart(canvas)
+
+
+def test_tab_search_double_click_and_paste_find_room_too(canvas):
+    canvas.view.setFocus()
+    point = QPoint(400, 300)
+    canvas.drop_from_palette("add", point)
+    canvas.search_add("matm", point)  # Tab with the mouse there
+    beside = canvas.at(canvas.item("add").sceneBoundingRect().topLeft()) - QPoint(12, 12)
+    canvas.qtbot.mouseDClick(canvas.viewport, Qt.LeftButton, Qt.NoModifier, beside)
+    canvas.qtbot.keyClicks(canvas.view.search.edit, "sigm")
+    canvas.key(Qt.Key_Return, widget=canvas.view.search.edit)
+    canvas.select("add", "matmul")
+    canvas.key(Qt.Key_C, Qt.ControlModifier)
+    canvas.qtbot.mouseMove(canvas.viewport, point)
+    canvas.key(Qt.Key_V, Qt.ControlModifier)  # the copies' corner where the mouse is
+    canvas.key(Qt.Key_D, Qt.ControlModifier)  # and beside them
+    assert sorted(footprints(canvas)) == ["add", "add_1", "add_2", "matmul", "matmul_1",
+                                          "matmul_2", "sigmoid"]
+    assert_apart(canvas)
+    shown = visible(canvas)
+    assert all(shown.contains(rect) for rect in footprints(canvas).values())
+
+
 # ---- 12. gradient badges readable, back wires near their nodes ---------------------------------
 
 def choose(canvas: Canvas, menu_title: str, entry: str) -> None:
