@@ -54,7 +54,8 @@ LAYOUT_VERSION = 1
 """Of the docks' arrangement saved in the settings: a state saved by an older layout is not
 restored (the window starts with the current default)."""
 COLUMN_WIDTH = 400
-"""The least width of the docks' column: the Tensor and Training docks' content fits."""
+"""The least width of the docks' column: the Training dock's content fits, and the Tensor
+dock's but for a matrix's heatmap (it scrolls)."""
 
 
 def settings() -> QSettings:
@@ -169,18 +170,24 @@ class MainWindow(QMainWindow):
 
     def _size_docks(self) -> None:
         """Dock sizes in proportion to the window: the canvas keeps about two thirds of its
-        width, the properties not quite half the column's height."""
-        column = max(round(self.width() * 0.25), COLUMN_WIDTH)
+        width (a little less in a small window), the properties not quite half the column's
+        height."""
+        column = min(max(round(self.width() * 0.35), COLUMN_WIDTH), 2 * COLUMN_WIDTH)
         self.resizeDocks([self.properties_dock], [column], Qt.Orientation.Horizontal)
         height = self.height()
         self.resizeDocks([self.properties_dock, self.palette_dock],
                          [round(height * 0.44), round(height * 0.56)], Qt.Orientation.Vertical)
 
     def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
         if not self._laid_out:  # the default layout, for the size the window is shown at
             self._laid_out = True
             self._size_docks()
-        super().showEvent(event)
+            if not self.training.dock.isHidden():  # shown for a graph opened before the window,
+                # it had no tab to bring forward: it has now (raise_ does nothing for the widget
+                # raised last, so another goes first)
+                self.tensor_dock.raise_()
+                self.training.dock.raise_()
 
     def _step_bar(self) -> QWidget:
         """The step-through dock's content: the step controls and a button to leave."""

@@ -31,6 +31,11 @@ def open_window(qtbot, width: int, height: int) -> Canvas:
     return Canvas(window, qtbot)
 
 
+def in_front(dock) -> bool:
+    """Whether a dock is shown (a tabbed one behind another is moved out of the window)."""
+    return dock.isVisible() and not dock.visibleRegion().isEmpty()
+
+
 def canvas_share(canvas: Canvas) -> float:
     viewport, window = canvas.viewport.size(), canvas.window.size()
     return viewport.width() * viewport.height() / (window.width() * window.height())
@@ -40,7 +45,7 @@ def canvas_share(canvas: Canvas) -> float:
 def test_the_canvas_has_the_larger_part_of_the_window(qtbot, size):
     canvas = open_window(qtbot, *size)
     assert canvas.window.open_file(MLP)  # a graph that trains: the Training dock opens too
-    assert canvas.window.training.dock.isVisible()
+    assert in_front(canvas.window.training.dock)
     assert canvas_share(canvas) >= CANVAS_SHARE
     viewport = canvas.viewport.size()
     for name in ("train", "W_hidden", "X"):  # their properties and values fill the docks
@@ -48,6 +53,20 @@ def test_the_canvas_has_the_larger_part_of_the_window(qtbot, size):
         canvas.window.tensor_dock.raise_()
         canvas.window.training.dock.raise_()
         assert canvas.viewport.size() == viewport  # which never push the canvas aside
+
+
+def test_the_dock_a_graph_needs_first_is_in_front(qtbot):
+    empty = open_window(qtbot, 1280, 800).window  # a new document: the palette
+    assert in_front(empty.palette_dock) and not in_front(empty.tensor_dock)
+    window = MainWindow()  # as on start: the file opens before the window shows
+    qtbot.addWidget(window)
+    assert window.open_file(MLP)
+    window.show()
+    qtbot.waitExposed(window)
+    assert in_front(window.training.dock) and in_front(window.properties_dock)
+    assert not in_front(window.tensor_dock) and not in_front(window.palette_dock)
+    assert window.open_file(EXAMPLE)  # a graph that does not train: its values
+    assert in_front(window.tensor_dock) and not in_front(window.training.dock)
 
 
 @pytest.mark.parametrize("size, nodes", [
@@ -60,7 +79,7 @@ def test_beside_training_the_properties_show_every_field(qtbot, size, nodes):
     scroll = window.properties_dock.widget()
     for name, field in nodes.items():  # a Minimize node's optimizer, a placeholder's Default
         canvas.click(canvas.title(name))
-        assert window.training.dock.isVisible() and window.properties_dock.isVisible()
+        assert in_front(window.training.dock) and in_front(window.properties_dock)
         assert field in window.properties.fields
         assert not scroll.verticalScrollBar().isVisible()
         for shown in window.properties.fields.values():

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from editor import style
 from editor.canvas.items.node import NodeItem
 
-BACK_BEND = 48.0
+BACK_BEND = 32.0
 """How far a back wire reaches beyond its ends (a turn's control points; the curve itself
 reaches three quarters of it)."""
 LANE_GAP = 18.0
