@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QStyle,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -41,6 +42,7 @@ from editor.inspect.properties import PropertiesPanel
 from editor.inspect.step_controls import StepControls
 from editor.inspect.tensor_view import TensorView
 from editor.training.panel import TrainingPanel
+from engine import train
 from engine.errors import FileFormatError
 from engine.graph import Graph
 from engine.io import load_graph
@@ -62,9 +64,25 @@ def settings() -> QSettings:
     return QSettings(ORGANIZATION, APPLICATION)
 
 
-def _scrolling(widget: QWidget) -> QScrollArea:
-    """``widget`` in a frameless scroll area: it scrolls when its dock is shorter than it."""
+class _LeastHeight(QVBoxLayout):
+    """Holds a widget that a scroll area should scroll only below its least height: without
+    this, a scroll area gives a widget whose height depends on its width (wrapped text) its
+    preferred height, and scrolls long before the widget is short of room."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt's name)
+        return False
+
+
+def _scrolling(widget: QWidget, least: bool = False) -> QScrollArea:
+    """``widget`` in a frameless scroll area: it scrolls when its dock is shorter than it —
+    than its least height, with ``least``."""
     scroll = QScrollArea()
+    if least:
+        box = QWidget()
+        layout = _LeastHeight(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(widget)
+        widget = box
     scroll.setWidget(widget)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -133,6 +151,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self._lay_out()
         self._laid_out = False  # sized to the window when first shown, unless restored
+        self._shown = False
         if persist:
             store = settings()
             self.restoreGeometry(cast(QByteArray, store.value("geometry", QByteArray())))
@@ -159,7 +178,8 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, right)
         training = self.training.dock
         for dock in (self.tensor_dock, training):  # they scroll when short of room, rather than
-            dock.setWidget(_scrolling(dock.widget()))  # widen the column (and move the canvas)
+            dock.setWidget(_scrolling(dock.widget(), least=True))  # widen the column (and move
+            # the canvas) or squeeze the properties
         self.addDockWidget(right, training)
         self.splitDockWidget(self.properties_dock, self.palette_dock, vertical)
         tabs = [self.palette_dock, self.tensor_dock, training, self.history_dock]
@@ -180,14 +200,21 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._laid_out:  # the default layout, for the size the window is shown at
-            self._laid_out = True
-            self._size_docks()
-            if not self.training.dock.isHidden():  # shown for a graph opened before the window,
-                # it had no tab to bring forward: it has now (raise_ does nothing for the widget
-                # raised last, so another goes first)
-                self.tensor_dock.raise_()
-                self.training.dock.raise_()
+        if not self._shown:
+            self._shown = True
+            if not self._laid_out:  # the default layout, for the size the window is shown at
+                self._size_docks()
+            self._bring_forward()  # a dock hidden until now had no tab to bring forward
+
+    def _bring_forward(self) -> None:
+        """Put in front the dock the document needs first: the palette for an empty one, the
+        Training dock for one that trains (the training panel shows it), else the Tensor dock."""
+        graph = self.doc.graph
+        front = (self.training.dock if train.train_nodes(graph) else
+                 self.tensor_dock if graph.nodes else self.palette_dock)
+        behind = self.palette_dock if front is not self.palette_dock else self.tensor_dock
+        behind.raise_()  # (raise_ does nothing for the widget raised last)
+        front.raise_()
 
     def _step_bar(self) -> QWidget:
         """The step-through dock's content: the step controls and a button to leave."""
@@ -330,8 +357,8 @@ class MainWindow(QMainWindow):
             old_scene.deleteLater()
             old_doc.deleteLater()
         self._update_title()
-        (self.tensor_dock if doc.graph.nodes else self.palette_dock).raise_()  # what it needs first
         self.training.set_document(doc, self.scene)
+        self._bring_forward()
         self.view.set_zoom(1.0)
         self.view.frame_all()
         if not doc.graph.nodes:

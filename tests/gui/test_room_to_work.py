@@ -67,6 +67,17 @@ def test_the_dock_a_graph_needs_first_is_in_front(qtbot):
     assert not in_front(window.tensor_dock) and not in_front(window.palette_dock)
     assert window.open_file(EXAMPLE)  # a graph that does not train: its values
     assert in_front(window.tensor_dock) and not in_front(window.training.dock)
+    assert window.open_file(MLP)
+    window.close()  # the layout is kept (with the Training dock in front)...
+
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.resize(1280, 800)  # (the offscreen screen is smaller than the window restored)
+    assert again.open_file(EXAMPLE)  # ... but a graph that does not train shows its values
+    again.show()
+    qtbot.waitExposed(again)
+    assert in_front(again.tensor_dock) and not in_front(again.training.dock)
+    assert canvas_share(Canvas(again, qtbot)) >= CANVAS_SHARE
 
 
 @pytest.mark.parametrize("size, nodes", [
