@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import cast
 
 from PySide6.QtCore import QByteArray, QPointF, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QUndoGroup
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QShowEvent,
+    QUndoGroup,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -21,6 +29,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QStyle,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -50,6 +59,7 @@ from editor.inspect.properties import PropertiesPanel
 from editor.inspect.step_controls import StepControls
 from editor.inspect.tensor_view import TensorView
 from editor.training.panel import TrainingPanel
+from engine import train
 from engine.errors import FileFormatError
 from engine.graph import Graph
 from engine.io import load_graph
@@ -58,6 +68,39 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 DEFAULT_EXAMPLE = EXAMPLES / "affine.json"
 FILE_FILTER = "Tensor Canvas graphs (*.json);;All files (*)"
 MAX_RECENT = 10
+LAYOUT_VERSION = 1
+"""Of the docks' arrangement saved in the settings: a state saved by an older layout is not
+restored (the window starts with the current default)."""
+COLUMN_WIDTH = 400
+"""The least width of the docks' column: the Training dock's content fits, and the Tensor
+dock's but for a matrix's heatmap (it scrolls)."""
+
+
+class _LeastHeight(QVBoxLayout):
+    """Holds a widget that a scroll area should scroll only below its least height: without
+    this, a scroll area gives a widget whose height depends on its width (wrapped text) its
+    preferred height, and scrolls long before the widget is short of room."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt's name)
+        return False
+
+
+def _scrolling(widget: QWidget, least: bool = False) -> QScrollArea:
+    """``widget`` in a frameless scroll area: it scrolls when its dock is shorter than it —
+    than its least height, with ``least`` — and a change of its size hint (a new value, a
+    message instead of a table) stays inside its dock instead of laying out, and repainting,
+    the whole window."""
+    scroll = QScrollArea()
+    if least:
+        box = QWidget()
+        layout = _LeastHeight(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(widget)
+        widget = box
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    return scroll
 
 
 def prepare_graph(graph: Graph) -> Graph:
@@ -66,17 +109,6 @@ def prepare_graph(graph: Graph) -> Graph:
         for name, pos in layout.arrange(graph).items():
             graph.set_ui(name, pos=pos)
     return graph
-
-
-def _contained(widget: QWidget) -> QScrollArea:
-    """``widget`` in a frameless scroll area: a change of its size hint (a new value, a
-    message instead of a table) then stays inside its dock instead of laying out — and
-    repainting — the whole window; it scrolls should the dock be made smaller than it."""
-    scroll = QScrollArea()
-    scroll.setWidget(widget)
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-    return scroll
 
 
 class MainWindow(QMainWindow):
@@ -96,23 +128,20 @@ class MainWindow(QMainWindow):
         self.properties = PropertiesPanel()
         self.history = HistoryView(self.undo_group)
         self.palette_dock = self._dock("Palette", self.op_palette,
-                                       Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.properties_dock = self._dock("Properties", _contained(self.properties),
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.properties_dock = self._dock("Properties", _scrolling(self.properties),
                                           Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_dock = self._dock("History", self.history,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tensor_view = TensorView()
-        self.tensor_dock = self._dock("Tensor", _contained(self.tensor_view),
-                                      Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tensor_dock = self._dock("Tensor", self.tensor_view,
+                                      Qt.DockWidgetArea.RightDockWidgetArea)
         self.compute = ComputeService(self)
         self.live = LiveEvaluation(self.compute, self.tensor_view, self)
         self.step_controls = StepControls(self.live.stepper)
         self.step_dock = self._dock("Step through", self._step_bar(),
                                     Qt.DockWidgetArea.BottomDockWidgetArea)
         self.step_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.splitDockWidget(self.step_dock, self.tensor_dock, Qt.Orientation.Vertical)
         self.step_dock.hide()
         self.statusBar().addPermanentWidget(self.live.busy_indicator)
         self.live.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
@@ -132,10 +161,6 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._make_menus()
         self.training = TrainingPanel(self.compute, self)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.training.dock)
-        self.tabifyDockWidget(self.history_dock, self.training.dock)  # the plots need the height
-        self.resizeDocks([self.properties_dock, self.training.dock], [250, 550],
-                         Qt.Orientation.Vertical)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.training.dock.toggleViewAction())
         self.view_menu.addAction(self.training.show_gradients_action)
@@ -147,15 +172,14 @@ class MainWindow(QMainWindow):
         self.training.reveal.connect(self._reveal)
         self.statusBar().showMessage("Ready")
         self.resize(1280, 800)
-        self.resizeDocks([self.palette_dock, self.properties_dock], [220, 270],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.properties_dock, self.history_dock], [540, 200],
-                         Qt.Orientation.Vertical)
-        self.resizeDocks([self.tensor_dock], [260], Qt.Orientation.Vertical)
+        self._lay_out()
+        self._laid_out = False  # sized to the window when first shown, unless restored
+        self._shown = False
         if persist:
             store = settings()
             self.restoreGeometry(cast(QByteArray, store.value("geometry", QByteArray())))
-            self.restoreState(cast(QByteArray, store.value("window_state", QByteArray())))
+            self._laid_out = self.restoreState(
+                cast(QByteArray, store.value("window_state", QByteArray())), LAYOUT_VERSION)
             shown = self.preferences.show_values
             self.show_values_action.setChecked(shown)
             NodeItem.show_previews = self.live.previews = shown
@@ -170,6 +194,52 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
+
+    def _lay_out(self) -> None:
+        """Give the canvas the larger part of the window: one column on the right, the
+        properties above the Palette, Tensor, Training and History docks, tabbed (training never
+        squeezes the properties); the step-through bar, when shown, under the canvas."""
+        right, vertical = Qt.DockWidgetArea.RightDockWidgetArea, Qt.Orientation.Vertical
+        self.setCorner(Qt.Corner.BottomRightCorner, right)
+        training = self.training.dock
+        for dock in (self.tensor_dock, training):  # they scroll when short of room, rather than
+            dock.setWidget(_scrolling(dock.widget(), least=True))  # widen the column (and move
+            # the canvas) or squeeze the properties
+        self.addDockWidget(right, training)
+        self.splitDockWidget(self.properties_dock, self.palette_dock, vertical)
+        tabs = [self.palette_dock, self.tensor_dock, training, self.history_dock]
+        for first, second in zip(tabs, tabs[1:], strict=False):
+            self.tabifyDockWidget(first, second)
+        self.tensor_dock.raise_()
+        self._size_docks()
+
+    def _size_docks(self) -> None:
+        """Dock sizes in proportion to the window: the canvas keeps about two thirds of its
+        width (a little less in a small window), the properties not quite half the column's
+        height."""
+        column = min(max(round(self.width() * 0.35), COLUMN_WIDTH), 2 * COLUMN_WIDTH)
+        self.resizeDocks([self.properties_dock], [column], Qt.Orientation.Horizontal)
+        height = self.height()
+        self.resizeDocks([self.properties_dock, self.palette_dock],
+                         [round(height * 0.44), round(height * 0.56)], Qt.Orientation.Vertical)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            if not self._laid_out:  # the default layout, for the size the window is shown at
+                self._size_docks()
+            self._bring_forward()  # a dock hidden until now had no tab to bring forward
+
+    def _bring_forward(self) -> None:
+        """Put in front the dock the document needs first: the palette for an empty one, the
+        Training dock for one that trains (the training panel shows it), else the Tensor dock."""
+        graph = self.doc.graph
+        front = (self.training.dock if train.train_nodes(graph) else
+                 self.tensor_dock if graph.nodes else self.palette_dock)
+        behind = self.palette_dock if front is not self.palette_dock else self.tensor_dock
+        behind.raise_()  # (raise_ does nothing for the widget raised last)
+        front.raise_()
 
     def _step_bar(self) -> QWidget:
         """The step-through dock's content: the step controls and a button to leave."""
@@ -223,7 +293,7 @@ class MainWindow(QMainWindow):
         self.select_all_action = a("Select &All", self._select_all,
                                    QKeySequence.StandardKey.SelectAll, canvas=True)
         self.rename_action = a("&Rename…", lambda: self.view.start_rename(), "F2", canvas=True)
-        self.arrange_action = a("Arrange", lambda: self.scene.arrange(), "Ctrl+L")
+        self.arrange_action = a("Arrange", self.view.arrange, "Ctrl+L")
         self.add_node_action = a("Add &Node…", lambda: self.view.open_search())
         self.add_node_action.setShortcut(QKeySequence("Tab"))
         # the view handles Tab
@@ -297,13 +367,13 @@ class MainWindow(QMainWindow):
         self.help_menu.addActions([self.shortcuts_action, self.guide_action])
         self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
-        toolbar = self.addToolBar("Evaluate")
-        toolbar.setObjectName("Evaluate")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.setIconSize(QSize(16, 16))
         self.step_action.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
-        toolbar.addAction(self.step_action)
+        step = QToolButton(bar)  # beside the menus: a toolbar would take a row from the canvas
+        step.setDefaultAction(self.step_action)
+        step.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        step.setIconSize(QSize(16, 16))
+        step.setAutoRaise(True)
+        bar.setCornerWidget(step)
 
     # ---- the document ----------------------------------------------------------------------
 
@@ -329,6 +399,7 @@ class MainWindow(QMainWindow):
             old_doc.deleteLater()
         self._update_title()
         self.training.set_document(doc, self.scene)
+        self._bring_forward()
         self.view.set_zoom(1.0)
         self.view.frame_all()
         if not doc.graph.nodes:
@@ -524,6 +595,7 @@ class MainWindow(QMainWindow):
         self.step_dock.setVisible(on)
         if on:
             self.tensor_dock.show()
+            self.tensor_dock.raise_()
 
     def edit_value_of(self, name: str) -> None:
         """Select node ``name`` and put the cursor in its value field (properties dock)."""
@@ -668,7 +740,7 @@ class MainWindow(QMainWindow):
         if self.persist:
             store = settings()
             store.setValue("geometry", self.saveGeometry())
-            store.setValue("window_state", self.saveState())
+            store.setValue("window_state", self.saveState(LAYOUT_VERSION))
         if self.autosave is not None:
             self.autosave.close()  # a clean close leaves nothing to recover
         self.live.close()

@@ -1,10 +1,12 @@
-"""Automatic layout: columns by topological generation, left to right."""
+"""Automatic layout: columns by topological generation, left to right; and where a new node
+goes: the free spot nearest to where it was asked for."""
 
 from __future__ import annotations
 
 from typing import TypeGuard
 
 import networkx as nx
+import numpy as np
 
 from editor.canvas.items.node import NodeItem
 from engine.graph import Graph, Node
@@ -54,3 +56,39 @@ def valid_pos(pos: object) -> TypeGuard[list[float] | tuple[float, float]]:
     """Whether ``pos`` (from a node's ``ui``) is an ``[x, y]`` pair of numbers."""
     return (isinstance(pos, (list, tuple)) and len(pos) == 2
             and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos))
+
+
+CHUNK = 4096
+"""Candidate spots tested against the obstacles at a time (bounds the memory)."""
+
+
+def nearest_free(x: float, y: float, width: float, height: float,
+                 obstacles: np.ndarray) -> tuple[float, float] | None:
+    """The top-left corner nearest ``(x, y)`` for a ``width`` × ``height`` rectangle that
+    overlaps none of ``obstacles`` (rows of left, top, right, bottom; touching is allowed),
+    or None if every spot among the obstacles' edges is taken.
+
+    A corner inside obstacle ``o``'s forbidden zone — ``(o.left − width, o.right)`` ×
+    ``(o.top − height, o.bottom)``, open intervals — makes the rectangle overlap ``o``; the
+    nearest point outside every zone is ``(x, y)`` itself, the projection of ``(x, y)`` onto a
+    zone's edge, or a corner where two zones' edges cross: so the candidates are the grid of
+    ``x`` and the zones' left and right edges by ``y`` and their top and bottom edges, tested
+    nearest first (of two as near, the lower, then the one further right)."""
+    if len(obstacles) == 0:
+        return x, y
+    lefts, tops = obstacles[:, 0] - width, obstacles[:, 1] - height
+    rights, bottoms = obstacles[:, 2], obstacles[:, 3]
+    xs = np.unique(np.concatenate([[x], lefts, rights]))
+    ys = np.unique(np.concatenate([[y], tops, bottoms]))
+    grid_x, grid_y = (a.ravel() for a in np.meshgrid(xs, ys))
+    order = np.lexsort((-grid_x, -grid_y, (grid_x - x) ** 2 + (grid_y - y) ** 2))  # ties:
+    # below before above, right before left
+    for start in range(0, len(order), CHUNK):
+        chosen = order[start:start + CHUNK]
+        cx, cy = grid_x[chosen, None], grid_y[chosen, None]
+        taken = ((cx > lefts) & (cx < rights) & (cy > tops) & (cy < bottoms)).any(axis=1)
+        free = np.flatnonzero(~taken)
+        if len(free):
+            k = chosen[free[0]]
+            return float(grid_x[k]), float(grid_y[k])
+    return None

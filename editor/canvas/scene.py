@@ -40,6 +40,18 @@ from engine.io import graph_from_dict, graph_to_dict
 from engine.registry import get_op
 
 PASTE_OFFSET = QPointF(30, 30)
+PLACE_GAP = 12.0
+"""Scene units kept free around a new node's ports and body (beyond its neighbours')."""
+EDGE_GAP = 12.0
+"""Scene units a new node keeps from the edges of the view when it can."""
+
+
+def _node_rect(op_type: str) -> QRectF:
+    """Where a new node of ``op_type`` would be, relative to its position: its body and its
+    ports (as :class:`NodeItem` draws them)."""
+    inputs = len(get_op(op_type).inputs)
+    height = NodeItem.TITLE_H + max(1, inputs) * NodeItem.ROW_H + NodeItem.FOOTER_H
+    return QRectF(-NodeItem.HIT_R, 0, NodeItem.WIDTH + 2 * NodeItem.HIT_R, height)
 
 
 def _shift_as_control(event: QGraphicsSceneMouseEvent) -> None:
@@ -256,11 +268,13 @@ class GraphScene(QGraphicsScene):
         return True
 
     def add_node(self, op_type: str, at: QPointF) -> Node | None:
-        """Add a node of ``op_type`` with its title centred at ``at``, and select it."""
+        """Add a node of ``op_type`` with its title centred at ``at`` — or at the free spot
+        nearest to that (:meth:`free_spot`) — and select it."""
         opdef = get_op(op_type)
         attrs = {"dtype": "float64"} if opdef.kind == "placeholder" else {}
         value = np.array(0.0) if opdef.kind in ("variable", "constant") else None
         pos = at - QPointF(NodeItem.WIDTH / 2, NodeItem.TITLE_H / 2)
+        pos += self.free_spot(_node_rect(op_type).translated(pos))
         spec = NodeSpec(NameAllocator(self.doc.graph).fresh(op_type), op_type, attrs, value,
                         {"pos": [round(pos.x()), round(pos.y())]})
         if not self.run(AddNodes(self.doc, [spec])):
@@ -268,6 +282,61 @@ class GraphScene(QGraphicsScene):
         node = self.doc.graph.get_node(spec.name)
         self.select([node])
         return node
+
+    def free_spot(self, rect: QRectF) -> QPointF:
+        """How far to move ``rect`` (scene coordinates: new nodes where they were asked for)
+        to the nearest spot where it keeps :data:`PLACE_GAP` from every node and badge — in
+        the visible part of the canvas if there is room there. Nothing else moves."""
+        visible = self._visible_area()
+        if visible is not None and visible.width() >= rect.width() \
+                and visible.height() >= rect.height():
+            found = self._nearest_free(rect, visible)
+            if found is not None:
+                return found
+        found = self._nearest_free(rect, None)
+        assert found is not None  # without bounds, some spot is free
+        return found
+
+    def _visible_area(self) -> QRectF | None:
+        """The part of the scene the (first) view shows, less :data:`EDGE_GAP`."""
+        for view in self.views():
+            shown = view.mapToScene(view.viewport().rect()).boundingRect()
+            return shown.adjusted(EDGE_GAP, EDGE_GAP, -EDGE_GAP, -EDGE_GAP)
+        return None
+
+    def _nearest_free(self, rect: QRectF, within: QRectF | None) -> QPointF | None:
+        """:meth:`free_spot` inside ``within`` (None: anywhere), or None if it has no room.
+        Looks at the nodes near ``rect`` first, then ever farther."""
+        radius = max(rect.width(), rect.height())
+        for _ in range(40):
+            area = rect.adjusted(-radius, -radius, radius, radius)
+            obstacles = [self._taken(item) for item in self.items(area)
+                         if isinstance(item, NodeItem)]
+            if within is not None:
+                far = area.adjusted(-radius, -radius, radius, radius)
+                obstacles += [(far.left(), far.top(), within.left(), far.bottom()),
+                              (within.right(), far.top(), far.right(), far.bottom()),
+                              (far.left(), far.top(), far.right(), within.top()),
+                              (far.left(), within.bottom(), far.right(), far.bottom())]
+            spot = layout.nearest_free(rect.x(), rect.y(), rect.width(), rect.height(),
+                                       np.array(obstacles, dtype=float).reshape(-1, 4))
+            if spot is not None:
+                shift = QPointF(spot[0] - rect.x(), spot[1] - rect.y())
+                if max(abs(shift.x()), abs(shift.y())) <= radius:  # nothing unseen overlaps
+                    return shift
+            if within is not None and radius > within.width() + within.height():
+                return None
+            radius *= 2
+        return None
+
+    @staticmethod
+    def _taken(item: NodeItem) -> tuple[float, float, float, float]:
+        """What a new node must keep clear of: ``item``'s body, ports and badge, and a gap."""
+        rect = item.sceneBoundingRect()
+        if item.childItems():
+            rect = rect.united(item.mapRectToScene(item.childrenBoundingRect()))
+        rect = rect.adjusted(-PLACE_GAP, -PLACE_GAP, PLACE_GAP, PLACE_GAP)
+        return rect.left(), rect.top(), rect.right(), rect.bottom()
 
     def rename(self, node: Node, new_name: str) -> bool:
         if new_name == node.name:
@@ -304,6 +373,11 @@ class GraphScene(QGraphicsScene):
         corner = np.min([s.ui["pos"] for s in specs if layout.valid_pos(s.ui.get("pos"))]
                         or [[0, 0]], axis=0)
         shift = (at - QPointF(*corner)) if at is not None else PASTE_OFFSET
+        group = QRectF()
+        for spec in specs:
+            x, y = spec.ui["pos"] if layout.valid_pos(spec.ui.get("pos")) else corner
+            group = group.united(_node_rect(spec.op).translated(x, y))
+        shift += self.free_spot(group.translated(shift))
         for spec in specs:
             spec.name = names[spec.name]
             spec.inputs = [names.get(s) if s is not None else None for s in spec.inputs]

@@ -30,8 +30,21 @@ from editor.canvas.search import NodeSearch
 GRID = 24.0
 MIN_ZOOM, MAX_ZOOM = 0.01, 4.0
 MAX_FRAME_ZOOM = 1.5
+READABLE_ZOOM = 0.75
+"""Framing never zooms out below this to show a graph that fits at it: node names and labels
+stay readable (nodes leave their text out below 60 %)."""
+FRAME_MARGIN, TIGHT_MARGIN = 40, 8
+"""Pixels left around a framed graph; the least, when that keeps it readable."""
 EXTENT = 1e6
 EMPTY_HINT = "Drag an op from the palette, or press Tab to add a node"
+
+
+def _with_children(item: NodeItem) -> QRectF:
+    """Where a node and what hangs on it (a gradient badge) are, in scene coordinates."""
+    rect = item.sceneBoundingRect()
+    if item.childItems():
+        rect = rect.united(item.mapRectToScene(item.childrenBoundingRect()))
+    return rect
 
 
 class GraphView(QGraphicsView):
@@ -41,7 +54,7 @@ class GraphView(QGraphicsView):
         super().__init__(parent)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)  # docks resize: nothing moves
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -94,32 +107,45 @@ class GraphView(QGraphicsView):
             self.graph_scene.set_overview(self.zoom() < OVERVIEW_ZOOM)
 
     def frame(self, rect: QRectF) -> None:
-        """Zoom and scroll so that ``rect`` fills the view (never closer than 150%)."""
+        """Zoom and scroll so that ``rect`` fills the view: with a margin, never closer than
+        150 %, and — when the margin would take the zoom below :data:`READABLE_ZOOM` — with as
+        little margin as keeps it there (a rect too big for that is shown whole, smaller)."""
         if rect.isNull():
             return
-        margin = 60.0
-        self.fitInView(rect.adjusted(-margin, -margin, margin, margin),
-                       Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > MAX_FRAME_ZOOM:
-            self.set_zoom(MAX_FRAME_ZOOM)
-            self.centerOn(rect.center())
+        view = self.viewport().rect()
+
+        def fit(margin: int) -> float:
+            return min((view.width() - 2 * margin) / max(rect.width(), 1.0),
+                       (view.height() - 2 * margin) / max(rect.height(), 1.0))
+
+        zoom = max(fit(FRAME_MARGIN), min(fit(TIGHT_MARGIN), READABLE_ZOOM))
+        self.setTransform(QTransform.fromScale(*(2 * [min(max(zoom, MIN_ZOOM), MAX_FRAME_ZOOM)])))
+        self.centerOn(rect.center())
         self._zoom_changed()
 
     def frame_all(self) -> None:
+        """Frame every node, wire and badge."""
         scene = self.graph_scene
         rect = QRectF()
         for item in scene.node_items.values():
-            rect = rect.united(item.sceneBoundingRect())
+            rect = rect.united(_with_children(item))
+        for edge in scene.edge_items.values():
+            rect = rect.united(edge.sceneBoundingRect())
         self.frame(rect)
 
     def frame_selection(self) -> None:
         rect = QRectF()
         for item in self.graph_scene.selected_node_items():
-            rect = rect.united(item.sceneBoundingRect())
+            rect = rect.united(_with_children(item))
         if rect.isNull():
             self.frame_all()
         else:
             self.frame(rect)
+
+    def arrange(self) -> None:
+        """Lay the graph out (one undo step) and frame it."""
+        self.graph_scene.arrange()
+        self.frame_all()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120

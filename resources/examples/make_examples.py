@@ -86,23 +86,24 @@ def mlp() -> ts.Graph:
 
 COLUMN, ROW = 180, 100
 """Grid units in scene pixels: a node is 156 wide and 66–88 high. Five columns and six rows
-fit a canvas of about 620 × 460 pixels (the default window) at a zoom that shows text."""
+fit the default canvas (about 870 × 750 pixels) at a zoom that shows text, with room under
+each variable for its gradient badge and, between the bands, for the wires running back."""
 
 LAYOUT = {
     # Read like lines of text: each band is one stage of the series' figure, left to right.
     "perceptron": {
         "X": (0, 0), "W": (0, 1), "matmul": (1, 0.5), "b": (1, 1.5), "add": (2, 1),
         "p": (3, 1),
-        "log": (0, 2.4), "c": (0, 3.4), "multiply": (1, 2.9), "reduce_sum": (2, 2.9),
-        "reduce_sum_1": (3, 2.9), "J": (4, 2.4), "train": (4, 3.4),
+        "log": (0, 2.7), "c": (0, 3.7), "multiply": (1, 3.2), "reduce_sum": (2, 3.2),
+        "reduce_sum_1": (3, 3.2), "J": (4, 2.7), "train": (4, 3.7),
     },
     "mlp": {
         "X": (0, 0), "W_hidden": (0, 1), "matmul": (1, 0.5), "b_hidden": (1, 1.5),
         "add": (2, 1), "p_hidden": (3, 1),
-        "W_output": (0, 2.8), "matmul_1": (1, 2.3), "b_output": (1, 3.3), "add_1": (2, 2.8),
-        "p_output": (3, 2.8),
-        "log": (0, 4.4), "c": (0, 5.4), "multiply": (1, 4.9), "reduce_sum": (2, 4.9),
-        "reduce_sum_1": (3, 4.9), "J": (4, 4.4), "train": (4, 5.4),
+        "W_output": (0, 3.1), "matmul_1": (1, 2.6), "b_output": (1, 3.6), "add_1": (2, 3.1),
+        "p_output": (3, 3.1),
+        "log": (0, 4.9), "c": (0, 5.9), "multiply": (1, 5.4), "reduce_sum": (2, 5.4),
+        "reduce_sum_1": (3, 5.4), "J": (4, 4.9), "train": (4, 5.9),
     },
 }
 

@@ -148,8 +148,8 @@ def test_screenshot_writes_a_png_of_the_window(tmp_path):
                    check=True, timeout=60, capture_output=True)
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 800)
-    colors = {image.pixel(x, y) for x in range(0, 1280, 37) for y in range(0, 800, 23)}
-    assert len(colors) > 20
+    colors = {image.pixel(x, y) for x in range(0, 1280, 13) for y in range(0, 800, 9)}
+    assert len(colors) > 20  # drawn, not blank (the canvas has most of the window's area)
 
 
 def test_screenshot_of_a_broken_file_fails_with_the_message(tmp_path):

@@ -125,6 +125,7 @@ def test_a_wire_edit_paints_the_loss_panel_once_as_it_ends_up(canvas):
 
     window = canvas.window
     assert window.open_file(EXAMPLES / "mlp.json", example=True)
+    window.tensor_dock.raise_()  # its tab in front, as a user looking at the values has it
     window.select_names(["J"])
     shown_value(canvas, "J", Session(window.doc.graph).run("J"))
     panel = window.tensor_view.panel("J")

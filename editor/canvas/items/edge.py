@@ -11,12 +11,21 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from editor import style
 from editor.canvas.items.node import NodeItem
 
+BACK_BEND = 32.0
+"""How far a back wire reaches beyond its ends (a turn's control points; the curve itself
+reaches three quarters of it)."""
+LANE_GAP = 18.0
+"""How far above the node it feeds a back wire runs (or below, for a node above)."""
+
 
 class WireItem(QGraphicsItem):
     """A curve between two scene points (the wire that follows the cursor while wiring).
 
-    The curve is built when first needed (drawing, hit tests): opening a large graph or
-    moving a node only records the ends.
+    A wire to a point right of its start is one S-curve. A *back wire* — to a point left of its
+    start — leaves its output rightwards, turns into a horizontal lane, runs back along it and
+    turns into its input from the left: it stays within :data:`BACK_BEND` of its two ends
+    instead of looping far out. The curve is built when first needed (drawing, hit tests):
+    opening a large graph or moving a node only records the ends.
     """
 
     WIDTH = 2.2
@@ -27,6 +36,7 @@ class WireItem(QGraphicsItem):
         self.color = color
         self._path: QPainterPath | None = None
         self._ends = (QPointF(), QPointF())
+        self._lane = 0.0
         self._bounds = QRectF()
         self._hit: QPainterPath | None = None
         self._pen: QPen | None = None
@@ -39,12 +49,24 @@ class WireItem(QGraphicsItem):
     def set_points(self, start: QPointF, end: QPointF) -> None:
         self._set_ends(start.x(), start.y(), end.x(), end.y())
 
-    def _set_ends(self, x1: float, y1: float, x2: float, y2: float) -> None:
+    def _set_ends(self, x1: float, y1: float, x2: float, y2: float,
+                  lane: float | None = None) -> None:
+        """Record the ends (and, for a back wire, the height of its lane: by default half way
+        between the ends, or under them when they are level)."""
         self.prepareGeometryChange()
         self._ends = (QPointF(x1, y1), QPointF(x2, y2))
-        dx, m = max(abs(x2 - x1) * 0.5, 40.0), self.MARGIN
-        left, right = min(x1, x2 - dx), max(x2, x1 + dx)
-        top, bottom = min(y1, y2), max(y1, y2)
+        m = self.MARGIN
+        if x2 < x1:
+            if lane is None:
+                lane = (y1 + y2) / 2 if abs(y2 - y1) > 2 * BACK_BEND else max(y1, y2) + BACK_BEND
+            self._lane = lane
+            reach = BACK_BEND * 0.75  # how far a turn's cubic goes beyond its end
+            left, right = x2 - reach, x1 + reach
+            top, bottom = min(y1, y2, lane), max(y1, y2, lane)
+        else:
+            dx = max(abs(x2 - x1) * 0.5, 40.0)
+            left, right = min(x1, x2 - dx), max(x2, x1 + dx)
+            top, bottom = min(y1, y2), max(y1, y2)
         self._bounds = QRectF(left - m, top - m, right - left + 2 * m, bottom - top + 2 * m)
         self._path = self._hit = None
 
@@ -52,9 +74,15 @@ class WireItem(QGraphicsItem):
         """The curve: leaving the output and entering the input horizontally."""
         if self._path is None:
             start, end = self._ends
-            dx = self._bend(start, end)
             path = QPainterPath(start)
-            path.cubicTo(start + QPointF(dx, 0), end - QPointF(dx, 0), end)
+            if end.x() < start.x():  # a back wire: turn, run back along the lane, turn
+                x1, x2, lane, bend = start.x(), end.x(), self._lane, BACK_BEND
+                path.cubicTo(x1 + bend, start.y(), x1 + bend, lane, x1, lane)
+                path.lineTo(x2, lane)
+                path.cubicTo(x2 - bend, lane, x2 - bend, end.y(), x2, end.y())
+            else:
+                dx = self._bend(start, end)
+                path.cubicTo(start + QPointF(dx, 0), end - QPointF(dx, 0), end)
             self._path = path
         return self._path
 
@@ -115,5 +143,18 @@ class EdgeItem(WireItem):
     def update_path(self) -> None:
         source, target, out = self.source, self.target, _OUT
         into = _IN[self.port] if self.port < len(_IN) else (0.0, target.input_point(self.port).y())
-        self._set_ends(source.x() + out[0], source.y() + out[1],
-                       target.x() + into[0], target.y() + into[1])
+        x1, x2 = source.x() + out[0], target.x() + into[0]
+        self._set_ends(x1, source.y() + out[1], x2, target.y() + into[1],
+                       self._lane_between(source, target) if x2 < x1 else None)
+
+    @staticmethod
+    def _lane_between(source: NodeItem, target: NodeItem) -> float:
+        """Where a back wire runs: in the gap between its two nodes, close to the one it
+        feeds (clear of what hangs under the nodes above); under both when they are level."""
+        source_top, target_top = source.y(), target.y()
+        source_bottom, target_bottom = source_top + source.height, target_top + target.height
+        if target_top >= source_bottom:  # the node fed is below
+            return max((source_bottom + target_top) / 2, target_top - LANE_GAP)
+        if target_bottom <= source_top:  # above
+            return min((target_bottom + source_top) / 2, target_bottom + LANE_GAP)
+        return max(source_bottom, target_bottom) + 2 * LANE_GAP
