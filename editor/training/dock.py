@@ -160,10 +160,11 @@ class TrainingDock(QWidget):
         self.loss_curve.clear()
         self._refresh()
 
-    def _on_graph_event(self, event: GraphEvent) -> None:
-        if event.kind == "value_changed":
+    def _on_graph_event(self, events: list[GraphEvent]) -> None:
+        kinds = {event.kind for event in events}
+        if "value_changed" in kinds:
             self._values_timer.start()
-        elif event.kind not in ("ui_changed", "state_changed"):  # neither moves a combo
+        if kinds - {"value_changed", "ui_changed", "state_changed"}:  # those move no combo
             self._refresh_timer.start()
 
     def _refresh(self) -> None:
