@@ -250,6 +250,8 @@ class GraphScene(QGraphicsScene):
     def selected_nodes(self) -> list[Node]:
         """Selected nodes, in the graph's order."""
         chosen = {item.node for item in self.selected_node_items()}
+        if len(chosen) <= 1:
+            return list(chosen)
         return [node for node in self.doc.graph.nodes if node in chosen]
 
     def select(self, nodes: Iterable[Node]) -> None:
