@@ -4,10 +4,12 @@ overview. Outcomes only (their speed is measured by bench/bench_big_graph.py).""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
 
 from editor.canvas.items.edge import EdgeItem
-from editor.canvas.items.node import NodeItem
+from editor.canvas.items.node import READABLE_ZOOM, NodeItem
 from engine import Graph, Session, save_graph
 
 
@@ -86,3 +88,34 @@ def test_delete_all_and_undo_restore_every_node_wire_and_value(canvas, tmp_path)
     assert wires(graph) == before and canvas_wires(canvas.scene) == before
     canvas.click(canvas.title("output"))
     canvas.qtbot.waitUntil(lambda: shows_output(canvas, expected), timeout=10000)
+
+
+def test_from_home_on_10000_nodes_a_few_wheel_notches_bring_the_labels_back(canvas, tmp_path):
+    graph = chains(50, 99)
+    assert len(graph) >= 9_999
+    open_graph(canvas, tmp_path, graph)
+    view, viewport = canvas.view, canvas.viewport
+    canvas.key(Qt.Key_Home)
+    assert view.zoom() < 0.05 and canvas.scene.overview_mode  # the whole graph, far out
+    target = canvas.item("v25_50")
+    notches = 0
+    while view.zoom() < READABLE_ZOOM:
+        point = view.mapFromScene(target.sceneBoundingRect().center())
+        under = view.mapToScene(point)
+        event = QWheelEvent(QPointF(point), QPointF(viewport.mapToGlobal(point)), QPoint(),
+                            QPoint(0, 120), Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+        QApplication.sendEvent(viewport, event)
+        notches += 1
+        moved = view.mapFromScene(under) - point
+        assert abs(moved.x()) <= 2 and abs(moved.y()) <= 2  # around the cursor
+    assert notches <= 5
+    assert not canvas.scene.overview_mode
+    assert viewport.rect().contains(view.mapFromScene(target.sceneBoundingRect().center()))
+    zoom = view.zoom()  # a notch out undoes a notch in
+    for delta in (-120, 120):
+        point = view.mapFromScene(target.sceneBoundingRect().center())
+        event = QWheelEvent(QPointF(point), QPointF(viewport.mapToGlobal(point)), QPoint(),
+                            QPoint(0, delta), Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase,
+                            False)
+        QApplication.sendEvent(viewport, event)
+    assert abs(view.zoom() - zoom) < 1e-9
