@@ -41,7 +41,8 @@ from engine.registry import get_op
 
 PASTE_OFFSET = QPointF(30, 30)
 BULK_REMOVAL = 500
-"""An edit that removes more items than this removes them with the scene's index switched off."""
+"""An edit that removes more items than this, and more than half of them, removes them with the
+scene's index switched off."""
 _REMOVALS = frozenset({"node_removed", "edge_removed"})
 
 
@@ -112,8 +113,10 @@ class GraphScene(QGraphicsScene):
         was_empty = not self.node_items
         ends: set[Node] = set()
         # Qt takes an item out of its index at once (slowly, for long wires); without the
-        # index, thousands go in a blink, and the index is rebuilt when next needed
-        many = sum(event.kind in _REMOVALS for event in events) > BULK_REMOVAL
+        # index, thousands go in a blink, and the index is rebuilt when next needed (for what
+        # remains: worth it when most items go)
+        removals = sum(event.kind in _REMOVALS for event in events)
+        many = removals > max(BULK_REMOVAL, (len(self.node_items) + len(self.edge_items)) // 2)
         if many:
             self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.blockSignals(True)
@@ -139,6 +142,10 @@ class GraphScene(QGraphicsScene):
             self.blockSignals(False)
             if many:
                 self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+                # a new index learns the area it divides only when the scene's rectangle
+                # changes: without this, finding the item under the cursor tested every item
+                self.setSceneRect(self.sceneRect())
+                self.setSceneRect(QRectF())  # and the rectangle grows with the items again
         for node in ends:  # their ports show whether they are wired
             item = self.node_items.get(node)
             if item is not None:
