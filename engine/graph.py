@@ -418,7 +418,10 @@ class Graph:
         """
         source, target = self.get_node(source), self.get_node(target)
         port = self.port_index(target, port)
-        if source is target or nx.has_path(self.nx, target, source):
+        # a path from target back to source needs both ends wired: checked in O(1) first
+        # (wiring thousands of nodes in order, as an undo does, never searches)
+        if source is target or (self.nx.succ[target] and self.nx.pred[source]
+                                and nx.has_path(self.nx, target, source)):
             path = [target] if source is target else nx.shortest_path(self.nx, target, source)
             loop = " → ".join(n.name for n in [source, *path])
             raise CycleError(f"wiring {source.name} into {target.name} would close a cycle: {loop}",
@@ -565,24 +568,44 @@ class Graph:
         node = self.get_node(node)
         result = self._shapes.get(node, _MISSING)
         if result is _MISSING:
-            for n in self._unshaped_ancestors(node):
-                self._shapes[n] = self._infer_shape(n)
+            self.infer_shapes([node])
             result = self._shapes[node]
         if isinstance(result, ShapeError):
             raise result
         return result  # type: ignore[return-value]
 
-    def _unshaped_ancestors(self, node: Node) -> list[Node]:
-        """``node`` and its ancestors whose shapes are not cached, in topological order."""
-        todo, seen = [node], {node}
+    def infer_shapes(self, nodes: Iterable[Node]) -> None:
+        """Infer (and cache) the static shapes of ``nodes`` of this graph in one pass over them
+        and their ancestors, whose shapes :meth:`shape_of` then returns at once (asking it of
+        thousands of new nodes one by one would sort their ancestors again and again)."""
+        for n in self._unshaped_ancestors(nodes):
+            self._shapes[n] = self._infer_shape(n)
+
+    def _unshaped_ancestors(self, nodes: Iterable[Node]) -> list[Node]:
+        """``nodes`` and their ancestors whose shapes are not cached, in topological order."""
+        shapes, pred = self._shapes, self.nx.pred
+        todo = [n for n in nodes if n not in shapes]
+        seen = set(todo)
         while todo:
-            for parent in self.nx.predecessors(todo.pop()):
-                if parent not in seen and parent not in self._shapes:
+            for parent in pred[todo.pop()]:
+                if parent not in seen and parent not in shapes:
                     seen.add(parent)
                     todo.append(parent)
-        if len(seen) == 1:
-            return [node]
-        return list(nx.topological_sort(self.nx.subgraph(seen)))
+        if len(seen) <= 1:
+            return list(seen)
+        waiting = {n: len(seen.intersection(pred[n])) for n in seen}  # inputs not yet ordered
+        ready = [n for n, count in waiting.items() if count == 0]
+        order: list[Node] = []
+        succ = self.nx.succ
+        while ready:
+            n = ready.pop()
+            order.append(n)
+            for consumer in succ[n]:
+                if consumer in waiting:
+                    waiting[consumer] -= 1
+                    if waiting[consumer] == 0:
+                        ready.append(consumer)
+        return order
 
     def _infer_shape(self, node: Node) -> Shape | ShapeError:
         if isinstance(node, Placeholder):

@@ -26,7 +26,7 @@ def change_of(event: GraphEvent) -> Change | None:
     node's ``ui``)."""
     node, kind = event.node, event.kind
     if kind == "node_added":
-        return "add_node", (node.type, node.name, copy.deepcopy(node.attrs), value_copy(node))
+        return "add_node", (node.type, node.name, data_copy(node.attrs), value_copy(node))
     if kind == "node_removed":
         return "remove_node", (node.name,)
     if kind == "edge_added":
@@ -37,7 +37,7 @@ def change_of(event: GraphEvent) -> Change | None:
     if kind == "renamed":
         return "rename", (event.old_name, node.name)
     if kind == "attr_changed":
-        return "set_attrs", (node.name, copy.deepcopy(node.attrs))
+        return "set_attrs", (node.name, data_copy(node.attrs))
     if kind == "value_changed":
         return "assign", (node.name, value_copy(node))
     if kind == "state_changed":
@@ -70,6 +70,23 @@ def replay(graph: Graph, change: Change) -> None:
 def is_value_change(change: Change) -> bool:
     """Whether ``change`` only sets a value (a later one for the same node supersedes it)."""
     return change[0] == "assign"
+
+
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+def data_copy(value: Any) -> Any:
+    """A deep copy of ``value``, made directly for immutable scalars and the dicts, lists and
+    tuples of them a node's attributes and ``ui`` mostly are (``copy.deepcopy`` for anything
+    else): an edit of ten thousand nodes copies them all."""
+    if isinstance(value, _IMMUTABLE):
+        return value
+    kind = type(value)
+    if kind is dict:
+        return {key: data_copy(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return kind(data_copy(item) for item in value)
+    return copy.deepcopy(value)
 
 
 def value_copy(node: Node) -> np.ndarray | None:

@@ -339,7 +339,15 @@ class Session:
         if cone is None:
             if len(self._cones) >= MAX_CONES:
                 self._cones.clear()
-            reached = set(nodes).union(*(nx.descendants(self.graph.nx, n) for n in nodes))
+            # one search from all of them, never past a node reached before (searching from
+            # each in turn went down the same chains again and again: thousands of nodes
+            # changed at once, as by an undo of their deletion, took seconds)
+            reached, todo, succ = set(nodes), list(nodes), self.graph.nx.succ
+            while todo:
+                for consumer in succ[todo.pop()]:
+                    if consumer not in reached:
+                        reached.add(consumer)
+                        todo.append(consumer)
             cone = self._cones[nodes] = [self._slot(n) for n in reached]
         return cone
 

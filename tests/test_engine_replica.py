@@ -10,7 +10,7 @@ import pytest
 
 import engine as ts
 from engine.io import dumps, graph_to_dict, load_graph
-from engine.replica import change_of, replay
+from engine.replica import change_of, data_copy, replay
 
 EXAMPLES = ["affine", "perceptron", "mlp"]
 
@@ -117,3 +117,12 @@ def test_a_change_for_another_graph_is_refused():
         replay(replica, ("remove_node", ("nowhere",)))
     with pytest.raises(ValueError, match="unknown change"):
         replay(replica, ("explode", ()))
+
+
+def test_data_copy_shares_nothing_mutable():
+    initializer = ts.random_normal([2, 2])
+    ui = {"pos": [10.0, 20.0], "note": "x", "tags": ("a", ["b"]), "init": initializer}
+    copied = data_copy(ui)
+    assert copied["pos"] == [10.0, 20.0] and copied["pos"] is not ui["pos"]
+    assert copied["tags"] == ("a", ["b"]) and copied["tags"][1] is not ui["tags"][1]
+    assert copied["init"] is not initializer  # anything else: copy.deepcopy

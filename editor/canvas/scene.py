@@ -24,7 +24,7 @@ from editor.canvas.items import EdgeItem, NodeItem
 from editor.canvas.items.node import Port
 from editor.canvas.items.overview import Overview
 from editor.canvas.wiring import WireDrag
-from editor.document import Document
+from editor.document import NODE_CHANGED, Document
 from editor.document.commands import (
     AddNodes,
     MoveNodes,
@@ -35,11 +35,15 @@ from editor.document.commands import (
     SetWires,
 )
 from engine.errors import EngineError
-from engine.graph import Node
+from engine.graph import GraphEvent, Node
 from engine.io import graph_from_dict, graph_to_dict
 from engine.registry import get_op
 
 PASTE_OFFSET = QPointF(30, 30)
+BULK_REMOVAL = 500
+"""An edit that removes more items than this, and more than half of them, removes them with the
+scene's index switched off."""
+_REMOVALS = frozenset({"node_removed", "edge_removed"})
 PLACE_GAP = 12.0
 """Scene units kept free around a new node's ports and body (beyond its neighbours')."""
 EDGE_GAP = 12.0
@@ -81,12 +85,7 @@ class GraphScene(QGraphicsScene):
         self._selection_changed_quietly = False
         self.selectionChanged.connect(self.overview.invalidate)
         self._build()
-        doc.node_added.connect(self._add_node_item)
-        doc.node_removed.connect(self._remove_node_item)
-        doc.edge_added.connect(self._add_edge_item)
-        doc.edge_removed.connect(self._remove_edge_item)
-        doc.node_changed.connect(self._node_changed)
-        doc.node_moved.connect(self._move_node_item)
+        doc.changed.connect(self._follow)
         doc.shapes_changed.connect(self._refresh_shapes)
         doc.batch_done.connect(self._announce_selection)
         doc.editable_changed.connect(self._editable_changed)
@@ -104,7 +103,7 @@ class GraphScene(QGraphicsScene):
             self.addItem(item)
         for source, target, data in graph.nx.edges(data=True):
             for port in data["ports"]:
-                self._add_edge_item(target, port, source, repaint_ends=False)
+                self._add_edge_item(target, port, source)
 
     def _new_node_item(self, node: Node) -> NodeItem:
         item = NodeItem(node)
@@ -118,11 +117,54 @@ class GraphScene(QGraphicsScene):
         self.node_items[node] = item
         return item
 
-    def _add_node_item(self, node: Node) -> None:
-        self.addItem(self._new_node_item(node))
+    def _follow(self, events: list[GraphEvent]) -> None:
+        """Update the items for an edit's events, in one pass: the nodes at the ends of
+        changed wires are repainted once, and selected items that go are announced once, when
+        the edit is done (deleting ten thousand selected nodes must not announce ten thousand
+        selection changes)."""
+        was_empty = not self.node_items
+        ends: set[Node] = set()
+        # Qt takes an item out of its index at once (slowly, for long wires); without the
+        # index, thousands go in a blink, and the index is rebuilt when next needed (for what
+        # remains: worth it when most items go)
+        removals = sum(event.kind in _REMOVALS for event in events)
+        many = removals > max(BULK_REMOVAL, (len(self.node_items) + len(self.edge_items)) // 2)
+        if many:
+            self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self.blockSignals(True)
+        try:
+            for event in events:
+                kind, node = event.kind, event.node
+                if kind == "node_added":
+                    self.addItem(self._new_node_item(node))
+                elif kind == "node_removed":
+                    self._remove_node_item(node)
+                elif kind in ("edge_added", "edge_removed"):
+                    assert event.port is not None and event.source is not None  # an edge's
+                    if kind == "edge_added":
+                        self._add_edge_item(node, event.port, event.source)
+                    else:
+                        self._remove_edge_item(node, event.port)
+                    ends.update((node, event.source))
+                elif kind == "ui_changed":
+                    self._move_node_item(node)
+                elif kind in NODE_CHANGED:
+                    self._node_changed(node)
+        finally:
+            self.blockSignals(False)
+            if many:
+                self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+                # a new index learns the area it divides only when the scene's rectangle
+                # changes: without this, finding the item under the cursor tested every item
+                self.setSceneRect(self.sceneRect())
+                self.setSceneRect(QRectF())  # and the rectangle grows with the items again
+        for node in ends:  # their ports show whether they are wired
+            item = self.node_items.get(node)
+            if item is not None:
+                item.update()
         self.overview.invalidate()
-        if len(self.node_items) == 1:
-            self.update()  # the view's hint for an empty canvas goes away
+        if was_empty != (not self.node_items):
+            self.update()  # the view's hint for an empty canvas goes or comes
 
     def _editable_changed(self, editable: bool) -> None:
         """Nodes can be moved only while the document can be edited."""
@@ -133,18 +175,12 @@ class GraphScene(QGraphicsScene):
         if shiboken6.isValid(self):  # not while the scene is being destroyed
             self.update()
 
-    def _remove_quietly(self, item: QGraphicsItem) -> None:
-        """Remove ``item``; a selection change is announced once, when the edit is done
-        (deleting thousands of selected nodes must not announce thousands of changes)."""
-        if not item.isSelected():
-            self.removeItem(item)
-            return
-        self.blockSignals(True)
-        try:
-            self.removeItem(item)
-        finally:
-            self.blockSignals(False)
-        self._selection_changed_quietly = True
+    def _remove_item(self, item: QGraphicsItem) -> None:
+        """Remove ``item``; if it was selected, :meth:`_follow` has blocked the signal, and
+        the selection change is announced when the edit is done."""
+        if item.isSelected():
+            self._selection_changed_quietly = True
+        self.removeItem(item)
 
     def _announce_selection(self) -> None:
         if self._selection_changed_quietly:
@@ -160,13 +196,9 @@ class GraphScene(QGraphicsScene):
     def _remove_node_item(self, node: Node) -> None:
         item = self.node_items.pop(node)
         self._press_positions.pop(item, None)
-        self._remove_quietly(item)
-        self.overview.invalidate()
-        if not self.node_items:
-            self.update()  # the view shows its hint for an empty canvas
+        self._remove_item(item)
 
-    def _add_edge_item(self, target: Node, port: int, source: Node,
-                       repaint_ends: bool = True) -> None:
+    def _add_edge_item(self, target: Node, port: int, source: Node) -> None:
         source_item, target_item = self.node_items[source], self.node_items[target]
         edge = EdgeItem(source_item, target_item, port)
         if self.overview_mode:
@@ -175,18 +207,12 @@ class GraphScene(QGraphicsScene):
         source_item.edges.append(edge)
         target_item.edges.append(edge)
         self.edge_items[target, port] = edge
-        self.overview.invalidate()
-        if repaint_ends:  # their ports now show as wired
-            source_item.update()
-            target_item.update()
 
-    def _remove_edge_item(self, target: Node, port: int, source: Node) -> None:
+    def _remove_edge_item(self, target: Node, port: int) -> None:
         edge = self.edge_items.pop((target, port))
-        for item in (edge.source, edge.target):
-            item.edges.remove(edge)
-            item.update()
-        self._remove_quietly(edge)
-        self.overview.invalidate()
+        edge.source.edges.remove(edge)
+        edge.target.edges.remove(edge)
+        self._remove_item(edge)
 
     def _move_node_item(self, node: Node) -> None:
         pos = node.ui.get("pos")
@@ -194,7 +220,6 @@ class GraphScene(QGraphicsScene):
         if layout.valid_pos(pos) and (item.pos().x(), item.pos().y()) != tuple(pos):
             item.setPos(pos[0], pos[1])
             item.update_edges()
-            self.overview.invalidate()
 
     def _refresh_shapes(self, nodes: list[Node]) -> None:
         for node in nodes:
@@ -244,6 +269,8 @@ class GraphScene(QGraphicsScene):
     def selected_nodes(self) -> list[Node]:
         """Selected nodes, in the graph's order."""
         chosen = {item.node for item in self.selected_node_items()}
+        if len(chosen) <= 1:
+            return list(chosen)
         return [node for node in self.doc.graph.nodes if node in chosen]
 
     def select(self, nodes: Iterable[Node]) -> None:

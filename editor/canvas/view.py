@@ -3,6 +3,9 @@ inline renaming, and dropping palette entries."""
 
 from __future__ import annotations
 
+import bisect
+import math
+
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu, QWidget
 
 from editor import style
 from editor.canvas.items import NodeItem
+from editor.canvas.items.node import READABLE_ZOOM
 from editor.canvas.items.overview import OVERVIEW_ZOOM
 from editor.canvas.palette import OP_MIME
 from editor.canvas.scene import GraphScene
@@ -30,13 +34,51 @@ from editor.canvas.search import NodeSearch
 GRID = 24.0
 MIN_ZOOM, MAX_ZOOM = 0.01, 4.0
 MAX_FRAME_ZOOM = 1.5
-READABLE_ZOOM = 0.75
+FRAMING_FLOOR = 0.75
 """Framing never zooms out below this to show a graph that fits at it: node names and labels
 stay readable (nodes leave their text out below 60 %)."""
 FRAME_MARGIN, TIGHT_MARGIN = 40, 8
 """Pixels left around a framed graph; the least, when that keeps it readable."""
 EXTENT = 1e6
 EMPTY_HINT = "Drag an op from the palette, or press Tab to add a node"
+WHEEL_STEP = 1.15
+"""What a wheel notch zooms by where labels are readable: at 100 %, and from the first power
+of it at which they are (≈ 66 %) to :data:`MAX_ZOOM`."""
+
+
+def _wheel_levels() -> list[float]:
+    """The zooms whole wheel notches move between, ascending. Out from the first readable one,
+    each notch's step grows (×1.15³, ×1.15⁵, ×1.15⁷, …: ×1.5 to ×2.7), so that from Home on a
+    graph of thousands of nodes (a few %) four notches bring the labels back (there were
+    twenty-three), and the two ends of the range are eighteen notches apart (there were
+    forty-three)."""
+    first = math.ceil(math.log(READABLE_ZOOM) / math.log(WHEEL_STEP))
+    top = math.floor(math.log(MAX_ZOOM) / math.log(WHEEL_STEP))
+    levels = [WHEEL_STEP ** k for k in range(first, top + 1)]
+    if levels[-1] < MAX_ZOOM:
+        levels.append(MAX_ZOOM)
+    growth = 3
+    while levels[0] > MIN_ZOOM:
+        levels.insert(0, max(levels[0] / WHEEL_STEP ** growth, MIN_ZOOM))
+        growth += 2
+    return levels
+
+
+WHEEL_LEVELS = _wheel_levels()
+
+
+def wheel_zoom(zoom: float, notches: float) -> float:
+    """The zoom ``notches`` wheel notches (negative: out) from ``zoom``: along
+    :data:`WHEEL_LEVELS`, between two of them in proportion (from a zoom between levels, as
+    framing leaves it, or by a touchpad's fractions of a notch), so that a notch out undoes a
+    notch in."""
+    levels = WHEEL_LEVELS
+    zoom = min(max(zoom, levels[0]), levels[-1])
+    i = min(bisect.bisect_right(levels, zoom) - 1, len(levels) - 2)
+    place = i + math.log(zoom / levels[i]) / math.log(levels[i + 1] / levels[i]) + notches
+    place = min(max(place, 0.0), len(levels) - 1.0)
+    i = min(int(place), len(levels) - 2)
+    return levels[i] * (levels[i + 1] / levels[i]) ** (place - i)
 
 
 def _with_children(item: NodeItem) -> QRectF:
@@ -108,7 +150,7 @@ class GraphView(QGraphicsView):
 
     def frame(self, rect: QRectF) -> None:
         """Zoom and scroll so that ``rect`` fills the view: with a margin, never closer than
-        150 %, and — when the margin would take the zoom below :data:`READABLE_ZOOM` — with as
+        150 %, and — when the margin would take the zoom below :data:`FRAMING_FLOOR` — with as
         little margin as keeps it there (a rect too big for that is shown whole, smaller)."""
         if rect.isNull():
             return
@@ -118,7 +160,7 @@ class GraphView(QGraphicsView):
             return min((view.width() - 2 * margin) / max(rect.width(), 1.0),
                        (view.height() - 2 * margin) / max(rect.height(), 1.0))
 
-        zoom = max(fit(FRAME_MARGIN), min(fit(TIGHT_MARGIN), READABLE_ZOOM))
+        zoom = max(fit(FRAME_MARGIN), min(fit(TIGHT_MARGIN), FRAMING_FLOOR))
         self.setTransform(QTransform.fromScale(*(2 * [min(max(zoom, MIN_ZOOM), MAX_FRAME_ZOOM)])))
         self.centerOn(rect.center())
         self._zoom_changed()
@@ -150,7 +192,7 @@ class GraphView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120
         if steps:
-            self.zoom_by(1.15 ** steps, event.position().toPoint())
+            self.zoom_by(wheel_zoom(self.zoom(), steps) / self.zoom(), event.position().toPoint())
 
     # ---- background ------------------------------------------------------------------------
 

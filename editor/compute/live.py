@@ -21,7 +21,7 @@ from editor.compute.service import (
     train_steps_and_below,
 )
 from editor.compute.stepper import Step, Stepper
-from editor.document import BLOCKED, ERROR, OK
+from editor.document import BLOCKED, ERROR, NODE_CHANGED, OK
 from editor.inspect.tensor_view import TensorView
 from editor.tensor_stats import preview_later, value_preview
 from engine.graph import Graph, GraphEvent, Node
@@ -134,8 +134,6 @@ class LiveEvaluation(QObject):
         self.compute.set_document(scene.doc)
         scene.selectionChanged.connect(self._selection_changed)
         scene.doc.batch_done.connect(self._edited)
-        scene.doc.node_removed.connect(self._node_removed)
-        scene.doc.node_changed.connect(self._node_changed)
         scene.doc.changed.connect(self._graph_changed)
         self._selection_changed()
 
@@ -191,24 +189,28 @@ class LiveEvaluation(QObject):
             self._reported = {}
             self._mark(*self._last_marks)
 
-    def _node_changed(self, node: Node) -> None:
-        if self._reported.pop(node, None) is not None:
+    def _graph_changed(self, events: list[GraphEvent]) -> None:
+        """Forget removed nodes and the failures reported of nodes that changed; a renamed
+        node stays shown: its panels in the Tensor dock take the new name."""
+        reported = len(self._reported)
+        removed: set[Node] = set()
+        for event in events:
+            if event.kind == "node_removed":
+                removed.add(event.node)
+                self._reported.pop(event.node, None)
+            elif event.kind in NODE_CHANGED:
+                self._reported.pop(event.node, None)
+                if event.kind == "renamed" and event.old_name is not None:
+                    old, new = event.old_name, event.node.name
+                    self._selected = [new if name == old else name for name in self._selected]
+                    self.tensor_view.rename(old, new)
+                    self.tensor_view.rename(GRADIENT + old, GRADIENT + new)
+        if removed:
+            self._previewed -= removed
+            self._quiet -= removed
+            self._pinned = [n for n in self._pinned if n not in removed]
+        if len(self._reported) != reported:
             self._mark(*self._last_marks)
-
-    def _graph_changed(self, event: GraphEvent) -> None:
-        """A renamed node stays shown: its panels in the Tensor dock take the new name."""
-        if event.kind == "renamed" and event.old_name is not None:
-            old, new = event.old_name, event.node.name
-            self._selected = [new if name == old else name for name in self._selected]
-            self.tensor_view.rename(old, new)
-            self.tensor_view.rename(GRADIENT + old, GRADIENT + new)
-
-    def _node_removed(self, node: Node) -> None:
-        self._reported.pop(node, None)
-        self._previewed.discard(node)
-        self._quiet.discard(node)
-        if node in self._pinned:
-            self._pinned.remove(node)
 
     def _shown_names(self) -> list[str]:
         """The nodes the Tensor dock shows: the pinned ones, then the selected ones (at most

@@ -31,6 +31,7 @@ from editor.document import Document
 from engine import train
 from engine.autodiff import gradients
 from engine.errors import EngineError, EvaluationError, ShapeError
+from engine.gcpause import gc_paused
 from engine.graph import Graph, GraphEvent, Node, Placeholder
 from engine.optimizers import VAR_LIST
 from engine.replica import Change, change_of, replay, value_copy
@@ -212,15 +213,17 @@ class _Worker(QObject):
     # ---- keeping the replica in step ------------------------------------------------------
 
     def _catch_up(self) -> None:
-        for action, args in self.inbox.take():
-            if action == "reset":
-                self._reset(args[0])
-            elif self.problem is None:
-                try:
-                    replay(self.graph, (action, args))
-                except (EngineError, KeyError, ValueError) as error:  # drifted: rebuild it
-                    self.problem = f"the compute service is catching up with the document ({error})"
-                    self.resync_needed.emit()
+        with gc_paused():  # the changes of an edit of thousands of nodes, in one go
+            for action, args in self.inbox.take():
+                if action == "reset":
+                    self._reset(args[0])
+                elif self.problem is None:
+                    try:
+                        replay(self.graph, (action, args))
+                    except (EngineError, KeyError, ValueError) as error:  # drifted: rebuild it
+                        self.problem = ("the compute service is catching up with the document "
+                                        f"({error})")
+                        self.resync_needed.emit()
 
     def _reset(self, graph: Graph) -> None:
         self.graph = graph
@@ -402,7 +405,9 @@ def _stop(thread: QThread, inbox: _Inbox) -> None:
 class ComputeService(QObject):
     """Does the engine work for the open document off the GUI thread.
 
-    ``set_document(doc)`` follows a document (its ``changed`` events keep the replica in step).
+    ``set_document(doc)`` follows a document: each of its graph's events, as it happens,
+    becomes a change record for the replica (a record copies what changed as it is then; the
+    document announces an edit's events only when the edit is complete).
     ``watch(names)`` evaluates those nodes now and again after every change; ``evaluated``
     delivers each up-to-date :class:`Evaluation` (never a superseded one). ``trace(name)``
     asks for the steps of a step-through (``traced``), ``gradients(train_node, loss)`` for the
@@ -429,7 +434,8 @@ class ComputeService(QObject):
         self._ids = dict.fromkeys(KINDS, 0)
         self._delivered = dict(self._ids)
         self._unsent = Evaluation(0, (), {}, {})
-        self._watched: list[str] = []
+        self._watched: dict[str, None] = {}
+        """The watched names, in order (a dict: deleting thousands of nodes looks each up)."""
         self._traced_name = ""
         self._busy = False
         self._last_seconds = 0.0
@@ -471,11 +477,11 @@ class ComputeService(QObject):
     def set_document(self, doc: Document) -> None:
         """Work on ``doc`` from now on (a document was opened): the replica is rebuilt."""
         if self._doc is not None and shiboken6.isValid(self._doc):
-            self._doc.changed.disconnect(self._on_graph_event)
+            self._doc.graph.unsubscribe(self._on_graph_event)
         self._doc = doc
         self._assumed.clear()
-        doc.changed.connect(self._on_graph_event)
-        self._watched = [n for n in self._watched if n in doc.graph]
+        doc.graph.subscribe(self._on_graph_event)
+        self._watched = {n: None for n in self._watched if n in doc.graph}
         self._resync()
 
     def gradients(self, train_node: str | None, loss: str | None = None) -> int:
@@ -489,7 +495,7 @@ class ComputeService(QObject):
 
     def watch(self, names: Iterable[str]) -> int:
         """Keep ``names`` evaluated (an empty list stops); returns the request id."""
-        self._watched = list(dict.fromkeys(names))
+        self._watched = dict.fromkeys(names)
         return self.refresh()
 
     def refresh(self) -> int:
@@ -548,7 +554,7 @@ class ComputeService(QObject):
         if self._thread is None:
             return
         if self._doc is not None and shiboken6.isValid(self._doc):
-            self._doc.changed.disconnect(self._on_graph_event)
+            self._doc.graph.unsubscribe(self._on_graph_event)
         self._doc = None
         self._refresh_timer.stop()
         _stop(self._thread, self._inbox)
@@ -614,9 +620,10 @@ class ComputeService(QObject):
             return
         if change[0] == "rename":
             old, new = change[1]
-            self._watched = [new if n == old else n for n in self._watched]
+            if old in self._watched:
+                self._watched = {new if n == old else n: None for n in self._watched}
         elif change[0] == "remove_node":
-            self._watched = [n for n in self._watched if n != event.node.name]
+            self._watched.pop(event.node.name, None)
         self._queue(change)
 
     def _queue(self, change: Change) -> None:

@@ -16,31 +16,31 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from engine.errors import EngineError, ShapeError
+from engine.gcpause import gc_paused
 from engine.graph import Graph, GraphEvent, Node
 from engine.io import save_graph
 from engine.tensors import format_shape
 
 OK, INCOMPLETE, ERROR, BLOCKED = "ok", "incomplete", "error", "blocked"
 """The states a node can be in (see :meth:`Document.shape_state`)."""
+NODE_CHANGED = frozenset({"renamed", "attr_changed", "value_changed", "state_changed"})
+"""The kinds of graph event by which a node itself changed: its name, an attribute, its value
+or what it keeps between runs (not its wiring, nor its place on the canvas)."""
 
 
 class Document(QObject):
     """An engine :class:`Graph` with a file path and a ``QUndoStack`` whose clean state is
     the saved state.
 
-    It is the one channel the editor listens to: ``changed(event)`` carries every change of
-    the graph (a :class:`GraphEvent`), in order; the other signals are views of the same
-    events for the canvas. Only commands (:meth:`execute`) change it; while it is locked
-    (:meth:`lock`, e.g. during training) every edit is refused with the lock's reason.
+    It is the one channel the editor listens to: ``changed(events)`` carries every change of
+    the graph (:class:`GraphEvent` s), in order — the events of an edit (a command, an undo or
+    a redo) all at once, when it is complete, so that an edit of thousands of nodes is
+    followed in one pass; a change made outside an edit comes at once, alone. Only commands
+    (:meth:`execute`) change it; while it is locked (:meth:`lock`, e.g. during training)
+    every edit is refused with the lock's reason.
     """
 
-    changed = Signal(object)  # every GraphEvent, in order
-    node_added = Signal(object)
-    node_removed = Signal(object)
-    edge_added = Signal(object, int, object)  # target node, input port, source node
-    edge_removed = Signal(object, int, object)
-    node_changed = Signal(object)  # renamed, attribute, value or state changed
-    node_moved = Signal(object)  # its ``ui`` changed
+    changed = Signal(list)  # GraphEvents: an edit's, or one made outside an edit
     shapes_changed = Signal(list)  # nodes whose static shape may have changed
     batch_done = Signal()  # after an edit (a command, an undo or a redo) is complete
     dirty_changed = Signal(bool)
@@ -61,6 +61,7 @@ class Document(QObject):
         self.histories: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         """Each train node's loss per step over the runs made while the document is open."""
         self._batch_depth = 0
+        self._events: list[GraphEvent] = []
         self._added: list[Node] = []
         self.graph.subscribe(self._on_event)
 
@@ -136,36 +137,33 @@ class Document(QObject):
 
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """Group graph events: shapes are re-announced once, when the outermost batch ends."""
-        self._batch_depth += 1
-        try:
-            yield
-        finally:
-            self._batch_depth -= 1
-            if self._batch_depth == 0:
-                self._flush_shapes()
-                self.batch_done.emit()
+        """Group graph events: they are announced (``changed``), then shapes (once), when the
+        outermost batch ends. Python's cyclic garbage collector waits meanwhile: an edit of
+        ten thousand nodes and the editor's response allocate enough to make it scan the whole
+        heap several times, for garbage they do not make."""
+        with gc_paused():
+            self._batch_depth += 1
+            try:
+                yield
+            finally:
+                self._batch_depth -= 1
+                if self._batch_depth == 0:
+                    events, self._events = self._events, []
+                    if events:
+                        self.changed.emit(events)
+                    self._flush_shapes()
+                    self.batch_done.emit()
 
     # ---- graph events ---------------------------------------------------------------------
 
     def _on_event(self, event: GraphEvent) -> None:
-        kind, node = event.kind, event.node
-        self.changed.emit(event)
-        if kind == "node_added":
-            self.node_added.emit(node)
-            self._added.append(node)
-        elif kind == "node_removed":
-            self.node_removed.emit(node)
-        elif kind == "edge_added":
-            self.edge_added.emit(node, event.port, event.source)
-        elif kind == "edge_removed":
-            self.edge_removed.emit(node, event.port, event.source)
-        elif kind == "ui_changed":
-            self.node_moved.emit(node)
-        else:
-            self.node_changed.emit(node)
-        if self._batch_depth == 0:
-            self._flush_shapes()
+        if event.kind == "node_added":
+            self._added.append(event.node)
+        if self._batch_depth:
+            self._events.append(event)
+            return
+        self.changed.emit([event])
+        self._flush_shapes()
 
     def _flush_shapes(self) -> None:
         """Announce the nodes the graph dropped inferred shapes of, and the new ones."""
@@ -174,6 +172,7 @@ class Document(QObject):
         reshaped.update(n for n in self._added if n in graph)
         self._added.clear()
         if reshaped:
+            graph.infer_shapes(reshaped)  # in one pass: listeners ask for each shape
             self.shapes_changed.emit(list(reshaped))
 
 

@@ -6,7 +6,6 @@ the stack). ``apply`` leaves the graph untouched when the engine refuses the edi
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ import numpy as np
 from editor.document import Command, Document
 from editor.tensor_stats import value_preview
 from engine.graph import Constant, Graph, Node, Placeholder, Variable
+from engine.replica import data_copy
 
 Wire = tuple[str, int, str | None]
 """``(target, port, source)``: the node feeding input ``port`` of ``target`` (None: no wire)."""
@@ -39,11 +39,11 @@ class NodeSpec:
         value = node.value if isinstance(node, (Placeholder, Variable, Constant)) else None
         return cls(node.name, node.type, dict(node.attrs),
                    None if value is None else np.array(value, copy=True),
-                   copy.deepcopy(node.ui), [s.name if s is not None else None for s in node.inputs])
+                   data_copy(node.ui), [s.name if s is not None else None for s in node.inputs])
 
     def create(self, graph: Graph) -> Node:
         node = graph.add_node(self.op, name=self.name, attrs=self.attrs, value=self.value,
-                              ui=copy.deepcopy(self.ui))
+                              ui=data_copy(self.ui))
         assert node.name == self.name, f"{self.name} was taken"
         return node
 

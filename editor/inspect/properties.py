@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from editor.canvas.scene import GraphScene
-from editor.document import ERROR, OK, Document
+from editor.document import ERROR, NODE_CHANGED, OK, Document
 from editor.document.commands import Rename, SetAttr, SetInitializer, SetValue
 from editor.inspect.initializer_editor import InitializerEditor
-from engine.graph import Constant, Node, Placeholder, Variable
+from engine.graph import Constant, GraphEvent, Node, Placeholder, Variable
 from engine.initializers import parse_initializer
 from engine.tensors import DTYPES, as_tensor, format_tensor, parse_tensor_text
 
@@ -90,8 +90,7 @@ class PropertiesPanel(QWidget):
         """Follow ``scene``'s selection and document."""
         self.scene, self.doc = scene, scene.doc
         scene.selectionChanged.connect(self._selection_changed)
-        scene.doc.node_changed.connect(self._node_changed)
-        scene.doc.node_removed.connect(self._node_removed)
+        scene.doc.changed.connect(self._graph_changed)
         scene.doc.shapes_changed.connect(self._shapes_changed)
         self._show(None)
 
@@ -107,13 +106,14 @@ class PropertiesPanel(QWidget):
         if node is not self.node or node is None:
             self._show(node, len(items))
 
-    def _node_changed(self, node: Node) -> None:
-        if node is self.node:
-            self._load()
-
-    def _node_removed(self, node: Node) -> None:
-        if node is self.node:
-            self._show(None)
+    def _graph_changed(self, events: list[GraphEvent]) -> None:
+        """The shown node changed (its form is loaded again) or went (no form)."""
+        for event in events:
+            if event.node is self.node is not None:
+                if event.kind == "node_removed":
+                    self._show(None)
+                elif event.kind in NODE_CHANGED:
+                    self._load()
 
     def _shapes_changed(self, nodes: list[Node]) -> None:
         if self.node is not None and self.node in nodes:

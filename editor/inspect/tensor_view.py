@@ -166,13 +166,10 @@ class TensorPanel(QWidget):
         copy_cells.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         copy_cells.triggered.connect(self.copy_selected_cells)
         self.table.addAction(copy_cells)
-        self.heatmap = Heatmap()
-        self.heatmap.hovered.connect(self.hover_label.setText)
+        self._heatmap: Heatmap | None = None
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.heatmap)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([1, 1])
 
         self.notice = QLabel()
         self.notice.setWordWrap(True)
@@ -212,6 +209,19 @@ class TensorPanel(QWidget):
         self._apply_palette()
 
     # ---- public ---------------------------------------------------------------------------
+
+    @property
+    def heatmap(self) -> Heatmap:
+        """The heatmap beside the table, made (hidden) when first needed: a pyqtgraph plot
+        takes longer to make than the rest of the panel, and Ctrl+A makes twelve panels."""
+        if self._heatmap is None:
+            self._heatmap = Heatmap()
+            self._heatmap.hide()
+            self._heatmap.hovered.connect(self.hover_label.setText)
+            self._heatmap.apply_palette(self.palette())
+            self.splitter.addWidget(self._heatmap)
+            self.splitter.setSizes([1, 1])
+        return self._heatmap
 
     @property
     def mode(self) -> str:
@@ -410,7 +420,8 @@ class TensorPanel(QWidget):
             array.size > 0 and array.dtype.kind in "biufc")
         if plane:
             self.heatmap.set_array(self.model.array)
-        self.heatmap.setVisible(plane)
+        if self._heatmap is not None:
+            self._heatmap.setVisible(plane)
 
     def _size_columns(self) -> None:
         """Column width from a sample of cells (never all of them)."""
@@ -456,7 +467,8 @@ class TensorPanel(QWidget):
         for label in self.findChildren(QLabel, "caption"):
             label.setStyleSheet(f"color: {muted}")
         self.model.alert = alert_colour(palette)
-        self.heatmap.apply_palette(palette)
+        if self._heatmap is not None:
+            self._heatmap.apply_palette(palette)
 
     def changeEvent(self, event: Any) -> None:  # noqa: N802
         if event.type() == event.Type.PaletteChange:

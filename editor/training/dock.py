@@ -201,12 +201,13 @@ class TrainingDock(QWidget):
             self._applied_at = None
             self._show_no_run()
 
-    def _on_graph_event(self, event: GraphEvent) -> None:
-        if event.kind == "value_changed":
+    def _on_graph_event(self, events: list[GraphEvent]) -> None:
+        kinds = {event.kind for event in events}
+        if "value_changed" in kinds:
             self._values_timer.start()
-        elif event.kind not in ("ui_changed", "state_changed"):  # neither moves a combo
-            if event.kind != "renamed":  # a new name leaves the classifier as it is
-                self._classifier_stale = True
+        if kinds - {"value_changed", "ui_changed", "state_changed"}:  # those move no combo
+            if kinds - {"value_changed", "ui_changed", "state_changed", "renamed"}:
+                self._classifier_stale = True  # (a new name leaves the classifier as it is)
             self._refresh_timer.start()
 
     def _refresh(self) -> None:

@@ -19,13 +19,13 @@ from editor.canvas.items.node import NodeItem
 from editor.canvas.scene import GraphScene
 from editor.compute.service import ComputeService, Gradients
 from editor.compute.trainer import TrainingResult
-from editor.document import Document
+from editor.document import NODE_CHANGED, Document
 from editor.document.commands import NameAllocator, NodeSpec
 from editor.document.training_commands import AddTrainNode, ApplyTraining, ResetVariables
 from editor.training.dock import TrainingDock
 from editor.training.loss_curve import format_loss
 from engine import train
-from engine.graph import Node, Variable
+from engine.graph import GraphEvent, Variable
 
 READ_ONLY = "Training is running: stop it to edit the graph"
 GAP = 48.0
@@ -92,7 +92,7 @@ class TrainingPanel(QObject):
         self._badges.clear()  # they went with the old scene
         self.gradients_changed.emit()
         self.training.set_document(doc)
-        doc.node_changed.connect(self._node_changed)
+        doc.changed.connect(self._graph_changed)
         if train.train_nodes(doc.graph):
             self.dock.show()
             self.dock.raise_()
@@ -105,10 +105,12 @@ class TrainingPanel(QObject):
             self.trainer.shutdown()
             QCoreApplication.sendPostedEvents(self.trainer)  # its last batch and its result
 
-    def _node_changed(self, node: Node) -> None:
+    def _graph_changed(self, events: list[GraphEvent]) -> None:
         """A node's value or attributes changed: its gradient is stale."""
-        if self._training is None and node.name in self.gradients:
-            del self.gradients[node.name]
+        stale = {e.node.name for e in events if e.kind in NODE_CHANGED} & self.gradients.keys()
+        if self._training is None and stale:
+            for name in stale:
+                del self.gradients[name]
             self._update_badges()
             self.gradients_changed.emit()
 

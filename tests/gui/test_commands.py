@@ -53,3 +53,20 @@ def test_add_nodes_with_wires_among_them(qapp):
     assert np.allclose(ts.Session(doc.graph).run(doc.graph.get_node("t")), np.tanh(1))
     doc.undo_stack.undo()
     assert len(doc.graph) == 0
+
+
+def test_an_edit_is_announced_at_once_when_it_is_complete(qapp):
+    doc = Document(load_graph(EXAMPLE))
+    heard: list[list[tuple[str, str]]] = []
+    doc.changed.connect(lambda events: heard.append([(e.kind, e.node.name) for e in events]))
+    seen_at_done: list[int] = []
+    doc.batch_done.connect(lambda: seen_at_done.append(len(heard)))
+    assert doc.execute(RemoveItems(doc, ["matmul", "A"])) is None
+    assert heard == [[("edge_removed", "z"), ("edge_removed", "matmul"),
+                      ("edge_removed", "matmul"), ("node_removed", "matmul"),
+                      ("node_removed", "A")]]  # one list, in order, before batch_done
+    assert seen_at_done == [1]
+    doc.undo_stack.undo()
+    assert len(heard) == 2 and [k for k, _ in heard[1]].count("node_added") == 2
+    doc.graph.set_value("x", [3.0, 4.0])  # outside an edit: at once, alone
+    assert heard[2:] == [[("value_changed", "x")]]

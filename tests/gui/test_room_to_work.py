@@ -13,7 +13,7 @@ from editor.app.window import MainWindow
 from editor.canvas.items import NodeItem
 from editor.canvas.items.edge import BACK_BEND
 from editor.canvas.items.gradient_badge import GradientBadge
-from editor.canvas.view import READABLE_ZOOM
+from editor.canvas.view import FRAMING_FLOOR
 from engine.graph import Graph
 from engine.io import save_graph
 
@@ -139,20 +139,20 @@ def test_home_frames_a_graph_readably_when_it_fits(canvas, tmp_path):
     canvas.view.set_zoom(0.2)
     canvas.view.centerOn(QPointF(5000, 5000))
     canvas.key(Qt.Key_Home)
-    assert canvas.view.zoom() >= READABLE_ZOOM and all_in_view(canvas)
+    assert canvas.view.zoom() >= FRAMING_FLOOR and all_in_view(canvas)
 
     # 8 nodes that fill the view at the readable zoom, but for 20 pixels each side: framed at
     # that zoom (with less margin than usual)
-    width = (canvas.viewport.width() - 40) / READABLE_ZOOM - 2 * NodeItem.HIT_R - NodeItem.WIDTH
+    width = (canvas.viewport.width() - 40) / FRAMING_FLOOR - 2 * NodeItem.HIT_R - NodeItem.WIDTH
     assert canvas.window.open_file(chain_file(tmp_path, "eight", 4, 2, QPointF(width / 3, 150)))
     canvas.view.set_zoom(2.0)
     canvas.key(Qt.Key_Home)
-    assert abs(canvas.view.zoom() - READABLE_ZOOM) < 0.01 and all_in_view(canvas)
+    assert abs(canvas.view.zoom() - FRAMING_FLOOR) < 0.01 and all_in_view(canvas)
 
     # too big for that: zoomed out as far as needed to show it whole
     assert canvas.window.open_file(chain_file(tmp_path, "big", 12, 6, QPointF(230, 150)))
     canvas.key(Qt.Key_Home)
-    assert canvas.view.zoom() < READABLE_ZOOM and all_in_view(canvas)
+    assert canvas.view.zoom() < FRAMING_FLOOR and all_in_view(canvas)
 
 
 def test_ctrl_l_arranges_and_frames_the_result(canvas, tmp_path):
@@ -264,7 +264,7 @@ def test_gradient_badges_stay_readable_and_back_wires_stay_near(canvas):
         assert nodes.adjusted(-BACK_BEND, -BACK_BEND, BACK_BEND, BACK_BEND).contains(
             edge.sceneBoundingRect())
     canvas.key(Qt.Key_Home)
-    assert all_in_view(canvas) and canvas.view.zoom() >= READABLE_ZOOM
+    assert all_in_view(canvas) and canvas.view.zoom() >= FRAMING_FLOOR
 
     canvas.key(Qt.Key_L, Qt.ControlModifier)  # the layout leaves them room too
     assert_badges_readable(canvas)

@@ -30,6 +30,8 @@ LABEL_FONT = style.font(8.5)
 SYMBOL_FONT = style.font(9.5, bold=True)
 SYMBOL_COLOR = QColor(255, 255, 255, 170)
 SHAPE_FONT = style.font(8.5)
+READABLE_ZOOM = 0.6
+"""From this zoom on, nodes draw their labels (name, ports, shape, preview)."""
 
 
 @cache
@@ -249,7 +251,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(_OUTLINE_PENS[outline])
         painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
         self._paint_ports(painter)
-        if lod < 0.6:
+        if lod < READABLE_ZOOM:
             return
         self._paint_text(painter)
 
