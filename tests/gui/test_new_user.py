@@ -3,7 +3,9 @@ user's steps and what they must see."""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtWidgets import QPushButton
 
 import engine as ts
 from editor.document import ERROR, OK
@@ -67,3 +69,42 @@ def test_history_entries_say_what_changed(affine) -> None:
     affine.drag(affine.title("z"), affine.title("z") + QPoint(40, 0))
     assert history(window) == ["Disconnect matmul.b", "Connect x → matmul.b", "Set b = [0, 0]",
                                "Duplicate 3 nodes", "Move z"]
+
+
+def test_fields_take_python_and_numpy_spellings_and_say_what_to_type(affine, dialogs,
+                                                                      tmp_path) -> None:
+    """A placeholder's shape typed as Python writes it, values pasted as numpy prints them; a
+    ragged list and an array numpy shortened are refused in words, and Import… reads the
+    whole array from a file."""
+    affine.search_add("placeholder", affine.at(QPointF(560, 300)))
+    fields = affine.window.properties.fields
+    affine.type_field("attr:shape", "[None, 2]")
+    assert not fields["attr:shape"].error.isVisible()
+    assert affine.graph.get_node("placeholder").shape == (None, 2)
+    assert fields["attr:shape"].widget.text() == "[None, 2]"
+    affine.type_field("value", "[[1, 2], [3, 4, 5]]")
+    assert fields["value"].error.text() == "a ragged list: row 2 has 3 values, row 1 has 2"
+    affine.type_field("value", "array([[1., 2.],  [3., 4.]])")
+    assert not fields["value"].error.isVisible()
+    np.testing.assert_array_equal(affine.graph.get_node("placeholder").value, [[1, 2], [3, 4]])
+    affine.type_field("value", "[[nan 2.] [inf -inf]]")
+    assert not fields["value"].error.isVisible()
+    assert fields["value"].widget.text() == "[[nan, 2], [inf, -inf]]"
+
+    affine.select("b")
+    fields = affine.window.properties.fields
+    affine.type_field("value", "[None, 2]")
+    assert fields["value"].error.text() == ("not a numeric tensor: None is not a number — type "
+                                            "nan for a missing value")
+    affine.type_field("value", "[0 1 2 ... 97 98 99]")
+    error = fields["value"].error
+    assert error.isVisible() and "numpy shortened this array with '...'" in error.text()
+    assert "import the whole array from a .npy or .csv file" in error.text()
+    assert affine.graph.get_node("b").value.tolist() == [1, 1]
+    np.save(tmp_path / "b.npy", np.array([0.5, -0.5]))
+    dialogs.open_path = str(tmp_path / "b.npy")
+    button = affine.window.properties.findChild(QPushButton, "import_value")
+    affine.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert affine.graph.get_node("b").value.tolist() == [0.5, -0.5]
+    assert not error.isVisible() and fields["value"].widget.text() == "[0.5, -0.5]"
+    assert history(affine.window)[-1] == "Set b = [0.5, -0.5]"
