@@ -416,8 +416,8 @@ class _Reader:
         shape = re.search(r"shape=(\([\d, ]*\))", self.text)
         what = f"this array of shape {shape.group(1)}" if shape else "this array"
         return ShortenedArrayError(
-            f"numpy shortened {what} with {token.text!r} ({token.at}), leaving values out: "
-            "import the whole array from a .npy or .csv file instead")
+            f"numpy left values out of {what} ({token.text!r} {token.at}): import the whole "
+            "array from a .npy or .csv file instead")
 
 
 def _string(token: _Token) -> str:

@@ -156,8 +156,8 @@ def test_bad_text_is_refused_in_one_line_that_says_what_to_type(text, message):
 ])
 def test_an_array_numpy_shortened_points_to_importing_it(text, shape):
     with pytest.raises(ShortenedArrayError,
-                       match=rf"numpy shortened this array{re.escape(shape)} with '(\.\.\.|…)' "
-                             r"\(at character \d+\), leaving values out: import the whole array "
+                       match=rf"numpy left values out of this array{re.escape(shape)} "
+                             r"\('(\.\.\.|…)' at character \d+\): import the whole array "
                              r"from a \.npy or \.csv file instead"):
         parse_tensor_text(text)
 

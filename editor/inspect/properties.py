@@ -83,8 +83,8 @@ class _Field:
         self.error.hide()
 
     def show_error(self, message: str | None) -> None:
+        self.error.setVisible(bool(message))  # first: the text of a visible label is laid out
         self.error.setText(message or "")
-        self.error.setVisible(bool(message))
 
 
 class PropertiesPanel(QWidget):
@@ -194,7 +194,7 @@ class PropertiesPanel(QWidget):
             row.addWidget(widget, 1)
             row.addWidget(beside)
             self._form().addRow(label, row)
-        self._form().addRow("", field.error)
+        self._form().addRow(field.error)  # the whole width: a long message wraps less
         return field
 
     def _add_line(self, key: str, label: str, apply, beside: QWidget | None = None) -> None:
