@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.app.history import HistoryView
+from editor.app.status_bar import StatusBar
 from editor.canvas import layout
 from editor.canvas.items import NodeItem
 from editor.canvas.palette import Palette
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.step_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.splitDockWidget(self.step_dock, self.tensor_dock, Qt.Orientation.Vertical)
         self.step_dock.hide()
+        self.setStatusBar(StatusBar())
         self.statusBar().addPermanentWidget(self.live.busy_indicator)
         self.live.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.live.stepping_changed.connect(self._stepping_changed)

@@ -4,8 +4,9 @@ user's steps and what they must see."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
 
 import engine as ts
 from editor.document import ERROR, OK
@@ -108,3 +109,66 @@ def test_fields_take_python_and_numpy_spellings_and_say_what_to_type(affine, dia
     assert affine.graph.get_node("b").value.tolist() == [0.5, -0.5]
     assert not error.isVisible() and fields["value"].widget.text() == "[0.5, -0.5]"
     assert history(affine.window)[-1] == "Set b = [0.5, -0.5]"
+
+
+# ---- words on screen ---------------------------------------------------------------------
+
+def cut_at_a_word(shown: str, whole: str) -> bool:
+    """Whether ``shown`` is ``whole``, or its start up to a word's end followed by "…"."""
+    if shown == whole:
+        return True
+    kept = shown.removesuffix("…")
+    return shown.endswith("…") and whole.startswith(kept) and whole[len(kept)] in " _,"
+
+
+def hover_text(canvas, point: QPoint) -> str:
+    """What hovering ``point`` shows (the tool tip Qt asks for after the mouse rests)."""
+    canvas.qtbot.mouseMove(canvas.viewport, point)
+    QApplication.sendEvent(canvas.viewport, QHelpEvent(
+        QEvent.Type.ToolTip, point, canvas.viewport.mapToGlobal(point)))
+    return QToolTip.text()
+
+
+def test_names_and_messages_are_cut_at_words_wrapped_or_said_once(canvas, tmp_path) -> None:
+    """Long names end at a word with the whole name on hover; a name that is its op's is
+    not followed by the op again; the Tensor dock does not repeat the node's name before its
+    message; a long status line wraps instead of running off the window."""
+    with ts.Graph().as_default() as graph:
+        weights = ts.Variable([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]],
+                              name="weights_of_the_hidden_layer")
+        ts.matmul(weights, ts.Variable([1.0, 2.0], name="b"), name="matmul")
+        probabilities = ts.softmax(ts.Variable([[1.0, 2.0]], name="v"), name="softmax")
+        labels = ts.placeholder(shape=[None, 2], name="labels", default=[[0.0, 1.0]])
+        ts.softmax_cross_entropy(labels, probabilities, name="softmax_cross_entropy_loss")
+    ts.save_graph(graph, tmp_path / "words.json")
+    assert canvas.window.open_file(tmp_path / "words.json")
+    canvas.view.set_zoom(1.0)
+
+    name, symbol = canvas.item("softmax_cross_entropy_loss").title_texts()
+    assert symbol == "xent" and cut_at_a_word(name, "softmax_cross_entropy_loss")
+    assert name != "softmax_cross_entropy_loss"
+    name, symbol = canvas.item("weights_of_the_hidden_layer").title_texts()
+    assert symbol == "var" and cut_at_a_word(name, "weights_of_the_hidden_layer")
+    assert canvas.item("softmax").title_texts() == ("softmax", "")  # not "softmax softmax"
+    assert canvas.item("matmul").title_texts() == ("matmul", "@")
+    tip = hover_text(canvas, canvas.title("softmax_cross_entropy_loss"))
+    assert "<b>softmax_cross_entropy_loss</b> — softmax_cross_entropy" in tip
+    assert hover_text(canvas, canvas.title("softmax")).startswith("<b>softmax</b><br>")
+
+    canvas.select("matmul")
+    message = "shapes (2,3) and (2,) not aligned"
+    footer, _ = canvas.item("matmul").footer()
+    assert footer != message and cut_at_a_word(footer, message)
+    assert message in hover_text(canvas, canvas.title("matmul"))
+    panel = canvas.window.tensor_view.panel("matmul")
+    canvas.qtbot.waitUntil(lambda: panel.mode == "error")
+    assert panel.title.text() == "matmul" and panel.message.text() == message  # once
+
+    canvas.window.resize(700, 600)
+    canvas.wire("softmax_cross_entropy_loss", "softmax", "x")  # would close a cycle
+    status = canvas.window.statusBar()
+    said = status.currentMessage()
+    assert "cycle" in said and status.label.text() == said
+    canvas.qtbot.waitUntil(lambda: status.label.minimumHeight()
+                           >= 2 * status.label.fontMetrics().height())  # two lines, not cut
+    assert status.label.width() < status.label.fontMetrics().horizontalAdvance(said)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Protocol
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from editor import style
 from editor.document import BLOCKED, ERROR, OK
 from editor.tensor_stats import preview, value_preview
+from editor.words import elide_words
 from engine.graph import Constant, Node, Placeholder, Variable
 
 
@@ -82,6 +84,7 @@ class NodeItem(QGraphicsItem):
         self.height, self._rect, self._bounds = _geometry(len(node.op.inputs))
         self.color = style.op_color(node.op)
         self._symbol = node.op.symbol or node.type
+        self._title: tuple[str, tuple[str, str]] = ("", ("", ""))  # for the name: title_texts
         self.setFlags(_FLAGS)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
 
@@ -125,8 +128,11 @@ class NodeItem(QGraphicsItem):
     # ---- state ----------------------------------------------------------------------------
 
     def tooltip(self) -> str:
-        """What hovering the node shows: name, op, description and any error."""
-        tip = f"<b>{self.node.name}</b> — {self.node.type}<br>{self.node.op.doc}"
+        """What hovering the node shows: its whole name, its op (unless that is its name),
+        description and any error."""
+        node = self.node
+        op = "" if node.name == node.type else f" — {node.type}"
+        tip = f"<b>{node.name}</b>{op}<br>{node.op.doc}"
         if self.message:
             tip += f"<br><span style='color:#ff6b78'>{self.message}</span>"
         return tip
@@ -251,21 +257,33 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QPen(self.color.lighter(140), 1.5))
         painter.drawEllipse(center, r, r)
 
+    def title_texts(self) -> tuple[str, str]:
+        """The name as the title bar shows it — cut at a word's end if it is too long (the
+        whole name is on hover) — and the op's symbol beside it, left out where it repeats
+        the name (a node called ``softmax`` or ``relu_2`` of that op)."""
+        w, pad = self.WIDTH, 9.0
+        name = self.node.name
+        if self._title[0] != name:  # measured once per name
+            title_metrics, symbol_metrics, _ = _metrics()
+            symbol = "" if _repeats(name, self._symbol) else self._symbol
+            symbol_w = min(symbol_metrics.horizontalAdvance(symbol), w * 0.45) if symbol else 0
+            name_w = w - 2 * pad - (pad + symbol_w if symbol else 0)
+            self._title = name, (elide_words(title_metrics, name, name_w), symbol)
+        return self._title[1]
+
     def _paint_text(self, painter: QPainter) -> None:
         w, pad = self.WIDTH, 9.0
-        painter.setFont(SYMBOL_FONT)
-        metrics = painter.fontMetrics()
-        symbol_w = min(metrics.horizontalAdvance(self._symbol), w * 0.45)
-        painter.setPen(SYMBOL_COLOR)
-        painter.drawText(QRectF(w - pad - symbol_w, 0, symbol_w, self.TITLE_H),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self._symbol)
+        name, symbol = self.title_texts()
+        if symbol:
+            painter.setFont(SYMBOL_FONT)
+            symbol_w = min(painter.fontMetrics().horizontalAdvance(symbol), w * 0.45)
+            painter.setPen(SYMBOL_COLOR)
+            painter.drawText(QRectF(w - pad - symbol_w, 0, symbol_w, self.TITLE_H),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, symbol)
         painter.setFont(TITLE_FONT)
         painter.setPen(style.TEXT)
-        name_w = w - 3 * pad - symbol_w
-        elided = painter.fontMetrics().elidedText(self.node.name, Qt.TextElideMode.ElideRight,
-                                                  int(name_w))
-        painter.drawText(QRectF(pad, 0, name_w, self.TITLE_H),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, elided)
+        painter.drawText(QRectF(pad, 0, w - 2 * pad, self.TITLE_H),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
         painter.setFont(LABEL_FONT)
         painter.setPen(style.PORT_LABEL)
         for i, port_name in enumerate(self.node.op.inputs):
@@ -278,21 +296,38 @@ class NodeItem(QGraphicsItem):
         painter.drawText(QRectF(w * 0.35, self.TITLE_H, w * 0.65 - pad - 2, self.ROW_H),
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
                          self.shape_text)
-        preview, colour = self.preview_text(), style.PORT_LABEL
+        text, colour = self.footer()
+        if text:
+            painter.setFont(LABEL_FONT)
+            painter.setPen(colour)
+            painter.drawText(QRectF(pad, self.height - self.FOOTER_H, w - 2 * pad,
+                                    self.FOOTER_H - 3),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+
+    def footer(self) -> tuple[str, QColor]:
+        """The line at the node's foot and its colour: its value's preview, or the reason it
+        has none — cut at a word's end where it is too long (hovering shows it whole)."""
+        text, colour = self.preview_text(), style.PORT_LABEL
         if self.step == "current":
             colour = style.HIGHLIGHT
         elif self.step is None and self.state == ERROR and self.message and not (
                 isinstance(self.node, (Placeholder, Variable, Constant))
                 and self.node.value is not None):
-            preview, colour = self.message.removeprefix(f"{self.node.name}: "), style.ERROR
-        if preview:
-            painter.setFont(LABEL_FONT)
-            painter.setPen(colour)
-            footer = QRectF(pad, self.height - self.FOOTER_H, w - 2 * pad, self.FOOTER_H - 3)
-            text = painter.fontMetrics().elidedText(preview, Qt.TextElideMode.ElideRight,
-                                                    int(footer.width()))
-            painter.drawText(footer, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                             text)
+            text, colour = self.message.removeprefix(f"{self.node.name}: "), style.ERROR
+        if not text:
+            return "", colour
+        return elide_words(_metrics()[2], text, self.WIDTH - 2 * 9.0), colour
+
+def _repeats(name: str, symbol: str) -> bool:
+    """Whether ``name``, but for a ``_2`` suffix, is the op's ``symbol`` (``softmax``)."""
+    return re.sub(r"_\d+$", "", name).lower() == symbol.lower()
+
+
+@cache
+def _metrics() -> tuple[QFontMetricsF, QFontMetricsF, QFontMetricsF]:
+    """The title's, the symbol's and the footer's font metrics (made once there is an
+    application)."""
+    return QFontMetricsF(TITLE_FONT), QFontMetricsF(SYMBOL_FONT), QFontMetricsF(LABEL_FONT)
 
 
 _INPUT_POINTS = [QPointF(0, NodeItem.TITLE_H + NodeItem.ROW_H * (i + 0.5)) for i in range(16)]
