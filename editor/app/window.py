@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QByteArray, QPointF, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -15,13 +15,13 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QScrollArea,
-    QStyle,
     QToolButton,
     QWidget,
 )
 
 from editor.app.history import HistoryView
 from editor.app.status_bar import StatusBar
+from editor.app.toolbar import make_toolbar
 from editor.canvas import layout
 from editor.canvas.items import NodeItem
 from editor.canvas.palette import Palette
@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.training.failed.connect(self.live.mark_failure)
         self.compute.trainer.started.connect(self.live.clear_reported)
         self.training.reveal.connect(self._reveal)
+        self._make_toolbar()
         self.statusBar().showMessage("Ready")
         self.resize(1280, 800)
         self.resizeDocks([self.palette_dock, self.properties_dock], [220, 270],
@@ -253,15 +254,24 @@ class MainWindow(QMainWindow):
         for dock in (self.palette_dock, self.properties_dock, self.tensor_dock,
                      self.history_dock):
             view.addAction(dock.toggleViewAction())
-        evaluate = bar.addMenu("E&valuate")
+        evaluate = self.evaluate_menu = bar.addMenu("E&valuate")
         evaluate.addAction(self.step_action)
-        toolbar = self.addToolBar("Evaluate")
-        toolbar.setObjectName("Evaluate")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.setIconSize(QSize(16, 16))
-        self.step_action.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
-        toolbar.addAction(self.step_action)
+
+    def _make_toolbar(self) -> None:
+        """The actions a user looks for in a toolbar, each with an icon and a word."""
+        self.train_action = self._action("&Train", self._train)
+        self.train_action.setToolTip("Train with the Training dock's settings")
+        self.evaluate_menu.addAction(self.train_action)
+        self.addToolBar(make_toolbar(self, [
+            (self.open_action, "Open", "open"), (self.save_action, "Save", "save"), None,
+            (self.undo_action, "Undo", "undo"), (self.redo_action, "Redo", "redo"), None,
+            (self.step_action, "Step Through", "step"), (self.train_action, "Train", "train"),
+            None, (self.frame_all_action, "Frame All", "frame")]))
+
+    def _train(self) -> None:
+        self.training.dock.show()
+        self.training.dock.raise_()
+        self.training.training.start()
 
     # ---- the document ----------------------------------------------------------------------
 

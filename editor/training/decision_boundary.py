@@ -166,6 +166,10 @@ class DecisionBoundaryView(QWidget):
             self.image.clear()
             self.points.clear()
             return False
+        features = self.classifier.input.name
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", f"{features}[:, 0]", color=FOREGROUND)  # the input's columns
+        item.setLabel("left", f"{features}[:, 1]", color=FOREGROUND)
         points = self.classifier.input.default.astype(np.float64)  # type: ignore[union-attr]
         labels = label_classes(self.classifier.labels.default)  # type: ignore[arg-type]
         low, high = points.min(axis=0), points.max(axis=0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QToolBar, QToolTip
 
 import engine as ts
 from editor.document import ERROR, OK
@@ -113,6 +113,13 @@ def test_fields_take_python_and_numpy_spellings_and_say_what_to_type(affine, dia
 
 # ---- words on screen ---------------------------------------------------------------------
 
+def open_mlp(canvas) -> None:
+    (example,) = [a for a in canvas.window.examples_menu.actions() if a.text() == "mlp"]
+    example.trigger()
+    canvas.view.set_zoom(1.0)
+    canvas.view.setFocus()
+
+
 def cut_at_a_word(shown: str, whole: str) -> bool:
     """Whether ``shown`` is ``whole``, or its start up to a word's end followed by "…"."""
     if shown == whole:
@@ -172,3 +179,50 @@ def test_names_and_messages_are_cut_at_words_wrapped_or_said_once(canvas, tmp_pa
     canvas.qtbot.waitUntil(lambda: status.label.minimumHeight()
                            >= 2 * status.label.fontMetrics().height())  # two lines, not cut
     assert status.label.width() < status.label.fontMetrics().horizontalAdvance(said)
+
+
+def test_toolbar_search_and_training_dock_say_things_once_and_fit(canvas) -> None:
+    """The toolbar has the actions a user looks for, with icons and words; the Tab search is
+    as tall as its results; the Training dock says the loss once and labels the decision
+    boundary's axes with the input's columns."""
+    open_mlp(canvas)
+    window = canvas.window
+    (toolbar,) = window.findChildren(QToolBar)
+    entries = [a for a in toolbar.actions() if not a.isSeparator()]
+    assert [a.iconText() for a in entries] == ["Open", "Save", "Undo", "Redo", "Step Through",
+                                               "Train", "Frame All"]
+    assert all(not a.icon().isNull() for a in entries)
+    assert toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+
+    canvas.qtbot.mouseMove(canvas.viewport, QPoint(300, 200))
+    canvas.key(Qt.Key.Key_Tab)
+    search = canvas.view.search
+    full = search.height()
+    row = search.list.sizeHintForRow(0)
+    assert search.list.count() > 12 and search.list.height() == 12 * row + 2 * \
+        search.list.frameWidth()
+    canvas.qtbot.keyClicks(search.edit, "matmu")
+    assert search.list.count() == 1
+    assert search.list.height() == row + 2 * search.list.frameWidth()  # no empty rows
+    assert search.height() < full - 10 * row
+    canvas.key(Qt.Key.Key_Escape, widget=search.edit)
+
+    dock = window.training.training
+    def loss_words() -> list[str]:
+        return [label.text() for label in window.training.dock.findChildren(QLabel)
+                if label.isVisible() and label.text().startswith("loss")]
+    assert loss_words() == ["loss —"]  # once
+    dock.tabs.setCurrentIndex(1)  # Decision boundary
+    axes = dock.boundary.plot.getPlotItem()
+    assert axes.getAxis("bottom").labelText == "X[:, 0]"
+    assert axes.getAxis("left").labelText == "X[:, 1]"
+    dock.tabs.setCurrentIndex(0)
+    (train,) = [toolbar.widgetForAction(a) for a in entries if a.iconText() == "Train"]
+    with canvas.qtbot.waitSignal(dock.training_finished, timeout=60_000):
+        canvas.qtbot.mouseClick(train, Qt.MouseButton.LeftButton)
+    (said,) = loss_words()
+    assert said == f"loss {float(ts.Session(canvas.graph).run('J')):.4g}"
+    canvas.view.set_zoom(3.0)
+    (frame,) = [toolbar.widgetForAction(a) for a in entries if a.iconText() == "Frame All"]
+    canvas.qtbot.mouseClick(frame, Qt.MouseButton.LeftButton)
+    assert canvas.view.zoom() < 1.5
