@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.app.history import HistoryView
+from editor.app.node_menu import NodeMenu
 from editor.app.status_bar import StatusBar
 from editor.app.toolbar import make_toolbar
 from editor.canvas import layout
@@ -120,6 +121,9 @@ class MainWindow(QMainWindow):
         self.compute.trainer.started.connect(self.live.clear_reported)
         self.training.reveal.connect(self._reveal)
         self._make_toolbar()
+        self.view.node_actions = NodeMenu(
+            self.view, self.live, self.delete_action, self.duplicate_action, self.step_action,
+            self.training.show_gradients_action).actions
         self.statusBar().showMessage("Ready")
         self.resize(1280, 800)
         self.resizeDocks([self.palette_dock, self.properties_dock], [220, 270],

@@ -4,12 +4,13 @@ user's steps and what they must see."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QToolBar, QToolTip
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QHelpEvent
+from PySide6.QtWidgets import QApplication, QLabel, QMenu, QPushButton, QToolBar, QToolTip
 
 import engine as ts
 from editor.document import ERROR, OK
+from engine.tensors import format_tensor, parse_tensor_text
 
 
 def test_a_renamed_node_loses_its_error_mark_once_its_input_is_wired(affine) -> None:
@@ -118,6 +119,95 @@ def open_mlp(canvas) -> None:
     example.trigger()
     canvas.view.set_zoom(1.0)
     canvas.view.setFocus()
+
+
+def right_click(canvas, point: QPoint, then) -> list[str]:
+    """Right-click at ``point`` (the press and the context-menu event Qt makes of it); while
+    the menu is open, call ``then(menu)``, which picks an entry. Returns the entries shown."""
+    shown: list[str] = []
+
+    def with_menu_open() -> None:
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu)
+        shown.extend(a.text().replace("&", "").split("\t")[0] for a in menu.actions()
+                     if not a.isSeparator())
+        then(menu)
+
+    QTimer.singleShot(0, with_menu_open)  # runs in the menu's own event loop
+    canvas.qtbot.mousePress(canvas.viewport, Qt.MouseButton.RightButton, pos=point)
+    QApplication.sendEvent(canvas.viewport, QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, point, canvas.viewport.mapToGlobal(point)))
+    canvas.qtbot.mouseRelease(canvas.viewport, Qt.MouseButton.RightButton, pos=point)
+    assert shown, "no menu opened"
+    return shown
+
+
+def pick(canvas, text: str):
+    """A ``then`` for :func:`right_click`: click the entry ``text``."""
+    def click_entry(menu: QMenu) -> None:
+        (action,) = [a for a in menu.actions()
+                     if a.text().replace("&", "").split("\t")[0] == text]
+        canvas.qtbot.mouseClick(menu, Qt.MouseButton.LeftButton,
+                                pos=menu.actionGeometry(action).center())
+    return click_entry
+
+
+def close(menu: QMenu) -> None:
+    menu.close()
+
+
+def test_a_node_has_its_own_right_click_menu(canvas) -> None:
+    """Right-click a node: its own menu (rename, delete, duplicate, step through from it,
+    copy its value, show its gradient); right-click empty canvas: the canvas's menu."""
+    open_mlp(canvas)
+    window, graph = canvas.window, canvas.graph
+    empty = canvas.at(canvas.item("X").sceneBoundingRect().topLeft() - QPointF(40, 40))
+    shown = right_click(canvas, empty, close)
+    assert {"Add Node…", "Paste", "Select All", "Arrange", "Frame All"} <= set(shown)
+    assert "Copy Value" not in shown
+
+    shown = right_click(canvas, canvas.title("W_hidden"), pick(canvas, "Copy Value"))
+    assert shown == ["Rename…", "Delete", "Duplicate", "Step Through From Here", "Copy Value",
+                     "Show Gradient"]  # a trained variable
+    clipboard = QGuiApplication.clipboard()
+    assert clipboard.text() == format_tensor(graph.get_node("W_hidden").value)
+    assert [n.name for n in canvas.scene.selected_nodes()] == ["W_hidden"]
+
+    clipboard.clear()
+    shown = right_click(canvas, canvas.title("p_output"), pick(canvas, "Copy Value"))
+    assert "Show Gradient" not in shown  # not a variable
+    canvas.qtbot.waitUntil(lambda: clipboard.text() != "")
+    expected = ts.Session(graph).run("p_output")
+    np.testing.assert_allclose(parse_tensor_text(clipboard.text()), expected)
+    assert canvas.status() == "Copied the value of p_output to the clipboard"
+
+    right_click(canvas, canvas.title("W_output"), pick(canvas, "Show Gradient"))
+    assert window.training.show_gradients_action.isChecked()  # View › Show Gradients
+    assert [n.name for n in canvas.scene.selected_nodes()] == ["W_output"]
+    canvas.qtbot.waitUntil(lambda: "∇W_output" in window.tensor_view.names)
+
+    right_click(canvas, canvas.title("matmul_1"), pick(canvas, "Step Through From Here"))
+    assert window.live.stepping_name == "matmul_1" and window.step_action.isChecked()
+    canvas.qtbot.waitUntil(lambda: bool(window.live.stepper.steps))
+    assert window.live.stepper.steps[-1].name == "matmul_1"
+    assert window.step_controls.status.text() == "8 steps — press Next or Play"
+    canvas.key(Qt.Key.Key_Escape, widget=window)
+    assert not window.live.stepping
+
+    right_click(canvas, canvas.title("J"), pick(canvas, "Rename…"))
+    canvas.qtbot.waitUntil(lambda: canvas.view._rename_edit is not None)
+    edit = canvas.view._rename_edit
+    canvas.key(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier, edit)
+    canvas.qtbot.keyClicks(edit, "loss")
+    canvas.key(Qt.Key.Key_Return, widget=edit)
+    assert "loss" in graph and "J" not in graph
+
+    right_click(canvas, canvas.title("b_output"), pick(canvas, "Duplicate"))
+    assert "b_output_1" in graph
+    right_click(canvas, canvas.title("b_output_1"), pick(canvas, "Delete"))
+    assert "b_output_1" not in graph
+    assert history(window)[-3:] == ["Rename J to loss", "Duplicate b_output_1",
+                                   "Delete b_output_1"]
 
 
 def cut_at_a_word(shown: str, whole: str) -> bool:
