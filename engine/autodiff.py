@@ -52,7 +52,7 @@ class Backward:
         rule = rules[port] if rules is not None else None
         if rule is None:
             raise EngineError(
-                f"{node.name} ({node.type}) has no gradient for its input '{node.op.inputs[port]}',"
+                f"{node.label} has no gradient for its input '{node.op.inputs[port]}',"
                 f" and it lies on the way to {y.name} (needed by {ctx.node.name})",
                 node=node.name,
             )

@@ -78,6 +78,12 @@ class Node:
         return self.op.type
 
     @property
+    def label(self) -> str:
+        """How messages name the node: ``z (add)`` — or ``matmul``, once, where the name is
+        the op's."""
+        return self.name if self.name == self.type else f"{self.name} ({self.type})"
+
+    @property
     def input_nodes(self) -> list[Node | None]:
         return list(self.inputs)
 
@@ -555,10 +561,10 @@ class Graph:
         names = node.op.inputs
         if isinstance(port, str):
             if port not in names:
-                raise KeyError(f"{node.name} ({node.type}) has no input '{port}'")
+                raise KeyError(f"{node.label} has no input '{port}'")
             return names.index(port)
         if not 0 <= port < len(names):
-            raise IndexError(f"{node.name} ({node.type}) has no input port {port}")
+            raise IndexError(f"{node.label} has no input port {port}")
         return port
 
     def shape_of(self, node: Node | str) -> Shape:

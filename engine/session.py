@@ -266,7 +266,7 @@ class Session:
             except KeyError as error:
                 raise FeedError(f"cannot feed {key!r}: {error.args[0]}") from None
             if not isinstance(node, Placeholder):
-                raise FeedError(f"cannot feed {node.name} ({node.type}): only placeholders are fed",
+                raise FeedError(f"cannot feed {node.label}: only placeholders are fed",
                                 node=node.name)
             try:
                 array = node.check(value)
@@ -473,7 +473,7 @@ class Session:
             assert node is not None
             shapes = [format_shape(np.shape(values[self._slots[n]])) for n in node.inputs]  # type: ignore[index]
             raise EvaluationError(
-                f"{node.name} ({node.type}) failed on inputs of shape {', '.join(shapes)}: {error}",
+                f"{node.label} failed on inputs of shape {', '.join(shapes)}: {error}",
                 node=node.name,
             ) from error
 

@@ -200,7 +200,7 @@ def test_a_huge_tensor_is_an_error_not_a_crash(qtbot, evaluator, graph, test_op)
     graph.add_node(test_op("huge", lambda x: np.empty((2**40, 2**20))), [graph.get_node("z")],
                    name="huge")
     failure = evaluate(qtbot, evaluator, ["huge"]).failures["huge"]
-    assert failure.node == "huge" and "huge (huge) failed" in failure.message
+    assert failure.node == "huge" and failure.message.startswith("huge failed")  # once
 
 
 def test_missing_or_unknown_node(qtbot, evaluator):

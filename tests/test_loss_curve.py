@@ -41,14 +41,13 @@ def test_batches_are_drawn_by_the_timer(qtbot, curve) -> None:
     assert curve.count == 5000
     (x0, x1), (y0, y1) = item.getViewBox().viewRange()  # the whole curve in view
     assert x0 <= 1 and x1 >= 5000 and y0 <= 0.2 and y1 >= 1000
-    assert curve.current_label.text() == "loss 0.2  ·  step 5,000"
 
 
 def test_previous_run_is_kept_faintly(qtbot, curve) -> None:
     curve.append(np.arange(1, 101), np.linspace(10, 1, 100))
     curve.redraw()
     curve.start_run()
-    assert curve.count == 0 and curve.current_label.text() == "loss —"
+    assert curve.count == 0
     x, y = drawn(curve.previous)
     np.testing.assert_array_equal(x, np.arange(1, 101))
     assert curve.previous.opts["pen"].color().alpha() < curve.curve.opts["pen"].color().alpha()
@@ -99,4 +98,3 @@ def test_a_hidden_curve_is_drawn_when_shown(qtbot, curve) -> None:
     curve.show()
     x, _ = drawn(curve.curve)
     np.testing.assert_array_equal(x, np.arange(1, 51))
-    assert curve.current_label.text() == "loss 1  ·  step 50"

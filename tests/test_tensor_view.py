@@ -202,12 +202,12 @@ def test_a_1000_by_1000_tensor_opens_without_formatting_every_cell(view, qtbot, 
     assert len(formatted) < 10000
 
 
-def test_error_mode_shows_the_message(view):
+def test_error_mode_shows_the_message_without_repeating_the_title(view):
     view.show_error("matmul_1", "matmul_1: shapes (2,3) and (2,3) not aligned")
     panel = view.panel("matmul_1")
     assert panel.mode == "error"
     assert panel.message.isVisible() and not panel.table.isVisible()
-    assert panel.message.text() == "matmul_1: shapes (2,3) and (2,3) not aligned"
+    assert panel.message.text() == "shapes (2,3) and (2,3) not aligned"  # the title names it
     assert not panel.copy_button.isVisible()
     view.show_value("matmul_1", np.ones(2))  # fixing it brings the values back
     assert panel.mode == "value" and panel.table.isVisible()

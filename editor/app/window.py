@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QByteArray, QPointF, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QPointF, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QScrollArea,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 from editor import style
 from editor.app.help import AboutDialog, ShortcutsDialog, UserGuideDialog, action_rows
 from editor.app.history import HistoryView
+from editor.app.node_menu import NodeMenu
 from editor.app.preferences import APPLICATION as APPLICATION
 from editor.app.preferences import ORGANIZATION as ORGANIZATION
 from editor.app.preferences import Preferences, PreferencesDialog, apply_blas_threads, settings
@@ -47,6 +47,8 @@ from editor.app.recovery import (
     recovered_document,
     recovery_folder,
 )
+from editor.app.status_bar import StatusBar
+from editor.app.toolbar import make_toolbar
 from editor.canvas import layout
 from editor.canvas.items import NodeItem
 from editor.canvas.palette import Palette
@@ -143,6 +145,7 @@ class MainWindow(QMainWindow):
                                     Qt.DockWidgetArea.BottomDockWidgetArea)
         self.step_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.step_dock.hide()
+        self.setStatusBar(StatusBar())
         self.statusBar().addPermanentWidget(self.live.busy_indicator)
         self.live.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.live.stepping_changed.connect(self._stepping_changed)
@@ -170,6 +173,10 @@ class MainWindow(QMainWindow):
         self.training.failed.connect(self.live.mark_failure)
         self.compute.trainer.started.connect(self.live.clear_reported)
         self.training.reveal.connect(self._reveal)
+        self._make_toolbar()
+        self.view.node_actions = NodeMenu(
+            self.view, self.live, self.delete_action, self.duplicate_action, self.step_action,
+            self.training.show_gradients_action).actions
         self.statusBar().showMessage("Ready")
         self.resize(1280, 800)
         self._lay_out()
@@ -361,19 +368,28 @@ class MainWindow(QMainWindow):
         for dock in (self.palette_dock, self.properties_dock, self.tensor_dock,
                      self.history_dock):
             view.addAction(dock.toggleViewAction())
-        evaluate = bar.addMenu("E&valuate")
+        evaluate = self.evaluate_menu = bar.addMenu("E&valuate")
         evaluate.addAction(self.step_action)
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addActions([self.shortcuts_action, self.guide_action])
         self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
-        self.step_action.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
-        step = QToolButton(bar)  # beside the menus: a toolbar would take a row from the canvas
-        step.setDefaultAction(self.step_action)
-        step.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        step.setIconSize(QSize(16, 16))
-        step.setAutoRaise(True)
-        bar.setCornerWidget(step)
+
+    def _make_toolbar(self) -> None:
+        """The actions a user looks for in a toolbar, each with an icon and a word."""
+        self.train_action = self._action("&Train", self._train)
+        self.train_action.setToolTip("Train with the Training dock's settings")
+        self.evaluate_menu.addAction(self.train_action)
+        self.menuBar().setCornerWidget(make_toolbar(self, [  # beside the menus: no row of its own
+            (self.open_action, "Open", "open"), (self.save_action, "Save", "save"), None,
+            (self.undo_action, "Undo", "undo"), (self.redo_action, "Redo", "redo"), None,
+            (self.step_action, "Step Through", "step"), (self.train_action, "Train", "train"),
+            None, (self.frame_all_action, "Frame All", "frame")]))
+
+    def _train(self) -> None:
+        self.training.dock.show()
+        self.training.dock.raise_()
+        self.training.training.start()
 
     # ---- the document ----------------------------------------------------------------------
 

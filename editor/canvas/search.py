@@ -1,4 +1,5 @@
-"""The Tab search: a small box over the canvas that adds the chosen node at the cursor."""
+"""The Tab search: a small box over the canvas that adds the chosen node at the cursor, as
+tall as the ops that match (up to :data:`MAX_ROWS`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, Q
 
 from editor import style
 from engine.registry import OpDef, all_ops
+
+MAX_ROWS = 12
+"""Rows the list shows before it scrolls."""
+WIDTH = 240
 
 
 def matches(opdef: OpDef, text: str) -> int | None:
@@ -42,12 +47,14 @@ class NodeSearch(QFrame):
         self.edit.setPlaceholderText("Add node…")
         self.list = QListWidget(self)
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.edit)
         layout.addWidget(self.list)
-        self.resize(240, 260)
+        self.setFixedWidth(WIDTH)
         self.scene_pos = QPointF()
+        self._corner = QPoint()
         self.edit.textChanged.connect(self._filter)
         self.edit.installEventFilter(self)
         self.list.itemClicked.connect(self._choose)
@@ -56,10 +63,7 @@ class NodeSearch(QFrame):
     def open(self, at: QPoint, scene_pos: QPointF) -> None:
         """Show the box with its corner at ``at`` (parent coordinates), kept inside."""
         self.scene_pos = scene_pos
-        parent = self._parent.rect()
-        x = min(max(at.x(), 0), max(parent.width() - self.width(), 0))
-        y = min(max(at.y(), 0), max(parent.height() - self.height(), 0))
-        self.move(x, y)
+        self._corner = at
         self.edit.clear()
         self._filter("")
         self.show()
@@ -78,6 +82,21 @@ class NodeSearch(QFrame):
             self.list.addItem(item)
         if self.list.count():
             self.list.setCurrentRow(0)
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as the matching ops (the list hidden when none does), kept inside the
+        canvas with its corner at the point it was opened at if it can be."""
+        rows = min(self.list.count(), MAX_ROWS)
+        self.list.setVisible(rows > 0)
+        if rows:
+            frame = 2 * self.list.frameWidth()
+            self.list.setFixedHeight(rows * self.list.sizeHintForRow(0) + frame)
+        self.adjustSize()
+        parent = self._parent.rect()
+        x = min(max(self._corner.x(), 0), max(parent.width() - self.width(), 0))
+        y = min(max(self._corner.y(), 0), max(parent.height() - self.height(), 0))
+        self.move(x, y)
 
     def _choose(self, item: QListWidgetItem | None = None) -> None:
         item = item or self.list.currentItem()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import (
@@ -30,6 +31,7 @@ from editor.canvas.items.overview import OVERVIEW_ZOOM
 from editor.canvas.palette import OP_MIME
 from editor.canvas.scene import GraphScene
 from editor.canvas.search import NodeSearch
+from engine.graph import Node
 
 GRID = 24.0
 MIN_ZOOM, MAX_ZOOM = 0.01, 4.0
@@ -115,7 +117,9 @@ class GraphView(QGraphicsView):
         self._last_mouse = QPoint(-1, -1)
         self._tile: tuple[int, QPixmap] | None = None
         self.context_actions: list[QAction | None] = []
-        """The right-click menu (None: a separator); the main window fills it in."""
+        """The right-click menu of empty canvas (None: a separator); the window fills it in."""
+        self.node_actions: Callable[[Node], list[QAction | None]] = lambda node: []
+        """A node's right-click menu (what can be done to that node); the window sets it."""
 
     @property
     def graph_scene(self) -> GraphScene:
@@ -307,12 +311,16 @@ class GraphView(QGraphicsView):
         super().mouseDoubleClickEvent(event)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        """Right-click: the canvas's actions, for the node under the cursor if there is one."""
+        """Right-click: a node's own menu on a node (selecting it if it is not), the
+        canvas's menu elsewhere."""
         scene = self.graph_scene
         item = scene.node_item_at(self.mapToScene(event.pos()))
-        if item is not None and not item.isSelected():
+        if item is None:
+            self.show_menu(self.context_actions, event.globalPos())
+            return
+        if not item.isSelected():
             scene.select([item.node])
-        self.show_menu(self.context_actions, event.globalPos())
+        self.show_menu(self.node_actions(item.node), event.globalPos())
 
     def show_menu(self, actions: list[QAction | None], at: QPoint) -> None:
         """Pop up a menu of ``actions`` (None: a separator) at ``at`` (global coordinates)."""

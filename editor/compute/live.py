@@ -9,7 +9,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from editor.canvas.scene import GraphScene
@@ -111,6 +111,7 @@ class LiveEvaluation(QObject):
         self._last_marks: tuple[dict[str, Any], dict[str, str]] = ({}, {})
         self.gradients: dict[str, np.ndarray] = {}
         """The last known gradient of the loss for each trained variable, by name."""
+        self._copy_wanted: str | None = None  # copy_value's node, until its value is known
         self.compute.evaluated.connect(self._show)
         self.compute.traced.connect(self._traced)
         self.compute.busy_changed.connect(self.busy_indicator.set_busy)
@@ -302,6 +303,28 @@ class LiveEvaluation(QObject):
         self._mark(culprits, self._blockers(evaluation, asked))
         if grown and self._update_frontier() and self.previews:
             self._watch(unless_watched=True)
+        self._copy_if_known()
+
+    def copy_value(self, name: str) -> None:
+        """Put node ``name``'s value on the clipboard as numpy text, as soon as the Tensor
+        dock (which shows the selected nodes) has it — or say why it has none."""
+        self._copy_wanted = name
+        self._copy_if_known()
+
+    def _copy_if_known(self) -> None:
+        name = self._copy_wanted
+        if name is None or name not in self.tensor_view.names:
+            return  # not evaluated yet
+        panel = self.tensor_view.panel(name)
+        if panel.value is not None:
+            self._copy_wanted = None
+            panel.copied.connect(
+                lambda: self.message.emit(f"Copied the value of {name} to the clipboard"),
+                Qt.ConnectionType.SingleShotConnection)
+            panel.copy()
+        elif panel.mode in ("error", "blocked"):
+            self._copy_wanted = None
+            self.message.emit(f"{name} has no value to copy: {panel.message.text()}")
 
     def _edited(self) -> None:
         """After an edit: evaluate at once; a changed wiring may change which previewed nodes

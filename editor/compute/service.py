@@ -268,7 +268,7 @@ class _Worker(QObject):
                                           if s is not None):
                 count = int(np.size(value) - np.count_nonzero(np.isfinite(value)))
                 what = "NaN" if np.isnan(value).any() else "±inf"
-                message = (f"{node.name} ({node.type}) makes {what} of finite inputs: "
+                message = (f"{node.label} makes {what} of finite inputs: "
                            f"{count} of {np.size(value)} values")
                 return {node.name: Failure(message, node.name, "NonFinite")}
         return {}

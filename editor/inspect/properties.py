@@ -1,12 +1,15 @@
 """The properties panel: the selected node's name, attributes and value, edited as text.
 
-Attributes and values are typed in JSON or numpy's printed syntax; what the engine refuses is
-shown in red beside the field and not applied.
+Attributes and values are typed as Python, JSON or numpy prints them (``[None, 2]``,
+``[null, 2]``, ``[[1. 0.] [0. 1.]]``); what the engine refuses is shown in red under the field,
+in one line that says what to type, and not applied. A value can also be imported from a .npy
+or .csv file.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
@@ -14,9 +17,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,22 +33,34 @@ from editor.document.commands import Rename, SetAttr, SetInitializer, SetValue
 from editor.inspect.initializer_editor import InitializerEditor
 from engine.graph import Constant, GraphEvent, Node, Placeholder, Variable
 from engine.initializers import parse_initializer
-from engine.tensors import DTYPES, as_tensor, format_tensor, parse_tensor_text
+from engine.tensors import DTYPES, as_tensor, format_tensor, parse_tensor_text, read_tensor_file
 
 SHOWN_ELEMENTS = 400
 """Values with more elements are not written out in the value field."""
+IMPORT_FILTER = "Arrays (*.npy *.csv);;NumPy array (*.npy);;CSV table (*.csv);;All files (*)"
 
 
 def attr_text(value: Any) -> str:
-    """An attribute value as the text the user edits (empty for null)."""
-    if value is None:
-        return ""
-    return json.dumps(list(value) if isinstance(value, tuple) else value)
+    """An attribute value as the text the user edits, in Python's spelling (``[None, 2]``,
+    ``True``, ``["W", "b"]``); empty for None."""
+    return "" if value is None else _python_text(value)
+
+
+def _python_text(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return f"[{', '.join(_python_text(v) for v in value)}]"
+    if value is None or isinstance(value, bool):
+        return str(value)
+    return json.dumps(value)
 
 
 def parse_value(text: str, current: np.ndarray | None) -> np.ndarray:
     """A typed tensor; integers typed into a float tensor keep the float dtype."""
-    array = as_tensor(parse_tensor_text(text))
+    return keep_kind(as_tensor(parse_tensor_text(text)), current)
+
+
+def keep_kind(array: np.ndarray, current: np.ndarray | None) -> np.ndarray:
+    """``array``, as floats of ``current``'s dtype if it holds integers and ``current`` floats."""
     if current is not None and current.dtype.kind in "fc" and array.dtype.kind in "biu":
         array = array.astype(current.dtype)
     return array
@@ -65,8 +83,8 @@ class _Field:
         self.error.hide()
 
     def show_error(self, message: str | None) -> None:
+        self.error.setVisible(bool(message))  # first: the text of a visible label is laid out
         self.error.setText(message or "")
-        self.error.setVisible(bool(message))
 
 
 class PropertiesPanel(QWidget):
@@ -155,7 +173,7 @@ class PropertiesPanel(QWidget):
             self._add_attr(attr_name, attr)
         if node.op.is_source:
             label = "Default" if isinstance(node, Placeholder) else "Value"
-            self._add_line("value", label, self._set_value)
+            self._add_line("value", label, self._set_value, self._import_button())
         self.shape_label = QLabel()
         self.shape_label.setWordWrap(True)
         self.shape_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -166,17 +184,24 @@ class PropertiesPanel(QWidget):
     def _form(self) -> QFormLayout:
         return self._form_layout
 
-    def _add_row(self, key: str, label: str, widget: QWidget) -> _Field:
+    def _add_row(self, key: str, label: str, widget: QWidget,
+                 beside: QWidget | None = None) -> _Field:
         field = _Field(widget)
         widget.setObjectName(f"field_{key}")
         self.fields[key] = field
-        self._form().addRow(label, widget)
-        self._form().addRow("", field.error)
+        if beside is None:
+            self._form().addRow(label, widget)
+        else:
+            row = QHBoxLayout()
+            row.addWidget(widget, 1)
+            row.addWidget(beside)
+            self._form().addRow(label, row)
+        self._form().addRow(field.error)  # the whole width: a long message wraps less
         return field
 
-    def _add_line(self, key: str, label: str, apply) -> None:
+    def _add_line(self, key: str, label: str, apply, beside: QWidget | None = None) -> None:
         edit = QLineEdit()
-        field = self._add_row(key, label, edit)
+        field = self._add_row(key, label, edit, beside)
 
         def commit() -> None:
             if edit.isModified():
@@ -210,7 +235,7 @@ class PropertiesPanel(QWidget):
         else:
             self._add_line(f"attr:{name}", name, lambda text: self._set_attr_text(name, text))
             cast(QLineEdit, self.fields[f"attr:{name}"].widget).setPlaceholderText(
-                "null" if default is None else attr_text(default))
+                "None" if default is None else attr_text(default))
         self.fields[f"attr:{name}"].widget.setToolTip(attr.doc)
 
     def _load(self) -> None:
@@ -303,6 +328,30 @@ class PropertiesPanel(QWidget):
         except ValueError as error:
             return str(error)
         return self._set_attr(name, value)
+
+    def _import_button(self) -> QPushButton:
+        button = QPushButton("Import…")
+        button.setObjectName("import_value")
+        button.setToolTip("Read the value from a .npy file (np.save) or a .csv file")
+        button.clicked.connect(self._import_value)
+        return button
+
+    def _import_value(self) -> None:
+        """Ask for a .npy or .csv file and make its array the value."""
+        node = self.node
+        assert isinstance(node, (Placeholder, Variable, Constant)) and self.doc is not None
+        path, _ = QFileDialog.getOpenFileName(self, f"Import a value for {node.name}", "",
+                                              IMPORT_FILTER)
+        if not path:
+            return
+        field = self.fields["value"]
+        try:
+            array = keep_kind(read_tensor_file(path), node.value)
+        except ValueError as error:
+            field.show_error(str(error))
+            return
+        refused = self.doc.execute(SetValue(self.doc, node.name, array))
+        field.show_error(refused and f"{Path(path).name}: {refused}")
 
     def _set_value(self, text: str) -> str | None:
         node = self.node

@@ -4,11 +4,9 @@ saying which node the evaluation is at and what it produced."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QSizePolicy,
     QSlider,
     QStyle,
     QToolButton,
@@ -16,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.compute.stepper import Step, Stepper
+from editor.words import WrappedLabel
 
 SPEEDS = (1, 12)
 """Autoplay speeds offered, in steps per second."""
@@ -38,26 +37,6 @@ def describe(step: Step | None, position: int, total: int) -> str:
     return f"step {position} of {total} · {what} {outcome}"
 
 
-class ElidedLabel(QLabel):
-    """One line that ends in "…" where it is too narrow (a long text must not widen the
-    window); the whole text is its tooltip."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-    def setText(self, text: str) -> None:  # noqa: N802 — Qt's name
-        super().setText(text)
-        self.setToolTip(text)
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802, ARG002
-        rect = self.contentsRect()
-        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
-                                             rect.width())
-        self.style().drawItemText(QPainter(self), rect, self.alignment(), self.palette(),
-                                  self.isEnabled(), text, self.foregroundRole())
-
-
 class StepControls(QWidget):
     """Buttons and a speed slider driving a :class:`Stepper`."""
 
@@ -78,7 +57,7 @@ class StepControls(QWidget):
         self.speed.setFixedWidth(110)
         self.speed.setToolTip("Autoplay speed (steps per second)")
         self.speed.valueChanged.connect(lambda v: stepper.set_interval(round(1000 / v)))
-        self.status = ElidedLabel()
+        self.status = WrappedLabel()  # a long line wraps: the dock grows a line taller
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)

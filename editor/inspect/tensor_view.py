@@ -276,6 +276,7 @@ class TensorPanel(QWidget):
     def set_error(self, message: str, wants_value: bool = False) -> None:
         """Show the engine's message instead of a value (this node failed); ``wants_value``
         (a placeholder without one) offers to set it."""
+        message = message.removeprefix(f"{self.name}: ")  # the title names it already
         self._show_message("error", message, QStyle.StandardPixmap.SP_MessageBoxCritical,
                            self.name if wants_value else "")
 
@@ -283,6 +284,7 @@ class TensorPanel(QWidget):
         """Show that this node waits on ``culprit``, which failed with ``message``;
         ``wants_value`` (the culprit is a placeholder without a value) offers to set it."""
         text = f"Blocked by {culprit}"
+        message = message.removeprefix(f"{culprit}: ")  # said just before
         self._show_message("blocked", f"{text}:\n{message}" if message else text + ".",
                            QStyle.StandardPixmap.SP_MessageBoxWarning,
                            culprit if wants_value else "")

@@ -197,6 +197,10 @@ class DecisionBoundaryView(QWidget):
             self.points.clear()
             self._data = None
             return False
+        features = self.classifier.input.name
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", f"{features}[:, 0]", color=FOREGROUND)  # the input's columns
+        item.setLabel("left", f"{features}[:, 1]", color=FOREGROUND)
         inputs, labels = self.classifier.input.default, self.classifier.labels.default
         assert inputs is not None and labels is not None  # find_classifier wants both
         data = (inputs, labels)

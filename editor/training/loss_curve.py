@@ -6,9 +6,9 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from editor.training.plot_style import BACKGROUND, CURVE, CURVE_PREVIOUS, FOREGROUND
 
@@ -17,8 +17,8 @@ REDRAW_MS = 400
 
 
 class LossCurve(QWidget):
-    """A loss-per-step plot with the current loss, a log-scale toggle and, faintly, the curve
-    of the previous run.
+    """A loss-per-step plot with a log-scale toggle and, faintly, the curve of the previous
+    run (the current loss is written once, above it, by the Training dock).
 
     ``start_run(steps)`` begins a new curve (the current one becomes the previous run's);
     ``append(steps, losses)`` adds points (cheap: they are drawn by a throttled timer). A redraw
@@ -29,10 +29,6 @@ class LossCurve(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.current_label = QLabel("loss —")
-        self.current_label.setObjectName("currentLoss")
-        self.current_label.setStyleSheet("font-size: 15px; font-weight: 600;")
-        self.current_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.setToolTip("Show the loss on a logarithmic axis")
         self.log_scale.toggled.connect(self._set_log)
@@ -54,7 +50,6 @@ class LossCurve(QWidget):
         self.curve = self.plot.plot(pen=pg.mkPen(CURVE, width=2))
 
         header = QHBoxLayout()
-        header.addWidget(self.current_label)
         header.addStretch(1)
         header.addWidget(self.log_scale)
         layout = QVBoxLayout(self)
@@ -95,7 +90,6 @@ class LossCurve(QWidget):
         self._drawn_at = 0.0  # a new run's first points are drawn at once
         self._planned, self._started_at = steps, time.perf_counter()
         self.curve.setData([], [])
-        self.current_label.setText("loss —")
 
     def continue_run(self, steps: int) -> None:
         """Go on with the current curve for ``steps`` more steps (the points appended next
@@ -156,8 +150,6 @@ class LossCurve(QWidget):
             return
         self.curve.setData(self._steps[:n], self._losses[:n])
         self._fit()
-        self.current_label.setText(f"loss {format_loss(self._losses[n - 1])}"
-                                   f"  ·  step {int(self._steps[n - 1]):,}")
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -69,7 +69,7 @@ def _reduction(type: str, compute: Callable[..., Value], symbol: str, doc: str,
         type=type, inputs=("x",), compute=compute, shape=shapes.reduce,
         category="Reduction", symbol=symbol, doc=doc, gradient=(gradient,),
         attrs={
-            "axis": Attr(None, attrs.axes, "axis or axes to reduce; null for all"),
+            "axis": Attr(None, attrs.axes, "axis or axes to reduce; None for all"),
             "keepdims": Attr(False, attrs.boolean, "keep reduced axes with size 1"),
         },
     ))
@@ -137,7 +137,7 @@ register(OpDef(
     type="transpose", inputs=("x",), compute=np.transpose, shape=_transpose_shape,
     category="Array", symbol="ᵀ", doc="Permute the axes (reverse them by default).",
     gradient=(_transpose_grad,),
-    attrs={"axes": Attr(None, attrs.permutation, "the new order of the axes; null reverses")},
+    attrs={"axes": Attr(None, attrs.permutation, "the new order of the axes; None reverses")},
 ))
 
 

@@ -37,7 +37,7 @@ def axes(value: Any) -> int | tuple[int, ...] | None:
         return value
     if isinstance(value, (list, tuple)):
         return tuple(_int(v) for v in value)
-    raise ValueError(f"expected null, an axis or a list of axes, got {value!r}")
+    raise ValueError(f"expected None, an axis or a list of axes, got {value!r}")
 
 
 def permutation(value: Any) -> tuple[int, ...] | None:
@@ -45,7 +45,7 @@ def permutation(value: Any) -> tuple[int, ...] | None:
     if value is None:
         return None
     if not isinstance(value, (list, tuple)):
-        raise ValueError(f"expected null or a list of axes, got {value!r}")
+        raise ValueError(f"expected None or a list of axes, got {value!r}")
     perm = tuple(_int(v) for v in value)
     if sorted(perm) != list(range(len(perm))):
         raise ValueError(f"{list(perm)} is not a permutation of 0..{len(perm) - 1}")
@@ -104,5 +104,5 @@ def names(value: Any) -> tuple[str, ...] | None:
     if value is None:
         return None
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"expected null or a list of node names, got {value!r}")
+        raise ValueError(f"expected None or a list of node names, got {value!r}")
     return tuple(value)

@@ -12,8 +12,8 @@ register(OpDef(
     category="Inputs", symbol="in",
     doc="An input fed at run time; its default value is used when a run does not feed it.",
     attrs={
-        "shape": Attr(None, parse_shape, "static shape; null for any, null entries for any size"),
-        "dtype": Attr(None, parse_dtype, "element type; null for any numeric type"),
+        "shape": Attr(None, parse_shape, "static shape; None for any, None entries for any size"),
+        "dtype": Attr(None, parse_dtype, "element type; None for any numeric type"),
     },
 ))
 

@@ -27,7 +27,7 @@ register(OpDef(
     roles=frozenset({GRADIENT}),
 ))
 
-VAR_LIST_ATTR = Attr(None, attrs.names, "variables to update; null for every trainable "
+VAR_LIST_ATTR = Attr(None, attrs.names, "variables to update; None for every trainable "
                                         "variable the loss depends on")
 
 

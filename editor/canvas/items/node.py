@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Protocol
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from editor import style
 from editor.document import BLOCKED, ERROR, OK
 from editor.tensor_stats import preview, value_preview
+from editor.words import elide_words
 from engine.graph import Constant, Node, Placeholder, Variable
 
 
@@ -88,11 +90,7 @@ class NodeItem(QGraphicsItem):
         self.height, self._rect, self._bounds = _geometry(len(node.op.inputs))
         self.color = style.op_color(node.op)
         self._symbol = node.op.symbol or node.type
-        self._title: tuple[tuple[str, int], str, QRectF, QRectF] | None = None
-        """The title as last drawn: (its name and dpi), the name elided, where the op's symbol
-        and the name go."""
-        self._footer: tuple[tuple[str, int] | None, str] = (None, "")
-        """The preview as last drawn: (its text and dpi), the text elided."""
+        self._title: tuple[str, tuple[str, str]] = ("", ("", ""))  # for the name: title_texts
         self._port_style: tuple[QBrush, QPen] | None = None
         """The brush of a wired port and the pen of every port."""
         self.setFlags(_FLAGS)
@@ -138,8 +136,11 @@ class NodeItem(QGraphicsItem):
     # ---- state ----------------------------------------------------------------------------
 
     def tooltip(self) -> str:
-        """What hovering the node shows: name, op, description and any error."""
-        tip = f"<b>{self.node.name}</b> — {self.node.type}<br>{self.node.op.doc}"
+        """What hovering the node shows: its whole name, its op (unless that is its name),
+        description and any error."""
+        node = self.node
+        op = "" if node.name == node.type else f" — {node.type}"
+        tip = f"<b>{node.name}</b>{op}<br>{node.op.doc}"
         if self.message:
             tip += f"<br><span style='color:#ff6b78'>{self.message}</span>"
         return tip
@@ -278,26 +279,33 @@ class NodeItem(QGraphicsItem):
         painter.setPen(port_pen)
         painter.drawEllipse(center, r, r)
 
+    def title_texts(self) -> tuple[str, str]:
+        """The name as the title bar shows it — cut at a word's end if it is too long (the
+        whole name is on hover) — and the op's symbol beside it, left out where it repeats
+        the name (a node called ``softmax`` or ``relu_2`` of that op)."""
+        w, pad = self.WIDTH, 9.0
+        name = self.node.name
+        if self._title[0] != name:  # measured once per name
+            title_metrics, symbol_metrics, _ = _metrics()
+            symbol = "" if _repeats(name, self._symbol) else self._symbol
+            symbol_w = min(symbol_metrics.horizontalAdvance(symbol), w * 0.45) if symbol else 0
+            name_w = w - 2 * pad - (pad + symbol_w if symbol else 0)
+            self._title = name, (elide_words(title_metrics, name, name_w), symbol)
+        return self._title[1]
+
     def _paint_text(self, painter: QPainter) -> None:
-        w, pad = self.WIDTH, _PAD
-        dpi = painter.device().logicalDpiY()  # what text metrics depend on, with the fonts
-        painter.setFont(SYMBOL_FONT)
-        title = self._title
-        if title is None or title[0] != (self.node.name, dpi):
-            symbol_w = min(painter.fontMetrics().horizontalAdvance(self._symbol), w * 0.45)
-            painter.setFont(TITLE_FONT)
-            name_w = w - 3 * pad - symbol_w
-            elided = painter.fontMetrics().elidedText(self.node.name, _ELIDE, int(name_w))
-            title = self._title = ((self.node.name, dpi), elided,
-                                   QRectF(w - pad - symbol_w, 0, symbol_w, self.TITLE_H),
-                                   QRectF(pad, 0, name_w, self.TITLE_H))
+        w, pad = self.WIDTH, 9.0
+        name, symbol = self.title_texts()
+        if symbol:
             painter.setFont(SYMBOL_FONT)
-        _, elided, symbol_rect, name_rect = title
-        painter.setPen(SYMBOL_COLOR)
-        painter.drawText(symbol_rect, _RIGHT, self._symbol)
+            symbol_w = min(painter.fontMetrics().horizontalAdvance(symbol), w * 0.45)
+            painter.setPen(SYMBOL_COLOR)
+            painter.drawText(QRectF(w - pad - symbol_w, 0, symbol_w, self.TITLE_H),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, symbol)
         painter.setFont(TITLE_FONT)
         painter.setPen(style.TITLE_TEXT)
-        painter.drawText(name_rect, _LEFT, elided)
+        painter.drawText(QRectF(pad, 0, w - 2 * pad, self.TITLE_H),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
         painter.setFont(LABEL_FONT)
         painter.setPen(style.PORT_LABEL)
         for rect, port_name in zip(_label_rects(len(self.node.op.inputs)), self.node.op.inputs,
@@ -307,21 +315,36 @@ class NodeItem(QGraphicsItem):
         painter.setPen(style.ERROR if self.state == ERROR else style.TEXT if self.state == OK
                        else style.MUTED_TEXT)
         painter.drawText(_SHAPE_RECT, _RIGHT, self.shape_text)
-        preview, colour = self.preview_text(), style.PORT_LABEL
+        text, colour = self.footer()
+        if text:
+            painter.setFont(LABEL_FONT)
+            painter.setPen(colour)
+            painter.drawText(_footer_rect(self.height), _LEFT, text)
+
+    def footer(self) -> tuple[str, QColor]:
+        """The line at the node's foot and its colour: its value's preview, or the reason it
+        has none — cut at a word's end where it is too long (hovering shows it whole)."""
+        text, colour = self.preview_text(), style.PORT_LABEL
         if self.step == "current":
             colour = style.HIGHLIGHT
         elif self.step is None and self.state == ERROR and self.message and not (
                 isinstance(self.node, (Placeholder, Variable, Constant))
                 and self.node.value is not None):
-            preview, colour = self.message.removeprefix(f"{self.node.name}: "), style.ERROR
-        if preview:
-            painter.setFont(LABEL_FONT)
-            painter.setPen(colour)
-            footer = _footer_rect(self.height)
-            if self._footer[0] != (preview, dpi):
-                self._footer = ((preview, dpi), painter.fontMetrics().elidedText(
-                    preview, _ELIDE, int(footer.width())))
-            painter.drawText(footer, _LEFT, self._footer[1])
+            text, colour = self.message.removeprefix(f"{self.node.name}: "), style.ERROR
+        if not text:
+            return "", colour
+        return elide_words(_metrics()[2], text, self.WIDTH - 2 * 9.0), colour
+
+def _repeats(name: str, symbol: str) -> bool:
+    """Whether ``name``, but for a ``_2`` suffix, is the op's ``symbol`` (``softmax``)."""
+    return re.sub(r"_\d+$", "", name).lower() == symbol.lower()
+
+
+@cache
+def _metrics() -> tuple[QFontMetricsF, QFontMetricsF, QFontMetricsF]:
+    """The title's, the symbol's and the footer's font metrics (made once there is an
+    application)."""
+    return QFontMetricsF(TITLE_FONT), QFontMetricsF(SYMBOL_FONT), QFontMetricsF(LABEL_FONT)
 
 
 _INPUT_POINTS = [QPointF(0, NodeItem.TITLE_H + NodeItem.ROW_H * (i + 0.5)) for i in range(16)]
