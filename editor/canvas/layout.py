@@ -58,8 +58,10 @@ def valid_pos(pos: object) -> TypeGuard[list[float] | tuple[float, float]]:
             and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos))
 
 
-CHUNK = 4096
-"""Candidate spots tested against the obstacles at a time (bounds the memory)."""
+MAX_CANDIDATES = 250_000
+"""More crossings of the obstacles' edges than this are not all tried (see nearest_free)."""
+WORK = 4_000_000
+"""Candidate-obstacle pairs tested at a time (bounds the memory)."""
 
 
 def nearest_free(x: float, y: float, width: float, height: float,
@@ -73,18 +75,24 @@ def nearest_free(x: float, y: float, width: float, height: float,
     nearest point outside every zone is ``(x, y)`` itself, the projection of ``(x, y)`` onto a
     zone's edge, or a corner where two zones' edges cross: so the candidates are the grid of
     ``x`` and the zones' left and right edges by ``y`` and their top and bottom edges, tested
-    nearest first (of two as near, the lower, then the one further right)."""
+    nearest first (of two as near, the lower, then the one further right). Among very many
+    obstacles only the projections are tried: a free spot, if not always the nearest."""
     if len(obstacles) == 0:
         return x, y
     lefts, tops = obstacles[:, 0] - width, obstacles[:, 1] - height
     rights, bottoms = obstacles[:, 2], obstacles[:, 3]
     xs = np.unique(np.concatenate([[x], lefts, rights]))
     ys = np.unique(np.concatenate([[y], tops, bottoms]))
-    grid_x, grid_y = (a.ravel() for a in np.meshgrid(xs, ys))
+    if len(xs) * len(ys) <= MAX_CANDIDATES:
+        grid_x, grid_y = (a.ravel() for a in np.meshgrid(xs, ys))
+    else:
+        grid_x = np.concatenate([xs, np.full(len(ys), x)])
+        grid_y = np.concatenate([np.full(len(xs), y), ys])
     order = np.lexsort((-grid_x, -grid_y, (grid_x - x) ** 2 + (grid_y - y) ** 2))  # ties:
     # below before above, right before left
-    for start in range(0, len(order), CHUNK):
-        chosen = order[start:start + CHUNK]
+    chunk = max(WORK // len(obstacles), 1)
+    for start in range(0, len(order), chunk):
+        chosen = order[start:start + chunk]
         cx, cy = grid_x[chosen, None], grid_y[chosen, None]
         taken = ((cx > lefts) & (cx < rights) & (cy > tops) & (cy < bottoms)).any(axis=1)
         free = np.flatnonzero(~taken)

@@ -308,6 +308,7 @@ class GraphScene(QGraphicsScene):
             return None
         node = self.doc.graph.get_node(spec.name)
         self.select([node])
+        self._reveal(self.node_items[node].sceneBoundingRect())
         return node
 
     def free_spot(self, rect: QRectF) -> QPointF:
@@ -324,6 +325,11 @@ class GraphScene(QGraphicsScene):
         assert found is not None  # without bounds, some spot is free
         return found
 
+    def _reveal(self, rect: QRectF) -> None:
+        """Scroll the views to ``rect`` (new nodes put out of view, for want of room in it)."""
+        for view in self.views():
+            view.ensureVisible(rect, int(EDGE_GAP), int(EDGE_GAP))
+
     def _visible_area(self) -> QRectF | None:
         """The part of the scene the (first) view shows, less :data:`EDGE_GAP`."""
         for view in self.views():
@@ -332,29 +338,37 @@ class GraphScene(QGraphicsScene):
         return None
 
     def _nearest_free(self, rect: QRectF, within: QRectF | None) -> QPointF | None:
-        """:meth:`free_spot` inside ``within`` (None: anywhere), or None if it has no room.
-        Looks at the nodes near ``rect`` first, then ever farther."""
+        """:meth:`free_spot` inside ``within`` (None if it has no room), or anywhere: looking
+        at the nodes near ``rect`` first, then ever farther."""
         radius = max(rect.width(), rect.height())
-        for _ in range(40):
+        while True:
             area = rect.adjusted(-radius, -radius, radius, radius)
-            obstacles = [self._taken(item) for item in self.items(area)
-                         if isinstance(item, NodeItem)]
-            if within is not None:
-                far = area.adjusted(-radius, -radius, radius, radius)
-                obstacles += [(far.left(), far.top(), within.left(), far.bottom()),
-                              (within.right(), far.top(), far.right(), far.bottom()),
-                              (far.left(), far.top(), far.right(), within.top()),
-                              (far.left(), within.bottom(), far.right(), far.bottom())]
-            spot = layout.nearest_free(rect.x(), rect.y(), rect.width(), rect.height(),
-                                       np.array(obstacles, dtype=float).reshape(-1, 4))
-            if spot is not None:
-                shift = QPointF(spot[0] - rect.x(), spot[1] - rect.y())
-                if max(abs(shift.x()), abs(shift.y())) <= radius:  # nothing unseen overlaps
-                    return shift
-            if within is not None and radius > within.width() + within.height():
+            if within is None:
+                obstacles = self._obstacles(area)
+            else:  # the nodes in it, and walls all around it
+                far = area.united(within).adjusted(-1, -1, 1, 1)
+                obstacles = self._obstacles(area.intersected(within)) + [
+                    (far.left(), far.top(), within.left(), far.bottom()),
+                    (within.right(), far.top(), far.right(), far.bottom()),
+                    (far.left(), far.top(), far.right(), within.top()),
+                    (far.left(), within.bottom(), far.right(), far.bottom())]
+            shift = self._free_among(rect, obstacles)
+            if shift is not None and max(abs(shift.x()), abs(shift.y())) <= radius:
+                return shift  # (nothing farther than the radius can overlap it)
+            if within is not None and area.contains(within):
                 return None
             radius *= 2
-        return None
+
+    def _obstacles(self, area: QRectF) -> list[tuple[float, float, float, float]]:
+        """What a new node must keep clear of in ``area``."""
+        return [self._taken(item) for item in self.items(
+            area, Qt.ItemSelectionMode.IntersectsItemBoundingRect) if isinstance(item, NodeItem)]
+
+    @staticmethod
+    def _free_among(rect: QRectF, obstacles: list) -> QPointF | None:
+        spot = layout.nearest_free(rect.x(), rect.y(), rect.width(), rect.height(),
+                                   np.array(obstacles, dtype=float).reshape(-1, 4))
+        return None if spot is None else QPointF(spot[0] - rect.x(), spot[1] - rect.y())
 
     @staticmethod
     def _taken(item: NodeItem) -> tuple[float, float, float, float]:
@@ -405,6 +419,7 @@ class GraphScene(QGraphicsScene):
             x, y = spec.ui["pos"] if layout.valid_pos(spec.ui.get("pos")) else corner
             group = group.united(_node_rect(spec.op).translated(x, y))
         shift += self.free_spot(group.translated(shift))
+        group.translate(shift)
         for spec in specs:
             spec.name = names[spec.name]
             spec.inputs = [names.get(s) if s is not None else None for s in spec.inputs]
@@ -413,6 +428,7 @@ class GraphScene(QGraphicsScene):
         if not self.run(AddNodes(self.doc, specs, verb)):
             return False
         self.select([self.doc.graph.get_node(spec.name) for spec in specs])
+        self._reveal(group)
         return True
 
     def arrange(self) -> None:

@@ -197,6 +197,22 @@ def test_nodes_dropped_at_one_point_land_side_by_side_and_the_others_stay(canvas
     assert_apart(canvas)
 
 
+def test_nodes_dropped_by_the_edge_stay_in_view_or_are_scrolled_to(canvas):
+    canvas.view.setFocus()
+    corner = QPoint(canvas.viewport.width() - 30, canvas.viewport.height() - 15)
+    for _ in range(5):  # room in view: inside it
+        canvas.drop_from_palette("add", corner)
+        (new,) = canvas.scene.selected_nodes()
+        assert visible(canvas).contains(canvas.item(new.name).sceneBoundingRect())
+    assert_apart(canvas)
+    canvas.view.set_zoom(4.0)  # no room in view: the nearest spot, and the view goes there
+    for _ in range(2):
+        canvas.drop_from_palette("matmul", canvas.viewport.rect().center())
+        (new,) = canvas.scene.selected_nodes()
+        assert visible(canvas).contains(canvas.item(new.name).sceneBoundingRect())
+    assert_apart(canvas)
+
+
 def test_tab_search_double_click_and_paste_find_room_too(canvas):
     canvas.view.setFocus()
     point = QPoint(400, 300)

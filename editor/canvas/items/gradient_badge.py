@@ -66,8 +66,9 @@ class GradientBadge(QGraphicsItem):
         spots = [self._below(), self._above()]
         for spot in spots:
             area = self.mapRectToScene(spot)
+            near = scene.items(area, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
             if not any(item.mapRectToScene(_body(item)).intersects(area)
-                       for item in scene.items(area) if item is not self
+                       for item in near if item is not self
                        and item is not self.node_item
                        and isinstance(item, (NodeItem, GradientBadge))):
                 break
