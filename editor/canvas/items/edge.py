@@ -16,7 +16,8 @@ class WireItem(QGraphicsItem):
     """A curve between two scene points (the wire that follows the cursor while wiring).
 
     The curve is built when first needed (drawing, hit tests): opening a large graph or
-    moving a node only records the ends.
+    moving a node only records the ends, as numbers (a QPointF or QRectF takes as long to
+    make as the rest of the wire: the bounds and end points are made when asked for).
     """
 
     WIDTH = 2.2
@@ -26,8 +27,9 @@ class WireItem(QGraphicsItem):
         super().__init__()
         self.color = color
         self._path: QPainterPath | None = None
-        self._ends = (QPointF(), QPointF())
-        self._bounds = QRectF()
+        self._coords = (0.0, 0.0, 0.0, 0.0)
+        self._ends: tuple[QPointF, QPointF] | None = None
+        self._bounds: QRectF | None = None
         self._hit: QPainterPath | None = None
         self.setZValue(-1)
 
@@ -40,17 +42,13 @@ class WireItem(QGraphicsItem):
 
     def _set_ends(self, x1: float, y1: float, x2: float, y2: float) -> None:
         self.prepareGeometryChange()
-        self._ends = (QPointF(x1, y1), QPointF(x2, y2))
-        dx, m = max(abs(x2 - x1) * 0.5, 40.0), self.MARGIN
-        left, right = min(x1, x2 - dx), max(x2, x1 + dx)
-        top, bottom = min(y1, y2), max(y1, y2)
-        self._bounds = QRectF(left - m, top - m, right - left + 2 * m, bottom - top + 2 * m)
-        self._path = self._hit = None
+        self._coords = (x1, y1, x2, y2)
+        self._ends = self._bounds = self._path = self._hit = None
 
     def path(self) -> QPainterPath:
         """The curve: leaving the output and entering the input horizontally."""
         if self._path is None:
-            start, end = self._ends
+            start, end = self.ends()
             dx = self._bend(start, end)
             path = QPainterPath(start)
             path.cubicTo(start + QPointF(dx, 0), end - QPointF(dx, 0), end)
@@ -59,9 +57,18 @@ class WireItem(QGraphicsItem):
 
     def ends(self) -> tuple[QPointF, QPointF]:
         """The wire's start and end points (scene coordinates)."""
+        if self._ends is None:
+            x1, y1, x2, y2 = self._coords
+            self._ends = (QPointF(x1, y1), QPointF(x2, y2))
         return self._ends
 
     def boundingRect(self) -> QRectF:
+        if self._bounds is None:
+            x1, y1, x2, y2 = self._coords
+            dx, m = max(abs(x2 - x1) * 0.5, 40.0), self.MARGIN
+            left, right = min(x1, x2 - dx), max(x2, x1 + dx)
+            top, bottom = min(y1, y2), max(y1, y2)
+            self._bounds = QRectF(left - m, top - m, right - left + 2 * m, bottom - top + 2 * m)
         return self._bounds
 
     def shape(self) -> QPainterPath:
@@ -77,7 +84,7 @@ class WireItem(QGraphicsItem):
         color = style.SELECTED if self.isSelected() else self.color
         if lod < 0.35:
             painter.setPen(QPen(color, 0))
-            painter.drawLine(*self._ends)
+            painter.drawLine(*self.ends())
             return
         painter.setPen(QPen(color, self.WIDTH, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         painter.setBrush(Qt.BrushStyle.NoBrush)
