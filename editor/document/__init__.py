@@ -7,6 +7,7 @@ scene, the docks, the compute service and the window follow.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,11 @@ from engine.tensors import format_shape
 
 OK, INCOMPLETE, ERROR, BLOCKED = "ok", "incomplete", "error", "blocked"
 """The states a node can be in (see :meth:`Document.shape_state`)."""
+FREEZE_AFTER = 1000
+"""After an edit of this many graph events or more, every object then alive is moved out of
+the garbage collector's sight (``gc.freeze``): the edit made thousands (nodes, canvas items,
+change records) that live as long as the document, and the collector would scan them all, and
+again at each full collection; they are handed back (``gc.unfreeze``) when the document goes."""
 NODE_CHANGED = frozenset({"renamed", "attr_changed", "value_changed", "state_changed"})
 """The kinds of graph event by which a node itself changed: its name, an attribute, its value
 or what it keeps between runs (not its wiring, nor its place on the canvas)."""
@@ -59,6 +65,7 @@ class Document(QObject):
         """Why edits are refused (e.g. "Training is running…"), or ``None``."""
         self._batch_depth = 0
         self._events: list[GraphEvent] = []
+        self.destroyed.connect(gc.unfreeze)
         self._added: list[Node] = []
         self.graph.subscribe(self._on_event)
 
@@ -150,6 +157,8 @@ class Document(QObject):
                         self.changed.emit(events)
                     self._flush_shapes()
                     self.batch_done.emit()
+                    if len(events) >= FREEZE_AFTER:
+                        gc.freeze()
 
     # ---- graph events ---------------------------------------------------------------------
 
