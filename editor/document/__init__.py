@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from engine.errors import EngineError, ShapeError
@@ -31,6 +31,12 @@ again at each full collection; they are handed back (``gc.unfreeze``) when the d
 NODE_CHANGED = frozenset({"renamed", "attr_changed", "value_changed", "state_changed"})
 """The kinds of graph event by which a node itself changed: its name, an attribute, its value
 or what it keeps between runs (not its wiring, nor its place on the canvas)."""
+
+
+def _unfreeze_later() -> None:
+    """Hand frozen objects back to the collector from the event loop (a document may be
+    destroyed by the collector itself, which must not have its generations changed meanwhile)."""
+    QTimer.singleShot(0, gc.unfreeze)
 
 
 class Document(QObject):
@@ -65,7 +71,7 @@ class Document(QObject):
         """Why edits are refused (e.g. "Training is running…"), or ``None``."""
         self._batch_depth = 0
         self._events: list[GraphEvent] = []
-        self.destroyed.connect(gc.unfreeze)
+        self.destroyed.connect(_unfreeze_later)
         self._added: list[Node] = []
         self.graph.subscribe(self._on_event)
 

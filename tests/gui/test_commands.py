@@ -82,4 +82,5 @@ def test_what_a_big_edit_hides_from_the_collector_is_handed_back_with_the_docume
     assert gc.get_freeze_count() > 0  # the nodes live as long as the document: not scanned
     doc.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qapp.processEvents()
     assert gc.get_freeze_count() == 0  # collectable again
