@@ -14,6 +14,7 @@ arrives after a newer request was made is never emitted.
 from __future__ import annotations
 
 import functools
+import gc
 import threading
 import time
 from collections.abc import Iterable
@@ -27,7 +28,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, S
 
 from editor.compute.stepper import Step, trace
 from editor.compute.trainer import Trainer, check_trainable
-from editor.document import Document
+from editor.document import FREEZE_AFTER, Document
 from engine import train
 from engine.autodiff import gradients
 from engine.errors import EngineError, EvaluationError, ShapeError
@@ -213,8 +214,9 @@ class _Worker(QObject):
     # ---- keeping the replica in step ------------------------------------------------------
 
     def _catch_up(self) -> None:
+        changes = self.inbox.take()
         with gc_paused():  # the changes of an edit of thousands of nodes, in one go
-            for action, args in self.inbox.take():
+            for action, args in changes:
                 if action == "reset":
                     self._reset(args[0])
                 elif self.problem is None:
@@ -224,6 +226,8 @@ class _Worker(QObject):
                         self.problem = ("the compute service is catching up with the document "
                                         f"({error})")
                         self.resync_needed.emit()
+        if len(changes) >= FREEZE_AFTER:
+            gc.freeze()  # the replica's new nodes, as the document's (see FREEZE_AFTER)
 
     def _reset(self, graph: Graph) -> None:
         self.graph = graph

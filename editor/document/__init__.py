@@ -7,12 +7,13 @@ scene, the docks, the compute service and the window follow.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from engine.errors import EngineError, ShapeError
@@ -23,9 +24,20 @@ from engine.tensors import format_shape
 
 OK, INCOMPLETE, ERROR, BLOCKED = "ok", "incomplete", "error", "blocked"
 """The states a node can be in (see :meth:`Document.shape_state`)."""
+FREEZE_AFTER = 1000
+"""After an edit of this many graph events or more, every object then alive is moved out of
+the garbage collector's sight (``gc.freeze``): the edit made thousands (nodes, canvas items,
+change records) that live as long as the document, and the collector would scan them all, and
+again at each full collection; they are handed back (``gc.unfreeze``) when the document goes."""
 NODE_CHANGED = frozenset({"renamed", "attr_changed", "value_changed", "state_changed"})
 """The kinds of graph event by which a node itself changed: its name, an attribute, its value
 or what it keeps between runs (not its wiring, nor its place on the canvas)."""
+
+
+def _unfreeze_later() -> None:
+    """Hand frozen objects back to the collector from the event loop (a document may be
+    destroyed by the collector itself, which must not have its generations changed meanwhile)."""
+    QTimer.singleShot(0, gc.unfreeze)
 
 
 class Document(QObject):
@@ -62,6 +74,7 @@ class Document(QObject):
         """Each train node's loss per step over the runs made while the document is open."""
         self._batch_depth = 0
         self._events: list[GraphEvent] = []
+        self.destroyed.connect(_unfreeze_later)
         self._added: list[Node] = []
         self.graph.subscribe(self._on_event)
 
@@ -153,6 +166,8 @@ class Document(QObject):
                         self.changed.emit(events)
                     self._flush_shapes()
                     self.batch_done.emit()
+                    if len(events) >= FREEZE_AFTER:
+                        gc.freeze()
 
     # ---- graph events ---------------------------------------------------------------------
 

@@ -1,10 +1,13 @@
 """Undo commands on a document: refused edits change nothing; undo and redo are exact."""
 
+import gc
+
 import numpy as np
 from conftest import EXAMPLE
+from PySide6.QtCore import QCoreApplication, QEvent
 
 import engine as ts
-from editor.document import Document
+from editor.document import FREEZE_AFTER, Document
 from editor.document.commands import AddNodes, NodeSpec, RemoveItems, SetValue, SetWires
 from engine.io import load_graph
 
@@ -70,3 +73,14 @@ def test_an_edit_is_announced_at_once_when_it_is_complete(qapp):
     assert len(heard) == 2 and [k for k, _ in heard[1]].count("node_added") == 2
     doc.graph.set_value("x", [3.0, 4.0])  # outside an edit: at once, alone
     assert heard[2:] == [[("value_changed", "x")]]
+
+
+def test_what_a_big_edit_hides_from_the_collector_is_handed_back_with_the_document(qapp):
+    doc = Document()
+    specs = [NodeSpec(f"v{i}", "variable", {}, np.zeros(1)) for i in range(FREEZE_AFTER)]
+    assert doc.execute(AddNodes(doc, specs)) is None
+    assert gc.get_freeze_count() > 0  # the nodes live as long as the document: not scanned
+    doc.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qapp.processEvents()
+    assert gc.get_freeze_count() == 0  # collectable again

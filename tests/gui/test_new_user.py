@@ -197,10 +197,11 @@ def test_a_node_has_its_own_right_click_menu(canvas) -> None:
     assert {"Add Node…", "Paste", "Select All", "Arrange", "Frame All"} <= set(shown)
     assert "Copy Value" not in shown
 
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()  # (another test may have copied something)
     shown = right_click(canvas, canvas.title("W_hidden"), pick(canvas, "Copy Value"))
     assert shown == ["Rename…", "Delete", "Duplicate", "Step Through From Here", "Copy Value",
                      "Show Gradient"]  # a trained variable
-    clipboard = QGuiApplication.clipboard()
     canvas.qtbot.waitUntil(lambda: clipboard.text() != "")  # once the Tensor dock has it
     assert clipboard.text() == format_tensor(graph.get_node("W_hidden").value)
     assert [n.name for n in canvas.scene.selected_nodes()] == ["W_hidden"]

@@ -25,7 +25,9 @@ class WireItem(QGraphicsItem):
     start — leaves its output rightwards, turns into a horizontal lane, runs back along it and
     turns into its input from the left: it stays within :data:`BACK_BEND` of its two ends
     instead of looping far out. The curve is built when first needed (drawing, hit tests):
-    opening a large graph or moving a node only records the ends.
+    opening a large graph or moving a node only records the ends, as numbers (a QPointF or
+    QRectF takes as long to make as the rest of the wire: bounds and end points are made when
+    asked for).
     """
 
     WIDTH = 2.2
@@ -35,9 +37,10 @@ class WireItem(QGraphicsItem):
         super().__init__()
         self.color = color
         self._path: QPainterPath | None = None
-        self._ends = (QPointF(), QPointF())
+        self._coords = (0.0, 0.0, 0.0, 0.0)
+        self._ends: tuple[QPointF, QPointF] | None = None
+        self._bounds: QRectF | None = None
         self._lane = 0.0
-        self._bounds = QRectF()
         self._hit: QPainterPath | None = None
         self._pen: QPen | None = None
         self.setZValue(-1)
@@ -54,26 +57,16 @@ class WireItem(QGraphicsItem):
         """Record the ends (and, for a back wire, the height of its lane: by default half way
         between the ends, or under them when they are level)."""
         self.prepareGeometryChange()
-        self._ends = (QPointF(x1, y1), QPointF(x2, y2))
-        m = self.MARGIN
-        if x2 < x1:
-            if lane is None:
-                lane = (y1 + y2) / 2 if abs(y2 - y1) > 2 * BACK_BEND else max(y1, y2) + BACK_BEND
-            self._lane = lane
-            reach = BACK_BEND * 0.75  # how far a turn's cubic goes beyond its end
-            left, right = x2 - reach, x1 + reach
-            top, bottom = min(y1, y2, lane), max(y1, y2, lane)
-        else:
-            dx = max(abs(x2 - x1) * 0.5, 40.0)
-            left, right = min(x1, x2 - dx), max(x2, x1 + dx)
-            top, bottom = min(y1, y2), max(y1, y2)
-        self._bounds = QRectF(left - m, top - m, right - left + 2 * m, bottom - top + 2 * m)
-        self._path = self._hit = None
+        self._coords = (x1, y1, x2, y2)
+        if x2 < x1 and lane is None:
+            lane = (y1 + y2) / 2 if abs(y2 - y1) > 2 * BACK_BEND else max(y1, y2) + BACK_BEND
+        self._lane = lane if lane is not None else 0.0
+        self._ends = self._bounds = self._path = self._hit = None
 
     def path(self) -> QPainterPath:
         """The curve: leaving the output and entering the input horizontally."""
         if self._path is None:
-            start, end = self._ends
+            start, end = self.ends()
             path = QPainterPath(start)
             if end.x() < start.x():  # a back wire: turn, run back along the lane, turn
                 x1, x2, lane, bend = start.x(), end.x(), self._lane, BACK_BEND
@@ -88,9 +81,24 @@ class WireItem(QGraphicsItem):
 
     def ends(self) -> tuple[QPointF, QPointF]:
         """The wire's start and end points (scene coordinates)."""
+        if self._ends is None:
+            x1, y1, x2, y2 = self._coords
+            self._ends = (QPointF(x1, y1), QPointF(x2, y2))
         return self._ends
 
     def boundingRect(self) -> QRectF:
+        if self._bounds is None:
+            x1, y1, x2, y2 = self._coords
+            m = self.MARGIN
+            if x2 < x1:  # a back wire: its turns and its lane
+                reach = BACK_BEND * 0.75  # how far a turn's cubic goes beyond its end
+                left, right = x2 - reach, x1 + reach
+                top, bottom = min(y1, y2, self._lane), max(y1, y2, self._lane)
+            else:
+                dx = max(abs(x2 - x1) * 0.5, 40.0)
+                left, right = min(x1, x2 - dx), max(x2, x1 + dx)
+                top, bottom = min(y1, y2), max(y1, y2)
+            self._bounds = QRectF(left - m, top - m, right - left + 2 * m, bottom - top + 2 * m)
         return self._bounds
 
     def shape(self) -> QPainterPath:
@@ -106,7 +114,7 @@ class WireItem(QGraphicsItem):
         color = style.SELECTED if self.isSelected() else self.color
         if lod < 0.35:
             painter.setPen(QPen(color, 0))
-            painter.drawLine(*self._ends)
+            painter.drawLine(*self.ends())
             return
         if self._pen is None or self._pen.color() != color:  # made once: painted often
             self._pen = QPen(color, self.WIDTH, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
