@@ -23,7 +23,6 @@ from typing import Any, cast
 
 import networkx as nx
 import numpy as np
-import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, Signal, Slot
 
 from editor.compute.stepper import Step, trace
@@ -444,6 +443,8 @@ class ComputeService(QObject):
         self._busy = False
         self._last_seconds = 0.0
         self._doc: Document | None = None
+        self._followed: Graph | None = None
+        """The graph whose events this service records (its document's)."""
         self._assumed: set[str] = set()
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self.refresh)
@@ -480,9 +481,8 @@ class ComputeService(QObject):
 
     def set_document(self, doc: Document) -> None:
         """Work on ``doc`` from now on (a document was opened): the replica is rebuilt."""
-        if self._doc is not None and shiboken6.isValid(self._doc):
-            self._doc.graph.unsubscribe(self._on_graph_event)
-        self._doc = doc
+        self._unfollow()
+        self._doc, self._followed = doc, doc.graph
         self._assumed.clear()
         doc.graph.subscribe(self._on_graph_event)
         self._watched = {n: None for n in self._watched if n in doc.graph}
@@ -557,8 +557,7 @@ class ComputeService(QObject):
         """Stop the worker thread (after the op it may be running returns)."""
         if self._thread is None:
             return
-        if self._doc is not None and shiboken6.isValid(self._doc):
-            self._doc.graph.unsubscribe(self._on_graph_event)
+        self._unfollow()
         self._doc = None
         self._refresh_timer.stop()
         _stop(self._thread, self._inbox)
@@ -615,6 +614,11 @@ class ComputeService(QObject):
             self.busy_changed.emit(busy)
 
     # ---- following the document -----------------------------------------------------------
+
+    def _unfollow(self) -> None:
+        if self._followed is not None:
+            self._followed.unsubscribe(self._on_graph_event)
+            self._followed = None
 
     def _on_graph_event(self, event: GraphEvent) -> None:
         """Called in the thread that edited the graph: queue the change, then let the GUI
