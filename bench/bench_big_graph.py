@@ -42,27 +42,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-             "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
 from PySide6.QtCore import QEventLoop, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QWheelEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 import engine as ts  # noqa: E402
 from editor import style  # noqa: E402
 from editor.app.window import MainWindow  # noqa: E402
 from editor.canvas.items.node import READABLE_ZOOM  # noqa: E402
-
-try:
-    from threadpoolctl import threadpool_limits
-except ImportError:  # the environment variables above do it
-    threadpool_limits = None
 
 NODES = 10_000
 OUTPUT = "output"
@@ -343,9 +332,8 @@ def main() -> None:
     repeats = int(args[0]) if args else 5
     app = QApplication.instance() or QApplication([])
     style.apply_dark_theme(app)  # as the editor looks (and paints) when it runs
-    limits = threadpool_limits(1) if threadpool_limits is not None else None
-    print(f"load average {load_average()}; BLAS pinned to 1 thread "
-          f"({'threadpoolctl' if limits is not None else 'environment variables'})")
+    threadpool_limits(1)  # for the rest of the process
+    print(f"load average {load_average()}; BLAS pinned to 1 thread (threadpoolctl)")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "big.json"
         generate(NODES, path)

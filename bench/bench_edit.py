@@ -35,27 +35,16 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
-
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-             "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLineEdit  # noqa: E402
+from setup_bench import ROOT  # first: before numpy and Qt load
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 from editor import style  # noqa: E402
 from editor.app.window import MainWindow  # noqa: E402
 from editor.document.commands import MoveNodes, Rename, SetValue, SetWires  # noqa: E402
-
-try:
-    from threadpoolctl import threadpool_limits
-except ImportError:  # the environment variables above do it
-    threadpool_limits = None
 
 MLP = ROOT / "resources" / "examples" / "mlp.json"
 REPEATS = 100
@@ -221,10 +210,9 @@ def main() -> None:
     repeats = int(args[0]) if args else (30 if kind else REPEATS)
     app = QApplication.instance() or QApplication([])
     style.apply_dark_theme(app)  # as the editor looks (and paints) when it runs
-    limits = threadpool_limits(1) if threadpool_limits is not None else None
-    blas = "threadpoolctl" if limits is not None else "environment variables"
+    threadpool_limits(1)  # for the rest of the process
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-          f"BLAS pinned to 1 thread ({blas})")
+          "BLAS pinned to 1 thread (threadpoolctl)")
     bench = Bench(app)
     graph = bench.window.doc.graph
     print(f"{MLP.name}: {len(graph)} nodes; {LOSS} pinned, {VARIABLE} selected; "
