@@ -146,9 +146,6 @@ def loss_text(value: object) -> str:
     return f"{float(value):.6g}" if np.ndim(value) == 0 else format_tensor(value)  # type: ignore[arg-type]
 
 
-train_and_loss = train_node_for
-"""The train node and its loss, from the name of either (an older name of
-:func:`engine.train.train_node_for`)."""
 
 
 def parse_feed(item: str) -> tuple[str, object]:

@@ -67,11 +67,6 @@ def replay(graph: Graph, change: Change) -> None:
         raise ValueError(f"unknown change {action!r}")
 
 
-def is_value_change(change: Change) -> bool:
-    """Whether ``change`` only sets a value (a later one for the same node supersedes it)."""
-    return change[0] == "assign"
-
-
 _IMMUTABLE = (str, int, float, bool, type(None))
 
 

@@ -15,20 +15,14 @@ from .errors import EngineError
 from .graph import Graph, Node, Operation
 from .loop import FitResult, Probe, fit
 from .ops.training import register_optimizer_op
-from .optimizers import OPTIMIZER, RULES, VAR_LIST, Rule, minimize_step, trained_variables
+from .optimizers import OPTIMIZER, VAR_LIST, trained_variables
 from .registry import TRAIN_STEP, OpDef, has_role, ops_with_role
 
 __all__ = [
-    "RULES", "AdamOptimizer", "FitResult", "GradientDescentOptimizer", "MomentumOptimizer",
-    "Optimizer", "Probe", "Rule", "add_train_node", "fit", "optimizers", "register_optimizer_op",
-    "train_node_for", "train_nodes", "trained_variables",
+    "AdamOptimizer", "FitResult", "GradientDescentOptimizer", "MomentumOptimizer", "Optimizer",
+    "Probe", "add_train_node", "fit", "optimizers", "register_optimizer_op", "train_node_for",
+    "train_nodes", "trained_variables",
 ]
-
-
-minimize = minimize_step.compute
-"""The ``minimize`` op's compute (an older name)."""
-follow_rename = minimize_step.follow_rename
-"""The ``minimize`` op's ``on_rename`` (an older name)."""
 
 
 def train_nodes(graph: Graph) -> list[Node]:
