@@ -36,10 +36,12 @@ import sys
 import time
 from collections.abc import Callable
 
+from setup_bench import ROOT  # first: before numpy and Qt load
+
+# isort: split
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLineEdit  # noqa: E402
-from setup_bench import ROOT  # first: before numpy and Qt load
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from editor import style  # noqa: E402

@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from . import compiler
 from .errors import EngineError
 from .graph import Node, Operation
 from .registry import GRADIENT, OpDef, ops_with_role
@@ -36,7 +37,9 @@ class Backward:
         self.size = len(order)
         self.y_slot = ctx.slot(y)
         self.targets = [index.get(t) for t in targets]
-        self.steps = []
+        self.steps: list[compiler.BackwardStep] = []
+        self.loop: list[tuple[int, int, Any, bool, list[tuple[Any, int]]]] = []
+        """The steps as the interpreted pass reads them."""
         for i, node in enumerate(order):
             edges = []
             for port, source in enumerate(node.inputs):
@@ -44,7 +47,13 @@ class Backward:
                     edges.append((self._rule(node, port, ctx, y), index[source]))
             if edges:
                 slots = [ctx.slot(n) for n in node.inputs]  # type: ignore[arg-type]
-                self.steps.append((i, ctx.slot(node), itemgetter(*slots), len(slots) == 1, edges))
+                self.steps.append(compiler.BackwardStep(i, ctx.slot(node), tuple(slots),
+                                                        tuple(edges), node.op))
+                self.loop.append((i, ctx.slot(node), itemgetter(*slots), len(slots) == 1, edges))
+        self.compile = ctx.compiled
+        """Whether the pass is compiled (from its second run)."""
+        self.compiled: compiler.Compiled | None = None
+        self.runs = 0
 
     @staticmethod
     def _rule(node: Node, port: int, ctx: NodeContext, y: Node) -> Any:
@@ -59,14 +68,28 @@ class Backward:
         return partial(rule, **node.attrs) if node.attrs else rule
 
     def run(self, values: list[Any]) -> list[Any]:
-        """Each target's gradient of sum(y) (``None`` for a target ``y`` does not depend on)."""
+        """Each target's gradient of sum(y) (``None`` for a target ``y`` does not depend on):
+        interpreted the first time, by the compiled pass from the second (if it compiles)."""
+        if self.compiled is not None:
+            return self.compiled.function(values)  # type: ignore[no-any-return]
+        self.runs += 1
+        small = len(self.steps) <= compiler.COMPILE_LIMIT
+        if self.compile and self.runs >= 2 and self.size and small:
+            self.compiled = compiler.backward(self.y_slot, seed, self.steps, self.targets)
+        return self.interpret(values)
+
+    def code(self) -> compiler.Compiled | None:
+        """The compiled pass (compiled now if it was not yet), for reading."""
+        if self.compiled is None and self.size:
+            return compiler.backward(self.y_slot, seed, self.steps, self.targets)
+        return self.compiled
+
+    def interpret(self, values: list[Any]) -> list[Any]:
+        """The pass, step by step."""
         grads: list[Any] = [None] * self.size
         if self.size:
-            y = np.asarray(values[self.y_slot])
-            seed = np.empty(y.shape, y.dtype if y.dtype.kind in "fc" else np.float64)
-            seed.fill(1)  # (np.ones costs more than the rest of this for a scalar y)
-            grads[0] = seed
-        for i, out_slot, inputs, unary, edges in self.steps:
+            grads[0] = seed(values[self.y_slot])
+        for i, out_slot, inputs, unary, edges in self.loop:
             grad = grads[i]
             if grad is None:
                 continue
@@ -77,6 +100,14 @@ class Backward:
                 previous = grads[target]
                 grads[target] = contribution if previous is None else previous + contribution
         return [None if t is None else grads[t] for t in self.targets]
+
+
+def seed(y: Any) -> np.ndarray:
+    """The gradient of sum(y) with respect to y: ones shaped like y (float)."""
+    y = np.asarray(y)
+    ones = np.empty(y.shape, y.dtype if y.dtype.kind in "fc" else np.float64)
+    ones.fill(1)  # (np.ones costs more than the rest of this for a scalar y)
+    return ones
 
 
 def backprop(ctx: NodeContext, y: Node, targets: tuple[Node, ...]) -> list[Any]:

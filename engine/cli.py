@@ -51,6 +51,9 @@ def parser() -> argparse.ArgumentParser:
                      help="a node to print (repeatable); default: every node nothing reads")
     run.add_argument("--feed", action="append", default=[], metavar="NAME=VALUE",
                      help="a placeholder's value as a JSON or numpy-style list (repeatable)")
+    run.add_argument("--show-plan", action="store_true",
+                     help="also print the code the run was compiled to (forward, backward, "
+                          "optimizer step) and which node each slot v[i] holds")
     train = sub.add_parser(
         "train", help="run a train node N times and save the trained graph",
         description="Run a train node (minimize) N times, printing step, loss and speed as it "
@@ -77,9 +80,12 @@ def run(args: argparse.Namespace) -> None:
     graph = load_graph(args.file)
     feeds = dict(parse_feed(item) for item in args.feed)
     fetches = args.fetch or [n.name for n in graph.nodes if not graph.nx.out_degree(n)]
-    values = Session(graph).run(fetches, feeds)
+    session = Session(graph)
+    values = session.run(fetches, feeds)
     for name, value in zip(fetches, values, strict=True):
         print(f"{name} = {format_tensor(value)}")
+    if args.show_plan:
+        print(session.plan_code(fetches), end="")
 
 
 @command("train")

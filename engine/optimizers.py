@@ -19,6 +19,7 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
+from . import compiler
 from .autodiff import backprop, zeros_if_none
 from .errors import EngineError
 from .graph import Node, Variable
@@ -94,7 +95,8 @@ class TrainStep:
         node = ctx.node
         trainer = ctx.version_memo.get(node)
         if trainer is None:
-            trainer = ctx.version_memo[node] = _Trainer(node, self.rule(attrs), attrs)
+            trainer = ctx.version_memo[node] = _Trainer(node, self.rule(attrs), attrs,
+                                                       ctx.compiled)
         grads = backprop(ctx, trainer.loss, trainer.variables)
         updates, state = trainer.step(node, grads)
 
@@ -126,35 +128,45 @@ class TrainStep:
 class _Trainer:
     """A train node's step, compiled once per graph version."""
 
-    def __init__(self, node: Node, rule: Rule, attrs: Mapping[str, Any]) -> None:
+    def __init__(self, node: Node, rule: Rule, attrs: Mapping[str, Any], compiled: bool) -> None:
+        self.node = node
         self.rule = partial(rule.update, **{p: attrs[p] for p in rule.params})
         self.loss: Node = node.inputs[0]  # type: ignore[assignment]  # the session ran it
         self.variables = trained_variables(node, attrs[VAR_LIST])
         self.keys = [tuple(f"{slot}/{var.name}" for slot in rule.slots)
                      for var in self.variables]
+        self.compiled = compiler.update(self.variables, self.keys, self.rule, self._refuse,
+                                        _kept, zeros_if_none, np.int64) if compiled else None
+
+    def code(self) -> compiler.Compiled | None:
+        """The compiled step, for reading."""
+        return self.compiled
+
+    def _refuse(self, index: int) -> None:
+        var = self.variables[index]
+        raise EngineError(f"{self.node.name}: cannot train {var.name}, a {var.value.dtype} "  # type: ignore[union-attr]
+                          "variable (make it float, or not trainable)", node=self.node.name)
 
     def step(self, node: Node, grads: list[Any]
              ) -> tuple[list[tuple[Variable, Array]], dict[str, Any]]:
         """The variables' new values and the node's new state (nothing is changed yet)."""
-        state = node.state
         step = _saved_step(node) + 1
+        if self.compiled is not None:
+            return self.compiled.function((grads, node.state, step))  # type: ignore[no-any-return]
+        state = node.state
         new_state: dict[str, Any] = {"step": np.int64(step)}
         updates: list[tuple[Variable, Array]] = []
         rule = self.rule
-        for var, grad, keys in zip(self.variables, grads, self.keys, strict=True):
+        for index, (var, grad, keys) in enumerate(zip(self.variables, grads, self.keys,
+                                                      strict=True)):
             value: Array = var.value  # type: ignore[assignment]  # a variable has one
             dtype = value.dtype
             if dtype.kind not in "fc":
-                raise EngineError(f"{node.name}: cannot train {var.name}, a {dtype} "
-                                  "variable (make it float, or not trainable)", node=node.name)
-            if grad is None:  # the loss does not depend on this variable
-                grad = zeros_if_none(grad, value)
-            if keys:
-                slots = tuple(_kept(state.get(key), value) for key in keys)
-                new_value, new_slots = rule(value, grad, slots, step)
-                new_state.update(zip(keys, new_slots, strict=True))
-            else:
-                new_value, _ = rule(value, grad, (), step)
+                self._refuse(index)
+            grad = zeros_if_none(grad, value)
+            slots = tuple(_kept(state.get(key), value) for key in keys)
+            new_value, new_slots = rule(value, grad, slots, step)
+            new_state.update(zip(keys, new_slots, strict=True))
             if new_value.dtype != dtype:
                 new_value = new_value.astype(dtype)
             updates.append((var, new_value))

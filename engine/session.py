@@ -17,17 +17,19 @@ from typing import Any, TypeAlias, cast
 import networkx as nx
 import numpy as np
 
+from . import compiler
+from .compiler import NARY, UNARY
 from .errors import EngineError, EvaluationError, FeedError
 from .gcpause import gc_paused
 from .graph import Graph, GraphEvent, Node, Placeholder, _ValueNode, get_default_graph
 from .tensors import format_shape
 
-UNARY, NARY = -1, -2
-"""Markers in a step's ``b`` field: one input (in ``a``), or a tuple of input slots in ``a``."""
-
 SMALL_PLAN = 64
 """Plans of up to this many steps read their steps' known flags with an itemgetter (numpy's
 indexing costs more for a few slots, less for many)."""
+
+MAX_CODES = 8
+"""How many sets of steps to compute a plan keeps (and compiles, when seen again)."""
 
 MAX_CONES = 1024
 """How many sets of changed nodes a session keeps the downstream slots of."""
@@ -37,6 +39,9 @@ Source: TypeAlias = tuple[int, _ValueNode, bool]
 Step: TypeAlias = tuple[int, Callable[..., Any], Any, int]
 """A plan's operation: ``(slot, compute, a, b)``, ``a`` an input slot, or (``b`` is ``NARY``) a
 tuple of them."""
+Cone: TypeAlias = tuple[list[int], slice | None, list[None]]
+"""Slots downstream of a change: the slots, their range (when they make one), and as many
+``None``."""
 Rebuild: TypeAlias = Callable[[list[Any]], Any]
 """Rebuilds the structure of a run's fetches from their values in order."""
 
@@ -73,6 +78,11 @@ class NodeContext:
         return self.session._run_memo
 
     @property
+    def compiled(self) -> bool:
+        """Whether the session compiles what it runs repeatedly (see :mod:`engine.compiler`)."""
+        return self.session.compiled
+
+    @property
     def version_memo(self) -> dict[Any, Any]:
         """A dict kept until the graph's structure changes: for work compiled per version."""
         return self.session._version_memo
@@ -82,7 +92,7 @@ class _Plan:
     """The compiled evaluation of one set of fetches at one graph version."""
 
     __slots__ = ("sources", "steps", "stateful", "nodes", "step_slots", "slots", "span", "ones",
-                 "fetch_slots", "known_of")
+                 "fetch_slots", "known_of", "codes")
 
     def __init__(self, sources: list[Source], steps: list[Step], stateful: list[Node],
                  nodes: list[Node], slots: list[int], fetch_slots: list[int]) -> None:
@@ -101,6 +111,9 @@ class _Plan:
         self.span = slice(first, first + len(slots)) if contiguous else None
         """The slots as one range, when they are (a plan compiled first takes new slots)."""
         self.ones = b"\x01" * len(slots) if contiguous else b""
+        self.codes: dict[Any, tuple[list[Step], compiler.Compiled | None]] = {}
+        """By which steps a run computes (their known flags): those steps, and their compiled
+        code once a run has computed them before."""
 
     def mark_known(self, known: bytearray) -> None:
         """Set the known flags of the plan's slots."""
@@ -113,8 +126,11 @@ class _Plan:
 class Session:
     """Evaluates nodes of a graph, keeping computed values between runs."""
 
-    def __init__(self, graph: Graph | None = None) -> None:
+    def __init__(self, graph: Graph | None = None, compiled: bool = True) -> None:
         self.graph = graph if graph is not None else get_default_graph()
+        self.compiled = compiled
+        """Whether steps a run computes again are compiled to straight-line code (else each
+        step is dispatched in a loop: the interpreted plan, which computes the same)."""
         self._slots: dict[Node, int] = {}
         self._nodes: list[Node | None] = []
         self._values: list[Any] = []
@@ -125,7 +141,7 @@ class Session:
         """The last run's fed arrays (``None`` after a run with a train step: not compared)."""
         self._dirty: set[Node] = set()
         self._plans: dict[tuple[Node, ...], _Plan] = {}
-        self._cones: dict[frozenset[Node], list[int]] = {}
+        self._cones: dict[frozenset[Node], Cone] = {}
         self._version = self.graph.version
         self._deferred: list[Callable[[], None]] = []
         self._run_memo: dict[Any, Any] = {}
@@ -325,16 +341,21 @@ class Session:
         if not dirty:
             return
         values, known = self._values, self._known
-        cone = self._cone(frozenset(dirty))
-        for slot in cone:
-            values[slot] = None
-            known[slot] = 0
+        cone, span, nones = self._cone(frozenset(dirty))
+        if span is not None:  # one range of slots (a train step's, mostly): copied at once
+            values[span] = nones
+            known[span] = bytes(len(nones))
+        else:
+            for slot in cone:
+                values[slot] = None
+                known[slot] = 0
         self._touched.update(cone)
         dirty.clear()
 
-    def _cone(self, nodes: frozenset[Node]) -> list[int]:
-        """Slots of ``nodes`` and their descendants, each once (cached for the current graph
-        version: a train step changes the same nodes every time)."""
+    def _cone(self, nodes: frozenset[Node]) -> Cone:
+        """Slots of ``nodes`` and their descendants, each once, and when they make one range,
+        that range and as many ``None`` (cached for the current graph version: a train step
+        changes the same nodes every time)."""
         cone = self._cones.get(nodes)
         if cone is None:
             if len(self._cones) >= MAX_CONES:
@@ -348,7 +369,11 @@ class Session:
                     if consumer not in reached:
                         reached.add(consumer)
                         todo.append(consumer)
-            cone = self._cones[nodes] = [self._slot(n) for n in reached]
+            slots = sorted(self._slot(n) for n in reached)
+            span = None
+            if slots and slots[-1] - slots[0] + 1 == len(slots):
+                span = slice(slots[0], slots[-1] + 1)
+            cone = self._cones[nodes] = (slots, span, [None] * len(slots) if span else [])
         return cone
 
     def _slot(self, node: Node) -> int:
@@ -447,18 +472,38 @@ class Session:
                 values[slot] = node.value
 
     def _execute(self, plan: _Plan, values: list[Any]) -> None:
-        """Compute the plan's steps that have no known value, in order."""
+        """Compute the plan's steps that have no known value, in order: the second time the
+        same steps are computed, and from then on, by their compiled code."""
         steps = plan.steps
+        key: Any
         if plan.known_of is not None:
-            flags = plan.known_of(self._known)
+            key = flags = plan.known_of(self._known)
             if 1 in flags:
                 steps = [step for step, known in zip(steps, flags, strict=True) if not known]
         else:
             known = np.frombuffer(self._known, dtype=np.uint8)[plan.step_slots]
+            key = b""
             if np.count_nonzero(known):  # (faster than ndarray.any for a few steps)
+                key = known.tobytes()
                 steps = [steps[i] for i in np.flatnonzero(known == 0).tolist()]
+        code = None
+        if self.compiled and steps:
+            seen = plan.codes.get(key)
+            if seen is None:
+                if len(plan.codes) >= MAX_CODES:
+                    plan.codes.clear()
+                plan.codes[key] = (steps, None)
+            else:
+                steps, code = seen
+                if code is None and len(steps) <= compiler.COMPILE_LIMIT:
+                    ops = [self._nodes[step[0]].op for step in steps]  # type: ignore[union-attr]
+                    code = compiler.forward(steps, ops)
+                    plan.codes[key] = (steps, code)
         slot = -1
         try:
+            if code is not None:
+                code.function(values)
+                return
             for slot, compute, a, b in steps:
                 if b >= 0:
                     values[slot] = compute(values[a], values[b])
@@ -469,6 +514,11 @@ class Session:
         except EngineError:
             raise
         except Exception as error:
+            if code is not None:
+                failed = code.failed_step(error.__traceback__)
+                if failed is None:
+                    raise
+                slot = steps[failed][0]
             node = self._nodes[slot]
             assert node is not None
             shapes = [format_shape(np.shape(values[self._slots[n]])) for n in node.inputs]  # type: ignore[index]
@@ -476,6 +526,23 @@ class Session:
                 f"{node.label} failed on inputs of shape {', '.join(shapes)}: {error}",
                 node=node.name,
             ) from error
+
+    def plan_code(self, fetches: Any) -> str:
+        """The code a run of ``fetches`` computes them by, every step of it (and the backward
+        passes and optimizer steps of this graph version's runs so far: run the fetches
+        first), followed by which node each slot ``v[i]`` holds: for reading."""
+        nodes, _ = self._flatten(fetches)
+        plan = self._plan(tuple(nodes))
+        parts = []
+        if plan.steps:
+            parts.append(compiler.forward(plan.steps, [n.op for n in plan.nodes
+                                                       if not n.op.is_source]))
+        codes = [memo.code() for memo in self._version_memo.values() if hasattr(memo, "code")]
+        parts += sorted((code for code in codes if code is not None),
+                        key=lambda code: code.function.__name__ != "backward")
+        legend = [f"# v{slot}: {node.label}" for node, slot in zip(plan.nodes, plan.slots.tolist(),
+                                                               strict=True)]
+        return compiler.show(parts) + "\n" + "\n".join(legend) + "\n"
 
 
 def _readonly(value: Any) -> Any:

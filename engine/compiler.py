@@ -1,0 +1,169 @@
+"""Compiled plans: a run's steps and a backward pass turned once per graph version into one
+straight-line Python function each, so that a run pays no per-node dispatch.
+
+The code is generated from slot numbers and the registry's functions only: every function is
+bound by index (``f0``, ``f1``, … in the function's globals), values are ``v[slot]`` and locals
+named after their slot, and a comment names the op type (an identifier from the registry) —
+never a node's name or any text from a file. Each line computes one step, so an exception's
+line number says which step failed. :func:`show` prints the code.
+"""
+
+from __future__ import annotations
+
+import itertools
+import linecache
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+COMPILE_LIMIT = 50_000
+"""Plans of more steps than this stay interpreted (compiling them costs more than it saves)."""
+
+_serial = itertools.count()
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A generated function, its source, and which step each line of it computes."""
+
+    function: Callable[..., Any]
+    source: str
+    filename: str
+    step_of_line: dict[int, int]
+
+    def failed_step(self, traceback: TracebackType | None) -> int | None:
+        """The index of the step whose line raised, from an exception's traceback."""
+        line = None
+        while traceback is not None:
+            if traceback.tb_frame.f_code.co_filename == self.filename:
+                line = traceback.tb_lineno
+            traceback = traceback.tb_next
+        return None if line is None else self.step_of_line.get(line)
+
+
+def _label(opdef: Any) -> str:
+    """An op type for a comment: the registry's type name when it is a plain identifier."""
+    name = getattr(opdef, "type", "")
+    return name if isinstance(name, str) and name.isidentifier() else "op"
+
+
+def build(kind: str, head: str, lines: Sequence[tuple[str, int | None]], tail: str,
+          namespace: dict[str, Any]) -> Compiled:
+    """Compile ``def {kind}(v):`` with ``head`` lines, then ``lines`` (code, step index), then
+    ``tail``; ``namespace`` holds the functions the code calls."""
+    filename = f"<compiled {kind} {next(_serial)}>"
+    out = [f"def {kind}(v):"]
+    out += [f"    {line}" for line in head.splitlines()]
+    step_of_line: dict[int, int] = {}
+    for code, step in lines:
+        out.append(f"    {code}")
+        if step is not None:
+            step_of_line[len(out)] = step
+    out += [f"    {line}" for line in tail.splitlines()]
+    source = "\n".join(out) + "\n"
+    scope = dict(namespace)
+    exec(compile(source, filename, "exec"), scope)  # noqa: S102 — generated from indices only
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return Compiled(scope[kind], source, filename, step_of_line)
+
+
+UNARY, NARY = -1, -2
+"""A step's ``b`` field: one input (in ``a``), or a tuple of input slots in ``a`` (as in
+:mod:`engine.session`)."""
+
+
+def forward(steps: Sequence[tuple[int, Callable[..., Any], Any, int]],
+            ops: Sequence[Any]) -> Compiled:
+    """``forward(v)``: each step's ``v[slot] = compute(inputs)``, in order; ``ops`` are the
+    steps' op definitions (for comments)."""
+    computed: set[int] = set()
+    loads: list[str] = []
+    lines: list[tuple[str, int | None]] = []
+    namespace: dict[str, Any] = {}
+    for index, (slot, compute, a, b) in enumerate(steps):
+        inputs = list(a) if b == NARY else [a] if b == UNARY else [a, b]
+        for i in inputs:
+            if i not in computed:
+                computed.add(i)
+                loads.append(f"v{i} = v[{i}]")
+        namespace[f"f{index}"] = compute
+        args = ", ".join(f"v{i}" for i in inputs)
+        lines.append((f"v{slot} = v[{slot}] = f{index}({args})  # {_label(ops[index])}", index))
+        computed.add(slot)
+    return build("forward", "\n".join(loads), lines, "", namespace)
+
+
+@dataclass(frozen=True)
+class BackwardStep:
+    """A node of a backward pass: its index in reverse topological order, its slot, its
+    inputs' slots, and ``(rule, index of the input)`` per input on a path to ``y``."""
+
+    index: int
+    slot: int
+    input_slots: tuple[int, ...]
+    edges: tuple[tuple[Callable[..., Any], int], ...]
+    op: Any
+
+
+def backward(y_slot: int, seed: Callable[[Any], Any], steps: Sequence[BackwardStep],
+             targets: Sequence[int | None]) -> Compiled:
+    """``backward(v)``: the targets' gradients of sum(y) from the run's values ``v`` — the
+    seed at index 0, then each step's rules, a second contribution to an input added to the
+    first (the order of the interpreted pass)."""
+    namespace: dict[str, Any] = {"seed": seed}
+    lines: list[tuple[str, int | None]] = []
+    has_grad = {0}
+    loaded: set[int] = set()
+    rule_index = 0
+    for step_index, step in enumerate(steps):
+        if step.index not in has_grad:  # no consumer on the way passed a gradient back
+            continue
+        for slot in (step.slot, *step.input_slots):
+            if slot not in loaded:
+                loaded.add(slot)
+                lines.append((f"v{slot} = v[{slot}]", None))
+        args = ", ".join(f"v{s}" for s in (step.slot, *step.input_slots))
+        for rule, target in step.edges:
+            namespace[f"r{rule_index}"] = rule
+            call = f"r{rule_index}(g{step.index}, {args})"
+            total = f"g{target} + {call}" if target in has_grad else call
+            code = f"g{target} = {total}"
+            lines.append((f"{code}  # {_label(step.op)}", step_index))
+            has_grad.add(target)
+            rule_index += 1
+    found = [f"g{t}" if t is not None and t in has_grad else "None" for t in targets]
+    return build("backward", f"g0 = seed(v[{y_slot}])", lines, f"return [{', '.join(found)}]",
+                 namespace)
+
+
+def update(variables: Sequence[Any], keys: Sequence[Sequence[str]], rule: Callable[..., Any],
+           refuse: Callable[[int], None], kept: Callable[[Any, Any], Any],
+           zeros: Callable[[Any, Any], Any], step_type: Callable[[int], Any]) -> Compiled:
+    """``update((grads, state, step))``: an optimizer step over ``variables`` — each one's new
+    value by ``rule(value, grad, slots, step)`` (its slots read from ``state`` under
+    ``keys``), cast back to the value's dtype — returned as ``(variable, new value)`` pairs and
+    the new state. ``refuse(i)`` raises for a variable that is not float."""
+    namespace: dict[str, Any] = {"rule": rule, "refuse": refuse, "kept": kept, "zeros": zeros,
+                                 "step_type": step_type}
+    lines: list[tuple[str, int | None]] = []
+    pairs, state = [], ['"step": step_type(step)']
+    for i, (variable, names) in enumerate(zip(variables, keys, strict=True)):
+        namespace[f"x{i}"] = variable
+        lines += [(f"w{i} = x{i}._value", None),
+                  (f'if w{i}.dtype.kind not in "fc": refuse({i})', i),
+                  (f"g{i} = zeros(grads[{i}], w{i})", i)]
+        for j, key in enumerate(names):
+            namespace[f"k{i}_{j}"] = key
+        slots = "".join(f"kept(state.get(k{i}_{j}), w{i}), " for j in range(len(names)))
+        lines += [(f"n{i}, s{i} = rule(w{i}, g{i}, ({slots}), step)", i),
+                  (f"if n{i}.dtype != w{i}.dtype: n{i} = n{i}.astype(w{i}.dtype)", i)]
+        pairs.append(f"(x{i}, n{i})")
+        state += [f"k{i}_{j}: s{i}[{j}]" for j in range(len(names))]
+    return build("update", "grads, state, step = v", lines,
+                 f"return [{', '.join(pairs)}], {{{', '.join(state)}}}", namespace)
+
+
+def show(compiled: Sequence[Compiled]) -> str:
+    """The generated code of compiled functions, for reading."""
+    return "\n".join(c.source for c in compiled)
