@@ -1,5 +1,6 @@
 """Imported first by every bench: one BLAS thread for every side of a comparison (set before
-numpy loads, and held with threadpoolctl), Qt offscreen, the project's root on the import
+numpy loads, and held with threadpoolctl; a bench that needs another count sets
+``BENCH_BLAS_THREADS`` before importing this), Qt offscreen, the project's root on the import
 path; and the one way the benches compare two sides: alternated A B A B … in one run, each
 side's min and median printed with the load average.
 """
@@ -13,9 +14,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+THREADS = int(os.environ.get("BENCH_BLAS_THREADS", "1"))
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
              "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+    os.environ.setdefault(_var, str(THREADS))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -23,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 import numpy  # noqa: E402, F401 — loaded, so that threadpoolctl finds its BLAS
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-BLAS = threadpool_limits(1)
-"""The one BLAS thread, held for the whole process (both sides of every comparison)."""
+BLAS = threadpool_limits(THREADS)
+"""The BLAS threads, held for the whole process (both sides of every comparison)."""
 
 
 def load() -> str:

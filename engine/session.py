@@ -17,7 +17,7 @@ from typing import Any, TypeAlias, cast
 import networkx as nx
 import numpy as np
 
-from . import compiler
+from . import blas, compiler
 from .compiler import NARY, UNARY
 from .errors import EngineError, EvaluationError, FeedError
 from .gcpause import gc_paused
@@ -92,7 +92,7 @@ class _Plan:
     """The compiled evaluation of one set of fetches at one graph version."""
 
     __slots__ = ("sources", "steps", "stateful", "nodes", "step_slots", "slots", "span", "ones",
-                 "fetch_slots", "known_of", "codes")
+                 "fetch_slots", "known_of", "codes", "largest")
 
     def __init__(self, sources: list[Source], steps: list[Step], stateful: list[Node],
                  nodes: list[Node], slots: list[int], fetch_slots: list[int]) -> None:
@@ -111,6 +111,9 @@ class _Plan:
         self.span = slice(first, first + len(slots)) if contiguous else None
         """The slots as one range, when they are (a plan compiled first takes new slots)."""
         self.ones = b"\x01" * len(slots) if contiguous else b""
+        self.largest = -1
+        """Elements of the plan's largest value (known after its first run): the BLAS
+        threads its runs get (see :mod:`engine.blas`)."""
         self.codes: dict[Any, tuple[list[Step], compiler.Compiled | None]] = {}
         """By which steps a run computes (their known flags): those steps, and their compiled
         code once a run has computed them before."""
@@ -168,11 +171,16 @@ class Session:
         self._invalidate(feeds, plan)
         values = self._values
         self._deferred = []
+        if plan.largest >= 0:
+            blas.suit(plan.largest)
         try:
             with np.errstate(all="ignore"):
                 self._load_sources(plan, feeds)
                 self._execute(plan, values)
             plan.mark_known(self._known)
+            if plan.largest < 0 and len(plan.nodes) <= compiler.COMPILE_LIMIT:
+                plan.largest = max(getattr(values[slot], "size", 1)
+                                   for slot in plan.slots.tolist())
             results = [_readonly(values[slot]) for slot in plan.fetch_slots]
             for update in self._deferred:
                 update()

@@ -98,11 +98,11 @@ def apply_blas_threads(threads: int) -> bool:
     with threadpoolctl, and in the processes started from now on (the environment).
     False if threadpoolctl is not installed: the limit then applies from the next start."""
     set_blas_environment(threads)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
+    if not blas_applies_at_once():
         return False
-    threadpool_limits(limits=threads if threads > 0 else available_cores(), user_api="blas")
+    from engine import blas  # (sessions then give a small plan one thread, a big one this many)
+
+    blas.set_limit(threads if threads > 0 else available_cores())
     return True
 
 
