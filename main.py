@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 
 ENGINE_COMMANDS = ("run", "train")
-"""``engine.cli.COMMANDS``, named here so that starting the editor imports no numpy before it
-has set the BLAS thread limit (tests/test_main.py checks that the two agree)."""
+"""``engine.cli.COMMANDS``, named here so that this module imports nothing it does not need
+(tests/test_main.py checks that the two agree)."""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,16 +6,20 @@ import argparse
 import os
 import sys
 
-from editor.app.preferences import THEMES, Preferences, set_blas_environment
+# numpy and networkx before Qt: PySide6 reads the source of every module imported after it
+# (looking for its own name), which took a quarter of the start
+import engine  # noqa: F401
+
+# isort: split
+from editor.app.preferences import THEMES, Preferences, apply_blas_threads
 
 
 def prepare_environment() -> None:
-    """Before numpy is first imported: put the preferences' BLAS thread limit into the
-    environment, which the BLAS library reads when it loads — in this process and in those
-    it starts (training's worker)."""
+    """Apply the preferences' BLAS thread limit: to this process now (threadpoolctl) and,
+    through the environment, to the processes it starts (training's worker)."""
     threads = Preferences.load().blas_threads
     if threads > 0:
-        set_blas_environment(threads)
+        apply_blas_threads(threads)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -74,7 +78,35 @@ def main(argv: list[str] | None = None) -> int:
         return screenshot(window, args.screenshot)
     window.show()
     window.view.frame_all()
+    if os.environ.get(EXIT_WHEN_SHOWN):
+        exit_when_painted(window.view.viewport())
     return app.exec()
+
+
+EXIT_WHEN_SHOWN = "TENSORCANVAS_EXIT_WHEN_SHOWN"
+"""Set (by bench/bench_start.py), the editor prints the wall-clock time (``time.time()``) at
+which the canvas is first painted, and quits."""
+
+
+def exit_when_painted(widget) -> None:  # noqa: ANN001 — a QWidget
+    """Print the time ``widget`` is first painted at, then quit the application."""
+    import time
+
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                widget.removeEventFilter(self)
+                QTimer.singleShot(0, self.painted)  # after this paint is done
+            return False
+
+        def painted(self) -> None:
+            print(f"shown at {time.time():.6f}", flush=True)
+            QApplication.quit()
+
+    widget.installEventFilter(FirstPaint(widget))
 
 
 def screenshot(window, path: str) -> int:

@@ -1,8 +1,9 @@
 """The preferences: what is kept in QSettings, the dialog that edits them, and the limit on
 numpy's BLAS threads.
 
-This module imports neither numpy nor the engine: the entry point reads the BLAS limit from
-here and puts it into the environment before numpy is first imported.
+The BLAS limit applies at once in this process (threadpoolctl, through ``engine.blas``, which
+gives small plans one thread and big ones up to it) and, through the environment, in the
+processes started from then on (training's worker).
 """
 
 from __future__ import annotations

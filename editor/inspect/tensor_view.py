@@ -39,13 +39,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.inspect.heatmap import Heatmap
 from editor.inspect.tensor_model import TensorTableModel
 from editor.tensor_stats import TensorStats, format_number, format_stat, tensor_stats
 from engine.tensors import format_shape, format_tensor
 
 if TYPE_CHECKING:
     from editor.compute.service import Evaluation
+    from editor.inspect.heatmap import Heatmap
 
 COPY_IN_BACKGROUND = 100_000
 """Tensors with more elements than this are formatted for the clipboard off the GUI thread."""
@@ -215,6 +215,8 @@ class TensorPanel(QWidget):
         """The heatmap beside the table, made (hidden) when first needed: a pyqtgraph plot
         takes longer to make than the rest of the panel, and Ctrl+A makes twelve panels."""
         if self._heatmap is None:
+            from editor.inspect.heatmap import Heatmap  # pyqtgraph loads when first needed
+
             self._heatmap = Heatmap()
             self._heatmap.hide()
             self._heatmap.hovered.connect(self.hover_label.setText)

@@ -9,11 +9,11 @@ only while the view is visible.
 
 from __future__ import annotations
 
-from typing import NamedTuple, TypeGuard
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 import networkx as nx
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -24,10 +24,19 @@ from engine.errors import EngineError
 from engine.graph import Graph, Node, Placeholder
 from engine.registry import LOGITS_LOSS, LOSS, PROBABILITIES, has_role
 
+if TYPE_CHECKING:
+    import pyqtgraph as pg
+
 RESOLUTION = 100
 """Grid points per axis."""
-_VALUES = pg.colormap.get("viridis")
-"""The colour scale of a regression's values."""
+
+
+@cache
+def _values_map() -> Any:
+    """The colour scale of a regression's values."""
+    import pyqtgraph as pg
+
+    return pg.colormap.get("viridis")
 
 
 class Classifier(NamedTuple):
@@ -155,21 +164,9 @@ class DecisionBoundaryView(QWidget):
     def __init__(self, compute: ComputeService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.compute = compute
-        self.plot = pg.PlotWidget(background=BACKGROUND)
-        item = self.plot.getPlotItem()
-        item.hideButtons()
-        item.setMenuEnabled(False)
-        for axis in ("left", "bottom"):
-            item.getAxis(axis).setTextPen(FOREGROUND)
-            item.getAxis(axis).setPen(pg.mkPen(FOREGROUND, width=1))
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.points = pg.ScatterPlotItem(size=8, pen=pg.mkPen(255, 255, 255, 200, width=1))
-        self.message = pg.TextItem(color=FOREGROUND, anchor=(0.5, 0.5))
-        for graphics in (self.image, self.points, self.message):
-            self.plot.addItem(graphics)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot)
+        self._plot: pg.PlotWidget | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
         self.classifier: Classifier | None = None
         self.classes: np.ndarray | None = None
         self.values: np.ndarray | None = None
@@ -184,6 +181,28 @@ class DecisionBoundaryView(QWidget):
         self._stale = False
         compute.grid_ready.connect(self._show)
 
+    @property
+    def plot(self) -> pg.PlotWidget:
+        """The plot, made when first needed (pyqtgraph loads then, not at start)."""
+        if self._plot is None:
+            import pyqtgraph as pg
+
+            plot = pg.PlotWidget(background=BACKGROUND)
+            item = plot.getPlotItem()
+            item.hideButtons()
+            item.setMenuEnabled(False)
+            for axis in ("left", "bottom"):
+                item.getAxis(axis).setTextPen(FOREGROUND)
+                item.getAxis(axis).setPen(pg.mkPen(FOREGROUND, width=1))
+            self.image = pg.ImageItem(axisOrder="row-major")
+            self.points = pg.ScatterPlotItem(size=8, pen=pg.mkPen(255, 255, 255, 200, width=1))
+            self.message = pg.TextItem(color=FOREGROUND, anchor=(0.5, 0.5))
+            for graphics in (self.image, self.points, self.message):
+                plot.addItem(graphics)
+            self._layout.addWidget(plot)
+            self._plot = plot
+        return self._plot
+
     def set_graph(self, graph: Graph | None) -> bool:
         """Show ``graph``'s classifier (the one :func:`find_classifier` picks:
         :attr:`classifier`); False if it has none."""
@@ -193,8 +212,9 @@ class DecisionBoundaryView(QWidget):
             self._data = None  # another kind of model: its points are coloured anew
         self.classifier = found
         if self.classifier is None:
-            self.image.clear()
-            self.points.clear()
+            if self._plot is not None:
+                self.image.clear()
+                self.points.clear()
             self._data = None
             return False
         features = self.classifier.input.name
@@ -213,10 +233,13 @@ class DecisionBoundaryView(QWidget):
             pad = 0.1 * (high - low) + 0.25
             low, high = low - pad, high + pad
             self._rect = QRectF(low[0], low[1], high[0] - low[0], high[1] - low[1])
+            import pyqtgraph as pg
+
             if self.classifier.values:
                 targets = labels.astype(np.float64).reshape(-1)
                 self._range = (float(targets.min()), float(targets.max()))
-                colors = [pg.mkBrush(*c) for c in _VALUES.map(self._scaled(targets), "byte")]
+                scale = _values_map().map(self._scaled(targets), "byte")
+                colors = [pg.mkBrush(*c) for c in scale]
             else:
                 colors = [pg.mkBrush(*CLASS_COLORS[c % len(CLASS_COLORS)])
                           for c in label_classes(labels)]
@@ -252,6 +275,7 @@ class DecisionBoundaryView(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.plot  # noqa: B018 — made when first shown
         if self._stale:
             self.refresh()
 
@@ -270,7 +294,7 @@ class DecisionBoundaryView(QWidget):
             if self.classifier.values:  # a regression: its values on a colour scale
                 self.classes = None
                 self.values = grid.outputs.reshape(RESOLUTION, RESOLUTION)
-                self.image.setImage(_VALUES.map(self._scaled(self.values), mode="byte"),
+                self.image.setImage(_values_map().map(self._scaled(self.values), mode="byte"),
                                     autoLevels=False)
             else:
                 self.values = None

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from editor.training.plot_style import BACKGROUND, CURVE, CURVE_PREVIOUS, FOREGROUND
 
+if TYPE_CHECKING:
+    import pyqtgraph as pg
+
 REDRAW_MS = 400
 """Least milliseconds between redraws while points arrive."""
+PLOT_HEIGHT = 140
 
 
 class LossCurve(QWidget):
@@ -33,29 +37,18 @@ class LossCurve(QWidget):
         self.log_scale.setToolTip("Show the loss on a logarithmic axis")
         self.log_scale.toggled.connect(self._set_log)
 
-        self.plot = pg.PlotWidget(background=BACKGROUND)
-        self.plot.setMinimumHeight(140)
-        item = self.plot.getPlotItem()
-        item.setLabel("bottom", "step", color=FOREGROUND)
-        item.setLabel("left", "loss", color=FOREGROUND)
-        for axis in ("left", "bottom"):
-            item.getAxis(axis).setTextPen(FOREGROUND)
-            item.getAxis(axis).setPen(pg.mkPen(FOREGROUND, width=1))
-        item.setClipToView(True)
-        item.setDownsampling(auto=True, mode="peak")
-        item.hideButtons()
-        item.setContentsMargins(0, 8, 8, 0)  # room for the top and last tick labels
-        item.getViewBox().disableAutoRange()
-        self.previous = self.plot.plot(pen=pg.mkPen(CURVE_PREVIOUS, width=1.5))
-        self.curve = self.plot.plot(pen=pg.mkPen(CURVE, width=2))
+        self._plot: pg.PlotWidget | None = None
+        self._room = QWidget()  # the plot's place until it is made
+        self._room.setMinimumHeight(PLOT_HEIGHT)
+        self._previous_points: tuple[Any, Any] = ([], [])
 
         header = QHBoxLayout()
         header.addStretch(1)
         header.addWidget(self.log_scale)
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
-        layout.addWidget(self.plot, 1)
+        layout.addWidget(self._room, 1)
 
         self._steps = np.empty(1024)
         self._losses = np.empty(1024)
@@ -71,6 +64,49 @@ class LossCurve(QWidget):
         self._timer.timeout.connect(self.redraw)
 
     @property
+    def plot(self) -> pg.PlotWidget:
+        """The plot, made when first needed (pyqtgraph loads then, not at start), with the
+        curves drawn so far."""
+        if self._plot is None:
+            import pyqtgraph as pg
+
+            plot = pg.PlotWidget(background=BACKGROUND)
+            plot.setMinimumHeight(PLOT_HEIGHT)
+            item = plot.getPlotItem()
+            item.setLabel("bottom", "step", color=FOREGROUND)
+            item.setLabel("left", "loss", color=FOREGROUND)
+            for axis in ("left", "bottom"):
+                item.getAxis(axis).setTextPen(FOREGROUND)
+                item.getAxis(axis).setPen(pg.mkPen(FOREGROUND, width=1))
+            item.setClipToView(True)
+            item.setDownsampling(auto=True, mode="peak")
+            item.hideButtons()
+            item.setContentsMargins(0, 8, 8, 0)  # room for the top and last tick labels
+            item.getViewBox().disableAutoRange()
+            item.setLogMode(y=self.log_scale.isChecked())
+            self._previous = plot.plot(*self._previous_points,
+                                       pen=pg.mkPen(CURVE_PREVIOUS, width=1.5))
+            self._curve = plot.plot(self._steps[: self._count], self._losses[: self._count],
+                                    pen=pg.mkPen(CURVE, width=2))
+            self._layout.replaceWidget(self._room, plot)
+            self._room.deleteLater()
+            self._plot = plot
+            self._fit()
+        return self._plot
+
+    @property
+    def curve(self) -> Any:
+        """The current run's curve (a pyqtgraph PlotDataItem)."""
+        self.plot  # noqa: B018 — made with the plot
+        return self._curve
+
+    @property
+    def previous(self) -> Any:
+        """The previous run's curve, faint."""
+        self.plot  # noqa: B018 — made with the plot
+        return self._previous
+
+    @property
     def count(self) -> int:
         """How many points the current curve holds."""
         return self._count
@@ -83,13 +119,16 @@ class LossCurve(QWidget):
         """Keep the current curve faintly as the previous run's and start an empty one, for a
         run of ``steps`` steps (0: not known)."""
         if self._count:
-            self.previous.setData(*self.points())
+            self._previous_points = self.points()
+            if self._plot is not None:
+                self.previous.setData(*self._previous_points)
             self._previous_bounds = self._bounds
         self._bounds = _Bounds()
         self._count = 0
         self._drawn_at = 0.0  # a new run's first points are drawn at once
         self._planned, self._started_at = steps, time.perf_counter()
-        self.curve.setData([], [])
+        if self._plot is not None:
+            self.curve.setData([], [])
 
     def continue_run(self, steps: int) -> None:
         """Go on with the current curve for ``steps`` more steps (the points appended next
@@ -107,7 +146,9 @@ class LossCurve(QWidget):
     def clear(self) -> None:
         """Forget both curves."""
         self.start_run()
-        self.previous.setData([], [])
+        self._previous_points = ([], [])
+        if self._plot is not None:
+            self.previous.setData([], [])
         self._previous_bounds = _Bounds()
 
     def append(self, steps: np.ndarray, losses: np.ndarray) -> None:
@@ -153,6 +194,7 @@ class LossCurve(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.plot  # noqa: B018 — made when first shown
         if self._stale:
             self.redraw()
 
