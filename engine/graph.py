@@ -6,6 +6,7 @@ with the nodes and tells listeners (sessions, the editor) what changed.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 import weakref
@@ -758,18 +759,26 @@ _MISSING = object()
 
 class _DefaultGraph:
     """Returned by :meth:`Graph.as_default`: the graph is already the default; leaving a
-    ``with`` block restores the previous one."""
+    ``with`` block restores the previous one. Inside the block, where graphs are built, the
+    cyclic garbage collector waits (see :func:`gc_paused`: it made building a million nodes
+    take twice as long); reference counting frees as usual."""
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.previous = _default[0]
         _default[0] = graph
+        self._paused: contextlib.AbstractContextManager[None] | None = None
 
     def __enter__(self) -> Graph:
+        self._paused = gc_paused()
+        self._paused.__enter__()
         return self.graph
 
     def __exit__(self, *exc: object) -> None:
         _default[0] = self.previous
+        if self._paused is not None:
+            self._paused.__exit__(None, None, None)
+            self._paused = None
 
 
 _default: list[Graph] = [Graph()]

@@ -179,8 +179,8 @@ class Session:
                 self._execute(plan, values)
             plan.mark_known(self._known)
             if plan.largest < 0 and len(plan.nodes) <= compiler.COMPILE_LIMIT:
-                plan.largest = max(getattr(values[slot], "size", 1)
-                                   for slot in plan.slots.tolist())
+                plan.largest = max((getattr(values[slot], "size", 1)
+                                    for slot in plan.slots.tolist()), default=0)
             results = [_readonly(values[slot]) for slot in plan.fetch_slots]
             for update in self._deferred:
                 update()
