@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -56,13 +57,14 @@ from editor.canvas.scene import GraphScene
 from editor.canvas.view import GraphView
 from editor.compute.live import LiveEvaluation
 from editor.compute.service import ComputeService
-from editor.document import Document
+from editor.document import FREEZE_AFTER, Document
 from editor.inspect.properties import PropertiesPanel
 from editor.inspect.step_controls import StepControls
 from editor.inspect.tensor_view import TensorView
 from editor.training.panel import TrainingPanel
 from engine import train
 from engine.errors import FileFormatError
+from engine.gcpause import gc_paused
 from engine.graph import Graph
 from engine.io import load_graph
 
@@ -468,18 +470,21 @@ class MainWindow(QMainWindow):
         """Open a graph file (an example opens as an untitled copy). A broken file is
         reported and changes nothing."""
         path = Path(path)
-        try:
-            graph = prepare_graph(load_graph(path))
-        except FileFormatError as error:
-            QMessageBox.critical(self, "Cannot open the file", str(error))
-            return False
-        if not self.maybe_save():
-            return False
-        if example:
-            self.set_document(Document(graph, name=f"{path.stem} (example)"))
-        else:
-            self.set_document(Document(graph, path))
-            self._add_recent(path)
+        with gc_paused():  # what a big file makes lives as long as its document
+            try:
+                graph = prepare_graph(load_graph(path))
+            except FileFormatError as error:
+                QMessageBox.critical(self, "Cannot open the file", str(error))
+                return False
+            if not self.maybe_save():
+                return False
+            if example:
+                self.set_document(Document(graph, name=f"{path.stem} (example)"))
+            else:
+                self.set_document(Document(graph, path))
+                self._add_recent(path)
+        if len(graph) >= FREEZE_AFTER:
+            gc.freeze()  # out of the collector's sight until the document goes (as for edits)
         self.statusBar().showMessage(f"Opened {path.name}: {len(graph)} nodes", 5000)
         return True
 
