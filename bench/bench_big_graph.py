@@ -34,7 +34,6 @@ variables, set before numpy is imported); the load average is printed before and
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import tempfile
@@ -42,6 +41,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from setup_bench import load  # first: Qt offscreen, one BLAS thread (before numpy loads)
+
+# isort: split
 from PySide6.QtCore import QEventLoop, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QWheelEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
@@ -86,7 +88,7 @@ def generate(n: int, path: Path) -> None:
 
 
 def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return load()
 
 
 class Bench:

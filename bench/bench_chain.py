@@ -22,13 +22,9 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-PINNED = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                                 "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}
-os.environ.update(PINNED)  # before numpy is imported, here and in every repeat's process
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from setup_bench import load  # first: one BLAS thread, here and in every repeat's process
+
 SIZE = 2  # elements of the vector passed down the chain (as in tests/test_engine_session.py)
 
 
@@ -77,17 +73,12 @@ def one_repeat(nodes: int) -> dict[str, float]:
             "rss_mib": (rss_peak - rss_before) / 1024}
 
 
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
-
-
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     nodes = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
     print(f"chain of {nodes:,} nodes, {repeats} repeats, each in a fresh process; "
           f"{os.cpu_count()} CPUs, load average {load()} (1, 5, 15 min)")
-    env = {**os.environ, **PINNED}
+    env = dict(os.environ)  # (setup_bench's BLAS settings included)
     runs = []
     for _ in range(repeats):
         out = subprocess.run([sys.executable, __file__, "--one", str(nodes)], env=env,
@@ -98,7 +89,7 @@ def main() -> None:
             ("re-run on a new feed (A)", "again", "s"),
             ("numpy loop doing the same (B)", "numpy", "s"),
             ("peak resident memory, above start", "rss_mib", "MiB"))
-    print(f"{'figure':<36} {'min':>12} {'median':>12}")
+    print(f"{'figure':<36} {'min':>12} {'median':>12}   targets: build < 10 s, peak < 1024 MiB")
     for label, key, unit in rows:
         values = [run[key] for run in runs]
         print(f"{label:<36} {min(values):>8.2f} {unit:<3} {statistics.median(values):>8.2f} {unit}")

@@ -33,17 +33,12 @@ and how long (B) took. BLAS is pinned to one thread for every part; the load ave
 
 from __future__ import annotations
 
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_name, "1")  # before numpy loads
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from setup_bench import load  # first: Qt offscreen, one BLAS thread (before numpy loads)
 
+# isort: split
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -277,9 +272,9 @@ def main() -> None:
         strict = 1.5 * engine_ms + repaint_ms
         print(f"  1.5 × engine, + one update              {strict:8.3f} ms  "
               f"({'met' if window_ms < strict else 'not met'})")
-    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    load_before = load()
     idle, busy, took = event_loop_gaps()
-    load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    load_after = load()
     print(f"event loop while the evaluator computes all {len(build()[0]):,} nodes "
           f"(min / median of {len(idle)}; load average {load_before} before, {load_after} after):")
     print(f"  (A) idle: longest gap between 10 ms ticks   {min(idle):6.1f} / "

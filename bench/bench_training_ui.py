@@ -25,19 +25,15 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_name, "1")  # before numpy loads; the worker process inherits it
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from setup_bench import ROOT, load  # first: offscreen, one BLAS thread (the worker inherits it)
 
+# isort: split
 from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -166,10 +162,6 @@ def event_loop_training(window: MainWindow) -> tuple[float, float, float]:
     return longest, median, stop_ms
 
 
-def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def main() -> None:
     app = QApplication.instance() or QApplication([])
     style.apply_dark_theme(app)
@@ -197,9 +189,10 @@ def main() -> None:
     window.deleteLater()
     app.processEvents()
     rate = {name: STEPS / min(values) for name, values in times.items()}
-    print(f"python main.py train: {rate['cli']:,.0f} steps/s")
+    median = {name: STEPS / statistics.median(values) for name, values in times.items()}
+    print(f"python main.py train: {rate['cli']:,.0f} steps/s (median {median['cli']:,.0f})")
     for name, label in (("loss", "loss curve shown"), ("boundary", "decision boundary shown")):
-        print(f"Main window, {label}: {rate[name]:,.0f} steps/s — "
+        print(f"Main window, {label}: {rate[name]:,.0f} steps/s (median {median[name]:,.0f}) — "
               f"{rate[name] / rate['cli']:.2f} of the command line's (target ≥ 0.9)")
     print(f"one decision boundary update (100 × 100 grid, asked to drawn): {update_ms:.2f} ms")
     print(f"event loop, a 10 ms timer over {GAP_SECONDS:g} s (min / median of {REPEATS}; "

@@ -69,12 +69,11 @@ class Backward:
 
     def run(self, values: list[Any]) -> list[Any]:
         """Each target's gradient of sum(y) (``None`` for a target ``y`` does not depend on):
-        interpreted the first time, by the compiled pass from the second (if it compiles)."""
+        interpreted until :func:`engine.compiler.due` says to compile it."""
         if self.compiled is not None:
             return self.compiled.function(values)  # type: ignore[no-any-return]
         self.runs += 1
-        small = len(self.steps) <= compiler.COMPILE_LIMIT
-        if self.compile and self.runs >= 2 and self.size and small:
+        if self.compile and self.size and compiler.due(len(self.steps), self.runs):
             self.compiled = compiler.backward(self.y_slot, seed, self.steps, self.targets)
         return self.interpret(values)
 

@@ -17,8 +17,18 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+QUICK = 256
+"""Up to this many steps, code is compiled from its second run: compiling a step costs about
+as much as a hundred runs' dispatch of it, which for a few steps is well under a millisecond."""
+PAYBACK = 100
+"""Runs after which code of more steps is compiled (by then compiling it has paid back)."""
 COMPILE_LIMIT = 50_000
-"""Plans of more steps than this stay interpreted (compiling them costs more than it saves)."""
+"""Plans of more steps than this stay interpreted (their code would take much memory)."""
+
+
+def due(steps: int, runs: int) -> bool:
+    """Whether code of ``steps`` steps that has run ``runs`` times is to be compiled now."""
+    return steps <= COMPILE_LIMIT and runs >= (2 if steps <= QUICK else PAYBACK)
 
 _serial = itertools.count()
 

@@ -28,6 +28,9 @@ SMALL_PLAN = 64
 """Plans of up to this many steps read their steps' known flags with an itemgetter (numpy's
 indexing costs more for a few slots, less for many)."""
 
+LARGEST_LIMIT = 50_000
+"""Plans of more nodes than this do not look for their largest value (nor suit BLAS to it)."""
+
 MAX_CODES = 8
 """How many sets of steps to compute a plan keeps (and compiles, when seen again)."""
 
@@ -89,7 +92,8 @@ class NodeContext:
 
 
 class _Plan:
-    """The compiled evaluation of one set of fetches at one graph version."""
+    """The evaluation of one set of fetches at one graph version, its steps (and their
+    compiled code, see :mod:`engine.compiler`)."""
 
     __slots__ = ("sources", "steps", "stateful", "nodes", "step_slots", "slots", "span", "ones",
                  "fetch_slots", "known_of", "codes", "largest")
@@ -114,9 +118,9 @@ class _Plan:
         self.largest = -1
         """Elements of the plan's largest value (known after its first run): the BLAS
         threads its runs get (see :mod:`engine.blas`)."""
-        self.codes: dict[Any, tuple[list[Step], compiler.Compiled | None]] = {}
-        """By which steps a run computes (their known flags): those steps, and their compiled
-        code once a run has computed them before."""
+        self.codes: dict[Any, list[Any]] = {}
+        """By which steps a run computes (their known flags): ``[steps, runs, compiled code]``
+        (the code once :func:`engine.compiler.due` says so, else ``None``)."""
 
     def mark_known(self, known: bytearray) -> None:
         """Set the known flags of the plan's slots."""
@@ -178,7 +182,7 @@ class Session:
                 self._load_sources(plan, feeds)
                 self._execute(plan, values)
             plan.mark_known(self._known)
-            if plan.largest < 0 and len(plan.nodes) <= compiler.COMPILE_LIMIT:
+            if plan.largest < 0 and len(plan.nodes) <= LARGEST_LIMIT:
                 plan.largest = max((getattr(values[slot], "size", 1)
                                     for slot in plan.slots.tolist()), default=0)
             results = [_readonly(values[slot]) for slot in plan.fetch_slots]
@@ -500,13 +504,14 @@ class Session:
             if seen is None:
                 if len(plan.codes) >= MAX_CODES:
                     plan.codes.clear()
-                plan.codes[key] = (steps, None)
+                plan.codes[key] = [steps, 1, None]
             else:
-                steps, code = seen
-                if code is None and len(steps) <= compiler.COMPILE_LIMIT:
-                    ops = [self._nodes[step[0]].op for step in steps]  # type: ignore[union-attr]
-                    code = compiler.forward(steps, ops)
-                    plan.codes[key] = (steps, code)
+                steps, runs, code = seen
+                if code is None:
+                    seen[1] = runs = runs + 1
+                    if compiler.due(len(steps), runs):
+                        ops = [self._nodes[step[0]].op for step in steps]
+                        code = seen[2] = compiler.forward(steps, ops)
         slot = -1
         try:
             if code is not None:

@@ -9,6 +9,7 @@ import pytest
 
 import engine as ts
 import main
+from engine import compiler
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
 
@@ -57,7 +58,7 @@ def test_runs_after_the_first_use_the_compiled_code():
     code = session.plan_code(fetches)
     assert "def forward(v):" in code and "def backward(v):" in code and "def update(v):" in code
     plan = next(iter(session._plans.values()))
-    assert any(compiled is not None for _, compiled in plan.codes.values())
+    assert any(compiled is not None for _, _, compiled in plan.codes.values())
 
 
 def test_node_names_never_enter_the_code():
@@ -96,3 +97,19 @@ def test_show_plan_prints_the_code_from_the_command_line(capsys):
     assert out.startswith("train = ")
     assert "def forward(v):" in out and "def backward(v):" in out and "def update(v):" in out
     assert "f0(v1, v2)  # matmul" in out and "# v2: W (variable)" in out
+
+
+def test_a_big_plan_is_compiled_only_once_it_has_run_often_enough_to_pay_back():
+    with ts.Graph().as_default() as g:
+        x = ts.placeholder(shape=[2], name="x")
+        node = x
+        for _ in range(compiler.QUICK + 1):
+            node = ts.negative(node)
+    session = ts.Session(g)
+    plan_runs = []
+    for i in range(compiler.PAYBACK):
+        value = session.run(node, {x: [float(i), 1.0]})
+        assert value.tolist() == [-float(i), -1.0]
+        plan = next(iter(session._plans.values()))
+        plan_runs.append(any(code is not None for _, _, code in plan.codes.values()))
+    assert plan_runs.index(True) == compiler.PAYBACK - 1  # compiled by the 100th run, not before
