@@ -736,7 +736,7 @@ def _rebuild(specs: list[_Spec]) -> Graph:
             node.graph = graph
             node.name = name
             node.attrs = dict(attrs)
-            node.ui = copy.deepcopy(ui) if ui else {}
+            node.ui = _copied(ui) if ui else {}
             node.state = {k: np.array(v, copy=True) for k, v in state.items()}
             node.inputs = [None] * len(node.op.inputs)
             if isinstance(node, _ValueNode):
@@ -752,6 +752,21 @@ def _rebuild(specs: list[_Spec]) -> Graph:
                     edges.setdefault((nodes[source], target), set()).add(port)
         graph.nx.add_edges_from((u, v, {"ports": ports}) for (u, v), ports in edges.items())
     return graph
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of ``value``, quick for what ``ui`` holds: dicts, lists and tuples of
+    numbers and strings (anything else is handed to ``copy.deepcopy``)."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _copied(item) for key, item in value.items()}
+    if kind is list:
+        return [_copied(item) for item in value]
+    if kind in (int, float, str, bool) or value is None:
+        return value
+    if kind is tuple:
+        return tuple(_copied(item) for item in value)
+    return copy.deepcopy(value)
 
 
 _MISSING = object()
