@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 )
 
 from editor import style
-from editor.app.help import AboutDialog, ShortcutsDialog, UserGuideDialog, action_rows
 from editor.app.history import HistoryView
 from editor.app.node_menu import NodeMenu
 from editor.app.preferences import APPLICATION as APPLICATION
@@ -691,14 +690,21 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         """Help › Keyboard Shortcuts (F1): a searchable list of every shortcut and gesture."""
-        self._open_dialog("shortcuts", lambda: ShortcutsDialog(action_rows(self.menuBar()), self))
+        from editor.app import help as dialogs  # (their Qt classes load when first asked for)
+
+        rows = dialogs.action_rows
+        self._open_dialog("shortcuts", lambda: dialogs.ShortcutsDialog(rows(self.menuBar()), self))
 
     def show_user_guide(self) -> None:
         """Help › User Guide: docs/user-guide.md, rendered in a dialog (works offline)."""
-        self._open_dialog("guide", lambda: UserGuideDialog(parent=self))
+        from editor.app import help as dialogs
+
+        self._open_dialog("guide", lambda: dialogs.UserGuideDialog(parent=self))
 
     def show_about(self) -> None:
-        self._open_dialog("about", lambda: AboutDialog(self))
+        from editor.app import help as dialogs
+
+        self._open_dialog("about", lambda: dialogs.AboutDialog(self))
 
     # ---- recovery --------------------------------------------------------------------------
 

@@ -10,12 +10,9 @@ engine, which a fresh process would not know, trains in a thread instead.
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from functools import partial
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
@@ -28,6 +25,10 @@ from engine.errors import EngineError, FeedError
 from engine.graph import Graph, Node, Placeholder
 from engine.optimizers import VAR_LIST
 from engine.registry import TRAIN_STEP, all_ops, get_op, has_role
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 __all__ = ["Trainer", "TrainingResult", "check_trainable"]
 
@@ -254,6 +255,8 @@ class _WorkerProcess(QObject):
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
+        import multiprocessing  # (when a worker is first needed, not at start)
+
         context = multiprocessing.get_context("spawn")
         self._connection, child = context.Pipe()
         self.control = context.RawArray("b", 2)

@@ -14,8 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, MutableSequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,6 +24,9 @@ from engine.errors import EngineError
 from engine.graph import Graph
 from engine.optimizers import VAR_LIST, trained_variables
 from engine.session import Session
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 PROGRESS_INTERVAL = 0.2
 """Seconds between progress messages (at most 5 a second); every step's loss is in them."""

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from editor import style
 from editor.app.preferences import BLAS_VARIABLES, Preferences, settings
 from editor.canvas.items import NodeItem
+from engine import blas
 
 
 @pytest.fixture
@@ -76,7 +77,9 @@ def test_preferences_are_applied_kept_and_in_step_with_the_view_menu(window, qtb
     again.theme.setCurrentIndex(0)
     qtbot.keyClick(again, Qt.Key.Key_Return)  # OK
     assert style.current_theme == "dark"
-    assert blas_threads(restored) == {len(os.sched_getaffinity(0))}  # one per core again
+    # up to one per core again (a session gives a small graph one: engine/blas.py)
+    assert blas.most() == len(os.sched_getaffinity(0))
+    assert blas_threads(restored) <= {1, blas.most()}
     assert all(v not in os.environ for v in BLAS_VARIABLES)
 
 
