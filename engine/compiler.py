@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import linecache
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -74,8 +75,10 @@ def build(kind: str, head: str, lines: Sequence[tuple[str, int | None]], tail: s
     source = "\n".join(out) + "\n"
     scope = dict(namespace)
     exec(compile(source, filename, "exec"), scope)  # noqa: S102 — generated from indices only
+    function = scope[kind]
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    return Compiled(scope[kind], source, filename, step_of_line)
+    weakref.finalize(function, linecache.cache.pop, filename, None)  # (tracebacks show it)
+    return Compiled(function, source, filename, step_of_line)
 
 
 UNARY, NARY = -1, -2
