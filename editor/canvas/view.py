@@ -175,8 +175,11 @@ class GraphView(QGraphicsView):
         rect = QRectF()
         for item in scene.node_items.values():
             rect = rect.united(_with_children(item))
-        for edge in scene.edge_items.values():
-            rect = rect.united(edge.sceneBoundingRect())
+        if scene.edge_items:  # the wires' extents as numbers (no rectangle made per wire)
+            extents = [edge.extent() for edge in scene.edge_items.values()]
+            left, top, right, bottom = zip(*extents, strict=True)
+            rect = rect.united(QRectF(QPointF(min(left), min(top)),
+                                      QPointF(max(right), max(bottom))))
         self.frame(rect)
 
     def frame_selection(self) -> None:

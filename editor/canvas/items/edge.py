@@ -86,19 +86,25 @@ class WireItem(QGraphicsItem):
             self._ends = (QPointF(x1, y1), QPointF(x2, y2))
         return self._ends
 
+    def extent(self) -> tuple[float, float, float, float]:
+        """Left, top, right and bottom of :meth:`boundingRect`, as numbers (scene
+        coordinates: a wire is not moved, its ends are)."""
+        x1, y1, x2, y2 = self._coords
+        m = self.MARGIN
+        if x2 < x1:  # a back wire: its turns and its lane
+            reach = BACK_BEND * 0.75  # how far a turn's cubic goes beyond its end
+            left, right = x2 - reach, x1 + reach
+            top, bottom = min(y1, y2, self._lane), max(y1, y2, self._lane)
+        else:
+            dx = max(abs(x2 - x1) * 0.5, 40.0)
+            left, right = min(x1, x2 - dx), max(x2, x1 + dx)
+            top, bottom = min(y1, y2), max(y1, y2)
+        return left - m, top - m, right + m, bottom + m
+
     def boundingRect(self) -> QRectF:
         if self._bounds is None:
-            x1, y1, x2, y2 = self._coords
-            m = self.MARGIN
-            if x2 < x1:  # a back wire: its turns and its lane
-                reach = BACK_BEND * 0.75  # how far a turn's cubic goes beyond its end
-                left, right = x2 - reach, x1 + reach
-                top, bottom = min(y1, y2, self._lane), max(y1, y2, self._lane)
-            else:
-                dx = max(abs(x2 - x1) * 0.5, 40.0)
-                left, right = min(x1, x2 - dx), max(x2, x1 + dx)
-                top, bottom = min(y1, y2), max(y1, y2)
-            self._bounds = QRectF(left - m, top - m, right - left + 2 * m, bottom - top + 2 * m)
+            left, top, right, bottom = self.extent()
+            self._bounds = QRectF(left, top, right - left, bottom - top)
         return self._bounds
 
     def shape(self) -> QPainterPath:
