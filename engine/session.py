@@ -381,10 +381,10 @@ class Session:
                     if consumer not in reached:
                         reached.add(consumer)
                         todo.append(consumer)
-            slots = sorted(self._slot(n) for n in reached)
+            slots = [self._slot(n) for n in reached]  # (distinct: one range if they span it)
             span = None
-            if slots and slots[-1] - slots[0] + 1 == len(slots):
-                span = slice(slots[0], slots[-1] + 1)
+            if slots and max(slots) - min(slots) + 1 == len(slots):
+                span = slice(min(slots), max(slots) + 1)
             cone = self._cones[nodes] = (slots, span, [None] * len(slots) if span else [])
         return cone
 
