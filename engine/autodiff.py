@@ -51,7 +51,7 @@ class Backward:
                                                         tuple(edges), node.op))
                 self.loop.append((i, ctx.slot(node), itemgetter(*slots), len(slots) == 1, edges))
         self.compile = ctx.compiled
-        """Whether the pass is compiled (from its second run)."""
+        """Whether the pass is compiled (once :func:`engine.compiler.due` says so)."""
         self.compiled: compiler.Compiled | None = None
         self.runs = 0
 

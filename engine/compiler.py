@@ -1,5 +1,6 @@
-"""Compiled plans: a run's steps and a backward pass turned once per graph version into one
-straight-line Python function each, so that a run pays no per-node dispatch.
+"""Compiled plans: a run's steps, a backward pass and an optimizer step turned into one
+straight-line Python function each — once per graph version, when they have run often enough
+to pay the compiling back (:func:`due`) — so that a run pays no per-node dispatch.
 
 The code is generated from slot numbers and the registry's functions only: every function is
 bound by index (``f0``, ``f1``, … in the function's globals), values are ``v[slot]`` and locals
@@ -30,6 +31,7 @@ COMPILE_LIMIT = 50_000
 def due(steps: int, runs: int) -> bool:
     """Whether code of ``steps`` steps that has run ``runs`` times is to be compiled now."""
     return steps <= COMPILE_LIMIT and runs >= (2 if steps <= QUICK else PAYBACK)
+
 
 _serial = itertools.count()
 

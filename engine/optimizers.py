@@ -135,12 +135,17 @@ class _Trainer:
         self.variables = trained_variables(node, attrs[VAR_LIST])
         self.keys = [tuple(f"{slot}/{var.name}" for slot in rule.slots)
                      for var in self.variables]
-        self.compiled = compiler.update(self.variables, self.keys, self.rule, self._refuse,
-                                        _kept, zeros_if_none, np.int64) if compiled else None
+        self.compile = compiled
+        """Whether the step is compiled (once :func:`engine.compiler.due` says so)."""
+        self.compiled: compiler.Compiled | None = None
+        self.runs = 0
 
-    def code(self) -> compiler.Compiled | None:
-        """The compiled step, for reading."""
-        return self.compiled
+    def code(self) -> compiler.Compiled:
+        """The compiled step (compiled now if it was not yet), for reading."""
+        if self.compiled is not None:
+            return self.compiled
+        return compiler.update(self.variables, self.keys, self.rule, self._refuse, _kept,
+                               zeros_if_none, np.int64)
 
     def _refuse(self, index: int) -> None:
         var = self.variables[index]
@@ -151,6 +156,10 @@ class _Trainer:
              ) -> tuple[list[tuple[Variable, Array]], dict[str, Any]]:
         """The variables' new values and the node's new state (nothing is changed yet)."""
         step = _saved_step(node) + 1
+        if self.compiled is None and self.compile:
+            self.runs += 1
+            if compiler.due(len(self.variables), self.runs):
+                self.compiled = self.code()
         if self.compiled is not None:
             return self.compiled.function((grads, node.state, step))  # type: ignore[no-any-return]
         state = node.state

@@ -2,8 +2,9 @@
 
 A run follows a *plan*: the fetches' ancestors in topological order (networkx's depth-first
 post-order, the order the series teaches), compiled once per graph version into flat steps
-``(slot, compute, a, b)`` over a list of values. The session keeps the values it computed;
-graph events and changed feeds clear the values downstream of what changed, so the next run
+``(slot, compute, a, b)`` over a list of values — and, for steps that run again and again, into
+straight-line code (:mod:`engine.compiler`). The session keeps the values it computed; graph
+events and changed feeds clear the values downstream of what changed, so the next run
 recomputes only those.
 """
 
@@ -484,8 +485,8 @@ class Session:
                 values[slot] = node.value
 
     def _execute(self, plan: _Plan, values: list[Any]) -> None:
-        """Compute the plan's steps that have no known value, in order: the second time the
-        same steps are computed, and from then on, by their compiled code."""
+        """Compute the plan's steps that have no known value, in order: by their compiled code
+        once the same steps have run often enough (:func:`engine.compiler.due`)."""
         steps = plan.steps
         key: Any
         if plan.known_of is not None:
