@@ -18,10 +18,12 @@ import sys
 
 os.environ.setdefault("BENCH_BLAS_THREADS", str(len(os.sched_getaffinity(0))))
 
-from setup_bench import load, per_call  # first: the BLAS threads before numpy loads
+from setup_bench import THREADS, load, per_call  # first: the BLAS threads before numpy loads
 
 # isort: split
 from bench_train import engine_mlp, numpy_mlp
+
+from engine import blas
 
 STEPS = 200
 HOG = "while True: pass"
@@ -30,6 +32,8 @@ HOG = "while True: pass"
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 7
     sides = {"engine (session)": engine_mlp(), "numpy by hand, all cores": numpy_mlp()}
+    setups = {"engine (session)": lambda: None,  # (its session sets the threads it needs)
+              "numpy by hand, all cores": lambda: blas.set_limit(THREADS)}
     times: dict[tuple[str, bool], list[float]] = {(n, b): [] for n in sides for b in (0, 1)}
     for run in sides.values():
         run()
@@ -39,6 +43,7 @@ def main() -> None:
             hog = subprocess.Popen([sys.executable, "-c", HOG]) if busy else None
             try:
                 for name, run in sides.items():
+                    setups[name]()
                     times[name, busy].append(per_call(run, STEPS))
             finally:
                 if hog is not None:

@@ -422,8 +422,8 @@ def _loss_candidates(graph: Graph) -> list[str]:
         except EngineError:
             continue
         loss = has_role(node, LOSS)
-        final = all(_for_training(c) for c in node.consumers)
         if shape == ():
+            final = all(_for_training(c) for c in node.consumers)
             ranked.append((0 if loss or final else 1, node.name))
         elif loss:
             ranked.append((2, node.name))
