@@ -173,10 +173,14 @@ class GraphView(QGraphicsView):
         """Frame every node, wire and badge."""
         scene = self.graph_scene
         rect = QRectF()
+        extents = []  # the nodes' and wires' extents as numbers (no rectangle made for each)
         for item in scene.node_items.values():
-            rect = rect.united(_with_children(item))
-        if scene.edge_items:  # the wires' extents as numbers (no rectangle made per wire)
-            extents = [edge.extent() for edge in scene.edge_items.values()]
+            if item.childItems():  # a badge hangs on it
+                rect = rect.united(_with_children(item))
+            else:
+                extents.append(item.extent())
+        extents += [edge.extent() for edge in scene.edge_items.values()]
+        if extents:
             left, top, right, bottom = zip(*extents, strict=True)
             rect = rect.united(QRectF(QPointF(min(left), min(top)),
                                       QPointF(max(right), max(bottom))))

@@ -105,6 +105,13 @@ class NodeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._bounds
 
+    def extent(self) -> tuple[float, float, float, float]:
+        """Left, top, right and bottom of the node's bounds in the scene, as numbers (what
+        hangs on it, a badge, not included)."""
+        left, top, right, bottom = _reach(len(self.node.op.inputs))
+        x, y = self.x(), self.y()
+        return x + left, y + top, x + right, y + bottom
+
     def title_rect(self) -> QRectF:
         return QRectF(0, 0, self.WIDTH, self.TITLE_H)
 
@@ -394,6 +401,13 @@ def _geometry(inputs: int) -> tuple[float, QRectF, QRectF]:
     rect = QRectF(0, 0, NodeItem.WIDTH, height)
     m = NodeItem.HIT_R
     return height, rect, rect.adjusted(-m, -4, m, 4)
+
+
+@cache
+def _reach(inputs: int) -> tuple[float, float, float, float]:
+    """The bounds of :func:`_geometry` as numbers: left, top, right, bottom."""
+    bounds = _geometry(inputs)[2]
+    return bounds.left(), bounds.top(), bounds.right(), bounds.bottom()
 
 
 def _value(node: Node) -> np.ndarray | None:
