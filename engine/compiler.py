@@ -166,13 +166,15 @@ def update(variables: Sequence[Any], keys: Sequence[Sequence[str]], rule: Callab
     for i, (variable, names) in enumerate(zip(variables, keys, strict=True)):
         namespace[f"x{i}"] = variable
         lines += [(f"w{i} = x{i}._value", None),
-                  (f'if w{i}.dtype.kind not in "fc": refuse({i})', i),
-                  (f"g{i} = zeros(grads[{i}], w{i})", i)]
+                  (f"d{i} = w{i}.dtype", None),
+                  (f'if d{i}.kind not in "fc": refuse({i})', i),
+                  (f"g{i} = grads[{i}]", None),
+                  (f"if g{i} is None: g{i} = zeros(g{i}, w{i})", i)]
         for j, key in enumerate(names):
             namespace[f"k{i}_{j}"] = key
         slots = "".join(f"kept(state.get(k{i}_{j}), w{i}), " for j in range(len(names)))
         lines += [(f"n{i}, s{i} = rule(w{i}, g{i}, ({slots}), step)", i),
-                  (f"if n{i}.dtype != w{i}.dtype: n{i} = n{i}.astype(w{i}.dtype)", i)]
+                  (f"if n{i}.dtype != d{i}: n{i} = n{i}.astype(d{i})", i)]
         pairs.append(f"(x{i}, n{i})")
         state += [f"k{i}_{j}: s{i}[{j}]" for j in range(len(names))]
     return build("update", "grads, state, step = v", lines,

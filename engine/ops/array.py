@@ -76,6 +76,8 @@ def _reduction(type: str, compute: Callable[..., Value], symbol: str, doc: str,
 
 
 def reduce_sum(x: Value, axis: Axes = None, keepdims: bool = False) -> Value:
+    if type(x) is np.ndarray:  # what np.sum calls, without its dispatch (a training step's)
+        return np.add.reduce(x, axis=axis, keepdims=keepdims)  # type: ignore[call-overload]
     return np.sum(x, axis=axis, keepdims=keepdims)
 
 

@@ -17,7 +17,8 @@ from .math import filled, unbroadcast
 
 def _float(x: Value) -> np.dtype[Any]:
     """The float dtype results computed from ``x`` take."""
-    return np.result_type(x, 1.0)
+    dtype = getattr(x, "dtype", None)
+    return dtype if dtype is not None and dtype.kind == "f" else np.result_type(x, 1.0)
 
 
 def sigmoid(x: Value) -> Value:
