@@ -11,6 +11,7 @@ import copy
 import re
 import weakref
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -708,9 +709,16 @@ class Graph:
         validation a file needs (this graph is valid) and without encoding any tensor."""
         return _rebuild(self._specs())
 
-    def _specs(self, by_name: bool = False) -> list[_Spec]:
+    def copy_later(self) -> Callable[[], Graph]:
+        """:meth:`copy` in two steps, without ``ui``: what to copy is read now (the nodes and
+        references to their values, attributes and state: quick), and the function returned
+        makes the copy — in another thread, say (a graph's methods replace those objects,
+        never change them in place)."""
+        return partial(_rebuild, self._specs(ui=False))
+
+    def _specs(self, by_name: bool = False, ui: bool = True) -> list[_Spec]:
         return [(type(n), n.type if by_name else n.op, n.name, n.attrs,
-                 getattr(n, "_value", None), n.state, n.ui,
+                 getattr(n, "_value", None), n.state, n.ui if ui else {},
                  [s.name if s is not None else None for s in n.inputs])
                 for n in self._nodes.values()]
 

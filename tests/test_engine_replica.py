@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import threading
 
@@ -43,6 +44,21 @@ def test_a_copy_shares_nothing_mutable():
     ts.Session(graph).run("train")  # a train step changes the graph's variables and state
     assert text(other) != text(graph)
     assert other.get_node("train").state == {}
+
+
+def test_a_copy_made_later_is_the_graph_as_it_was_when_asked_for():
+    graph = load_graph("resources/examples/mlp.json")
+    before = text(graph)
+    make = graph.copy_later()
+    ts.Session(graph).run("train")  # new values and state after the snapshot
+    graph.set_attr("train", "learning_rate", 0.5)
+    graph.rename("J", "loss")
+    other = make()
+    assert text(graph) != before
+    without_ui = [{k: v for k, v in n.items() if k != "ui"} for n in graph_to_dict(other)["nodes"]]
+    assert without_ui == [{k: v for k, v in n.items() if k != "ui"}
+                          for n in json.loads(before)["nodes"]]
+    assert all(n.ui == {} for n in other.nodes)
 
 
 def test_training_a_copy_matches_training_the_graph():

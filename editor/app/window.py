@@ -482,8 +482,8 @@ class MainWindow(QMainWindow):
             else:
                 self.set_document(Document(graph, path))
                 self._add_recent(path)
-        if len(graph) >= FREEZE_AFTER:
-            gc.freeze()  # out of the collector's sight until the document goes (as for edits)
+            if len(graph) >= FREEZE_AFTER:  # out of the collector's sight until the document
+                gc.freeze()  # goes (as for edits); before it resumes, which would scan it all
         self.statusBar().showMessage(f"Opened {path.name}: {len(graph)} nodes", 5000)
         return True
 

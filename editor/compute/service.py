@@ -214,10 +214,12 @@ class _Worker(QObject):
 
     def _catch_up(self) -> None:
         changes = self.inbox.take()
+        made = len(changes)
         with gc_paused():  # the changes of an edit of thousands of nodes, in one go
             for action, args in changes:
-                if action == "reset":
-                    self._reset(args[0])
+                if action == "reset":  # (the copy is made here, off the GUI thread)
+                    self._reset(args[0]())
+                    made += len(self.graph)
                 elif self.problem is None:
                     try:
                         replay(self.graph, (action, args))
@@ -225,8 +227,8 @@ class _Worker(QObject):
                         self.problem = ("the compute service is catching up with the document "
                                         f"({error})")
                         self.resync_needed.emit()
-        if len(changes) >= FREEZE_AFTER:
-            gc.freeze()  # the replica's new nodes, as the document's (see FREEZE_AFTER)
+            if made >= FREEZE_AFTER:  # the replica's new nodes, as the document's (see
+                gc.freeze()  # FREEZE_AFTER); before the collector resumes and scans them
 
     def _reset(self, graph: Graph) -> None:
         self.graph = graph
@@ -654,10 +656,10 @@ class ComputeService(QObject):
             self.trace(self._traced_name)
 
     def _resync(self) -> None:
-        """Send the worker a fresh snapshot of the document graph."""
+        """Send the worker a fresh snapshot of the document graph (it makes the copy)."""
         if self._doc is None or self._thread is None:
             return
         with self._inbox.lock:
-            self._inbox.changes = [("reset", (self._doc.graph.copy(),))]
+            self._inbox.changes = [("reset", (self._doc.graph.copy_later(),))]
         self._changes_queued.emit()
 
