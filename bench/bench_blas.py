@@ -26,7 +26,8 @@ from bench_train import engine_mlp, numpy_mlp
 from engine import blas
 
 STEPS = 200
-HOG = "while True: pass"
+HOG = "print('ready', flush=True)\nwhile True: pass"
+"""A CPU-bound process; it says when it runs (its start-up is not timed with it)."""
 
 
 def main() -> None:
@@ -40,7 +41,11 @@ def main() -> None:
     print(f"BLAS threads at start: {os.environ['BENCH_BLAS_THREADS']}; load {load()}")
     for _ in range(rounds):
         for busy in (False, True):
-            hog = subprocess.Popen([sys.executable, "-c", HOG]) if busy else None
+            hog = None
+            if busy:
+                hog = subprocess.Popen([sys.executable, "-c", HOG], stdout=subprocess.PIPE,
+                                       text=True)
+                assert hog.stdout is not None and hog.stdout.readline() == "ready\n"
             try:
                 for name, run in sides.items():
                     setups[name]()
