@@ -234,8 +234,9 @@ class GraphScene(QGraphicsScene):
         if on == self.overview_mode:
             return
         self.overview_mode = on
-        for item in (*self.node_items.values(), *self.edge_items.values()):
-            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, on)
+        flag = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents  # (looked up once: PySide's
+        for item in (*self.node_items.values(), *self.edge_items.values()):  # enums are slow)
+            item.setFlag(flag, on)
         self.overview.visible = on
         self.overview.invalidate()
         self.update()

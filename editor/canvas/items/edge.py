@@ -79,6 +79,10 @@ class WireItem(QGraphicsItem):
             self._path = path
         return self._path
 
+    def coords(self) -> tuple[float, float, float, float]:
+        """The wire's start and end points as numbers: x1, y1, x2, y2 (scene coordinates)."""
+        return self._coords
+
     def ends(self) -> tuple[QPointF, QPointF]:
         """The wire's start and end points (scene coordinates)."""
         if self._ends is None:

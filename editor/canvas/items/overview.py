@@ -54,10 +54,11 @@ class Overview:
                 entry = titles[id(color)] = (color, QPainterPath())
             entry[1].addRect(x, y, width, title_h)
         wires = QPainterPath()
+        move, line = wires.moveTo, wires.lineTo
         for edge in edges:
-            start, end = edge.ends()
-            wires.moveTo(start)
-            wires.lineTo(end)
+            x1, y1, x2, y2 = edge.coords()  # (numbers: no point made per wire)
+            move(x1, y1)
+            line(x2, y2)
         self._fills = [(style.NODE_BODY, bodies), (style.SELECTED, chosen), *titles.values()]
         self._wires = wires
         self._stale = False
