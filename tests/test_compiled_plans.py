@@ -39,7 +39,7 @@ def trace(graph: ts.Graph, compiled: bool, runs: int = 4) -> list[object]:
 
 
 @pytest.mark.parametrize("optimizer", [None, "momentum", "adam"])
-@pytest.mark.parametrize("example", ["affine.json", "perceptron.json", "mlp.json"])
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.json")))
 def test_compiled_runs_match_the_interpreted_plan_bit_for_bit(example, optimizer):
     graphs = [ts.load_graph(EXAMPLES / example) for _ in range(2)]
     if optimizer is not None:
