@@ -628,3 +628,22 @@ def test_a_big_graph_opens_and_its_values_follow_off_the_gui_thread(canvas, tmp_
     timer.stop()
     assert canvas.item("c7_98").preview_text() == "[-7]"
     assert canvas.scene.selected_nodes() == []
+
+
+def test_opening_a_file_copies_its_graph_for_the_evaluations_off_the_gui_thread(
+        canvas, tmp_path, monkeypatch):
+    import threading
+
+    import engine.graph
+
+    rebuild, copied_in = engine.graph._rebuild, []
+
+    def recording(specs):
+        copied_in.append(threading.current_thread())
+        return rebuild(specs)
+
+    monkeypatch.setattr(engine.graph, "_rebuild", recording)
+    open_graph(canvas, tmp_path, load_graph(EXAMPLES / "affine.json"))
+    canvas.select("z")
+    shown_value(canvas, "z", [2, -1])  # evaluated on the worker's copy
+    assert copied_in and threading.main_thread() not in copied_in
