@@ -180,6 +180,8 @@ class DecisionBoundaryView(QWidget):
         self._rect = QRectF()
         self._data: tuple[np.ndarray, np.ndarray] | None = None
         """The points and labels drawn (the classifier's placeholders' defaults)."""
+        self._features = ""
+        """The input whose columns the axes are labelled with."""
         self._request = 0
         self._stale = False
         compute.grid_ready.connect(self._show)
@@ -198,9 +200,11 @@ class DecisionBoundaryView(QWidget):
             self._data = None
             return False
         features = self.classifier.input.name
-        item = self.plot.getPlotItem()
-        item.setLabel("bottom", f"{features}[:, 0]", color=FOREGROUND)  # the input's columns
-        item.setLabel("left", f"{features}[:, 1]", color=FOREGROUND)
+        if features != self._features:  # (pyqtgraph lays the axes out anew on each label)
+            self._features = features
+            item = self.plot.getPlotItem()
+            item.setLabel("bottom", f"{features}[:, 0]", color=FOREGROUND)  # the input's columns
+            item.setLabel("left", f"{features}[:, 1]", color=FOREGROUND)
         inputs, labels = self.classifier.input.default, self.classifier.labels.default
         assert inputs is not None and labels is not None  # find_classifier wants both
         data = (inputs, labels)
@@ -221,7 +225,7 @@ class DecisionBoundaryView(QWidget):
                 colors = [pg.mkBrush(*CLASS_COLORS[c % len(CLASS_COLORS)])
                           for c in label_classes(labels)]
             self.points.setData(points[:, 0], points[:, 1], brush=colors)
-        self.plot.getPlotItem().setRange(rect=self._rect, padding=0)
+            self.plot.getPlotItem().setRange(rect=self._rect, padding=0)
         self.refresh()
         return True
 
