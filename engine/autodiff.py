@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import EngineError
 from .graph import Node, Operation
-from .registry import GRADIENT, OpDef, ops_with_role
+from .registry import GRADIENT, OpDef, not_differentiable, ops_with_role
 from .session import NodeContext
 
 
@@ -40,16 +40,19 @@ class Backward:
         for i, node in enumerate(order):
             edges = []
             for port, source in enumerate(node.inputs):
-                if source in index:
-                    edges.append((self._rule(node, port, ctx, y), index[source]))
+                if source in index and (rule := self._rule(node, port, ctx, y)) is not None:
+                    edges.append((rule, index[source]))
             if edges:
                 slots = [ctx.slot(n) for n in node.inputs]  # type: ignore[arg-type]
                 self.steps.append((i, ctx.slot(node), itemgetter(*slots), len(slots) == 1, edges))
 
     @staticmethod
     def _rule(node: Node, port: int, ctx: NodeContext, y: Node) -> Any:
+        """The rule of an input's gradient, ``None`` if nothing flows back through it."""
         rules = node.op.gradient
         rule = rules[port] if rules is not None else None
+        if rule is not_differentiable:
+            return None
         if rule is None:
             raise EngineError(
                 f"{node.label} has no gradient for its input '{node.op.inputs[port]}',"

@@ -63,7 +63,8 @@ class OpDef:
     symbol: str | None = None
     gradient: tuple[Callable[..., Any] | None, ...] | None = None
     """One rule per input port, ``rule(grad, out, *inputs, **attrs)`` → the gradient for that
-    input (shaped like it), given ``grad`` of the op's output ``out``; ``None`` for none."""
+    input (shaped like it), given ``grad`` of the op's output ``out``; ``None`` for none (an
+    error where one is needed), :func:`not_differentiable` where nothing flows back."""
     kind: str = "op"
     """``"op"`` for operations; ``"placeholder"``, ``"variable"`` or ``"constant"`` for sources."""
     stateful: bool = False
@@ -112,6 +113,13 @@ class OpDef:
             except (TypeError, ValueError) as error:
                 raise ValueError(f"attribute '{name}': {error}") from None
         return parsed
+
+
+def not_differentiable(grad: Any, out: Any, *inputs: Any, **attrs: Any) -> None:
+    """The gradient rule of an input that nothing flows back through, as TensorFlow's
+    ``NotDifferentiable`` (comparisons, arg-max, a selector's condition): backpropagation
+    leaves the wire out, so what reaches ``y`` only through it gets no gradient (zeros)."""
+    return None
 
 
 class _HasOp(Protocol):
