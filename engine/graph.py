@@ -487,7 +487,10 @@ class Graph:
         attrs[name] = value
         parsed = node.op.parse_attrs(attrs)
         if isinstance(node, Placeholder) and node.value is not None:  # the default follows
-            node._value = node.fit(node.value, parsed["shape"], parsed["dtype"])
+            try:
+                node._value = node.fit(node.value, parsed["shape"], parsed["dtype"])
+            except ValueError as error:
+                raise ValueError(f"its default: {error} (clear the default first)") from None
         node.attrs = parsed
         self._emit("attr_changed", node)
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import engine as ts
+import main
 
 RNG = np.random.default_rng(11)
 A = RNG.normal(size=(3, 4))
@@ -259,3 +260,51 @@ def test_accuracy_beside_a_loss_does_not_disturb_training() -> None:
     for _ in range(5):
         session.run(train)
     assert session.run(loss) < before
+
+
+# ---- boolean and integer tensors in sessions, files and the command line ------------------
+
+
+def accuracy_graph() -> ts.Graph:
+    """The accuracy of a classifier's scores against one-hot labels, with a mask of the
+    examples that count."""
+    with ts.Graph().as_default() as g:
+        scores = ts.placeholder(shape=[None, 3], name="scores",
+                                default=[[0.1, 0.7, 0.2], [0.5, 0.1, 0.4], [0.0, 0.0, 1.0]])
+        labels = ts.constant(np.array([1, 2, 2], np.int32), name="labels")
+        mask = ts.placeholder(shape=[None], name="mask", dtype="bool",
+                              default=[True, True, False])
+        right = ts.logical_and(ts.equal(ts.argmax(scores, 1, "int32"), labels), mask,
+                               name="right")
+        ts.reduce_mean(right, name="accuracy")
+    return g
+
+
+def test_boolean_and_integer_tensors_are_fed_and_computed() -> None:
+    g = accuracy_graph()
+    session = ts.Session(g)
+    assert session.run("right").tolist() == [True, False, False]
+    assert session.run("accuracy") == pytest.approx(1 / 3)
+    assert session.run("right", {"mask": [True, True, True]}).tolist() == [True, False, True]
+    with pytest.raises(ts.FeedError, match="cannot feed mask: a int64 value does not convert "
+                                           "to bool"):
+        session.run("right", {"mask": [1, 1, 0]})
+
+
+def test_boolean_and_integer_tensors_survive_a_file(tmp_path) -> None:
+    g = accuracy_graph()
+    ts.save_graph(g, tmp_path / "accuracy.json")
+    text = (tmp_path / "accuracy.json").read_text()
+    assert '"dtype": "bool", "shape": [3], "data": [true, true, false]' in text
+    assert '"dtype": "int32", "shape": [3], "data": [1, 2, 2]' in text
+    assert '"output_type": "int32"' in text
+    loaded = ts.load_graph(tmp_path / "accuracy.json")
+    assert loaded.get_node("mask").dtype == "bool"
+    assert ts.Session(loaded).run("right").tolist() == [True, False, False]
+
+
+def test_the_command_line_feeds_and_prints_booleans(tmp_path, capsys) -> None:
+    ts.save_graph(accuracy_graph(), tmp_path / "accuracy.json")
+    assert main.main(["run", str(tmp_path / "accuracy.json"), "--fetch", "right",
+                      "--feed", "mask=[true, false, true]"]) == 0
+    assert capsys.readouterr().out == "right = [True, False, True]\n"

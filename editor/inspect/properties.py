@@ -55,13 +55,14 @@ def _python_text(value: Any) -> str:
 
 
 def parse_value(text: str, current: np.ndarray | None) -> np.ndarray:
-    """A typed tensor; integers typed into a float tensor keep the float dtype."""
+    """A typed tensor; integers typed into a float tensor keep the float dtype (booleans
+    stay booleans)."""
     return keep_kind(as_tensor(parse_tensor_text(text)), current)
 
 
 def keep_kind(array: np.ndarray, current: np.ndarray | None) -> np.ndarray:
     """``array``, as floats of ``current``'s dtype if it holds integers and ``current`` floats."""
-    if current is not None and current.dtype.kind in "fc" and array.dtype.kind in "biu":
+    if current is not None and current.dtype.kind in "fc" and array.dtype.kind in "iu":
         array = array.astype(current.dtype)
     return array
 
