@@ -128,6 +128,15 @@ class Node:
     def __neg__(self) -> Operation:
         return _apply("neg", self)
 
+    def __pow__(self, other: Any) -> Operation:
+        return _apply("**", self, other)
+
+    def __rpow__(self, other: Any) -> Operation:
+        return _apply("**", other, self)
+
+    def __abs__(self) -> Operation:
+        return _apply("abs()", self)
+
 
 def _apply(operator: str, *operands: Any) -> Operation:
     """The operation that a Python ``operator`` builds on ``operands``."""

@@ -77,7 +77,8 @@ class OpDef:
     roles: frozenset[str] = frozenset()
     """What the op is for, among :data:`ROLES` (a set of any kind is taken)."""
     operator: str | None = None
-    """The Python operator that builds it on nodes: ``+ - * / @`` or ``neg`` (unary minus)."""
+    """The Python operator that builds it on nodes: ``+ - * / @ **``, ``neg`` (unary minus) or
+    ``abs()``."""
     attrs_in_use: Callable[[dict[str, Any]], tuple[str, ...]] | None = None
     """The attributes that matter for given attribute values (a train step's chosen optimizer's
     parameters); ``None``: all of them. Read it through :meth:`active_attrs`."""
@@ -199,8 +200,8 @@ def has_role(item: OpDef | _HasOp, role: str) -> bool:
 
 
 def op_for_operator(operator: str) -> OpDef:
-    """The op type that a Python operator (``+ - * / @``, ``neg``) builds; ``KeyError`` if
-    none does."""
+    """The op type that a Python operator (``+ - * / @ **``, ``neg``, ``abs()``) builds;
+    ``KeyError`` if none does."""
     try:
         return _BY_OPERATOR[operator]
     except KeyError:

@@ -308,3 +308,12 @@ def test_the_command_line_feeds_and_prints_booleans(tmp_path, capsys) -> None:
     assert main.main(["run", str(tmp_path / "accuracy.json"), "--fetch", "right",
                       "--feed", "mask=[true, false, true]"]) == 0
     assert capsys.readouterr().out == "right = [True, False, True]\n"
+
+
+def test_python_operators_build_pow_and_abs() -> None:
+    with ts.Graph().as_default() as g:
+        x = ts.Variable([-2.0, 3.0], name="x")
+        y = abs(x) ** 2 + 2 ** x
+    power, _ = y.inputs
+    assert power.type == "pow" and power.inputs[0].type == "abs"
+    np.testing.assert_allclose(ts.Session(g).run(y), [4.25, 17.0])

@@ -20,12 +20,12 @@ def shape_of(x: Value) -> tuple[int, ...]:
 
 def register_elementwise(type: str, inputs: tuple[str, ...], compute: Callable[..., Value],
                          symbol: str, doc: str, gradient: tuple[Callable[..., Value], ...],
-                         category: str = "Math") -> None:
+                         category: str = "Math", operator: str | None = None) -> None:
     """Register an element-wise op: one input keeps its shape, several broadcast."""
     register(OpDef(
         type=type, inputs=inputs, compute=compute, symbol=symbol, doc=doc,
         shape=shapes.same if len(inputs) == 1 else shapes.broadcast, category=category,
-        gradient=gradient,
+        gradient=gradient, operator=operator,
     ))
 
 
@@ -47,7 +47,7 @@ register_elementwise("minimum", ("x", "y"), np.minimum, "min",
                      ))
 register_elementwise("abs", ("x",), np.abs, "|x|", "Element-wise absolute value |x|.", (
     lambda g, out, x: g * np.sign(x),  # 0 at 0, as TensorFlow's
-))
+), operator="abs()")
 
 
 def _pow_grad_y(g: Value, out: Value, x: Value, y: Value) -> Value:
@@ -60,7 +60,7 @@ register_elementwise("pow", ("x", "y"), np.power, "xʸ",
                      "Element-wise power xʸ, with broadcasting.", (
                          lambda g, out, x, y: unbroadcast(g * y * np.power(x, y - 1), shape_of(x)),
                          _pow_grad_y,
-                     ))
+                     ), operator="**")
 register_elementwise("sign", ("x",), np.sign, "sign", "Element-wise sign: −1, 0 or 1.", (
     lambda g, out, x: np.zeros(shape_of(x), np.result_type(g)),  # zero, as TensorFlow's
 ))
