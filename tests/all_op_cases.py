@@ -14,6 +14,8 @@ INPUTS: dict = {}
 
 for _path in sorted(Path(__file__).parent.glob("op_cases_*.py")):
     _module = importlib.import_module(_path.stem)
+    _twice = CASES.keys() & _module.CASES.keys()
+    assert not _twice, f"{_path.name} has cases for {sorted(_twice)} again"
     CASES.update(_module.CASES)
     POSITIVE |= set(getattr(_module, "POSITIVE", ()))
     NOT_DIFFERENTIABLE |= set(getattr(_module, "NOT_DIFFERENTIABLE", ()))

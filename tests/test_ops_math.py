@@ -153,6 +153,7 @@ def test_argmax_and_argmin_as_tensorflow_1() -> None:
     assert run(lambda c: ts.argmax(c, axis=1), x).tolist() == [1, 0]  # the first of ties
     assert run(lambda c: ts.argmin(c, axis=-1), x).tolist() == [0, 1]
     assert run(lambda c: ts.argmax(c, 1, "int32"), x).dtype == np.int32
+    assert run(lambda c: ts.argmax(c, axis=None), x).tolist() == [1, 0, 1]  # None is 0
     with ts.Graph().as_default() as g:
         scalar = ts.argmax(ts.constant(3.0), name="am")
     with pytest.raises(ts.ShapeError, match="am: axis 0 is out of range for rank 0"):

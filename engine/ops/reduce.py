@@ -35,24 +35,23 @@ def _register(type: str, compute: Callable[..., Value], symbol: str, doc: str,
     ))
 
 
-def _extreme(ufunc: np.ufunc, largest: bool) -> Callable[..., Value]:
-    """reduce_max (``largest``) or reduce_min: over nothing, TensorFlow gives the lowest
-    (highest) value of the dtype, where numpy raises."""
+def _identity(dtype: np.dtype[Any], largest: bool) -> Any:
+    """What TensorFlow's reduce_max (``largest``) or reduce_min gives over no elements: the
+    lowest (highest) value of the dtype, where numpy raises."""
+    if dtype.kind in "iu":
+        limits = np.iinfo(dtype)
+        return limits.min if largest else limits.max
+    if dtype.kind == "b":
+        return not largest
+    return -np.inf if largest else np.inf
 
+
+def _extreme(ufunc: np.ufunc, largest: bool) -> Callable[..., Value]:
     def compute(x: Value, axis: Axes = None, keepdims: bool = False) -> Value:
         x = np.asarray(x)
         if x.size:
             return ufunc.reduce(x, axis=axis, keepdims=keepdims)
-        kind = x.dtype.kind
-        limits: Any = np.iinfo(x.dtype) if kind in "iu" else np.finfo(x.dtype) if kind in "fc" \
-            else None
-        if limits is None:
-            initial: Any = not largest
-        else:
-            initial = limits.min if largest else limits.max
-            if kind in "fc":
-                initial = -np.inf if largest else np.inf
-        return ufunc.reduce(x, axis=axis, keepdims=keepdims, initial=initial)
+        return ufunc.reduce(x, axis=axis, keepdims=keepdims, initial=_identity(x.dtype, largest))
 
     return compute
 
@@ -102,7 +101,8 @@ _register("reduce_prod", reduce_prod, "Π", "Product over axes.", _reduce_prod_g
 def reduce_logsumexp(x: Value, axis: Axes = None, keepdims: bool = False) -> Value:
     """log(Σ exp(x)) over axes, shifted by the maximum so that exp cannot overflow."""
     x = np.asarray(x)
-    top = np.max(x, axis=axis, keepdims=True) if x.size else np.zeros(kept_shape(x.shape, axis))
+    top = np.max(x, axis=axis, keepdims=True) if x.size else np.zeros(kept_shape(x.shape, axis),
+                                                                      x.dtype)
     top = np.where(np.isfinite(top), top, 0)  # as TensorFlow: all −inf gives −inf, not nan
     out = np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True)) + top
     return out if keepdims else np.reshape(out, shapes.reduce(x.shape, axis, False))
@@ -121,6 +121,11 @@ _register("reduce_logsumexp", reduce_logsumexp, "logΣexp",
 
 
 # ---- argmax, argmin -------------------------------------------------------------------------
+
+
+def _axis(value: Any) -> int:
+    """An axis; ``None`` is axis 0, as in TensorFlow 1."""
+    return 0 if value is None else attrs.integer(value)
 
 
 def _arg_shape(x: Shape, axis: int = 0, output_type: str = "int64") -> Shape:
@@ -142,8 +147,8 @@ for _type, _function, _which in (("argmax", np.argmax, "largest"),
         doc=f"The index of the {_which} value along an axis (the first of ties), as int64.",
         gradient=(not_differentiable,),
         attrs={
-            "axis": Attr(0, attrs.integer, "the axis to search (0 by default, as in "
-                                           "TensorFlow 1)"),
+            "axis": Attr(0, _axis, "the axis to search (0, or None, by default, as in "
+                                   "TensorFlow 1)"),
             "output_type": Attr("int64", attrs.choice("int64", "int32"),
                                 "the index's dtype"),
         },
