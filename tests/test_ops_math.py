@@ -9,6 +9,7 @@ import pytest
 
 import engine as ts
 import main
+from engine.registry import OpDef, register, unregister
 
 RNG = np.random.default_rng(11)
 A = RNG.normal(size=(3, 4))
@@ -245,6 +246,21 @@ def test_what_depends_on_x_only_through_argmax_gets_a_zero_gradient() -> None:
         session.run(train)
     assert info.value.node == train.name
     np.testing.assert_array_equal(w.value, [[1.0, 2.0], [3.0, 0.0]])  # nothing changed
+
+
+def test_an_op_without_a_rule_that_no_gradient_reaches_is_no_error() -> None:
+    # as TensorFlow, which asks an op for its gradient only where one arrives
+    register(OpDef(type="test_floor", inputs=("x",), compute=np.floor, shape=lambda x: x,
+                   category="Math", doc="floor, without a gradient"))
+    try:
+        with ts.Graph().as_default() as g:
+            w = ts.Variable([[1.0, 2.0], [3.0, 0.0]], name="w")
+            side = ts.Operation("test_floor", [ts.argmax(w, axis=1)])
+            y = ts.reduce_sum(w * w) + ts.reduce_sum(side)
+            (dw,) = ts.gradients(y, [w])
+        np.testing.assert_allclose(ts.Session(g).run(dw), 2 * w.value)
+    finally:
+        unregister("test_floor")
 
 
 def test_accuracy_beside_a_loss_does_not_disturb_training() -> None:
