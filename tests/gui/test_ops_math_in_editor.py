@@ -6,7 +6,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
 
+from editor.inspect.properties import keep_kind
+from editor.inspect.tensor_view import write_csv
 from engine import load_graph
+from engine.tensors import read_tensor_file
 
 
 def shown(canvas, name: str, expected) -> None:
@@ -58,6 +61,11 @@ def test_a_placeholder_turns_boolean_and_is_saved_so(affine, dialogs, tmp_path) 
     affine.key(Qt.Key_Down, widget=combo)
     assert x.dtype == "bool" and not fields["attr:dtype"].error.isVisible()
     assert affine.item("x").preview_text() == "[True, False]"
+    affine.type_field("value", "[0, 1]")  # 0s and 1s are booleans here
+    assert x.value.tolist() == [False, True] and not fields["value"].error.isVisible()
+    affine.type_field("value", "[0, 2]")
+    assert "int64 value does not convert to bool" in fields["value"].error.text()
+    affine.type_field("value", "[True, False]")
 
     affine.drop_from_palette("logical_not", affine.at(QPointF(520, 300)))
     affine.wire("x", "logical_not", "x")
@@ -67,3 +75,9 @@ def test_a_placeholder_turns_boolean_and_is_saved_so(affine, dialogs, tmp_path) 
     affine.key(Qt.Key_S, Qt.ControlModifier | Qt.ShiftModifier, affine.window)
     saved = load_graph(tmp_path / "mask.json").get_node("x")
     assert saved.dtype == "bool" and saved.value.tolist() == [True, False]
+
+
+def test_a_boolean_tensor_exported_as_csv_is_imported_as_booleans(tmp_path) -> None:
+    write_csv(tmp_path / "mask.csv", np.array([[True, False], [False, True]]))
+    read = keep_kind(read_tensor_file(tmp_path / "mask.csv"), np.zeros((2, 2), bool))
+    assert read.dtype == np.bool_ and read.tolist() == [[True, False], [False, True]]
