@@ -44,7 +44,9 @@ def test_every_op_has_cases_and_a_gradient_rule_or_none_on_purpose(op) -> None:
     if op.type in NOT_DIFFERENTIATED or has_role(op, GRADIENT) or has_role(op, TRAIN_STEP):
         return
     assert op.gradient is not None and len(op.gradient) == len(op.inputs), op.type
-    assert all(op.gradient), f"{op.type} lacks a gradient rule for an input"
+    assert all(op.gradient), (
+        f"{op.type} lacks a gradient rule for an input: give it engine.registry."
+        "not_differentiable if nothing flows back through it (TensorFlow's None)")
 
 
 def _shape_cases() -> list:
