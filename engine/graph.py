@@ -128,6 +128,15 @@ class Node:
     def __neg__(self) -> Operation:
         return _apply("neg", self)
 
+    def __pow__(self, other: Any) -> Operation:
+        return _apply("**", self, other)
+
+    def __rpow__(self, other: Any) -> Operation:
+        return _apply("**", other, self)
+
+    def __abs__(self) -> Operation:
+        return _apply("abs()", self)
+
 
 def _apply(operator: str, *operands: Any) -> Operation:
     """The operation that a Python ``operator`` builds on ``operands``."""
@@ -487,7 +496,10 @@ class Graph:
         attrs[name] = value
         parsed = node.op.parse_attrs(attrs)
         if isinstance(node, Placeholder) and node.value is not None:  # the default follows
-            node._value = node.fit(node.value, parsed["shape"], parsed["dtype"])
+            try:
+                node._value = node.fit(node.value, parsed["shape"], parsed["dtype"])
+            except ValueError as error:
+                raise ValueError(f"its default: {error} (clear the default first)") from None
         node.attrs = parsed
         self._emit("attr_changed", node)
 

@@ -316,13 +316,13 @@ def _validate(data: Any, source: str) -> list[dict[str, Any]]:
     names: dict[str, dict[str, Any]] = {}
     for spec in specs:
         if spec["name"] in names:
-            raise FileFormatError(f"{spec['where']}: duplicate node name '{spec['name']}'")
+            raise FileFormatError(f"{spec['at']}: duplicate node name '{spec['name']}'")
         names[spec["name"]] = spec
     for spec in specs:
         for port, name in enumerate(spec["inputs"]):
             if name is not None and name not in names:
                 raise FileFormatError(
-                    f"{spec['where']}.inputs[{port}]: no node named '{name}' in the file")
+                    f"{spec['at']}.inputs[{port}]: no node named '{name}' in the file")
     wiring: nx.DiGraph[str] = nx.DiGraph()
     wiring.add_nodes_from(names)
     wiring.add_edges_from((i, s["name"]) for s in specs for i in s["inputs"] if i is not None)
@@ -373,7 +373,7 @@ def _node_spec(entry: Any, where: str) -> dict[str, Any]:
         raise FileFormatError(f"{where}.state: expected an object of named tensors")
     state = {key: decode_tensor(data, f"{where}.state[{key!r}]") for key, data in state.items()}
     return {"name": name, "op": op_type, "inputs": inputs, "attrs": attrs, "value": value,
-            "state": state, "ui": ui, "where": where}
+            "state": state, "ui": ui, "at": where}
 
 
 def _node_value(entry: dict[str, Any], kind: str, attrs: dict[str, Any], where: str) -> Any:

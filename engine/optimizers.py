@@ -96,6 +96,11 @@ class TrainStep:
         if trainer is None:
             trainer = ctx.version_memo[node] = _Trainer(node, self.rule(attrs), attrs)
         grads = backprop(ctx, trainer.loss, trainer.variables)
+        if all(grad is None for grad in grads):  # TensorFlow: "No gradients provided"
+            names = ", ".join(var.name for var in trainer.variables)
+            raise EngineError(f"{node.name}: no gradient flows from the loss {trainer.loss.name} "
+                              f"to {names}: it depends on them only through ops without a "
+                              "gradient (comparisons, arg-max…)", node=node.name)
         updates, state = trainer.step(node, grads)
 
         def apply() -> None:

@@ -63,7 +63,8 @@ class OpDef:
     symbol: str | None = None
     gradient: tuple[Callable[..., Any] | None, ...] | None = None
     """One rule per input port, ``rule(grad, out, *inputs, **attrs)`` → the gradient for that
-    input (shaped like it), given ``grad`` of the op's output ``out``; ``None`` for none."""
+    input (shaped like it), given ``grad`` of the op's output ``out``; ``None`` for none (an
+    error where one is needed), :func:`not_differentiable` where nothing flows back."""
     kind: str = "op"
     """``"op"`` for operations; ``"placeholder"``, ``"variable"`` or ``"constant"`` for sources."""
     stateful: bool = False
@@ -76,7 +77,8 @@ class OpDef:
     roles: frozenset[str] = frozenset()
     """What the op is for, among :data:`ROLES` (a set of any kind is taken)."""
     operator: str | None = None
-    """The Python operator that builds it on nodes: ``+ - * / @`` or ``neg`` (unary minus)."""
+    """The Python operator that builds it on nodes: ``+ - * / @ **``, ``neg`` (unary minus) or
+    ``abs()``."""
     attrs_in_use: Callable[[dict[str, Any]], tuple[str, ...]] | None = None
     """The attributes that matter for given attribute values (a train step's chosen optimizer's
     parameters); ``None``: all of them. Read it through :meth:`active_attrs`."""
@@ -112,6 +114,13 @@ class OpDef:
             except (TypeError, ValueError) as error:
                 raise ValueError(f"attribute '{name}': {error}") from None
         return parsed
+
+
+def not_differentiable(grad: Any, out: Any, *inputs: Any, **attrs: Any) -> None:
+    """The gradient rule of an input that nothing flows back through, as TensorFlow's
+    ``NotDifferentiable`` (comparisons, arg-max, a selector's condition): backpropagation
+    leaves the wire out, so what reaches ``y`` only through it gets no gradient (zeros)."""
+    return None
 
 
 class _HasOp(Protocol):
@@ -191,8 +200,8 @@ def has_role(item: OpDef | _HasOp, role: str) -> bool:
 
 
 def op_for_operator(operator: str) -> OpDef:
-    """The op type that a Python operator (``+ - * / @``, ``neg``) builds; ``KeyError`` if
-    none does."""
+    """The op type that a Python operator (``+ - * / @ **``, ``neg``, ``abs()``) builds;
+    ``KeyError`` if none does."""
     try:
         return _BY_OPERATOR[operator]
     except KeyError:

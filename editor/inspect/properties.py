@@ -55,14 +55,20 @@ def _python_text(value: Any) -> str:
 
 
 def parse_value(text: str, current: np.ndarray | None) -> np.ndarray:
-    """A typed tensor; integers typed into a float tensor keep the float dtype."""
+    """A typed tensor; integers typed into a float tensor keep the float dtype, 0s and 1s typed
+    into a boolean one are booleans (typed booleans stay booleans)."""
     return keep_kind(as_tensor(parse_tensor_text(text)), current)
 
 
 def keep_kind(array: np.ndarray, current: np.ndarray | None) -> np.ndarray:
-    """``array``, as floats of ``current``'s dtype if it holds integers and ``current`` floats."""
-    if current is not None and current.dtype.kind in "fc" and array.dtype.kind in "biu":
-        array = array.astype(current.dtype)
+    """``array``, as floats of ``current``'s dtype if it holds integers and ``current`` floats,
+    as booleans if it holds only 0s and 1s and ``current`` booleans (as a CSV file keeps them)."""
+    if current is None or array.dtype.kind not in "iu":
+        return array
+    if current.dtype.kind in "fc":
+        return array.astype(current.dtype)
+    if current.dtype.kind == "b" and np.isin(array, (0, 1)).all():
+        return array.astype(bool)
     return array
 
 
