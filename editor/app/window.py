@@ -36,6 +36,7 @@ from editor import style
 from editor.app.help import AboutDialog, ShortcutsDialog, UserGuideDialog, action_rows
 from editor.app.history import HistoryView
 from editor.app.node_menu import NodeMenu
+from editor.app.opening import Opener
 from editor.app.preferences import APPLICATION as APPLICATION
 from editor.app.preferences import ORGANIZATION as ORGANIZATION
 from editor.app.preferences import Preferences, PreferencesDialog, apply_blas_threads, settings
@@ -161,6 +162,10 @@ class MainWindow(QMainWindow):
         self.dialogs: dict[str, QDialog] = {}
         """The Help and Edit menus' dialogs, while they are open (one of each)."""
         self.recovery_dialog: RecoveryDialog | None = None
+        self.opener = Opener(self, prepare_graph)  # File › Open reads off the GUI thread
+        self.opener.opened.connect(self._show_opened)
+        self.opener.failed.connect(
+            lambda path, message: QMessageBox.critical(self, "Cannot open the file", message))
         self._make_actions()
         self._make_menus()
         self.training = TrainingPanel(self.compute, self)
@@ -462,7 +467,7 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open graph", self._start_dir(), FILE_FILTER)
         if path:
-            self.open_file(path)
+            self.opener.open(Path(path))
 
     def open_file(self, path: str | Path, example: bool = False) -> bool:
         """Open a graph file (an example opens as an untitled copy). A broken file is
@@ -473,6 +478,11 @@ class MainWindow(QMainWindow):
         except FileFormatError as error:
             QMessageBox.critical(self, "Cannot open the file", str(error))
             return False
+        return self._show_opened(path, graph, example)
+
+    def _show_opened(self, path: Path, graph: Graph, example: bool = False) -> bool:
+        """Make ``graph``, read from ``path``, the document (after asking about unsaved
+        changes)."""
         if not self.maybe_save():
             return False
         if example:

@@ -330,6 +330,8 @@ def draw(initializer: Any, node: str) -> np.ndarray:
         value: np.ndarray = initializer()
     except MemoryError:
         raise ValueError(f"{refused}: it does not fit in memory") from None
+    except ValueError as error:  # numpy's, or the engine's limits
+        raise ValueError(f"{refused}: {error}") from None
     return value
 
 
