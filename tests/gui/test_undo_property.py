@@ -130,14 +130,14 @@ class Editor:
             scene.run(AddTrainNode(doc, spec, {"step": np.array(3)}))
 
 
-@settings(max_examples=36, deadline=None, derandomize=True, database=None,
+@settings(max_examples=30, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.data(), example=st.sampled_from(EXAMPLES))
 def test_random_edits_undo_and_redo_to_the_same_file(qapp, tmp_path, data, example):
     editor = Editor(example, data)
     doc = editor.doc
     files = [text_of(doc)]  # files[i]: the file at undo index i
-    for _ in range(data.draw(st.integers(5, 25))):
+    for _ in range(data.draw(st.integers(4, 20))):
         editor.edit()
         if doc.undo_stack.index() == len(files):  # the edit was made, not refused
             files.append(text_of(doc))
