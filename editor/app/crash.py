@@ -24,6 +24,10 @@ from PySide6.QtWidgets import (
 
 from editor.app.recovery import Autosaver
 
+MAX_DETAILS = 20
+"""Errors whose details the dialog shows; later ones are only counted (one in a paint event
+would come again at every repaint)."""
+
 
 class ErrorDialog(QDialog):
     """Says that something went wrong and where the work is; the details (tracebacks, the
@@ -63,7 +67,8 @@ class ErrorDialog(QDialog):
     def add(self, details: str, saved: Path | None) -> None:
         """Another error while the dialog is open: its details follow the others'."""
         self.count += 1
-        self.details.appendPlainText("\n" + details)
+        if self.count <= MAX_DETAILS:
+            self.details.appendPlainText("\n" + details)
         self.set_saved(saved)
 
     def copy_details(self) -> None:

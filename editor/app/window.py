@@ -164,8 +164,7 @@ class MainWindow(QMainWindow):
         self.recovery_dialog: RecoveryDialog | None = None
         self.opener = Opener(self, prepare_graph)  # File › Open reads off the GUI thread
         self.opener.opened.connect(self._show_opened)
-        self.opener.failed.connect(
-            lambda path, message: QMessageBox.critical(self, "Cannot open the file", message))
+        self.opener.failed.connect(self._open_failed)
         self._make_actions()
         self._make_menus()
         self.training = TrainingPanel(self.compute, self)
@@ -538,8 +537,13 @@ class MainWindow(QMainWindow):
         settings().setValue("recent_files", files[:MAX_RECENT])
 
     def _open_recent(self, file: str) -> None:
-        """Open a recent file; one that is gone is also dropped from the list."""
-        if not self.open_file(file) and not Path(file).exists():
+        self.opener.open(Path(file))
+
+    def _open_failed(self, path: Path, message: str) -> None:
+        """Say why ``path`` did not open; a recent file that is gone leaves the list."""
+        QMessageBox.critical(self, "Cannot open the file", message)
+        if not path.exists():
+            file = str(path)
             settings().setValue("recent_files", [f for f in self.recent_files() if f != file])
 
     def _fill_recent_menu(self) -> None:

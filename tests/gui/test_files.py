@@ -86,11 +86,13 @@ def test_save_as_untitled_adds_json_and_recent_files(canvas, dialogs, tmp_path):
     assert entries[0] == str((tmp_path / "copy.json").resolve())
     canvas.key(Qt.Key_N, Qt.ControlModifier, window)
     window.recent_menu.actions()[0].trigger()
+    canvas.qtbot.waitUntil(lambda: not window.opener.busy)  # read off the GUI thread
     assert window.doc.path == (tmp_path / "copy.json").resolve()
     (tmp_path / "copy.json").unlink()
     canvas.key(Qt.Key_N, Qt.ControlModifier, window)
     window.recent_menu.aboutToShow.emit()
     window.recent_menu.actions()[0].trigger()
+    canvas.qtbot.waitUntil(lambda: not window.opener.busy)
     assert "cannot read" in dialogs.shown[-1][1]
     assert window.recent_files() == []
 
