@@ -536,9 +536,6 @@ class MainWindow(QMainWindow):
         files = [entry] + [f for f in self.recent_files() if f != entry]
         settings().setValue("recent_files", files[:MAX_RECENT])
 
-    def _open_recent(self, file: str) -> None:
-        self.opener.open(Path(file))
-
     def _open_failed(self, path: Path, message: str) -> None:
         """Say why ``path`` did not open; a recent file that is gone leaves the list."""
         QMessageBox.critical(self, "Cannot open the file", message)
@@ -552,7 +549,7 @@ class MainWindow(QMainWindow):
         files = self.recent_files()
         for file in files:
             action = menu.addAction(file)
-            action.triggered.connect(lambda _=False, f=file: self._open_recent(f))
+            action.triggered.connect(lambda _=False, f=file: self.opener.open(Path(f)))
         if not files:
             menu.addAction("No recent files").setEnabled(False)
         else:
