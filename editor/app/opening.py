@@ -3,10 +3,11 @@ the read takes a moment, offers Cancel — which leaves the open document as it 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -108,7 +109,7 @@ class Opener(QObject):
 
         def progress(fraction: float) -> None:  # the loader's hook: load_graph(path,
             go_on()  # progress=progress) once it takes one (until then, the bar is busy)
-            self._progressed.emit(job, fraction)
+            self._send(self._progressed, job, fraction)
 
         try:
             go_on()
@@ -120,7 +121,14 @@ class Opener(QObject):
         except Exception as error:  # never a traceback: the message goes to the user
             result = f"{path}: cannot open it ({type(error).__name__}: {error})"
         if not cancelled.is_set():
-            self._finished.emit(job, path, result)
+            self._send(self._finished, job, path, result)
+
+    @staticmethod
+    def _send(signal: Any, *args: Any) -> None:
+        """Emit ``signal`` from the reading thread — unless the window (and this opener with
+        it) closed meanwhile: then no one waits for the read."""
+        with contextlib.suppress(RuntimeError):  # its C++ object is deleted
+            signal.emit(*args)
 
     def _show_progress(self, job: int, fraction: float) -> None:
         if job == self.job:
