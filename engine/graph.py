@@ -425,6 +425,28 @@ class Graph:
         del self._nodes[node.name]
         self._emit("node_removed", node)
 
+    def places_of(self, nodes: Iterable[Node | str]) -> dict[str, int]:
+        """Where ``nodes`` are in :attr:`nodes` (name → index): :meth:`restore_places` puts
+        them back there after a removal."""
+        wanted = {self.get_node(n).name for n in nodes}
+        return {name: i for i, name in enumerate(self._nodes) if name in wanted}
+
+    def restore_places(self, places: dict[str, int]) -> None:
+        """Move the named nodes to these indices of :attr:`nodes`, the others keeping their
+        order (undoing a deletion puts the nodes back where they were, and files stay the
+        same). Nothing a run computes changes: no event."""
+        moved = sorted((i, name) for name, i in places.items())
+        rest = [n for name, n in self._nodes.items() if name not in places]
+        order: list[Node] = []
+        taken = 0
+        for index, name in moved:
+            more = max(0, index - len(order))
+            order.extend(rest[taken:taken + more])
+            taken += more
+            order.append(self.get_node(name))
+        order.extend(rest[taken:])
+        self._nodes = {n.name: n for n in order}
+
     def connect(self, source: Node | str, target: Node | str, port: int | str) -> None:
         """Wire ``source``'s output into input ``port`` (index or name) of ``target``.
 
@@ -480,9 +502,8 @@ class Graph:
         if new_name in self._nodes:
             raise ValueError(f"a node named '{new_name}' already exists")
         old = node.name
-        del self._nodes[old]
-        node.name = new_name
-        self._nodes[new_name] = node
+        self._nodes = {new_name if name == old else name: n for name, n in self._nodes.items()}
+        node.name = new_name  # (in its place among the nodes: a file keeps its order)
         self._emit("renamed", node, old_name=old)
         for other in list(self._nodes.values()):
             follow = other.op.on_rename

@@ -72,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         window.select_names(args.select.split(","))
     if args.screenshot:
         return screenshot(window, args.screenshot)
-    window.show()
+    from editor.app.crash import ErrorReporter
+
+    ErrorReporter(window, window.autosave).install()  # an unexpected error: a dialog, not a
+    window.show()  # traceback, and the work written to the recovery file
     window.view.frame_all()
     return app.exec()
 

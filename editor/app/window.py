@@ -36,6 +36,7 @@ from editor import style
 from editor.app.help import AboutDialog, ShortcutsDialog, UserGuideDialog, action_rows
 from editor.app.history import HistoryView
 from editor.app.node_menu import NodeMenu
+from editor.app.opening import Opener
 from editor.app.preferences import APPLICATION as APPLICATION
 from editor.app.preferences import ORGANIZATION as ORGANIZATION
 from editor.app.preferences import Preferences, PreferencesDialog, apply_blas_threads, settings
@@ -161,6 +162,9 @@ class MainWindow(QMainWindow):
         self.dialogs: dict[str, QDialog] = {}
         """The Help and Edit menus' dialogs, while they are open (one of each)."""
         self.recovery_dialog: RecoveryDialog | None = None
+        self.opener = Opener(self, prepare_graph)  # File › Open reads off the GUI thread
+        self.opener.opened.connect(self._show_opened)
+        self.opener.failed.connect(self._open_failed)
         self._make_actions()
         self._make_menus()
         self.training = TrainingPanel(self.compute, self)
@@ -462,7 +466,7 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open graph", self._start_dir(), FILE_FILTER)
         if path:
-            self.open_file(path)
+            self.opener.open(Path(path))
 
     def open_file(self, path: str | Path, example: bool = False) -> bool:
         """Open a graph file (an example opens as an untitled copy). A broken file is
@@ -473,6 +477,11 @@ class MainWindow(QMainWindow):
         except FileFormatError as error:
             QMessageBox.critical(self, "Cannot open the file", str(error))
             return False
+        return self._show_opened(path, graph, example)
+
+    def _show_opened(self, path: Path, graph: Graph, example: bool = False) -> bool:
+        """Make ``graph``, read from ``path``, the document (after asking about unsaved
+        changes)."""
         if not self.maybe_save():
             return False
         if example:
@@ -527,9 +536,11 @@ class MainWindow(QMainWindow):
         files = [entry] + [f for f in self.recent_files() if f != entry]
         settings().setValue("recent_files", files[:MAX_RECENT])
 
-    def _open_recent(self, file: str) -> None:
-        """Open a recent file; one that is gone is also dropped from the list."""
-        if not self.open_file(file) and not Path(file).exists():
+    def _open_failed(self, path: Path, message: str) -> None:
+        """Say why ``path`` did not open; a recent file that is gone leaves the list."""
+        QMessageBox.critical(self, "Cannot open the file", message)
+        if not path.exists():
+            file = str(path)
             settings().setValue("recent_files", [f for f in self.recent_files() if f != file])
 
     def _fill_recent_menu(self) -> None:
@@ -538,7 +549,7 @@ class MainWindow(QMainWindow):
         files = self.recent_files()
         for file in files:
             action = menu.addAction(file)
-            action.triggered.connect(lambda _=False, f=file: self._open_recent(f))
+            action.triggered.connect(lambda _=False, f=file: self.opener.open(Path(f)))
         if not files:
             menu.addAction("No recent files").setEnabled(False)
         else:

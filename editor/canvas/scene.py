@@ -216,9 +216,10 @@ class GraphScene(QGraphicsScene):
 
     def _move_node_item(self, node: Node) -> None:
         pos = node.ui.get("pos")
+        x, y = pos if layout.valid_pos(pos) else (0, 0)  # where a node without one is drawn
         item = self.node_items[node]
-        if layout.valid_pos(pos) and (item.pos().x(), item.pos().y()) != tuple(pos):
-            item.setPos(pos[0], pos[1])
+        if (item.pos().x(), item.pos().y()) != (x, y):
+            item.setPos(x, y)
             item.update_edges()
 
     def _refresh_shapes(self, nodes: list[Node]) -> None:
@@ -435,9 +436,8 @@ class GraphScene(QGraphicsScene):
         """Lay the graph out by topological generation (one undo step)."""
         moves = {}
         for name, new in layout.arrange(self.doc.graph).items():
-            old = self.doc.graph.get_node(name).ui.get("pos")
-            if old != new:
-                moves[name] = (old, new)
+            if self.doc.graph.get_node(name).ui.get("pos") != new:
+                moves[name] = new
         if moves:
             self.run(MoveNodes(self.doc, moves, "Arrange"))
 
@@ -480,10 +480,10 @@ class GraphScene(QGraphicsScene):
             return
         _shift_as_control(event)
         super().mouseReleaseEvent(event)
-        moves: dict[str, tuple[list[float] | None, list[float]]] = {}
+        moves: dict[str, list[float]] = {}
         for item, start in self._press_positions.items():
             if item.pos() != start:
-                moves[item.node.name] = ([start.x(), start.y()], [item.pos().x(), item.pos().y()])
+                moves[item.node.name] = [item.pos().x(), item.pos().y()]
         self._press_positions = {}
         if moves:
             self.run(MoveNodes(self.doc, moves))

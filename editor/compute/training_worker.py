@@ -11,10 +11,13 @@ and sends ``("batch", steps, losses, step, loss, steps_per_second)`` at most eve
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 import time
 from collections.abc import Callable, MutableSequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 import numpy as np
@@ -91,12 +94,24 @@ class TrainingResult:
 
 def serve(connection: Connection, control: MutableSequence[int]) -> None:
     """A worker process's life: run each :class:`Job` received, until ``None`` arrives or the
-    editor's end of the pipe closes."""
+    editor's end of the pipe closes — or the editor's process is gone, whatever this one is
+    doing (a run paused, or in a long step): a watcher thread ends it then."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True,
+                         name="parent watcher").start()
     try:
         while (job := connection.recv()) is not None:
             run(job, connection.send, control)
     except (EOFError, OSError, KeyboardInterrupt):
         pass
+
+
+def _end_with(parent: int) -> None:
+    """End this process when the process behind the ``parent`` sentinel has ended (nothing
+    here is worth keeping: its results had no one left to go to)."""
+    wait([parent])
+    os._exit(0)
 
 
 def run(job: Job, send: Send, control: MutableSequence[int]) -> None:
