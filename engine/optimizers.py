@@ -137,7 +137,7 @@ class _Trainer:
              ) -> tuple[list[tuple[Variable, Array]], dict[str, Any]]:
         """The variables' new values and the node's new state (nothing is changed yet)."""
         state = node.state
-        step = _saved_step(node) + 1
+        step = steps_taken(node) + 1
         new_state: dict[str, Any] = {"step": np.int64(step)}
         updates: list[tuple[Variable, Array]] = []
         rule = self.rule
@@ -161,7 +161,7 @@ class _Trainer:
         return updates, new_state
 
 
-def _saved_step(node: Node) -> int:
+def steps_taken(node: Node) -> int:
     """How many steps the node's state says were taken (0 for none)."""
     step: Any = node.state.get("step")
     if step is None:
