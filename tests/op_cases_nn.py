@@ -34,8 +34,9 @@ CASES: dict[str, list[tuple[tuple[tuple[int, ...], ...], dict]]] = {
 }
 POSITIVE: set[str] = set()
 """Ops whose inputs must be positive."""
-NOT_DIFFERENTIABLE = {"rmsprop", "adagrad"}
-"""Op types with no gradient (train steps: their outputs are not differentiated)."""
+NOT_DIFFERENTIABLE = {"rmsprop", "adagrad", "decayed_learning_rate"}
+"""Op types with no gradient (train steps, whose outputs are not differentiated; a learning
+rate of an integer step count)."""
 
 
 def _distributions(shapes, attrs, rng) -> list[np.ndarray]:

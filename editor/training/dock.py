@@ -29,7 +29,7 @@ from editor.training.loss_curve import LossCurve, format_loss
 from engine import train
 from engine.errors import EngineError
 from engine.graph import Graph, GraphEvent, Node, Operation
-from engine.optimizers import OPTIMIZER, VAR_LIST
+from engine.optimizers import DECAY, GLOBAL_STEP, OPTIMIZER, VAR_LIST
 from engine.registry import GRADIENT, LOSS, TRAIN_STEP, has_role
 
 NEW_OPTIMIZER = "Loss + optimizer…"
@@ -401,12 +401,12 @@ def _name(node: Any) -> str:
 
 
 def _hyperparameters(optimizer: str) -> tuple[str, ...]:
-    """The attributes optimizer ``optimizer`` reads, but for which one it is and what it
-    trains (the dock's parameter fields)."""
+    """The attributes optimizer ``optimizer`` reads, but for which one it is, what it trains
+    and its schedule (the dock's parameter fields)."""
     opdef = train.optimizers()[optimizer]
     choice = {OPTIMIZER: optimizer} if OPTIMIZER in opdef.attrs else {}
     used = opdef.active_attrs({**opdef.default_attrs(), **choice})
-    return tuple(name for name in used if name not in (OPTIMIZER, VAR_LIST))
+    return tuple(name for name in used if name not in (OPTIMIZER, VAR_LIST, GLOBAL_STEP, *DECAY))
 
 
 def _loss_candidates(graph: Graph) -> list[str]:

@@ -1,4 +1,4 @@
 """Op definitions. Importing this package registers every built-in op type."""
 
 from . import array, math, nn, sources, training  # noqa: F401, I001
-from . import activations, conv, losses  # noqa: F401  (ops-nn)
+from . import activations, adaptive, conv, losses  # noqa: F401  (ops-nn)
