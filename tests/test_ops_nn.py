@@ -144,6 +144,8 @@ def test_conv_attributes_are_checked_with_a_message() -> None:
     assert ts.get_op("avg_pool").parse_attrs({"strides": 3})["strides"] == (1, 3, 3, 1)
     with pytest.raises(ts.ShapeError, match="3 channels does not fit 2"):
         run("conv2d", np.ones((1, 4, 4, 2)), np.ones((2, 2, 3, 1)))
+    with pytest.raises(ts.ShapeError, match="a window of 3 does not fit in 2 pixels"):
+        run("max_pool", np.ones((1, 2, 5, 1)), ksize=3)
 
 
 def test_static_shapes_with_an_unknown_batch() -> None:
@@ -242,3 +244,29 @@ def test_dropout_masks_are_seeded_by_the_step() -> None:
     for a, b in zip(*runs, strict=True):
         np.testing.assert_array_equal(a, b)  # the same steps, the same masks
     assert not np.array_equal(runs[0][0], runs[0][1])  # another step, another mask
+
+
+# ---- a small CNN, end to end -------------------------------------------------------------------
+
+
+def test_a_small_cnn_learns_bars_with_dropout_and_rmsprop() -> None:
+    rng = np.random.default_rng(4)
+    labels = rng.integers(0, 2, 64)  # 0: a horizontal bar, 1: a vertical one
+    images = rng.normal(0, 0.2, (64, 8, 8, 1))
+    for image, label, where in zip(images, labels, rng.integers(1, 7, 64), strict=True):
+        (image[where, :, 0] if label == 0 else image[:, where, 0])[...] += 1.0
+    with ts.Graph().as_default() as g:
+        X = ts.placeholder(shape=[None, 8, 8, 1], name="X", default=images)
+        y = ts.placeholder(shape=[None], name="y", default=labels)
+        K = ts.Variable(ts.random_normal([3, 3, 1, 4], stddev=0.3, seed=1), name="K")
+        hidden = ts.relu(ts.bias_add(ts.conv2d(X, K, padding="SAME"), ts.Variable(np.zeros(4))))
+        pooled = ts.reshape(ts.max_pool(hidden, ksize=4, strides=4), shape=[-1, 16])
+        dropped = ts.dropout(pooled, keep_prob=0.8, seed=2)
+        logits = ts.matmul(dropped, ts.Variable(ts.random_normal([16, 2], stddev=0.3, seed=3)),
+                           name="logits")
+        loss = ts.reduce_mean(ts.sparse_softmax_cross_entropy_with_logits(y, logits), name="J")
+        train = ts.train.RMSPropOptimizer(0.01).minimize(loss)
+    result = ts.train.fit(g, train, 80)
+    assert result.reason == "done" and result.final_loss < 0.3 * result.losses[0]
+    predicted = ts.Session(g).run(logits).argmax(axis=1)  # no dropout outside training
+    assert (predicted == labels).mean() >= 0.95

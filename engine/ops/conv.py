@@ -42,7 +42,10 @@ def _out_and_pad(size: int, k: int, stride: int, padding: str) -> tuple[int, int
     """The output size along one axis and the padding before it (TensorFlow's rule: SAME pads
     the total needed, the extra one after)."""
     if padding == "VALID":
-        return max(0, -(-(size - k + 1) // stride)), 0
+        if k > size:
+            raise ValueError(f"a window of {k} does not fit in {size} pixels with VALID "
+                             "padding (SAME pads the input)")
+        return -(-(size - k + 1) // stride), 0
     out = -(-size // stride)
     return out, max((out - 1) * stride + k - size, 0) // 2
 
