@@ -40,6 +40,15 @@ def test_activations_keep_float32() -> None:
     x = np.array([-1.0, 2.0], np.float32)
     for op in ("leaky_relu", "elu", "softplus", "log_softmax", "l2_loss"):
         assert run(op, x)[0].dtype == np.float32, op
+    images = np.ones((1, 4, 4, 2), np.float32)
+    assert run("conv2d", images, np.ones((2, 2, 2, 3), np.float32))[0].dtype == np.float32
+    for op in ("max_pool", "avg_pool"):
+        assert run(op, images, padding="SAME")[0].dtype == np.float32, op
+    logits = np.ones((2, 3), np.float32)
+    for op, labels in [("sigmoid_cross_entropy_with_logits", logits),
+                       ("softmax_cross_entropy_with_logits", logits),
+                       ("sparse_softmax_cross_entropy_with_logits", np.array([0, 2]))]:
+        assert run(op, labels, logits)[0].dtype == np.float32, op
 
 
 def test_bias_add_adds_along_the_channels() -> None:
