@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPoint
+from training_helpers import PERCEPTRON
 
 
 def preview(canvas, name: str, text: str) -> None:
@@ -25,3 +26,18 @@ def test_leaky_relu_from_the_palette_and_softplus_from_tab_search(affine) -> Non
     affine.qtbot.waitUntil(lambda: "softplus" in view.names
                            and view.panel("softplus").mode == "value")
     np.testing.assert_allclose(view.panel("softplus").value, np.log1p(np.exp([2.0, -0.2])))
+
+
+def test_a_minimize_node_shows_the_decay_period_once_it_decays(canvas) -> None:
+    assert canvas.window.open_file(PERCEPTRON)
+    canvas.window.view.frame_all()
+    canvas.select("train")
+    fields = canvas.window.properties.fields
+    assert fields["attr:decay_rate"].widget.isVisible()
+    assert not fields["attr:decay_steps"].widget.isVisible()
+    canvas.type_field("attr:decay_rate", "0.5")
+    canvas.qtbot.waitUntil(lambda: fields["attr:decay_steps"].widget.isVisible())
+    assert fields["attr:staircase"].widget.isVisible()
+    canvas.type_field("attr:global_step", "step")  # a name goes in quotes
+    assert '"step"' in fields["attr:global_step"].error.text()
+    assert canvas.graph.get_node("train").attrs["decay_rate"] == 0.5
