@@ -31,6 +31,11 @@ CASES: dict[str, list[tuple[tuple[tuple[int, ...], ...], dict]]] = {
                                           (((4, 5), (4, 5)), {"axis": 0})],
     "sparse_softmax_cross_entropy_with_logits": [(((5,), (5, 3)), {}),
                                                  (((2, 3), (2, 3, 4)), {})],
+    "weighted_mean_squared_error": [
+        (((4, 3), (4, 3), (4, 3)), {}), (((4, 3), (4, 3), (4, 1)), {"reduction": "MEAN"}),
+        (((4, 3), (3,), ()), {"reduction": "SUM"}),
+        (((4, 3), (4, 3), (3,)), {"reduction": "SUM_OVER_BATCH_SIZE"}),
+        (((4, 3), (4, 3), (4, 1)), {"reduction": "NONE"})],
 }
 POSITIVE: set[str] = set()
 """Ops whose inputs must be positive."""
@@ -68,5 +73,7 @@ INPUTS: dict[str, Callable[..., list[np.ndarray]]] = {
         rng.uniform(0, 1, shapes[0]), rng.normal(size=shapes[1])],
     "softmax_cross_entropy_with_logits": _distributions,
     "sparse_softmax_cross_entropy_with_logits": _class_indices,
+    "weighted_mean_squared_error": lambda shapes, attrs, rng: [
+        rng.normal(size=shapes[0]), rng.normal(size=shapes[1]), rng.uniform(0.5, 2, shapes[2])],
 }
 """Op type → function(shapes, attrs, rng) → its input arrays."""

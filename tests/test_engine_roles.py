@@ -35,7 +35,8 @@ def test_the_built_in_ops_have_their_roles() -> None:
     assert types(LOSS) == ["softmax_cross_entropy", "mean_squared_error",
                            "sigmoid_cross_entropy_with_logits",
                            "softmax_cross_entropy_with_logits",
-                           "sparse_softmax_cross_entropy_with_logits"]
+                           "sparse_softmax_cross_entropy_with_logits",
+                           "weighted_mean_squared_error"]
     assert types(LOGITS_LOSS) == ["softmax_cross_entropy", "softmax_cross_entropy_with_logits",
                                   "sparse_softmax_cross_entropy_with_logits"]
     assert types(BINARY_LOGITS_LOSS) == ["sigmoid_cross_entropy_with_logits"]

@@ -211,6 +211,33 @@ def test_mean_squared_error_is_tensorflows_default_reduction() -> None:
     assert shape == () and out == pytest.approx((0.25 + 0 + 1 + 4) / 4)
 
 
+@pytest.mark.parametrize("reduction,expected", [
+    ("SUM_BY_NONZERO_WEIGHTS", lambda weighted, w: weighted.sum() / 4),  # 4 non-zero of 6
+    ("MEAN", lambda weighted, w: weighted.sum() / w.sum()),
+    ("SUM", lambda weighted, w: weighted.sum()),
+    ("SUM_OVER_BATCH_SIZE", lambda weighted, w: weighted.sum() / 6),
+    ("NONE", lambda weighted, w: weighted),
+])
+def test_weighted_mean_squared_error_reduces_as_tensorflow(reduction, expected) -> None:
+    labels = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 1.0]])
+    predictions = np.array([[1.5, 2.0, 1.0], [1.0, -1.0, 1.0]])
+    weights = np.array([[2.0, 0.0, 1.0], [0.0, 1.0, 3.0]])
+    out, shape = run("weighted_mean_squared_error", labels, predictions, weights,
+                     reduction=reduction)
+    weighted = weights * (predictions - labels) ** 2
+    np.testing.assert_allclose(out, expected(weighted, weights))
+    assert shape == ((2, 3) if reduction == "NONE" else ())
+
+
+def test_weighted_mean_squared_error_edges() -> None:
+    zero, _ = run("weighted_mean_squared_error", [1.0, 2.0], [0.0, 0.0], [0.0, 0.0])
+    assert zero == 0.0  # no non-zero weight: 0, not NaN (TensorFlow's safe division)
+    default, _ = run("weighted_mean_squared_error", [1.0, 2.0], [0.0, 0.0], 1.0)
+    assert default == run("mean_squared_error", [1.0, 2.0], [0.0, 0.0])[0] == 2.5
+    with pytest.raises(ts.ShapeError, match="weights of shape"):
+        run("weighted_mean_squared_error", np.ones(3), np.ones(3), np.ones((2, 3)))
+
+
 # ---- dropout ---------------------------------------------------------------------------------
 
 

@@ -3,11 +3,15 @@ per example (per element for the sigmoid's), numerically stable, with TensorFlow
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
+from .. import shapes
 from ..registry import BINARY_LOGITS_LOSS, LOGITS_LOSS, LOSS, Attr, OpDef, Shape, register
 from ..tensors import Value, format_shape
 from . import attrs
+from .math import unbroadcast
 from .nn import (
     _cross_entropy_grad_labels,
     _cross_entropy_grad_logits,
@@ -112,4 +116,79 @@ register(OpDef(
         "value per example.",
     gradient=(None, _sparse_grad_logits),  # class indices have no gradient (TensorFlow: None)
     roles=frozenset({LOSS, LOGITS_LOSS}),
+))
+
+
+# ---- tf.losses.mean_squared_error with weights ----------------------------------------------
+
+REDUCTIONS = ("SUM_BY_NONZERO_WEIGHTS", "MEAN", "SUM", "SUM_OVER_BATCH_SIZE", "NONE")
+"""tf.losses.Reduction: what the weighted squared errors become."""
+
+
+def _denominator(errors: np.ndarray, weights: np.ndarray, reduction: str) -> Value:
+    """What the weighted sum is divided by (1 for SUM)."""
+    if reduction == "MEAN":
+        return np.sum(np.broadcast_to(weights, errors.shape))
+    if reduction == "SUM_BY_NONZERO_WEIGHTS":
+        return np.count_nonzero(np.broadcast_to(weights, errors.shape))
+    if reduction == "SUM_OVER_BATCH_SIZE":
+        return errors.size
+    return 1
+
+
+def _divide(total: Value, denominator: Value) -> Value:
+    """total / denominator, 0 where the denominator is 0 (TensorFlow's div_no_nan)."""
+    return total / denominator if denominator != 0 else total * 0
+
+
+def weighted_mean_squared_error(labels: Value, predictions: Value, weights: Value,
+                                reduction: str = "SUM_BY_NONZERO_WEIGHTS") -> Value:
+    """tf.losses.mean_squared_error: the squared errors (predictions − labels)² times the
+    weights, reduced as ``reduction`` says (by default their sum over the non-zero weights)."""
+    errors = np.square(np.subtract(predictions, labels))
+    weighted = errors * weights
+    if reduction == "NONE":
+        return weighted
+    return _divide(np.sum(weighted), _denominator(errors, np.asarray(weights), reduction))
+
+
+def _weighted_mse_shape(labels: Shape, predictions: Shape, weights: Shape,
+                        reduction: str = "SUM_BY_NONZERO_WEIGHTS") -> Shape:
+    errors = shapes.broadcast(labels, predictions)
+    joint = shapes.broadcast(errors, weights)
+    if errors is not None and joint is not None and (len(joint) > len(errors) or any(
+            e is not None and j != e for e, j in zip(errors, joint, strict=True))):
+        raise ValueError(f"weights of shape {format_shape(weights)} do not fit errors of shape "
+                         f"{format_shape(errors)}")
+    return joint if reduction == "NONE" else ()
+
+
+def _weighted_mse_grad(port: int) -> Callable[..., Value]:
+    def rule(g: Value, out: Value, labels: Value, predictions: Value, weights: Value,
+             reduction: str = "SUM_BY_NONZERO_WEIGHTS") -> Value:
+        diff = np.subtract(predictions, labels)
+        errors = np.square(diff)
+        denominator = _denominator(errors, np.asarray(weights), reduction)
+        g = np.asarray(g) if reduction == "NONE" else _divide(np.asarray(g), denominator)
+        if port == 2:  # the weights: the errors, less what MEAN's sum of weights takes back
+            grad = g * errors
+            if reduction == "MEAN" and denominator != 0:
+                grad = grad - g * np.sum(errors * weights) / denominator
+            return unbroadcast(np.broadcast_to(grad, errors.shape), np.shape(weights))
+        grad = (2 * g) * weights * diff
+        return unbroadcast(grad if port == 1 else -grad, np.shape((labels, predictions)[port]))
+    return rule
+
+
+register(OpDef(
+    type="weighted_mean_squared_error", inputs=("labels", "predictions", "weights"),
+    compute=weighted_mean_squared_error, shape=_weighted_mse_shape, category=CATEGORY,
+    symbol="w·mse",
+    doc="tf.losses.mean_squared_error: the squared errors times the weights, reduced as "
+        "TensorFlow's reduction says (by default their sum over the non-zero weights).",
+    attrs={"reduction": Attr("SUM_BY_NONZERO_WEIGHTS", attrs.choice(*REDUCTIONS),
+                             "SUM_BY_NONZERO_WEIGHTS, MEAN (over the weights' sum), SUM, "
+                             "SUM_OVER_BATCH_SIZE (over the elements) or NONE")},
+    gradient=tuple(_weighted_mse_grad(port) for port in range(3)),
+    roles=frozenset({LOSS}),
 ))
