@@ -36,6 +36,8 @@ CASES: dict[str, list[tuple[tuple[tuple[int, ...], ...], dict]]] = {
         (((4, 3), (3,), ()), {"reduction": "SUM"}),
         (((4, 3), (4, 3), (3,)), {"reduction": "SUM_OVER_BATCH_SIZE"}),
         (((4, 3), (4, 3), (4, 1)), {"reduction": "NONE"})],
+    "decayed_learning_rate": [(((),), {"learning_rate": 0.1, "decay_steps": 10.0,
+                                       "decay_rate": 0.5, "staircase": True})],
 }
 POSITIVE: set[str] = set()
 """Ops whose inputs must be positive."""
