@@ -306,18 +306,3 @@ def test_a_small_cnn_learns_bars_with_dropout_and_rmsprop() -> None:
     assert result.reason == "done" and result.final_loss < 0.3 * result.losses[0]
     predicted = ts.Session(g).run(logits).argmax(axis=1)  # no dropout outside training
     assert (predicted == labels).mean() >= 0.95
-
-
-def test_tensorflow_1s_softmax_cross_entropy_gives_its_labels_no_gradient() -> None:
-    with ts.Graph().as_default() as g:
-        teacher = ts.Variable([[1.0, 2.0, 0.5]], name="teacher")
-        student = ts.Variable([[0.0, 1.0, 0.0]], name="student")
-        labels = ts.softmax(teacher, name="labels")
-        loss = ts.softmax_cross_entropy_with_logits(labels, student, name="xent")
-        (d_student,) = ts.gradients(loss, [student])
-        (d_teacher,) = ts.gradients(ts.reduce_sum(loss), [teacher])  # (another y)
-    session = ts.Session(g)
-    p = np.exp(student.value) / np.exp(student.value).sum()
-    np.testing.assert_allclose(session.run(d_student), p - session.run(labels))
-    with pytest.raises(ts.EngineError, match="xent.*has no gradient for its input 'labels'"):
-        session.run(d_teacher)

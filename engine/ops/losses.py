@@ -13,6 +13,7 @@ from ..tensors import Value, format_shape
 from . import attrs
 from .math import unbroadcast
 from .nn import (
+    _cross_entropy_grad_labels,
     _cross_entropy_grad_logits,
     _cross_entropy_shape,
     log_softmax,
@@ -61,8 +62,8 @@ register(OpDef(
     doc="TensorFlow's softmax cross-entropy −Σ labels · log softmax(logits) along the class "
         "axis: one value per example (labels are distributions).",
     attrs={"axis": Attr(-1, attrs.integer, "the class axis")},
-    # TensorFlow 1 stops the labels' gradient (its _v2 does not: softmax_cross_entropy here)
-    gradient=(None, _cross_entropy_grad_logits),
+    # the labels' gradient too, as TensorFlow's _v2 (its deprecated v1 stops it there)
+    gradient=(_cross_entropy_grad_labels, _cross_entropy_grad_logits),
     roles=frozenset({LOSS, LOGITS_LOSS}),
 ))
 
