@@ -14,7 +14,7 @@ CASES: dict[str, list[tuple[tuple[tuple[int, ...], ...], dict]]] = {
     "softplus": [(((3, 4),), {})],
     "log_softmax": [(((3, 4),), {}), (((3, 4),), {"axis": 0})],
     "bias_add": [(((3, 4), (4,)), {}), (((2, 3, 3, 2), (2,)), {})],
-    "dropout": [(((3, 4),), {})],
+    "dropout": [(((3, 4), ()), {}), (((3, 4), ()), {"seed": None})],
     "l2_loss": [(((3, 4),), {})],
     "conv2d": [(((2, 5, 5, 2), (3, 3, 2, 3)), {}),
                (((1, 5, 6, 2), (3, 2, 2, 2)), {"strides": (1, 2, 2, 1), "padding": "SAME"}),
@@ -71,6 +71,8 @@ INPUTS: dict[str, Callable[..., list[np.ndarray]]] = {
     "leaky_relu": _away_from_kinks,
     "elu": _away_from_kinks,
     "max_pool": _distinct,
+    "dropout": lambda shapes, attrs, rng: [rng.normal(size=shapes[0]),
+                                           rng.uniform(0.3, 1, shapes[1])],
     "sigmoid_cross_entropy_with_logits": lambda shapes, attrs, rng: [
         rng.uniform(0, 1, shapes[0]), rng.normal(size=shapes[1])],
     "softmax_cross_entropy_with_logits": _distributions,

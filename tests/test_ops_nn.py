@@ -270,6 +270,26 @@ def test_dropout_drops_while_training_and_the_gradient_follows_the_mask() -> Non
     np.testing.assert_array_equal(session.run(d), w.value)  # evaluation after: no mask
 
 
+def test_keep_prob_may_be_fed_and_is_checked() -> None:
+    with ts.Graph().as_default() as g:
+        w = ts.Variable(np.ones((200,)), name="w")
+        keep = ts.placeholder(shape=[], name="keep_prob", default=1.0)
+        d = ts.dropout(w, keep, seed=None, name="d")  # TensorFlow 1's placeholder pattern
+        loss = ts.reduce_sum(ts.square(d), name="loss")
+        train = ts.train.GradientDescentOptimizer(0.0).minimize(loss)
+        (d_keep,) = ts.gradients(loss, [keep])
+    session = ts.Session(g)
+    _, trained_loss, grad = session.run([train, loss, d_keep], {keep: 0.5})
+    assert 50 < trained_loss / 4 < 150  # about half of 200 kept, each 2² after scaling
+    np.testing.assert_allclose(grad, -2 * trained_loss / 0.5)  # d/dp Σ (w·kept/p)²
+    assert session.run(loss, {keep: 0.5}) == 200  # no train step: no dropout, no mask
+    assert session.run(d_keep, {keep: 0.5}) == 0
+    with pytest.raises(ts.EvaluationError, match="keep_prob must be a number above 0, up to 1"):
+        session.run(d, {keep: 0.0})
+    with pytest.raises(ts.ShapeError, match="keep_prob must be a scalar"):
+        run("dropout", np.ones(3), np.ones(3))
+
+
 def test_dropout_masks_are_seeded_by_the_step() -> None:
     runs = []
     for _ in range(2):

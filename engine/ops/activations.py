@@ -124,12 +124,21 @@ register(OpDef(
 # ---- dropout --------------------------------------------------------------------------------
 
 _masks = _KeptForGradient()
-"""Each training run's dropout mask (already divided by keep_prob), for the gradient rule."""
+"""Each training run's dropout mask (already divided by keep_prob), for the gradient rules."""
 
 
-def dropout(ctx: NodeContext, x: Value, keep_prob: float = 0.5, seed: int = 0) -> Value:
+def _probability(keep_prob: Value) -> float:
+    """keep_prob as a number, checked: a scalar above 0, up to 1."""
+    p = np.asarray(keep_prob)
+    if p.shape != () or p.dtype.kind not in "iuf" or not 0 < p <= 1:
+        raise ValueError(f"keep_prob must be a number above 0, up to 1, not {keep_prob!r}")
+    return float(p)
+
+
+def dropout(ctx: NodeContext, x: Value, keep_prob: Value, seed: int | None = 0) -> Value:
     """Dropout: in a run that takes a train step, each element is kept with probability
     keep_prob (and scaled by 1 / keep_prob) or zeroed; otherwise x unchanged."""
+    p = _probability(keep_prob)
     trainers = ctx.trainers
     if not trainers:
         return x
@@ -137,34 +146,45 @@ def dropout(ctx: NodeContext, x: Value, keep_prob: float = 0.5, seed: int = 0) -
     step = max(steps_taken(node) for node in trainers) + 1
     x = np.asarray(x)
     dtype = _dtype(x)
-    uniform = np.random.default_rng([seed, step]).random(x.shape)
-    mask = (uniform < keep_prob).astype(dtype)
-    mask /= np.asarray(keep_prob, dtype)
+    rng = np.random.default_rng(None if seed is None else [seed, step])
+    mask = (rng.random(x.shape) < p).astype(dtype)
+    mask /= np.asarray(p, dtype)
     out = x * mask
     _masks.keep(out, mask)
     return out
 
 
-def _dropout_grad(g: Value, out: Value, x: Value, keep_prob: float = 0.5, seed: int = 0
-                  ) -> Value:
+def _dropout_grad_x(g: Value, out: Value, x: Value, keep_prob: Value, seed: int | None = 0
+                    ) -> Value:
     mask = _masks.get(out)
     return g if mask is None else g * mask
 
 
-def _keep_prob(value: Any) -> float:
-    """A probability in (0, 1]."""
-    p = attrs.number(value)
-    if not 0 < p <= 1:
-        raise ValueError(f"expected a probability above 0, up to 1, got {value!r}")
-    return p
+def _dropout_grad_keep_prob(g: Value, out: Value, x: Value, keep_prob: Value,
+                            seed: int | None = 0) -> Value:
+    # out = x · kept / keep_prob while training (the draw itself has no gradient); x otherwise
+    if _masks.get(out) is None:
+        return np.zeros(np.shape(keep_prob))
+    return np.reshape(-np.sum(g * out) / keep_prob, np.shape(keep_prob))
+
+
+def _seed(value: Any) -> int | None:
+    """An integer, or ``null`` for a new mask on every run (unseeded)."""
+    return None if value is None else attrs.integer(value)
+
+
+def _dropout_shape(x: Shape, keep_prob: Shape, seed: int | None = 0) -> Shape:
+    if keep_prob not in (None, ()):
+        raise ValueError(f"keep_prob must be a scalar, not of shape {format_shape(keep_prob)}")
+    return x
 
 
 register(OpDef(
-    type="dropout", inputs=("x",), compute=dropout, shape=_same, category=CATEGORY,
-    symbol="drop", context=True,
+    type="dropout", inputs=("x", "keep_prob"), compute=dropout, shape=_dropout_shape,
+    category=CATEGORY, symbol="drop", context=True,
     doc="Dropout: while training, keeps each element with probability keep_prob (scaled by "
         "1 / keep_prob) and zeroes the rest; otherwise x unchanged.",
-    attrs={"keep_prob": Attr(0.5, _keep_prob, "the probability that an element is kept"),
-           "seed": Attr(0, attrs.integer, "with the train step's number, chooses the mask")},
-    gradient=(_dropout_grad,),
+    attrs={"seed": Attr(0, _seed, "with the train step's number, chooses the mask; None: "
+                                  "a new one each run")},
+    gradient=(_dropout_grad_x, _dropout_grad_keep_prob),
 ))
