@@ -30,7 +30,7 @@ def _dtype(x: Value) -> np.dtype[Any]:
     return np.result_type(x, 1.0)
 
 
-def _same(x: Shape, **attrs: object) -> Shape:
+def _same(x: Shape, **_: object) -> Shape:
     """The input's shape, whatever the attributes."""
     return x
 
