@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import EngineError
 from .graph import Node, Operation
-from .registry import GRADIENT, OpDef, not_differentiable, ops_with_role
+from .registry import GRADIENT, OpDef, not_differentiable, op_for_operator, ops_with_role
 from .session import NodeContext
 
 
@@ -148,9 +148,31 @@ def gradient_op() -> OpDef:
     return opdef
 
 
-def gradients(y: Node, xs: Node | Iterable[Node], name: str | None = None) -> list[Operation]:
+def gradients(ys: Node | Iterable[Node], xs: Node | Iterable[Node],
+              grad_ys: Node | Iterable[Any] | None = None,
+              name: str | None = None) -> list[Operation]:
     """One gradient node per x, named ``dy_dx`` unless ``name`` is given: fetching it gives
-    d sum(y) / dx (TensorFlow 1 semantics)."""
+    d sum(y) / dx (TensorFlow 1 semantics). For several ``ys`` it is the sum of their
+    gradients; ``grad_ys`` (one per y, shaped like it; ``None`` for ones) weights each y's
+    elements: d sum(y · grad_y) / dx."""
+    ys = [ys] if isinstance(ys, Node) else list(ys)
     xs = [xs] if isinstance(xs, Node) else list(xs)
+    weights = [None] * len(ys) if grad_ys is None else (
+        [grad_ys] if isinstance(grad_ys, Node) else list(grad_ys))
+    if len(weights) != len(ys):
+        raise ValueError(f"grad_ys: expected one per y ({len(ys)}), got {len(weights)}")
+    times, plus = op_for_operator("*").type, op_for_operator("+").type
+    targets = [y if w is None else Operation(times, [y, w]) for y, w in zip(ys, weights,
+                                                                           strict=True)]
     op_type = gradient_op().type
-    return [Operation(op_type, [y, x], name=name or f"d{y.name}_d{x.name}") for x in xs]
+    if len(targets) == 1:
+        y = targets[0]
+        return [Operation(op_type, [y, x], name=name or f"d{ys[0].name}_d{x.name}") for x in xs]
+    out = []
+    for x in xs:
+        terms = [Operation(op_type, [y, x]) for y in targets]
+        total = terms[0]
+        for term in terms[1:-1]:
+            total = Operation(plus, [total, term])
+        out.append(Operation(plus, [total, terms[-1]], name=name or f"d_d{x.name}"))
+    return out

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from .errors import EngineError
 from .graph import Graph, Node, Variable
-from .optimizers import VAR_LIST, trained_variables
+from .optimizers import VAR_LIST, global_step_of, trained_variables
 from .registry import TRAIN_STEP, has_role
 from .session import Session
 
@@ -84,7 +84,9 @@ def fit(graph: Graph, train_node: Node | str, steps: int,
     done, paused = 0, 0.0
     start = clock()
     try:
-        variables = trained_variables(node, node.attrs.get(VAR_LIST))
+        counter = global_step_of(node)  # rolled back with the variables
+        variables = (*trained_variables(node, node.attrs.get(VAR_LIST)),
+                     *(() if counter is None else (counter,)))
         good: tuple[list[Any], dict[str, Any]] = ([v.value for v in variables], node.state)
         while done < steps:
             if should_stop is not None:

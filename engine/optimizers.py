@@ -32,6 +32,13 @@ OPTIMIZER = "optimizer"
 """The attribute that chooses among a train-step op's update rules (when it has several)."""
 VAR_LIST = "var_list"
 """The attribute naming the variables a train step updates (``None``: every trainable one)."""
+GLOBAL_STEP = "global_step"
+"""The attribute naming a variable each step increments (``None``: none), as TensorFlow's
+``minimize(loss, global_step=...)``; the learning-rate decay counts its steps."""
+DECAY = ("decay_rate", "decay_steps", "staircase")
+"""The attributes of a train step's exponential learning-rate decay (``decay_rate`` 1: none):
+learning_rate · decay_rate ^ (step / decay_steps), the exponent rounded down if ``staircase``,
+``step`` the global step's value before this step (else the steps the node has taken)."""
 
 
 class Rule(NamedTuple):
@@ -65,10 +72,20 @@ def _adam(value: Array, grad: Array, slots: Slots, step: int, *, learning_rate: 
     return value - rate * m / (np.sqrt(v) + epsilon), (m, v)
 
 
+def _nesterov(value: Array, grad: Array, slots: Slots, step: int, *, learning_rate: float,
+              momentum: float) -> tuple[Array, Slots]:
+    """TensorFlow's MomentumOptimizer(use_nesterov=True): the step looks ahead along the
+    accumulation, var −= learning_rate · (grad + momentum · acc)."""
+    (accumulation,) = slots
+    accumulation = grad if accumulation is None else momentum * accumulation + grad
+    return value - learning_rate * (grad + momentum * accumulation), (accumulation,)
+
+
 RULES: dict[str, Rule] = {
     "gradient_descent": Rule(_gradient_descent, (), ("learning_rate",)),
     "momentum": Rule(_momentum, ("accumulation",), ("learning_rate", "momentum")),
     "adam": Rule(_adam, ("m", "v"), ("learning_rate", "beta1", "beta2", "epsilon")),
+    "nesterov": Rule(_nesterov, ("accumulation",), ("learning_rate", "momentum")),
 }
 """The built-in optimizers, which the ``minimize`` op chooses among by its ``optimizer``."""
 
@@ -102,6 +119,8 @@ class TrainStep:
                               f"to {names}: it depends on them only through ops without a "
                               "gradient (comparisons, arg-max…)", node=node.name)
         updates, state = trainer.step(node, grads)
+        if trainer.global_step is not None:
+            updates.append((trainer.global_step, np.asarray(trainer.global_step.value) + 1))
 
         def apply() -> None:
             node.graph.assign_many(updates)
@@ -117,24 +136,37 @@ class TrainStep:
         var_list = node.attrs[VAR_LIST]
         if var_list is not None and old in var_list:
             graph.set_attr(node, VAR_LIST, [new if name == old else name for name in var_list])
+        if node.attrs.get(GLOBAL_STEP) == old:
+            graph.set_attr(node, GLOBAL_STEP, new)
         keys = {f"{slot}/{old}": f"{slot}/{new}"
                 for rule in self.rules.values() for slot in rule.slots}
         if keys.keys() & node.state.keys():
             graph.set_state(node, {keys.get(key, key): value for key, value in node.state.items()})
 
     def attrs_in_use(self, attrs: Mapping[str, Any]) -> tuple[str, ...]:
-        """The choice of rule, the chosen rule's parameters, and ``var_list``."""
+        """The choice of rule, the chosen rule's parameters, the learning rate's decay (for a
+        rule with a learning rate), ``var_list`` and ``global_step``."""
         chosen = () if self.choice is None else (self.choice,)
-        return (*chosen, *self.rule(attrs).params, VAR_LIST)
+        params = self.rule(attrs).params
+        decay = () if "learning_rate" not in params else (
+            DECAY if attrs.get(DECAY[0], 1.0) != 1.0 else DECAY[:1])  # its period, if it decays
+        return (*chosen, *params, *decay, VAR_LIST, GLOBAL_STEP)
 
 
 class _Trainer:
     """A train node's step, compiled once per graph version."""
 
     def __init__(self, node: Node, rule: Rule, attrs: Mapping[str, Any]) -> None:
-        self.rule = partial(rule.update, **{p: attrs[p] for p in rule.params})
+        self.update = rule.update
+        self.params = {p: attrs[p] for p in rule.params}
+        self.rule = partial(rule.update, **self.params)
+        decay_rate, decay_steps, staircase = (attrs.get(name) for name in DECAY)
+        self.decay: tuple[float, float, bool] | None = None
+        if decay_rate not in (None, 1.0) and "learning_rate" in self.params:
+            self.decay = (decay_rate, decay_steps, staircase)  # type: ignore[assignment]
         self.loss: Node = node.inputs[0]  # type: ignore[assignment]  # the session ran it
         self.variables = trained_variables(node, attrs[VAR_LIST])
+        self.global_step = global_step_of(node)
         self.keys = [tuple(f"{slot}/{var.name}" for slot in rule.slots)
                      for var in self.variables]
 
@@ -142,10 +174,14 @@ class _Trainer:
              ) -> tuple[list[tuple[Variable, Array]], dict[str, Any]]:
         """The variables' new values and the node's new state (nothing is changed yet)."""
         state = node.state
-        step = _saved_step(node) + 1
+        step = steps_taken(node) + 1
         new_state: dict[str, Any] = {"step": np.int64(step)}
         updates: list[tuple[Variable, Array]] = []
         rule = self.rule
+        if self.decay is not None:
+            counted = step - 1 if self.global_step is None else self.global_step.value
+            rate = decayed_rate(self.params["learning_rate"], counted, *self.decay)
+            rule = partial(self.update, **{**self.params, "learning_rate": rate})
         for var, grad, keys in zip(self.variables, grads, self.keys, strict=True):
             value: Array = var.value  # type: ignore[assignment]  # a variable has one
             dtype = value.dtype
@@ -166,7 +202,7 @@ class _Trainer:
         return updates, new_state
 
 
-def _saved_step(node: Node) -> int:
+def steps_taken(node: Node) -> int:
     """How many steps the node's state says were taken (0 for none)."""
     step: Any = node.state.get("step")
     if step is None:
@@ -182,6 +218,26 @@ def _saved_step(node: Node) -> int:
 def _kept(slot: Array | None, value: Array) -> Array | None:
     """A saved slot, unless the variable's shape has changed since (then it starts afresh)."""
     return slot if slot is not None and slot.shape == value.shape else None
+
+
+def decayed_rate(learning_rate: float, step: Any, decay_rate: float, decay_steps: float,
+                 staircase: bool) -> float:
+    """tf.train.exponential_decay: learning_rate · decay_rate ^ (step / decay_steps), the
+    exponent rounded down if ``staircase``."""
+    exponent = float(step) / decay_steps
+    return learning_rate * decay_rate ** (math.floor(exponent) if staircase else exponent)
+
+
+def global_step_of(node: Node) -> Variable | None:
+    """The variable a train node's ``global_step`` names (``None`` if it names none)."""
+    name = node.attrs.get(GLOBAL_STEP)
+    if name is None:
+        return None
+    found = node.graph.get_node(name) if name in node.graph else None
+    if not isinstance(found, Variable) or found.value is None or found.value.shape != ():
+        raise EngineError(f"{node.name}: global_step names '{name}', which is not a scalar "
+                          "variable of the graph", node=node.name)
+    return found
 
 
 minimize_step = TrainStep(RULES, OPTIMIZER)

@@ -23,6 +23,10 @@ LOGITS_LOSS = "loss on logits"
 """A classifier's loss fused with its output (softmax cross-entropy): its input ``logits``
 holds unnormalised class scores along the last axis (an example's class is their arg-max),
 its input ``labels`` the true classes."""
+BINARY_LOGITS_LOSS = "loss on binary logits"
+"""A loss fused with a sigmoid (sigmoid cross-entropy): its input ``logits`` holds log-odds,
+one per class, each on its own (for one class, an example's class is logits ≥ 0; for several,
+their arg-max), its input ``labels`` the true probabilities."""
 PROBABILITIES = "probabilities"
 """An output of class probabilities along the last axis: k ≥ 2 of them summing to one (the
 class is the arg-max), or one per class each on its own (for k = 1, the class is p ≥ 0.5)."""
@@ -32,7 +36,7 @@ or every trainable variable the loss depends on) to lower it and keeps the optim
 in the node's ``state``; its value is the loss before the step."""
 GRADIENT = "derivative"
 """A gradient node: inputs ``(y, x)``, value d sum(y) / dx by backpropagation."""
-ROLES = frozenset({LOSS, LOGITS_LOSS, PROBABILITIES, TRAIN_STEP, GRADIENT})
+ROLES = frozenset({LOSS, LOGITS_LOSS, BINARY_LOGITS_LOSS, PROBABILITIES, TRAIN_STEP, GRADIENT})
 """Every role an op may have."""
 
 

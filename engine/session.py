@@ -20,6 +20,7 @@ import numpy as np
 from .errors import EngineError, EvaluationError, FeedError
 from .gcpause import gc_paused
 from .graph import Graph, GraphEvent, Node, Placeholder, _ValueNode, get_default_graph
+from .registry import TRAIN_STEP, has_role
 from .tensors import format_shape
 
 UNARY, NARY = -1, -2
@@ -68,6 +69,17 @@ class NodeContext:
         return self.session._slot(node)
 
     @property
+    def trainers(self) -> list[Node]:
+        """The train steps the current run takes (empty when it takes none): ops that behave
+        differently while training (dropout) ask."""
+        return self.session._trainers
+
+    def forget_after_run(self) -> None:
+        """Drop this node's value (and what lies downstream) before the next run: for a value
+        only a training run may see."""
+        self.session._forget.append(self.node)
+
+    @property
     def run_memo(self) -> dict[Any, Any]:
         """A dict that lives for the current run: context ops share work through it."""
         return self.session._run_memo
@@ -81,8 +93,8 @@ class NodeContext:
 class _Plan:
     """The compiled evaluation of one set of fetches at one graph version."""
 
-    __slots__ = ("sources", "steps", "stateful", "nodes", "step_slots", "slots", "span", "ones",
-                 "fetch_slots", "known_of")
+    __slots__ = ("sources", "steps", "stateful", "trainers", "nodes", "step_slots", "slots",
+                 "span", "ones", "fetch_slots", "known_of")
 
     def __init__(self, sources: list[Source], steps: list[Step], stateful: list[Node],
                  nodes: list[Node], slots: list[int], fetch_slots: list[int]) -> None:
@@ -90,6 +102,7 @@ class _Plan:
         self.fetch_slots = fetch_slots  # the slots of the fetches, in order
         self.steps = steps  # [(slot, compute, a, b)] of operations, in topological order
         self.stateful = stateful  # nodes to recompute on every run
+        self.trainers = [node for node in stateful if has_role(node, TRAIN_STEP)]
         self.nodes = nodes  # every node of the plan, by slot order of execution
         self.slots = np.array(slots, dtype=np.intp)  # the slots of ``nodes``
         self.step_slots = np.array([step[0] for step in steps], dtype=np.intp)
@@ -128,6 +141,10 @@ class Session:
         self._cones: dict[frozenset[Node], list[int]] = {}
         self._version = self.graph.version
         self._deferred: list[Callable[[], None]] = []
+        self._trainers: list[Node] = []
+        """The current run's train steps."""
+        self._forget: list[Node] = []
+        """Nodes whose value the next run must compute afresh (see ``forget_after_run``)."""
         self._run_memo: dict[Any, Any] = {}
         self._version_memo: dict[Any, Any] = {}
         self._touched: set[int] = set()
@@ -152,6 +169,7 @@ class Session:
         self._invalidate(feeds, plan)
         values = self._values
         self._deferred = []
+        self._trainers = plan.trainers
         try:
             with np.errstate(all="ignore"):
                 self._load_sources(plan, feeds)
@@ -163,6 +181,9 @@ class Session:
         finally:
             self._deferred = []
             self._run_memo.clear()
+            if self._forget:
+                self._dirty.update(self._forget)
+                self._forget = []
         return rebuild(results)
 
     def evaluation_order(self, fetches: Any) -> list[Node]:

@@ -102,7 +102,7 @@ CORPUS = [
     (lambda d: node(1)(d).update(name="A"), "nodes[1] ('A'): duplicate node name 'A'"),
     (lambda d: node(2)(d).update(color="red"), "nodes[2] ('y'): unknown field(s) color"),
     # op types and wiring
-    (lambda d: node(2)(d).update(op="conv2d"), "nodes[2] ('y').op: unknown op type 'conv2d'"),
+    (lambda d: node(2)(d).update(op="conv5d"), "nodes[2] ('y').op: unknown op type 'conv5d'"),
     (lambda d: node(2)(d).pop("op"), "nodes[2] ('y').op: unknown op type None"),
     (lambda d: node(2)(d).update(op=["matmul"]), "nodes[2] ('y').op: unknown op type ['matmul']"),
     (lambda d: node(2)(d).update(inputs=["A"]), "nodes[2] ('y').inputs: matmul takes a list of 2"),

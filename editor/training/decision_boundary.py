@@ -22,7 +22,7 @@ from editor.compute.service import ComputeService, Grid, GridRequest
 from editor.training.plot_style import BACKGROUND, CLASS_COLORS, FOREGROUND, faded
 from engine.errors import EngineError
 from engine.graph import Graph, Node, Placeholder
-from engine.registry import LOGITS_LOSS, LOSS, PROBABILITIES, has_role
+from engine.registry import BINARY_LOGITS_LOSS, LOGITS_LOSS, LOSS, PROBABILITIES, has_role
 
 RESOLUTION = 100
 """Grid points per axis."""
@@ -32,12 +32,14 @@ _VALUES = pg.colormap.get("viridis")
 
 class Classifier(NamedTuple):
     """A two-feature model's input placeholder, labels placeholder and output: class
-    probabilities or logits, or — for a regression (``values``) — one value per point."""
+    probabilities or logits, or — for a regression (``values``) — one value per point. A
+    single output's class is output ≥ ``threshold`` (0.5 for a probability, 0 for log-odds)."""
 
     input: Placeholder
     labels: Placeholder
     output: Node
     values: bool = False
+    threshold: float = 0.5
 
 
 def find_classifier(graph: Graph) -> Classifier | None:
@@ -47,8 +49,9 @@ def find_classifier(graph: Graph) -> Classifier | None:
     - the output is downstream of it with static shape (·, k): class probabilities (an op with
       the ``PROBABILITIES`` role: softmax, sigmoid), whose class is the argmax over k (k ≥ 2)
       or p ≥ 0.5 (k = 1), or the logits a fused loss reads (the ``logits`` input of an op with
-      the ``LOGITS_LOSS`` role, k ≥ 2), whose class is their argmax; the last such in
-      evaluation order;
+      the ``LOGITS_LOSS`` role, k ≥ 2), whose class is their argmax, or the log-odds a
+      sigmoid's fused loss reads (``BINARY_LOGITS_LOSS``), whose class is logit ≥ 0 (k = 1);
+      the last such in evaluation order;
     - the labels are another placeholder with a default of as many rows — one-hot (·, k),
       class indices (·,) or (·, 1) — not upstream of the output but meeting it downstream
       (in the loss).
@@ -56,9 +59,10 @@ def find_classifier(graph: Graph) -> Classifier | None:
     order = list(nx.topological_sort(graph.nx))
     for input in (n for n in order if _is_points(n)):
         below = nx.descendants(graph.nx, input)
-        logits = _logits(graph)
+        logits, log_odds = _logits(graph, LOGITS_LOSS), _logits(graph, BINARY_LOGITS_LOSS)
         outputs = [n for n in order if n in below and _classes(n)
-                   and (has_role(n, PROBABILITIES) or (n in logits and _classes(n) >= 2))]
+                   and (has_role(n, PROBABILITIES) or (n in logits and _classes(n) >= 2)
+                        or n in log_odds)]
         for output in reversed(outputs):
             above = nx.ancestors(graph.nx, output)
             meets = nx.descendants(graph.nx, output)
@@ -66,7 +70,9 @@ def find_classifier(graph: Graph) -> Classifier | None:
                 if (labels is not input and labels not in above
                         and _fits_labels(labels, input, _classes(output))
                         and nx.descendants(graph.nx, labels) & meets):
-                    return Classifier(input, labels, output)  # type: ignore[arg-type]
+                    threshold = 0.0 if output in log_odds else 0.5
+                    return Classifier(input, labels, output,  # type: ignore[arg-type]
+                                      threshold=threshold)
     return _find_regression(graph, order)
 
 
@@ -86,11 +92,11 @@ def _find_regression(graph: Graph, order: list[Node]) -> Classifier | None:
     return None
 
 
-def _logits(graph: Graph) -> set[Node]:
-    """The nodes fed as ``logits`` to a classifier's fused loss."""
+def _logits(graph: Graph, role: str) -> set[Node]:
+    """The nodes fed as ``logits`` to a classifier's fused loss of ``role``."""
     found = set()
     for node in graph.nodes:
-        if has_role(node, LOGITS_LOSS):
+        if has_role(node, role):
             source = node.inputs[node.op.inputs.index("logits")]
             if source is not None:
                 found.add(source)
@@ -132,10 +138,10 @@ def label_classes(labels: np.ndarray) -> np.ndarray:
     return np.rint(labels.reshape(-1)).astype(np.intp)
 
 
-def predicted_classes(probabilities: np.ndarray) -> np.ndarray:
-    """Class indices from an output (n, k): argmax, or p ≥ 0.5 for k = 1."""
+def predicted_classes(probabilities: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """Class indices from an output (n, k): argmax, or p ≥ threshold for k = 1."""
     if probabilities.shape[1] == 1:
-        return (probabilities[:, 0] >= 0.5).astype(np.intp)
+        return (probabilities[:, 0] >= threshold).astype(np.intp)
     return np.argmax(probabilities, axis=1)
 
 
@@ -278,7 +284,8 @@ class DecisionBoundaryView(QWidget):
                                     autoLevels=False)
             else:
                 self.values = None
-                self.classes = predicted_classes(grid.outputs).reshape(RESOLUTION, RESOLUTION)
+                self.classes = predicted_classes(grid.outputs, self.classifier.threshold
+                                                 ).reshape(RESOLUTION, RESOLUTION)
                 palette = np.array([faded(c) for c in CLASS_COLORS], dtype=np.ubyte)
                 self.image.setImage(palette[self.classes % len(CLASS_COLORS)], autoLevels=False)
             self.image.setRect(self._rect)

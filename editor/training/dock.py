@@ -29,7 +29,7 @@ from editor.training.loss_curve import LossCurve, format_loss
 from engine import train
 from engine.errors import EngineError
 from engine.graph import Graph, GraphEvent, Node, Operation
-from engine.optimizers import OPTIMIZER, VAR_LIST
+from engine.optimizers import DECAY, GLOBAL_STEP, OPTIMIZER, VAR_LIST
 from engine.registry import GRADIENT, LOSS, TRAIN_STEP, has_role
 
 NEW_OPTIMIZER = "Loss + optimizer…"
@@ -91,6 +91,9 @@ class TrainingDock(QWidget):
         self.optimizer_combo.addItems(list(train.optimizers()))
         self.optimizer_combo.currentIndexChanged.connect(self._update_optimizer_form)
         self.parameters: dict[str, QLineEdit] = {}
+        self._defaults: dict[str, str] = {}
+        """The default each parameter field was last given: a field still showing it takes
+        the default of another optimizer chosen (RMSProp's momentum is 0, not 0.9)."""
         self.form = QFormLayout()
         self.form.addRow("Train", self.train_combo)
         self.form.addRow("Loss", self.loss_combo)
@@ -100,6 +103,7 @@ class TrainingDock(QWidget):
             for name in _hyperparameters(optimizer):
                 if name not in self.parameters:
                     attr = opdef.attrs[name]
+                    self._defaults[name] = repr(attr.default)
                     edit = self.parameters[name] = QLineEdit(repr(attr.default))
                     edit.setToolTip(attr.doc)
                     self.form.addRow(name.replace("_", " ").capitalize(), edit)
@@ -271,7 +275,13 @@ class TrainingDock(QWidget):
     def _update_optimizer_form(self) -> None:
         """Show the loss, optimizer and its parameters only for "Loss + optimizer…"."""
         new = self.train_combo.currentData() is None
-        params = _hyperparameters(self.optimizer_combo.currentText())
+        optimizer = self.optimizer_combo.currentText()
+        params = _hyperparameters(optimizer)
+        for name in params:
+            default = repr(train.optimizers()[optimizer].attrs[name].default)
+            if self.parameters[name].text() == self._defaults[name] != default:
+                self.parameters[name].setText(default)
+                self._defaults[name] = default
         self.form.setRowVisible(self.loss_combo, new)
         self.form.setRowVisible(self.optimizer_combo, new)
         for name, edit in self.parameters.items():
@@ -401,12 +411,12 @@ def _name(node: Any) -> str:
 
 
 def _hyperparameters(optimizer: str) -> tuple[str, ...]:
-    """The attributes optimizer ``optimizer`` reads, but for which one it is and what it
-    trains (the dock's parameter fields)."""
+    """The attributes optimizer ``optimizer`` reads, but for which one it is, what it trains
+    and its schedule (the dock's parameter fields)."""
     opdef = train.optimizers()[optimizer]
     choice = {OPTIMIZER: optimizer} if OPTIMIZER in opdef.attrs else {}
     used = opdef.active_attrs({**opdef.default_attrs(), **choice})
-    return tuple(name for name in used if name not in (OPTIMIZER, VAR_LIST))
+    return tuple(name for name in used if name not in (OPTIMIZER, VAR_LIST, GLOBAL_STEP, *DECAY))
 
 
 def _loss_candidates(graph: Graph) -> list[str]:

@@ -1,3 +1,16 @@
 """Op definitions. Importing this package registers every built-in op type."""
 
-from . import array, compare, elementwise, math, nn, reduce, sources, training  # noqa: F401
+from . import (  # noqa: F401
+    activations,
+    adaptive,
+    array,
+    compare,
+    conv,
+    elementwise,
+    losses,
+    math,
+    nn,
+    reduce,
+    sources,
+    training,
+)
