@@ -4,6 +4,7 @@ handling of fan-out, skip connections, consumers off the loss path and missing r
 from __future__ import annotations
 
 import numpy as np
+import op_cases_arrays
 import pytest
 
 import engine as ts
@@ -11,7 +12,7 @@ from engine.ops.math import SUM_BY_PRODUCT, unbroadcast
 from engine.registry import OpDef, all_ops, register, unregister
 
 # Input shapes (and attributes) per op type; broadcast shapes wherever the op broadcasts.
-CASES: dict[str, list[tuple[tuple[tuple[int, ...], ...], dict]]] = {
+BASE_CASES: dict[str, list[tuple[tuple[tuple[int, ...], ...], dict]]] = {
     "add": [(((3, 4), (3, 4)), {}), (((3, 4), (4,)), {}), (((2, 1, 4), (3, 1)), {}),
             (((), (2, 3)), {})],
     "subtract": [(((3, 4), (3, 1)), {}), (((4,), (2, 3, 4)), {})],
@@ -38,10 +39,14 @@ CASES: dict[str, list[tuple[tuple[tuple[int, ...], ...], dict]]] = {
                               (((4, 5), (4, 5)), {"axis": 0})],
     "mean_squared_error": [(((5, 3), (5, 3)), {}), (((5, 3), (3,)), {})],
 }
-POSITIVE = {"sqrt", "log"}
+CASES = op_cases_arrays.merged(BASE_CASES)
+POSITIVE = {"sqrt", "log"} | op_cases_arrays.POSITIVE
 """Ops whose inputs must be positive."""
-NOT_DIFFERENTIATED = {"gradient", "minimize"}
-"""Training nodes: their outputs are not themselves differentiated."""
+NOT_DIFFERENTIATED = {"gradient", "minimize"} | op_cases_arrays.NOT_DIFFERENTIABLE
+"""Training nodes (their outputs are not themselves differentiated), and ops without a
+gradient to check."""
+INPUTS = {**op_cases_arrays.INPUTS}
+"""Ops whose inputs are not all random floats (integer indices)."""
 
 
 def _differentiable_ops() -> list[str]:
@@ -52,11 +57,13 @@ def test_every_op_has_a_gradient_rule_and_a_case() -> None:
     for op_type in _differentiable_ops():
         opdef = ts.get_op(op_type)
         assert opdef.gradient is not None and len(opdef.gradient) == len(opdef.inputs), op_type
-        assert all(opdef.gradient), op_type
+        assert any(opdef.gradient), op_type  # (integer inputs have none: see INPUTS)
         assert op_type in CASES, f"add a finite-difference case for {op_type}"
 
 
 def _inputs(op_type: str, shapes, attrs, rng) -> list[np.ndarray]:
+    if op_type in INPUTS:
+        return INPUTS[op_type](shapes, attrs, rng)
     values = []
     for shape in shapes:
         if op_type in POSITIVE or op_type == "divide" and len(values) == 1:
@@ -74,20 +81,24 @@ def _inputs(op_type: str, shapes, attrs, rng) -> list[np.ndarray]:
 
 @pytest.mark.parametrize("op_type,shapes,attrs", [
     (op_type, shapes, attrs) for op_type, cases in CASES.items() for shapes, attrs in cases
+    if op_type not in NOT_DIFFERENTIATED
 ])
 def test_gradient_matches_central_differences(op_type, shapes, attrs) -> None:
     rng = np.random.default_rng(7)
     values = _inputs(op_type, shapes, attrs, rng)
     with ts.Graph().as_default() as g:
-        xs = [ts.Variable(v, name=f"x{i}") for i, v in enumerate(values)]
-        out = ts.Operation(op_type, xs, attrs=attrs)
+        inputs = [ts.Variable(v, name=f"x{i}") if v.dtype.kind == "f" else ts.constant(v)
+                  for i, v in enumerate(values)]
+        out = ts.Operation(op_type, inputs, attrs=attrs)
+        xs = [x for x in inputs if isinstance(x, ts.Variable)]
         weights = ts.constant(rng.normal(size=g.shape_of(out)))
         y = ts.reduce_sum(out * weights)  # a random direction: every output element counts
         grads = ts.gradients(y, xs)
     session = ts.Session(g)
     analytic = session.run(grads)
     eps = 1e-6
-    for x, value, grad in zip(xs, values, analytic, strict=True):
+    for x, grad in zip(xs, analytic, strict=True):
+        value = x.value
         assert grad.shape == value.shape
         numeric = np.zeros_like(value)
         for index in np.ndindex(value.shape):

@@ -1,3 +1,3 @@
 """Op definitions. Importing this package registers every built-in op type."""
 
-from . import array, math, nn, sources, training  # noqa: F401
+from . import array, math, nn, shape_ops, sources, training  # noqa: F401
