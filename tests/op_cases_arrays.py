@@ -1,5 +1,6 @@
-"""Finite-difference cases of the array ops (engine/ops/shape_ops.py and matmul's transposes),
-merged into tests/test_gradients.py's: op type → [(input shapes, attributes)]."""
+"""Cases of the array ops (engine/ops/shape_ops.py, and matmul's transposes) for the
+finite-difference test (tests/test_gradients.py, through tests/all_op_cases.py) and the
+registry's completeness test: op type → [(input shapes, attributes)]."""
 
 from __future__ import annotations
 
@@ -27,16 +28,18 @@ CASES: dict[str, list[tuple[tuple[tuple[int, ...], ...], dict]]] = {
     "tensordot": [(((3, 4), (4, 5)), {"axes": 1}), (((2, 3, 4), (3, 4, 5)), {}),
                   (((3, 4, 2), (2, 3)), {"axes": ((2, 0), (0, 1))}),
                   (((3,), (4,)), {"axes": 0})],
-    "matmul": [(((4, 3), (4, 2)), {"transpose_a": True}),
+    "matmul": [(((3, 4), (4, 2)), {}), (((4,), (4, 2)), {}), (((3, 4), (4,)), {}),
+               (((4,), (4,)), {}), (((2, 3, 4), (4, 5)), {}), (((2, 3, 4), (1, 4, 5)), {}),
+               (((4, 3), (4, 2)), {"transpose_a": True}),
                (((3, 4), (2, 4)), {"transpose_b": True}),
                (((2, 4, 3), (2, 5, 4)), {"transpose_a": True, "transpose_b": True}),
                (((2, 3, 4), (2, 4, 5)), {})],
 }
-"""(matmul's cases add to the base ones: see :func:`merged`.)"""
+"""(matmul's include tests/test_gradients.py's own, which these replace.)"""
 POSITIVE: set[str] = set()
 NOT_DIFFERENTIABLE = {"one_hot", "stop_gradient"}
-"""one_hot reads integers; stop_gradient's gradient is zero by design (finite differences
-see the identity), which tests/test_ops_arrays.py checks."""
+"""one_hot reads integers only; stop_gradient's gradient is zero by design (finite
+differences see the identity), as tests/test_ops_arrays.py checks."""
 
 
 def _gather(shapes, attrs, rng) -> list[np.ndarray]:
@@ -46,12 +49,7 @@ def _gather(shapes, attrs, rng) -> list[np.ndarray]:
 
 
 INPUTS: dict[str, Callable[..., list[np.ndarray]]] = {
-    "gather": _gather,  # repeated indices: their gradients add up
+    "gather": _gather,  # repeated indices: their gradients add up; the indices get none
     "one_hot": lambda shapes, attrs, rng: [rng.integers(-1, attrs["depth"] + 1, shapes[0])],
 }
 """Ops whose inputs are not all random floats: op type → function(shapes, attrs, rng)."""
-
-
-def merged(base: dict[str, list]) -> dict[str, list]:
-    """``base`` with these cases added (to an op's own list where it has one)."""
-    return {**base, **{op: base.get(op, []) + cases for op, cases in CASES.items()}}

@@ -120,6 +120,7 @@ def reduce_sum(x: Value, axis: Axes = None, keepdims: bool = False) -> Value:
 
 
 def reduce_mean(x: Value, axis: Axes = None, keepdims: bool = False) -> Value:
+    x = np.asarray(x)  # (a Python number, too)
     if x.dtype.kind != "f":  # integers: numpy's mean accumulates in float64
         return np.mean(x, axis=axis, keepdims=keepdims)
     # (numpy's stubs take keepdims only as a literal True or False)

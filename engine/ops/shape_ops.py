@@ -314,7 +314,12 @@ def _gather_grad(g: Value, out: Value, params: Value, indices: Value, axis: int 
     return grad
 
 
-_register("gather", gather, _gather_shape, (_gather_grad, None), symbol="gather",
+def _no_gradient_for_indices(g: Value, out: Value, params: Value, indices: Value,
+                             **_: Any) -> Value:
+    return _zeros(indices)
+
+
+_register("gather", gather, _gather_shape, (_gather_grad, _no_gradient_for_indices), symbol="gather",
           inputs=("params", "indices"),
           doc="The slices of params at integer indices along axis.",
           axis=Attr(0, attrs.integer, "the axis indices pick along"))
@@ -407,7 +412,7 @@ def _one_hot_shape(indices: Shape, depth: int = 2, axis: int = -1, **_: Any) -> 
 
 register(OpDef(
     type="one_hot", inputs=("indices",), compute=one_hot, shape=_one_hot_shape,
-    gradient=(None,), category=ARRAY, symbol="1-hot",
+    gradient=(_no_gradient,), category=ARRAY, symbol="1-hot",
     doc="on_value where an axis's position equals the integer index, off_value elsewhere.",
     attrs={
         "depth": Attr(2, attrs.integer, "the number of classes"),
