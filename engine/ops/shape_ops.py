@@ -77,9 +77,10 @@ def _same(x: Shape, **_: Any) -> Shape:
 
 def _register(type: str, compute: Any, shape: Any, gradient: tuple[Any, ...], doc: str,
               symbol: str, inputs: tuple[str, ...] = ("x",), category: str = ARRAY,
-              **attributes: Attr) -> None:
-    register(OpDef(type=type, inputs=inputs, compute=compute, shape=shape, gradient=gradient,
-                   category=category, doc=doc, symbol=symbol, attrs=attributes))
+              **attributes: Attr) -> OpDef:
+    return register(OpDef(type=type, inputs=inputs, compute=compute, shape=shape,
+                          gradient=gradient, category=category, doc=doc, symbol=symbol,
+                          attrs=attributes))
 
 
 # ---- cast, identity, stop_gradient, zeros_like, ones_like ------------------------------------
@@ -97,17 +98,17 @@ def _cast_grad(g: Value, out: Value, x: Value, dtype: str = "float32") -> Value:
     return _zeros(x)
 
 
-_register("cast", cast, _same, (_cast_grad,), symbol="cast",
-          doc="x converted to another dtype (floats to integers round toward zero).",
-          dtype=Attr("float32", dtype_name, "the new dtype"))
+CAST = _register("cast", cast, _same, (_cast_grad,), symbol="cast",
+                 doc="x converted to another dtype (floats to integers round toward zero).",
+                 dtype=Attr("float32", dtype_name, "the new dtype"))
 
 
 def identity(x: Value) -> Value:
     return x
 
 
-_register("identity", identity, shapes.same, (lambda g, out, x: g,), symbol="id",
-          doc="x itself.")
+IDENTITY = _register("identity", identity, shapes.same, (lambda g, out, x: g,), symbol="id",
+                     doc="x itself.")
 
 
 def _no_gradient(g: Value, out: Value, x: Value, **_: Any) -> Value:
@@ -126,10 +127,10 @@ def ones_like(x: Value) -> Value:
     return np.ones_like(x)
 
 
-_register("zeros_like", zeros_like, shapes.same, (_no_gradient,), symbol="0",
-          doc="Zeros of x's shape and dtype.")
-_register("ones_like", ones_like, shapes.same, (_no_gradient,), symbol="1",
-          doc="Ones of x's shape and dtype.")
+ZEROS_LIKE = _register("zeros_like", zeros_like, shapes.same, (_no_gradient,), symbol="0",
+                       doc="Zeros of x's shape and dtype.")
+ONES_LIKE = _register("ones_like", ones_like, shapes.same, (_no_gradient,), symbol="1",
+                      doc="Ones of x's shape and dtype.")
 
 
 # ---- concat, stack, unstack -------------------------------------------------------------------
@@ -167,10 +168,10 @@ def _concat_grad(first: bool) -> Any:
     return rule
 
 
-_register("concat", concat, _concat_shape, (_concat_grad(True), _concat_grad(False)),
-          symbol="concat", inputs=("a", "b"),
-          doc="a and b joined along an existing axis.",
-          axis=Attr(0, attrs.integer, "the axis to join along"))
+CONCAT = _register("concat", concat, _concat_shape, (_concat_grad(True), _concat_grad(False)),
+                   symbol="concat", inputs=("a", "b"),
+                   doc="a and b joined along an existing axis.",
+                   axis=Attr(0, attrs.integer, "the axis to join along"))
 
 
 def stack(a: Value, b: Value, axis: int = 0) -> Value:
@@ -192,9 +193,9 @@ def _stack_grad(index: int) -> Any:
     return rule
 
 
-_register("stack", stack, _stack_shape, (_stack_grad(0), _stack_grad(1)), symbol="stack",
-          inputs=("a", "b"), doc="a and b (of one shape) stacked along a new axis.",
-          axis=Attr(0, attrs.integer, "where the new axis goes"))
+STACK = _register("stack", stack, _stack_shape, (_stack_grad(0), _stack_grad(1)), symbol="stack",
+                  inputs=("a", "b"), doc="a and b (of one shape) stacked along a new axis.",
+                  axis=Attr(0, attrs.integer, "where the new axis goes"))
 
 
 def unstack(x: Value, index: int = 0, axis: int = 0) -> Value:
@@ -221,10 +222,10 @@ def _unstack_grad(g: Value, out: Value, x: Value, index: int = 0, axis: int = 0)
     return grad
 
 
-_register("unstack", unstack, _unstack_shape, (_unstack_grad,), symbol="unstack",
-          doc="Tensor number index of those tf.unstack makes: x taken at index along axis.",
-          index=Attr(0, attrs.integer, "which of the unstacked tensors"),
-          axis=Attr(0, attrs.integer, "the axis to unstack along"))
+UNSTACK = _register("unstack", unstack, _unstack_shape, (_unstack_grad,), symbol="unstack",
+                    doc="Tensor number index of tf.unstack's list: x at index along axis.",
+                    index=Attr(0, attrs.integer, "which of the unstacked tensors"),
+                    axis=Attr(0, attrs.integer, "the axis to unstack along"))
 
 
 # ---- expand_dims, squeeze ---------------------------------------------------------------------
@@ -245,9 +246,9 @@ def _expand_dims_shape(x: Shape, axis: int = 0) -> Shape:
     return (*x[:k], 1, *x[k:])
 
 
-_register("expand_dims", expand_dims, _expand_dims_shape, (_like_input,), symbol="+axis",
-          doc="x with a new axis of size 1 inserted at axis.",
-          axis=Attr(0, attrs.integer, "where the new axis goes (−1: last)"))
+EXPAND_DIMS = _register("expand_dims", expand_dims, _expand_dims_shape, (_like_input,),
+                        symbol="+axis", doc="x with a new axis of size 1 inserted at axis.",
+                        axis=Attr(0, attrs.integer, "where the new axis goes (−1: last)"))
 
 
 def squeeze(x: Value, axis: int | tuple[int, ...] | None = None) -> Value:
@@ -319,8 +320,8 @@ def _no_gradient_for_indices(g: Value, out: Value, params: Value, indices: Value
     return _zeros(indices)
 
 
-_register("gather", gather, _gather_shape, (_gather_grad, _no_gradient_for_indices), symbol="gather",
-          inputs=("params", "indices"),
+_register("gather", gather, _gather_shape, (_gather_grad, _no_gradient_for_indices),
+          symbol="gather", inputs=("params", "indices"),
           doc="The slices of params at integer indices along axis.",
           axis=Attr(0, attrs.integer, "the axis indices pick along"))
 
