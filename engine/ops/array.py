@@ -27,7 +27,9 @@ def _swap(x: Value, swap: bool) -> Value:
 
 
 def matmul(a: Value, b: Value, transpose_a: bool = False, transpose_b: bool = False) -> Value:
-    return np.matmul(_swap(a, transpose_a), _swap(b, transpose_b))
+    if transpose_a or transpose_b:
+        return np.matmul(_swap(a, transpose_a), _swap(b, transpose_b))
+    return np.matmul(a, b)
 
 
 def _swapped_shape(x: Shape, swap: bool) -> Shape:
@@ -83,11 +85,15 @@ def _grad_b(g: Value, a: Value, b: Value) -> Value:
 
 def _matmul_grad_a(g: Value, out: Value, a: Value, b: Value, transpose_a: bool = False,
                    transpose_b: bool = False) -> Value:
+    if not (transpose_a or transpose_b):
+        return _grad_a(g, a, b)
     return _swap(_grad_a(g, _swap(a, transpose_a), _swap(b, transpose_b)), transpose_a)
 
 
 def _matmul_grad_b(g: Value, out: Value, a: Value, b: Value, transpose_a: bool = False,
                    transpose_b: bool = False) -> Value:
+    if not (transpose_a or transpose_b):
+        return _grad_b(g, a, b)
     return _swap(_grad_b(g, _swap(a, transpose_a), _swap(b, transpose_b)), transpose_b)
 
 
