@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import shapes
 from ..registry import Attr, OpDef, Shape, register
-from ..tensors import DTYPES, Value, format_shape, parse_dtype
+from ..tensors import Value, format_shape, parse_dtype
 from . import attrs
 
 ARRAY = "Array"
@@ -32,8 +32,6 @@ def dtype_name(value: Any) -> str:
         raise ValueError("expected a dtype")
     return name
 
-
-dtype_name.choices = DTYPES  # type: ignore[attr-defined]  # the Properties panel's combo box
 
 
 def sizes(value: Any) -> tuple[int, ...]:

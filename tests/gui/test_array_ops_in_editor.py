@@ -4,7 +4,7 @@ by Tab search, wired, given attributes in the Properties panel and evaluated."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
 
 A = np.array([[1.0, 0.0], [0.0, -1.0]])
 
@@ -35,3 +35,19 @@ def test_tile_from_the_palette_and_concat_from_tab_search(affine):
     affine.type_field("attr:axis", "1")
     shown_value(affine, "concat", np.concatenate([np.tile(A, (1, 2)), A], axis=1))
     assert affine.item("concat").shape_text == "(2,6)"
+
+
+def test_cast_s_dtype_is_chosen_from_the_list(affine):
+    affine.search_add("cast", QPoint(150, 420))
+    affine.wire("A", "cast", "x")
+    affine.select("cast")
+    combo = affine.window.properties.fields["attr:dtype"].widget
+    assert combo.currentText() == "float32"
+    shown_value(affine, "cast", A.astype(np.float32))
+    combo.setFocus()
+    affine.key(Qt.Key_Down, widget=combo)  # float32 → float64
+    assert affine.graph.get_node("cast").attrs["dtype"] == "float64"
+    affine.key(Qt.Key_Up, widget=combo)
+    affine.key(Qt.Key_Up, widget=combo)  # → float16
+    shown_value(affine, "cast", A.astype(np.float16))
+    assert affine.window.tensor_view.panel("cast").value.dtype == np.float16
