@@ -169,3 +169,14 @@ def test_the_ops_save_and_load(tmp_path):
     ts.save_graph(g, tmp_path / "g.json")
     loaded = ts.load_graph(tmp_path / "g.json")
     np.testing.assert_array_equal(ts.Session(loaded).run("out"), expected)
+
+
+@pytest.mark.parametrize("build,attrs,message", [
+    (ts.one_hot, {"depth": -1}, "attribute 'depth': expected an integer ≥ 0"),
+    (ts.tensordot, {"axes": [[0, 1], [0]]}, "pair different numbers of axes"),
+    (ts.tile, {"multiples": "2"}, "attribute 'multiples': expected a list of integers"),
+])
+def test_bad_attributes_are_refused_by_name(build, attrs, message):
+    with ts.Graph().as_default(), pytest.raises(ValueError, match=message):
+        inputs = [ts.constant([1, 2])] * (2 if build is ts.tensordot else 1)
+        build(*inputs, **attrs)

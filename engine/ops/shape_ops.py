@@ -33,7 +33,6 @@ def dtype_name(value: Any) -> str:
     return name
 
 
-
 def sizes(value: Any) -> tuple[int, ...]:
     """A list of integers."""
     if not isinstance(value, (list, tuple)):
@@ -41,12 +40,18 @@ def sizes(value: Any) -> tuple[int, ...]:
     return tuple(attrs.integer(v) for v in value)
 
 
+def count(value: Any) -> int:
+    """An integer ≥ 0."""
+    n = attrs.integer(value)
+    if n < 0:
+        raise ValueError(f"expected an integer ≥ 0, got {n}")
+    return n
+
+
 def contraction(value: Any) -> int | tuple[tuple[int, ...], tuple[int, ...]]:
     """``n`` (a's last n axes with b's first n) or a pair of axis lists."""
     if isinstance(value, int) and not isinstance(value, bool):
-        if value < 0:
-            raise ValueError(f"expected a number of axes ≥ 0, got {value}")
-        return value
+        return count(value)
     if isinstance(value, (list, tuple)) and len(value) == 2:
         a, b = (sizes([v] if isinstance(v, int) else v) for v in value)
         if len(a) != len(b):
@@ -280,10 +285,11 @@ _register("squeeze", squeeze, _squeeze_shape, (_like_input,), symbol="squeeze",
 # ---- gather, slice, tile, one_hot ---------------------------------------------------------------
 
 
-def _indices(indices: Value, limit: int, what: str) -> np.ndarray:
+def _indices(indices: Value, limit: int) -> np.ndarray:
+    """``indices`` as an integer array, each in [0, limit) (TensorFlow refuses others)."""
     array: np.ndarray = np.asarray(indices)
     if array.dtype.kind not in "iu":
-        raise ValueError(f"{what} must be integers, not {array.dtype}")
+        raise ValueError(f"indices must be integers, not {array.dtype}")
     if array.size and (array.min() < 0 or array.max() >= limit):
         bad = array[(array < 0) | (array >= limit)].flat[0]
         raise ValueError(f"index {bad} is not in [0, {limit})")
@@ -293,7 +299,7 @@ def _indices(indices: Value, limit: int, what: str) -> np.ndarray:
 def gather(params: Value, indices: Value, axis: int = 0) -> Value:
     params = np.asarray(params)
     k = _axis(axis, params.ndim)
-    return np.take(params, _indices(indices, params.shape[k], "indices"), axis=k)
+    return np.take(params, _indices(indices, params.shape[k]), axis=k)
 
 
 def _gather_shape(params: Shape, indices: Shape, axis: int = 0) -> Shape:
@@ -414,7 +420,7 @@ register(OpDef(
     gradient=(_no_gradient,), category=ARRAY, symbol="1-hot",
     doc="on_value where an axis's position equals the integer index, off_value elsewhere.",
     attrs={
-        "depth": Attr(2, attrs.integer, "the number of classes"),
+        "depth": Attr(2, count, "the number of classes"),
         "on_value": Attr(1.0, attrs.number, "the value at the index"),
         "off_value": Attr(0.0, attrs.number, "the value elsewhere"),
         "axis": Attr(-1, attrs.integer, "where the new axis goes"),
