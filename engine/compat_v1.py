@@ -36,7 +36,8 @@ __all__ = [
     "DTYPES", "LOSSES", "NN", "OPS", "TRAIN", "Graph", "Session", "Variable", "constant",
     "convert_to_tensor", "get_default_graph", "global_variables", "global_variables_initializer",
     "gradients", "losses", "nn", "ones", "placeholder", "random_normal", "random_uniform",
-    "reset_default_graph", "train", "trainable_variables", "unmapped", "zeros",
+    "InteractiveSession", "reset_default_graph", "set_random_seed", "train",
+    "trainable_variables", "unmapped", "zeros",
 ]
 
 # ---- dtypes and conversion ------------------------------------------------------------------
@@ -148,10 +149,29 @@ def ones(shape: Any, dtype: Any = np.float32, name: str | None = None) -> Consta
     return _initial(initializers.ones(shape, _dtype_name(dtype) or "float32"), name)
 
 
+_GRAPH_SEEDS: weakref.WeakKeyDictionary[Graph, list[int]] = weakref.WeakKeyDictionary()
+"""Per graph, the seed of :func:`set_random_seed` and how many random ops have taken one."""
+
+
+def set_random_seed(seed: int) -> None:
+    """The default graph's seed: its random ops without a seed of their own draw the same
+    values in every run of the program (each its own, by the order they were made)."""
+    _GRAPH_SEEDS[get_default_graph()] = [seed, 0]
+
+
+def _seed(seed: int | None) -> int | None:
+    """A random op's seed: its own, else one from the graph's seed, if it has one."""
+    graph_seed = _GRAPH_SEEDS.get(get_default_graph())
+    if seed is not None or graph_seed is None:
+        return seed
+    graph_seed[1] += 1
+    return graph_seed[0] * 1_000_003 + graph_seed[1]
+
+
 def random_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = np.float32,
                   seed: int | None = None, name: str | None = None) -> Constant:
     """Normally distributed values (drawn once)."""
-    return _initial(initializers.random_normal(shape, mean, stddev, seed,
+    return _initial(initializers.random_normal(shape, mean, stddev, _seed(seed),
                                                _dtype_name(dtype) or "float32"), name)
 
 
@@ -160,7 +180,7 @@ def random_uniform(shape: Any, minval: float = 0.0, maxval: float | None = None,
                    name: str | None = None) -> Constant:
     """Values uniform in [minval, maxval) (maxval 1 by default; drawn once)."""
     return _initial(initializers.random_uniform(shape, minval, 1.0 if maxval is None else maxval,
-                                                seed, _dtype_name(dtype) or "float32"), name)
+                                                _seed(seed), _dtype_name(dtype) or "float32"), name)
 
 
 def global_variables() -> list[EngineVariable]:
@@ -232,6 +252,9 @@ class Session(EngineSession):
             if node is not None and len(node.inputs) > 1 and not node.op.context:
                 plan.steps[i] = (slot, _same_floats(node, compute), a, b)
         return plan
+
+
+InteractiveSession = Session
 
 
 def _same_floats(node: Node, compute: Callable[..., Any]) -> Callable[..., Any]:

@@ -216,3 +216,18 @@ def test_mixing_float32_and_float64_tensors_is_refused_by_tf_sessions():
     with tf.Session() as sess:
         np.testing.assert_array_equal(sess.run(tf.add(a, tf.cast(b, tf.float32)), feed), [2, 3])
     assert ts.Session().run(total, feed).dtype == np.float64  # the engine's: numpy's promotion
+
+
+def test_a_graph_seed_makes_unseeded_random_ops_repeatable():
+    def draws():
+        with tf.Graph().as_default():
+            tf.set_random_seed(3)
+            a, b = tf.Variable(tf.random_normal([4])), tf.Variable(tf.random_uniform([4]))
+            with tf.InteractiveSession() as sess:
+                sess.run(tf.global_variables_initializer())
+                return sess.run([a, b])
+
+    first, again = draws(), draws()
+    np.testing.assert_array_equal(first[0], again[0])
+    np.testing.assert_array_equal(first[1], again[1])
+    assert not np.array_equal(first[0], tf.Variable(tf.random_normal([4])).value)  # no seed
