@@ -164,7 +164,9 @@ class Operation(Node):
                 raise ValueError(f"{x.name} belongs to another graph: nodes of different "
                                  "graphs cannot be combined")
         nodes = [
-            x if x is None or isinstance(x, Node) else Constant(x, graph=graph) for x in inputs
+            x if x is None or isinstance(x, Node)
+            else (NumberConstant if type(x) in _NUMBERS else Constant)(x, graph=graph)
+            for x in inputs
         ]
         super().__init__(op_type, nodes, name, attrs, ui, graph)
 
@@ -182,6 +184,11 @@ class _ValueNode(Node):
     @value.setter
     def value(self, value: Any) -> None:
         self.graph.set_value(self, value)
+
+    @property
+    def run_value(self) -> Any:
+        """What a run holds for the node."""
+        return self._value
 
 
 class Placeholder(_ValueNode):
@@ -291,6 +298,22 @@ class Constant(_ValueNode):
         graph = graph if graph is not None else get_default_graph()
         self._value = np.array(as_tensor(value))
         super().__init__("constant", (), name, {}, ui, graph)
+
+
+class NumberConstant(Constant):
+    """A Python number met by an operator or an op function (the ``2.0`` of ``x * 2.0``). A run
+    holds it as a Python number, which numpy — like TensorFlow — gives the dtype of the tensor
+    it meets: a float32 tensor times 2.0 stays float32. (Saved, it is an ordinary constant.)"""
+
+    __slots__ = ()
+
+    @property
+    def run_value(self) -> Any:
+        return self._value.item()  # type: ignore[union-attr]  # a constant has a value
+
+
+_NUMBERS = frozenset({bool, int, float, complex})
+"""The Python types that become a :class:`NumberConstant`."""
 
 
 class Graph:

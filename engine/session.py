@@ -465,7 +465,7 @@ class Session:
                     )
                 values[slot] = value
             else:
-                values[slot] = node.value
+                values[slot] = node.run_value  # (a Python number for a NumberConstant)
 
     def _execute(self, plan: _Plan, values: list[Any]) -> None:
         """Compute the plan's steps that have no known value, in order."""

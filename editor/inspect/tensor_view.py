@@ -394,7 +394,7 @@ class TensorPanel(QWidget):
         if not leading:
             self.slice_box.hide()
             return
-        self.slice_row.addWidget(QLabel("slice"))
+        self.slice_row.addWidget(QLabel("Slice"))
         for axis, size in enumerate(leading):
             spin = QSpinBox()
             spin.setRange(0, max(size - 1, 0))

@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     math,
     nn,
     reduce,
+    shape_ops,
     sources,
     training,
 )
