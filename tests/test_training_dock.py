@@ -139,7 +139,8 @@ def test_stop_halts_within_a_step(qtbot, dock) -> None:
         op.gate.close()
         click(qtbot, dock.train_button)
         op.gate.let_through(12)  # 0.24 s of the run's clock: a progress report on the way
-        qtbot.waitUntil(lambda: op.gate.held == 1 and dock.progress.value() > 0,
+        qtbot.waitUntil(lambda: op.calls == 13 and op.gate.held == 1
+                        and dock.progress.value() > 0,
                         timeout=WAIT)  # held in step 13
         with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
             click(qtbot, dock.stop_button)  # step 13 ends, and no other begins
