@@ -14,15 +14,19 @@ import re
 import stat
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
+from . import jsontext
 from .errors import FileFormatError
 from .gcpause import gc_paused
-from .graph import Graph, Node, Placeholder, _ValueNode
+from .graph import NAME_PATTERN, Graph, Node, Placeholder, _ValueNode
+from .initializers import Initializer
+from .limits import Limits
 from .registry import get_op, has_op
 from .tensors import DTYPES
 
@@ -48,8 +52,9 @@ def encode_tensor(array: np.ndarray) -> dict[str, Any]:
     return out
 
 
-def decode_tensor(data: Any, where: str) -> np.ndarray:
-    """The tensor stored at ``where``; ``FileFormatError`` saying what is wrong with it."""
+def decode_tensor(data: Any, where: str, limits: Limits | None = None) -> np.ndarray:
+    """The tensor stored at ``where``; ``FileFormatError`` saying what is wrong with it (a
+    shape past ``limits`` is refused before anything is allocated)."""
     if not isinstance(data, dict):
         raise FileFormatError(f"{where}: a tensor is an object with dtype, shape and data")
     dtype = data.get("dtype")
@@ -65,6 +70,10 @@ def decode_tensor(data: Any, where: str) -> np.ndarray:
         raise FileFormatError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     if ("data" in data) == ("base64" in data):
         raise FileFormatError(f"{where}: a tensor has either 'data' or 'base64'")
+    try:
+        (limits or Limits.from_environment()).check_tensor(shape, dtype)
+    except ValueError as error:
+        raise FileFormatError(f"{where}.shape: {error}") from None
     if "base64" in data:
         return _decode_base64(data["base64"], dtype, tuple(shape), where)
     return _decode_data(data["data"], dtype, tuple(shape), f"{where}.data")
@@ -142,15 +151,22 @@ def _node_to_dict(node: Node, names: set[str]) -> dict[str, Any]:
     return entry
 
 
-def graph_from_dict(data: Any, source: str = "graph") -> Graph:
-    """Validate file contents completely, then build the graph they describe."""
+def graph_from_dict(data: Any, source: str = "graph", *, limits: Limits | None = None,
+                    progress: Callable[[float], None] | None = None) -> Graph:
+    """Validate file contents completely, then build the graph they describe (see
+    :func:`load_graph` for ``limits`` and ``progress``)."""
+    report = _Progress(progress)
     with gc_paused():
-        return _build(_validate(data, source))
+        specs = _validate(data, source, limits or Limits.from_environment(), report.part(0, 0.6))
+        return _build(specs, report.part(0.6, 1))
 
 
-def _build(specs: list[dict[str, Any]]) -> Graph:
+def _build(specs: list[dict[str, Any]], report: _Progress) -> Graph:
     graph = Graph()
-    for spec in specs:
+    every = report.every(len(specs))
+    for i, spec in enumerate(specs):
+        if i % every == 0:
+            report(i / len(specs))
         node = graph.add_node(spec["op"], name=spec["name"], attrs=spec["attrs"],
                               value=spec["value"], ui=spec["ui"])
         node.state = spec["state"]
@@ -160,6 +176,7 @@ def _build(specs: list[dict[str, Any]]) -> Graph:
         for port, name in enumerate(spec["inputs"]):
             if name is not None:
                 graph._wire(by_name[name], spec["node"], port)
+    report(1)
     return graph
 
 
@@ -176,28 +193,121 @@ def dumps(data: dict[str, Any]) -> str:
     return json.dumps(head)[:-1] + f', "nodes": [\n  {body}\n]}}\n'.replace("[\n  \n]", "[]")
 
 
-def load_graph(path: str | os.PathLike[str]) -> Graph:
-    """Read a graph file; :class:`FileFormatError` says what is wrong and where."""
+def load_graph(path: str | os.PathLike[str], *, progress: Callable[[float], None] | None = None,
+               limits: Limits | None = None) -> Graph:
+    """Read a graph file; :class:`FileFormatError` says what is wrong and where.
+
+    ``progress(fraction)``, if given, is called now and then (in the calling thread) with the
+    share of the work done, from 0 to 1; it may raise :class:`Cancelled` to stop loading.
+    ``limits`` (default: :meth:`Limits.from_environment`) bound the tensors and the node
+    count the file may claim.
+    """
     path = Path(path)
+    report = _Progress(progress)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise FileFormatError(f"{path}: cannot read it ({error})") from None
+        text = _read_text(path, report.part(0, 0.15))
+        data = parse_text(text, str(path))
+        del text
+        report(0.35)
+        return graph_from_dict(data, str(path), limits=limits, progress=report.part(0.35, 1))
+    except MemoryError:
+        raise FileFormatError(f"{path}: too big to load in the memory left") from None
+
+
+def parse_text(text: str, source: str) -> Any:
+    """File contents as JSON, strictly (see :mod:`engine.jsontext`); ``FileFormatError``
+    naming the line and column of a syntax error, or the place of a refused value."""
     try:
         with gc_paused():
-            data = json.loads(text)
+            return jsontext.loads(text, _non_finite_allowed)
     except RecursionError:
-        raise FileFormatError(f"{path}: nested too deeply to be a graph file") from None
+        raise FileFormatError(f"{source}: nested too deeply to be a graph file") from None
     except json.JSONDecodeError as error:
         if not text.strip():
-            raise FileFormatError(f"{path}: the file is empty") from None
+            raise FileFormatError(f"{source}: the file is empty") from None
         cut = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")
         hint = " (the file looks truncated)" if cut else ""
         raise FileFormatError(
-            f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: "
+            f"{source}: not valid JSON at line {error.lineno}, column {error.colno}: "
             f"{error.msg}{hint}"
         ) from None
-    return graph_from_dict(data, str(path))
+    except jsontext.JSONValueError as error:
+        raise FileFormatError(f"{source}: {_place(error.path, error.document)}: "
+                              f"{error.reason}") from None
+
+
+def _non_finite_allowed(path: jsontext.JSONPath) -> bool:
+    """NaN and ±Infinity are read among a tensor's elements only: ``nodes[i].value.data…``,
+    ``nodes[i].default.data…`` and ``nodes[i].state.KEY.data…``."""
+    if len(path) < 4 or path[0] != "nodes":
+        return False
+    if path[2] in ("value", "default"):
+        return path[3] == "data"
+    return path[2] == "state" and len(path) > 4 and path[4] == "data"
+
+
+def _place(path: jsontext.JSONPath, document: Any) -> str:
+    """A JSON path as messages write it, with the node's name: ``nodes[3] ('m').attrs``."""
+    text = jsontext.format_path(path) or "the top level"
+    if len(path) >= 2 and path[0] == "nodes" and isinstance(path[1], int):
+        try:
+            name = document["nodes"][path[1]]["name"]
+        except (KeyError, IndexError, TypeError):
+            return text
+        if isinstance(name, str) and NAME_PATTERN.fullmatch(name):
+            head = jsontext.format_path(path[:2])
+            text = f"{head} ('{name}'){text[len(head):]}"
+    return text
+
+
+_CHUNK = 1 << 22
+
+
+def _read_text(path: Path, report: _Progress) -> str:
+    """The file's text, read in chunks (reporting progress); not UTF-8 names the place."""
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            raw = bytearray(size)
+            view, done = memoryview(raw), 0
+            while done < size:
+                read = f.readinto(view[done:done + _CHUNK])
+                if not read:
+                    break
+                done += read
+                report(done / size)
+            del view
+            raw[done:] = f.read()  # a file that changed size meanwhile
+    except OSError as error:
+        raise FileFormatError(f"{path}: cannot read it ({error.strerror or error})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise FileFormatError(
+            f"{path}: cannot read it: not UTF-8 text (byte 0x{raw[error.start]:02x} at line "
+            f"{line}, column {column})") from None
+
+
+class _Progress:
+    """Reports the share done of a part of the work, ``[start, end]`` of the whole."""
+
+    def __init__(self, report: Callable[[float], None] | None, start: float = 0.0,
+                 end: float = 1.0) -> None:
+        self.report, self.start, self.end = report, start, end
+
+    def __call__(self, done: float) -> None:
+        if self.report is not None:
+            self.report(self.start + (self.end - self.start) * done)
+
+    def part(self, start: float, end: float) -> _Progress:
+        width = self.end - self.start
+        return _Progress(self.report, self.start + width * start, self.start + width * end)
+
+    def every(self, count: int) -> int:
+        """How many items go between two reports: a hundred reports in all."""
+        return max(1, count // 100) if self.report is not None else count + 1
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -294,7 +404,7 @@ def _umask() -> int:
 # ---- validation -----------------------------------------------------------------------------
 
 
-def _validate(data: Any, source: str) -> list[dict[str, Any]]:
+def _validate(data: Any, source: str, limits: Limits, report: _Progress) -> list[dict[str, Any]]:
     if not isinstance(data, dict):
         raise FileFormatError(f"{source}: the file holds {type(data).__name__}, not a graph object")
     if data.get("format") != FORMAT_NAME:
@@ -312,7 +422,16 @@ def _validate(data: Any, source: str) -> list[dict[str, Any]]:
     nodes = data.get("nodes")
     if not isinstance(nodes, list):
         raise FileFormatError(f"{source}: 'nodes' must be a list")
-    specs = [_node_spec(entry, f"{source}: nodes[{i}]") for i, entry in enumerate(nodes)]
+    try:
+        limits.check_nodes(len(nodes))
+    except ValueError as error:
+        raise FileFormatError(f"{source}: nodes: {error}") from None
+    specs = []
+    every = report.every(len(nodes))
+    for i, entry in enumerate(nodes):
+        if i % every == 0:
+            report(i / len(nodes))
+        specs.append(_node_spec(entry, f"{source}: nodes[{i}]", limits))
     names: dict[str, dict[str, Any]] = {}
     for spec in specs:
         if spec["name"] in names:
@@ -333,7 +452,7 @@ def _validate(data: Any, source: str) -> list[dict[str, Any]]:
     raise FileFormatError(f"{source}: the wiring has a cycle: {loop}")
 
 
-def _node_spec(entry: Any, where: str) -> dict[str, Any]:
+def _node_spec(entry: Any, where: str, limits: Limits) -> dict[str, Any]:
     if not isinstance(entry, dict):
         raise FileFormatError(f"{where}: a node is an object, not {type(entry).__name__}")
     name = entry.get("name")
@@ -364,19 +483,24 @@ def _node_spec(entry: Any, where: str) -> dict[str, Any]:
         attrs = opdef.parse_attrs(attrs)
     except ValueError as error:
         raise FileFormatError(f"{where}.attrs: {error}") from None
+    _check_attrs(attrs, where, limits)
     ui = entry.get("ui", {})
     if not isinstance(ui, dict):
         raise FileFormatError(f"{where}.ui: expected an object")
-    value = _node_value(entry, opdef.kind, attrs, where)
+    if ui:
+        _check_writable(ui, f"{where}.ui", _UI_DEPTH)
+    value = _node_value(entry, opdef.kind, attrs, where, limits)
     state = entry.get("state", {})
     if not isinstance(state, dict):
         raise FileFormatError(f"{where}.state: expected an object of named tensors")
-    state = {key: decode_tensor(data, f"{where}.state[{key!r}]") for key, data in state.items()}
+    state = {key: decode_tensor(data, f"{where}.state[{key!r}]", limits)
+             for key, data in state.items()}
     return {"name": name, "op": op_type, "inputs": inputs, "attrs": attrs, "value": value,
             "state": state, "ui": ui, "where": where}
 
 
-def _node_value(entry: dict[str, Any], kind: str, attrs: dict[str, Any], where: str) -> Any:
+def _node_value(entry: dict[str, Any], kind: str, attrs: dict[str, Any], where: str,
+                limits: Limits) -> Any:
     field = {"placeholder": "default", "variable": "value", "constant": "value"}.get(kind)
     for other in ("value", "default"):
         if other in entry and other != field:
@@ -385,7 +509,7 @@ def _node_value(entry: dict[str, Any], kind: str, attrs: dict[str, Any], where: 
         return None
     if field not in entry:
         raise FileFormatError(f"{where}: a {kind} needs a '{field}'")
-    array = decode_tensor(entry[field], f"{where}.{field}")
+    array = decode_tensor(entry[field], f"{where}.{field}", limits)
     if kind == "placeholder":
         try:
             Placeholder.fit(array, attrs["shape"], attrs["dtype"])
@@ -393,3 +517,28 @@ def _node_value(entry: dict[str, Any], kind: str, attrs: dict[str, Any], where: 
             raise FileFormatError(f"{where}.default: {error}") from None
     return array
 
+
+_UI_DEPTH = 32
+"""How deeply a node's ``ui`` may nest: deep enough for any editor, shallow enough to write."""
+
+
+def _check_writable(value: Any, where: str, depth: int = jsontext.MAX_DEPTH) -> None:
+    """Refuse what the writer could not write back (NaN, a lone surrogate, deep nesting)."""
+    try:
+        jsontext.check(value, max_depth=depth)
+    except jsontext.JSONValueError as error:
+        place = jsontext.format_path(error.path)
+        sep = "" if not place or place.startswith("[") else "."
+        raise FileFormatError(f"{where}{sep}{place}: {error.reason}") from None
+
+
+def _check_attrs(attrs: dict[str, Any], where: str, limits: Limits) -> None:
+    """Parsed attributes must be writable; an initializer must draw a tensor within limits."""
+    for name, value in attrs.items():
+        if isinstance(value, (dict, list, tuple, str, float)):
+            _check_writable(value, f"{where}.attrs.{name}")
+        if isinstance(value, Initializer):
+            try:
+                limits.check_tensor(value["shape"], value["dtype"])
+            except ValueError as error:
+                raise FileFormatError(f"{where}.attrs.{name}.shape: {error}") from None

@@ -45,8 +45,8 @@ def parse_shape(value: Any) -> Shape:
     """Normalise a static shape: ``None``, or a list of non-negative ints and ``None``s."""
     if value is None:
         return None
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise ValueError(f"a shape is a list of sizes, not {value!r}")
+    if isinstance(value, (str, bytes, dict, set, frozenset)) or not hasattr(value, "__iter__"):
+        raise ValueError(f"a shape is a list of sizes, not {short_repr(value)}")
     dims: list[int | None] = []
     for dim in value:
         if dim is None or dim == -1:
@@ -54,7 +54,9 @@ def parse_shape(value: Any) -> Shape:
         elif isinstance(dim, (int, np.integer)) and not isinstance(dim, bool) and dim >= 0:
             dims.append(int(dim))
         else:
-            raise ValueError(f"a dimension is a size ≥ 0 or null, not {dim!r}")
+            raise ValueError(f"a dimension is a size ≥ 0 or null, not {short_repr(dim)}")
+        if len(dims) > MAX_DEPTH:
+            raise ValueError(f"a shape has at most {MAX_DEPTH} dimensions")
     return tuple(dims)
 
 

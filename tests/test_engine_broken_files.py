@@ -162,7 +162,8 @@ CORPUS = [
     (lambda d: node(0)(d).update(value={"dtype": "float64", "shape": [2], "base64": "AAAAAAAA"}),
      "nodes[0] ('A').value.base64: holds 6 bytes; shape [2] of float64 needs 16"),
     (lambda d: node(0)(d).update(value={"dtype": "int8", "shape": [10**9, 10**9], "base64": ""}),
-     "nodes[0] ('A').value.base64: holds 0 bytes"),
+     "nodes[0] ('A').value.shape: a 1,000,000,000 × 1,000,000,000 int8 tensor takes 888 PiB, "
+     "more than the limit of 2 GiB (set TENSOR_CANVAS_MAX_TENSOR_BYTES to raise it)"),
     (lambda d: node(1)(d)["default"].update(shape=[3], data=[1.0, 2.0, 3.0]), "nodes[1] ('x')."
      "default: a value of shape (3,) does not fit shape (2,)"),
     (lambda d: node(1)(d)["attrs"].update(dtype="int32"), "nodes[1] ('x').default: a float64 "
