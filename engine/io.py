@@ -154,8 +154,18 @@ def _node_to_dict(node: Node, names: set[str]) -> dict[str, Any]:
 def graph_from_dict(data: Any, source: str = "graph", *, limits: Limits | None = None,
                     progress: Callable[[float], None] | None = None) -> Graph:
     """Validate file contents completely, then build the graph they describe (see
-    :func:`load_graph` for ``limits`` and ``progress``)."""
-    report = _Progress(progress)
+    :func:`load_graph` for ``limits`` and ``progress``). As when loading a file, a value
+    the writer could not write back (NaN outside a tensor's elements, a lone surrogate) is
+    refused with its place."""
+    try:
+        jsontext.check(data, (), _non_finite_allowed)
+    except jsontext.JSONValueError as error:
+        raise FileFormatError(f"{source}: {_place(error.path, data)}: {error.reason}") from None
+    return _graph_from_checked(data, source, limits, _Progress(progress))
+
+
+def _graph_from_checked(data: Any, source: str, limits: Limits | None,
+                        report: _Progress) -> Graph:
     with gc_paused():
         specs = _validate(data, source, limits or Limits.from_environment(), report.part(0, 0.6))
         return _build(specs, report.part(0.6, 1))
@@ -209,7 +219,7 @@ def load_graph(path: str | os.PathLike[str], *, progress: Callable[[float], None
         data = parse_text(text, str(path))
         del text
         report(0.35)
-        return graph_from_dict(data, str(path), limits=limits, progress=report.part(0.35, 1))
+        return _graph_from_checked(data, str(path), limits, report.part(0.35, 1))
     except MemoryError:
         raise FileFormatError(f"{path}: too big to load in the memory left") from None
 
@@ -483,12 +493,12 @@ def _node_spec(entry: Any, where: str, limits: Limits) -> dict[str, Any]:
         attrs = opdef.parse_attrs(attrs)
     except ValueError as error:
         raise FileFormatError(f"{where}.attrs: {error}") from None
-    _check_attrs(attrs, where, limits)
+    _check_initializers(attrs, where, limits)
     ui = entry.get("ui", {})
     if not isinstance(ui, dict):
         raise FileFormatError(f"{where}.ui: expected an object")
-    if ui:
-        _check_writable(ui, f"{where}.ui", _UI_DEPTH)
+    if not _shallow(ui):
+        _check_depth(ui, f"{where}.ui")
     value = _node_value(entry, opdef.kind, attrs, where, limits)
     state = entry.get("state", {})
     if not isinstance(state, dict):
@@ -519,24 +529,35 @@ def _node_value(entry: dict[str, Any], kind: str, attrs: dict[str, Any], where: 
 
 
 _UI_DEPTH = 32
-"""How deeply a node's ``ui`` may nest: deep enough for any editor, shallow enough to write."""
+"""How deeply a node's ``ui`` may nest: deep enough for any editor, shallow enough to write
+back from anywhere (a JSON writer recurses)."""
 
 
-def _check_writable(value: Any, where: str, depth: int = jsontext.MAX_DEPTH) -> None:
-    """Refuse what the writer could not write back (NaN, a lone surrogate, deep nesting)."""
+def _shallow(ui: dict[str, Any]) -> bool:
+    """Whether ``ui`` nests at most two deep (as the editor's does): no need to look further."""
+    for value in ui.values():
+        if isinstance(value, (dict, list)):
+            for item in value.values() if isinstance(value, dict) else value:
+                if isinstance(item, (dict, list)):
+                    return False
+    return True
+
+
+def _check_depth(ui: dict[str, Any], where: str) -> None:
     try:
-        jsontext.check(value, max_depth=depth)
+        jsontext.check(ui, max_depth=_UI_DEPTH)
     except jsontext.JSONValueError as error:
-        place = jsontext.format_path(error.path)
-        sep = "" if not place or place.startswith("[") else "."
-        raise FileFormatError(f"{where}{sep}{place}: {error.reason}") from None
+        raise FileFormatError(f"{where}{_joined(jsontext.format_path(error.path))}: "
+                              f"{error.reason}") from None
 
 
-def _check_attrs(attrs: dict[str, Any], where: str, limits: Limits) -> None:
-    """Parsed attributes must be writable; an initializer must draw a tensor within limits."""
+def _joined(place: str) -> str:
+    return place if not place or place.startswith("[") else f".{place}"
+
+
+def _check_initializers(attrs: dict[str, Any], where: str, limits: Limits) -> None:
+    """An initializer must draw a tensor within ``limits`` (it is drawn on Reset variables)."""
     for name, value in attrs.items():
-        if isinstance(value, (dict, list, tuple, str, float)):
-            _check_writable(value, f"{where}.attrs.{name}")
         if isinstance(value, Initializer):
             try:
                 limits.check_tensor(value["shape"], value["dtype"])

@@ -130,7 +130,11 @@ def check(value: Any, path: JSONPath = (),
 
 
 def format_path(path: JSONPath) -> str:
-    """``nodes[3].attrs.shape[0]``; a key that is not a plain word is quoted: ``ui["a b"]``."""
+    """``nodes[3].attrs.shape[0]``; a key that is not a plain word is quoted: ``ui["a b"]``;
+    a long path is cut in its middle: ``nodes[0].ui.a[0][0]…[0]``."""
+    if len(path) > 12:
+        tail = format_path(path[-1:])
+        return f"{format_path(path[:8])}…{tail if tail.startswith('[') else '.' + tail}"
     text = ""
     for part in path:
         if isinstance(part, int):
