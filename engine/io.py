@@ -320,6 +320,27 @@ class _Progress:
         return max(1, count // 100) if self.report is not None else count + 1
 
 
+def cannot_write(path: str | os.PathLike[str]) -> str | None:
+    """Why saving to ``path`` would fail — it is a folder, its folder is missing, or we may not
+    write there — or None if it would not (asked before long work whose result is saved)."""
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        return "is a folder, not a file"
+    folder = target.parent
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist"
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                                     dir=folder)
+    except OSError as error:
+        return f"cannot write in the folder {folder} ({error.strerror or error})"
+    os.close(fd)
+    os.unlink(probe)
+    if target.exists() and not os.access(target, os.W_OK):
+        return "the file is read-only"
+    return None
+
+
 def atomic_write(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path``, sync it, then rename it over.
 
