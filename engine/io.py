@@ -345,23 +345,50 @@ def atomic_write(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path``, sync it, then rename it over.
 
     The file keeps its permissions (a new one gets ``0o666 & ~umask``, as ``open`` would
-    give it); a symbolic link is written through to its target and stays a link.
+    give it); a symbolic link is written through to its target and stays a link. A file with
+    other hard links is rewritten in place once the complete copy is on disk, so that its
+    links keep sharing it (if that write fails, the copy is kept and the error names it).
     Temporaries of ours beside the target that a killed save left behind are removed.
     """
     path = Path(os.path.realpath(path))
     folder = path.parent
     _remove_stale_temporaries(path)
+    data = text.encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with os.fdopen(fd, "wb") as f:
             _take_permissions(tmp, path)
-            f.write(text)
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        if not _hard_linked(path):
+            os.replace(tmp, path)
+            return
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    try:
+        _write_in_place(path, data)
+    except OSError as error:
+        raise OSError(error.errno, f"{error.strerror}; the complete file is kept in {tmp}",
+                      str(path)) from None
+    os.unlink(tmp)
+
+
+def _hard_linked(path: Path) -> bool:
+    try:
+        return os.stat(path).st_nlink > 1
+    except FileNotFoundError:
+        return False
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    """Overwrite the file at ``path`` with ``data`` (the same inode: its hard links follow)."""
+    with open(path, "r+b") as f:
+        f.write(data)
+        f.truncate()
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def _take_permissions(tmp: str, path: Path) -> None:
