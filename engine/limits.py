@@ -33,12 +33,16 @@ class Limits:
 
     tensor_bytes: int = TENSOR_BYTES
     nodes: int = NODES
+    nodes_variable: str = NODES_VARIABLE
+    """The environment variable that raises :attr:`nodes` (a message names it)."""
 
     @classmethod
-    def from_environment(cls) -> Limits:
-        """The defaults, or what ``TENSOR_CANVAS_MAX_TENSOR_BYTES`` and
-        ``TENSOR_CANVAS_MAX_NODES`` say (a whole number, ``2e9`` written as a float too)."""
-        return cls(_variable(TENSOR_BYTES_VARIABLE, TENSOR_BYTES), _variable(NODES_VARIABLE, NODES))
+    def from_environment(cls, nodes_variable: str = NODES_VARIABLE, nodes: int = NODES) -> Limits:
+        """The defaults, or what ``TENSOR_CANVAS_MAX_TENSOR_BYTES`` and ``nodes_variable``
+        (``TENSOR_CANVAS_MAX_NODES``; the editor reads its own) say: a whole number, which
+        may be written as a float (``2e9``)."""
+        return cls(_variable(TENSOR_BYTES_VARIABLE, TENSOR_BYTES),
+                   _variable(nodes_variable, nodes), nodes_variable)
 
     def check_tensor(self, shape: Sequence[int], dtype: str | np.dtype[np.generic]) -> None:
         """Refuse a tensor of ``shape`` and ``dtype`` that numpy cannot make or that is bigger
@@ -59,7 +63,7 @@ class Limits:
         """Refuse a graph of more than :attr:`nodes` nodes (``ValueError``)."""
         if count > self.nodes:
             raise ValueError(f"{count:,} nodes, more than the limit of {self.nodes:,} (set "
-                             f"{NODES_VARIABLE} to raise it)")
+                             f"{self.nodes_variable} to raise it)")
 
 
 def describe_shape(shape: Sequence[int]) -> str:
