@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -40,11 +41,26 @@ class _Unreadable:
     __slots__ = ()
 
 
+_MAY_OVERFLOW = re.compile(r"[eE]\+?0*[1-9][0-9]{2}|[0-9.]{300}")
+"""Where a number might be beyond a float's range: an exponent of 100 or more, or 300 digits."""
+
+
 def loads(text: str, non_finite_allowed: Callable[[JSONPath], bool] = lambda path: False) -> Any:
     """Parse ``text`` as JSON; refuse (``JSONValueError``) duplicated keys, integers too long
     to read, numbers beyond a float's range, lone surrogates, and NaN or ±Infinity except at
     a path where ``non_finite_allowed`` says yes. ``json.JSONDecodeError`` and
     ``RecursionError`` are raised as ``json.loads`` raises them."""
+    numbers = _MAY_OVERFLOW.search(text) is not None
+    try:
+        return _loads(text, non_finite_allowed, numbers)
+    except ValueError as error:
+        if numbers or isinstance(error, (json.JSONDecodeError, JSONValueError)):
+            raise
+        return _loads(text, non_finite_allowed, True)  # an integer too long: where is it?
+
+
+def _loads(text: str, non_finite_allowed: Callable[[JSONPath], bool], numbers: bool) -> Any:
+    """:func:`loads`, looking at each number (slower) if ``numbers``."""
     problems: dict[int, str] = {}
     refused_values: list[object] = []  # alive while parsing, so that their ids stay unique
     special: list[str] = []
@@ -83,8 +99,11 @@ def loads(text: str, non_finite_allowed: Callable[[JSONPath], bool] = lambda pat
         special.append(name)
         return float(name)
 
-    data = json.loads(text, object_pairs_hook=pairs, parse_int=integer, parse_float=real,
-                      parse_constant=constant)
+    if numbers:
+        data = json.loads(text, object_pairs_hook=pairs, parse_int=integer, parse_float=real,
+                          parse_constant=constant)
+    else:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
     if problems or special or "\\ud" in text or "\\uD" in text:
         try:
             check(data, (), non_finite_allowed, problems)
