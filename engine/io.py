@@ -164,28 +164,35 @@ def graph_from_dict(data: Any, source: str = "graph", *, limits: Limits | None =
     return _graph_from_checked(data, source, limits, _Progress(progress))
 
 
-def _graph_from_checked(data: Any, source: str, limits: Limits | None,
-                        report: _Progress) -> Graph:
+def _graph_from_checked(data: Any, source: str, limits: Limits | None, report: _Progress,
+                        consume: bool = False) -> Graph:
+    """The graph of checked JSON; with ``consume``, each node's entry in ``data`` is let go
+    as soon as it is read (less memory at once: a loaded file's JSON is not needed again)."""
     with gc_paused():
-        specs = _validate(data, source, limits or Limits.from_environment(), report.part(0, 0.6))
+        specs = _validate(data, source, limits or Limits.from_environment(), report.part(0, 0.6),
+                          consume)
         return _build(specs, report.part(0.6, 1))
 
 
 def _build(specs: list[dict[str, Any]], report: _Progress) -> Graph:
+    """The graph of validated node specs; each spec is let go (popped) once its node is made."""
     graph = Graph()
-    every = report.every(len(specs))
-    for i, spec in enumerate(specs):
-        if i % every == 0:
-            report(i / len(specs))
+    count = len(specs)
+    every = report.every(count)
+    wiring: list[tuple[Node, list[str | None]]] = []
+    specs.reverse()
+    while specs:
+        if len(wiring) % every == 0:
+            report(len(wiring) / count)
+        spec = specs.pop()
         node = graph.add_node(spec["op"], name=spec["name"], attrs=spec["attrs"],
                               value=spec["value"], ui=spec["ui"])
         node.state = spec["state"]
-        spec["node"] = node
-    by_name = {spec["name"]: spec["node"] for spec in specs}
-    for spec in specs:  # the wiring was checked to be acyclic: no check per wire
-        for port, name in enumerate(spec["inputs"]):
+        wiring.append((node, spec["inputs"]))
+    for node, inputs in wiring:  # the wiring was checked to be acyclic: no check per wire
+        for port, name in enumerate(inputs):
             if name is not None:
-                graph._wire(by_name[name], spec["node"], port)
+                graph._wire(graph.get_node(name), node, port)
     report(1)
     return graph
 
@@ -219,7 +226,7 @@ def load_graph(path: str | os.PathLike[str], *, progress: Callable[[float], None
         data = parse_text(text, str(path))
         del text
         report(0.35)
-        return _graph_from_checked(data, str(path), limits, report.part(0.35, 1))
+        return _graph_from_checked(data, str(path), limits, report.part(0.35, 1), consume=True)
     except MemoryError:
         raise FileFormatError(f"{path}: too big to load in the memory left") from None
 
@@ -462,7 +469,8 @@ def _umask() -> int:
 # ---- validation -----------------------------------------------------------------------------
 
 
-def _validate(data: Any, source: str, limits: Limits, report: _Progress) -> list[dict[str, Any]]:
+def _validate(data: Any, source: str, limits: Limits, report: _Progress,
+              consume: bool = False) -> list[dict[str, Any]]:
     if not isinstance(data, dict):
         raise FileFormatError(f"{source}: the file holds {type(data).__name__}, not a graph object")
     if data.get("format") != FORMAT_NAME:
@@ -484,12 +492,14 @@ def _validate(data: Any, source: str, limits: Limits, report: _Progress) -> list
         limits.check_nodes(len(nodes))
     except ValueError as error:
         raise FileFormatError(f"{source}: nodes: {error}") from None
-    specs = []
+    specs: list[dict[str, Any]] = []
     every = report.every(len(nodes))
     for i, entry in enumerate(nodes):
         if i % every == 0:
             report(i / len(nodes))
         specs.append(_node_spec(entry, f"{source}: nodes[{i}]", limits))
+        if consume:
+            nodes[i] = None
     names: dict[str, dict[str, Any]] = {}
     for spec in specs:
         if spec["name"] in names:
