@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -41,26 +40,22 @@ class _Unreadable:
     __slots__ = ()
 
 
-_MAY_OVERFLOW = re.compile(r"[eE]\+?0*[1-9][0-9]{2}|[0-9.]{300}")
-"""Where a number might be beyond a float's range: an exponent of 100 or more, or 300 digits."""
-
-
 def loads(text: str, non_finite_allowed: Callable[[JSONPath], bool] = lambda path: False) -> Any:
     """Parse ``text`` as JSON; refuse (``JSONValueError``) duplicated keys, integers too long
     to read, numbers beyond a float's range, lone surrogates, and NaN or ±Infinity except at
     a path where ``non_finite_allowed`` says yes. ``json.JSONDecodeError`` and
     ``RecursionError`` are raised as ``json.loads`` raises them."""
-    numbers = _MAY_OVERFLOW.search(text) is not None
     try:
-        return _loads(text, non_finite_allowed, numbers)
+        return _loads(text, non_finite_allowed, integers=False)
     except ValueError as error:
-        if numbers or isinstance(error, (json.JSONDecodeError, JSONValueError)):
+        if isinstance(error, (json.JSONDecodeError, JSONValueError)):
             raise
-        return _loads(text, non_finite_allowed, True)  # an integer too long: where is it?
+        return _loads(text, non_finite_allowed, integers=True)  # one too long: where is it?
 
 
-def _loads(text: str, non_finite_allowed: Callable[[JSONPath], bool], numbers: bool) -> Any:
-    """:func:`loads`, looking at each number (slower) if ``numbers``."""
+def _loads(text: str, non_finite_allowed: Callable[[JSONPath], bool], integers: bool) -> Any:
+    """:func:`loads`, looking at each integer (slower) if ``integers``; else Python reads
+    them, and raises ``ValueError`` for one too long."""
     problems: dict[int, str] = {}
     refused_values: list[object] = []  # alive while parsing, so that their ids stay unique
     special: list[str] = []
@@ -99,11 +94,8 @@ def _loads(text: str, non_finite_allowed: Callable[[JSONPath], bool], numbers: b
         special.append(name)
         return float(name)
 
-    if numbers:
-        data = json.loads(text, object_pairs_hook=pairs, parse_int=integer, parse_float=real,
-                          parse_constant=constant)
-    else:
-        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    data = json.loads(text, object_pairs_hook=pairs, parse_float=real, parse_constant=constant,
+                      parse_int=integer if integers else None)
     if problems or special or "\\ud" in text or "\\uD" in text:
         try:
             check(data, (), non_finite_allowed, problems)
