@@ -52,9 +52,11 @@ def encode_tensor(array: np.ndarray) -> dict[str, Any]:
     return out
 
 
-def decode_tensor(data: Any, where: str, limits: Limits | None = None) -> np.ndarray:
+def decode_tensor(data: Any, where: str, limits: Limits | None = None, *,
+                  consume: bool = False) -> np.ndarray:
     """The tensor stored at ``where``; ``FileFormatError`` saying what is wrong with it (a
-    shape past ``limits`` is refused before anything is allocated)."""
+    shape past ``limits`` is refused before anything is allocated). With ``consume``, its
+    base64 text is taken out of ``data`` and let go as soon as it is decoded."""
     if not isinstance(data, dict):
         raise FileFormatError(f"{where}: a tensor is an object with dtype, shape and data")
     dtype = data.get("dtype")
@@ -75,7 +77,8 @@ def decode_tensor(data: Any, where: str, limits: Limits | None = None) -> np.nda
     except ValueError as error:
         raise FileFormatError(f"{where}.shape: {error}") from None
     if "base64" in data:
-        return _decode_base64(data["base64"], dtype, tuple(shape), where)
+        held = [data.pop("base64") if consume else data["base64"]]
+        return _decode_base64(held, dtype, tuple(shape), where)
     return _decode_data(data["data"], dtype, tuple(shape), f"{where}.data")
 
 
@@ -102,11 +105,13 @@ def _decode_data(values: Any, dtype: str, shape: tuple[int, ...], where: str) ->
     return array
 
 
-def _decode_base64(text: Any, dtype: str, shape: tuple[int, ...], where: str) -> np.ndarray:
-    if not isinstance(text, str):
+def _decode_base64(held: list[Any], dtype: str, shape: tuple[int, ...], where: str) -> np.ndarray:
+    """The tensor of the base64 text in ``held`` (emptied once decoded: the text, as large as
+    the tensor, need not live on beside it)."""
+    if not isinstance(held[0], str):
         raise FileFormatError(f"{where}.base64: expected a string")
     try:
-        raw = base64.b64decode(text, validate=True)
+        raw = base64.b64decode(held.pop(), validate=True)
     except ValueError:
         raise FileFormatError(f"{where}.base64: not valid base64") from None
     little = np.dtype(dtype).newbyteorder("<")
@@ -497,7 +502,7 @@ def _validate(data: Any, source: str, limits: Limits, report: _Progress,
     for i, entry in enumerate(nodes):
         if i % every == 0:
             report(i / len(nodes))
-        specs.append(_node_spec(entry, f"{source}: nodes[{i}]", limits))
+        specs.append(_node_spec(entry, f"{source}: nodes[{i}]", limits, consume))
         if consume:
             nodes[i] = None
     names: dict[str, dict[str, Any]] = {}
@@ -520,7 +525,7 @@ def _validate(data: Any, source: str, limits: Limits, report: _Progress,
     raise FileFormatError(f"{source}: the wiring has a cycle: {loop}")
 
 
-def _node_spec(entry: Any, where: str, limits: Limits) -> dict[str, Any]:
+def _node_spec(entry: Any, where: str, limits: Limits, consume: bool) -> dict[str, Any]:
     if not isinstance(entry, dict):
         raise FileFormatError(f"{where}: a node is an object, not {type(entry).__name__}")
     name = entry.get("name")
@@ -557,18 +562,18 @@ def _node_spec(entry: Any, where: str, limits: Limits) -> dict[str, Any]:
         raise FileFormatError(f"{where}.ui: expected an object")
     if not _shallow(ui):
         _check_depth(ui, f"{where}.ui")
-    value = _node_value(entry, opdef.kind, attrs, where, limits)
+    value = _node_value(entry, opdef.kind, attrs, where, limits, consume)
     state = entry.get("state", {})
     if not isinstance(state, dict):
         raise FileFormatError(f"{where}.state: expected an object of named tensors")
-    state = {key: decode_tensor(data, f"{where}.state[{key!r}]", limits)
+    state = {key: decode_tensor(data, f"{where}.state[{key!r}]", limits, consume=consume)
              for key, data in state.items()}
     return {"name": name, "op": op_type, "inputs": inputs, "attrs": attrs, "value": value,
             "state": state, "ui": ui, "where": where}
 
 
 def _node_value(entry: dict[str, Any], kind: str, attrs: dict[str, Any], where: str,
-                limits: Limits) -> Any:
+                limits: Limits, consume: bool) -> Any:
     field = {"placeholder": "default", "variable": "value", "constant": "value"}.get(kind)
     for other in ("value", "default"):
         if other in entry and other != field:
@@ -577,7 +582,7 @@ def _node_value(entry: dict[str, Any], kind: str, attrs: dict[str, Any], where: 
         return None
     if field not in entry:
         raise FileFormatError(f"{where}: a {kind} needs a '{field}'")
-    array = decode_tensor(entry[field], f"{where}.{field}", limits)
+    array = decode_tensor(entry[field], f"{where}.{field}", limits, consume=consume)
     if kind == "placeholder":
         try:
             Placeholder.fit(array, attrs["shape"], attrs["dtype"])

@@ -2,6 +2,7 @@
 allocated and raised by choice; progress and Cancel while loading."""
 
 import json
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -122,3 +123,18 @@ def test_pasting_checks_what_loading_checks():
     with pytest.raises(ts.FileFormatError, match=r"clipboard: nodes\[0\] \('A'\).ui.pos\[0\]: "
                                                   "NaN is allowed only among a tensor's"):
         io.graph_from_dict(data, "clipboard", limits=Limits())
+
+
+def test_loading_a_large_tensor_takes_about_twice_the_files_size_at_most(tmp_path):
+    g = ts.Graph()
+    g.add_node("constant", name="big", value=np.random.default_rng(0).standard_normal(400_000))
+    path = tmp_path / "big.json"
+    ts.save_graph(g, path)  # 4.3 MB of base64
+    tracemalloc.start()
+    try:
+        graph = ts.load_graph(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert graph.get_node("big").value.shape == (400_000,)
+    assert peak < 2.2 * path.stat().st_size  # the text, then its base64 and the bytes: 2.0
