@@ -289,7 +289,10 @@ def _read_text(path: Path, report: _Progress) -> str:
     """The file's text, read in chunks (reporting progress); not UTF-8 names the place."""
     try:
         with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):  # a folder, a device, a pipe: never a graph
+                raise FileFormatError(f"{path}: cannot read it (not a file)")
+            size = info.st_size
             raw = bytearray(size)
             view, done = memoryview(raw), 0
             while done < size:

@@ -76,6 +76,12 @@ def test_binary_garbage_and_missing_files(tmp_path):
         ts.load_graph(path)
     with pytest.raises(ts.FileFormatError, match="cannot read it"):
         ts.load_graph(tmp_path / "missing.json")
+    with pytest.raises(ts.FileFormatError, match="/dev/zero: cannot read it \\(not a file\\)"):
+        ts.load_graph("/dev/zero")  # endless: never read
+    with pytest.raises(ts.FileFormatError, match="cannot read it: not UTF-8 text \\(byte 0xff "
+                                                 "at line 2, column 3\\)"):
+        path.write_bytes(b'{"format":\n  \xff}')
+        ts.load_graph(path)
 
 
 def node(index):
