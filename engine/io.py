@@ -236,6 +236,13 @@ def load_graph(path: str | os.PathLike[str], *, progress: Callable[[float], None
         raise FileFormatError(f"{path}: too big to load in the memory left") from None
 
 
+def graph_from_text(text: str, source: str, *, limits: Limits | None = None) -> Graph:
+    """The graph of file contents given as text (the clipboard's), checked as
+    :func:`load_graph` checks a file's; ``source`` starts each message."""
+    return _graph_from_checked(parse_text(text, source), source, limits, _Progress(None),
+                               consume=True)
+
+
 def parse_text(text: str, source: str) -> Any:
     """File contents as JSON, strictly (see :mod:`engine.jsontext`); ``FileFormatError``
     naming the line and column of a syntax error, or the place of a refused value."""

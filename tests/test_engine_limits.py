@@ -138,3 +138,16 @@ def test_loading_a_large_tensor_takes_about_twice_the_files_size_at_most(tmp_pat
         tracemalloc.stop()
     assert graph.get_node("big").value.shape == (400_000,)
     assert peak < 2.2 * path.stat().st_size  # the text, then its base64 and the bytes: 2.0
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[" * 100_000, "clipboard: nested too deeply to be a graph file"),
+    (open(AFFINE).read().replace('"op": "add"', '"op": "add", "op": "add"'),
+     "clipboard: nodes[4] ('z'): the key \"op\" appears more than once"),
+    (open(AFFINE).read(), "clipboard: nodes: 5 nodes, more than the limit of 4"),
+])
+def test_the_clipboards_text_is_read_as_a_file_is(text, message):
+    with pytest.raises(ts.FileFormatError) as info:
+        io.graph_from_text(text, "clipboard", limits=Limits(nodes=4 if "nodes" in message
+                                                            else 10))
+    assert str(info.value).startswith(message)
