@@ -145,7 +145,7 @@ def test_loading_a_large_tensor_takes_about_twice_the_files_size_at_most(tmp_pat
     (open(AFFINE).read().replace('"op": "add"', '"op": "add", "op": "add"'),
      "clipboard: nodes[4] ('z'): the key \"op\" appears more than once"),
     (open(AFFINE).read(), "clipboard: nodes: 5 nodes, more than the limit of 4"),
-])
+], ids=["deep", "duplicate key", "node limit"])
 def test_the_clipboards_text_is_read_as_a_file_is(text, message):
     with pytest.raises(ts.FileFormatError) as info:
         io.graph_from_text(text, "clipboard", limits=Limits(nodes=4 if "nodes" in message

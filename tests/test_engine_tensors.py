@@ -198,7 +198,7 @@ class CountingText(str):
         return super().__getitem__(index)
 
 
-@pytest.mark.parametrize("digits", [4_000, 8_000, 100_000])
+@pytest.mark.parametrize("digits", [4_000, 8_000])
 @pytest.mark.parametrize("form", ["{}", "[{}.5e+3, 2]", "-{}.{}j", "[1, {}x]"])
 def test_long_digit_runs_are_read_looking_at_each_character_once_or_twice(digits, form):
     text = CountingText(form.format("7" * digits, "3" * digits))
