@@ -14,6 +14,7 @@ from . import train
 from .autodiff import gradients
 from .builders import op_functions as _op_functions
 from .errors import (
+    Cancelled,
     CycleError,
     EngineError,
     EvaluationError,
@@ -42,7 +43,7 @@ constant = Constant
 globals().update(_op_functions())
 
 __all__ = [
-    "Attr", "Constant", "CycleError", "EngineError", "EvaluationError", "FeedError",
+    "Attr", "Cancelled", "Constant", "CycleError", "EngineError", "EvaluationError", "FeedError",
     "FileFormatError", "Graph", "GraphEvent", "Initializer", "Node", "OpDef", "Operation",
     "Placeholder", "Session", "ShapeError", "Variable", "all_ops", "constant",
     "get_default_graph", "get_op", "gradients", "load_graph", "ones", "placeholder",

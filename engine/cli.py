@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import EngineError
 from .graph import Graph
-from .io import load_graph, save_graph
+from .io import cannot_write, load_graph, save_graph
 from .loop import fit
 from .session import Session
 from .tensors import format_tensor, parse_tensor_text
@@ -86,11 +86,14 @@ def run(args: argparse.Namespace) -> None:
 def train(args: argparse.Namespace) -> int:
     if args.steps < 1:
         raise ValueError("--steps: expected a number of steps ≥ 1")
+    out = args.out or args.file
+    reason = cannot_write(out)
+    if reason:  # said now, not after training
+        raise ValueError(f"{'--out ' if args.out else ''}{out}: {reason}")
     graph = load_graph(args.file)
     train_node, loss = train_node_for(graph, args.fetch)
     feeds = dict(parse_feed(item) for item in args.feed)
     every = args.every or max(1, args.steps // 10)
-    out = args.out or args.file
 
     def progress(done: int, losses: np.ndarray, seconds: float) -> None:
         if done % every == 0 or done == args.steps:
@@ -159,6 +162,13 @@ def parse_feed(item: str) -> tuple[str, object]:
         raise ValueError(f"--feed {name}: {error}") from None
 
 
+def _message(error: Exception) -> str:
+    """An error in one line: ``OUT.json: No space left on device``, not ``28``."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+    return str(error.args[0]) if error.args else str(error)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a subcommand; bad input prints one line on stderr and returns 2, never a traceback."""
     try:
@@ -168,8 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status = COMMANDS[args.command](args)
     except (EngineError, ValueError, KeyError, OSError) as error:
-        message = error.args[0] if error.args else str(error)
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {_message(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import networkx as nx
 import numpy as np
 
-from .errors import CycleError, ShapeError
+from .errors import CycleError, EngineError, ShapeError
 from .gcpause import gc_paused
 from .initializers import Initializer
 from .registry import OpDef, Shape, get_op, op_for_operator
@@ -591,12 +591,22 @@ class Graph:
     def reset_variables(self) -> None:
         """Re-run every variable's initializer (variables without one keep their value) and
         clear what ops keep between runs (optimizer state), as before training; listeners hear
-        of every value and state that changes."""
+        of every value and state that changes. Every value is drawn before any changes: an
+        initializer that cannot draw (past the tensor limit, or memory) raises
+        :class:`EngineError` naming its variable, and nothing is reset."""
+        drawn: dict[Node, np.ndarray] = {}
+        for node in self.nodes:
+            if isinstance(node, Variable) and node.initializer is not None:
+                try:
+                    drawn[node] = node.initializer()
+                except ValueError as error:
+                    raise EngineError(f"{node.name}: its initializer cannot draw: {error}",
+                                      node=node.name) from None
         for node in self.nodes:
             if node.state:
                 self.set_state(node, {})
-            if isinstance(node, Variable) and node.initializer is not None:
-                self.set_value(node, node.initializer())
+            if node in drawn:
+                self.set_value(node, drawn[node])
 
     def set_ui(self, node: Node | str, **items: Any) -> None:
         """Update a node's opaque ``ui`` dict (positions and the like, kept in files); an item

@@ -115,7 +115,7 @@ class OpDef:
         for name, value in values.items():
             try:
                 parsed[name] = self.attrs[name].parse(value)
-            except (TypeError, ValueError) as error:
+            except (TypeError, ValueError, ArithmeticError) as error:
                 raise ValueError(f"attribute '{name}': {error}") from None
         return parsed
 

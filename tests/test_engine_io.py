@@ -318,3 +318,35 @@ def test_a_killed_save_leaves_the_file_intact_and_the_next_save_cleans_up(tmp_pa
     assert "old" in ts.load_graph(path)
     ts.save_graph(saved_graph("new"), path)
     assert os.listdir(tmp_path) == ["graph.json"]
+
+
+def test_saving_a_hard_linked_file_keeps_its_links(tmp_path):
+    first = tmp_path / "graph.json"
+    ts.save_graph(saved_graph("old"), first)
+    first.chmod(0o604)
+    second = tmp_path / "also.json"
+    os.link(first, second)
+    inode = first.stat().st_ino
+    ts.save_graph(saved_graph("new"), second)
+    for path in (first, second):
+        assert path.stat().st_ino == inode and path.stat().st_nlink == 2
+        assert "new" in ts.load_graph(path) and "old" not in ts.load_graph(path)
+    assert stat.S_IMODE(first.stat().st_mode) == 0o604
+    assert sorted(os.listdir(tmp_path)) == ["also.json", "graph.json"]
+
+
+def test_a_failed_write_into_a_hard_linked_file_keeps_the_complete_copy(tmp_path, monkeypatch):
+    path = tmp_path / "graph.json"
+    ts.save_graph(saved_graph("old"), path)
+    os.link(path, tmp_path / "also.json")
+
+    def disk_full(target, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(io, "_write_in_place", disk_full)
+    with pytest.raises(OSError) as info:
+        ts.save_graph(saved_graph("new"), path)
+    copy = next(tmp_path.glob(".graph.json.*.tmp"))
+    assert str(info.value) == (f"[Errno 28] No space left on device; the complete file is kept "
+                               f"in {copy}: '{path}'")
+    assert "new" in ts.load_graph(copy)

@@ -40,15 +40,16 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     prepare_environment()
     args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    from editor.canvas import capacity
     from engine.errors import FileFormatError
     from engine.io import load_graph
 
     if args.screenshot:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
         if args.file:
-            try:
-                load_graph(args.file)
-            except FileFormatError as error:
+            try:  # refused here, in words, rather than by a dialog nobody sees
+                load_graph(args.file, limits=capacity.limits())
+            except (FileFormatError, ValueError) as error:
                 print(f"error: {error}", file=sys.stderr)
                 return 1
     from PySide6.QtWidgets import QApplication

@@ -50,7 +50,7 @@ from editor.app.recovery import (
 )
 from editor.app.status_bar import StatusBar
 from editor.app.toolbar import make_toolbar
-from editor.canvas import layout
+from editor.canvas import capacity, layout
 from editor.canvas.items import NodeItem
 from editor.canvas.palette import Palette
 from editor.canvas.scene import GraphScene
@@ -473,8 +473,8 @@ class MainWindow(QMainWindow):
         reported and changes nothing."""
         path = Path(path)
         try:
-            graph = prepare_graph(load_graph(path))
-        except FileFormatError as error:
+            graph = prepare_graph(load_graph(path, limits=capacity.limits()))
+        except (FileFormatError, ValueError) as error:  # ValueError: a limit set wrongly
             QMessageBox.critical(self, "Cannot open the file", str(error))
             return False
         return self._show_opened(path, graph, example)
@@ -744,8 +744,8 @@ class MainWindow(QMainWindow):
         """Open a crashed session's document, unsaved and titled after its file, and remove
         its recovery file (ours, written at once, takes over)."""
         try:
-            graph = prepare_graph(load_graph(found.graph_file))
-        except FileFormatError as error:
+            graph = prepare_graph(load_graph(found.graph_file, limits=capacity.limits()))
+        except (FileFormatError, ValueError) as error:
             QMessageBox.critical(self, "Cannot recover the document", str(error))
             return False
         if not self.maybe_save():

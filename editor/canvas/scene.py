@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
-from editor.canvas import layout
+from editor.canvas import capacity, layout
 from editor.canvas.items import EdgeItem, NodeItem
 from editor.canvas.items.node import Port
 from editor.canvas.items.overview import Overview
@@ -36,7 +36,7 @@ from editor.document.commands import (
 )
 from engine.errors import EngineError
 from engine.graph import GraphEvent, Node
-from engine.io import graph_from_dict, graph_to_dict
+from engine.io import graph_from_text, graph_to_dict
 from engine.registry import get_op
 
 PASTE_OFFSET = QPointF(30, 30)
@@ -403,7 +403,7 @@ class GraphScene(QGraphicsScene):
         """Add the nodes of file ``text`` (fresh names; the group's corner at ``at``, else
         offset from where they were) and select them; ``verb`` names the edit ("Duplicate")."""
         try:
-            pasted = graph_from_dict(json.loads(text), "clipboard")
+            pasted = graph_from_text(text, "clipboard", limits=capacity.limits())
         except (ValueError, EngineError) as error:
             self.message.emit(f"Nothing to paste: {error}")
             return False

@@ -219,13 +219,12 @@ class DecisionBoundaryView(QWidget):
                                          for a, b in zip(data, self._data, strict=True)):
             self._data = (inputs.copy(), labels.copy())
             points = inputs.astype(np.float64)
-            low, high = points.min(axis=0), points.max(axis=0)
-            pad = 0.1 * (high - low) + 0.25
-            low, high = low - pad, high + pad
-            self._rect = QRectF(low[0], low[1], high[0] - low[0], high[1] - low[1])
+            self._rect = _bounds(points)
             if self.classifier.values:
                 targets = labels.astype(np.float64).reshape(-1)
-                self._range = (float(targets.min()), float(targets.max()))
+                finite = targets[np.isfinite(targets)]
+                self._range = (float(finite.min()), float(finite.max())) if finite.size \
+                    else (0.0, 1.0)
                 colors = [pg.mkBrush(*c) for c in _VALUES.map(self._scaled(targets), "byte")]
             else:
                 colors = [pg.mkBrush(*CLASS_COLORS[c % len(CLASS_COLORS)])
@@ -290,3 +289,14 @@ class DecisionBoundaryView(QWidget):
                 self.image.setImage(palette[self.classes % len(CLASS_COLORS)], autoLevels=False)
             self.image.setRect(self._rect)
         self.updated.emit()
+
+
+def _bounds(points: np.ndarray) -> QRectF:
+    """The plot's area: the points' rows of finite values (within ±1e100), padded."""
+    finite = np.clip(points[np.isfinite(points).all(axis=1)], -1e100, 1e100)
+    if not len(finite):
+        finite = np.zeros((1, 2))
+    low, high = finite.min(axis=0), finite.max(axis=0)
+    pad = 0.1 * (high - low) + 0.25
+    low, high = low - pad, high + pad
+    return QRectF(low[0], low[1], high[0] - low[0], high[1] - low[1])
