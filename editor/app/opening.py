@@ -12,7 +12,8 @@ from typing import Any, cast
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from engine.errors import FileFormatError
+from editor.canvas import capacity
+from engine.errors import Cancelled, FileFormatError
 from engine.graph import Graph
 from engine.io import load_graph
 
@@ -20,10 +21,6 @@ SHOW_AFTER_MS = 400
 """A read that takes longer than this shows the progress dialog (a small file opens without)."""
 STEPS = 1000
 """The progress bar's resolution."""
-
-
-class _Cancelled(Exception):
-    """Raised by the progress hook of a read that was cancelled."""
 
 
 class Opener(QObject):
@@ -105,20 +102,22 @@ class Opener(QObject):
         def go_on() -> None:
             """A cancelled read ends here (whatever a cancelled read raises is dropped)."""
             if cancelled.is_set():
-                raise _Cancelled
+                raise Cancelled
 
-        def progress(fraction: float) -> None:  # the loader's hook: load_graph(path,
-            go_on()  # progress=progress) once it takes one (until then, the bar is busy)
+        def progress(fraction: float) -> None:  # the loader's hook
+            go_on()
             self._send(self._progressed, job, fraction)
 
         try:
             go_on()
-            graph = load_graph(path)
+            graph = load_graph(path, progress=progress, limits=capacity.limits())
             go_on()
             result: Graph | str = self.prepare(graph)
+        except Cancelled:
+            return
         except FileFormatError as error:
             result = str(error)
-        except Exception as error:  # never a traceback: the message goes to the user
+        except (OSError, ValueError, MemoryError) as error:  # a limit set wrongly, no memory
             result = f"{path}: cannot open it ({type(error).__name__}: {error})"
         if not cancelled.is_set():
             self._send(self._finished, job, path, result)

@@ -5,7 +5,6 @@ import json
 
 import mutations
 from conftest import EXAMPLE
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 import engine as ts
@@ -13,8 +12,10 @@ from editor.canvas import capacity
 
 
 def open_by_keys(canvas, dialogs, path) -> None:
+    """Ctrl+O, the file dialog answering ``path``; until the file is read (off the GUI
+    thread)."""
     dialogs.open_path = str(path)
-    canvas.key(Qt.Key_O, Qt.ControlModifier, canvas.window)
+    canvas.open_by_menu()
 
 
 def test_a_graph_past_the_canvas_limit_is_refused_with_the_way_to_raise_it(
