@@ -20,6 +20,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from .data.binding import attach, to_file
 from .errors import FileFormatError
 from .gcpause import gc_paused
 from .graph import Graph, Node, Placeholder, _ValueNode
@@ -27,7 +28,8 @@ from .registry import get_op, has_op
 from .tensors import DTYPES
 
 FORMAT_NAME = "tensor-canvas-graph"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Version 2 added placeholders' ``binding`` attribute (engine/data/binding.py)."""
 READABLE_LIMIT = 64
 """Tensors of at most this many finite real elements are stored as nested lists."""
 
@@ -165,7 +167,8 @@ def _build(specs: list[dict[str, Any]]) -> Graph:
 
 def save_graph(graph: Graph, path: str | os.PathLike[str]) -> None:
     """Write ``graph`` to ``path`` atomically: the old file stays intact if anything fails."""
-    atomic_write(Path(path), dumps(graph_to_dict(graph)))
+    path = Path(path)
+    atomic_write(path, dumps(to_file(graph_to_dict(graph), path.resolve().parent)))
 
 
 def dumps(data: dict[str, Any]) -> str:
@@ -197,7 +200,9 @@ def load_graph(path: str | os.PathLike[str]) -> Graph:
             f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: "
             f"{error.msg}{hint}"
         ) from None
-    return graph_from_dict(data, str(path))
+    graph = graph_from_dict(data, str(path))
+    attach(graph, path.resolve().parent)
+    return graph
 
 
 def atomic_write(path: Path, text: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from .data.fitting import DataFitResult, Epoch, Schedule, fit_data
 from .errors import EngineError
 from .graph import Graph, Node, Operation
 from .loop import FitResult, Probe, fit
@@ -19,9 +20,9 @@ from .optimizers import OPTIMIZER, VAR_LIST, trained_variables
 from .registry import TRAIN_STEP, OpDef, has_role, ops_with_role
 
 __all__ = [
-    "AdamOptimizer", "FitResult", "GradientDescentOptimizer", "MomentumOptimizer", "Optimizer",
-    "Probe", "add_train_node", "fit", "optimizers", "register_optimizer_op", "train_node_for",
-    "train_nodes", "trained_variables",
+    "AdamOptimizer", "DataFitResult", "Epoch", "FitResult", "GradientDescentOptimizer",
+    "MomentumOptimizer", "Optimizer", "Probe", "Schedule", "add_train_node", "fit", "fit_data",
+    "optimizers", "register_optimizer_op", "train_node_for", "train_nodes", "trained_variables",
 ]
 
 
