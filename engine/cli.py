@@ -12,8 +12,8 @@ from typing import NoReturn
 
 import numpy as np
 
-from .errors import EngineError
 from .data import command as data_command
+from .errors import EngineError
 from .graph import Graph
 from .io import load_graph, save_graph
 from .loop import fit

@@ -38,7 +38,8 @@ def train_epochs(args: argparse.Namespace, graph: Graph, train_node: Node, loss:
     """Train by epochs as ``args`` say, printing a line per epoch and a confusion matrix."""
     for item in args.data:
         use_data(graph, item)
-    placeholders = [n.name for n in nx.ancestors(graph.nx, loss) if isinstance(n, Placeholder)]
+    feeding = nx.ancestors(graph.nx, loss)
+    placeholders = [n.name for n in graph.nodes if n in feeding and isinstance(n, Placeholder)]
     data, bindings = bound_data(graph, placeholders)
     schedule = Schedule(args.epochs, args.batch_size, args.seed, args.validation_split)
     print(f"{data.name}: {data.rows} rows, " + ", ".join(f"{a} → {p}" for p, a in
