@@ -158,3 +158,24 @@ def test_an_unbound_graph_says_what_to_do(tmp_path, capsys) -> None:
     ts.save_graph(classifier(), tmp_path / "g.json")
     assert main(["train", str(tmp_path / "g.json"), "--epochs", "1"]) == 2
     assert "no placeholder is bound to a data set" in capsys.readouterr().err
+
+
+# ---- the examples -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "target"), [("digits", 0.95), ("spiral", 0.9)])
+def test_the_data_examples_reach_their_accuracy_with_their_own_settings(name, target) -> None:
+    graph = ts.load_graph(EXAMPLES / f"{name}.json")
+    settings = graph.get_node("train").ui["training"]
+    data, bindings = ts.data.bound_data(graph)
+    result = ts.data.fit_data(graph, "train", data, bindings, ts.data.Schedule(**settings))
+    assert result.reason == "done"
+    assert result.epochs[-1].validation_accuracy >= target
+    assert list(data.classes)[:2] == (["0", "1"] if name == "digits" else ["orange", "blue"])
+
+
+def test_the_digits_example_references_the_shipped_file() -> None:
+    binding = ts.load_graph(EXAMPLES / "digits.json").get_node("X").attrs["binding"]
+    assert binding["file"] == str((ROOT / "resources" / "datasets" / "digits.npz").resolve())
+    text = (EXAMPLES / "digits.json").read_text()
+    assert '"file": "../datasets/digits.npz"' in text
