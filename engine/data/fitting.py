@@ -155,8 +155,13 @@ def predicted_classes(scores: NDArray[np.float64], logits: bool) -> NDArray[np.i
     return found
 
 
+EVALUATION_ROWS = 4096
+"""Rows evaluated at once when measuring an epoch's loss and accuracy."""
+
+
 class _Measure:
-    """The loss and accuracy of the graph on rows of the data set, in batch-sized chunks."""
+    """The loss and accuracy of the graph on rows of the data set, a few thousand rows a run.
+    A loss that sums over the rows of a batch (rather than averaging) is scaled to a batch."""
 
     def __init__(self, graph: Graph, loss: Node, feeds: dict[Node, np.ndarray], data: Dataset,
                  batch_size: int, session: Session) -> None:
@@ -169,6 +174,7 @@ class _Measure:
         self.truth = truth
         self.classes = max(len(data.classes), int(truth.max()) + 1 if truth is not None
                            and len(truth) else 0)
+        self.sums: bool | None = None
 
     def __call__(self, rows: Rows) -> tuple[float, float | None]:
         """The mean batch loss and the accuracy (``None`` for no classifier) on ``rows``."""
@@ -188,13 +194,28 @@ class _Measure:
 
     def _run(self, rows: Rows) -> tuple[float, NDArray[np.intp] | None]:
         fetches = [self.loss] if self.output is None else [self.loss, self.output]
-        weighted, parts = 0.0, []
-        for start in range(0, len(rows), self.batch_size):
-            chunk = rows[start:start + self.batch_size]
+        if self.sums is None and len(rows):
+            self.sums = self._sums(rows[0])
+        total, parts = 0.0, []
+        for start in range(0, len(rows), EVALUATION_ROWS):
+            chunk = rows[start:start + EVALUATION_ROWS]
             out = self.session.run(fetches, {p: v[chunk] for p, v in self.feeds.items()})
-            value = np.asarray(out[0])
-            weighted += float(value.sum() if value.ndim else value) * len(chunk)
+            value = _total(out[0])
+            total += value if self.sums else value * len(chunk)
             if self.output is not None:
                 parts.append(predicted_classes(out[1], self.logits))
-        loss = weighted / max(len(rows), 1)
+        loss = total / max(len(rows), 1) * (self.batch_size if self.sums else 1)
         return loss, np.concatenate(parts) if parts else None
+
+    def _sums(self, row: np.intp) -> bool:
+        """Whether the loss sums over a batch's rows: one row twice gives twice its loss."""
+        once, twice = ([self.session.run(self.loss, {p: v[[row] * n] for p, v in
+                                                     self.feeds.items()})] for n in (1, 2))
+        one, two = _total(once[0]), _total(twice[0])
+        return bool(abs(two - 2 * one) < abs(two - one))
+
+
+def _total(loss: object) -> float:
+    """A loss as one number: its value, or its sum for one value per example."""
+    value = np.asarray(loss)
+    return float(value.sum()) if value.ndim else float(value)
