@@ -12,6 +12,7 @@ average are printed.
 
 from __future__ import annotations
 
+import setup_bench  # noqa: F401, I001  (first: one BLAS thread, the root on the path)
 import argparse
 import os
 import statistics
@@ -20,7 +21,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import setup_bench  # noqa: F401  (one BLAS thread, the root on the path)
 import numpy as np
 from threadpoolctl import threadpool_limits
 
