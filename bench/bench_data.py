@@ -10,9 +10,10 @@ average are printed.
     python bench/bench_data.py [--rounds N]
 """
 
+# ruff: noqa: I001  (setup_bench comes before numpy)
 from __future__ import annotations
 
-import setup_bench  # noqa: F401, I001  (first: one BLAS thread, the root on the path)
+import setup_bench  # noqa: F401  (first: one BLAS thread, the root on the path)
 import argparse
 import os
 import statistics
