@@ -11,7 +11,7 @@ placeholders, iterate seeded mini-batches, train by epochs.
 """
 
 from .batches import Split, batches, split
-from .binding import bind, bound_data, plan_binding, problem, problems
+from .binding import bind, bound_data, bound_to, plan_binding, problem, problems
 from .builtin import NAMES as BUILTIN_NAMES
 from .builtin import builtin
 from .dataset import FEATURES, LABELS, DataError, Dataset, encode_labels, one_hot, standardized
@@ -20,8 +20,8 @@ from .loaders import LoadCancelled, Preview, load, load_csv, load_npy, load_npz,
 
 __all__ = [
     "BUILTIN_NAMES", "FEATURES", "LABELS", "DataError", "DataFitResult", "Dataset", "Epoch",
-    "LoadCancelled", "Preview", "Schedule", "Split", "batches", "bind", "bound_data", "builtin",
-    "classifier_output", "encode_labels", "fit_data", "load", "load_csv", "load_npy",
-    "load_npz", "one_hot", "plan_binding", "preview_csv", "problem", "problems", "split",
-    "standardized",
+    "LoadCancelled", "Preview", "Schedule", "Split", "batches", "bind", "bound_data",
+    "bound_to", "builtin", "classifier_output", "encode_labels", "fit_data", "load",
+    "load_csv", "load_npy", "load_npz", "one_hot", "plan_binding", "preview_csv", "problem",
+    "problems", "split", "standardized",
 ]

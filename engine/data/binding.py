@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import numpy as np
 
 from ..graph import Graph, Node, Placeholder
@@ -119,6 +120,15 @@ def bound_data(graph: Graph, names: Iterable[str] | None = None) -> tuple[Datase
     options = found[0][1]["options"]
     data = Dataset(sets[0], arrays, {}, tuple(options.get("classes", ())))
     return data, {n.name: b["array"] for n, b in found}
+
+
+def bound_to(node: Node) -> tuple[Dataset, dict[str, str]]:
+    """The data set bound to the placeholders ``node`` reads (a loss, or a train node's),
+    and the bindings, as :func:`bound_data`."""
+    graph = node.graph
+    feeding = nx.ancestors(graph.nx, node)
+    return bound_data(graph, [n.name for n in graph.nodes
+                              if n in feeding and isinstance(n, Placeholder)])
 
 
 def read_source(path: str | os.PathLike[str], options: Mapping[str, Any]) -> Dataset:

@@ -7,11 +7,10 @@ import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 
 from ..graph import Graph, Node, Placeholder
-from .binding import bind, bound, bound_data, read_source
+from .binding import bind, bound, bound_to, read_source
 from .dataset import FEATURES, LABELS, DataError
 from .fitting import DataFitResult, Epoch, Schedule, fit_data
 from .loaders import load, load_csv, preview_csv
@@ -38,9 +37,7 @@ def train_epochs(args: argparse.Namespace, graph: Graph, train_node: Node, loss:
     """Train by epochs as ``args`` say, printing a line per epoch and a confusion matrix."""
     for item in args.data:
         use_data(graph, item)
-    feeding = nx.ancestors(graph.nx, loss)
-    placeholders = [n.name for n in graph.nodes if n in feeding and isinstance(n, Placeholder)]
-    data, bindings = bound_data(graph, placeholders)
+    data, bindings = bound_to(loss)
     schedule = Schedule(args.epochs, args.batch_size, args.seed, args.validation_split)
     print(f"{data.name}: {data.rows} rows, " + ", ".join(f"{a} → {p}" for p, a in
                                                           bindings.items()), flush=True)

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from ..errors import EngineError
 from ..graph import Graph, Node
-from ..loop import fit
+from ..loop import Probe, fit
 from ..registry import LOGITS_LOSS, PROBABILITIES, TRAIN_STEP, has_role
 from ..session import Session
 from .batches import Rows, epoch_batches, split
@@ -76,11 +76,12 @@ def fit_data(graph: Graph, train_node: Node | str, data: Dataset, bindings: Mapp
              on_epoch: Callable[[Epoch], None] | None = None,
              on_step: Callable[[int, float], None] | None = None,
              should_stop: Callable[[], bool] | None = None,
-             session: Session | None = None) -> DataFitResult:
+             probe: Probe | None = None, session: Session | None = None) -> DataFitResult:
     """Train ``train_node`` on ``data``, feeding each placeholder named in ``bindings`` its
     array's rows (placeholder → array), ``schedule.epochs`` times over the training rows in
     seeded shuffled mini-batches. ``on_step(steps done, batch loss)`` follows each step,
-    ``on_epoch`` each epoch; ``should_stop`` is asked before each step."""
+    ``on_epoch`` each epoch; ``should_stop`` is asked before each step; ``probe`` is asked
+    before each step with the steps and seconds of the run so far."""
     schedule = schedule or Schedule()
     schedule.check()
     node = graph.get_node(train_node)
@@ -106,7 +107,8 @@ def fit_data(graph: Graph, train_node: Node | str, data: Dataset, bindings: Mapp
                 on_step(first + done, float(losses[-1]))
 
         run = fit(graph, node, len(batches), batch, on_progress=progress,
-                  should_stop=should_stop, session=session)
+                  should_stop=should_stop, probe=_shifted(probe, steps, seconds),
+                  session=session)
         steps += run.steps
         seconds += run.seconds
         if run.reason != "done":
@@ -122,6 +124,14 @@ def fit_data(graph: Graph, train_node: Node | str, data: Dataset, bindings: Mapp
         confusion = measure.confusion(rows.validation if len(rows.validation) else rows.train)
     return DataFitResult(reason, epochs, steps, seconds, confusion, tuple(data.classes),
                          message, culprit)
+
+
+def _shifted(probe: Probe | None, steps: int, seconds: float) -> Probe | None:
+    """``probe`` asked with the steps and seconds of the whole run (an epoch's fit starts at
+    zero)."""
+    if probe is None:
+        return None
+    return Probe(probe.fetches, lambda done, s: probe.due(steps + done, seconds + s), probe.seen)
 
 
 def _array(data: Dataset, array: str, placeholder: str) -> np.ndarray:
