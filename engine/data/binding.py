@@ -21,7 +21,7 @@ import numpy as np
 from ..graph import Graph, Node, Placeholder
 from .batches import split
 from .dataset import DataError, Dataset, standardized
-from .loaders import check_size, file_digest, load
+from .loaders import Cancelled, Progress, check_size, file_digest, load
 
 BINDING = "binding"
 """The placeholder attribute holding a binding."""
@@ -131,10 +131,13 @@ def bound_to(node: Node) -> tuple[Dataset, dict[str, str]]:
                               if n in feeding and isinstance(n, Placeholder)])
 
 
-def read_source(path: str | os.PathLike[str], options: Mapping[str, Any]) -> Dataset:
+def read_source(path: str | os.PathLike[str], options: Mapping[str, Any],
+                progress: Progress | None = None, cancelled: Cancelled | None = None) -> Dataset:
     """A bound file read as its binding's ``options`` say (load options, and ``standardize``:
-    the ``validation_split`` and ``seed`` whose training rows give the mean and deviation)."""
-    data = load(path, **{k: v for k, v in options.items() if k in READ_OPTIONS})
+    the ``validation_split`` and ``seed`` whose training rows give the mean and deviation),
+    telling ``progress`` and asking ``cancelled`` as :func:`engine.data.load` does."""
+    data = load(path, progress=progress, cancelled=cancelled,
+                **{k: v for k, v in options.items() if k in READ_OPTIONS})
     how = options.get("standardize")
     if isinstance(how, dict):
         rows = split(data.rows, float(how.get("validation_split", 0.0)),

@@ -3,9 +3,19 @@ validation accuracy, curves and confusion matrix."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import shutil
+from pathlib import Path
+
+import numpy as np
+from data_graphs import classifier
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
 
 import engine as ts
+from editor.data.import_dialog import ImportDialog
+from editor.document import ERROR
+
+DATASETS = Path(__file__).resolve().parents[2] / "resources" / "datasets"
 
 WAIT = 60_000
 
@@ -43,3 +53,117 @@ def test_the_digits_example_trains_by_epochs_with_one_click(qtbot, window) -> No
     assert total == 359  # the validation rows
     session = ts.Session(window.doc.graph)  # the document holds the trained values
     assert float(session.run("J")) < 0.2
+
+
+def open_classifier(window, tmp_path, features: int = 4, classes: int = 3):
+    path = tmp_path / "model.json"
+    ts.save_graph(classifier(features, classes), path)
+    assert window.open_file(path)
+    return path
+
+
+def import_dialog(window, qtbot, path) -> ImportDialog:
+    window.data.import_action.trigger()
+    dialog = window.data.dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.keyClicks(dialog.path, str(path))
+    qtbot.keyClick(dialog.path, Qt.Key.Key_Return)
+    return dialog
+
+
+def test_import_a_csv_through_the_dialog_bind_it_and_train(qtbot, window, canvas,
+                                                            tmp_path) -> None:
+    open_classifier(window, tmp_path)
+    csv = tmp_path / "flowers.csv"
+    shutil.copy(DATASETS / "iris.csv", csv)
+    dialog = import_dialog(window, qtbot, csv)
+    assert dialog.preview.rowCount() == 10 and dialog.preview.columnCount() == 5
+    assert dialog.preview.horizontalHeaderItem(4).text() == "species"
+    assert dialog.preview.item(0, 4).text() == "setosa"
+    assert dialog.label.currentText() == "species"  # the last column, guessed
+    assert dialog.features_to.currentText() == "X" and dialog.labels_to.currentText() == "c"
+    box = dialog.standardize
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    assert box.isChecked()
+    shown: list[int] = []
+    dialog.progress.valueChanged.connect(shown.append)
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        click(qtbot, dialog.import_button)
+    assert shown[-1] == 100
+    graph = window.doc.graph
+    assert window.undo_action.text() == "Undo Bind flowers to X, c"
+    assert graph.get_node("X").value.shape == (150, 4)
+    assert abs(float(graph.get_node("X").value.mean())) < 0.2  # standardised
+    view = window.data.view
+    qtbot.waitUntil(lambda: view.model.rowCount() == 150)
+    assert view.summary.text() == ("flowers: 150 rows × 4 columns, 3 classes; "
+                                   "features → X, labels → c")
+    assert view.model.headerData(4, Qt.Orientation.Horizontal) == "class"
+    assert view.model.data(view.model.index(149, 4)) == "virginica"
+    assert view.statistics.rowCount() == 4 and len(view.scatter) == 3  # one colour a class
+
+    dock = window.training.training
+    window.training.dock.show()
+    qtbot.waitUntil(lambda: dock.data_label.text().startswith("flowers: 150 rows"))
+    dock.epochs.setFocus()
+    dock.epochs.selectAll()
+    qtbot.keyClicks(dock.epochs, "30")
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
+        click(qtbot, dock.train_button)
+    result = finished.args[0]
+    assert len(result.epochs) == 30 and result.epochs[-1].validation_accuracy >= 0.9
+    assert "validation accuracy" in dock.message.text()
+    assert dock.confusion.rowCount() == 3
+
+    window.activateWindow()  # the dialog had the focus
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.view.setFocus()
+    canvas.key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier, window.view)  # the run
+    canvas.key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier, window.view)  # the binding
+    assert graph.get_node("X").value is None and graph.get_node("X").attrs["binding"] is None
+    qtbot.waitUntil(lambda: view.model.rowCount() == 0)
+
+
+def test_a_bad_file_is_named_in_the_dialog_and_nothing_is_bound(qtbot, window,
+                                                                 tmp_path) -> None:
+    open_classifier(window, tmp_path)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,c,d,kind\n1,2,3,4,x\n1,2,3,oops,y\n")
+    dialog = import_dialog(window, qtbot, bad)
+    click(qtbot, dialog.import_button)
+    qtbot.waitUntil(lambda: "line 3, column 'd': 'oops' is not a number" in
+                    dialog.message.text(), timeout=WAIT)
+    assert dialog.isVisible() and window.doc.undo_stack.count() == 0
+    wide = tmp_path / "wide.csv"  # loads, but does not fit X (None, 4)
+    wide.write_text("a,b,kind\n1,2,x\n3,4,y\n")
+    dialog.path.selectAll()
+    qtbot.keyClicks(dialog.path, str(wide))
+    qtbot.keyClick(dialog.path, Qt.Key.Key_Return)
+    click(qtbot, dialog.import_button)
+    qtbot.waitUntil(lambda: "does not fit placeholder X" in dialog.message.text(), timeout=WAIT)
+    assert window.doc.undo_stack.count() == 0
+    assert window.doc.graph.get_node("c").value is None  # nothing half-bound
+
+
+def test_open_a_graph_whose_data_file_was_moved(qtbot, window, canvas, tmp_path) -> None:
+    data_file = tmp_path / "points.npz"
+    rng = np.random.default_rng(0)
+    np.savez(data_file, features=rng.normal(size=(50, 2)), labels=rng.integers(0, 2, 50))
+    graph = classifier()
+    ts.data.bind(graph, ts.data.load(data_file, label="labels"), {"X": "features",
+                                                                  "c": "labels"},
+                 file=data_file, options={"label": "labels"}, embed=False)
+    ts.save_graph(graph, tmp_path / "g.json")
+    data_file.rename(tmp_path / "moved.npz")
+    assert window.open_file(tmp_path / "g.json")  # it opens
+    qtbot.waitUntil(lambda: "placeholder 'X' is bound to points.npz (features), which is "
+                            "missing" in canvas.status())
+    canvas.select("X")
+    x = canvas.item("X")
+    qtbot.waitUntil(lambda: x.state == ERROR)
+    assert "bound to points.npz (features), which is missing" in x.message
+    assert "which is missing" in window.data.view.summary.text()
+    dock = window.training.training
+    with qtbot.waitSignal(dock.training_failed):
+        click(qtbot, dock.train_button)
+    assert "which is missing" in dock.message.text()
