@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
         self.compute.trainer.started.connect(self.live.clear_reported)
         self.training.reveal.connect(self._reveal)
         self.data = DataPanel(self)
+        self.data.watch(self.view)
         self.file_menu.insertAction(self.examples_menu.menuAction(), self.data.import_action)
         self.view_menu.addAction(self.data.dock.toggleViewAction())
         self.data.message.connect(self.statusBar().showMessage)

@@ -140,6 +140,15 @@ class ImportDialog(QDialog):
             self.path.setText(str(builtin_path(name)) if name in FILES else "")
             self.show_preview()
 
+    def choose_file(self, path: str, placeholder: str | None = None) -> None:
+        """Show ``path`` (a file dropped on the canvas), its features bound to
+        ``placeholder`` if given."""
+        self.source.setCurrentIndex(0)
+        self.path.setText(path)
+        self.show_preview()
+        if placeholder is not None and self.features_to.findText(placeholder) >= 0:
+            self.features_to.setCurrentText(placeholder)
+
     def _builtin(self) -> str | None:
         text = self.source.currentText()
         return None if text == A_FILE else text.removeprefix("Built in: ")

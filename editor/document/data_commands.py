@@ -20,8 +20,8 @@ class BindData(Command):
     def __init__(self, doc: Document, changes: list[Change], text: str | None = None) -> None:
         names = [node.name for node, _, _ in changes]
         sets = sorted({b["set"] for _, b, _ in changes if b is not None})
-        super().__init__(doc, text or f"Bind {', '.join(sets) or 'no data'} to "
-                                      f"{', '.join(names)}")
+        super().__init__(doc, text or (f"Bind {', '.join(sets)} to {', '.join(names)}" if sets
+                                       else f"Unbind {', '.join(names)}"))
         self.new: list[Setting] = [(node.name, binding, value) for node, binding, value
                                    in changes]
         self.old: list[Setting] = [(node.name, node.attrs.get(BINDING), node.value)

@@ -131,6 +131,35 @@ def bound_to(node: Node) -> tuple[Dataset, dict[str, str]]:
                               if n in feeding and isinstance(n, Placeholder)])
 
 
+def plan_rebinding(graph: Graph, name: str, array: tuple[str, str] | None) -> list[Change]:
+    """Bind placeholder ``name`` to ``(data set, array)`` of a data set already bound in the
+    graph (as its other placeholders are), or unbind it (``None``: it keeps its value);
+    :class:`DataError` if the array does not fit."""
+    node = graph.get_node(name)
+    if not isinstance(node, Placeholder):
+        raise DataError(f"{name!r} is not a placeholder", node=name)
+    if array is None:
+        return [(node, None, node.value)]
+    chosen, wanted = array
+    users = [(n, b) for n, b in bound(graph.nodes) if b["set"] == chosen]
+    if not users:
+        raise DataError(f"no data set {chosen!r} is bound in the graph", node=name)
+    data, _ = bound_data(graph, [n.name for n, _ in users])
+    if wanted not in data.arrays:
+        raise DataError(f"{chosen}: no array {wanted!r} bound in the graph", node=name)
+    try:
+        value = node.check(data.arrays[wanted])
+    except ValueError as error:
+        raise DataError(f"{chosen}, array '{wanted}' does not fit placeholder {name}: {error}",
+                        node=name) from None
+    return [(node, {**users[0][1], "array": wanted}, value)]
+
+
+def bound_arrays(graph: Graph) -> list[tuple[str, str]]:
+    """Every (data set, array) bound in the graph, in order."""
+    return sorted({(b["set"], b["array"]) for _, b in bound(graph.nodes)})
+
+
 def read_source(path: str | os.PathLike[str], options: Mapping[str, Any],
                 progress: Progress | None = None, cancelled: Cancelled | None = None) -> Dataset:
     """A bound file read as its binding's ``options`` say (load options, and ``standardize``:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 from data_graphs import classifier
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 import engine as ts
@@ -167,3 +168,50 @@ def test_open_a_graph_whose_data_file_was_moved(qtbot, window, canvas, tmp_path)
     with qtbot.waitSignal(dock.training_failed):
         click(qtbot, dock.train_button)
     assert "which is missing" in dock.message.text()
+
+
+def drop_file(canvas, path, point) -> None:
+    """Drop a file from the desktop on the canvas at ``point`` (drag events as Qt sends them)."""
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(path))])
+    copy = Qt.DropAction.CopyAction
+    for event in (QDragEnterEvent(point, copy, data, Qt.MouseButton.LeftButton,
+                                  Qt.KeyboardModifier.NoModifier),
+                  QDragMoveEvent(point, copy, data, Qt.MouseButton.LeftButton,
+                                 Qt.KeyboardModifier.NoModifier),
+                  QDropEvent(QPointF(point), copy, data, Qt.MouseButton.LeftButton,
+                             Qt.KeyboardModifier.NoModifier)):
+        QApplication.sendEvent(canvas.viewport, event)
+        assert event.isAccepted()
+
+
+def test_drop_a_data_file_on_a_placeholder_then_rebind_in_properties(qtbot, window, canvas,
+                                                                      tmp_path) -> None:
+    open_classifier(window, tmp_path)
+    csv = tmp_path / "flowers.csv"
+    shutil.copy(DATASETS / "iris.csv", csv)
+    canvas.scene.node_item("X")  # the placeholder dropped on
+    drop_file(canvas, csv, canvas.title("X"))
+    dialog = window.data.dialog
+    assert dialog is not None and dialog.path.text() == str(csv)
+    assert dialog.features_to.currentText() == "X" and dialog.preview.rowCount() == 10
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        click(qtbot, dialog.import_button)
+    graph = window.doc.graph
+    assert graph.get_node("c").attrs["binding"]["array"] == "labels"
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    canvas.select("c")
+    combo = window.properties.fields["attr:binding"].widget
+    assert [combo.itemText(i) for i in range(combo.count())][1:] == [
+        "flowers · features", "flowers · labels"]
+    assert combo.currentText() == "flowers · labels"
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Up)  # features (150 × 4) do not fit c (? × 3)
+    assert "does not fit placeholder c" in window.properties.fields["attr:binding"].error.text()
+    assert graph.get_node("c").attrs["binding"]["array"] == "labels"
+    qtbot.keyClick(combo, Qt.Key.Key_Up)  # none
+    assert window.undo_action.text() == "Undo Unbind c"
+    assert graph.get_node("c").attrs["binding"] is None
+    assert graph.get_node("c").value.shape == (150, 3)  # it keeps its value
