@@ -48,7 +48,7 @@ class DataPanel(QObject):
         self.import_action = QAction("Import &Data…", self)
         self.import_action.setToolTip("Load a .csv, .npy or .npz file (or a built-in data set) "
                                       "and bind it to placeholders")
-        self.import_action.triggered.connect(self.open_import)
+        self.import_action.triggered.connect(lambda: self.open_import())
         self.dialog: ImportDialog | None = None
         self.doc: Document | None = None
         self._view: QGraphicsView | None = None
