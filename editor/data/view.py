@@ -28,6 +28,8 @@ from engine.graph import Graph
 
 Index = QModelIndex | QPersistentModelIndex
 STATISTICS = ("min", "max", "mean", "std")
+SCATTER_POINTS = 10_000
+"""At most this many points are drawn in the scatter plot (every k-th row of a larger set)."""
 
 
 class DataTableModel(QAbstractTableModel):
@@ -194,8 +196,9 @@ class DataView(QWidget):
         x, y = self.x_column.currentIndex(), self.y_column.currentIndex()
         if x < 0 or y < 0 or not self.model.columns:
             return
-        xs, ys = self.model.columns[x][1], self.model.columns[y][1]
-        truth = self.model.truth
+        every = -(-len(self.model.columns[x][1]) // SCATTER_POINTS)
+        xs, ys = self.model.columns[x][1][::every], self.model.columns[y][1][::every]
+        truth = None if self.model.truth is None else self.model.truth[::every]
         groups = [np.arange(len(xs))] if truth is None else [
             np.flatnonzero(truth == k) for k in range(int(truth.max()) + 1 if len(truth) else 0)]
         for k, rows in enumerate(groups):
@@ -205,6 +208,7 @@ class DataView(QWidget):
             self.plot.addItem(item)
             self.scatter.append(item)
         plot = self.plot.getPlotItem()
+        plot.setTitle(f"every {every}th row" if every > 1 else "", color=FOREGROUND)
         plot.setLabel("bottom", self.model.columns[x][0], color=FOREGROUND)
         plot.setLabel("left", self.model.columns[y][0], color=FOREGROUND)
 

@@ -40,6 +40,10 @@ class Classifier(NamedTuple):
     values: bool = False
 
 
+DRAWN_POINTS = 2000
+"""At most this many points are drawn (every k-th row of a larger data set)."""
+
+
 def find_classifier(graph: Graph) -> Classifier | None:
     """The classifier in ``graph``, or ``None``. The rule:
 
@@ -213,6 +217,8 @@ class DecisionBoundaryView(QWidget):
             pad = 0.1 * (high - low) + 0.25
             low, high = low - pad, high + pad
             self._rect = QRectF(low[0], low[1], high[0] - low[0], high[1] - low[1])
+            shown = slice(None, None, -(-len(points) // DRAWN_POINTS))  # a bound data set's
+            points, labels = points[shown], labels[shown]  # rows: every k-th, if many
             if self.classifier.values:
                 targets = labels.astype(np.float64).reshape(-1)
                 self._range = (float(targets.min()), float(targets.max()))

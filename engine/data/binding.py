@@ -63,8 +63,11 @@ def plan_binding(graph: Graph, data: Dataset, arrays: Mapping[str, str], *,
     reference = file is not None and (embed is False or embed is None and size > EMBED_LIMIT)
     source = {"file": str(Path(file).resolve()), "sha256": file_digest(file)} if reference \
         and file is not None else {}
-    kept = {**(options or {}), "classes": list(data.classes)} if data.classes else \
-        dict(options or {})
+    kept = dict(options or {})
+    if data.classes:
+        kept["classes"] = list(data.classes)
+    if data.columns:
+        kept["columns"] = {name: list(names) for name, names in data.columns.items()}
     changes: list[Change] = []
     for name, array in arrays.items():
         node = graph.get_node(name) if name in graph else None
@@ -118,7 +121,8 @@ def bound_data(graph: Graph, names: Iterable[str] | None = None) -> tuple[Datase
             raise DataError(problem(node) or f"{node.name} has no data", node=node.name)
         arrays[binding["array"]] = node.value
     options = found[0][1]["options"]
-    data = Dataset(sets[0], arrays, {}, tuple(options.get("classes", ())))
+    data = Dataset(sets[0], arrays, dict(options.get("columns", {})),
+                   tuple(options.get("classes", ())))
     return data, {n.name: b["array"] for n, b in found}
 
 

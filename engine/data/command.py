@@ -85,7 +85,7 @@ def use_data(graph: Graph, item: str) -> None:
         options = users[0][1]["options"]
         data = read_source(where, options)
         bind(graph, data, {node.name: b["array"] for node, b in users}, file=where,
-             options={k: v for k, v in options.items() if k != "classes"})
+             options={k: v for k, v in options.items() if k not in ("classes", "columns")})
         return
     if name not in graph or not isinstance(graph.get_node(name), Placeholder):
         raise DataError(f"--data {name}: no placeholder or bound data set of that name")

@@ -215,3 +215,31 @@ def test_drop_a_data_file_on_a_placeholder_then_rebind_in_properties(qtbot, wind
     assert window.undo_action.text() == "Undo Unbind c"
     assert graph.get_node("c").attrs["binding"] is None
     assert graph.get_node("c").value.shape == (150, 3)  # it keeps its value
+
+
+def test_the_data_view_shows_100000_rows_statistics_and_a_scatter(qtbot, window,
+                                                                  tmp_path) -> None:
+    open_classifier(window, tmp_path, features=2, classes=2)
+    rng = np.random.default_rng(0)
+    points = rng.normal(size=(100_000, 2))
+    labels = (points[:, 0] > 0).astype(int)
+    data = ts.data.Dataset("cloud", {"features": points, "labels": ts.data.one_hot(labels, 2)},
+                           {"features": ["u", "v"]}, ("left", "right"))
+    changes = ts.data.plan_binding(window.doc.graph, data, {"X": "features", "c": "labels"})
+    assert window.data.bind(changes)
+    view = window.data.view
+    qtbot.waitUntil(lambda: view.model.rowCount() == 100_000)
+    assert view.summary.text() == ("cloud: 100,000 rows × 2 columns, 2 classes; "
+                                   "features → X, labels → c")
+    view.table.scrollToBottom()
+    last = view.model.index(99_999, 0)
+    assert view.table.visualRect(last).isValid()  # the last row is on screen
+    assert view.model.data(last) == f"{points[-1, 0]:.6g}"
+    assert view.model.data(view.model.index(99_999, 2)) == ("right" if labels[-1] else "left")
+    assert view.model.headerData(99_999, Qt.Orientation.Vertical) == "100000"
+    assert view.statistics.item(1, 2).text() == f"{points[:, 1].mean():.4g}"  # v's mean
+    assert view.plot.getPlotItem().titleLabel.text == "every 10th row"
+    assert [len(item.data) for item in view.scatter] == [int((labels[::10] == k).sum())
+                                                        for k in (0, 1)]
+    view.y_column.setCurrentIndex(0)  # u against u: the points on the diagonal
+    assert view.plot.getPlotItem().getAxis("left").labelText == "u"
