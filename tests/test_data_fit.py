@@ -138,6 +138,14 @@ def test_train_with_data_from_the_command_line(tmp_path, capsys) -> None:
     assert ts.data.bound_data(bound)[0].rows == 150
 
 
+def test_data_for_a_bound_data_set_is_read_as_it_was(bound_graph, tmp_path, capsys) -> None:
+    fewer = tmp_path / "fewer.csv"
+    lines = (ROOT / "resources" / "datasets" / "iris.csv").read_text().splitlines()
+    fewer.write_text("\n".join(lines[:1] + lines[1::2]) + "\n")  # 75 of the rows
+    assert main(["train", str(bound_graph), "--epochs", "1", "--data", f"iris={fewer}"]) == 0
+    assert capsys.readouterr().out.startswith("iris: 75 rows, features → X, labels → c")
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--epochs", "2", "--steps", "3"], "give either --steps N or --epochs N"),
     ([], "give either --steps N or --epochs N"),

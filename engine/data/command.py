@@ -4,6 +4,7 @@ with ``--data``), by epochs of mini-batches, printing each epoch's losses and ac
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -82,10 +83,13 @@ def use_data(graph: Graph, item: str) -> None:
         raise DataError(f"--data {item!r}: expected NAME=PATH")
     users = [(node, binding) for node, binding in bound(graph.nodes) if binding["set"] == name]
     if users:
-        options = users[0][1]["options"]
-        data = read_source(where, options)
+        options = {k: v for k, v in users[0][1]["options"].items()
+                   if k not in ("classes", "columns")}
+        if "label" not in options and any(b["array"] == LABELS for _, b in users):
+            options["label"] = _last_column(where) if where.lower().endswith(".csv") else LABELS
+        data = replace(read_source(where, options), name=name)  # the same set, other rows
         bind(graph, data, {node.name: b["array"] for node, b in users}, file=where,
-             options={k: v for k, v in options.items() if k not in ("classes", "columns")})
+             options=options)
         return
     if name not in graph or not isinstance(graph.get_node(name), Placeholder):
         raise DataError(f"--data {name}: no placeholder or bound data set of that name")
@@ -93,10 +97,15 @@ def use_data(graph: Graph, item: str) -> None:
     if not array:
         bind(graph, load(path), {name: FEATURES}, file=path)
     elif Path(path).suffix.lower() == ".csv":
-        last = len(preview_csv(path, rows=1).columns) - 1
+        last = _last_column(path)
         options = {"label": last}
         bind(graph, load_csv(path, label=last), {name: array}, file=path, options=options)
     else:
         options = {"label": LABELS} if array == LABELS else {}
         bind(graph, load(path, label=options.get("label")), {name: array}, file=path,
              options=options)
+
+
+def _last_column(path: str) -> int:
+    """The index of a CSV file's last column (the label, by default)."""
+    return len(preview_csv(path, rows=1).columns) - 1
