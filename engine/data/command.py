@@ -4,8 +4,8 @@ with ``--data``), by epochs of mini-batches, printing each epoch's losses and ac
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
