@@ -190,6 +190,8 @@ def test_playground_sets_are_seeded_with_size_and_noise(name) -> None:
     np.testing.assert_array_equal(a.arrays["features"], b.arrays["features"])
     assert not np.array_equal(a.arrays["features"], c.arrays["features"])
     assert a.arrays["features"].shape == (200, 2) and a.arrays["labels"].sum(axis=0).min() > 50
+    indices = ts.data.builtin(name, size=200, noise=0.1, seed=4, encoding="index")
+    np.testing.assert_array_equal(indices.arrays["labels"], a.label_indices())
     with pytest.raises(DataError, match="noise 0.9: expected 0 to 0.5"):
         ts.data.builtin(name, noise=0.9)
 

@@ -184,10 +184,12 @@ class ImportDialog(QDialog):
         """Column names, the first rows as text, and the likely label column."""
         name = self._builtin()
         if name is not None and name not in FILES:  # generated: no file to peek into
-            data = builtin(name, encoding="index")
+            data = builtin(name)
+            truth = data.label_indices()
+            assert truth is not None  # the generated sets have labels
             columns = [*data.column_names(FEATURES), LABELS]
-            rows = [[f"{v:g}" for v in data.arrays[FEATURES][i]]
-                    + [data.classes[int(data.arrays[LABELS][i])]] for i in range(PREVIEW_ROWS)]
+            rows = [[f"{v:g}" for v in data.arrays[FEATURES][i]] + [data.classes[truth[i]]]
+                    for i in range(PREVIEW_ROWS)]
             return columns, rows, LABELS
         path = Path(self.path.text().strip())
         suffix = path.suffix.lower()

@@ -30,7 +30,7 @@ def builtin(name: str, *, encoding: str = "one_hot", size: int = 500, noise: flo
     """A built-in data set by name (any of :data:`NAMES`); ``size``, ``noise`` and ``seed``
     make a Playground set."""
     if name in GENERATORS:
-        return playground(name, size, noise, seed)
+        return playground(name, size, noise, seed, encoding)
     if name not in FILES:
         raise DataError(f"no built-in data set {name!r}: expected one of {', '.join(NAMES)}")
     file, label = FILES[name]

@@ -64,8 +64,10 @@ GENERATORS: dict[str, Callable[[int, float, np.random.Generator], Points]] = {
 }
 
 
-def playground(name: str, size: int = 500, noise: float = 0.0, seed: int = 0) -> Dataset:
-    """One of :data:`GENERATORS`' data sets: ``features`` (x, y), one-hot ``labels``."""
+def playground(name: str, size: int = 500, noise: float = 0.0, seed: int = 0,
+               encoding: str = "one_hot") -> Dataset:
+    """One of :data:`GENERATORS`' data sets: ``features`` (x, y) and ``labels`` (one-hot
+    rows, or class indices for ``encoding="index"``)."""
     if name not in GENERATORS:
         raise DataError(f"no Playground data set {name!r}: expected one of "
                         f"{', '.join(GENERATORS)}")
@@ -74,5 +76,5 @@ def playground(name: str, size: int = 500, noise: float = 0.0, seed: int = 0) ->
     if not 0 <= noise <= 0.5:
         raise DataError(f"{name}: noise {noise}: expected 0 to 0.5")
     points, labels = GENERATORS[name](size, noise, np.random.default_rng(seed))
-    return Dataset(name, {FEATURES: points, LABELS: one_hot(labels, 2)},
-                   {FEATURES: ["x", "y"]}, CLASSES)
+    encoded = labels.astype(np.int64) if encoding == "index" else one_hot(labels, 2)
+    return Dataset(name, {FEATURES: points, LABELS: encoded}, {FEATURES: ["x", "y"]}, CLASSES)

@@ -243,3 +243,21 @@ def test_the_data_view_shows_100000_rows_statistics_and_a_scatter(qtbot, window,
                                                         for k in (0, 1)]
     view.y_column.setCurrentIndex(0)  # u against u: the points on the diagonal
     assert view.plot.getPlotItem().getAxis("left").labelText == "u"
+
+
+def test_import_a_built_in_data_set(qtbot, window, tmp_path) -> None:
+    open_classifier(window, tmp_path, features=64, classes=10)
+    window.data.import_action.trigger()
+    dialog = window.data.dialog
+    dialog.source.setFocus()
+    while dialog.source.currentText() != "Built in: digits":
+        qtbot.keyClick(dialog.source, Qt.Key.Key_Down)
+    assert dialog.path.text().endswith("digits.npz") and not dialog.path.isEnabled()
+    assert dialog.label.currentText() == "labels"
+    assert [dialog.preview.horizontalHeaderItem(i).text() for i in range(2)] == [
+        "features", "labels"]
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        click(qtbot, dialog.import_button)
+    binding = window.doc.graph.get_node("X").attrs["binding"]
+    assert binding["set"] == "digits" and binding["file"].endswith("digits.npz")  # referenced
+    assert window.doc.graph.get_node("c").value.shape == (1797, 10)
