@@ -41,9 +41,10 @@ register(OpDef(
 ))
 
 
-_BINDING_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "set": str, "array": str, "file": (str, type(None)), "sha256": (str, type(None)),
-    "options": dict,
+_BINDING_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "set": (str, "a string"), "array": (str, "a string"),
+    "file": ((str, type(None)), "a path or null"), "sha256": ((str, type(None)), "hex or null"),
+    "options": (dict, "an object"),
 }
 
 
@@ -61,9 +62,9 @@ def parse_binding(value: Any) -> dict[str, Any] | None:
     unknown = set(value) - set(_BINDING_FIELDS)
     if unknown:
         raise ValueError(f"unknown binding field(s) {', '.join(sorted(unknown))}")
-    for key, kind in _BINDING_FIELDS.items():
+    for key, (kind, expected) in _BINDING_FIELDS.items():
         if not isinstance(value[key], kind):
-            raise ValueError(f"binding {key}: {value[key]!r} is not what it takes")
+            raise ValueError(f"binding {key}: expected {expected}, got {value[key]!r}")
     if not value["set"] or not value["array"]:
         raise ValueError("a binding names its data set and array")
     if (value["file"] is None) != (value["sha256"] is None) or value["sha256"] is not None \
