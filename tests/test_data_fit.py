@@ -35,6 +35,20 @@ def test_batches_are_seeded_cover_every_row_once_and_shuffle_each_epoch() -> Non
     np.testing.assert_array_equal(in_order[0]["x"], [0, 1, 2, 3])
 
 
+def test_an_epoch_of_batches_never_copies_the_data_set() -> None:
+    import tracemalloc
+
+    arrays = {"x": np.zeros((100_000, 64)), "y": np.zeros((100_000, 10))}  # 59 MB
+    tracemalloc.start()
+    try:
+        for _ in ts.data.batches(arrays, 32, epochs=2, seed=0):
+            pass
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 2**20  # the shuffled row indices (0.8 MB) and a batch, no more
+
+
 def test_the_validation_split_is_seeded_and_disjoint() -> None:
     split = ts.data.split(100, 0.25, seed=1)
     assert len(split.validation) == 25 and len(split.train) == 75
