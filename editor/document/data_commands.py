@@ -46,3 +46,26 @@ class BindData(Command):
                 self.graph.set_attr(name, BINDING, binding)
                 self.graph.set_value(name, value)
             raise
+
+
+TRAINING_UI = "training"
+"""The train node's ``ui`` entry holding its settings for a data set (epochs, batch_size,
+seed, validation_split), as the examples keep them."""
+
+
+class SetTrainingSettings(Command):
+    """Keep a train node's settings for training on a data set (in its ``ui``, so the file
+    has them): ``Set train's training: 30 epochs, batch 32, validation 0.2, seed 0``."""
+
+    def __init__(self, doc: Document, train_node: str, settings: dict[str, Any]) -> None:
+        super().__init__(doc, f"Set {train_node}'s training: {settings['epochs']} epochs, "
+                              f"batch {settings['batch_size']}, validation "
+                              f"{settings['validation_split']:g}, seed {settings['seed']}")
+        self.train_node, self.new = train_node, dict(settings)
+        self.old = doc.graph.get_node(train_node).ui.get(TRAINING_UI)
+
+    def apply(self) -> None:
+        self.graph.set_ui(self.train_node, **{TRAINING_UI: dict(self.new)})
+
+    def revert(self) -> None:
+        self.graph.set_ui(self.train_node, **{TRAINING_UI: self.old})

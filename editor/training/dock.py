@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from editor.compute.service import ComputeService
 from editor.compute.trainer import TrainingResult, epoch_steps
 from editor.document import Document
+from editor.document.data_commands import TRAINING_UI
 from editor.training.decision_boundary import DecisionBoundaryView
 from editor.training.epoch_view import ConfusionTable, EpochView
 from editor.training.loss_curve import LossCurve, format_loss
@@ -40,9 +41,6 @@ from engine.registry import GRADIENT, LOSS, TRAIN_STEP, has_role
 NEW_OPTIMIZER = "Loss + optimizer…"
 """The train-node combo's entry for training a loss with an optimizer chosen here."""
 ERROR_STYLE = "color: #ff6b6b;"
-TRAINING_UI = "training"
-"""The train node's ``ui`` entry holding its settings for a data set (epochs, batch_size,
-seed, validation_split), as the examples keep them."""
 
 
 class TrainingDock(QWidget):
@@ -53,12 +51,15 @@ class TrainingDock(QWidget):
     apply (``TrainCommand.from_result``) when ``result.trained``; ``training_failed(message,
     node)`` when training cannot start or ends in an error (``node``: the culprit's name or
     None); ``reset_requested()`` (the editor runs ``ResetVariablesCommand``);
+    ``settings_changed(train node, settings)``: a run on a data set starts with other settings
+    than the train node keeps (the editor keeps them: ``SetTrainingSettings``);
     ``train_node_requested(TrainingResult)``: "Add Minimize node" was clicked after a "loss +
     optimizer" run (the editor adds ``result.new_train_node``, then calls
     :meth:`select_train_node`). ``trainer`` is the :class:`Trainer` (its ``snapshot`` signal
     carries live values and gradients).
     """
 
+    settings_changed = Signal(str, object)
     training_started = Signal()
     training_finished = Signal(object)
     training_failed = Signal(str, object)
@@ -219,6 +220,13 @@ class TrainingDock(QWidget):
         if loss is None or not bound(_ancestors(self.graph, loss)):
             return None
         return node
+
+    def _keep_settings(self, node: Node, schedule: Schedule) -> None:
+        """Ask the editor to keep ``schedule`` in the train node, if it keeps others."""
+        settings = {"epochs": schedule.epochs, "batch_size": schedule.batch_size,
+                    "seed": schedule.seed, "validation_split": schedule.validation_split}
+        if node.ui.get(TRAINING_UI) != settings:
+            self.settings_changed.emit(node.name, settings)
 
     def _update_data_form(self) -> None:
         """Show the data set rows (and its settings, kept in the train node's ``ui``) or
@@ -384,6 +392,7 @@ class TrainingDock(QWidget):
             if data_node is not None:
                 options = {"schedule": self.schedule()}
                 steps = epoch_steps(self.graph, data_node, options["schedule"])
+                self._keep_settings(data_node, options["schedule"])
             self.trainer.start(self.graph, train_node, steps, **options)
         except (EngineError, ValueError, KeyError) as error:
             message = error.args[0] if error.args else str(error)

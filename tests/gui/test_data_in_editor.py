@@ -115,12 +115,19 @@ def test_import_a_csv_through_the_dialog_bind_it_and_train(qtbot, window, canvas
     assert len(result.epochs) == 30 and result.epochs[-1].validation_accuracy >= 0.9
     assert "validation accuracy" in dock.message.text()
     assert dock.confusion.rowCount() == 3
+    train = graph.get_node("train")  # the settings are kept with the train node (and file)
+    assert train.ui["training"] == {"epochs": 30, "batch_size": 32, "seed": 0,
+                                    "validation_split": 0.2}
+    assert [window.doc.undo_stack.text(i) for i in range(3)] == [
+        "Bind flowers to X, c", "Set train's training: 30 epochs, batch 32, validation 0.2, "
+        "seed 0", "Train train: 120 steps"]
 
     window.activateWindow()  # the dialog had the focus
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     window.view.setFocus()
-    canvas.key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier, window.view)  # the run
-    canvas.key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier, window.view)  # the binding
+    for _ in range(3):  # the run, the settings, the binding
+        canvas.key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier, window.view)
+    assert "training" not in train.ui
     assert graph.get_node("X").value is None and graph.get_node("X").attrs["binding"] is None
     qtbot.waitUntil(lambda: view.model.rowCount() == 0)
 
