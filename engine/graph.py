@@ -204,10 +204,12 @@ class Placeholder(_ValueNode):
         default: Any = None,
         ui: dict[str, Any] | None = None,
         graph: Graph | None = None,
+        binding: dict[str, Any] | None = None,
     ) -> None:
         graph = graph if graph is not None else get_default_graph()
         self._value = None if default is None else self.fit(default, shape, dtype)
-        super().__init__("placeholder", (), name, {"shape": shape, "dtype": dtype}, ui, graph)
+        attrs = {"shape": shape, "dtype": dtype, "binding": binding}
+        super().__init__("placeholder", (), name, attrs, ui, graph)
 
     @property
     def shape(self) -> Shape:

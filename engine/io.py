@@ -22,6 +22,7 @@ import networkx as nx
 import numpy as np
 
 from . import jsontext
+from .data.binding import attach, to_file
 from .errors import FileFormatError
 from .gcpause import gc_paused
 from .graph import NAME_PATTERN, Graph, Node, Placeholder, _ValueNode
@@ -31,7 +32,8 @@ from .registry import get_op, has_op
 from .tensors import DTYPES
 
 FORMAT_NAME = "tensor-canvas-graph"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Version 2 added placeholders' ``binding`` attribute (engine/data/binding.py)."""
 READABLE_LIMIT = 64
 """Tensors of at most this many finite real elements are stored as nested lists."""
 
@@ -204,7 +206,8 @@ def _build(specs: list[dict[str, Any]], report: _Progress) -> Graph:
 
 def save_graph(graph: Graph, path: str | os.PathLike[str]) -> None:
     """Write ``graph`` to ``path`` atomically: the old file stays intact if anything fails."""
-    atomic_write(Path(path), dumps(graph_to_dict(graph)))
+    path = Path(path)
+    atomic_write(path, dumps(to_file(graph_to_dict(graph), path.resolve().parent)))
 
 
 def dumps(data: dict[str, Any]) -> str:
@@ -231,9 +234,11 @@ def load_graph(path: str | os.PathLike[str], *, progress: Callable[[float], None
         data = parse_text(text, str(path))
         del text
         report(0.35)
-        return _graph_from_checked(data, str(path), limits, report.part(0.35, 1), consume=True)
+        graph = _graph_from_checked(data, str(path), limits, report.part(0.35, 1), consume=True)
     except MemoryError:
         raise FileFormatError(f"{path}: too big to load in the memory left") from None
+    attach(graph, path.resolve().parent)
+    return graph
 
 
 def graph_from_text(text: str, source: str, *, limits: Limits | None = None) -> Graph:

@@ -459,10 +459,7 @@ class Session:
                 if value is None:
                     value = node.value
                 if value is None:
-                    raise FeedError(
-                        f"placeholder '{node.name}' needs a value: feed it or give it a default",
-                        node=node.name,
-                    )
+                    raise FeedError(_unfed(node), node=node.name)
                 values[slot] = value
             else:
                 values[slot] = node.run_value  # (a Python number for a NumberConstant)
@@ -505,3 +502,12 @@ def _readonly(value: Any) -> Any:
         value = value.view()
         value.flags.writeable = False
     return value
+
+
+def _unfed(node: Node) -> str:
+    """Why a placeholder has no value: its bound data's file is missing or changed, or it was
+    neither fed nor given a default."""
+    from .data.binding import problem
+
+    return problem(node) or (f"placeholder '{node.name}' needs a value: feed it or give it a "
+                             "default")

@@ -15,6 +15,7 @@ import networkx as nx
 import numpy as np
 
 from .autodiff import gradient_op, gradients
+from .data.fitting import DataFitResult, Epoch, Schedule, fit_data
 from .errors import EngineError
 from .graph import Graph, Node, Operation, Variable, get_default_graph
 from .loop import FitResult, Probe, fit
@@ -24,11 +25,11 @@ from .optimizers import DECAY, GLOBAL_STEP, OPTIMIZER, VAR_LIST, trained_variabl
 from .registry import TRAIN_STEP, OpDef, has_role, ops_with_role
 
 __all__ = [
-    "AdagradOptimizer", "AdamOptimizer", "FitResult", "GradientDescentOptimizer",
-    "MomentumOptimizer", "Optimizer", "Probe", "RMSPropOptimizer", "add_train_node",
-    "create_global_step", "exponential_decay", "fit", "get_global_step",
-    "get_or_create_global_step", "optimizers", "register_optimizer_op", "train_node_for",
-    "train_nodes", "trained_variables",
+    "AdagradOptimizer", "AdamOptimizer", "DataFitResult", "Epoch", "FitResult",
+    "GradientDescentOptimizer", "MomentumOptimizer", "Optimizer", "Probe", "RMSPropOptimizer",
+    "Schedule", "add_train_node", "create_global_step", "exponential_decay", "fit", "fit_data",
+    "get_global_step", "get_or_create_global_step", "optimizers", "register_optimizer_op",
+    "train_node_for", "train_nodes", "trained_variables",
 ]
 
 

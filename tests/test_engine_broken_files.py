@@ -92,8 +92,8 @@ CORPUS = [
     # top level
     (lambda d: d.update(format="something-else"), "not a Tensor Canvas graph"),
     (lambda d: d.pop("format"), "not a Tensor Canvas graph (format is None"),
-    (lambda d: d.update(format_version=2), "written in format version 2; this version of Tensor "
-     "Canvas reads up to 1"),
+    (lambda d: d.update(format_version=3), "written in format version 3; this version of Tensor "
+     "Canvas reads up to 2"),
     (lambda d: d.update(format_version="1"), "format_version must be a whole number"),
     (lambda d: d.update(format_version=0), "format_version must be a whole number"),
     (lambda d: d.update(format_version=1.0), "format_version must be a whole number"),

@@ -135,7 +135,7 @@ def test_files_read_well():
     g = ts.load_graph(os.path.join(os.path.dirname(__file__), "..", "resources", "examples",
                                    "affine.json"))
     text = io.dumps(io.graph_to_dict(g))
-    head = '{"format": "tensor-canvas-graph", "format_version": 1, "nodes": ['
+    head = '{"format": "tensor-canvas-graph", "format_version": 2, "nodes": ['
     assert text.splitlines()[0] == head
     assert len(text.splitlines()) == len(g) + 2  # one node per line
     assert json.loads(text) == io.graph_to_dict(g)

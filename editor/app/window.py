@@ -57,6 +57,7 @@ from editor.canvas.scene import GraphScene
 from editor.canvas.view import GraphView
 from editor.compute.live import LiveEvaluation
 from editor.compute.service import ComputeService
+from editor.data.panel import DataPanel
 from editor.document import Document
 from editor.inspect.properties import PropertiesPanel
 from editor.inspect.step_controls import StepControls
@@ -177,6 +178,11 @@ class MainWindow(QMainWindow):
         self.training.failed.connect(self.live.mark_failure)
         self.compute.trainer.started.connect(self.live.clear_reported)
         self.training.reveal.connect(self._reveal)
+        self.data = DataPanel(self)
+        self.data.watch(self.view)
+        self.file_menu.insertAction(self.examples_menu.menuAction(), self.data.import_action)
+        self.view_menu.addAction(self.data.dock.toggleViewAction())
+        self.data.message.connect(self.statusBar().showMessage)
         self._make_toolbar()
         self.view.node_actions = NodeMenu(
             self.view, self.live, self.delete_action, self.duplicate_action, self.step_action,
@@ -217,8 +223,9 @@ class MainWindow(QMainWindow):
             dock.setWidget(_scrolling(dock.widget(), least=True))  # widen the column (and move
             # the canvas) or squeeze the properties
         self.addDockWidget(right, training)
+        self.addDockWidget(right, self.data.dock)
         self.splitDockWidget(self.properties_dock, self.palette_dock, vertical)
-        tabs = [self.palette_dock, self.tensor_dock, training, self.history_dock]
+        tabs = [self.palette_dock, self.tensor_dock, training, self.data.dock, self.history_dock]
         for first, second in zip(tabs, tabs[1:], strict=False):
             self.tabifyDockWidget(first, second)
         self.tensor_dock.raise_()
@@ -338,7 +345,7 @@ class MainWindow(QMainWindow):
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
-        file = bar.addMenu("&File")
+        file = self.file_menu = bar.addMenu("&File")
         file.addActions([self.new_action, self.open_action])
         self.recent_menu = file.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -419,6 +426,7 @@ class MainWindow(QMainWindow):
             old_doc.deleteLater()
         self._update_title()
         self.training.set_document(doc, self.scene)
+        self.data.set_document(doc)
         self._bring_forward()
         self.view.set_zoom(1.0)
         self.view.frame_all()

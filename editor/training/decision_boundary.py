@@ -42,6 +42,10 @@ class Classifier(NamedTuple):
     threshold: float = 0.5
 
 
+DRAWN_POINTS = 2000
+"""At most this many points are drawn (every k-th row of a larger data set)."""
+
+
 def find_classifier(graph: Graph) -> Classifier | None:
     """The classifier in ``graph``, or ``None``. The rule:
 
@@ -220,6 +224,8 @@ class DecisionBoundaryView(QWidget):
             self._data = (inputs.copy(), labels.copy())
             points = inputs.astype(np.float64)
             self._rect = _bounds(points)
+            shown = slice(None, None, -(-len(points) // DRAWN_POINTS))  # a bound data set's
+            points, labels = points[shown], labels[shown]  # rows: every k-th, if many
             if self.classifier.values:
                 targets = labels.astype(np.float64).reshape(-1)
                 finite = targets[np.isfinite(targets)]
