@@ -231,3 +231,18 @@ def test_a_graph_seed_makes_unseeded_random_ops_repeatable():
     np.testing.assert_array_equal(first[0], again[0])
     np.testing.assert_array_equal(first[1], again[1])
     assert not np.array_equal(first[0], tf.Variable(tf.random_normal([4])).value)  # no seed
+
+
+
+CNN = EXAMPLE.parent / "tf1_cnn.py"
+
+
+def test_the_tf1_cnn_example_learns_the_digits():
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        program = runpy.run_path(str(CNN), run_name="__main__")
+    text = out.getvalue()
+    losses = [float(v) for v in re.findall(r"Epoch: \d+ Loss: (\S+)", text)]
+    assert len(losses) == 5 and losses[-1] < losses[0] / 2
+    assert float(re.search(r"Test accuracy: (\S+)", text).group(1)) >= 0.95
+    assert program["loss_value"].dtype == np.float32
