@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication([APPLICATION])
     assert isinstance(app, QApplication)  # ours, or the one the tests made
+    from editor.app.collector import GuiThreadCollector
+
+    GuiThreadCollector(app)  # garbage collected on this thread only (Qt objects in it)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     style.apply_theme(app, args.theme or ("dark" if args.screenshot else Preferences.load().theme))
