@@ -4,6 +4,7 @@ import base64
 import json
 import math
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -226,6 +227,19 @@ def test_the_example_file_is_rewritten_identically_and_documented():
         doc = f.read()
     example = doc.split("## Example", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
     assert example == text
+
+
+EXAMPLES = sorted((Path(__file__).parents[1] / "resources" / "examples").glob("*.json"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def test_every_example_opens_and_saves_byte_for_byte(example, tmp_path):
+    """An example saved as it was opened is the same file (data sets' paths included: the
+    copy keeps examples/ and datasets/ side by side)."""
+    shutil.copytree(example.parents[1], tmp_path / "resources")
+    copy = tmp_path / "resources" / "examples" / example.name
+    io.save_graph(io.load_graph(copy), copy)
+    assert copy.read_bytes() == example.read_bytes()
 
 
 # ---- what a save does to the file's permissions, links and leftovers ---------------------
