@@ -7,6 +7,8 @@ script for this engine (:mod:`.python_script`). The per-op forms they use live i
 from __future__ import annotations
 
 import importlib
+import keyword
+import re
 from collections.abc import Iterable
 from types import ModuleType
 
@@ -52,3 +54,24 @@ def ancestry(graph: Graph, outputs: Iterable[Node]) -> list[Node]:
                 raise ExportError(f"{node.label}: input '{port}' is not connected",
                                   node=node.name)
     return order
+
+
+class Identifiers:
+    """A distinct Python identifier for each node name, avoiding ``reserved`` words."""
+
+    def __init__(self, *reserved: str) -> None:
+        self.reserved = set(reserved)
+        self.given: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        if name not in self.given:
+            identifier = re.sub(r"\W", "_", name)
+            if keyword.iskeyword(identifier) or identifier in self.reserved:
+                identifier += "_"
+            taken = set(self.given.values())
+            base, k = identifier, 0
+            while identifier in taken:
+                k += 1
+                identifier = f"{base}_{k}"
+            self.given[name] = identifier
+        return self.given[name]

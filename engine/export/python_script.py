@@ -4,16 +4,13 @@ one line per node in the graph's order; running it writes a graph file equal to 
 
 from __future__ import annotations
 
-import keyword
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 from ..graph import Constant, Graph, Node, Placeholder, Variable
 from ..io import atomic_write, encode_tensor
-
-_NOT_IDENTIFIER = re.compile(r"\W")
+from . import Identifiers
 
 HEAD = '''"""The graph {title}, rebuilt with Tensor Canvas's engine (written by Tensor Canvas).
 
@@ -46,7 +43,7 @@ if __name__ == "__main__":
 
 def python_script(graph: Graph, title: str = "graph", script: str = "graph.py") -> str:
     """The script's text."""
-    variables = _Identifiers()
+    variables = Identifiers("g", "ts", "tensor", "sys", "build")
     lines: list[str] = []
     later: list[str] = []
     defined: set[Node] = set()
@@ -74,7 +71,7 @@ def write_python_script(graph: Graph, path: str | os.PathLike[str]) -> None:
     atomic_write(path, python_script(graph, path.stem, path.name))
 
 
-def _construct(node: Node, variables: _Identifiers, defined: set[Node], later: list[str]
+def _construct(node: Node, variables: Identifiers, defined: set[Node], later: list[str]
                ) -> str:
     """The expression making ``node``; wires into nodes made later go to ``later``."""
     name = f"name={node.name!r}"
@@ -108,23 +105,3 @@ def _literal(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_literal(v) for v in value) + "]"
     return repr(value)
-
-
-class _Identifiers:
-    """A distinct Python identifier for each node name."""
-
-    def __init__(self) -> None:
-        self.given: dict[str, str] = {}
-
-    def __call__(self, name: str) -> str:
-        if name not in self.given:
-            identifier = _NOT_IDENTIFIER.sub("_", name)
-            if keyword.iskeyword(identifier) or identifier in ("g", "ts", "tensor", "sys"):
-                identifier += "_"
-            taken = set(self.given.values())
-            base, k = identifier, 0
-            while identifier in taken:
-                k += 1
-                identifier = f"{base}_{k}"
-            self.given[name] = identifier
-        return self.given[name]
