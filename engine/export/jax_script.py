@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..graph import Graph, Node, Placeholder, Variable, _ValueNode
+from ..graph import Graph, Node, Placeholder, _ValueNode
 from ..io import atomic_write, encode_tensor
 from ..ops.forms import forms_of
 from ..optimizers import OPTIMIZER, VAR_LIST, trained_variables
@@ -40,7 +40,8 @@ UPDATES: dict[str, str] = {
 SLOTS = {"gradient_descent": (), "momentum": ("accumulation",), "adam": ("m", "v")}
 """The per-variable slots each optimizer keeps (as the engine's ``Rule.slots``)."""
 
-HEAD = '''"""Train the graph {title} with JAX (written by Tensor Canvas from its train node {train!r}).
+HEAD = '''"""Train the graph {title} with JAX (written by Tensor Canvas from its train node
+{train!r}).
 
     python {script} [--steps N] [--out PARAMS.npz]
 

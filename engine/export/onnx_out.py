@@ -47,7 +47,11 @@ def to_onnx(graph: Graph, outputs: Sequence[Node | str] | None = None,
     chosen = default_outputs(graph) if outputs is None else [graph.get_node(o) for o in outputs]
     if not chosen:
         raise ExportError("nothing to export: choose the output nodes")
-    nodes, inputs, initializers, extras, functions = [], [], [], [], {}
+    nodes: list[Any] = []
+    inputs: list[Any] = []
+    initializers: list[Any] = []
+    extras: list[Any] = []
+    functions: dict[str, Any] = {}
     for node in ancestry(graph, chosen):
         if isinstance(node, Placeholder):
             inputs.append(_input(helper, node, float_type))
