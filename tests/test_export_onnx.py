@@ -3,6 +3,7 @@ examples, one graph per exportable op, random graphs — in float64 and float32.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import onnxruntime as ort
 import pytest
 
 import engine as ts
+import main
 from engine.export import ExportError, MissingPackage
 from engine.export.onnx_out import OPSET, to_onnx
 from engine.ops.forms import FORMS
@@ -141,6 +143,21 @@ def test_an_op_without_onnx_form_an_unwired_input_or_an_untyped_placeholder_is_n
 
 
 def test_without_onnx_the_export_says_how_to_install_it(monkeypatch):
-    monkeypatch.setitem(__import__("sys").modules, "onnx", None)  # import onnx fails
+    monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx fails
     with pytest.raises(MissingPackage, match=r"pip install 'tensorcanvas\[interop\]'"):
         to_onnx(ts.load_graph(EXAMPLES[0]))
+
+
+def test_without_the_interop_packages_the_command_line_says_how_to_install_them(
+        monkeypatch, tmp_path, capsys):
+    for package in ("onnx", "onnxruntime", "jax"):
+        monkeypatch.setitem(sys.modules, package, None)
+    example = str(EXAMPLES[1])
+    assert main.main(["export", example, "--python", str(tmp_path / "g.py")]) == 0
+    assert main.main(["export", example, "--jax", str(tmp_path / "g_jax.py")]) == 0  # (text)
+    assert main.main(["export", example, "--onnx", str(tmp_path / "g.onnx")]) == 2
+    assert main.main(["import", str(tmp_path / "g.onnx"), str(tmp_path / "g.json")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"error: ONNX {kind} needs the Python package 'onnx', which is not installed: "
+                   "pip install 'tensorcanvas[interop]' (or pip install onnx)"
+                   for kind in ("export", "import")]

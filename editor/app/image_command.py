@@ -36,7 +36,8 @@ def main(argv: list[str]) -> int:
 
     app = QApplication.instance() or QApplication(["Tensor Canvas"])
     assert isinstance(app, QApplication)
-    style.apply_theme(app, args.theme)
+    if args.theme != style.current_theme:  # (restyling a running app's widgets takes long)
+        style.apply_theme(app, args.theme)
     try:
         if args.scale <= 0:
             raise ValueError("--scale: expected a number > 0")

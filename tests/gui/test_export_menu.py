@@ -1,0 +1,134 @@
+"""File › Export and File › Import ONNX…, as a user works them; pictures of the canvas, from
+the menu and headless (``python main.py export-image``)."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+from conftest import EXAMPLE
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QInputDialog
+
+import engine as ts
+import main
+from editor import style
+from engine.export.onnx_out import to_onnx
+
+
+def menu_texts(menu) -> list[str]:
+    return [a.text() for a in menu.actions() if not a.isSeparator()]
+
+
+def test_the_file_menu_offers_export_and_import(window):
+    file = window.menuBar().actions()[0].menu()
+    assert "&Import ONNX Model…" in menu_texts(file)
+    assert menu_texts(window.export_menu) == [
+        "&ONNX Model…", "&JAX Training Script…", "&Python Script…", "&Image…",
+        "Image of the &Selection…"]
+
+
+def test_export_onnx_of_the_selection_runs_in_onnx_runtime(affine, dialogs, tmp_path):
+    affine.select("matmul")
+    dialogs.save_path = str(tmp_path / "part")
+    affine.window.export_menu.onnx_action.trigger()
+    model = (tmp_path / "part.onnx").read_bytes()
+    session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+    assert [o.name for o in session.get_outputs()] == ["matmul"]
+    (got,) = session.run(None, {"x": np.array([3.0, 4.0])})
+    np.testing.assert_array_equal(got, [3.0, -4.0])
+    assert "Exported" in affine.status()
+
+
+def test_an_export_that_fails_names_the_node_and_leaves_the_document(affine, dialogs, tmp_path):
+    affine.select("z")
+    dialogs.save_path = str(tmp_path / "z_jax.py")
+    affine.window.export_menu.jax_action.trigger()  # the graph has no train node
+    assert dialogs.shown[-1][0] == "critical"
+    assert "choose one (train nodes: none)" in dialogs.shown[-1][1]
+    assert not affine.window.doc.dirty and not (tmp_path / "z_jax.py").exists()
+
+
+def test_without_onnx_the_menu_says_how_to_install_it(affine, dialogs, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    dialogs.save_path = str(tmp_path / "m.onnx")
+    affine.window.export_menu.onnx_action.trigger()
+    kind, text = dialogs.shown[-1]
+    assert kind == "critical" and "pip install 'tensorcanvas[interop]'" in text
+    assert not (tmp_path / "m.onnx").exists()
+
+
+def test_export_python_script(affine, dialogs, tmp_path):
+    dialogs.save_path = str(tmp_path / "affine_copy.py")
+    affine.window.export_menu.python_action.trigger()
+    assert "import engine as ts" in (tmp_path / "affine_copy.py").read_text()
+
+
+def test_import_onnx_opens_a_laid_out_graph_that_evaluates(window, dialogs, tmp_path):
+    graph = ts.load_graph(EXAMPLE.parent / "mlp.json")
+    (tmp_path / "mlp.onnx").write_bytes(to_onnx(graph, ["p_output"]).SerializeToString())
+    dialogs.open_path = str(tmp_path / "mlp.onnx")
+    window.export_menu.import_action.trigger()
+    imported = window.doc.graph
+    assert window.doc.title == "mlp" and len(imported) == 11
+    assert all(isinstance(n.ui.get("pos"), list) for n in imported.nodes)
+    assert set(window.scene.node_items) == set(imported.nodes)
+    x = graph.get_node("X").value
+    np.testing.assert_array_equal(ts.Session(imported).run("p_output", {"X": x}),
+                                  ts.Session(graph).run("p_output"))
+
+
+def test_a_model_that_cannot_be_imported_changes_nothing(affine, dialogs, tmp_path):
+    before = affine.window.doc
+    (tmp_path / "bad.onnx").write_bytes(b"\x00not a model")
+    dialogs.open_path = str(tmp_path / "bad.onnx")
+    affine.window.export_menu.import_action.trigger()
+    kind, text = dialogs.shown[-1]
+    assert kind == "critical" and "bad.onnx: not a valid ONNX model" in text
+    assert affine.window.doc is before
+
+
+# ---- pictures ----------------------------------------------------------------------------------
+
+
+def test_image_of_the_canvas_and_of_the_selection(affine, dialogs, tmp_path, monkeypatch):
+    window = affine.window
+    monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(lambda *a, **k: (1.5, True)))
+    dialogs.save_path = str(tmp_path / "all.png")
+    window.export_menu.image_action.trigger()
+    whole = QImage(str(tmp_path / "all.png"))
+    nodes = window.scene.itemsBoundingRect()
+    assert whole.width() >= 1.5 * nodes.width() * 0.9
+    assert whole.pixelColor(2, 2) == style.BACKGROUND
+    affine.select("x")
+    window.export_menu.aboutToShow.emit()
+    assert window.export_menu.selection_image_action.isEnabled()
+    dialogs.save_path = str(tmp_path / "x.png")
+    window.export_menu.selection_image_action.trigger()
+    part = QImage(str(tmp_path / "x.png"))
+    assert part.width() < whole.width() / 2
+    assert window.scene.selected_nodes() == [window.doc.graph.get_node("x")]  # as it was
+    assert all(item.isVisible() for item in window.scene.items())
+    dialogs.save_path = str(tmp_path / "all.svg")
+    window.export_menu.image_action.trigger()
+    svg = (tmp_path / "all.svg").read_text()
+    assert svg.startswith("<?xml") and "<svg" in svg and ">matmul<" in svg
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_export_image_headless(suffix, tmp_path, capsys):
+    out = tmp_path / f"mlp{suffix}"
+    assert main.main(["export-image", str(EXAMPLE.parent / "mlp.json"), str(out),
+                      "--scale", "1"]) == 0
+    if suffix == ".png":
+        image = QImage(str(out))
+        assert 600 < image.width() < 2000 and image.height() > 300
+        assert image.pixelColor(2, 2) == style.BACKGROUND  # the dark theme's
+    else:
+        assert ">p_output<" in out.read_text()
+    assert main.main(["export-image", str(tmp_path / "missing.json"), str(out)]) == 2
+    assert main.main(["export-image", str(EXAMPLE), str(tmp_path / "a.gif")]) == 2
+    err = capsys.readouterr().err
+    assert "missing.json" in err and "a.gif: a picture is .png or .svg" in err
