@@ -138,13 +138,19 @@ def _placeholder(onnx: Any, value: Any, name: str) -> dict[str, Any]:
     return {"op": "placeholder", "name": name, "attrs": {"shape": shape, "dtype": dtype}}
 
 
+_LIST_TYPES = {"value_float": np.float32, "value_floats": np.float32, "value_int": np.int64,
+               "value_ints": np.int64}
+"""The dtypes of a ``Constant`` node's plain-number attributes."""
+
+
 def _constant_value(onnx: Any, node: Any, where: str) -> np.ndarray:
-    try:
-        return np.asarray(onnx.numpy_helper.to_array(onnx.helper.get_attribute_value(
-            node.attribute[0]))) if node.attribute[0].name == "value" else np.asarray(
-            onnx.helper.get_attribute_value(node.attribute[0]))
-    except (IndexError, TypeError, ValueError) as error:
-        raise ExportError(f"{where}: its constant cannot be read ({error})") from None
+    attribute = node.attribute[0] if len(node.attribute) == 1 else None
+    if attribute is None or attribute.name not in ("value", *_LIST_TYPES):
+        raise ExportError(f"{where}: a Constant holding a tensor or numbers is supported")
+    value = onnx.helper.get_attribute_value(attribute)
+    if attribute.name == "value":
+        return np.asarray(onnx.numpy_helper.to_array(value))
+    return np.asarray(value, _LIST_TYPES[attribute.name])
 
 
 def _source(tensor: Any, array: np.ndarray, name: str) -> dict[str, Any]:
