@@ -75,9 +75,6 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
-COMMANDS.update(export_commands.HANDLERS)
-
-
 @command("run")
 def run(args: argparse.Namespace) -> None:
     graph = load_graph(args.file)
@@ -163,6 +160,9 @@ def parse_feed(item: str) -> tuple[str, object]:
         return name, parse_tensor_text(text)
     except ValueError as error:
         raise ValueError(f"--feed {name}: {error}") from None
+
+
+COMMANDS.update(export_commands.HANDLERS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

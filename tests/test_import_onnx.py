@@ -123,3 +123,10 @@ def test_a_graph_that_cannot_be_exported_gives_exit_code_2(args, message, tmp_pa
     assert main.main(["export", str(tmp_path / "g.json"), *args]) == 2
     assert message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [tmp_path / "g.json"]
+
+
+def test_help_names_the_export_commands(capsys):
+    with pytest.raises(SystemExit):
+        main.main(["--help"])
+    out = capsys.readouterr().out
+    assert "export, import" in out and "export-image" in out

@@ -66,7 +66,8 @@ def test_export_python_script(affine, dialogs, tmp_path):
     assert "import engine as ts" in (tmp_path / "affine_copy.py").read_text()
 
 
-def test_import_onnx_opens_a_laid_out_graph_that_evaluates(window, dialogs, tmp_path):
+def test_import_onnx_opens_a_laid_out_graph_that_evaluates_and_edits(window, canvas, dialogs,
+                                                                     tmp_path):
     graph = ts.load_graph(EXAMPLE.parent / "mlp.json")
     (tmp_path / "mlp.onnx").write_bytes(to_onnx(graph, ["p_output"]).SerializeToString())
     dialogs.open_path = str(tmp_path / "mlp.onnx")
@@ -78,6 +79,9 @@ def test_import_onnx_opens_a_laid_out_graph_that_evaluates(window, dialogs, tmp_
     x = graph.get_node("X").value
     np.testing.assert_array_equal(ts.Session(imported).run("p_output", {"X": x}),
                                   ts.Session(graph).run("p_output"))
+    window.view.frame_all()
+    canvas.rename("p_output", "probabilities")
+    assert "probabilities" in imported and window.doc.dirty
 
 
 def test_a_model_that_cannot_be_imported_changes_nothing(affine, dialogs, tmp_path):
