@@ -161,3 +161,13 @@ def test_without_the_interop_packages_the_command_line_says_how_to_install_them(
     assert err == [f"error: ONNX {kind} needs the Python package 'onnx', which is not installed: "
                    "pip install 'tensorcanvas[interop]' (or pip install onnx)"
                    for kind in ("export", "import")]
+
+
+def test_integer_constants_are_promoted_as_numpy_does_and_a_refused_model_is_named():
+    with ts.Graph().as_default() as graph:
+        x = ts.placeholder(shape=[None], dtype="float64", name="x")
+        ts.add(ts.multiply(x, 2, name="twice"), ts.constant([True], name="one"), name="y")
+        ts.exp(ts.constant([1, 2], name="k"), name="e")  # integers all the way: ONNX's Exp
+    check(graph, ["y"], {"x": np.array([1.5, -2.0])})  # has no integer form
+    with pytest.raises(ExportError, match=r"ONNX refuses the model: .*node name: e\)"):
+        to_onnx(graph, ["e"])

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..graph import Graph, Node, Placeholder, Variable, _ValueNode
+from ..graph import Constant, Graph, Node, Placeholder, Variable, _ValueNode
 from ..ops.forms import OURS, OnnxForm, Ref, forms_of
 from ..registry import GRADIENT, TRAIN_STEP, has_role
 from . import ExportError, ancestry, require
@@ -52,11 +52,13 @@ def to_onnx(graph: Graph, outputs: Sequence[Node | str] | None = None,
     initializers: list[Any] = []
     extras: list[Any] = []
     functions: dict[str, Any] = {}
-    for node in ancestry(graph, chosen):
+    order = ancestry(graph, chosen)
+    casts = _promoted_constants(order)
+    for node in order:
         if isinstance(node, Placeholder):
             inputs.append(_input(helper, node, float_type))
         elif isinstance(node, _ValueNode):
-            initializers.append(_initializer(onnx, node, float_type))
+            initializers.append(_initializer(onnx, node, casts.get(node), float_type))
         else:
             form = forms_of(node.op).onnx
             if form is None:
@@ -70,7 +72,13 @@ def to_onnx(graph: Graph, outputs: Sequence[Node | str] | None = None,
         graph_proto, producer_name=PRODUCER, ir_version=IR_VERSION,
         functions=list(functions.values()),
         opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid(OURS, 1)])
-    return _typed_outputs(onnx, model, graph)
+    model = _typed_outputs(onnx, model, graph)
+    try:
+        onnx.checker.check_model(model, full_check=True)
+    except Exception as error:  # onnx's ValidationError and InferenceError
+        raise ExportError(f"ONNX refuses the model: {str(error).strip().splitlines()[-1]}"
+                          ) from None
+    return model
 
 
 def save_onnx(graph: Graph, path: str | os.PathLike[str],
@@ -79,6 +87,27 @@ def save_onnx(graph: Graph, path: str | os.PathLike[str],
     model = to_onnx(graph, outputs, float_type)
     with open(path, "wb") as file:
         file.write(model.SerializeToString())
+
+
+def _promoted_constants(order: list[Node]) -> dict[Node, str]:
+    """The integer or boolean constants that an op reads with a float input, and the float
+    type numpy would promote them to (``x * 2``): ONNX does not promote."""
+    dtypes: dict[Node, np.dtype[Any]] = {}
+    casts: dict[Node, str] = {}
+    for node in order:
+        if isinstance(node, Placeholder):
+            dtypes[node] = np.dtype(node.dtype or (node.value.dtype if node.value is not None
+                                                   else "float64"))
+        elif isinstance(node, _ValueNode):
+            dtypes[node] = np.asarray(node.value).dtype
+        else:
+            sources = [s for s in node.inputs if s is not None]
+            dtypes[node] = np.result_type(*(dtypes[s] for s in sources))
+            if dtypes[node].kind == "f":
+                for source in sources:
+                    if isinstance(source, Constant) and dtypes[source].kind in "biu":
+                        casts[source] = dtypes[node].name
+    return casts
 
 
 def _cast(array: np.ndarray, float_type: str | None) -> np.ndarray:
@@ -99,8 +128,14 @@ def _input(helper: Any, node: Placeholder, float_type: str | None) -> Any:
     return helper.make_tensor_value_info(node.name, elem, shape)
 
 
-def _initializer(onnx: Any, node: _ValueNode, float_type: str | None) -> Any:
-    tensor = onnx.numpy_helper.from_array(_cast(np.asarray(node.value), float_type), node.name)
+def _initializer(onnx: Any, node: _ValueNode, promote: str | None, float_type: str | None
+                 ) -> Any:
+    """``node``'s value as an initializer, ``promote``d (a constant) and cast to
+    ``float_type`` if it is then a float tensor."""
+    array = np.asarray(node.value)
+    if promote is not None:
+        array = array.astype(promote)
+    tensor = onnx.numpy_helper.from_array(_cast(array, float_type), node.name)
     if isinstance(node, Variable):
         tensor.doc_string = VARIABLE if node.trainable else FROZEN
     else:
