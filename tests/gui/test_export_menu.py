@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QInputDialog
 import engine as ts
 import main
 from editor import style
+from editor.app.window import MainWindow
 from engine.export.onnx_out import to_onnx
 
 
@@ -51,10 +52,15 @@ def test_an_export_that_fails_names_the_node_and_leaves_the_document(affine, dia
     assert not affine.window.doc.dirty and not (tmp_path / "z_jax.py").exists()
 
 
-def test_without_onnx_the_menu_says_how_to_install_it(affine, dialogs, tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "onnx", None)
+def test_the_app_starts_without_onnx_and_says_how_to_install_it(qtbot, dialogs, tmp_path,
+                                                               monkeypatch):
+    for package in ("onnx", "onnxruntime", "jax"):
+        monkeypatch.setitem(sys.modules, package, None)  # importing them fails
+    window = MainWindow(persist=False)
+    qtbot.addWidget(window)
+    window.open_file(EXAMPLE)
     dialogs.save_path = str(tmp_path / "m.onnx")
-    affine.window.export_menu.onnx_action.trigger()
+    window.export_menu.onnx_action.trigger()
     kind, text = dialogs.shown[-1]
     assert kind == "critical" and "pip install 'tensorcanvas[interop]'" in text
     assert not (tmp_path / "m.onnx").exists()
