@@ -46,7 +46,8 @@ HEAD = '''"""Train the graph {title} with JAX (written by Tensor Canvas from its
     python {script} [--steps N] [--out PARAMS.npz]
 
 The loss {loss!r} is rebuilt with jax.numpy, its gradient taken with jax.grad, and the
-{optimizer} step compiled with jax.jit; it runs on whatever devices JAX finds (CPU, GPU, TPU).
+{optimizer} step compiled with jax.jit. It runs on the devices JAX finds (CPU, GPU, TPU):
+with several, each data array is split along its first axis among them (data parallelism).
 The data are the placeholders' defaults: to train on other data, change load_data().
 """
 
@@ -60,6 +61,7 @@ import jax
 jax.config.update("jax_enable_x64", True)  # the engine computes in float64
 
 import jax.numpy as jnp  # noqa: E402
+from jax.sharding import Mesh, NamedSharding, PartitionSpec  # noqa: E402
 
 
 def tensor(spec):
@@ -79,6 +81,21 @@ def load_data():
     """The training data by placeholder: their defaults. A hook: return other arrays here
     (a data set bound to the graph) to train on them."""
     return {{name: jnp.asarray(value) for name, value in DATA.items()}}
+
+
+def spread(data):
+    """The data on the devices: each array split along its first axis when there are several
+    devices and they divide it, else copied to each (the results are the same either way)."""
+    devices = jax.devices()
+    if len(devices) == 1:
+        return data
+    mesh = Mesh(np.array(devices), ("batch",))
+
+    def place(value):
+        split = value.ndim > 0 and value.shape[0] % len(devices) == 0
+        return jax.device_put(value, NamedSharding(mesh, PartitionSpec("batch" if split else None)))
+
+    return {{name: place(value) for name, value in data.items()}}
 
 
 def forward(params, data):
@@ -108,7 +125,7 @@ def step(params, state, data):
 def train(steps, data=None):
     """Take ``steps`` steps from the graph's values: the parameters, and the losses before
     each step."""
-    data = load_data() if data is None else data
+    data = spread(load_data() if data is None else data)
     params = {{name: jnp.asarray(value) for name, value in PARAMS.items()}}
     state = {{"step": jnp.asarray(STEP)}}
     for slot in SLOTS:
