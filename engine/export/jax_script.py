@@ -167,10 +167,7 @@ def jax_script(graph: Graph, train: str | None = None, title: str = "graph",
     for n in ancestry(graph, [loss]):
         var = names(n.name)
         if isinstance(n, Placeholder):
-            if n.value is None:
-                raise ExportError(f"{n.label}: the placeholder has no default to train on (give "
-                                  "it one)", node=n.name)
-            data[n.name] = n.value
+            data[n.name] = training_data(n)
             lines.append(f"{var} = data[{n.name!r}]")
         elif n in params:
             lines.append(f"{var} = params[{n.name!r}]")
@@ -201,6 +198,15 @@ def write_jax_script(graph: Graph, path: str | os.PathLike[str], train: str | No
     """Write :func:`jax_script` to ``path`` (its name gives the graph's title)."""
     path = Path(path)
     atomic_write(path, jax_script(graph, train, path.stem.removesuffix("_jax"), path.name))
+
+
+def training_data(placeholder: Placeholder) -> np.ndarray:
+    """What the script trains ``placeholder`` on: its default. (The hook for data-set
+    bindings: a placeholder bound to a data set gives that set's array here.)"""
+    if placeholder.value is None:
+        raise ExportError(f"{placeholder.label}: the placeholder has no default to train on "
+                          "(give it one)", node=placeholder.name)
+    return placeholder.value
 
 
 def _train_node(graph: Graph, train: str | None) -> tuple[Node, Node]:

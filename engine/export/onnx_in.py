@@ -52,17 +52,18 @@ class _Names:
 
     def __init__(self) -> None:
         self.given: dict[str, str] = {}
+        self.taken: set[str] = set()
 
     def __call__(self, value: str) -> str:
         if value not in self.given:
             name = _BAD_CHARACTERS.sub("_", value) or "value"
             if not re.match(r"[A-Za-z_]", name):
                 name = f"_{name}"
-            taken = set(self.given.values())
             base, k = name, 0
-            while name in taken:
+            while name in self.taken:
                 k += 1
                 name = f"{base}_{k}"
+            self.taken.add(name)
             self.given[value] = name
         return self.given[value]
 
