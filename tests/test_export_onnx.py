@@ -140,6 +140,8 @@ def test_an_op_without_onnx_form_an_unwired_input_or_an_untyped_placeholder_is_n
         to_onnx(g, ["half"])
     with pytest.raises(ExportError, match=r"x \(placeholder\): give the placeholder a dtype"):
         to_onnx(g, ["e"])
+    with pytest.raises(ExportError, match=r"x \(placeholder\): an output of the model is an op"):
+        to_onnx(g, ["x"])
 
 
 def test_without_onnx_the_export_says_how_to_install_it(monkeypatch):

@@ -47,6 +47,10 @@ def to_onnx(graph: Graph, outputs: Sequence[Node | str] | None = None,
     chosen = default_outputs(graph) if outputs is None else [graph.get_node(o) for o in outputs]
     if not chosen:
         raise ExportError("nothing to export: choose the output nodes")
+    for node in chosen:
+        if node.op.is_source:
+            raise ExportError(f"{node.label}: an output of the model is an operation (a "
+                              f"{node.type} is in the model already)", node=node.name)
     nodes: list[Any] = []
     inputs: list[Any] = []
     initializers: list[Any] = []
