@@ -10,6 +10,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
+from test_gradients import CASES, _inputs
 
 import engine as ts
 import main
@@ -73,32 +74,30 @@ def test_a_model_keeps_names_opset_initializers_and_symbolic_batch_sizes():
 
 # ---- every exportable op ---------------------------------------------------------------------
 
-SHAPES: dict[str, list[tuple[int, ...]]] = {"matmul": [(3, 4), (4, 2)]}
-"""Input shapes by op type; (3, 4) for each input otherwise."""
-ATTRS: dict[str, list[dict]] = {
-    "reduce_sum": [{}, {"axis": 0}, {"axis": [0, 1], "keepdims": True}, {"axis": -1}],
-    "reduce_mean": [{}, {"axis": 1, "keepdims": True}],
-    "transpose": [{}, {"axes": [1, 0]}],
-    "reshape": [{"shape": [-1]}, {"shape": [2, 6]}, {"shape": [4, -1, 1]}],
-    "softmax": [{}, {"axis": 0}],
-    "softmax_cross_entropy": [{}, {"axis": 0}],
+EXTRA = {
+    "reduce_sum": [(((3, 4),), {"axis": [0, 1], "keepdims": True}), (((3, 4),), {"axis": -1})],
+    "reduce_mean": [(((3, 4),), {"axis": 1, "keepdims": True})],
+    "reshape": [(((3, 4),), {"shape": [-1]}), (((3, 4),), {"shape": [4, -1, 1]})],
+    "transpose": [(((2, 3, 4),), {"axes": [2, 0, 1]})],
 }
-"""Attribute variants by op type; the defaults otherwise."""
-CASES = [(t, a) for t in EXPORTABLE for a in ATTRS.get(t, [{}])]
+"""Cases beyond the gradient test's (tests/test_gradients.py), which every op has."""
+OP_CASES = [(t, shapes, attrs) for t in EXPORTABLE
+            for shapes, attrs in CASES.get(t, []) + EXTRA.get(t, [])]
 
 
-@pytest.mark.parametrize(("op_type", "attrs"), CASES,
-                         ids=[f"{t}{a or ''}" for t, a in CASES])
-def test_every_exportable_op_runs_in_onnx_runtime_as_in_the_engine(op_type, attrs):
-    rng = np.random.default_rng(len(op_type))
-    opdef = ts.get_op(op_type)
-    shapes = SHAPES.get(op_type, [(3, 4)] * len(opdef.inputs))
+def test_every_exportable_op_has_cases():
+    assert all(CASES.get(t) for t in EXPORTABLE)
+
+
+@pytest.mark.parametrize(("op_type", "shapes", "attrs"), OP_CASES,
+                         ids=[f"{t}{list(s)}{a or ''}" for t, s, a in OP_CASES])
+def test_every_exportable_op_runs_in_onnx_runtime_as_in_the_engine(op_type, shapes, attrs):
+    values = _inputs(op_type, shapes, attrs, np.random.default_rng(len(op_type)))
     with ts.Graph().as_default() as graph:
-        inputs = [ts.placeholder(shape=[None, *s[1:]], dtype="float64", name=f"in{i}")
-                  for i, s in enumerate(shapes)]
+        inputs = [ts.placeholder(shape=list(v.shape), dtype="float64", name=f"in{i}")
+                  for i, v in enumerate(values)]
         graph.add_node(op_type, inputs, name="out", attrs=attrs)
-    feeds = {f"in{i}": rng.uniform(0.5, 2.0, s) for i, s in enumerate(shapes)}
-    check(graph, ["out"], feeds)
+    check(graph, ["out"], {f"in{i}": v for i, v in enumerate(values)})
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -1,24 +1,28 @@
 """The scripts a graph exports, run: the Python script writes a graph file equal to the original;
-the JAX script trains as the engine does (float64, 20 steps, rtol 1e-6)."""
+the JAX script trains as the engine does (float64, 20 steps, rtol 1e-6), its data split over
+two CPU devices; each op's jax.numpy form computes and differentiates as the engine does."""
 
 from __future__ import annotations
 
-import os
 import runpy
-import subprocess
 import sys
 from pathlib import Path
 
 import jax  # imported once for the module: the scripts find it loaded
 import numpy as np
 import pytest
+from jax.sharding import PartitionSpec
+from test_gradients import CASES, _inputs
 
 import engine as ts
-from engine.export import ExportError
-from engine.export.jax_script import write_jax_script
+from engine.export import ExportError, Identifiers
+from engine.export.jax_script import expression, write_jax_script
 from engine.export.python_script import write_python_script
 from engine.io import dumps, graph_to_dict
+from engine.ops.forms import FORMS
 
+jax.config.update("jax_enable_x64", True)  # as the scripts do
+jax.config.update("jax_num_cpu_devices", 2)  # (before JAX starts) the scripts split their data
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "resources" / "examples").glob("*.json"))
 
 
@@ -70,8 +74,8 @@ def engine_trajectory(graph: ts.Graph, steps: int) -> tuple[np.ndarray, dict[str
 
 
 @pytest.mark.parametrize(("example", "optimizer", "before"), [
-    ("perceptron", "momentum", 0), ("mlp", "adam", 3)],
-    ids=["perceptron-momentum", "mlp-adam-continued"])  # gradient descent: the next test
+    ("perceptron", "gradient_descent", 0), ("perceptron", "momentum", 0), ("mlp", "adam", 3)],
+    ids=["perceptron-gradient_descent", "perceptron-momentum", "mlp-adam-continued"])
 def test_the_jax_script_trains_as_the_engine_does(example, optimizer, before, tmp_path):
     graph = ts.load_graph(EXAMPLES[[p.stem for p in EXAMPLES].index(example)])
     graph.set_attr("train", "optimizer", optimizer)
@@ -79,8 +83,9 @@ def test_the_jax_script_trains_as_the_engine_does(example, optimizer, before, tm
     write_jax_script(graph, tmp_path / f"{example}_jax.py")
     out = tmp_path / "params.npz"
     script = run_script(tmp_path / f"{example}_jax.py", "--steps", "20", "--out", str(out))
-    assert jax.config.jax_enable_x64
     losses = script["losses"]
+    spread = script["spread"](script["load_data"]())  # over the two devices, 100 rows each
+    assert len(jax.devices()) == 2 and spread["X"].sharding.spec == PartitionSpec("batch")
     with np.load(out) as saved:
         params = dict(saved)
     want_losses, want_values = engine_trajectory(graph, 20)
@@ -89,21 +94,6 @@ def test_the_jax_script_trains_as_the_engine_does(example, optimizer, before, tm
     for name, value in params.items():
         assert value.dtype == np.float64
         np.testing.assert_allclose(value, want_values[name], rtol=1e-6, atol=1e-12)
-
-
-def test_the_jax_script_spreads_the_data_over_several_devices(tmp_path):
-    graph = ts.load_graph(EXAMPLES[1])  # mlp, gradient descent: 100 points, split in two
-    write_jax_script(graph, tmp_path / "mlp_jax.py")
-    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
-           "JAX_PLATFORMS": "cpu"}
-    done = subprocess.run([sys.executable, str(tmp_path / "mlp_jax.py"), "--steps", "20",
-                           "--out", str(tmp_path / "p.npz")], env=env, capture_output=True,
-                          text=True, check=True)
-    assert "CpuDevice(id=1)" in done.stdout
-    _, want = engine_trajectory(graph, 20)
-    with np.load(tmp_path / "p.npz") as saved:
-        for name, value in saved.items():
-            np.testing.assert_allclose(value, want[name], rtol=1e-6, atol=1e-12)
 
 
 def test_the_jax_script_names_what_it_cannot_write():
@@ -117,3 +107,41 @@ def test_the_jax_script_names_what_it_cannot_write():
         ts.train.GradientDescentOptimizer(0.1).minimize(ts.reduce_sum(x), name="other")
     with pytest.raises(ExportError, match="choose one .train nodes: train, other"):
         write_jax_script(g, "unused.py")
+
+
+JAX_OPS = [t for t, forms in FORMS.items() if forms.jax is not None]
+JAX_CASES = [(t, *CASES[t][-1]) for t in JAX_OPS]
+"""Each op's last case in tests/test_gradients.py (the one with the most attributes set)."""
+
+
+def test_every_op_s_jax_form_computes_and_differentiates_as_the_engine():
+    """Each case's value and its gradients (of the sum) by jax.grad, against the engine's: all
+    cases in one jit-compiled function (compiling each alone would take long)."""
+    codes, values, wanted = [], [], []
+    for k, (op_type, shapes, attrs) in enumerate(JAX_CASES):
+        inputs = _inputs(op_type, shapes, attrs, np.random.default_rng(k))
+        with ts.Graph().as_default() as graph:
+            nodes = [ts.Variable(v, name=f"in{i}") for i, v in enumerate(inputs)]
+            out = graph.add_node(op_type, nodes, name="out", attrs=attrs)
+            grads = ts.gradients(out, nodes)
+        wanted.append(ts.Session(graph).run([out, *grads]))
+        codes.append(compile(expression(out, Identifiers()), op_type, "eval"))
+        values.append(inputs)
+
+    def case(k, arrays):
+        return eval(codes[k], {"jax": jax, "jnp": jax.numpy},  # noqa: S307 (our templates)
+                    {f"in{i}": a for i, a in enumerate(arrays)})
+
+    def everything(all_values):
+        return [(case(k, arrays), jax.grad(lambda a, k=k: jax.numpy.sum(case(k, a)))(arrays))
+                for k, arrays in enumerate(all_values)]
+
+    quick = {"xla_backend_optimization_level": 0, "xla_llvm_disable_expensive_passes": True}
+    results = jax.jit(everything).lower(values).compile(quick)(values)
+    for (op_type, shapes, attrs), (value, grads), want in zip(
+            JAX_CASES, results, wanted, strict=True):
+        where = f"{op_type} {shapes} {attrs}"
+        np.testing.assert_allclose(value, want[0], rtol=1e-12, atol=1e-12, err_msg=where)
+        for i, (got, expected) in enumerate(zip(grads, want[1:], strict=True)):
+            np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12,
+                                       err_msg=f"{where}: d/d input {i}")

@@ -175,7 +175,7 @@ def jax_script(graph: Graph, train: str | None = None, title: str = "graph",
             constants[n.name] = n.value
             lines.append(f"{var} = CONSTANTS[{n.name!r}]")
         else:
-            lines.append(f"{var} = {_expression(n, names)}")
+            lines.append(f"{var} = {expression(n, names)}")
     lines.append(f"return {names(loss.name)}")
     hyper = [a for a in node.op.active_attrs(node.attrs) if a not in (OPTIMIZER, VAR_LIST)]
     text = HEAD.format(title=title, script=script, train=node.name, loss=loss.name,
@@ -220,7 +220,8 @@ def _train_node(graph: Graph, train: str | None) -> tuple[Node, Node]:
     return train_node_for(graph, found[0].name)
 
 
-def _expression(node: Node, names: Identifiers) -> str:
+def expression(node: Node, names: Identifiers) -> str:
+    """The ``jax.numpy`` expression computing ``node`` from its inputs' variables."""
     forms = forms_of(node.op)
     if forms.jax is None:
         raise ExportError(f"{node.label}: {node.type} has no JAX form", node=node.name)
