@@ -45,9 +45,11 @@ def _only(scene: GraphScene, selection: bool) -> Iterator[QRectF]:
     if not nodes:
         raise ValueError("select the nodes to draw" if selection else "the canvas is empty")
     hidden: list[QGraphicsItem] = []
-    selected = [item for item in scene.selectedItems()]
+    selected = list(scene.selectedItems())
+    overview = scene.overview_mode  # (far zoomed out, the items draw nothing)
     scene.blockSignals(True)  # the picture changes nothing the editor shows
     try:
+        scene.set_overview(False)
         for item in selected:
             item.setSelected(False)
         for item in scene.items():
@@ -65,6 +67,7 @@ def _only(scene: GraphScene, selection: bool) -> Iterator[QRectF]:
             item.show()
         for item in selected:
             item.setSelected(True)
+        scene.set_overview(overview)
         scene.blockSignals(False)
 
 

@@ -19,6 +19,12 @@ from editor.app.window import MainWindow
 from engine.export.onnx_out import to_onnx
 
 
+def drawn(image: QImage) -> float:
+    """The fraction of a grid of the image's pixels that are not the background."""
+    points = [(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)]
+    return sum(image.pixelColor(x, y) != style.BACKGROUND for x, y in points) / len(points)
+
+
 def menu_texts(menu) -> list[str]:
     return [a.text() for a in menu.actions() if not a.isSeparator()]
 
@@ -121,6 +127,13 @@ def test_image_of_the_canvas_and_of_the_selection(affine, dialogs, tmp_path, mon
     assert part.width() < whole.width() / 2
     assert window.scene.selected_nodes() == [window.doc.graph.get_node("x")]  # as it was
     assert all(item.isVisible() for item in window.scene.items())
+    window.view.set_zoom(0.01)  # far out, the canvas shows an overview: the picture does not
+    assert window.scene.overview_mode
+    dialogs.save_path = str(tmp_path / "far.png")
+    window.export_menu.image_action.trigger()
+    far = QImage(str(tmp_path / "far.png"))
+    assert far.size() == whole.size() and drawn(far) == pytest.approx(drawn(whole), abs=0.02)
+    assert drawn(whole) > 0.2 and window.scene.overview_mode
     dialogs.save_path = str(tmp_path / "all.svg")
     window.export_menu.image_action.trigger()
     svg = (tmp_path / "all.svg").read_text()
