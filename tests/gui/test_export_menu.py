@@ -9,6 +9,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 from conftest import EXAMPLE
+from gates import Gate
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QInputDialog
 
@@ -37,10 +38,11 @@ def test_the_file_menu_offers_export_and_import(window):
         "Image of the &Selection…"]
 
 
-def test_export_onnx_of_the_selection_runs_in_onnx_runtime(affine, dialogs, tmp_path):
+def test_export_onnx_of_the_selection_runs_in_onnx_runtime(affine, dialogs, tmp_path, qtbot):
     affine.select("matmul")
     dialogs.save_path = str(tmp_path / "part")
-    affine.window.export_menu.onnx_action.trigger()
+    with qtbot.waitSignal(affine.window.export_menu.finished):
+        affine.window.export_menu.onnx_action.trigger()
     model = (tmp_path / "part.onnx").read_bytes()
     session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
     assert [o.name for o in session.get_outputs()] == ["matmul"]
@@ -49,10 +51,35 @@ def test_export_onnx_of_the_selection_runs_in_onnx_runtime(affine, dialogs, tmp_
     assert "Exported" in affine.status()
 
 
-def test_an_export_that_fails_names_the_node_and_leaves_the_document(affine, dialogs, tmp_path):
+def test_an_export_writes_the_graph_as_it_was_asked_for_while_editing_goes_on(
+        affine, dialogs, tmp_path, qtbot, monkeypatch):
+    import engine.export.python_script as python_script
+
+    gate = Gate()
+    script = python_script.python_script
+
+    def slow(graph, *args):
+        gate.wait()
+        return script(graph, *args)
+
+    monkeypatch.setattr(python_script, "python_script", slow)
+    dialogs.save_path = str(tmp_path / "before.py")
+    with qtbot.waitSignal(affine.window.export_menu.finished):
+        affine.window.export_menu.python_action.trigger()
+        qtbot.waitUntil(lambda: gate.held == 1)  # the worker is writing
+        affine.rename("z", "result")  # the editor goes on meanwhile
+        gate.open()
+    text = (tmp_path / "before.py").read_text()
+    assert "name='z'" in text and "result" not in text
+    assert "result" in affine.window.doc.graph
+
+
+def test_an_export_that_fails_names_the_node_and_leaves_the_document(affine, dialogs, tmp_path,
+                                                                     qtbot):
     affine.select("z")
     dialogs.save_path = str(tmp_path / "z_jax.py")
-    affine.window.export_menu.jax_action.trigger()  # the graph has no train node
+    with qtbot.waitSignal(affine.window.export_menu.finished):
+        affine.window.export_menu.jax_action.trigger()  # the graph has no train node
     assert dialogs.shown[-1][0] == "critical"
     assert "choose one (train nodes: none)" in dialogs.shown[-1][1]
     assert not affine.window.doc.dirty and not (tmp_path / "z_jax.py").exists()
@@ -66,24 +93,27 @@ def test_the_app_starts_without_onnx_and_says_how_to_install_it(qtbot, dialogs, 
     qtbot.addWidget(window)
     window.open_file(EXAMPLE)
     dialogs.save_path = str(tmp_path / "m.onnx")
-    window.export_menu.onnx_action.trigger()
+    with qtbot.waitSignal(window.export_menu.finished):
+        window.export_menu.onnx_action.trigger()
     kind, text = dialogs.shown[-1]
     assert kind == "critical" and "pip install 'tensorcanvas[interop]'" in text
     assert not (tmp_path / "m.onnx").exists()
 
 
-def test_export_python_script(affine, dialogs, tmp_path):
+def test_export_python_script(affine, dialogs, tmp_path, qtbot):
     dialogs.save_path = str(tmp_path / "affine_copy.py")
-    affine.window.export_menu.python_action.trigger()
+    with qtbot.waitSignal(affine.window.export_menu.finished):
+        affine.window.export_menu.python_action.trigger()
     assert "import engine as ts" in (tmp_path / "affine_copy.py").read_text()
 
 
 def test_import_onnx_opens_a_laid_out_graph_that_evaluates_and_edits(window, canvas, dialogs,
-                                                                     tmp_path):
+                                                                     tmp_path, qtbot):
     graph = ts.load_graph(EXAMPLE.parent / "mlp.json")
     (tmp_path / "mlp.onnx").write_bytes(to_onnx(graph, ["p_output"]).SerializeToString())
     dialogs.open_path = str(tmp_path / "mlp.onnx")
-    window.export_menu.import_action.trigger()
+    with qtbot.waitSignal(window.export_menu.finished):
+        window.export_menu.import_action.trigger()
     imported = window.doc.graph
     assert window.doc.title == "mlp" and len(imported) == 11
     assert all(isinstance(n.ui.get("pos"), list) for n in imported.nodes)
@@ -96,11 +126,12 @@ def test_import_onnx_opens_a_laid_out_graph_that_evaluates_and_edits(window, can
     assert "probabilities" in imported and window.doc.dirty
 
 
-def test_a_model_that_cannot_be_imported_changes_nothing(affine, dialogs, tmp_path):
+def test_a_model_that_cannot_be_imported_changes_nothing(affine, dialogs, tmp_path, qtbot):
     before = affine.window.doc
     (tmp_path / "bad.onnx").write_bytes(b"\x00not a model")
     dialogs.open_path = str(tmp_path / "bad.onnx")
-    affine.window.export_menu.import_action.trigger()
+    with qtbot.waitSignal(affine.window.export_menu.finished):
+        affine.window.export_menu.import_action.trigger()
     kind, text = dialogs.shown[-1]
     assert kind == "critical" and "bad.onnx: not a valid ONNX model" in text
     assert affine.window.doc is before
