@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from jax.sharding import PartitionSpec
 from test_gradients import CASES, _inputs
+from training_helpers import registered_loss_and_optimizer
 
 import engine as ts
 from engine.export import ExportError, Identifiers
@@ -107,6 +108,16 @@ def test_the_jax_script_names_what_it_cannot_write():
         ts.train.GradientDescentOptimizer(0.1).minimize(ts.reduce_sum(x), name="other")
     with pytest.raises(ExportError, match="choose one .train nodes: train, other"):
         write_jax_script(g, "unused.py")
+    with registered_loss_and_optimizer(), ts.Graph().as_default() as h:
+        loss = ts.reduce_sum(ts.square(ts.Variable([1.0, 2.0], name="w")), name="loss")
+        ts.train.add_train_node(h, loss, {"optimizer": "test_signum"}, name="signum")
+        with pytest.raises(ExportError, match="signum .test_signum.: the optimizer test_signum "
+                                              "has no JAX form"):
+            write_jax_script(h, "unused.py")
+        mae = h.add_node("test_mae", [loss, loss], name="mae")
+        ts.train.GradientDescentOptimizer(0.1).minimize(mae, name="descent")
+        with pytest.raises(ExportError, match=r"mae \(test_mae\): test_mae has no JAX form"):
+            write_jax_script(h, "unused.py", "descent")
 
 
 JAX_OPS = [t for t, forms in FORMS.items() if forms.jax is not None]
