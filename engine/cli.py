@@ -1,4 +1,5 @@
-"""The command line: ``run`` evaluates nodes of a graph file, ``train`` trains it (no GUI)."""
+"""The command line: ``run`` evaluates nodes of a graph file, ``train`` trains it, ``export`` and
+``import`` write and read other formats (no GUI)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import NoReturn
 import numpy as np
 
 from .errors import EngineError
+from .export import commands as export_commands
 from .graph import Graph
 from .io import load_graph, save_graph
 from .loop import fit
@@ -69,6 +71,7 @@ def parser() -> argparse.ArgumentParser:
                        help="a placeholder's value for every step (repeatable)")
     train.add_argument("--every", type=int, metavar="K",
                        help="print progress every K steps (default: about ten lines in all)")
+    export_commands.add_parsers(sub)
     return main
 
 
@@ -157,6 +160,9 @@ def parse_feed(item: str) -> tuple[str, object]:
         return name, parse_tensor_text(text)
     except ValueError as error:
         raise ValueError(f"--feed {name}: {error}") from None
+
+
+COMMANDS.update(export_commands.HANDLERS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,158 @@
+"""The scripts a graph exports, run: the Python script writes a graph file equal to the original;
+the JAX script trains as the engine does (float64, 20 steps, rtol 1e-6), its data split over
+two CPU devices; each op's jax.numpy form computes and differentiates as the engine does."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+import jax  # imported once for the module: the scripts find it loaded
+import numpy as np
+import pytest
+from jax.sharding import PartitionSpec
+from test_gradients import CASES, _inputs
+from training_helpers import registered_loss_and_optimizer
+
+import engine as ts
+from engine.export import ExportError, Identifiers
+from engine.export.jax_script import expression, write_jax_script
+from engine.export.python_script import write_python_script
+from engine.io import dumps, graph_to_dict
+from engine.ops.forms import FORMS
+
+jax.config.update("jax_enable_x64", True)  # as the scripts do
+jax.config.update("jax_num_cpu_devices", 2)  # (before JAX starts) the scripts split their data
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "resources" / "examples").glob("*.json"))
+
+
+def run_script(path: Path, *argv: str) -> dict:
+    """Run ``path`` as ``python path argv…`` does, in this process."""
+    saved = sys.argv
+    sys.argv = [str(path), *argv]
+    try:
+        return runpy.run_path(str(path), run_name="__main__")
+    finally:
+        sys.argv = saved
+
+
+# ---- the Python script -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_the_python_script_of_each_example_writes_the_same_file(path, tmp_path):
+    graph = ts.load_graph(path)
+    write_python_script(graph, tmp_path / "rebuild.py")
+    run_script(tmp_path / "rebuild.py", str(tmp_path / "again.json"))
+    assert (tmp_path / "again.json").read_text() == dumps(graph_to_dict(graph))
+
+
+def test_the_python_script_keeps_odd_names_back_wires_open_ports_and_optimizer_state(tmp_path):
+    graph = ts.load_graph(EXAMPLES[2])  # perceptron
+    graph.set_attr("train", "optimizer", "adam")
+    session = ts.Session(graph)
+    for _ in range(3):
+        session.run("train")
+    graph.rename("W", "class")  # a Python keyword
+    graph.rename("b", "layer-1/b.bias")
+    late = graph.add_node("exp", [], name="late")
+    graph.connect(late, "log", 0)  # wired into a node made before it
+    graph.add_node("multiply", [late], name="half_wired")
+    graph.add_node("placeholder", name="no_default", attrs={"shape": None, "dtype": None})
+    write_python_script(graph, tmp_path / "odd.py")
+    run_script(tmp_path / "odd.py", str(tmp_path / "odd.json"))
+    assert (tmp_path / "odd.json").read_text() == dumps(graph_to_dict(graph))
+
+
+# ---- the JAX script ----------------------------------------------------------------------------
+
+
+def engine_trajectory(graph: ts.Graph, steps: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    session = ts.Session(graph)
+    losses = np.array([session.run("train") for _ in range(steps)])
+    return losses, {n.name: n.value for n in graph.nodes if isinstance(n, ts.Variable)}
+
+
+@pytest.mark.parametrize(("example", "optimizer", "before"), [
+    ("perceptron", "gradient_descent", 0), ("perceptron", "momentum", 0), ("mlp", "adam", 3)],
+    ids=["perceptron-gradient_descent", "perceptron-momentum", "mlp-adam-continued"])
+def test_the_jax_script_trains_as_the_engine_does(example, optimizer, before, tmp_path):
+    graph = ts.load_graph(EXAMPLES[[p.stem for p in EXAMPLES].index(example)])
+    graph.set_attr("train", "optimizer", optimizer)
+    engine_trajectory(graph, before)  # a script continues from the saved optimizer state
+    write_jax_script(graph, tmp_path / f"{example}_jax.py")
+    out = tmp_path / "params.npz"
+    script = run_script(tmp_path / f"{example}_jax.py", "--steps", "20", "--out", str(out))
+    losses = script["losses"]
+    spread = script["spread"](script["load_data"]())  # over the two devices, 100 rows each
+    assert len(jax.devices()) == 2 and spread["X"].sharding.spec == PartitionSpec("batch")
+    with np.load(out) as saved:
+        params = dict(saved)
+    want_losses, want_values = engine_trajectory(graph, 20)
+    np.testing.assert_allclose(losses, want_losses, rtol=1e-6)
+    assert set(params) == {n for n in want_values}
+    for name, value in params.items():
+        assert value.dtype == np.float64
+        np.testing.assert_allclose(value, want_values[name], rtol=1e-6, atol=1e-12)
+
+
+def test_the_jax_script_names_what_it_cannot_write():
+    graph = ts.load_graph(EXAMPLES[1])  # mlp
+    graph.set_value("c", None)
+    with pytest.raises(ExportError, match=r"c \(placeholder\): the placeholder has no default"):
+        write_jax_script(graph, "unused.py")
+    with ts.Graph().as_default() as g:
+        x = ts.Variable([1.0, 2.0], name="x")
+        ts.train.GradientDescentOptimizer(0.1).minimize(ts.reduce_sum(ts.square(x)))
+        ts.train.GradientDescentOptimizer(0.1).minimize(ts.reduce_sum(x), name="other")
+    with pytest.raises(ExportError, match="choose one .train nodes: train, other"):
+        write_jax_script(g, "unused.py")
+    with registered_loss_and_optimizer(), ts.Graph().as_default() as h:
+        loss = ts.reduce_sum(ts.square(ts.Variable([1.0, 2.0], name="w")), name="loss")
+        ts.train.add_train_node(h, loss, {"optimizer": "test_signum"}, name="signum")
+        with pytest.raises(ExportError, match="signum .test_signum.: the optimizer test_signum "
+                                              "has no JAX form"):
+            write_jax_script(h, "unused.py")
+        mae = h.add_node("test_mae", [loss, loss], name="mae")
+        ts.train.GradientDescentOptimizer(0.1).minimize(mae, name="descent")
+        with pytest.raises(ExportError, match=r"mae \(test_mae\): test_mae has no JAX form"):
+            write_jax_script(h, "unused.py", "descent")
+
+
+JAX_OPS = [t for t, forms in FORMS.items() if forms.jax is not None]
+JAX_CASES = [(t, *CASES[t][-1]) for t in JAX_OPS]
+"""Each op's last case in tests/test_gradients.py (the one with the most attributes set)."""
+
+
+def test_every_op_s_jax_form_computes_and_differentiates_as_the_engine():
+    """Each case's value and its gradients (of the sum) by jax.grad, against the engine's: all
+    cases in one jit-compiled function (compiling each alone would take long)."""
+    codes, values, wanted = [], [], []
+    for k, (op_type, shapes, attrs) in enumerate(JAX_CASES):
+        inputs = _inputs(op_type, shapes, attrs, np.random.default_rng(k))
+        with ts.Graph().as_default() as graph:
+            nodes = [ts.Variable(v, name=f"in{i}") for i, v in enumerate(inputs)]
+            out = graph.add_node(op_type, nodes, name="out", attrs=attrs)
+            grads = ts.gradients(out, nodes)
+        wanted.append(ts.Session(graph).run([out, *grads]))
+        codes.append(compile(expression(out, Identifiers()), op_type, "eval"))
+        values.append(inputs)
+
+    def case(k, arrays):
+        return eval(codes[k], {"jax": jax, "jnp": jax.numpy},  # noqa: S307 (our templates)
+                    {f"in{i}": a for i, a in enumerate(arrays)})
+
+    def everything(all_values):
+        return [(case(k, arrays), jax.grad(lambda a, k=k: jax.numpy.sum(case(k, a)))(arrays))
+                for k, arrays in enumerate(all_values)]
+
+    quick = {"xla_backend_optimization_level": 0, "xla_llvm_disable_expensive_passes": True}
+    results = jax.jit(everything).lower(values).compile(quick)(values)
+    for (op_type, shapes, attrs), (value, grads), want in zip(
+            JAX_CASES, results, wanted, strict=True):
+        where = f"{op_type} {shapes} {attrs}"
+        np.testing.assert_allclose(value, want[0], rtol=1e-12, atol=1e-12, err_msg=where)
+        for i, (got, expected) in enumerate(zip(grads, want[1:], strict=True)):
+            np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12,
+                                       err_msg=f"{where}: d/d input {i}")
