@@ -15,6 +15,7 @@ from test_gradients import CASES, _inputs
 import engine as ts
 import main
 from engine.export import ExportError, MissingPackage
+from engine.export.onnx_in import from_onnx
 from engine.export.onnx_out import OPSET, to_onnx
 from engine.ops.forms import FORMS
 
@@ -29,18 +30,23 @@ def run_onnx(model, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
     return session.run(None, {k: v for k, v in feeds.items() if k in names})
 
 
-def check(graph: ts.Graph, outputs: list[str], feeds: dict[str, np.ndarray]) -> None:
-    """ONNX Runtime's values for the model of ``outputs`` equal the engine's: to 1e-12 in
-    float64, to float32's precision in float32."""
-    want = ts.Session(graph).run(outputs, feeds)
+def _single(value: np.ndarray) -> np.ndarray:
+    return value.astype(np.float32) if value.dtype.kind == "f" else value
+
+
+def check(graph: ts.Graph, outputs: list[str], feeds: dict[str, np.ndarray],
+          want: list | None = None) -> None:
+    """ONNX Runtime's values for the model of ``outputs`` equal the engine's (or ``want``): to
+    1e-12 in float64, to float32's precision in float32 (float values; others exactly)."""
+    want = ts.Session(graph).run(outputs, feeds) if want is None else want
     got = run_onnx(to_onnx(graph, outputs), feeds)
     for name, a, b in zip(outputs, got, want, strict=True):
         assert a.dtype == np.asarray(b).dtype, name
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12, equal_nan=True, err_msg=name)
     single = run_onnx(to_onnx(graph, outputs, float_type="float32"),
-                      {k: v.astype(np.float32) for k, v in feeds.items()})
+                      {k: _single(v) for k, v in feeds.items()})
     for name, a, b in zip(outputs, single, want, strict=True):
-        assert a.dtype == np.float32, name
+        assert a.dtype == _single(np.asarray(b)).dtype, name
         np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-4, equal_nan=True, err_msg=name)
 
 
@@ -80,6 +86,8 @@ EXTRA = {
     "reshape": [(((3, 4),), {"shape": [-1]}), (((3, 4),), {"shape": [4, -1, 1]})],
     "transpose": [(((2, 3, 4),), {"axes": [2, 0, 1]})],
 }
+AT_INFERENCE = {"dropout"}
+"""Ops whose model is their inference form: the identity of their first input."""
 """Cases beyond the gradient test's (tests/test_gradients.py), which every op has."""
 OP_CASES = [(t, shapes, attrs) for t in EXPORTABLE
             for shapes, attrs in CASES.get(t, []) + EXTRA.get(t, [])]
@@ -94,10 +102,14 @@ def test_every_exportable_op_has_cases():
 def test_every_exportable_op_runs_in_onnx_runtime_as_in_the_engine(op_type, shapes, attrs):
     values = _inputs(op_type, shapes, attrs, np.random.default_rng(len(op_type)))
     with ts.Graph().as_default() as graph:
-        inputs = [ts.placeholder(shape=list(v.shape), dtype="float64", name=f"in{i}")
+        inputs = [ts.placeholder(shape=list(v.shape), dtype=v.dtype.name, name=f"in{i}")
                   for i, v in enumerate(values)]
         graph.add_node(op_type, inputs, name="out", attrs=attrs)
-    check(graph, ["out"], {f"in{i}": v for i, v in enumerate(values)})
+    feeds = {f"in{i}": v for i, v in enumerate(values)}
+    check(graph, ["out"], feeds, [values[0]] if op_type in AT_INFERENCE else None)
+    model = to_onnx(graph, ["out"])
+    again = to_onnx(from_onnx(model), ["out"])  # export → import → export: the same model
+    assert again.SerializeToString() == model.SerializeToString()
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -15,30 +15,18 @@ import numpy as np
 from ..graph import Graph, Node, Placeholder, _ValueNode
 from ..io import atomic_write, encode_tensor
 from ..ops.forms import forms_of
-from ..optimizers import OPTIMIZER, VAR_LIST, trained_variables
+from ..ops.jax_steps import SLOTS, UPDATES
+from ..optimizers import DECAY, GLOBAL_STEP, OPTIMIZER, VAR_LIST, global_step_of, trained_variables
 from ..train import train_node_for, train_nodes
 from . import ExportError, Identifiers, ancestry
 
-UPDATES: dict[str, str] = {
-    "gradient_descent": """\
-    new = {k: p - LEARNING_RATE * grads[k] for k, p in params.items()}
-    return new, state""",
-    "momentum": """\
-    acc = {k: MOMENTUM * state["accumulation"][k] + grads[k] for k in params}
-    new = {k: p - LEARNING_RATE * acc[k] for k, p in params.items()}
-    return new, {**state, "accumulation": acc}""",
-    "adam": """\
-    t = state["step"] + 1
-    m = {k: BETA1 * state["m"][k] + (1 - BETA1) * grads[k] for k in params}
-    v = {k: BETA2 * state["v"][k] + (1 - BETA2) * grads[k] * grads[k] for k in params}
-    rate = LEARNING_RATE * jnp.sqrt(1 - BETA2**t) / (1 - BETA1**t)
-    new = {k: p - rate * m[k] / (jnp.sqrt(v[k]) + EPSILON) for k, p in params.items()}
-    return new, {**state, "m": m, "v": v}""",
-}
-"""Each optimizer's step in the script, ``update(params, grads, state) → (params, state)``
-(``state["step"]`` counts the steps taken before; the caller advances it)."""
-SLOTS = {"gradient_descent": (), "momentum": ("accumulation",), "adam": ("m", "v")}
-"""The per-variable slots each optimizer keeps (as the engine's ``Rule.slots``)."""
+CONSTANT_RATE = """\
+    return LEARNING_RATE"""
+DECAYED_RATE = """\
+    exponent = state[{counter!r}] / DECAY_STEPS
+    return LEARNING_RATE * DECAY_RATE ** {exponent}"""
+"""The learning rate of a step: constant, or decayed exponentially (tf.train.exponential_decay)
+by the steps taken before or by the global step."""
 
 HEAD = '''"""Train the graph {title} with JAX (written by Tensor Canvas from its train node
 {train!r}).
@@ -109,6 +97,11 @@ def objective(params, data):
     return jnp.sum(value), value
 
 
+def learning_rate(state):
+    """The learning rate of this step."""
+{rate}
+
+
 def update(params, grads, state):
     """One {optimizer} step."""
 {update}
@@ -119,7 +112,8 @@ def step(params, state, data):
     """One training step: the new parameters and state, and the loss before the step."""
     grads, value = jax.grad(objective, has_aux=True)(params, data)
     params, state = update(params, grads, state)
-    return params, {{**state, "step": state["step"] + 1}}, value
+    counters = [c for c in ("step", "global_step") if c in state]
+    return params, {{**state, **{{c: state[c] + 1 for c in counters}}}}, value
 
 
 def train(steps, data=None):
@@ -128,8 +122,11 @@ def train(steps, data=None):
     data = spread(load_data() if data is None else data)
     params = {{name: jnp.asarray(value) for name, value in PARAMS.items()}}
     state = {{"step": jnp.asarray(STEP)}}
-    for slot in SLOTS:
-        state[slot] = {{name: jnp.asarray(SAVED.get(f"{{slot}}/{{name}}", np.zeros_like(value)))
+    if GLOBAL_STEP is not None:
+        state["global_step"] = jnp.asarray(GLOBAL_STEP)
+    for slot, start in SLOTS.items():
+        state[slot] = {{name: jnp.asarray(SAVED.get(f"{{slot}}/{{name}}",
+                                                   np.full_like(value, start)))
                        for name, value in PARAMS.items()}}
     losses = []
     for _ in range(steps):
@@ -162,10 +159,14 @@ def jax_script(graph: Graph, train: str | None = None, title: str = "graph",
         raise ExportError(f"{node.label}: the optimizer {optimizer} has no JAX form",
                           node=node.name)
     params = trained_variables(node, node.attrs.get(VAR_LIST))
+    counter = global_step_of(node)
     names = Identifiers("params", "data", "jax", "jnp", "np", "tensor", "base64", "argparse")
     lines, data, constants = [], {}, {}
     for n in ancestry(graph, [loss]):
         var = names(n.name)
+        if n is counter:
+            raise ExportError(f"{node.label}: the loss reads the global step {n.name}, which "
+                              "the JAX script does not follow", node=node.name)
         if isinstance(n, Placeholder):
             data[n.name] = training_data(n)
             lines.append(f"{var} = data[{n.name!r}]")
@@ -177,12 +178,16 @@ def jax_script(graph: Graph, train: str | None = None, title: str = "graph",
         else:
             lines.append(f"{var} = {expression(n, names)}")
     lines.append(f"return {names(loss.name)}")
-    hyper = [a for a in node.op.active_attrs(node.attrs) if a not in (OPTIMIZER, VAR_LIST)]
+    hyper = [a for a in node.op.active_attrs(node.attrs)
+             if a not in (OPTIMIZER, VAR_LIST, GLOBAL_STEP, *DECAY)]
+    decays = "learning_rate" in hyper and node.attrs.get(DECAY[0], 1.0) != 1.0
     text = HEAD.format(title=title, script=script, train=node.name, loss=loss.name,
                        optimizer=optimizer)
-    text += "".join(f"{a.upper()} = {float(node.attrs[a])!r}\n" for a in hyper)
+    text += "".join(f"{a.upper()} = {float(node.attrs[a])!r}\n"
+                    for a in (*hyper, *(DECAY[:2] if decays else ())))
     text += f"STEP = {int(node.state.get('step', 0))}\n"
-    text += f"SLOTS = {SLOTS[optimizer]!r}\n"
+    text += f"GLOBAL_STEP = {None if counter is None else np.asarray(counter.value).item()!r}\n"
+    text += f"SLOTS = {{{', '.join(f'{k!r}: {v}' for k, v in SLOTS[optimizer].items())}}}\n"
     text += _table("PARAMS", {p.name: p.value for p in params})
     text += _table("CONSTANTS", constants)
     text += _table("DATA", data)
@@ -190,7 +195,7 @@ def jax_script(graph: Graph, train: str | None = None, title: str = "graph",
     return text + BODY.format(
         title=title, loss=loss.name, optimizer=optimizer,
         forward="".join(f"    {line}\n" for line in lines).rstrip("\n"),
-        update=UPDATES[optimizer])
+        update=UPDATES[optimizer], rate=_rate(node, decays, counter is not None))
 
 
 def write_jax_script(graph: Graph, path: str | os.PathLike[str], train: str | None = None
@@ -207,6 +212,14 @@ def training_data(placeholder: Placeholder) -> np.ndarray:
         raise ExportError(f"{placeholder.label}: the placeholder has no default to train on "
                           "(give it one)", node=placeholder.name)
     return placeholder.value
+
+
+def _rate(node: Node, decays: bool, counted: bool) -> str:
+    """The script's learning rate function's body."""
+    if not decays:
+        return CONSTANT_RATE
+    exponent = "(exponent // 1)" if node.attrs[DECAY[2]] else "exponent"
+    return DECAYED_RATE.format(counter="global_step" if counted else "step", exponent=exponent)
 
 
 def _train_node(graph: Graph, train: str | None) -> tuple[Node, Node]:

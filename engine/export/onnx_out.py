@@ -64,7 +64,7 @@ def to_onnx(graph: Graph, outputs: Sequence[Node | str] | None = None,
         elif isinstance(node, _ValueNode):
             initializers.append(_initializer(onnx, node, casts.get(node), float_type))
         else:
-            form = forms_of(node.op).onnx
+            form = forms_of(node.op).onnx_for(node.attrs)
             if form is None:
                 raise ExportError(f"{node.label}: {node.type} has no ONNX form", node=node.name)
             nodes.append(_node(onnx, node, form, extras))

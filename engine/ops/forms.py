@@ -52,6 +52,10 @@ def _no_attrs(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
     return {}
 
 
+def _always(attrs: Attrs) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class OnnxForm:
     """One ONNX node of type ``op_type`` (in ``domain``; ours has a function ``body`` over the
@@ -68,6 +72,8 @@ class OnnxForm:
     body_inputs: tuple[str, ...] = ()
     """The names the body gives the constant inputs after the ports."""
     domain: str = ""
+    when: Callable[[Attrs], bool] = _always
+    """Whether this form writes the op with these attributes (an op may have several)."""
 
     def __post_init__(self) -> None:
         if self.body:
@@ -82,7 +88,27 @@ class Forms:
     onnx: OnnxForm | None = None
     jax: str | None = None
     jax_attrs: Callable[[Attrs], Attrs] = _same
-    """The attributes as the template writes them."""
+    """The attributes as the template writes them (a :class:`Code` as itself)."""
+    onnx_variants: tuple[OnnxForm, ...] = ()
+    """Other ONNX forms, for the attributes their ``when`` accepts (tried before ``onnx``)."""
+
+    def onnx_for(self, attrs: Attrs) -> OnnxForm | None:
+        """The ONNX form that writes the op with ``attrs`` (``None``: none)."""
+        for form in self.onnx_variants:
+            if form.when(attrs):
+                return form
+        return self.onnx if self.onnx is not None and self.onnx.when(attrs) else None
+
+    def all_onnx(self) -> tuple[OnnxForm, ...]:
+        """Every ONNX form of the op."""
+        return (*self.onnx_variants, *(() if self.onnx is None else (self.onnx,)))
+
+
+class Code(str):
+    """Python code that a JAX template writes as it is (not as a literal)."""
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 # ---- attribute translations -------------------------------------------------------------------
@@ -151,6 +177,38 @@ def _jax_reduce(attrs: Attrs) -> Attrs:
     return {**attrs, "axis": tuple(axis) if isinstance(axis, (list, tuple)) else axis}
 
 
+_MATMUL_EQUATIONS = {(a, b): f"...{'ji' if a else 'ij'},...{'kj' if b else 'jk'}->...ik"
+                     for a in (False, True) for b in (False, True) if a or b}
+"""A matrix product with transposes as ONNX's Einsum (batched by the ellipsis)."""
+
+
+def _transposed(attrs: Attrs) -> bool:
+    return bool(attrs["transpose_a"] or attrs["transpose_b"])
+
+
+def _untransposed(attrs: Attrs) -> bool:
+    return not _transposed(attrs)
+
+
+def _equation(attrs: Attrs) -> Attrs:
+    return {"equation": _MATMUL_EQUATIONS[attrs["transpose_a"], attrs["transpose_b"]]}
+
+
+def _equation_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    equation = onnx_attrs.get("equation", b"")
+    equation = equation.decode() if isinstance(equation, bytes) else equation
+    for (a, b), known in _MATMUL_EQUATIONS.items():
+        if equation.replace(" ", "") == known:
+            return {"transpose_a": a, "transpose_b": b}
+    raise ValueError(f"an Einsum other than a (transposed) matrix product ({equation}) is not "
+                     "supported")
+
+
+def _jax_transposes(attrs: Attrs) -> Attrs:
+    return {k: Code("jnp.matrix_transpose" if attrs[k] else "")
+            for k in ("transpose_a", "transpose_b")}
+
+
 # ---- the table ------------------------------------------------------------------------------
 
 _SQUARE: tuple[BodyNode, ...] = (("Mul", ("x", "x"), ("out",), {}),)
@@ -183,7 +241,10 @@ FORMS: dict[str, Forms] = {
     "sqrt": _plain("Sqrt", "jnp.sqrt({x})"),
     "exp": _plain("Exp", "jnp.exp({x})"),
     "log": _plain("Log", "jnp.log({x})"),
-    "matmul": _plain("MatMul", "jnp.matmul({a}, {b})"),
+    "matmul": Forms(
+        OnnxForm("MatMul", when=_untransposed),
+        "jnp.matmul({transpose_a}({a}), {transpose_b}({b}))",
+        _jax_transposes, (OnnxForm("Einsum", _equation, back=_equation_back, when=_transposed),)),
     "reduce_sum": Forms(
         OnnxForm("ReduceSum", _reduce_attrs, _reduce_axes, _reduce_back),
         "jnp.sum({x}, axis={axis}, keepdims={keepdims})", _jax_reduce),
@@ -221,7 +282,7 @@ def op_for_onnx(domain: str, op_type: str) -> tuple[OpDef, OnnxForm] | None:
     if no op has that form."""
     domain = "" if domain == "ai.onnx" else domain
     for type, forms in FORMS.items():
-        form = forms.onnx
-        if form is not None and (form.domain, form.op_type) == (domain, op_type):
-            return get_op(type), form
+        for form in forms.all_onnx():
+            if (form.domain, form.op_type) == (domain, op_type):
+                return get_op(type), form
     return None
