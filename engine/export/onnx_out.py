@@ -67,7 +67,7 @@ def to_onnx(graph: Graph, outputs: Sequence[Node | str] | None = None,
             form = forms_of(node.op).onnx_for(node.attrs)
             if form is None:
                 raise ExportError(f"{node.label}: {node.type} has no ONNX form", node=node.name)
-            nodes.append(_node(onnx, node, form, extras))
+            nodes.append(_node(onnx, node, form, extras, float_type))
             if form.body and form.op_type not in functions:
                 functions[form.op_type] = _function(helper, node.op.inputs, form)
     outs = [helper.make_empty_tensor_value_info(n.name) for n in chosen]
@@ -147,23 +147,28 @@ def _initializer(onnx: Any, node: _ValueNode, promote: str | None, float_type: s
     return tensor
 
 
-def _node(onnx: Any, node: Node, form: OnnxForm, extras: list[Any]) -> Any:
-    """The node's ONNX node; its constant inputs (axes, shapes) are added to ``extras``."""
+def _node(onnx: Any, node: Node, form: OnnxForm, extras: list[Any], float_type: str | None
+          ) -> Any:
+    """The node's ONNX node; its constant inputs (axes, shapes) are added to ``extras``.
+    With ``float_type``, an attribute ``dtype`` naming a float type names it."""
+    attrs = dict(node.attrs)
+    if float_type and isinstance(attrs.get("dtype"), str) and np.dtype(attrs["dtype"]).kind == "f":
+        attrs["dtype"] = float_type
     names = [source.name for source in node.inputs if source is not None]
-    for i, extra in enumerate(form.extra(node.attrs)):
+    for i, extra in enumerate(form.extra(attrs)):
         if extra is None:
             names.append("")
             continue
         name = f"{node.name}:{i}"  # ':' is in no node's name
-        extras.append(onnx.numpy_helper.from_array(extra, name))
+        extras.append(onnx.numpy_helper.from_array(_cast(extra, float_type), name))
         names.append(name)
     while names and not names[-1]:
         names.pop()
     return onnx.helper.make_node(form.op_type, names, [node.name], name=node.name,
-                                 domain=form.domain, **form.attrs(node.attrs))
+                                 domain=form.domain, **form.attrs(attrs))
 
 
-_REF_TYPES = {"int": "INT", "ints": "INTS", "float": "FLOAT"}
+_REF_TYPES = {"int": "INT", "ints": "INTS", "float": "FLOAT", "string": "STRING"}
 
 
 def _function(helper: Any, ports: tuple[str, ...], form: OnnxForm) -> Any:

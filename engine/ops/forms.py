@@ -29,7 +29,7 @@ class Ref:
 
     name: str
     kind: str = "int"
-    """``int``, ``ints`` or ``float``."""
+    """``int``, ``ints``, ``float`` or ``string``."""
 
 
 BodyNode = tuple[str, tuple[str, ...], tuple[str, ...], dict[str, Any]]
@@ -177,36 +177,275 @@ def _jax_reduce(attrs: Attrs) -> Attrs:
     return {**attrs, "axis": tuple(axis) if isinstance(axis, (list, tuple)) else axis}
 
 
-_MATMUL_EQUATIONS = {(a, b): f"...{'ji' if a else 'ij'},...{'kj' if b else 'jk'}->...ik"
-                     for a in (False, True) for b in (False, True) if a or b}
-"""A matrix product with transposes as ONNX's Einsum (batched by the ellipsis)."""
+def _transposes_are(a: bool, b: bool) -> Callable[[Attrs], bool]:
+    def when(attrs: Attrs) -> bool:
+        return bool(attrs["transpose_a"]) == a and bool(attrs["transpose_b"]) == b
+
+    return when
 
 
-def _transposed(attrs: Attrs) -> bool:
-    return bool(attrs["transpose_a"] or attrs["transpose_b"])
+def _transposes_back(a: bool, b: bool) -> Callable[[Attrs, Sequence[np.ndarray | None]], Attrs]:
+    def back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+        return {"transpose_a": a, "transpose_b": b}
+
+    return back
 
 
-def _untransposed(attrs: Attrs) -> bool:
-    return not _transposed(attrs)
-
-
-def _equation(attrs: Attrs) -> Attrs:
-    return {"equation": _MATMUL_EQUATIONS[attrs["transpose_a"], attrs["transpose_b"]]}
-
-
-def _equation_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
-    equation = onnx_attrs.get("equation", b"")
-    equation = equation.decode() if isinstance(equation, bytes) else equation
-    for (a, b), known in _MATMUL_EQUATIONS.items():
-        if equation.replace(" ", "") == known:
-            return {"transpose_a": a, "transpose_b": b}
-    raise ValueError(f"an Einsum other than a (transposed) matrix product ({equation}) is not "
-                     "supported")
+def _matmul_transposed(a: bool, b: bool) -> OnnxForm:
+    """A matrix product with a's and/or b's last two axes swapped first (a rank-blind Einsum
+    that ONNX's shape inference follows), as a function of ours."""
+    swap = "...ij->...ji"
+    body: tuple[BodyNode, ...] = (
+        *((("Einsum", ("a",), ("a_t",), {"equation": swap}),) if a else ()),
+        *((("Einsum", ("b",), ("b_t",), {"equation": swap}),) if b else ()),
+        ("MatMul", ("a_t" if a else "a", "b_t" if b else "b"), ("out",), {}))
+    name = "MatMulTranspose" + "A" * a + "B" * b
+    return OnnxForm(name, back=_transposes_back(a, b), body=body, when=_transposes_are(a, b))
 
 
 def _jax_transposes(attrs: Attrs) -> Attrs:
     return {k: Code("jnp.matrix_transpose" if attrs[k] else "")
             for k in ("transpose_a", "transpose_b")}
+
+
+# ---- attribute translations of the ops of TensorFlow 1 -----------------------------------------
+
+ONNX_TYPES = {"float32": 1, "uint8": 2, "int8": 3, "uint16": 4, "int16": 5, "int32": 6,
+              "int64": 7, "bool": 9, "float16": 10, "float64": 11, "uint32": 12, "uint64": 13}
+"""ONNX's element types (``TensorProto.DataType``) by numpy dtype name."""
+_DTYPES = {code: name for name, code in ONNX_TYPES.items()}
+
+
+def _onnx_type(name: str) -> int:
+    if name not in ONNX_TYPES:
+        raise ValueError(f"ONNX has no tensor of {name}")
+    return ONNX_TYPES[name]
+
+
+def _dtype_of(code: Any) -> str:
+    if int(code) not in _DTYPES:
+        raise ValueError(f"its element type {code} is not one Tensor Canvas holds")
+    return _DTYPES[int(code)]
+
+
+def _to(attrs: Attrs) -> Attrs:
+    return {"to": _onnx_type(attrs["dtype"])}
+
+
+def _to_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    return {"dtype": _dtype_of(onnx_attrs["to"])}
+
+
+def _arg(attrs: Attrs) -> Attrs:
+    return {"axis": attrs["axis"], "keepdims": 0}
+
+
+def _arg_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    if onnx_attrs.get("keepdims", 1) or onnx_attrs.get("select_last_index", 0):
+        raise ValueError("an arg-max or arg-min keeping its axis or picking the last index is "
+                         "not supported")
+    return {"axis": int(onnx_attrs.get("axis", 0))}
+
+
+def _arg_as(attrs: Attrs) -> Attrs:
+    return {"axis": attrs["axis"], "to": _onnx_type(attrs["output_type"])}
+
+
+def _arg_as_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    return {"axis": int(onnx_attrs["axis"]), "output_type": _dtype_of(onnx_attrs["to"])}
+
+
+def _int64_output(attrs: Attrs) -> bool:
+    return bool(attrs["output_type"] == "int64")
+
+
+def _other_output(attrs: Attrs) -> bool:
+    return not _int64_output(attrs)
+
+
+def _axes_input(attrs: Attrs) -> Extra:
+    """``axis`` (one, several or ``None``) as an int64 input (``None``: omitted)."""
+    axis = attrs["axis"]
+    if axis is None:
+        return (None,)
+    return (np.array([axis] if isinstance(axis, int) else list(axis), np.int64),)
+
+
+def _one_axis_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    axes = extra[0] if extra and extra[0] is not None else onnx_attrs.get("axes")
+    if axes is None or len(axes) != 1:
+        raise ValueError("one axis is supported")
+    return {"axis": int(axes[0])}
+
+
+def _axes_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    axes = extra[0] if extra and extra[0] is not None else onnx_attrs.get("axes")
+    if axes is None or len(axes) == 0:
+        return {"axis": None}
+    return {"axis": int(axes[0]) if len(axes) == 1 else [int(a) for a in axes]}
+
+
+def _index_input(attrs: Attrs) -> Extra:
+    return (np.array(attrs["index"], np.int64),)
+
+
+def _index_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    if not extra or extra[0] is None or np.ndim(extra[0]) != 0:
+        raise ValueError("its index must be a scalar constant of the model")
+    return {"index": int(extra[0]), "axis": int(onnx_attrs.get("axis", 0))}
+
+
+_END = np.iinfo(np.int64).max
+"""Slice's end for "to the end of the axis"."""
+
+
+def _slice_inputs(attrs: Attrs) -> Extra:
+    begin, size = attrs["begin"], attrs["size"]
+    ends = [_END if n == -1 else b + n for b, n in zip(begin, size, strict=True)]
+    return np.array(begin, np.int64), np.array(ends, np.int64)
+
+
+def _slice_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    if len(extra) < 2 or extra[0] is None or extra[1] is None:
+        raise ValueError("its starts and ends must be constants of the model")
+    starts, ends = (np.asarray(e).tolist() for e in extra[:2])
+    axes = extra[2] if len(extra) > 2 else None
+    steps = extra[3] if len(extra) > 3 else None
+    if (axes is not None and list(axes) != list(range(len(starts))) or steps is not None
+            and any(s != 1 for s in steps) or any(b < 0 or e < 0 for b, e in zip(
+                starts, ends, strict=True))):
+        raise ValueError("a slice of every axis in order, by steps of 1 from non-negative "
+                         "starts and ends, is supported")
+    size = [-1 if e >= 2**62 else e - b for b, e in zip(starts, ends, strict=True)]
+    return {"begin": starts, "size": size}
+
+
+def _repeats(attrs: Attrs) -> Extra:
+    return (np.array(attrs["multiples"], np.int64),)
+
+
+def _repeats_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    if not extra or extra[0] is None:
+        raise ValueError("its repeats must be a constant of the model")
+    return {"multiples": [int(n) for n in extra[0]]}
+
+
+def _one_hot_inputs(attrs: Attrs) -> Extra:
+    return (np.array(attrs["depth"], np.int64), np.array(attrs["on_value"], attrs["dtype"]),
+            np.array(attrs["off_value"], attrs["dtype"]))
+
+
+def _one_hot_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    if len(extra) != 3 or any(e is None or np.ndim(e) != 0 for e in extra):
+        raise ValueError("its depth, on and off values must be scalar constants of the model")
+    depth, on, off = (np.asarray(e) for e in extra)
+    return {"depth": int(depth), "on_value": on.item(), "off_value": off.item(),
+            "axis": int(onnx_attrs.get("axis", -1)), "dtype": on.dtype.name}
+
+
+def _never(attrs: Attrs) -> bool:
+    """The ``when`` of a form for import only (another tool's way of writing the op)."""
+    return False
+
+
+def _alpha_input(attrs: Attrs) -> Extra:
+    return (np.array(attrs["alpha"], np.float64),)
+
+
+def _alpha_input_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    if not extra or extra[0] is None or np.ndim(extra[0]) != 0:
+        raise ValueError("its alpha must be a scalar constant of the model")
+    return {"alpha": float(np.asarray(extra[0]))}
+
+
+def _alpha_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    return {"alpha": float(onnx_attrs.get("alpha", 0.01))}
+
+
+def _elu_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    if float(onnx_attrs.get("alpha", 1.0)) != 1.0:
+        raise ValueError("an Elu of alpha other than 1 is not supported")
+    return {}
+
+
+_AUTO_PAD = {"SAME": "SAME_UPPER", "VALID": "VALID"}
+"""TensorFlow's paddings as ONNX's ``auto_pad`` (SAME pads more after than before)."""
+
+
+def _padding_back(onnx_attrs: Attrs) -> str:
+    pad = onnx_attrs.get("auto_pad", b"NOTSET")
+    pad = pad.decode() if isinstance(pad, bytes) else pad
+    for padding, auto_pad in _AUTO_PAD.items():
+        if pad == auto_pad:
+            return padding
+    raise ValueError(f"auto_pad {pad} is not one of TensorFlow's paddings (SAME_UPPER, VALID)")
+
+
+def _hw(values: Sequence[int]) -> list[int]:
+    return [int(values[1]), int(values[2])]
+
+
+def _nhwc(values: Any) -> list[int]:
+    return [1, *(int(v) for v in values), 1]
+
+
+def _conv(attrs: Attrs) -> Attrs:
+    return {"strides": _hw(attrs["strides"]), "auto_pad": _AUTO_PAD[attrs["padding"]]}
+
+
+def _conv_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    return {"strides": _nhwc(onnx_attrs["strides"]), "padding": _padding_back(onnx_attrs)}
+
+
+def _pool(attrs: Attrs) -> Attrs:
+    return {"kernel_shape": _hw(attrs["ksize"]), **_conv(attrs)}
+
+
+def _pool_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    return {"ksize": _nhwc(onnx_attrs["kernel_shape"]), **_conv_back(onnx_attrs, extra)}
+
+
+def _reduction_is(reduction: str) -> Callable[[Attrs], bool]:
+    def when(attrs: Attrs) -> bool:
+        return bool(attrs["reduction"] == reduction)
+
+    return when
+
+
+def _reduction_back(reduction: str) -> Callable[[Attrs, Sequence[np.ndarray | None]], Attrs]:
+    def back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+        return {"reduction": reduction}
+
+    return back
+
+
+def _jax_slice(attrs: Attrs) -> Attrs:
+    index = ", ".join(f"{b}:" if n == -1 else f"{b}:{b + n}"
+                      for b, n in zip(attrs["begin"], attrs["size"], strict=True))
+    return {"index": Code(f"[{index}]" if index else "[()]")}
+
+
+def _jax_conv(attrs: Attrs) -> Attrs:
+    return {"strides": tuple(_hw(attrs["strides"])), "padding": attrs["padding"]}
+
+
+_DENOMINATORS = {
+    "MEAN": "jnp.sum(jnp.broadcast_to(w, e.shape))",
+    "SUM_BY_NONZERO_WEIGHTS": "jnp.count_nonzero(jnp.broadcast_to(w, e.shape))",
+    "SUM_OVER_BATCH_SIZE": "e.size",
+}
+"""What a weighted loss's sum is divided by, over its squared errors ``e`` and weights ``w``."""
+
+
+def _jax_weighted(attrs: Attrs) -> Attrs:
+    reduction = attrs["reduction"]
+    if reduction == "NONE":
+        return {"reduce": Code("(lambda e, w: e * w)")}
+    if reduction == "SUM":
+        return {"reduce": Code("(lambda e, w: jnp.sum(e * w))")}
+    return {"reduce": Code(  # TensorFlow's div_no_nan: 0 where the denominator is 0
+        f"(lambda e, w: (lambda t, d: jnp.where(d == 0, 0 * t, t / jnp.where(d == 0, 1, d)))"
+        f"(jnp.sum(e * w), {_DENOMINATORS[reduction]}))")}
 
 
 # ---- the table ------------------------------------------------------------------------------
@@ -226,6 +465,135 @@ _MEAN_SQUARED_ERROR: tuple[BodyNode, ...] = (
     ("ReduceMean", ("squares",), ("out",), {"keepdims": 0}),
 )
 
+_RSQRT: tuple[BodyNode, ...] = (("Sqrt", ("x",), ("root",), {}),
+                                ("Reciprocal", ("root",), ("out",), {}))
+_SQUARED_DIFFERENCE: tuple[BodyNode, ...] = (("Sub", ("x", "y"), ("diff",), {}),
+                                             ("Mul", ("diff", "diff"), ("out",), {}))
+_CLIP: tuple[BodyNode, ...] = (("Min", ("t", "clip_value_max"), ("low",), {}),
+                               ("Max", ("low", "clip_value_min"), ("out",), {}))
+_NOT_EQUAL: tuple[BodyNode, ...] = (("Equal", ("x", "y"), ("same",), {}),
+                                    ("Not", ("same",), ("out",), {}))
+
+
+def _arg_as_body(op_type: str) -> tuple[BodyNode, ...]:
+    return ((op_type, ("x",), ("index",), {"axis": Ref("axis"), "keepdims": 0}),
+            ("Cast", ("index",), ("out",), {"to": Ref("to")}))
+
+
+_STACK: tuple[BodyNode, ...] = (("Unsqueeze", ("a", "axes"), ("a1",), {}),
+                                ("Unsqueeze", ("b", "axes"), ("b1",), {}),
+                                ("Concat", ("a1", "b1"), ("out",), {"axis": Ref("axis")}))
+_WHERE: tuple[BodyNode, ...] = (  # axes reversed: a vector condition picks x's rows
+    ("Transpose", ("condition",), ("c",), {}), ("Transpose", ("x",), ("xt",), {}),
+    ("Transpose", ("y",), ("yt",), {}), ("Where", ("c", "xt", "yt"), ("picked",), {}),
+    ("Transpose", ("picked",), ("out",), {}))
+_LEAKY_RELU: tuple[BodyNode, ...] = (  # alpha of x's precision (LeakyRelu's is a float32)
+    ("CastLike", ("alpha", "x"), ("slope",), {}),
+    ("Mul", ("x", "slope"), ("leak",), {}),
+    ("Constant", (), ("zero",), {"value_float": 0.0}),
+    ("CastLike", ("zero", "x"), ("zero_like",), {}),
+    ("Greater", ("x", "zero_like"), ("positive",), {}),
+    ("Where", ("positive", "x", "leak"), ("out",), {}))
+_UNSTACK: tuple[BodyNode, ...] = (("Gather", ("x", "index"), ("out",), {"axis": Ref("axis")}),)
+_ZEROS_LIKE: tuple[BodyNode, ...] = (("Shape", ("x",), ("shape",), {}),
+                                     ("ConstantOfShape", ("shape",), ("zeros",), {}),
+                                     ("CastLike", ("zeros", "x"), ("out",), {}))
+_ONES_LIKE: tuple[BodyNode, ...] = (
+    *((op, ins, ("zero_like" if outs == ("out",) else outs[0],), a) for op, ins, outs, a in
+      _ZEROS_LIKE),
+    ("Constant", (), ("one",), {"value_float": 1.0}),
+    ("CastLike", ("one", "x"), ("one_like",), {}),
+    ("Add", ("zero_like", "one_like"), ("out",), {}))
+_IDENTITY: tuple[BodyNode, ...] = (("Identity", ("x",), ("out",), {}),)
+_ONE_HOT: tuple[BodyNode, ...] = (  # TensorFlow: a negative index is all off, as one too large
+    ("Cast", ("indices",), ("index",), {"to": ONNX_TYPES["int64"]}),
+    ("Constant", (), ("zero",), {"value_int": 0}),
+    ("Less", ("index", "zero"), ("negative",), {}),
+    ("Where", ("negative", "depth", "index"), ("inside",), {}),
+    ("Constant", (), ("off_on",), {"value_floats": [0.0, 1.0]}),
+    ("OneHot", ("inside", "depth", "off_on"), ("hot",), {"axis": Ref("axis")}),
+    ("Cast", ("hot",), ("is_on",), {"to": ONNX_TYPES["bool"]}),
+    ("Where", ("is_on", "on", "off"), ("out",), {}))
+_DROPOUT: tuple[BodyNode, ...] = (  # ONNX's Dropout, at inference: the identity
+    ("Constant", (), ("one",), {"value_float": 1.0}),
+    ("CastLike", ("one", "keep_prob"), ("one_like",), {}),
+    ("Sub", ("one_like", "keep_prob"), ("ratio",), {}),
+    ("Dropout", ("x", "ratio"), ("out",), {}))
+_BIAS_ADD: tuple[BodyNode, ...] = (("Add", ("value", "bias"), ("out",), {}),)
+_L2_LOSS: tuple[BodyNode, ...] = (("ReduceSumSquare", ("t",), ("squares",), {"keepdims": 0}),
+                                  ("Constant", (), ("half",), {"value_float": 0.5}),
+                                  ("CastLike", ("half", "squares"), ("half_like",), {}),
+                                  ("Mul", ("squares", "half_like"), ("out",), {}))
+_TO_NCHW, _TO_NHWC = [0, 3, 1, 2], [0, 2, 3, 1]
+_CONV2D: tuple[BodyNode, ...] = (
+    ("Transpose", ("input",), ("x",), {"perm": _TO_NCHW}),
+    ("Transpose", ("filter",), ("w",), {"perm": [3, 2, 0, 1]}),  # HWIO → OIHW
+    ("Conv", ("x", "w"), ("y",), {"strides": Ref("strides", "ints"),
+                                  "auto_pad": Ref("auto_pad", "string")}),
+    ("Transpose", ("y",), ("out",), {"perm": _TO_NHWC}))
+
+
+def _pool_body(op_type: str, **more: Any) -> tuple[BodyNode, ...]:
+    return (("Transpose", ("value",), ("x",), {"perm": _TO_NCHW}),
+            (op_type, ("x",), ("y",), {"kernel_shape": Ref("kernel_shape", "ints"),
+                                       "strides": Ref("strides", "ints"),
+                                       "auto_pad": Ref("auto_pad", "string"), **more}),
+            ("Transpose", ("y",), ("out",), {"perm": _TO_NHWC}))
+
+
+_SIGMOID_CROSS_ENTROPY: tuple[BodyNode, ...] = (  # max(x, 0) − x·z + log(1 + e^−|x|)
+    ("Relu", ("logits",), ("positive",), {}),
+    ("Mul", ("logits", "labels"), ("xz",), {}),
+    ("Sub", ("positive", "xz"), ("linear",), {}),
+    ("Abs", ("logits",), ("size",), {}),
+    ("Neg", ("size",), ("minus",), {}),
+    ("Softplus", ("minus",), ("soft",), {}),
+    ("Add", ("linear", "soft"), ("out",), {}))
+_SPARSE_CROSS_ENTROPY: tuple[BodyNode, ...] = (
+    ("Constant", (), ("last",), {"value_ints": [-1]}),
+    ("Cast", ("labels",), ("classes",), {"to": ONNX_TYPES["int64"]}),
+    ("Unsqueeze", ("classes", "last"), ("index",), {}),
+    ("LogSoftmax", ("logits",), ("log_p",), {"axis": -1}),
+    ("GatherElements", ("log_p", "index"), ("picked",), {"axis": -1}),
+    ("Squeeze", ("picked", "last"), ("log_p_label",), {}),
+    ("Neg", ("log_p_label",), ("out",), {}))
+_WEIGHTED_ERRORS: tuple[BodyNode, ...] = (("Sub", ("predictions", "labels"), ("diff",), {}),
+                                          ("Mul", ("diff", "diff"), ("errors",), {}),
+                                          ("Mul", ("errors", "weights"), ("weighted",), {}))
+_DIVIDE_NO_NAN: tuple[BodyNode, ...] = (  # total / den, 0 where den is 0 (div_no_nan)
+    ("Constant", (), ("zero_f",), {"value_float": 0.0}),
+    ("CastLike", ("zero_f", "total"), ("zero",), {}),
+    ("Constant", (), ("one_f",), {"value_float": 1.0}),
+    ("CastLike", ("one_f", "total"), ("one",), {}),
+    ("Equal", ("den", "zero"), ("none",), {}),
+    ("Where", ("none", "one", "den"), ("safe",), {}),
+    ("Div", ("total", "safe"), ("quotient",), {}),
+    ("Where", ("none", "zero", "quotient"), ("out",), {}))
+_TOTAL: BodyNode = ("ReduceSum", ("weighted",), ("total",), {"keepdims": 0})
+_BROADCAST_WEIGHTS: tuple[BodyNode, ...] = (("Shape", ("errors",), ("shape",), {}),
+                                            ("Expand", ("weights", "shape"), ("all_w",), {}))
+_WEIGHTED_BODIES: dict[str, tuple[str, tuple[BodyNode, ...]]] = {
+    "NONE": ("WeightedSquaredError", (*_WEIGHTED_ERRORS[:2],
+                                      ("Mul", ("errors", "weights"), ("out",), {}))),
+    "SUM": ("WeightedSumSquaredError", (*_WEIGHTED_ERRORS,
+                                        ("ReduceSum", ("weighted",), ("out",), {"keepdims": 0}))),
+    "MEAN": ("WeightedMeanSquaredError", (
+        *_WEIGHTED_ERRORS, _TOTAL, *_BROADCAST_WEIGHTS,
+        ("ReduceSum", ("all_w",), ("den",), {"keepdims": 0}), *_DIVIDE_NO_NAN)),
+    "SUM_BY_NONZERO_WEIGHTS": ("WeightedNonzeroMeanSquaredError", (
+        *_WEIGHTED_ERRORS, _TOTAL, *_BROADCAST_WEIGHTS,
+        ("Constant", (), ("zero_w",), {"value_float": 0.0}),
+        ("CastLike", ("zero_w", "all_w"), ("zero_like_w",), {}),
+        ("Equal", ("all_w", "zero_like_w"), ("is_zero",), {}),
+        ("Not", ("is_zero",), ("nonzero",), {}),
+        ("CastLike", ("nonzero", "total"), ("counted",), {}),
+        ("ReduceSum", ("counted",), ("den",), {"keepdims": 0}), *_DIVIDE_NO_NAN)),
+    "SUM_OVER_BATCH_SIZE": ("WeightedBatchMeanSquaredError", (
+        *_WEIGHTED_ERRORS, _TOTAL, ("Size", ("errors",), ("size",), {}),
+        ("CastLike", ("size", "total"), ("den",), {}), *_DIVIDE_NO_NAN)),
+}
+"""tf.losses.mean_squared_error with weights, by reduction: its function's name and body."""
+
 
 def _plain(op_type: str, jax: str) -> Forms:
     return Forms(OnnxForm(op_type), jax)
@@ -242,9 +610,9 @@ FORMS: dict[str, Forms] = {
     "exp": _plain("Exp", "jnp.exp({x})"),
     "log": _plain("Log", "jnp.log({x})"),
     "matmul": Forms(
-        OnnxForm("MatMul", when=_untransposed),
-        "jnp.matmul({transpose_a}({a}), {transpose_b}({b}))",
-        _jax_transposes, (OnnxForm("Einsum", _equation, back=_equation_back, when=_transposed),)),
+        OnnxForm("MatMul", when=_transposes_are(False, False)),
+        "jnp.matmul({transpose_a}({a}), {transpose_b}({b}))", _jax_transposes,
+        tuple(_matmul_transposed(a, b) for a, b in ((True, False), (False, True), (True, True)))),
     "reduce_sum": Forms(
         OnnxForm("ReduceSum", _reduce_attrs, _reduce_axes, _reduce_back),
         "jnp.sum({x}, axis={axis}, keepdims={keepdims})", _jax_reduce),
@@ -267,6 +635,115 @@ FORMS: dict[str, Forms] = {
     "mean_squared_error": Forms(
         OnnxForm("MeanSquaredError", body=_MEAN_SQUARED_ERROR),
         "jnp.mean(jnp.square({predictions} - {labels}))"),
+    # ---- TensorFlow 1's math (engine/ops/elementwise.py, reduce.py, compare.py)
+    "maximum": _plain("Max", "jnp.maximum({x}, {y})"),
+    "minimum": _plain("Min", "jnp.minimum({x}, {y})"),
+    "abs": _plain("Abs", "jnp.abs({x})"),
+    "pow": _plain("Pow", "jnp.power({x}, {y})"),
+    "sign": _plain("Sign", "jnp.sign({x})"),
+    "reciprocal": _plain("Reciprocal", "jnp.reciprocal({x})"),
+    "rsqrt": Forms(OnnxForm("Rsqrt", body=_RSQRT), "jax.lax.rsqrt({x})"),
+    "squared_difference": Forms(OnnxForm("SquaredDifference", body=_SQUARED_DIFFERENCE),
+                                "jnp.square({x} - {y})"),
+    "clip_by_value": Forms(OnnxForm("ClipByValue", body=_CLIP),
+                           "jnp.maximum(jnp.minimum({t}, {clip_value_max}), {clip_value_min})"),
+    "reduce_max": Forms(OnnxForm("ReduceMax", _reduce_attrs, _reduce_axes, _reduce_back),
+                        "jnp.max({x}, axis={axis}, keepdims={keepdims})", _jax_reduce),
+    "reduce_min": Forms(OnnxForm("ReduceMin", _reduce_attrs, _reduce_axes, _reduce_back),
+                        "jnp.min({x}, axis={axis}, keepdims={keepdims})", _jax_reduce),
+    "reduce_prod": Forms(OnnxForm("ReduceProd", _reduce_attrs, _reduce_axes, _reduce_back),
+                         "jnp.prod({x}, axis={axis}, keepdims={keepdims})", _jax_reduce),
+    "reduce_logsumexp": Forms(
+        OnnxForm("ReduceLogSumExp", _reduce_attrs, _reduce_axes, _reduce_back),
+        "jax.nn.logsumexp({x}, axis={axis}, keepdims={keepdims})", _jax_reduce),
+    **{arg: Forms(OnnxForm(op_type, _arg, back=_arg_back, when=_int64_output),
+                  f"jnp.{arg}({{x}}, axis={{axis}}).astype({{output_type}})",
+                  onnx_variants=(OnnxForm(f"{op_type}As", _arg_as, back=_arg_as_back,
+                                          body=_arg_as_body(op_type), when=_other_output),))
+       for arg, op_type in (("argmax", "ArgMax"), ("argmin", "ArgMin"))},
+    "equal": _plain("Equal", "jnp.equal({x}, {y})"),
+    "not_equal": Forms(OnnxForm("NotEqual", body=_NOT_EQUAL), "jnp.not_equal({x}, {y})"),
+    "greater": _plain("Greater", "jnp.greater({x}, {y})"),
+    "less": _plain("Less", "jnp.less({x}, {y})"),
+    "greater_equal": _plain("GreaterOrEqual", "jnp.greater_equal({x}, {y})"),
+    "less_equal": _plain("LessOrEqual", "jnp.less_equal({x}, {y})"),
+    "logical_and": _plain("And", "jnp.logical_and({x}, {y})"),
+    "logical_or": _plain("Or", "jnp.logical_or({x}, {y})"),
+    "logical_not": _plain("Not", "jnp.logical_not({x})"),
+    "where": Forms(OnnxForm("WhereRows", body=_WHERE),
+                   "jnp.where({condition}, {x}.T, {y}.T).T"),
+    # ---- TensorFlow 1's arrays (engine/ops/shape_ops.py)
+    "cast": Forms(OnnxForm("Cast", _to, back=_to_back), "{x}.astype({dtype})"),
+    "identity": _plain("Identity", "{x}"),
+    "stop_gradient": Forms(OnnxForm("StopGradient", body=_IDENTITY),
+                           "jax.lax.stop_gradient({x})"),
+    "zeros_like": Forms(OnnxForm("ZerosLike", body=_ZEROS_LIKE), "jnp.zeros_like({x})"),
+    "ones_like": Forms(OnnxForm("OnesLike", body=_ONES_LIKE), "jnp.ones_like({x})"),
+    "concat": Forms(OnnxForm("Concat", _axis, back=_axis_back),
+                    "jnp.concatenate([{a}, {b}], axis={axis})"),
+    "stack": Forms(OnnxForm("Stack", _axis, _axis_input, _axis_back, _STACK, ("axes",)),
+                   "jnp.stack([{a}, {b}], axis={axis})"),
+    "unstack": Forms(OnnxForm("Unstack", _axis, _index_input, _index_back, _UNSTACK,
+                              ("index",)), "jnp.take({x}, {index}, axis={axis})"),
+    "expand_dims": Forms(OnnxForm("Unsqueeze", extra=_axes_input, back=_one_axis_back),
+                         "jnp.expand_dims({x}, {axis})"),
+    "squeeze": Forms(OnnxForm("Squeeze", extra=_axes_input, back=_axes_back),
+                     "jnp.squeeze({x}, {axis})"),
+    "gather": Forms(OnnxForm("Gather", _axis, back=_axis_back),
+                    "jnp.take({params}, {indices}, axis={axis})"),
+    "slice": Forms(OnnxForm("Slice", extra=_slice_inputs, back=_slice_back), "{x}{index}",
+                   _jax_slice),
+    "tile": Forms(OnnxForm("Tile", extra=_repeats, back=_repeats_back),
+                  "jnp.tile({x}, {multiples})"),
+    "one_hot": Forms(
+        OnnxForm("OneHotTF", _axis, _one_hot_inputs, _one_hot_back, _ONE_HOT,
+                 ("depth", "on", "off")),
+        "jnp.where(jax.nn.one_hot({indices}, {depth}, axis={axis}) > 0, {on_value}, "
+        "{off_value}).astype({dtype})"),
+    "tensordot": Forms(jax="jnp.tensordot({a}, {b}, axes={axes})"),
+    # ---- TensorFlow 1's neural-network ops (engine/ops/activations.py, conv.py, losses.py)
+    "leaky_relu": Forms(
+        OnnxForm("LeakyReLU", extra=_alpha_input, back=_alpha_input_back, body=_LEAKY_RELU,
+                 body_inputs=("alpha",)),
+        "jax.nn.leaky_relu({x}, {alpha})",
+        onnx_variants=(OnnxForm("LeakyRelu", back=_alpha_back, when=_never),)),
+    "elu": Forms(OnnxForm("Elu", back=_elu_back), "jax.nn.elu({x})"),
+    "softplus": _plain("Softplus", "jax.nn.softplus({x})"),
+    "log_softmax": Forms(OnnxForm("LogSoftmax", _axis, back=_axis_back),
+                         "jax.nn.log_softmax({logits}, axis={axis})"),
+    "bias_add": Forms(OnnxForm("BiasAdd", body=_BIAS_ADD), "{value} + {bias}"),
+    "dropout": Forms(OnnxForm("DropoutAtInference", body=_DROPOUT)),
+    "l2_loss": Forms(OnnxForm("L2Loss", body=_L2_LOSS), "jnp.sum(jnp.square({t})) / 2"),
+    "conv2d": Forms(
+        OnnxForm("Conv2D", _conv, back=_conv_back, body=_CONV2D),
+        "jax.lax.conv_general_dilated({input}, {filter}, {strides}, {padding}, "
+        "dimension_numbers=('NHWC', 'HWIO', 'NHWC'))", _jax_conv),
+    "max_pool": Forms(
+        OnnxForm("MaxPool2D", _pool, back=_pool_back, body=_pool_body("MaxPool")),
+        "jax.lax.reduce_window({value}, -jnp.inf, jax.lax.max, {ksize}, {strides}, {padding})"),
+    "avg_pool": Forms(  # the mean of each window's values inside the image (as TensorFlow)
+        OnnxForm("AvgPool2D", _pool, back=_pool_back,
+                 body=_pool_body("AveragePool", count_include_pad=0)),
+        "jax.lax.reduce_window({value}, 0.0, jax.lax.add, {ksize}, {strides}, {padding}) / "
+        "jax.lax.reduce_window(jnp.ones_like({value}), 0.0, jax.lax.add, {ksize}, {strides}, "
+        "{padding})"),
+    "sigmoid_cross_entropy_with_logits": Forms(
+        OnnxForm("SigmoidCrossEntropyWithLogits", body=_SIGMOID_CROSS_ENTROPY),
+        "jnp.maximum({logits}, 0) - {logits} * {labels} + "
+        "jnp.log1p(jnp.exp(-jnp.abs({logits})))"),
+    "softmax_cross_entropy_with_logits": Forms(
+        OnnxForm("SoftmaxCrossEntropyWithLogits", _axis, _axis_input, _axis_back,
+                 _CROSS_ENTROPY, ("axes",)),
+        "-jnp.sum({labels} * jax.nn.log_softmax({logits}, axis={axis}), axis={axis})"),
+    "sparse_softmax_cross_entropy_with_logits": Forms(
+        OnnxForm("SparseSoftmaxCrossEntropyWithLogits", body=_SPARSE_CROSS_ENTROPY),
+        "-jnp.take_along_axis(jax.nn.log_softmax({logits}, axis=-1), {labels}[..., None], "
+        "axis=-1)[..., 0]"),
+    "weighted_mean_squared_error": Forms(
+        None, "{reduce}(jnp.square({predictions} - {labels}), {weights})", _jax_weighted,
+        tuple(OnnxForm(name, back=_reduction_back(reduction), body=body,
+                       when=_reduction_is(reduction))
+              for reduction, (name, body) in _WEIGHTED_BODIES.items())),
 }
 """Each op's forms by op type. Sources and training ops have none: the exporters write
 sources themselves, and a train step becomes the optimizer of a JAX script."""
