@@ -74,12 +74,44 @@ def engine_trajectory(graph: ts.Graph, steps: int) -> tuple[np.ndarray, dict[str
     return losses, {n.name: n.value for n in graph.nodes if isinstance(n, ts.Variable)}
 
 
-@pytest.mark.parametrize(("example", "optimizer", "before"), [
-    ("perceptron", "gradient_descent", 0), ("perceptron", "momentum", 0), ("mlp", "adam", 3)],
-    ids=["perceptron-gradient_descent", "perceptron-momentum", "mlp-adam-continued"])
-def test_the_jax_script_trains_as_the_engine_does(example, optimizer, before, tmp_path):
+def _optimizer(name: str):
+    def choose(graph: ts.Graph) -> None:
+        graph.set_attr("train", "optimizer", name)
+
+    return choose
+
+
+def _nesterov_in_stairs(graph: ts.Graph) -> None:
+    for attr, value in (("optimizer", "nesterov"), ("decay_rate", 0.5), ("decay_steps", 3.0),
+                        ("staircase", True)):
+        graph.set_attr("train", attr, value)
+
+
+def _rmsprop_by_global_step(graph: ts.Graph) -> None:
+    graph.remove_node("train")
+    with graph.as_default():
+        step = ts.train.create_global_step()
+        rate = ts.train.exponential_decay(0.05, step, 4.0, 0.7)
+        ts.train.RMSPropOptimizer(rate, momentum=0.5).minimize(graph.get_node("J"), step,
+                                                               name="train")
+
+
+def _adagrad(graph: ts.Graph) -> None:
+    graph.remove_node("train")
+    with graph.as_default():
+        ts.train.AdagradOptimizer(0.1).minimize(graph.get_node("J"), name="train")
+
+
+@pytest.mark.parametrize(("example", "make", "before"), [
+    ("perceptron", _optimizer("gradient_descent"), 0), ("perceptron", _optimizer("momentum"), 0),
+    ("mlp", _optimizer("adam"), 3), ("perceptron", _nesterov_in_stairs, 0),
+    ("perceptron", _rmsprop_by_global_step, 2), ("mlp", _adagrad, 0)],
+    ids=["perceptron-gradient_descent", "perceptron-momentum", "mlp-adam-continued",
+         "perceptron-nesterov-staircase-decay", "perceptron-rmsprop-decay-by-global-step",
+         "mlp-adagrad"])
+def test_the_jax_script_trains_as_the_engine_does(example, make, before, tmp_path):
     graph = ts.load_graph(EXAMPLES[[p.stem for p in EXAMPLES].index(example)])
-    graph.set_attr("train", "optimizer", optimizer)
+    make(graph)
     engine_trajectory(graph, before)  # a script continues from the saved optimizer state
     write_jax_script(graph, tmp_path / f"{example}_jax.py")
     out = tmp_path / "params.npz"
@@ -93,7 +125,7 @@ def test_the_jax_script_trains_as_the_engine_does(example, optimizer, before, tm
     np.testing.assert_allclose(losses, want_losses, rtol=1e-6)
     assert set(params) == {n for n in want_values}
     for name, value in params.items():
-        assert value.dtype == np.float64
+        assert value.dtype == want_values[name].dtype
         np.testing.assert_allclose(value, want_values[name], rtol=1e-6, atol=1e-12)
 
 
@@ -118,6 +150,18 @@ def test_the_jax_script_names_what_it_cannot_write():
         ts.train.GradientDescentOptimizer(0.1).minimize(mae, name="descent")
         with pytest.raises(ExportError, match=r"mae \(test_mae\): test_mae has no JAX form"):
             write_jax_script(h, "unused.py", "descent")
+    with ts.Graph().as_default() as k:
+        step = ts.train.create_global_step()
+        w = ts.Variable([1.0, 2.0], name="w")
+        loss = ts.reduce_sum(ts.square(w) * ts.cast(step, "float64"), name="loss")
+        ts.train.GradientDescentOptimizer(0.1).minimize(loss, step, name="descent")
+        dropped = k.add_node("dropout", [w, ts.constant(0.5)], name="dropout")
+        ts.train.GradientDescentOptimizer(0.1).minimize(ts.reduce_sum(dropped), name="dropped")
+    with pytest.raises(ExportError, match="descent .minimize.: the loss reads the global step "
+                                          "global_step, which the JAX script does not follow"):
+        write_jax_script(k, "unused.py", "descent")
+    with pytest.raises(ExportError, match="dropout: dropout has no JAX form .its random mask"):
+        write_jax_script(k, "unused.py", "dropped")
 
 
 JAX_OPS = [t for t, forms in FORMS.items() if forms.jax is not None]

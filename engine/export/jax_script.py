@@ -117,8 +117,8 @@ def step(params, state, data):
 
 
 def train(steps, data=None):
-    """Take ``steps`` steps from the graph's values: the parameters, and the losses before
-    each step."""
+    """Take ``steps`` steps from the graph's values: the parameters (and the global step),
+    and the losses before each step."""
     data = spread(load_data() if data is None else data)
     params = {{name: jnp.asarray(value) for name, value in PARAMS.items()}}
     state = {{"step": jnp.asarray(STEP)}}
@@ -132,6 +132,8 @@ def train(steps, data=None):
     for _ in range(steps):
         params, state, value = step(params, state, data)
         losses.append(value)
+    if GLOBAL_STEP is not None:  # saved with the parameters
+        params = {{**params, GLOBAL_STEP_NAME: state["global_step"]}}
     return {{k: np.asarray(v) for k, v in params.items()}}, np.asarray(losses)
 
 
@@ -187,6 +189,7 @@ def jax_script(graph: Graph, train: str | None = None, title: str = "graph",
                     for a in (*hyper, *(DECAY[:2] if decays else ())))
     text += f"STEP = {int(node.state.get('step', 0))}\n"
     text += f"GLOBAL_STEP = {None if counter is None else np.asarray(counter.value).item()!r}\n"
+    text += f"GLOBAL_STEP_NAME = {None if counter is None else counter.name!r}\n"
     text += f"SLOTS = {{{', '.join(f'{k!r}: {v}' for k, v in SLOTS[optimizer].items())}}}\n"
     text += _table("PARAMS", {p.name: p.value for p in params})
     text += _table("CONSTANTS", constants)
@@ -237,7 +240,8 @@ def expression(node: Node, names: Identifiers) -> str:
     """The ``jax.numpy`` expression computing ``node`` from its inputs' variables."""
     forms = forms_of(node.op)
     if forms.jax is None:
-        raise ExportError(f"{node.label}: {node.type} has no JAX form", node=node.name)
+        why = f" ({forms.no_jax})" if forms.no_jax else ""
+        raise ExportError(f"{node.label}: {node.type} has no JAX form{why}", node=node.name)
     inputs = {port: names(s.name) for port, s in zip(node.op.inputs, node.inputs, strict=True)
               if s is not None}
     attrs = {k: repr(v) for k, v in forms.jax_attrs(dict(node.attrs)).items()}

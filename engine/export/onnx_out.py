@@ -64,9 +64,12 @@ def to_onnx(graph: Graph, outputs: Sequence[Node | str] | None = None,
         elif isinstance(node, _ValueNode):
             initializers.append(_initializer(onnx, node, casts.get(node), float_type))
         else:
-            form = forms_of(node.op).onnx_for(node.attrs)
+            forms = forms_of(node.op)
+            form = forms.onnx_for(node.attrs)
             if form is None:
-                raise ExportError(f"{node.label}: {node.type} has no ONNX form", node=node.name)
+                why = f" ({forms.no_onnx})" if forms.no_onnx else ""
+                raise ExportError(f"{node.label}: {node.type} has no ONNX form{why}",
+                                  node=node.name)
             nodes.append(_node(onnx, node, form, extras, float_type))
             if form.body and form.op_type not in functions:
                 functions[form.op_type] = _function(helper, node.op.inputs, form)

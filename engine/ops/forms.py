@@ -91,6 +91,10 @@ class Forms:
     """The attributes as the template writes them (a :class:`Code` as itself)."""
     onnx_variants: tuple[OnnxForm, ...] = ()
     """Other ONNX forms, for the attributes their ``when`` accepts (tried before ``onnx``)."""
+    no_onnx: str = ""
+    """Why the op has no ONNX form (an op without one must say why)."""
+    no_jax: str = ""
+    """Why the op has no JAX form (an op without one must say why)."""
 
     def onnx_for(self, attrs: Attrs) -> OnnxForm | None:
         """The ONNX form that writes the op with ``attrs`` (``None``: none)."""
@@ -700,7 +704,9 @@ FORMS: dict[str, Forms] = {
                  ("depth", "on", "off")),
         "jnp.where(jax.nn.one_hot({indices}, {depth}, axis={axis}) > 0, {on_value}, "
         "{off_value}).astype({dtype})"),
-    "tensordot": Forms(jax="jnp.tensordot({a}, {b}, axes={axes})"),
+    "tensordot": Forms(jax="jnp.tensordot({a}, {b}, axes={axes})",
+                       no_onnx="ONNX's form of it would depend on the inputs' ranks: build it "
+                               "of transpose, reshape and matmul to export it"),
     # ---- TensorFlow 1's neural-network ops (engine/ops/activations.py, conv.py, losses.py)
     "leaky_relu": Forms(
         OnnxForm("LeakyReLU", extra=_alpha_input, back=_alpha_input_back, body=_LEAKY_RELU,
@@ -712,7 +718,12 @@ FORMS: dict[str, Forms] = {
     "log_softmax": Forms(OnnxForm("LogSoftmax", _axis, back=_axis_back),
                          "jax.nn.log_softmax({logits}, axis={axis})"),
     "bias_add": Forms(OnnxForm("BiasAdd", body=_BIAS_ADD), "{value} + {bias}"),
-    "dropout": Forms(OnnxForm("DropoutAtInference", body=_DROPOUT)),
+    "dropout": Forms(OnnxForm("DropoutAtInference", body=_DROPOUT),
+                     no_jax="its random mask cannot be the engine's: remove it to train the "
+                            "graph with JAX"),
+    "decayed_learning_rate": Forms(
+        no_onnx="a learning rate is training, not the model",
+        no_jax="the script decays the train node's learning rate itself"),
     "l2_loss": Forms(OnnxForm("L2Loss", body=_L2_LOSS), "jnp.sum(jnp.square({t})) / 2"),
     "conv2d": Forms(
         OnnxForm("Conv2D", _conv, back=_conv_back, body=_CONV2D),
@@ -746,7 +757,9 @@ FORMS: dict[str, Forms] = {
               for reduction, (name, body) in _WEIGHTED_BODIES.items())),
 }
 """Each op's forms by op type. Sources and training ops have none: the exporters write
-sources themselves, and a train step becomes the optimizer of a JAX script."""
+sources themselves, and a train step becomes the optimizer of a JAX script
+(:mod:`engine.ops.jax_steps`). Every other op has an entry, with its reasons where it lacks a
+form (tests/test_op_registry_complete.py checks)."""
 
 
 def forms_of(opdef: OpDef) -> Forms:
