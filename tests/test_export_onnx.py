@@ -208,3 +208,19 @@ def test_integer_constants_are_promoted_as_numpy_does_and_a_refused_model_is_nam
     check(graph, ["y"], {"x": np.array([1.5, -2.0])})  # has no integer form
     with pytest.raises(ExportError, match=r"ONNX refuses the model: .*node name: e\)"):
         to_onnx(graph, ["e"])
+
+
+def test_indices_conditions_and_labels_in_constants_keep_their_type():
+    with ts.Graph().as_default() as graph:
+        x = ts.placeholder(shape=[None, 3], dtype="float64", name="x")
+        rows = graph.add_node("gather", [x, ts.constant([2, 0], name="rows")], name="picked")
+        mask = ts.constant([True, False, True], name="mask")
+        graph.add_node("where", [mask, ts.constant([1.0, 2.0, 3.0]), ts.constant([0, 0, 0])],
+                       name="chosen")
+        both = graph.add_node("logical_and", [graph.add_node("greater", [x, 0]), mask],
+                              name="both")
+        graph.add_node("where", [both, x, ts.zeros_like(x)], name="positive")
+        graph.add_node("sparse_softmax_cross_entropy_with_logits",
+                       [ts.constant([1, 0], name="labels"), rows], name="xent")
+    check(graph, ["picked", "chosen", "both", "positive", "xent"],
+          {"x": np.array([[1.0, -2.0, 3.0], [-0.5, 0.5, 2.0], [0.1, 0.2, -0.3]])})

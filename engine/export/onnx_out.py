@@ -98,7 +98,8 @@ def save_onnx(graph: Graph, path: str | os.PathLike[str],
 
 def _promoted_constants(order: list[Node]) -> dict[Node, str]:
     """The integer or boolean constants that an op reads with a float input, and the float
-    type numpy would promote them to (``x * 2``): ONNX does not promote."""
+    type numpy would promote them to (``x * 2``): ONNX does not promote. (Ports the op's forms
+    ``keeps`` — indices, conditions — are read as they are.)"""
     dtypes: dict[Node, np.dtype[Any]] = {}
     casts: dict[Node, str] = {}
     for node in order:
@@ -108,12 +109,16 @@ def _promoted_constants(order: list[Node]) -> dict[Node, str]:
         elif isinstance(node, _ValueNode):
             dtypes[node] = np.asarray(node.value).dtype
         else:
-            sources = [s for s in node.inputs if s is not None]
-            dtypes[node] = np.result_type(*(dtypes[s] for s in sources))
-            if dtypes[node].kind == "f":
+            forms = forms_of(node.op)
+            sources = [s for port, s in zip(node.op.inputs, node.inputs, strict=True)
+                       if s is not None and port not in forms.keeps]
+            joint = np.result_type(*(dtypes[s] for s in sources)) if sources else None
+            if joint is not None and joint.kind == "f":
                 for source in sources:
                     if isinstance(source, Constant) and dtypes[source].kind in "biu":
-                        casts[source] = dtypes[node].name
+                        casts[source] = joint.name
+            dtypes[node] = np.dtype(forms.dtype(node.attrs) if forms.dtype is not None
+                                    else joint if joint is not None else "float64")
     return casts
 
 

@@ -91,6 +91,11 @@ class Forms:
     """The attributes as the template writes them (a :class:`Code` as itself)."""
     onnx_variants: tuple[OnnxForm, ...] = ()
     """Other ONNX forms, for the attributes their ``when`` accepts (tried before ``onnx``)."""
+    keeps: tuple[str, ...] = ()
+    """Ports read as they are (indices, a condition, class labels): an integer constant there
+    is not promoted to the other inputs' float type."""
+    dtype: Callable[[Attrs], str] | None = None
+    """The result's dtype, if not the inputs' promoted one (a comparison's bool)."""
     no_onnx: str = ""
     """Why the op has no ONNX form (an op without one must say why)."""
     no_jax: str = ""
@@ -423,6 +428,18 @@ def _reduction_back(reduction: str) -> Callable[[Attrs, Sequence[np.ndarray | No
     return back
 
 
+def _bool(attrs: Attrs) -> str:
+    return "bool"
+
+
+def _output_type(attrs: Attrs) -> str:
+    return str(attrs["output_type"])
+
+
+def _dtype(attrs: Attrs) -> str:
+    return str(attrs["dtype"])
+
+
 def _jax_slice(attrs: Attrs) -> Attrs:
     index = ", ".join(f"{b}:" if n == -1 else f"{b}:{b + n}"
                       for b, n in zip(attrs["begin"], attrs["size"], strict=True))
@@ -663,21 +680,23 @@ FORMS: dict[str, Forms] = {
     **{arg: Forms(OnnxForm(op_type, _arg, back=_arg_back, when=_int64_output),
                   f"jnp.{arg}({{x}}, axis={{axis}}).astype({{output_type}})",
                   onnx_variants=(OnnxForm(f"{op_type}As", _arg_as, back=_arg_as_back,
-                                          body=_arg_as_body(op_type), when=_other_output),))
+                                          body=_arg_as_body(op_type), when=_other_output),),
+                  dtype=_output_type)
        for arg, op_type in (("argmax", "ArgMax"), ("argmin", "ArgMin"))},
-    "equal": _plain("Equal", "jnp.equal({x}, {y})"),
-    "not_equal": Forms(OnnxForm("NotEqual", body=_NOT_EQUAL), "jnp.not_equal({x}, {y})"),
-    "greater": _plain("Greater", "jnp.greater({x}, {y})"),
-    "less": _plain("Less", "jnp.less({x}, {y})"),
-    "greater_equal": _plain("GreaterOrEqual", "jnp.greater_equal({x}, {y})"),
-    "less_equal": _plain("LessOrEqual", "jnp.less_equal({x}, {y})"),
-    "logical_and": _plain("And", "jnp.logical_and({x}, {y})"),
-    "logical_or": _plain("Or", "jnp.logical_or({x}, {y})"),
-    "logical_not": _plain("Not", "jnp.logical_not({x})"),
+    "equal": Forms(OnnxForm("Equal"), "jnp.equal({x}, {y})", dtype=_bool),
+    "not_equal": Forms(OnnxForm("NotEqual", body=_NOT_EQUAL), "jnp.not_equal({x}, {y})",
+                       dtype=_bool),
+    "greater": Forms(OnnxForm("Greater"), "jnp.greater({x}, {y})", dtype=_bool),
+    "less": Forms(OnnxForm("Less"), "jnp.less({x}, {y})", dtype=_bool),
+    "greater_equal": Forms(OnnxForm("GreaterOrEqual"), "jnp.greater_equal({x}, {y})", dtype=_bool),
+    "less_equal": Forms(OnnxForm("LessOrEqual"), "jnp.less_equal({x}, {y})", dtype=_bool),
+    "logical_and": Forms(OnnxForm("And"), "jnp.logical_and({x}, {y})", dtype=_bool),
+    "logical_or": Forms(OnnxForm("Or"), "jnp.logical_or({x}, {y})", dtype=_bool),
+    "logical_not": Forms(OnnxForm("Not"), "jnp.logical_not({x})", dtype=_bool),
     "where": Forms(OnnxForm("WhereRows", body=_WHERE),
-                   "jnp.where({condition}, {x}.T, {y}.T).T"),
+                   "jnp.where({condition}, {x}.T, {y}.T).T", keeps=("condition",)),
     # ---- TensorFlow 1's arrays (engine/ops/shape_ops.py)
-    "cast": Forms(OnnxForm("Cast", _to, back=_to_back), "{x}.astype({dtype})"),
+    "cast": Forms(OnnxForm("Cast", _to, back=_to_back), "{x}.astype({dtype})", dtype=_dtype),
     "identity": _plain("Identity", "{x}"),
     "stop_gradient": Forms(OnnxForm("StopGradient", body=_IDENTITY),
                            "jax.lax.stop_gradient({x})"),
@@ -694,7 +713,7 @@ FORMS: dict[str, Forms] = {
     "squeeze": Forms(OnnxForm("Squeeze", extra=_axes_input, back=_axes_back),
                      "jnp.squeeze({x}, {axis})"),
     "gather": Forms(OnnxForm("Gather", _axis, back=_axis_back),
-                    "jnp.take({params}, {indices}, axis={axis})"),
+                    "jnp.take({params}, {indices}, axis={axis})", keeps=("indices",)),
     "slice": Forms(OnnxForm("Slice", extra=_slice_inputs, back=_slice_back), "{x}{index}",
                    _jax_slice),
     "tile": Forms(OnnxForm("Tile", extra=_repeats, back=_repeats_back),
@@ -703,7 +722,7 @@ FORMS: dict[str, Forms] = {
         OnnxForm("OneHotTF", _axis, _one_hot_inputs, _one_hot_back, _ONE_HOT,
                  ("depth", "on", "off")),
         "jnp.where(jax.nn.one_hot({indices}, {depth}, axis={axis}) > 0, {on_value}, "
-        "{off_value}).astype({dtype})"),
+        "{off_value}).astype({dtype})", keeps=("indices",), dtype=_dtype),
     "tensordot": Forms(jax="jnp.tensordot({a}, {b}, axes={axes})",
                        no_onnx="ONNX's form of it would depend on the inputs' ranks: build it "
                                "of transpose, reshape and matmul to export it"),
@@ -749,7 +768,7 @@ FORMS: dict[str, Forms] = {
     "sparse_softmax_cross_entropy_with_logits": Forms(
         OnnxForm("SparseSoftmaxCrossEntropyWithLogits", body=_SPARSE_CROSS_ENTROPY),
         "-jnp.take_along_axis(jax.nn.log_softmax({logits}, axis=-1), {labels}[..., None], "
-        "axis=-1)[..., 0]"),
+        "axis=-1)[..., 0]", keeps=("labels",)),
     "weighted_mean_squared_error": Forms(
         None, "{reduce}(jnp.square({predictions} - {labels}), {weights})", _jax_weighted,
         tuple(OnnxForm(name, back=_reduction_back(reduction), body=body,
