@@ -177,6 +177,16 @@ def test_an_op_without_onnx_form_an_unwired_input_or_an_untyped_placeholder_is_n
         to_onnx(g, ["e"])
     with pytest.raises(ExportError, match=r"x \(placeholder\): an output of the model is an op"):
         to_onnx(g, ["x"])
+    with ts.Graph().as_default() as h:
+        a = ts.placeholder(dtype="float64", name="a")  # of any shape
+        h.add_node("tensordot", [a, ts.constant(np.ones((2, 2)))], name="dot", attrs={"axes": 1})
+        h.add_node("decayed_learning_rate", [ts.Variable(0, name="step")], name="rate")
+    with pytest.raises(ExportError, match=r"dot \(tensordot\): its ONNX form needs its inputs' "
+                                          "ranks: give the placeholders shapes"):
+        to_onnx(h, ["dot"])
+    with pytest.raises(ExportError, match=r"rate \(decayed_learning_rate\): "
+                                          r"decayed_learning_rate has no ONNX form \(a learning"):
+        to_onnx(h, ["rate"])
 
 
 def test_without_onnx_the_export_says_how_to_install_it(monkeypatch):

@@ -172,8 +172,25 @@ def _node(onnx: Any, node: Node, form: OnnxForm, extras: list[Any], float_type: 
         names.append(name)
     while names and not names[-1]:
         names.pop()
+    try:
+        onnx_attrs = form.attrs(attrs) if form.ranked is None else form.ranked(attrs,
+                                                                               _ranks(node))
+    except ValueError as error:
+        raise ExportError(f"{node.label}: {error}", node=node.name) from None
     return onnx.helper.make_node(form.op_type, names, [node.name], name=node.name,
-                                 domain=form.domain, **form.attrs(attrs))
+                                 domain=form.domain, **onnx_attrs)
+
+
+def _ranks(node: Node) -> tuple[int, ...]:
+    """The ranks of the node's inputs (``ExportError`` if one is unknown)."""
+    ranks = []
+    for source in node.inputs:
+        shape = None if source is None else node.graph.shape_of(source)
+        if shape is None:
+            raise ExportError(f"{node.label}: its ONNX form needs its inputs' ranks: give "
+                              "the placeholders shapes", node=node.name)
+        ranks.append(len(shape))
+    return tuple(ranks)
 
 
 _REF_TYPES = {"int": "INT", "ints": "INTS", "float": "FLOAT", "string": "STRING"}

@@ -74,6 +74,9 @@ class OnnxForm:
     domain: str = ""
     when: Callable[[Attrs], bool] = _always
     """Whether this form writes the op with these attributes (an op may have several)."""
+    ranked: Callable[[Attrs, tuple[int, ...]], Attrs] | None = None
+    """The ONNX attributes from the engine's and the inputs' ranks, for a form that depends on
+    them (then instead of ``attrs``)."""
 
     def __post_init__(self) -> None:
         if self.body:
@@ -440,6 +443,42 @@ def _dtype(attrs: Attrs) -> str:
     return str(attrs["dtype"])
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _tensordot_equation(attrs: Attrs, ranks: tuple[int, ...]) -> Attrs:
+    """tensordot as an Einsum: a's axes, then b's (a contracted one with its partner's
+    letter), to a's free axes and b's."""
+    rank_a, rank_b = ranks
+    axes = attrs["axes"]
+    if isinstance(axes, int):
+        ia, ib = list(range(rank_a - axes, rank_a)), list(range(axes))
+    else:
+        ia, ib = [k % rank_a for k in axes[0]], [k % rank_b for k in axes[1]]
+    if rank_a + rank_b - len(ib) > len(_LETTERS):
+        raise ValueError("ONNX's Einsum names at most 26 axes")
+    a = _LETTERS[:rank_a]
+    fresh = iter(_LETTERS[rank_a:])
+    b = "".join(a[ia[ib.index(j)]] if j in ib else next(fresh) for j in range(rank_b))
+    out = "".join(c for i, c in enumerate(a) if i not in ia) + "".join(
+        c for c in b if c not in a)
+    return {"equation": f"{a},{b}->{out}"}
+
+
+def _tensordot_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
+    equation = onnx_attrs.get("equation", b"")
+    equation = (equation.decode() if isinstance(equation, bytes) else equation).replace(" ", "")
+    ins, _, out = equation.partition("->")
+    operands = ins.split(",")
+    if len(operands) == 2 and "." not in equation:
+        a, b = operands
+        shared = [c for c in a if c in b]
+        if (len(set(a)) == len(a) and len(set(b)) == len(b) and out == "".join(
+                c for c in a + b if c not in shared)):
+            return {"axes": [[a.index(c) for c in shared], [b.index(c) for c in shared]]}
+    raise ValueError(f"an Einsum other than a tensordot ({equation}) is not supported")
+
+
 def _jax_slice(attrs: Attrs) -> Attrs:
     index = ", ".join(f"{b}:" if n == -1 else f"{b}:{b + n}"
                       for b, n in zip(attrs["begin"], attrs["size"], strict=True))
@@ -723,9 +762,8 @@ FORMS: dict[str, Forms] = {
                  ("depth", "on", "off")),
         "jnp.where(jax.nn.one_hot({indices}, {depth}, axis={axis}) > 0, {on_value}, "
         "{off_value}).astype({dtype})", keeps=("indices",), dtype=_dtype),
-    "tensordot": Forms(jax="jnp.tensordot({a}, {b}, axes={axes})",
-                       no_onnx="ONNX's form of it would depend on the inputs' ranks: build it "
-                               "of transpose, reshape and matmul to export it"),
+    "tensordot": Forms(OnnxForm("Einsum", back=_tensordot_back, ranked=_tensordot_equation),
+                       "jnp.tensordot({a}, {b}, axes={axes})"),
     # ---- TensorFlow 1's neural-network ops (engine/ops/activations.py, conv.py, losses.py)
     "leaky_relu": Forms(
         OnnxForm("LeakyReLU", extra=_alpha_input, back=_alpha_input_back, body=_LEAKY_RELU,
