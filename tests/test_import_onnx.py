@@ -80,6 +80,28 @@ def test_a_foreign_model_evaluates_as_in_onnx_runtime():
                                ort_run(model, {"x": x})[0], rtol=1e-6)
 
 
+def test_a_foreign_model_of_tensorflow_1_ops_evaluates_as_in_onnx_runtime():
+    """LeakyRelu as ONNX writes it, a reduction's axes as an attribute (opset 13), Concat."""
+    nodes = [helper.make_node("LeakyRelu", ["x"], ["leaky"], name="leaky", alpha=0.25),
+             helper.make_node("ReduceMax", ["leaky"], ["top"], name="top", axes=[1],
+                              keepdims=1),
+             helper.make_node("Concat", ["leaky", "top"], ["y"], name="both", axis=1)]
+    graph = helper.make_graph(
+        nodes, "foreign", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    x = np.random.default_rng(1).normal(size=(5, 3)).astype(np.float32)
+    np.testing.assert_allclose(ts.Session(from_onnx(model)).run("y", {"x": x}),
+                               ort_run(model, {"x": x})[0], rtol=1e-6)
+    three = helper.make_node("Max", ["x", "x", "x"], ["y"], name="max3")
+    graph = helper.make_graph(
+        [three], "variadic", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3])])
+    with pytest.raises(ExportError, match=r"ONNX node 'max3': Max with 3 inputs is not "
+                                          r"supported \(2 are\)"):
+        from_onnx(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]))
+
+
 def test_an_unsupported_op_is_named_with_its_node(tmp_path):
     with pytest.raises(ExportError, match=r"ONNX node 'act1': its op Selu is not one"):
         from_onnx(foreign_model("Selu"))

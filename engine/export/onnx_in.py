@@ -100,6 +100,9 @@ def from_onnx(model: Any) -> Graph:
         extra_names = list(node.input[len(opdef.inputs):])
         if len(ports) < len(opdef.inputs):
             raise ExportError(f"{where}: {node.op_type} needs {len(opdef.inputs)} inputs")
+        if extra_names and not form.extra(opdef.default_attrs()):
+            raise ExportError(f"{where}: {node.op_type} with {len(node.input)} inputs is not "
+                              f"supported ({len(opdef.inputs)} are)")
         extra = []
         for name in extra_names:
             if name and name not in constants:
