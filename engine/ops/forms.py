@@ -733,7 +733,7 @@ FORMS: dict[str, Forms] = {
     "logical_or": Forms(OnnxForm("Or"), "jnp.logical_or({x}, {y})", dtype=_bool),
     "logical_not": Forms(OnnxForm("Not"), "jnp.logical_not({x})", dtype=_bool),
     "where": Forms(OnnxForm("WhereRows", body=_WHERE),
-                   "jnp.where({condition}, {x}.T, {y}.T).T", keeps=("condition",)),
+                   "jnp.where({condition}.T, {x}.T, {y}.T).T", keeps=("condition",)),
     # ---- TensorFlow 1's arrays (engine/ops/shape_ops.py)
     "cast": Forms(OnnxForm("Cast", _to, back=_to_back), "{x}.astype({dtype})", dtype=_dtype),
     "identity": _plain("Identity", "{x}"),
