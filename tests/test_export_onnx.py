@@ -14,6 +14,7 @@ from test_gradients import CASES, _inputs
 
 import engine as ts
 import main
+from engine.errors import ShapeError
 from engine.export import ExportError, MissingPackage
 from engine.export.onnx_in import from_onnx
 from engine.export.onnx_out import OPSET, to_onnx
@@ -137,11 +138,29 @@ def _float_to_float(op_type: str) -> bool:
     return np.shape(y) == x.shape and np.asarray(y).dtype == x.dtype
 
 
+def _broadcasting(op_type: str) -> bool:
+    """Whether the op takes two float tensors (with its default attributes) to their
+    broadcast shape, either way round."""
+    op = ts.get_op(op_type)
+    if len(op.inputs) != 2:
+        return False
+    pairs = ((np.ones((5, 3)), np.ones(3)), (np.ones(3), np.ones((5, 3))))
+    try:
+        for a, b in pairs:
+            if op.shape is not None:
+                op.shape(a.shape, b.shape, **op.default_attrs())
+        ys = [op.compute(a, b, **op.default_attrs()) for a, b in pairs]
+    except (ValueError, TypeError, ShapeError):
+        return False
+    return all(np.shape(y) == (5, 3) and np.asarray(y).dtype == np.float64 for y in ys)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_random_graphs_run_in_onnx_runtime_as_in_the_engine(seed):
     rng = np.random.default_rng(seed)
     unary = [t for t in EXPORTABLE if _float_to_float(t)]
-    binary = ["add", "subtract", "multiply", "divide"]
+    binary = [t for t in EXPORTABLE if _broadcasting(t)]
+    assert {"add", "maximum", "pow", "squared_difference"} <= set(binary)
     with ts.Graph().as_default() as graph:
         nodes = [ts.placeholder(shape=[None, 3], dtype="float64", name="x"),
                  ts.Variable(rng.uniform(0.5, 1.5, (3,)), name="w"),
