@@ -1,4 +1,5 @@
-"""The command line: ``run`` evaluates nodes of a graph file, ``train`` trains it (no GUI)."""
+"""The command line: ``run`` evaluates nodes of a graph file, ``train`` trains it, ``export`` and
+``import`` write and read other formats (no GUI)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import numpy as np
 
 from .data import command as data_command
 from .errors import EngineError
+from .export import commands as export_commands
 from .graph import Graph
 from .io import cannot_write, load_graph, save_graph
 from .loop import fit
@@ -72,6 +74,7 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--every", type=int, metavar="K",
                        help="print progress every K steps (default: about ten lines in all)")
     data_command.add_arguments(train)
+    export_commands.add_parsers(sub)
     return main
 
 
@@ -196,6 +199,9 @@ def _message(error: Exception) -> str:
     if isinstance(error, OSError) and error.strerror:
         return f"{error.filename}: {error.strerror}" if error.filename else error.strerror
     return str(error.args[0]) if error.args else str(error)
+
+
+COMMANDS.update(export_commands.HANDLERS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

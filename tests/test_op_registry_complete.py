@@ -11,6 +11,9 @@ from test_gradients import CASES, NOT_DIFFERENTIATED, _inputs
 
 import engine as ts
 from editor.canvas.palette import CATEGORY_ORDER
+from engine.ops.forms import forms_of
+from engine.ops.jax_steps import SLOTS, UPDATES
+from engine.optimizers import OPTIMIZER, RULES
 from engine.registry import GRADIENT, TRAIN_STEP, all_ops, has_role
 from engine.shapes import compatible
 
@@ -65,3 +68,21 @@ def test_the_static_shape_rule_agrees_with_the_value(op_type, shapes, attrs) -> 
     for known in (lambda s: (None, *s[1:]) if s else s, lambda s: None):
         inferred = op.shape(*(known(np.shape(v)) for v in values), **op.parse_attrs(attrs))
         assert compatible(inferred, shape), (op_type, inferred, shape)
+
+
+@pytest.mark.parametrize("op", OPS, ids=lambda op: op.type)
+def test_every_op_has_its_exports_or_says_why_not(op) -> None:
+    """An ONNX form and a JAX form (engine/ops/forms.py), or the reason it has none; a train
+    step's optimizers a JAX step (engine/ops/jax_steps.py)."""
+    if has_role(op, GRADIENT):
+        return  # a derivative is jax.grad's work in a script, and no part of a model
+    if has_role(op, TRAIN_STEP):
+        rules = RULES if OPTIMIZER in op.attrs else {op.type: None}
+        for name in rules:
+            assert name in UPDATES and name in SLOTS, f"give the optimizer {name} a JAX step"
+        return
+    forms = forms_of(op)
+    assert forms.all_onnx() or forms.no_onnx, (
+        f"give {op.type} an ONNX form in engine/ops/forms.py, or say why it has none (no_onnx)")
+    assert forms.jax or forms.no_jax, (
+        f"give {op.type} a JAX form in engine/ops/forms.py, or say why it has none (no_jax)")

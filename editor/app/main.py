@@ -25,7 +25,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python main.py",
         description="Tensor Canvas: build computational graphs by mouse.",
-        epilog=f"Without a GUI: python main.py {{{commands}}} ... (see python main.py run --help).",
+        epilog=f"Without a GUI: python main.py {{{commands}}} ... (see python main.py run --help); "
+               "python main.py export-image FILE OUT.png|OUT.svg draws a picture.",
     )
     p.add_argument("file", nargs="?", help="a graph file to open (default: the affine example)")
     p.add_argument("--screenshot", metavar="OUT.png",

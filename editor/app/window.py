@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor import style
+from editor.app.export_menu import ExportMenu
 from editor.app.help import AboutDialog, ShortcutsDialog, UserGuideDialog, action_rows
 from editor.app.history import HistoryView
 from editor.app.node_menu import NodeMenu
@@ -355,6 +356,10 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, p=path: self.open_file(p, example=True))
         file.addSeparator()
         file.addActions([self.save_action, self.save_as_action])
+        file.addSeparator()
+        self.export_menu = ExportMenu(self, prepare_graph)
+        file.addAction(self.export_menu.import_action)
+        file.addMenu(self.export_menu)
         file.addSeparator()
         file.addAction(self.quit_action)
         edit = bar.addMenu("&Edit")
