@@ -78,6 +78,19 @@ def test_bad_csv_is_named_by_line_and_column(tmp_path, text, message) -> None:
     assert str(path) in error.value.args[0] and message in error.value.args[0]
 
 
+def test_a_preview_that_ends_within_a_character_is_not_refused(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(loaders, "PREVIEW_BYTES", 12)
+    path = write(tmp_path / "names.csv", "x,name\n1,café\n2,thé\n")  # é: bytes 11 and 12
+    preview = ts.data.preview_csv(path)
+    assert preview.columns == ["x", "name"] and preview.rows == []  # not "caf"
+    monkeypatch.setattr(loaders, "PREVIEW_BYTES", 16)
+    assert ts.data.preview_csv(path).rows == [["1", "café"]]
+    assert list(ts.data.load(path, label="name").classes) == ["café", "thé"]
+    path.write_bytes(b"x,name\n1,\xe9t\xe9\n")  # not UTF-8 within the head: still refused
+    with pytest.raises(DataError, match="names.csv, line 2: not UTF-8"):
+        ts.data.preview_csv(path)
+
+
 def test_a_bad_row_deep_in_a_big_file_is_found(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(loaders, "CHUNK_ROWS", 100)
     rows = [f"{i},{i}" for i in range(1000)]

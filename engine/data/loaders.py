@@ -4,6 +4,7 @@ array) at fault; a file over :data:`SIZE_LIMIT` is refused before it is read."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import os
@@ -22,6 +23,8 @@ SIZE_LIMIT = 1 << 30
 """The largest data file read (1 GiB): a bigger one is refused before reading."""
 CHUNK_ROWS = 10_000
 """Rows parsed between two progress reports (and chances to cancel)."""
+PREVIEW_BYTES = 1 << 16
+"""How much of a CSV file's start its preview reads."""
 DELIMITERS = ",;\t| "
 Progress = Callable[[float], None]
 """Told the fraction of a file read so far, from 0 to 1."""
@@ -101,7 +104,11 @@ def preview_csv(path: str | os.PathLike[str], rows: int = 10) -> Preview:
     path = Path(path)
     check_size(path)
     with open(path, "rb") as f:
-        head = _decode(f.read(1 << 16), path)
+        raw = f.read(PREVIEW_BYTES)
+    whole = len(raw) < PREVIEW_BYTES
+    head = _decode(raw, path, whole)
+    if not whole and "\n" in head:
+        head = head[:head.rindex("\n")]  # not the line cut short
     lines = [line for line in head.splitlines()[:rows + 2] if line.strip()]
     layout = _layout(lines, path)
     body = lines[1:] if layout.header else lines
@@ -150,9 +157,11 @@ def load_csv(path: str | os.PathLike[str], *, features: Sequence[str | int] | No
     return Dataset(path.stem, arrays, columns, classes)
 
 
-def _decode(raw: bytes, path: Path) -> str:
+def _decode(raw: bytes, path: Path, whole: bool = True) -> str:
+    """``raw`` as text; unless ``whole``, it is a file's head, which may end within a
+    character."""
     try:
-        return raw.decode("utf-8-sig")
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(raw, final=whole)
     except UnicodeDecodeError as error:
         line = raw[:error.start].count(b"\n") + 1
         raise DataError(f"{path}, line {line}: not UTF-8 text (byte {error.start})") from None
