@@ -80,3 +80,29 @@ def test_values_not_computed_from_the_data_say_no_rows(qtbot, window, canvas):
     qtbot.waitUntil(lambda: "W_hidden1" in view.names and view.panel("W_hidden1").mode == "value")
     panel = view.panel("W_hidden1")
     assert panel.value.shape == (64, 32) and not panel.rows_label.isVisibleTo(panel)
+
+
+def test_stepping_through_a_hidden_layer_uses_the_preview_batch(qtbot, window, canvas):
+    open_digits(window)
+    window.view.frame_all()
+    canvas.select("hidden1")
+    shows(canvas, "hidden1", hidden_of(window, slice(0, 32)), "rows 0–31 of 1,797")
+    view = window.data.view
+    view.batch.setFocus()
+    qtbot.keyClick(view.batch, Qt.Key.Key_Up)
+    window.view.setFocus()
+    canvas.key(Qt.Key.Key_F10)
+    stepper = window.live.stepper
+    qtbot.waitUntil(lambda: len(stepper.steps) == 6)  # X, W, matmul, b, add, hidden1
+    steps = {step.name: step for step in stepper.steps}
+    graph = window.doc.graph
+    np.testing.assert_array_equal(steps["X"].value, graph.get_node("X").value[32:64])
+    np.testing.assert_allclose(steps["hidden1"].value, hidden_of(window, slice(32, 64)))
+    view.batch.setFocus()  # another batch while stepping: the steps follow
+    qtbot.keyClick(view.batch, Qt.Key.Key_Up)
+
+    def x_step_shows(rows: slice) -> bool:
+        fed = [step.value for step in stepper.steps if step.name == "X"]
+        return len(fed) == 1 and np.array_equal(fed[0], graph.get_node("X").value[rows])
+
+    qtbot.waitUntil(lambda: x_step_shows(slice(64, 96)))
