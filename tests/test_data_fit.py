@@ -234,6 +234,21 @@ def test_bad_epoch_arguments_are_named_and_change_nothing(bound_graph, capsys, a
     assert bound_graph.read_bytes() == before
 
 
+def test_bad_data_from_the_command_line_is_named_and_changes_nothing(tmp_path, capsys) -> None:
+    ts.save_graph(classifier(features=4, classes=3), tmp_path / "model.json")
+    before = (tmp_path / "model.json").read_bytes()
+    (tmp_path / "bad.csv").write_text("a,b,c,d,kind\n1,2,3,4,x\n1,2,3,oops,y\n")
+    (tmp_path / "wide.csv").write_text("a,b,kind\n1,2,x\n3,4,y\n")
+    cases = {f"X={tmp_path / 'bad.csv'}:features": "bad.csv, line 3, column 'd': 'oops'",
+             f"X={tmp_path / 'wide.csv'}:features": "does not fit placeholder X",
+             f"X={tmp_path / 'gone.csv'}": "gone.csv: cannot read it"}
+    for data, message in cases.items():
+        assert main(["train", str(tmp_path / "model.json"), "--epochs", "1", "--data", data,
+                     "--data", f"c={tmp_path / 'wide.csv'}:labels"]) == 2
+        assert message in capsys.readouterr().err
+        assert (tmp_path / "model.json").read_bytes() == before
+
+
 def test_an_unbound_graph_says_what_to_do(tmp_path, capsys) -> None:
     ts.save_graph(classifier(), tmp_path / "g.json")
     assert main(["train", str(tmp_path / "g.json"), "--epochs", "1"]) == 2

@@ -51,3 +51,12 @@ def test_a_placeholder_of_a_fixed_row_count_is_fed_all_its_rows() -> None:
     graph.set_attr(x, "shape", (150, 4))
     assert batched(graph.nodes) == [graph.get_node("c")]
     assert bound_rows([x]) == 0 and preview_feeds([x], PreviewBatch()) == {}
+
+
+def test_a_shorter_data_set_bound_beside_gives_its_last_batch() -> None:
+    graph = bound_classifier()
+    x, c = graph.get_node("X"), graph.get_node("c")
+    graph.set_value(c, c.value[:40])  # as if another, shorter set were bound to c
+    feeds = preview_feeds(graph.nodes, PreviewBatch(3, 32))
+    np.testing.assert_array_equal(feeds[x], x.value[96:128])
+    np.testing.assert_array_equal(feeds[c], c.value[32:40])

@@ -60,7 +60,7 @@ def bound_rows(nodes: Iterable[Node]) -> int:
 
 
 def preview_feeds(nodes: Iterable[Node], batch: PreviewBatch) -> dict[Placeholder, np.ndarray]:
-    """The batch's rows of each :func:`batched` placeholder's data, to feed (views: no copy)."""
-    cut = batched(nodes)
-    rows = batch.rows(bound_rows(cut))
-    return {node: node.value[rows] for node in cut if node.value is not None}
+    """The batch's rows of each :func:`batched` placeholder's data, to feed (views: no copy;
+    a shorter data set bound elsewhere gives its last batch rather than none)."""
+    return {node: node.value[batch.rows(len(node.value))] for node in batched(nodes)
+            if node.value is not None}
