@@ -78,6 +78,19 @@ def test_bad_csv_is_named_by_line_and_column(tmp_path, text, message) -> None:
     assert str(path) in error.value.args[0] and message in error.value.args[0]
 
 
+def test_a_preview_that_ends_within_a_character_is_not_refused(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(loaders, "PREVIEW_BYTES", 12)
+    path = write(tmp_path / "names.csv", "x,name\n1,café\n2,thé\n")  # é: bytes 11 and 12
+    preview = ts.data.preview_csv(path)
+    assert preview.columns == ["x", "name"] and preview.rows == []  # not "caf"
+    monkeypatch.setattr(loaders, "PREVIEW_BYTES", 16)
+    assert ts.data.preview_csv(path).rows == [["1", "café"]]
+    assert list(ts.data.load(path, label="name").classes) == ["café", "thé"]
+    path.write_bytes(b"x,name\n1,\xe9t\xe9\n")  # not UTF-8 within the head: still refused
+    with pytest.raises(DataError, match="names.csv, line 2: not UTF-8"):
+        ts.data.preview_csv(path)
+
+
 def test_a_bad_row_deep_in_a_big_file_is_found(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(loaders, "CHUNK_ROWS", 100)
     rows = [f"{i},{i}" for i in range(1000)]
@@ -201,3 +214,44 @@ def test_standardising_uses_the_training_rows_only() -> None:
     out = ts.data.standardized(data, "features", np.array([0, 1]))
     np.testing.assert_allclose(out.arrays["features"][:, 0], [-1, 1, 99])
     np.testing.assert_allclose(out.arrays["features"][:, 1], [0, 0, 0])  # constant: centred
+
+
+def test_the_preview_of_numpy_files_reads_their_first_rows_only(tmp_path, monkeypatch) -> None:
+    import pickle
+
+    monkeypatch.setattr(pickle, "load", lambda *a, **k: pytest.fail("unpickled"))
+    big = np.arange(3000.0).reshape(1000, 3)
+    np.save(tmp_path / "x.npy", big)
+    head = ts.data.loaders.preview_arrays(tmp_path / "x.npy", 4)
+    np.testing.assert_array_equal(head["features"], big[:4])
+    np.savez_compressed(tmp_path / "d.npz", pixels=big, digit=np.arange(1000) % 10,
+                        one=np.float64(7), turned=np.asfortranarray(big))
+    head = ts.data.loaders.preview_arrays(tmp_path / "d.npz", 2)
+    assert list(head) == ["pixels", "digit", "one", "turned"]
+    np.testing.assert_array_equal(head["pixels"], big[:2])
+    np.testing.assert_array_equal(head["digit"], [0, 1])
+    assert head["one"] == 7
+    np.testing.assert_array_equal(head["turned"], big[:2])
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("obj.npy", "objects", "obj.npy: holds Python objects, which are refused"),
+    ("obj.npz", "objects", "obj.npz, array 'bad': holds Python objects"),
+    ("empty.npy", b"", "empty.npy: not a numpy file that can be read"),
+    ("broken.npz", b"PK\x03\x04 not really", "broken.npz: not a numpy file that can be read"),
+    ("cut.npy", "cut", "cut.npy: not a numpy file that can be read"),
+])
+def test_the_preview_of_a_bad_numpy_file_names_it(tmp_path, name, content, message) -> None:
+    path = tmp_path / name
+    objects = np.array([{"a": 1}, None], dtype=object)
+    if content == "objects" and name.endswith(".npy"):
+        np.save(path, objects, allow_pickle=True)
+    elif content == "objects":
+        np.savez(path, good=np.ones(2), bad=objects)
+    elif content == "cut":
+        np.save(path, np.ones((100, 3)))
+        path.write_bytes(path.read_bytes()[:200])
+    else:
+        path.write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        ts.data.loaders.preview_arrays(path)

@@ -35,7 +35,7 @@ from engine.data import BUILTIN_NAMES, FEATURES, LABELS, DataError, Dataset, bui
 from engine.data.binding import Change, plan_binding, read_source
 from engine.data.builtin import FILES, builtin_path
 from engine.data.dataset import INDEX, ONE_HOT
-from engine.data.loaders import LoadCancelled, preview_csv
+from engine.data.loaders import LoadCancelled, preview_arrays, preview_csv
 from engine.graph import Graph, Placeholder
 
 A_FILE = "A file…"
@@ -198,11 +198,8 @@ class ImportDialog(QDialog):
             preview = preview_csv(path, PREVIEW_ROWS)
             last = preview.columns[-1] if len(preview.columns) > 1 else None
             return preview.columns, preview.rows, last
-        if suffix == ".npy":
-            return _array_preview({FEATURES: np.load(path, allow_pickle=False, mmap_mode="r")})
-        if suffix == ".npz":
-            with np.load(path, allow_pickle=False) as opened:
-                return _array_preview({name: opened[name] for name in opened.files})
+        if suffix in (".npy", ".npz"):
+            return _array_preview(preview_arrays(path, PREVIEW_ROWS))
         raise DataError(f"{path}: choose a .csv, .npy or .npz file")
 
     def _fill(self, columns: list[str], rows: list[list[str]]) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Qt, QTimer, Signa
 from PySide6.QtGui import QAction, QDropEvent
 from PySide6.QtWidgets import QDockWidget, QGraphicsView, QWidget
 
+from editor.app.preferences import settings
 from editor.canvas.items.node import NodeItem
 from editor.data.import_dialog import ImportDialog
 from editor.data.view import DataView
@@ -17,9 +18,12 @@ from editor.document import Document
 from editor.document.data_commands import BindData
 from engine.data import problems
 from engine.data.binding import Change
+from engine.data.preview import PREVIEW_ROWS, PreviewBatch
 from engine.graph import GraphEvent, Placeholder
 
 STATUS_MS = 15000
+PREVIEW_SIZE_KEY = "data/preview_batch_size"
+"""The QSettings key of the preview batch's size (a view setting: not in the graph file)."""
 DATA_SUFFIXES = (".csv", ".npy", ".npz")
 
 
@@ -34,14 +38,19 @@ def _data_file(mime: QMimeData) -> str | None:
 
 class DataPanel(QObject):
     """``import_action`` (File › Import Data…) and ``dock`` (the Data view). Signals:
-    ``message(text, ms)`` for the status bar."""
+    ``message(text, ms)`` for the status bar, ``preview_changed(PreviewBatch)`` for the rows
+    live evaluation feeds: the first batch of each document opened, then the user's choice.
+    Its size is kept in QSettings when ``persist``."""
 
     message = Signal(str, int)
+    preview_changed = Signal(object)
 
-    def __init__(self, window: QWidget) -> None:
+    def __init__(self, window: QWidget, persist: bool = True) -> None:
         super().__init__(window)
         self.window = window
+        self.persist = persist
         self.view = DataView()
+        self.view.preview_changed.connect(self._preview_chosen)
         self.dock = QDockWidget("Data")
         self.dock.setObjectName("Data")
         self.dock.setWidget(self.view)
@@ -60,10 +69,20 @@ class DataPanel(QObject):
         self.doc = doc
         doc.changed.connect(self._changed)
         self._show()
+        size = self.view.batch_size.value()
+        if self.persist:
+            stored = str(settings().value(PREVIEW_SIZE_KEY, PREVIEW_ROWS))
+            size = int(stored) if stored.isdigit() and int(stored) > 0 else size
+        self.view.set_preview_batch(PreviewBatch(0, size))
         found = problems(doc.graph)
         if found:  # after the window's "Opened …"
             text = "; ".join(found.values())
             QTimer.singleShot(0, lambda: self.message.emit(text, STATUS_MS))
+
+    def _preview_chosen(self, batch: PreviewBatch) -> None:
+        if self.persist:
+            settings().setValue(PREVIEW_SIZE_KEY, batch.size)
+        self.preview_changed.emit(batch)
 
     def _changed(self, events: list[GraphEvent]) -> None:
         if any(isinstance(e.node, Placeholder) and e.kind != "ui_changed" for e in events):

@@ -8,11 +8,12 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QSpinBox,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from editor.training.plot_style import BACKGROUND, CLASS_COLORS, FOREGROUND
 from engine.data import LABELS, DataError, Dataset, bound_data
 from engine.data.binding import bound
+from engine.data.preview import PREVIEW_ROWS, PreviewBatch, bound_rows
 from engine.graph import Graph
 
 Index = QModelIndex | QPersistentModelIndex
@@ -93,11 +95,38 @@ def columns(data: Dataset) -> list[tuple[str, np.ndarray]]:
 
 
 class DataView(QWidget):
-    """The data sets bound in a graph: choose one, see its table, statistics and scatter."""
+    """The data sets bound in a graph: choose one, see its table, statistics and scatter; and
+    the preview batch, the rows the canvas's live values are computed from
+    (``preview_changed``)."""
+
+    preview_changed = Signal(object)
+    """The user chose another preview batch (a :class:`PreviewBatch`)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.graph: Graph | None = None
+        self.total = 0
+        """The rows of the data the preview batch is cut from."""
+        self.batch = QSpinBox()
+        self.batch.setPrefix("batch ")
+        self.batch.setToolTip("The batch of rows the canvas and the Tensor dock show values of")
+        self.batch_size = QSpinBox()
+        self.batch_size.setRange(1, 1_000_000)
+        self.batch_size.setValue(PREVIEW_ROWS)
+        self.batch_size.setSuffix(" rows")
+        self.batch_size.setToolTip("How many rows the canvas's live values are computed from")
+        self.rows = QLabel()
+        for spin in (self.batch, self.batch_size):
+            spin.setKeyboardTracking(False)
+            spin.valueChanged.connect(self._batch_chosen)
+        self.preview = QWidget()
+        row = QHBoxLayout(self.preview)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Preview"))
+        row.addWidget(self.batch)
+        row.addWidget(self.batch_size)
+        row.addWidget(self.rows, 1)
+        self.preview.hide()
         self.sets = QComboBox()
         self.sets.setToolTip("The data sets bound to the graph's placeholders")
         self.sets.currentIndexChanged.connect(self._show_set)
@@ -136,7 +165,32 @@ class DataView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.sets)
         layout.addWidget(self.summary)
+        layout.addWidget(self.preview)
         layout.addWidget(self.tabs, 1)
+
+    @property
+    def preview_batch(self) -> PreviewBatch:
+        """The preview batch as chosen."""
+        return PreviewBatch(self.batch.value() - 1, self.batch_size.value())
+
+    def set_preview_batch(self, batch: PreviewBatch) -> None:
+        """Show ``batch`` as the chosen one (telling ``preview_changed``)."""
+        for spin, value in ((self.batch_size, batch.size), (self.batch, batch.index + 1)):
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+        self._batch_chosen()
+
+    def _batch_chosen(self) -> None:
+        batch = self.preview_batch
+        batches = batch.batches(self.total)
+        self.batch.blockSignals(True)
+        self.batch.setRange(1, max(1, batches))
+        self.batch.setSuffix(f" of {batches:,}")
+        self.batch.blockSignals(False)
+        batch = self.preview_batch  # within the range
+        self.rows.setText(batch.text(self.total) if self.total else "")
+        self.preview_changed.emit(batch)
 
     def set_graph(self, graph: Graph) -> None:
         """Show the data bound in ``graph`` (again, after it changed)."""
@@ -150,6 +204,9 @@ class DataView(QWidget):
             self.sets.setCurrentText(chosen)
         self.sets.blockSignals(False)
         self.sets.setVisible(len(names) > 1)
+        self.total = bound_rows(n for n, _ in bound(graph.nodes))
+        self.preview.setVisible(self.total > 0)
+        self._batch_chosen()
         self._show_set()
 
     def _show_set(self) -> None:

@@ -4,6 +4,7 @@ array) at fault; a file over :data:`SIZE_LIMIT` is refused before it is read."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import os
@@ -11,7 +12,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,6 +23,8 @@ SIZE_LIMIT = 1 << 30
 """The largest data file read (1 GiB): a bigger one is refused before reading."""
 CHUNK_ROWS = 10_000
 """Rows parsed between two progress reports (and chances to cancel)."""
+PREVIEW_BYTES = 1 << 16
+"""How much of a CSV file's start its preview reads."""
 DELIMITERS = ",;\t| "
 Progress = Callable[[float], None]
 """Told the fraction of a file read so far, from 0 to 1."""
@@ -101,7 +104,11 @@ def preview_csv(path: str | os.PathLike[str], rows: int = 10) -> Preview:
     path = Path(path)
     check_size(path)
     with open(path, "rb") as f:
-        head = _decode(f.read(1 << 16), path)
+        raw = f.read(PREVIEW_BYTES)
+    whole = len(raw) < PREVIEW_BYTES
+    head = _decode(raw, path, whole)
+    if not whole and "\n" in head:
+        head = head[:head.rindex("\n")]  # not the line cut short
     lines = [line for line in head.splitlines()[:rows + 2] if line.strip()]
     layout = _layout(lines, path)
     body = lines[1:] if layout.header else lines
@@ -150,9 +157,11 @@ def load_csv(path: str | os.PathLike[str], *, features: Sequence[str | int] | No
     return Dataset(path.stem, arrays, columns, classes)
 
 
-def _decode(raw: bytes, path: Path) -> str:
+def _decode(raw: bytes, path: Path, whole: bool = True) -> str:
+    """``raw`` as text; unless ``whole``, it is a file's head, which may end within a
+    character."""
     try:
-        return raw.decode("utf-8-sig")
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(raw, final=whole)
     except UnicodeDecodeError as error:
         line = raw[:error.start].count(b"\n") + 1
         raise DataError(f"{path}, line {line}: not UTF-8 text (byte {error.start})") from None
@@ -326,10 +335,51 @@ def load_npz(path: str | os.PathLike[str], *, label: str | None = None,
     return Dataset(path.stem, arrays, {}, classes)
 
 
+def preview_arrays(path: str | os.PathLike[str], rows: int = 10) -> dict[str, np.ndarray]:
+    """The first ``rows`` rows of each array of a .npy file (``features``) or .npz file (by
+    name), read without the rest: :class:`DataError` naming the file (and array) that cannot
+    be read or holds Python objects (refused, never unpickled)."""
+    path = Path(path)
+    check_size(path)
+    try:
+        if path.suffix.lower() != ".npz":
+            with open(path, "rb") as f:
+                return {FEATURES: _first_rows(f, rows, f"{path}")}
+        found: dict[str, np.ndarray] = {}
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.namelist():
+                name = member.removesuffix(".npy")
+                with archive.open(member) as f:
+                    found[name] = _first_rows(f, rows, f"{path}, array '{name}'")
+        return found
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise DataError(f"{path}: {_numpy_problem(error)}") from None
+
+
+def _first_rows(f: IO[bytes], rows: int, where: str) -> np.ndarray:
+    """The first ``rows`` rows of the .npy array ``f`` is at the start of."""
+    version = np.lib.format.read_magic(f)
+    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+        np.lib.format.read_array_header_2_0
+    shape, fortran, dtype = read(f)
+    if dtype.hasobject:
+        raise DataError(f"{where}: {OBJECTS}")
+    if fortran:  # its first rows are not together: all of it
+        count = int(np.prod(shape))
+        head = np.frombuffer(f.read(count * dtype.itemsize), dtype, count).reshape(shape, order="F")
+        return head[:rows] if shape else head
+    shape = (min(rows, shape[0]), *shape[1:]) if shape else shape
+    count = int(np.prod(shape))
+    return np.frombuffer(f.read(count * dtype.itemsize), dtype, count).reshape(shape)
+
+
+OBJECTS = "holds Python objects, which are refused (never unpickled): save numbers"
+
+
 def _numpy_problem(error: Exception) -> str:
     text = str(error)
     if "allow_pickle" in text or "Object arrays" in text:
-        return "holds Python objects, which are refused (never unpickled): save numbers"
+        return OBJECTS
     return f"not a numpy file that can be read ({text})"
 
 
