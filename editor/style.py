@@ -37,6 +37,7 @@ CATEGORY_COLORS = {
     "Linear algebra": QColor("#8b5cf6"),
     "Neural network": QColor("#3fa34d"),
     "Reduction": QColor("#c9a227"),
+    "Comparison": QColor("#7f8f2a"),
     "Array": QColor("#d0508f"),
     "Loss": QColor("#b0563a"),
     "Training": QColor("#1f9aa8"),

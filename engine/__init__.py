@@ -9,11 +9,12 @@
     ts.Session(g).run(z)  # array([ 2, -1])
 """
 
+from . import data, train
 from . import ops as _ops  # noqa: F401  (registers the built-in op types)
-from . import train
 from .autodiff import gradients
 from .builders import op_functions as _op_functions
 from .errors import (
+    Cancelled,
     CycleError,
     EngineError,
     EvaluationError,
@@ -42,9 +43,9 @@ constant = Constant
 globals().update(_op_functions())
 
 __all__ = [
-    "Attr", "Constant", "CycleError", "EngineError", "EvaluationError", "FeedError",
-    "FileFormatError", "Graph", "GraphEvent", "Initializer", "Node", "OpDef", "Operation",
-    "Placeholder", "Session", "ShapeError", "Variable", "all_ops", "constant",
+    "Attr", "Cancelled", "Constant", "CycleError", "data", "EngineError", "EvaluationError",
+    "FeedError", "FileFormatError", "Graph", "GraphEvent", "Initializer", "Node", "OpDef",
+    "Operation", "Placeholder", "Session", "ShapeError", "Variable", "all_ops", "constant",
     "get_default_graph", "get_op", "gradients", "load_graph", "ones", "placeholder",
     "random_normal", "random_uniform", "register", "save_graph", "train", "zeros",
     *_op_functions(),

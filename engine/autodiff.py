@@ -2,14 +2,15 @@
 
 A :class:`Backward` pass is compiled once per graph version for a ``y`` and a set of targets:
 the nodes on a path from a target to ``y`` in reverse topological order, each with the gradient
-rules of its inputs on such a path. Running it reads the forward values the session computed in
+rules of its inputs on such a path (a path that a gradient can take: not through an input whose
+rule is ``not_differentiable``). Running it reads the forward values the session computed in
 this run and sums each node's contributions from its consumers; consumers off every path to
 ``y`` are never visited. Gradient and train nodes of the same ``y`` share one pass per run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from operator import itemgetter
 from typing import Any
@@ -20,7 +21,7 @@ import numpy as np
 from . import compiler
 from .errors import EngineError
 from .graph import Node, Operation
-from .registry import GRADIENT, OpDef, ops_with_role
+from .registry import GRADIENT, OpDef, not_differentiable, op_for_operator, ops_with_role
 from .session import NodeContext
 
 
@@ -29,8 +30,8 @@ class Backward:
 
     def __init__(self, ctx: NodeContext, y: Node, targets: Sequence[Node]) -> None:
         graph = y.graph.nx
-        upstream = nx.ancestors(graph, y) | {y}
-        reachable = set(targets).union(*(nx.descendants(graph, t) for t in targets))
+        upstream = _flow([y], graph.pred, lambda node, source: _passes(source, node))
+        reachable = _flow(targets, graph.succ, _passes)
         on_path = upstream & reachable
         order = [n for n in nx.topological_sort(graph.subgraph(on_path))][::-1]
         index = {node: i for i, node in enumerate(order)}
@@ -43,8 +44,8 @@ class Backward:
         for i, node in enumerate(order):
             edges = []
             for port, source in enumerate(node.inputs):
-                if source in index:
-                    edges.append((self._rule(node, port, ctx, y), index[source]))
+                if source in index and (rule := self._rule(node, port, ctx, y)) is not None:
+                    edges.append((rule, index[source]))
             if edges:
                 slots = [ctx.slot(n) for n in node.inputs]  # type: ignore[arg-type]
                 self.steps.append(compiler.BackwardStep(i, ctx.slot(node), tuple(slots),
@@ -57,8 +58,11 @@ class Backward:
 
     @staticmethod
     def _rule(node: Node, port: int, ctx: NodeContext, y: Node) -> Any:
+        """The rule of an input's gradient, ``None`` if nothing flows back through it."""
         rules = node.op.gradient
         rule = rules[port] if rules is not None else None
+        if rule is not_differentiable:
+            return None
         if rule is None:
             raise EngineError(
                 f"{node.label} has no gradient for its input '{node.op.inputs[port]}',"
@@ -109,6 +113,30 @@ def seed(y: Any) -> np.ndarray:
     return ones
 
 
+def _passes(source: Node, consumer: Node) -> bool:
+    """Whether a gradient may flow from ``consumer`` back to its input ``source``: through any
+    port ``source`` feeds whose rule is not :func:`not_differentiable` (a missing rule counts:
+    it is an error where a gradient needs it)."""
+    rules = consumer.op.gradient
+    return rules is None or any(rules[port] is not not_differentiable
+                                for port, s in enumerate(consumer.inputs) if s is source)
+
+
+def _flow(starts: Iterable[Node], neighbours: Any,
+          passes: Callable[[Node, Node], bool]) -> set[Node]:
+    """``starts`` and the nodes reached from them over ``neighbours`` (``graph.succ`` or
+    ``graph.pred``) along wires a gradient passes, ``passes(node, neighbour)``."""
+    reached = set(starts)
+    todo = list(reached)
+    while todo:
+        node = todo.pop()
+        for other in neighbours[node]:
+            if other not in reached and passes(node, other):
+                reached.add(other)
+                todo.append(other)
+    return reached
+
+
 def backprop(ctx: NodeContext, y: Node, targets: tuple[Node, ...]) -> list[Any]:
     """The gradients of sum(y) with respect to ``targets`` in the current run (``None`` where
     y does not depend on a target); one pass per run and ``(y, targets)``, compiled once per
@@ -150,9 +178,31 @@ def gradient_op() -> OpDef:
     return opdef
 
 
-def gradients(y: Node, xs: Node | Iterable[Node], name: str | None = None) -> list[Operation]:
+def gradients(ys: Node | Iterable[Node], xs: Node | Iterable[Node],
+              grad_ys: Node | Iterable[Any] | None = None,
+              name: str | None = None) -> list[Operation]:
     """One gradient node per x, named ``dy_dx`` unless ``name`` is given: fetching it gives
-    d sum(y) / dx (TensorFlow 1 semantics)."""
+    d sum(y) / dx (TensorFlow 1 semantics). For several ``ys`` it is the sum of their
+    gradients; ``grad_ys`` (one per y, shaped like it; ``None`` for ones) weights each y's
+    elements: d sum(y · grad_y) / dx."""
+    ys = [ys] if isinstance(ys, Node) else list(ys)
     xs = [xs] if isinstance(xs, Node) else list(xs)
+    weights = [None] * len(ys) if grad_ys is None else (
+        [grad_ys] if isinstance(grad_ys, Node) else list(grad_ys))
+    if len(weights) != len(ys):
+        raise ValueError(f"grad_ys: expected one per y ({len(ys)}), got {len(weights)}")
+    times, plus = op_for_operator("*").type, op_for_operator("+").type
+    targets = [y if w is None else Operation(times, [y, w]) for y, w in zip(ys, weights,
+                                                                           strict=True)]
     op_type = gradient_op().type
-    return [Operation(op_type, [y, x], name=name or f"d{y.name}_d{x.name}") for x in xs]
+    if len(targets) == 1:
+        y = targets[0]
+        return [Operation(op_type, [y, x], name=name or f"d{ys[0].name}_d{x.name}") for x in xs]
+    out = []
+    for x in xs:
+        terms = [Operation(op_type, [y, x]) for y in targets]
+        total = terms[0]
+        for term in terms[1:-1]:
+            total = Operation(plus, [total, term])
+        out.append(Operation(plus, [total, terms[-1]], name=name or f"d_d{x.name}"))
+    return out

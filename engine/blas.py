@@ -2,10 +2,11 @@
 multi-threaded BLAS splits even a small product across cores, and stalls on it for whole time
 slices when another process holds one of them), a plan of big ones on up to the limit.
 
-Sessions call :func:`suit` before each run they have seen before; it changes the BLAS
-libraries' thread count (through threadpoolctl, found on first use) only when the count it
-needs differs from the present one. :func:`set_limit` is the most threads (the editor's
-Preferences); by default, as many as BLAS started with.
+Sessions call :func:`suit` before each run (a plan's first run by its inputs' size, later
+ones by its largest value, so that a run's count never depends on what ran before); it
+changes the BLAS libraries' thread count (through threadpoolctl, found on first use) only
+when the count it needs differs from the present one. :func:`set_limit` is the most threads
+(the editor's Preferences); by default, as many as BLAS started with.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The command line: ``run`` evaluates nodes of a graph file, ``train`` trains it (no GUI)."""
+"""The command line: ``run`` evaluates nodes of a graph file, ``train`` trains it, ``export`` and
+``import`` write and read other formats (no GUI)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from typing import NoReturn
 
 import numpy as np
 
+from .data import command as data_command
 from .errors import EngineError
+from .export import commands as export_commands
 from .graph import Graph
-from .io import load_graph, save_graph
+from .io import cannot_write, load_graph, save_graph
 from .loop import fit
 from .session import Session
 from .tensors import format_tensor, parse_tensor_text
-from .train import train_node_for
+from .train import train_node_for, train_nodes
 
 Handler = Callable[[argparse.Namespace], "int | None"]
 """A subcommand: its parsed arguments in, its exit status out (``None`` for 0)."""
@@ -62,16 +65,22 @@ def parser() -> argparse.ArgumentParser:
                     "stopped). Ctrl+C stops after the current step and saves what was "
                     "trained (exit status 130); a loss that becomes NaN or infinite stops "
                     "training, goes back to the values of the last finite loss and saves "
-                    "those (exit status 2).")
+                    "those (exit status 2). With --epochs — or, with neither --steps nor "
+                    "--epochs, the epochs the train node keeps (the Training dock's settings) "
+                    "— it trains by epochs on the data bound to the graph, the train node's "
+                    "batch size, validation split and seed filling in the flags left out.")
     train.add_argument("file", help="a graph file (.json)")
-    train.add_argument("--fetch", required=True, metavar="NODE",
-                       help="the train node, or the loss a train node minimizes")
-    train.add_argument("--steps", required=True, type=int, metavar="N", help="steps to take")
+    train.add_argument("--fetch", metavar="NODE",
+                       help="the train node, or the loss a train node minimizes (default: the "
+                            "graph's only train node)")
+    train.add_argument("--steps", type=int, metavar="N", help="steps to take")
     train.add_argument("--out", metavar="FILE", help="where to save (default: FILE itself)")
     train.add_argument("--feed", action="append", default=[], metavar="NAME=VALUE",
                        help="a placeholder's value for every step (repeatable)")
     train.add_argument("--every", type=int, metavar="K",
                        help="print progress every K steps (default: about ten lines in all)")
+    data_command.add_arguments(train)
+    export_commands.add_parsers(sub)
     return main
 
 
@@ -90,13 +99,27 @@ def run(args: argparse.Namespace) -> None:
 
 @command("train")
 def train(args: argparse.Namespace) -> int:
-    if args.steps < 1:
-        raise ValueError("--steps: expected a number of steps ≥ 1")
+    if args.steps is not None and args.epochs is not None:
+        raise ValueError("give either --steps N or --epochs N, not both")
+    for flag in ("steps", "epochs"):
+        if getattr(args, flag) is not None and getattr(args, flag) < 1:
+            raise ValueError(f"--{flag}: expected ≥ 1")
+    out = args.out or args.file
+    reason = cannot_write(out)
+    if reason:  # said now, not after training
+        raise ValueError(f"{'--out ' if args.out else ''}{out}: {reason}")
     graph = load_graph(args.file)
-    train_node, loss = train_node_for(graph, args.fetch)
+    train_node, loss = train_node_for(graph, args.fetch or _only_train_node(graph))
+    if args.steps is None and not data_command.by_epochs(args, train_node):
+        raise ValueError(f"give either --steps N or --epochs N ({train_node.name} keeps no "
+                         "epoch settings)")
+    if args.steps is None:
+        with _stop_on_interrupt() as interrupted:
+            run = data_command.train_epochs(args, graph, train_node, loss, interrupted)
+        return _finish(graph, out, run.reason, run.steps, run.message, run.node,
+                       f"trained {len(run.epochs)} epochs ({run.steps} steps)")
     feeds = dict(parse_feed(item) for item in args.feed)
     every = args.every or max(1, args.steps // 10)
-    out = args.out or args.file
 
     def progress(done: int, losses: np.ndarray, seconds: float) -> None:
         if done % every == 0 or done == args.steps:
@@ -107,16 +130,34 @@ def train(args: argparse.Namespace) -> int:
     with _stop_on_interrupt() as interrupted:
         result = fit(graph, train_node, args.steps, feeds, on_progress=progress,
                      should_stop=interrupted)
-    if result.reason == "done":
+    summary = "" if result.reason != "done" else \
+        f"{loss.name} = {loss_text(result.final_loss)} after {args.steps} steps"
+    return _finish(graph, out, result.reason, result.steps, result.message, result.node,
+                   summary)
+
+
+def _only_train_node(graph: Graph) -> str:
+    """The name of the graph's one train node; ``ValueError`` if it has none or several."""
+    found = train_nodes(graph)
+    if len(found) != 1:
+        raise ValueError("--fetch: name the train node (the graph has "
+                         f"{', '.join(n.name for n in found) if found else 'none'})")
+    return found[0].name
+
+
+def _finish(graph: Graph, out: str, reason: str, steps: int, message: str, node: str | None,
+            summary: str) -> int:
+    """Save what training did and say so (``summary`` when it is done): the exit status, or
+    an error."""
+    if reason == "done":
         save_graph(graph, out)
-        print(f"{loss.name} = {loss_text(result.final_loss)} after {args.steps} steps; "
-              f"saved to {out}")
+        print(f"{summary}; saved to {out}")
         return 0
-    saved = _save_trained(graph, out, result.steps)
-    if result.reason == "stopped":
-        print(f"stopped after {result.steps} steps; {saved}", file=sys.stderr)
+    saved = _save_trained(graph, out, steps)
+    if reason == "stopped":
+        print(f"stopped after {steps} steps; {saved}", file=sys.stderr)
         return 130
-    raise EngineError(f"{result.message}; {saved}", node=result.node)
+    raise EngineError(f"{message}; {saved}", node=node)
 
 
 def _save_trained(graph: Graph, out: str, steps: int) -> str:
@@ -165,6 +206,16 @@ def parse_feed(item: str) -> tuple[str, object]:
         raise ValueError(f"--feed {name}: {error}") from None
 
 
+def _message(error: Exception) -> str:
+    """An error in one line: ``OUT.json: No space left on device``, not ``28``."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+    return str(error.args[0]) if error.args else str(error)
+
+
+COMMANDS.update(export_commands.HANDLERS)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a subcommand; bad input prints one line on stderr and returns 2, never a traceback."""
     try:
@@ -174,8 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status = COMMANDS[args.command](args)
     except (EngineError, ValueError, KeyError, OSError) as error:
-        message = error.args[0] if error.args else str(error)
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {_message(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -152,14 +152,15 @@ def backward(y_slot: int, seed: Callable[[Any], Any], steps: Sequence[BackwardSt
                  namespace)
 
 
-def update(variables: Sequence[Any], keys: Sequence[Sequence[str]], rule: Callable[..., Any],
+def update(variables: Sequence[Any], keys: Sequence[Sequence[str]],
            refuse: Callable[[int], None], kept: Callable[[Any, Any], Any],
            zeros: Callable[[Any, Any], Any], step_type: Callable[[int], Any]) -> Compiled:
-    """``update((grads, state, step))``: an optimizer step over ``variables`` — each one's new
-    value by ``rule(value, grad, slots, step)`` (its slots read from ``state`` under
-    ``keys``), cast back to the value's dtype — returned as ``(variable, new value)`` pairs and
-    the new state. ``refuse(i)`` raises for a variable that is not float."""
-    namespace: dict[str, Any] = {"rule": rule, "refuse": refuse, "kept": kept, "zeros": zeros,
+    """``update((grads, state, step, rule))``: an optimizer step over ``variables`` — each
+    one's new value by ``rule(value, grad, slots, step)`` (its slots read from ``state`` under
+    ``keys``; the rule is given per step, as a decaying learning rate changes it), cast back
+    to the value's dtype — returned as ``(variable, new value)`` pairs and the new state.
+    ``refuse(i)`` raises for a variable that is not float."""
+    namespace: dict[str, Any] = {"refuse": refuse, "kept": kept, "zeros": zeros,
                                  "step_type": step_type}
     lines: list[tuple[str, int | None]] = []
     pairs, state = [], ['"step": step_type(step)']
@@ -177,7 +178,7 @@ def update(variables: Sequence[Any], keys: Sequence[Sequence[str]], rule: Callab
                   (f"if n{i}.dtype != d{i}: n{i} = n{i}.astype(d{i})", i)]
         pairs.append(f"(x{i}, n{i})")
         state += [f"k{i}_{j}: s{i}[{j}]" for j in range(len(names))]
-    return build("update", "grads, state, step = v", lines,
+    return build("update", "grads, state, step, rule = v", lines,
                  f"return [{', '.join(pairs)}], {{{', '.join(state)}}}", namespace)
 
 

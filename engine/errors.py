@@ -33,3 +33,9 @@ class EvaluationError(EngineError):
 
 class FileFormatError(EngineError):
     """A graph file is malformed; the message says where."""
+
+
+class Cancelled(Exception):
+    """A long operation was cancelled: a progress callback (``load_graph``'s ``progress``)
+    raises it to stop the work, which then leaves nothing behind. Not an :class:`EngineError`:
+    nothing is wrong with the input."""

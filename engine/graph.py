@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import networkx as nx
 import numpy as np
 
-from .errors import CycleError, ShapeError
+from .errors import CycleError, EngineError, ShapeError
 from .gcpause import gc_paused
 from .initializers import Initializer
 from .registry import OpDef, Shape, get_op, op_for_operator
@@ -130,6 +130,15 @@ class Node:
     def __neg__(self) -> Operation:
         return _apply("neg", self)
 
+    def __pow__(self, other: Any) -> Operation:
+        return _apply("**", self, other)
+
+    def __rpow__(self, other: Any) -> Operation:
+        return _apply("**", other, self)
+
+    def __abs__(self) -> Operation:
+        return _apply("abs()", self)
+
 
 def _apply(operator: str, *operands: Any) -> Operation:
     """The operation that a Python ``operator`` builds on ``operands``."""
@@ -157,7 +166,9 @@ class Operation(Node):
                 raise ValueError(f"{x.name} belongs to another graph: nodes of different "
                                  "graphs cannot be combined")
         nodes = [
-            x if x is None or isinstance(x, Node) else Constant(x, graph=graph) for x in inputs
+            x if x is None or isinstance(x, Node)
+            else (NumberConstant if type(x) in _NUMBERS else Constant)(x, graph=graph)
+            for x in inputs
         ]
         super().__init__(op_type, nodes, name, attrs, ui, graph)
 
@@ -176,6 +187,11 @@ class _ValueNode(Node):
     def value(self, value: Any) -> None:
         self.graph.set_value(self, value)
 
+    @property
+    def run_value(self) -> Any:
+        """What a run holds for the node."""
+        return self._value
+
 
 class Placeholder(_ValueNode):
     """An input fed at run time; ``default`` is its value when a run does not feed it."""
@@ -190,10 +206,12 @@ class Placeholder(_ValueNode):
         default: Any = None,
         ui: dict[str, Any] | None = None,
         graph: Graph | None = None,
+        binding: dict[str, Any] | None = None,
     ) -> None:
         graph = graph if graph is not None else get_default_graph()
         self._value = None if default is None else self.fit(default, shape, dtype)
-        super().__init__("placeholder", (), name, {"shape": shape, "dtype": dtype}, ui, graph)
+        attrs = {"shape": shape, "dtype": dtype, "binding": binding}
+        super().__init__("placeholder", (), name, attrs, ui, graph)
 
     @property
     def shape(self) -> Shape:
@@ -284,6 +302,22 @@ class Constant(_ValueNode):
         graph = graph if graph is not None else get_default_graph()
         self._value = np.array(as_tensor(value))
         super().__init__("constant", (), name, {}, ui, graph)
+
+
+class NumberConstant(Constant):
+    """A Python number met by an operator or an op function (the ``2.0`` of ``x * 2.0``). A run
+    holds it as a Python number, which numpy — like TensorFlow — gives the dtype of the tensor
+    it meets: a float32 tensor times 2.0 stays float32. (Saved, it is an ordinary constant.)"""
+
+    __slots__ = ()
+
+    @property
+    def run_value(self) -> Any:
+        return self._value.item()  # type: ignore[union-attr]  # a constant has a value
+
+
+_NUMBERS = frozenset({bool, int, float, complex})
+"""The Python types that become a :class:`NumberConstant`."""
 
 
 class Graph:
@@ -418,6 +452,28 @@ class Graph:
         del self._nodes[node.name]
         self._emit("node_removed", node)
 
+    def places_of(self, nodes: Iterable[Node | str]) -> dict[str, int]:
+        """Where ``nodes`` are in :attr:`nodes` (name → index): :meth:`restore_places` puts
+        them back there after a removal."""
+        wanted = {self.get_node(n).name for n in nodes}
+        return {name: i for i, name in enumerate(self._nodes) if name in wanted}
+
+    def restore_places(self, places: dict[str, int]) -> None:
+        """Move the named nodes to these indices of :attr:`nodes`, the others keeping their
+        order (undoing a deletion puts the nodes back where they were, and files stay the
+        same). Nothing a run computes changes: no event."""
+        moved = sorted((i, name) for name, i in places.items())
+        rest = [n for name, n in self._nodes.items() if name not in places]
+        order: list[Node] = []
+        taken = 0
+        for index, name in moved:
+            more = max(0, index - len(order))
+            order.extend(rest[taken:taken + more])
+            taken += more
+            order.append(self.get_node(name))
+        order.extend(rest[taken:])
+        self._nodes = {n.name: n for n in order}
+
     def connect(self, source: Node | str, target: Node | str, port: int | str) -> None:
         """Wire ``source``'s output into input ``port`` (index or name) of ``target``.
 
@@ -476,9 +532,8 @@ class Graph:
         if new_name in self._nodes:
             raise ValueError(f"a node named '{new_name}' already exists")
         old = node.name
-        del self._nodes[old]
-        node.name = new_name
-        self._nodes[new_name] = node
+        self._nodes = {new_name if name == old else name: n for name, n in self._nodes.items()}
+        node.name = new_name  # (in its place among the nodes: a file keeps its order)
         self._emit("renamed", node, old_name=old)
         for other in list(self._nodes.values()):
             follow = other.op.on_rename
@@ -492,7 +547,10 @@ class Graph:
         attrs[name] = value
         parsed = node.op.parse_attrs(attrs)
         if isinstance(node, Placeholder) and node.value is not None:  # the default follows
-            node._value = node.fit(node.value, parsed["shape"], parsed["dtype"])
+            try:
+                node._value = node.fit(node.value, parsed["shape"], parsed["dtype"])
+            except ValueError as error:
+                raise ValueError(f"its default: {error} (clear the default first)") from None
         node.attrs = parsed
         self._emit("attr_changed", node)
 
@@ -540,12 +598,22 @@ class Graph:
     def reset_variables(self) -> None:
         """Re-run every variable's initializer (variables without one keep their value) and
         clear what ops keep between runs (optimizer state), as before training; listeners hear
-        of every value and state that changes."""
+        of every value and state that changes. Every value is drawn before any changes: an
+        initializer that cannot draw (past the tensor limit, or memory) raises
+        :class:`EngineError` naming its variable, and nothing is reset."""
+        drawn: dict[Node, np.ndarray] = {}
+        for node in self.nodes:
+            if isinstance(node, Variable) and node.initializer is not None:
+                try:
+                    drawn[node] = node.initializer()
+                except ValueError as error:
+                    raise EngineError(f"{node.name}: its initializer cannot draw: {error}",
+                                      node=node.name) from None
         for node in self.nodes:
             if node.state:
                 self.set_state(node, {})
-            if isinstance(node, Variable) and node.initializer is not None:
-                self.set_value(node, node.initializer())
+            if node in drawn:
+                self.set_value(node, drawn[node])
 
     def set_ui(self, node: Node | str, **items: Any) -> None:
         """Update a node's opaque ``ui`` dict (positions and the like, kept in files); an item

@@ -7,11 +7,13 @@ seed, to the same values.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from .tensors import parse_dtype
+from .limits import MAX_RANK, Limits, describe_shape
+from .tensors import parse_dtype, short_repr
 
 KINDS: dict[str, dict[str, float]] = {
     "zeros": {},
@@ -25,8 +27,18 @@ KINDS: dict[str, dict[str, float]] = {
 class Initializer(dict[str, Any]):
     """A validated initializer spec (a plain dict as stored in files); call it for a value."""
 
-    def __call__(self) -> np.ndarray:
+    def __call__(self, limits: Limits | None = None) -> np.ndarray:
+        """A value drawn as the spec says; ``ValueError`` (nothing allocated) for a tensor
+        past ``limits`` (default: :meth:`Limits.from_environment`) or the memory left."""
         shape, dtype = tuple(self["shape"]), self["dtype"]
+        (limits or Limits.from_environment()).check_tensor(shape, dtype)
+        try:
+            return self._draw(shape, dtype)
+        except MemoryError:
+            raise ValueError(f"not enough memory left for a {describe_shape(shape)} {dtype} "
+                             "tensor") from None
+
+    def _draw(self, shape: tuple[int, ...], dtype: str) -> np.ndarray:
         kind = self["kind"]
         if kind == "zeros":
             return np.zeros(shape, dtype)
@@ -62,6 +74,8 @@ def _parse_spec(value: Any) -> Initializer:
         isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0 for d in shape
     ):
         raise ValueError(f"initializer shape: expected a list of sizes ≥ 0, got {shape!r}")
+    if len(shape) > MAX_RANK:
+        raise ValueError(f"initializer shape: at most {MAX_RANK} dimensions, not {len(shape)}")
     dtype = parse_dtype(value.get("dtype", "float64"))
     if dtype is None or np.dtype(dtype).kind not in "fc":
         raise ValueError(f"initializer dtype: expected a float type, got {dtype!r}")
@@ -73,8 +87,10 @@ def _parse_spec(value: Any) -> Initializer:
         spec["seed"] = seed
     for name, default in params.items():
         number = value.get(name, default)
-        if isinstance(number, bool) or not isinstance(number, (int, float)):
-            raise ValueError(f"initializer {name}: expected a number, got {number!r}")
+        if isinstance(number, bool) or not isinstance(number, (int, float)) \
+                or not math.isfinite(float(number) if abs(number) < 2**1000 else math.inf):
+            raise ValueError(f"initializer {name}: expected a finite number, got "
+                             f"{short_repr(number)}")
         spec[name] = float(number)
     if kind == "random_normal" and spec["stddev"] < 0:
         raise ValueError("initializer stddev: must be ≥ 0")

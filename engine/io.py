@@ -14,20 +14,26 @@ import re
 import stat
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
+from . import jsontext
+from .data.binding import attach, to_file
 from .errors import FileFormatError
 from .gcpause import gc_paused
-from .graph import Graph, Node, Placeholder, _ValueNode
+from .graph import NAME_PATTERN, Graph, Node, Placeholder, _ValueNode
+from .initializers import Initializer
+from .limits import Limits
 from .registry import get_op, has_op
 from .tensors import DTYPES
 
 FORMAT_NAME = "tensor-canvas-graph"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Version 2 added placeholders' ``binding`` attribute (engine/data/binding.py)."""
 READABLE_LIMIT = 64
 """Tensors of at most this many finite real elements are stored as nested lists."""
 
@@ -48,8 +54,11 @@ def encode_tensor(array: np.ndarray) -> dict[str, Any]:
     return out
 
 
-def decode_tensor(data: Any, where: str) -> np.ndarray:
-    """The tensor stored at ``where``; ``FileFormatError`` saying what is wrong with it."""
+def decode_tensor(data: Any, where: str, limits: Limits | None = None, *,
+                  consume: bool = False) -> np.ndarray:
+    """The tensor stored at ``where``; ``FileFormatError`` saying what is wrong with it (a
+    shape past ``limits`` is refused before anything is allocated). With ``consume``, its
+    base64 text is taken out of ``data`` and let go as soon as it is decoded."""
     if not isinstance(data, dict):
         raise FileFormatError(f"{where}: a tensor is an object with dtype, shape and data")
     dtype = data.get("dtype")
@@ -65,8 +74,13 @@ def decode_tensor(data: Any, where: str) -> np.ndarray:
         raise FileFormatError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     if ("data" in data) == ("base64" in data):
         raise FileFormatError(f"{where}: a tensor has either 'data' or 'base64'")
+    try:
+        (limits or Limits.from_environment()).check_tensor(shape, dtype)
+    except ValueError as error:
+        raise FileFormatError(f"{where}.shape: {error}") from None
     if "base64" in data:
-        return _decode_base64(data["base64"], dtype, tuple(shape), where)
+        held = [data.pop("base64") if consume else data["base64"]]
+        return _decode_base64(held, dtype, tuple(shape), where)
     return _decode_data(data["data"], dtype, tuple(shape), f"{where}.data")
 
 
@@ -93,11 +107,13 @@ def _decode_data(values: Any, dtype: str, shape: tuple[int, ...], where: str) ->
     return array
 
 
-def _decode_base64(text: Any, dtype: str, shape: tuple[int, ...], where: str) -> np.ndarray:
-    if not isinstance(text, str):
+def _decode_base64(held: list[Any], dtype: str, shape: tuple[int, ...], where: str) -> np.ndarray:
+    """The tensor of the base64 text in ``held`` (emptied once decoded: the text, as large as
+    the tensor, need not live on beside it)."""
+    if not isinstance(held[0], str):
         raise FileFormatError(f"{where}.base64: expected a string")
     try:
-        raw = base64.b64decode(text, validate=True)
+        raw = base64.b64decode(held.pop(), validate=True)
     except ValueError:
         raise FileFormatError(f"{where}.base64: not valid base64") from None
     little = np.dtype(dtype).newbyteorder("<")
@@ -142,30 +158,56 @@ def _node_to_dict(node: Node, names: set[str]) -> dict[str, Any]:
     return entry
 
 
-def graph_from_dict(data: Any, source: str = "graph") -> Graph:
-    """Validate file contents completely, then build the graph they describe."""
+def graph_from_dict(data: Any, source: str = "graph", *, limits: Limits | None = None,
+                    progress: Callable[[float], None] | None = None) -> Graph:
+    """Validate file contents completely, then build the graph they describe (see
+    :func:`load_graph` for ``limits`` and ``progress``). As when loading a file, a value
+    the writer could not write back (NaN outside a tensor's elements, a lone surrogate) is
+    refused with its place."""
+    try:
+        jsontext.check(data, (), _non_finite_allowed)
+    except jsontext.JSONValueError as error:
+        raise FileFormatError(f"{source}: {_place(error.path, data)}: {error.reason}") from None
+    return _graph_from_checked(data, source, limits, _Progress(progress))
+
+
+def _graph_from_checked(data: Any, source: str, limits: Limits | None, report: _Progress,
+                        consume: bool = False) -> Graph:
+    """The graph of checked JSON; with ``consume``, each node's entry in ``data`` is let go
+    as soon as it is read (less memory at once: a loaded file's JSON is not needed again)."""
     with gc_paused():
-        return _build(_validate(data, source))
+        specs = _validate(data, source, limits or Limits.from_environment(), report.part(0, 0.6),
+                          consume)
+        return _build(specs, report.part(0.6, 1))
 
 
-def _build(specs: list[dict[str, Any]]) -> Graph:
+def _build(specs: list[dict[str, Any]], report: _Progress) -> Graph:
+    """The graph of validated node specs; each spec is let go (popped) once its node is made."""
     graph = Graph()
-    for spec in specs:
+    count = len(specs)
+    every = report.every(count)
+    wiring: list[tuple[Node, list[str | None]]] = []
+    specs.reverse()
+    while specs:
+        if len(wiring) % every == 0:
+            report(len(wiring) / count)
+        spec = specs.pop()
         node = graph.add_node(spec["op"], name=spec["name"], attrs=spec["attrs"],
                               value=spec["value"], ui=spec["ui"])
         node.state = spec["state"]
-        spec["node"] = node
-    by_name = {spec["name"]: spec["node"] for spec in specs}
-    for spec in specs:  # the wiring was checked to be acyclic: no check per wire
-        for port, name in enumerate(spec["inputs"]):
+        wiring.append((node, spec["inputs"]))
+    for node, inputs in wiring:  # the wiring was checked to be acyclic: no check per wire
+        for port, name in enumerate(inputs):
             if name is not None:
-                graph._wire(by_name[name], spec["node"], port)
+                graph._wire(graph.get_node(name), node, port)
+    report(1)
     return graph
 
 
 def save_graph(graph: Graph, path: str | os.PathLike[str]) -> None:
     """Write ``graph`` to ``path`` atomically: the old file stays intact if anything fails."""
-    atomic_write(Path(path), dumps(graph_to_dict(graph)))
+    path = Path(path)
+    atomic_write(path, dumps(to_file(graph_to_dict(graph), path.resolve().parent)))
 
 
 def dumps(data: dict[str, Any]) -> str:
@@ -176,51 +218,204 @@ def dumps(data: dict[str, Any]) -> str:
     return json.dumps(head)[:-1] + f', "nodes": [\n  {body}\n]}}\n'.replace("[\n  \n]", "[]")
 
 
-def load_graph(path: str | os.PathLike[str]) -> Graph:
-    """Read a graph file; :class:`FileFormatError` says what is wrong and where."""
+def load_graph(path: str | os.PathLike[str], *, progress: Callable[[float], None] | None = None,
+               limits: Limits | None = None) -> Graph:
+    """Read a graph file; :class:`FileFormatError` says what is wrong and where.
+
+    ``progress(fraction)``, if given, is called now and then (in the calling thread) with the
+    share of the work done, from 0 to 1; it may raise :class:`Cancelled` to stop loading.
+    ``limits`` (default: :meth:`Limits.from_environment`) bound the tensors and the node
+    count the file may claim.
+    """
     path = Path(path)
+    report = _Progress(progress)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise FileFormatError(f"{path}: cannot read it ({error})") from None
+        text = _read_text(path, report.part(0, 0.15))
+        data = parse_text(text, str(path))
+        del text
+        report(0.35)
+        graph = _graph_from_checked(data, str(path), limits, report.part(0.35, 1), consume=True)
+    except MemoryError:
+        raise FileFormatError(f"{path}: too big to load in the memory left") from None
+    attach(graph, path.resolve().parent)
+    return graph
+
+
+def graph_from_text(text: str, source: str, *, limits: Limits | None = None) -> Graph:
+    """The graph of file contents given as text (the clipboard's), checked as
+    :func:`load_graph` checks a file's; ``source`` starts each message."""
+    return _graph_from_checked(parse_text(text, source), source, limits, _Progress(None),
+                               consume=True)
+
+
+def parse_text(text: str, source: str) -> Any:
+    """File contents as JSON, strictly (see :mod:`engine.jsontext`); ``FileFormatError``
+    naming the line and column of a syntax error, or the place of a refused value."""
     try:
         with gc_paused():
-            data = json.loads(text)
+            return jsontext.loads(text, _non_finite_allowed)
     except RecursionError:
-        raise FileFormatError(f"{path}: nested too deeply to be a graph file") from None
+        raise FileFormatError(f"{source}: nested too deeply to be a graph file") from None
     except json.JSONDecodeError as error:
         if not text.strip():
-            raise FileFormatError(f"{path}: the file is empty") from None
+            raise FileFormatError(f"{source}: the file is empty") from None
         cut = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")
         hint = " (the file looks truncated)" if cut else ""
         raise FileFormatError(
-            f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: "
+            f"{source}: not valid JSON at line {error.lineno}, column {error.colno}: "
             f"{error.msg}{hint}"
         ) from None
-    return graph_from_dict(data, str(path))
+    except jsontext.JSONValueError as error:
+        raise FileFormatError(f"{source}: {_place(error.path, error.document)}: "
+                              f"{error.reason}") from None
+
+
+def _non_finite_allowed(path: jsontext.JSONPath) -> bool:
+    """NaN and ±Infinity are read among a tensor's elements only: ``nodes[i].value.data…``,
+    ``nodes[i].default.data…`` and ``nodes[i].state.KEY.data…``."""
+    if len(path) < 4 or path[0] != "nodes":
+        return False
+    if path[2] in ("value", "default"):
+        return path[3] == "data"
+    return path[2] == "state" and len(path) > 4 and path[4] == "data"
+
+
+def _place(path: jsontext.JSONPath, document: Any) -> str:
+    """A JSON path as messages write it, with the node's name: ``nodes[3] ('m').attrs``."""
+    text = jsontext.format_path(path) or "the top level"
+    if len(path) >= 2 and path[0] == "nodes" and isinstance(path[1], int):
+        try:
+            name = document["nodes"][path[1]]["name"]
+        except (KeyError, IndexError, TypeError):
+            return text
+        if isinstance(name, str) and NAME_PATTERN.fullmatch(name):
+            head = jsontext.format_path(path[:2])
+            text = f"{head} ('{name}'){text[len(head):]}"
+    return text
+
+
+_CHUNK = 1 << 22
+
+
+def _read_text(path: Path, report: _Progress) -> str:
+    """The file's text, read in chunks (reporting progress); not UTF-8 names the place."""
+    try:
+        with open(path, "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):  # a folder, a device, a pipe: never a graph
+                raise FileFormatError(f"{path}: cannot read it (not a file)")
+            size = info.st_size
+            raw = bytearray(size)
+            view, done = memoryview(raw), 0
+            while done < size:
+                read = f.readinto(view[done:done + _CHUNK])
+                if not read:
+                    break
+                done += read
+                report(done / size)
+            del view
+            raw[done:] = f.read()  # a file that changed size meanwhile
+    except OSError as error:
+        raise FileFormatError(f"{path}: cannot read it ({error.strerror or error})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise FileFormatError(
+            f"{path}: cannot read it: not UTF-8 text (byte 0x{raw[error.start]:02x} at line "
+            f"{line}, column {column})") from None
+
+
+class _Progress:
+    """Reports the share done of a part of the work, ``[start, end]`` of the whole."""
+
+    def __init__(self, report: Callable[[float], None] | None, start: float = 0.0,
+                 end: float = 1.0) -> None:
+        self.report, self.start, self.end = report, start, end
+
+    def __call__(self, done: float) -> None:
+        if self.report is not None:
+            self.report(self.start + (self.end - self.start) * done)
+
+    def part(self, start: float, end: float) -> _Progress:
+        width = self.end - self.start
+        return _Progress(self.report, self.start + width * start, self.start + width * end)
+
+    def every(self, count: int) -> int:
+        """How many items go between two reports: a hundred reports in all."""
+        return max(1, count // 100) if self.report is not None else count + 1
+
+
+def cannot_write(path: str | os.PathLike[str]) -> str | None:
+    """Why saving to ``path`` would fail — it is a folder, its folder is missing, or we may not
+    write there — or None if it would not (asked before long work whose result is saved)."""
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        return "is a folder, not a file"
+    folder = target.parent
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist"
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                                     dir=folder)
+    except OSError as error:
+        return f"cannot write in the folder {folder} ({error.strerror or error})"
+    os.close(fd)
+    os.unlink(probe)
+    if target.exists() and not os.access(target, os.W_OK):
+        return "the file is read-only"
+    return None
 
 
 def atomic_write(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path``, sync it, then rename it over.
 
     The file keeps its permissions (a new one gets ``0o666 & ~umask``, as ``open`` would
-    give it); a symbolic link is written through to its target and stays a link.
+    give it); a symbolic link is written through to its target and stays a link. A file with
+    other hard links is rewritten in place once the complete copy is on disk, so that its
+    links keep sharing it (if that write fails, the copy is kept and the error names it).
     Temporaries of ours beside the target that a killed save left behind are removed.
     """
     path = Path(os.path.realpath(path))
     folder = path.parent
     _remove_stale_temporaries(path)
+    data = text.encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with os.fdopen(fd, "wb") as f:
             _take_permissions(tmp, path)
-            f.write(text)
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        if not _hard_linked(path):
+            os.replace(tmp, path)
+            return
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    try:
+        _write_in_place(path, data)
+    except OSError as error:
+        raise OSError(error.errno, f"{error.strerror}; the complete file is kept in {tmp}",
+                      str(path)) from None
+    os.unlink(tmp)
+
+
+def _hard_linked(path: Path) -> bool:
+    try:
+        return os.stat(path).st_nlink > 1
+    except FileNotFoundError:
+        return False
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    """Overwrite the file at ``path`` with ``data`` (the same inode: its hard links follow)."""
+    with open(path, "r+b") as f:
+        f.write(data)
+        f.truncate()
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def _take_permissions(tmp: str, path: Path) -> None:
@@ -294,7 +489,8 @@ def _umask() -> int:
 # ---- validation -----------------------------------------------------------------------------
 
 
-def _validate(data: Any, source: str) -> list[dict[str, Any]]:
+def _validate(data: Any, source: str, limits: Limits, report: _Progress,
+              consume: bool = False) -> list[dict[str, Any]]:
     if not isinstance(data, dict):
         raise FileFormatError(f"{source}: the file holds {type(data).__name__}, not a graph object")
     if data.get("format") != FORMAT_NAME:
@@ -312,17 +508,28 @@ def _validate(data: Any, source: str) -> list[dict[str, Any]]:
     nodes = data.get("nodes")
     if not isinstance(nodes, list):
         raise FileFormatError(f"{source}: 'nodes' must be a list")
-    specs = [_node_spec(entry, f"{source}: nodes[{i}]") for i, entry in enumerate(nodes)]
+    try:
+        limits.check_nodes(len(nodes))
+    except ValueError as error:
+        raise FileFormatError(f"{source}: nodes: {error}") from None
+    specs: list[dict[str, Any]] = []
+    every = report.every(len(nodes))
+    for i, entry in enumerate(nodes):
+        if i % every == 0:
+            report(i / len(nodes))
+        specs.append(_node_spec(entry, f"{source}: nodes[{i}]", limits, consume))
+        if consume:
+            nodes[i] = None
     names: dict[str, dict[str, Any]] = {}
     for spec in specs:
         if spec["name"] in names:
-            raise FileFormatError(f"{spec['where']}: duplicate node name '{spec['name']}'")
+            raise FileFormatError(f"{spec['at']}: duplicate node name '{spec['name']}'")
         names[spec["name"]] = spec
     for spec in specs:
         for port, name in enumerate(spec["inputs"]):
             if name is not None and name not in names:
                 raise FileFormatError(
-                    f"{spec['where']}.inputs[{port}]: no node named '{name}' in the file")
+                    f"{spec['at']}.inputs[{port}]: no node named '{name}' in the file")
     wiring: nx.DiGraph[str] = nx.DiGraph()
     wiring.add_nodes_from(names)
     wiring.add_edges_from((i, s["name"]) for s in specs for i in s["inputs"] if i is not None)
@@ -333,7 +540,7 @@ def _validate(data: Any, source: str) -> list[dict[str, Any]]:
     raise FileFormatError(f"{source}: the wiring has a cycle: {loop}")
 
 
-def _node_spec(entry: Any, where: str) -> dict[str, Any]:
+def _node_spec(entry: Any, where: str, limits: Limits, consume: bool) -> dict[str, Any]:
     if not isinstance(entry, dict):
         raise FileFormatError(f"{where}: a node is an object, not {type(entry).__name__}")
     name = entry.get("name")
@@ -364,19 +571,24 @@ def _node_spec(entry: Any, where: str) -> dict[str, Any]:
         attrs = opdef.parse_attrs(attrs)
     except ValueError as error:
         raise FileFormatError(f"{where}.attrs: {error}") from None
+    _check_initializers(attrs, where, limits)
     ui = entry.get("ui", {})
     if not isinstance(ui, dict):
         raise FileFormatError(f"{where}.ui: expected an object")
-    value = _node_value(entry, opdef.kind, attrs, where)
+    if not _shallow(ui):
+        _check_depth(ui, f"{where}.ui")
+    value = _node_value(entry, opdef.kind, attrs, where, limits, consume)
     state = entry.get("state", {})
     if not isinstance(state, dict):
         raise FileFormatError(f"{where}.state: expected an object of named tensors")
-    state = {key: decode_tensor(data, f"{where}.state[{key!r}]") for key, data in state.items()}
+    state = {key: decode_tensor(data, f"{where}.state[{key!r}]", limits, consume=consume)
+             for key, data in state.items()}
     return {"name": name, "op": op_type, "inputs": inputs, "attrs": attrs, "value": value,
-            "state": state, "ui": ui, "where": where}
+            "state": state, "ui": ui, "at": where}
 
 
-def _node_value(entry: dict[str, Any], kind: str, attrs: dict[str, Any], where: str) -> Any:
+def _node_value(entry: dict[str, Any], kind: str, attrs: dict[str, Any], where: str,
+                limits: Limits, consume: bool) -> Any:
     field = {"placeholder": "default", "variable": "value", "constant": "value"}.get(kind)
     for other in ("value", "default"):
         if other in entry and other != field:
@@ -385,7 +597,7 @@ def _node_value(entry: dict[str, Any], kind: str, attrs: dict[str, Any], where: 
         return None
     if field not in entry:
         raise FileFormatError(f"{where}: a {kind} needs a '{field}'")
-    array = decode_tensor(entry[field], f"{where}.{field}")
+    array = decode_tensor(entry[field], f"{where}.{field}", limits, consume=consume)
     if kind == "placeholder":
         try:
             Placeholder.fit(array, attrs["shape"], attrs["dtype"])
@@ -393,3 +605,39 @@ def _node_value(entry: dict[str, Any], kind: str, attrs: dict[str, Any], where: 
             raise FileFormatError(f"{where}.default: {error}") from None
     return array
 
+
+_UI_DEPTH = 32
+"""How deeply a node's ``ui`` may nest: deep enough for any editor, shallow enough to write
+back from anywhere (a JSON writer recurses)."""
+
+
+def _shallow(ui: dict[str, Any]) -> bool:
+    """Whether ``ui`` nests at most two deep (as the editor's does): no need to look further."""
+    for value in ui.values():
+        if isinstance(value, (dict, list)):
+            for item in value.values() if isinstance(value, dict) else value:
+                if isinstance(item, (dict, list)):
+                    return False
+    return True
+
+
+def _check_depth(ui: dict[str, Any], where: str) -> None:
+    try:
+        jsontext.check(ui, max_depth=_UI_DEPTH)
+    except jsontext.JSONValueError as error:
+        raise FileFormatError(f"{where}{_joined(jsontext.format_path(error.path))}: "
+                              f"{error.reason}") from None
+
+
+def _joined(place: str) -> str:
+    return place if not place or place.startswith("[") else f".{place}"
+
+
+def _check_initializers(attrs: dict[str, Any], where: str, limits: Limits) -> None:
+    """An initializer must draw a tensor within ``limits`` (it is drawn on Reset variables)."""
+    for name, value in attrs.items():
+        if isinstance(value, Initializer):
+            try:
+                limits.check_tensor(value["shape"], value["dtype"])
+            except ValueError as error:
+                raise FileFormatError(f"{where}.attrs.{name}.shape: {error}") from None

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from .errors import EngineError
 from .graph import Graph, Node, Variable
-from .optimizers import VAR_LIST, trained_variables
+from .optimizers import VAR_LIST, global_step_of, trained_variables
 from .registry import TRAIN_STEP, has_role
 from .session import Session
 
@@ -52,12 +52,17 @@ class FitResult:
     """The node at fault, for an error."""
 
 
-def fit(graph: Graph, train_node: Node | str, steps: int,
-        feeds: Mapping[Any, Any] | None = None, *,
+Feeds = Mapping[Any, Any] | Callable[[int], dict[Any, Any]]
+"""Placeholder → value for every step, or a function giving step i's (a mini-batch)."""
+
+
+def fit(graph: Graph, train_node: Node | str, steps: int, feeds: Feeds | None = None, *,
         on_progress: Callable[[int, NDArray[np.float64], float], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
         probe: Probe | None = None, session: Session | None = None) -> FitResult:
-    """Run ``train_node`` ``steps`` times with ``feeds`` (placeholder → value) every step.
+    """Run ``train_node`` ``steps`` times with ``feeds`` (placeholder → value) every step, or
+    with ``feeds(i)`` at step i (mini-batches: see :func:`engine.data.fit_data`, which trains
+    on a data set by epochs with this loop).
 
     After each step ``on_progress(steps done, their losses, seconds)`` is called (the losses
     array is a view: copy what you keep); ``should_stop()`` is asked before each step and may
@@ -76,7 +81,8 @@ def fit(graph: Graph, train_node: Node | str, steps: int,
     if steps < 0:
         raise ValueError("steps: expected a number of steps ≥ 0")
     session = session if session is not None else Session(graph)
-    feed_dict = dict(feeds or {})
+    batch = feeds if callable(feeds) else None
+    feed_dict: dict[Any, Any] = dict(feeds or {}) if not callable(feeds) else {}
     probed = [node, *probe.fetches] if probe is not None else []
     losses = np.empty(steps)
     clock = time.perf_counter
@@ -84,7 +90,9 @@ def fit(graph: Graph, train_node: Node | str, steps: int,
     done, paused = 0, 0.0
     start = clock()
     try:
-        variables = trained_variables(node, node.attrs.get(VAR_LIST))
+        counter = global_step_of(node)  # rolled back with the variables
+        variables = (*trained_variables(node, node.attrs.get(VAR_LIST)),
+                     *(() if counter is None else (counter,)))
         good: tuple[list[Any], dict[str, Any]] = ([v.value for v in variables], node.state)
         while done < steps:
             if should_stop is not None:
@@ -95,6 +103,8 @@ def fit(graph: Graph, train_node: Node | str, steps: int,
                     reason = "stopped"
                     break
             before = ([v.value for v in variables], node.state)
+            if batch is not None:
+                feed_dict = batch(done)
             if probe is not None and probe.due(done, clock() - start - paused):
                 out = session.run(probed, feed_dict)
                 probe.seen(out[1:])

@@ -33,6 +33,13 @@ OPTIMIZER = "optimizer"
 """The attribute that chooses among a train-step op's update rules (when it has several)."""
 VAR_LIST = "var_list"
 """The attribute naming the variables a train step updates (``None``: every trainable one)."""
+GLOBAL_STEP = "global_step"
+"""The attribute naming a variable each step increments (``None``: none), as TensorFlow's
+``minimize(loss, global_step=...)``; the learning-rate decay counts its steps."""
+DECAY = ("decay_rate", "decay_steps", "staircase")
+"""The attributes of a train step's exponential learning-rate decay (``decay_rate`` 1: none):
+learning_rate · decay_rate ^ (step / decay_steps), the exponent rounded down if ``staircase``,
+``step`` the global step's value before this step (else the steps the node has taken)."""
 
 
 class Rule(NamedTuple):
@@ -66,10 +73,20 @@ def _adam(value: Array, grad: Array, slots: Slots, step: int, *, learning_rate: 
     return value - rate * m / (np.sqrt(v) + epsilon), (m, v)
 
 
+def _nesterov(value: Array, grad: Array, slots: Slots, step: int, *, learning_rate: float,
+              momentum: float) -> tuple[Array, Slots]:
+    """TensorFlow's MomentumOptimizer(use_nesterov=True): the step looks ahead along the
+    accumulation, var −= learning_rate · (grad + momentum · acc)."""
+    (accumulation,) = slots
+    accumulation = grad if accumulation is None else momentum * accumulation + grad
+    return value - learning_rate * (grad + momentum * accumulation), (accumulation,)
+
+
 RULES: dict[str, Rule] = {
     "gradient_descent": Rule(_gradient_descent, (), ("learning_rate",)),
     "momentum": Rule(_momentum, ("accumulation",), ("learning_rate", "momentum")),
     "adam": Rule(_adam, ("m", "v"), ("learning_rate", "beta1", "beta2", "epsilon")),
+    "nesterov": Rule(_nesterov, ("accumulation",), ("learning_rate", "momentum")),
 }
 """The built-in optimizers, which the ``minimize`` op chooses among by its ``optimizer``."""
 
@@ -98,7 +115,14 @@ class TrainStep:
             trainer = ctx.version_memo[node] = _Trainer(node, self.rule(attrs), attrs,
                                                        ctx.compiled)
         grads = backprop(ctx, trainer.loss, trainer.variables)
+        if all(grad is None for grad in grads):  # TensorFlow: "No gradients provided"
+            names = ", ".join(var.name for var in trainer.variables)
+            raise EngineError(f"{node.name}: no gradient flows from the loss {trainer.loss.name} "
+                              f"to {names}: it depends on them only through ops without a "
+                              "gradient (comparisons, arg-max…)", node=node.name)
         updates, state = trainer.step(node, grads)
+        if trainer.global_step is not None:
+            updates.append((trainer.global_step, np.asarray(trainer.global_step.value) + 1))
 
         def apply() -> None:
             node.graph.assign_many(updates)
@@ -114,15 +138,21 @@ class TrainStep:
         var_list = node.attrs[VAR_LIST]
         if var_list is not None and old in var_list:
             graph.set_attr(node, VAR_LIST, [new if name == old else name for name in var_list])
+        if node.attrs.get(GLOBAL_STEP) == old:
+            graph.set_attr(node, GLOBAL_STEP, new)
         keys = {f"{slot}/{old}": f"{slot}/{new}"
                 for rule in self.rules.values() for slot in rule.slots}
         if keys.keys() & node.state.keys():
             graph.set_state(node, {keys.get(key, key): value for key, value in node.state.items()})
 
     def attrs_in_use(self, attrs: Mapping[str, Any]) -> tuple[str, ...]:
-        """The choice of rule, the chosen rule's parameters, and ``var_list``."""
+        """The choice of rule, the chosen rule's parameters, the learning rate's decay (for a
+        rule with a learning rate), ``var_list`` and ``global_step``."""
         chosen = () if self.choice is None else (self.choice,)
-        return (*chosen, *self.rule(attrs).params, VAR_LIST)
+        params = self.rule(attrs).params
+        decay = () if "learning_rate" not in params else (
+            DECAY if attrs.get(DECAY[0], 1.0) != 1.0 else DECAY[:1])  # its period, if it decays
+        return (*chosen, *params, *decay, VAR_LIST, GLOBAL_STEP)
 
 
 class _Trainer:
@@ -130,9 +160,16 @@ class _Trainer:
 
     def __init__(self, node: Node, rule: Rule, attrs: Mapping[str, Any], compiled: bool) -> None:
         self.node = node
-        self.rule = partial(rule.update, **{p: attrs[p] for p in rule.params})
+        self.update = rule.update
+        self.params = {p: attrs[p] for p in rule.params}
+        self.rule = partial(rule.update, **self.params)
+        decay_rate, decay_steps, staircase = (attrs.get(name) for name in DECAY)
+        self.decay: tuple[float, float, bool] | None = None
+        if decay_rate not in (None, 1.0) and "learning_rate" in self.params:
+            self.decay = (decay_rate, decay_steps, staircase)  # type: ignore[assignment]
         self.loss: Node = node.inputs[0]  # type: ignore[assignment]  # the session ran it
         self.variables = trained_variables(node, attrs[VAR_LIST])
+        self.global_step = global_step_of(node)
         self.keys = [tuple(f"{slot}/{var.name}" for slot in rule.slots)
                      for var in self.variables]
         self.compile = compiled
@@ -144,8 +181,8 @@ class _Trainer:
         """The compiled step (compiled now if it was not yet), for reading."""
         if self.compiled is not None:
             return self.compiled
-        return compiler.update(self.variables, self.keys, self.rule, self._refuse, _kept,
-                               zeros_if_none, np.int64)
+        return compiler.update(self.variables, self.keys, self._refuse, _kept, zeros_if_none,
+                               np.int64)
 
     def _refuse(self, index: int) -> None:
         var = self.variables[index]
@@ -155,17 +192,21 @@ class _Trainer:
     def step(self, node: Node, grads: list[Any]
              ) -> tuple[list[tuple[Variable, Array]], dict[str, Any]]:
         """The variables' new values and the node's new state (nothing is changed yet)."""
-        step = _saved_step(node) + 1
+        step = steps_taken(node) + 1
+        rule = self.rule
+        if self.decay is not None:
+            counted = step - 1 if self.global_step is None else self.global_step.value
+            rate = decayed_rate(self.params["learning_rate"], counted, *self.decay)
+            rule = partial(self.update, **{**self.params, "learning_rate": rate})
         if self.compiled is None and self.compile:
             self.runs += 1
             if compiler.due(len(self.variables), self.runs):
                 self.compiled = self.code()
         if self.compiled is not None:
-            return self.compiled.function((grads, node.state, step))  # type: ignore[no-any-return]
+            return self.compiled.function((grads, node.state, step, rule))  # type: ignore[no-any-return]
         state = node.state
         new_state: dict[str, Any] = {"step": np.int64(step)}
         updates: list[tuple[Variable, Array]] = []
-        rule = self.rule
         for index, (var, grad, keys) in enumerate(zip(self.variables, grads, self.keys,
                                                       strict=True)):
             value: Array = var.value  # type: ignore[assignment]  # a variable has one
@@ -182,7 +223,7 @@ class _Trainer:
         return updates, new_state
 
 
-def _saved_step(node: Node) -> int:
+def steps_taken(node: Node) -> int:
     """How many steps the node's state says were taken (0 for none)."""
     step: Any = node.state.get("step")
     if step is None:
@@ -198,6 +239,26 @@ def _saved_step(node: Node) -> int:
 def _kept(slot: Array | None, value: Array) -> Array | None:
     """A saved slot, unless the variable's shape has changed since (then it starts afresh)."""
     return slot if slot is not None and slot.shape == value.shape else None
+
+
+def decayed_rate(learning_rate: float, step: Any, decay_rate: float, decay_steps: float,
+                 staircase: bool) -> float:
+    """tf.train.exponential_decay: learning_rate · decay_rate ^ (step / decay_steps), the
+    exponent rounded down if ``staircase``."""
+    exponent = float(step) / decay_steps
+    return learning_rate * decay_rate ** (math.floor(exponent) if staircase else exponent)
+
+
+def global_step_of(node: Node) -> Variable | None:
+    """The variable a train node's ``global_step`` names (``None`` if it names none)."""
+    name = node.attrs.get(GLOBAL_STEP)
+    if name is None:
+        return None
+    found = node.graph.get_node(name) if name in node.graph else None
+    if not isinstance(found, Variable) or found.value is None or found.value.shape != ():
+        raise EngineError(f"{node.name}: global_step names '{name}', which is not a scalar "
+                          "variable of the graph", node=node.name)
+    return found
 
 
 minimize_step = TrainStep(RULES, OPTIMIZER)

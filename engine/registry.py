@@ -23,6 +23,10 @@ LOGITS_LOSS = "loss on logits"
 """A classifier's loss fused with its output (softmax cross-entropy): its input ``logits``
 holds unnormalised class scores along the last axis (an example's class is their arg-max),
 its input ``labels`` the true classes."""
+BINARY_LOGITS_LOSS = "loss on binary logits"
+"""A loss fused with a sigmoid (sigmoid cross-entropy): its input ``logits`` holds log-odds,
+one per class, each on its own (for one class, an example's class is logits ≥ 0; for several,
+their arg-max), its input ``labels`` the true probabilities."""
 PROBABILITIES = "probabilities"
 """An output of class probabilities along the last axis: k ≥ 2 of them summing to one (the
 class is the arg-max), or one per class each on its own (for k = 1, the class is p ≥ 0.5)."""
@@ -32,7 +36,7 @@ or every trainable variable the loss depends on) to lower it and keeps the optim
 in the node's ``state``; its value is the loss before the step."""
 GRADIENT = "derivative"
 """A gradient node: inputs ``(y, x)``, value d sum(y) / dx by backpropagation."""
-ROLES = frozenset({LOSS, LOGITS_LOSS, PROBABILITIES, TRAIN_STEP, GRADIENT})
+ROLES = frozenset({LOSS, LOGITS_LOSS, BINARY_LOGITS_LOSS, PROBABILITIES, TRAIN_STEP, GRADIENT})
 """Every role an op may have."""
 
 
@@ -63,7 +67,8 @@ class OpDef:
     symbol: str | None = None
     gradient: tuple[Callable[..., Any] | None, ...] | None = None
     """One rule per input port, ``rule(grad, out, *inputs, **attrs)`` → the gradient for that
-    input (shaped like it), given ``grad`` of the op's output ``out``; ``None`` for none."""
+    input (shaped like it), given ``grad`` of the op's output ``out``; ``None`` for none (an
+    error where one is needed), :func:`not_differentiable` where nothing flows back."""
     kind: str = "op"
     """``"op"`` for operations; ``"placeholder"``, ``"variable"`` or ``"constant"`` for sources."""
     stateful: bool = False
@@ -76,7 +81,8 @@ class OpDef:
     roles: frozenset[str] = frozenset()
     """What the op is for, among :data:`ROLES` (a set of any kind is taken)."""
     operator: str | None = None
-    """The Python operator that builds it on nodes: ``+ - * / @`` or ``neg`` (unary minus)."""
+    """The Python operator that builds it on nodes: ``+ - * / @ **``, ``neg`` (unary minus) or
+    ``abs()``."""
     attrs_in_use: Callable[[dict[str, Any]], tuple[str, ...]] | None = None
     """The attributes that matter for given attribute values (a train step's chosen optimizer's
     parameters); ``None``: all of them. Read it through :meth:`active_attrs`."""
@@ -109,9 +115,16 @@ class OpDef:
         for name, value in values.items():
             try:
                 parsed[name] = self.attrs[name].parse(value)
-            except (TypeError, ValueError) as error:
+            except (TypeError, ValueError, ArithmeticError) as error:
                 raise ValueError(f"attribute '{name}': {error}") from None
         return parsed
+
+
+def not_differentiable(grad: Any, out: Any, *inputs: Any, **attrs: Any) -> None:
+    """The gradient rule of an input that nothing flows back through, as TensorFlow's
+    ``NotDifferentiable`` (comparisons, arg-max, a selector's condition): backpropagation
+    leaves the wire out, so what reaches ``y`` only through it gets no gradient (zeros)."""
+    return None
 
 
 class _HasOp(Protocol):
@@ -191,8 +204,8 @@ def has_role(item: OpDef | _HasOp, role: str) -> bool:
 
 
 def op_for_operator(operator: str) -> OpDef:
-    """The op type that a Python operator (``+ - * / @``, ``neg``) builds; ``KeyError`` if
-    none does."""
+    """The op type that a Python operator (``+ - * / @ **``, ``neg``, ``abs()``) builds;
+    ``KeyError`` if none does."""
     try:
         return _BY_OPERATOR[operator]
     except KeyError:

@@ -23,6 +23,7 @@ from .compiler import NARY, UNARY
 from .errors import EngineError, EvaluationError, FeedError
 from .gcpause import gc_paused
 from .graph import Graph, GraphEvent, Node, Placeholder, _ValueNode, get_default_graph
+from .registry import TRAIN_STEP, has_role
 from .tensors import format_shape
 
 SMALL_PLAN = 64
@@ -77,6 +78,17 @@ class NodeContext:
         return self.session._slot(node)
 
     @property
+    def trainers(self) -> list[Node]:
+        """The train steps the current run takes (empty when it takes none): ops that behave
+        differently while training (dropout) ask."""
+        return self.session._trainers
+
+    def forget_after_run(self) -> None:
+        """Drop this node's value (and what lies downstream) before the next run: for a value
+        only a training run may see."""
+        self.session._forget.append(self.node)
+
+    @property
     def run_memo(self) -> dict[Any, Any]:
         """A dict that lives for the current run: context ops share work through it."""
         return self.session._run_memo
@@ -96,8 +108,8 @@ class _Plan:
     """The evaluation of one set of fetches at one graph version, its steps (and their
     compiled code, see :mod:`engine.compiler`)."""
 
-    __slots__ = ("sources", "steps", "stateful", "nodes", "step_slots", "slots", "span", "ones",
-                 "fetch_slots", "known_of", "codes", "largest")
+    __slots__ = ("sources", "steps", "stateful", "trainers", "nodes", "step_slots", "slots",
+                 "span", "ones", "fetch_slots", "known_of", "codes", "largest")
 
     def __init__(self, sources: list[Source], steps: list[Step], stateful: list[Node],
                  nodes: list[Node], slots: list[int], fetch_slots: list[int]) -> None:
@@ -105,6 +117,7 @@ class _Plan:
         self.fetch_slots = fetch_slots  # the slots of the fetches, in order
         self.steps = steps  # [(slot, compute, a, b)] of operations, in topological order
         self.stateful = stateful  # nodes to recompute on every run
+        self.trainers = [node for node in stateful if has_role(node, TRAIN_STEP)]
         self.nodes = nodes  # every node of the plan, by slot order of execution
         self.slots = np.array(slots, dtype=np.intp)  # the slots of ``nodes``
         self.step_slots = np.array([step[0] for step in steps], dtype=np.intp)
@@ -152,6 +165,10 @@ class Session:
         self._cones: dict[frozenset[Node], Cone] = {}
         self._version = self.graph.version
         self._deferred: list[Callable[[], None]] = []
+        self._trainers: list[Node] = []
+        """The current run's train steps."""
+        self._forget: list[Node] = []
+        """Nodes whose value the next run must compute afresh (see ``forget_after_run``)."""
         self._run_memo: dict[Any, Any] = {}
         self._version_memo: dict[Any, Any] = {}
         self._touched: set[int] = set()
@@ -176,11 +193,15 @@ class Session:
         self._invalidate(feeds, plan)
         values = self._values
         self._deferred = []
+        self._trainers = plan.trainers
         if plan.largest >= 0:
             blas.suit(plan.largest)
         try:
             with np.errstate(all="ignore"):
                 self._load_sources(plan, feeds)
+                if plan.largest < 0:  # a first run: by its inputs' size (not by the thread
+                    blas.suit(max((getattr(values[slot], "size", 1)  # count another run left)
+                                   for slot, _, _ in plan.sources), default=0))
                 self._execute(plan, values)
             plan.mark_known(self._known)
             if plan.largest < 0 and len(plan.nodes) <= LARGEST_LIMIT:
@@ -192,6 +213,9 @@ class Session:
         finally:
             self._deferred = []
             self._run_memo.clear()
+            if self._forget:
+                self._dirty.update(self._forget)
+                self._forget = []
         return rebuild(results)
 
     def evaluation_order(self, fetches: Any) -> list[Node]:
@@ -476,13 +500,10 @@ class Session:
                 if value is None:
                     value = node.value
                 if value is None:
-                    raise FeedError(
-                        f"placeholder '{node.name}' needs a value: feed it or give it a default",
-                        node=node.name,
-                    )
+                    raise FeedError(_unfed(node), node=node.name)
                 values[slot] = value
             else:
-                values[slot] = node.value
+                values[slot] = node.run_value  # (a Python number for a NumberConstant)
 
     def _execute(self, plan: _Plan, values: list[Any]) -> None:
         """Compute the plan's steps that have no known value, in order: by their compiled code
@@ -565,3 +586,12 @@ def _readonly(value: Any) -> Any:
         value = value.view()
         value.flags.writeable = False
     return value
+
+
+def _unfed(node: Node) -> str:
+    """Why a placeholder has no value: its bound data's file is missing or changed, or it was
+    neither fed nor given a default."""
+    from .data.binding import problem
+
+    return problem(node) or (f"placeholder '{node.name}' needs a value: feed it or give it a "
+                             "default")

@@ -57,3 +57,18 @@ def reduce(x: Shape, axis: int | Sequence[int] | None, keepdims: bool) -> Shape:
     if keepdims:
         return tuple(1 if i in axes else d for i, d in enumerate(x))
     return tuple(d for i, d in enumerate(x) if i not in axes)
+
+
+def compatible(a: Shape, b: Shape) -> bool:
+    """Whether two static shapes may be the same shape (``None`` fits anything)."""
+    if a is None or b is None:
+        return True
+    return len(a) == len(b) and all(x is None or y is None or x == y
+                                    for x, y in zip(a, b, strict=True))
+
+
+def merge(a: Shape, b: Shape) -> Shape:
+    """What two compatible static shapes together say of the one shape they both describe."""
+    if a is None or b is None:
+        return b if a is None else a
+    return tuple(y if x is None else x for x, y in zip(a, b, strict=True))

@@ -45,8 +45,8 @@ def parse_shape(value: Any) -> Shape:
     """Normalise a static shape: ``None``, or a list of non-negative ints and ``None``s."""
     if value is None:
         return None
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise ValueError(f"a shape is a list of sizes, not {value!r}")
+    if isinstance(value, (str, bytes, dict, set, frozenset)) or not hasattr(value, "__iter__"):
+        raise ValueError(f"a shape is a list of sizes, not {short_repr(value)}")
     dims: list[int | None] = []
     for dim in value:
         if dim is None or dim == -1:
@@ -54,7 +54,9 @@ def parse_shape(value: Any) -> Shape:
         elif isinstance(dim, (int, np.integer)) and not isinstance(dim, bool) and dim >= 0:
             dims.append(int(dim))
         else:
-            raise ValueError(f"a dimension is a size ≥ 0 or null, not {dim!r}")
+            raise ValueError(f"a dimension is a size ≥ 0 or null, not {short_repr(dim)}")
+        if len(dims) > MAX_DEPTH:
+            raise ValueError(f"a shape has at most {MAX_DEPTH} dimensions")
     return tuple(dims)
 
 
@@ -117,15 +119,14 @@ HELP = "type numbers, lists in [ ], None, True/False, nan or inf"
 
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
-  | (?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?[jJ]?)
   | (?P<word>[^\W\d]\w*(?:\.[^\W\d]\w*)*)
   | (?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
   | (?P<ellipsis>\.\.\.|…)
   | (?P<mark>[\[\](),=+-])
 """, re.VERBOSE)
-"""One token of tensor text. Each alternative matches in one pass at a given position, without
-backtracking over what it has read, so that reading any text takes time in proportion to its
-length (a number of 100,000 digits is read, and refused, at once)."""
+"""One token of tensor text other than a number (:func:`_number_end` reads those). Each
+alternative matches in one pass at a given position, without backtracking over what it has
+read, so that reading any text takes time in proportion to its length."""
 
 _CONSTANTS: dict[str, Any] = {
     "None": None, "null": None, "True": True, "true": True, "False": False, "false": False,
@@ -156,10 +157,52 @@ class _Token(NamedTuple):
         return f"at character {self.pos + 1}"
 
 
+def _number_end(text: str, pos: int) -> int:
+    """Where the number that starts at ``pos`` ends (``pos`` if none does):
+    ``[-+]? (digits [. digits?] | . digits) ([eE] [-+]? digits)? [jJ]?``, read in one pass
+    that looks at each character once (a number of 100,000 digits is read, and refused, at
+    once: no regular expression can backtrack over it)."""
+    end = len(text)
+    first = text[pos]
+    if first not in _NUMBER_START and not first.isdecimal():
+        return pos
+    start = i = pos + 1 if first in "+-" else pos
+    while i < end and text[i].isdecimal():
+        i += 1
+    if i < end and text[i] == ".":
+        i += 1
+        while i < end and text[i].isdecimal():
+            i += 1
+        if i == start + 1:
+            return pos  # a lone '.', or '...'
+    elif i == start:
+        return pos
+    if i + 1 < end and text[i] in "eE":
+        exponent = i + 2 if text[i + 1] in "+-" else i + 1
+        digits = exponent
+        while digits < end and text[digits].isdecimal():
+            digits += 1
+        if digits > exponent:
+            i = digits
+    if i < end and text[i] in "jJ":
+        i += 1
+    return i
+
+
+_NUMBER_START = frozenset("+-.0123456789")
+"""What a number starts with, but for decimal digits of other scripts (``٣``)."""
+
+
 def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     pos, spaced = 0, False
     while pos < len(text):
+        if text[pos] in _NUMBER_START or text[pos].isdecimal():
+            number = _number_end(text, pos)
+            if number > pos:
+                tokens.append(_Token("number", text[pos:number], pos, spaced))
+                pos, spaced = number, False
+                continue
         match = _TOKEN.match(text, pos)
         if match is None:
             if text[pos] in "\"'":

@@ -1,7 +1,9 @@
-"""Shared test setup: Qt renders offscreen (set before Qt is imported anywhere), and qtbot's
-waits are hang guards with a generous default timeout."""
+"""Shared test setup: Qt renders offscreen (set before Qt is imported anywhere), qtbot's
+waits are hang guards with a generous default timeout, and garbage is collected on the main
+thread only, between tests (as the editor does on its GUI thread: editor/app/collector.py)."""
 
 import functools
+import gc
 import os
 
 import pytest
@@ -11,6 +13,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HANG_GUARD_MS = 60_000
 """qtbot's default timeout here, instead of pytest-qt's 5 s: a wait is never what a test
 asserts, only a guard against hanging, and a loaded machine may take long to get there."""
+
+
+@pytest.fixture(autouse=True)
+def collect_on_the_main_thread():
+    """No automatic collection during a test — one in a worker thread that frees a cycle
+    holding a Qt object (an earlier test's widget) deletes it off its thread and crashes Qt —
+    and, after it, the collection that would have been due."""
+    from editor.app.collector import collect_due
+
+    gc.disable()
+    yield
+    collect_due()
 
 
 @pytest.fixture

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import engine as ts
+from engine import io
 from engine.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,3 +143,44 @@ def test_main_py_runs_the_train_command(perceptron) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "step 3/3" in done.stdout and "saved to" in done.stdout
+
+
+@pytest.mark.parametrize("where, message", [
+    ("missing/trained.json", "the folder {tmp}/missing does not exist"),
+    (".", "is a folder, not a file"),
+    ("locked/trained.json", "cannot write in the folder {tmp}/locked (Permission denied)"),
+])
+def test_a_bad_out_is_named_before_training(perceptron, tmp_path, capsys, monkeypatch, where,
+                                            message) -> None:
+    (tmp_path / "locked").mkdir()
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp(*args, dir=None, **kwargs):  # root may write anywhere: refuse as a mount would
+        if dir is not None and Path(dir).name == "locked":
+            raise PermissionError(13, "Permission denied")
+        return real_mkstemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    out = tmp_path / where
+    assert main(["train", str(perceptron), "--fetch", "train", "--steps", "100000000",
+                 "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # not a step was taken
+    assert captured.err == f"error: --out {out}: {message.format(tmp=tmp_path)}\n"
+
+
+def test_an_error_while_saving_is_said_in_words(perceptron, capsys, monkeypatch) -> None:
+    def full(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(io, "atomic_write", full)
+    assert main(["train", str(perceptron), "--fetch", "train", "--steps", "2"]) == 2
+    assert capsys.readouterr().err == f"error: {perceptron}: No space left on device\n"
+
+
+def test_a_deeply_nested_feed_is_refused_in_one_line(capsys) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    assert main(["run", str(ROOT / "resources/examples/affine.json"), "--feed",
+                 f"x={deep}"]) == 2
+    assert capsys.readouterr().err == ("error: --feed x: lists nest more than 64 deep at "
+                                       "character 65: a tensor has at most 64 dimensions\n")

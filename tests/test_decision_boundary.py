@@ -161,3 +161,20 @@ def test_a_regression_shows_its_values_on_a_colour_scale(qtbot, compute) -> None
     assert not np.array_equal(low, high)  # the plane is coloured by value, not one colour
     brushes = {b.color().getRgb() for b in view.points.data["brush"]}
     assert len(brushes) > 10  # each point by its own label
+
+
+def test_a_sigmoid_cross_entropy_classifier_is_split_where_its_log_odds_are_zero(
+        qtbot, compute) -> None:
+    with ts.Graph().as_default() as graph:
+        X = ts.placeholder(shape=[None, 2], name="X",
+                           default=[[0.0, 0.0], [1.0, 2.0], [3.0, 1.0], [2.0, 3.0]])
+        y = ts.placeholder(shape=[None, 1], name="y", default=[[0.0], [1.0], [0.0], [1.0]])
+        w = ts.Variable([[-1.0], [1.0]], name="w")
+        logits = ts.add(X @ w, 0.25, name="logits")
+        ts.reduce_sum(ts.sigmoid_cross_entropy_with_logits(y, logits), name="J")
+    found = find_classifier(graph)
+    assert names(graph) == ("X", "y", "logits") and found.threshold == 0.0
+    view = boundary(qtbot, compute, graph)
+    grid = view.grid_points()
+    expected = (grid[:, 1] - grid[:, 0] + 0.25 >= 0).reshape(RESOLUTION, RESOLUTION)
+    np.testing.assert_array_equal(view.classes, expected)

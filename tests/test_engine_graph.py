@@ -289,3 +289,19 @@ def test_assign_many_sets_every_value_before_listeners_hear_of_each():
     assert session.run(total) == 3.0  # both cones were invalidated
     g.assign_many([(a, np.array([1.0, 1.0, 1.0]))])  # a new shape: shapes are inferred again
     assert g.shape_of(a) == (3,) and session.run(total) == 1.5
+
+
+def test_rename_keeps_the_node_in_its_place_and_removed_nodes_go_back_to_theirs():
+    g = ts.Graph()
+    for name in "abcde":
+        g.add_node("constant", name=name, value=0.0)
+    g.rename("b", "B")
+    assert [n.name for n in g.nodes] == ["a", "B", "c", "d", "e"]
+    places = g.places_of(["a", "d"])
+    assert places == {"a": 0, "d": 3}
+    g.remove_node("a")
+    g.remove_node("d")
+    g.add_node("constant", name="d", value=0.0)
+    g.add_node("constant", name="a", value=0.0)
+    g.restore_places(places)
+    assert [n.name for n in g.nodes] == ["a", "B", "c", "d", "e"]

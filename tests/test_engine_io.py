@@ -4,6 +4,7 @@ import base64
 import json
 import math
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -135,7 +136,7 @@ def test_files_read_well():
     g = ts.load_graph(os.path.join(os.path.dirname(__file__), "..", "resources", "examples",
                                    "affine.json"))
     text = io.dumps(io.graph_to_dict(g))
-    head = '{"format": "tensor-canvas-graph", "format_version": 1, "nodes": ['
+    head = '{"format": "tensor-canvas-graph", "format_version": 2, "nodes": ['
     assert text.splitlines()[0] == head
     assert len(text.splitlines()) == len(g) + 2  # one node per line
     assert json.loads(text) == io.graph_to_dict(g)
@@ -228,6 +229,19 @@ def test_the_example_file_is_rewritten_identically_and_documented():
     assert example == text
 
 
+EXAMPLES = sorted((Path(__file__).parents[1] / "resources" / "examples").glob("*.json"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def test_every_example_opens_and_saves_byte_for_byte(example, tmp_path):
+    """An example saved as it was opened is the same file (data sets' paths included: the
+    copy keeps examples/ and datasets/ side by side)."""
+    shutil.copytree(example.parents[1], tmp_path / "resources")
+    copy = tmp_path / "resources" / "examples" / example.name
+    io.save_graph(io.load_graph(copy), copy)
+    assert copy.read_bytes() == example.read_bytes()
+
+
 # ---- what a save does to the file's permissions, links and leftovers ---------------------
 
 
@@ -318,3 +332,35 @@ def test_a_killed_save_leaves_the_file_intact_and_the_next_save_cleans_up(tmp_pa
     assert "old" in ts.load_graph(path)
     ts.save_graph(saved_graph("new"), path)
     assert os.listdir(tmp_path) == ["graph.json"]
+
+
+def test_saving_a_hard_linked_file_keeps_its_links(tmp_path):
+    first = tmp_path / "graph.json"
+    ts.save_graph(saved_graph("old"), first)
+    first.chmod(0o604)
+    second = tmp_path / "also.json"
+    os.link(first, second)
+    inode = first.stat().st_ino
+    ts.save_graph(saved_graph("new"), second)
+    for path in (first, second):
+        assert path.stat().st_ino == inode and path.stat().st_nlink == 2
+        assert "new" in ts.load_graph(path) and "old" not in ts.load_graph(path)
+    assert stat.S_IMODE(first.stat().st_mode) == 0o604
+    assert sorted(os.listdir(tmp_path)) == ["also.json", "graph.json"]
+
+
+def test_a_failed_write_into_a_hard_linked_file_keeps_the_complete_copy(tmp_path, monkeypatch):
+    path = tmp_path / "graph.json"
+    ts.save_graph(saved_graph("old"), path)
+    os.link(path, tmp_path / "also.json")
+
+    def disk_full(target, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(io, "_write_in_place", disk_full)
+    with pytest.raises(OSError) as info:
+        ts.save_graph(saved_graph("new"), path)
+    copy = next(tmp_path.glob(".graph.json.*.tmp"))
+    assert str(info.value) == (f"[Errno 28] No space left on device; the complete file is kept "
+                               f"in {copy}: '{path}'")
+    assert "new" in ts.load_graph(copy)

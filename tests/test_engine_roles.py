@@ -12,6 +12,7 @@ import pytest
 import engine as ts
 from engine import registry
 from engine.registry import (
+    BINARY_LOGITS_LOSS,
     GRADIENT,
     LOGITS_LOSS,
     LOSS,
@@ -31,10 +32,16 @@ def types(role: str) -> list[str]:
 
 
 def test_the_built_in_ops_have_their_roles() -> None:
-    assert types(LOSS) == ["softmax_cross_entropy", "mean_squared_error"]
-    assert types(LOGITS_LOSS) == ["softmax_cross_entropy"]
+    assert types(LOSS) == ["softmax_cross_entropy", "mean_squared_error",
+                           "sigmoid_cross_entropy_with_logits",
+                           "softmax_cross_entropy_with_logits",
+                           "sparse_softmax_cross_entropy_with_logits",
+                           "weighted_mean_squared_error"]
+    assert types(LOGITS_LOSS) == ["softmax_cross_entropy", "softmax_cross_entropy_with_logits",
+                                  "sparse_softmax_cross_entropy_with_logits"]
+    assert types(BINARY_LOGITS_LOSS) == ["sigmoid_cross_entropy_with_logits"]
     assert types(PROBABILITIES) == ["sigmoid", "softmax"]
-    assert types(TRAIN_STEP) == ["minimize"]
+    assert types(TRAIN_STEP) == ["minimize", "rmsprop", "adagrad"]
     assert types(GRADIENT) == ["gradient"]
     assert ts.get_op("softmax_cross_entropy").inputs == ("labels", "logits")  # LOGITS_LOSS's
     with ts.Graph().as_default():
@@ -66,20 +73,22 @@ def test_registering_checks_roles_and_operators() -> None:
     with pytest.raises(ValueError, match="operator \\+ is already add's"):
         registry.register(OpDef("test_plus", ("x", "y"), np.add, None, "Test", "", operator="+"))
     assert not registry.has_op("test_bad") and not registry.has_op("test_plus")
-    registry.register(OpDef("test_power", ("x", "y"), np.power, None, "Test", "",
-                            operator="**"))
+    registry.register(OpDef("test_mod", ("x", "y"), np.mod, None, "Test", "", operator="%"))
     try:
-        assert op_for_operator("**").type == "test_power"
+        assert op_for_operator("%").type == "test_mod"
     finally:
-        registry.unregister("test_power")
-    with pytest.raises(KeyError, match="no op type for the operator \\*\\*"):
-        op_for_operator("**")
+        registry.unregister("test_mod")
+    with pytest.raises(KeyError, match="no op type for the operator %"):
+        op_for_operator("%")
 
 
 @pytest.mark.parametrize("optimizer,in_use", [
-    ("gradient_descent", ("optimizer", "learning_rate", "var_list")),
-    ("momentum", ("optimizer", "learning_rate", "momentum", "var_list")),
-    ("adam", ("optimizer", "learning_rate", "beta1", "beta2", "epsilon", "var_list")),
+    ("gradient_descent", ("optimizer", "learning_rate", "decay_rate", "var_list",
+                          "global_step")),
+    ("momentum", ("optimizer", "learning_rate", "momentum", "decay_rate", "var_list",
+                  "global_step")),
+    ("adam", ("optimizer", "learning_rate", "beta1", "beta2", "epsilon", "decay_rate",
+              "var_list", "global_step")),
 ])
 def test_a_train_step_says_which_attributes_are_in_use(optimizer, in_use) -> None:
     minimize = ts.get_op("minimize")
@@ -101,7 +110,8 @@ def test_train_nodes_are_found_by_role() -> None:
         ts.train.train_node_for(g, "loss")
     with pytest.raises(ValueError, match="unknown optimizer 'sgd'"):
         ts.train.add_train_node(g, loss, {"optimizer": "sgd"})
-    assert list(ts.train.optimizers()) == ["gradient_descent", "momentum", "adam"]
+    assert list(ts.train.optimizers()) == ["gradient_descent", "momentum", "adam", "nesterov",
+                                           "rmsprop", "adagrad"]
 
 
 def test_gradient_nodes_are_made_by_role() -> None:

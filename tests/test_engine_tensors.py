@@ -188,6 +188,26 @@ def test_a_hundred_thousand_digits_are_refused_unread(text):
         parse_tensor_text(text)
 
 
+class CountingText(str):
+    """Text that counts how many of its characters a reader looks at."""
+
+    reads = 0
+
+    def __getitem__(self, index):
+        CountingText.reads += 1
+        return super().__getitem__(index)
+
+
+@pytest.mark.parametrize("digits", [4_000, 8_000])
+@pytest.mark.parametrize("form", ["{}", "[{}.5e+3, 2]", "-{}.{}j", "[1, {}x]"])
+def test_long_digit_runs_are_read_looking_at_each_character_once_or_twice(digits, form):
+    text = CountingText(form.format("7" * digits, "3" * digits))
+    CountingText.reads = 0
+    with pytest.raises(ValueError, match="digits: a tensor keeps 17 significant digits"):
+        parse_tensor_text(text)
+    assert CountingText.reads <= 2 * len(text) + 10  # no backtracking: linear in the text
+
+
 def test_long_values_read_in_one_pass():
     values = parse_tensor_text("[" + ", ".join(["1.5"] * 100_000) + "]")
     assert len(values) == 100_000

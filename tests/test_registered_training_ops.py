@@ -39,7 +39,8 @@ def test_the_registry_knows_their_roles() -> None:
     assert ts.train.optimizers()["test_signum"] is ts.get_op("test_signum")
     assert ts.train.train_nodes(g) == [g.get_node("train")]
     assert ts.train.train_node_for(g, "loss") == (g.get_node("train"), g.get_node("loss"))
-    assert ts.get_op("test_signum").active_attrs({}) == ("learning_rate", "beta", "var_list")
+    assert ts.get_op("test_signum").active_attrs({}) == (
+        "learning_rate", "beta", "decay_rate", "var_list", "global_step")
 
 
 def test_session_steps_follow_the_update_rule() -> None:

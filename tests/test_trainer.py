@@ -223,7 +223,7 @@ def test_shutdown_stops_and_waits_for_the_worker(qtbot, trainer) -> None:
         with qtbot.waitSignal(trainer.finished, timeout=WAIT) as finished:
             trainer.start(slow_graph(), "train", 10_000)
             op.gate.let_through(3)
-            qtbot.waitUntil(lambda: op.gate.held == 1, timeout=WAIT)  # in step 4
+            qtbot.waitUntil(lambda: op.calls == 4 and op.gate.held == 1, timeout=WAIT)  # in step 4
             thread = trainer._worker
             trainer.shutdown()  # stops (the op returns) and returns once the worker has ended
             assert thread.isFinished() and op.gate.held == 0
@@ -304,7 +304,7 @@ def test_a_paused_run_holds_and_its_pause_is_not_counted(qtbot, trainer) -> None
         with qtbot.waitSignal(trainer.finished, timeout=WAIT) as finished:
             trainer.start(slow_graph(), "train", 1000)
             op.gate.let_through(3)
-            qtbot.waitUntil(lambda: op.gate.held == 1, timeout=WAIT)  # in step 4
+            qtbot.waitUntil(lambda: op.calls == 4 and op.gate.held == 1, timeout=WAIT)  # in step 4
             trainer.pause()
             op.gate.let_through(1)  # step 4 ends; the run holds before step 5
             qtbot.waitUntil(lambda: op.clock.polling == 1, timeout=WAIT)

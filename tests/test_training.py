@@ -169,7 +169,7 @@ def test_train_node_attributes_are_validated() -> None:
         with pytest.raises(ValueError, match="beta1"):
             ts.train.AdamOptimizer(beta1=1.5).minimize(loss)
     assert ts.get_op("minimize").attrs["optimizer"].parse.choices == (
-        "gradient_descent", "momentum", "adam")
+        "gradient_descent", "momentum", "adam", "nesterov")
 
 
 # ---- losses ---------------------------------------------------------------------------------

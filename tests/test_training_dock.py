@@ -139,7 +139,8 @@ def test_stop_halts_within_a_step(qtbot, dock) -> None:
         op.gate.close()
         click(qtbot, dock.train_button)
         op.gate.let_through(12)  # 0.24 s of the run's clock: a progress report on the way
-        qtbot.waitUntil(lambda: op.gate.held == 1 and dock.progress.value() > 0,
+        qtbot.waitUntil(lambda: op.calls == 13 and op.gate.held == 1
+                        and dock.progress.value() > 0,
                         timeout=WAIT)  # held in step 13
         with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
             click(qtbot, dock.stop_button)  # step 13 ends, and no other begins
@@ -283,3 +284,22 @@ def test_a_wire_edit_that_keeps_the_classifier_keeps_its_points(qtbot, dock, mon
     assert doc.execute(SetWires(doc, [("p_output", 0, "add_1")], "Connect")) is None
     qtbot.waitUntil(lambda: dock.tabs.isTabVisible(1))
     assert view.classifier is not None and len(redrawn) == 1  # drawn anew: it had gone
+
+
+def test_an_optimizer_op_of_its_own_gets_its_own_defaults_in_the_dock(qtbot, dock) -> None:
+    graph = ts.load_graph(PERCEPTRON)
+    graph.remove_node("train")
+    open_graph(dock, graph)
+    dock.optimizer_combo.setFocus()
+    while dock.optimizer_combo.currentText() != "rmsprop":
+        qtbot.keyClick(dock.optimizer_combo, Qt.Key.Key_Down)
+    # momentum's and Adam's fields showed 0.9 and 1e-08: RMSProp's defaults are TensorFlow's
+    assert dock.parameters["momentum"].text() == "0.0"
+    assert dock.parameters["epsilon"].text() == "1e-10"
+    assert dock.parameters["decay"].isVisible() and not dock.parameters["beta1"].isVisible()
+    set_steps(qtbot, dock, 50)
+    with qtbot.waitSignal(dock.training_finished, timeout=WAIT) as finished:
+        click(qtbot, dock.train_button)
+    result = finished.args[0]
+    assert result.new_train_node["op"] == "rmsprop"
+    assert result.losses[-1] < result.losses[0]

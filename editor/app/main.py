@@ -29,7 +29,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python main.py",
         description="Tensor Canvas: build computational graphs by mouse.",
-        epilog=f"Without a GUI: python main.py {{{commands}}} ... (see python main.py run --help).",
+        epilog=f"Without a GUI: python main.py {{{commands}}} ... (see python main.py run --help); "
+               "python main.py export-image FILE OUT.png|OUT.svg draws a picture.",
     )
     p.add_argument("file", nargs="?", help="a graph file to open (default: the affine example)")
     p.add_argument("--screenshot", metavar="OUT.png",
@@ -44,15 +45,16 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     prepare_environment()
     args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    from editor.canvas import capacity
     from engine.errors import FileFormatError
     from engine.io import load_graph
 
     if args.screenshot:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
         if args.file:
-            try:
-                load_graph(args.file)
-            except FileFormatError as error:
+            try:  # refused here, in words, rather than by a dialog nobody sees
+                load_graph(args.file, limits=capacity.limits())
+            except (FileFormatError, ValueError) as error:
                 print(f"error: {error}", file=sys.stderr)
                 return 1
     from PySide6.QtWidgets import QApplication
@@ -62,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication([APPLICATION])
     assert isinstance(app, QApplication)  # ours, or the one the tests made
+    from editor.app.collector import GuiThreadCollector
+
+    GuiThreadCollector(app)  # garbage collected on this thread only (Qt objects in it)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     style.apply_theme(app, args.theme or ("dark" if args.screenshot else Preferences.load().theme))
@@ -76,7 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         window.select_names(args.select.split(","))
     if args.screenshot:
         return screenshot(window, args.screenshot)
-    window.show()
+    from editor.app.crash import ErrorReporter
+
+    ErrorReporter(window, window.autosave).install()  # an unexpected error: a dialog, not a
+    window.show()  # traceback, and the work written to the recovery file
     window.view.frame_all()
     if os.environ.get(EXIT_WHEN_SHOWN):
         exit_when_painted(window.view.viewport())

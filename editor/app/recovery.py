@@ -215,13 +215,7 @@ class Autosaver(QObject):
             self.remove()
             return True
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            if self._lock is None:
-                self._lock = _lock(self.folder / (self.session + LOCK))
-            save_graph(doc.graph, self.graph_file)
-            info = {"path": str(doc.path.resolve()) if doc.path is not None else None,
-                    "name": doc.name, "saved": time.time(), "nodes": len(doc.graph)}
-            atomic_write(self.info_file, json.dumps(info, ensure_ascii=False))
+            self._write(doc)
         except (OSError, ValueError) as error:
             self.pending = True
             if not self._failure_reported:
@@ -230,6 +224,29 @@ class Autosaver(QObject):
             return False
         self._failure_reported = False
         return True
+
+    def rescue(self) -> Path | None:
+        """Write the recovery file now, even with autosave off (after an unexpected error:
+        the work must not be lost); where it went — ``None`` if the document has nothing
+        unsaved or writing failed (what failed is not worth another error)."""
+        doc = self._doc
+        if doc is None or not doc.dirty:
+            return None
+        try:
+            self._write(doc)
+        except Exception:
+            return None
+        self.pending = False
+        return self.graph_file
+
+    def _write(self, doc: Document) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self._lock is None:
+            self._lock = _lock(self.folder / (self.session + LOCK))
+        save_graph(doc.graph, self.graph_file)
+        info = {"path": str(doc.path.resolve()) if doc.path is not None else None,
+                "name": doc.name, "saved": time.time(), "nodes": len(doc.graph)}
+        atomic_write(self.info_file, json.dumps(info, ensure_ascii=False))
 
     def remove(self) -> None:
         """Remove the recovery file (the lock stays while the window lives)."""

@@ -34,8 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from editor import style
+from editor.app.export_menu import ExportMenu
 from editor.app.history import HistoryView
 from editor.app.node_menu import NodeMenu
+from editor.app.opening import Opener
 from editor.app.preferences import APPLICATION as APPLICATION
 from editor.app.preferences import ORGANIZATION as ORGANIZATION
 from editor.app.preferences import Preferences, PreferencesDialog, apply_blas_threads, settings
@@ -49,13 +51,14 @@ from editor.app.recovery import (
 )
 from editor.app.status_bar import StatusBar
 from editor.app.toolbar import make_toolbar
-from editor.canvas import layout
+from editor.canvas import capacity, layout
 from editor.canvas.items import NodeItem
 from editor.canvas.palette import Palette
 from editor.canvas.scene import GraphScene
 from editor.canvas.view import GraphView
 from editor.compute.live import LiveEvaluation
 from editor.compute.service import ComputeService
+from editor.data.panel import DataPanel
 from editor.document import FREEZE_AFTER, Document
 from editor.inspect.properties import PropertiesPanel
 from editor.inspect.step_controls import StepControls
@@ -162,6 +165,9 @@ class MainWindow(QMainWindow):
         self.dialogs: dict[str, QDialog] = {}
         """The Help and Edit menus' dialogs, while they are open (one of each)."""
         self.recovery_dialog: RecoveryDialog | None = None
+        self.opener = Opener(self, prepare_graph)  # File › Open reads off the GUI thread
+        self.opener.opened.connect(self._show_opened)
+        self.opener.failed.connect(self._open_failed)
         self._make_actions()
         self._make_menus()
         self.training = TrainingPanel(self.compute, self)
@@ -174,6 +180,12 @@ class MainWindow(QMainWindow):
         self.training.failed.connect(self.live.mark_failure)
         self.compute.trainer.started.connect(self.live.clear_reported)
         self.training.reveal.connect(self._reveal)
+        self.data = DataPanel(self, persist)
+        self.data.preview_changed.connect(self.live.set_preview_batch)
+        self.data.watch(self.view)
+        self.file_menu.insertAction(self.examples_menu.menuAction(), self.data.import_action)
+        self.view_menu.addAction(self.data.dock.toggleViewAction())
+        self.data.message.connect(self.statusBar().showMessage)
         self._make_toolbar()
         self.view.node_actions = NodeMenu(
             self.view, self.live, self.delete_action, self.duplicate_action, self.step_action,
@@ -214,8 +226,9 @@ class MainWindow(QMainWindow):
             dock.setWidget(_scrolling(dock.widget(), least=True))  # widen the column (and move
             # the canvas) or squeeze the properties
         self.addDockWidget(right, training)
+        self.addDockWidget(right, self.data.dock)
         self.splitDockWidget(self.properties_dock, self.palette_dock, vertical)
-        tabs = [self.palette_dock, self.tensor_dock, training, self.history_dock]
+        tabs = [self.palette_dock, self.tensor_dock, training, self.data.dock, self.history_dock]
         for first, second in zip(tabs, tabs[1:], strict=False):
             self.tabifyDockWidget(first, second)
         self.tensor_dock.raise_()
@@ -335,7 +348,7 @@ class MainWindow(QMainWindow):
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
-        file = bar.addMenu("&File")
+        file = self.file_menu = bar.addMenu("&File")
         file.addActions([self.new_action, self.open_action])
         self.recent_menu = file.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -345,6 +358,10 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, p=path: self.open_file(p, example=True))
         file.addSeparator()
         file.addActions([self.save_action, self.save_as_action])
+        file.addSeparator()
+        self.export_menu = ExportMenu(self, prepare_graph)
+        file.addAction(self.export_menu.import_action)
+        file.addMenu(self.export_menu)
         file.addSeparator()
         file.addAction(self.quit_action)
         edit = bar.addMenu("&Edit")
@@ -416,6 +433,7 @@ class MainWindow(QMainWindow):
             old_doc.deleteLater()
         self._update_title()
         self.training.set_document(doc, self.scene)
+        self.data.set_document(doc)
         self._bring_forward()
         self.view.set_zoom(1.0)
         self.view.frame_all()
@@ -463,20 +481,26 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open graph", self._start_dir(), FILE_FILTER)
         if path:
-            self.open_file(path)
+            self.opener.open(Path(path))
 
     def open_file(self, path: str | Path, example: bool = False) -> bool:
         """Open a graph file (an example opens as an untitled copy). A broken file is
         reported and changes nothing."""
         path = Path(path)
+        try:
+            with gc_paused():  # what a big file makes lives as long as its document
+                graph = prepare_graph(load_graph(path, limits=capacity.limits()))
+        except (FileFormatError, ValueError) as error:  # ValueError: a limit set wrongly
+            QMessageBox.critical(self, "Cannot open the file", str(error))
+            return False
+        return self._show_opened(path, graph, example)
+
+    def _show_opened(self, path: Path, graph: Graph, example: bool = False) -> bool:
+        """Make ``graph``, read from ``path``, the document (after asking about unsaved
+        changes)."""
+        if not self.maybe_save():
+            return False
         with gc_paused():  # what a big file makes lives as long as its document
-            try:
-                graph = prepare_graph(load_graph(path))
-            except FileFormatError as error:
-                QMessageBox.critical(self, "Cannot open the file", str(error))
-                return False
-            if not self.maybe_save():
-                return False
             if example:
                 self.set_document(Document(graph, name=f"{path.stem} (example)"))
             else:
@@ -531,9 +555,11 @@ class MainWindow(QMainWindow):
         files = [entry] + [f for f in self.recent_files() if f != entry]
         settings().setValue("recent_files", files[:MAX_RECENT])
 
-    def _open_recent(self, file: str) -> None:
-        """Open a recent file; one that is gone is also dropped from the list."""
-        if not self.open_file(file) and not Path(file).exists():
+    def _open_failed(self, path: Path, message: str) -> None:
+        """Say why ``path`` did not open; a recent file that is gone leaves the list."""
+        QMessageBox.critical(self, "Cannot open the file", message)
+        if not path.exists():
+            file = str(path)
             settings().setValue("recent_files", [f for f in self.recent_files() if f != file])
 
     def _fill_recent_menu(self) -> None:
@@ -542,7 +568,7 @@ class MainWindow(QMainWindow):
         files = self.recent_files()
         for file in files:
             action = menu.addAction(file)
-            action.triggered.connect(lambda _=False, f=file: self._open_recent(f))
+            action.triggered.connect(lambda _=False, f=file: self.opener.open(Path(f)))
         if not files:
             menu.addAction("No recent files").setEnabled(False)
         else:
@@ -744,8 +770,8 @@ class MainWindow(QMainWindow):
         """Open a crashed session's document, unsaved and titled after its file, and remove
         its recovery file (ours, written at once, takes over)."""
         try:
-            graph = prepare_graph(load_graph(found.graph_file))
-        except FileFormatError as error:
+            graph = prepare_graph(load_graph(found.graph_file, limits=capacity.limits()))
+        except (FileFormatError, ValueError) as error:
             QMessageBox.critical(self, "Cannot recover the document", str(error))
             return False
         if not self.maybe_save():

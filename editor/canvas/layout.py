@@ -52,10 +52,17 @@ def has_positions(graph: Graph) -> bool:
     return all(valid_pos(node.ui.get("pos")) for node in graph.nodes)
 
 
+MAX_COORDINATE = 1e9
+"""How far from the origin a node may be placed (Qt's scene takes doubles, but its index and
+the view's arithmetic do not take any double): a file's position beyond is not used."""
+
+
 def valid_pos(pos: object) -> TypeGuard[list[float] | tuple[float, float]]:
-    """Whether ``pos`` (from a node's ``ui``) is an ``[x, y]`` pair of numbers."""
+    """Whether ``pos`` (from a node's ``ui``) is an ``[x, y]`` pair of numbers within
+    ±:data:`MAX_COORDINATE`."""
     return (isinstance(pos, (list, tuple)) and len(pos) == 2
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos))
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                    and -MAX_COORDINATE <= v <= MAX_COORDINATE for v in pos))
 
 
 MAX_CANDIDATES = 250_000

@@ -14,8 +14,8 @@ from engine.registry import OpDef, all_ops, get_op
 OP_MIME = "application/x-tensor-canvas-op"
 
 
-CATEGORY_ORDER = ("Inputs", "Math", "Linear algebra", "Neural network", "Reduction", "Array",
-                  "Loss", "Training")
+CATEGORY_ORDER = ("Inputs", "Math", "Linear algebra", "Neural network", "Reduction",
+                  "Comparison", "Array", "Loss", "Training")
 
 
 def _category_rank(op: OpDef) -> int:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
-from editor.canvas import layout
+from editor.canvas import capacity, layout
 from editor.canvas.items import EdgeItem, NodeItem
 from editor.canvas.items.node import Port
 from editor.canvas.items.overview import Overview
@@ -36,7 +36,7 @@ from editor.document.commands import (
 )
 from engine.errors import EngineError
 from engine.graph import GraphEvent, Node
-from engine.io import graph_from_dict, graph_to_dict
+from engine.io import graph_from_text, graph_to_dict
 from engine.registry import get_op
 
 PASTE_OFFSET = QPointF(30, 30)
@@ -216,9 +216,10 @@ class GraphScene(QGraphicsScene):
 
     def _move_node_item(self, node: Node) -> None:
         pos = node.ui.get("pos")
+        x, y = pos if layout.valid_pos(pos) else (0, 0)  # where a node without one is drawn
         item = self.node_items[node]
-        if layout.valid_pos(pos) and (item.pos().x(), item.pos().y()) != tuple(pos):
-            item.setPos(pos[0], pos[1])
+        if (item.pos().x(), item.pos().y()) != (x, y):
+            item.setPos(x, y)
             item.update_edges()
 
     def _refresh_shapes(self, nodes: list[Node]) -> None:
@@ -403,7 +404,7 @@ class GraphScene(QGraphicsScene):
         """Add the nodes of file ``text`` (fresh names; the group's corner at ``at``, else
         offset from where they were) and select them; ``verb`` names the edit ("Duplicate")."""
         try:
-            pasted = graph_from_dict(json.loads(text), "clipboard")
+            pasted = graph_from_text(text, "clipboard", limits=capacity.limits())
         except (ValueError, EngineError) as error:
             self.message.emit(f"Nothing to paste: {error}")
             return False
@@ -436,9 +437,8 @@ class GraphScene(QGraphicsScene):
         """Lay the graph out by topological generation (one undo step)."""
         moves = {}
         for name, new in layout.arrange(self.doc.graph).items():
-            old = self.doc.graph.get_node(name).ui.get("pos")
-            if old != new:
-                moves[name] = (old, new)
+            if self.doc.graph.get_node(name).ui.get("pos") != new:
+                moves[name] = new
         if moves:
             self.run(MoveNodes(self.doc, moves, "Arrange"))
 
@@ -481,10 +481,10 @@ class GraphScene(QGraphicsScene):
             return
         _shift_as_control(event)
         super().mouseReleaseEvent(event)
-        moves: dict[str, tuple[list[float] | None, list[float]]] = {}
+        moves: dict[str, list[float]] = {}
         for item, start in self._press_positions.items():
             if item.pos() != start:
-                moves[item.node.name] = ([start.x(), start.y()], [item.pos().x(), item.pos().y()])
+                moves[item.node.name] = [item.pos().x(), item.pos().y()]
         self._press_positions = {}
         if moves:
             self.run(MoveNodes(self.doc, moves))

@@ -24,7 +24,9 @@ from editor.compute.stepper import Step, Stepper
 from editor.document import BLOCKED, ERROR, NODE_CHANGED, OK
 from editor.inspect.tensor_view import TensorView
 from editor.tensor_stats import preview_later, value_preview
-from engine.graph import Graph, GraphEvent, Node
+from engine.data.binding import bound
+from engine.data.preview import PreviewBatch, batched, bound_rows
+from engine.graph import Graph, GraphEvent, Node, Placeholder
 
 GRADIENT = "∇"
 """Prefix of the Tensor dock's tab that shows a variable's gradient."""
@@ -79,7 +81,9 @@ class LiveEvaluation(QObject):
     ``blocked`` — except for failures of nodes the user has not asked about: a last node that
     never had a value (say, below a placeholder without a default) fails quietly, without a
     mark, until it is selected or once had a value. While stepping (:meth:`start_stepping`),
-    the canvas shows the steps of the selected node's evaluation instead.
+    the canvas shows the steps of the selected node's evaluation instead. Placeholders bound
+    to data are fed the rows of the preview batch (:meth:`set_preview_batch`): their previews
+    and the Tensor dock's panels of what they feed say which rows (``rows 0–31 of 1,797``).
     """
 
     message = Signal(str)
@@ -112,6 +116,10 @@ class LiveEvaluation(QObject):
         self.gradients: dict[str, np.ndarray] = {}
         """The last known gradient of the loss for each trained variable, by name."""
         self._copy_wanted: str | None = None  # copy_value's node, until its value is known
+        self._bound: tuple[int, list[Node]] = (-1, [])
+        """The bound placeholders, at a graph version (a binding's change is structural)."""
+        self._rows_shown: set[Node] = set()
+        """The placeholders whose preview says which rows they are fed."""
         self.compute.evaluated.connect(self._show)
         self.compute.traced.connect(self._traced)
         self.compute.busy_changed.connect(self.busy_indicator.set_busy)
@@ -129,6 +137,7 @@ class LiveEvaluation(QObject):
         graph = scene.doc.graph
         self._marked, self._frontier, self._pinned = set(), [], []
         self._reported = {}
+        self._bound, self._rows_shown = (-1, []), set()
         self._previewed = set(graph.nodes)
         self._quiet = set(self._previewed)
         self._update_frontier()
@@ -146,6 +155,46 @@ class LiveEvaluation(QObject):
 
     def close(self) -> None:
         self.compute.close()
+
+    # ---- the preview batch -----------------------------------------------------------------
+
+    @property
+    def preview_batch(self) -> PreviewBatch:
+        return self.compute.preview_batch
+
+    def set_preview_batch(self, batch: PreviewBatch) -> None:
+        """Feed ``batch``'s rows of the bound data from now on; the values shown follow."""
+        self.compute.set_preview_batch(batch)
+        if self.stepping and self.stepping_name is not None:
+            self._trace(self.stepping_name)
+
+    def _batched(self) -> list[Placeholder]:
+        """The placeholders the preview batch cuts the data of."""
+        assert self.scene is not None  # set_scene came first
+        graph = self.scene.doc.graph
+        if self._bound[0] != graph.version:
+            self._bound = (graph.version, [n for n, _ in bound(graph.nodes)])
+        return batched(self._bound[1])
+
+    def _show_rows(self, shown: tuple[str, ...], values: dict[str, Any]) -> None:
+        """Say which rows each shown value, and each fed placeholder's preview, stems from."""
+        assert self.scene is not None  # set_scene came first
+        graph, items = self.scene.doc.graph, self.scene.node_items
+        fed: set[Node] = set(self._batched())
+        text = self.preview_batch.text(bound_rows(fed)) if fed else ""
+        for node in self._rows_shown - fed:
+            if node in items:
+                items[node].set_preview(None)
+        for node in fed:
+            items[node].set_preview(text)
+        self._rows_shown = fed
+        for name in shown:
+            from_rows = False
+            if fed and name in values and name in graph:
+                node = graph.get_node(name)
+                above: set[Node] = nx.ancestors(graph.nx, node)
+                from_rows = node in fed or not fed.isdisjoint(above)
+            self.tensor_view.show_rows(name, text if from_rows else "")
 
     # ---- live values -----------------------------------------------------------------------
 
@@ -301,6 +350,7 @@ class LiveEvaluation(QObject):
         culprits = {**evaluation.nonfinite,  # marked as errors are, blocking nothing
                     **{f.node: f for f in asked.values() if f.node is not None}}
         self._mark(culprits, self._blockers(evaluation, asked))
+        self._show_rows(shown, evaluation.values)
         if grown and self._update_frontier() and self.previews:
             self._watch(unless_watched=True)
         self._copy_if_known()

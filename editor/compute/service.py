@@ -30,6 +30,8 @@ from editor.compute.trainer import Trainer, check_trainable
 from editor.document import FREEZE_AFTER, Document
 from engine import train
 from engine.autodiff import gradients
+from engine.data.binding import bound
+from engine.data.preview import PreviewBatch, preview_feeds
 from engine.errors import EngineError, EvaluationError, ShapeError
 from engine.gcpause import gc_paused
 from engine.graph import Graph, GraphEvent, Node, Placeholder
@@ -134,6 +136,7 @@ class _Inbox:
         self.latest: dict[str, int] = dict.fromkeys(KINDS, 0)
         self.finished: dict[str, int] = dict.fromkeys(KINDS, 0)
         self.closed = False
+        self.preview = PreviewBatch()
 
     def put(self, change: Change) -> bool:
         """Queue a change; true if it is the first since the worker last took them. A new
@@ -189,6 +192,11 @@ class _Worker(QObject):
         """Why the replica is not in step with the document (then nothing is evaluated)."""
         self._below: set[Node] = set()
         self._below_key: tuple[int, int] | None = None
+        self._bound: list[Node] = []
+        self._bound_key: tuple[int, int] | None = None
+        self.feeds: dict[Placeholder, np.ndarray] = {}
+        """The preview batch's rows of the bound data, fed to every live run (see
+        :meth:`ComputeService.set_preview_batch`)."""
 
     @Slot(object)
     def run(self, request: tuple[str, int, Any]) -> None:
@@ -214,6 +222,8 @@ class _Worker(QObject):
 
     def _catch_up(self) -> None:
         changes = self.inbox.take()
+        with self.inbox.lock:
+            preview = self.inbox.preview
         made = len(changes)
         with gc_paused():  # the changes of an edit of thousands of nodes, in one go
             for action, args in changes:
@@ -229,6 +239,10 @@ class _Worker(QObject):
                         self.resync_needed.emit()
             if made >= FREEZE_AFTER:  # the replica's new nodes, as the document's (see
                 gc.freeze()  # FREEZE_AFTER); before the collector resumes and scans them
+        key = (id(self.graph), self.graph.version)  # a binding's change is structural
+        if self._bound_key != key:
+            self._bound, self._bound_key = [n for n, _ in bound(self.graph.nodes)], key
+        self.feeds = preview_feeds(self._bound, preview)
 
     def _reset(self, graph: Graph) -> None:
         self.graph = graph
@@ -266,7 +280,7 @@ class _Worker(QObject):
         inputs do not (values from the session's cache: nothing is computed again)."""
         below = self._train_steps_and_below()  # never run a train step
         order = [n for n in self.session.evaluation_order(name) if n not in below]
-        values = dict(zip(order, self.session.run(order), strict=True))
+        values = dict(zip(order, self.session.run(order, self.feeds), strict=True))
         for node in order:
             value = values[node]
             if not _finite(value) and all(_finite(values[s]) for s in node.inputs
@@ -284,12 +298,12 @@ class _Worker(QObject):
         which is its value; a node below one is not evaluated live."""
         node = self.graph.get_node(name) if name in self.graph else None
         if node is None or node not in self._train_steps_and_below():
-            return self.session.run(name)
+            return self.session.run(name, self.feeds)
         loss = node.inputs[0] if node.op.stateful else None
         if loss is None or loss in self._train_steps_and_below():
             raise EvaluationError(f"{name}: not evaluated live, as that would run a train step "
                                   "(train from the Training dock)", name)
-        return self.session.run(loss)
+        return self.session.run(loss, self.feeds)
 
     def _train_steps_and_below(self) -> set[Node]:
         key = (id(self.graph), self.graph.version)
@@ -305,13 +319,15 @@ class _Worker(QObject):
             # its run takes a train step: take it on a copy, the replica's variables stay
             session = Session(self.graph.copy())
         try:
-            return Trace(request_id, name, trace(session, name))
+            feeds = {n.name: value for n, value in self.feeds.items()}
+            return Trace(request_id, name, trace(session, name, feeds))
         except OP_FAILURES as error:
             return Trace(request_id, name, failure=self._explain(error, name))
 
     def _gradients(self, request_id: int, train_node: str | None, loss: str | None) -> Gradients:
-        """The gradients ``train_node`` (or a train step on ``loss``) would step with, on a
-        scratch copy of the replica (its gradient nodes never reach the replica)."""
+        """The gradients ``train_node`` (or a train step on ``loss``) would step with on the
+        preview batch, on a scratch copy of the replica (its gradient nodes never reach the
+        replica)."""
         if self.problem is not None:
             return Gradients(request_id, {}, Failure(self.problem, None))
         scratch = self.graph.copy()
@@ -325,7 +341,7 @@ class _Worker(QObject):
             variables = train.trained_variables(node, node.attrs.get(VAR_LIST))
             assert node.inputs[0] is not None  # check_trainable: the loss is connected
             fetches = gradients(node.inputs[0], variables)
-            values = Session(scratch).run(fetches)
+            values = Session(scratch).run(fetches, {n.name: v for n, v in self.feeds.items()})
         except OP_FAILURES as error:
             return Gradients(request_id, {}, self._explain(error, train_node or loss or ""))
         return Gradients(request_id, dict(zip([v.name for v in variables], values, strict=True)))
@@ -549,6 +565,23 @@ class ComputeService(QObject):
         for name in names:
             if graph is not None and name in graph:
                 self._queue(("assign", (name, value_copy(graph.get_node(name)))))
+
+    @property
+    def preview_batch(self) -> PreviewBatch:
+        """The rows of the bound data that live evaluation feeds."""
+        with self._inbox.lock:
+            return self._inbox.preview
+
+    def set_preview_batch(self, batch: PreviewBatch) -> None:
+        """Feed ``batch``'s rows of the data bound to placeholders from now on (in every
+        evaluation, trace and gradient; the document keeps all its rows), and evaluate the
+        watched nodes again."""
+        with self._inbox.lock:
+            if self._inbox.preview == batch:
+                return
+            self._inbox.preview = batch
+        if self._watched:
+            self.refresh()
 
     def trace(self, name: str) -> int:
         """Ask for the evaluation steps of ``name`` (answered by ``traced``)."""

@@ -35,8 +35,9 @@ class Step(NamedTuple):
         return (value_preview if get_op(self.op).is_source else preview)(self.value)
 
 
-def trace(session: Session, fetch: Any) -> list[Step]:
-    """The steps ``session`` takes to compute ``fetch``, each with the value it produced.
+def trace(session: Session, fetch: Any, feeds: dict[Any, Any] | None = None) -> list[Step]:
+    """The steps ``session`` takes to compute ``fetch`` (with ``feeds``), each with the value
+    it produced.
 
     When a node fails, the nodes downstream of it are listed as blocked by it, and every other
     node still gets its value.
@@ -49,7 +50,7 @@ def trace(session: Session, fetch: Any) -> list[Step]:
     values: dict[str, Any] = {}
     while pending:
         try:
-            values = dict(zip((n.name for n in pending), session.run(pending), strict=True))
+            values = dict(zip((n.name for n in pending), session.run(pending, feeds), strict=True))
             break
         except EngineError as error:
             culprit = (graph.get_node(error.node)

@@ -21,6 +21,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QThread, 
 from editor.compute import training_worker
 from editor.compute.training_worker import PAUSE, STOP, Job, TrainingResult
 from engine import train
+from engine.data import Schedule, bound_to, split
 from engine.errors import EngineError, FeedError
 from engine.graph import Graph, Node, Placeholder
 from engine.optimizers import VAR_LIST
@@ -77,6 +78,8 @@ class Trainer(QObject):
     snapshot = Signal(object, object)
     paused_changed = Signal(bool)
     finished = Signal(object)
+    epoch = Signal(object)
+    """An :class:`engine.data.Epoch` of a run on a data set, as it ends."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -110,16 +113,18 @@ class Trainer(QObject):
 
     def start(self, graph: Graph, train_node: str | None, steps: int, *,
               loss: str | None = None, optimizer: dict[str, Any] | None = None,
-              feed: dict[str, Any] | None = None) -> None:
+              feed: dict[str, Any] | None = None, schedule: Schedule | None = None) -> None:
         """Train ``steps`` steps of ``train_node`` (a train node's name) — or, with
         ``train_node=None``, of a new train node on ``loss`` with ``optimizer`` attributes
         (``{"optimizer": "adam", "learning_rate": 0.01}``; any optimizer of
         :func:`engine.train.optimizers`). ``feed`` maps placeholder names to
-        the values of every step. Raises :class:`EngineError` (naming the node) or
-        ``ValueError`` without starting if training cannot run."""
+        the values of every step. With a ``schedule``, training goes by epochs over the data
+        bound to the loss's placeholders instead (``steps`` is ignored). Raises
+        :class:`EngineError` (naming the node) or ``ValueError`` without starting if training
+        cannot run."""
         if self._worker is not None:
             raise RuntimeError("training is already running")
-        if steps < 1:
+        if steps < 1 and schedule is None:
             raise ValueError("steps: expected a number of steps ≥ 1")
         snapshot = graph.copy()
         node: Node
@@ -138,7 +143,9 @@ class Trainer(QObject):
         check_trainable(snapshot, node, feed)
         for name in feed or {}:
             snapshot.get_node(name)  # an unknown name is refused here, not in the worker
-        job = Job(snapshot, node.name, steps, dict(feed or {}))
+        if schedule is not None:
+            steps = epoch_steps(snapshot, node, schedule)
+        job = Job(snapshot, node.name, steps, dict(feed or {}), schedule)
         if _engine_ops_only(snapshot) and self.prepare():
             worker: _WorkerProcess | _WorkerThread = self._process  # type: ignore[assignment]
         else:
@@ -199,6 +206,8 @@ class Trainer(QObject):
             self.progress.emit(step, loss, rate)
         elif kind == "snapshot":
             self.snapshot.emit(message[1], message[2])
+        elif kind == "epoch":
+            self.epoch.emit(message[1])
         elif kind == "done":
             worker, self._worker = self._worker, None
             if isinstance(worker, _WorkerThread):
@@ -219,6 +228,14 @@ class Trainer(QObject):
                 "", "", "error", 0, {}, {}, np.empty(0),
                 message=f"the training process ended unexpectedly (exit code {exit_code}); "
                         "nothing was trained — press Train to start again"))
+
+
+def epoch_steps(graph: Graph, train_node: Node, schedule: Schedule) -> int:
+    """How many steps ``schedule`` takes on the data bound to ``train_node``'s loss."""
+    schedule.check()
+    data, _ = bound_to(train_node)
+    rows = len(split(data.rows, schedule.validation_split, schedule.seed).train)
+    return schedule.epochs * -(-rows // schedule.batch_size)
 
 
 def _engine_ops_only(graph: Graph) -> bool:

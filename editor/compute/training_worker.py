@@ -4,13 +4,16 @@ for graphs with ops a fresh process would not know — and the messages it sends
 Qt-free: a worker process imports only this module and the engine. A run gets a :class:`Job`
 and sends ``("batch", steps, losses, step, loss, steps_per_second)`` at most every
 :data:`PROGRESS_INTERVAL`, ``("snapshot", values, gradients)`` about every
-:data:`SNAPSHOT_INTERVAL` and, last, ``("done", TrainingResult)``. It reads two flags in
+:data:`SNAPSHOT_INTERVAL`, for a run on a data set ``("epoch", Epoch)`` after each epoch and,
+last, ``("done", TrainingResult)``. It reads two flags in
 ``control`` (a shared byte array) before every step: ``control[STOP]`` ends the run,
 ``control[PAUSE]`` holds it.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Callable, MutableSequence
 from dataclasses import dataclass, field
@@ -20,8 +23,9 @@ import numpy as np
 
 from engine import train
 from engine.autodiff import gradients
+from engine.data import Epoch, Schedule, bound_to
 from engine.errors import EngineError
-from engine.graph import Graph
+from engine.graph import Graph, Node
 from engine.optimizers import VAR_LIST, trained_variables
 from engine.session import Session
 
@@ -52,6 +56,9 @@ class Job:
     train_node: str
     steps: int
     feeds: dict[str, Any] = field(default_factory=dict)
+    schedule: Schedule | None = None
+    """Train on the data bound to the loss's placeholders by epochs (``steps`` is then their
+    number of steps) instead."""
 
 
 @dataclass
@@ -84,6 +91,12 @@ class TrainingResult:
     ``attrs``), for the editor to add to the document if the user wants it."""
     seconds: float = 0.0
     """Time spent training (pauses excluded)."""
+    epochs: list[Epoch] = field(default_factory=list)
+    """For a run on a data set: each epoch's losses and accuracy."""
+    confusion: np.ndarray | None = None
+    """For a classifier trained on a data set: counts of (true, predicted) class."""
+    classes: tuple[str, ...] = ()
+    """The data set's class names."""
 
     @property
     def trained(self) -> bool:
@@ -93,12 +106,28 @@ class TrainingResult:
 
 def serve(connection: Connection, control: MutableSequence[int]) -> None:
     """A worker process's life: run each :class:`Job` received, until ``None`` arrives or the
-    editor's end of the pipe closes."""
+    editor's end of the pipe closes — or the editor's process is gone, whatever this one is
+    doing (a run paused, or in a long step): a watcher thread ends it then."""
+    import multiprocessing  # (here: the editor's start imports this module, not to run it)
+
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True,
+                         name="parent watcher").start()
     try:
         while (job := connection.recv()) is not None:
             run(job, connection.send, control)
     except (EOFError, OSError, KeyboardInterrupt):
         pass
+
+
+def _end_with(parent: int) -> None:
+    """End this process when the process behind the ``parent`` sentinel has ended (nothing
+    here is worth keeping: its results had no one left to go to)."""
+    from multiprocessing.connection import wait
+
+    wait([parent])
+    os._exit(0)
 
 
 def run(job: Job, send: Send, control: MutableSequence[int]) -> None:
@@ -126,10 +155,15 @@ def run(job: Job, send: Send, control: MutableSequence[int]) -> None:
               dict(zip(names, values[n:], strict=True))))
 
     session = Session(graph)
-    fit = train.fit(graph, node, job.steps, feeds, on_progress=progress.step,
-                    should_stop=should_stop,
-                    probe=train.Probe([*variables, *grads], progress.snapshot_due, seen),
-                    session=session)
+    probe = train.Probe([*variables, *grads], progress.snapshot_due, seen)
+    if job.schedule is not None:
+        fit, epochs, confusion, classes = _fit_epochs(job, node, loss, send, progress,
+                                                      should_stop, probe, session)
+        feeds = {}
+    else:
+        fit = train.fit(graph, node, job.steps, feeds, on_progress=progress.step,
+                        should_stop=should_stop, probe=probe, session=session)
+        epochs, confusion, classes = [], None, ()
     progress.flush(fit.steps, fit.losses, fit.seconds)
     gradients_now: dict[str, np.ndarray] = {}
     if fit.steps:
@@ -143,7 +177,32 @@ def run(job: Job, send: Send, control: MutableSequence[int]) -> None:
         values={v.name: v.value for v in variables} if fit.steps else {},  # type: ignore[misc]
         state=dict(node.state) if fit.steps else {}, losses=fit.losses,
         gradients=gradients_now, final_loss=fit.final_loss, message=fit.message,
-        node=fit.node, seconds=fit.seconds)))
+        node=fit.node, seconds=fit.seconds, epochs=epochs, confusion=confusion,
+        classes=classes)))
+
+
+def _fit_epochs(job: Job, node: Node, loss: Node, send: Send, progress: _Progress,
+                should_stop: Callable[[], bool], probe: train.Probe,
+                session: Session) -> tuple[train.FitResult, list[Epoch], Any, tuple[str, ...]]:
+    """Train ``job`` on the data bound to its loss's placeholders, by epochs; its result as
+    :func:`engine.train.fit`'s (the last batch's loss as the final one), and the epochs."""
+    graph = job.graph
+    assert job.schedule is not None
+    data, bindings = bound_to(loss)
+    losses = np.empty(job.steps)
+    start = time.perf_counter()
+
+    def step(done: int, value: float) -> None:
+        losses[done - 1] = value
+        progress.step(done, losses[:done], time.perf_counter() - start)
+
+    run = train.fit_data(graph, node, data, bindings, job.schedule,
+                         on_epoch=lambda epoch: send(("epoch", epoch)), on_step=step,
+                         should_stop=should_stop, probe=probe, session=session)
+    final = run.epochs[-1].loss if run.epochs else None
+    fit = train.FitResult(run.reason, run.steps, losses[:run.steps].copy(), final, run.seconds,
+                          run.message, run.node)
+    return fit, run.epochs, run.confusion, tuple(run.classes)
 
 
 class _Progress:

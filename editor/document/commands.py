@@ -7,6 +7,8 @@ the stack). ``apply`` leaves the graph untouched when the engine refuses the edi
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from editor.document import Command, Document
 from editor.tensor_stats import value_preview
 from engine.graph import Constant, Graph, Node, Placeholder, Variable
 from engine.replica import data_copy
+from engine.tensors import format_shape
 
 Wire = tuple[str, int, str | None]
 """``(target, port, source)``: the node feeding input ``port`` of ``target`` (None: no wire)."""
@@ -33,18 +36,24 @@ class NodeSpec:
     value: np.ndarray | None = None
     ui: dict[str, Any] = field(default_factory=dict)
     inputs: list[str | None] = field(default_factory=list)
+    state: dict[str, np.ndarray] = field(default_factory=dict)
+    """What the node keeps between runs (a train node's optimizer state)."""
 
     @classmethod
     def of(cls, node: Node) -> NodeSpec:
         value = node.value if isinstance(node, (Placeholder, Variable, Constant)) else None
         return cls(node.name, node.type, dict(node.attrs),
                    None if value is None else np.array(value, copy=True),
-                   data_copy(node.ui), [s.name if s is not None else None for s in node.inputs])
+                   data_copy(node.ui), [s.name if s is not None else None for s in node.inputs],
+                   {key: np.array(array, copy=True) for key, array in node.state.items()})
 
     def create(self, graph: Graph) -> Node:
+        """The node, unwired, with its value, ``ui`` and state."""
         node = graph.add_node(self.op, name=self.name, attrs=self.attrs, value=self.value,
                               ui=data_copy(self.ui))
         assert node.name == self.name, f"{self.name} was taken"
+        if self.state:
+            graph.set_state(node, self.state)
         return node
 
 
@@ -155,12 +164,14 @@ class RemoveItems(Command):
         super().__init__(doc, f"{verb} {' and '.join(said)}")
         self.specs: list[NodeSpec] = []
         self.wires: list[Wire] = []
+        self.places: dict[str, int] = {}
 
     def apply(self) -> None:
         graph = self.graph
         nodes = [graph.get_node(name) for name in self.node_names]
         removed = set(nodes)
         self.specs = [NodeSpec.of(n) for n in nodes]
+        self.places = graph.places_of(nodes)
         wires: dict[tuple[str, int], str] = {}
         for node in nodes:
             for port, source in enumerate(node.inputs):
@@ -182,7 +193,9 @@ class RemoveItems(Command):
 
     def revert(self) -> None:
         for spec in self.specs:
-            NodeSpec(spec.name, spec.op, spec.attrs, spec.value, spec.ui).create(self.graph)
+            NodeSpec(spec.name, spec.op, spec.attrs, spec.value, spec.ui,
+                     state=spec.state).create(self.graph)
+        self.graph.restore_places(self.places)
         _set_wires(self.graph, self.wires)
 
 
@@ -213,20 +226,23 @@ class SetWires(Command):
 
 
 class MoveNodes(Command):
-    """Set node positions (one drag of a selection, or an arrangement) as one step."""
+    """Set node positions (one drag of a selection, or an arrangement) as one step; undo
+    puts back each position as it was (``[0, 0]`` stays whole numbers), or none."""
 
-    def __init__(self, doc: Document, moves: dict[str, tuple[list[float] | None, list[float]]],
-                 verb: str = "Move") -> None:
+    def __init__(self, doc: Document, moves: dict[str, list[float]], verb: str = "Move") -> None:
         super().__init__(doc, f"{verb} {_nodes_text(list(moves))}")
         self.moves = moves
+        self.old: dict[str, Any] = {}
 
     def apply(self) -> None:
-        for name, (_, new) in self.moves.items():
-            self.graph.set_ui(name, pos=new)
+        self.old = {name: data_copy(self.graph.get_node(name).ui.get("pos"))
+                    for name in self.moves}
+        for name, new in self.moves.items():
+            self.graph.set_ui(name, pos=list(new))
 
     def revert(self) -> None:
-        for name, (old, _) in self.moves.items():
-            self.graph.set_ui(name, pos=old)
+        for name, old in self.old.items():
+            self.graph.set_ui(name, pos=data_copy(old))
 
 
 class Rename(Command):
@@ -242,16 +258,24 @@ class Rename(Command):
 
 
 class SetAttr(Command):
+    """Set one attribute. A placeholder's default follows a new dtype; undo gives back the
+    default as it was, not a cast back (float32 and back again loses digits)."""
+
     def __init__(self, doc: Document, node: str, attr: str, value: Any) -> None:
         super().__init__(doc, f"Set {node}.{attr} = {_short(value)}")
         self.node, self.attr, self.value = node, attr, value
-        self.old = doc.graph.get_node(node).attrs[attr]
+        source = doc.graph.get_node(node)
+        self.old = source.attrs[attr]
+        default = source.value if isinstance(source, Placeholder) else None
+        self.old_default = None if default is None else np.array(default, copy=True)
 
     def apply(self) -> None:
         self.graph.set_attr(self.node, self.attr, self.value)
 
     def revert(self) -> None:
         self.graph.set_attr(self.node, self.attr, self.old)
+        if self.old_default is not None:
+            self.graph.set_value(self.node, self.old_default)
 
 
 class SetInitializer(Command):
@@ -274,7 +298,7 @@ class SetInitializer(Command):
         try:
             if initializer is not None:
                 if self.value is None:
-                    self.value = draw(initializer)
+                    self.value = draw(initializer, self.node)
                 self.graph.set_value(variable, self.value)
         except ValueError:
             self.graph.set_attr(self.node, "initializer", self.old_spec)
@@ -285,13 +309,38 @@ class SetInitializer(Command):
         self.graph.set_attr(self.node, "initializer", self.old_spec)
 
 
-def draw(initializer: Any) -> np.ndarray:
-    """The value an initializer draws; ``ValueError`` if it cannot be drawn (too large)."""
+MAX_DIMENSIONS = 64
+"""numpy's limit on a tensor's dimensions."""
+
+
+def draw(initializer: Any, node: str) -> np.ndarray:
+    """The value ``node``'s initializer draws; ``ValueError`` naming the node if it cannot be
+    drawn: too many dimensions, or more bytes than the machine's memory (both checked before
+    anything is allocated), or an allocation that fails all the same."""
+    shape = tuple(initializer["shape"])
+    refused = f"{node}: cannot draw a value of shape {format_shape(shape)}"
+    if len(shape) > MAX_DIMENSIONS:
+        raise ValueError(f"{refused}: a tensor has at most {MAX_DIMENSIONS} dimensions")
+    size = math.prod(shape) * np.dtype(initializer["dtype"]).itemsize
+    memory = _memory()
+    if memory is not None and size > memory:
+        raise ValueError(f"{refused}: it needs {size / 2**30:,.0f} GiB, more than this "
+                         f"machine's {memory / 2**30:,.0f} GiB of memory")
     try:
-        return initializer()
+        value: np.ndarray = initializer()
     except MemoryError:
-        raise ValueError(f"cannot draw a value of shape {tuple(initializer['shape'])}: "
-                         "it does not fit in memory") from None
+        raise ValueError(f"{refused}: it does not fit in memory") from None
+    except ValueError as error:  # numpy's, or the engine's limits
+        raise ValueError(f"{refused}: {error}") from None
+    return value
+
+
+def _memory() -> int | None:
+    """The machine's memory in bytes (None where the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 class SetValue(Command):

@@ -8,7 +8,7 @@ from typing import Any, Protocol, cast
 import numpy as np
 
 from editor.document import Command, Document
-from editor.document.commands import AddNodes, NodeSpec
+from editor.document.commands import AddNodes, NodeSpec, draw
 from engine.graph import Variable
 
 Values = dict[str, np.ndarray]
@@ -61,9 +61,11 @@ class ApplyTraining(Command):
 
 
 class ResetVariables(Command):
-    """``graph.reset_variables()``: re-run the initializers and clear optimizer state. What
-    it drew is kept, so redo gives the same values (an unseeded initializer too); undo restores
-    every variable's value and every node's state."""
+    """Re-run the initializers and clear optimizer state, as ``graph.reset_variables()`` —
+    all or nothing: every value is drawn before any is set, and one that cannot be drawn
+    (too large) refuses the edit, naming its variable. What it drew is kept, so redo gives
+    the same values (an unseeded initializer too); undo restores every variable's value and
+    every node's state."""
 
     def __init__(self, doc: Document) -> None:
         super().__init__(doc, "Reset variables")
@@ -72,10 +74,11 @@ class ResetVariables(Command):
 
     def apply(self) -> None:
         if self.after is None:
-            self.graph.reset_variables()
-            self.after = _values_and_states(self.doc)
-        else:
-            self._set(*self.after)
+            nodes = self.graph.nodes
+            self.after = ({n.name: draw(n.initializer, n.name) for n in nodes
+                           if isinstance(n, Variable) and n.initializer is not None},
+                          {n.name: {} for n in nodes if n.state})
+        self._set(*self.after)
 
     def revert(self) -> None:
         self._set(*self.before)
@@ -99,10 +102,6 @@ class AddTrainNode(AddNodes):
     as a "loss + optimizer" run left it; undo removes it."""
 
     def __init__(self, doc: Document, spec: NodeSpec, state: dict[str, np.ndarray]) -> None:
+        spec.state = dict(state)
         super().__init__(doc, [spec])
         self.setText(f"Add {spec.name} (minimizes {spec.inputs[0]})")
-        self.state = dict(state)
-
-    def apply(self) -> None:
-        super().apply()
-        self.graph.set_state(self.specs[0].name, self.state)

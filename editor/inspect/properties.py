@@ -30,7 +30,10 @@ from PySide6.QtWidgets import (
 from editor.canvas.scene import GraphScene
 from editor.document import ERROR, NODE_CHANGED, OK, Document
 from editor.document.commands import Rename, SetAttr, SetInitializer, SetValue
+from editor.document.data_commands import BindData
 from editor.inspect.initializer_editor import InitializerEditor
+from engine.data import DataError
+from engine.data.binding import BINDING, bound_arrays, plan_rebinding
 from engine.graph import Constant, GraphEvent, Node, Placeholder, Variable
 from engine.initializers import parse_initializer
 from engine.tensors import DTYPES, as_tensor, format_tensor, parse_tensor_text, read_tensor_file
@@ -55,14 +58,20 @@ def _python_text(value: Any) -> str:
 
 
 def parse_value(text: str, current: np.ndarray | None) -> np.ndarray:
-    """A typed tensor; integers typed into a float tensor keep the float dtype."""
+    """A typed tensor; integers typed into a float tensor keep the float dtype, 0s and 1s typed
+    into a boolean one are booleans (typed booleans stay booleans)."""
     return keep_kind(as_tensor(parse_tensor_text(text)), current)
 
 
 def keep_kind(array: np.ndarray, current: np.ndarray | None) -> np.ndarray:
-    """``array``, as floats of ``current``'s dtype if it holds integers and ``current`` floats."""
-    if current is not None and current.dtype.kind in "fc" and array.dtype.kind in "biu":
-        array = array.astype(current.dtype)
+    """``array``, as floats of ``current``'s dtype if it holds integers and ``current`` floats,
+    as booleans if it holds only 0s and 1s and ``current`` booleans (as a CSV file keeps them)."""
+    if current is None or array.dtype.kind not in "iu":
+        return array
+    if current.dtype.kind in "fc":
+        return array.astype(current.dtype)
+    if current.dtype.kind == "b" and np.isin(array, (0, 1)).all():
+        return array.astype(bool)
     return array
 
 
@@ -70,6 +79,14 @@ def unused_attrs(node: Node) -> set[str]:
     """Attributes the node's current settings ignore (a train node's other optimizers'
     parameters): their rows are hidden."""
     return set(node.attrs) - set(node.op.active_attrs(node.attrs))
+
+
+def _array_of(key: str | None) -> tuple[str, str] | None:
+    """The (data set, array) a binding combo's entry stands for (``None``: none)."""
+    if key is None:
+        return None
+    chosen, array = json.loads(key)
+    return chosen, array
 
 
 class _Field:
@@ -222,6 +239,11 @@ class PropertiesPanel(QWidget):
             field = self._add_row(f"attr:{name}", name, combo)
             combo.activated.connect(lambda i: field.show_error(
                 self._set_attr(name, None if i == 0 else DTYPES[i - 1])))
+        elif name == BINDING:
+            combo = QComboBox()
+            field = self._add_row(f"attr:{name}", "data", combo)
+            combo.activated.connect(lambda i: field.show_error(
+                self._bind(_array_of(combo.itemData(i)))))
         elif name == "initializer":
             editor = InitializerEditor()
             field = self._add_row(f"attr:{name}", name, editor)
@@ -248,6 +270,8 @@ class PropertiesPanel(QWidget):
             widget.blockSignals(True)
             if isinstance(widget, QCheckBox):
                 widget.setChecked(bool(value))
+            elif name == BINDING:
+                self._load_binding(cast(QComboBox, widget), value)
             elif isinstance(widget, QComboBox) and name == "dtype":
                 widget.setCurrentIndex(0 if value is None else DTYPES.index(value) + 1)
             elif isinstance(widget, QComboBox):
@@ -308,6 +332,29 @@ class PropertiesPanel(QWidget):
         if self.node.attrs.get(name) == value:
             return None
         return self.doc.execute(SetAttr(self.doc, self.node.name, name, value))
+
+    def _load_binding(self, combo: QComboBox, binding: dict[str, Any] | None) -> None:
+        """Offer the arrays of the data sets bound in the document, and none."""
+        assert self.doc is not None
+        combo.clear()
+        combo.addItem("none (import one: File › Import Data…)", None)
+        for found in bound_arrays(self.doc.graph):
+            combo.addItem(f"{found[0]} · {found[1]}", json.dumps(found))
+        if binding is not None:
+            key = json.dumps([binding["set"], binding["array"]])
+            combo.setCurrentIndex(max(combo.findData(key), 0))
+
+    def _bind(self, array: tuple[str, str] | None) -> str | None:
+        """Bind the node to a data set array bound in the document (None: unbind it)."""
+        assert self.node is not None and self.doc is not None  # a node's form is shown
+        current = self.node.attrs.get(BINDING)
+        if (None if current is None else (current["set"], current["array"])) == array:
+            return None
+        try:
+            changes = plan_rebinding(self.doc.graph, self.node.name, array)
+        except DataError as error:
+            return error.args[0]
+        return self.doc.execute(BindData(self.doc, changes))
 
     def _set_initializer(self, editor: InitializerEditor) -> str | None:
         assert isinstance(self.node, (Placeholder, Variable, Constant)) and self.doc is not None

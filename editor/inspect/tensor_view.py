@@ -97,6 +97,10 @@ class TensorPanel(QWidget):
         self.title.setFont(font)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle = QLabel()
+        self.rows_label = QLabel()
+        self.rows_label.setToolTip("The rows of the bound data this value is computed from "
+                                   "(the preview batch: choose it in the Data dock)")
+        self.rows_label.hide()
         self.hover_label = QLabel()
         self.pin_button = QToolButton()
         self.pin_button.setText("Pin")
@@ -112,6 +116,7 @@ class TensorPanel(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.title)
         header.addWidget(self.subtitle)
+        header.addWidget(self.rows_label)
         header.addSpacing(12)
         header.addWidget(self.hover_label)
         header.addStretch(1)
@@ -243,6 +248,11 @@ class TensorPanel(QWidget):
         """Show the value as ``name``'s (its node was renamed)."""
         self.name = name
         self.title.setText(name)
+
+    def set_rows(self, text: str) -> None:
+        """Say which rows of the bound data the value is computed from (``""``: none)."""
+        self.rows_label.setText(f"· {text}" if text else "")
+        self.rows_label.setVisible(bool(text))
 
     def set_value(self, value: Any) -> None:
         """Show ``value``; the slice and precision chosen are kept when the shape allows.
@@ -396,7 +406,7 @@ class TensorPanel(QWidget):
         if not leading:
             self.slice_box.hide()
             return
-        self.slice_row.addWidget(QLabel("slice"))
+        self.slice_row.addWidget(QLabel("Slice"))
         for axis, size in enumerate(leading):
             spin = QSpinBox()
             spin.setRange(0, max(size - 1, 0))
@@ -636,6 +646,10 @@ class TensorView(QWidget):
     def show_value(self, name: str, value: Any) -> None:
         self._ensure(name).set_value(value)
         self._mark(name, None)
+
+    def show_rows(self, name: str, text: str) -> None:
+        """Say which rows of the bound data ``name``'s value is computed from (``""``: none)."""
+        self._ensure(name).set_rows(text)
 
     def show_error(self, name: str, message: str, wants_value: bool = False) -> None:
         self._ensure(name).set_error(message, wants_value)

@@ -22,7 +22,7 @@ from editor.compute.service import ComputeService, Grid, GridRequest
 from editor.training.plot_style import BACKGROUND, CLASS_COLORS, FOREGROUND, faded
 from engine.errors import EngineError
 from engine.graph import Graph, Node, Placeholder
-from engine.registry import LOGITS_LOSS, LOSS, PROBABILITIES, has_role
+from engine.registry import BINARY_LOGITS_LOSS, LOGITS_LOSS, LOSS, PROBABILITIES, has_role
 
 if TYPE_CHECKING:
     import pyqtgraph as pg
@@ -41,12 +41,18 @@ def _values_map() -> Any:
 
 class Classifier(NamedTuple):
     """A two-feature model's input placeholder, labels placeholder and output: class
-    probabilities or logits, or — for a regression (``values``) — one value per point."""
+    probabilities or logits, or — for a regression (``values``) — one value per point. A
+    single output's class is output ≥ ``threshold`` (0.5 for a probability, 0 for log-odds)."""
 
     input: Placeholder
     labels: Placeholder
     output: Node
     values: bool = False
+    threshold: float = 0.5
+
+
+DRAWN_POINTS = 2000
+"""At most this many points are drawn (every k-th row of a larger data set)."""
 
 
 def find_classifier(graph: Graph) -> Classifier | None:
@@ -56,8 +62,9 @@ def find_classifier(graph: Graph) -> Classifier | None:
     - the output is downstream of it with static shape (·, k): class probabilities (an op with
       the ``PROBABILITIES`` role: softmax, sigmoid), whose class is the argmax over k (k ≥ 2)
       or p ≥ 0.5 (k = 1), or the logits a fused loss reads (the ``logits`` input of an op with
-      the ``LOGITS_LOSS`` role, k ≥ 2), whose class is their argmax; the last such in
-      evaluation order;
+      the ``LOGITS_LOSS`` role, k ≥ 2), whose class is their argmax, or the log-odds a
+      sigmoid's fused loss reads (``BINARY_LOGITS_LOSS``), whose class is logit ≥ 0 (k = 1);
+      the last such in evaluation order;
     - the labels are another placeholder with a default of as many rows — one-hot (·, k),
       class indices (·,) or (·, 1) — not upstream of the output but meeting it downstream
       (in the loss).
@@ -65,9 +72,10 @@ def find_classifier(graph: Graph) -> Classifier | None:
     order = list(nx.topological_sort(graph.nx))
     for input in (n for n in order if _is_points(n)):
         below = nx.descendants(graph.nx, input)
-        logits = _logits(graph)
+        logits, log_odds = _logits(graph, LOGITS_LOSS), _logits(graph, BINARY_LOGITS_LOSS)
         outputs = [n for n in order if n in below and _classes(n)
-                   and (has_role(n, PROBABILITIES) or (n in logits and _classes(n) >= 2))]
+                   and (has_role(n, PROBABILITIES) or (n in logits and _classes(n) >= 2)
+                        or n in log_odds)]
         for output in reversed(outputs):
             above = nx.ancestors(graph.nx, output)
             meets = nx.descendants(graph.nx, output)
@@ -75,7 +83,9 @@ def find_classifier(graph: Graph) -> Classifier | None:
                 if (labels is not input and labels not in above
                         and _fits_labels(labels, input, _classes(output))
                         and nx.descendants(graph.nx, labels) & meets):
-                    return Classifier(input, labels, output)  # type: ignore[arg-type]
+                    threshold = 0.0 if output in log_odds else 0.5
+                    return Classifier(input, labels, output,  # type: ignore[arg-type]
+                                      threshold=threshold)
     return _find_regression(graph, order)
 
 
@@ -95,11 +105,11 @@ def _find_regression(graph: Graph, order: list[Node]) -> Classifier | None:
     return None
 
 
-def _logits(graph: Graph) -> set[Node]:
-    """The nodes fed as ``logits`` to a classifier's fused loss."""
+def _logits(graph: Graph, role: str) -> set[Node]:
+    """The nodes fed as ``logits`` to a classifier's fused loss of ``role``."""
     found = set()
     for node in graph.nodes:
-        if has_role(node, LOGITS_LOSS):
+        if has_role(node, role):
             source = node.inputs[node.op.inputs.index("logits")]
             if source is not None:
                 found.add(source)
@@ -141,10 +151,10 @@ def label_classes(labels: np.ndarray) -> np.ndarray:
     return np.rint(labels.reshape(-1)).astype(np.intp)
 
 
-def predicted_classes(probabilities: np.ndarray) -> np.ndarray:
-    """Class indices from an output (n, k): argmax, or p ≥ 0.5 for k = 1."""
+def predicted_classes(probabilities: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """Class indices from an output (n, k): argmax, or p ≥ threshold for k = 1."""
     if probabilities.shape[1] == 1:
-        return (probabilities[:, 0] >= 0.5).astype(np.intp)
+        return (probabilities[:, 0] >= threshold).astype(np.intp)
     return np.argmax(probabilities, axis=1)
 
 
@@ -177,6 +187,8 @@ class DecisionBoundaryView(QWidget):
         self._rect = QRectF()
         self._data: tuple[np.ndarray, np.ndarray] | None = None
         """The points and labels drawn (the classifier's placeholders' defaults)."""
+        self._features = ""
+        """The input whose columns the axes are labelled with."""
         self._request = 0
         self._stale = False
         compute.grid_ready.connect(self._show)
@@ -218,9 +230,11 @@ class DecisionBoundaryView(QWidget):
             self._data = None
             return False
         features = self.classifier.input.name
-        item = self.plot.getPlotItem()
-        item.setLabel("bottom", f"{features}[:, 0]", color=FOREGROUND)  # the input's columns
-        item.setLabel("left", f"{features}[:, 1]", color=FOREGROUND)
+        if features != self._features:  # (pyqtgraph lays the axes out anew on each label)
+            self._features = features
+            item = self.plot.getPlotItem()
+            item.setLabel("bottom", f"{features}[:, 0]", color=FOREGROUND)  # the input's columns
+            item.setLabel("left", f"{features}[:, 1]", color=FOREGROUND)
         inputs, labels = self.classifier.input.default, self.classifier.labels.default
         assert inputs is not None and labels is not None  # find_classifier wants both
         data = (inputs, labels)
@@ -229,22 +243,23 @@ class DecisionBoundaryView(QWidget):
                                          for a, b in zip(data, self._data, strict=True)):
             self._data = (inputs.copy(), labels.copy())
             points = inputs.astype(np.float64)
-            low, high = points.min(axis=0), points.max(axis=0)
-            pad = 0.1 * (high - low) + 0.25
-            low, high = low - pad, high + pad
-            self._rect = QRectF(low[0], low[1], high[0] - low[0], high[1] - low[1])
+            self._rect = _bounds(points)
+            shown = slice(None, None, -(-len(points) // DRAWN_POINTS))  # a bound data set's
+            points, labels = points[shown], labels[shown]  # rows: every k-th, if many
             import pyqtgraph as pg
 
             if self.classifier.values:
                 targets = labels.astype(np.float64).reshape(-1)
-                self._range = (float(targets.min()), float(targets.max()))
-                scale = _values_map().map(self._scaled(targets), "byte")
-                colors = [pg.mkBrush(*c) for c in scale]
+                finite = targets[np.isfinite(targets)]
+                self._range = (float(finite.min()), float(finite.max())) if finite.size \
+                    else (0.0, 1.0)
+                colors = [pg.mkBrush(*c) for c in _values_map().map(self._scaled(targets),
+                                                                    "byte")]
             else:
                 colors = [pg.mkBrush(*CLASS_COLORS[c % len(CLASS_COLORS)])
                           for c in label_classes(labels)]
             self.points.setData(points[:, 0], points[:, 1], brush=colors)
-        self.plot.getPlotItem().setRange(rect=self._rect, padding=0)
+            self.plot.getPlotItem().setRange(rect=self._rect, padding=0)
         self.refresh()
         return True
 
@@ -298,8 +313,20 @@ class DecisionBoundaryView(QWidget):
                                     autoLevels=False)
             else:
                 self.values = None
-                self.classes = predicted_classes(grid.outputs).reshape(RESOLUTION, RESOLUTION)
+                self.classes = predicted_classes(grid.outputs, self.classifier.threshold
+                                                 ).reshape(RESOLUTION, RESOLUTION)
                 palette = np.array([faded(c) for c in CLASS_COLORS], dtype=np.ubyte)
                 self.image.setImage(palette[self.classes % len(CLASS_COLORS)], autoLevels=False)
             self.image.setRect(self._rect)
         self.updated.emit()
+
+
+def _bounds(points: np.ndarray) -> QRectF:
+    """The plot's area: the points' rows of finite values (within ±1e100), padded."""
+    finite = np.clip(points[np.isfinite(points).all(axis=1)], -1e100, 1e100)
+    if not len(finite):
+        finite = np.zeros((1, 2))
+    low, high = finite.min(axis=0), finite.max(axis=0)
+    pad = 0.1 * (high - low) + 0.25
+    low, high = low - pad, high + pad
+    return QRectF(low[0], low[1], high[0] - low[0], high[1] - low[1])

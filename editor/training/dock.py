@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import networkx as nx
 import numpy as np
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,14 +24,18 @@ from PySide6.QtWidgets import (
 )
 
 from editor.compute.service import ComputeService
-from editor.compute.trainer import TrainingResult
+from editor.compute.trainer import TrainingResult, epoch_steps
 from editor.document import Document
+from editor.document.data_commands import TRAINING_UI
 from editor.training.decision_boundary import DecisionBoundaryView
+from editor.training.epoch_view import ConfusionTable, EpochView
 from editor.training.loss_curve import LossCurve, format_loss
 from engine import train
+from engine.data import DataError, Schedule, bound_to
+from engine.data.binding import bound
 from engine.errors import EngineError
 from engine.graph import Graph, GraphEvent, Node, Operation
-from engine.optimizers import OPTIMIZER, VAR_LIST
+from engine.optimizers import DECAY, GLOBAL_STEP, OPTIMIZER, VAR_LIST
 from engine.registry import GRADIENT, LOSS, TRAIN_STEP, has_role
 
 NEW_OPTIMIZER = "Loss + optimizer…"
@@ -45,12 +51,15 @@ class TrainingDock(QWidget):
     apply (``TrainCommand.from_result``) when ``result.trained``; ``training_failed(message,
     node)`` when training cannot start or ends in an error (``node``: the culprit's name or
     None); ``reset_requested()`` (the editor runs ``ResetVariablesCommand``);
+    ``settings_changed(train node, settings)``: a run on a data set starts with other settings
+    than the train node keeps (the editor keeps them: ``SetTrainingSettings``);
     ``train_node_requested(TrainingResult)``: "Add Minimize node" was clicked after a "loss +
     optimizer" run (the editor adds ``result.new_train_node``, then calls
     :meth:`select_train_node`). ``trainer`` is the :class:`Trainer` (its ``snapshot`` signal
     carries live values and gradients).
     """
 
+    settings_changed = Signal(str, object)
     training_started = Signal()
     training_finished = Signal(object)
     training_failed = Signal(str, object)
@@ -91,6 +100,9 @@ class TrainingDock(QWidget):
         self.optimizer_combo.addItems(list(train.optimizers()))
         self.optimizer_combo.currentIndexChanged.connect(self._update_optimizer_form)
         self.parameters: dict[str, QLineEdit] = {}
+        self._defaults: dict[str, str] = {}
+        """The default each parameter field was last given: a field still showing it takes
+        the default of another optimizer chosen (RMSProp's momentum is 0, not 0.9)."""
         self.form = QFormLayout()
         self.form.addRow("Train", self.train_combo)
         self.form.addRow("Loss", self.loss_combo)
@@ -100,6 +112,7 @@ class TrainingDock(QWidget):
             for name in _hyperparameters(optimizer):
                 if name not in self.parameters:
                     attr = opdef.attrs[name]
+                    self._defaults[name] = repr(attr.default)
                     edit = self.parameters[name] = QLineEdit(repr(attr.default))
                     edit.setToolTip(attr.doc)
                     self.form.addRow(name.replace("_", " ").capitalize(), edit)
@@ -141,8 +154,14 @@ class TrainingDock(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.loss_curve, "Loss")
         self.tabs.addTab(self.boundary, "Decision boundary")
+        self.epoch_view = EpochView()
+        self.confusion = ConfusionTable()
+        self.tabs.addTab(self.epoch_view, "Epochs")
+        self.tabs.addTab(self.confusion, "Confusion")
+        self.trainer.epoch.connect(self.epoch_view.add)
 
         self.form.addRow("Steps", self.steps)
+        self._add_data_rows()
         buttons = QHBoxLayout()
         for button in (self.train_button, self.pause_button, self.stop_button, self.reset_button):
             buttons.addWidget(button)
@@ -160,6 +179,87 @@ class TrainingDock(QWidget):
         self.trainer.logged.connect(self._on_logged)
         self._update_buttons()
         self._refresh()
+
+    def _add_data_rows(self) -> None:
+        """The settings of training on a data set: shown for a train node whose loss reads
+        bound placeholders, instead of Steps."""
+        self.data_label = QLabel()
+        self.data_label.setWordWrap(True)
+        self.epochs = QSpinBox()
+        self.epochs.setRange(1, 1_000_000)
+        self.epochs.setValue(10)
+        self.epochs.setToolTip("How many times to go through the training rows")
+        self.batch_size = QSpinBox()
+        self.batch_size.setRange(1, 10_000_000)
+        self.batch_size.setValue(32)
+        self.batch_size.setToolTip("Rows per training step")
+        self.validation_split = QDoubleSpinBox()
+        self.validation_split.setRange(0.0, 0.9)
+        self.validation_split.setSingleStep(0.05)
+        self.validation_split.setValue(0.2)
+        self.validation_split.setToolTip("The fraction of rows held out to validate (not "
+                                         "trained on)")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Seed of the validation split and of each epoch's shuffle")
+        self.data_rows = (self.data_label, self.epochs, self.batch_size,
+                          self.validation_split, self.seed)
+        for label, widget in zip(("Data", "Epochs", "Batch size", "Validation split",
+                                  "Shuffle seed"), self.data_rows, strict=True):
+            self.form.addRow(label, widget)
+        self._settings_of: str | None = None  # the train node whose settings are shown
+
+    def schedule(self) -> Schedule:
+        """The data set settings as set."""
+        return Schedule(self.epochs.value(), self.batch_size.value(), self.seed.value(),
+                        round(self.validation_split.value(), 4))
+
+    def _data_mode(self) -> Node | None:
+        """The chosen train node if its loss reads placeholders bound to a data set."""
+        name = self.train_combo.currentData()
+        if self.graph is None or name is None or name not in self.graph:
+            return None
+        node = self.graph.get_node(name)
+        loss = node.inputs[0] if has_role(node, TRAIN_STEP) else None
+        if loss is None or not bound(_ancestors(self.graph, loss)):
+            return None
+        return node
+
+    def _keep_settings(self, node: Node, schedule: Schedule) -> None:
+        """Ask the editor to keep ``schedule`` in the train node, if it keeps others."""
+        settings = {"epochs": schedule.epochs, "batch_size": schedule.batch_size,
+                    "seed": schedule.seed, "validation_split": schedule.validation_split}
+        if node.ui.get(TRAINING_UI) != settings:
+            self.settings_changed.emit(node.name, settings)
+
+    def _update_data_form(self) -> None:
+        """Show the data set rows (and its settings, kept in the train node's ``ui``) or
+        Steps."""
+        node = self._data_mode()
+        for widget in self.data_rows:
+            self.form.setRowVisible(widget, node is not None)
+        self.form.setRowVisible(self.steps, node is None)
+        for index in (2, 3):
+            if self.tabs.isTabVisible(index) != (node is not None):
+                self.tabs.setTabVisible(index, node is not None)
+        if node is None:
+            return
+        try:
+            data, bindings = bound_to(node)
+            self.data_label.setText(f"{data.name}: {data.rows:,} rows, " + ", ".join(
+                f"{array} → {name}" for name, array in bindings.items()))
+            self.data_label.setStyleSheet("")
+        except DataError as error:
+            self.data_label.setText(error.args[0])
+            self.data_label.setStyleSheet(ERROR_STYLE)
+        if node.name != self._settings_of:
+            self._settings_of = node.name
+            kept = node.ui.get(TRAINING_UI, {})
+            for key, widget in (("epochs", self.epochs), ("batch_size", self.batch_size),
+                                ("validation_split", self.validation_split),
+                                ("seed", self.seed)):
+                if isinstance(kept.get(key), (int, float)):
+                    widget.setValue(kept[key])
 
     # ---- the graph ----------------------------------------------------------------------------
 
@@ -271,12 +371,19 @@ class TrainingDock(QWidget):
     def _update_optimizer_form(self) -> None:
         """Show the loss, optimizer and its parameters only for "Loss + optimizer…"."""
         new = self.train_combo.currentData() is None
-        params = _hyperparameters(self.optimizer_combo.currentText())
+        optimizer = self.optimizer_combo.currentText()
+        params = _hyperparameters(optimizer)
+        for name in params:
+            default = repr(train.optimizers()[optimizer].attrs[name].default)
+            if self.parameters[name].text() == self._defaults[name] != default:
+                self.parameters[name].setText(default)
+                self._defaults[name] = default
         self.form.setRowVisible(self.loss_combo, new)
         self.form.setRowVisible(self.optimizer_combo, new)
         for name, edit in self.parameters.items():
             self.form.setRowVisible(edit, new and name in params)
         self.form.setRowVisible(self.add_node_button, new)
+        self._update_data_form()
 
     # ---- training -----------------------------------------------------------------------------
 
@@ -286,11 +393,16 @@ class TrainingDock(QWidget):
             return
         steps = self.steps.value()
         train_node = self.train_combo.currentData()
+        data_node = self._data_mode()
         try:
             options: dict[str, Any] = {}
             if train_node is None:
                 options = {"loss": self.loss_combo.currentText() or None,
                            "optimizer": self._optimizer_attrs()}
+            if data_node is not None:
+                options = {"schedule": self.schedule()}
+                steps = epoch_steps(self.graph, data_node, options["schedule"])
+                self._keep_settings(data_node, options["schedule"])
             self.trainer.start(self.graph, train_node, steps, **options)
         except (EngineError, ValueError, KeyError) as error:
             message = error.args[0] if error.args else str(error)
@@ -301,6 +413,10 @@ class TrainingDock(QWidget):
         self._offer = None
         self._applied_at = None
         self._say(f"Training {steps:,} step{'s' * (steps != 1)}…")  # the line stays: no relayout
+        if data_node is not None:
+            self.epoch_view.start()
+            self.confusion.show_counts(None, ())
+            self.tabs.setCurrentWidget(self.epoch_view)
         node = self.graph.get_node(train_node) if train_node is not None else None
         self._offset = int(node.state.get("step", 0)) if node is not None else 0
         kept = self.doc.histories.get(train_node) if self.doc is not None else None
@@ -371,8 +487,16 @@ class TrainingDock(QWidget):
             self.training_failed.emit(result.message, result.node)
         elif result.reason == "stopped":
             self._say(f"Stopped after {result.steps:,} of {self._steps_asked:,} steps")
+        elif result.epochs:
+            last = result.epochs[-1]
+            accuracy = (f"; validation accuracy {last.validation_accuracy:.1%}"
+                        if last.validation_accuracy is not None else "")
+            self._say(f"Trained {len(result.epochs)} epochs ({result.steps:,} steps) in "
+                      f"{result.seconds:.2f} s{accuracy}")
         else:
             self._say(f"Trained {result.steps:,} steps in {result.seconds:.2f} s")
+        if result.confusion is not None:
+            self.confusion.show_counts(result.confusion, result.classes)
         self.training_finished.emit(result)  # the editor applies it: one more undo step
         if result.trained and result.new_train_node is None and self.doc is not None:
             self.doc.histories[result.train_node] = self.loss_curve.points()
@@ -387,7 +511,8 @@ class TrainingDock(QWidget):
     def _update_buttons(self) -> None:
         running = self.trainer.running
         for widget in (self.train_button, self.reset_button, self.train_combo, self.steps,
-                       self.loss_combo, self.optimizer_combo, *self.parameters.values()):
+                       self.loss_combo, self.optimizer_combo, *self.parameters.values(),
+                       *self.data_rows[1:]):
             widget.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
@@ -396,17 +521,22 @@ class TrainingDock(QWidget):
             self.pause_button.setText("Pause")
 
 
+def _ancestors(graph: Graph, node: Node) -> list[Node]:
+    """The nodes ``node`` reads, directly or not."""
+    return list(nx.ancestors(graph.nx, node))
+
+
 def _name(node: Any) -> str:
     return node.name if node is not None else "nothing"
 
 
 def _hyperparameters(optimizer: str) -> tuple[str, ...]:
-    """The attributes optimizer ``optimizer`` reads, but for which one it is and what it
-    trains (the dock's parameter fields)."""
+    """The attributes optimizer ``optimizer`` reads, but for which one it is, what it trains
+    and its schedule (the dock's parameter fields)."""
     opdef = train.optimizers()[optimizer]
     choice = {OPTIMIZER: optimizer} if OPTIMIZER in opdef.attrs else {}
     used = opdef.active_attrs({**opdef.default_attrs(), **choice})
-    return tuple(name for name in used if name not in (OPTIMIZER, VAR_LIST))
+    return tuple(name for name in used if name not in (OPTIMIZER, VAR_LIST, GLOBAL_STEP, *DECAY))
 
 
 def _loss_candidates(graph: Graph) -> list[str]:

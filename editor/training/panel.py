@@ -21,6 +21,7 @@ from editor.compute.service import ComputeService, Gradients
 from editor.compute.trainer import TrainingResult
 from editor.document import NODE_CHANGED, Document
 from editor.document.commands import NameAllocator, NodeSpec
+from editor.document.data_commands import SetTrainingSettings
 from editor.document.training_commands import AddTrainNode, ApplyTraining, ResetVariables
 from editor.training.dock import TrainingDock
 from editor.training.loss_curve import format_loss
@@ -74,6 +75,7 @@ class TrainingPanel(QObject):
         self._latest: tuple[dict, dict] | None = None  # a snapshot not shown yet
         self._canvas_timer = QTimer(self, singleShot=True, interval=CANVAS_INTERVAL)
         self._canvas_timer.timeout.connect(self._show_latest)
+        self.training.settings_changed.connect(self._keep_settings)
         self.training.training_started.connect(self._started)
         self.training.training_finished.connect(self._finished)
         self.training.training_failed.connect(self._failed)
@@ -115,6 +117,11 @@ class TrainingPanel(QObject):
             self.gradients_changed.emit()
 
     # ---- training -------------------------------------------------------------------------
+
+    def _keep_settings(self, train_node: str, settings: dict) -> None:
+        """Keep a run's data set settings in its train node (one undo step)."""
+        if self.doc is not None:
+            self.doc.execute(SetTrainingSettings(self.doc, train_node, settings))
 
     def _started(self) -> None:
         assert self.doc is not None

@@ -1,3 +1,17 @@
 """Op definitions. Importing this package registers every built-in op type."""
 
-from . import array, math, nn, sources, training  # noqa: F401
+from . import (  # noqa: F401
+    activations,
+    adaptive,
+    array,
+    compare,
+    conv,
+    elementwise,
+    losses,
+    math,
+    nn,
+    reduce,
+    shape_ops,
+    sources,
+    training,
+)

@@ -17,7 +17,32 @@ Axes = int | Sequence[int] | None
 """A reduction's ``axis``: one axis, several, or ``None`` for all."""
 
 
-def _matmul_shape(a: Shape, b: Shape) -> Shape:
+def _swap(x: Value, swap: bool) -> Value:
+    """``x`` with its last two axes swapped if ``swap`` (for transpose_a / transpose_b)."""
+    if not swap:
+        return x
+    if np.ndim(x) < 2:
+        raise ValueError(f"cannot transpose the last two axes of a tensor of rank {np.ndim(x)}")
+    return np.swapaxes(x, -1, -2)
+
+
+def matmul(a: Value, b: Value, transpose_a: bool = False, transpose_b: bool = False) -> Value:
+    if transpose_a or transpose_b:
+        return np.matmul(_swap(a, transpose_a), _swap(b, transpose_b))
+    return np.matmul(a, b)
+
+
+def _swapped_shape(x: Shape, swap: bool) -> Shape:
+    if x is None or not swap:
+        return x
+    if len(x) < 2:
+        raise ValueError(f"cannot transpose the last two axes of a tensor of rank {len(x)}")
+    return (*x[:-2], x[-1], x[-2])
+
+
+def _matmul_shape(a: Shape, b: Shape, transpose_a: bool = False,
+                  transpose_b: bool = False) -> Shape:
+    a, b = _swapped_shape(a, transpose_a), _swapped_shape(b, transpose_b)
     if a is None or b is None:
         return None
     if not a or not b:
@@ -42,24 +67,45 @@ def _matmul_grads(g: Value, a: Value, b: Value) -> tuple[Value, Value, Value]:
     return g2, a2, b2
 
 
-def _matmul_grad_a(g: Value, out: Value, a: Value, b: Value) -> Value:
+def _grad_a(g: Value, a: Value, b: Value) -> Value:
+    """d (a @ b) / da, without transposes."""
     if a.ndim == 2 and b.ndim == 2:
         return g @ b.T
     g2, a2, b2 = _matmul_grads(g, a, b)
     return np.reshape(unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape), a.shape)
 
 
-def _matmul_grad_b(g: Value, out: Value, a: Value, b: Value) -> Value:
+def _grad_b(g: Value, a: Value, b: Value) -> Value:
+    """d (a @ b) / db, without transposes."""
     if a.ndim == 2 and b.ndim == 2:
         return a.T @ g
     g2, a2, b2 = _matmul_grads(g, a, b)
     return np.reshape(unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape), b.shape)
 
 
+def _matmul_grad_a(g: Value, out: Value, a: Value, b: Value, transpose_a: bool = False,
+                   transpose_b: bool = False) -> Value:
+    if not (transpose_a or transpose_b):
+        return _grad_a(g, a, b)
+    return _swap(_grad_a(g, _swap(a, transpose_a), _swap(b, transpose_b)), transpose_a)
+
+
+def _matmul_grad_b(g: Value, out: Value, a: Value, b: Value, transpose_a: bool = False,
+                   transpose_b: bool = False) -> Value:
+    if not (transpose_a or transpose_b):
+        return _grad_b(g, a, b)
+    return _swap(_grad_b(g, _swap(a, transpose_a), _swap(b, transpose_b)), transpose_b)
+
+
 register(OpDef(
-    type="matmul", inputs=("a", "b"), compute=np.matmul, shape=_matmul_shape,
-    category="Linear algebra", symbol="@", doc="Matrix product a · b (numpy matmul rules).",
+    type="matmul", inputs=("a", "b"), compute=matmul, shape=_matmul_shape,
+    category="Linear algebra", symbol="@",
+    doc="Matrix product a · b (numpy matmul rules: batched over leading axes).",
     gradient=(_matmul_grad_a, _matmul_grad_b), operator="@",
+    attrs={
+        "transpose_a": Attr(False, attrs.boolean, "swap a's last two axes first"),
+        "transpose_b": Attr(False, attrs.boolean, "swap b's last two axes first"),
+    },
 ))
 
 
@@ -82,6 +128,7 @@ def reduce_sum(x: Value, axis: Axes = None, keepdims: bool = False) -> Value:
 
 
 def reduce_mean(x: Value, axis: Axes = None, keepdims: bool = False) -> Value:
+    x = np.asarray(x)  # (a Python number, too)
     if x.dtype.kind != "f":  # integers: numpy's mean accumulates in float64
         return np.mean(x, axis=axis, keepdims=keepdims)
     # (numpy's stubs take keepdims only as a literal True or False)

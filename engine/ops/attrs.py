@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, cast
+
+from ..limits import MAX_RANK
+from ..tensors import short_repr
 
 
 def _int(value: Any) -> int:
@@ -25,10 +29,16 @@ def boolean(value: Any) -> bool:
 
 
 def number(value: Any) -> float:
-    """A real number."""
+    """A finite real number (a file cannot hold another)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"expected a number, got {value!r}")
-    return float(value)
+        raise ValueError(f"expected a number, got {short_repr(value)}")
+    try:
+        x = float(value)
+    except OverflowError:
+        x = math.inf
+    if not math.isfinite(x):
+        raise ValueError(f"expected a finite number, got {short_repr(value)}")
+    return x
 
 
 def axes(value: Any) -> int | tuple[int, ...] | None:
@@ -56,6 +66,8 @@ def new_shape(value: Any) -> tuple[int, ...]:
     """A list of sizes, at most one of them -1 (inferred)."""
     if not isinstance(value, (list, tuple)):
         raise ValueError(f"expected a list of sizes, got {value!r}")
+    if len(value) > MAX_RANK:
+        raise ValueError(f"a shape has at most {MAX_RANK} dimensions, not {len(value)}")
     shape = tuple(_int(v) for v in value)
     if any(d < -1 for d in shape) or shape.count(-1) > 1:
         raise ValueError(f"sizes are ≥ 0, with at most one -1: {list(shape)}")

@@ -5,9 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from .. import autodiff
 from ..optimizers import (
+    DECAY,
+    GLOBAL_STEP,
     OPTIMIZER,
     RULES,
     VAR_LIST,
@@ -31,6 +34,23 @@ VAR_LIST_ATTR = Attr(None, attrs.names, "variables to update; None for every tra
                                         "variable the loss depends on")
 
 
+def _name(value: Any) -> str | None:
+    """``null`` or a node's name."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"expected None or a variable's name, got {value!r}")
+    return value
+
+
+SCHEDULE_ATTRS = dict(zip(DECAY, (
+    Attr(1.0, attrs.positive, "the learning rate's factor every decay_steps steps (1: none)"),
+    Attr(1.0, attrs.positive, "steps over which the learning rate decays by decay_rate"),
+    Attr(False, attrs.boolean, "decay in whole periods of decay_steps, not smoothly"),
+), strict=True))
+"""Exponential learning-rate decay, the same for every train step with a learning rate."""
+GLOBAL_STEP_ATTR = Attr(None, _name, "a scalar variable each step adds 1 to (it also counts "
+                                     "the decay's steps); None for none")
+
+
 def _loss_shape(loss: Shape, **attrs: object) -> Shape:
     return loss
 
@@ -43,7 +63,8 @@ def train_step_op(type: str, step: TrainStep, attributes: dict[str, Attr], doc: 
         type=type, inputs=("loss",), compute=step.compute, shape=_loss_shape, context=True,
         stateful=True, on_rename=step.follow_rename, attrs_in_use=step.attrs_in_use,
         category=category, symbol=symbol, doc=doc, roles=frozenset({TRAIN_STEP}),
-        attrs={**attributes, VAR_LIST: VAR_LIST_ATTR},
+        attrs={**attributes, **(SCHEDULE_ATTRS if "learning_rate" in attributes else {}),
+               VAR_LIST: VAR_LIST_ATTR, GLOBAL_STEP: GLOBAL_STEP_ATTR},
     )
 
 
@@ -53,7 +74,7 @@ register(train_step_op(
         "before the step.",
     attributes={
         OPTIMIZER: Attr("gradient_descent", attrs.choice(*RULES),
-                        "gradient_descent, momentum or adam"),
+                        "gradient_descent, momentum, adam or nesterov (momentum looking ahead)"),
         "learning_rate": Attr(0.01, attrs.non_negative, "step size"),
         "momentum": Attr(0.9, attrs.fraction, "momentum: weight of the previous step"),
         "beta1": Attr(0.9, attrs.fraction, "adam: decay of the mean of the gradients"),

@@ -122,6 +122,12 @@ class Canvas:
     def key(self, key, modifier=Qt.NoModifier, widget=None) -> None:
         self.qtbot.keyClick(widget or self.view, key, modifier)
 
+    def open_by_menu(self) -> None:
+        """File › Open (Ctrl+O; the file dialog's answer is the test's), and wait until the
+        file is read (off the GUI thread)."""
+        self.key(Qt.Key_O, Qt.ControlModifier, self.window)
+        self.qtbot.waitUntil(lambda: not self.window.opener.busy)
+
     def drop_from_palette(self, op_type: str, point: QPoint) -> None:
         """Drag an op from the palette and drop it at ``point`` (drag events as Qt sends them)."""
         tree = self.window.op_palette.tree

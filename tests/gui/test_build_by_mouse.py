@@ -58,7 +58,7 @@ def test_build_the_worked_example_save_and_reopen(canvas, dialogs, tmp_path):
     canvas.key(Qt.Key_N, Qt.ControlModifier, canvas.window)
     assert len(canvas.graph) == 0
     dialogs.open_path = str(saved)
-    canvas.key(Qt.Key_O, Qt.ControlModifier, canvas.window)
+    canvas.open_by_menu()
     assert describe(canvas.graph) == describe(load_graph(EXAMPLE))
     z = canvas.graph.get_node("z")
     assert np.array_equal(Session(canvas.graph).run(z), [2, -1])

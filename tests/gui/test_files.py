@@ -23,7 +23,7 @@ def test_a_broken_file_leaves_the_open_document_untouched(affine, dialogs, tmp_p
     broken = tmp_path / "broken.json"
     broken.write_text(EXAMPLE.read_text().replace('"op": "matmul"', '"op": "matmool"'))
     dialogs.open_path = str(broken)
-    affine.key(Qt.Key_O, Qt.ControlModifier, affine.window)
+    affine.open_by_menu()
     assert dialogs.shown == [("critical", dialogs.shown[0][1])]
     message = dialogs.shown[0][1]
     assert "broken.json" in message and "nodes[3]" in message and "matmool" in message
@@ -32,7 +32,7 @@ def test_a_broken_file_leaves_the_open_document_untouched(affine, dialogs, tmp_p
     truncated = tmp_path / "truncated.json"
     truncated.write_text(EXAMPLE.read_text()[:200])
     dialogs.open_path = str(truncated)
-    affine.key(Qt.Key_O, Qt.ControlModifier, affine.window)
+    affine.open_by_menu()
     assert "truncated" in dialogs.shown[-1][1]
     assert affine.window.doc is doc
 
@@ -58,7 +58,7 @@ def test_prompt_on_close_new_and_open_when_dirty(affine, dialogs, tmp_path):
     affine.key(Qt.Key_N, Qt.ControlModifier, window)
     assert "b" in window.doc.graph
     dialogs.open_path = str(EXAMPLE)
-    affine.key(Qt.Key_O, Qt.ControlModifier, window)
+    affine.open_by_menu()
     assert window.doc.path == tmp_path / "affine.json"
     assert [kind for kind, _ in dialogs.shown] == ["question"] * 3
     dialogs.answer = QMessageBox.Save
@@ -86,11 +86,13 @@ def test_save_as_untitled_adds_json_and_recent_files(canvas, dialogs, tmp_path):
     assert entries[0] == str((tmp_path / "copy.json").resolve())
     canvas.key(Qt.Key_N, Qt.ControlModifier, window)
     window.recent_menu.actions()[0].trigger()
+    canvas.qtbot.waitUntil(lambda: not window.opener.busy)  # read off the GUI thread
     assert window.doc.path == (tmp_path / "copy.json").resolve()
     (tmp_path / "copy.json").unlink()
     canvas.key(Qt.Key_N, Qt.ControlModifier, window)
     window.recent_menu.aboutToShow.emit()
     window.recent_menu.actions()[0].trigger()
+    canvas.qtbot.waitUntil(lambda: not window.opener.busy)
     assert "cannot read" in dialogs.shown[-1][1]
     assert window.recent_files() == []
 

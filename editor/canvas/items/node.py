@@ -94,6 +94,7 @@ class NodeItem(QGraphicsItem):
         self._port_style: tuple[QBrush, QPen] | None = None
         """The brush of a wired port and the pen of every port."""
         self.setFlags(_FLAGS)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
 
     # ---- geometry -------------------------------------------------------------------------

@@ -1,0 +1,121 @@
+"""Data: (a) loading a 100,000 × 64 numeric CSV with ``engine.data.load`` ÷ ``numpy.loadtxt``
+on the same file (targets: ≤ 1.5×, under 2 s); (b) an epoch of mini-batch training on digits
+(batch 32; the digits example: 64 → 32 tanh → 10, mean softmax cross-entropy, Adam; the
+training and validation loss and accuracy measured at the epoch's end) with
+``engine.data.fit_data`` ÷ the same loop written by hand in numpy (target ≤ 1.3×).
+
+Sides alternate A B A B in one run with one BLAS thread each; min, median and the load
+average are printed.
+
+    python bench/bench_data.py [--rounds N]
+"""
+
+# ruff: noqa: I001  (setup_bench comes before numpy)
+from __future__ import annotations
+
+import setup_bench  # noqa: F401  (first: one BLAS thread, the root on the path)
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+import engine as ts
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def alternate(sides: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
+    """Run the sides in turn, ``rounds`` times; the seconds of each run by side."""
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    for _ in range(rounds):
+        for name, run in sides.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def report(title: str, times: dict[str, list[float]], target: float) -> None:
+    (a, ta), (b, tb) = times.items()
+    ratio = min(ta) / min(tb)
+    print(f"{title}\n  {a}: min {min(ta):.3f} s, median {statistics.median(ta):.3f} s\n"
+          f"  {b}: min {min(tb):.3f} s, median {statistics.median(tb):.3f} s\n"
+          f"  ratio (min) {ratio:.2f} (target ≤ {target}); "
+          f"load average {os.getloadavg()[0]:.2f}")
+
+
+def csv_sides(folder: Path) -> dict[str, Callable[[], object]]:
+    rng = np.random.default_rng(0)
+    path = folder / "big.csv"
+    header = ",".join(f"c{i}" for i in range(64))
+    np.savetxt(path, rng.normal(size=(100_000, 64)), delimiter=",", fmt="%.6f",
+               header=header, comments="")
+    return {"engine.data.load": lambda: ts.data.load(path),
+            "numpy.loadtxt": lambda: np.loadtxt(path, delimiter=",", skiprows=1)}
+
+
+def epoch_sides() -> dict[str, Callable[[], object]]:
+    graph = ts.load_graph(ROOT / "resources" / "examples" / "digits.json")
+    data, bindings = ts.data.bound_data(graph)
+    schedule = ts.data.Schedule(epochs=1, batch_size=32, seed=0, validation_split=0.2)
+    start = {n.name: n.value.copy() for n in graph.nodes if isinstance(n, ts.Variable)}
+
+    def engine_epoch() -> None:
+        graph.assign_many((graph.get_node(k), v.copy()) for k, v in start.items())
+        ts.data.fit_data(graph, "train", data, bindings, schedule)
+
+    X, C = data.arrays["features"], data.arrays["labels"]
+    rows = ts.data.split(data.rows, 0.2, 0)
+
+    def numpy_epoch() -> None:
+        W1, b1, W2, b2 = (start[k].copy() for k in ("W_hidden1", "b_hidden1", "W_output",
+                                                     "b_output"))
+        params = [W1, b1, W2, b2]
+        m = [np.zeros_like(p) for p in params]
+        v = [np.zeros_like(p) for p in params]
+        lr, beta1, beta2, eps = 0.01, 0.9, 0.999, 1e-8
+        rng = np.random.default_rng([0, 1])
+        order = rows.train[rng.permutation(len(rows.train))]
+        for t, i in enumerate(range(0, len(order), 32), start=1):
+            batch = order[i:i + 32]
+            x, c = X[batch], C[batch]
+            h = np.tanh(x @ W1 + b1)
+            z = h @ W2 + b2
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            p = e / e.sum(axis=1, keepdims=True)
+            dz = (p - c) / len(batch)
+            dh = dz @ W2.T * (1 - h * h)
+            grads = [x.T @ dh, dh.sum(axis=0), h.T @ dz, dz.sum(axis=0)]
+            step = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+            for k, (param, grad) in enumerate(zip(params, grads, strict=True)):
+                m[k] = beta1 * m[k] + (1 - beta1) * grad
+                v[k] = beta2 * v[k] + (1 - beta2) * grad * grad
+                param -= step * m[k] / (np.sqrt(v[k]) + eps)
+        for part in (rows.train, rows.validation):  # the epoch's losses and accuracy
+            z = np.tanh(X[part] @ W1 + b1) @ W2 + b2
+            shifted = z - z.max(axis=1, keepdims=True)
+            log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            float(-(C[part] * log_p).sum(axis=1).mean())
+            float(np.mean(np.argmax(z, axis=1) == np.argmax(C[part], axis=1)))
+
+    return {"engine fit_data": engine_epoch, "numpy by hand": numpy_epoch}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    rounds = parser.parse_args().rounds
+    with threadpool_limits(1), tempfile.TemporaryDirectory() as folder:
+        report("(a) CSV 100,000 × 64", alternate(csv_sides(Path(folder)), rounds), 1.5)
+    with threadpool_limits(1):
+        report("(b) an epoch on digits, batch 32", alternate(epoch_sides(), rounds * 4), 1.3)
+
+
+if __name__ == "__main__":
+    main()

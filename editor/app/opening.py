@@ -1,0 +1,145 @@
+"""Opening a file off the GUI thread: the window stays drawn and a progress dialog, shown once
+the read takes a moment, offers Cancel — which leaves the open document as it is."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from editor.canvas import capacity
+from engine.errors import Cancelled, FileFormatError
+from engine.graph import Graph
+from engine.io import load_graph
+
+SHOW_AFTER_MS = 400
+"""A read that takes longer than this shows the progress dialog (a small file opens without)."""
+STEPS = 1000
+"""The progress bar's resolution."""
+
+
+class Opener(QObject):
+    """Reads one graph file at a time in a thread: ``opened(path, graph)`` when it is read (and
+    prepared by ``prepare``, in that thread too), ``failed(path, message)`` if it cannot be;
+    nothing after Cancel. Both arrive on the GUI thread."""
+
+    opened = Signal(object, object)
+    failed = Signal(object, str)
+    _progressed = Signal(int, float)  # job, fraction
+    _finished = Signal(int, object, object)  # job, path, a graph or a message
+
+    def __init__(self, parent: QWidget, prepare: Callable[[Graph], Graph]) -> None:
+        super().__init__(parent)
+        self.prepare = prepare
+        self.job = 0
+        """The current read's number (0: none); a result of another is dropped."""
+        self._jobs = 0
+        self._cancelled = threading.Event()
+        self._path = Path()
+        self._fraction: float | None = None
+        self.dialog: QProgressDialog | None = None
+        """The progress dialog, while it is shown."""
+        self._show_timer = QTimer(self)
+        self._show_timer.setSingleShot(True)
+        self._show_timer.setInterval(SHOW_AFTER_MS)
+        self._show_timer.timeout.connect(self._show_dialog)
+        self._progressed.connect(self._show_progress)
+        self._finished.connect(self._done)
+
+    @property
+    def busy(self) -> bool:
+        return self.job != 0
+
+    def open(self, path: Path) -> None:
+        """Start reading ``path`` (a read under way is abandoned)."""
+        self.cancel()
+        self._jobs += 1
+        self.job = job = self._jobs
+        self._cancelled = cancelled = threading.Event()
+        self._path, self._fraction = path, None
+        self._show_timer.start()
+        threading.Thread(target=self._read, args=(job, path, cancelled), daemon=True,
+                         name=f"open {path.name}").start()
+
+    def cancel(self) -> None:
+        """Abandon the read under way: its result is dropped, nothing changes."""
+        self._cancelled.set()
+        self.job = 0
+        self._close_dialog()
+
+    def _show_dialog(self) -> None:
+        dialog = self.dialog = QProgressDialog(f"Opening {self._path.name}…", "Cancel", 0, 0,
+                                               cast(QWidget, self.parent()))
+        dialog.setWindowTitle("Opening")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(self.cancel)
+        self._show_fraction()
+        dialog.show()
+
+    def _close_dialog(self) -> None:
+        self._show_timer.stop()
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None:
+            dialog.canceled.disconnect(self.cancel)
+            dialog.hide()
+            dialog.deleteLater()
+            cast(QWidget, self.parent()).activateWindow()  # back to the window's shortcuts
+
+    def _show_fraction(self) -> None:
+        """Busy until the loader says how far it is, then how far."""
+        if self.dialog is not None and self._fraction is not None:
+            self.dialog.setRange(0, STEPS)
+            self.dialog.setValue(round(self._fraction * STEPS))
+
+    def _read(self, job: int, path: Path, cancelled: threading.Event) -> None:
+        def go_on() -> None:
+            """A cancelled read ends here (whatever a cancelled read raises is dropped)."""
+            if cancelled.is_set():
+                raise Cancelled
+
+        def progress(fraction: float) -> None:  # the loader's hook
+            go_on()
+            self._send(self._progressed, job, fraction)
+
+        try:
+            go_on()
+            graph = load_graph(path, progress=progress, limits=capacity.limits())
+            go_on()
+            result: Graph | str = self.prepare(graph)
+        except Cancelled:
+            return
+        except FileFormatError as error:
+            result = str(error)
+        except (OSError, ValueError, MemoryError) as error:  # a limit set wrongly, no memory
+            result = f"{path}: cannot open it ({type(error).__name__}: {error})"
+        if not cancelled.is_set():
+            self._send(self._finished, job, path, result)
+
+    @staticmethod
+    def _send(signal: Any, *args: Any) -> None:
+        """Emit ``signal`` from the reading thread — unless the window (and this opener with
+        it) closed meanwhile: then no one waits for the read."""
+        with contextlib.suppress(RuntimeError):  # its C++ object is deleted
+            signal.emit(*args)
+
+    def _show_progress(self, job: int, fraction: float) -> None:
+        if job == self.job:
+            self._fraction = fraction
+            self._show_fraction()
+
+    def _done(self, job: int, path: Path, result: Graph | str) -> None:
+        if job != self.job:
+            return  # cancelled, or another read replaced it
+        self.job = 0
+        self._close_dialog()
+        if isinstance(result, str):
+            self.failed.emit(path, result)
+        else:
+            self.opened.emit(path, result)

@@ -1,0 +1,1 @@
+"""Data sets in the editor: import, bind, look at them."""

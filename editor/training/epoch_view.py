@@ -1,0 +1,128 @@
+"""A run on a data set, epoch by epoch: the training and validation loss, the accuracy on
+both (for a classifier), and the confusion matrix when the run ends."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from editor.training.plot_style import BACKGROUND, CLASS_COLORS, CURVE, FOREGROUND
+from engine.data import Epoch
+
+VALIDATION = CLASS_COLORS[0]
+"""The validation curves' colour (the training curves' is the loss curve's)."""
+
+
+class EpochView(QWidget):
+    """Loss and accuracy per epoch (training and validation) above a one-line summary."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = QLabel("No run on a data set yet")
+        self.summary.setWordWrap(True)
+        self.loss_plot = _plot("loss")
+        self.accuracy_plot = _plot("accuracy")
+        self.accuracy_plot.setYRange(0, 1)
+        legend = self.loss_plot.addLegend(offset=(-4, 4))
+        legend.setLabelTextColor(FOREGROUND)
+        self.loss = self.loss_plot.plot(pen=pg.mkPen(CURVE, width=2), symbol="o", symbolSize=4,
+                                        name="training")
+        self.validation_loss = self.loss_plot.plot(pen=pg.mkPen(VALIDATION, width=2),
+                                                   symbol="o", symbolSize=4, name="validation")
+        self.accuracy = self.accuracy_plot.plot(pen=pg.mkPen(CURVE, width=2), symbol="o",
+                                                symbolSize=4)
+        self.validation_accuracy = self.accuracy_plot.plot(pen=pg.mkPen(VALIDATION, width=2),
+                                                           symbol="o", symbolSize=4)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.loss_plot, 1)
+        layout.addWidget(self.accuracy_plot, 1)
+        self.epochs: list[Epoch] = []
+
+    def start(self) -> None:
+        """A new run: no epochs yet."""
+        self.epochs = []
+        self.summary.setText("Training: the first epoch is on its way…")
+        self._draw()
+
+    def add(self, epoch: Epoch) -> None:
+        """An epoch has ended."""
+        self.epochs.append(epoch)
+        self.summary.setText(summary(epoch))
+        self._draw()
+
+    def _draw(self) -> None:
+        epochs = self.epochs
+        x = np.array([e.epoch for e in epochs], dtype=float)
+        for curve, values in ((self.loss, [e.loss for e in epochs]),
+                              (self.validation_loss, [e.validation_loss for e in epochs]),
+                              (self.accuracy, [e.accuracy for e in epochs]),
+                              (self.validation_accuracy,
+                               [e.validation_accuracy for e in epochs])):
+            known = [i for i, v in enumerate(values) if v is not None]
+            curve.setData(x[known], np.array([values[i] for i in known], dtype=float))
+        self.accuracy_plot.setVisible(any(e.accuracy is not None for e in epochs) or not epochs)
+
+
+def summary(epoch: Epoch) -> str:
+    """An epoch's figures in one line."""
+    parts = [f"epoch {epoch.epoch}", f"loss {epoch.loss:.4g}"]
+    if epoch.validation_loss is not None:
+        parts.append(f"validation loss {epoch.validation_loss:.4g}")
+    if epoch.accuracy is not None:
+        parts.append(f"accuracy {epoch.accuracy:.1%}")
+    if epoch.validation_accuracy is not None:
+        parts.append(f"validation accuracy {epoch.validation_accuracy:.1%}")
+    return " · ".join(parts)
+
+
+class ConfusionTable(QTableWidget):
+    """Counts of (true class, predicted class): a row per true class, the diagonal right."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.setToolTip("Rows: the true class; columns: the predicted class (validation rows)")
+
+    def show_counts(self, counts: np.ndarray | None, classes: Sequence[str]) -> None:
+        """Show ``counts`` (none: empty)."""
+        if counts is None:
+            self.setRowCount(0)
+            self.setColumnCount(0)
+            return
+        k = len(counts)
+        names = [classes[i] if i < len(classes) else str(i) for i in range(k)]
+        self.setRowCount(k)
+        self.setColumnCount(k)
+        self.setVerticalHeaderLabels([f"true {n}" for n in names])
+        self.setHorizontalHeaderLabels([f"→ {n}" for n in names])
+        most = max(int(counts.max()), 1)
+        for i in range(k):
+            for j in range(k):
+                item = QTableWidgetItem(str(int(counts[i, j])))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if counts[i, j]:
+                    color = QColor(*(CLASS_COLORS[2] if i == j else CLASS_COLORS[1]))
+                    color.setAlpha(60 + round(150 * counts[i, j] / most))
+                    item.setBackground(color)
+                self.setItem(i, j, item)
+        self.resizeColumnsToContents()
+
+
+def _plot(label: str) -> pg.PlotWidget:
+    plot = pg.PlotWidget(background=BACKGROUND)
+    plot.setMinimumHeight(100)
+    item = plot.getPlotItem()
+    item.setLabel("bottom", "epoch", color=FOREGROUND)
+    item.setLabel("left", label, color=FOREGROUND)
+    for axis in ("left", "bottom"):
+        item.getAxis(axis).setTextPen(FOREGROUND)
+        item.getAxis(axis).setPen(pg.mkPen(FOREGROUND, width=1))
+    item.hideButtons()
+    return plot
