@@ -1,15 +1,18 @@
 """Compiled plans compute exactly what the interpreted plan computes: the same values,
-gradients, trained variables and optimizer state, to the last bit, on every example; their
-code holds no text from the file, says which node failed, and can be read."""
+gradients, trained variables and optimizer state, to the last bit, on every example, every
+op's cases and every optimizer (decaying its rate, counting a global step); their code holds
+no text from the file, says which node failed, and can be read."""
 
 from pathlib import Path
 
 import numpy as np
 import pytest
+from test_gradients import CASES, NOT_DIFFERENTIATED, _inputs
 
 import engine as ts
 import main
 from engine import compiler
+from engine.registry import not_differentiable
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
 
@@ -113,3 +116,93 @@ def test_a_big_plan_is_compiled_only_once_it_has_run_often_enough_to_pay_back():
         plan = next(iter(session._plans.values()))
         plan_runs.append(any(code is not None for _, _, code in plan.codes.values()))
     assert plan_runs.index(True) == compiler.PAYBACK - 1  # compiled by the 100th run, not before
+
+
+def op_case_trace(op_type: str, shapes, attrs, compiled: bool) -> list[object]:
+    """An op's case run four times on new inputs: its value and, for an op with a gradient,
+    the gradients of a weighted sum of it; for a ``not_differentiable`` one, of a sum that
+    reaches the inputs beside it too (the op's edges skipped)."""
+    rng = np.random.default_rng(7)
+    values = _inputs(op_type, shapes, attrs, rng)
+    with ts.Graph().as_default() as g:
+        xs = [ts.Variable(v, name=f"x{i}") for i, v in enumerate(values)]
+        out = ts.Operation(op_type, xs, attrs=attrs)
+        floats = [x for x, v in zip(xs, values, strict=True) if v.dtype.kind == "f"]
+        weights = ts.constant(rng.normal(size=g.shape_of(out)))
+        if op_type not in NOT_DIFFERENTIATED:
+            y = ts.reduce_sum(out * weights)
+        else:
+            y = ts.reduce_sum(ts.cast(out, "float64") * weights)
+            rules = ts.get_op(op_type).gradient
+            if rules is None or not all(rule is not_differentiable for rule in rules):
+                floats = []  # no gradient rule at all: its values only
+            for x in floats:
+                y = y + ts.reduce_sum(ts.square(x))
+        grads = ts.gradients(y, floats) if floats else []
+    session = ts.Session(g, compiled=compiled)
+    seen: list[object] = []
+    for run in range(4):  # compiled from the second run (the backward pass from the third)
+        for x, value in zip(xs, _inputs(op_type, shapes, attrs, np.random.default_rng(run)),
+                            strict=True):
+            x.value = value
+        seen += [bits(v) for v in session.run([out, y, *grads])]
+    return seen
+
+
+@pytest.mark.parametrize("op_type,shapes,attrs", [
+    (op_type, shapes, attrs) for op_type, cases in CASES.items() for shapes, attrs in cases])
+def test_every_op_case_computes_and_differentiates_alike_compiled(op_type, shapes, attrs):
+    assert op_case_trace(op_type, shapes, attrs, compiled=True) == op_case_trace(
+        op_type, shapes, attrs, compiled=False)
+
+
+def optimizer_trace(optimizer: str, decay: bool, global_step: bool, compiled: bool
+                    ) -> tuple[list[object], ts.Session]:
+    """Six steps of a small network with dropout, trained by ``optimizer``: the losses, the
+    variables, the global step and the train node's state after each step."""
+    rng = np.random.default_rng(3)
+    with ts.Graph().as_default() as g:
+        x = ts.constant(rng.normal(size=(5, 3)), name="x")
+        w = ts.Variable(rng.normal(size=(3, 2)), name="w")
+        b = ts.Variable(np.zeros(2), name="b")
+        hidden = ts.dropout(ts.tanh(ts.matmul(x, w) + b), 0.75)
+        loss = ts.reduce_mean(ts.square(hidden - rng.normal(size=(5, 2))), name="loss")
+        step = ts.train.create_global_step()
+    attrs: dict[str, object] = {"optimizer": optimizer}
+    if decay:
+        attrs.update(decay_rate=0.5, decay_steps=2.0, staircase=optimizer == "momentum")
+    if global_step:
+        attrs["global_step"] = step.name
+    train = ts.train.add_train_node(g, loss, attrs)
+    session = ts.Session(g, compiled=compiled)
+    seen: list[object] = []
+    for _ in range(6):
+        seen.append(bits(session.run(train)))
+        seen += [bits(v.value) for v in (w, b, step)]
+        seen += [(key, bits(value)) for key, value in sorted(train.state.items())]
+    return seen, session
+
+
+@pytest.mark.parametrize("global_step", [False, True])
+@pytest.mark.parametrize("decay", [False, True])
+@pytest.mark.parametrize("optimizer", list(ts.train.optimizers()))
+def test_every_optimizer_steps_alike_compiled(optimizer, decay, global_step):
+    compiled, session = optimizer_trace(optimizer, decay, global_step, compiled=True)
+    interpreted, _ = optimizer_trace(optimizer, decay, global_step, compiled=False)
+    assert compiled == interpreted
+    assert any(getattr(memo, "compiled", None) is not None and memo.compiled.function.__name__
+               == "update" for memo in session._version_memo.values())
+    assert compiled[3] == bits(np.int64(1 if global_step else 0))  # the step after the first
+
+
+def test_no_gradient_flowing_is_refused_alike_compiled():
+    messages = []
+    for compiled in (True, False):
+        with ts.Graph().as_default() as g:
+            w = ts.Variable([1.0, -2.0], name="w")
+            loss = ts.reduce_sum(ts.cast(ts.greater(w, 0.0), "float64"), name="loss")
+        ts.train.add_train_node(g, loss)
+        with pytest.raises(ts.EngineError) as error:
+            ts.Session(g, compiled=compiled).run("train")
+        messages.append(str(error.value))
+    assert messages[0] == messages[1] and "no gradient flows" in messages[0]
