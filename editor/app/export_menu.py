@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.app.export_image import export_image
 from editor.canvas.scene import GraphScene
 from editor.document import Document
 from engine.errors import EngineError
@@ -169,6 +168,8 @@ class ExportMenu(QMenu):
                                                "Pixels per canvas unit:", 2.0, 0.25, 8.0, 2)
             if not ok:
                 return False
+        from editor.app.export_image import export_image  # (Qt's SVG module: when first used)
+
         try:
             export_image(self.window_.scene, path, scale, selection)  # (drawing is the GUI's)
         except ValueError as error:

@@ -4,10 +4,9 @@ columns coloured by label."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,6 +26,9 @@ from engine.data import LABELS, DataError, Dataset, bound_data
 from engine.data.binding import bound
 from engine.data.preview import PREVIEW_ROWS, PreviewBatch, bound_rows
 from engine.graph import Graph
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
 
 Index = QModelIndex | QPersistentModelIndex
 STATISTICS = ("min", "max", "mean", "std")
@@ -143,10 +145,7 @@ class DataView(QWidget):
         self.y_column = QComboBox()
         for combo in (self.x_column, self.y_column):
             combo.currentIndexChanged.connect(self._draw_scatter)
-        self.plot = pg.PlotWidget(background=BACKGROUND)
-        self.plot.setMinimumHeight(160)
-        for axis in ("left", "bottom"):
-            self.plot.getPlotItem().getAxis(axis).setTextPen(FOREGROUND)
+        self._plot: pg.PlotWidget | None = None
         self.scatter: list[pg.ScatterPlotItem] = []
         scatter = QWidget()
         choose = QHBoxLayout()
@@ -154,10 +153,9 @@ class DataView(QWidget):
         choose.addWidget(self.x_column, 1)
         choose.addWidget(QLabel("y"))
         choose.addWidget(self.y_column, 1)
-        box = QVBoxLayout(scatter)
+        self._scatter_box = box = QVBoxLayout(scatter)
         box.setContentsMargins(0, 0, 0, 0)
         box.addLayout(choose)
-        box.addWidget(self.plot, 1)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.table, "Table")
         self.tabs.addTab(self.statistics, "Statistics")
@@ -167,6 +165,19 @@ class DataView(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.preview)
         layout.addWidget(self.tabs, 1)
+
+    @property
+    def plot(self) -> pg.PlotWidget:
+        """The scatter's plot, made when first needed (pyqtgraph loads then, not at start)."""
+        if self._plot is None:
+            import pyqtgraph as pg
+
+            self._plot = pg.PlotWidget(background=BACKGROUND)
+            self._plot.setMinimumHeight(160)
+            for axis in ("left", "bottom"):
+                self._plot.getPlotItem().getAxis(axis).setTextPen(FOREGROUND)
+            self._scatter_box.addWidget(self._plot, 1)
+        return self._plot
 
     @property
     def preview_batch(self) -> PreviewBatch:
@@ -253,6 +264,8 @@ class DataView(QWidget):
         x, y = self.x_column.currentIndex(), self.y_column.currentIndex()
         if x < 0 or y < 0 or not self.model.columns:
             return
+        import pyqtgraph as pg
+
         every = -(-len(self.model.columns[x][1]) // SCATTER_POINTS)
         xs, ys = self.model.columns[x][1][::every], self.model.columns[y][1][::every]
         truth = None if self.model.truth is None else self.model.truth[::every]

@@ -4,15 +4,18 @@ both (for a classifier), and the confusion matrix when the run ends."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from editor.training.plot_style import BACKGROUND, CLASS_COLORS, CURVE, FOREGROUND
 from engine.data import Epoch
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
 
 VALIDATION = CLASS_COLORS[0]
 """The validation curves' colour (the training curves' is the loss curve's)."""
@@ -25,25 +28,33 @@ class EpochView(QWidget):
         super().__init__(parent)
         self.summary = QLabel("No run on a data set yet")
         self.summary.setWordWrap(True)
-        self.loss_plot = _plot("loss")
-        self.accuracy_plot = _plot("accuracy")
-        self.accuracy_plot.setYRange(0, 1)
-        legend = self.loss_plot.addLegend(offset=(-4, 4))
-        legend.setLabelTextColor(FOREGROUND)
-        self.loss = self.loss_plot.plot(pen=pg.mkPen(CURVE, width=2), symbol="o", symbolSize=4,
-                                        name="training")
-        self.validation_loss = self.loss_plot.plot(pen=pg.mkPen(VALIDATION, width=2),
-                                                   symbol="o", symbolSize=4, name="validation")
-        self.accuracy = self.accuracy_plot.plot(pen=pg.mkPen(CURVE, width=2), symbol="o",
-                                                symbolSize=4)
-        self.validation_accuracy = self.accuracy_plot.plot(pen=pg.mkPen(VALIDATION, width=2),
-                                                           symbol="o", symbolSize=4)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.loss_plot, 1)
-        layout.addWidget(self.accuracy_plot, 1)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(self.summary)
+        self._plots: tuple[pg.PlotWidget, list[pg.PlotDataItem]] | None = None
         self.epochs: list[Epoch] = []
+
+    def _made_plots(self) -> tuple[pg.PlotWidget, list[pg.PlotDataItem]]:
+        """The accuracy plot, and the four curves (loss, validation loss, accuracy,
+        validation accuracy): made at the first run's start (pyqtgraph loads then, not when
+        the editor starts)."""
+        if self._plots is None:
+            import pyqtgraph as pg
+
+            loss_plot, accuracy_plot = _plot("loss"), _plot("accuracy")
+            accuracy_plot.setYRange(0, 1)
+            legend = loss_plot.addLegend(offset=(-4, 4))
+            legend.setLabelTextColor(FOREGROUND)
+            curves = [plot.plot(pen=pg.mkPen(color, width=2), symbol="o", symbolSize=4,
+                                name=name)
+                      for plot, color, name in ((loss_plot, CURVE, "training"),
+                                                (loss_plot, VALIDATION, "validation"),
+                                                (accuracy_plot, CURVE, None),
+                                                (accuracy_plot, VALIDATION, None))]
+            self._layout.addWidget(loss_plot, 1)
+            self._layout.addWidget(accuracy_plot, 1)
+            self._plots = (accuracy_plot, curves)
+        return self._plots
 
     def start(self) -> None:
         """A new run: no epochs yet."""
@@ -58,16 +69,16 @@ class EpochView(QWidget):
         self._draw()
 
     def _draw(self) -> None:
+        accuracy_plot, curves = self._made_plots()
         epochs = self.epochs
         x = np.array([e.epoch for e in epochs], dtype=float)
-        for curve, values in ((self.loss, [e.loss for e in epochs]),
-                              (self.validation_loss, [e.validation_loss for e in epochs]),
-                              (self.accuracy, [e.accuracy for e in epochs]),
-                              (self.validation_accuracy,
-                               [e.validation_accuracy for e in epochs])):
+        series: list[list[float | None]] = [
+            [e.loss for e in epochs], [e.validation_loss for e in epochs],
+            [e.accuracy for e in epochs], [e.validation_accuracy for e in epochs]]
+        for curve, values in zip(curves, series, strict=True):
             known = [i for i, v in enumerate(values) if v is not None]
             curve.setData(x[known], np.array([values[i] for i in known], dtype=float))
-        self.accuracy_plot.setVisible(any(e.accuracy is not None for e in epochs) or not epochs)
+        accuracy_plot.setVisible(any(e.accuracy is not None for e in epochs) or not epochs)
 
 
 def summary(epoch: Epoch) -> str:
@@ -116,6 +127,8 @@ class ConfusionTable(QTableWidget):
 
 
 def _plot(label: str) -> pg.PlotWidget:
+    import pyqtgraph as pg
+
     plot = pg.PlotWidget(background=BACKGROUND)
     plot.setMinimumHeight(100)
     item = plot.getPlotItem()
