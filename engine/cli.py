@@ -62,7 +62,10 @@ def parser() -> argparse.ArgumentParser:
                     "stopped). Ctrl+C stops after the current step and saves what was "
                     "trained (exit status 130); a loss that becomes NaN or infinite stops "
                     "training, goes back to the values of the last finite loss and saves "
-                    "those (exit status 2).")
+                    "those (exit status 2). With --epochs — or, with neither --steps nor "
+                    "--epochs, the epochs the train node keeps (the Training dock's settings) "
+                    "— it trains by epochs on the data bound to the graph, the train node's "
+                    "batch size, validation split and seed filling in the flags left out.")
     train.add_argument("file", help="a graph file (.json)")
     train.add_argument("--fetch", metavar="NODE",
                        help="the train node, or the loss a train node minimizes (default: the "
@@ -90,18 +93,21 @@ def run(args: argparse.Namespace) -> None:
 
 @command("train")
 def train(args: argparse.Namespace) -> int:
-    if (args.steps is None) == (args.epochs is None):
-        raise ValueError("give either --steps N or --epochs N")
-    if (args.steps if args.epochs is None else args.epochs) < 1:
-        raise ValueError(f"--{'steps' if args.epochs is None else 'epochs'}: expected ≥ 1")
+    if args.steps is not None and args.epochs is not None:
+        raise ValueError("give either --steps N or --epochs N, not both")
+    for flag in ("steps", "epochs"):
+        if getattr(args, flag) is not None and getattr(args, flag) < 1:
+            raise ValueError(f"--{flag}: expected ≥ 1")
     out = args.out or args.file
     reason = cannot_write(out)
     if reason:  # said now, not after training
         raise ValueError(f"{'--out ' if args.out else ''}{out}: {reason}")
     graph = load_graph(args.file)
     train_node, loss = train_node_for(graph, args.fetch or _only_train_node(graph))
-    out = args.out or args.file
-    if args.epochs is not None:
+    if args.steps is None and not data_command.by_epochs(args, train_node):
+        raise ValueError(f"give either --steps N or --epochs N ({train_node.name} keeps no "
+                         "epoch settings)")
+    if args.steps is None:
         with _stop_on_interrupt() as interrupted:
             run = data_command.train_epochs(args, graph, train_node, loss, interrupted)
         return _finish(graph, out, run.reason, run.steps, run.message, run.node,

@@ -13,6 +13,7 @@ from data_graphs import classifier
 import engine as ts
 from engine.cli import main
 from engine.data import DataError
+from engine.data.command import epoch_line
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "resources" / "examples"
@@ -133,11 +134,68 @@ def test_train_by_epochs_prints_losses_accuracy_and_saves(bound_graph, tmp_path,
                  "--validation-split", "0.2", "--out", str(out)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "iris: 150 rows, features → X, labels → c"
-    assert lines[1].startswith("epoch 1/3  J = ") and "validation J = " in lines[1]
-    assert "  accuracy " in lines[3] and "validation accuracy " in lines[3]
-    assert lines[4].startswith("confusion matrix")
+    assert lines[1] == "3 epochs, batch size 30, validation split 0.2, seed 0 (flags)"
+    assert lines[2].startswith("epoch 1/3  J = ") and "validation J = " in lines[2]
+    assert "  accuracy " in lines[4] and "validation accuracy " in lines[4]
+    assert lines[5].startswith("confusion matrix")
     assert lines[-1] == f"trained 3 epochs (12 steps); saved to {out}"
     assert int(ts.load_graph(out).get_node("train").state["step"]) == 12
+
+
+def keeping(path: Path, settings: object) -> Path:
+    """The graph file at ``path`` with its train node keeping ``settings``, as the Training
+    dock keeps them."""
+    g = ts.load_graph(path)
+    g.set_ui("train", training=settings)
+    ts.save_graph(g, path)
+    return path
+
+
+def test_train_without_flags_uses_the_train_nodes_settings(bound_graph, tmp_path,
+                                                           capsys) -> None:
+    settings = {"epochs": 2, "batch_size": 50, "seed": 3, "validation_split": 0.25}
+    keeping(bound_graph, settings)
+    out = tmp_path / "out.json"
+    assert main(["train", str(bound_graph), "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "2 epochs, batch size 50, validation split 0.25, seed 3 (train's settings)"
+    epochs = [line for line in lines if line.startswith("epoch ")]
+    assert [line.split("  ")[0] for line in epochs] == ["epoch 1/2", "epoch 2/2"]
+    assert all("validation J = " in line and "validation accuracy " in line for line in epochs)
+    assert lines[-1] == f"trained 2 epochs (6 steps); saved to {out}"  # 112 rows in 3 batches
+    by_hand = ts.load_graph(bound_graph)  # the same run in Python, with those settings
+    data, bindings = ts.data.bound_data(by_hand)
+    result = ts.data.fit_data(by_hand, "train", data, bindings, ts.data.Schedule(**settings))
+    assert epochs[-1] == epoch_line(result.epochs[-1], 2, "J")
+    np.testing.assert_array_equal(ts.load_graph(out).get_node("W").value,
+                                  by_hand.get_node("W").value)
+
+
+def test_flags_override_the_train_nodes_settings(bound_graph, capsys) -> None:
+    keeping(bound_graph, {"epochs": 5, "batch_size": 50, "seed": 3, "validation_split": 0.25})
+    assert main(["train", str(bound_graph), "--epochs", "1", "--batch-size", "200"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == ("1 epoch, batch size 200, validation split 0.25, seed 3 (train's "
+                        "settings and flags)")
+    assert lines[-1].startswith("trained 1 epochs (1 steps); saved to ")
+    assert main(["train", str(bound_graph), "--steps", "4"]) == 0  # steps: no epochs
+    assert capsys.readouterr().out.splitlines()[-1].startswith("J = ")
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"epochs": "ten"}, "train's ui.training.epochs: 'ten' is not a whole number"),
+    ({"epochs": 2, "validation_split": [0.2]}, "ui.training.validation_split: [0.2] is not a "
+                                                "number"),
+    ({"epochs": 2, "batch_size": 0}, "batch size 0: expected at least 1"),
+    ("fast", "train's ui.training: expected an object of epoch settings"),
+])
+def test_bad_kept_settings_are_named_and_change_nothing(bound_graph, capsys, settings,
+                                                        message) -> None:
+    keeping(bound_graph, settings)
+    before = bound_graph.read_bytes()
+    assert main(["train", str(bound_graph)]) == 2
+    assert message in capsys.readouterr().err
+    assert bound_graph.read_bytes() == before
 
 
 def test_train_with_data_from_the_command_line(tmp_path, capsys) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 
 from editor.document import Command, Document
 from engine.data.binding import BINDING, Change
+from engine.data.fitting import SETTINGS_UI
 
 Setting = tuple[str, dict[str, Any] | None, np.ndarray | None]
 """A placeholder's name, binding and default."""
@@ -48,9 +49,9 @@ class BindData(Command):
             raise
 
 
-TRAINING_UI = "training"
+TRAINING_UI = SETTINGS_UI
 """The train node's ``ui`` entry holding its settings for a data set (epochs, batch_size,
-seed, validation_split), as the examples keep them."""
+seed, validation_split), as the examples keep them and ``main.py train`` reads them."""
 
 
 class SetTrainingSettings(Command):

@@ -13,38 +13,69 @@ import numpy as np
 from ..graph import Graph, Node, Placeholder
 from .binding import bind, bound, bound_to, read_source
 from .dataset import FEATURES, LABELS, DataError
-from .fitting import DataFitResult, Epoch, Schedule, fit_data
+from .fitting import DataFitResult, Epoch, Schedule, fit_data, stored_settings
 from .loaders import load, load_csv, preview_csv
 
 
 def add_arguments(train: argparse.ArgumentParser) -> None:
-    """The options of training by epochs."""
+    """The options of training by epochs (left out, the train node's own settings)."""
     train.add_argument("--epochs", type=int, metavar="N",
-                       help="train N epochs on the bound data (instead of --steps)")
-    train.add_argument("--batch-size", type=int, default=32, metavar="B",
-                       help="rows per mini-batch (default 32)")
-    train.add_argument("--validation-split", type=float, default=0.2, metavar="F",
-                       help="fraction of rows held out to validate (default 0.2)")
-    train.add_argument("--seed", type=int, default=0, metavar="S",
-                       help="seed of the validation split and the shuffles (default 0)")
+                       help="train N epochs on the bound data (instead of --steps); without "
+                            "--steps or --epochs, the train node's epochs, if it keeps them")
+    train.add_argument("--batch-size", type=int, metavar="B",
+                       help="rows per mini-batch (default: the train node's, else 32)")
+    train.add_argument("--validation-split", type=float, metavar="F",
+                       help="fraction of rows held out to validate (default: the train "
+                            "node's, else 0.2)")
+    train.add_argument("--seed", type=int, metavar="S",
+                       help="seed of the validation split and the shuffles (default: the "
+                            "train node's, else 0)")
     train.add_argument("--data", action="append", default=[], metavar="NAME=PATH",
                        help="data for a data set bound in FILE (read as it was), or for a "
                             "placeholder: PATH (all columns) or PATH:features / PATH:labels "
                             "(a CSV's last column is the label) or PATH:ARRAY of a .npz")
 
 
+FLAGS = {"epochs": "epochs", "batch_size": "batch-size", "validation_split": "validation-split",
+         "seed": "seed"}
+"""Each schedule setting's flag."""
+
+
+def by_epochs(args: argparse.Namespace, train_node: Node) -> bool:
+    """Whether ``args`` train by epochs: ``--epochs``, or no ``--steps`` and a train node
+    that keeps its epochs."""
+    return args.epochs is not None or args.steps is None and "epochs" in stored_settings(
+        train_node)
+
+
+def schedule_of(args: argparse.Namespace, train_node: Node) -> tuple[Schedule, str]:
+    """The schedule the flags give, the train node's settings filling in those left out, and
+    where it came from (``"the train node's settings"``, ``"flags"``, or both)."""
+    kept = stored_settings(train_node)
+    given = {key: getattr(args, key) for key in FLAGS if getattr(args, key) is not None}
+    used = {key: value for key, value in kept.items() if key not in given}
+    whence = " and ".join(([f"{train_node.name}'s settings"] if used else [])
+                          + (["flags"] if given else [])) or "defaults"
+    return Schedule(**{**used, **given}), whence
+
+
 def train_epochs(args: argparse.Namespace, graph: Graph, train_node: Node, loss: Node,
                  stop: Callable[[], bool]) -> DataFitResult:
-    """Train by epochs as ``args`` say, printing a line per epoch and a confusion matrix."""
+    """Train by epochs as ``args`` (and the train node's settings) say, printing the settings,
+    a line per epoch and a confusion matrix."""
+    schedule, whence = schedule_of(args, train_node)
+    schedule.check()
     for item in args.data:
         use_data(graph, item)
     data, bindings = bound_to(loss)
-    schedule = Schedule(args.epochs, args.batch_size, args.seed, args.validation_split)
     print(f"{data.name}: {data.rows} rows, " + ", ".join(f"{a} → {p}" for p, a in
                                                           bindings.items()), flush=True)
+    print(f"{schedule.epochs} epoch{'s' * (schedule.epochs != 1)}, batch size "
+          f"{schedule.batch_size}, validation split {schedule.validation_split:g}, seed "
+          f"{schedule.seed} ({whence})", flush=True)
 
     def report(epoch: Epoch) -> None:
-        print(epoch_line(epoch, args.epochs, loss.name), flush=True)
+        print(epoch_line(epoch, schedule.epochs, loss.name), flush=True)
 
     result = fit_data(graph, train_node, data, bindings, schedule, on_epoch=report,
                       should_stop=stop)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -41,6 +42,36 @@ class Schedule:
         if not 0 <= self.validation_split < 1:
             raise DataError(f"validation split {self.validation_split}: expected a fraction "
                             "from 0 to below 1")
+
+
+SETTINGS_UI = "training"
+"""The train node's ``ui`` entry keeping its :class:`Schedule` for a data set (``epochs``,
+``batch_size``, ``seed``, ``validation_split``), as the Training dock and the examples do."""
+
+SETTINGS: dict[str, type] = {"epochs": int, "batch_size": int, "seed": int,
+                             "validation_split": float}
+"""The settings kept there, and their kinds."""
+
+
+def stored_settings(node: Node) -> dict[str, Any]:
+    """The schedule settings train node ``node`` keeps in its ``ui`` (none: empty), checked:
+    :class:`DataError` naming the node and the setting that is not a number of its kind."""
+    kept = node.ui.get(SETTINGS_UI)
+    if kept is None:
+        return {}
+    where = f"{node.name}'s ui.{SETTINGS_UI}"
+    if not isinstance(kept, dict):
+        raise DataError(f"{where}: expected an object of epoch settings", node=node.name)
+    settings: dict[str, Any] = {}
+    for key, value in kept.items():
+        if key not in SETTINGS:
+            continue  # a setting of a later version: left alone
+        whole = SETTINGS[key] is int
+        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+            raise DataError(f"{where}.{key}: {value!r} is not a "
+                            f"{'whole number' if whole else 'number'}", node=node.name)
+        settings[key] = value
+    return settings
 
 
 @dataclass(frozen=True)
