@@ -68,7 +68,7 @@ def write_sidecar(path: Path, part: DataPart) -> None:
     if part.truth is not None:
         arrays[TRUTH] = part.truth
     buffer = io.BytesIO()
-    np.savez(buffer, **arrays)  # type: ignore[arg-type]
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]  # (the stub: as if allow_pickle)
     atomic_write(path, buffer.getvalue())
 
 

@@ -1,7 +1,8 @@
 """A standalone JAX script that trains a graph: its forward pass in ``jax.numpy`` (each op's
 template from :mod:`engine.ops.forms`), gradients by ``jax.grad``, the train node's optimizer
-step under ``jax.jit``, on the placeholders' defaults. It runs unchanged wherever JAX runs (CPU,
-GPU, TPU) and needs only numpy and jax.
+step under ``jax.jit``, full-batch on the placeholders' defaults — or, for a loss reading a bound
+data set, by epochs of mini-batches of it (:mod:`.jax_data`: its arrays in a file beside the
+script). It runs unchanged wherever JAX runs (CPU, GPU, TPU) and needs only numpy and jax.
 """
 
 from __future__ import annotations
@@ -270,8 +271,7 @@ def write_jax_script(graph: Graph, path: str | os.PathLike[str], train: str | No
 
 
 def training_data(placeholder: Placeholder) -> np.ndarray:
-    """What the script trains ``placeholder`` on: its default. (The hook for data-set
-    bindings: a placeholder bound to a data set gives that set's array here.)"""
+    """What the script trains ``placeholder`` (not bound to a data set) on: its default."""
     if placeholder.value is None:
         raise ExportError(f"{placeholder.label}: the placeholder has no default to train on "
                           "(give it one)", node=placeholder.name)
