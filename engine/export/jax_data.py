@@ -142,17 +142,18 @@ class Measure:
         self.fixed, self.arrays, self.truth = fixed, arrays, truth
         self.batch_size, self.sums = batch_size, None
 
-    def rows(self, rows):
+    def feed(self, rows):
+        """The data of ``rows`` (with the unbound placeholders' defaults) on the devices."""
         return spread({{**self.fixed, **{{n: a[rows] for n, a in self.arrays.items()}}}})
 
     def __call__(self, params, rows):
         if self.sums is None:  # one row twice gives twice its loss
-            one, two = (float(evaluate(params, self.rows(rows[[0] * n]))[0]) for n in (1, 2))
+            one, two = (float(evaluate(params, self.feed(rows[[0] * n]))[0]) for n in (1, 2))
             self.sums = abs(two - 2 * one) < abs(two - one)
         total, right, classified = 0.0, 0, False
         for start in range(0, len(rows), EVALUATION_ROWS):
             chunk = rows[start:start + EVALUATION_ROWS]
-            value, found = evaluate(params, self.rows(chunk))
+            value, found = evaluate(params, self.feed(chunk))
             total += float(value) if self.sums else float(value) * len(chunk)
             if self.truth is not None and found is not None:
                 right += int(np.sum(predicted(found) == self.truth[chunk]))
@@ -176,7 +177,7 @@ def train(epochs=EPOCHS, batch_size=BATCH_SIZE, data=None, steps=None, report=No
         for batch in epoch_batches(rows, batch_size, rng):
             if steps is not None and len(losses) == steps:
                 return finish(params, state), np.asarray(losses), epochs_done
-            params, state, value = step(params, state, measure.rows(batch))
+            params, state, value = step(params, state, measure.feed(batch))
             losses.append(value)
         loss, accuracy = measure(params, rows)
         held = measure(params, validation) if len(validation) else (None, None)
@@ -213,8 +214,9 @@ if __name__ == "__main__":
         data = load_data(args.data)
     except (OSError, KeyError, ValueError) as error:
         parser.error(str(error.args[0] if error.args else error))
-    print(f"{{len(next(iter(data[0].values())))}} rows; {{args.epochs}} epochs, batch size "
-          f"{{args.batch_size}}, validation split {{VALIDATION_SPLIT:g}}, seed {{SEED}}")
+    print(f"{{len(next(iter(data[0].values())))}} rows; {{args.epochs}} "
+          f"epoch{{'s' * (args.epochs != 1)}}, batch size {{args.batch_size}}, validation split "
+          f"{{VALIDATION_SPLIT:g}}, seed {{SEED}}")
     trained, losses, _ = train(
         args.epochs, args.batch_size, data, args.steps,
         lambda epoch, *measured: print(epoch_line(epoch, args.epochs, *measured), flush=True))
