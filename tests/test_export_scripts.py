@@ -212,6 +212,9 @@ def test_the_jax_script_trains_on_the_bound_data_set_as_fit_data_does(tmp_path, 
     assert_same_values(tmp_path / "params.npz", values)
     (epoch,) = epochs
     assert epoch.accuracy is not None and epoch.validation_loss is not None
+    np.testing.assert_allclose(script["measured"], [[epoch.loss, epoch.validation_loss,
+                                                     epoch.accuracy, epoch.validation_accuracy]],
+                               rtol=1e-6)
     assert printed[:2] == ["1797 rows; 1 epoch, batch size 100, validation split 0.2, seed 0",
                            epoch_line(epoch, 1, "J")]
 

@@ -217,7 +217,7 @@ if __name__ == "__main__":
     print(f"{{len(next(iter(data[0].values())))}} rows; {{args.epochs}} "
           f"epoch{{'s' * (args.epochs != 1)}}, batch size {{args.batch_size}}, validation split "
           f"{{VALIDATION_SPLIT:g}}, seed {{SEED}}")
-    trained, losses, _ = train(
+    trained, losses, measured = train(
         args.epochs, args.batch_size, data, args.steps,
         lambda epoch, *measured: print(epoch_line(epoch, args.epochs, *measured), flush=True))
     np.savez(args.out, **trained)
