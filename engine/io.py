@@ -368,8 +368,8 @@ def cannot_write(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, sync it, then rename it over.
+def atomic_write(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (or bytes) to a temporary file beside ``path``, sync it, then rename it over.
 
     The file keeps its permissions (a new one gets ``0o666 & ~umask``, as ``open`` would
     give it); a symbolic link is written through to its target and stays a link. A file with
@@ -380,7 +380,7 @@ def atomic_write(path: Path, text: str) -> None:
     path = Path(os.path.realpath(path))
     folder = path.parent
     _remove_stale_temporaries(path)
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:

@@ -24,7 +24,25 @@ def collect_on_the_main_thread():
 
     gc.disable()
     yield
+    delete_windows()
     collect_due()
+
+
+def delete_windows() -> None:
+    """Delete the windows a test left (closed by qtbot by now): a window's children that hold
+    it in Python make a cycle through Qt's ownership, which no collection sees, so each would
+    stay alive for the rest of the run, and every later test would pay for the thousands of
+    widgets (an application-wide style change repolishes them all)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    for widget in app.topLevelWidgets():
+        if widget.parent() is None:
+            widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The scripts a graph exports, run: the Python script writes a graph file equal to the original;
 the JAX script trains as the engine does (float64, 20 steps, rtol 1e-6), its data split over
-two CPU devices; each op's jax.numpy form computes and differentiates as the engine does."""
+two CPU devices — on a bound data set by epochs of mini-batches as ``fit_data`` does, the data
+beside the script; each op's jax.numpy form computes and differentiates as the engine does."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from test_gradients import CASES, _inputs
 from training_helpers import registered_loss_and_optimizer
 
 import engine as ts
-from engine.data.binding import to_file
+import main
+from engine.data.binding import bound_to, to_file
+from engine.data.command import epoch_line
 from engine.export import ExportError, Identifiers
 from engine.export.jax_script import expression, write_jax_script
 from engine.export.python_script import write_python_script
@@ -165,6 +168,104 @@ def test_the_jax_script_names_what_it_cannot_write():
         write_jax_script(k, "unused.py", "descent")
     with pytest.raises(ExportError, match="dropout: dropout has no JAX form .its random mask"):
         write_jax_script(k, "unused.py", "dropped")
+
+
+# ---- the JAX script on a bound data set --------------------------------------------------------
+
+
+def engine_epochs(graph: ts.Graph, schedule: ts.data.Schedule, steps: int | None = None):
+    """What ``fit_data`` does on the graph's bound data: the loss of each step, each epoch's
+    measures, the variables after (at most ``steps`` steps)."""
+    data, bindings = bound_to(graph.get_node("J"))
+    losses: list[float] = []
+    result = ts.data.fit_data(graph, "train", data, bindings, schedule,
+                              on_step=lambda _, loss: losses.append(loss),
+                              should_stop=lambda: steps is not None and len(losses) == steps)
+    return np.array(losses), result.epochs, {n.name: n.value for n in graph.nodes
+                                             if isinstance(n, ts.Variable)}
+
+
+def assert_same_values(path: Path, wanted: dict[str, np.ndarray]) -> None:
+    with np.load(path) as saved:
+        params = dict(saved)
+    assert set(params) == set(wanted)
+    for name, value in params.items():
+        np.testing.assert_allclose(value, wanted[name], rtol=1e-6, atol=1e-12, err_msg=name)
+
+
+def test_the_jax_script_trains_on_the_bound_data_set_as_fit_data_does(tmp_path, capsys):
+    """digits: one epoch in batches of 100 (the last one of 37 rows, which two devices do
+    not divide); the script is written by the command line, with its data beside it."""
+    digits = EXAMPLE_DIR / "digits.json"
+    assert main.main(["export", str(digits), "--jax", str(tmp_path / "digits_jax.py")]) == 0
+    assert capsys.readouterr().out == (f"wrote {tmp_path / 'digits_jax.py'} and "
+                                       f"{tmp_path / 'digits_jax.npz'}\n")
+    script = run_script(tmp_path / "digits_jax.py", "--epochs", "1", "--batch-size", "100",
+                        "--out", str(tmp_path / "params.npz"))
+    printed = capsys.readouterr().out.splitlines()
+    assert len(jax.devices()) == 2  # batches of 100 split among them, the rest copied to each
+    graph = ts.load_graph(digits)
+    losses, epochs, values = engine_epochs(graph, ts.data.Schedule(epochs=1, batch_size=100))
+    assert len(losses) == 15  # 1437 training rows: 14 batches of 100 and one of 37
+    np.testing.assert_allclose(np.sum(script["losses"].reshape(15, -1), axis=1), losses,
+                               rtol=1e-6)
+    assert_same_values(tmp_path / "params.npz", values)
+    (epoch,) = epochs
+    assert epoch.accuracy is not None and epoch.validation_loss is not None
+    np.testing.assert_allclose(script["measured"], [[epoch.loss, epoch.validation_loss,
+                                                     epoch.accuracy, epoch.validation_accuracy]],
+                               rtol=1e-6)
+    assert printed[:2] == ["1797 rows; 1 epoch, batch size 100, validation split 0.2, seed 0",
+                           epoch_line(epoch, 1, "J")]
+
+
+def test_the_jax_script_s_first_steps_follow_the_train_node_s_kept_settings(tmp_path):
+    """spiral keeps batch size 16 and 100 epochs: the first 20 steps as the engine's."""
+    graph = ts.load_graph(EXAMPLE_DIR / "spiral.json")
+    write_jax_script(graph, tmp_path / "spiral_jax.py")
+    script = run_script(tmp_path / "spiral_jax.py", "--steps", "20",
+                        "--out", str(tmp_path / "params.npz"))
+    assert (script["EPOCHS"], script["BATCH_SIZE"]) == (100, 16)
+    losses, _, values = engine_epochs(graph, ts.data.Schedule(epochs=100, batch_size=16), 20)
+    np.testing.assert_allclose(np.sum(script["losses"].reshape(20, -1), axis=1), losses,
+                               rtol=1e-6)
+    assert_same_values(tmp_path / "params.npz", values)
+
+
+def test_the_data_set_goes_beside_the_script_and_a_missing_one_is_named(tmp_path, capsys):
+    graph = ts.load_graph(EXAMPLE_DIR / "digits.json")
+    written = write_jax_script(graph, tmp_path / "digits_jax.py")
+    assert written == [tmp_path / "digits_jax.py", tmp_path / "digits_jax.npz"]
+    text = (tmp_path / "digits_jax.py").read_text()
+    assert "DATA = {}\n" in text  # the rows are not in the script: it stays small
+    assert len(text) < (tmp_path / "digits_jax.npz").stat().st_size / 10
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "digits_jax.npz").rename(elsewhere / "rows.npz")
+    with pytest.raises(SystemExit) as exit:
+        run_script(tmp_path / "digits_jax.py", "--steps", "0")
+    assert exit.value.code == 2
+    assert (f"error: the data file {tmp_path / 'digits_jax.npz'} is missing: the export writes "
+            "it beside the script; give another with --data PATH.npz") in capsys.readouterr().err
+    out = tmp_path / "params.npz"
+    run_script(tmp_path / "digits_jax.py", "--steps", "0", "--data",
+               str(elsewhere / "rows.npz"), "--out", str(out))
+    assert capsys.readouterr().out.startswith("1797 rows; 10 epochs, batch size 32")
+    assert_same_values(out, {n.name: n.value for n in graph.nodes if isinstance(n, ts.Variable)})
+
+
+def test_a_bound_data_set_without_its_file_or_with_bad_settings_is_named(tmp_path):
+    copy = tmp_path / "digits.json"  # its data set's file is not beside the copy
+    copy.write_text((EXAMPLE_DIR / "digits.json").read_text())
+    with pytest.raises(ExportError, match=r"train \(minimize\): placeholder 'X' is bound to "
+                                          r"digits.npz \(features\), which is missing"):
+        write_jax_script(ts.load_graph(copy), tmp_path / "digits_jax.py")
+    graph = ts.load_graph(EXAMPLE_DIR / "digits.json")
+    graph.get_node("train").ui["training"]["batch_size"] = "many"
+    with pytest.raises(ExportError, match=r"train's ui.training.batch_size: 'many' is not a "
+                                          "whole number"):
+        write_jax_script(graph, tmp_path / "digits_jax.py")
+    assert not list(tmp_path.glob("digits_jax*"))
 
 
 JAX_OPS = [t for t, forms in FORMS.items() if forms.jax is not None]

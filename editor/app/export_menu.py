@@ -97,8 +97,8 @@ class ExportMenu(QMenu):
         name, _ = QFileDialog.getSaveFileName(self.widget, title, str(start), kind)
         if not name:
             return None
-        path = Path(name)
-        return path if path.suffix else path.with_suffix(suffix)
+        path = Path(name)  # a name typed without its type gets it (".py" of "_jax.py")
+        return path if path.suffix else path.with_name(path.name + "." + suffix.rpartition(".")[2])
 
     def _start(self, work: Callable[[], Any], then: Callable[[Any, str], str]) -> None:
         """Run ``work`` in a worker thread, then ``then(result, error)`` here, which says
@@ -115,21 +115,24 @@ class ExportMenu(QMenu):
         QThreadPool.globalInstance().start(job)
 
     def _write(self, title: str, suffix: str, kind: str,
-               write: Callable[[Graph, Path], None]) -> bool:
-        """Ask where, then ``write(a copy of the graph, path)`` in a worker thread."""
+               write: Callable[[Graph, Path], list[Path] | None]) -> bool:
+        """Ask where, then ``write(a copy of the graph, path)`` in a worker thread (it may
+        return the files it wrote, when there are more than ``path``)."""
         path = self._target(title, suffix, kind)
         if path is None:
             return False
         graph = self.window_.doc.graph.copy()
-        self._start(lambda: write(graph, path), lambda _, error: self._report(path, error))
+        self._start(lambda: write(graph, path),
+                    lambda written, error: self._report(written or [path], error))
         return True
 
-    def _report(self, path: Path, error: str) -> str:
+    def _report(self, paths: list[Path], error: str) -> str:
         if error:
             QMessageBox.critical(self.widget, "Cannot export", error)
             return error
-        self.window_.statusBar().showMessage(f"Exported {path}", 5000)
-        return f"Exported {path}"
+        message = f"Exported {' and '.join(str(p) for p in paths)}"
+        self.window_.statusBar().showMessage(message, 5000)
+        return message
 
     def export_onnx(self) -> bool:
         """The selected operations (or what nothing but training reads) as an ONNX model."""
@@ -140,7 +143,8 @@ class ExportMenu(QMenu):
                            lambda graph, path: save_onnx(graph, path, chosen or None))
 
     def export_jax(self) -> bool:
-        """A JAX script training the graph's train node (the selected one, if any)."""
+        """A JAX script training the graph's train node (the selected one, if any), and the
+        data set it trains on beside it, if one is bound."""
         from engine.export.jax_script import write_jax_script
         from engine.train import train_nodes
 
@@ -173,9 +177,9 @@ class ExportMenu(QMenu):
         try:
             export_image(self.window_.scene, path, scale, selection)  # (drawing is the GUI's)
         except ValueError as error:
-            self.finished.emit(self._report(path, str(error)))
+            self.finished.emit(self._report([path], str(error)))
             return False
-        self.finished.emit(self._report(path, ""))
+        self.finished.emit(self._report([path], ""))
         return True
 
     # ---- import ------------------------------------------------------------------------------

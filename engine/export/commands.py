@@ -20,7 +20,9 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     export.add_argument("file", help="a graph file (.json)")
     kind = export.add_mutually_exclusive_group(required=True)
     kind.add_argument("--onnx", metavar="OUT.onnx", help="write an ONNX model")
-    kind.add_argument("--jax", metavar="OUT.py", help="write a JAX training script")
+    kind.add_argument("--jax", metavar="OUT.py",
+                      help="write a JAX training script (and OUT.npz beside it: the data set "
+                           "it trains on, if one is bound)")
     kind.add_argument("--python", metavar="OUT.py", help="write an engine script")
     export.add_argument("--output", action="append", metavar="NAME",
                         help="ONNX: an output node (repeatable); default: the nodes nothing "
@@ -41,18 +43,17 @@ def export(args: argparse.Namespace) -> None:
         from .onnx_out import save_onnx
 
         save_onnx(graph, args.onnx, args.output, "float32" if args.float32 else None)
-        out = args.onnx
+        written = [args.onnx]
     elif args.jax:
         from .jax_script import write_jax_script
 
-        write_jax_script(graph, args.jax, args.train)
-        out = args.jax
+        written = [str(path) for path in write_jax_script(graph, args.jax, args.train)]
     else:
         from .python_script import write_python_script
 
         write_python_script(graph, args.python)
-        out = args.python
-    print(f"wrote {out}")
+        written = [args.python]
+    print(f"wrote {' and '.join(written)}")
 
 
 def import_model(args: argparse.Namespace) -> None:

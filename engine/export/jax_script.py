@@ -1,7 +1,8 @@
 """A standalone JAX script that trains a graph: its forward pass in ``jax.numpy`` (each op's
 template from :mod:`engine.ops.forms`), gradients by ``jax.grad``, the train node's optimizer
-step under ``jax.jit``, on the placeholders' defaults. It runs unchanged wherever JAX runs (CPU,
-GPU, TPU) and needs only numpy and jax.
+step under ``jax.jit``, full-batch on the placeholders' defaults — or, for a loss reading a bound
+data set, by epochs of mini-batches of it (:mod:`.jax_data`: its arrays in a file beside the
+script). It runs unchanged wherever JAX runs (CPU, GPU, TPU) and needs only numpy and jax.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from ..ops.jax_steps import SLOTS, UPDATES
 from ..optimizers import DECAY, GLOBAL_STEP, OPTIMIZER, VAR_LIST, global_step_of, trained_variables
 from ..train import train_node_for, train_nodes
 from . import ExportError, Identifiers, ancestry
+from .jax_data import ABOUT as DATA_ABOUT
+from .jax_data import TAIL, USAGE, DataPart, data_part, sidecar, write_sidecar
+from .jax_data import constants as data_constants
 
 CONSTANT_RATE = """\
     return LEARNING_RATE"""
@@ -31,16 +35,16 @@ by the steps taken before or by the global step."""
 HEAD = '''"""Train the graph {title} with JAX (written by Tensor Canvas from its train node
 {train!r}).
 
-    python {script} [--steps N] [--out PARAMS.npz]
+    python {script} {usage}
 
 The loss {loss!r} is rebuilt with jax.numpy, its gradient taken with jax.grad, and the
 {optimizer} step compiled with jax.jit. It runs on the devices JAX finds (CPU, GPU, TPU):
 with several, each data array is split along its first axis among them (data parallelism).
-The data are the placeholders' defaults: to train on other data, change load_data().
-"""
+{about}"""
 
 import argparse
 import base64
+import os
 
 import numpy as np
 
@@ -63,13 +67,10 @@ def tensor(spec):
 
 '''
 
+ABOUT = """The data are the placeholders' defaults: to train on other data, change load_data().
+"""
+
 BODY = '''
-
-def load_data():
-    """The training data by placeholder: their defaults. A hook: return other arrays here
-    (a data set bound to the graph) to train on them."""
-    return {{name: jnp.asarray(value) for name, value in DATA.items()}}
-
 
 def spread(data):
     """The data on the devices: each array split along its first axis when there are several
@@ -89,7 +90,7 @@ def spread(data):
 def forward(params, data):
     """The loss {loss!r}, as the graph computes it."""
 {forward}
-
+{scores}
 
 def objective(params, data):
     """What training minimises (the sum of the loss), and the loss itself."""
@@ -116,25 +117,52 @@ def step(params, state, data):
     return params, {{**state, **{{c: state[c] + 1 for c in counters}}}}, value
 
 
-def train(steps, data=None):
-    """Take ``steps`` steps from the graph's values: the parameters (and the global step),
-    and the losses before each step."""
-    data = spread(load_data() if data is None else data)
+def start():
+    """The parameters and the optimizer's state as the graph holds them."""
     params = {{name: jnp.asarray(value) for name, value in PARAMS.items()}}
     state = {{"step": jnp.asarray(STEP)}}
     if GLOBAL_STEP is not None:
         state["global_step"] = jnp.asarray(GLOBAL_STEP)
-    for slot, start in SLOTS.items():
+    for slot, begin in SLOTS.items():
         state[slot] = {{name: jnp.asarray(SAVED.get(f"{{slot}}/{{name}}",
-                                                   np.full_like(value, start)))
+                                                   np.full_like(value, begin)))
                        for name, value in PARAMS.items()}}
+    return params, state
+
+
+def finish(params, state):
+    """The trained values to save: the parameters (and the global step)."""
+    if GLOBAL_STEP is not None:
+        params = {{**params, GLOBAL_STEP_NAME: state["global_step"]}}
+    return {{k: np.asarray(v) for k, v in params.items()}}
+'''
+"""What every script has: the forward pass and the compiled step."""
+
+SCORES = '''
+
+def scores(params, data):
+    """The class scores {scores!r} (for the accuracy)."""
+{lines}
+'''
+
+FULL_BATCH = '''
+
+def load_data():
+    """The training data by placeholder: their defaults. A hook: return other arrays here
+    (a data set bound to the graph) to train on them."""
+    return {{name: jnp.asarray(value) for name, value in DATA.items()}}
+
+
+def train(steps, data=None):
+    """Take ``steps`` steps from the graph's values: the parameters (and the global step),
+    and the losses before each step."""
+    data = spread(load_data() if data is None else data)
+    params, state = start()
     losses = []
     for _ in range(steps):
         params, state, value = step(params, state, data)
         losses.append(value)
-    if GLOBAL_STEP is not None:  # saved with the parameters
-        params = {{**params, GLOBAL_STEP_NAME: state["global_step"]}}
-    return {{k: np.asarray(v) for k, v in params.items()}}, np.asarray(losses)
+    return finish(params, state), np.asarray(losses)
 
 
 if __name__ == "__main__":
@@ -149,12 +177,19 @@ if __name__ == "__main__":
     np.savez(args.out, **trained)
     print(f"devices: {{jax.devices()}}; parameters saved to {{args.out}}")
 '''
+"""The script's end when it trains on the placeholders' defaults, full-batch."""
 
 
 def jax_script(graph: Graph, train: str | None = None, title: str = "graph",
                script: str = "graph_jax.py") -> str:
     """The script's text for the train node (or loss) named ``train`` (default: the graph's
     one train node). ``ExportError`` names what cannot be written."""
+    return _script(graph, train, title, script)[0]
+
+
+def _script(graph: Graph, train: str | None, title: str, script: str
+            ) -> tuple[str, DataPart | None]:
+    """The script's text, and the data set it trains on (to write beside it), if any."""
     node, loss = _train_node(graph, train)
     optimizer = node.attrs.get(OPTIMIZER, node.type)
     if optimizer not in UPDATES:
@@ -162,55 +197,81 @@ def jax_script(graph: Graph, train: str | None = None, title: str = "graph",
                           node=node.name)
     params = trained_variables(node, node.attrs.get(VAR_LIST))
     counter = global_step_of(node)
-    names = Identifiers("params", "data", "jax", "jnp", "np", "tensor", "base64", "argparse")
-    lines, data, constants = [], {}, {}
+    part = data_part(node, loss)
+    names = Identifiers("params", "data", "jax", "jnp", "np", "tensor", "base64", "argparse",
+                        "os")
+    lines: dict[Node, str] = {}
+    data, constants = {}, {}
     for n in ancestry(graph, [loss]):
         var = names(n.name)
         if n is counter:
             raise ExportError(f"{node.label}: the loss reads the global step {n.name}, which "
                               "the JAX script does not follow", node=node.name)
         if isinstance(n, Placeholder):
-            data[n.name] = training_data(n)
-            lines.append(f"{var} = data[{n.name!r}]")
+            if part is None or n.name not in part.arrays:
+                data[n.name] = training_data(n)
+            lines[n] = f"{var} = data[{n.name!r}]"
         elif n in params:
-            lines.append(f"{var} = params[{n.name!r}]")
+            lines[n] = f"{var} = params[{n.name!r}]"
         elif isinstance(n, _ValueNode):
             constants[n.name] = n.value
-            lines.append(f"{var} = CONSTANTS[{n.name!r}]")
+            lines[n] = f"{var} = CONSTANTS[{n.name!r}]"
         else:
-            lines.append(f"{var} = {expression(n, names)}")
-    lines.append(f"return {names(loss.name)}")
+            lines[n] = f"{var} = {expression(n, names)}"
     hyper = [a for a in node.op.active_attrs(node.attrs)
              if a not in (OPTIMIZER, VAR_LIST, GLOBAL_STEP, *DECAY)]
     decays = "learning_rate" in hyper and node.attrs.get(DECAY[0], 1.0) != 1.0
+    sidecar_name = sidecar(Path(script)).name
     text = HEAD.format(title=title, script=script, train=node.name, loss=loss.name,
-                       optimizer=optimizer)
+                       optimizer=optimizer,
+                       usage="[--steps N] [--out PARAMS.npz]" if part is None else USAGE,
+                       about=ABOUT if part is None else DATA_ABOUT.format(data_file=sidecar_name))
     text += "".join(f"{a.upper()} = {float(node.attrs[a])!r}\n"
                     for a in (*hyper, *(DECAY[:2] if decays else ())))
     text += f"STEP = {int(node.state.get('step', 0))}\n"
     text += f"GLOBAL_STEP = {None if counter is None else np.asarray(counter.value).item()!r}\n"
     text += f"GLOBAL_STEP_NAME = {None if counter is None else counter.name!r}\n"
     text += f"SLOTS = {{{', '.join(f'{k!r}: {v}' for k, v in SLOTS[optimizer].items())}}}\n"
+    if part is not None:
+        text += data_constants(part, sidecar_name)
     text += _table("PARAMS", {p.name: p.value for p in params})
     text += _table("CONSTANTS", constants)
     text += _table("DATA", data)
     text += _table("SAVED", {k: v for k, v in node.state.items() if k != "step"})
-    return text + BODY.format(
-        title=title, loss=loss.name, optimizer=optimizer,
-        forward="".join(f"    {line}\n" for line in lines).rstrip("\n"),
+    text += BODY.format(
+        loss=loss.name, optimizer=optimizer, forward=_block(lines, loss, names),
+        scores="" if part is None else SCORES.format(
+            scores=None if part.scores is None else part.scores.name,
+            lines=_block(lines, part.scores, names)),
         update=UPDATES[optimizer], rate=_rate(node, decays, counter is not None))
+    return text + (FULL_BATCH if part is None else TAIL).format(title=title, loss=loss.name), part
+
+
+def _block(lines: dict[Node, str], target: Node | None, names: Identifiers) -> str:
+    """A function's body computing ``target`` (``None``: returning None) from ``lines``."""
+    if target is None:
+        return "    return None"
+    body = [lines[n] for n in ancestry(target.graph, [target])]
+    return "".join(f"    {line}\n" for line in [*body, f"return {names(target.name)}"]
+                   ).rstrip("\n")
 
 
 def write_jax_script(graph: Graph, path: str | os.PathLike[str], train: str | None = None
-                     ) -> None:
-    """Write :func:`jax_script` to ``path`` (its name gives the graph's title)."""
+                     ) -> list[Path]:
+    """Write :func:`jax_script` to ``path`` (its name gives the graph's title), and the data
+    set it trains on, if any, beside it (:func:`~.jax_data.sidecar`): the paths written."""
     path = Path(path)
-    atomic_write(path, jax_script(graph, train, path.stem.removesuffix("_jax"), path.name))
+    text, part = _script(graph, train, path.stem.removesuffix("_jax"), path.name)
+    written = [path]
+    if part is not None:
+        write_sidecar(sidecar(path), part)
+        written.append(sidecar(path))
+    atomic_write(path, text)
+    return written
 
 
 def training_data(placeholder: Placeholder) -> np.ndarray:
-    """What the script trains ``placeholder`` on: its default. (The hook for data-set
-    bindings: a placeholder bound to a data set gives that set's array here.)"""
+    """What the script trains ``placeholder`` (not bound to a data set) on: its default."""
     if placeholder.value is None:
         raise ExportError(f"{placeholder.label}: the placeholder has no default to train on "
                           "(give it one)", node=placeholder.name)

@@ -85,6 +85,20 @@ def test_an_export_that_fails_names_the_node_and_leaves_the_document(affine, dia
     assert not affine.window.doc.dirty and not (tmp_path / "z_jax.py").exists()
 
 
+def test_export_jax_of_a_graph_bound_to_a_data_set_writes_its_data_beside(
+        window, dialogs, tmp_path, qtbot):
+    assert window.open_file(EXAMPLE.parent / "digits.json")
+    dialogs.save_path = str(tmp_path / "digits_jax")
+    with qtbot.waitSignal(window.export_menu.finished) as told:
+        window.export_menu.jax_action.trigger()
+    script, data = tmp_path / "digits_jax.py", tmp_path / "digits_jax.npz"
+    assert told.args == [f"Exported {script} and {data}"]
+    assert window.statusBar().currentMessage() == told.args[0]
+    with np.load(data) as saved:
+        np.testing.assert_array_equal(saved["X"], window.doc.graph.get_node("X").value)
+    assert "DATA = {}" in script.read_text()
+
+
 def test_the_app_starts_without_onnx_and_says_how_to_install_it(qtbot, dialogs, tmp_path,
                                                                monkeypatch):
     for package in ("onnx", "onnxruntime", "jax"):
