@@ -6,8 +6,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from editor import style
+
+if TYPE_CHECKING:
+    from editor.canvas.scene import GraphScene
 
 
 def parser() -> argparse.ArgumentParser:
@@ -18,6 +22,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, default=2.0, help="PNG pixels per canvas unit")
     p.add_argument("--theme", choices=list(style.THEMES), default="dark")
     p.add_argument("--select", metavar="NAMES", help="draw only these nodes (comma-separated)")
+    p.add_argument("--no-values", action="store_true",
+                   help="leave the nodes' values out (by default each node shows its value, "
+                        "as the canvas does)")
     return p
 
 
@@ -43,6 +50,8 @@ def main(argv: list[str]) -> int:
             raise ValueError("--scale: expected a number > 0")
         doc = Document(prepare_graph(load_graph(args.file)))
         scene = GraphScene(doc)
+        if not args.no_values:
+            show_values(scene)
         if args.select:
             scene.select(doc.graph.get_node(name) for name in args.select.split(","))
         export_image(scene, args.out, args.scale, selection=bool(args.select))
@@ -51,3 +60,28 @@ def main(argv: list[str]) -> int:
         return 2
     print(f"wrote {args.out}")
     return 0
+
+
+def show_values(scene: GraphScene) -> None:
+    """Each node's value on it, as the canvas shows it once evaluated: placeholders fed their
+    defaults (a bound one the first preview batch of its data set); a node that cannot be
+    evaluated (a missing feed, an error), a train step and what it feeds show none."""
+    from editor.compute.service import train_steps_and_below
+    from editor.tensor_stats import preview_later
+    from engine.data.binding import bound
+    from engine.data.preview import PreviewBatch, preview_feeds
+    from engine.errors import EngineError
+    from engine.session import Session
+
+    graph = scene.doc.graph
+    session = Session(graph)
+    feeds = preview_feeds([n for n, _ in bound(graph.nodes)], PreviewBatch())
+    below = train_steps_and_below(graph)
+    for node in graph.nodes:
+        if node.op.is_source or node in below:
+            continue  # (a source shows the value it holds already)
+        try:
+            value = session.run(node, feeds)
+        except EngineError:
+            continue
+        scene.node_items[node].set_preview(preview_later(value))

@@ -200,3 +200,12 @@ def test_export_image_headless(suffix, tmp_path, capsys):
     assert main.main(["export-image", str(EXAMPLE), str(tmp_path / "a.gif")]) == 2
     err = capsys.readouterr().err
     assert "missing.json" in err and "a.gif: a picture is .png or .svg" in err
+
+
+def test_export_image_headless_shows_the_values_as_the_canvas_does(tmp_path):
+    """The series' worked example: z = A·x + b = [2, -1] on z, unless asked to leave it out."""
+    out = tmp_path / "affine.svg"
+    assert main.main(["export-image", str(EXAMPLE), str(out)]) == 0
+    assert ">[2, -1]<" in out.read_text()
+    assert main.main(["export-image", str(EXAMPLE), str(out), "--no-values"]) == 0
+    assert ">[2, -1]<" not in out.read_text() and ">[[1, 0], [0, -1]]<" in out.read_text()
