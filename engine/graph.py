@@ -304,8 +304,9 @@ class Graph:
         self.nx: nx.DiGraph[Node] = nx.DiGraph()
         self._nodes: dict[str, Node] = {}
         self._name_counters: dict[str, int] = {}
-        self._listeners: list[tuple[weakref.ref[Any], Callable[..., None] | None]] = []
-        """(a weak reference to a listener, or to the object of a bound method; its function)"""
+        self._listeners: list[tuple[weakref.ref[Any], Callable[..., None] | None, bool]] = []
+        """(a weak reference to a listener, or to the object of a bound method; its function;
+        whether it takes a list of events)"""
         self._shapes: dict[Node, Shape | ShapeError] = {}
         self._reshaped: set[Node] = set()
         self.version = 0
@@ -346,19 +347,21 @@ class Graph:
 
     # ---- listeners ------------------------------------------------------------------------
 
-    def subscribe(self, listener: Callable[[GraphEvent], None]) -> None:
-        """Call ``listener(event)`` after every change. Held weakly: it lives as long as its
+    def subscribe(self, listener: Callable[..., None], batched: bool = False) -> None:
+        """Call ``listener(event)`` after every change — or, ``batched``, ``listener(events)``
+        with the list of a change's events (a batch edit, :meth:`reinsert` or
+        :meth:`remove_nodes`, makes thousands at once). Held weakly: it lives as long as its
         owner does."""
         owner = getattr(listener, "__self__", None)
         if owner is None:
-            self._listeners.append((weakref.ref(listener), None))
+            self._listeners.append((weakref.ref(listener), None, batched))
         else:  # a bound method: its object held weakly, its function called with it
-            self._listeners.append((weakref.ref(owner), listener.__func__))  # type: ignore[attr-defined]
+            self._listeners.append((weakref.ref(owner), listener.__func__, batched))  # type: ignore[attr-defined]
 
-    def unsubscribe(self, listener: Callable[[GraphEvent], None]) -> None:
+    def unsubscribe(self, listener: Callable[..., None]) -> None:
         owner = getattr(listener, "__self__", None)
         target, function = (listener, None) if owner is None else (owner, listener.__func__)  # type: ignore[attr-defined]
-        self._listeners = [(ref, func) for ref, func in self._listeners
+        self._listeners = [(ref, func, batched) for ref, func, batched in self._listeners
                            if ref() is not None and not (ref() is target and func is function)]
 
     def _emit(self, kind: str, node: Node, **details: Any) -> None:
@@ -369,15 +372,20 @@ class Graph:
             self._forget_shapes(node, kind)
         if self._listeners:
             event = GraphEvent(kind, node, **details) if details else GraphEvent(kind, node)
-            self._notify((event,))
+            self._notify([event])
 
-    def _notify(self, events: Iterable[GraphEvent]) -> None:
+    def _notify(self, events: list[GraphEvent]) -> None:
         """Hand ``events`` to every listener, in order (one pass over the listeners)."""
         dead = False
-        for ref, func in self._listeners:
+        for ref, func, batched in self._listeners:
             target = ref()
             if target is None:
                 dead = True
+            elif batched:
+                if func is None:
+                    target(events)
+                else:
+                    func(target, events)
             elif func is None:
                 for event in events:
                     target(event)
@@ -385,7 +393,7 @@ class Graph:
                 for event in events:
                     func(target, event)
         if dead:
-            self._listeners = [(ref, func) for ref, func in self._listeners if ref() is not None]
+            self._listeners = [entry for entry in self._listeners if entry[0]() is not None]
 
     # ---- edits ----------------------------------------------------------------------------
 
@@ -424,6 +432,83 @@ class Graph:
         self.nx.remove_node(node)
         del self._nodes[node.name]
         self._emit("node_removed", node)
+
+    def remove_nodes(self, nodes: Iterable[Node | str]) -> list[Wiring]:
+        """Remove ``nodes`` and every wire to or from them in one go (what :meth:`remove_node`
+        does one by one): listeners hear every ``edge_removed``, then every ``node_removed``,
+        at once. Returns the wires removed, as ``(target, port, source)``, for
+        :meth:`reinsert`."""
+        removed = list(dict.fromkeys(self.get_node(n) for n in nodes))  # (KeyError: no change)
+        gone = set(removed)
+        wires: list[Wiring] = []
+        succ = self.nx.succ
+        for node in removed:  # (in the order remove_node unwires them)
+            for consumer, data in succ[node].items():
+                if consumer not in gone:
+                    wires.extend((consumer, port, node) for port in sorted(data["ports"]))
+            wires.extend((node, port, source) for port, source in enumerate(node.inputs)
+                         if source is not None)
+        if self._shapes:
+            for node in removed:  # theirs and their consumers'
+                self._forget_shapes(node, "edge_removed")
+        for target, port, _ in wires:
+            target.inputs[port] = None
+        self.nx.remove_nodes_from(removed)
+        for node in removed:
+            del self._nodes[node.name]
+        self.version += len(wires) + len(removed)
+        if self._listeners:
+            self._notify([GraphEvent("edge_removed", target, port=port, source=source)
+                          for target, port, source in wires]
+                         + [GraphEvent("node_removed", node) for node in removed])
+        return wires
+
+    def reinsert(self, nodes: Iterable[Node], wires: Iterable[Wiring] = (),
+                 places: dict[str, int] | None = None) -> None:
+        """Put back nodes removed from this graph — the very objects, with their attributes,
+        values, state and ``ui`` — at their ``places`` (:meth:`places_of`), and the wires
+        ``(target, port, source)`` that each join one of them, as :meth:`remove_nodes` returned
+        them: an undo, in one go. Listeners hear every ``node_added``, then every
+        ``edge_added``, at once. The graph must be as the removal left it (the wires are not
+        searched for cycles); ``ValueError`` if a node or a wire cannot go back, before
+        anything changes."""
+        nodes, wires = list(nodes), list(wires)
+        new: set[Node] = set()
+        for node in nodes:
+            if node.graph is not self or node in new or any(s is not None for s in node.inputs):
+                raise ValueError(f"{node.name} is not a node removed from this graph")
+            if node.name in self._nodes:
+                raise ValueError(f"a node named '{node.name}' already exists")
+            new.add(node)
+        ports: set[tuple[Node, int]] = set()
+        for target, port, source in wires:
+            if not {target, source} & new or not all(
+                    end in new or self._nodes.get(end.name) is end for end in (target, source)):
+                raise ValueError(f"{source.name} → {target.name} is not a wire to put back")
+            if not 0 <= port < len(target.inputs) or target.inputs[port] is not None \
+                    or (target, port) in ports:
+                raise ValueError(f"input {port} of {target.label} is not free")
+            ports.add((target, port))
+        for node in nodes:
+            self._nodes[node.name] = node
+            self._shapes.pop(node, None)
+        self.nx.add_nodes_from(nodes)
+        edges: dict[tuple[Node, Node], set[int]] = {}
+        for target, port, source in wires:
+            target.inputs[port] = source
+            edges.setdefault((source, target), set()).add(port)
+        self.nx.add_edges_from((u, v, {"ports": p}) for (u, v), p in edges.items())
+        if places:
+            self.restore_places(places)
+        self.version += len(nodes) + len(wires)
+        if self._shapes:
+            for target, _, _ in wires:
+                if target not in new:  # a consumer that was left: its shape changes
+                    self._forget_shapes(target, "edge_added")
+        if self._listeners:
+            self._notify([GraphEvent("node_added", node) for node in nodes]
+                         + [GraphEvent("edge_added", target, port=port, source=source)
+                            for target, port, source in wires])
 
     def places_of(self, nodes: Iterable[Node | str]) -> dict[str, int]:
         """Where ``nodes`` are in :attr:`nodes` (name → index): :meth:`restore_places` puts
@@ -750,6 +835,9 @@ class Graph:
     def __repr__(self) -> str:
         return f"<Graph of {len(self)} nodes>"
 
+
+Wiring = tuple[Node, int, Node]
+"""A wire as :meth:`Graph.remove_nodes` returns it: ``(target, port, source)``."""
 
 _Spec = tuple[type[Node], OpDef | str, str, dict[str, Any], Any, dict[str, Any], dict[str, Any],
               list[Any]]

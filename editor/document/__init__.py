@@ -76,7 +76,7 @@ class Document(QObject):
         self._events: list[GraphEvent] = []
         self.destroyed.connect(_unfreeze_later)
         self._added: list[Node] = []
-        self.graph.subscribe(self._on_event)
+        self.graph.subscribe(self._on_events, batched=True)
 
     # ---- state ----------------------------------------------------------------------------
 
@@ -171,13 +171,12 @@ class Document(QObject):
 
     # ---- graph events ---------------------------------------------------------------------
 
-    def _on_event(self, event: GraphEvent) -> None:
-        if event.kind == "node_added":
-            self._added.append(event.node)
+    def _on_events(self, events: list[GraphEvent]) -> None:
+        self._added.extend(event.node for event in events if event.kind == "node_added")
         if self._batch_depth:
-            self._events.append(event)
+            self._events.extend(events)
             return
-        self.changed.emit([event])
+        self.changed.emit(list(events))
         self._flush_shapes()
 
     def _flush_shapes(self) -> None:
