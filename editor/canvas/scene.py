@@ -77,6 +77,10 @@ class GraphScene(QGraphicsScene):
         self.doc = doc
         self.node_items: dict[Node, NodeItem] = {}
         self.edge_items: dict[tuple[Node, int], EdgeItem] = {}
+        self._spare_nodes: dict[Node, NodeItem] = {}
+        self._spare_edges: dict[tuple[Node, int, Node], EdgeItem] = {}
+        """The items the last edit removed: the next edit (its undo, as a rule) takes back
+        those of the nodes and wires it brings back, instead of making them anew."""
         self._drag: WireDrag | None = None
         self._press_positions: dict[NodeItem, QPointF] = {}
         self.overview = Overview(lambda: (self.node_items.values(), self.edge_items.values()),
@@ -105,15 +109,22 @@ class GraphScene(QGraphicsScene):
             for port in data["ports"]:
                 self._add_edge_item(target, port, source)
 
-    def _new_node_item(self, node: Node) -> NodeItem:
-        item = NodeItem(node)
+    def _new_node_item(self, node: Node, spare: dict[Node, NodeItem] | None = None) -> NodeItem:
+        """``node``'s item: made, or taken from ``spare`` (shown as a new one would be)."""
+        item = spare.pop(node, None) if spare else None
+        if item is None:
+            item = NodeItem(node)
+            if self.overview_mode:
+                item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+            if not self.doc.editable:
+                item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, False)
+        else:
+            item.reset()
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.overview_mode)
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, self.doc.editable)
         pos = node.ui.get("pos")
         if layout.valid_pos(pos):
             item.setPos(pos[0], pos[1])
-        if self.overview_mode:
-            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
-        if not self.doc.editable:
-            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, False)
         self.node_items[node] = item
         return item
 
@@ -124,6 +135,8 @@ class GraphScene(QGraphicsScene):
         selection changes)."""
         was_empty = not self.node_items
         ends: set[Node] = set()
+        spare_nodes, spare_edges = self._spare_nodes, self._spare_edges
+        self._spare_nodes, self._spare_edges = {}, {}
         # Qt takes an item out of its index at once (slowly, for long wires); without the
         # index, thousands go in a blink, and the index is rebuilt when next needed (for what
         # remains: worth it when most items go)
@@ -136,13 +149,13 @@ class GraphScene(QGraphicsScene):
             for event in events:
                 kind, node = event.kind, event.node
                 if kind == "node_added":
-                    self.addItem(self._new_node_item(node))
+                    self.addItem(self._new_node_item(node, spare_nodes))
                 elif kind == "node_removed":
                     self._remove_node_item(node)
                 elif kind in ("edge_added", "edge_removed"):
                     assert event.port is not None and event.source is not None  # an edge's
                     if kind == "edge_added":
-                        self._add_edge_item(node, event.port, event.source)
+                        self._add_edge_item(node, event.port, event.source, spare_edges)
                     else:
                         self._remove_edge_item(node, event.port)
                     ends.update((node, event.source))
@@ -197,12 +210,20 @@ class GraphScene(QGraphicsScene):
         item = self.node_items.pop(node)
         self._press_positions.pop(item, None)
         self._remove_item(item)
+        self._spare_nodes[node] = item
 
-    def _add_edge_item(self, target: Node, port: int, source: Node) -> None:
+    def _add_edge_item(self, target: Node, port: int, source: Node,
+                       spare: dict[tuple[Node, int, Node], EdgeItem] | None = None) -> None:
         source_item, target_item = self.node_items[source], self.node_items[target]
-        edge = EdgeItem(source_item, target_item, port)
-        if self.overview_mode:
-            edge.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+        edge = spare.pop((target, port, source), None) if spare else None
+        if edge is not None and (edge.source, edge.target) == (source_item, target_item):
+            edge.setSelected(False)
+            edge.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.overview_mode)
+            edge.update_path()
+        else:
+            edge = EdgeItem(source_item, target_item, port)
+            if self.overview_mode:
+                edge.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.addItem(edge)
         source_item.edges.append(edge)
         target_item.edges.append(edge)
@@ -213,6 +234,7 @@ class GraphScene(QGraphicsScene):
         edge.source.edges.remove(edge)
         edge.target.edges.remove(edge)
         self._remove_item(edge)
+        self._spare_edges[target, port, edge.source.node] = edge
 
     def _move_node_item(self, node: Node) -> None:
         pos = node.ui.get("pos")
