@@ -163,7 +163,7 @@ class NodeItem(QGraphicsItem):
         self.highlight, self.hover_port = set(), None
         self.setSelected(False)
         for child in self.childItems():
-            child.setParentItem(None)
+            child.setParentItem(None)  # type: ignore[arg-type]  # (Qt takes None)
         self.update()
 
     def refresh(self) -> None:
