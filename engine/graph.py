@@ -474,16 +474,20 @@ class Graph:
         anything changes."""
         nodes, wires = list(nodes), list(wires)
         new: set[Node] = set()
+        present = self._nodes
         for node in nodes:
-            if node.graph is not self or node in new or any(s is not None for s in node.inputs):
+            if node.graph is not self or node in new or node.inputs.count(None) != len(node.inputs):
                 raise ValueError(f"{node.name} is not a node removed from this graph")
-            if node.name in self._nodes:
+            if node.name in present:
                 raise ValueError(f"a node named '{node.name}' already exists")
             new.add(node)
         ports: set[tuple[Node, int]] = set()
         for target, port, source in wires:
-            if not {target, source} & new or not all(
-                    end in new or self._nodes.get(end.name) is end for end in (target, source)):
+            if target in new:
+                back = source in new or present.get(source.name) is source
+            else:
+                back = source in new and present.get(target.name) is target
+            if not back:
                 raise ValueError(f"{source.name} → {target.name} is not a wire to put back")
             if not 0 <= port < len(target.inputs) or target.inputs[port] is not None \
                     or (target, port) in ports:
@@ -520,17 +524,20 @@ class Graph:
         """Move the named nodes to these indices of :attr:`nodes`, the others keeping their
         order (undoing a deletion puts the nodes back where they were, and files stay the
         same). Nothing a run computes changes: no event."""
+        nodes = self._nodes
         moved = sorted((i, name) for name, i in places.items())
-        rest = [n for name, n in self._nodes.items() if name not in places]
-        order: list[Node] = []
+        for _, name in moved:
+            self.get_node(name)  # (KeyError: no change)
+        rest = [name for name in nodes if name not in places]
+        order: list[str] = []
         taken = 0
         for index, name in moved:
             more = max(0, index - len(order))
             order.extend(rest[taken:taken + more])
             taken += more
-            order.append(self.get_node(name))
+            order.append(name)
         order.extend(rest[taken:])
-        self._nodes = {n.name: n for n in order}
+        self._nodes = {name: nodes[name] for name in order}
 
     def connect(self, source: Node | str, target: Node | str, port: int | str) -> None:
         """Wire ``source``'s output into input ``port`` (index or name) of ``target``.
@@ -706,29 +713,26 @@ class Graph:
             self._shapes[n] = self._infer_shape(n)
 
     def _unshaped_ancestors(self, nodes: Iterable[Node]) -> list[Node]:
-        """``nodes`` and their ancestors whose shapes are not cached, in topological order."""
-        shapes, pred = self._shapes, self.nx.pred
-        todo = [n for n in nodes if n not in shapes]
-        seen = set(todo)
-        while todo:
-            for parent in pred[todo.pop()]:
-                if parent not in seen and parent not in shapes:
-                    seen.add(parent)
-                    todo.append(parent)
-        if len(seen) <= 1:
-            return list(seen)
-        waiting = {n: len(seen.intersection(pred[n])) for n in seen}  # inputs not yet ordered
-        ready = [n for n, count in waiting.items() if count == 0]
+        """``nodes`` and their ancestors whose shapes are not cached, in topological order
+        (a depth-first walk up the inputs: each node follows its inputs)."""
+        shapes = self._shapes
         order: list[Node] = []
-        succ = self.nx.succ
-        while ready:
-            n = ready.pop()
-            order.append(n)
-            for consumer in succ[n]:
-                if consumer in waiting:
-                    waiting[consumer] -= 1
-                    if waiting[consumer] == 0:
-                        ready.append(consumer)
+        seen: set[Node] = set()
+        for start in nodes:
+            if start in shapes or start in seen:
+                continue
+            seen.add(start)
+            stack = [(start, iter(start.inputs))]
+            while stack:
+                node, inputs = stack[-1]
+                for parent in inputs:
+                    if parent is not None and parent not in seen and parent not in shapes:
+                        seen.add(parent)
+                        stack.append((parent, iter(parent.inputs)))
+                        break
+                else:
+                    stack.pop()
+                    order.append(node)
         return order
 
     def _infer_shape(self, node: Node) -> Shape | ShapeError:

@@ -81,6 +81,8 @@ class GraphScene(QGraphicsScene):
         self._spare_edges: dict[tuple[Node, int, Node], EdgeItem] = {}
         """The items the last edit removed: the next edit (its undo, as a rule) takes back
         those of the nodes and wires it brings back, instead of making them anew."""
+        self._spare_flags = (False, True)
+        """Whether the spare items were drawn in the overview, and movable."""
         self._drag: WireDrag | None = None
         self._press_positions: dict[NodeItem, QPointF] = {}
         self.overview = Overview(lambda: (self.node_items.values(), self.edge_items.values()),
@@ -120,8 +122,9 @@ class GraphScene(QGraphicsScene):
                 item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, False)
         else:
             item.reset()
-            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.overview_mode)
-            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, self.doc.editable)
+            if self._spare_flags != (self.overview_mode, self.doc.editable):
+                item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.overview_mode)
+                item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, self.doc.editable)
         pos = node.ui.get("pos")
         if layout.valid_pos(pos):
             item.setPos(pos[0], pos[1])
@@ -165,6 +168,7 @@ class GraphScene(QGraphicsScene):
                     self._node_changed(node)
         finally:
             self.blockSignals(False)
+            self._spare_flags = (self.overview_mode, self.doc.editable)
             if many:
                 self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
                 # a new index learns the area it divides only when the scene's rectangle
@@ -218,7 +222,8 @@ class GraphScene(QGraphicsScene):
         edge = spare.pop((target, port, source), None) if spare else None
         if edge is not None and (edge.source, edge.target) == (source_item, target_item):
             edge.setSelected(False)
-            edge.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.overview_mode)
+            if self._spare_flags[0] != self.overview_mode:
+                edge.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.overview_mode)
             edge.update_path()
         else:
             edge = EdgeItem(source_item, target_item, port)

@@ -422,9 +422,9 @@ def _loss_candidates(graph: Graph) -> list[str]:
         except EngineError:
             continue
         loss = has_role(node, LOSS)
-        final = all(_for_training(c) for c in node.consumers)
         if shape == ():
-            ranked.append((0 if loss or final else 1, node.name))
+            final = loss or all(_for_training(c) for c in graph.nx.succ[node])
+            ranked.append((0 if final else 1, node.name))
         elif loss:
             ranked.append((2, node.name))
     return [name for _, name in sorted(ranked, key=lambda item: item[0])]
