@@ -311,6 +311,9 @@ class Graph:
         self._reshaped: set[Node] = set()
         self.version = 0
         """Bumped by every change that alters what a run computes (not by value changes)."""
+        self._edits = 0
+        """Bumped by every change: the shapes a :class:`Removal` keeps hold again on
+        :meth:`reinsert` only if none came between."""
 
     # ---- access ---------------------------------------------------------------------------
 
@@ -365,6 +368,7 @@ class Graph:
                            if ref() is not None and not (ref() is target and func is function)]
 
     def _emit(self, kind: str, node: Node, **details: Any) -> None:
+        self._edits += 1
         if kind in STRUCTURAL:
             self.version += 1
         if self._shapes and kind not in ("ui_changed", "state_changed"):  # (a shape error
@@ -433,13 +437,13 @@ class Graph:
         del self._nodes[node.name]
         self._emit("node_removed", node)
 
-    def remove_nodes(self, nodes: Iterable[Node | str]) -> list[Wiring]:
+    def remove_nodes(self, nodes: Iterable[Node | str]) -> Removal:
         """Remove ``nodes`` and every wire to or from them in one go (what :meth:`remove_node`
         does one by one): listeners hear every ``edge_removed``, then every ``node_removed``,
-        at once. Returns the wires removed, as ``(target, port, source)``, for
-        :meth:`reinsert`."""
+        at once. Returns what :meth:`reinsert` needs to put them back."""
         removed = list(dict.fromkeys(self.get_node(n) for n in nodes))  # (KeyError: no change)
         gone = set(removed)
+        places = {name: i for i, (name, node) in enumerate(self._nodes.items()) if node in gone}
         wires: list[Wiring] = []
         succ = self.nx.succ
         for node in removed:  # (in the order remove_node unwires them)
@@ -448,31 +452,33 @@ class Graph:
                     wires.extend((consumer, port, node) for port in sorted(data["ports"]))
             wires.extend((node, port, source) for port, source in enumerate(node.inputs)
                          if source is not None)
-        if self._shapes:
-            for node in removed:  # theirs and their consumers'
-                self._forget_shapes(node, "edge_removed")
+        cached = self._shapes
+        shapes = {node: cached.pop(node) for node in removed if node in cached}
+        if cached:
+            for target, _, _ in wires:
+                if target not in gone:  # a consumer that stays: its shape changes
+                    self._forget_shapes(target, "edge_removed", shapes)
         for target, port, _ in wires:
             target.inputs[port] = None
         self.nx.remove_nodes_from(removed)
         for node in removed:
             del self._nodes[node.name]
         self.version += len(wires) + len(removed)
+        self._edits += 1
         if self._listeners:
             self._notify([GraphEvent("edge_removed", target, port=port, source=source)
                           for target, port, source in wires]
                          + [GraphEvent("node_removed", node) for node in removed])
-        return wires
+        return Removal(removed, wires, places, shapes, self._edits)
 
-    def reinsert(self, nodes: Iterable[Node], wires: Iterable[Wiring] = (),
-                 places: dict[str, int] | None = None) -> None:
-        """Put back nodes removed from this graph — the very objects, with their attributes,
-        values, state and ``ui`` — at their ``places`` (:meth:`places_of`), and the wires
-        ``(target, port, source)`` that each join one of them, as :meth:`remove_nodes` returned
-        them: an undo, in one go. Listeners hear every ``node_added``, then every
-        ``edge_added``, at once. The graph must be as the removal left it (the wires are not
-        searched for cycles); ``ValueError`` if a node or a wire cannot go back, before
-        anything changes."""
-        nodes, wires = list(nodes), list(wires)
+    def reinsert(self, removal: Removal) -> None:
+        """Put back what :meth:`remove_nodes` removed — the very nodes, with their attributes,
+        values, state and ``ui``, at their places in :attr:`nodes`, and their wires (and, if
+        nothing changed since, their inferred shapes): an undo, in one go. Listeners hear
+        every ``node_added``, then every ``edge_added``, at once. The graph must be as the
+        removal left it (the wires are not searched for cycles); ``ValueError`` if a node or a
+        wire cannot go back, before anything changes."""
+        nodes, wires = removal.nodes, removal.wires
         new: set[Node] = set()
         present = self._nodes
         for node in nodes:
@@ -493,22 +499,26 @@ class Graph:
                     or (target, port) in ports:
                 raise ValueError(f"input {port} of {target.label} is not free")
             ports.add((target, port))
+        unchanged = removal.edits == self._edits
         for node in nodes:
             self._nodes[node.name] = node
-            self._shapes.pop(node, None)
         self.nx.add_nodes_from(nodes)
         edges: dict[tuple[Node, Node], set[int]] = {}
         for target, port, source in wires:
             target.inputs[port] = source
             edges.setdefault((source, target), set()).add(port)
         self.nx.add_edges_from((u, v, {"ports": p}) for (u, v), p in edges.items())
-        if places:
-            self.restore_places(places)
+        if removal.places:
+            self.restore_places(removal.places)
         self.version += len(nodes) + len(wires)
+        self._edits += 1
         if self._shapes:
             for target, _, _ in wires:
                 if target not in new:  # a consumer that was left: its shape changes
                     self._forget_shapes(target, "edge_added")
+        if unchanged:  # the shapes are as before the removal (closed under ancestors again)
+            self._shapes.update(removal.shapes)
+            self._reshaped.update(n for n in removal.shapes if n not in new)
         if self._listeners:
             self._notify([GraphEvent("node_added", node) for node in nodes]
                          + [GraphEvent("edge_added", target, port=port, source=source)
@@ -638,6 +648,7 @@ class Graph:
         """:meth:`assign` for several variables at once (an optimizer's step): listeners get
         one ``value_changed`` per node, after every value is set."""
         pairs = list(pairs)
+        self._edits += 1
         reshaped = []  # a value of the same shape leaves every cached shape as it is
         for node, array in pairs:
             old = node._value
@@ -763,7 +774,10 @@ class Graph:
         reshaped, self._reshaped = self._reshaped, set()
         return {n for n in reshaped if self._nodes.get(n.name) is n}
 
-    def _forget_shapes(self, node: Node, kind: str) -> None:
+    def _forget_shapes(self, node: Node, kind: str,
+                       dropped: dict[Node, Shape | ShapeError] | None = None) -> None:
+        """Drop the cached shapes ``kind`` of change to ``node`` makes stale (into ``dropped``,
+        if given)."""
         if kind == "node_removed":
             self._shapes.pop(node, None)
             return
@@ -778,8 +792,11 @@ class Graph:
         todo = [node]
         while todo:
             n = todo.pop()
-            if self._shapes.pop(n, _MISSING) is not _MISSING:
+            shape = self._shapes.pop(n, _MISSING)
+            if shape is not _MISSING:
                 self._reshaped.add(n)
+                if dropped is not None:
+                    dropped[n] = shape  # type: ignore[assignment]
                 todo.extend(self.nx.successors(n))
 
     # ---- naming ---------------------------------------------------------------------------
@@ -841,7 +858,21 @@ class Graph:
 
 
 Wiring = tuple[Node, int, Node]
-"""A wire as :meth:`Graph.remove_nodes` returns it: ``(target, port, source)``."""
+"""A wire as a :class:`Removal` keeps it: ``(target, port, source)``."""
+
+
+class Removal(NamedTuple):
+    """What :meth:`Graph.remove_nodes` took out, for :meth:`Graph.reinsert` to put back."""
+
+    nodes: list[Node]
+    wires: list[Wiring]
+    """Every wire to or from the nodes."""
+    places: dict[str, int]
+    """Where the nodes were in :attr:`Graph.nodes` (name → index)."""
+    shapes: dict[Node, Shape | ShapeError]
+    """The inferred shapes the removal dropped (theirs and their consumers'), as they were."""
+    edits: int
+    """The graph's count of changes just after the removal."""
 
 _Spec = tuple[type[Node], OpDef | str, str, dict[str, Any], Any, dict[str, Any], dict[str, Any],
               list[Any]]

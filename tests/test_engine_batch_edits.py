@@ -34,14 +34,13 @@ def test_removed_nodes_go_back_as_they_were_with_their_wires_and_places():
     value = session.run("z")
     assert g.shape_of("loss") == ()
     nodes = [g.get_node(n) for n in ("W", "y", "t")]
-    places = g.places_of(nodes)
-    wires = g.remove_nodes(nodes)
+    removal = g.remove_nodes(nodes)
     assert [n.name for n in g] == ["x", "b", "Wx", "z", "loss"]
     assert g.get_node("z").inputs == [None] and g.get_node("Wx").inputs == [None, g.get_node("x")]
     assert g.version > version
     with pytest.raises(ts.ShapeError, match="not connected"):
         g.shape_of("loss")
-    g.reinsert(nodes, wires, places)
+    g.reinsert(removal)
     assert text(g) == before
     assert [g.get_node(n) for n in ("W", "y", "t")] == nodes  # the very nodes
     assert g.shape_of("loss") == () and np.allclose(session.run("z"), value)
@@ -60,12 +59,12 @@ def test_listeners_hear_a_batch_at_once_and_in_order():
     g.subscribe(each)
     g.subscribe(batch, batched=True)
     y = g.get_node("y")
-    wires = g.remove_nodes([y])
+    removal = g.remove_nodes([y])
     assert batches == [[("edge_removed", "z"), ("edge_removed", "y"), ("edge_removed", "y"),
                         ("node_removed", "y")]]
     assert one_by_one == [kind for kind, _ in batches[0]]
     batches.clear()
-    g.reinsert([y], wires)
+    g.reinsert(removal)
     assert batches == [[("node_added", "y"), ("edge_added", "z"), ("edge_added", "y"),
                         ("edge_added", "y")]]
     g.set_ui("x", pos=[1, 1])
@@ -75,21 +74,48 @@ def test_listeners_hear_a_batch_at_once_and_in_order():
 def test_what_cannot_go_back_is_refused_before_anything_changes():
     g = example()
     y = g.get_node("y")
-    wires = g.remove_nodes([y])
+    removal = g.remove_nodes([y])
     before = text(g)
     g.add_node("constant", name="y", value=1.0)  # its name is taken
     with pytest.raises(ValueError, match="a node named 'y' already exists"):
-        g.reinsert([y], wires)
+        g.reinsert(removal)
     g.remove_node("y")
     g.connect("x", "z", 0)  # a port it fed is wired again
     with pytest.raises(ValueError, match="input 0 of z .tanh. is not free"):
-        g.reinsert([y], wires)
+        g.reinsert(removal)
     g.disconnect("z", 0)
     other = example()
     with pytest.raises(ValueError, match="not a node removed from this graph"):
-        g.reinsert([other.get_node("y")])
+        g.reinsert(other.remove_nodes(["y"]))
     with pytest.raises(ValueError, match="a node named 'z' already exists"):
-        g.reinsert([g.get_node("z")])  # still in it
+        g.reinsert(removal._replace(nodes=[g.get_node("z")], wires=[]))  # still in it
     assert text(g) == before
-    g.reinsert([y], wires)
+    g.reinsert(removal)
     assert g.get_node("z").inputs[0] is y
+
+
+def test_shapes_after_a_reinsert_are_right_and_follow_later_changes():
+    g = example()
+    assert g.shape_of("loss") == ()
+    removal = g.remove_nodes(["y", "loss"])  # z, between them, stays
+    with pytest.raises(ts.ShapeError, match="not connected"):
+        g.shape_of("z")
+    g.reinsert(removal)
+    assert g.take_reshaped() >= {g.get_node("z")}  # its shape is news again
+    assert (g.shape_of("y"), g.shape_of("z"), g.shape_of("loss")) == ((2,), (2,), ())
+    g.set_value("b", [0.5, 0.5, 0.5])  # below y, z and loss now: 2 and 3 do not fit
+    for name in ("y", "z", "loss"):
+        with pytest.raises(ts.ShapeError, match="y"):
+            g.shape_of(name)
+
+
+def test_a_change_between_removal_and_reinsert_is_seen_in_the_shapes():
+    g = example()
+    g.set_value("b", [0.5, 0.5, 0.5])
+    with pytest.raises(ts.ShapeError, match=r"^y: shapes \(2,\) and \(3,\)"):
+        g.shape_of("z")  # (z is blocked by y)
+    removal = g.remove_nodes(["z"])
+    g.rename("y", "h")
+    g.reinsert(removal)
+    with pytest.raises(ts.ShapeError, match=r"^h: shapes \(2,\) and \(3,\)"):
+        g.shape_of("z")  # named as it is now

@@ -83,6 +83,8 @@ class GraphScene(QGraphicsScene):
         those of the nodes and wires it brings back, instead of making them anew."""
         self._spare_flags = (False, True)
         """Whether the spare items were drawn in the overview, and movable."""
+        self._doomed: set[QGraphicsItem] | None = None
+        """The items an edit that removes most of them removes at its end, in one go."""
         self._drag: WireDrag | None = None
         self._press_positions: dict[NodeItem, QPointF] = {}
         self.overview = Overview(lambda: (self.node_items.values(), self.edge_items.values()),
@@ -147,6 +149,11 @@ class GraphScene(QGraphicsScene):
         many = removals > max(BULK_REMOVAL, (len(self.node_items) + len(self.edge_items)) // 2)
         if many:
             self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+            # Qt looks for each item it removes in its list of them from the start: taken in
+            # the order they were added (nodes, then wires, as a rule), each is found at once
+            added: list[QGraphicsItem] = [*self.node_items.values(), *self.edge_items.values()]
+            doomed: set[QGraphicsItem] = set()
+            self._doomed = doomed
         self.blockSignals(True)
         try:
             for event in events:
@@ -167,6 +174,11 @@ class GraphScene(QGraphicsScene):
                 elif kind in NODE_CHANGED:
                     self._node_changed(node)
         finally:
+            if many:
+                self._doomed = None
+                for old in added:
+                    if old in doomed:
+                        self.removeItem(old)
             self.blockSignals(False)
             self._spare_flags = (self.overview_mode, self.doc.editable)
             if many:
@@ -193,11 +205,15 @@ class GraphScene(QGraphicsScene):
             self.update()
 
     def _remove_item(self, item: QGraphicsItem) -> None:
-        """Remove ``item``; if it was selected, :meth:`_follow` has blocked the signal, and
-        the selection change is announced when the edit is done."""
+        """Remove ``item`` (or, in an edit that removes most items, mark it to be removed at
+        its end); if it was selected, :meth:`_follow` has blocked the signal, and the
+        selection change is announced when the edit is done."""
         if item.isSelected():
             self._selection_changed_quietly = True
-        self.removeItem(item)
+        if self._doomed is None:
+            self.removeItem(item)
+        else:
+            self._doomed.add(item)
 
     def _announce_selection(self) -> None:
         if self._selection_changed_quietly:

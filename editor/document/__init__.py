@@ -52,8 +52,9 @@ class Document(QObject):
     every edit is refused with the lock's reason.
     """
 
-    changed = Signal(list)  # GraphEvents: an edit's, or one made outside an edit
-    shapes_changed = Signal(list)  # nodes whose static shape may have changed
+    # (lists carried as ``object``: a ``list`` signal copies every element for every slot)
+    changed = Signal(object)  # a list of GraphEvents: an edit's, or one made outside an edit
+    shapes_changed = Signal(object)  # a list of nodes whose static shape may have changed
     batch_done = Signal()  # after an edit (a command, an undo or a redo) is complete
     dirty_changed = Signal(bool)
     path_changed = Signal()

@@ -18,7 +18,7 @@ import numpy as np
 
 from editor.document import Command, Document
 from editor.tensor_stats import value_preview
-from engine.graph import Constant, Graph, Node, Placeholder, Variable, Wiring
+from engine.graph import Constant, Graph, Node, Placeholder, Removal, Variable
 from engine.replica import data_copy
 from engine.tensors import format_shape
 
@@ -162,12 +162,10 @@ class RemoveItems(Command):
         elif self.wire_ends:
             said.append(f"{len(self.wire_ends)} wire" + "s" * (len(self.wire_ends) != 1))
         super().__init__(doc, f"{verb} {' and '.join(said)}")
-        self.nodes: list[Node] = []
+        self.removal: Removal | None = None
         """The nodes removed (the very objects: an undo puts them back as they were)."""
-        self.wires: list[Wiring] = []
         self.unwired: list[Wire] = []
         """The wires given, as they were."""
-        self.places: dict[str, int] = {}
 
     def apply(self) -> None:
         graph = self.graph
@@ -177,12 +175,11 @@ class RemoveItems(Command):
             source = graph.get_node(target).inputs[port]
             unwired.append((target, port, source.name if source is not None else None))
         _set_wires(graph, [(target, port, None) for target, port, _ in unwired])
-        self.places = graph.places_of(nodes)
-        self.wires = graph.remove_nodes(nodes)
-        self.nodes, self.unwired = nodes, unwired
+        self.removal, self.unwired = graph.remove_nodes(nodes), unwired
 
     def revert(self) -> None:
-        self.graph.reinsert(self.nodes, self.wires, self.places)
+        assert self.removal is not None  # (applied first)
+        self.graph.reinsert(self.removal)
         _set_wires(self.graph, reversed(self.unwired))
 
 
