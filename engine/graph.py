@@ -535,9 +535,10 @@ class Graph:
         order (undoing a deletion puts the nodes back where they were, and files stay the
         same). Nothing a run computes changes: no event."""
         nodes = self._nodes
+        missing = places.keys() - nodes.keys()
+        if missing:  # (no change)
+            raise KeyError(f"no node named '{min(missing)}' in the graph")
         moved = sorted((i, name) for name, i in places.items())
-        for _, name in moved:
-            self.get_node(name)  # (KeyError: no change)
         rest = [name for name in nodes if name not in places]
         order: list[str] = []
         taken = 0

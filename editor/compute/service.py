@@ -34,7 +34,7 @@ from engine.errors import EngineError, EvaluationError, ShapeError
 from engine.gcpause import gc_paused
 from engine.graph import Graph, GraphEvent, Node, Placeholder
 from engine.optimizers import VAR_LIST
-from engine.replica import Change, change_of, replay, value_copy
+from engine.replica import Change, changes_of, replay, value_copy
 from engine.session import Session
 
 FRAME_SECONDS = 0.016
@@ -625,18 +625,15 @@ class ComputeService(QObject):
     def _on_graph_events(self, events: list[GraphEvent]) -> None:
         """Called in the thread that edited the graph: queue the changes, then let the GUI
         thread schedule a refresh."""
-        changes = []
-        for event in events:
-            change = change_of(event)
-            if change is None:
-                continue
-            if change[0] == "rename":
-                old, new = change[1]
+        changes = changes_of(events)
+        for action, args in changes:
+            if action == "rename":
+                old, new = args
                 if old in self._watched:
                     self._watched = {new if n == old else n: None for n in self._watched}
-            elif change[0] == "remove_node":
-                self._watched.pop(event.node.name, None)
-            changes.append(change)
+            elif action == "remove_nodes":
+                for name in args[0]:
+                    self._watched.pop(name, None)
         if changes and self._inbox.put(*changes):
             self._changes_queued.emit()
 
