@@ -140,6 +140,7 @@ class GraphScene(QGraphicsScene):
         selection changes)."""
         was_empty = not self.node_items
         ends: set[Node] = set()
+        fresh: set[Node] = set()
         spare_nodes, spare_edges = self._spare_nodes, self._spare_edges
         self._spare_nodes, self._spare_edges = {}, {}
         # Qt takes an item out of its index at once (slowly, for long wires); without the
@@ -160,6 +161,7 @@ class GraphScene(QGraphicsScene):
                 kind, node = event.kind, event.node
                 if kind == "node_added":
                     self.addItem(self._new_node_item(node, spare_nodes))
+                    fresh.add(node)
                 elif kind == "node_removed":
                     self._remove_node_item(node)
                 elif kind in ("edge_added", "edge_removed"):
@@ -187,7 +189,7 @@ class GraphScene(QGraphicsScene):
                 # changes: without this, finding the item under the cursor tested every item
                 self.setSceneRect(self.sceneRect())
                 self.setSceneRect(QRectF())  # and the rectangle grows with the items again
-        for node in ends:  # their ports show whether they are wired
+        for node in ends - fresh:  # their ports show whether they are wired (new ones do)
             item = self.node_items.get(node)
             if item is not None:
                 item.update()
@@ -236,7 +238,7 @@ class GraphScene(QGraphicsScene):
                        spare: dict[tuple[Node, int, Node], EdgeItem] | None = None) -> None:
         source_item, target_item = self.node_items[source], self.node_items[target]
         edge = spare.pop((target, port, source), None) if spare else None
-        if edge is not None and (edge.source, edge.target) == (source_item, target_item):
+        if edge is not None and edge.source is source_item and edge.target is target_item:
             edge.setSelected(False)
             if self._spare_flags[0] != self.overview_mode:
                 edge.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.overview_mode)
