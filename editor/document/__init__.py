@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +32,6 @@ again at each full collection; they are handed back (``gc.unfreeze``) when the d
 NODE_CHANGED = frozenset({"renamed", "attr_changed", "value_changed", "state_changed"})
 """The kinds of graph event by which a node itself changed: its name, an attribute, its value
 or what it keeps between runs (not its wiring, nor its place on the canvas)."""
-_shape_text = lru_cache(maxsize=256)(format_shape)
-"""A shape as shown (asked of every node of an edit of thousands: a graph has few shapes)."""
 
 
 def _unfreeze_later() -> None:
@@ -123,7 +120,7 @@ class Document(QObject):
         it waits for, has an input not wired yet; ``blocked`` if a node upstream has an error.
         """
         try:
-            return _shape_text(self.graph.shape_of(node)), OK, ""
+            return format_shape(self.graph.shape_of(node)), OK, ""
         except ShapeError as error:
             graph = self.graph
             culprit = (graph.get_node(error.node)
