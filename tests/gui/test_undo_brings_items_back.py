@@ -4,6 +4,7 @@ them: not selected, wired port to port, following their nodes when dragged."""
 from PySide6.QtCore import QPoint, Qt
 
 from editor.canvas.items.edge import EdgeItem
+from editor.document import INCOMPLETE, OK
 
 
 def drawn_wires(canvas) -> dict[tuple[str, int, str], tuple]:
@@ -35,3 +36,17 @@ def test_deleted_nodes_come_back_unselected_wired_and_movable(affine):
     assert [i.node.name for i in affine.scene.selected_node_items()] == ["matmul"]
     affine.drag(affine.title("matmul"), affine.title("matmul") + QPoint(0, 60))
     assert drawn_wires(affine) == port_ends(affine) != wires  # its wires followed it
+
+
+def test_undoing_a_deletion_shows_the_shapes_below_it_again(affine):
+    def shapes():
+        return {n.name: (affine.item(n.name).shape_text, affine.item(n.name).shape_state)
+                for n in affine.graph}
+
+    before = shapes()
+    assert before["z"] == ("(2,)", OK)
+    affine.click(affine.title("matmul"))
+    affine.key(Qt.Key_Delete)
+    assert shapes()["z"] == ("?", INCOMPLETE)  # its input is gone
+    affine.key(Qt.Key_Z, Qt.ControlModifier)
+    assert shapes() == before
