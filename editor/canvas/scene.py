@@ -181,6 +181,9 @@ class GraphScene(QGraphicsScene):
                 for old in added:
                     if old in doomed:
                         self.removeItem(old)
+                        doomed.discard(old)
+                for old in doomed:  # (made by this edit too)
+                    self.removeItem(old)
             self.blockSignals(False)
             self._spare_flags = (self.overview_mode, self.doc.editable)
             if many:
