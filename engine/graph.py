@@ -538,12 +538,15 @@ class Graph:
         missing = places.keys() - nodes.keys()
         if missing:  # (no change)
             raise KeyError(f"no node named '{min(missing)}' in the graph")
-        moved = sorted((i, name) for name, i in places.items())
+        moved = sorted(places, key=places.__getitem__)
         rest = [name for name in nodes if name not in places]
+        if not rest:  # (every node: an undo of "delete all")
+            self._nodes = {name: nodes[name] for name in moved}
+            return
         order: list[str] = []
         taken = 0
-        for index, name in moved:
-            more = max(0, index - len(order))
+        for name in moved:
+            more = max(0, places[name] - len(order))
             order.extend(rest[taken:taken + more])
             taken += more
             order.append(name)
