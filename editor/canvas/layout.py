@@ -54,11 +54,8 @@ def has_positions(graph: Graph) -> bool:
 
 def valid_pos(pos: object) -> TypeGuard[list[float] | tuple[float, float]]:
     """Whether ``pos`` (from a node's ``ui``) is an ``[x, y]`` pair of numbers."""
-    if not isinstance(pos, (list, tuple)) or len(pos) != 2:
-        return False
-    x, y = pos  # (checked one by one: asked of every node of an edit of thousands)
-    return (isinstance(x, (int, float)) and isinstance(y, (int, float))
-            and not isinstance(x, bool) and not isinstance(y, bool))
+    return (isinstance(pos, (list, tuple)) and len(pos) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos))
 
 
 MAX_CANDIDATES = 250_000
