@@ -331,12 +331,16 @@ class Graph:
         self.nx: nx.DiGraph[Node] = nx.DiGraph()
         self._nodes: dict[str, Node] = {}
         self._name_counters: dict[str, int] = {}
-        self._listeners: list[tuple[weakref.ref[Any], Callable[..., None] | None]] = []
-        """(a weak reference to a listener, or to the object of a bound method; its function)"""
+        self._listeners: list[tuple[weakref.ref[Any], Callable[..., None] | None, bool]] = []
+        """(a weak reference to a listener, or to the object of a bound method; its function;
+        whether it takes a list of events)"""
         self._shapes: dict[Node, Shape | ShapeError] = {}
         self._reshaped: set[Node] = set()
         self.version = 0
         """Bumped by every change that alters what a run computes (not by value changes)."""
+        self._edits = 0
+        """Bumped by every change: the shapes a :class:`Removal` keeps hold again on
+        :meth:`reinsert` only if none came between."""
 
     # ---- access ---------------------------------------------------------------------------
 
@@ -373,22 +377,25 @@ class Graph:
 
     # ---- listeners ------------------------------------------------------------------------
 
-    def subscribe(self, listener: Callable[[GraphEvent], None]) -> None:
-        """Call ``listener(event)`` after every change. Held weakly: it lives as long as its
+    def subscribe(self, listener: Callable[..., None], batched: bool = False) -> None:
+        """Call ``listener(event)`` after every change — or, ``batched``, ``listener(events)``
+        with the list of a change's events (a batch edit, :meth:`reinsert` or
+        :meth:`remove_nodes`, makes thousands at once). Held weakly: it lives as long as its
         owner does."""
         owner = getattr(listener, "__self__", None)
         if owner is None:
-            self._listeners.append((weakref.ref(listener), None))
+            self._listeners.append((weakref.ref(listener), None, batched))
         else:  # a bound method: its object held weakly, its function called with it
-            self._listeners.append((weakref.ref(owner), listener.__func__))  # type: ignore[attr-defined]
+            self._listeners.append((weakref.ref(owner), listener.__func__, batched))  # type: ignore[attr-defined]
 
-    def unsubscribe(self, listener: Callable[[GraphEvent], None]) -> None:
+    def unsubscribe(self, listener: Callable[..., None]) -> None:
         owner = getattr(listener, "__self__", None)
         target, function = (listener, None) if owner is None else (owner, listener.__func__)  # type: ignore[attr-defined]
-        self._listeners = [(ref, func) for ref, func in self._listeners
+        self._listeners = [(ref, func, batched) for ref, func, batched in self._listeners
                            if ref() is not None and not (ref() is target and func is function)]
 
     def _emit(self, kind: str, node: Node, **details: Any) -> None:
+        self._edits += 1
         if kind in STRUCTURAL:
             self.version += 1
         if self._shapes and kind not in ("ui_changed", "state_changed"):  # (a shape error
@@ -396,15 +403,20 @@ class Graph:
             self._forget_shapes(node, kind)
         if self._listeners:
             event = GraphEvent(kind, node, **details) if details else GraphEvent(kind, node)
-            self._notify((event,))
+            self._notify([event])
 
-    def _notify(self, events: Iterable[GraphEvent]) -> None:
+    def _notify(self, events: list[GraphEvent]) -> None:
         """Hand ``events`` to every listener, in order (one pass over the listeners)."""
         dead = False
-        for ref, func in self._listeners:
+        for ref, func, batched in self._listeners:
             target = ref()
             if target is None:
                 dead = True
+            elif batched:
+                if func is None:
+                    target(events)
+                else:
+                    func(target, events)
             elif func is None:
                 for event in events:
                     target(event)
@@ -412,7 +424,7 @@ class Graph:
                 for event in events:
                     func(target, event)
         if dead:
-            self._listeners = [(ref, func) for ref, func in self._listeners if ref() is not None]
+            self._listeners = [entry for entry in self._listeners if entry[0]() is not None]
 
     # ---- edits ----------------------------------------------------------------------------
 
@@ -452,6 +464,93 @@ class Graph:
         del self._nodes[node.name]
         self._emit("node_removed", node)
 
+    def remove_nodes(self, nodes: Iterable[Node | str]) -> Removal:
+        """Remove ``nodes`` and every wire to or from them in one go (what :meth:`remove_node`
+        does one by one): listeners hear every ``edge_removed``, then every ``node_removed``,
+        at once. Returns what :meth:`reinsert` needs to put them back."""
+        removed = list(dict.fromkeys(self.get_node(n) for n in nodes))  # (KeyError: no change)
+        gone = set(removed)
+        places = {name: i for i, (name, node) in enumerate(self._nodes.items()) if node in gone}
+        wires: list[Wiring] = []
+        succ = self.nx.succ
+        for node in removed:  # (in the order remove_node unwires them)
+            for consumer, data in succ[node].items():
+                if consumer not in gone:
+                    wires.extend((consumer, port, node) for port in sorted(data["ports"]))
+            wires.extend((node, port, source) for port, source in enumerate(node.inputs)
+                         if source is not None)
+        cached = self._shapes
+        shapes = {node: cached.pop(node) for node in removed if node in cached}
+        if cached:
+            for target, _, _ in wires:
+                if target not in gone:  # a consumer that stays: its shape changes
+                    self._forget_shapes(target, "edge_removed", shapes)
+        for target, port, _ in wires:
+            target.inputs[port] = None
+        self.nx.remove_nodes_from(removed)
+        for node in removed:
+            del self._nodes[node.name]
+        self.version += len(wires) + len(removed)
+        self._edits += 1
+        if self._listeners:
+            self._notify([GraphEvent("edge_removed", target, port=port, source=source)
+                          for target, port, source in wires]
+                         + [GraphEvent("node_removed", node) for node in removed])
+        return Removal(removed, wires, places, shapes, self._edits)
+
+    def reinsert(self, removal: Removal) -> None:
+        """Put back what :meth:`remove_nodes` removed — the very nodes, with their attributes,
+        values, state and ``ui``, at their places in :attr:`nodes`, and their wires (and, if
+        nothing changed since, their inferred shapes): an undo, in one go. Listeners hear
+        every ``node_added``, then every ``edge_added``, at once. The graph must be as the
+        removal left it (the wires are not searched for cycles); ``ValueError`` if a node or a
+        wire cannot go back, before anything changes."""
+        nodes, wires = removal.nodes, removal.wires
+        new: set[Node] = set()
+        present = self._nodes
+        for node in nodes:
+            if node.graph is not self or node in new or node.inputs.count(None) != len(node.inputs):
+                raise ValueError(f"{node.name} is not a node removed from this graph")
+            if node.name in present:
+                raise ValueError(f"a node named '{node.name}' already exists")
+            new.add(node)
+        ports: set[tuple[Node, int]] = set()
+        for target, port, source in wires:
+            if target in new:
+                back = source in new or present.get(source.name) is source
+            else:
+                back = source in new and present.get(target.name) is target
+            if not back:
+                raise ValueError(f"{source.name} → {target.name} is not a wire to put back")
+            if not 0 <= port < len(target.inputs) or target.inputs[port] is not None \
+                    or (target, port) in ports:
+                raise ValueError(f"input {port} of {target.label} is not free")
+            ports.add((target, port))
+        unchanged = removal.edits == self._edits
+        for node in nodes:
+            self._nodes[node.name] = node
+        self.nx.add_nodes_from(nodes)
+        edges: dict[tuple[Node, Node], set[int]] = {}
+        for target, port, source in wires:
+            target.inputs[port] = source
+            edges.setdefault((source, target), set()).add(port)
+        self.nx.add_edges_from((u, v, {"ports": p}) for (u, v), p in edges.items())
+        if removal.places:
+            self.restore_places(removal.places)
+        self.version += len(nodes) + len(wires)
+        self._edits += 1
+        if self._shapes:
+            for target, _, _ in wires:
+                if target not in new:  # a consumer that was left: its shape changes
+                    self._forget_shapes(target, "edge_added")
+        if unchanged:  # the shapes are as before the removal (closed under ancestors again)
+            self._shapes.update(removal.shapes)
+            self._reshaped.update(n for n in removal.shapes if n not in new)
+        if self._listeners:
+            self._notify([GraphEvent("node_added", node) for node in nodes]
+                         + [GraphEvent("edge_added", target, port=port, source=source)
+                            for target, port, source in wires])
+
     def places_of(self, nodes: Iterable[Node | str]) -> dict[str, int]:
         """Where ``nodes`` are in :attr:`nodes` (name → index): :meth:`restore_places` puts
         them back there after a removal."""
@@ -462,17 +561,24 @@ class Graph:
         """Move the named nodes to these indices of :attr:`nodes`, the others keeping their
         order (undoing a deletion puts the nodes back where they were, and files stay the
         same). Nothing a run computes changes: no event."""
-        moved = sorted((i, name) for name, i in places.items())
-        rest = [n for name, n in self._nodes.items() if name not in places]
-        order: list[Node] = []
+        nodes = self._nodes
+        missing = places.keys() - nodes.keys()
+        if missing:  # (no change)
+            raise KeyError(f"no node named '{min(missing)}' in the graph")
+        moved = sorted(places, key=places.__getitem__)
+        rest = [name for name in nodes if name not in places]
+        if not rest:  # (every node: an undo of "delete all")
+            self._nodes = {name: nodes[name] for name in moved}
+            return
+        order: list[str] = []
         taken = 0
-        for index, name in moved:
-            more = max(0, index - len(order))
+        for name in moved:
+            more = max(0, places[name] - len(order))
             order.extend(rest[taken:taken + more])
             taken += more
-            order.append(self.get_node(name))
+            order.append(name)
         order.extend(rest[taken:])
-        self._nodes = {n.name: n for n in order}
+        self._nodes = {name: nodes[name] for name in order}
 
     def connect(self, source: Node | str, target: Node | str, port: int | str) -> None:
         """Wire ``source``'s output into input ``port`` (index or name) of ``target``.
@@ -576,6 +682,7 @@ class Graph:
         """:meth:`assign` for several variables at once (an optimizer's step): listeners get
         one ``value_changed`` per node, after every value is set."""
         pairs = list(pairs)
+        self._edits += 1
         reshaped = []  # a value of the same shape leaves every cached shape as it is
         for node, array in pairs:
             old = node._value
@@ -661,29 +768,26 @@ class Graph:
             self._shapes[n] = self._infer_shape(n)
 
     def _unshaped_ancestors(self, nodes: Iterable[Node]) -> list[Node]:
-        """``nodes`` and their ancestors whose shapes are not cached, in topological order."""
-        shapes, pred = self._shapes, self.nx.pred
-        todo = [n for n in nodes if n not in shapes]
-        seen = set(todo)
-        while todo:
-            for parent in pred[todo.pop()]:
-                if parent not in seen and parent not in shapes:
-                    seen.add(parent)
-                    todo.append(parent)
-        if len(seen) <= 1:
-            return list(seen)
-        waiting = {n: len(seen.intersection(pred[n])) for n in seen}  # inputs not yet ordered
-        ready = [n for n, count in waiting.items() if count == 0]
+        """``nodes`` and their ancestors whose shapes are not cached, in topological order
+        (a depth-first walk up the inputs: each node follows its inputs)."""
+        shapes = self._shapes
         order: list[Node] = []
-        succ = self.nx.succ
-        while ready:
-            n = ready.pop()
-            order.append(n)
-            for consumer in succ[n]:
-                if consumer in waiting:
-                    waiting[consumer] -= 1
-                    if waiting[consumer] == 0:
-                        ready.append(consumer)
+        seen: set[Node] = set()
+        for start in nodes:
+            if start in shapes or start in seen:
+                continue
+            seen.add(start)
+            stack = [(start, iter(start.inputs))]
+            while stack:
+                node, inputs = stack[-1]
+                for parent in inputs:
+                    if parent is not None and parent not in seen and parent not in shapes:
+                        seen.add(parent)
+                        stack.append((parent, iter(parent.inputs)))
+                        break
+                else:
+                    stack.pop()
+                    order.append(node)
         return order
 
     def _infer_shape(self, node: Node) -> Shape | ShapeError:
@@ -714,7 +818,10 @@ class Graph:
         reshaped, self._reshaped = self._reshaped, set()
         return {n for n in reshaped if self._nodes.get(n.name) is n}
 
-    def _forget_shapes(self, node: Node, kind: str) -> None:
+    def _forget_shapes(self, node: Node, kind: str,
+                       dropped: dict[Node, Shape | ShapeError] | None = None) -> None:
+        """Drop the cached shapes ``kind`` of change to ``node`` makes stale (into ``dropped``,
+        if given)."""
         if kind == "node_removed":
             self._shapes.pop(node, None)
             return
@@ -729,8 +836,11 @@ class Graph:
         todo = [node]
         while todo:
             n = todo.pop()
-            if self._shapes.pop(n, _MISSING) is not _MISSING:
+            shape = self._shapes.pop(n, _MISSING)
+            if shape is not _MISSING:
                 self._reshaped.add(n)
+                if dropped is not None:
+                    dropped[n] = shape  # type: ignore[assignment]
                 todo.extend(self.nx.successors(n))
 
     # ---- naming ---------------------------------------------------------------------------
@@ -797,6 +907,23 @@ class Graph:
     def __repr__(self) -> str:
         return f"<Graph of {len(self)} nodes>"
 
+
+Wiring = tuple[Node, int, Node]
+"""A wire as a :class:`Removal` keeps it: ``(target, port, source)``."""
+
+
+class Removal(NamedTuple):
+    """What :meth:`Graph.remove_nodes` took out, for :meth:`Graph.reinsert` to put back."""
+
+    nodes: list[Node]
+    wires: list[Wiring]
+    """Every wire to or from the nodes."""
+    places: dict[str, int]
+    """Where the nodes were in :attr:`Graph.nodes` (name → index)."""
+    shapes: dict[Node, Shape | ShapeError]
+    """The inferred shapes the removal dropped (theirs and their consumers'), as they were."""
+    edits: int
+    """The graph's count of changes just after the removal."""
 
 _Spec = tuple[type[Node], OpDef | str, str, dict[str, Any], Any, dict[str, Any], dict[str, Any],
               list[Any]]

@@ -6,11 +6,14 @@ record (node names and copies of values, nothing shared with the graph it came f
     graph.subscribe(lambda event: queue.append(change_of(event)))
     ...
     for change in queue: replay(replica, change)
+
+(or, batched, ``graph.subscribe(lambda events: queue.extend(changes_of(events)), batched=True)``)
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -45,6 +48,36 @@ def change_of(event: GraphEvent) -> Change | None:
     return None
 
 
+_REMOVALS = ("edge_removed", "node_removed")
+
+
+def changes_of(events: Sequence[GraphEvent]) -> list[Change]:
+    """The change records of a batch of events, in order — each run of removals (a deletion
+    of thousands of nodes) as the disconnections its nodes' removal does not imply and one
+    ``remove_nodes``."""
+    changes: list[Change] = []
+    i = 0
+    while i < len(events):
+        if events[i].kind not in _REMOVALS:
+            change = change_of(events[i])
+            if change is not None:
+                changes.append(change)
+            i += 1
+            continue
+        end = i
+        while end < len(events) and events[end].kind in _REMOVALS:
+            end += 1
+        run = events[i:end]
+        removed = [event.node for event in run if event.kind == "node_removed"]
+        gone = set(removed)
+        changes.extend(("disconnect", (e.node.name, e.port)) for e in run
+                       if e.kind == "edge_removed" and e.node not in gone and e.source not in gone)
+        if removed:
+            changes.append(("remove_nodes", ([node.name for node in removed],)))
+        i = end
+    return changes
+
+
 def replay(graph: Graph, change: Change) -> None:
     """Apply one change record to ``graph``. Raises ``KeyError`` (or the engine's error) if
     the graph is not the one the record was made for."""
@@ -61,7 +94,8 @@ def replay(graph: Graph, change: Change) -> None:
     elif action == "assign":
         name, value = args
         graph.assign(cast(_ValueNode, graph.get_node(name)), value)  # made from value_changed
-    elif action in ("remove_node", "connect", "disconnect", "rename", "set_state"):
+    elif action in ("remove_node", "remove_nodes", "connect", "disconnect", "rename",
+                    "set_state"):
         getattr(graph, action)(*args)
     else:
         raise ValueError(f"unknown change {action!r}")

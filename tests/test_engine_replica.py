@@ -11,7 +11,7 @@ import pytest
 
 import engine as ts
 from engine.io import dumps, graph_to_dict, load_graph
-from engine.replica import change_of, data_copy, replay
+from engine.replica import change_of, changes_of, data_copy, replay
 
 EXAMPLES = ["affine", "perceptron", "mlp"]
 
@@ -101,6 +101,37 @@ def test_replayed_events_keep_a_copy_equal_to_the_graph():
         entry.pop("ui", None)
     assert dumps(mirrored) == dumps(data)
     assert ts.Session(replica).run("J") == ts.Session(graph).run("J")
+
+
+def test_a_deletion_replays_as_one_removal_and_the_disconnections_it_does_not_imply():
+    graph = load_graph("resources/examples/affine.json")
+    graph.add_node("square", [graph.get_node("z")], name="y")
+    replica = graph.copy()
+    changes = []
+
+    def record(events):
+        changes.extend(changes_of(events))
+
+    graph.subscribe(record, batched=True)  # held weakly: kept alive by this frame
+    removal = graph.remove_nodes(["matmul", "z"])
+    assert changes == [("remove_nodes", (["matmul", "z"],))]  # (y's input goes with z)
+    graph.reinsert(removal)
+    graph.set_value("x", [3.0, 4.0])
+    graph.disconnect("y", 0)  # a run of removals: this wire is not matmul's
+    graph.remove_node("matmul")
+    assert [c[0] for c in changes[-3:]] == ["disconnect", "disconnect", "remove_nodes"]
+    for change in changes:
+        replay(replica, change)
+    assert nodes_of(replica) == nodes_of(graph)
+
+
+def nodes_of(graph: ts.Graph) -> list[dict]:
+    """The graph's nodes as saved, by name, without their places on the canvas (a replica
+    needs neither their order nor their ``ui``)."""
+    entries = graph_to_dict(graph)["nodes"]
+    for entry in entries:
+        entry.pop("ui", None)
+    return sorted(entries, key=lambda entry: entry["name"])
 
 
 def test_changes_made_in_one_thread_replay_in_another():

@@ -77,6 +77,14 @@ class GraphScene(QGraphicsScene):
         self.doc = doc
         self.node_items: dict[Node, NodeItem] = {}
         self.edge_items: dict[tuple[Node, int], EdgeItem] = {}
+        self._spare_nodes: dict[Node, NodeItem] = {}
+        self._spare_edges: dict[tuple[Node, int, Node], EdgeItem] = {}
+        """The items the last edit removed: the next edit (its undo, as a rule) takes back
+        those of the nodes and wires it brings back, instead of making them anew."""
+        self._spare_flags = (False, True)
+        """Whether the spare items were drawn in the overview, and movable."""
+        self._doomed: set[QGraphicsItem] | None = None
+        """The items an edit that removes most of them removes at its end, in one go."""
         self._drag: WireDrag | None = None
         self._press_positions: dict[NodeItem, QPointF] = {}
         self.overview = Overview(lambda: (self.node_items.values(), self.edge_items.values()),
@@ -105,15 +113,23 @@ class GraphScene(QGraphicsScene):
             for port in data["ports"]:
                 self._add_edge_item(target, port, source)
 
-    def _new_node_item(self, node: Node) -> NodeItem:
-        item = NodeItem(node)
+    def _new_node_item(self, node: Node, spare: dict[Node, NodeItem] | None = None) -> NodeItem:
+        """``node``'s item: made, or taken from ``spare`` (shown as a new one would be)."""
+        item = spare.pop(node, None) if spare else None
+        if item is None:
+            item = NodeItem(node)
+            if self.overview_mode:
+                item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+            if not self.doc.editable:
+                item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, False)
+        else:
+            item.reset()
+            if self._spare_flags != (self.overview_mode, self.doc.editable):
+                item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.overview_mode)
+                item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, self.doc.editable)
         pos = node.ui.get("pos")
         if layout.valid_pos(pos):
             item.setPos(pos[0], pos[1])
-        if self.overview_mode:
-            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
-        if not self.doc.editable:
-            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, False)
         self.node_items[node] = item
         return item
 
@@ -124,6 +140,9 @@ class GraphScene(QGraphicsScene):
         selection changes)."""
         was_empty = not self.node_items
         ends: set[Node] = set()
+        fresh: set[Node] = set()
+        spare_nodes, spare_edges = self._spare_nodes, self._spare_edges
+        self._spare_nodes, self._spare_edges = {}, {}
         # Qt takes an item out of its index at once (slowly, for long wires); without the
         # index, thousands go in a blink, and the index is rebuilt when next needed (for what
         # remains: worth it when most items go)
@@ -131,18 +150,24 @@ class GraphScene(QGraphicsScene):
         many = removals > max(BULK_REMOVAL, (len(self.node_items) + len(self.edge_items)) // 2)
         if many:
             self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+            # Qt looks for each item it removes in its list of them from the start: taken in
+            # the order they were added (nodes, then wires, as a rule), each is found at once
+            added: list[QGraphicsItem] = [*self.node_items.values(), *self.edge_items.values()]
+            doomed: set[QGraphicsItem] = set()
+            self._doomed = doomed
         self.blockSignals(True)
         try:
             for event in events:
                 kind, node = event.kind, event.node
                 if kind == "node_added":
-                    self.addItem(self._new_node_item(node))
+                    self.addItem(self._new_node_item(node, spare_nodes))
+                    fresh.add(node)
                 elif kind == "node_removed":
                     self._remove_node_item(node)
                 elif kind in ("edge_added", "edge_removed"):
                     assert event.port is not None and event.source is not None  # an edge's
                     if kind == "edge_added":
-                        self._add_edge_item(node, event.port, event.source)
+                        self._add_edge_item(node, event.port, event.source, spare_edges)
                     else:
                         self._remove_edge_item(node, event.port)
                     ends.update((node, event.source))
@@ -151,14 +176,23 @@ class GraphScene(QGraphicsScene):
                 elif kind in NODE_CHANGED:
                     self._node_changed(node)
         finally:
+            if many:
+                self._doomed = None
+                for old in added:
+                    if old in doomed:
+                        self.removeItem(old)
+                        doomed.discard(old)
+                for old in doomed:  # (made by this edit too)
+                    self.removeItem(old)
             self.blockSignals(False)
+            self._spare_flags = (self.overview_mode, self.doc.editable)
             if many:
                 self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
                 # a new index learns the area it divides only when the scene's rectangle
                 # changes: without this, finding the item under the cursor tested every item
                 self.setSceneRect(self.sceneRect())
                 self.setSceneRect(QRectF())  # and the rectangle grows with the items again
-        for node in ends:  # their ports show whether they are wired
+        for node in ends - fresh:  # their ports show whether they are wired (new ones do)
             item = self.node_items.get(node)
             if item is not None:
                 item.update()
@@ -176,11 +210,15 @@ class GraphScene(QGraphicsScene):
             self.update()
 
     def _remove_item(self, item: QGraphicsItem) -> None:
-        """Remove ``item``; if it was selected, :meth:`_follow` has blocked the signal, and
-        the selection change is announced when the edit is done."""
+        """Remove ``item`` (or, in an edit that removes most items, mark it to be removed at
+        its end); if it was selected, :meth:`_follow` has blocked the signal, and the
+        selection change is announced when the edit is done."""
         if item.isSelected():
             self._selection_changed_quietly = True
-        self.removeItem(item)
+        if self._doomed is None:
+            self.removeItem(item)
+        else:
+            self._doomed.add(item)
 
     def _announce_selection(self) -> None:
         if self._selection_changed_quietly:
@@ -197,12 +235,21 @@ class GraphScene(QGraphicsScene):
         item = self.node_items.pop(node)
         self._press_positions.pop(item, None)
         self._remove_item(item)
+        self._spare_nodes[node] = item
 
-    def _add_edge_item(self, target: Node, port: int, source: Node) -> None:
+    def _add_edge_item(self, target: Node, port: int, source: Node,
+                       spare: dict[tuple[Node, int, Node], EdgeItem] | None = None) -> None:
         source_item, target_item = self.node_items[source], self.node_items[target]
-        edge = EdgeItem(source_item, target_item, port)
-        if self.overview_mode:
-            edge.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+        edge = spare.pop((target, port, source), None) if spare else None
+        if edge is not None and edge.source is source_item and edge.target is target_item:
+            edge.setSelected(False)
+            if self._spare_flags[0] != self.overview_mode:
+                edge.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.overview_mode)
+            edge.update_path()
+        else:
+            edge = EdgeItem(source_item, target_item, port)
+            if self.overview_mode:
+                edge.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.addItem(edge)
         source_item.edges.append(edge)
         target_item.edges.append(edge)
@@ -213,6 +260,7 @@ class GraphScene(QGraphicsScene):
         edge.source.edges.remove(edge)
         edge.target.edges.remove(edge)
         self._remove_item(edge)
+        self._spare_edges[target, port, edge.source.node] = edge
 
     def _move_node_item(self, node: Node) -> None:
         pos = node.ui.get("pos")

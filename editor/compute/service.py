@@ -36,7 +36,7 @@ from engine.errors import EngineError, EvaluationError, ShapeError
 from engine.gcpause import gc_paused
 from engine.graph import Graph, GraphEvent, Node, Placeholder
 from engine.optimizers import VAR_LIST
-from engine.replica import Change, change_of, replay, value_copy
+from engine.replica import Change, changes_of, replay, value_copy
 from engine.session import Session
 
 FRAME_SECONDS = 0.016
@@ -138,21 +138,23 @@ class _Inbox:
         self.closed = False
         self.preview = PreviewBatch()
 
-    def put(self, change: Change) -> bool:
-        """Queue a change; true if it is the first since the worker last took them. A new
+    def put(self, *changes: Change) -> bool:
+        """Queue changes; true if they are the first since the worker last took them. A new
         value of a node replaces the value queued for it since the last structural change
         (training updates variables many times per evaluation)."""
         with self.lock:
-            changes = self.changes
-            if change[0] == "assign":
-                for i in range(len(changes) - 1, -1, -1):
-                    if changes[i][0] != "assign":
-                        break
-                    if changes[i][1][0] == change[1][0]:
-                        del changes[i]
-                        break
-            changes.append(change)
-            return len(changes) == 1
+            queued = self.changes
+            first = not queued
+            for change in changes:
+                if change[0] == "assign":
+                    for i in range(len(queued) - 1, -1, -1):
+                        if queued[i][0] != "assign":
+                            break
+                        if queued[i][1][0] == change[1][0]:
+                            del queued[i]
+                            break
+                queued.append(change)
+            return first
 
     def take(self) -> list[Change]:
         with self.lock:
@@ -502,7 +504,7 @@ class ComputeService(QObject):
         self._unfollow()
         self._doc, self._followed = doc, doc.graph
         self._assumed.clear()
-        doc.graph.subscribe(self._on_graph_event)
+        doc.graph.subscribe(self._on_graph_events, batched=True)
         self._watched = {n: None for n in self._watched if n in doc.graph}
         self._resync()
 
@@ -652,22 +654,23 @@ class ComputeService(QObject):
 
     def _unfollow(self) -> None:
         if self._followed is not None:
-            self._followed.unsubscribe(self._on_graph_event)
+            self._followed.unsubscribe(self._on_graph_events)
             self._followed = None
 
-    def _on_graph_event(self, event: GraphEvent) -> None:
-        """Called in the thread that edited the graph: queue the change, then let the GUI
+    def _on_graph_events(self, events: list[GraphEvent]) -> None:
+        """Called in the thread that edited the graph: queue the changes, then let the GUI
         thread schedule a refresh."""
-        change = change_of(event)
-        if change is None:
-            return
-        if change[0] == "rename":
-            old, new = change[1]
-            if old in self._watched:
-                self._watched = {new if n == old else n: None for n in self._watched}
-        elif change[0] == "remove_node":
-            self._watched.pop(event.node.name, None)
-        self._queue(change)
+        changes = changes_of(events)
+        for action, args in changes:
+            if action == "rename":
+                old, new = args
+                if old in self._watched:
+                    self._watched = {new if n == old else n: None for n in self._watched}
+            elif action == "remove_nodes":
+                for name in args[0]:
+                    self._watched.pop(name, None)
+        if changes and self._inbox.put(*changes):
+            self._changes_queued.emit()
 
     def _queue(self, change: Change) -> None:
         if self._inbox.put(change):

@@ -52,8 +52,9 @@ class Document(QObject):
     every edit is refused with the lock's reason.
     """
 
-    changed = Signal(list)  # GraphEvents: an edit's, or one made outside an edit
-    shapes_changed = Signal(list)  # nodes whose static shape may have changed
+    # (lists carried as ``object``: a ``list`` signal copies every element for every slot)
+    changed = Signal(object)  # a list of GraphEvents: an edit's, or one made outside an edit
+    shapes_changed = Signal(object)  # a list of nodes whose static shape may have changed
     batch_done = Signal()  # after an edit (a command, an undo or a redo) is complete
     dirty_changed = Signal(bool)
     path_changed = Signal()
@@ -76,7 +77,7 @@ class Document(QObject):
         self._events: list[GraphEvent] = []
         self.destroyed.connect(_unfreeze_later)
         self._added: list[Node] = []
-        self.graph.subscribe(self._on_event)
+        self.graph.subscribe(self._on_events, batched=True)
 
     # ---- state ----------------------------------------------------------------------------
 
@@ -171,13 +172,12 @@ class Document(QObject):
 
     # ---- graph events ---------------------------------------------------------------------
 
-    def _on_event(self, event: GraphEvent) -> None:
-        if event.kind == "node_added":
-            self._added.append(event.node)
+    def _on_events(self, events: list[GraphEvent]) -> None:
+        self._added.extend(event.node for event in events if event.kind == "node_added")
         if self._batch_depth:
-            self._events.append(event)
+            self._events.extend(events)
             return
-        self.changed.emit([event])
+        self.changed.emit(list(events))
         self._flush_shapes()
 
     def _flush_shapes(self) -> None:

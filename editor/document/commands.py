@@ -18,7 +18,7 @@ import numpy as np
 
 from editor.document import Command, Document
 from editor.tensor_stats import value_preview
-from engine.graph import Constant, Graph, Node, Placeholder, Variable
+from engine.graph import Constant, Graph, Node, Placeholder, Removal, Variable
 from engine.replica import data_copy
 from engine.tensors import format_shape
 
@@ -162,41 +162,25 @@ class RemoveItems(Command):
         elif self.wire_ends:
             said.append(f"{len(self.wire_ends)} wire" + "s" * (len(self.wire_ends) != 1))
         super().__init__(doc, f"{verb} {' and '.join(said)}")
-        self.specs: list[NodeSpec] = []
-        self.wires: list[Wire] = []
-        self.places: dict[str, int] = {}
+        self.removal: Removal | None = None
+        """The nodes removed (the very objects: an undo puts them back as they were)."""
+        self.unwired: list[Wire] = []
+        """The wires given, as they were."""
 
     def apply(self) -> None:
         graph = self.graph
         nodes = [graph.get_node(name) for name in self.node_names]
-        removed = set(nodes)
-        self.specs = [NodeSpec.of(n) for n in nodes]
-        self.places = graph.places_of(nodes)
-        wires: dict[tuple[str, int], str] = {}
-        for node in nodes:
-            for port, source in enumerate(node.inputs):
-                if source is not None:
-                    wires[node.name, port] = source.name
-            for consumer in graph.nx.successors(node):
-                if consumer not in removed:
-                    for port in graph.nx.edges[node, consumer]["ports"]:
-                        wires[consumer.name, port] = node.name
+        unwired = []
         for target, port in self.wire_ends:
             source = graph.get_node(target).inputs[port]
-            if source is not None:
-                wires[target, port] = source.name
-        self.wires = [(t, p, s) for (t, p), s in wires.items()]
-        for target, port in self.wire_ends:
-            graph.disconnect(target, port)
-        for node in nodes:
-            graph.remove_node(node)
+            unwired.append((target, port, source.name if source is not None else None))
+        _set_wires(graph, [(target, port, None) for target, port, _ in unwired])
+        self.removal, self.unwired = graph.remove_nodes(nodes), unwired
 
     def revert(self) -> None:
-        for spec in self.specs:
-            NodeSpec(spec.name, spec.op, spec.attrs, spec.value, spec.ui,
-                     state=spec.state).create(self.graph)
-        self.graph.restore_places(self.places)
-        _set_wires(self.graph, self.wires)
+        assert self.removal is not None  # (applied first)
+        self.graph.reinsert(self.removal)
+        _set_wires(self.graph, reversed(self.unwired))
 
 
 class SetWires(Command):

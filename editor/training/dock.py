@@ -544,17 +544,18 @@ def _loss_candidates(graph: Graph) -> list[str]:
     training reads, then other scalars, then per-example losses (training minimizes their
     sum). Other tensors are not offered."""
     ranked: list[tuple[int, str]] = []
-    for node in graph.nodes:
-        if not isinstance(node, Operation) or _for_training(node):
+    for node in graph.nodes:  # (roles read directly: a graph may have ten thousand nodes)
+        roles = node.op.roles
+        if not isinstance(node, Operation) or TRAIN_STEP in roles or GRADIENT in roles:
             continue
         try:
             shape = graph.shape_of(node)
         except EngineError:
             continue
-        loss = has_role(node, LOSS)
+        loss = LOSS in roles
         if shape == ():
-            final = all(_for_training(c) for c in node.consumers)
-            ranked.append((0 if loss or final else 1, node.name))
+            final = loss or all(_for_training(c) for c in graph.nx.succ[node])
+            ranked.append((0 if final else 1, node.name))
         elif loss:
             ranked.append((2, node.name))
     return [name for _, name in sorted(ranked, key=lambda item: item[0])]

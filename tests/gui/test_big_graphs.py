@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from editor.canvas.items.edge import EdgeItem
 from editor.canvas.items.node import READABLE_ZOOM, NodeItem
+from editor.document import Command
 from engine import Graph, Session, save_graph
 
 
@@ -119,3 +120,27 @@ def test_from_home_on_10000_nodes_a_few_wheel_notches_bring_the_labels_back(canv
                             False)
         QApplication.sendEvent(viewport, event)
     assert abs(view.zoom() - zoom) < 1e-9
+
+
+class AddThenDeleteAll(Command):
+    """One edit that adds a node and deletes every node, the new one too."""
+
+    def apply(self) -> None:
+        self.graph.add_node("constant", name="extra", value=1.0)
+        self.removal = self.graph.remove_nodes(list(self.graph))
+
+    def revert(self) -> None:
+        self.graph.reinsert(self.removal)
+        self.graph.remove_node("extra")
+
+
+def test_an_edit_that_removes_most_items_removes_the_ones_it_made_too(canvas, tmp_path):
+    open_graph(canvas, tmp_path, chains(4, 40))  # over 500 items go in one edit
+    graph = canvas.graph
+    before = wires(graph)
+    assert canvas.window.doc.execute(AddThenDeleteAll(canvas.window.doc, "Clear")) is None
+    assert len(graph) == 0 and canvas.scene.items() == []
+    canvas.key(Qt.Key_Z, Qt.ControlModifier)
+    assert "extra" not in graph and canvas_wires(canvas.scene) == before
+    assert sorted(i.node.name for i in canvas.scene.items() if isinstance(i, NodeItem)) == \
+        sorted(n.name for n in graph)

@@ -56,11 +56,14 @@ class WireItem(QGraphicsItem):
                   lane: float | None = None) -> None:
         """Record the ends (and, for a back wire, the height of its lane: by default half way
         between the ends, or under them when they are level)."""
-        self.prepareGeometryChange()
-        self._coords = (x1, y1, x2, y2)
         if x2 < x1 and lane is None:
             lane = (y1 + y2) / 2 if abs(y2 - y1) > 2 * BACK_BEND else max(y1, y2) + BACK_BEND
-        self._lane = lane if lane is not None else 0.0
+        lane = lane if lane is not None else 0.0
+        if (x1, y1, x2, y2) == self._coords and lane == self._lane:
+            return  # (a wire taken back by an undo, where it was)
+        self.prepareGeometryChange()
+        self._coords = (x1, y1, x2, y2)
+        self._lane = lane
         self._ends = self._bounds = self._path = self._hit = None
 
     def path(self) -> QPainterPath:

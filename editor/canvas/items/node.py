@@ -161,6 +161,18 @@ class NodeItem(QGraphicsItem):
     def message(self) -> str:
         return self.shape_message if self.shape_state != OK else self.eval_message
 
+    def reset(self) -> None:
+        """Show the node as a new item would (an item taken back by an undo): no evaluation
+        mark, preview, step, highlight, selection or badge."""
+        self.eval_state, self.eval_message = OK, ""
+        self.preview = self._preview_of = self._default = None
+        self.step, self.step_preview = None, ""
+        self.highlight, self.hover_port = set(), None
+        self.setSelected(False)
+        for child in self.childItems():
+            child.setParentItem(None)  # type: ignore[arg-type]  # (Qt takes None)
+        self.update()
+
     def refresh(self) -> None:
         """Re-read the node (after a rename, an attribute or a value change)."""
         self.update()
