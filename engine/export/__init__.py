@@ -77,9 +77,7 @@ class Identifiers:
 
     def __call__(self, name: str) -> str:
         if name not in self.given:
-            identifier = re.sub(r"\W", "_", name)
-            if keyword.iskeyword(identifier) or identifier in self.taken:
-                identifier += "_"
+            identifier = self.clean(name)
             base, k = identifier, 0
             while identifier in self.taken:
                 k += 1
@@ -87,3 +85,10 @@ class Identifiers:
             self.taken.add(identifier)
             self.given[name] = identifier
         return self.given[name]
+
+    def clean(self, name: str) -> str:
+        """``name`` as an identifier, before it is made distinct."""
+        identifier = re.sub(r"\W", "_", name)
+        if keyword.iskeyword(identifier) or identifier in self.taken:
+            identifier += "_"
+        return identifier

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..graph import Graph
 from ..ops.forms import op_for_onnx
-from . import ExportError, require
+from . import ExportError, Identifiers, require
 from .onnx_out import CONSTANT, FROZEN, VARIABLE
 
 _BAD_CHARACTERS = re.compile(r"[^A-Za-z0-9_.\-/]")
@@ -47,25 +47,12 @@ def read_model(onnx: Any, data: bytes, source: str) -> Any:
     return model
 
 
-class _Names:
+class _Names(Identifiers):
     """Node names for ONNX value names: the same where the engine allows it."""
 
-    def __init__(self) -> None:
-        self.given: dict[str, str] = {}
-        self.taken: set[str] = set()
-
-    def __call__(self, value: str) -> str:
-        if value not in self.given:
-            name = _BAD_CHARACTERS.sub("_", value) or "value"
-            if not re.match(r"[A-Za-z_]", name):
-                name = f"_{name}"
-            base, k = name, 0
-            while name in self.taken:
-                k += 1
-                name = f"{base}_{k}"
-            self.taken.add(name)
-            self.given[value] = name
-        return self.given[value]
+    def clean(self, name: str) -> str:
+        cleaned = _BAD_CHARACTERS.sub("_", name) or "value"
+        return cleaned if re.match(r"[A-Za-z_]", cleaned) else f"_{cleaned}"
 
 
 def from_onnx(model: Any) -> Graph:
