@@ -128,7 +128,7 @@ class Bench:
         new = [old[0], old[1] + (20 if self.count % 2 == 0 else -20)]
         self.count += 1
         self.start()
-        assert doc.execute(MoveNodes(doc, {self.name: (old, new)})) is None
+        assert doc.execute(MoveNodes(doc, {self.name: new})) is None
 
     def wire(self) -> None:
         doc = self.window.doc
