@@ -10,6 +10,7 @@ recomputes only those.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from functools import partial
 from operator import itemgetter
@@ -57,7 +58,10 @@ class NodeContext:
     successful run."""
 
     def __init__(self, session: Session, node: Node) -> None:
-        self.session = session
+        # a weak proxy: the session's plans hold their contexts, so a strong reference would
+        # keep a dropped session (and its subscription to the graph's events) alive until a
+        # collection
+        self.session: Session = weakref.proxy(session)
         self.node = node
 
     def value(self, node: Node) -> Any:
