@@ -159,6 +159,10 @@ def test_an_array_fed_again_is_checked_again_after_it_or_its_placeholder_changes
         assert same(s.run(y, {x: value}), [6.0, 8.0])
     value[:] = [5.0, 6.0]  # changed in place: the new values count
     assert same(s.run(y, {x: value}), [10.0, 12.0])
+    for other in (np.array([7.0, 8.0]), np.arange(4.0)[::2]):  # alike arrays (mini-batches)
+        assert same(s.run(y, {x: other}), other * 2)
+    with pytest.raises(ts.FeedError, match=r"cannot feed x: a value of shape \(3,\)"):
+        s.run(y, {x: np.array([1.0, 2.0, 3.0])})
     value.shape = (2, 1)  # reshaped in place: refused
     with pytest.raises(ts.FeedError, match=r"cannot feed x: a value of shape \(2,1\)"):
         s.run(y, {x: value})
