@@ -137,7 +137,8 @@ def fit_data(graph: Graph, train_node: Node | str, data: Dataset, bindings: Mapp
             if on_step is not None:
                 on_step(first + done, float(losses[-1]))
 
-        run = fit(graph, node, len(batches), batch, on_progress=progress,
+        run = fit(graph, node, len(batches), batch,
+                  on_progress=progress if on_step is not None else None,
                   should_stop=should_stop, probe=_shifted(probe, steps, seconds),
                   session=session)
         steps += run.steps
