@@ -140,7 +140,7 @@ def fit_data(graph: Graph, train_node: Node | str, data: Dataset, bindings: Mapp
         run = fit(graph, node, len(batches), batch,
                   on_progress=progress if on_step is not None else None,
                   should_stop=should_stop, probe=_shifted(probe, steps, seconds),
-                  session=session)
+                  session=session, final_loss=False)
         steps += run.steps
         seconds += run.seconds
         if run.reason != "done":
