@@ -47,8 +47,8 @@ def alternate(sides: dict[str, Callable[[], object]], rounds: int) -> dict[str, 
 def report(title: str, times: dict[str, list[float]], target: float) -> None:
     (a, ta), (b, tb) = times.items()
     ratio = min(ta) / min(tb)
-    print(f"{title}\n  {a}: min {min(ta):.3f} s, median {statistics.median(ta):.3f} s\n"
-          f"  {b}: min {min(tb):.3f} s, median {statistics.median(tb):.3f} s\n"
+    print(f"{title}\n  {a}: min {min(ta):.4f} s, median {statistics.median(ta):.4f} s\n"
+          f"  {b}: min {min(tb):.4f} s, median {statistics.median(tb):.4f} s\n"
           f"  ratio (min) {ratio:.2f} (target ≤ {target}); "
           f"load average {os.getloadavg()[0]:.2f}")
 
