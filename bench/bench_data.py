@@ -1,8 +1,12 @@
 """Data: (a) loading a 100,000 × 64 numeric CSV with ``engine.data.load`` ÷ ``numpy.loadtxt``
 on the same file (targets: ≤ 1.5×, under 2 s); (b) an epoch of mini-batch training on digits
-(batch 32; the digits example: 64 → 32 tanh → 10, mean softmax cross-entropy, Adam; the
-training and validation loss and accuracy measured at the epoch's end) with
-``engine.data.fit_data`` ÷ the same loop written by hand in numpy (target ≤ 1.3×).
+(batch 32; the digits example: 64 → 32 tanh → 10, mean softmax cross-entropy, Adam) with
+``engine.data.fit_data`` ÷ the same loop written by hand in numpy (target ≤ 1.3×). Both sides
+do the same work: split the rows into training and validation, start from the same weights
+and fresh Adam moments, keep each step's batch loss (the engine's loss curve), and measure the
+training and validation loss and accuracy at the epoch's end. The engine's side is a whole
+``fit_data`` call, a new Session included (its plans built and compiled), as a click on Train
+runs it.
 
 Sides alternate A B A B in one run with one BLAS thread each; min, median and the load
 average are printed.
@@ -44,8 +48,8 @@ def alternate(sides: dict[str, Callable[[], object]], rounds: int) -> dict[str, 
 def report(title: str, times: dict[str, list[float]], target: float) -> None:
     (a, ta), (b, tb) = times.items()
     ratio = min(ta) / min(tb)
-    print(f"{title}\n  {a}: min {min(ta):.3f} s, median {statistics.median(ta):.3f} s\n"
-          f"  {b}: min {min(tb):.3f} s, median {statistics.median(tb):.3f} s\n"
+    print(f"{title}\n  {a}: min {min(ta):.4f} s, median {statistics.median(ta):.4f} s\n"
+          f"  {b}: min {min(tb):.4f} s, median {statistics.median(tb):.4f} s\n"
           f"  ratio (min) {ratio:.2f} (target ≤ {target}); "
           f"load average {os.getloadavg()[0]:.2f}")
 
@@ -66,14 +70,26 @@ def epoch_sides() -> dict[str, Callable[[], object]]:
     schedule = ts.data.Schedule(epochs=1, batch_size=32, seed=0, validation_split=0.2)
     start = {n.name: n.value.copy() for n in graph.nodes if isinstance(n, ts.Variable)}
 
+    train = graph.get_node("train")
+
     def engine_epoch() -> None:
         graph.assign_many((graph.get_node(k), v.copy()) for k, v in start.items())
+        graph.set_state(train, {})
         ts.data.fit_data(graph, "train", data, bindings, schedule)
 
     X, C = data.arrays["features"], data.arrays["labels"]
-    rows = ts.data.split(data.rows, 0.2, 0)
+
+    def numpy_split() -> tuple[np.ndarray, np.ndarray]:
+        """The training and validation rows, as ``fit_data`` splits them."""
+        shuffled = np.random.default_rng(0).permutation(len(X))
+        held = round(len(X) * 0.2)
+        return np.sort(shuffled[held:]), np.sort(shuffled[:held])
+
+    split = ts.data.split(data.rows, 0.2, 0)
+    assert all(map(np.array_equal, numpy_split(), (split.train, split.validation)))
 
     def numpy_epoch() -> None:
+        train_rows, validation_rows = numpy_split()
         W1, b1, W2, b2 = (start[k].copy() for k in ("W_hidden1", "b_hidden1", "W_output",
                                                      "b_output"))
         params = [W1, b1, W2, b2]
@@ -81,14 +97,18 @@ def epoch_sides() -> dict[str, Callable[[], object]]:
         v = [np.zeros_like(p) for p in params]
         lr, beta1, beta2, eps = 0.01, 0.9, 0.999, 1e-8
         rng = np.random.default_rng([0, 1])
-        order = rows.train[rng.permutation(len(rows.train))]
+        order = train_rows[rng.permutation(len(train_rows))]
+        losses = np.empty((len(order) + 31) // 32)
         for t, i in enumerate(range(0, len(order), 32), start=1):
             batch = order[i:i + 32]
             x, c = X[batch], C[batch]
             h = np.tanh(x @ W1 + b1)
             z = h @ W2 + b2
-            e = np.exp(z - z.max(axis=1, keepdims=True))
-            p = e / e.sum(axis=1, keepdims=True)
+            shifted = z - z.max(axis=1, keepdims=True)
+            e = np.exp(shifted)
+            total = e.sum(axis=1, keepdims=True)
+            losses[t - 1] = -(c * (shifted - np.log(total))).sum(axis=1).mean()
+            p = e / total
             dz = (p - c) / len(batch)
             dh = dz @ W2.T * (1 - h * h)
             grads = [x.T @ dh, dh.sum(axis=0), h.T @ dz, dz.sum(axis=0)]
@@ -97,7 +117,7 @@ def epoch_sides() -> dict[str, Callable[[], object]]:
                 m[k] = beta1 * m[k] + (1 - beta1) * grad
                 v[k] = beta2 * v[k] + (1 - beta2) * grad * grad
                 param -= step * m[k] / (np.sqrt(v[k]) + eps)
-        for part in (rows.train, rows.validation):  # the epoch's losses and accuracy
+        for part in (train_rows, validation_rows):  # the epoch's losses and accuracy
             z = np.tanh(X[part] @ W1 + b1) @ W2 + b2
             shifted = z - z.max(axis=1, keepdims=True)
             log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))

@@ -1,6 +1,7 @@
 """Compiled plans: a run's steps, a backward pass and an optimizer step turned into one
 straight-line Python function each — once per graph version, when they have run often enough
-to pay the compiling back (:func:`due`) — so that a run pays no per-node dispatch.
+to pay the compiling back (:func:`due`) — so that a run pays no per-node dispatch. A source
+compiled once is kept (:func:`_code`): new sessions of the same graph compile nothing again.
 
 The code is generated from slot numbers and the registry's functions only: every function is
 bound by index (``f0``, ``f1``, … in the function's globals), values are ``v[slot]`` and locals
@@ -16,7 +17,7 @@ import linecache
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from types import TracebackType
+from types import CodeType, TracebackType
 from typing import Any
 
 QUICK = 256
@@ -76,11 +77,37 @@ def build(kind: str, head: str, lines: Sequence[tuple[str, int | None]], tail: s
     out += [f"    {line}" for line in tail.splitlines()]
     source = "\n".join(out) + "\n"
     scope = dict(namespace)
-    exec(compile(source, filename, "exec"), scope)  # noqa: S102 — generated from indices only
-    function = scope[kind]
+    program, filename = _code(source, filename)
+    exec(program, scope)  # noqa: S102 — generated from indices only
+    return Compiled(scope[kind], source, filename, step_of_line)
+
+
+CACHED_CODES = 256
+"""How many compiled sources :func:`_code` keeps (the oldest goes first)."""
+CACHED_SOURCE = 65_536
+"""Sources longer than this are not kept (their code compiles once per many runs anyway)."""
+
+_codes: dict[str, tuple[CodeType, str]] = {}
+
+
+def _code(source: str, filename: str) -> tuple[CodeType, str]:
+    """``source`` compiled, and the file name its tracebacks show it under (in
+    :mod:`linecache` while the code may run). Code is generated from slot numbers only, so a
+    new session of the same graph generates the same sources: compiled once (a session per
+    training run paid about a millisecond each time)."""
+    found = _codes.get(source)
+    if found is not None:
+        return found
+    code = compile(source, filename, "exec")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    weakref.finalize(function, linecache.cache.pop, filename, None)  # (tracebacks show it)
-    return Compiled(function, source, filename, step_of_line)
+    if len(source) > CACHED_SOURCE:
+        weakref.finalize(code, linecache.cache.pop, filename, None)
+        return code, filename
+    if len(_codes) >= CACHED_CODES:
+        _, dropped = _codes.pop(next(iter(_codes)))
+        linecache.cache.pop(dropped, None)
+    _codes[source] = code, filename
+    return code, filename
 
 
 UNARY, NARY = -1, -2

@@ -59,7 +59,8 @@ Feeds = Mapping[Any, Any] | Callable[[int], dict[Any, Any]]
 def fit(graph: Graph, train_node: Node | str, steps: int, feeds: Feeds | None = None, *,
         on_progress: Callable[[int, NDArray[np.float64], float], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
-        probe: Probe | None = None, session: Session | None = None) -> FitResult:
+        probe: Probe | None = None, session: Session | None = None,
+        final_loss: bool = True) -> FitResult:
     """Run ``train_node`` ``steps`` times with ``feeds`` (placeholder → value) every step, or
     with ``feeds(i)`` at step i (mini-batches: see :func:`engine.data.fit_data`, which trains
     on a data set by epochs with this loop).
@@ -72,6 +73,8 @@ def fit(graph: Graph, train_node: Node | str, steps: int, feeds: Feeds | None = 
     its last successful step left it. Raises :class:`EngineError` if ``train_node`` is not a
     train node with a loss. ``session`` (a Session of ``graph``) keeps the run's values for the
     caller: fetching more at the final values (gradients) then computes nothing twice.
+    Without ``final_loss`` the loss at the final values is not computed (``None``, unless
+    training diverged): for a caller that measures it otherwise (by epochs).
     """
     node = graph.get_node(train_node)
     loss = node.inputs[0] if has_role(node, TRAIN_STEP) else None
@@ -130,7 +133,7 @@ def fit(graph: Graph, train_node: Node | str, steps: int, feeds: Feeds | None = 
     except EngineError as error:
         reason, message, culprit = "error", error.args[0], error.node
     seconds = clock() - start - paused
-    if reason != "diverged":
+    if reason != "diverged" and final_loss:
         try:
             final = _total(session.run(loss, feed_dict))
         except EngineError:

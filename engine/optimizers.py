@@ -67,10 +67,24 @@ def _momentum(value: Array, grad: Array, slots: Slots, step: int, *, learning_ra
 def _adam(value: Array, grad: Array, slots: Slots, step: int, *, learning_rate: float,
           beta1: float, beta2: float, epsilon: float) -> tuple[Array, Slots]:
     m, v = slots
-    m = (1 - beta1) * grad if m is None else beta1 * m + (1 - beta1) * grad
-    v = (1 - beta2) * grad * grad if v is None else beta2 * v + (1 - beta2) * grad * grad
     rate = learning_rate * math.sqrt(1 - beta2**step) / (1 - beta1**step)
-    return value - rate * m / (np.sqrt(v) + epsilon), (m, v)
+    dtype = grad.dtype
+    if m is None or v is None or not (m.dtype == v.dtype == value.dtype == dtype):
+        m = (1 - beta1) * grad if m is None else beta1 * m + (1 - beta1) * grad
+        v = (1 - beta2) * grad * grad if v is None else beta2 * v + (1 - beta2) * grad * grad
+        return value - rate * m / (np.sqrt(v) + epsilon), (m, v)
+    # the same arithmetic in the same order, into the arrays it makes (one dtype: no casts)
+    m = beta1 * m
+    m += (1 - beta1) * grad
+    squared = (1 - beta2) * grad
+    squared *= grad
+    v = beta2 * v
+    v += squared
+    root = np.sqrt(v)
+    root += epsilon
+    change = rate * m
+    change /= root
+    return value - change, (m, v)
 
 
 def _nesterov(value: Array, grad: Array, slots: Slots, step: int, *, learning_rate: float,

@@ -10,6 +10,7 @@ recomputes only those.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from functools import partial
 from operator import itemgetter
@@ -57,7 +58,10 @@ class NodeContext:
     successful run."""
 
     def __init__(self, session: Session, node: Node) -> None:
-        self.session = session
+        # a weak proxy: the session's plans hold their contexts, so a strong reference would
+        # keep a dropped session (and its subscription to the graph's events) alive until a
+        # collection
+        self.session: Session = weakref.proxy(session)
         self.node = node
 
     def value(self, node: Node) -> Any:
@@ -175,10 +179,10 @@ class Session:
         """Slots whose value was computed or dropped since :meth:`take_changes`."""
         self._fetch_lists: dict[tuple[Any, ...], tuple[list[Node], Rebuild]] = {}
         """Flat fetch lists seen before (by their items), flattened and checked."""
-        self._feed_checks: dict[Any, tuple[Placeholder, np.ndarray, tuple[int, ...],
-                                           np.dtype[Any]]] = {}
-        """By feed key: the placeholder, and an array fed before that fit it as it was (with
-        its shape and dtype then), so feeding it again needs no check."""
+        self._feed_checks: dict[Any, tuple[Placeholder, tuple[int, ...], np.dtype[Any]]] = {}
+        """By feed key: the placeholder, and the shape and dtype of an array fed before that
+        fit it as it was: any array of that shape and dtype fits it too (the next mini-batch),
+        so feeding one needs no check."""
         self.graph.subscribe(self._on_graph_event)
 
     # ---- public ---------------------------------------------------------------------------
@@ -309,8 +313,8 @@ class Session:
         checked = self._feed_checks
         for key, value in feed_dict.items():
             hit = checked.get(key)
-            if hit is not None and hit[1] is value and value.shape == hit[2] and (
-                value.dtype == hit[3]
+            if hit is not None and type(value) is np.ndarray and value.shape == hit[1] and (
+                value.dtype == hit[2]
             ):
                 feeds[hit[0]] = value.copy() if keep else value
                 continue
@@ -325,10 +329,10 @@ class Session:
                 array = node.check(value)
             except ValueError as error:
                 raise FeedError(f"cannot feed {node.name}: {error}", node=node.name) from None
-            if array is value:  # an array that fits as it is: remember it
-                if len(checked) >= MAX_CONES:
+            if array is value and type(value) is np.ndarray:  # fits as it is: remember
+                if len(checked) >= MAX_CONES:  # its shape and dtype
                     checked.clear()
-                checked[key] = (node, array, array.shape, array.dtype)
+                checked[key] = (node, array.shape, array.dtype)
             feeds[node] = array.copy() if keep and array is value else array
         return feeds
 

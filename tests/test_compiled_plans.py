@@ -93,6 +93,29 @@ def test_a_failing_compiled_step_names_its_node_as_the_interpreted_one_does():
     assert messages[0] == messages[1]
 
 
+
+def test_sessions_of_alike_graphs_share_their_code_and_each_names_its_own_failing_node():
+    """Code is generated from slot numbers only: a new session of the same graph (each training
+    run's), or of a graph wired alike, reuses the code compiled before — yet a failure still
+    names the failing node of its own graph."""
+    functions, failed = [], []
+    for name in ("product", "other_name"):
+        with ts.Graph().as_default() as g:
+            x = ts.placeholder(name="x")
+            w = ts.Variable([[1.0, 2.0], [3.0, 4.0]], name="w")
+            y = ts.tanh(ts.matmul(w, x, name=name), name="y")
+        session = ts.Session(g)
+        for value in ([1.0, 2.0], [3.0, 4.0]):  # compiled from the second run
+            np.testing.assert_allclose(session.run(y, {x: value}),
+                                       np.tanh(np.array([[1, 2], [3, 4]]) @ value))
+        (_, _, code), = session._plan((y,)).codes.values()
+        functions.append(code.function)
+        with pytest.raises(ts.EvaluationError) as error:
+            session.run(y, {x: [1.0, 2.0, 3.0]})
+        failed.append(error.value.node)
+    assert functions[0] is not functions[1] and functions[0].__code__ is functions[1].__code__
+    assert failed == ["product", "other_name"]
+
 def test_show_plan_prints_the_code_from_the_command_line(capsys):
     assert main.main(["run", str(EXAMPLES / "perceptron.json"), "--fetch", "train",
                       "--show-plan"]) == 0

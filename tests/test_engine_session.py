@@ -2,6 +2,7 @@
 (a million: bench/bench_chain.py)."""
 
 import gc
+import weakref
 
 import numpy as np
 import pytest
@@ -158,6 +159,10 @@ def test_an_array_fed_again_is_checked_again_after_it_or_its_placeholder_changes
         assert same(s.run(y, {x: value}), [6.0, 8.0])
     value[:] = [5.0, 6.0]  # changed in place: the new values count
     assert same(s.run(y, {x: value}), [10.0, 12.0])
+    for other in (np.array([7.0, 8.0]), np.arange(4.0)[::2]):  # alike arrays (mini-batches)
+        assert same(s.run(y, {x: other}), other * 2)
+    with pytest.raises(ts.FeedError, match=r"cannot feed x: a value of shape \(3,\)"):
+        s.run(y, {x: np.array([1.0, 2.0, 3.0])})
     value.shape = (2, 1)  # reshaped in place: refused
     with pytest.raises(ts.FeedError, match=r"cannot feed x: a value of shape \(2,1\)"):
         s.run(y, {x: value})
@@ -175,3 +180,25 @@ def test_an_array_fed_again_is_checked_again_after_it_or_its_placeholder_changes
     g.set_attr(x, "dtype", "int32")
     with pytest.raises(ts.FeedError, match="float64 value does not convert to int32"):
         s.run(y, {x: value})
+
+
+def test_a_dropped_session_is_freed_at_once_and_stops_hearing_the_graph():
+    """A session that trained (its plans hold context ops' contexts, and compiled code) goes
+    when its last reference does, without a garbage collection: it no longer hears of every
+    value an optimizer step changes."""
+    with ts.Graph().as_default() as g:
+        w = ts.Variable([1.0, 2.0], name="w")
+        loss = ts.reduce_sum(ts.multiply(w, w), name="loss")
+        train = ts.train.GradientDescentOptimizer(0.1).minimize(loss)
+    gc.disable()
+    try:
+        session = ts.Session(g)
+        for _ in range(3):  # compiled from its second run
+            session.run(train)
+        gone = weakref.ref(session)
+        del session
+        assert gone() is None
+    finally:
+        gc.enable()
+    ts.Session(g).run(train)
+    np.testing.assert_allclose(w.value, np.array([1.0, 2.0]) * 0.8**4)  # w −= 0.1 · 2w, 4 times

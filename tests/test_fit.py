@@ -41,6 +41,15 @@ def test_fit_takes_the_steps_a_session_takes_bit_for_bit() -> None:
     assert result.seconds > 0
 
 
+
+def test_without_final_loss_the_same_steps_leave_it_unmeasured() -> None:
+    g, reference = momentum_graph(), momentum_graph()
+    result = fit(g, "train", 5, {"x": [1.0, 0.5, 2.0]}, final_loss=False)
+    expected = fit(reference, "train", 5, {"x": [1.0, 0.5, 2.0]})
+    assert result.losses.tolist() == expected.losses.tolist()
+    assert g.get_node("w").value.tobytes() == reference.get_node("w").value.tobytes()
+    assert (result.final_loss, expected.final_loss is not None) == (None, True)
+
 def test_should_stop_is_asked_before_every_step() -> None:
     g, reference = momentum_graph(), momentum_graph()
     asked: list[int] = []

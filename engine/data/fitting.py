@@ -137,9 +137,10 @@ def fit_data(graph: Graph, train_node: Node | str, data: Dataset, bindings: Mapp
             if on_step is not None:
                 on_step(first + done, float(losses[-1]))
 
-        run = fit(graph, node, len(batches), batch, on_progress=progress,
+        run = fit(graph, node, len(batches), batch,
+                  on_progress=progress if on_step is not None else None,
                   should_stop=should_stop, probe=_shifted(probe, steps, seconds),
-                  session=session)
+                  session=session, final_loss=False)
         steps += run.steps
         seconds += run.seconds
         if run.reason != "done":
@@ -152,7 +153,8 @@ def fit_data(graph: Graph, train_node: Node | str, data: Dataset, bindings: Mapp
             on_epoch(epochs[-1])
     confusion = None
     if measure.output is not None and reason != "error":
-        confusion = measure.confusion(rows.validation if len(rows.validation) else rows.train)
+        confusion = measure.confusion(rows.validation if len(rows.validation) else rows.train,
+                                      measured=reason == "done")
     return DataFitResult(reason, epochs, steps, seconds, confusion, tuple(data.classes),
                          message, culprit)
 
@@ -216,6 +218,9 @@ class _Measure:
         self.classes = max(len(data.classes), int(truth.max()) + 1 if truth is not None
                            and len(truth) else 0)
         self.sums: bool | None = None
+        self.fetches = [loss] if found is None else [loss, found]
+        self.predicted: tuple[Rows, NDArray[np.intp] | None] | None = None
+        """The rows last measured and their predicted classes."""
 
     def __call__(self, rows: Rows) -> tuple[float, float | None]:
         """The mean batch loss and the accuracy (``None`` for no classifier) on ``rows``."""
@@ -224,9 +229,12 @@ class _Measure:
             return total, None
         return total, float(np.mean(predicted == self.truth[rows]))
 
-    def confusion(self, rows: Rows) -> NDArray[np.int64]:
-        """Counts of (true class, predicted class) on ``rows``."""
-        _, predicted = self._run(rows)
+    def confusion(self, rows: Rows, measured: bool = False) -> NDArray[np.int64]:
+        """Counts of (true class, predicted class) on ``rows`` (``measured``: as last measured,
+        when they were the rows last measured and nothing was trained since)."""
+        last = self.predicted
+        predicted = last[1] if measured and last is not None and last[0] is rows else (
+            self._run(rows)[1])
         assert predicted is not None and self.truth is not None
         k = max(self.classes, int(predicted.max()) + 1 if len(predicted) else 0)
         counts = np.zeros((k, k), dtype=np.int64)
@@ -234,7 +242,7 @@ class _Measure:
         return counts
 
     def _run(self, rows: Rows) -> tuple[float, NDArray[np.intp] | None]:
-        fetches = [self.loss] if self.output is None else [self.loss, self.output]
+        fetches = self.fetches
         if self.sums is None and len(rows):
             self.sums = self._sums(rows[0])
         total, parts = 0.0, []
@@ -246,12 +254,15 @@ class _Measure:
             if self.output is not None:
                 parts.append(predicted_classes(out[1], self.logits))
         loss = total / max(len(rows), 1) * (self.batch_size if self.sums else 1)
-        return loss, np.concatenate(parts) if parts else None
+        predicted = np.concatenate(parts) if parts else None
+        self.predicted = rows, predicted
+        return loss, predicted
 
     def _sums(self, row: np.intp) -> bool:
-        """Whether the loss sums over a batch's rows: one row twice gives twice its loss."""
-        once, twice = ([self.session.run(self.loss, {p: v[[row] * n] for p, v in
-                                                     self.feeds.items()})] for n in (1, 2))
+        """Whether the loss sums over a batch's rows: one row twice gives twice its loss (run
+        with the measure's fetches: one plan)."""
+        once, twice = (self.session.run(self.fetches, {p: v[[row] * n] for p, v in
+                                                       self.feeds.items()}) for n in (1, 2))
         one, two = _total(once[0]), _total(twice[0])
         return bool(abs(two - 2 * one) < abs(two - one))
 
