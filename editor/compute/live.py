@@ -282,9 +282,10 @@ class LiveEvaluation(QObject):
             if name in self.gradients:
                 self.tensor_view.show_value(GRADIENT + name, self.gradients[name])
 
-    def _watch(self, unless_watched: bool = False) -> None:
+    def _watch(self, unless_watched: bool = False, unless_same: bool = False) -> None:
         """Evaluate the shown nodes, and the previewed ones if previews are shown (not again
-        if ``unless_watched`` and they are all watched already)."""
+        if ``unless_watched`` and they are all watched already, or ``unless_same`` and they
+        are the very nodes watched)."""
         shown = self._shown_names()
         assert self.scene is not None  # set_scene came first
         graph = self.scene.doc.graph
@@ -294,7 +295,9 @@ class LiveEvaluation(QObject):
         names = list(shown)
         if self.previews:
             names += [node.name for node in self._frontier]
-        if not (unless_watched and set(names) <= set(self.compute.watched)):
+        watched = set(self.compute.watched)
+        if not (unless_watched and set(names) <= watched
+                or unless_same and set(names) == watched):
             self.compute.watch(names)
         if not names:
             self._mark({}, {})  # nothing is evaluated: no evaluation marks either
@@ -378,7 +381,8 @@ class LiveEvaluation(QObject):
 
     def _edited(self) -> None:
         """After an edit: evaluate at once; a changed wiring may change which previewed nodes
-        to evaluate; while stepping, step through the new evaluation, at the same step."""
+        to evaluate (the very nodes just asked for are not asked for again); while stepping,
+        step through the new evaluation, at the same step."""
         self.compute.flush()
         if self.stepping:
             assert self.scene is not None and self.stepping_name is not None  # stepping a scene
@@ -388,7 +392,7 @@ class LiveEvaluation(QObject):
                 self._trace(self.stepping_name)
         elif (self.scene is not None  # it is: set_scene connected this slot
               and self.scene.doc.graph.version != self._version and self._update_frontier()):
-            self._watch()
+            self._watch(unless_same=True)
 
     def _asked(self, evaluation: Evaluation) -> dict[str, Failure]:
         """The failures to mark: those of the nodes the user asked about (not quiet ones)."""

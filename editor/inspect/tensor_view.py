@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QStyle,
+    QTabBar,
     QTableView,
     QTabWidget,
     QToolButton,
@@ -113,6 +114,10 @@ class TensorPanel(QWidget):
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Save the value as .npy or .csv")
         self.export_button.clicked.connect(self.export)
+        for button in (self.copy_button, self.export_button):  # the header keeps its height
+            policy = button.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            button.setSizePolicy(policy)
         header = QHBoxLayout()
         header.addWidget(self.title)
         header.addWidget(self.subtitle)
@@ -569,6 +574,24 @@ class QuietTabs(QTabWidget):
         return hint.width(), hint.height(), visible
 
 
+class SteadyTabBar(QTabBar):
+    """A tab bar as tall as with an icon when no tab has one: a tab marked (error, blocked)
+    or unmarked leaves the bar's height, and so every page's size, as it was (else the whole
+    panel below would be laid out and painted again)."""
+
+    def tabSizeHint(self, index: int) -> QSize:  # noqa: N802, D102
+        hint = super().tabSizeHint(index)
+        vertical = self.shape() in _SIDE_SHAPES
+        if self.tabIcon(index).isNull() and not vertical:
+            missing = self.iconSize().height() - self.fontMetrics().height()
+            hint.setHeight(hint.height() + max(missing, 0))
+        return hint
+
+
+_SIDE_SHAPES = (QTabBar.Shape.RoundedWest, QTabBar.Shape.RoundedEast,
+                QTabBar.Shape.TriangularWest, QTabBar.Shape.TriangularEast)
+
+
 class TensorView(QWidget):
     """The Tensor dock: one tab per selected node (the tab bar hides for a single one). Panels
     are kept by name, so a re-evaluated node keeps its slice, precision and scroll position.
@@ -581,6 +604,7 @@ class TensorView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tabs = QuietTabs()
+        self.tabs.setTabBar(SteadyTabBar())
         self.tabs.setDocumentMode(True)
         self.tabs.setTabBarAutoHide(True)
         self.placeholder = QLabel("Select a node to see its value.")

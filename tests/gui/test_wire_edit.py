@@ -1,0 +1,43 @@
+"""A wire edit on the series' MLP, as the Tensor dock and the compute service see it: the pinned
+loss switches between its value and "blocked" without the dock's layout moving, and each edit
+is evaluated once."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication, QStyle
+
+from editor.app.window import EXAMPLES
+from editor.document.commands import SetWires
+from engine import Session
+
+
+def test_a_wire_edit_keeps_the_tensor_dock_in_place_and_is_evaluated_once(canvas):
+    window = canvas.window
+    assert window.open_file(EXAMPLES / "mlp.json", example=True)
+    window.tensor_dock.raise_()
+    window.select_names(["J"])
+    view = window.tensor_view
+    canvas.qtbot.waitUntil(lambda: "J" in view.names and view.panel("J").mode == "value")
+    panel = view.panel("J")
+    panel.pin_button.click()
+    window.select_names(["b_output"])
+    canvas.qtbot.waitUntil(lambda: not window.live.compute.busy)
+    for _ in range(10):
+        QApplication.processEvents()
+    places = (view.tabs.tabBar().geometry(), panel.geometry(), panel.pages.geometry())
+    evaluations: list[object] = []
+    window.live.compute.evaluated.connect(evaluations.append)
+    doc = window.doc
+    warning = QStyle.StandardPixmap.SP_MessageBoxWarning
+    for turn in range(3):  # (the first disconnection leaves new last nodes to watch)
+        for source, mode, mark in ((None, "blocked", warning), ("b_output", "value", None)):
+            evaluations.clear()
+            assert doc.execute(SetWires(doc, [("add_1", 1, source)])) is None
+            canvas.qtbot.waitUntil(lambda: not window.live.compute.busy)
+            for _ in range(10):
+                QApplication.processEvents()
+            assert (panel.mode, panel.tab_icon) == (mode, mark)  # the tab is marked, or not
+            assert (view.tabs.tabBar().geometry(), panel.geometry(),
+                    panel.pages.geometry()) == places  # nothing below the tab bar moves
+            assert len(evaluations) == 1 or turn == 0 and source is None
+    assert panel.value == Session(doc.graph).run("J")
