@@ -44,6 +44,11 @@ BULK_REMOVAL = 500
 """An edit that removes more items than this, and more than half of them, removes them with the
 scene's index switched off."""
 _REMOVALS = frozenset({"node_removed", "edge_removed"})
+INDEX_DEPTH = 10
+"""Depth of the scene's index (a BSP tree of 2¹⁰ cells). Qt's own grows with the item count
+(15 for 10,000 nodes and their wires), and an item is kept in every cell it crosses: a long
+wire in thousands, so the index of a 10,000-node chain took ≈ 90 MB; at 10 it takes ≈ 10 MB,
+still a few dozen items a cell to test for a click."""
 PLACE_GAP = 12.0
 """Scene units kept free around a new node's ports and body (beyond its neighbours')."""
 EDGE_GAP = 12.0
@@ -74,6 +79,7 @@ class GraphScene(QGraphicsScene):
 
     def __init__(self, doc: Document) -> None:
         super().__init__()
+        self.setBspTreeDepth(INDEX_DEPTH)
         self.doc = doc
         self.node_items: dict[Node, NodeItem] = {}
         self.edge_items: dict[tuple[Node, int], EdgeItem] = {}
