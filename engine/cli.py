@@ -117,7 +117,8 @@ def train(args: argparse.Namespace) -> int:
         with _stop_on_interrupt() as interrupted:
             run = data_command.train_epochs(args, graph, train_node, loss, interrupted)
         return _finish(graph, out, run.reason, run.steps, run.message, run.node,
-                       f"trained {len(run.epochs)} epochs ({run.steps} steps)")
+                       f"trained {_count(len(run.epochs), 'epoch')} "
+                       f"({_count(run.steps, 'step')})")
     feeds = dict(parse_feed(item) for item in args.feed)
     every = args.every or max(1, args.steps // 10)
 
@@ -204,6 +205,11 @@ def parse_feed(item: str) -> tuple[str, object]:
         return name, parse_tensor_text(text)
     except ValueError as error:
         raise ValueError(f"--feed {name}: {error}") from None
+
+
+def _count(n: int, thing: str) -> str:
+    """``1 epoch``, ``3 epochs``."""
+    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 def _message(error: Exception) -> str:

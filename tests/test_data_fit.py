@@ -177,7 +177,7 @@ def test_flags_override_the_train_nodes_settings(bound_graph, capsys) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert lines[1] == ("1 epoch, batch size 200, validation split 0.25, seed 3 (train's "
                         "settings and flags)")
-    assert lines[-1].startswith("trained 1 epochs (1 steps); saved to ")
+    assert lines[-1].startswith("trained 1 epoch (1 step); saved to ")
     assert main(["train", str(bound_graph), "--steps", "4"]) == 0  # steps: no epochs
     assert capsys.readouterr().out.splitlines()[-1].startswith("J = ")
 
