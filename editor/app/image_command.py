@@ -69,13 +69,17 @@ def show_values(scene: GraphScene) -> None:
     from editor.compute.service import train_steps_and_below
     from editor.tensor_stats import preview_later
     from engine.data.binding import bound
-    from engine.data.preview import PreviewBatch, preview_feeds
+    from engine.data.preview import PreviewBatch, bound_rows, preview_feeds
     from engine.errors import EngineError
     from engine.session import Session
 
     graph = scene.doc.graph
     session = Session(graph)
     feeds = preview_feeds([n for n, _ in bound(graph.nodes)], PreviewBatch())
+    if feeds:  # as the canvas says which rows its values stem from
+        rows = PreviewBatch().text(bound_rows(feeds))
+        for placeholder in feeds:
+            scene.node_items[placeholder].set_preview(rows)
     below = train_steps_and_below(graph)
     for node in graph.nodes:
         if node.op.is_source or node in below:

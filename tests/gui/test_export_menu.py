@@ -209,3 +209,6 @@ def test_export_image_headless_shows_the_values_as_the_canvas_does(tmp_path):
     assert ">[2, -1]<" in out.read_text()
     assert main.main(["export-image", str(EXAMPLE), str(out), "--no-values"]) == 0
     assert ">[2, -1]<" not in out.read_text() and ">[[1, 0], [0, -1]]<" in out.read_text()
+    digits = tmp_path / "digits.svg"  # placeholders bound to data: the preview batch's rows
+    assert main.main(["export-image", str(EXAMPLE.parent / "digits.json"), str(digits)]) == 0
+    assert ">rows 0–31 of 1,797<" in digits.read_text() and ">32×32 float64<" in digits.read_text()
