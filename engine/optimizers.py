@@ -129,7 +129,10 @@ class TrainStep:
             trainer = ctx.version_memo[node] = _Trainer(node, self.rule(attrs), attrs,
                                                        ctx.compiled)
         grads = backprop(ctx, trainer.loss, trainer.variables)
-        if all(grad is None for grad in grads):  # TensorFlow: "No gradients provided"
+        for grad in grads:  # (a loop: a generator's all() costs more per step)
+            if grad is not None:
+                break
+        else:  # TensorFlow: "No gradients provided"
             names = ", ".join(var.name for var in trainer.variables)
             raise EngineError(f"{node.name}: no gradient flows from the loss {trainer.loss.name} "
                               f"to {names}: it depends on them only through ops without a "

@@ -183,7 +183,7 @@ class Session:
         """By feed key: the placeholder, and the shape and dtype of an array fed before that
         fit it as it was: any array of that shape and dtype fits it too (the next mini-batch),
         so feeding one needs no check."""
-        self.graph.subscribe(self._on_graph_event)
+        self.graph.subscribe(self._on_graph_events, batched=True)
 
     # ---- public ---------------------------------------------------------------------------
 
@@ -338,11 +338,18 @@ class Session:
 
     # ---- invalidation ---------------------------------------------------------------------
 
+    def _on_graph_events(self, events: list[GraphEvent]) -> None:
+        """Note what a change's events leave stale (one call per change: an optimizer's step
+        changes all of its variables at once)."""
+        dirty = self._dirty
+        for event in events:
+            if event.kind == "value_changed":  # the most frequent: an optimizer's updates
+                dirty.add(event.node)
+            else:
+                self._on_graph_event(event)
+
     def _on_graph_event(self, event: GraphEvent) -> None:
         kind = event.kind
-        if kind == "value_changed":  # the most frequent: an optimizer's updates
-            self._dirty.add(event.node)
-            return
         if kind == "ui_changed":
             return
         self._fetch_lists.clear()  # names, wiring or attributes changed
@@ -362,7 +369,8 @@ class Session:
     def _invalidate(self, feeds: dict[Node, np.ndarray], plan: _Plan) -> None:
         """Clear the values downstream of every change since the last run."""
         dirty = self._dirty
-        dirty.update(self._feeds.keys() - feeds.keys())  # back to their defaults
+        if self._feeds.keys() != feeds.keys():
+            dirty.update(self._feeds.keys() - feeds.keys())  # back to their defaults
         if plan.stateful:
             # A train step changes what lies downstream of its variables anyway: comparing its
             # feeds with the last ones would cost more than it could save.
