@@ -63,6 +63,11 @@ class NodeContext:
         # collection
         self.session: Session = weakref.proxy(session)
         self.node = node
+        self.run_memo: dict[Any, Any] = session._run_memo
+        """A dict that lives for the current run: context ops share work through it."""
+        self.version_memo: dict[Any, Any] = session._version_memo
+        """A dict kept until the graph's structure changes: for work compiled per version."""
+        # (the session's own dicts, cleared in place: read on every step without the proxy)
 
     def value(self, node: Node) -> Any:
         """The value ``node`` has in the current run (it must be an ancestor of this node)."""
@@ -93,19 +98,9 @@ class NodeContext:
         self.session._forget.append(self.node)
 
     @property
-    def run_memo(self) -> dict[Any, Any]:
-        """A dict that lives for the current run: context ops share work through it."""
-        return self.session._run_memo
-
-    @property
     def compiled(self) -> bool:
         """Whether the session compiles what it runs repeatedly (see :mod:`engine.compiler`)."""
         return self.session.compiled
-
-    @property
-    def version_memo(self) -> dict[Any, Any]:
-        """A dict kept until the graph's structure changes: for work compiled per version."""
-        return self.session._version_memo
 
 
 class _Plan:
