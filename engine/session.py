@@ -45,9 +45,9 @@ Source: TypeAlias = tuple[int, _ValueNode, bool]
 Step: TypeAlias = tuple[int, Callable[..., Any], Any, int]
 """A plan's operation: ``(slot, compute, a, b)``, ``a`` an input slot, or (``b`` is ``NARY``) a
 tuple of them."""
-Cone: TypeAlias = tuple[list[int], slice | None, list[None]]
+Cone: TypeAlias = tuple[list[int], slice | None, list[None], bytes]
 """Slots downstream of a change: the slots, their range (when they make one), and as many
-``None``."""
+``None`` and zero bytes."""
 Rebuild: TypeAlias = Callable[[list[Any]], Any]
 """Rebuilds the structure of a run's fetches from their values in order."""
 
@@ -385,10 +385,10 @@ class Session:
         if not dirty:
             return
         values, known = self._values, self._known
-        cone, span, nones = self._cone(frozenset(dirty))
+        cone, span, nones, zeros = self._cone(frozenset(dirty))
         if span is not None:  # one range of slots (a train step's, mostly): copied at once
             values[span] = nones
-            known[span] = bytes(len(nones))
+            known[span] = zeros
         else:
             for slot in cone:
                 values[slot] = None
@@ -398,8 +398,8 @@ class Session:
 
     def _cone(self, nodes: frozenset[Node]) -> Cone:
         """Slots of ``nodes`` and their descendants, each once, and when they make one range,
-        that range and as many ``None`` (cached for the current graph version: a train step
-        changes the same nodes every time)."""
+        that range and as many ``None`` and zero bytes (cached for the current graph version: a
+        train step changes the same nodes every time)."""
         cone = self._cones.get(nodes)
         if cone is None:
             if len(self._cones) >= MAX_CONES:
@@ -417,7 +417,8 @@ class Session:
             span = None
             if slots and max(slots) - min(slots) + 1 == len(slots):
                 span = slice(min(slots), max(slots) + 1)
-            cone = self._cones[nodes] = (slots, span, [None] * len(slots) if span else [])
+            cone = self._cones[nodes] = (slots, span, [None] * len(slots) if span else [],
+                                         bytes(len(slots) if span else 0))
         return cone
 
     def _slot(self, node: Node) -> int:
