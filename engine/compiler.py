@@ -17,6 +17,7 @@ import linecache
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from types import CodeType, TracebackType
 from typing import Any
 
@@ -110,6 +111,28 @@ def _code(source: str, filename: str) -> tuple[CodeType, str]:
     return code, filename
 
 
+def _call(name: str, function: Callable[..., Any], args: Sequence[str], opdef: Any,
+          namespace: dict[str, Any]) -> str:
+    """``name(args)`` with ``namespace[name]`` set to ``function`` — or, for a partial whose
+    keywords are all attributes the registry declares for ``opdef``, its function called with
+    the bound arguments directly (``name_0``, ``attr=name_attr``): the same call without the
+    partial's copy of its keywords on every step."""
+    declared = getattr(opdef, "attrs", {})
+    if isinstance(function, partial) and all(key in declared and key.isidentifier()
+                                              for key in function.keywords):
+        namespace[name] = function.func
+        bound = []
+        for i, value in enumerate(function.args):
+            namespace[f"{name}_{i}"] = value
+            bound.append(f"{name}_{i}")
+        for key, value in function.keywords.items():
+            namespace[f"{name}_{key}"] = value
+        keywords = [f"{key}={name}_{key}" for key in function.keywords]
+        return f"{name}({', '.join([*bound, *args, *keywords])})"
+    namespace[name] = function
+    return f"{name}({', '.join(args)})"
+
+
 UNARY, NARY = -1, -2
 """A step's ``b`` field: one input (in ``a``), or a tuple of input slots in ``a`` (as in
 :mod:`engine.session`)."""
@@ -129,9 +152,8 @@ def forward(steps: Sequence[tuple[int, Callable[..., Any], Any, int]],
             if i not in computed:
                 computed.add(i)
                 loads.append(f"v{i} = v[{i}]")
-        namespace[f"f{index}"] = compute
-        args = ", ".join(f"v{i}" for i in inputs)
-        lines.append((f"v{slot} = v[{slot}] = f{index}({args})  # {_label(ops[index])}", index))
+        call = _call(f"f{index}", compute, [f"v{i}" for i in inputs], ops[index], namespace)
+        lines.append((f"v{slot} = v[{slot}] = {call}  # {_label(ops[index])}", index))
         computed.add(slot)
     return build("forward", "\n".join(loads), lines, "", namespace)
 
@@ -165,10 +187,9 @@ def backward(y_slot: int, seed: Callable[[Any], Any], steps: Sequence[BackwardSt
             if slot not in loaded:
                 loaded.add(slot)
                 lines.append((f"v{slot} = v[{slot}]", None))
-        args = ", ".join(f"v{s}" for s in (step.slot, *step.input_slots))
+        args = [f"v{s}" for s in (step.slot, *step.input_slots)]
         for rule, target in step.edges:
-            namespace[f"r{rule_index}"] = rule
-            call = f"r{rule_index}(g{step.index}, {args})"
+            call = _call(f"r{rule_index}", rule, [f"g{step.index}", *args], step.op, namespace)
             total = f"g{target} + {call}" if target in has_grad else call
             code = f"g{target} = {total}"
             lines.append((f"{code}  # {_label(step.op)}", step_index))
