@@ -4,7 +4,8 @@ to pay the compiling back (:func:`due`) — so that a run pays no per-node dispa
 compiled once is kept (:func:`_code`): new sessions of the same graph compile nothing again.
 
 The code is generated from slot numbers and the registry's functions only: every function is
-bound by index (``f0``, ``f1``, … in the function's globals), values are ``v[slot]`` and locals
+bound by index (``f0``, ``f1``, … in the function's globals; an op's attributes passed by
+the registry's names, their values bound as ``f0_axis``), values are ``v[slot]`` and locals
 named after their slot, and a comment names the op type (an identifier from the registry) —
 never a node's name or any text from a file. Each line computes one step, so an exception's
 line number says which step failed. :func:`show` prints the code.
