@@ -201,17 +201,20 @@ def backward(y_slot: int, seed: Callable[[Any], Any], steps: Sequence[BackwardSt
                  namespace)
 
 
-def update(variables: Sequence[Any], keys: Sequence[Sequence[str]],
-           refuse: Callable[[int], None], kept: Callable[[Any, Any], Any],
+def update(variables: Sequence[Any], keys: Sequence[Sequence[str]], rule: Callable[..., Any],
+           params: Sequence[str], refuse: Callable[[int], None], kept: Callable[[Any, Any], Any],
            zeros: Callable[[Any, Any], Any], step_type: Callable[[int], Any]) -> Compiled:
-    """``update((grads, state, step, rule))``: an optimizer step over ``variables`` — each
-    one's new value by ``rule(value, grad, slots, step)`` (its slots read from ``state`` under
-    ``keys``; the rule is given per step, as a decaying learning rate changes it), cast back
-    to the value's dtype — returned as ``(variable, new value)`` pairs and the new state.
-    ``refuse(i)`` raises for a variable that is not float."""
-    namespace: dict[str, Any] = {"refuse": refuse, "kept": kept, "zeros": zeros,
+    """``update((grads, state, step, values))``: an optimizer step over ``variables`` — each
+    one's new value by ``rule(value, grad, slots, step, **params)`` (its slots read from
+    ``state`` under ``keys``; the parameters' ``values`` are given per step, in the order of
+    ``params``, as a decaying learning rate changes them), cast back to the value's dtype —
+    returned as ``(variable, new value)`` pairs and the new state. ``refuse(i)`` raises for a
+    variable that is not float."""
+    namespace: dict[str, Any] = {"rule": rule, "refuse": refuse, "kept": kept, "zeros": zeros,
                                  "step_type": step_type}
     lines: list[tuple[str, int | None]] = []
+    named = "".join(f", {param}=p_{param}" for param in params)  # (the registry's names)
+    unpack = "".join(f"p_{param}, " for param in params)
     pairs, state = [], ['"step": step_type(step)']
     for i, (variable, names) in enumerate(zip(variables, keys, strict=True)):
         namespace[f"x{i}"] = variable
@@ -223,11 +226,12 @@ def update(variables: Sequence[Any], keys: Sequence[Sequence[str]],
         for j, key in enumerate(names):
             namespace[f"k{i}_{j}"] = key
         slots = "".join(f"kept(state.get(k{i}_{j}), w{i}), " for j in range(len(names)))
-        lines += [(f"n{i}, s{i} = rule(w{i}, g{i}, ({slots}), step)", i),
+        lines += [(f"n{i}, s{i} = rule(w{i}, g{i}, ({slots}), step{named})", i),
                   (f"if n{i}.dtype != d{i}: n{i} = n{i}.astype(d{i})", i)]
         pairs.append(f"(x{i}, n{i})")
         state += [f"k{i}_{j}: s{i}[{j}]" for j in range(len(names))]
-    return build("update", "grads, state, step, rule = v", lines,
+    head = "grads, state, step, values = v" + (f"\n({unpack}) = values" if params else "")
+    return build("update", head, lines,
                  f"return [{', '.join(pairs)}], {{{', '.join(state)}}}", namespace)
 
 
