@@ -4,7 +4,8 @@ to pay the compiling back (:func:`due`) — so that a run pays no per-node dispa
 compiled once is kept (:func:`_code`): new sessions of the same graph compile nothing again.
 
 The code is generated from slot numbers and the registry's functions only: every function is
-bound by index (``f0``, ``f1``, … in the function's globals), values are ``v[slot]`` and locals
+bound by index (``f0``, ``f1``, … in the function's globals; an op's attributes passed by
+the registry's names, their values bound as ``f0_axis``), values are ``v[slot]`` and locals
 named after their slot, and a comment names the op type (an identifier from the registry) —
 never a node's name or any text from a file. Each line computes one step, so an exception's
 line number says which step failed. :func:`show` prints the code.
@@ -17,6 +18,7 @@ import linecache
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from types import CodeType, TracebackType
 from typing import Any
 
@@ -110,6 +112,28 @@ def _code(source: str, filename: str) -> tuple[CodeType, str]:
     return code, filename
 
 
+def _call(name: str, function: Callable[..., Any], args: Sequence[str], opdef: Any,
+          namespace: dict[str, Any]) -> str:
+    """``name(args)`` with ``namespace[name]`` set to ``function`` — or, for a partial whose
+    keywords are all attributes the registry declares for ``opdef``, its function called with
+    the bound arguments directly (``name_0``, ``attr=name_attr``): the same call without the
+    partial's copy of its keywords on every step."""
+    declared = getattr(opdef, "attrs", {})
+    if isinstance(function, partial) and all(key in declared and key.isidentifier()
+                                              for key in function.keywords):
+        namespace[name] = function.func
+        bound = []
+        for i, value in enumerate(function.args):
+            namespace[f"{name}_{i}"] = value
+            bound.append(f"{name}_{i}")
+        for key, value in function.keywords.items():
+            namespace[f"{name}_{key}"] = value
+        keywords = [f"{key}={name}_{key}" for key in function.keywords]
+        return f"{name}({', '.join([*bound, *args, *keywords])})"
+    namespace[name] = function
+    return f"{name}({', '.join(args)})"
+
+
 UNARY, NARY = -1, -2
 """A step's ``b`` field: one input (in ``a``), or a tuple of input slots in ``a`` (as in
 :mod:`engine.session`)."""
@@ -129,9 +153,8 @@ def forward(steps: Sequence[tuple[int, Callable[..., Any], Any, int]],
             if i not in computed:
                 computed.add(i)
                 loads.append(f"v{i} = v[{i}]")
-        namespace[f"f{index}"] = compute
-        args = ", ".join(f"v{i}" for i in inputs)
-        lines.append((f"v{slot} = v[{slot}] = f{index}({args})  # {_label(ops[index])}", index))
+        call = _call(f"f{index}", compute, [f"v{i}" for i in inputs], ops[index], namespace)
+        lines.append((f"v{slot} = v[{slot}] = {call}  # {_label(ops[index])}", index))
         computed.add(slot)
     return build("forward", "\n".join(loads), lines, "", namespace)
 
@@ -165,10 +188,9 @@ def backward(y_slot: int, seed: Callable[[Any], Any], steps: Sequence[BackwardSt
             if slot not in loaded:
                 loaded.add(slot)
                 lines.append((f"v{slot} = v[{slot}]", None))
-        args = ", ".join(f"v{s}" for s in (step.slot, *step.input_slots))
+        args = [f"v{s}" for s in (step.slot, *step.input_slots)]
         for rule, target in step.edges:
-            namespace[f"r{rule_index}"] = rule
-            call = f"r{rule_index}(g{step.index}, {args})"
+            call = _call(f"r{rule_index}", rule, [f"g{step.index}", *args], step.op, namespace)
             total = f"g{target} + {call}" if target in has_grad else call
             code = f"g{target} = {total}"
             lines.append((f"{code}  # {_label(step.op)}", step_index))
@@ -179,17 +201,20 @@ def backward(y_slot: int, seed: Callable[[Any], Any], steps: Sequence[BackwardSt
                  namespace)
 
 
-def update(variables: Sequence[Any], keys: Sequence[Sequence[str]],
-           refuse: Callable[[int], None], kept: Callable[[Any, Any], Any],
+def update(variables: Sequence[Any], keys: Sequence[Sequence[str]], rule: Callable[..., Any],
+           params: Sequence[str], refuse: Callable[[int], None], kept: Callable[[Any, Any], Any],
            zeros: Callable[[Any, Any], Any], step_type: Callable[[int], Any]) -> Compiled:
-    """``update((grads, state, step, rule))``: an optimizer step over ``variables`` — each
-    one's new value by ``rule(value, grad, slots, step)`` (its slots read from ``state`` under
-    ``keys``; the rule is given per step, as a decaying learning rate changes it), cast back
-    to the value's dtype — returned as ``(variable, new value)`` pairs and the new state.
-    ``refuse(i)`` raises for a variable that is not float."""
-    namespace: dict[str, Any] = {"refuse": refuse, "kept": kept, "zeros": zeros,
+    """``update((grads, state, step, values))``: an optimizer step over ``variables`` — each
+    one's new value by ``rule(value, grad, slots, step, **params)`` (its slots read from
+    ``state`` under ``keys``; the parameters' ``values`` are given per step, in the order of
+    ``params``, as a decaying learning rate changes them), cast back to the value's dtype —
+    returned as ``(variable, new value)`` pairs and the new state. ``refuse(i)`` raises for a
+    variable that is not float."""
+    namespace: dict[str, Any] = {"rule": rule, "refuse": refuse, "kept": kept, "zeros": zeros,
                                  "step_type": step_type}
     lines: list[tuple[str, int | None]] = []
+    named = "".join(f", {param}=p_{param}" for param in params)  # (the registry's names)
+    unpack = "".join(f"p_{param}, " for param in params)
     pairs, state = [], ['"step": step_type(step)']
     for i, (variable, names) in enumerate(zip(variables, keys, strict=True)):
         namespace[f"x{i}"] = variable
@@ -201,11 +226,12 @@ def update(variables: Sequence[Any], keys: Sequence[Sequence[str]],
         for j, key in enumerate(names):
             namespace[f"k{i}_{j}"] = key
         slots = "".join(f"kept(state.get(k{i}_{j}), w{i}), " for j in range(len(names)))
-        lines += [(f"n{i}, s{i} = rule(w{i}, g{i}, ({slots}), step)", i),
+        lines += [(f"n{i}, s{i} = rule(w{i}, g{i}, ({slots}), step{named})", i),
                   (f"if n{i}.dtype != d{i}: n{i} = n{i}.astype(d{i})", i)]
         pairs.append(f"(x{i}, n{i})")
         state += [f"k{i}_{j}: s{i}[{j}]" for j in range(len(names))]
-    return build("update", "grads, state, step, rule = v", lines,
+    head = "grads, state, step, values = v" + (f"\n({unpack}) = values" if params else "")
+    return build("update", head, lines,
                  f"return [{', '.join(pairs)}], {{{', '.join(state)}}}", namespace)
 
 

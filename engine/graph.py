@@ -693,7 +693,10 @@ class Graph:
             for node in reshaped:
                 self._forget_shapes(node, "value_changed")
         if self._listeners:
-            self._notify([GraphEvent("value_changed", node) for node, _ in pairs])
+            # (GraphEvent("value_changed", node) without its __new__'s Python frame: an
+            # optimizer makes one per variable every step)
+            self._notify([tuple.__new__(GraphEvent, ("value_changed", node, None, None, None))
+                          for node, _ in pairs])
 
     def set_state(self, node: Node | str, state: dict[str, np.ndarray]) -> None:
         """Replace what an op keeps between runs (a train node's step count and optimizer

@@ -129,7 +129,10 @@ class TrainStep:
             trainer = ctx.version_memo[node] = _Trainer(node, self.rule(attrs), attrs,
                                                        ctx.compiled)
         grads = backprop(ctx, trainer.loss, trainer.variables)
-        if all(grad is None for grad in grads):  # TensorFlow: "No gradients provided"
+        for grad in grads:  # (a loop: a generator's all() costs more per step)
+            if grad is not None:
+                break
+        else:  # TensorFlow: "No gradients provided"
             names = ", ".join(var.name for var in trainer.variables)
             raise EngineError(f"{node.name}: no gradient flows from the loss {trainer.loss.name} "
                               f"to {names}: it depends on them only through ops without a "
@@ -177,6 +180,8 @@ class _Trainer:
         self.update = rule.update
         self.params = {p: attrs[p] for p in rule.params}
         self.rule = partial(rule.update, **self.params)
+        self.values = tuple(self.params.values())
+        """The parameters' values, as the compiled step takes them."""
         decay_rate, decay_steps, staircase = (attrs.get(name) for name in DECAY)
         self.decay: tuple[float, float, bool] | None = None
         if decay_rate not in (None, 1.0) and "learning_rate" in self.params:
@@ -186,8 +191,9 @@ class _Trainer:
         self.global_step = global_step_of(node)
         self.keys = [tuple(f"{slot}/{var.name}" for slot in rule.slots)
                      for var in self.variables]
-        self.compile = compiled
-        """Whether the step is compiled (once :func:`engine.compiler.due` says so)."""
+        self.compile = compiled and all(param.isidentifier() for param in rule.params)
+        """Whether the step is compiled (once :func:`engine.compiler.due` says so; its code
+        names the rule's parameters)."""
         self.compiled: compiler.Compiled | None = None
         self.runs = 0
 
@@ -195,8 +201,8 @@ class _Trainer:
         """The compiled step (compiled now if it was not yet), for reading."""
         if self.compiled is not None:
             return self.compiled
-        return compiler.update(self.variables, self.keys, self._refuse, _kept, zeros_if_none,
-                               np.int64)
+        return compiler.update(self.variables, self.keys, self.update, tuple(self.params),
+                               self._refuse, _kept, zeros_if_none, np.int64)
 
     def _refuse(self, index: int) -> None:
         var = self.variables[index]
@@ -207,17 +213,19 @@ class _Trainer:
              ) -> tuple[list[tuple[Variable, Array]], dict[str, Any]]:
         """The variables' new values and the node's new state (nothing is changed yet)."""
         step = steps_taken(node) + 1
-        rule = self.rule
+        rule, params = self.rule, self.params
         if self.decay is not None:
             counted = step - 1 if self.global_step is None else self.global_step.value
             rate = decayed_rate(self.params["learning_rate"], counted, *self.decay)
-            rule = partial(self.update, **{**self.params, "learning_rate": rate})
+            params = {**self.params, "learning_rate": rate}
+            rule = partial(self.update, **params)
         if self.compiled is None and self.compile:
             self.runs += 1
             if compiler.due(len(self.variables), self.runs):
                 self.compiled = self.code()
         if self.compiled is not None:
-            return self.compiled.function((grads, node.state, step, rule))  # type: ignore[no-any-return]
+            values = self.values if params is self.params else tuple(params.values())
+            return self.compiled.function((grads, node.state, step, values))  # type: ignore[no-any-return]
         state = node.state
         new_state: dict[str, Any] = {"step": np.int64(step)}
         updates: list[tuple[Variable, Array]] = []

@@ -45,9 +45,9 @@ Source: TypeAlias = tuple[int, _ValueNode, bool]
 Step: TypeAlias = tuple[int, Callable[..., Any], Any, int]
 """A plan's operation: ``(slot, compute, a, b)``, ``a`` an input slot, or (``b`` is ``NARY``) a
 tuple of them."""
-Cone: TypeAlias = tuple[list[int], slice | None, list[None]]
+Cone: TypeAlias = tuple[list[int], slice | None, list[None], bytes]
 """Slots downstream of a change: the slots, their range (when they make one), and as many
-``None``."""
+``None`` and zero bytes."""
 Rebuild: TypeAlias = Callable[[list[Any]], Any]
 """Rebuilds the structure of a run's fetches from their values in order."""
 
@@ -63,6 +63,11 @@ class NodeContext:
         # collection
         self.session: Session = weakref.proxy(session)
         self.node = node
+        self.run_memo: dict[Any, Any] = session._run_memo
+        """A dict that lives for the current run: context ops share work through it."""
+        self.version_memo: dict[Any, Any] = session._version_memo
+        """A dict kept until the graph's structure changes: for work compiled per version."""
+        # (the session's own dicts, cleared in place: read on every step without the proxy)
 
     def value(self, node: Node) -> Any:
         """The value ``node`` has in the current run (it must be an ancestor of this node)."""
@@ -93,19 +98,9 @@ class NodeContext:
         self.session._forget.append(self.node)
 
     @property
-    def run_memo(self) -> dict[Any, Any]:
-        """A dict that lives for the current run: context ops share work through it."""
-        return self.session._run_memo
-
-    @property
     def compiled(self) -> bool:
         """Whether the session compiles what it runs repeatedly (see :mod:`engine.compiler`)."""
         return self.session.compiled
-
-    @property
-    def version_memo(self) -> dict[Any, Any]:
-        """A dict kept until the graph's structure changes: for work compiled per version."""
-        return self.session._version_memo
 
 
 class _Plan:
@@ -183,7 +178,7 @@ class Session:
         """By feed key: the placeholder, and the shape and dtype of an array fed before that
         fit it as it was: any array of that shape and dtype fits it too (the next mini-batch),
         so feeding one needs no check."""
-        self.graph.subscribe(self._on_graph_event)
+        self.graph.subscribe(self._on_graph_events, batched=True)
 
     # ---- public ---------------------------------------------------------------------------
 
@@ -338,11 +333,18 @@ class Session:
 
     # ---- invalidation ---------------------------------------------------------------------
 
+    def _on_graph_events(self, events: list[GraphEvent]) -> None:
+        """Note what a change's events leave stale (one call per change: an optimizer's step
+        changes all of its variables at once)."""
+        dirty = self._dirty
+        for event in events:
+            if event.kind == "value_changed":  # the most frequent: an optimizer's updates
+                dirty.add(event.node)
+            else:
+                self._on_graph_event(event)
+
     def _on_graph_event(self, event: GraphEvent) -> None:
         kind = event.kind
-        if kind == "value_changed":  # the most frequent: an optimizer's updates
-            self._dirty.add(event.node)
-            return
         if kind == "ui_changed":
             return
         self._fetch_lists.clear()  # names, wiring or attributes changed
@@ -362,7 +364,8 @@ class Session:
     def _invalidate(self, feeds: dict[Node, np.ndarray], plan: _Plan) -> None:
         """Clear the values downstream of every change since the last run."""
         dirty = self._dirty
-        dirty.update(self._feeds.keys() - feeds.keys())  # back to their defaults
+        if self._feeds.keys() != feeds.keys():
+            dirty.update(self._feeds.keys() - feeds.keys())  # back to their defaults
         if plan.stateful:
             # A train step changes what lies downstream of its variables anyway: comparing its
             # feeds with the last ones would cost more than it could save.
@@ -382,10 +385,10 @@ class Session:
         if not dirty:
             return
         values, known = self._values, self._known
-        cone, span, nones = self._cone(frozenset(dirty))
+        cone, span, nones, zeros = self._cone(frozenset(dirty))
         if span is not None:  # one range of slots (a train step's, mostly): copied at once
             values[span] = nones
-            known[span] = bytes(len(nones))
+            known[span] = zeros
         else:
             for slot in cone:
                 values[slot] = None
@@ -395,8 +398,8 @@ class Session:
 
     def _cone(self, nodes: frozenset[Node]) -> Cone:
         """Slots of ``nodes`` and their descendants, each once, and when they make one range,
-        that range and as many ``None`` (cached for the current graph version: a train step
-        changes the same nodes every time)."""
+        that range and as many ``None`` and zero bytes (cached for the current graph version: a
+        train step changes the same nodes every time)."""
         cone = self._cones.get(nodes)
         if cone is None:
             if len(self._cones) >= MAX_CONES:
@@ -414,7 +417,8 @@ class Session:
             span = None
             if slots and max(slots) - min(slots) + 1 == len(slots):
                 span = slice(min(slots), max(slots) + 1)
-            cone = self._cones[nodes] = (slots, span, [None] * len(slots) if span else [])
+            cone = self._cones[nodes] = (slots, span, [None] * len(slots) if span else [],
+                                         bytes(len(slots) if span else 0))
         return cone
 
     def _slot(self, node: Node) -> int:

@@ -122,7 +122,9 @@ def test_show_plan_prints_the_code_from_the_command_line(capsys):
     out = capsys.readouterr().out
     assert out.startswith("train = ")
     assert "def forward(v):" in out and "def backward(v):" in out and "def update(v):" in out
-    assert "f0(v1, v2)  # matmul" in out and "# v2: W (variable)" in out
+    # an op's attributes are passed by name (the registry's), their values bound by index
+    assert "f0(v1, v2, transpose_a=f0_transpose_a, transpose_b=f0_transpose_b)  # matmul" in out
+    assert "# v2: W (variable)" in out
 
 
 def test_a_big_plan_is_compiled_only_once_it_has_run_often_enough_to_pay_back():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 
@@ -136,12 +137,20 @@ def reduce_mean(x: Value, axis: Axes = None, keepdims: bool = False) -> Value:
     return total / (x.size // total.size if total.size else 0)
 
 
+@functools.lru_cache(maxsize=256)
+def _kept_shape(axis: int | tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``shape`` with the reduced ``axis`` kept as 1 (the same on every training step: cached)."""
+    axes = shapes.normalize_axes(axis, len(shape))
+    return tuple(1 if i in axes else d for i, d in enumerate(shape))
+
+
 def _spread(g: Value, x: Value, axis: Axes, keepdims: bool) -> np.ndarray:
     """A reduction's output gradient ``g`` repeated over the reduced axes of ``x``."""
     shape = getattr(x, "shape", ())  # np.shape, without its dispatch
     if not keepdims and axis is not None:
-        axes = shapes.normalize_axes(axis, len(shape))
-        g = np.reshape(g, tuple(1 if i in axes else d for i, d in enumerate(shape)))
+        kept = _kept_shape(axis if isinstance(axis, int) else tuple(axis), shape)
+        # (an array's or numpy scalar's own reshape: np.reshape's dispatch costs more)
+        g = g.reshape(kept) if isinstance(g, (np.ndarray, np.generic)) else np.reshape(g, kept)
     out = np.empty(shape, getattr(g, "dtype", None))  # (None: float64, for a Python number)
     out[...] = g
     return out
