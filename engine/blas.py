@@ -53,19 +53,12 @@ def set_limit(threads: int) -> None:
     _apply(most())  # (the next run of a small plan goes back to one)
 
 
-def current() -> int:
-    """The BLAS thread count now."""
-    _found()
-    return _current
-
-
 def suit(largest: int) -> None:
     """Set the thread count for a plan whose largest value has ``largest`` elements (nothing
     to do when it is set already: the common case, a few hundred nanoseconds)."""
-    threads = 1 if largest < SMALL else (_limit or _started)
+    threads = 1 if largest < SMALL else most()
     if threads != _current:
-        _found()
-        _apply(threads if largest < SMALL else most())
+        _apply(threads)
 
 
 def _apply(threads: int) -> None:

@@ -66,6 +66,7 @@ def show_values(scene: GraphScene) -> None:
     """Each node's value on it, as the canvas shows it once evaluated: placeholders fed their
     defaults (a bound one the first preview batch of its data set); a node that cannot be
     evaluated (a missing feed, an error), a train step and what it feeds show none."""
+    from editor.compute.live import last_nodes
     from editor.compute.service import train_steps_and_below
     from editor.tensor_stats import preview_later
     from engine.data.binding import bound
@@ -81,11 +82,13 @@ def show_values(scene: GraphScene) -> None:
         for placeholder in feeds:
             scene.node_items[placeholder].set_preview(rows)
     below = train_steps_and_below(graph)
-    for node in graph.nodes:
-        if node.op.is_source or node in below:
-            continue  # (a source shows the value it holds already)
+    shown = {n for n in graph.nodes if not n.op.is_source and n not in below}
+    for node in last_nodes(shown, graph):  # (their runs compute the rest: one pass in all)
         try:
-            value = session.run(node, feeds)
+            session.run(node, feeds)
         except EngineError:
             continue
-        scene.node_items[node].set_preview(preview_later(value))
+    computed, _ = session.take_changes()
+    for node, value in computed.items():
+        if node in shown:  # (a source shows the value it holds already)
+            scene.node_items[node].set_preview(preview_later(value))

@@ -17,7 +17,15 @@ from ..graph import Graph, Node, Placeholder, _ValueNode
 from ..io import atomic_write, encode_tensor
 from ..ops.forms import forms_of
 from ..ops.jax_steps import SLOTS, UPDATES
-from ..optimizers import DECAY, GLOBAL_STEP, OPTIMIZER, VAR_LIST, global_step_of, trained_variables
+from ..optimizers import (
+    DECAY,
+    GLOBAL_STEP,
+    OPTIMIZER,
+    VAR_LIST,
+    global_step_of,
+    steps_taken,
+    trained_variables,
+)
 from ..train import train_node_for, train_nodes
 from . import ExportError, Identifiers, ancestry
 from .jax_data import ABOUT as DATA_ABOUT
@@ -180,13 +188,6 @@ if __name__ == "__main__":
 """The script's end when it trains on the placeholders' defaults, full-batch."""
 
 
-def jax_script(graph: Graph, train: str | None = None, title: str = "graph",
-               script: str = "graph_jax.py") -> str:
-    """The script's text for the train node (or loss) named ``train`` (default: the graph's
-    one train node). ``ExportError`` names what cannot be written."""
-    return _script(graph, train, title, script)[0]
-
-
 def _script(graph: Graph, train: str | None, title: str, script: str
             ) -> tuple[str, DataPart | None]:
     """The script's text, and the data set it trains on (to write beside it), if any."""
@@ -228,7 +229,7 @@ def _script(graph: Graph, train: str | None, title: str, script: str
                        about=ABOUT if part is None else DATA_ABOUT.format(data_file=sidecar_name))
     text += "".join(f"{a.upper()} = {float(node.attrs[a])!r}\n"
                     for a in (*hyper, *(DECAY[:2] if decays else ())))
-    text += f"STEP = {int(node.state.get('step', 0))}\n"
+    text += f"STEP = {steps_taken(node)}\n"
     text += f"GLOBAL_STEP = {None if counter is None else np.asarray(counter.value).item()!r}\n"
     text += f"GLOBAL_STEP_NAME = {None if counter is None else counter.name!r}\n"
     text += f"SLOTS = {{{', '.join(f'{k!r}: {v}' for k, v in SLOTS[optimizer].items())}}}\n"

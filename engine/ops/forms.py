@@ -142,13 +142,6 @@ def _reduce_attrs(attrs: Attrs) -> Attrs:
     return {"keepdims": int(attrs["keepdims"])}
 
 
-def _reduce_axes(attrs: Attrs) -> Extra:
-    axis = attrs["axis"]
-    if axis is None:
-        return (None,)
-    return (np.array([axis] if isinstance(axis, int) else list(axis), np.int64),)
-
-
 def _reduce_back(onnx_attrs: Attrs, extra: Sequence[np.ndarray | None]) -> Attrs:
     given = extra[0] if extra and extra[0] is not None else onnx_attrs.get("axes")
     if given is not None and len(given) == 0 and onnx_attrs.get("noop_with_empty_axes"):
@@ -674,10 +667,10 @@ FORMS: dict[str, Forms] = {
         "jnp.matmul({transpose_a}({a}), {transpose_b}({b}))", _jax_transposes,
         tuple(_matmul_transposed(a, b) for a, b in ((True, False), (False, True), (True, True)))),
     "reduce_sum": Forms(
-        OnnxForm("ReduceSum", _reduce_attrs, _reduce_axes, _reduce_back),
+        OnnxForm("ReduceSum", _reduce_attrs, _axes_input, _reduce_back),
         "jnp.sum({x}, axis={axis}, keepdims={keepdims})", _jax_reduce),
     "reduce_mean": Forms(
-        OnnxForm("ReduceMean", _reduce_attrs, _reduce_axes, _reduce_back),
+        OnnxForm("ReduceMean", _reduce_attrs, _axes_input, _reduce_back),
         "jnp.mean({x}, axis={axis}, keepdims={keepdims})", _jax_reduce),
     "transpose": Forms(OnnxForm("Transpose", _perm, back=_perm_back),
                        "jnp.transpose({x}, {axes})"),
@@ -707,14 +700,14 @@ FORMS: dict[str, Forms] = {
                                 "jnp.square({x} - {y})"),
     "clip_by_value": Forms(OnnxForm("ClipByValue", body=_CLIP),
                            "jnp.maximum(jnp.minimum({t}, {clip_value_max}), {clip_value_min})"),
-    "reduce_max": Forms(OnnxForm("ReduceMax", _reduce_attrs, _reduce_axes, _reduce_back),
+    "reduce_max": Forms(OnnxForm("ReduceMax", _reduce_attrs, _axes_input, _reduce_back),
                         "jnp.max({x}, axis={axis}, keepdims={keepdims})", _jax_reduce),
-    "reduce_min": Forms(OnnxForm("ReduceMin", _reduce_attrs, _reduce_axes, _reduce_back),
+    "reduce_min": Forms(OnnxForm("ReduceMin", _reduce_attrs, _axes_input, _reduce_back),
                         "jnp.min({x}, axis={axis}, keepdims={keepdims})", _jax_reduce),
-    "reduce_prod": Forms(OnnxForm("ReduceProd", _reduce_attrs, _reduce_axes, _reduce_back),
+    "reduce_prod": Forms(OnnxForm("ReduceProd", _reduce_attrs, _axes_input, _reduce_back),
                          "jnp.prod({x}, axis={axis}, keepdims={keepdims})", _jax_reduce),
     "reduce_logsumexp": Forms(
-        OnnxForm("ReduceLogSumExp", _reduce_attrs, _reduce_axes, _reduce_back),
+        OnnxForm("ReduceLogSumExp", _reduce_attrs, _axes_input, _reduce_back),
         "jax.nn.logsumexp({x}, axis={axis}, keepdims={keepdims})", _jax_reduce),
     **{arg: Forms(OnnxForm(op_type, _arg, back=_arg_back, when=_int64_output),
                   f"jnp.{arg}({{x}}, axis={{axis}}).astype({{output_type}})",
