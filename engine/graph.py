@@ -470,7 +470,7 @@ class Graph:
         at once. Returns what :meth:`reinsert` needs to put them back."""
         removed = list(dict.fromkeys(self.get_node(n) for n in nodes))  # (KeyError: no change)
         gone = set(removed)
-        places = {name: i for i, (name, node) in enumerate(self._nodes.items()) if node in gone}
+        places = self.places_of(removed)
         wires: list[Wiring] = []
         succ = self.nx.succ
         for node in removed:  # (in the order remove_node unwires them)
@@ -554,8 +554,8 @@ class Graph:
     def places_of(self, nodes: Iterable[Node | str]) -> dict[str, int]:
         """Where ``nodes`` are in :attr:`nodes` (name → index): :meth:`restore_places` puts
         them back there after a removal."""
-        wanted = {self.get_node(n).name for n in nodes}
-        return {name: i for i, name in enumerate(self._nodes) if name in wanted}
+        wanted = {self.get_node(n) for n in nodes}
+        return {name: i for i, (name, node) in enumerate(self._nodes.items()) if node in wanted}
 
     def restore_places(self, places: dict[str, int]) -> None:
         """Move the named nodes to these indices of :attr:`nodes`, the others keeping their
