@@ -109,6 +109,8 @@ class DataView(QWidget):
         self.graph: Graph | None = None
         self.total = 0
         """The rows of the data the preview batch is cut from."""
+        self._sent: PreviewBatch | None = None
+        """The preview batch last announced (``preview_changed``)."""
         self.batch = QSpinBox()
         self.batch.setPrefix("batch ")
         self.batch.setToolTip("The batch of rows the canvas and the Tensor dock show values of")
@@ -201,7 +203,9 @@ class DataView(QWidget):
         self.batch.blockSignals(False)
         batch = self.preview_batch  # within the range
         self.rows.setText(batch.text(self.total) if self.total else "")
-        self.preview_changed.emit(batch)
+        if batch != self._sent:
+            self._sent = batch
+            self.preview_changed.emit(batch)
 
     def set_graph(self, graph: Graph) -> None:
         """Show the data bound in ``graph`` (again, after it changed)."""
@@ -215,7 +219,7 @@ class DataView(QWidget):
             self.sets.setCurrentText(chosen)
         self.sets.blockSignals(False)
         self.sets.setVisible(len(names) > 1)
-        self.total = bound_rows(n for n, _ in bound(graph.nodes))
+        self.total = bound_rows(graph.nodes)
         self.preview.setVisible(self.total > 0)
         self._batch_chosen()
         self._show_set()
