@@ -120,6 +120,8 @@ class LiveEvaluation(QObject):
         """The bound placeholders, at a graph version (a binding's change is structural)."""
         self._rows_shown: set[Node] = set()
         """The placeholders whose preview says which rows they are fed."""
+        self._from_rows: tuple[Any, set[Node]] = (None, set())
+        """The fed placeholders and every node below them, at a graph version."""
         self.compute.evaluated.connect(self._show)
         self.compute.traced.connect(self._traced)
         self.compute.busy_changed.connect(self.busy_indicator.set_busy)
@@ -137,7 +139,7 @@ class LiveEvaluation(QObject):
         graph = scene.doc.graph
         self._marked, self._frontier, self._pinned = set(), [], []
         self._reported = {}
-        self._bound, self._rows_shown = (-1, []), set()
+        self._bound, self._rows_shown, self._from_rows = (-1, []), set(), (None, set())
         self._previewed = set(graph.nodes)
         self._quiet = set(self._previewed)
         self._update_frontier()
@@ -188,12 +190,12 @@ class LiveEvaluation(QObject):
         for node in fed:
             items[node].set_preview(text)
         self._rows_shown = fed
+        key = (graph.version, frozenset(fed))
+        if self._from_rows[0] != key:  # (walked once per graph version, not per result)
+            self._from_rows = (key, fed.union(*(nx.descendants(graph.nx, n) for n in fed)))
+        below = self._from_rows[1]
         for name in shown:
-            from_rows = False
-            if fed and name in values and name in graph:
-                node = graph.get_node(name)
-                above: set[Node] = nx.ancestors(graph.nx, node)
-                from_rows = node in fed or not fed.isdisjoint(above)
+            from_rows = name in values and name in graph and graph.get_node(name) in below
             self.tensor_view.show_rows(name, text if from_rows else "")
 
     # ---- live values -----------------------------------------------------------------------
