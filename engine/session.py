@@ -520,17 +520,19 @@ class Session:
         key: Any
         if plan.known_of is not None:
             key = flags = plan.known_of(self._known)
-            if 1 in flags:
-                steps = [step for step, known in zip(steps, flags, strict=True) if not known]
+            some_known = 1 in flags
         else:
             known = np.frombuffer(self._known, dtype=np.uint8)[plan.step_slots]
-            key = b""
-            if np.count_nonzero(known):  # (faster than ndarray.any for a few steps)
-                key = known.tobytes()
+            some_known = bool(np.count_nonzero(known))  # (faster than ndarray.any for a few)
+            key = known.tobytes() if some_known else b""
+        seen = plan.codes.get(key) if self.compiled else None
+        if seen is None and some_known:  # (steps seen before are kept with their code)
+            if plan.known_of is not None:
+                steps = [step for step, done in zip(steps, flags, strict=True) if not done]
+            else:
                 steps = [steps[i] for i in np.flatnonzero(known == 0).tolist()]
         code = None
         if self.compiled and steps:
-            seen = plan.codes.get(key)
             if seen is None:
                 if len(plan.codes) >= MAX_CODES:
                     plan.codes.clear()
