@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -59,7 +58,7 @@ from editor.canvas.view import GraphView
 from editor.compute.live import LiveEvaluation
 from editor.compute.service import ComputeService
 from editor.data.panel import DataPanel
-from editor.document import FREEZE_AFTER, Document
+from editor.document import Document, freeze_if_many
 from editor.inspect.properties import PropertiesPanel
 from editor.inspect.step_controls import StepControls
 from editor.inspect.tensor_view import TensorView
@@ -506,8 +505,8 @@ class MainWindow(QMainWindow):
             else:
                 self.set_document(Document(graph, path))
                 self._add_recent(path)
-            if len(graph) >= FREEZE_AFTER:  # out of the collector's sight until the document
-                gc.freeze()  # goes (as for edits); before it resumes, which would scan it all
+            # out of the collector's sight until the document goes (as for edits); before it
+            freeze_if_many(len(graph))  # resumes, which would scan it all
         self.statusBar().showMessage(f"Opened {path.name}: {len(graph)} nodes", 5000)
         return True
 

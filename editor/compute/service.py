@@ -14,7 +14,6 @@ arrives after a newer request was made is never emitted.
 from __future__ import annotations
 
 import functools
-import gc
 import threading
 import time
 from collections.abc import Iterable
@@ -27,7 +26,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, S
 
 from editor.compute.stepper import Step, trace
 from editor.compute.trainer import Trainer, check_trainable
-from editor.document import FREEZE_AFTER, Document
+from editor.document import Document, freeze_if_many
 from engine import train
 from engine.autodiff import gradients
 from engine.data.binding import bound
@@ -239,8 +238,8 @@ class _Worker(QObject):
                         self.problem = ("the compute service is catching up with the document "
                                         f"({error})")
                         self.resync_needed.emit()
-            if made >= FREEZE_AFTER:  # the replica's new nodes, as the document's (see
-                gc.freeze()  # FREEZE_AFTER); before the collector resumes and scans them
+            # the replica's new nodes, as the document's; before the collector resumes
+            freeze_if_many(made)
         key = (id(self.graph), self.graph.version)  # a binding's change is structural
         if self._bound_key != key:
             self._bound, self._bound_key = [n for n, _ in bound(self.graph.nodes)], key

@@ -34,6 +34,13 @@ NODE_CHANGED = frozenset({"renamed", "attr_changed", "value_changed", "state_cha
 or what it keeps between runs (not its wiring, nor its place on the canvas)."""
 
 
+def freeze_if_many(made: int) -> None:
+    """``gc.freeze`` after work that made ``made`` (graph events, nodes) of at least
+    :data:`FREEZE_AFTER`."""
+    if made >= FREEZE_AFTER:
+        gc.freeze()
+
+
 def _unfreeze_later() -> None:
     """Hand frozen objects back to the collector from the event loop (a document may be
     destroyed by the collector itself, which must not have its generations changed meanwhile)."""
@@ -167,8 +174,7 @@ class Document(QObject):
                         self.changed.emit(events)
                     self._flush_shapes()
                     self.batch_done.emit()
-                    if len(events) >= FREEZE_AFTER:
-                        gc.freeze()
+                    freeze_if_many(len(events))
 
     # ---- graph events ---------------------------------------------------------------------
 
