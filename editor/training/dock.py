@@ -544,15 +544,14 @@ def _loss_candidates(graph: Graph) -> list[str]:
     training reads, then other scalars, then per-example losses (training minimizes their
     sum). Other tensors are not offered."""
     ranked: list[tuple[int, str]] = []
-    for node in graph.nodes:  # (roles read directly: a graph may have ten thousand nodes)
-        roles = node.op.roles
-        if not isinstance(node, Operation) or TRAIN_STEP in roles or GRADIENT in roles:
+    for node in graph.nodes:
+        if not isinstance(node, Operation) or _for_training(node):
             continue
         try:
             shape = graph.shape_of(node)
         except EngineError:
             continue
-        loss = LOSS in roles
+        loss = LOSS in node.op.roles
         if shape == ():
             final = loss or all(_for_training(c) for c in graph.nx.succ[node])
             ranked.append((0 if final else 1, node.name))
@@ -562,5 +561,7 @@ def _loss_candidates(graph: Graph) -> list[str]:
 
 
 def _for_training(node: Node) -> bool:
-    """Whether ``node`` is a train step or a gradient (it reads a loss; it is not one)."""
-    return has_role(node, TRAIN_STEP) or has_role(node, GRADIENT)
+    """Whether ``node`` is a train step or a gradient (it reads a loss; it is not one). (Its
+    roles read directly: a graph may have ten thousand nodes.)"""
+    roles = node.op.roles
+    return TRAIN_STEP in roles or GRADIENT in roles
