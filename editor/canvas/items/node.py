@@ -76,17 +76,7 @@ class NodeItem(QGraphicsItem):
         self.edges: list[AttachedWire] = []
         self.shape_text = ""
         self.shape_state, self.shape_message = OK, ""
-        self.eval_state, self.eval_message = OK, ""
-        self.preview: str | np.ndarray | None = None
-        self._preview_of: np.ndarray | None = None
-        """The tensor the preview shows, while it is one."""
-        self._default: tuple[np.ndarray | None, str] | None = None
-        """The value the default preview was last made from, and that preview."""
-        self.step: str | None = None
-        """``pending``, ``done`` or ``current`` during a step-through, else None."""
-        self.step_preview = ""
-        self.highlight: set[Port] = set()
-        self.hover_port: Port | None = None
+        self._clear_shown()
         self.height, self._rect, self._bounds = _geometry(len(node.op.inputs))
         self.color = style.op_color(node.op)
         self._symbol = node.op.symbol or node.type
@@ -164,14 +154,25 @@ class NodeItem(QGraphicsItem):
     def reset(self) -> None:
         """Show the node as a new item would (an item taken back by an undo): no evaluation
         mark, preview, step, highlight, selection or badge."""
-        self.eval_state, self.eval_message = OK, ""
-        self.preview = self._preview_of = self._default = None
-        self.step, self.step_preview = None, ""
-        self.highlight, self.hover_port = set(), None
+        self._clear_shown()
         self.setSelected(False)
         for child in self.childItems():
             child.setParentItem(None)  # type: ignore[arg-type]  # (Qt takes None)
         self.update()
+
+    def _clear_shown(self) -> None:
+        """What a new item shows of evaluation and step-through: nothing."""
+        self.eval_state, self.eval_message = OK, ""
+        self.preview: str | np.ndarray | None = None
+        self._preview_of: np.ndarray | None = None
+        """The tensor the preview shows, while it is one."""
+        self._default: tuple[np.ndarray | None, str] | None = None
+        """The value the default preview was last made from, and that preview."""
+        self.step: str | None = None
+        """``pending``, ``done`` or ``current`` during a step-through, else None."""
+        self.step_preview = ""
+        self.highlight: set[Port] = set()
+        self.hover_port: Port | None = None
 
     def refresh(self) -> None:
         """Re-read the node (after a rename, an attribute or a value change)."""
