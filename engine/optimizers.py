@@ -213,12 +213,11 @@ class _Trainer:
              ) -> tuple[list[tuple[Variable, Array]], dict[str, Any]]:
         """The variables' new values and the node's new state (nothing is changed yet)."""
         step = steps_taken(node) + 1
-        rule, params = self.rule, self.params
+        params = self.params
         if self.decay is not None:
             counted = step - 1 if self.global_step is None else self.global_step.value
             rate = decayed_rate(self.params["learning_rate"], counted, *self.decay)
             params = {**self.params, "learning_rate": rate}
-            rule = partial(self.update, **params)
         if self.compiled is None and self.compile:
             self.runs += 1
             if compiler.due(len(self.variables), self.runs):
@@ -226,6 +225,7 @@ class _Trainer:
         if self.compiled is not None:
             values = self.values if params is self.params else tuple(params.values())
             return self.compiled.function((grads, node.state, step, values))  # type: ignore[no-any-return]
+        rule = self.rule if params is self.params else partial(self.update, **params)
         state = node.state
         new_state: dict[str, Any] = {"step": np.int64(step)}
         updates: list[tuple[Variable, Array]] = []
