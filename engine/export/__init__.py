@@ -6,12 +6,13 @@ script for this engine (:mod:`.python_script`). The per-op forms they use live i
 
 from __future__ import annotations
 
-import heapq
 import importlib
 import keyword
 import re
 from collections.abc import Iterable
 from types import ModuleType
+
+import networkx as nx
 
 from ..errors import EngineError
 from ..graph import Graph, Node
@@ -40,26 +41,11 @@ def require(package: str, purpose: str) -> ModuleType:
 def ancestry(graph: Graph, outputs: Iterable[Node]) -> list[Node]:
     """``outputs`` and every node they depend on, in a topological order that keeps the
     graph's order where it can; ``ExportError`` naming a node with an input left unwired."""
-    todo = list(outputs)
-    needed = set(todo)
-    while todo:
-        for source in todo.pop().inputs:
-            if source is not None and source not in needed:
-                needed.add(source)
-                todo.append(source)
+    outputs = list(outputs)
+    needed = set(outputs).union(*(nx.ancestors(graph.nx, node) for node in outputs))
     index = {node: i for i, node in enumerate(graph.nodes) if node in needed}
-    waiting = {node: sum(s is not None for s in node.inputs) for node in needed}
-    ready = [(i, node) for node, i in index.items() if waiting[node] == 0]
-    heapq.heapify(ready)
-    order: list[Node] = []
-    while ready:
-        node = heapq.heappop(ready)[1]
-        order.append(node)
-        for consumer in node.graph.nx.succ[node]:
-            if consumer in needed:
-                waiting[consumer] -= len(graph.nx.edges[node, consumer]["ports"])
-                if waiting[consumer] == 0:
-                    heapq.heappush(ready, (index[consumer], consumer))
+    order = list(nx.lexicographical_topological_sort(graph.nx.subgraph(needed),
+                                                     key=index.__getitem__))
     for node in order:
         for port, source in zip(node.op.inputs, node.inputs, strict=True):
             if source is None:
