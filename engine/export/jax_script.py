@@ -219,9 +219,9 @@ def _script(graph: Graph, train: str | None, title: str, script: str
             lines[n] = f"{var} = CONSTANTS[{n.name!r}]"
         else:
             lines[n] = f"{var} = {expression(n, names)}"
-    hyper = [a for a in node.op.active_attrs(node.attrs)
-             if a not in (OPTIMIZER, VAR_LIST, GLOBAL_STEP, *DECAY)]
-    decays = "learning_rate" in hyper and node.attrs.get(DECAY[0], 1.0) != 1.0
+    active = node.op.active_attrs(node.attrs)
+    hyper = [a for a in active if a not in (OPTIMIZER, VAR_LIST, GLOBAL_STEP, *DECAY)]
+    decays = DECAY[1] in active  # (a decay's period is in use only when the rate decays)
     sidecar_name = sidecar(Path(script)).name
     text = HEAD.format(title=title, script=script, train=node.name, loss=loss.name,
                        optimizer=optimizer,
