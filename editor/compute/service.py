@@ -668,11 +668,11 @@ class ComputeService(QObject):
             elif action == "remove_nodes":
                 for name in args[0]:
                     self._watched.pop(name, None)
-        if changes and self._inbox.put(*changes):
-            self._changes_queued.emit()
+        if changes:
+            self._queue(*changes)
 
-    def _queue(self, change: Change) -> None:
-        if self._inbox.put(change):
+    def _queue(self, *changes: Change) -> None:
+        if self._inbox.put(*changes):
             self._changes_queued.emit()
 
     @Slot()
