@@ -121,7 +121,6 @@ class TensorPanel(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.title)
         header.addWidget(self.subtitle)
-        header.addWidget(self.rows_label)
         header.addSpacing(12)
         header.addWidget(self.hover_label)
         header.addStretch(1)
@@ -215,6 +214,7 @@ class TensorPanel(QWidget):
         self.pages.addWidget(message_page)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.rows_label)  # (a line of its own: the header stays narrow)
         layout.addWidget(self.pages, 1)
         self._apply_palette()
 
@@ -256,7 +256,7 @@ class TensorPanel(QWidget):
 
     def set_rows(self, text: str) -> None:
         """Say which rows of the bound data the value is computed from (``""``: none)."""
-        self.rows_label.setText(f"· {text}" if text else "")
+        self.rows_label.setText(f"computed from {text}" if text else "")
         self.rows_label.setVisible(bool(text))
 
     def set_value(self, value: Any) -> None:

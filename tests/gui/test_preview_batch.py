@@ -32,7 +32,7 @@ def shows(canvas, name: str, expected: np.ndarray, rows: str) -> None:
             return False
         panel = view.panel(name)
         return (panel.value.shape == expected.shape and np.allclose(panel.value, expected)
-                and panel.rows_label.text() == f"· {rows}")
+                and panel.rows_label.text() == f"computed from {rows}")
 
     canvas.qtbot.waitUntil(done)
 
