@@ -12,7 +12,7 @@ import re
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import networkx as nx
 import numpy as np
@@ -24,6 +24,38 @@ from .registry import OpDef, Shape, get_op, op_for_operator
 from .tensors import as_tensor, format_shape, shape_fits, short_repr
 
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-/]*")
+
+class _Empty(dict[str, Any]):
+    """The one empty mapping shared by every node without attributes, ``ui`` or state (an
+    empty dict of each took 192 bytes a node) and by networkx's node and edge data (the wiring
+    is in the nodes' ``inputs``). It refuses any change in place: a writer puts a dict of its
+    own instead (see :meth:`Graph.set_ui`). A copy of it is a new, ordinary dict."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("this empty mapping is shared: replace it, do not change it in place")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    setdefault = pop = popitem = clear = _refuse
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        """Nothing, with nothing to add (as networkx does on node and edge data); else refused."""
+        if any(args) or kwargs:
+            self._refuse()
+
+    def __copy__(self) -> dict[str, Any]:
+        return {}
+
+    def __deepcopy__(self, memo: Any) -> dict[str, Any]:
+        return {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return dict, ()
+
+
+EMPTY: dict[str, Any] = _Empty()
+"""The shared empty ``attrs``, ``ui`` and ``state`` of nodes (never changed in place)."""
 
 STRUCTURAL = frozenset({"node_added", "node_removed", "edge_added", "edge_removed", "attr_changed"})
 """Event kinds that change what a run computes (they bump :attr:`Graph.version`)."""
@@ -68,9 +100,9 @@ class Node:
         self.inputs: list[Node | None] = [None] * len(self.op.inputs)
         self.attrs: dict[str, Any] = (
             self.op.parse_attrs(attrs) if attrs else self.op.default_attrs()
-        )
-        self.ui: dict[str, Any] = dict(ui) if ui else {}
-        self.state: dict[str, np.ndarray] = {}
+        ) or EMPTY
+        self.ui: dict[str, Any] = dict(ui) if ui else EMPTY
+        self.state: dict[str, np.ndarray] = EMPTY
         """Named tensors the op keeps between runs (an optimizer's moments); saved in files."""
         self.name: str = self.graph._claim_name(name, op_type)
         self.graph._add(self, inputs)
@@ -320,15 +352,28 @@ _NUMBERS = frozenset({bool, int, float, complex})
 """The Python types that become a :class:`NumberConstant`."""
 
 
-class Graph:
-    """A computational graph: nodes by unique name, wired in ``self.nx`` (a ``DiGraph``).
+if TYPE_CHECKING:
+    _DiGraph = nx.DiGraph[Node]
+else:
+    _DiGraph = nx.DiGraph
 
-    An edge ``u → v`` of ``self.nx`` means "v reads u"; its ``ports`` attribute holds the
-    input ports of v that u feeds (x + x feeds both ports of one add).
+
+class Topology(_DiGraph):
+    """A graph's topology for networkx: an edge ``u → v`` means "v reads u" (which of v's
+    ports, ``v.inputs`` says). Its nodes and edges carry no data of their own: all share
+    :data:`EMPTY` (a dict per node and per edge took a fifth of a big graph's memory)."""
+
+    node_attr_dict_factory = edge_attr_dict_factory = staticmethod(lambda: EMPTY)
+
+
+class Graph:
+    """A computational graph: nodes by unique name, wired in ``self.nx`` (a :class:`Topology`,
+    networkx's ``DiGraph``): an edge ``u → v`` means "v reads u", at the ports of v whose
+    ``inputs`` entry is u (x + x feeds both ports of one add).
     """
 
     def __init__(self) -> None:
-        self.nx: nx.DiGraph[Node] = nx.DiGraph()
+        self.nx: Topology = Topology()
         self._nodes: dict[str, Node] = {}
         self._name_counters: dict[str, int] = {}
         self._listeners: list[tuple[weakref.ref[Any], Callable[..., None] | None, bool]] = []
@@ -455,7 +500,7 @@ class Graph:
         """Remove a node and every wire to or from it."""
         node = self.get_node(node)
         for consumer in list(self.nx.successors(node)):
-            for port in sorted(self.nx.edges[node, consumer]["ports"]):
+            for port in self.ports(node, consumer):
                 self.disconnect(consumer, port)
         for port, source in enumerate(node.inputs):
             if source is not None:
@@ -474,9 +519,9 @@ class Graph:
         wires: list[Wiring] = []
         succ = self.nx.succ
         for node in removed:  # (in the order remove_node unwires them)
-            for consumer, data in succ[node].items():
+            for consumer in succ[node]:
                 if consumer not in gone:
-                    wires.extend((consumer, port, node) for port in sorted(data["ports"]))
+                    wires.extend((consumer, port, node) for port in self.ports(node, consumer))
             wires.extend((node, port, source) for port, source in enumerate(node.inputs)
                          if source is not None)
         cached = self._shapes
@@ -530,11 +575,9 @@ class Graph:
         for node in nodes:
             self._nodes[node.name] = node
         self.nx.add_nodes_from(nodes)
-        edges: dict[tuple[Node, Node], set[int]] = {}
         for target, port, source in wires:
             target.inputs[port] = source
-            edges.setdefault((source, target), set()).add(port)
-        self.nx.add_edges_from((u, v, {"ports": p}) for (u, v), p in edges.items())
+        self.nx.add_edges_from((source, target) for target, _, source in wires)
         if removal.places:
             self.restore_places(removal.places)
         self.version += len(nodes) + len(wires)
@@ -605,11 +648,7 @@ class Graph:
         if target.inputs[port] is not None:
             self.disconnect(target, port)
         target.inputs[port] = source
-        if self.nx.has_edge(source, target):
-            data = self.nx.edges[source, target]
-            data["ports"] = _ports(data["ports"] | {port})
-        else:
-            self.nx.add_edge(source, target, ports=_ports((port,)))
+        self.nx.add_edge(source, target)
         self._emit("edge_added", target, port=port, source=source)
 
     def disconnect(self, target: Node | str, port: int | str) -> None:
@@ -620,11 +659,7 @@ class Graph:
         if source is None:
             return
         target.inputs[port] = None
-        data = self.nx.edges[source, target]
-        ports = data["ports"] - {port}
-        if ports:
-            data["ports"] = _ports(ports)
-        else:
+        if source not in target.inputs:  # (x + x: the other port still reads x)
             self.nx.remove_edge(source, target)
         self._emit("edge_removed", target, port=port, source=source)
 
@@ -657,7 +692,7 @@ class Graph:
                 node._value = node.fit(node.value, parsed["shape"], parsed["dtype"])
             except ValueError as error:
                 raise ValueError(f"its default: {error} (clear the default first)") from None
-        node.attrs = parsed
+        node.attrs = parsed or EMPTY
         self._emit("attr_changed", node)
 
     def set_value(self, node: Node | str, value: Any) -> None:
@@ -702,7 +737,7 @@ class Graph:
         """Replace what an op keeps between runs (a train node's step count and optimizer
         slots). A train step sets its own without an event; everything else comes here."""
         node = self.get_node(node)
-        node.state = dict(state)
+        node.state = dict(state) or EMPTY
         self._emit("state_changed", node)
 
     def reset_variables(self) -> None:
@@ -729,14 +764,29 @@ class Graph:
         """Update a node's opaque ``ui`` dict (positions and the like, kept in files); an item
         given as ``None`` is removed."""
         node = self.get_node(node)
+        ui = {} if node.ui is EMPTY else node.ui  # (its own dict from the first item on)
         for key, value in items.items():
             if value is None:
-                node.ui.pop(key, None)
+                ui.pop(key, None)
             else:
-                node.ui[key] = value
+                ui[key] = value
+        node.ui = ui or EMPTY
         self._emit("ui_changed", node)
 
     # ---- queries --------------------------------------------------------------------------
+
+    @staticmethod
+    def ports(source: Node, target: Node) -> list[int]:
+        """The input ports of ``target`` that ``source`` feeds, in order (the edge
+        ``source → target`` of :attr:`nx` stands for them all)."""
+        return [port for port, s in enumerate(target.inputs) if s is source]
+
+    def wires(self) -> Iterator[tuple[Node, Node, int]]:
+        """Every wire as ``(source, target, port)``, by target in the graph's order."""
+        for target in self._nodes.values():
+            for port, source in enumerate(target.inputs):
+                if source is not None:
+                    yield source, target, port
 
     @staticmethod
     def port_index(node: Node, port: int | str) -> int:
@@ -944,33 +994,21 @@ def _rebuild(specs: list[_Spec]) -> Graph:
             node.op = op if isinstance(op, OpDef) else get_op(op)
             node.graph = graph
             node.name = name
-            node.attrs = dict(attrs)
-            node.ui = _copied(ui) if ui else {}
-            node.state = {k: np.array(v, copy=True) for k, v in state.items()}
+            node.attrs = dict(attrs) if attrs else EMPTY
+            node.ui = _copied(ui) if ui else EMPTY
+            node.state = {k: np.array(v, copy=True) for k, v in state.items()} or EMPTY
             node.inputs = [None] * len(node.op.inputs)
             if isinstance(node, _ValueNode):
                 node._value = None if value is None else np.array(value, copy=True)
             nodes[name] = node
         graph.nx.add_nodes_from(nodes.values())
-        edges: dict[tuple[Node, Node], set[int]] = {}
         for *_, name, _, _, _, _, inputs in specs:
             target = nodes[name]
             for port, source in enumerate(inputs):
                 if source is not None:
                     target.inputs[port] = nodes[source]
-                    edges.setdefault((nodes[source], target), set()).add(port)
-        graph.nx.add_edges_from((u, v, {"ports": _ports(ports)}) for (u, v), ports in edges.items())
+        graph.nx.add_edges_from((source, target) for source, target, _ in graph.wires())
     return graph
-
-
-_PORT_SETS: dict[frozenset[int], frozenset[int]] = {}
-
-
-def _ports(ports: Iterable[int]) -> frozenset[int]:
-    """A wire's input ports (its edge's ``ports``), one shared frozenset per distinct set: a
-    set per wire took a sixth of a big graph's memory."""
-    key = frozenset(ports)
-    return _PORT_SETS.setdefault(key, key)
 
 
 def _copied(value: Any) -> Any:

@@ -25,7 +25,7 @@ from . import jsontext
 from .data.binding import attach, to_file
 from .errors import FileFormatError
 from .gcpause import gc_paused
-from .graph import NAME_PATTERN, Graph, Node, Placeholder, _ValueNode
+from .graph import EMPTY, NAME_PATTERN, Graph, Node, Placeholder, _ValueNode
 from .initializers import Initializer
 from .limits import Limits
 from .registry import get_op, has_op
@@ -194,7 +194,7 @@ def _build(specs: list[dict[str, Any]], report: _Progress) -> Graph:
         spec = specs.pop()
         node = graph.add_node(spec["op"], name=spec["name"], attrs=spec["attrs"],
                               value=spec["value"], ui=spec["ui"])
-        node.state = spec["state"]
+        node.state = spec["state"] or EMPTY
         wiring.append((node, spec["inputs"]))
     for node, inputs in wiring:  # the wiring was checked to be acyclic: no check per wire
         for port, name in enumerate(inputs):

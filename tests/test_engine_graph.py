@@ -163,13 +163,14 @@ def test_connect_disconnect_and_replace_a_wire():
     add = g.add_node("add", name="sum")
     g.connect(a, add, 0)
     g.connect("b", "sum", "y")
-    assert add.input_nodes == [a, b] and g.nx.edges[b, add]["ports"] == {1}
+    assert add.input_nodes == [a, b] and g.ports(b, add) == [1]
     g.connect(c, add, "y")  # replaces b
     assert add.input_nodes == [a, c] and not g.nx.has_edge(b, add)
     g.connect(a, add, 1)
-    assert g.nx.edges[a, add]["ports"] == {0, 1} and not g.nx.has_edge(c, add)
+    assert g.ports(a, add) == [0, 1] and not g.nx.has_edge(c, add)
     g.disconnect(add, 0)
-    assert add.input_nodes == [None, a] and g.nx.edges[a, add]["ports"] == {1}
+    assert add.input_nodes == [None, a] and g.ports(a, add) == [1]
+    assert list(g.wires()) == [(a, add, 1)]
     g.disconnect(add, 0)  # nothing there: nothing happens
     with pytest.raises(KeyError, match="no input 'z'"):
         g.connect(a, add, "z")

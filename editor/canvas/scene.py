@@ -115,9 +115,8 @@ class GraphScene(QGraphicsScene):
             items.append(item)
         for item in items:
             self.addItem(item)
-        for source, target, data in graph.nx.edges(data=True):
-            for port in data["ports"]:
-                self._add_edge_item(target, port, source)
+        for source, target, port in graph.wires():
+            self._add_edge_item(target, port, source)
 
     def _new_node_item(self, node: Node, spare: dict[Node, NodeItem] | None = None) -> NodeItem:
         """``node``'s item: made, or taken from ``spare`` (shown as a new one would be)."""

@@ -1,0 +1,66 @@
+"""How a graph stores its nodes lean: empty ``attrs``, ``ui`` and ``state`` are one shared
+mapping that no edit changes in place, and the wiring's ports live in the nodes' inputs only."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+
+import engine as ts
+from engine.replica import data_copy
+
+
+def test_an_edit_of_one_node_never_shows_on_another():
+    g = ts.Graph()
+    a, b = g.add_node("constant", name="a", value=1.0), g.add_node("constant", name="b", value=2.0)
+    minus = g.add_node("negative", inputs=[a], name="minus")
+    assert a.ui == b.ui == minus.attrs == minus.state == {}
+    g.set_ui(a, pos=[10, 20])
+    g.set_state(minus, {"step": np.zeros(())})
+    assert a.ui == {"pos": [10, 20]} and b.ui == {} and minus.ui == {}
+    assert set(minus.state) == {"step"} and a.state == b.state == {}
+    g.set_ui(a, pos=None)
+    g.set_state(minus, {})
+    assert a.ui == b.ui == {} and minus.state == {}
+    with pytest.raises(TypeError, match="shared"):
+        b.ui["pos"] = [0, 0]  # an edit in place, past the graph's methods: refused
+    with pytest.raises(TypeError, match="shared"):
+        minus.attrs.update(axis=1)
+    assert all(n.ui == {} and n.state == {} for n in (a, b, minus)) and minus.attrs == {}
+
+
+def test_copies_of_an_empty_mapping_are_the_copys_own():
+    g = ts.Graph()
+    a = g.add_node("constant", name="a", value=1.0)
+    for mine in (copy.copy(a.ui), copy.deepcopy(a.ui), data_copy(a.ui), dict(a.ui),
+                 pickle.loads(pickle.dumps(a.ui))):
+        mine["pos"] = [1, 2]
+    assert a.ui == {}
+    twin = g.copy()
+    twin.set_ui("a", pos=[3, 4])
+    unpickled = pickle.loads(pickle.dumps(g))
+    unpickled.set_ui("a", pos=[5, 6])
+    assert a.ui == {} and twin.get_node("a").ui == {"pos": [3, 4]}
+
+
+def test_the_ports_of_a_wire_are_read_from_its_consumers_inputs():
+    g = ts.Graph()
+    x = g.add_node("constant", name="x", value=2.0)
+    twice = g.add_node("add", inputs=[x, x], name="twice")
+    assert g.ports(x, twice) == [0, 1] and list(g.wires()) == [(x, twice, 0), (x, twice, 1)]
+    g.disconnect(twice, 0)
+    assert g.nx.has_edge(x, twice) and g.ports(x, twice) == [1]
+    g.disconnect(twice, 1)
+    assert not g.nx.has_edge(x, twice) and list(g.wires()) == []
+    g.connect(x, twice, 0)
+    g.connect(x, twice, 1)
+    removal = g.remove_nodes([x])
+    assert not g.nx.has_edge(x, twice) and twice.input_nodes == [None, None]
+    g.reinsert(removal)
+    assert g.ports(x, twice) == [0, 1] and ts.Session(g).run(twice) == 4.0
+    assert g.nx.nodes[x] == {} and g.nx.edges[x, twice] == {}  # networkx holds no data
+    with pytest.raises(TypeError, match="shared"):
+        g.nx.add_edge(x, twice, weight=1.0)
