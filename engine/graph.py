@@ -12,7 +12,7 @@ import re
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -21,41 +21,10 @@ from .errors import CycleError, EngineError, ShapeError
 from .gcpause import gc_paused
 from .initializers import Initializer
 from .registry import OpDef, Shape, get_op, op_for_operator
+from .store import EMPTY, Neighbours
 from .tensors import as_tensor, format_shape, shape_fits, short_repr
 
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-/]*")
-
-class _Empty(dict[str, Any]):
-    """The one empty mapping shared by every node without attributes, ``ui`` or state (an
-    empty dict of each took 192 bytes a node) and by networkx's node and edge data (the wiring
-    is in the nodes' ``inputs``). It refuses any change in place: a writer puts a dict of its
-    own instead (see :meth:`Graph.set_ui`). A copy of it is a new, ordinary dict."""
-
-    __slots__ = ()
-
-    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError("this empty mapping is shared: replace it, do not change it in place")
-
-    __setitem__ = __delitem__ = __ior__ = _refuse
-    setdefault = pop = popitem = clear = _refuse
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        """Nothing, with nothing to add (as networkx does on node and edge data); else refused."""
-        if any(args) or kwargs:
-            self._refuse()
-
-    def __copy__(self) -> dict[str, Any]:
-        return {}
-
-    def __deepcopy__(self, memo: Any) -> dict[str, Any]:
-        return {}
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return dict, ()
-
-
-EMPTY: dict[str, Any] = _Empty()
-"""The shared empty ``attrs``, ``ui`` and ``state`` of nodes (never changed in place)."""
 
 STRUCTURAL = frozenset({"node_added", "node_removed", "edge_added", "edge_removed", "attr_changed"})
 """Event kinds that change what a run computes (they bump :attr:`Graph.version`)."""
@@ -360,10 +329,12 @@ else:
 
 class Topology(_DiGraph):
     """A graph's topology for networkx: an edge ``u → v`` means "v reads u" (which of v's
-    ports, ``v.inputs`` says). Its nodes and edges carry no data of their own: all share
-    :data:`EMPTY` (a dict per node and per edge took a fifth of a big graph's memory)."""
+    ports, ``v.inputs`` says). Its nodes and edges carry no data of their own (all share
+    :data:`~engine.store.EMPTY`: a dict per node and per edge took a fifth of a big graph's
+    memory), and a node's one consumer or input is held without a dict (:class:`Neighbours`)."""
 
     node_attr_dict_factory = edge_attr_dict_factory = staticmethod(lambda: EMPTY)
+    adjlist_inner_dict_factory = Neighbours
 
 
 class Graph:

@@ -25,10 +25,11 @@ from . import jsontext
 from .data.binding import attach, to_file
 from .errors import FileFormatError
 from .gcpause import gc_paused
-from .graph import EMPTY, NAME_PATTERN, Graph, Node, Placeholder, _ValueNode
+from .graph import NAME_PATTERN, Graph, Node, Placeholder, _ValueNode
 from .initializers import Initializer
 from .limits import Limits
 from .registry import get_op, has_op
+from .store import EMPTY
 from .tensors import DTYPES
 
 FORMAT_NAME = "tensor-canvas-graph"

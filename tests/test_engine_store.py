@@ -11,6 +11,7 @@ import pytest
 
 import engine as ts
 from engine.replica import data_copy
+from engine.store import Neighbours
 
 
 def test_an_edit_of_one_node_never_shows_on_another():
@@ -64,3 +65,21 @@ def test_the_ports_of_a_wire_are_read_from_its_consumers_inputs():
     assert g.nx.nodes[x] == {} and g.nx.edges[x, twice] == {}  # networkx holds no data
     with pytest.raises(TypeError, match="shared"):
         g.nx.add_edge(x, twice, weight=1.0)
+
+
+def test_neighbours_behave_as_the_dict_they_replace():
+    held, expected = Neighbours[str, int](), {}
+    steps = [("set", "a", 1), ("set", "a", 2), ("set", "b", 3), ("set", "c", 4), ("del", "b"),
+             ("del", "a"), ("set", "d", 5), ("del", "c"), ("del", "d"), ("set", "e", 6)]
+    for step in steps:
+        if step[0] == "set":
+            held[step[1]] = expected[step[1]] = step[2]
+        else:
+            del held[step[1]], expected[step[1]]
+        assert list(held.items()) == list(expected.items()) and len(held) == len(expected)
+        assert [k in held for k in "abcdef"] == [k in expected for k in "abcdef"]
+        assert [held.get(k, 0) for k in "abcdef"] == [expected.get(k, 0) for k in "abcdef"]
+    with pytest.raises(KeyError):
+        del held["z"]
+    with pytest.raises(KeyError):
+        held["z"]  # noqa: B018 (the lookup is the test)
