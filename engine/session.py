@@ -170,8 +170,9 @@ class Session:
         """Nodes whose value the next run must compute afresh (see ``forget_after_run``)."""
         self._run_memo: dict[Any, Any] = {}
         self._version_memo: dict[Any, Any] = {}
-        self._touched: set[int] = set()
-        """Slots whose value was computed or dropped since :meth:`take_changes`."""
+        self._touched: set[int] | None = None
+        """Slots whose value was computed or dropped since :meth:`take_changes` (``None``
+        until its first call: every slot — a session never asked keeps no set of them)."""
         self._fetch_lists: dict[tuple[Any, ...], tuple[list[Node], Rebuild]] = {}
         """Flat fetch lists seen before (by their items), flattened and checked."""
         self._feed_checks: dict[Any, tuple[Placeholder, tuple[int, ...], np.dtype[Any]]] = {}
@@ -230,7 +231,8 @@ class Session:
         computed: dict[Node, Any] = {}
         dropped: set[Node] = set()
         values, nodes = self._values, self._nodes
-        for slot in self._touched:
+        touched = range(len(values)) if self._touched is None else self._touched
+        for slot in touched:
             node = nodes[slot]
             if node is None:
                 continue
@@ -238,12 +240,13 @@ class Session:
                 dropped.add(node)
             else:
                 computed[node] = _readonly(values[slot])
-        self._touched = {slot for slot in self._touched if values[slot] is None}
+        self._touched = {slot for slot in touched if values[slot] is None}
         return computed, dropped
 
     def close(self) -> None:
         """Drop every cached value (the session stays usable)."""
-        self._touched.update(i for i, v in enumerate(self._values) if v is not None)
+        if self._touched is not None:
+            self._touched.update(i for i, v in enumerate(self._values) if v is not None)
         self._values = [None] * len(self._values)
         self._known = bytearray(len(self._values))
         self._feeds.clear()
@@ -355,7 +358,8 @@ class Session:
                 self._values[slot] = None
                 self._known[slot] = 0
                 self._nodes[slot] = None
-                self._touched.discard(slot)
+                if self._touched is not None:
+                    self._touched.discard(slot)
             self._feeds.pop(event.node, None)
             self._dirty.discard(event.node)
         elif kind not in ("node_added", "renamed"):
@@ -393,7 +397,8 @@ class Session:
             for slot in cone:
                 values[slot] = None
                 known[slot] = 0
-        self._touched.update(cone)
+        if self._touched is not None:
+            self._touched.update(cone)
         dirty.clear()
 
     def _cone(self, nodes: frozenset[Node]) -> Cone:
@@ -443,7 +448,8 @@ class Session:
             with gc_paused():
                 plan = self._plans[fetches] = self._compile(fetches)
             slots, values = self._slots, self._values
-            self._touched.update(slots[n] for n in plan.nodes if values[slots[n]] is None)
+            if self._touched is not None:
+                self._touched.update(slots[n] for n in plan.nodes if values[slots[n]] is None)
         return plan
 
     def _compile(self, fetches: tuple[Node, ...]) -> _Plan:
