@@ -47,11 +47,8 @@ EMPTY: dict[str, Any] = _Empty()
 """The shared empty ``attrs``, ``ui`` and ``state`` of nodes (never changed in place)."""
 
 
-class _Many:
-    """Marks neighbours held in a dict (two or more)."""
-
-
-_MANY: Any = _Many()
+_MANY: Any = object()
+"""Marks neighbours held in a dict (two or more)."""
 
 
 class Neighbours(MutableMapping[K, V]):
