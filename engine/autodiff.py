@@ -51,10 +51,10 @@ class Backward:
                 self.steps.append(compiler.BackwardStep(i, ctx.slot(node), tuple(slots),
                                                         tuple(edges), node.op))
                 self.loop.append((i, ctx.slot(node), itemgetter(*slots), len(slots) == 1, edges))
-        self.compile = ctx.compiled
-        """Whether the pass is compiled (once :func:`engine.compiler.due` says so)."""
-        self.compiled: compiler.Compiled | None = None
-        self.runs = 0
+        make = partial(compiler.backward, self.y_slot, seed, self.steps, self.targets)
+        self.compiled = compiler.WhenDue(len(self.steps), make if ctx.compiled and self.size
+                                         else None)
+        """The compiled pass, once :func:`engine.compiler.due` says so."""
 
     @staticmethod
     def _rule(node: Node, port: int, ctx: NodeContext, y: Node) -> Any:
@@ -74,18 +74,16 @@ class Backward:
     def run(self, values: list[Any]) -> list[Any]:
         """Each target's gradient of sum(y) (``None`` for a target ``y`` does not depend on):
         interpreted until :func:`engine.compiler.due` says to compile it."""
-        if self.compiled is not None:
-            return self.compiled.function(values)  # type: ignore[no-any-return]
-        self.runs += 1
-        if self.compile and self.size and compiler.due(len(self.steps), self.runs):
-            self.compiled = compiler.backward(self.y_slot, seed, self.steps, self.targets)
+        code = self.compiled.run()
+        if code is not None:
+            return code.function(values)  # type: ignore[no-any-return]
         return self.interpret(values)
 
     def code(self) -> compiler.Compiled | None:
         """The compiled pass (compiled now if it was not yet), for reading."""
-        if self.compiled is None and self.size:
+        if self.compiled.code is None and self.size:
             return compiler.backward(self.y_slot, seed, self.steps, self.targets)
-        return self.compiled
+        return self.compiled.code
 
     def interpret(self, values: list[Any]) -> list[Any]:
         """The pass, step by step."""

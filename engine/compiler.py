@@ -36,6 +36,28 @@ def due(steps: int, runs: int) -> bool:
     return steps <= COMPILE_LIMIT and runs >= (2 if steps <= QUICK else PAYBACK)
 
 
+class WhenDue:
+    """Code compiled once it has run often enough: :meth:`run` counts a run and gives the code
+    (made by ``make``, a plan of ``steps`` steps) from the run :func:`due` names on; ``None``
+    before, and always when ``make`` is ``None`` (nothing is compiled)."""
+
+    __slots__ = ("steps", "make", "runs", "code")
+
+    def __init__(self, steps: int, make: Callable[[], Compiled] | None) -> None:
+        self.steps = steps
+        self.make = make
+        self.runs = 0
+        self.code: Compiled | None = None
+
+    def run(self) -> Compiled | None:
+        """Count a run: the code, compiled now if it has just become due."""
+        if self.code is None and self.make is not None:
+            self.runs += 1
+            if due(self.steps, self.runs):
+                self.code = self.make()
+        return self.code
+
+
 _serial = itertools.count()
 
 
