@@ -20,6 +20,7 @@ import numpy as np
 
 from . import compiler
 from .errors import EngineError
+from .fusion import fuse
 from .graph import Node, Operation
 from .registry import GRADIENT, OpDef, not_differentiable, op_for_operator, ops_with_role
 from .session import NodeContext
@@ -49,9 +50,11 @@ class Backward:
             if edges:
                 slots = [ctx.slot(n) for n in node.inputs]  # type: ignore[arg-type]
                 self.steps.append(compiler.BackwardStep(i, ctx.slot(node), tuple(slots),
-                                                        tuple(edges), node.op))
+                                                        tuple(edges), node.op, node.attrs))
                 self.loop.append((i, ctx.slot(node), itemgetter(*slots), len(slots) == 1, edges))
-        make = partial(compiler.backward, self.y_slot, seed, self.steps, self.targets)
+        self.fused = fuse(self.steps, self.targets)
+        """The steps the compiled pass takes (:mod:`engine.fusion`'s rewrites applied)."""
+        make = partial(compiler.backward, self.y_slot, seed, self.fused, self.targets)
         self.compiled = compiler.WhenDue(len(self.steps), make if ctx.compiled and self.size
                                          else None)
         """The compiled pass, once :func:`engine.compiler.due` says so."""
@@ -82,7 +85,7 @@ class Backward:
     def code(self) -> compiler.Compiled | None:
         """The compiled pass (compiled now if it was not yet), for reading."""
         if self.compiled.code is None and self.size:
-            return compiler.backward(self.y_slot, seed, self.steps, self.targets)
+            return compiler.backward(self.y_slot, seed, self.fused, self.targets)
         return self.compiled.code
 
     def interpret(self, values: list[Any]) -> list[Any]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import linecache
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from types import CodeType, TracebackType
@@ -184,13 +184,17 @@ def forward(steps: Sequence[tuple[int, Callable[..., Any], Any, int]],
 @dataclass(frozen=True)
 class BackwardStep:
     """A node of a backward pass: its index in reverse topological order, its slot, its
-    inputs' slots, and ``(rule, index of the input)`` per input on a path to ``y``."""
+    inputs' slots, ``(rule, index of the input)`` per input on a path to ``y``, its op and
+    attributes."""
 
     index: int
     slot: int
     input_slots: tuple[int, ...]
     edges: tuple[tuple[Callable[..., Any], int], ...]
     op: Any
+    attrs: Mapping[str, Any]
+    fused: bool = False
+    """Whether the step stands for a chain from ``y`` down to it (see :mod:`engine.fusion`)."""
 
 
 def backward(y_slot: int, seed: Callable[[Any], Any], steps: Sequence[BackwardStep],
@@ -215,7 +219,8 @@ def backward(y_slot: int, seed: Callable[[Any], Any], steps: Sequence[BackwardSt
             call = _call(f"r{rule_index}", rule, [f"g{step.index}", *args], step.op, namespace)
             total = f"g{target} + {call}" if target in has_grad else call
             code = f"g{target} = {total}"
-            lines.append((f"{code}  # {_label(step.op)}", step_index))
+            label = f"{_label(step.op)}, fused from y" if step.fused else _label(step.op)
+            lines.append((f"{code}  # {label}", step_index))
             has_grad.add(target)
             rule_index += 1
     found = [f"g{t}" if t is not None and t in has_grad else "None" for t in targets]

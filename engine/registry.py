@@ -36,7 +36,19 @@ or every trainable variable the loss depends on) to lower it and keeps the optim
 in the node's ``state``; its value is the loss before the step."""
 GRADIENT = "derivative"
 """A gradient node: inputs ``(y, x)``, value d sum(y) / dx by backpropagation."""
-ROLES = frozenset({LOSS, LOGITS_LOSS, BINARY_LOGITS_LOSS, PROBABILITIES, TRAIN_STEP, GRADIENT})
+# What the compiler's rewrites (engine/fusion.py) recognise:
+SOFTMAX = "softmax along an axis"
+"""exp(x) / Σ exp(x) along the attribute ``axis``."""
+LOGARITHM = "natural logarithm"
+"""ln x, element-wise."""
+PRODUCT = "element-wise product"
+"""x · y, element-wise, with broadcasting."""
+SUM = "sum over axes"
+"""Σ x over the attribute ``axis`` (``None``: every axis), ``keepdims`` as numpy's."""
+NEGATION = "negation"
+"""−x, element-wise."""
+ROLES = frozenset({LOSS, LOGITS_LOSS, BINARY_LOGITS_LOSS, PROBABILITIES, TRAIN_STEP, GRADIENT,
+                   SOFTMAX, LOGARITHM, PRODUCT, SUM, NEGATION})
 """Every role an op may have."""
 
 

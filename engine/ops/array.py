@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .. import shapes
-from ..registry import Attr, OpDef, Shape, register
+from ..registry import SUM, Attr, OpDef, Shape, register
 from ..tensors import Value, format_shape
 from . import attrs
 from .math import unbroadcast
@@ -111,10 +111,10 @@ register(OpDef(
 
 
 def _reduction(type: str, compute: Callable[..., Value], symbol: str, doc: str,
-               gradient: Callable[..., Value]) -> None:
+               gradient: Callable[..., Value], roles: frozenset[str] = frozenset()) -> None:
     register(OpDef(
         type=type, inputs=("x",), compute=compute, shape=shapes.reduce,
-        category="Reduction", symbol=symbol, doc=doc, gradient=(gradient,),
+        category="Reduction", symbol=symbol, doc=doc, gradient=(gradient,), roles=roles,
         attrs={
             "axis": Attr(None, attrs.axes, "axis or axes to reduce; None for all"),
             "keepdims": Attr(False, attrs.boolean, "keep reduced axes with size 1"),
@@ -172,7 +172,7 @@ def _reduce_mean_grad(g: Value, out: Value, x: Value, axis: Axes = None,
     return grad
 
 
-_reduction("reduce_sum", reduce_sum, "Σ", "Sum over axes.", _reduce_sum_grad)
+_reduction("reduce_sum", reduce_sum, "Σ", "Sum over axes.", _reduce_sum_grad, frozenset({SUM}))
 _reduction("reduce_mean", reduce_mean, "mean", "Mean over axes.", _reduce_mean_grad)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import shapes
-from ..registry import OpDef, register
+from ..registry import LOGARITHM, NEGATION, PRODUCT, OpDef, register
 from ..tensors import Value
 
 SUM_BY_PRODUCT = 4096
@@ -51,11 +51,12 @@ def unbroadcast(grad: Value, shape: tuple[int, ...]) -> Value:
 
 
 def _elementwise(type: str, compute: Callable[..., Value], symbol: str, doc: str,
-                 gradient: tuple[Callable[..., Value], ...], operator: str | None = None) -> None:
+                 gradient: tuple[Callable[..., Value], ...], operator: str | None = None,
+                 role: str | None = None) -> None:
     register(OpDef(
         type=type, inputs=("x", "y")[:len(gradient)], compute=compute, symbol=symbol, doc=doc,
         shape=shapes.broadcast if len(gradient) == 2 else shapes.same, category="Math",
-        gradient=gradient, operator=operator,
+        gradient=gradient, operator=operator, roles=frozenset({role} if role else ()),
     ))
 
 
@@ -70,14 +71,14 @@ _elementwise("subtract", np.subtract, "−", "Element-wise x − y, with broadca
 _elementwise("multiply", np.multiply, "×", "Element-wise x · y, with broadcasting.", (
     lambda g, out, x, y: unbroadcast(g * y, getattr(x, "shape", ())),
     lambda g, out, x, y: unbroadcast(g * x, getattr(y, "shape", ())),
-), operator="*")
+), operator="*", role=PRODUCT)
 _elementwise("divide", np.true_divide, "÷", "Element-wise x / y, with broadcasting.", (
     lambda g, out, x, y: unbroadcast(g / y, getattr(x, "shape", ())),
     lambda g, out, x, y: unbroadcast(-g * out / y, getattr(y, "shape", ())),
 ), operator="/")
 _elementwise("negative", np.negative, "−x", "Element-wise −x.", (
     lambda g, out, x: -g,
-), operator="neg")
+), operator="neg", role=NEGATION)
 _elementwise("square", np.square, "x²", "Element-wise x².", (
     lambda g, out, x: 2 * x * g,
 ))
@@ -89,4 +90,4 @@ _elementwise("exp", np.exp, "eˣ", "Element-wise eˣ.", (
 ))
 _elementwise("log", np.log, "ln", "Element-wise natural logarithm.", (
     lambda g, out, x: g / x,
-))
+), role=LOGARITHM)
