@@ -193,8 +193,8 @@ class BackwardStep:
     edges: tuple[tuple[Callable[..., Any], int], ...]
     op: Any
     attrs: Mapping[str, Any]
-    fused: bool = False
-    """Whether the step stands for a chain from ``y`` down to it (see :mod:`engine.fusion`)."""
+    note: str = ""
+    """What a rewrite made of the step (see :mod:`engine.fusion`), for its comment."""
 
 
 def backward(y_slot: int, seed: Callable[[Any], Any], steps: Sequence[BackwardStep],
@@ -219,7 +219,7 @@ def backward(y_slot: int, seed: Callable[[Any], Any], steps: Sequence[BackwardSt
             call = _call(f"r{rule_index}", rule, [f"g{step.index}", *args], step.op, namespace)
             total = f"g{target} + {call}" if target in has_grad else call
             code = f"g{target} = {total}"
-            label = f"{_label(step.op)}, fused from y" if step.fused else _label(step.op)
+            label = f"{_label(step.op)}, {step.note}" if step.note else _label(step.op)
             lines.append((f"{code}  # {label}", step_index))
             has_grad.add(target)
             rule_index += 1

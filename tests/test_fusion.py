@@ -1,6 +1,7 @@
 """The compiled backward pass fuses a cross-entropy built of parts (softmax → log → multiply →
-sums → negative) into one rule: its gradients agree with the interpreted pass's within 1e-12,
-and whatever does not fit the pattern stays as it was."""
+sums → negative) into one rule: its gradients agree with the interpreted pass's within 1e-12;
+a mean or sum of a loss on logits hands a scalar down, bit for bit the interpreted pass's
+gradients; whatever does not fit the patterns stays as it was."""
 
 import numpy as np
 import pytest
@@ -15,16 +16,17 @@ WEIGHTS = RNG.normal(size=(3, 3))
 
 
 def gradients(build, compiled: bool) -> tuple[list[np.ndarray], ts.Session]:
-    """The gradients ``build()`` asks for, on the third run (the backward pass is compiled on
-    the second), each run on new logits."""
+    """y and the gradients ``build()`` asks for, on the third run (the backward pass is
+    compiled on the second), each run on new logits; and the session (its ``fetches`` set)."""
     with ts.Graph().as_default() as g:
         z = ts.Variable(LOGITS, name="z")
         y, xs = build(z)
         grads = ts.gradients(y, xs)
     session = ts.Session(g, compiled=compiled)
+    session.fetches = [y, *grads]
     for run in range(3):
         z.value = LOGITS * (run + 1)
-        values = session.run([y, *grads])
+        values = session.run(session.fetches)
     return values, session
 
 
@@ -110,3 +112,35 @@ def test_the_fused_step_is_shown_in_the_plan_code():
         session.run([train, y])
     code = session.plan_code([train, y])
     assert "# softmax, fused from y" in code and "# log" not in code.split("def backward")[1]
+
+
+def on_logits(loss, reduce, **attrs):
+    def build(z):
+        return reduce(loss(ONE_HOT, z), **attrs), [z]
+    return build
+
+
+def sigmoid_cross_entropy(labels, logits):
+    return ts.Operation("sigmoid_cross_entropy_with_logits", [ts.constant(labels), logits])
+
+
+@pytest.mark.parametrize("build", [
+    on_logits(ts.softmax_cross_entropy, ts.reduce_mean),
+    on_logits(ts.softmax_cross_entropy, ts.reduce_sum, keepdims=True),
+    on_logits(sigmoid_cross_entropy, ts.reduce_mean),
+    lambda z: (-ts.reduce_mean(ts.reduce_sum(ts.softmax_cross_entropy(ONE_HOT, z))), [z]),
+], ids=["softmax, mean", "softmax, sum keeping dims", "sigmoid, mean", "mean of a sum, negated"])
+def test_a_loss_on_logits_gets_its_mean_as_a_scalar_bit_for_bit(build):
+    compiled, session = gradients(build, compiled=True)
+    interpreted, _ = gradients(build, compiled=False)
+    assert [a.tobytes() for a in compiled] == [b.tobytes() for b in interpreted]
+    assert ", a scalar" in session.plan_code(session.fetches)
+
+
+def test_a_mean_along_an_axis_spreads_its_gradient_as_before():
+    compiled, session = gradients(on_logits(ts.softmax_cross_entropy, ts.reduce_mean, axis=0),
+                                  compiled=True)
+    interpreted, _ = gradients(on_logits(ts.softmax_cross_entropy, ts.reduce_mean, axis=0),
+                               compiled=False)
+    assert [a.tobytes() for a in compiled] == [b.tobytes() for b in interpreted]
+    assert ", a scalar" not in session.plan_code(session.fetches)

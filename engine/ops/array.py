@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .. import shapes
-from ..registry import SUM, Attr, OpDef, Shape, register
+from ..registry import MEAN, SUM, Attr, OpDef, Shape, register
 from ..tensors import Value, format_shape
 from . import attrs
 from .math import unbroadcast
@@ -173,7 +173,8 @@ def _reduce_mean_grad(g: Value, out: Value, x: Value, axis: Axes = None,
 
 
 _reduction("reduce_sum", reduce_sum, "Σ", "Sum over axes.", _reduce_sum_grad, frozenset({SUM}))
-_reduction("reduce_mean", reduce_mean, "mean", "Mean over axes.", _reduce_mean_grad)
+_reduction("reduce_mean", reduce_mean, "mean", "Mean over axes.", _reduce_mean_grad,
+           frozenset({MEAN}))
 
 
 def _transpose_shape(x: Shape, axes: tuple[int, ...] | None = None) -> Shape:
