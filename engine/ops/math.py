@@ -14,7 +14,8 @@ from ..tensors import Value
 
 SUM_BY_PRODUCT = 4096
 """Matrices of up to this many rows sum their columns as a product with a row of ones (BLAS
-does it several times faster than numpy's reduction for small ones; the row is cached)."""
+does it several times faster than numpy's reduction for small ones; the row is cached; ``dot``
+rather than ``@``: the same product without matmul's dispatch)."""
 
 
 @functools.lru_cache(maxsize=64)
@@ -34,7 +35,7 @@ def unbroadcast(grad: Value, shape: tuple[int, ...]) -> Value:
         if extra == 1 and grad.ndim == 2 and grad.dtype.kind == "f" and (
             len(grad) <= SUM_BY_PRODUCT
         ):
-            grad = filled((len(grad),), grad.dtype, 1) @ grad  # a bias's gradient
+            grad = filled((len(grad),), grad.dtype, 1).dot(grad)  # a bias's gradient
         else:
             grad = np.add.reduce(grad, axis=tuple(range(extra)))
         if grad.shape == shape:  # only leading axes were added

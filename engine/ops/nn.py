@@ -63,7 +63,7 @@ def _max(x: Value, axis: int) -> Value:
 def _sum(x: Value, axis: int) -> Value:
     """``x.sum(axis, keepdims=True)``."""
     if _rows(x, axis):
-        return x @ filled((x.shape[1], 1), x.dtype, 1)
+        return x.dot(filled((x.shape[1], 1), x.dtype, 1))  # (dot: matmul without dispatch)
     return np.add.reduce(x, axis=axis, keepdims=True)
 
 
@@ -178,7 +178,7 @@ def softmax_cross_entropy(labels: Value, logits: Value, axis: int = -1) -> Value
     total = _sum(e, axis)
     terms = labels * (shifted - np.log(total))
     if _rows(terms, axis):  # minus each row's sum, in one product
-        loss = terms @ filled(terms.shape[1:], terms.dtype, -1)
+        loss = terms.dot(filled(terms.shape[1:], terms.dtype, -1))
     else:
         loss = -np.add.reduce(terms, axis=axis)
     e /= total
