@@ -10,6 +10,7 @@ this run and sums each node's contributions from its consumers; consumers off ev
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from operator import itemgetter
@@ -107,10 +108,22 @@ class Backward:
 
 
 def seed(y: Any) -> np.ndarray:
-    """The gradient of sum(y) with respect to y: ones shaped like y (float)."""
-    y = np.asarray(y)
-    ones = np.empty(y.shape, y.dtype if y.dtype.kind in "fc" else np.float64)
-    ones.fill(1)  # (np.ones costs more than the rest of this for a scalar y)
+    """The gradient of sum(y) with respect to y: ones shaped like y (float), read-only (the
+    same array every step: rules never change their arguments)."""
+    dtype = getattr(y, "dtype", None)
+    if dtype is None:  # a Python number
+        y = np.asarray(y)
+        dtype = y.dtype
+    return _ones(y.shape, dtype if dtype.kind in "fc" else _FLOAT)
+
+
+_FLOAT = np.dtype(np.float64)
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray:
+    ones = np.ones(shape, dtype)
+    ones.flags.writeable = False
     return ones
 
 
