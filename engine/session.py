@@ -535,9 +535,8 @@ class Session:
             if self.compiled and steps:
                 if len(plan.codes) >= MAX_CODES:
                     plan.codes.clear()
-                ops = [self._nodes[step[0]].op for step in steps]  # type: ignore[union-attr]
                 seen = plan.codes[key] = (steps, compiler.WhenDue(
-                    len(steps), partial(compiler.forward, steps, ops)))
+                    len(steps), partial(_forward_code, steps, self._nodes)))
         code = None
         if seen is not None:
             steps, pending = seen
@@ -586,6 +585,11 @@ class Session:
         legend = [f"# v{slot}: {node.label}" for node, slot in zip(plan.nodes, plan.slots.tolist(),
                                                                strict=True)]
         return compiler.show(parts) + "\n" + "\n".join(legend) + "\n"
+
+
+def _forward_code(steps: list[Step], nodes: list[Node | None]) -> compiler.Compiled:
+    """The compiled code of ``steps`` (``nodes`` by slot: the session's, for their ops)."""
+    return compiler.forward(steps, [nodes[step[0]].op for step in steps])  # type: ignore[union-attr]
 
 
 def _readonly(value: Any) -> Any:
