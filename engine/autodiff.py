@@ -10,6 +10,7 @@ this run and sums each node's contributions from its consumers; consumers off ev
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from operator import itemgetter
@@ -20,6 +21,7 @@ import numpy as np
 
 from . import compiler
 from .errors import EngineError
+from .fusion import fuse
 from .graph import Node, Operation
 from .registry import GRADIENT, OpDef, not_differentiable, op_for_operator, ops_with_role
 from .session import NodeContext
@@ -49,12 +51,14 @@ class Backward:
             if edges:
                 slots = [ctx.slot(n) for n in node.inputs]  # type: ignore[arg-type]
                 self.steps.append(compiler.BackwardStep(i, ctx.slot(node), tuple(slots),
-                                                        tuple(edges), node.op))
+                                                        tuple(edges), node.op, node.attrs))
                 self.loop.append((i, ctx.slot(node), itemgetter(*slots), len(slots) == 1, edges))
-        self.compile = ctx.compiled
-        """Whether the pass is compiled (once :func:`engine.compiler.due` says so)."""
-        self.compiled: compiler.Compiled | None = None
-        self.runs = 0
+        self.fused = fuse(self.steps, self.targets)
+        """The steps the compiled pass takes (:mod:`engine.fusion`'s rewrites applied)."""
+        make = partial(compiler.backward, self.y_slot, seed, self.fused, self.targets)
+        self.compiled = compiler.WhenDue(len(self.steps), make if ctx.compiled and self.size
+                                         else None)
+        """The compiled pass, once :func:`engine.compiler.due` says so."""
 
     @staticmethod
     def _rule(node: Node, port: int, ctx: NodeContext, y: Node) -> Any:
@@ -74,18 +78,16 @@ class Backward:
     def run(self, values: list[Any]) -> list[Any]:
         """Each target's gradient of sum(y) (``None`` for a target ``y`` does not depend on):
         interpreted until :func:`engine.compiler.due` says to compile it."""
-        if self.compiled is not None:
-            return self.compiled.function(values)  # type: ignore[no-any-return]
-        self.runs += 1
-        if self.compile and self.size and compiler.due(len(self.steps), self.runs):
-            self.compiled = compiler.backward(self.y_slot, seed, self.steps, self.targets)
+        code = self.compiled.run()
+        if code is not None:
+            return code.function(values)  # type: ignore[no-any-return]
         return self.interpret(values)
 
     def code(self) -> compiler.Compiled | None:
         """The compiled pass (compiled now if it was not yet), for reading."""
-        if self.compiled is None and self.size:
-            return compiler.backward(self.y_slot, seed, self.steps, self.targets)
-        return self.compiled
+        if self.compiled.code is None and self.size:
+            return compiler.backward(self.y_slot, seed, self.fused, self.targets)
+        return self.compiled.code
 
     def interpret(self, values: list[Any]) -> list[Any]:
         """The pass, step by step."""
@@ -106,10 +108,22 @@ class Backward:
 
 
 def seed(y: Any) -> np.ndarray:
-    """The gradient of sum(y) with respect to y: ones shaped like y (float)."""
-    y = np.asarray(y)
-    ones = np.empty(y.shape, y.dtype if y.dtype.kind in "fc" else np.float64)
-    ones.fill(1)  # (np.ones costs more than the rest of this for a scalar y)
+    """The gradient of sum(y) with respect to y: ones shaped like y (float), read-only (the
+    same array every step: rules never change their arguments)."""
+    dtype = getattr(y, "dtype", None)
+    if dtype is None:  # a Python number
+        y = np.asarray(y)
+        dtype = y.dtype
+    return _ones(y.shape, dtype if dtype.kind in "fc" else _FLOAT)
+
+
+_FLOAT = np.dtype(np.float64)
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray:
+    ones = np.ones(shape, dtype)
+    ones.flags.writeable = False
     return ones
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import linecache
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from types import CodeType, TracebackType
@@ -34,6 +34,28 @@ COMPILE_LIMIT = 50_000
 def due(steps: int, runs: int) -> bool:
     """Whether code of ``steps`` steps that has run ``runs`` times is to be compiled now."""
     return steps <= COMPILE_LIMIT and runs >= (2 if steps <= QUICK else PAYBACK)
+
+
+class WhenDue:
+    """Code compiled once it has run often enough: :meth:`run` counts a run and gives the code
+    (made by ``make``, a plan of ``steps`` steps) from the run :func:`due` names on; ``None``
+    before, and always when ``make`` is ``None`` (nothing is compiled)."""
+
+    __slots__ = ("steps", "make", "runs", "code")
+
+    def __init__(self, steps: int, make: Callable[[], Compiled] | None) -> None:
+        self.steps = steps
+        self.make = make
+        self.runs = 0
+        self.code: Compiled | None = None
+
+    def run(self) -> Compiled | None:
+        """Count a run: the code, compiled now if it has just become due."""
+        if self.code is None and self.make is not None:
+            self.runs += 1
+            if due(self.steps, self.runs):
+                self.code = self.make()
+        return self.code
 
 
 _serial = itertools.count()
@@ -162,13 +184,17 @@ def forward(steps: Sequence[tuple[int, Callable[..., Any], Any, int]],
 @dataclass(frozen=True)
 class BackwardStep:
     """A node of a backward pass: its index in reverse topological order, its slot, its
-    inputs' slots, and ``(rule, index of the input)`` per input on a path to ``y``."""
+    inputs' slots, ``(rule, index of the input)`` per input on a path to ``y``, its op and
+    attributes."""
 
     index: int
     slot: int
     input_slots: tuple[int, ...]
     edges: tuple[tuple[Callable[..., Any], int], ...]
     op: Any
+    attrs: Mapping[str, Any]
+    note: str = ""
+    """What a rewrite made of the step (see :mod:`engine.fusion`), for its comment."""
 
 
 def backward(y_slot: int, seed: Callable[[Any], Any], steps: Sequence[BackwardStep],
@@ -193,7 +219,8 @@ def backward(y_slot: int, seed: Callable[[Any], Any], steps: Sequence[BackwardSt
             call = _call(f"r{rule_index}", rule, [f"g{step.index}", *args], step.op, namespace)
             total = f"g{target} + {call}" if target in has_grad else call
             code = f"g{target} = {total}"
-            lines.append((f"{code}  # {_label(step.op)}", step_index))
+            label = f"{_label(step.op)}, {step.note}" if step.note else _label(step.op)
+            lines.append((f"{code}  # {label}", step_index))
             has_grad.add(target)
             rule_index += 1
     found = [f"g{t}" if t is not None and t in has_grad else "None" for t in targets]

@@ -191,16 +191,15 @@ class _Trainer:
         self.global_step = global_step_of(node)
         self.keys = [tuple(f"{slot}/{var.name}" for slot in rule.slots)
                      for var in self.variables]
-        self.compile = compiled and all(param.isidentifier() for param in rule.params)
-        """Whether the step is compiled (once :func:`engine.compiler.due` says so; its code
-        names the rule's parameters)."""
-        self.compiled: compiler.Compiled | None = None
-        self.runs = 0
+        compile = compiled and all(param.isidentifier() for param in rule.params)
+        self.compiled = compiler.WhenDue(len(self.variables), self.code if compile else None)
+        """The compiled step, once :func:`engine.compiler.due` says so (its code names the
+        rule's parameters)."""
 
     def code(self) -> compiler.Compiled:
         """The compiled step (compiled now if it was not yet), for reading."""
-        if self.compiled is not None:
-            return self.compiled
+        if self.compiled.code is not None:
+            return self.compiled.code
         return compiler.update(self.variables, self.keys, self.update, tuple(self.params),
                                self._refuse, _kept, zeros_if_none, np.int64)
 
@@ -218,13 +217,10 @@ class _Trainer:
             counted = step - 1 if self.global_step is None else self.global_step.value
             rate = decayed_rate(self.params["learning_rate"], counted, *self.decay)
             params = {**self.params, "learning_rate": rate}
-        if self.compiled is None and self.compile:
-            self.runs += 1
-            if compiler.due(len(self.variables), self.runs):
-                self.compiled = self.code()
-        if self.compiled is not None:
+        code = self.compiled.run()
+        if code is not None:
             values = self.values if params is self.params else tuple(params.values())
-            return self.compiled.function((grads, node.state, step, values))  # type: ignore[no-any-return]
+            return code.function((grads, node.state, step, values))  # type: ignore[no-any-return]
         rule = self.rule if params is self.params else partial(self.update, **params)
         state = node.state
         new_state: dict[str, Any] = {"step": np.int64(step)}

@@ -22,11 +22,13 @@ LOSS = "loss"
 LOGITS_LOSS = "loss on logits"
 """A classifier's loss fused with its output (softmax cross-entropy): its input ``logits``
 holds unnormalised class scores along the last axis (an example's class is their arg-max),
-its input ``labels`` the true classes."""
+its input ``labels`` the true classes. Its gradient rules take a scalar ``g`` as well as an
+array (a mean's gradient, the same for every example: see engine/fusion.py)."""
 BINARY_LOGITS_LOSS = "loss on binary logits"
 """A loss fused with a sigmoid (sigmoid cross-entropy): its input ``logits`` holds log-odds,
 one per class, each on its own (for one class, an example's class is logits ≥ 0; for several,
-their arg-max), its input ``labels`` the true probabilities."""
+their arg-max), its input ``labels`` the true probabilities. Its gradient rules take a scalar
+``g``, as a LOGITS_LOSS's do."""
 PROBABILITIES = "probabilities"
 """An output of class probabilities along the last axis: k ≥ 2 of them summing to one (the
 class is the arg-max), or one per class each on its own (for k = 1, the class is p ≥ 0.5)."""
@@ -36,7 +38,21 @@ or every trainable variable the loss depends on) to lower it and keeps the optim
 in the node's ``state``; its value is the loss before the step."""
 GRADIENT = "derivative"
 """A gradient node: inputs ``(y, x)``, value d sum(y) / dx by backpropagation."""
-ROLES = frozenset({LOSS, LOGITS_LOSS, BINARY_LOGITS_LOSS, PROBABILITIES, TRAIN_STEP, GRADIENT})
+# What the compiler's rewrites (engine/fusion.py) recognise:
+SOFTMAX = "softmax along an axis"
+"""exp(x) / Σ exp(x) along the attribute ``axis``."""
+LOGARITHM = "natural logarithm"
+"""ln x, element-wise."""
+PRODUCT = "element-wise product"
+"""x · y, element-wise, with broadcasting."""
+SUM = "sum over axes"
+"""Σ x over the attribute ``axis`` (``None``: every axis), ``keepdims`` as numpy's."""
+MEAN = "mean over axes"
+"""The mean of x over the attribute ``axis`` (``None``: every axis), ``keepdims`` as numpy's."""
+NEGATION = "negation"
+"""−x, element-wise."""
+ROLES = frozenset({LOSS, LOGITS_LOSS, BINARY_LOGITS_LOSS, PROBABILITIES, TRAIN_STEP, GRADIENT,
+                   SOFTMAX, LOGARITHM, PRODUCT, SUM, MEAN, NEGATION})
 """Every role an op may have."""
 
 

@@ -131,9 +131,9 @@ class _Plan:
         self.largest = -1
         """Elements of the plan's largest value (known after its first run): the BLAS
         threads its runs get (see :mod:`engine.blas`)."""
-        self.codes: dict[Any, list[Any]] = {}
-        """By which steps a run computes (their known flags): ``[steps, runs, compiled code]``
-        (the code once :func:`engine.compiler.due` says so, else ``None``)."""
+        self.codes: dict[Any, tuple[list[Step], compiler.WhenDue]] = {}
+        """By which steps a run computes (their known flags): the steps, and their code once
+        :func:`engine.compiler.due` says so."""
 
     def mark_known(self, known: bytearray) -> None:
         """Set the known flags of the plan's slots."""
@@ -532,24 +532,21 @@ class Session:
             some_known = bool(np.count_nonzero(known))  # (faster than ndarray.any for a few)
             key = known.tobytes() if some_known else b""
         seen = plan.codes.get(key) if self.compiled else None
-        if seen is None and some_known:  # (steps seen before are kept with their code)
-            if plan.known_of is not None:
-                steps = [step for step, done in zip(steps, flags, strict=True) if not done]
-            else:
-                steps = [steps[i] for i in np.flatnonzero(known == 0).tolist()]
-        code = None
-        if self.compiled and steps:
-            if seen is None:
+        if seen is None:  # (steps seen before are kept with their code)
+            if some_known:
+                if plan.known_of is not None:
+                    steps = [step for step, done in zip(steps, flags, strict=True) if not done]
+                else:
+                    steps = [steps[i] for i in np.flatnonzero(known == 0).tolist()]
+            if self.compiled and steps:
                 if len(plan.codes) >= MAX_CODES:
                     plan.codes.clear()
-                plan.codes[key] = [steps, 1, None]
-            else:
-                steps, runs, code = seen
-                if code is None:
-                    seen[1] = runs = runs + 1
-                    if compiler.due(len(steps), runs):
-                        ops = [self._nodes[step[0]].op for step in steps]
-                        code = seen[2] = compiler.forward(steps, ops)
+                seen = plan.codes[key] = (steps, compiler.WhenDue(
+                    len(steps), partial(_forward_code, steps, self._nodes)))
+        code = None
+        if seen is not None:
+            steps, pending = seen
+            code = pending.run()
         slot = -1
         try:
             if code is not None:
@@ -594,6 +591,11 @@ class Session:
         legend = [f"# v{slot}: {node.label}" for node, slot in zip(plan.nodes, plan.slots.tolist(),
                                                                strict=True)]
         return compiler.show(parts) + "\n" + "\n".join(legend) + "\n"
+
+
+def _forward_code(steps: list[Step], nodes: list[Node | None]) -> compiler.Compiled:
+    """The compiled code of ``steps`` (``nodes`` by slot: the session's, for their ops)."""
+    return compiler.forward(steps, [nodes[step[0]].op for step in steps])  # type: ignore[union-attr]
 
 
 def _readonly(value: Any) -> Any:

@@ -71,7 +71,8 @@ register_elementwise("reciprocal", ("x",), np.reciprocal, "1/x", "Element-wise 1
 
 def rsqrt(x: Value) -> Value:
     root = np.sqrt(x)
-    return np.reciprocal(root, out=root) if isinstance(root, np.ndarray) else 1 / root
+    # (1 / root, as reciprocal computes it: numpy's reciprocal is not vectorised)
+    return np.divide(1.0, root, out=root) if isinstance(root, np.ndarray) else 1 / root
 
 
 register_elementwise("rsqrt", ("x",), rsqrt, "1/√x", "Element-wise 1 / √x.", (

@@ -9,12 +9,13 @@ from typing import Any
 import numpy as np
 
 from .. import shapes
-from ..registry import OpDef, register
+from ..registry import LOGARITHM, NEGATION, PRODUCT, OpDef, register
 from ..tensors import Value
 
 SUM_BY_PRODUCT = 4096
 """Matrices of up to this many rows sum their columns as a product with a row of ones (BLAS
-does it several times faster than numpy's reduction for small ones; the row is cached)."""
+does it several times faster than numpy's reduction for small ones; the row is cached; ``dot``
+rather than ``@``: the same product without matmul's dispatch)."""
 
 
 @functools.lru_cache(maxsize=64)
@@ -34,7 +35,7 @@ def unbroadcast(grad: Value, shape: tuple[int, ...]) -> Value:
         if extra == 1 and grad.ndim == 2 and grad.dtype.kind == "f" and (
             len(grad) <= SUM_BY_PRODUCT
         ):
-            grad = filled((len(grad),), grad.dtype, 1) @ grad  # a bias's gradient
+            grad = filled((len(grad),), grad.dtype, 1).dot(grad)  # a bias's gradient
         else:
             grad = np.add.reduce(grad, axis=tuple(range(extra)))
         if grad.shape == shape:  # only leading axes were added
@@ -51,11 +52,12 @@ def unbroadcast(grad: Value, shape: tuple[int, ...]) -> Value:
 
 
 def _elementwise(type: str, compute: Callable[..., Value], symbol: str, doc: str,
-                 gradient: tuple[Callable[..., Value], ...], operator: str | None = None) -> None:
+                 gradient: tuple[Callable[..., Value], ...], operator: str | None = None,
+                 role: str | None = None) -> None:
     register(OpDef(
         type=type, inputs=("x", "y")[:len(gradient)], compute=compute, symbol=symbol, doc=doc,
         shape=shapes.broadcast if len(gradient) == 2 else shapes.same, category="Math",
-        gradient=gradient, operator=operator,
+        gradient=gradient, operator=operator, roles=frozenset({role} if role else ()),
     ))
 
 
@@ -70,14 +72,14 @@ _elementwise("subtract", np.subtract, "−", "Element-wise x − y, with broadca
 _elementwise("multiply", np.multiply, "×", "Element-wise x · y, with broadcasting.", (
     lambda g, out, x, y: unbroadcast(g * y, getattr(x, "shape", ())),
     lambda g, out, x, y: unbroadcast(g * x, getattr(y, "shape", ())),
-), operator="*")
+), operator="*", role=PRODUCT)
 _elementwise("divide", np.true_divide, "÷", "Element-wise x / y, with broadcasting.", (
     lambda g, out, x, y: unbroadcast(g / y, getattr(x, "shape", ())),
     lambda g, out, x, y: unbroadcast(-g * out / y, getattr(y, "shape", ())),
 ), operator="/")
 _elementwise("negative", np.negative, "−x", "Element-wise −x.", (
     lambda g, out, x: -g,
-), operator="neg")
+), operator="neg", role=NEGATION)
 _elementwise("square", np.square, "x²", "Element-wise x².", (
     lambda g, out, x: 2 * x * g,
 ))
@@ -89,4 +91,4 @@ _elementwise("exp", np.exp, "eˣ", "Element-wise eˣ.", (
 ))
 _elementwise("log", np.log, "ln", "Element-wise natural logarithm.", (
     lambda g, out, x: g / x,
-))
+), role=LOGARITHM)
