@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import replace
 from pathlib import Path
 from typing import cast
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor import style
+from editor.app import opening
 from editor.app.export_menu import ExportMenu
 from editor.app.history import HistoryView
 from editor.app.node_menu import NodeMenu
@@ -165,7 +166,7 @@ class MainWindow(QMainWindow):
         """The Help and Edit menus' dialogs, while they are open (one of each)."""
         self.recovery_dialog: RecoveryDialog | None = None
         self.opener = Opener(self, prepare_graph)  # File › Open reads off the GUI thread
-        self.opener.opened.connect(self._show_opened)
+        self.opener.opened.connect(self._draw_opened)
         self.opener.failed.connect(self._open_failed)
         self._make_actions()
         self._make_menus()
@@ -410,10 +411,10 @@ class MainWindow(QMainWindow):
 
     # ---- the document ----------------------------------------------------------------------
 
-    def set_document(self, doc: Document) -> None:
-        """Show ``doc`` (the previous document is dropped)."""
+    def set_document(self, doc: Document, scene: GraphScene | None = None) -> None:
+        """Show ``doc`` (the previous document is dropped), on ``scene`` if it is made."""
         old = (self.doc, self.scene) if hasattr(self, "doc") else None
-        self.doc, self.scene = doc, GraphScene(doc)
+        self.doc, self.scene = doc, scene or GraphScene(doc)
         self.view.setScene(self.scene)
         self.properties.set_scene(self.scene)
         self.live.set_scene(self.scene)
@@ -509,6 +510,28 @@ class MainWindow(QMainWindow):
             freeze_if_many(len(graph))  # resumes, which would scan it all
         self.statusBar().showMessage(f"Opened {path.name}: {len(graph)} nodes", 5000)
         return True
+
+    def _draw_opened(self, path: Path, graph: Graph) -> None:
+        """File › Open's ``graph``, read from ``path``: once unsaved changes are dealt with,
+        its canvas is made in slices under the opener's progress dialog (the window stays
+        live; Cancel drops it) and only then replaces the open document."""
+        if self.maybe_save():
+            self.opener.follow(self._drawing(path, graph))
+
+    def _drawing(self, path: Path, graph: Graph) -> Generator[float, None, None]:
+        with gc_paused():  # what a big file makes lives as long as its document
+            doc = Document(graph, path)
+            scene = GraphScene(doc, build=False)
+            try:
+                yield from scene.build(opening.BUILD_SLICE)
+            except GeneratorExit:  # cancelled: the half-made canvas goes
+                scene.deleteLater()
+                doc.deleteLater()
+                raise
+            self.set_document(doc, scene)
+            self._add_recent(path)
+            freeze_if_many(len(graph))  # (as in _show_opened)
+        self.statusBar().showMessage(f"Opened {path.name}: {len(graph)} nodes", 5000)
 
     def save(self) -> bool:
         if self.doc.path is None:

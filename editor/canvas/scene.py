@@ -4,7 +4,7 @@ it (wiring by drag, moving, deleting, pasting) turned into undo commands."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import networkx as nx
 import numpy as np
@@ -35,6 +35,7 @@ from editor.document.commands import (
     SetWires,
 )
 from engine.errors import EngineError
+from engine.gcpause import gc_paused
 from engine.graph import GraphEvent, Node
 from engine.io import graph_from_text, graph_to_dict
 from engine.registry import get_op
@@ -63,6 +64,20 @@ def _node_rect(op_type: str) -> QRectF:
     return QRectF(-NodeItem.HIT_R, 0, NodeItem.WIDTH + 2 * NodeItem.HIT_R, height)
 
 
+def _extent(nodes: list[Node]) -> QRectF:
+    """Where ``nodes`` are drawn, with their ports and a margin of a node's size (as numbers
+    first: a rectangle per node costs more than the rest)."""
+    xs, ys = [0.0], [0.0]  # a node without a valid position is drawn at (0, 0)
+    for node in nodes:
+        pos = node.ui.get("pos")
+        if layout.valid_pos(pos):
+            xs.append(pos[0])
+            ys.append(pos[1])
+    margin = NodeItem.WIDTH + 2 * NodeItem.HIT_R
+    return QRectF(QPointF(min(xs) - margin, min(ys) - margin),
+                  QPointF(max(xs) + 2 * margin, max(ys) + 2 * margin))
+
+
 def _shift_as_control(event: QGraphicsSceneMouseEvent) -> None:
     """Shift+click adds to the selection, as Ctrl+click does."""
     if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
@@ -77,7 +92,8 @@ class GraphScene(QGraphicsScene):
 
     message = Signal(str)
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, build: bool = True) -> None:
+        """Show ``doc``: its items are made at once, or (``build`` false) by :meth:`build`."""
         super().__init__()
         self.setBspTreeDepth(INDEX_DEPTH)
         self.doc = doc
@@ -98,7 +114,9 @@ class GraphScene(QGraphicsScene):
         self.overview_mode = False
         self._selection_changed_quietly = False
         self.selectionChanged.connect(self.overview.invalidate)
-        self._build()
+        if build:
+            for _ in self.build():
+                pass
         doc.changed.connect(self._follow)
         doc.shapes_changed.connect(self._refresh_shapes)
         doc.batch_done.connect(self._announce_selection)
@@ -106,18 +124,44 @@ class GraphScene(QGraphicsScene):
 
     # ---- following the document -----------------------------------------------------------
 
-    def _build(self) -> None:
+    def build(self, slice_size: int = 0) -> Iterator[float]:
+        """Make the items of the document's graph, ``slice_size`` nodes and wires at a time
+        (0: all at once), yielding the fraction made after each slice — a big graph is built
+        from the event loop, a slice a turn, and the window stays live.
+
+        The scene's rectangle is set to the graph's extent first: Qt re-indexes every item
+        when it changes, which a rectangle growing slice by slice would do at every slice;
+        fixed, each slice is indexed as it is made (items moved beyond it are still found)."""
         graph = self.doc.graph
-        items = []
-        for node in nx.topological_sort(graph.nx):  # shapes are inferred in one pass
-            item = self._new_node_item(node)
-            item.set_shape(*self.doc.shape_state(node))  # before it is in the scene: no repaint
-            items.append(item)
-        for item in items:
-            self.addItem(item)
-        for source, target, data in graph.nx.edges(data=True):
-            for port in data["ports"]:
-                self._add_edge_item(target, port, source)
+        with gc_paused():  # what the items make lives as long as the scene
+            nodes = list(nx.topological_sort(graph.nx))  # shapes are inferred in one pass
+            total = max(len(nodes) + graph.nx.number_of_edges(), 1)
+            step = slice_size or total
+            if slice_size:
+                yield 0.0  # each of these takes a few dozen ms for 40,000 nodes
+            self.setSceneRect(_extent(nodes))
+            if slice_size:
+                yield 0.0
+            done = 0
+            for node in nodes:
+                item = self._new_node_item(node)
+                item.set_shape(*self.doc.shape_state(node))  # before it is in the scene
+                self.addItem(item)
+                done += 1
+                if done % step == 0:
+                    yield self._indexed(done / total)
+            for source, target, data in graph.nx.edges(data=True):
+                for port in data["ports"]:
+                    self._add_edge_item(target, port, source)
+                    done += 1
+                    if done % step == 0:
+                        yield self._indexed(min(done / total, 1.0))
+        yield 1.0
+
+    def _indexed(self, fraction: float) -> float:
+        """``fraction``, once Qt has indexed the items made so far (any query does it)."""
+        self.items(QRectF(0, 0, 1, 1))
+        return fraction
 
     def _new_node_item(self, node: Node, spare: dict[Node, NodeItem] | None = None) -> NodeItem:
         """``node``'s item: made, or taken from ``spare`` (shown as a new one would be)."""
