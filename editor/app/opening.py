@@ -100,6 +100,9 @@ class Opener(QObject):
             self._steps = None
             self._finish()
             return
+        except BaseException:  # a bug: the job ends (and the error is shown, see crash.py)
+            self.cancel()
+            raise
         self._fraction = fraction
         self._show_fraction()
 

@@ -53,6 +53,7 @@ from editor.app.status_bar import StatusBar
 from editor.app.toolbar import make_toolbar
 from editor.canvas import capacity, layout
 from editor.canvas.items import NodeItem
+from editor.canvas.items.overview import OVERVIEW_ZOOM
 from editor.canvas.palette import Palette
 from editor.canvas.scene import GraphScene
 from editor.canvas.view import GraphView
@@ -435,9 +436,10 @@ class MainWindow(QMainWindow):
         self.training.set_document(doc, self.scene)
         self.data.set_document(doc)
         self._bring_forward()
-        self.view.set_zoom(1.0)
-        self.view.frame_all()
-        if not doc.graph.nodes:
+        if doc.graph.nodes:
+            self.view.frame_all()
+        else:
+            self.view.set_zoom(1.0)
             self.view.centerOn(0, 0)
 
     def _editable_changed(self, editable: bool) -> None:
@@ -523,7 +525,8 @@ class MainWindow(QMainWindow):
             doc = Document(graph, path)
             scene = GraphScene(doc, build=False)
             try:
-                yield from scene.build(opening.BUILD_SLICE)
+                yield from scene.build(opening.BUILD_SLICE, lambda extent: (
+                    self.view.framing_zoom(extent) < OVERVIEW_ZOOM))
             except GeneratorExit:  # cancelled: the half-made canvas goes
                 scene.deleteLater()
                 doc.deleteLater()

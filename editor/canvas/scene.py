@@ -4,7 +4,7 @@ it (wiring by drag, moving, deleting, pasting) turned into undo commands."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import networkx as nx
 import numpy as np
@@ -124,10 +124,13 @@ class GraphScene(QGraphicsScene):
 
     # ---- following the document -----------------------------------------------------------
 
-    def build(self, slice_size: int = 0) -> Iterator[float]:
+    def build(self, slice_size: int = 0,
+              far_out: Callable[[QRectF], bool] | None = None) -> Iterator[float]:
         """Make the items of the document's graph, ``slice_size`` nodes and wires at a time
         (0: all at once), yielding the fraction made after each slice — a big graph is built
-        from the event loop, a slice a turn, and the window stays live.
+        from the event loop, a slice a turn, and the window stays live. ``far_out`` says
+        whether the graph's extent will be shown zoomed out to the overview: its items are
+        then made for it (not switched over all at once when it is shown).
 
         The scene's rectangle is set to the graph's extent first: Qt re-indexes every item
         when it changes, which a rectangle growing slice by slice would do at every slice;
@@ -139,7 +142,10 @@ class GraphScene(QGraphicsScene):
             step = slice_size or total
             if slice_size:
                 yield 0.0  # each of these takes a few dozen ms for 40,000 nodes
-            self.setSceneRect(_extent(nodes))
+            extent = _extent(nodes)
+            self.setSceneRect(extent)
+            if far_out is not None:
+                self.set_overview(far_out(extent))
             if slice_size:
                 yield 0.0
             done = 0

@@ -26,9 +26,9 @@ def held_drawing(monkeypatch):
     state = {"hold": True, "slices": 0, "closed": False}
     build = GraphScene.build
 
-    def held(self, slice_size=0):
+    def held(self, *args):
         try:
-            for fraction in build(self, slice_size):
+            for fraction in build(self, *args):
                 state["slices"] += 1
                 yield fraction
                 while state["hold"] and state["slices"] >= HELD_AFTER:
