@@ -118,6 +118,14 @@ def prepare_graph(graph: Graph) -> Graph:
     return graph
 
 
+def prepare_to_show(graph: Graph) -> Graph:
+    """:func:`prepare_graph`, and the static shapes the canvas shows inferred (File › Open
+    does both in its reading thread)."""
+    graph = prepare_graph(graph)
+    graph.infer_shapes(graph.nodes)
+    return graph
+
+
 class MainWindow(QMainWindow):
     """One document at a time on a canvas, with the palette, properties and history docks.
 
@@ -166,7 +174,7 @@ class MainWindow(QMainWindow):
         self.dialogs: dict[str, QDialog] = {}
         """The Help and Edit menus' dialogs, while they are open (one of each)."""
         self.recovery_dialog: RecoveryDialog | None = None
-        self.opener = Opener(self, prepare_graph)  # File › Open reads off the GUI thread
+        self.opener = Opener(self, prepare_to_show)  # File › Open reads off the GUI thread
         self.opener.opened.connect(self._draw_opened)
         self.opener.failed.connect(self._open_failed)
         self._make_actions()
