@@ -146,27 +146,39 @@ class GraphScene(QGraphicsScene):
             self.setSceneRect(extent)
             if far_out is not None:
                 self.set_overview(far_out(extent))
+            if self.overview_mode:
+                self.overview.start()  # drawn a slice at a time too
             if slice_size:
                 yield 0.0
             done = 0
+            made: list[NodeItem] = []
             for node in nodes:
                 item = self._new_node_item(node)
                 item.set_shape(*self.doc.shape_state(node))  # before it is in the scene
                 self.addItem(item)
+                made.append(item)
                 done += 1
                 if done % step == 0:
-                    yield self._indexed(done / total)
+                    yield self._slice_done(made, [], done / total)
+            self._slice_done(made, [], done / total)
+            wires: list[EdgeItem] = []
             for source, target, data in graph.nx.edges(data=True):
                 for port in data["ports"]:
-                    self._add_edge_item(target, port, source)
+                    wires.append(self._add_edge_item(target, port, source))
                     done += 1
                     if done % step == 0:
-                        yield self._indexed(min(done / total, 1.0))
+                        yield self._slice_done([], wires, min(done / total, 1.0))
+            self._slice_done([], wires, 1.0)
         yield 1.0
 
-    def _indexed(self, fraction: float) -> float:
-        """``fraction``, once Qt has indexed the items made so far (any query does it)."""
+    def _slice_done(self, nodes: list[NodeItem], wires: list[EdgeItem], fraction: float) -> float:
+        """``fraction``, once the items just made are indexed by Qt (any query does it) and,
+        far out, drawn in the overview (the lists of them are emptied for the next slice)."""
         self.items(QRectF(0, 0, 1, 1))
+        if self.overview_mode:
+            self.overview.add(nodes, wires)
+        nodes.clear()
+        wires.clear()
         return fraction
 
     def _new_node_item(self, node: Node, spare: dict[Node, NodeItem] | None = None) -> NodeItem:
@@ -294,7 +306,7 @@ class GraphScene(QGraphicsScene):
         self._spare_nodes[node] = item
 
     def _add_edge_item(self, target: Node, port: int, source: Node,
-                       spare: dict[tuple[Node, int, Node], EdgeItem] | None = None) -> None:
+                       spare: dict[tuple[Node, int, Node], EdgeItem] | None = None) -> EdgeItem:
         source_item, target_item = self.node_items[source], self.node_items[target]
         edge = spare.pop((target, port, source), None) if spare else None
         if edge is not None and edge.source is source_item and edge.target is target_item:
@@ -310,6 +322,7 @@ class GraphScene(QGraphicsScene):
         source_item.edges.append(edge)
         target_item.edges.append(edge)
         self.edge_items[target, port] = edge
+        return edge
 
     def _remove_edge_item(self, target: Node, port: int) -> None:
         edge = self.edge_items.pop((target, port))

@@ -90,3 +90,15 @@ def test_a_finished_open_shows_every_node_and_wire(affine, dialogs, held_drawing
     shown = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
     assert all(shown.contains(item.sceneBoundingRect()) for item in scene.node_items.values())
     assert window.opener.dialog is None and dialogs.shown == []
+
+
+def test_far_out_the_canvas_drawn_in_slices_looks_as_one_drawn_whole(
+        affine, dialogs, held_drawing, big_file):
+    held_drawing["hold"] = False
+    dialogs.open_path = str(big_file)
+    affine.open_by_menu()
+    scene, view = affine.window.scene, affine.window.view
+    assert scene.overview_mode  # framed far out: the overview, drawn as the items were made
+    in_slices = view.viewport().grab().toImage()
+    scene.overview.invalidate()  # drawn again, whole
+    assert view.viewport().grab().toImage() == in_slices
