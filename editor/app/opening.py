@@ -23,8 +23,8 @@ SHOW_AFTER_MS = 400
 """A read that takes longer than this shows the progress dialog (a small file opens without)."""
 STEPS = 1000
 """The progress bar's resolution."""
-BUILD_SLICE = 2000
-"""Nodes and wires whose canvas items are made in one turn of the event loop (a few dozen ms)."""
+BUILD_SLICE = 1000
+"""Nodes and wires whose canvas items are made in one turn of the event loop (≈ 30 ms)."""
 
 
 class Opener(QObject):
@@ -93,18 +93,23 @@ class Opener(QObject):
         self._step_timer.start()
 
     def _step(self) -> None:
-        assert self._steps is not None  # the timer runs only while there are steps
+        steps = self._steps
+        assert steps is not None  # the timer runs only while there are steps
+        self._step_timer.stop()  # (a step may ask a question: no other step meanwhile)
         try:
-            fraction = next(self._steps)
+            fraction = next(steps)
         except StopIteration:
-            self._steps = None
-            self._finish()
+            if self._steps is steps:
+                self._steps = None
+                self._finish()
             return
         except BaseException:  # a bug: the job ends (and the error is shown, see crash.py)
             self.cancel()
             raise
-        self._fraction = fraction
-        self._show_fraction()
+        if self._steps is steps:  # not cancelled meanwhile
+            self._fraction = fraction
+            self._show_fraction()
+            self._step_timer.start()
 
     def _stop_steps(self) -> None:
         self._step_timer.stop()

@@ -522,11 +522,10 @@ class MainWindow(QMainWindow):
         return True
 
     def _draw_opened(self, path: Path, graph: Graph) -> None:
-        """File › Open's ``graph``, read from ``path``: once unsaved changes are dealt with,
-        its canvas is made in slices under the opener's progress dialog (the window stays
-        live; Cancel drops it) and only then replaces the open document."""
-        if self.maybe_save():
-            self.opener.follow(self._drawing(path, graph))
+        """File › Open's ``graph``, read from ``path``: its canvas is made in slices under the
+        opener's progress dialog (the window stays live; Cancel drops it) and then, once
+        unsaved changes are dealt with (made before or meanwhile), replaces the document."""
+        self.opener.follow(self._drawing(path, graph))
 
     def _drawing(self, path: Path, graph: Graph) -> Generator[float, None, None]:
         with gc_paused():  # what a big file makes lives as long as its document
@@ -539,6 +538,10 @@ class MainWindow(QMainWindow):
                 scene.deleteLater()
                 doc.deleteLater()
                 raise
+            if not self.maybe_save():
+                scene.deleteLater()
+                doc.deleteLater()
+                return
             self.set_document(doc, scene)
             self._add_recent(path)
             freeze_if_many(len(graph))  # (as in _show_opened)
@@ -829,6 +832,7 @@ class MainWindow(QMainWindow):
             store.setValue("window_state", self.saveState(LAYOUT_VERSION))
         if self.autosave is not None:
             self.autosave.close()  # a clean close leaves nothing to recover
+        self.opener.cancel()  # a file being opened is not
         self.live.close()
         self.compute.trainer.close()
         event.accept()

@@ -69,6 +69,7 @@ def test_cancel_while_the_canvas_is_drawn_leaves_the_open_document(
     assert held_drawing["closed"] and not window.opener.busy and window.opener.dialog is None
     assert window.doc is doc and window.scene is scene and window.view.scene() is scene
     assert window.windowTitle() == title and doc.dirty and "A" not in doc.graph
+    assert dialogs.shown == []  # nothing asked: the open document stays as it is
     assert {item.node.name for item in scene.node_items.values()} == names
 
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # its keys again
@@ -78,8 +79,11 @@ def test_cancel_while_the_canvas_is_drawn_leaves_the_open_document(
 
 def test_a_finished_open_shows_every_node_and_wire(affine, dialogs, held_drawing, big_file):
     held_drawing["hold"] = False
+    affine.select("A")
+    affine.key(Qt.Key_Delete)  # unsaved work: asked about once the canvas is drawn (Discard)
     dialogs.open_path = str(big_file)
     affine.open_by_menu()
+    assert [kind for kind, _ in dialogs.shown] == ["question"]
     window, expected = affine.window, load_graph(big_file)
     assert window.doc.path == big_file and window.view.scene() is window.scene
     assert held_drawing["slices"] > 10  # drawn in slices
@@ -89,7 +93,7 @@ def test_a_finished_open_shows_every_node_and_wire(affine, dialogs, held_drawing
             for e in scene.edge_items.values()} == wires(expected)
     shown = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
     assert all(shown.contains(item.sceneBoundingRect()) for item in scene.node_items.values())
-    assert window.opener.dialog is None and dialogs.shown == []
+    assert window.opener.dialog is None
 
 
 def test_far_out_the_canvas_drawn_in_slices_looks_as_one_drawn_whole(
