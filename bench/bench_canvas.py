@@ -21,6 +21,7 @@ file opens (a zero-interval timer's ticks; the read, the slices and the swap).
 from __future__ import annotations
 
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -292,8 +293,8 @@ if __name__ == "__main__":
 
             style.apply_dark_theme(app)
             measure = measure_memory if kind == "memory" else measure_gap
-            print(json.dumps(measure(Path(args[-1]))))
-            sys.exit(0)
+            print(json.dumps(measure(Path(args[-1]))), flush=True)
+            os._exit(0)  # at once: the window's threads are not waited for
         if f"--{kind}" in args:
             rest = [a for a in args if a != f"--{kind}"]
             main_once(kind, int(rest[0]) if rest else 10_000 if kind == "memory" else 40_000)

@@ -113,6 +113,9 @@ class GraphScene(QGraphicsScene):
                                  self._repaint)
         self.overview_mode = False
         self._selection_changed_quietly = False
+        self._own_rect = False
+        """Whether the scene's rectangle is the one :meth:`build` set (and :meth:`_cover`
+        grows), not Qt's, which grows with the items."""
         self.selectionChanged.connect(self.overview.invalidate)
         if build:
             for _ in self.build():
@@ -144,6 +147,7 @@ class GraphScene(QGraphicsScene):
                 yield 0.0  # each of these takes a few dozen ms for 40,000 nodes
             extent = _extent(nodes)
             self.setSceneRect(extent)
+            self._own_rect = True
             if far_out is not None:
                 self.set_overview(far_out(extent))
             if self.overview_mode:
@@ -209,6 +213,7 @@ class GraphScene(QGraphicsScene):
         was_empty = not self.node_items
         ends: set[Node] = set()
         fresh: set[Node] = set()
+        placed: list[Node] = []
         spare_nodes, spare_edges = self._spare_nodes, self._spare_edges
         self._spare_nodes, self._spare_edges = {}, {}
         # Qt takes an item out of its index at once (slowly, for long wires); without the
@@ -230,6 +235,7 @@ class GraphScene(QGraphicsScene):
                 if kind == "node_added":
                     self.addItem(self._new_node_item(node, spare_nodes))
                     fresh.add(node)
+                    placed.append(node)
                 elif kind == "node_removed":
                     self._remove_node_item(node)
                 elif kind in ("edge_added", "edge_removed"):
@@ -241,6 +247,7 @@ class GraphScene(QGraphicsScene):
                     ends.update((node, event.source))
                 elif kind == "ui_changed":
                     self._move_node_item(node)
+                    placed.append(node)
                 elif kind in NODE_CHANGED:
                     self._node_changed(node)
         finally:
@@ -260,6 +267,9 @@ class GraphScene(QGraphicsScene):
                 # changes: without this, finding the item under the cursor tested every item
                 self.setSceneRect(self.sceneRect())
                 self.setSceneRect(QRectF())  # and the rectangle grows with the items again
+                self._own_rect = False
+            else:
+                self._cover(placed)
         for node in ends - fresh:  # their ports show whether they are wired (new ones do)
             item = self.node_items.get(node)
             if item is not None:
@@ -267,6 +277,23 @@ class GraphScene(QGraphicsScene):
         self.overview.invalidate()
         if was_empty != (not self.node_items):
             self.update()  # the view's hint for an empty canvas goes or comes
+
+    def _cover(self, placed: list[Node]) -> None:
+        """Grow the scene's rectangle (set by :meth:`build`) over the nodes ``placed`` beyond
+        it — by a quarter more, as Qt's own grows: each change re-indexes every item."""
+        if not placed or not self._own_rect:
+            return
+        rect, beyond = self.sceneRect(), QRectF()
+        for node in placed:
+            item = self.node_items.get(node)
+            if item is not None:
+                left, top, right, bottom = item.extent()
+                if left < rect.left() or top < rect.top() or right > rect.right() \
+                        or bottom > rect.bottom():
+                    beyond = beyond.united(QRectF(QPointF(left, top), QPointF(right, bottom)))
+        if not beyond.isNull():
+            dx, dy = rect.width() / 4, rect.height() / 4
+            self.setSceneRect(rect.united(beyond).adjusted(-dx, -dy, dx, dy))
 
     def _editable_changed(self, editable: bool) -> None:
         """Nodes can be moved only while the document can be edited."""

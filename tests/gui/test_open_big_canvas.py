@@ -11,6 +11,7 @@ from test_big_graphs import chains, wires
 
 import editor.app.opening as opening
 from editor.canvas.scene import GraphScene
+from editor.document.commands import MoveNodes
 from engine import load_graph, save_graph
 
 HELD_AFTER = 4
@@ -106,3 +107,20 @@ def test_far_out_the_canvas_drawn_in_slices_looks_as_one_drawn_whole(
     in_slices = view.viewport().grab().toImage()
     scene.overview.invalidate()  # drawn again, whole
     assert view.viewport().grab().toImage() == in_slices
+
+
+def test_a_node_moved_far_beyond_the_opened_graph_is_found_by_a_click(
+        affine, dialogs, held_drawing, big_file):
+    held_drawing["hold"] = False
+    dialogs.open_path = str(big_file)
+    affine.open_by_menu()
+    window, name = affine.window, "v3_7"
+    x, y = window.doc.graph.get_node(name).ui["pos"]
+    assert window.scene.run(MoveNodes(window.doc, {name: [x + 50_000, y - 30_000]}))
+    item = affine.item(name)
+    # the scene's index covers it (its rectangle, fixed while the canvas was drawn, grew)
+    assert window.scene.sceneRect().contains(item.sceneBoundingRect())
+    window.view.set_zoom(1.0)
+    window.view.centerOn(item)
+    affine.click(affine.title(name))
+    assert window.scene.selected_nodes() == [item.node]
