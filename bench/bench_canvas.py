@@ -82,13 +82,11 @@ def timed(fn, repeat: int = 5) -> float:
 def open_by_menu(window: MainWindow, path: Path) -> None:
     """Open ``path`` as File › Open does, and return once it is the window's document."""
     loop = QEventLoop()
-    poll = QTimer(interval=1)
-    poll.timeout.connect(lambda: None if window.opener.busy else loop.quit())
+    window.undo_group.activeStackChanged.connect(loop.quit)  # the new document is shown
     window.opener.open(path)
-    poll.start()
-    loop.exec()
-    poll.stop()
-    assert window.doc.path == path, "the file did not open"
+    loop.exec()  # (returns once the step that showed it, and all before, are done)
+    window.undo_group.activeStackChanged.disconnect(loop.quit)
+    assert window.doc.path == path and not window.opener.busy, "the file did not open"
 
 
 def resident_kib() -> int:
