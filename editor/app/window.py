@@ -423,7 +423,7 @@ class MainWindow(QMainWindow):
     def set_document(self, doc: Document, scene: GraphScene | None = None) -> None:
         """Show ``doc`` (the previous document is dropped), on ``scene`` if it is made."""
         old = (self.doc, self.scene) if hasattr(self, "doc") else None
-        self.doc, self.scene = doc, scene or GraphScene(doc)
+        self.doc, self.scene = doc, scene if scene is not None else GraphScene(doc)
         self.view.setScene(self.scene)
         self.properties.set_scene(self.scene)
         self.live.set_scene(self.scene)
