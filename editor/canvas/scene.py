@@ -137,7 +137,8 @@ class GraphScene(QGraphicsScene):
 
         The scene's rectangle is set to the graph's extent first: Qt re-indexes every item
         when it changes, which a rectangle growing slice by slice would do at every slice;
-        fixed, each slice is indexed as it is made (items moved beyond it are still found)."""
+        fixed, each slice is indexed as it is made (:meth:`_cover` grows it later, over nodes
+        placed beyond it)."""
         graph = self.doc.graph
         with gc_paused():  # what the items make lives as long as the scene
             nodes = list(nx.topological_sort(graph.nx))  # shapes are inferred in one pass
