@@ -5,14 +5,26 @@ Each figure is printed with a baseline measured in the same run: the same number
 C++ Qt items (QGraphicsRectItem per node, QGraphicsPathItem per wire) in a bare
 QGraphicsView — the least any QGraphicsView canvas can cost. The two sides alternate (editor,
 plain, editor, …; ROUNDS of each, default 3); printed: min and median of each, the ratio of
-the mins, and the load average.
+the mins, and the load average. The editor opens the file as File › Open does (read in a
+thread, the canvas drawn in slices from the event loop): timed until the new document is shown
+with every item made and painted — when a user can work with every node.
+
+Also, each in a fresh process: the window's memory for the 10,000-node file (the resident set
+before and after the open, and its peak), and the event loop's longest gap while a 40,000-node
+file opens (a zero-interval timer's ticks; the read, the slices and the swap).
 
     python bench/bench_canvas.py [SIZES...] [--rounds N]     # open at 10,000: ≤ 1.3 × plain
+    python bench/bench_canvas.py --memory [NODES]            # default 10,000
+    python bench/bench_canvas.py --gap [NODES]               # default 40,000
 """
 
 from __future__ import annotations
 
+import json
+import os
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,7 +33,7 @@ from pathlib import Path
 from setup_bench import load  # first: Qt offscreen, one BLAS thread
 
 # isort: split
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QEventLoop, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -67,15 +79,74 @@ def timed(fn, repeat: int = 5) -> float:
     return best * 1000
 
 
-def measure_editor(path: Path) -> dict[str, float]:
+def open_by_menu(window: MainWindow, path: Path) -> None:
+    """Open ``path`` as File › Open does, and return once it is the window's document."""
+    loop = QEventLoop()
+    window.undo_group.activeStackChanged.connect(loop.quit)  # the new document is shown
+    window.opener.open(path)
+    loop.exec()  # (returns once the step that showed it, and all before, are done)
+    window.undo_group.activeStackChanged.disconnect(loop.quit)
+    assert window.doc.path == path and not window.opener.busy, "the file did not open"
+
+
+def resident_kib() -> int:
+    """The process's resident set now, in KiB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() // 1024
+
+
+def new_window() -> MainWindow:
     window = MainWindow(persist=False)
     window.resize(1300 + 500, 900 + 60)  # a canvas of about 1300 × 900 beside the docks
     window.show()
     QApplication.processEvents()
+    return window
+
+
+def measure_memory(path: Path) -> dict[str, float]:
+    """The window's memory for ``path`` (in this process: run it in a fresh one)."""
+    window = new_window()
+    before, peak_before = resident_kib(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    open_by_menu(window, path)
+    window.view.viewport().repaint()
+    window.view.set_zoom(1.0)  # at 100 %: the items shown cache their drawing
+    window.view.viewport().repaint()
+    QApplication.processEvents()
+    return {"file": path.stat().st_size / 2**20, "after": (resident_kib() - before) / 1024,
+            "peak": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024}
+
+
+def measure_gap(path: Path) -> dict[str, float]:
+    """The event loop's longest gap while ``path`` opens, and the open's wall time."""
+    window = new_window()
+    ticks: list[float] = []
+    ticker = QTimer(interval=0)
+    ticker.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    ticker.start()
+    QApplication.processEvents()
+    start = time.perf_counter()
+    ticks.append(start)
+    open_by_menu(window, path)
+    window.view.viewport().repaint()
+    ticks.append(time.perf_counter())
+    ticker.stop()
+    gaps = sorted(b - a for a, b in zip(ticks, ticks[1:], strict=False))
+    return {"gap": gaps[-1] * 1000, "second": gaps[-2] * 1000, "open": ticks[-1] - start,
+            "nodes": len(window.doc.graph)}
+
+
+def in_fresh_process(kind: str, n: int, path: Path) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, f"--{kind}-of", str(path)], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def measure_editor(path: Path) -> dict[str, float]:
+    window = new_window()
     view = window.view
 
     def open_and_show() -> None:
-        window.open_file(path)
+        open_by_menu(window, path)
         view.viewport().repaint()
 
     out = {"open": timed(open_and_show, repeat=1)}
@@ -189,8 +260,43 @@ def main(sizes: list[int], rounds: int) -> None:
     print(f"load {load()}")
 
 
+def main_once(kind: str, n: int) -> None:
+    """``--memory`` or ``--gap``: three fresh processes each, alternating with nothing."""
+    print(f"load {load()}")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"graph{n}.json"
+        generate(n, path)
+        runs = [in_fresh_process(kind, n, path) for _ in range(3)]
+    if kind == "memory":
+        for key, label in (("after", "resident after the open"), ("peak", "peak during it")):
+            values = [r[key] for r in runs]
+            print(f"{n} nodes ({runs[0]['file']:.2f} MB file): {label} +{min(values):.0f} / "
+                  f"{statistics.median(values):.0f} MB (min / median)")
+    else:
+        for key, label in (("gap", "longest event-loop gap"), ("second", "second longest")):
+            values = [r[key] for r in runs]
+            print(f"{int(runs[0]['nodes'])} nodes: {label} {min(values):.0f} / "
+                  f"{statistics.median(values):.0f} ms (min / median)")
+        opens = [r["open"] for r in runs]
+        print(f"  open until shown {min(opens):.2f} / {statistics.median(opens):.2f} s")
+    print(f"load {load()}")
+
+
 if __name__ == "__main__":
     args = sys.argv[1:]
+    for kind in ("memory", "gap"):
+        if f"--{kind}-of" in args:  # one measurement, in this fresh process
+            app = QApplication([])
+            from editor import style
+
+            style.apply_dark_theme(app)
+            measure = measure_memory if kind == "memory" else measure_gap
+            print(json.dumps(measure(Path(args[-1]))), flush=True)
+            os._exit(0)  # at once: the window's threads are not waited for
+        if f"--{kind}" in args:
+            rest = [a for a in args if a != f"--{kind}"]
+            main_once(kind, int(rest[0]) if rest else 10_000 if kind == "memory" else 40_000)
+            sys.exit(0)
     rounds = 3
     if "--rounds" in args:
         at = args.index("--rounds")

@@ -1,11 +1,13 @@
 """Opening a file off the GUI thread: the window stays drawn and a progress dialog, shown once
-the read takes a moment, offers Cancel — which leaves the open document as it is."""
+the read takes a moment, offers Cancel — which leaves the open document as it is. What the
+window then makes of the graph (the canvas of a big one) it may make in slices from the event
+loop, under the same dialog and Cancel (:meth:`Opener.follow`)."""
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, cast
 
@@ -21,12 +23,15 @@ SHOW_AFTER_MS = 400
 """A read that takes longer than this shows the progress dialog (a small file opens without)."""
 STEPS = 1000
 """The progress bar's resolution."""
+BUILD_SLICE = 1000
+"""Nodes and wires whose canvas items are made in one turn of the event loop (≈ 30 ms)."""
 
 
 class Opener(QObject):
     """Reads one graph file at a time in a thread: ``opened(path, graph)`` when it is read (and
     prepared by ``prepare``, in that thread too), ``failed(path, message)`` if it cannot be;
-    nothing after Cancel. Both arrive on the GUI thread."""
+    nothing after Cancel. Both arrive on the GUI thread; a slot of ``opened`` may go on with
+    the job there by :meth:`follow`."""
 
     opened = Signal(object, object)
     failed = Signal(object, str)
@@ -42,11 +47,15 @@ class Opener(QObject):
         self._cancelled = threading.Event()
         self._path = Path()
         self._fraction: float | None = None
+        self._steps: Generator[float, None, None] | None = None
+        """The work :meth:`follow` runs, a step a turn of the event loop."""
+        self._step_timer = QTimer(self)
+        self._step_timer.setInterval(0)
+        self._step_timer.timeout.connect(self._step)
         self.dialog: QProgressDialog | None = None
         """The progress dialog, while it is shown."""
         self._show_timer = QTimer(self)
         self._show_timer.setSingleShot(True)
-        self._show_timer.setInterval(SHOW_AFTER_MS)
         self._show_timer.timeout.connect(self._show_dialog)
         self._progressed.connect(self._show_progress)
         self._finished.connect(self._done)
@@ -62,18 +71,60 @@ class Opener(QObject):
         self.job = job = self._jobs
         self._cancelled = cancelled = threading.Event()
         self._path, self._fraction = path, None
-        self._show_timer.start()
+        self._show_timer.start(SHOW_AFTER_MS)
         threading.Thread(target=self._read, args=(job, path, cancelled), daemon=True,
                          name=f"open {path.name}").start()
 
     def cancel(self) -> None:
-        """Abandon the read under way: its result is dropped, nothing changes."""
+        """Abandon the read under way, or the work :meth:`follow` runs: its result is
+        dropped, nothing changes."""
         self._cancelled.set()
+        self.job = 0
+        self._stop_steps()
+        self._close_dialog()
+
+    def follow(self, steps: Generator[float, None, None]) -> None:
+        """Go on with the job whose ``opened`` is being delivered: run ``steps`` one per turn
+        of the event loop (each yields how far the work is, 0 to 1), under the progress
+        dialog; Cancel closes the iterator where it stands (it drops what it made)."""
+        self._steps, self._fraction = steps, None
+        if self.dialog is not None:
+            self.dialog.setLabelText(f"Drawing {self._path.name}…")
+        self._step_timer.start()
+
+    def _step(self) -> None:
+        steps = self._steps
+        assert steps is not None  # the timer runs only while there are steps
+        self._step_timer.stop()  # (a step may ask a question: no other step meanwhile)
+        try:
+            fraction = next(steps)
+        except StopIteration:
+            if self._steps is steps:
+                self._steps = None
+                self._finish()
+            return
+        except BaseException:  # a bug: the job ends (and the error is shown, see crash.py)
+            self.cancel()
+            raise
+        if self._steps is steps:  # not cancelled meanwhile
+            self._fraction = fraction
+            self._show_fraction()
+            self._step_timer.start()
+
+    def _stop_steps(self) -> None:
+        self._step_timer.stop()
+        steps, self._steps = self._steps, None
+        if steps is not None:
+            steps.close()
+
+    def _finish(self) -> None:
+        self._step_timer.stop()
         self.job = 0
         self._close_dialog()
 
     def _show_dialog(self) -> None:
-        dialog = self.dialog = QProgressDialog(f"Opening {self._path.name}…", "Cancel", 0, 0,
+        verb = "Drawing" if self._steps is not None else "Opening"
+        dialog = self.dialog = QProgressDialog(f"{verb} {self._path.name}…", "Cancel", 0, 0,
                                                cast(QWidget, self.parent()))
         dialog.setWindowTitle("Opening")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -137,9 +188,10 @@ class Opener(QObject):
     def _done(self, job: int, path: Path, result: Graph | str) -> None:
         if job != self.job:
             return  # cancelled, or another read replaced it
-        self.job = 0
-        self._close_dialog()
         if isinstance(result, str):
+            self._finish()
             self.failed.emit(path, result)
-        else:
-            self.opened.emit(path, result)
+            return
+        self.opened.emit(path, result)
+        if self._steps is None and self.job == job:  # not followed (nor cancelled, replaced)
+            self._finish()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import replace
 from pathlib import Path
 from typing import cast
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor import style
+from editor.app import opening
 from editor.app.export_menu import ExportMenu
 from editor.app.history import HistoryView
 from editor.app.node_menu import NodeMenu
@@ -52,6 +53,7 @@ from editor.app.status_bar import StatusBar
 from editor.app.toolbar import make_toolbar
 from editor.canvas import capacity, layout
 from editor.canvas.items import NodeItem
+from editor.canvas.items.overview import OVERVIEW_ZOOM
 from editor.canvas.palette import Palette
 from editor.canvas.scene import GraphScene
 from editor.canvas.view import GraphView
@@ -116,6 +118,14 @@ def prepare_graph(graph: Graph) -> Graph:
     return graph
 
 
+def prepare_to_show(graph: Graph) -> Graph:
+    """:func:`prepare_graph`, and the static shapes the canvas shows inferred (File › Open
+    does both in its reading thread)."""
+    graph = prepare_graph(graph)
+    graph.infer_shapes(graph.nodes)
+    return graph
+
+
 class MainWindow(QMainWindow):
     """One document at a time on a canvas, with the palette, properties and history docks.
 
@@ -164,8 +174,8 @@ class MainWindow(QMainWindow):
         self.dialogs: dict[str, QDialog] = {}
         """The Help and Edit menus' dialogs, while they are open (one of each)."""
         self.recovery_dialog: RecoveryDialog | None = None
-        self.opener = Opener(self, prepare_graph)  # File › Open reads off the GUI thread
-        self.opener.opened.connect(self._show_opened)
+        self.opener = Opener(self, prepare_to_show)  # File › Open reads off the GUI thread
+        self.opener.opened.connect(self._draw_opened)
         self.opener.failed.connect(self._open_failed)
         self._make_actions()
         self._make_menus()
@@ -410,10 +420,10 @@ class MainWindow(QMainWindow):
 
     # ---- the document ----------------------------------------------------------------------
 
-    def set_document(self, doc: Document) -> None:
-        """Show ``doc`` (the previous document is dropped)."""
+    def set_document(self, doc: Document, scene: GraphScene | None = None) -> None:
+        """Show ``doc`` (the previous document is dropped), on ``scene`` if it is made."""
         old = (self.doc, self.scene) if hasattr(self, "doc") else None
-        self.doc, self.scene = doc, GraphScene(doc)
+        self.doc, self.scene = doc, scene if scene is not None else GraphScene(doc)
         self.view.setScene(self.scene)
         self.properties.set_scene(self.scene)
         self.live.set_scene(self.scene)
@@ -434,9 +444,10 @@ class MainWindow(QMainWindow):
         self.training.set_document(doc, self.scene)
         self.data.set_document(doc)
         self._bring_forward()
-        self.view.set_zoom(1.0)
-        self.view.frame_all()
-        if not doc.graph.nodes:
+        if doc.graph.nodes:
+            self.view.frame_all()
+        else:
+            self.view.set_zoom(1.0)
             self.view.centerOn(0, 0)
 
     def _editable_changed(self, editable: bool) -> None:
@@ -509,6 +520,32 @@ class MainWindow(QMainWindow):
             freeze_if_many(len(graph))  # resumes, which would scan it all
         self.statusBar().showMessage(f"Opened {path.name}: {len(graph)} nodes", 5000)
         return True
+
+    def _draw_opened(self, path: Path, graph: Graph) -> None:
+        """File › Open's ``graph``, read from ``path``: its canvas is made in slices under the
+        opener's progress dialog (the window stays live; Cancel drops it) and then, once
+        unsaved changes are dealt with (made before or meanwhile), replaces the document."""
+        self.opener.follow(self._drawing(path, graph))
+
+    def _drawing(self, path: Path, graph: Graph) -> Generator[float, None, None]:
+        with gc_paused():  # what a big file makes lives as long as its document
+            doc = Document(graph, path)
+            scene = GraphScene(doc, build=False)
+            try:
+                yield from scene.build(opening.BUILD_SLICE, lambda extent: (
+                    self.view.framing_zoom(extent) < OVERVIEW_ZOOM))
+            except GeneratorExit:  # cancelled: the half-made canvas goes
+                scene.deleteLater()
+                doc.deleteLater()
+                raise
+            if not self.maybe_save():
+                scene.deleteLater()
+                doc.deleteLater()
+                return
+            self.set_document(doc, scene)
+            self._add_recent(path)
+            freeze_if_many(len(graph))  # (as in _show_opened)
+        self.statusBar().showMessage(f"Opened {path.name}: {len(graph)} nodes", 5000)
 
     def save(self) -> bool:
         if self.doc.path is None:
@@ -795,6 +832,7 @@ class MainWindow(QMainWindow):
             store.setValue("window_state", self.saveState(LAYOUT_VERSION))
         if self.autosave is not None:
             self.autosave.close()  # a clean close leaves nothing to recover
+        self.opener.cancel()  # a file being opened is not
         self.live.close()
         self.compute.trainer.close()
         event.accept()

@@ -4,7 +4,7 @@ it (wiring by drag, moving, deleting, pasting) turned into undo commands."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import networkx as nx
 import numpy as np
@@ -35,6 +35,7 @@ from editor.document.commands import (
     SetWires,
 )
 from engine.errors import EngineError
+from engine.gcpause import gc_paused
 from engine.graph import GraphEvent, Node
 from engine.io import graph_from_text, graph_to_dict
 from engine.registry import get_op
@@ -63,6 +64,20 @@ def _node_rect(op_type: str) -> QRectF:
     return QRectF(-NodeItem.HIT_R, 0, NodeItem.WIDTH + 2 * NodeItem.HIT_R, height)
 
 
+def _extent(nodes: list[Node]) -> QRectF:
+    """Where ``nodes`` are drawn, with their ports and a margin of a node's size (as numbers
+    first: a rectangle per node costs more than the rest)."""
+    xs, ys = [0.0], [0.0]  # a node without a valid position is drawn at (0, 0)
+    for node in nodes:
+        pos = node.ui.get("pos")
+        if layout.valid_pos(pos):
+            xs.append(pos[0])
+            ys.append(pos[1])
+    margin = NodeItem.WIDTH + 2 * NodeItem.HIT_R
+    return QRectF(QPointF(min(xs) - margin, min(ys) - margin),
+                  QPointF(max(xs) + 2 * margin, max(ys) + 2 * margin))
+
+
 def _shift_as_control(event: QGraphicsSceneMouseEvent) -> None:
     """Shift+click adds to the selection, as Ctrl+click does."""
     if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
@@ -77,7 +92,8 @@ class GraphScene(QGraphicsScene):
 
     message = Signal(str)
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, build: bool = True) -> None:
+        """Show ``doc``: its items are made at once, or (``build`` false) by :meth:`build`."""
         super().__init__()
         self.setBspTreeDepth(INDEX_DEPTH)
         self.doc = doc
@@ -97,8 +113,13 @@ class GraphScene(QGraphicsScene):
                                  self._repaint)
         self.overview_mode = False
         self._selection_changed_quietly = False
+        self._own_rect = False
+        """Whether the scene's rectangle is the one :meth:`build` set (and :meth:`_cover`
+        grows), not Qt's, which grows with the items."""
         self.selectionChanged.connect(self.overview.invalidate)
-        self._build()
+        if build:
+            for _ in self.build():
+                pass
         doc.changed.connect(self._follow)
         doc.shapes_changed.connect(self._refresh_shapes)
         doc.batch_done.connect(self._announce_selection)
@@ -106,17 +127,63 @@ class GraphScene(QGraphicsScene):
 
     # ---- following the document -----------------------------------------------------------
 
-    def _build(self) -> None:
+    def build(self, slice_size: int = 0,
+              far_out: Callable[[QRectF], bool] | None = None) -> Iterator[float]:
+        """Make the items of the document's graph, ``slice_size`` nodes and wires at a time
+        (0: all at once), yielding the fraction made after each slice — a big graph is built
+        from the event loop, a slice a turn, and the window stays live. ``far_out`` says
+        whether the graph's extent will be shown zoomed out to the overview: its items are
+        then made for it (not switched over all at once when it is shown).
+
+        The scene's rectangle is set to the graph's extent first: Qt re-indexes every item
+        when it changes, which a rectangle growing slice by slice would do at every slice;
+        fixed, each slice is indexed as it is made (:meth:`_cover` grows it later, over nodes
+        placed beyond it)."""
         graph = self.doc.graph
-        items = []
-        for node in nx.topological_sort(graph.nx):  # shapes are inferred in one pass
-            item = self._new_node_item(node)
-            item.set_shape(*self.doc.shape_state(node))  # before it is in the scene: no repaint
-            items.append(item)
-        for item in items:
-            self.addItem(item)
-        for source, target, port in graph.wires():
-            self._add_edge_item(target, port, source)
+        with gc_paused():  # what the items make lives as long as the scene
+            nodes = list(nx.topological_sort(graph.nx))  # shapes are inferred in one pass
+            total = max(len(nodes) + graph.nx.number_of_edges(), 1)
+            step = slice_size or total
+            if slice_size:
+                yield 0.0  # each of these takes a few dozen ms for 40,000 nodes
+            extent = _extent(nodes)
+            self.setSceneRect(extent)
+            self._own_rect = True
+            if far_out is not None:
+                self.set_overview(far_out(extent))
+            if self.overview_mode:
+                self.overview.start()  # drawn a slice at a time too
+            if slice_size:
+                yield 0.0
+            done = 0
+            made: list[NodeItem] = []
+            for node in nodes:
+                item = self._new_node_item(node)
+                item.set_shape(*self.doc.shape_state(node))  # before it is in the scene
+                self.addItem(item)
+                made.append(item)
+                done += 1
+                if done % step == 0:
+                    yield self._slice_done(made, [], done / total)
+            self._slice_done(made, [], done / total)
+            wires: list[EdgeItem] = []
+            for source, target, port in graph.wires():
+                wires.append(self._add_edge_item(target, port, source))
+                done += 1
+                if done % step == 0:
+                    yield self._slice_done([], wires, min(done / total, 1.0))
+            self._slice_done([], wires, 1.0)
+        yield 1.0
+
+    def _slice_done(self, nodes: list[NodeItem], wires: list[EdgeItem], fraction: float) -> float:
+        """``fraction``, once the items just made are indexed by Qt (any query does it) and,
+        far out, drawn in the overview (the lists of them are emptied for the next slice)."""
+        self.items(QRectF(0, 0, 1, 1))
+        if self.overview_mode:
+            self.overview.add(nodes, wires)
+        nodes.clear()
+        wires.clear()
+        return fraction
 
     def _new_node_item(self, node: Node, spare: dict[Node, NodeItem] | None = None) -> NodeItem:
         """``node``'s item: made, or taken from ``spare`` (shown as a new one would be)."""
@@ -146,6 +213,7 @@ class GraphScene(QGraphicsScene):
         was_empty = not self.node_items
         ends: set[Node] = set()
         fresh: set[Node] = set()
+        placed: list[Node] = []
         spare_nodes, spare_edges = self._spare_nodes, self._spare_edges
         self._spare_nodes, self._spare_edges = {}, {}
         # Qt takes an item out of its index at once (slowly, for long wires); without the
@@ -167,6 +235,7 @@ class GraphScene(QGraphicsScene):
                 if kind == "node_added":
                     self.addItem(self._new_node_item(node, spare_nodes))
                     fresh.add(node)
+                    placed.append(node)
                 elif kind == "node_removed":
                     self._remove_node_item(node)
                 elif kind in ("edge_added", "edge_removed"):
@@ -178,6 +247,7 @@ class GraphScene(QGraphicsScene):
                     ends.update((node, event.source))
                 elif kind == "ui_changed":
                     self._move_node_item(node)
+                    placed.append(node)
                 elif kind in NODE_CHANGED:
                     self._node_changed(node)
         finally:
@@ -197,6 +267,9 @@ class GraphScene(QGraphicsScene):
                 # changes: without this, finding the item under the cursor tested every item
                 self.setSceneRect(self.sceneRect())
                 self.setSceneRect(QRectF())  # and the rectangle grows with the items again
+                self._own_rect = False
+            else:
+                self._cover(placed)
         for node in ends - fresh:  # their ports show whether they are wired (new ones do)
             item = self.node_items.get(node)
             if item is not None:
@@ -204,6 +277,23 @@ class GraphScene(QGraphicsScene):
         self.overview.invalidate()
         if was_empty != (not self.node_items):
             self.update()  # the view's hint for an empty canvas goes or comes
+
+    def _cover(self, placed: list[Node]) -> None:
+        """Grow the scene's rectangle (set by :meth:`build`) over the nodes ``placed`` beyond
+        it — by a quarter more, as Qt's own grows: each change re-indexes every item."""
+        if not placed or not self._own_rect:
+            return
+        rect, beyond = self.sceneRect(), QRectF()
+        for node in placed:
+            item = self.node_items.get(node)
+            if item is not None:
+                left, top, right, bottom = item.extent()
+                if left < rect.left() or top < rect.top() or right > rect.right() \
+                        or bottom > rect.bottom():
+                    beyond = beyond.united(QRectF(QPointF(left, top), QPointF(right, bottom)))
+        if not beyond.isNull():
+            dx, dy = rect.width() / 4, rect.height() / 4
+            self.setSceneRect(rect.united(beyond).adjusted(-dx, -dy, dx, dy))
 
     def _editable_changed(self, editable: bool) -> None:
         """Nodes can be moved only while the document can be edited."""
@@ -243,7 +333,7 @@ class GraphScene(QGraphicsScene):
         self._spare_nodes[node] = item
 
     def _add_edge_item(self, target: Node, port: int, source: Node,
-                       spare: dict[tuple[Node, int, Node], EdgeItem] | None = None) -> None:
+                       spare: dict[tuple[Node, int, Node], EdgeItem] | None = None) -> EdgeItem:
         source_item, target_item = self.node_items[source], self.node_items[target]
         edge = spare.pop((target, port, source), None) if spare else None
         if edge is not None and edge.source is source_item and edge.target is target_item:
@@ -259,6 +349,7 @@ class GraphScene(QGraphicsScene):
         source_item.edges.append(edge)
         target_item.edges.append(edge)
         self.edge_items[target, port] = edge
+        return edge
 
     def _remove_edge_item(self, target: Node, port: int) -> None:
         edge = self.edge_items.pop((target, port))

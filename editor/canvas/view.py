@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu, QWidget
 
 from editor import style
 from editor.canvas.items import NodeItem
+from editor.canvas.items.edge import wires_extent
 from editor.canvas.items.node import READABLE_ZOOM
 from editor.canvas.items.overview import OVERVIEW_ZOOM
 from editor.canvas.palette import OP_MIME
@@ -153,11 +154,17 @@ class GraphView(QGraphicsView):
             self.graph_scene.set_overview(self.zoom() < OVERVIEW_ZOOM)
 
     def frame(self, rect: QRectF) -> None:
-        """Zoom and scroll so that ``rect`` fills the view: with a margin, never closer than
-        150 %, and — when the margin would take the zoom below :data:`FRAMING_FLOOR` — with as
-        little margin as keeps it there (a rect too big for that is shown whole, smaller)."""
+        """Zoom and scroll so that ``rect`` fills the view (at :meth:`framing_zoom`)."""
         if rect.isNull():
             return
+        self.setTransform(QTransform.fromScale(*(2 * [self.framing_zoom(rect)])))
+        self.centerOn(rect.center())
+        self._zoom_changed()
+
+    def framing_zoom(self, rect: QRectF) -> float:
+        """The zoom at which ``rect`` fills the view: with a margin, never closer than 150 %,
+        and — when the margin would take the zoom below :data:`FRAMING_FLOOR` — with as
+        little margin as keeps it there (a rect too big for that is shown whole, smaller)."""
         view = self.viewport().rect()
 
         def fit(margin: int) -> float:
@@ -165,21 +172,21 @@ class GraphView(QGraphicsView):
                        (view.height() - 2 * margin) / max(rect.height(), 1.0))
 
         zoom = max(fit(FRAME_MARGIN), min(fit(TIGHT_MARGIN), FRAMING_FLOOR))
-        self.setTransform(QTransform.fromScale(*(2 * [min(max(zoom, MIN_ZOOM), MAX_FRAME_ZOOM)])))
-        self.centerOn(rect.center())
-        self._zoom_changed()
+        return min(max(zoom, MIN_ZOOM), MAX_FRAME_ZOOM)
 
     def frame_all(self) -> None:
         """Frame every node, wire and badge."""
         scene = self.graph_scene
         rect = QRectF()
-        extents = []  # the nodes' and wires' extents as numbers (no rectangle made for each)
+        extents = []  # the nodes' extents as numbers (no rectangle made for each)
         for item in scene.node_items.values():
             if item.childItems():  # a badge hangs on it
                 rect = rect.united(_with_children(item))
             else:
                 extents.append(item.extent())
-        extents += [edge.extent() for edge in scene.edge_items.values()]
+        wires = wires_extent(scene.edge_items.values())
+        if wires is not None:
+            extents.append(wires)
         if extents:
             left, top, right, bottom = zip(*extents, strict=True)
             rect = rect.united(QRectF(QPointF(min(left), min(top)),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import cache
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
@@ -32,17 +34,20 @@ class WireItem(QGraphicsItem):
 
     WIDTH = 2.2
     MARGIN = 4.0
+    # What is made when first needed, and the lane of a wire that is not a back wire, as class
+    # attributes: a wire keeps its own only once it has them (tens of thousands of wires are
+    # made when a big graph opens, and every attribute of its own costs it memory).
+    _coords = (0.0, 0.0, 0.0, 0.0)
+    _lane = 0.0
+    _path: QPainterPath | None = None
+    _ends: tuple[QPointF, QPointF] | None = None
+    _bounds: QRectF | None = None
+    _hit: QPainterPath | None = None
+    _pen: QPen | None = None
 
     def __init__(self, color: QColor = style.WIRE) -> None:
         super().__init__()
         self.color = color
-        self._path: QPainterPath | None = None
-        self._coords = (0.0, 0.0, 0.0, 0.0)
-        self._ends: tuple[QPointF, QPointF] | None = None
-        self._bounds: QRectF | None = None
-        self._lane = 0.0
-        self._hit: QPainterPath | None = None
-        self._pen: QPen | None = None
         self.setZValue(-1)
 
     @staticmethod
@@ -63,8 +68,11 @@ class WireItem(QGraphicsItem):
             return  # (a wire taken back by an undo, where it was)
         self.prepareGeometryChange()
         self._coords = (x1, y1, x2, y2)
-        self._lane = lane
-        self._ends = self._bounds = self._path = self._hit = None
+        own = vars(self)
+        if lane != self._lane:
+            self._lane = lane
+        for name in _MADE:
+            own.pop(name, None)
 
     def path(self) -> QPainterPath:
         """The curve: leaving the output and entering the input horizontally."""
@@ -137,6 +145,27 @@ class WireItem(QGraphicsItem):
 
 
 _NO_BRUSH = Qt.BrushStyle.NoBrush
+_MADE = ("_ends", "_bounds", "_path", "_hit")
+"""What a wire makes when first needed, from its ends (forgotten when they move)."""
+
+
+def wires_extent(wires: Collection[WireItem]) -> tuple[float, float, float, float] | None:
+    """Left, top, right and bottom of all ``wires``' :meth:`WireItem.extent` (None if there
+    are none), worked out for all at once: tens of thousands of wires are framed in a blink."""
+    if not wires:
+        return None
+    ends = np.array([(*wire._coords, wire._lane) for wire in wires])
+    x1, y1, x2, y2, lane = ends.T
+    back = x2 < x1  # back wires: their turns and their lane
+    reach = BACK_BEND * 0.75
+    dx = np.maximum(np.abs(x2 - x1) * 0.5, 40.0)
+    left = np.where(back, x2 - reach, np.minimum(x1, x2 - dx))
+    right = np.where(back, x1 + reach, np.maximum(x2, x1 + dx))
+    top = np.where(back, np.minimum(np.minimum(y1, y2), lane), np.minimum(y1, y2))
+    bottom = np.where(back, np.maximum(np.maximum(y1, y2), lane), np.maximum(y1, y2))
+    m = WireItem.MARGIN
+    return (float(left.min()) - m, float(top.min()) - m, float(right.max()) + m,
+            float(bottom.max()) + m)
 
 
 _OUT = (NodeItem.WIDTH, NodeItem.TITLE_H + NodeItem.ROW_H * 0.5)

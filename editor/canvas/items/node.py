@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from functools import cache
 from typing import Protocol
 
@@ -70,19 +71,33 @@ class NodeItem(QGraphicsItem):
     HIT_R = 10.0
     CORNER = 6.0
 
+    # What a new item shows, as class attributes: an item keeps its own only once it shows
+    # something else (a node item is made for each of tens of thousands of nodes, and every
+    # attribute of its own costs it memory — see :meth:`_clear_shown`).
+    shape_text = ""
+    shape_state, shape_message = OK, ""
+    eval_state, eval_message = OK, ""
+    preview: str | np.ndarray | None = None
+    _preview_of: np.ndarray | None = None
+    """The tensor the preview shows, while it is one."""
+    _default: tuple[np.ndarray | None, str] | None = None
+    """The value the default preview was last made from, and that preview."""
+    step: str | None = None
+    """``pending``, ``done`` or ``current`` during a step-through, else None."""
+    step_preview = ""
+    highlight: AbstractSet[Port] = frozenset()
+    hover_port: Port | None = None
+    _title: tuple[str, tuple[str, str]] = ("", ("", ""))  # for the name: title_texts
+    _port_style: tuple[QBrush, QPen] | None = None
+    """The brush of a wired port and the pen of every port."""
+
     def __init__(self, node: Node) -> None:
         super().__init__()
         self.node = node
         self.edges: list[AttachedWire] = []
-        self.shape_text = ""
-        self.shape_state, self.shape_message = OK, ""
-        self._clear_shown()
         self.height, self._rect, self._bounds = _geometry(len(node.op.inputs))
         self.color = style.op_color(node.op)
         self._symbol = node.op.symbol or node.type
-        self._title: tuple[str, tuple[str, str]] = ("", ("", ""))  # for the name: title_texts
-        self._port_style: tuple[QBrush, QPen] | None = None
-        """The brush of a wired port and the pen of every port."""
         self.setFlags(_FLAGS)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
@@ -161,18 +176,11 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def _clear_shown(self) -> None:
-        """What a new item shows of evaluation and step-through: nothing."""
-        self.eval_state, self.eval_message = OK, ""
-        self.preview: str | np.ndarray | None = None
-        self._preview_of: np.ndarray | None = None
-        """The tensor the preview shows, while it is one."""
-        self._default: tuple[np.ndarray | None, str] | None = None
-        """The value the default preview was last made from, and that preview."""
-        self.step: str | None = None
-        """``pending``, ``done`` or ``current`` during a step-through, else None."""
-        self.step_preview = ""
-        self.highlight: set[Port] = set()
-        self.hover_port: Port | None = None
+        """What a new item shows of evaluation and step-through: nothing (the class's
+        defaults)."""
+        own = vars(self)
+        for name in _SHOWN:
+            own.pop(name, None)
 
     def refresh(self) -> None:
         """Re-read the node (after a rename, an attribute or a value change)."""
@@ -368,6 +376,9 @@ def _metrics() -> tuple[QFontMetricsF, QFontMetricsF, QFontMetricsF]:
     return QFontMetricsF(TITLE_FONT), QFontMetricsF(SYMBOL_FONT), QFontMetricsF(LABEL_FONT)
 
 
+_SHOWN = ("eval_state", "eval_message", "preview", "_preview_of", "_default", "step",
+          "step_preview", "highlight", "hover_port")
+"""What :meth:`NodeItem._clear_shown` forgets."""
 _INPUT_POINTS = [QPointF(0, NodeItem.TITLE_H + NodeItem.ROW_H * (i + 0.5)) for i in range(16)]
 _OUTPUT_POINT = QPointF(NodeItem.WIDTH, NodeItem.TITLE_H + NodeItem.ROW_H * 0.5)
 _FLAGS = (QGraphicsItem.GraphicsItemFlag.ItemIsMovable

@@ -28,8 +28,9 @@ class Overview:
                  changed: Callable[[], None]) -> None:
         self._source = source
         self._changed = changed
-        self._fills: list[tuple[QColor, QPainterPath]] = []
-        self._wires = QPainterPath()
+        self._bodies, self._chosen, self._wires = QPainterPath(), QPainterPath(), QPainterPath()
+        self._titles: dict[int, tuple[QColor, QPainterPath]] = {}
+        """The title bars, a path per colour (by the colour's id: the colours are shared)."""
         self._stale = True
         self.visible = False
 
@@ -41,9 +42,22 @@ class Overview:
                 self._changed()
 
     def _rebuild(self) -> None:
-        nodes, edges = self._source()
-        bodies, chosen = QPainterPath(), QPainterPath()
-        titles: dict[int, tuple[QColor, QPainterPath]] = {}
+        self.start()
+        self.add(*self._source())
+
+    def start(self) -> None:
+        """Begin an empty picture, up to date (a scene about to make its items)."""
+        self._bodies, self._chosen, self._wires = QPainterPath(), QPainterPath(), QPainterPath()
+        self._titles = {}
+        self._stale = False
+
+    def add(self, nodes: Iterable[NodeItem], edges: Iterable[EdgeItem]) -> None:
+        """Draw ``nodes`` and ``edges``, just made, too (unless the picture is stale: then it
+        is drawn whole when next shown) — a big graph's picture is drawn as its items are
+        made, a slice at a time."""
+        if self._stale:
+            return
+        bodies, chosen, titles = self._bodies, self._chosen, self._titles
         width, title_h = NodeItem.WIDTH, NodeItem.TITLE_H
         for item in nodes:
             x, y = item.x(), item.y()
@@ -53,15 +67,11 @@ class Overview:
             if entry is None:
                 entry = titles[id(color)] = (color, QPainterPath())
             entry[1].addRect(x, y, width, title_h)
-        wires = QPainterPath()
-        move, line = wires.moveTo, wires.lineTo
+        move, line = self._wires.moveTo, self._wires.lineTo
         for edge in edges:
             x1, y1, x2, y2 = edge.coords()  # (numbers: no point made per wire)
             move(x1, y1)
             line(x2, y2)
-        self._fills = [(style.NODE_BODY, bodies), (style.SELECTED, chosen), *titles.values()]
-        self._wires = wires
-        self._stale = False
 
     def paint(self, painter: QPainter) -> None:
         if self._stale:
@@ -71,6 +81,7 @@ class Overview:
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._wires)
         painter.setPen(Qt.PenStyle.NoPen)
-        for color, path in self._fills:
+        for color, path in [(style.NODE_BODY, self._bodies), (style.SELECTED, self._chosen),
+                            *self._titles.values()]:
             painter.fillPath(path, color)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
