@@ -144,11 +144,17 @@ def backprop(ctx: NodeContext, y: Node, targets: tuple[Node, ...]) -> list[Any]:
     key = ("backprop", y, targets)
     grads = ctx.run_memo.get(key)
     if grads is None:
-        backward = ctx.version_memo.get(key)
-        if backward is None:
-            backward = ctx.version_memo[key] = Backward(ctx, y, targets)
-        grads = ctx.run_memo[key] = backward.run(ctx.values)
+        grads = ctx.run_memo[key] = backward_pass(ctx, y, targets).run(ctx.values)
     return grads
+
+
+def backward_pass(ctx: NodeContext, y: Node, targets: tuple[Node, ...]) -> Backward:
+    """The backward pass from ``y`` to ``targets`` at this graph version (made once)."""
+    key = ("backprop", y, targets)
+    backward: Backward | None = ctx.version_memo.get(key)
+    if backward is None:
+        backward = ctx.version_memo[key] = Backward(ctx, y, targets)
+    return backward
 
 
 def zeros_if_none(grad: Any, x: Any) -> Any:

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import EngineError
+from .fast_step import fast_step
 from .graph import Graph, Node, Variable
 from .optimizers import VAR_LIST, global_step_of, trained_variables
 from .registry import TRAIN_STEP, has_role
@@ -84,6 +85,7 @@ def fit(graph: Graph, train_node: Node | str, steps: int, feeds: Feeds | None = 
     if steps < 0:
         raise ValueError("steps: expected a number of steps ≥ 0")
     session = session if session is not None else Session(graph)
+    step = fast_step(session, node)
     batch = feeds if callable(feeds) else None
     feed_dict: dict[Any, Any] = dict(feeds or {}) if not callable(feeds) else {}
     probed = [node, *probe.fetches] if probe is not None else []
@@ -113,7 +115,7 @@ def fit(graph: Graph, train_node: Node | str, steps: int, feeds: Feeds | None = 
                 probe.seen(out[1:])
                 value = out[0]
             else:
-                value = session.run(node, feed_dict)
+                value = step(feed_dict)
             total = _total(value)
             if not math.isfinite(total):
                 applied = max(done - 1, 0)

@@ -128,18 +128,7 @@ class TrainStep:
         if trainer is None:
             trainer = ctx.version_memo[node] = _Trainer(node, self.rule(attrs), attrs,
                                                        ctx.compiled)
-        grads = backprop(ctx, trainer.loss, trainer.variables)
-        for grad in grads:  # (a loop: a generator's all() costs more per step)
-            if grad is not None:
-                break
-        else:  # TensorFlow: "No gradients provided"
-            names = ", ".join(var.name for var in trainer.variables)
-            raise EngineError(f"{node.name}: no gradient flows from the loss {trainer.loss.name} "
-                              f"to {names}: it depends on them only through ops without a "
-                              "gradient (comparisons, arg-max…)", node=node.name)
-        updates, state = trainer.step(node, grads)
-        if trainer.global_step is not None:
-            updates.append((trainer.global_step, np.asarray(trainer.global_step.value) + 1))
+        updates, state = trainer.changes(backprop(ctx, trainer.loss, trainer.variables))
 
         def apply() -> None:
             node.graph.assign_many(updates)
@@ -209,6 +198,23 @@ class _Trainer:
         raise EngineError(f"{self.node.name}: cannot train {var.name}, a {var.value.dtype} "  # type: ignore[union-attr]
                           "variable (make it float, or not trainable)", node=self.node.name)
 
+    def changes(self, grads: list[Any]) -> tuple[list[tuple[Variable, Array]], dict[str, Any]]:
+        """The step's new values (the ``global_step`` counted too) and the node's new state,
+        from the loss's gradients (nothing is changed yet)."""
+        node = self.node
+        for grad in grads:  # (a loop: a generator's all() costs more per step)
+            if grad is not None:
+                break
+        else:  # TensorFlow: "No gradients provided"
+            names = ", ".join(var.name for var in self.variables)
+            raise EngineError(f"{node.name}: no gradient flows from the loss {self.loss.name} "
+                              f"to {names}: it depends on them only through ops without a "
+                              "gradient (comparisons, arg-max…)", node=node.name)
+        updates, state = self.step(node, grads)
+        if self.global_step is not None:
+            updates.append((self.global_step, np.asarray(self.global_step.value) + 1))
+        return updates, state
+
     def step(self, node: Node, grads: list[Any]
              ) -> tuple[list[tuple[Variable, Array]], dict[str, Any]]:
         """The variables' new values and the node's new state (nothing is changed yet)."""
@@ -243,6 +249,13 @@ class _Trainer:
                 new_value = new_value.astype(dtype)
             updates.append((var, new_value))
         return updates, new_state
+
+
+def prepared_step(ctx: NodeContext) -> _Trainer | None:
+    """The step of train node ``ctx.node`` as its runs at this graph version made it (``None``
+    before its first run)."""
+    trainer: _Trainer | None = ctx.version_memo.get(ctx.node)
+    return trainer
 
 
 def steps_taken(node: Node) -> int:

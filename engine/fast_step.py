@@ -1,0 +1,153 @@
+"""A train node's step repeated on fed arrays (the training loop's mini-batches) without a
+session's per-run bookkeeping.
+
+Once the session has run the train node, each further step calls three compiled functions
+directly, over values of its own: the plan's forward pass (without the train node), the train
+node's backward pass and its optimizer step (the very functions the session's run calls, in
+the same order: the same values, bit for bit); then the variables and the node's state are
+set as the run would set them. A fed array is checked once per shape and dtype (the last,
+smaller batch of an epoch is checked once too). The session runs the step instead — and
+checks, and names the node at fault — while the graph's structure differs from the one the
+step was prepared for, for a feed of another kind, for a plan with another op that keeps state
+or reads its run (dropout), and for any error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import blas, compiler
+from .autodiff import Backward, backward_pass
+from .graph import Node, Placeholder, _ValueNode
+from .optimizers import _Trainer, prepared_step
+from .session import NodeContext, Session
+
+Loads = tuple[list[int], list[tuple[int, _ValueNode]]]
+"""What a step loads into its values: the slots of the fed arrays, in the feeds' order, and
+the other sources by slot (variables, constants, defaults)."""
+
+
+@dataclass
+class _Prepared:
+    """The compiled parts of a train node's step at one graph version."""
+
+    version: int
+    forward: Callable[[list[Any]], None]
+    backward: Backward
+    trainer: _Trainer
+    loss_slot: int
+    sources: dict[_ValueNode, int]
+    values: list[Any]
+    loads: dict[tuple[Any, ...], Loads | None]
+    """By the feeds' keys, kinds, shapes and dtypes: what to load, ``None`` if they do not fit
+    as they are (the session converts or refuses them)."""
+    largest: int = -1
+    """Elements of the step's largest value (after its first step): its BLAS threads."""
+
+
+class FastStep:
+    """Steps of train node ``node`` through ``session``: ``step(feeds)`` takes one and returns
+    the node's value (the loss before the step), as ``session.run(node, feeds)`` would."""
+
+    def __init__(self, session: Session, node: Node) -> None:
+        self.session, self.node = session, node
+        self._prepared: _Prepared | None = None
+
+    def __call__(self, feeds: dict[Any, Any]) -> Any:
+        prepared = self._prepared
+        if prepared is None or prepared.version != self.node.graph.version:
+            return self._by_session(feeds)
+        try:
+            kinds = tuple([(key, type(value), value.shape, value.dtype)
+                           for key, value in feeds.items()])
+        except AttributeError:  # not an array: the session converts it
+            return self.session.run(self.node, feeds)
+        if kinds in prepared.loads:
+            loads = prepared.loads[kinds]
+        else:
+            loads = prepared.loads[kinds] = self._loads(prepared, feeds)
+        if loads is None:
+            return self.session.run(self.node, feeds)
+        values = prepared.values
+        fed, others = loads
+        for slot, value in zip(fed, feeds.values(), strict=True):
+            values[slot] = value
+        for slot, source in others:
+            values[slot] = source.run_value
+        if prepared.largest >= 0:
+            blas.suit(prepared.largest)
+        try:
+            with np.errstate(all="ignore"):
+                prepared.forward(values)
+                grads = prepared.backward.run(values)
+                updates, state = prepared.trainer.changes(grads)
+        except Exception:  # the session's run reports it, naming the node at fault
+            return self.session.run(self.node, feeds)
+        if prepared.largest < 0:
+            prepared.largest = max(getattr(v, "size", 1) for v in values)
+        node = self.node
+        node.graph.assign_many(updates)
+        node.state = state
+        return values[prepared.loss_slot]
+
+    def _by_session(self, feeds: dict[Any, Any]) -> Any:
+        """A step the session runs, after which the next ones are prepared."""
+        value = self.session.run(self.node, feeds)
+        self._prepared = self._prepare()
+        return value
+
+    def _prepare(self) -> _Prepared | None:
+        """The step's compiled parts, when it can be taken without the session."""
+        session, node = self.session, self.node
+        version = node.graph.version
+        sources, steps = session.plan_steps(node)
+        forward = steps[:-1]
+        if (not session.compiled or not forward or steps[-1][0] is not node
+                or not compiler.due(len(forward), 2)
+                or any(n.op.context or n.op.stateful for n, _ in forward)):
+            return None
+        ctx = NodeContext(session, node)
+        trainer = prepared_step(ctx)
+        if trainer is None:
+            return None
+        backward = backward_pass(ctx, trainer.loss, trainer.variables)
+        code = compiler.forward([step for _, step in forward], [n.op for n, _ in forward])
+        size = 1 + max([slot for slot, _, _ in sources] + [step[0] for _, step in steps])
+        return _Prepared(version, code.function, backward, trainer, steps[-1][1][2],
+                         {source: slot for slot, source, _ in sources}, [None] * size, {})
+
+    @staticmethod
+    def _loads(prepared: _Prepared, feeds: dict[Any, Any]) -> Loads | None:
+        """What a step with feeds of these kinds loads, ``None`` unless each is keyed by a
+        placeholder of the step (a node: a name is the session's to look up) that takes the
+        array as it is."""
+        fed: list[int] = []
+        for key, value in feeds.items():
+            slot = prepared.sources.get(key)
+            if slot is None or not isinstance(key, Placeholder):
+                return None
+            try:
+                if key.check(value) is not value:
+                    return None
+            except ValueError:
+                return None
+            fed.append(slot)
+        others = [(slot, source) for source, slot in prepared.sources.items()
+                  if slot not in fed]
+        if any(isinstance(source, Placeholder) and source.value is None for _, source in others):
+            return None  # unfed, without a default: the session says so
+        return fed, others
+
+
+def fast_step(session: Session, node: Node) -> FastStep:
+    """The session's :class:`FastStep` of train node ``node``, one per graph version (the
+    epochs of a fit share it)."""
+    memo = NodeContext(session, node).version_memo
+    found: FastStep | None = memo.get((FastStep, node))
+    if found is None:
+        found = memo[FastStep, node] = FastStep(session, node)
+    return found
