@@ -14,6 +14,7 @@ or reads its run (dropout), and for any error.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,14 +34,15 @@ the other sources by slot (variables, constants, defaults)."""
 
 @dataclass
 class _Prepared:
-    """The compiled parts of a train node's step at one graph version."""
+    """The compiled parts of a train node's step (at one graph version)."""
 
-    version: int
     forward: Callable[[list[Any]], None]
     backward: Backward
     trainer: _Trainer
     loss_slot: int
     sources: dict[_ValueNode, int]
+    slots: dict[Node, int]
+    """The slot of each value of the forward pass (sources too) by node."""
     values: list[Any]
     loads: dict[tuple[Any, ...], Loads | None]
     """By the feeds' keys, kinds, shapes and dtypes: what to load, ``None`` if they do not fit
@@ -54,32 +56,29 @@ class FastStep:
     the node's value (the loss before the step), as ``session.run(node, feeds)`` would."""
 
     def __init__(self, session: Session, node: Node) -> None:
-        self.session, self.node = session, node
+        self._session = weakref.ref(session)  # (the session's memo holds the step)
+        self.node = node
         self._prepared: _Prepared | None = None
+        self._version = -1
+        """The graph version the step was last prepared for (prepared or not)."""
+
+    @property
+    def session(self) -> Session:
+        """The session whose steps these are."""
+        session = self._session()
+        if session is None:
+            raise ReferenceError("the session of this step is gone")
+        return session
 
     def __call__(self, feeds: dict[Any, Any]) -> Any:
+        values = self._loaded(feeds)
         prepared = self._prepared
-        if prepared is None or prepared.version != self.node.graph.version:
-            return self._by_session(feeds)
-        try:
-            kinds = tuple([(key, type(value), value.shape, value.dtype)
-                           for key, value in feeds.items()])
-        except AttributeError:  # not an array: the session converts it
-            return self.session.run(self.node, feeds)
-        if kinds in prepared.loads:
-            loads = prepared.loads[kinds]
-        else:
-            loads = prepared.loads[kinds] = self._loads(prepared, feeds)
-        if loads is None:
-            return self.session.run(self.node, feeds)
-        values = prepared.values
-        fed, others = loads
-        for slot, value in zip(fed, feeds.values(), strict=True):
-            values[slot] = value
-        for slot, source in others:
-            values[slot] = source.run_value
-        if prepared.largest >= 0:
-            blas.suit(prepared.largest)
+        if values is None or prepared is None:
+            value = self.session.run(self.node, feeds)
+            if self._version != self.node.graph.version:
+                self._version = self.node.graph.version
+                self._prepared = self._prepare()
+            return value
         try:
             with np.errstate(all="ignore"):
                 prepared.forward(values)
@@ -94,16 +93,51 @@ class FastStep:
         node.state = state
         return values[prepared.loss_slot]
 
-    def _by_session(self, feeds: dict[Any, Any]) -> Any:
-        """A step the session runs, after which the next ones are prepared."""
-        value = self.session.run(self.node, feeds)
-        self._prepared = self._prepare()
-        return value
+    def values(self, nodes: list[Node], feeds: dict[Any, Any]) -> list[Any] | None:
+        """The values of ``nodes`` (the loss or its ancestors) at ``feeds``, by the step's
+        forward pass — as a session's run of them gives them; ``None`` where the session
+        must run them (the step is not prepared, or they are not the step's, or it fails)."""
+        values = self._loaded(feeds)
+        prepared = self._prepared
+        if values is None or prepared is None or not all(n in prepared.slots for n in nodes):
+            return None
+        try:
+            with np.errstate(all="ignore"):
+                prepared.forward(values)
+        except Exception:  # the session's run reports it
+            return None
+        return [values[prepared.slots[n]] for n in nodes]
+
+    def _loaded(self, feeds: dict[Any, Any]) -> list[Any] | None:
+        """The prepared step's values with ``feeds`` and the other sources loaded, ``None``
+        when the session is to run it."""
+        prepared = self._prepared
+        if prepared is None or self._version != self.node.graph.version:
+            return None
+        try:
+            kinds = tuple([(key, type(value), value.shape, value.dtype)
+                           for key, value in feeds.items()])
+        except AttributeError:  # not an array: the session converts it
+            return None
+        if kinds in prepared.loads:
+            loads = prepared.loads[kinds]
+        else:
+            loads = prepared.loads[kinds] = self._loads(prepared, feeds)
+        if loads is None:
+            return None
+        values = prepared.values
+        fed, others = loads
+        for slot, value in zip(fed, feeds.values(), strict=True):
+            values[slot] = value
+        for slot, source in others:
+            values[slot] = source.run_value
+        if prepared.largest >= 0:
+            blas.suit(prepared.largest)
+        return values
 
     def _prepare(self) -> _Prepared | None:
         """The step's compiled parts, when it can be taken without the session."""
         session, node = self.session, self.node
-        version = node.graph.version
         sources, steps = session.plan_steps(node)
         forward = steps[:-1]
         if (not session.compiled or not forward or steps[-1][0] is not node
@@ -117,8 +151,10 @@ class FastStep:
         backward = backward_pass(ctx, trainer.loss, trainer.variables)
         code = compiler.forward([step for _, step in forward], [n.op for n, _ in forward])
         size = 1 + max([slot for slot, _, _ in sources] + [step[0] for _, step in steps])
-        return _Prepared(version, code.function, backward, trainer, steps[-1][1][2],
-                         {source: slot for slot, source, _ in sources}, [None] * size, {})
+        return _Prepared(code.function, backward, trainer, steps[-1][1][2],
+                         {source: slot for slot, source, _ in sources},
+                         {**{source: slot for slot, source, _ in sources},
+                          **{n: step[0] for n, step in forward}}, [None] * size, {})
 
     @staticmethod
     def _loads(prepared: _Prepared, feeds: dict[Any, Any]) -> Loads | None:
