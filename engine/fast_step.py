@@ -1,15 +1,14 @@
 """A train node's step repeated on fed arrays (the training loop's mini-batches) without a
 session's per-run bookkeeping.
 
-Once the session has run the train node, each further step calls three compiled functions
-directly, over values of its own: the plan's forward pass (without the train node), the train
-node's backward pass and its optimizer step (the very functions the session's run calls, in
-the same order: the same values, bit for bit); then the variables and the node's state are
-set as the run would set them. A fed array is checked once per shape and dtype (the last,
-smaller batch of an epoch is checked once too). The session runs the step instead — and
-checks, and names the node at fault — while the graph's structure differs from the one the
-step was prepared for, for a feed of another kind, for a plan with another op that keeps state
-or reads its run (dropout), and for any error.
+A step calls three compiled functions directly, over values of its own: the forward pass of
+the session's plan (without the train node), the train node's backward pass and its optimizer
+step — the very functions the session's run calls, in the same order: the same values, bit for
+bit — then sets the variables and the node's state as the run would. A fed array is checked
+once per shape and dtype (an epoch's last, smaller batch once too). The session runs the step
+instead — and checks, and names the node at fault — for a feed it must convert or refuse, for
+a plan with another op that keeps state or reads its run (dropout), and for any error. The
+parts are prepared once per graph version.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ import numpy as np
 
 from . import blas, compiler
 from .autodiff import Backward, backward_pass
+from .errors import EngineError
 from .graph import Node, Placeholder, _ValueNode
 from .optimizers import _Trainer, prepared_step
 from .session import NodeContext, Session
@@ -71,14 +71,14 @@ class FastStep:
         return session
 
     def __call__(self, feeds: dict[Any, Any]) -> Any:
+        version = self.node.graph.version
+        if self._version != version:
+            self._prepared = self._prepare()
+            self._version = version
         values = self._loaded(feeds)
         prepared = self._prepared
         if values is None or prepared is None:
-            value = self.session.run(self.node, feeds)
-            if self._version != self.node.graph.version:
-                self._version = self.node.graph.version
-                self._prepared = self._prepare()
-            return value
+            return self.session.run(self.node, feeds)
         try:
             with np.errstate(all="ignore"):
                 prepared.forward(values)
@@ -131,24 +131,27 @@ class FastStep:
             values[slot] = value
         for slot, source in others:
             values[slot] = source.run_value
-        if prepared.largest >= 0:
-            blas.suit(prepared.largest)
+        blas.suit(prepared.largest if prepared.largest >= 0 else  # (a first step: by its
+                  max(getattr(values[slot], "size", 1) for slot in prepared.sources.values()))
         return values
 
     def _prepare(self) -> _Prepared | None:
         """The step's compiled parts, when it can be taken without the session."""
         session, node = self.session, self.node
-        sources, steps = session.plan_steps(node)
-        forward = steps[:-1]
-        if (not session.compiled or not forward or steps[-1][0] is not node
-                or not compiler.due(len(forward), 2)
-                or any(n.op.context or n.op.stateful for n, _ in forward)):
+        try:
+            sources, steps = session.plan_steps(node)
+            forward = steps[:-1]
+            if (not session.compiled or not forward or steps[-1][0] is not node
+                    or not compiler.due(len(forward), 2)
+                    or any(n.op.context or n.op.stateful for n, _ in forward)):
+                return None
+            ctx = NodeContext(session, node)
+            trainer = prepared_step(ctx)
+            if trainer is None:
+                return None
+            backward = backward_pass(ctx, trainer.loss, trainer.variables)
+        except EngineError:  # the session's run reports it
             return None
-        ctx = NodeContext(session, node)
-        trainer = prepared_step(ctx)
-        if trainer is None:
-            return None
-        backward = backward_pass(ctx, trainer.loss, trainer.variables)
         code = compiler.forward([step for _, step in forward], [n.op for n, _ in forward])
         size = 1 + max([slot for slot, _, _ in sources] + [step[0] for _, step in steps])
         return _Prepared(code.function, backward, trainer, steps[-1][1][2],

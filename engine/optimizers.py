@@ -124,10 +124,7 @@ class TrainStep:
     def compute(self, ctx: NodeContext, loss: Any, **attrs: Any) -> Any:
         """One optimizer step, applied when the run succeeds; the value is the loss."""
         node = ctx.node
-        trainer = ctx.version_memo.get(node)
-        if trainer is None:
-            trainer = ctx.version_memo[node] = _Trainer(node, self.rule(attrs), attrs,
-                                                       ctx.compiled)
+        trainer = self.trainer(ctx)
         updates, state = trainer.changes(backprop(ctx, trainer.loss, trainer.variables))
 
         def apply() -> None:
@@ -136,6 +133,15 @@ class TrainStep:
 
         ctx.defer(apply)
         return loss
+
+    def trainer(self, ctx: NodeContext) -> _Trainer:
+        """Train node ``ctx.node``'s step at this graph version (made on first use)."""
+        node = ctx.node
+        trainer: _Trainer | None = ctx.version_memo.get(node)
+        if trainer is None:
+            trainer = ctx.version_memo[node] = _Trainer(node, self.rule(node.attrs),
+                                                       node.attrs, ctx.compiled)
+        return trainer
 
     def follow_rename(self, node: Node, old: str, new: str) -> None:
         """The node's ``var_list`` and the keys of its slots (``slot/variable``) follow a
@@ -252,10 +258,10 @@ class _Trainer:
 
 
 def prepared_step(ctx: NodeContext) -> _Trainer | None:
-    """The step of train node ``ctx.node`` as its runs at this graph version made it (``None``
-    before its first run)."""
-    trainer: _Trainer | None = ctx.version_memo.get(ctx.node)
-    return trainer
+    """Train node ``ctx.node``'s step at this graph version (made now if it was not yet),
+    ``None`` for a node whose op is not a :class:`TrainStep`'s."""
+    behaviour = getattr(ctx.node.op.compute, "__self__", None)
+    return behaviour.trainer(ctx) if isinstance(behaviour, TrainStep) else None
 
 
 def steps_taken(node: Node) -> int:
