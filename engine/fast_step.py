@@ -44,6 +44,7 @@ class _Prepared:
     slots: dict[Node, int]
     """The slot of each value of the forward pass (sources too) by node."""
     values: list[Any]
+    """By slot (and a spare one last, for fed arrays the step does not read)."""
     loads: dict[tuple[Any, ...], Loads | None]
     """By the feeds' keys, kinds, shapes and dtypes: what to load, ``None`` if they do not fit
     as they are (the session converts or refuses them)."""
@@ -87,7 +88,7 @@ class FastStep:
         except Exception:  # the session's run reports it, naming the node at fault
             return self.session.run(self.node, feeds)
         if prepared.largest < 0:
-            prepared.largest = max(getattr(v, "size", 1) for v in values)
+            prepared.largest = max(getattr(v, "size", 1) for v in values[:-1])
         node = self.node
         node.graph.assign_many(updates)
         node.state = state
@@ -153,28 +154,27 @@ class FastStep:
         except EngineError:  # the session's run reports it
             return None
         code = compiler.forward([step for _, step in forward], [n.op for n, _ in forward])
-        size = 1 + max([slot for slot, _, _ in sources] + [step[0] for _, step in steps])
+        size = 2 + max([slot for slot, _, _ in sources] + [step[0] for _, step in steps])
         return _Prepared(code.function, backward, trainer, steps[-1][1][2],
                          {source: slot for slot, source, _ in sources},
                          {**{source: slot for slot, source, _ in sources},
                           **{n: step[0] for n, step in forward}}, [None] * size, {})
 
-    @staticmethod
-    def _loads(prepared: _Prepared, feeds: dict[Any, Any]) -> Loads | None:
+    def _loads(self, prepared: _Prepared, feeds: dict[Any, Any]) -> Loads | None:
         """What a step with feeds of these kinds loads, ``None`` unless each is keyed by a
-        placeholder of the step (a node: a name is the session's to look up) that takes the
-        array as it is."""
+        placeholder of the graph (a node: a name is the session's to look up) that takes the
+        array as it is (one the step does not read goes to a spare slot)."""
         fed: list[int] = []
+        spare = len(prepared.values) - 1
         for key, value in feeds.items():
-            slot = prepared.sources.get(key)
-            if slot is None or not isinstance(key, Placeholder):
+            if not isinstance(key, Placeholder) or key not in self.node.graph:
                 return None
             try:
                 if key.check(value) is not value:
                     return None
             except ValueError:
                 return None
-            fed.append(slot)
+            fed.append(prepared.sources.get(key, spare))
         others = [(slot, source) for source, slot in prepared.sources.items()
                   if slot not in fed]
         if any(isinstance(source, Placeholder) and source.value is None for _, source in others):

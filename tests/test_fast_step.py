@@ -104,6 +104,19 @@ def test_a_decaying_rate_a_global_step_and_an_edit_between_fits(train_runs) -> N
     assert not train_runs
 
 
+def test_a_fed_placeholder_the_loss_does_not_read_is_checked_and_left_alone(train_runs) -> None:
+    graph, reference = decaying(), decaying()
+    for g in (graph, reference):
+        with g.as_default():
+            ts.placeholder(shape=[None, 4], name="unused")
+    batches = [{**batch, "unused": np.ones((5, 4))} for batch in feeds(4)]
+    result = fit(graph, "train", 4, lambda i: by_node(graph, batches[i]))
+    assert result.losses.tolist() == by_session(reference, batches)
+    assert state_of(graph) == state_of(reference) and not train_runs
+    bad = fit(graph, "train", 1, {graph.get_node("unused"): np.ones((5, 3))})
+    assert (bad.reason, bad.node) == ("error", "unused") and "(5,3)" in bad.message
+
+
 def test_a_batch_that_fails_is_named_by_the_session_and_nothing_of_it_is_applied() -> None:
     with ts.Graph().as_default() as graph:
         x = ts.placeholder(name="x")  # any shape: the session checks nothing more
