@@ -54,7 +54,9 @@ class _Prepared:
 
 class FastStep:
     """Steps of train node ``node`` through ``session``: ``step(feeds)`` takes one and returns
-    the node's value (the loss before the step), as ``session.run(node, feeds)`` would."""
+    the node's value (the loss before the step), as ``session.run(node, feeds)`` would. Take
+    steps under ``np.errstate(all="ignore")``, as a run computes (entering it for every step
+    cost more than the rest of a step's bookkeeping): :func:`engine.loop.fit` holds one."""
 
     def __init__(self, session: Session, node: Node) -> None:
         self._session = weakref.ref(session)  # (the session's memo holds the step)
@@ -81,10 +83,9 @@ class FastStep:
         if values is None or prepared is None:
             return self.session.run(self.node, feeds)
         try:
-            with np.errstate(all="ignore"):
-                prepared.forward(values)
-                grads = prepared.backward.run(values)
-                updates, state = prepared.trainer.changes(grads)
+            prepared.forward(values)
+            grads = prepared.backward.run(values)
+            updates, state = prepared.trainer.changes(grads)
         except Exception:  # the session's run reports it, naming the node at fault
             return self.session.run(self.node, feeds)
         if prepared.largest < 0:
