@@ -54,14 +54,23 @@ def test_an_epoch_on_digits_is_a_session_run_per_batch_bit_for_bit(train_runs) -
     steps: list[float] = []
     result = ts.data.fit_data(graph, "train", data, bindings, schedule,
                               on_step=lambda n, loss: steps.append(loss))
-    rows = ts.data.split(data.rows, 0.2, 3).train
+    assert not train_runs  # every step was the fast step's
+    split = ts.data.split(data.rows, 0.2, 3)
     rng = np.random.default_rng([3, 1])
     X, C = data.arrays["features"], data.arrays["labels"]
-    batches = [{"X": X[b], "c": C[b]} for _ in range(2) for b in epoch_batches(rows, 32, rng)]
-    assert len(batches[-1]["X"]) < 32 and result.steps == len(batches) == 90
-    assert steps == by_session(reference, batches)
+    session, expected = ts.Session(reference), []
+    for epoch in result.epochs:  # what the session computes, a run per batch, then per part
+        batches = epoch_batches(split.train, 32, rng)
+        expected += [float(session.run("train", {"X": X[b], "c": C[b]})) for b in batches]
+        for part, loss, accuracy in [(split.train, epoch.loss, epoch.accuracy),
+                                     (split.validation, epoch.validation_loss,
+                                      epoch.validation_accuracy)]:
+            J, logits = session.run(["J", "logits"], {"X": X[part], "c": C[part]})
+            assert loss == pytest.approx(float(J), rel=1e-12)
+            assert accuracy == np.mean(np.argmax(logits, 1) == np.argmax(C[part], 1))
+    assert len(batches[-1]) < 32 and result.steps == len(expected) == 90
+    assert steps == expected
     assert state_of(graph) == state_of(reference)
-    assert not train_runs  # every step was the fast step's
 
 
 def decaying() -> ts.Graph:

@@ -204,8 +204,9 @@ EVALUATION_ROWS = 4096
 
 
 class _Measure:
-    """The loss and accuracy of the graph on rows of the data set, a few thousand rows a run.
-    A loss that sums over the rows of a batch (rather than averaging) is scaled to a batch."""
+    """The loss and accuracy of the graph on rows of the data set, a few thousand rows a run
+    (by the training step's forward pass, when it can: no plan of their own). A loss that sums
+    over the rows of a batch (rather than averaging) is scaled to a batch."""
 
     def __init__(self, step: FastStep, feeds: dict[Node, np.ndarray], data: Dataset,
                  batch_size: int) -> None:
@@ -261,13 +262,11 @@ class _Measure:
         return loss, predicted
 
     def _sums(self, row: np.intp) -> bool:
-        """Whether the loss sums over a batch's rows: one row twice gives twice its loss (run
-        with the measure's fetches: one plan)."""
+        """Whether the loss sums over a batch's rows: one row twice gives twice its loss."""
         once, twice = (self._values({p: v[[row] * n] for p, v in self.feeds.items()})
                        for n in (1, 2))
         one, two = _total(once[0]), _total(twice[0])
         return bool(abs(two - 2 * one) < abs(two - one))
-
 
     def _values(self, feeds: dict[Node, np.ndarray]) -> list[Any]:
         """The fetches' values at ``feeds``: by the training step's forward pass, else (not
