@@ -43,7 +43,6 @@ def sides() -> tuple[dict[str, Callable[[], object]], int]:
     start = {n: n.value.copy() for n in graph.nodes if isinstance(n, ts.Variable)}
     rows = ts.data.split(data.rows, 0.2, 0).train
     batches = epoch_batches(rows, 32, np.random.default_rng([0, 1]))
-    feeds = [{x: X[b], c: C[b]} for b in batches]
 
     def reset() -> None:
         graph.assign_many((node, value.copy()) for node, value in start.items())
@@ -52,8 +51,8 @@ def sides() -> tuple[dict[str, Callable[[], object]], int]:
     session = ts.Session(graph)
     step = fast_step(session, train)
     with np.errstate(all="ignore"):
-        for batch in feeds[:3]:  # prepared and compiled
-            step(batch)
+        for batch in batches[:3]:  # prepared and compiled
+            step({x: X[batch], c: C[batch]})
     prepared = step._prepared  # (its parts, to call them directly)
     assert prepared is not None and prepared.trainer.compiled is not None
     backward = prepared.backward.compiled
@@ -64,8 +63,8 @@ def sides() -> tuple[dict[str, Callable[[], object]], int]:
     def compiled_parts() -> None:
         reset()
         values, state = prepared.values, {}
-        for i, batch in enumerate(feeds, start=1):
-            values[1], values[0] = batch[x], batch[c]
+        for i, batch in enumerate(batches, start=1):
+            values[prepared.slots[x]], values[prepared.slots[c]] = X[batch], C[batch]
             for variable in variables:
                 values[prepared.slots[variable]] = variable.value
             prepared.forward(values)
