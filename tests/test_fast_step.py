@@ -1,7 +1,8 @@
 """The training loop's fast step (``engine.fast_step``): the same steps as a session run of the
 train node per batch, bit for bit — losses, variables and optimizer state — on the digits
-example by epochs (its last batch smaller), with a decaying rate and a global step, across an
-edit of the graph, and when a batch fails or an op keeps state of its own (dropout)."""
+example by epochs (its last batch smaller, its measures too), with a decaying rate and a global
+step, across an edit of the graph, beside a probe's steps, and when a batch fails, a step
+cannot be taken or an op keeps state of its own (dropout)."""
 
 from __future__ import annotations
 
@@ -183,3 +184,20 @@ def test_a_step_that_cannot_be_taken_is_refused_by_the_session(case, message) ->
     assert (result.reason, result.steps, result.node) == ("error", 0, "train")
     assert message in result.message
     assert w.value.tolist() == np.ones((3, 2)).tolist()
+
+
+def test_steps_that_a_probe_watches_are_the_sessions_and_the_rest_fast_alike() -> None:
+    graph, reference = decaying(), decaying()
+    batches = feeds(9)
+    w = graph.get_node("w")
+    seen: list[np.ndarray] = []
+    probe = ts.train.Probe([w], lambda done, seconds: done % 3 == 1, lambda values:
+                           seen.append(values[0].copy()))
+    result = fit(graph, "train", 9, lambda i: by_node(graph, batches[i]), probe=probe)
+    session, before, expected = ts.Session(reference), [], []
+    for batch in batches:  # the probe sees the values before steps 2, 5 and 8
+        before.append(reference.get_node("w").value.copy())
+        expected.append(float(session.run("train", batch)))
+    assert result.losses.tolist() == expected
+    assert [s.tobytes() for s in seen] == [before[i].tobytes() for i in (1, 4, 7)]
+    assert state_of(graph) == state_of(reference)
