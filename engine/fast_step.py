@@ -142,12 +142,13 @@ class FastStep:
         session, node = self.session, self.node
         try:
             sources, steps = session.plan_steps(node)
+            ctx = NodeContext(session, node)
+            ctx.version_memo[FastStep, node] = self  # (a new version's plan cleared the memo)
             forward = steps[:-1]
             if (not session.compiled or not forward or steps[-1][0] is not node
                     or not compiler.due(len(forward), 2)
                     or any(n.op.context or n.op.stateful for n, _ in forward)):
                 return None
-            ctx = NodeContext(session, node)
             trainer = prepared_step(ctx)
             if trainer is None:
                 return None
