@@ -27,6 +27,9 @@ from .graph import Node, Placeholder, _ValueNode
 from .optimizers import _Trainer, prepared_step
 from .session import NodeContext, Session
 
+MAX_KINDS = 1024
+"""How many kinds of feeds (keys, shapes, dtypes) a step remembers what to load for."""
+
 Loads = tuple[list[int], list[tuple[int, _ValueNode]]]
 """What a step loads into its values: the slots of the fed arrays, in the feeds' order, and
 the other sources by slot (variables, constants, defaults)."""
@@ -124,6 +127,8 @@ class FastStep:
         if kinds in prepared.loads:
             loads = prepared.loads[kinds]
         else:
+            if len(prepared.loads) >= MAX_KINDS:
+                prepared.loads.clear()
             loads = prepared.loads[kinds] = self._loads(prepared, feeds)
         if loads is None:
             return None
