@@ -51,6 +51,8 @@ class _Prepared:
     loads: dict[tuple[Any, ...], Loads | None]
     """By the feeds' keys, kinds, shapes and dtypes: what to load, ``None`` if they do not fit
     as they are (the session converts or refuses them)."""
+    last: tuple[tuple[Any, ...], Loads] | None = None
+    """The kinds of the last feeds loaded, and what they load (compared before looking up)."""
     largest: int = -1
     """Elements of the step's largest value (after its first step): its BLAS threads."""
 
@@ -124,7 +126,10 @@ class FastStep:
                            for key, value in feeds.items()])
         except AttributeError:  # not an array: the session converts it
             return None
-        if kinds in prepared.loads:
+        last = prepared.last
+        if last is not None and last[0] == kinds:  # (mostly: the step before's kinds)
+            loads: Loads | None = last[1]
+        elif kinds in prepared.loads:
             loads = prepared.loads[kinds]
         else:
             if len(prepared.loads) >= MAX_KINDS:
@@ -132,6 +137,7 @@ class FastStep:
             loads = prepared.loads[kinds] = self._loads(prepared, feeds)
         if loads is None:
             return None
+        prepared.last = kinds, loads
         values = prepared.values
         fed, others = loads
         for slot, value in zip(fed, feeds.values(), strict=True):
