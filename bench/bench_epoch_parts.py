@@ -54,10 +54,10 @@ def sides() -> tuple[dict[str, Callable[[], object]], int]:
         for batch in batches[:3]:  # prepared and compiled
             step({x: X[batch], c: C[batch]})
     prepared = step._prepared  # (its parts, to call them directly)
-    assert prepared is not None and prepared.trainer.compiled is not None
-    backward = prepared.backward.compiled
-    update = prepared.trainer.compiled.function
-    assert backward is not None
+    assert prepared is not None
+    backward, trainer = prepared.backward.compiled.code, prepared.trainer.compiled.code
+    assert backward is not None and trainer is not None, "the step is not compiled yet"
+    update = trainer.function
     variables = prepared.trainer.variables
 
     def compiled_parts() -> None:
