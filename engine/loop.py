@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import EngineError
+from .fast_step import fast_step
 from .graph import Graph, Node, Variable
 from .optimizers import VAR_LIST, global_step_of, trained_variables
 from .registry import TRAIN_STEP, has_role
@@ -72,7 +73,9 @@ def fit(graph: Graph, train_node: Node | str, steps: int, feeds: Feeds | None = 
     are those of the last finite loss. An :class:`EngineError` ends training with the graph as
     its last successful step left it. Raises :class:`EngineError` if ``train_node`` is not a
     train node with a loss. ``session`` (a Session of ``graph``) keeps the run's values for the
-    caller: fetching more at the final values (gradients) then computes nothing twice.
+    caller: fetching more at the final values (gradients) then computes nothing twice. The
+    steps, and the callbacks between them, run with numpy's floating-point warnings off (as a
+    session's runs do: a loss that overflows is caught as divergence, not warned of).
     Without ``final_loss`` the loss at the final values is not computed (``None``, unless
     training diverged): for a caller that measures it otherwise (by epochs).
     """
@@ -84,6 +87,7 @@ def fit(graph: Graph, train_node: Node | str, steps: int, feeds: Feeds | None = 
     if steps < 0:
         raise ValueError("steps: expected a number of steps ≥ 0")
     session = session if session is not None else Session(graph)
+    step = fast_step(session, node)
     batch = feeds if callable(feeds) else None
     feed_dict: dict[Any, Any] = dict(feeds or {}) if not callable(feeds) else {}
     probed = [node, *probe.fetches] if probe is not None else []
@@ -93,43 +97,44 @@ def fit(graph: Graph, train_node: Node | str, steps: int, feeds: Feeds | None = 
     done, paused = 0, 0.0
     start = clock()
     try:
-        counter = global_step_of(node)  # rolled back with the variables
-        variables = (*trained_variables(node, node.attrs.get(VAR_LIST)),
-                     *(() if counter is None else (counter,)))
-        good: tuple[list[Any], dict[str, Any]] = ([v.value for v in variables], node.state)
-        while done < steps:
-            if should_stop is not None:
-                asked = clock()
-                stop = should_stop()
-                paused += clock() - asked
-                if stop:
-                    reason = "stopped"
+        with np.errstate(all="ignore"):  # as a session's run (once for every step)
+            counter = global_step_of(node)  # rolled back with the variables
+            variables = (*trained_variables(node, node.attrs.get(VAR_LIST)),
+                         *(() if counter is None else (counter,)))
+            good: tuple[list[Any], dict[str, Any]] = ([v.value for v in variables], node.state)
+            while done < steps:
+                if should_stop is not None:
+                    asked = clock()
+                    stop = should_stop()
+                    paused += clock() - asked
+                    if stop:
+                        reason = "stopped"
+                        break
+                before = ([v.value for v in variables], node.state)
+                if batch is not None:
+                    feed_dict = batch(done)
+                if probe is not None and probe.due(done, clock() - start - paused):
+                    out = session.run(probed, feed_dict)
+                    probe.seen(out[1:])
+                    value = out[0]
+                else:
+                    value = step(feed_dict)
+                total = _total(value)
+                if not math.isfinite(total):
+                    applied = max(done - 1, 0)
+                    _restore(node, variables, good)
+                    reason, culprit = "diverged", loss.name
+                    final = float(losses[applied]) if done else total
+                    message = (f"the loss {loss.name} became {total} at step {done + 1}: training "
+                               "stopped, keeping the values "
+                               + (f"after step {applied}" if applied else "it started from"))
+                    done = applied
                     break
-            before = ([v.value for v in variables], node.state)
-            if batch is not None:
-                feed_dict = batch(done)
-            if probe is not None and probe.due(done, clock() - start - paused):
-                out = session.run(probed, feed_dict)
-                probe.seen(out[1:])
-                value = out[0]
-            else:
-                value = session.run(node, feed_dict)
-            total = _total(value)
-            if not math.isfinite(total):
-                applied = max(done - 1, 0)
-                _restore(node, variables, good)
-                reason, culprit = "diverged", loss.name
-                final = float(losses[applied]) if done else total
-                message = (f"the loss {loss.name} became {total} at step {done + 1}: training "
-                           "stopped, keeping the values "
-                           + (f"after step {applied}" if applied else "it started from"))
-                done = applied
-                break
-            losses[done] = total
-            good = before
-            done += 1
-            if on_progress is not None:
-                on_progress(done, losses[:done], clock() - start - paused)
+                losses[done] = total
+                good = before
+                done += 1
+                if on_progress is not None:
+                    on_progress(done, losses[:done], clock() - start - paused)
     except EngineError as error:
         reason, message, culprit = "error", error.args[0], error.node
     seconds = clock() - start - paused

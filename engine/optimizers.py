@@ -124,22 +124,8 @@ class TrainStep:
     def compute(self, ctx: NodeContext, loss: Any, **attrs: Any) -> Any:
         """One optimizer step, applied when the run succeeds; the value is the loss."""
         node = ctx.node
-        trainer = ctx.version_memo.get(node)
-        if trainer is None:
-            trainer = ctx.version_memo[node] = _Trainer(node, self.rule(attrs), attrs,
-                                                       ctx.compiled)
-        grads = backprop(ctx, trainer.loss, trainer.variables)
-        for grad in grads:  # (a loop: a generator's all() costs more per step)
-            if grad is not None:
-                break
-        else:  # TensorFlow: "No gradients provided"
-            names = ", ".join(var.name for var in trainer.variables)
-            raise EngineError(f"{node.name}: no gradient flows from the loss {trainer.loss.name} "
-                              f"to {names}: it depends on them only through ops without a "
-                              "gradient (comparisons, arg-max…)", node=node.name)
-        updates, state = trainer.step(node, grads)
-        if trainer.global_step is not None:
-            updates.append((trainer.global_step, np.asarray(trainer.global_step.value) + 1))
+        trainer = self.trainer(ctx)
+        updates, state = trainer.changes(backprop(ctx, trainer.loss, trainer.variables))
 
         def apply() -> None:
             node.graph.assign_many(updates)
@@ -147,6 +133,15 @@ class TrainStep:
 
         ctx.defer(apply)
         return loss
+
+    def trainer(self, ctx: NodeContext) -> _Trainer:
+        """Train node ``ctx.node``'s step at this graph version (made on first use)."""
+        node = ctx.node
+        trainer: _Trainer | None = ctx.version_memo.get(node)
+        if trainer is None:
+            trainer = ctx.version_memo[node] = _Trainer(node, self.rule(node.attrs),
+                                                       node.attrs, ctx.compiled)
+        return trainer
 
     def follow_rename(self, node: Node, old: str, new: str) -> None:
         """The node's ``var_list`` and the keys of its slots (``slot/variable``) follow a
@@ -208,6 +203,23 @@ class _Trainer:
         raise EngineError(f"{self.node.name}: cannot train {var.name}, a {var.value.dtype} "  # type: ignore[union-attr]
                           "variable (make it float, or not trainable)", node=self.node.name)
 
+    def changes(self, grads: list[Any]) -> tuple[list[tuple[Variable, Array]], dict[str, Any]]:
+        """The step's new values (the ``global_step`` counted too) and the node's new state,
+        from the loss's gradients (nothing is changed yet)."""
+        node = self.node
+        for grad in grads:  # (a loop: a generator's all() costs more per step)
+            if grad is not None:
+                break
+        else:  # TensorFlow: "No gradients provided"
+            names = ", ".join(var.name for var in self.variables)
+            raise EngineError(f"{node.name}: no gradient flows from the loss {self.loss.name} "
+                              f"to {names}: it depends on them only through ops without a "
+                              "gradient (comparisons, arg-max…)", node=node.name)
+        updates, state = self.step(node, grads)
+        if self.global_step is not None:
+            updates.append((self.global_step, np.asarray(self.global_step.value) + 1))
+        return updates, state
+
     def step(self, node: Node, grads: list[Any]
              ) -> tuple[list[tuple[Variable, Array]], dict[str, Any]]:
         """The variables' new values and the node's new state (nothing is changed yet)."""
@@ -239,6 +251,13 @@ class _Trainer:
                 new_value = new_value.astype(dtype)
             updates.append((var, new_value))
         return updates, new_state
+
+
+def prepared_step(ctx: NodeContext) -> _Trainer | None:
+    """Train node ``ctx.node``'s step at this graph version (made now if it was not yet),
+    ``None`` for a node whose op is not a :class:`TrainStep`'s."""
+    behaviour = getattr(ctx.node.op.compute, "__self__", None)
+    return behaviour.trainer(ctx) if isinstance(behaviour, TrainStep) else None
 
 
 def steps_taken(node: Node) -> int:

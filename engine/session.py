@@ -224,6 +224,14 @@ class Session:
         nodes, _ = self._flatten(fetches)
         return self._postorder(tuple(nodes))
 
+    def plan_steps(self, fetch: Node) -> tuple[list[Source], list[tuple[Node, Step]]]:
+        """The sources a run of ``fetch`` loads and the steps it computes, in order, each with
+        its node (at this graph version): for a caller that runs them its own way (a train
+        step repeated by :mod:`engine.fast_step`)."""
+        plan = self._plan((fetch,))
+        nodes = self._nodes
+        return plan.sources, [(cast(Node, nodes[step[0]]), step) for step in plan.steps]
+
     def take_changes(self) -> tuple[dict[Node, Any], set[Node]]:
         """What changed in the value cache since the last call: the values computed since (by
         node), and the nodes whose value a run dropped after an edit and did not compute again

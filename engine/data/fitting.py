@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import EngineError
+from ..fast_step import FastStep, fast_step
 from ..graph import Graph, Node
 from ..loop import Probe, fit
 from ..registry import LOGITS_LOSS, PROBABILITIES, TRAIN_STEP, has_role
@@ -122,7 +123,7 @@ def fit_data(graph: Graph, train_node: Node | str, data: Dataset, bindings: Mapp
     feeds = {graph.get_node(name): _array(data, array, name) for name, array in bindings.items()}
     rows = split(data.rows, schedule.validation_split, schedule.seed)
     session = session if session is not None else Session(graph)
-    measure = _Measure(graph, node.inputs[0], feeds, data, schedule.batch_size, session)
+    measure = _Measure(fast_step(session, node), feeds, data, schedule.batch_size)
     rng = np.random.default_rng([schedule.seed, 1]) if schedule.shuffle else None
     epochs: list[Epoch] = []
     steps, seconds = 0, 0.0
@@ -203,12 +204,15 @@ EVALUATION_ROWS = 4096
 
 
 class _Measure:
-    """The loss and accuracy of the graph on rows of the data set, a few thousand rows a run.
-    A loss that sums over the rows of a batch (rather than averaging) is scaled to a batch."""
+    """The loss and accuracy of the graph on rows of the data set, a few thousand rows a run
+    (by the training step's forward pass, when it can: no plan of their own). A loss that sums
+    over the rows of a batch (rather than averaging) is scaled to a batch."""
 
-    def __init__(self, graph: Graph, loss: Node, feeds: dict[Node, np.ndarray], data: Dataset,
-                 batch_size: int, session: Session) -> None:
-        self.loss, self.feeds, self.session = loss, feeds, session
+    def __init__(self, step: FastStep, feeds: dict[Node, np.ndarray], data: Dataset,
+                 batch_size: int) -> None:
+        loss = step.node.inputs[0]
+        assert loss is not None  # (a train node with a loss: checked)
+        self.step, self.loss, self.feeds = step, loss, feeds
         self.batch_size = batch_size
         truth = data.label_indices() if LABELS in data.arrays else None
         found = classifier_output(loss) if truth is not None else None
@@ -242,13 +246,12 @@ class _Measure:
         return counts
 
     def _run(self, rows: Rows) -> tuple[float, NDArray[np.intp] | None]:
-        fetches = self.fetches
         if self.sums is None and len(rows):
             self.sums = self._sums(rows[0])
         total, parts = 0.0, []
         for start in range(0, len(rows), EVALUATION_ROWS):
             chunk = rows[start:start + EVALUATION_ROWS]
-            out = self.session.run(fetches, {p: v[chunk] for p, v in self.feeds.items()})
+            out = self._values({p: v[chunk] for p, v in self.feeds.items()})
             value = _total(out[0])
             total += value if self.sums else value * len(chunk)
             if self.output is not None:
@@ -259,12 +262,17 @@ class _Measure:
         return loss, predicted
 
     def _sums(self, row: np.intp) -> bool:
-        """Whether the loss sums over a batch's rows: one row twice gives twice its loss (run
-        with the measure's fetches: one plan)."""
-        once, twice = (self.session.run(self.fetches, {p: v[[row] * n] for p, v in
-                                                       self.feeds.items()}) for n in (1, 2))
+        """Whether the loss sums over a batch's rows: one row twice gives twice its loss."""
+        once, twice = (self._values({p: v[[row] * n] for p, v in self.feeds.items()})
+                       for n in (1, 2))
         one, two = _total(once[0]), _total(twice[0])
         return bool(abs(two - 2 * one) < abs(two - one))
+
+    def _values(self, feeds: dict[Node, np.ndarray]) -> list[Any]:
+        """The fetches' values at ``feeds``: by the training step's forward pass, else (not
+        prepared, or failing) by the session's run."""
+        found = self.step.values(self.fetches, feeds)
+        return found if found is not None else self.step.session.run(self.fetches, feeds)
 
 
 def _total(loss: object) -> float:
