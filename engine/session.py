@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Callable
 from functools import partial
 from operator import itemgetter
-from typing import Any, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias, cast
 
 import networkx as nx
 import numpy as np
@@ -26,6 +26,9 @@ from .gcpause import gc_paused
 from .graph import Graph, GraphEvent, Node, Placeholder, _ValueNode, get_default_graph
 from .registry import TRAIN_STEP, has_role
 from .tensors import format_shape
+
+if TYPE_CHECKING:
+    from .fast_step import FastStep
 
 SMALL_PLAN = 64
 """Plans of up to this many steps read their steps' known flags with an itemgetter (numpy's
@@ -143,6 +146,15 @@ class _Plan:
             np.frombuffer(known, dtype=np.uint8)[self.slots] = 1
 
 
+class _Road(NamedTuple):
+    """A run's fast road: its train node's :class:`~engine.fast_step.FastStep`, where the
+    step's values hold the fetches, and how to rebuild their structure."""
+
+    step: FastStep
+    slots: list[int]
+    rebuild: Rebuild
+
+
 class Session:
     """Evaluates nodes of a graph, keeping computed values between runs."""
 
@@ -179,6 +191,9 @@ class Session:
         """By feed key: the placeholder, and the shape and dtype of an array fed before that
         fit it as it was: any array of that shape and dtype fits it too (the next mini-batch),
         so feeding one needs no check."""
+        self._roads: dict[Any, _Road | None] = {}
+        """By fetches (as :meth:`_flatten_cached` keys them), the fast road of runs taking a
+        train step (``None``: none), at this graph version."""
         self.graph.subscribe(self._on_graph_events, batched=True)
 
     # ---- public ---------------------------------------------------------------------------
@@ -186,7 +201,23 @@ class Session:
     def run(self, fetches: Any, feed_dict: dict[Any, Any] | None = None) -> Any:
         """Evaluate ``fetches`` — a node, a node name, or a list/tuple/dict of them — and
         return their values in the same structure. ``feed_dict`` maps placeholders (nodes or
-        names) to values; unfed placeholders take their defaults."""
+        names) to values; unfed placeholders take their defaults.
+
+        A run that takes a train step and was run before (at this graph version) takes the
+        fast road: :mod:`engine.fast_step`'s step, which leaves the value cache alone (the
+        variables it changes make their consumers' values stale, as a run's step does); a
+        feed or a failure it cannot take runs here, where the session checks and reports."""
+        if self._roads and self._version == self.graph.version:
+            try:
+                road = self._roads.get((type(fetches), *fetches) if type(fetches) in (list, tuple)
+                                       else fetches)
+            except TypeError:  # unhashable: a dict, a nested list
+                road = None
+            if road is not None:
+                with np.errstate(all="ignore"):
+                    taken = road.step.take(feed_dict or {})
+                if taken is not None:
+                    return road.rebuild([_readonly(taken[slot]) for slot in road.slots])
         nodes, rebuild = self._flatten_cached(fetches)
         plan = self._plan(tuple(nodes))
         feeds = self._check_feeds(feed_dict or {}, keep=not plan.stateful)
@@ -210,6 +241,8 @@ class Session:
             results = [_readonly(values[slot]) for slot in plan.fetch_slots]
             for update in self._deferred:
                 update()
+            if plan.trainers and self.compiled and self._touched is None:
+                self._pave(fetches, plan, nodes, rebuild)
         finally:
             self._deferred = []
             self._run_memo.clear()
@@ -217,6 +250,28 @@ class Session:
                 self._dirty.update(self._forget)
                 self._forget = []
         return rebuild(results)
+
+    def _pave(self, fetches: Any, plan: _Plan, nodes: list[Node], rebuild: Rebuild) -> None:
+        """Note the fast road of ``fetches`` (a run of ``plan``), if it has none yet: the
+        step of its one train node, when that holds every fetch's value. (Not for a session
+        asked :meth:`take_changes`: the fast road computes nothing into its cache.)"""
+        try:
+            key = (type(fetches), *fetches) if type(fetches) in (list, tuple) else fetches
+            if key in self._roads:
+                return
+        except TypeError:
+            return
+        from .fast_step import fast_step  # (which runs sessions' steps: imported when used)
+
+        road = None
+        if len(plan.trainers) == 1:
+            step = fast_step(self, plan.trainers[0])
+            slots = [step.slot_of(node) for node in nodes]
+            if None not in slots:
+                road = _Road(step, cast("list[int]", slots), rebuild)
+        if len(self._roads) >= MAX_CONES:
+            self._roads.clear()
+        self._roads[key] = road
 
     def evaluation_order(self, fetches: Any) -> list[Node]:
         """The nodes a run of ``fetches`` computes, in the order it computes them: inputs
@@ -359,6 +414,7 @@ class Session:
         if kind == "ui_changed":
             return
         self._fetch_lists.clear()  # names, wiring or attributes changed
+        self._roads.clear()
         self._feed_checks.clear()
         if kind == "node_removed":
             slot = self._slots.pop(event.node, None)
@@ -449,6 +505,7 @@ class Session:
         if self._version != self.graph.version:
             self._plans.clear()
             self._cones.clear()
+            self._roads.clear()
             self._version_memo.clear()
             self._version = self.graph.version
         plan = self._plans.get(fetches)
