@@ -244,14 +244,14 @@ class Session:
             results = [_readonly(values[slot]) for slot in plan.fetch_slots]
             for update in self._deferred:
                 update()
-            if plan.trainers and self.compiled and self._touched is None:
-                self._pave(fetches, plan, nodes, rebuild)
         finally:
             self._deferred = []
             self._run_memo.clear()
             if self._forget:
                 self._dirty.update(self._forget)
                 self._forget = []
+        if plan.trainers and self.compiled and self._touched is None:
+            self._pave(fetches, plan, nodes, rebuild)
         return rebuild(results)
 
     def _pave(self, fetches: Any, plan: _Plan, nodes: list[Node], rebuild: Rebuild) -> None:

@@ -48,7 +48,8 @@ def user_loop(graph: ts.Graph, sizes: list[int], compiled: bool = True,
     if watched:
         session.take_changes()
     train = graph.get_node("train")
-    fetches = [train, train.inputs[0]]
+    weights = next(n for n in graph.nodes if isinstance(n, ts.Variable))
+    fetches = [train, train.inputs[0], weights]  # (a variable: its value before the step)
     return [session.run(fetches, feeds) for feeds in batches(graph, sizes)]
 
 
@@ -81,24 +82,26 @@ def test_a_user_loop_agrees_with_the_session_the_interpreted_session_and_fit(
     assert len(taken) == len(sizes) - 1  # every run after the first took the fast road
     expected = user_loop(session, sizes, watched=True)
     assert len(taken) == len(sizes) - 1  # (a session asked for its changes: none)
-    for (step, loss), (step_expected, loss_expected) in zip(got, expected, strict=True):
+    for (step, loss, weights), (step_expected, loss_expected, weights_expected) in zip(
+            got, expected, strict=True):
         assert step.tobytes() == loss.tobytes() == step_expected.tobytes()
         assert loss.tobytes() == loss_expected.tobytes()
-        assert not loss.flags.writeable  # read-only, as every run's values
+        assert weights.tobytes() == weights_expected.tobytes()
+        assert not loss.flags.writeable and not weights.flags.writeable  # as every run's values
     assert state_of(fast) == state_of(session)
     feeds = batches(fitted, sizes)
     result = fit(fitted, "train", len(sizes), lambda i: feeds[i], final_loss=False)
-    assert result.losses.tolist() == [float(loss.sum()) for _, loss in got]
+    assert result.losses.tolist() == [float(loss.sum()) for _, loss, _ in got]
     assert state_of(fitted) == state_of(fast)
     slow = user_loop(interpreted, sizes, compiled=False)
     if example in FUSED:
-        for (_, loss), (_, loss_slow) in zip(got, slow, strict=True):
+        for (_, loss, _), (_, loss_slow, _) in zip(got, slow, strict=True):
             assert np.allclose(loss, loss_slow, rtol=1e-12, atol=0)
         for name, value in state_of(fast).items():
             a, b = (np.frombuffer(v) for v in (value, state_of(interpreted)[name]))
             assert np.allclose(a, b, rtol=0, atol=1e-12 * np.abs(b).max())
     else:
-        assert [loss.tobytes() for _, loss in got] == [loss.tobytes() for _, loss in slow]
+        assert [loss.tobytes() for _, loss, _ in got] == [loss.tobytes() for _, loss, _ in slow]
         assert state_of(fast) == state_of(interpreted)
 
 
