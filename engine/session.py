@@ -15,7 +15,7 @@ import weakref
 from collections.abc import Callable
 from functools import partial
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias, cast
+from typing import Any, NamedTuple, Protocol, TypeAlias, cast
 
 import networkx as nx
 import numpy as np
@@ -27,9 +27,6 @@ from .gcpause import gc_paused
 from .graph import Graph, GraphEvent, Node, Placeholder, _ValueNode, get_default_graph
 from .registry import TRAIN_STEP, has_role
 from .tensors import format_shape
-
-if TYPE_CHECKING:
-    from .fast_step import FastStep
 
 SMALL_PLAN = 64
 """Plans of up to this many steps read their steps' known flags with an itemgetter (numpy's
@@ -147,13 +144,34 @@ class _Plan:
             np.frombuffer(known, dtype=np.uint8)[self.slots] = 1
 
 
+class PreparedStep(Protocol):
+    """A train node's step taken without a session's run (:class:`engine.fast_step.FastStep`)."""
+
+    def take(self, feeds: dict[Any, Any]) -> list[Any] | None:
+        """Take one step: the values by slot, ``None`` (nothing changed) to leave it to a run."""
+
+    def slot_of(self, node: Node) -> int | None:
+        """Where the values hold ``node``'s, ``None`` if they do not."""
+
+
+_prepared_step: Callable[[Session, Node], PreparedStep] | None = None
+"""What makes a session's prepared step of a train node (:mod:`engine.fast_step`, which runs
+sessions, hands it over when imported)."""
+
+
+def take_steps_by(maker: Callable[[Session, Node], PreparedStep]) -> None:
+    """Let a run that takes a train step again take the step ``maker(session, node)`` makes."""
+    global _prepared_step
+    _prepared_step = maker
+
+
 class _Road(NamedTuple):
     """A run's fast road: its train node's :class:`~engine.fast_step.FastStep`, where the
     step's values hold the fetches, how to rebuild their structure, and the context its steps
     run in (numpy's floating-point errors ignored, as in a run: entering ``np.errstate`` for
     every step cost 0.9 µs, running in a context made once under it 0.07 µs)."""
 
-    step: FastStep
+    step: PreparedStep
     slots: list[int]
     rebuild: Rebuild
     context: contextvars.Context
@@ -264,11 +282,9 @@ class Session:
                 return
         except TypeError:
             return
-        from .fast_step import fast_step  # (which runs sessions' steps: imported when used)
-
         road = None
-        if len(plan.trainers) == 1:
-            step = fast_step(self, plan.trainers[0])
+        if len(plan.trainers) == 1 and _prepared_step is not None:
+            step = _prepared_step(self, plan.trainers[0])
             slots = [step.slot_of(node) for node in nodes]
             if None not in slots:
                 with np.errstate(all="ignore"):
