@@ -142,9 +142,9 @@ class FastStep:
                            for key, value in feeds.items()])
         except AttributeError:  # not an array: the session converts it
             return None
-        if kinds in prepared.loads:
+        try:  # (one look-up: a step's feeds are of kinds seen before)
             loads = prepared.loads[kinds]
-        else:
+        except KeyError:
             loads = prepared.loads[kinds] = self._loads(prepared, feeds)
         if loads is None:
             return None
