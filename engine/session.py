@@ -175,6 +175,7 @@ class _Road(NamedTuple):
     slots: list[int]
     rebuild: Rebuild
     context: contextvars.Context
+    """(A copy of the paving run's context: a step reads no context variable but numpy's.)"""
 
 
 class Session:
@@ -312,6 +313,7 @@ class Session:
         """What changed in the value cache since the last call: the values computed since (by
         node), and the nodes whose value a run dropped after an edit and did not compute again
         (reported by every call until a run computes them)."""
+        self._roads.clear()  # (a fast road computes nothing into the cache: none from now)
         computed: dict[Node, Any] = {}
         dropped: set[Node] = set()
         values, nodes = self._values, self._nodes

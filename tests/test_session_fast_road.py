@@ -188,3 +188,16 @@ def test_dropout_and_a_session_asked_for_its_changes_run_every_step_in_the_sessi
         _, value = watched.run([train, loss], {x: np.ones((4, 3))})
         computed, _ = watched.take_changes()
         assert computed[loss].tobytes() == value.tobytes()  # the run's values are its cache's
+
+
+def test_a_session_asked_for_its_changes_after_fast_steps_runs_every_step_itself() -> None:
+    graph = ts.load_graph(EXAMPLES / "mlp.json")
+    session = ts.Session(graph)
+    for _ in range(3):
+        session.run(["train", "J"])  # the fast road from the second
+    session.take_changes()
+    for _ in range(2):
+        _, value = session.run(["train", "J"])
+        computed, _ = session.take_changes()
+        assert computed[graph.get_node("J")].tobytes() == value.tobytes()
+
