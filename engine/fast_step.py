@@ -25,7 +25,7 @@ from .autodiff import Backward, backward_pass
 from .errors import EngineError
 from .graph import Node, Placeholder, _ValueNode
 from .optimizers import _Trainer, prepared_step
-from .session import NodeContext, Session
+from .session import NodeContext, Session, take_steps_by
 
 MAX_KINDS = 1024
 """How many kinds of feeds (keys, shapes, dtypes) a step remembers what to load for."""
@@ -79,26 +79,47 @@ class FastStep:
         return session
 
     def __call__(self, feeds: dict[Any, Any]) -> Any:
-        version = self.node.graph.version
-        if self._version != version:
-            self._prepared = self._prepare()
-            self._version = version
+        values = self.take(feeds)
+        if values is None:  # the session's run takes it (and reports an error)
+            return self.session.run(self.node, feeds)
+        return values[self._prepared.loss_slot]  # type: ignore[union-attr]  # (taken: prepared)
+
+    def take(self, feeds: dict[Any, Any]) -> list[Any] | None:
+        """Take one step at ``feeds``: the forward pass's values by slot (see
+        :meth:`slot_of`); ``None``, changing nothing, where the session is to run it."""
+        self._current()
         values = self._loaded(feeds)
         prepared = self._prepared
         if values is None or prepared is None:
-            return self.session.run(self.node, feeds)
+            return None
         try:
             prepared.forward(values)
             grads = prepared.backward.run(values)
             updates, state = prepared.trainer.changes(grads)
         except Exception:  # the session's run reports it, naming the node at fault
-            return self.session.run(self.node, feeds)
+            return None
         if prepared.largest < 0:
             prepared.largest = max(getattr(v, "size", 1) for v in values[:-1])
         node = self.node
         node.graph.assign_many(updates)
         node.state = state
-        return values[prepared.loss_slot]
+        return values
+
+    def slot_of(self, node: Node) -> int | None:
+        """Where :meth:`take`'s values hold ``node``'s (the train node's: its loss's),
+        ``None`` if they do not (or the step cannot be taken without the session)."""
+        prepared = self._current()
+        if prepared is None:
+            return None
+        return prepared.loss_slot if node is self.node else prepared.slots.get(node)
+
+    def _current(self) -> _Prepared | None:
+        """The step's parts at the graph's version (prepared again after a change)."""
+        version = self.node.graph.version
+        if self._version != version:
+            self._prepared = self._prepare()
+            self._version = version
+        return self._prepared
 
     def values(self, nodes: list[Node], feeds: dict[Any, Any]) -> list[Any] | None:
         """The values of ``nodes`` (the loss or its ancestors) at ``feeds``, by the step's
@@ -203,3 +224,6 @@ def fast_step(session: Session, node: Node) -> FastStep:
     if found is None:
         found = memo[FastStep, node] = FastStep(session, node)
     return found
+
+
+take_steps_by(fast_step)  # a session's run that takes a train step again takes this one

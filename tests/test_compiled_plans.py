@@ -92,10 +92,12 @@ def test_runs_after_the_first_use_the_compiled_code():
     fetches = ["train", "J"]
     for _ in range(3):
         session.run(fetches)
+        session.run("J")  # (a run without a train step: the plan's own code)
     code = session.plan_code(fetches)
     assert "def forward(v):" in code and "def backward(v):" in code and "def update(v):" in code
-    plan = next(iter(session._plans.values()))
+    plan = session._plans[(graph.get_node("J"),)]
     assert any(pending.code is not None for _, pending in plan.codes.values())
+    assert session._roads[(list, *fetches)] is not None  # the train runs: the fast step's code
 
 
 def test_node_names_never_enter_the_code():
