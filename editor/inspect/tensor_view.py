@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStackedLayout,
     QStackedWidget,
     QStyle,
     QTabBar,
@@ -184,7 +185,7 @@ class TensorPanel(QWidget):
         self.notice.setWordWrap(True)
         self.notice.hide()
 
-        values_page = QWidget()
+        self.values_page = values_page = QWidget()
         values_layout = QVBoxLayout(values_page)
         values_layout.setContentsMargins(0, 0, 0, 0)
         values_layout.addLayout(summary)
@@ -204,14 +205,27 @@ class TensorPanel(QWidget):
         message_text.addWidget(self.message)
         message_text.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignLeft)
         message_text.addStretch(1)
-        message_page = QWidget()
+        self.message_page = message_page = QWidget()
+        message_page.setAutoFillBackground(True)  # it lies over the values page
+        message_page.hide()
         message_layout = QHBoxLayout(message_page)
         message_layout.addWidget(self.message_icon, 0, Qt.AlignmentFlag.AlignTop)
         message_layout.addLayout(message_text, 1)
 
         self.pages = QStackedWidget()
+        # the values page stays shown and the message page lies over it, shown or hidden:
+        # switching between them shows or hides the few widgets of the message (the values'
+        # table, statistics and heatmap are neither hidden nor laid out again, and a value
+        # that comes back is shown at once), and paints only what changed (the stack's own
+        # switch repaints both pages)
+        stack = self.pages.layout()
+        assert isinstance(stack, QStackedLayout)
+        stack.setStackingMode(QStackedLayout.StackingMode.StackAll)
         self.pages.addWidget(values_page)
         self.pages.addWidget(message_page)
+        message_page.raise_()
+        values_page.hide()  # until there is a value
+        message_page.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.rows_label)  # (a line of its own: the header stays narrow)
@@ -261,13 +275,19 @@ class TensorPanel(QWidget):
 
     def set_value(self, value: Any) -> None:
         """Show ``value``; the slice and precision chosen are kept when the shape allows.
-        The same value again changes nothing; while the panel is hidden (another tab), it is
-        shown when the panel is (:meth:`flush`)."""
+        The same value again changes nothing (the value shown before an error or a block
+        only comes back to the front); while the panel is hidden (another tab), it is shown
+        when the panel is (:meth:`flush`)."""
         array = np.asarray(value)
         if self._mode == "value" and _same(array, self.value):
             return
         self._mode = "value"
         self.value = array
+        if self._shown is not None and _same(array, self._shown[0]):
+            self.value, self.stats = self._shown
+            self._stale = False
+            self._show_values_page()
+            return
         self._stale = True
         if self.isVisible():
             self.flush()
@@ -281,14 +301,21 @@ class TensorPanel(QWidget):
         if self._mode != "value" or array is None:
             return
         self.stats = stats = tensor_stats(array)
-        self.subtitle.setText(f"{format_shape(stats.shape) if array.ndim else 'scalar'}  "
-                              f"{stats.dtype}")
+        self._shown = (array, stats)
         self._show_stats()
         self._build_slice_selector(array.shape)
         self._show_slice()
+        self._show_values_page()
+
+    def _show_values_page(self) -> None:
+        """The values page to the front, with the value's shape and type as the subtitle."""
+        assert self.stats is not None and self.value is not None  # a value is shown
+        self.subtitle.setText(f"{format_shape(self.stats.shape) if self.value.ndim else 'scalar'}"
+                              f"  {self.stats.dtype}")
         self.copy_button.show()
         self.export_button.show()
-        self.pages.setCurrentIndex(0)
+        self.values_page.show()
+        self.message_page.hide()
 
     def set_error(self, message: str, wants_value: bool = False) -> None:
         """Show the engine's message instead of a value (this node failed); ``wants_value``
@@ -369,6 +396,9 @@ class TensorPanel(QWidget):
     _mode = "empty"
     _stale = False
     """Whether a value was set while the panel was hidden, and is not shown yet."""
+    _shown: tuple[np.ndarray, TensorStats] | None = None
+    """The value the values page shows, and its statistics (also while a message is over
+    it)."""
     _message_icon: tuple[QStyle.StandardPixmap, int] | None = None
 
     def _show_message(self, mode: str, text: str, icon: QStyle.StandardPixmap,
@@ -392,7 +422,7 @@ class TensorPanel(QWidget):
         self.copy_button.hide()
         self.export_button.hide()
         self.notice.hide()
-        self.pages.setCurrentIndex(1)
+        self.message_page.show()
 
     def _build_slice_selector(self, shape: tuple[int, ...]) -> None:
         leading = shape[:-2] if len(shape) > 2 else ()
@@ -425,9 +455,9 @@ class TensorPanel(QWidget):
         self.slice_box.show()
 
     def _show_slice(self) -> None:
-        if self.value is None:
+        if self._shown is None:
             return
-        array = self.value
+        array = self._shown[0]
         if array.ndim > 2:
             index = self.slice_index
             self.slice_label.setText(f"[{', '.join(map(str, index))}, :, :]")
@@ -446,7 +476,7 @@ class TensorPanel(QWidget):
         """Column width from a sample of cells (never all of them)."""
         a = self.model.array
         samples = [self.model.cell_text(r, c) for r, c in _sample_cells(a.shape)]
-        stats = self.stats
+        stats = self._shown[1] if self._shown is not None else None
         if stats is not None and a.dtype.kind in "iuf":
             samples += [format_number(v, self.model.precision)
                         for v in (stats.min, stats.max) if v is not None]
@@ -455,10 +485,11 @@ class TensorPanel(QWidget):
         self.table.horizontalHeader().setDefaultSectionSize(width)
 
     def _show_stats(self) -> None:
-        assert self.stats is not None
+        assert self._shown is not None
+        stats = self._shown[1]
         alert = f"color: {alert_colour(self.palette()).name()}"
         for key, label in self.stat_labels.items():
-            v = getattr(self.stats, key)
+            v = getattr(stats, key)
             if key in ("nan", "posinf", "neginf"):
                 label.setText(str(v))
                 if label.styleSheet() != (alert if v else ""):  # setting one re-polishes
@@ -468,7 +499,7 @@ class TensorPanel(QWidget):
 
     def _on_precision(self, precision: int) -> None:
         self.model.set_precision(precision)
-        if self.value is not None and not self._stale:
+        if self._shown is not None and not self._stale:
             self._show_stats()
             self._size_columns()
 
