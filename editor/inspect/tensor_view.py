@@ -648,6 +648,14 @@ class TensorView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
         self._panels: dict[str, TensorPanel] = {}
+        self.on_screen = True
+        """Whether the view can be seen (see :meth:`set_on_screen`)."""
+
+    def set_on_screen(self, on: bool) -> None:
+        """Whether the view can be seen (its dock is not behind another dock's tab): while it
+        cannot, a new evaluation's layouts are left to the event loop (see
+        :func:`settle_layouts`: nothing of the view is painted meanwhile)."""
+        self.on_screen = on
 
     @property
     def names(self) -> list[str]:
@@ -730,7 +738,8 @@ class TensorView(QWidget):
                 self.show_error(name, failure.message, wants_value)
             else:
                 self.show_blocked(name, culprit, failure.message, wants_value)
-        settle_layouts()
+        if self.on_screen:
+            settle_layouts()
 
     def _ensure(self, name: str) -> TensorPanel:
         if name not in self._panels:
