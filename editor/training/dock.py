@@ -221,7 +221,9 @@ class TrainingDock(QWidget):
             return None
         node = self.graph.get_node(name)
         loss = node.inputs[0] if has_role(node, TRAIN_STEP) else None
-        if loss is None or not bound(_ancestors(self.graph, loss)):
+        if loss is None or not bound(self.graph.nodes):  # (no walk up a graph without data)
+            return None
+        if not bound(_ancestors(self.graph, loss)):
             return None
         return node
 
