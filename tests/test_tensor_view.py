@@ -456,3 +456,24 @@ def test_blocked_and_back_keeps_the_values_page_as_it_was(view, qtbot):
     view.show_error("t", "t: NaN")  # and another value after it is shown as such
     view.show_value("t", value + 1)
     assert panel.stat_labels["max"].text() == "8.67" and cell(panel, 0, 0) == "5.00"
+
+
+def test_a_view_that_cannot_be_seen_shows_what_it_was_given_when_it_can(view):
+    """Behind another dock's tab the panels keep what they are given (the live evaluation
+    reads it) and show it when the view comes to the front."""
+    view.show_value("t", np.array([1.0, 2.0]))
+    panel = view.panel("t")
+    view.set_on_screen(False)
+    events = Events(panel.message_page, panel.values_page)
+    view.show_blocked("t", "w", "w: input 'y' is not connected")
+    view.show_value("t", np.array([1.0, 3.0]))
+    view.show_error("t", "t: NaN")
+    assert panel.mode == "error" and panel.value is None
+    assert not set(events.kinds) & {QEvent.Type.Show, QEvent.Type.Hide}  # nothing shown yet
+    view.set_on_screen(True)
+    assert panel.message.isVisible() and panel.message.text() == "NaN"
+    assert panel.subtitle.text() == "error"
+    view.set_on_screen(False)
+    view.show_value("t", np.array([1.0, 4.0]))
+    assert view.panel("t").stat_labels["max"].text() == "4"  # asked for: up to date
+    assert not panel.message.isVisible() and panel.copy_button.isVisible()

@@ -276,35 +276,37 @@ class TensorPanel(QWidget):
     def set_value(self, value: Any) -> None:
         """Show ``value``; the slice and precision chosen are kept when the shape allows.
         The same value again changes nothing (the value shown before an error or a block
-        only comes back to the front); while the panel is hidden (another tab), it is shown
-        when the panel is (:meth:`flush`)."""
+        only comes back to the front); while the panel cannot be seen (behind another tab),
+        it is shown when it can (:meth:`flush`)."""
         array = np.asarray(value)
         if self._mode == "value" and _same(array, self.value):
             return
         self._mode = "value"
-        self.value = array
+        self.value, self.stats = array, None
         if self._shown is not None and _same(array, self._shown[0]):
-            self.value, self.stats = self._shown
-            self._stale = False
-            self._show_values_page()
-            return
+            self.value, self.stats = self._shown  # the values page shows it already
         self._stale = True
-        if self.isVisible():
+        if self.on_screen and self.isVisible():
             self.flush()
 
     def flush(self) -> None:
-        """Bring the widgets up to date with the value set while the panel was hidden."""
+        """Bring the widgets up to date with what was set while the panel could not be
+        seen: a value (its statistics and table made only if the values page does not show
+        it already) or a message."""
         if not self._stale:
             return
         self._stale = False
-        array = self.value
-        if self._mode != "value" or array is None:
+        if self._mode != "value":
+            self._show_message_page()
             return
-        self.stats = stats = tensor_stats(array)
-        self._shown = (array, stats)
-        self._show_stats()
-        self._build_slice_selector(array.shape)
-        self._show_slice()
+        array = self.value
+        assert array is not None  # (set with the mode)
+        if self.stats is None:
+            self.stats = stats = tensor_stats(array)
+            self._shown = (array, stats)
+            self._show_stats()
+            self._build_slice_selector(array.shape)
+            self._show_slice()
         self._show_values_page()
 
     def _show_values_page(self) -> None:
@@ -395,20 +397,32 @@ class TensorPanel(QWidget):
 
     _mode = "empty"
     _stale = False
-    """Whether a value was set while the panel was hidden, and is not shown yet."""
+    """Whether a value or a message was set while the panel could not be seen (another tab,
+    or its dock behind another dock's), and is not shown yet."""
     _shown: tuple[np.ndarray, TensorStats] | None = None
     """The value the values page shows, and its statistics (also while a message is over
     it)."""
+    _message: tuple[str, QStyle.StandardPixmap] = ("", QStyle.StandardPixmap.SP_MessageBoxWarning)
+    """The text and icon of the last error or block."""
+    on_screen = True
+    """Whether the panel's view can be seen (see :meth:`TensorView.set_on_screen`)."""
     _message_icon: tuple[QStyle.StandardPixmap, int] | None = None
 
     def _show_message(self, mode: str, text: str, icon: QStyle.StandardPixmap,
                       wants_value: str) -> None:
         self._mode = mode
-        self._stale = False
         self._wants_value = wants_value
+        self.value = self.stats = None
+        self._message = (text, icon)
+        self._stale = True
+        if self.on_screen and self.isVisible():
+            self.flush()
+
+    def _show_message_page(self) -> None:
+        """The message page over the values, saying what :meth:`_show_message` was given."""
+        mode, (text, icon), wants_value = self._mode, self._message, self._wants_value
         self.fix_button.setText(f"Give {wants_value} a value…")
         self.fix_button.setVisible(bool(wants_value))
-        self.value = self.stats = None
         self.subtitle.setText("error" if mode == "error" else "blocked")
         self.message.setText(text)
         colour = alert_colour(self.palette()) if mode == "error" else muted_colour(self.palette())
@@ -653,9 +667,13 @@ class TensorView(QWidget):
 
     def set_on_screen(self, on: bool) -> None:
         """Whether the view can be seen (its dock is not behind another dock's tab): while it
-        cannot, a new evaluation's layouts are left to the event loop (see
-        :func:`settle_layouts`: nothing of the view is painted meanwhile)."""
+        cannot, its panels keep what they are given and show it when it can be seen, and an
+        evaluation's layouts are left to the event loop (see :func:`settle_layouts`)."""
         self.on_screen = on
+        for panel in self._panels.values():
+            panel.on_screen = on
+            if on and panel.isVisible():
+                panel.flush()
 
     @property
     def names(self) -> list[str]:
@@ -680,6 +698,7 @@ class TensorView(QWidget):
             panel = self._panels.get(name)
             if panel is None:
                 panel = self._panels[name] = TensorPanel(name)
+                panel.on_screen = self.on_screen
                 panel.value_wanted.connect(self.value_wanted)
                 panel.pin_toggled.connect(self.pin_toggled)
             self.tabs.addTab(panel, self._icon(panel.tab_icon), name)
