@@ -74,6 +74,8 @@ class NodeItem(QGraphicsItem):
 
     show_previews = True
     """Whether nodes show their preview (the View menu's "Show values on nodes")."""
+    _elided = ("", "")
+    """The last foot line and the part of it that fits."""
     WIDTH = 156.0
     TITLE_H = 24.0
     ROW_H = 22.0
@@ -432,7 +434,9 @@ class NodeItem(QGraphicsItem):
             text, colour = self.message.removeprefix(f"{self.node.name}: "), style.ERROR
         if not text:
             return "", colour
-        return elide_words(_metrics()[2], text, self.WIDTH - 2 * 9.0), colour
+        if self._elided[0] != text:  # measured once per text: a node is painted often
+            self._elided = text, elide_words(_metrics()[2], text, self.WIDTH - 2 * 9.0)
+        return self._elided[1], colour
 
 def _repeats(name: str, symbol: str) -> bool:
     """Whether ``name``, but for a ``_2`` suffix, is the op's ``symbol`` (``softmax``)."""
