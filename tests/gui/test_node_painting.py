@@ -10,6 +10,7 @@ from PySide6.QtGui import QImage, QPixmapCache
 from PySide6.QtWidgets import QApplication
 
 from editor.canvas.items.node import NodeItem
+from editor.document import BLOCKED, ERROR, OK
 
 
 def picture(canvas) -> QImage:
@@ -50,6 +51,11 @@ def test_a_node_looks_the_same_from_its_kept_body(affine, monkeypatch, cached):
     assert picture(affine) == painted_afresh(affine, monkeypatch)
     affine.click(affine.at(affine.item("z").pos()) + QPoint(-60, -60))  # on the empty canvas
     assert not affine.item("z").isSelected()
+
+    for state in (BLOCKED, ERROR):  # the live evaluation's marks: muted, red
+        affine.item("matmul").set_state(state, "matmul: waits for x")
+        assert picture(affine) == painted_afresh(affine, monkeypatch)
+    affine.item("matmul").set_state(OK)
 
     affine.key(Qt.Key_Z, Qt.ControlModifier)  # undo: wired again, the mark gone
     assert affine.item("z").shape_text == "(2,)"

@@ -275,21 +275,26 @@ class NodeItem(QGraphicsItem):
             painter.fillRect(self._rect, style.SELECTED if selected else style.NODE_BODY)
             painter.fillRect(self.title_rect(), self.title_color())
             return
-        if self.step == "pending" or (self.step is None and self.state == BLOCKED):
-            painter.setOpacity(0.3 if self.step else 0.45)
         readable = lod >= READABLE_ZOOM
-        if not self._paint_cached_body(painter, selected, readable):
+        faded = 1.0
+        if self.step == "pending" or (self.step is None and self.state == BLOCKED):
+            faded = 0.3 if self.step else 0.45
+        if not self._paint_cached_body(painter, selected, readable, faded):
+            painter.setOpacity(faded)
             self._paint_body(painter, selected, readable)
         if readable:
+            painter.setOpacity(faded)
             self._paint_values(painter)
 
-    def _paint_cached_body(self, painter: QPainter, selected: bool, readable: bool) -> bool:
+    def _paint_cached_body(self, painter: QPainter, selected: bool, readable: bool,
+                           faded: float) -> bool:
         """Draw the body — everything but the shape and the preview — from its picture at the
         painter's scale, made when first needed (kept in Qt's pixmap cache, by what it shows:
-        a node whose preview, shape or mark "blocked" changes is drawn again without drawing
-        its name, ports and labels again); False if the painter's transform is more than a
-        scale and a move, or it paints anything but pixels (an SVG: then the caller draws the
-        body itself)."""
+        a node whose preview or shape changes, or that turns "incomplete", is drawn again
+        without drawing its name, ports and labels again). A muted body's picture is drawn
+        muted, each part over the ones below as painting them would, so that it looks the
+        same. False if the painter's transform is more than a scale and a move, or it paints
+        anything but pixels (an SVG: then the caller draws the body itself)."""
         transform = painter.worldTransform()
         engine = painter.paintEngine()
         if transform.type() not in _MOVE_AND_SCALE or engine is None \
@@ -307,7 +312,7 @@ class NodeItem(QGraphicsItem):
         key = (f"node {style.current_theme} {self.node.type} {self.node.name} "
                f"{self.state == ERROR} {selected} "
                f"{self.step == 'current'} {readable} {self._wired()} {self.highlight} "
-               f"{self.hover_port} {sx} {sy} {ratio} {fx:.3f} {fy:.3f}")
+               f"{self.hover_port} {faded} {sx} {sy} {ratio} {fx:.3f} {fy:.3f}")
         picture = QPixmap()
         if not QPixmapCache.find(key, picture):
             picture = QPixmap(math.ceil(bounds.width() * sx * ratio + fx) + 1,
@@ -315,6 +320,7 @@ class NodeItem(QGraphicsItem):
             picture.fill(Qt.GlobalColor.transparent)
             drawing = QPainter(picture)
             drawing.setRenderHints(painter.renderHints())
+            drawing.setOpacity(faded)
             drawing.setTransform(QTransform(sx * ratio, 0, 0, sy * ratio,
                                             fx - bounds.left() * sx * ratio,
                                             fy - bounds.top() * sy * ratio))
