@@ -279,11 +279,12 @@ class NodeItem(QGraphicsItem):
         faded = 1.0
         if self.step == "pending" or (self.step is None and self.state == BLOCKED):
             faded = 0.3 if self.step else 0.45
-        if not self._paint_cached_body(painter, selected, readable, faded):
+        cached = self._paint_cached_body(painter, selected, readable, faded)
+        if faded < 1:  # (after the picture: it is muted already)
             painter.setOpacity(faded)
+        if not cached:
             self._paint_body(painter, selected, readable)
         if readable:
-            painter.setOpacity(faded)
             self._paint_values(painter)
 
     def _paint_cached_body(self, painter: QPainter, selected: bool, readable: bool,
