@@ -207,7 +207,6 @@ class TensorPanel(QWidget):
         message_text.addStretch(1)
         self.message_page = message_page = QWidget()
         message_page.setAutoFillBackground(True)  # it lies over the values page
-        message_page.hide()
         message_layout = QHBoxLayout(message_page)
         message_layout.addWidget(self.message_icon, 0, Qt.AlignmentFlag.AlignTop)
         message_layout.addLayout(message_text, 1)

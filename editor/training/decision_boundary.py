@@ -99,8 +99,11 @@ class ClassifierFinder:
 
     def __init__(self) -> None:
         self._answers: dict[tuple[Any, ...], Classifier | None] = {}
+        self._graph: Graph | None = None
 
     def __call__(self, graph: Graph) -> Classifier | None:
+        if graph is not self._graph:  # another document's: its nodes are not kept
+            self._graph, self._answers = graph, {}
         form = tuple((node, *node.inputs, _shape(node), _default_form(node)) for node in graph)
         if form not in self._answers:
             if len(self._answers) >= self.KEPT:
