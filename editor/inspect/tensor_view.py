@@ -663,16 +663,23 @@ class TensorView(QWidget):
         self._panels: dict[str, TensorPanel] = {}
         self.on_screen = True
         """Whether the view can be seen (see :meth:`set_on_screen`)."""
+        self._icons_later: set[TensorPanel] = set()
+        """The panels whose tab's icon changed while the view could not be seen."""
 
     def set_on_screen(self, on: bool) -> None:
         """Whether the view can be seen (its dock is not behind another dock's tab): while it
-        cannot, its panels keep what they are given and show it when it can be seen, and an
-        evaluation's layouts are left to the event loop (see :func:`settle_layouts`)."""
+        cannot, its panels and their tabs' icons keep what they are given and show it when it
+        can be seen, and an evaluation's layouts are left to the event loop (see
+        :func:`settle_layouts`)."""
         self.on_screen = on
         for panel in self._panels.values():
             panel.on_screen = on
             if on and panel.isVisible():
                 panel.flush()
+        if on:
+            for panel in self._icons_later:
+                self._show_icon(panel)
+            self._icons_later.clear()
 
     @property
     def names(self) -> list[str]:
@@ -701,6 +708,7 @@ class TensorView(QWidget):
                 panel.value_wanted.connect(self.value_wanted)
                 panel.pin_toggled.connect(self.pin_toggled)
             self.tabs.addTab(panel, self._icon(panel.tab_icon), name)
+        self._icons_later.clear()  # (each tab was made with its icon)
         if current in self._panels.values():
             self.tabs.setCurrentWidget(current)
         self.pages.setCurrentIndex(1 if names else 0)
@@ -769,7 +777,15 @@ class TensorView(QWidget):
         if panel.tab_icon == icon:
             return  # the same icon set again would lay out the tab bar
         panel.tab_icon = icon
-        self.tabs.tabBar().setTabIcon(self.tabs.indexOf(panel), self._icon(icon))  # see rename
+        if self.on_screen:
+            self._show_icon(panel)
+        else:
+            self._icons_later.add(panel)
+
+    def _show_icon(self, panel: TensorPanel) -> None:
+        index = self.tabs.indexOf(panel)
+        if index >= 0:  # by the tab bar: see rename
+            self.tabs.tabBar().setTabIcon(index, self._icon(panel.tab_icon))
 
     def _icon(self, icon: QStyle.StandardPixmap | None) -> QIcon:
         return self.style().standardIcon(icon) if icon is not None else QIcon()

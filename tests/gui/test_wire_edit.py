@@ -69,4 +69,6 @@ def test_a_tensor_dock_behind_another_tab_shows_the_edit_when_brought_to_front(c
         QApplication.processEvents()
     assert panel.message.isVisible() and panel.message.text().startswith("Blocked by add_1")
     assert not panel.message.visibleRegion().isEmpty()
+    tab = view.tabs.indexOf(panel)
+    assert not view.tabs.tabBar().tabIcon(tab).isNull()  # the tab is marked
     assert (panel.geometry(), panel.pages.geometry(), panel.message_page.geometry()) == places
