@@ -11,6 +11,7 @@ from editor.compute.service import ComputeService
 from editor.document import Document
 from editor.training.decision_boundary import (
     RESOLUTION,
+    ClassifierFinder,
     DecisionBoundaryView,
     find_classifier,
     label_classes,
@@ -21,6 +22,25 @@ from editor.training.decision_boundary import (
 def names(graph: ts.Graph) -> tuple[str, ...] | None:
     found = find_classifier(graph)
     return None if found is None else (found.input.name, found.labels.name, found.output.name)
+
+
+def test_the_finder_answers_as_the_rule_through_wire_edits_and_their_undo() -> None:
+    """A wire taken off and put back, and others: the finder, which remembers its last
+    answers, answers each time as the rule does."""
+    graph = ts.load_graph(MLP)
+    find = ClassifierFinder()
+    edits = [lambda: graph.disconnect("add_1", 1),  # (p_output's shape is still (?,2))
+             lambda: graph.connect("b_output", "add_1", 1)]
+    edits *= 2
+    edits += [lambda: graph.connect("X", "log", 0),  # log(X): the probabilities are not read
+              lambda: graph.connect("p_output", "log", 0),
+              lambda: graph.disconnect("multiply", 1)]  # the labels meet nothing
+    seen = []
+    for edit in edits:
+        edit()
+        assert find(graph) == find_classifier(graph)
+        seen.append(find(graph) is not None)
+    assert seen == [True, True, True, True, False, True, False]  # (softmax(x) alone fits)
 
 
 def test_the_series_examples_are_classifiers() -> None:

@@ -403,3 +403,77 @@ def test_ctrl_c_in_the_table_copies_the_selected_cells(view, qtbot):
                      Qt.KeyboardModifier.ShiftModifier, rect.center())
     qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QGuiApplication.clipboard().text() == f"2.0\t3.0\n{1 / 3!r}\t6.0"
+
+
+class Events(QObject):
+    """Records the kinds of event the widgets it watches receive."""
+
+    def __init__(self, *widgets: QWidget) -> None:
+        super().__init__()
+        self.kinds: Counter[QEvent.Type] = Counter()
+        for widget in widgets:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):  # noqa: N802
+        self.kinds[event.type()] += 1
+        return False
+
+
+def test_blocked_and_back_keeps_the_values_page_as_it_was(view, qtbot):
+    """A node blocked and then evaluated again (a wire taken off and put back) shows its
+    message over its values, and then the very values again: the table, statistics and slice
+    are neither hidden, shown, nor laid out anew — and what was changed meanwhile (the
+    precision, the slice) is shown when they come back."""
+    value = np.arange(24, dtype=np.float64).reshape(2, 3, 4) / 3
+    view.show_value("t", value)
+    panel = view.panel("t")
+    for _ in range(5):
+        QApplication.processEvents()
+    places = (panel.table.geometry(), panel.stat_labels["max"].geometry())
+    events = Events(panel.table, panel.stat_labels["max"], panel.slice_box)
+    for _ in range(2):
+        view.show_blocked("t", "w", "w: input 'y' is not connected")
+        assert panel.mode == "blocked" and panel.value is None
+        assert panel.message.isVisible() and panel.message.text().startswith("Blocked by w")
+        assert not panel.copy_button.isVisible()
+        view.show_value("t", value.copy())  # the same value, back
+        for _ in range(5):
+            QApplication.processEvents()
+        assert panel.mode == "value" and not panel.message.isVisible()
+        assert panel.copy_button.isVisible() and panel.table.isVisible()
+        assert panel.subtitle.text().split() == ["(2,3,4)", "float64"]
+    shown_or_laid_out = {QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.LayoutRequest,
+                         QEvent.Type.Resize, QEvent.Type.Move}
+    assert not set(events.kinds) & shown_or_laid_out
+    assert (panel.table.geometry(), panel.stat_labels["max"].geometry()) == places
+
+    view.show_blocked("t", "w", "w: input 'y' is not connected")
+    panel.precision.setValue(2)  # while blocked
+    panel.slice_spins[0].setValue(1)
+    view.show_value("t", value.copy())
+    assert panel.stat_labels["max"].text() == "7.67"  # at the precision chosen meanwhile
+    assert cell(panel, 0, 0) == "4.00"  # slice [1, :, :], at 2 decimals
+    view.show_error("t", "t: NaN")  # and another value after it is shown as such
+    view.show_value("t", value + 1)
+    assert panel.stat_labels["max"].text() == "8.67" and cell(panel, 0, 0) == "5.00"
+
+
+def test_a_view_that_cannot_be_seen_shows_what_it_was_given_when_it_can(view):
+    """Behind another dock's tab the panels keep what they are given (the live evaluation
+    reads it) and show it when the view comes to the front."""
+    view.show_value("t", np.array([1.0, 2.0]))
+    panel = view.panel("t")
+    view.set_on_screen(False)
+    events = Events(panel.message_page, panel.values_page)
+    view.show_blocked("t", "w", "w: input 'y' is not connected")
+    view.show_value("t", np.array([1.0, 3.0]))
+    view.show_error("t", "t: NaN")
+    assert panel.mode == "error" and panel.value is None
+    assert not set(events.kinds) & {QEvent.Type.Show, QEvent.Type.Hide}  # nothing shown yet
+    view.set_on_screen(True)
+    assert panel.message.isVisible() and panel.message.text() == "NaN"
+    assert panel.subtitle.text() == "error"
+    view.set_on_screen(False)
+    view.show_value("t", np.array([1.0, 4.0]))
+    assert view.panel("t").stat_labels["max"].text() == "4"  # asked for: up to date
+    assert not panel.message.isVisible() and panel.copy_button.isVisible()

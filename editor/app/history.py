@@ -16,11 +16,14 @@ class HistoryView(QUndoView):
 
     Qt rebuilds the whole list on every edit, and repainting it with its scroll bar costs as
     much as showing the edit's new values; so the list repaints a moment later, letting the
-    values reach the screen first.
+    values reach the screen first — and while it cannot be seen, it does not follow the edits
+    at all (:meth:`set_on_screen`).
     """
 
     def __init__(self, group: QUndoGroup) -> None:
         super().__init__(group)
+        self._group = group
+        self._on_screen = True
         self.setEmptyLabel("Start")
         self.setUniformItemSizes(True)
         self._repaint = QTimer(self, singleShot=True, interval=REPAINT_DELAY_MS)
@@ -31,3 +34,10 @@ class HistoryView(QUndoView):
         if self.isVisible() and not self._repaint.isActive():  # at most one wait: during a
             self.setUpdatesEnabled(False)  # stream of edits, it still repaints every few frames
             self._repaint.start()
+
+    def set_on_screen(self, on: bool) -> None:
+        """Follow the edits only while the list can be seen (its dock is not behind another
+        dock's tab): brought to the front, it is built once, as it is now."""
+        if on != self._on_screen:
+            self._on_screen = on
+            self.setGroup(self._group if on else None)  # type: ignore[arg-type]  # (Qt takes None)

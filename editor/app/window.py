@@ -163,6 +163,8 @@ class MainWindow(QMainWindow):
         self.live.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.live.stepping_changed.connect(self._stepping_changed)
         self.tensor_view.value_wanted.connect(self.edit_value_of)
+        self.tensor_dock.visibilityChanged.connect(self.tensor_view.set_on_screen)
+        self.history_dock.visibilityChanged.connect(self.history.set_on_screen)
         self.op_palette.activated.connect(self._add_at_center)
         self.doc: Document  # both set by set_document, at the end of __init__
         self.scene: GraphScene

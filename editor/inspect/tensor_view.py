@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStackedLayout,
     QStackedWidget,
     QStyle,
     QTabBar,
@@ -184,7 +185,7 @@ class TensorPanel(QWidget):
         self.notice.setWordWrap(True)
         self.notice.hide()
 
-        values_page = QWidget()
+        self.values_page = values_page = QWidget()
         values_layout = QVBoxLayout(values_page)
         values_layout.setContentsMargins(0, 0, 0, 0)
         values_layout.addLayout(summary)
@@ -204,14 +205,26 @@ class TensorPanel(QWidget):
         message_text.addWidget(self.message)
         message_text.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignLeft)
         message_text.addStretch(1)
-        message_page = QWidget()
+        self.message_page = message_page = QWidget()
+        message_page.setAutoFillBackground(True)  # it lies over the values page
         message_layout = QHBoxLayout(message_page)
         message_layout.addWidget(self.message_icon, 0, Qt.AlignmentFlag.AlignTop)
         message_layout.addLayout(message_text, 1)
 
         self.pages = QStackedWidget()
+        # the values page stays shown and the message page lies over it, shown or hidden:
+        # switching between them shows or hides the few widgets of the message (the values'
+        # table, statistics and heatmap are neither hidden nor laid out again, and a value
+        # that comes back is shown at once), and paints only what changed (the stack's own
+        # switch repaints both pages)
+        stack = self.pages.layout()
+        assert isinstance(stack, QStackedLayout)
+        stack.setStackingMode(QStackedLayout.StackingMode.StackAll)
         self.pages.addWidget(values_page)
         self.pages.addWidget(message_page)
+        message_page.raise_()
+        values_page.hide()  # until there is a value
+        message_page.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.rows_label)  # (a line of its own: the header stays narrow)
@@ -261,34 +274,49 @@ class TensorPanel(QWidget):
 
     def set_value(self, value: Any) -> None:
         """Show ``value``; the slice and precision chosen are kept when the shape allows.
-        The same value again changes nothing; while the panel is hidden (another tab), it is
-        shown when the panel is (:meth:`flush`)."""
+        The same value again changes nothing (the value shown before an error or a block
+        only comes back to the front); while the panel cannot be seen (behind another tab),
+        it is shown when it can (:meth:`flush`)."""
         array = np.asarray(value)
         if self._mode == "value" and _same(array, self.value):
             return
         self._mode = "value"
-        self.value = array
+        self.value, self.stats = array, None
+        if self._shown is not None and _same(array, self._shown[0]):
+            self.value, self.stats = self._shown  # the values page shows it already
         self._stale = True
-        if self.isVisible():
+        if self.on_screen and self.isVisible():
             self.flush()
 
     def flush(self) -> None:
-        """Bring the widgets up to date with the value set while the panel was hidden."""
+        """Bring the widgets up to date with what was set while the panel could not be
+        seen: a value (its statistics and table made only if the values page does not show
+        it already) or a message."""
         if not self._stale:
             return
         self._stale = False
-        array = self.value
-        if self._mode != "value" or array is None:
+        if self._mode != "value":
+            self._show_message_page()
             return
-        self.stats = stats = tensor_stats(array)
-        self.subtitle.setText(f"{format_shape(stats.shape) if array.ndim else 'scalar'}  "
-                              f"{stats.dtype}")
-        self._show_stats()
-        self._build_slice_selector(array.shape)
-        self._show_slice()
+        array = self.value
+        assert array is not None  # (set with the mode)
+        if self.stats is None:
+            self.stats = stats = tensor_stats(array)
+            self._shown = (array, stats)
+            self._show_stats()
+            self._build_slice_selector(array.shape)
+            self._show_slice()
+        self._show_values_page()
+
+    def _show_values_page(self) -> None:
+        """The values page to the front, with the value's shape and type as the subtitle."""
+        assert self.stats is not None and self.value is not None  # a value is shown
+        self.subtitle.setText(f"{format_shape(self.stats.shape) if self.value.ndim else 'scalar'}"
+                              f"  {self.stats.dtype}")
         self.copy_button.show()
         self.export_button.show()
-        self.pages.setCurrentIndex(0)
+        self.values_page.show()
+        self.message_page.hide()
 
     def set_error(self, message: str, wants_value: bool = False) -> None:
         """Show the engine's message instead of a value (this node failed); ``wants_value``
@@ -368,17 +396,32 @@ class TensorPanel(QWidget):
 
     _mode = "empty"
     _stale = False
-    """Whether a value was set while the panel was hidden, and is not shown yet."""
+    """Whether a value or a message was set while the panel could not be seen (another tab,
+    or its dock behind another dock's), and is not shown yet."""
+    _shown: tuple[np.ndarray, TensorStats] | None = None
+    """The value the values page shows, and its statistics (also while a message is over
+    it)."""
+    _message: tuple[str, QStyle.StandardPixmap] = ("", QStyle.StandardPixmap.SP_MessageBoxWarning)
+    """The text and icon of the last error or block."""
+    on_screen = True
+    """Whether the panel's view can be seen (see :meth:`TensorView.set_on_screen`)."""
     _message_icon: tuple[QStyle.StandardPixmap, int] | None = None
 
     def _show_message(self, mode: str, text: str, icon: QStyle.StandardPixmap,
                       wants_value: str) -> None:
         self._mode = mode
-        self._stale = False
         self._wants_value = wants_value
+        self.value = self.stats = None
+        self._message = (text, icon)
+        self._stale = True
+        if self.on_screen and self.isVisible():
+            self.flush()
+
+    def _show_message_page(self) -> None:
+        """The message page over the values, saying what :meth:`_show_message` was given."""
+        mode, (text, icon), wants_value = self._mode, self._message, self._wants_value
         self.fix_button.setText(f"Give {wants_value} a value…")
         self.fix_button.setVisible(bool(wants_value))
-        self.value = self.stats = None
         self.subtitle.setText("error" if mode == "error" else "blocked")
         self.message.setText(text)
         colour = alert_colour(self.palette()) if mode == "error" else muted_colour(self.palette())
@@ -392,7 +435,7 @@ class TensorPanel(QWidget):
         self.copy_button.hide()
         self.export_button.hide()
         self.notice.hide()
-        self.pages.setCurrentIndex(1)
+        self.message_page.show()
 
     def _build_slice_selector(self, shape: tuple[int, ...]) -> None:
         leading = shape[:-2] if len(shape) > 2 else ()
@@ -425,9 +468,9 @@ class TensorPanel(QWidget):
         self.slice_box.show()
 
     def _show_slice(self) -> None:
-        if self.value is None:
+        if self._shown is None:
             return
-        array = self.value
+        array = self._shown[0]
         if array.ndim > 2:
             index = self.slice_index
             self.slice_label.setText(f"[{', '.join(map(str, index))}, :, :]")
@@ -446,7 +489,7 @@ class TensorPanel(QWidget):
         """Column width from a sample of cells (never all of them)."""
         a = self.model.array
         samples = [self.model.cell_text(r, c) for r, c in _sample_cells(a.shape)]
-        stats = self.stats
+        stats = self._shown[1] if self._shown is not None else None
         if stats is not None and a.dtype.kind in "iuf":
             samples += [format_number(v, self.model.precision)
                         for v in (stats.min, stats.max) if v is not None]
@@ -455,10 +498,11 @@ class TensorPanel(QWidget):
         self.table.horizontalHeader().setDefaultSectionSize(width)
 
     def _show_stats(self) -> None:
-        assert self.stats is not None
+        assert self._shown is not None
+        stats = self._shown[1]
         alert = f"color: {alert_colour(self.palette()).name()}"
         for key, label in self.stat_labels.items():
-            v = getattr(self.stats, key)
+            v = getattr(stats, key)
             if key in ("nan", "posinf", "neginf"):
                 label.setText(str(v))
                 if label.styleSheet() != (alert if v else ""):  # setting one re-polishes
@@ -468,7 +512,7 @@ class TensorPanel(QWidget):
 
     def _on_precision(self, precision: int) -> None:
         self.model.set_precision(precision)
-        if self.value is not None and not self._stale:
+        if self._shown is not None and not self._stale:
             self._show_stats()
             self._size_columns()
 
@@ -617,6 +661,25 @@ class TensorView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
         self._panels: dict[str, TensorPanel] = {}
+        self.on_screen = True
+        """Whether the view can be seen (see :meth:`set_on_screen`)."""
+        self._icons_later: set[TensorPanel] = set()
+        """The panels whose tab's icon changed while the view could not be seen."""
+
+    def set_on_screen(self, on: bool) -> None:
+        """Whether the view can be seen (its dock is not behind another dock's tab): while it
+        cannot, its panels and their tabs' icons keep what they are given and show it when it
+        can be seen, and an evaluation's layouts are left to the event loop (see
+        :func:`settle_layouts`)."""
+        self.on_screen = on
+        for panel in self._panels.values():
+            panel.on_screen = on
+            if on and panel.isVisible():
+                panel.flush()
+        if on:
+            for panel in self._icons_later:
+                self._show_icon(panel)
+            self._icons_later.clear()
 
     @property
     def names(self) -> list[str]:
@@ -641,9 +704,11 @@ class TensorView(QWidget):
             panel = self._panels.get(name)
             if panel is None:
                 panel = self._panels[name] = TensorPanel(name)
+                panel.on_screen = self.on_screen
                 panel.value_wanted.connect(self.value_wanted)
                 panel.pin_toggled.connect(self.pin_toggled)
             self.tabs.addTab(panel, self._icon(panel.tab_icon), name)
+        self._icons_later.clear()  # (each tab was made with its icon)
         if current in self._panels.values():
             self.tabs.setCurrentWidget(current)
         self.pages.setCurrentIndex(1 if names else 0)
@@ -699,7 +764,8 @@ class TensorView(QWidget):
                 self.show_error(name, failure.message, wants_value)
             else:
                 self.show_blocked(name, culprit, failure.message, wants_value)
-        settle_layouts()
+        if self.on_screen:
+            settle_layouts()
 
     def _ensure(self, name: str) -> TensorPanel:
         if name not in self._panels:
@@ -711,7 +777,15 @@ class TensorView(QWidget):
         if panel.tab_icon == icon:
             return  # the same icon set again would lay out the tab bar
         panel.tab_icon = icon
-        self.tabs.tabBar().setTabIcon(self.tabs.indexOf(panel), self._icon(icon))  # see rename
+        if self.on_screen:
+            self._show_icon(panel)
+        else:
+            self._icons_later.add(panel)
+
+    def _show_icon(self, panel: TensorPanel) -> None:
+        index = self.tabs.indexOf(panel)
+        if index >= 0:  # by the tab bar: see rename
+            self.tabs.tabBar().setTabIcon(index, self._icon(panel.tab_icon))
 
     def _icon(self, icon: QStyle.StandardPixmap | None) -> QIcon:
         return self.style().standardIcon(icon) if icon is not None else QIcon()

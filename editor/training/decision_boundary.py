@@ -89,6 +89,43 @@ def find_classifier(graph: Graph) -> Classifier | None:
     return _find_regression(graph, order)
 
 
+class ClassifierFinder:
+    """:func:`find_classifier`, remembering its answer for the last :attr:`KEPT` forms of the
+    graph — each node with its inputs, static shape and default's shape and type, all the
+    rule reads — so that an edit undone or redone, or a wire taken off and put back, finds
+    the classifier again without searching the graph."""
+
+    KEPT = 2
+
+    def __init__(self) -> None:
+        self._answers: dict[tuple[Any, ...], Classifier | None] = {}
+        self._graph: Graph | None = None
+
+    def __call__(self, graph: Graph) -> Classifier | None:
+        if graph is not self._graph:  # another document's: its nodes are not kept
+            self._graph, self._answers = graph, {}
+        form = tuple((node, *node.inputs, _shape(node), _default_form(node)) for node in graph)
+        if form not in self._answers:
+            if len(self._answers) >= self.KEPT:
+                del self._answers[next(iter(self._answers))]  # the oldest
+            self._answers[form] = find_classifier(graph)
+        return self._answers[form]
+
+
+def _shape(node: Node) -> Any:
+    """The node's static shape, or the error that stands for it."""
+    try:
+        return node.graph.shape_of(node)
+    except EngineError as error:
+        return type(error)
+
+
+def _default_form(node: Node) -> tuple[Any, ...] | None:
+    """A placeholder's default's shape and type (``None`` for any other node)."""
+    default = node.default if isinstance(node, Placeholder) else None
+    return None if default is None else (default.shape, default.dtype)
+
+
 def _find_regression(graph: Graph, order: list[Node]) -> Classifier | None:
     """A regression on two features: the points as for a classifier; the output, with static
     shape (·, 1), read by a loss (an op with the ``LOSS`` role) beside a labels placeholder
@@ -191,6 +228,7 @@ class DecisionBoundaryView(QWidget):
         """The input whose columns the axes are labelled with."""
         self._request = 0
         self._stale = False
+        self._find = ClassifierFinder()
         compute.grid_ready.connect(self._show)
 
     @property
@@ -219,7 +257,7 @@ class DecisionBoundaryView(QWidget):
         """Show ``graph``'s classifier (the one :func:`find_classifier` picks:
         :attr:`classifier`); False if it has none."""
         self.classes = self.values = None
-        found = None if graph is None else find_classifier(graph)
+        found = None if graph is None else self._find(graph)
         if found is None or self.classifier is None or found.values != self.classifier.values:
             self._data = None  # another kind of model: its points are coloured anew
         self.classifier = found

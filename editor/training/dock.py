@@ -221,7 +221,9 @@ class TrainingDock(QWidget):
             return None
         node = self.graph.get_node(name)
         loss = node.inputs[0] if has_role(node, TRAIN_STEP) else None
-        if loss is None or not bound(_ancestors(self.graph, loss)):
+        if loss is None or not bound(self.graph.nodes):  # (no walk up a graph without data)
+            return None
+        if not bound(_ancestors(self.graph, loss)):
             return None
         return node
 
@@ -273,6 +275,7 @@ class TrainingDock(QWidget):
         self._applied_at = None
         self._show_no_run()
         self._classifier_stale = True
+        self._trains = self._losses = None  # the combos are filled anew
         self._refresh()
         self._show_history()
 
@@ -312,13 +315,15 @@ class TrainingDock(QWidget):
 
     def _refresh(self) -> None:
         """Fill the combos and look for a classifier again (after structural changes): a combo
-        whose entries are the same is left alone, and the classifier is looked for after a
+        whose entries are the same is left alone (and, if it is the train combo, the optimizer's
+        form: a wire edit seldom changes a train node), and the classifier is looked for after a
         change that can change it (not a new name) while the dock is visible (else when it is
         shown)."""
         graph = self.graph
         trains = [(f"{node.name}  (minimizes {_name(node.inputs[0])})", node.name)
                   for node in (train.train_nodes(graph) if graph is not None else [])]
-        if trains != self._trains:
+        rebuilt = trains != self._trains
+        if rebuilt:
             self._trains = trains
             chosen = self.train_combo.currentData()
             chose_new = chosen is None and self.train_combo.count() > 1
@@ -343,7 +348,10 @@ class TrainingDock(QWidget):
             self._find_classifier()
         if self._offer is not None and (graph is None or self._offer.loss not in graph):
             self._offer = None  # its loss is gone
-        self._update_optimizer_form()
+        if rebuilt:
+            self._update_optimizer_form()
+        else:  # the combos are as they were: only the data rows may follow the wiring
+            self._update_data_form()
         self._update_buttons()
 
     def _find_classifier(self) -> None:

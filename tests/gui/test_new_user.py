@@ -55,7 +55,8 @@ def test_nan_is_marked_on_the_node_that_first_made_it(canvas, tmp_path) -> None:
 
 
 def history(window) -> list[str]:
-    """The History dock's entries, as it lists them (after "Start")."""
+    """The History dock's entries, as it lists them (after "Start"), in front."""
+    window.history_dock.raise_()  # (behind another dock's tab, the list waits)
     model = window.history.model()
     return [model.index(row, 0).data() for row in range(1, model.rowCount())]
 

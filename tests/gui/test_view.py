@@ -81,6 +81,7 @@ def test_compatible_ports_light_up_while_wiring(affine):
 
 
 def test_undo_history_lists_every_step(affine):
+    affine.window.history_dock.raise_()  # the History dock in front, as a user looking at it
     affine.wire("b", "z", "x")
     affine.rename("b", "bias")
     history = affine.window.history
@@ -181,3 +182,18 @@ def test_a_node_is_repainted_only_when_what_it_shows_changes(affine):
     affine.select("b")
     affine.type_field("value", "[2, 3]")
     assert repainted() and source.preview_text() == "[2, 3]"
+
+
+def test_the_history_brought_to_the_front_lists_the_edits_made_behind(affine):
+    """Behind another dock's tab the History list does not follow each edit; brought to the
+    front it lists them all, the current one chosen."""
+    window = affine.window
+    window.tensor_dock.raise_()
+    assert window.history.group() is None  # (it waits)
+    affine.wire("b", "z", "x")
+    affine.rename("b", "bias")
+    window.history_dock.raise_()
+    history = window.history
+    texts = [history.model().index(i, 0).data() for i in range(history.model().rowCount())]
+    assert texts == ["Start", "Connect b → z.x", "Rename b to bias"]
+    assert history.currentIndex().row() == 2

@@ -41,3 +41,34 @@ def test_a_wire_edit_keeps_the_tensor_dock_in_place_and_is_evaluated_once(canvas
                     panel.pages.geometry()) == places  # nothing below the tab bar moves
             assert len(evaluations) == 1 or turn == 0 and source is None
     assert panel.value == Session(doc.graph).run("J")
+
+
+def test_a_tensor_dock_behind_another_tab_shows_the_edit_when_brought_to_front(canvas):
+    """Behind the Training dock's tab the Tensor dock leaves its layouts to the event loop;
+    brought to the front, it shows the pinned loss as it ended up, laid out as ever."""
+    window = canvas.window
+    assert window.open_file(EXAMPLES / "mlp.json", example=True)
+    window.tensor_dock.raise_()
+    window.select_names(["J"])
+    view = window.tensor_view
+    canvas.qtbot.waitUntil(lambda: "J" in view.names and view.panel("J").mode == "value")
+    panel = view.panel("J")
+    panel.pin_button.click()
+    canvas.qtbot.waitUntil(lambda: not window.live.compute.busy)
+    for _ in range(10):
+        QApplication.processEvents()
+    places = (panel.geometry(), panel.pages.geometry(), panel.message_page.geometry())
+    window.training.dock.raise_()
+    canvas.qtbot.waitUntil(lambda: not view.on_screen)
+    doc = window.doc
+    assert doc.execute(SetWires(doc, [("add_1", 1, None)], "Disconnect")) is None
+    canvas.qtbot.waitUntil(lambda: panel.mode == "blocked")
+    window.tensor_dock.raise_()
+    canvas.qtbot.waitUntil(lambda: view.on_screen)
+    for _ in range(10):
+        QApplication.processEvents()
+    assert panel.message.isVisible() and panel.message.text().startswith("Blocked by add_1")
+    assert not panel.message.visibleRegion().isEmpty()
+    tab = view.tabs.indexOf(panel)
+    assert not view.tabs.tabBar().tabIcon(tab).isNull()  # the tab is marked
+    assert (panel.geometry(), panel.pages.geometry(), panel.message_page.geometry()) == places

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Set as AbstractSet
 from functools import cache
@@ -9,7 +10,18 @@ from typing import Protocol
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFontMetricsF,
+    QPaintEngine,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QPixmapCache,
+    QTransform,
+)
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from editor import style
@@ -63,6 +75,8 @@ class NodeItem(QGraphicsItem):
 
     show_previews = True
     """Whether nodes show their preview (the View menu's "Show values on nodes")."""
+    _elided = ("", "")
+    """The last foot line and the part of it that fits."""
     WIDTH = 156.0
     TITLE_H = 24.0
     ROW_H = 22.0
@@ -190,8 +204,12 @@ class NodeItem(QGraphicsItem):
         """Show the static shape ``text`` and what the shape check found (see the class doc)."""
         if (text, state, message) == (self.shape_text, self.shape_state, self.shape_message):
             return
+        before = self.state
         self.shape_text, self.shape_state, self.shape_message = text, state, message
-        self.refresh()
+        if {before, self.state} & _MARKED:  # the title, outline, foot line or opacity too
+            self.refresh()
+        else:  # only the shape and its colour ("incomplete" is muted)
+            self.update(_SHAPE_DIRTY)
 
     def set_state(self, state: str, message: str = "") -> None:
         """Mark what the last evaluation found: ``ok``, ``error`` (red, ``message`` on hover)
@@ -217,7 +235,7 @@ class NodeItem(QGraphicsItem):
             return
         self._preview_of = text if isinstance(text, np.ndarray) else None
         self.preview = text
-        self.update()
+        self.update(_footer_dirty(self.height))
 
     def set_step(self, step: str | None, preview: str = "") -> None:
         """Mark the node for a step-through: ``pending`` (dimmed), ``done`` (showing the
@@ -265,8 +283,74 @@ class NodeItem(QGraphicsItem):
             painter.fillRect(self._rect, style.SELECTED if selected else style.NODE_BODY)
             painter.fillRect(self.title_rect(), self.title_color())
             return
+        readable = lod >= READABLE_ZOOM
+        faded = 1.0
         if self.step == "pending" or (self.step is None and self.state == BLOCKED):
-            painter.setOpacity(0.3 if self.step else 0.45)
+            faded = 0.3 if self.step else 0.45
+        cached = self._paint_cached_body(painter, selected, readable, faded)
+        if faded < 1:  # (after the picture: it is muted already)
+            painter.setOpacity(faded)
+        if not cached:
+            self._paint_body(painter, selected, readable)
+        if readable:
+            self._paint_values(painter)
+
+    def _paint_cached_body(self, painter: QPainter, selected: bool, readable: bool,
+                           faded: float) -> bool:
+        """Draw the body — everything but the shape and the preview — from its picture at the
+        painter's scale, made when first needed (kept in Qt's pixmap cache, by what it shows:
+        a node whose preview or shape changes, or that turns "incomplete", is drawn again
+        without drawing its name, ports and labels again). A muted body's picture is drawn
+        muted, each part over the ones below as painting them would, so that it looks the
+        same. False if the painter's transform is more than a scale and a move, or it paints
+        anything but pixels (an SVG: then the caller draws the body itself)."""
+        transform = painter.worldTransform()
+        engine = painter.paintEngine()
+        if transform.type() not in _MOVE_AND_SCALE or engine is None \
+                or engine.type() != QPaintEngine.Type.Raster:
+            return False
+        sx, sy = transform.m11(), transform.m22()
+        ratio = painter.device().devicePixelRatio() if painter.device() is not None else 1.0
+        bounds = self._bounds
+        # the body's corner on the device, split into whole pixels and the fraction the
+        # picture is drawn at: so that it matches, pixel for pixel, what painting would draw
+        x = (transform.dx() + bounds.left() * sx) * ratio
+        y = (transform.dy() + bounds.top() * sy) * ratio
+        left, top = math.floor(x), math.floor(y)
+        fx, fy = x - left, y - top
+        key = (f"node {style.current_theme} {self.node.type} {self.node.name} "
+               f"{self.state == ERROR} {selected} "
+               f"{self.step == 'current'} {readable} {self._wired()} {self.highlight} "
+               f"{self.hover_port} {faded} {sx} {sy} {ratio} {fx:.3f} {fy:.3f}")
+        picture = QPixmap()
+        if not QPixmapCache.find(key, picture):
+            picture = QPixmap(math.ceil(bounds.width() * sx * ratio + fx) + 1,
+                              math.ceil(bounds.height() * sy * ratio + fy) + 1)
+            picture.fill(Qt.GlobalColor.transparent)
+            drawing = QPainter(picture)
+            drawing.setRenderHints(painter.renderHints())
+            drawing.setOpacity(faded)
+            drawing.setTransform(QTransform(sx * ratio, 0, 0, sy * ratio,
+                                            fx - bounds.left() * sx * ratio,
+                                            fy - bounds.top() * sy * ratio))
+            self._paint_body(drawing, selected, readable)
+            drawing.end()
+            picture.setDevicePixelRatio(ratio)
+            QPixmapCache.insert(key, picture)
+        painter.setWorldTransform(QTransform())
+        painter.drawPixmap(QPointF(left / ratio, top / ratio), picture)
+        painter.setWorldTransform(transform)
+        return True
+
+    def _wired(self) -> str:
+        """Which ports are wired, as ``1`` and ``0``: the inputs', then the output's."""
+        node = self.node
+        out = node in node.graph.nx and bool(node.graph.nx.succ[node])
+        return "".join("0" if source is None else "1" for source in node.inputs) + "01"[out]
+
+    def _paint_body(self, painter: QPainter, selected: bool, readable: bool) -> None:
+        """The body, title bar, outline, ports and (if ``readable``) the name and the ports'
+        names."""
         rect = self._rect
         painter.setPen(_NO_PEN)
         painter.setBrush(style.NODE_BODY)
@@ -281,9 +365,8 @@ class NodeItem(QGraphicsItem):
         painter.setPen(_OUTLINE_PENS[outline])
         painter.drawRoundedRect(rect, self.CORNER, self.CORNER)
         self._paint_ports(painter)
-        if lod < READABLE_ZOOM:
-            return
-        self._paint_text(painter)
+        if readable:
+            self._paint_labels(painter)
 
     def _paint_ports(self, painter: QPainter) -> None:
         painter.setPen(_PORT_OUTLINE)
@@ -322,7 +405,8 @@ class NodeItem(QGraphicsItem):
             self._title = name, (elide_words(title_metrics, name, name_w), symbol)
         return self._title[1]
 
-    def _paint_text(self, painter: QPainter) -> None:
+    def _paint_labels(self, painter: QPainter) -> None:
+        """The name and the op's symbol in the title bar, and the input ports' names."""
         w, pad = self.WIDTH, 9.0
         name, symbol = self.title_texts()
         if symbol:
@@ -340,6 +424,9 @@ class NodeItem(QGraphicsItem):
         for rect, port_name in zip(_label_rects(len(self.node.op.inputs)), self.node.op.inputs,
                                    strict=True):
             painter.drawText(rect, _LEFT, port_name)
+
+    def _paint_values(self, painter: QPainter) -> None:
+        """What changes with the graph's shapes and values: the shape and the foot line."""
         painter.setFont(SHAPE_FONT)
         painter.setPen(style.ERROR if self.state == ERROR else style.TEXT if self.state == OK
                        else style.MUTED_TEXT)
@@ -362,7 +449,9 @@ class NodeItem(QGraphicsItem):
             text, colour = self.message.removeprefix(f"{self.node.name}: "), style.ERROR
         if not text:
             return "", colour
-        return elide_words(_metrics()[2], text, self.WIDTH - 2 * 9.0), colour
+        if self._elided[0] != text:  # measured once per text: a node is painted often
+            self._elided = text, elide_words(_metrics()[2], text, self.WIDTH - 2 * 9.0)
+        return self._elided[1], colour
 
 def _repeats(name: str, symbol: str) -> bool:
     """Whether ``name``, but for a ``_2`` suffix, is the op's ``symbol`` (``softmax``)."""
@@ -387,6 +476,8 @@ _FLAGS = (QGraphicsItem.GraphicsItemFlag.ItemIsMovable
 # What painting a node needs, made once: a node is painted often (each new value it shows), and
 # every Qt enum, pen or rectangle made in Python costs about a microsecond.
 _NO_PEN, _NO_BRUSH = Qt.PenStyle.NoPen, Qt.BrushStyle.NoBrush
+_MOVE_AND_SCALE = (QTransform.TransformationType.TxNone, QTransform.TransformationType.TxTranslate,
+                   QTransform.TransformationType.TxScale)
 _LEFT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
 _RIGHT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
 _ELIDE = Qt.TextElideMode.ElideRight
@@ -398,6 +489,11 @@ _UNWIRED_BRUSH = QBrush(style.NODE_BODY)
 _PAD = 9.0
 _SHAPE_RECT = QRectF(NodeItem.WIDTH * 0.35, NodeItem.TITLE_H,
                      NodeItem.WIDTH * 0.65 - _PAD - 2, NodeItem.ROW_H)
+_SHAPE_DIRTY = _SHAPE_RECT.adjusted(-2, -2, 2, 2)
+"""What a new shape repaints (a glyph's antialiasing may reach past its rectangle)."""
+_MARKED = {ERROR, BLOCKED}
+"""The states drawn beyond the shape: a red title and outline and the error as the foot line,
+or the whole node muted."""
 
 
 @cache
@@ -412,6 +508,12 @@ def _footer_rect(height: float) -> QRectF:
     """Where the preview is written."""
     return QRectF(_PAD, height - NodeItem.FOOTER_H, NodeItem.WIDTH - 2 * _PAD,
                   NodeItem.FOOTER_H - 3)
+
+
+@cache
+def _footer_dirty(height: float) -> QRectF:
+    """What a new preview repaints."""
+    return _footer_rect(height).adjusted(-2, -2, 2, 2)
 
 
 def _same(a: np.ndarray, b: np.ndarray | None) -> bool:
