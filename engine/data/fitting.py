@@ -17,7 +17,14 @@ from ..errors import EngineError
 from ..fast_step import FastStep, fast_step
 from ..graph import Graph, Node
 from ..loop import Probe, fit
-from ..registry import LOGITS_LOSS, PROBABILITIES, TRAIN_STEP, has_role
+from ..registry import (
+    BINARY_LOGITS_LOSS,
+    LOGITS_LOSS,
+    MEAN,
+    PROBABILITIES,
+    TRAIN_STEP,
+    has_role,
+)
 from ..session import Session
 from .batches import Rows, epoch_batches, split
 from .dataset import LABELS, DataError, Dataset
@@ -206,7 +213,8 @@ EVALUATION_ROWS = 4096
 class _Measure:
     """The loss and accuracy of the graph on rows of the data set, a few thousand rows a run
     (by the training step's forward pass, when it can: no plan of their own). A loss that sums
-    over the rows of a batch (rather than averaging) is scaled to a batch."""
+    over the rows of a batch (rather than averaging) is scaled to a batch: which it does is
+    asked of the graph's roles, else tried once per fit."""
 
     def __init__(self, step: FastStep, feeds: dict[Node, np.ndarray], data: Dataset,
                  batch_size: int) -> None:
@@ -221,7 +229,7 @@ class _Measure:
         self.truth = truth
         self.classes = max(len(data.classes), int(truth.max()) + 1 if truth is not None
                            and len(truth) else 0)
-        self.sums: bool | None = None
+        self.sums: bool | None = False if _averages(loss) else None
         self.fetches = [loss] if found is None else [loss, found]
         self.predicted: tuple[Rows, NDArray[np.intp] | None] | None = None
         """The rows last measured and their predicted classes."""
@@ -273,6 +281,14 @@ class _Measure:
         prepared, or failing) by the session's run."""
         found = self.step.values(self.fetches, feeds)
         return found if found is not None else self.step.session.run(self.fetches, feeds)
+
+
+def _averages(loss: Node) -> bool:
+    """Whether ``loss`` averages a batch's rows, by its roles: the mean of every value of a
+    loss on logits (one value per example or element)."""
+    source = loss.inputs[0] if has_role(loss, MEAN) and loss.inputs else None
+    return (source is not None and loss.attrs.get("axis", 0) is None
+            and (has_role(source, LOGITS_LOSS) or has_role(source, BINARY_LOGITS_LOSS)))
 
 
 def _total(loss: object) -> float:
