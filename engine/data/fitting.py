@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
@@ -185,8 +184,13 @@ def _array(data: Dataset, array: str, placeholder: str) -> np.ndarray:
 def classifier_output(loss: Node) -> Node | None:
     """The node whose last axis holds a classifier's class scores — the logits of a loss on
     logits, else probabilities — among the loss and its inputs (nearest first), if any."""
-    distance: dict[Node, float] = dict(nx.shortest_path_length(loss.graph.nx, target=loss))
-    near = sorted(distance, key=distance.__getitem__)
+    near = [loss]  # breadth-first along the inputs: nearest first
+    seen = {loss}
+    for node in near:  # (the list grows as it is read)
+        for source in node.inputs:
+            if source is not None and source not in seen:
+                seen.add(source)
+                near.append(source)
     for node in near:
         if has_role(node, LOGITS_LOSS):
             return node.inputs[node.op.inputs.index("logits")]
