@@ -1,8 +1,8 @@
 """An epoch on digits (bench_data.py's (b): 64 → 32 tanh → 10, batch 32, Adam) taken apart,
 to see where the engine's time goes beside the loop written by hand:
 
-1. the hand loop's steps alone (each keeping its loss), and its whole epoch (with the split
-   and the epoch's measures);
+1. the hand loop's steps alone (each keeping its loss), and its whole epoch (with the split,
+   the epoch's measures and the validation confusion matrix, as ``fit_data`` has them);
 2. the engine's compiled forward pass, backward pass and optimizer step called directly on the
    same batches (the arithmetic, and the op granularity: the cost of an op per node);
 3. a step per batch through the training loop's fast step, and through ``Session.run`` (each

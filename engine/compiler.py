@@ -49,6 +49,11 @@ class WhenDue:
         self.runs = 0
         self.code: Compiled | None = None
 
+    def now(self) -> None:
+        """Compile the code now, due or not (for a caller that will run it many times)."""
+        if self.code is None and self.make is not None and self.steps <= COMPILE_LIMIT:
+            self.code = self.make()
+
     def run(self) -> Compiled | None:
         """Count a run: the code, compiled now if it has just become due."""
         if self.code is None and self.make is not None:

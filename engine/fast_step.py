@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import blas, compiler
+from . import blas, compiler, fusion
 from .autodiff import Backward, backward_pass
 from .errors import EngineError
 from .graph import Node, Placeholder, _ValueNode
@@ -187,6 +187,9 @@ class FastStep:
             backward = backward_pass(ctx, trainer.loss, trainer.variables)
         except EngineError:  # the session's run reports it
             return None
+        trainer.compiled.now()  # (steps of a fit to come: compiled from the first, where the
+        if fusion.exact(backward.fused):  # compiled pass computes what the interpreted does)
+            backward.compiled.now()
         code = compiler.forward([step for _, step in forward], [n.op for n, _ in forward])
         size = 2 + max([slot for slot, _, _ in sources] + [step[0] for _, step in steps])
         return _Prepared(code.function, backward, trainer, steps[-1][1][2],

@@ -37,6 +37,8 @@ from .registry import (
 
 CHAIN = frozenset({SUM, MEAN, NEGATION})
 """The roles of the ops between y and the node that gets a uniform gradient."""
+FUSED = "fused from y"
+"""The note of the step a cross-entropy of parts is fused into (values to rounding)."""
 
 
 def fuse(steps: Sequence[BackwardStep], targets: Sequence[int | None]) -> list[BackwardStep]:
@@ -69,6 +71,12 @@ def fuse(steps: Sequence[BackwardStep], targets: Sequence[int | None]) -> list[B
         negated = sum(NEGATION in s.op.roles for s in chain) % 2 == 1
         return _cross_entropy_of_parts(steps, chain, step, negated, only)
     return list(steps)
+
+
+def exact(steps: Sequence[BackwardStep]) -> bool:
+    """Whether a pass's rewrites keep the interpreted pass's values bit for bit (no cross-entropy
+    of parts fused)."""
+    return all(step.note != FUSED for step in steps)
 
 
 def _uniform(step: BackwardStep) -> BackwardStep:
@@ -107,6 +115,6 @@ def _cross_entropy_of_parts(steps: Sequence[BackwardStep], chain: list[BackwardS
     labels = product.input_slots[1 - product.input_slots.index(log.slot)]
     rule = cross_entropy_parts_grad if negated else log_likelihood_parts_grad
     fused = BackwardStep(0, softmax.slot, (labels,), ((partial(rule, **softmax.attrs), z),),
-                         softmax.op, softmax.attrs, note="fused from y")
+                         softmax.op, softmax.attrs, note=FUSED)
     gone = {id(s) for s in (*chain, product, log)}
     return [fused if s is softmax else s for s in steps if id(s) not in gone]

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, NamedTuple
 
-import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
@@ -315,7 +314,7 @@ def trained_variables(node: Node, var_list: tuple[str, ...] | None) -> tuple[Var
                                   "of the graph", node=node.name)
             chosen.append(found)
         return tuple(chosen)
-    ancestors = nx.ancestors(graph.nx, node)
+    ancestors = _ancestors(node)
     trainable = tuple(n for n in graph.nodes
                       if n in ancestors and isinstance(n, Variable) and n.trainable)
     if not trainable:
@@ -323,3 +322,16 @@ def trained_variables(node: Node, var_list: tuple[str, ...] | None) -> tuple[Var
         raise EngineError(f"{node.name}: the loss {loss.name if loss is not None else None} "
                           "depends on no trainable variable", node=node.name)
     return trainable
+
+
+def _ancestors(node: Node) -> set[Node]:
+    """The nodes ``node`` depends on, along its inputs (networkx's ``ancestors`` of its graph,
+    without its views: a fit asks for every epoch)."""
+    found: set[Node] = set()
+    todo = [node]
+    while todo:
+        for source in todo.pop().inputs:
+            if source is not None and source not in found:
+                found.add(source)
+                todo.append(source)
+    return found

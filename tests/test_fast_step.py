@@ -2,7 +2,7 @@
 train node per batch, bit for bit — losses, variables and optimizer state — on the digits
 example by epochs (its last batch smaller, its measures too), with a decaying rate and a global
 step, across an edit of the graph, beside a probe's steps, and when a batch fails, a step
-cannot be taken or an op keeps state of its own (dropout)."""
+cannot be taken or an op keeps state of its own (dropout); what a fit compiles at once."""
 
 from __future__ import annotations
 
@@ -201,3 +201,29 @@ def test_steps_that_a_probe_watches_are_the_sessions_and_the_rest_fast_alike() -
     assert result.losses.tolist() == expected
     assert [s.tobytes() for s in seen] == [before[i].tobytes() for i in (1, 4, 7)]
     assert state_of(graph) == state_of(reference)
+
+
+def test_a_fit_compiles_at_once_only_what_keeps_the_sessions_values(train_runs) -> None:
+    """The series' loss of parts (softmax → log → sums → negative) fuses to rounding in the
+    compiled backward pass: a fit's first step keeps it interpreted, as a session's first run
+    does; the optimizer step and an exact pass are compiled from the first step."""
+    graph, reference = (ts.load_graph(EXAMPLES / "mlp.json") for _ in range(2))
+    data = ts.data.builtin("xor_clusters")
+    rng = np.random.default_rng(1)
+    batches = [{"X": data.arrays["features"][rows], "c": data.arrays["labels"][rows]}
+               for rows in (rng.choice(len(data.arrays["features"]), 8) for _ in range(4))]
+    result = fit(graph, "train", 4, lambda i: by_node(graph, batches[i]))
+    assert result.losses.tolist() == by_session(reference, batches)
+    assert state_of(graph) == state_of(reference) and not train_runs
+    assert compiled_after_one_step(ts.load_graph(EXAMPLES / "mlp.json"), batches[0]) == {
+        "update"}
+    assert compiled_after_one_step(decaying(), feeds(1)[0]) == {"update", "backward"}
+
+
+def compiled_after_one_step(graph: ts.Graph, batch: dict[str, np.ndarray]) -> set[str]:
+    """Which of the train step's functions are compiled after a fit of one step."""
+    session = ts.Session(graph)
+    fit(graph, "train", 1, by_node(graph, batch), session=session)
+    codes = [memo.compiled.code for memo in session._version_memo.values()
+             if hasattr(memo, "compiled")]
+    return {code.function.__name__ for code in codes if code is not None}

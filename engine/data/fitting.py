@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
@@ -17,7 +16,14 @@ from ..errors import EngineError
 from ..fast_step import FastStep, fast_step
 from ..graph import Graph, Node
 from ..loop import Probe, fit
-from ..registry import LOGITS_LOSS, PROBABILITIES, TRAIN_STEP, has_role
+from ..registry import (
+    BINARY_LOGITS_LOSS,
+    LOGITS_LOSS,
+    MEAN,
+    PROBABILITIES,
+    TRAIN_STEP,
+    has_role,
+)
 from ..session import Session
 from .batches import Rows, epoch_batches, split
 from .dataset import LABELS, DataError, Dataset
@@ -178,8 +184,13 @@ def _array(data: Dataset, array: str, placeholder: str) -> np.ndarray:
 def classifier_output(loss: Node) -> Node | None:
     """The node whose last axis holds a classifier's class scores — the logits of a loss on
     logits, else probabilities — among the loss and its inputs (nearest first), if any."""
-    distance: dict[Node, float] = dict(nx.shortest_path_length(loss.graph.nx, target=loss))
-    near = sorted(distance, key=distance.__getitem__)
+    near = [loss]  # breadth-first along the inputs: nearest first
+    seen = {loss}
+    for node in near:  # (the list grows as it is read)
+        for source in node.inputs:
+            if source is not None and source not in seen:
+                seen.add(source)
+                near.append(source)
     for node in near:
         if has_role(node, LOGITS_LOSS):
             return node.inputs[node.op.inputs.index("logits")]
@@ -206,7 +217,8 @@ EVALUATION_ROWS = 4096
 class _Measure:
     """The loss and accuracy of the graph on rows of the data set, a few thousand rows a run
     (by the training step's forward pass, when it can: no plan of their own). A loss that sums
-    over the rows of a batch (rather than averaging) is scaled to a batch."""
+    over the rows of a batch (rather than averaging) is scaled to a batch: which it does is
+    asked of the graph's roles, else tried once per fit."""
 
     def __init__(self, step: FastStep, feeds: dict[Node, np.ndarray], data: Dataset,
                  batch_size: int) -> None:
@@ -221,7 +233,7 @@ class _Measure:
         self.truth = truth
         self.classes = max(len(data.classes), int(truth.max()) + 1 if truth is not None
                            and len(truth) else 0)
-        self.sums: bool | None = None
+        self.sums: bool | None = False if _averages(loss) else None
         self.fetches = [loss] if found is None else [loss, found]
         self.predicted: tuple[Rows, NDArray[np.intp] | None] | None = None
         """The rows last measured and their predicted classes."""
@@ -273,6 +285,14 @@ class _Measure:
         prepared, or failing) by the session's run."""
         found = self.step.values(self.fetches, feeds)
         return found if found is not None else self.step.session.run(self.fetches, feeds)
+
+
+def _averages(loss: Node) -> bool:
+    """Whether ``loss`` averages a batch's rows, by its roles: the mean of every value of a
+    loss on logits (one value per example or element)."""
+    source = loss.inputs[0] if has_role(loss, MEAN) and loss.inputs else None
+    return (source is not None and loss.attrs.get("axis", 0) is None
+            and (has_role(source, LOGITS_LOSS) or has_role(source, BINARY_LOGITS_LOSS)))
 
 
 def _total(loss: object) -> float:
