@@ -124,3 +124,16 @@ def test_a_node_moved_far_beyond_the_opened_graph_is_found_by_a_click(
     window.view.centerOn(item)
     affine.click(affine.title(name))
     assert window.scene.selected_nodes() == [item.node]
+
+
+def test_a_finished_open_is_framed_as_frame_all_frames_it(
+        affine, dialogs, held_drawing, big_file):
+    held_drawing["hold"] = False
+    dialogs.open_path = str(big_file)
+    affine.open_by_menu()  # framed by the extent worked out as the items were made
+    view = affine.window.view
+    opened = (view.transform(), view.mapToScene(view.viewport().rect().center()))
+    affine.key(Qt.Key_Home)  # Frame All: worked out from every item
+    assert (view.transform(), view.mapToScene(view.viewport().rect().center())) == opened
+    assert affine.window.undo_group.activeStack() is affine.window.doc.undo_stack
+    assert affine.window.windowTitle().startswith("big")
