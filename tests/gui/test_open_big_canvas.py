@@ -5,7 +5,7 @@ shows every node. (The slices are made small here: 2,000 nodes, 300 items a slic
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from test_big_graphs import chains, wires
 
@@ -137,3 +137,20 @@ def test_a_finished_open_is_framed_as_frame_all_frames_it(
     assert (view.transform(), view.mapToScene(view.viewport().rect().center())) == opened
     assert affine.window.undo_group.activeStack() is affine.window.doc.undo_stack
     assert affine.window.windowTitle().startswith("big")
+
+
+def test_far_out_the_kept_picture_looks_as_the_overview_drawn_anew(
+        affine, dialogs, held_drawing, big_file, monkeypatch):
+    import editor.canvas.items.overview as overview
+
+    held_drawing["hold"] = False
+    dialogs.open_path = str(big_file)
+    affine.open_by_menu()
+    scene, view = affine.window.scene, affine.window.view
+    assert scene.overview_mode
+    view.zoom_by(0.9, QPoint(123, 77))  # (a zoom and an offset of no round numbers)
+    kept = view.viewport().grab().toImage()
+    assert view.viewport().grab().toImage() == kept  # painted again from the picture kept
+    monkeypatch.setattr(overview, "PICTURE_PIXELS", 0)  # none kept: drawn anew each time
+    scene.overview.invalidate()
+    assert view.viewport().grab().toImage() == kept
