@@ -15,7 +15,9 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from editor.canvas import capacity
+from editor.document import freeze_if_many
 from engine.errors import Cancelled, FileFormatError
+from engine.gcpause import gc_paused
 from engine.graph import Graph
 from engine.io import load_graph
 
@@ -160,10 +162,14 @@ class Opener(QObject):
             self._send(self._progressed, job, fraction)
 
         try:
-            go_on()
-            graph = load_graph(path, progress=progress, limits=capacity.limits())
-            go_on()
-            result: Graph | str = self.prepare(graph)
+            # the collector would hold the GIL for 100 ms and more at a time (the window
+            # stutters): what the read makes stays out of its sight, as a document's does
+            with gc_paused():
+                go_on()
+                graph = load_graph(path, progress=progress, limits=capacity.limits())
+                go_on()
+                result: Graph | str = self.prepare(graph)
+                freeze_if_many(len(graph))
         except Cancelled:
             return
         except FileFormatError as error:

@@ -4,12 +4,12 @@ it (wiring by drag, moving, deleting, pasting) turned into undo commands."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 import networkx as nx
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from editor.canvas import capacity, layout
 from editor.canvas.items import EdgeItem, NodeItem
+from editor.canvas.items.edge import wires_extent
 from editor.canvas.items.node import Port
 from editor.canvas.items.overview import Overview
 from editor.canvas.wiring import WireDrag
@@ -78,6 +79,37 @@ def _extent(nodes: list[Node]) -> QRectF:
                   QPointF(max(xs) + 2 * margin, max(ys) + 2 * margin))
 
 
+_ACTIVATION = (QEvent.Type.WindowActivate, QEvent.Type.WindowDeactivate)
+
+
+def with_children(item: NodeItem) -> QRectF:
+    """Where a node and what hangs on it (a gradient badge) are, in scene coordinates."""
+    rect = item.sceneBoundingRect()
+    if item.childItems():
+        rect = rect.united(item.mapRectToScene(item.childrenBoundingRect()))
+    return rect
+
+
+def items_extent(nodes: Iterable[NodeItem], wires: Collection[EdgeItem]) -> QRectF:
+    """Where ``nodes`` (with their badges) and ``wires`` are drawn (the nodes' extents as
+    numbers: no rectangle made for each)."""
+    rect = QRectF()
+    extents = []
+    for item in nodes:
+        if item.childItems():  # a badge hangs on it
+            rect = rect.united(with_children(item))
+        else:
+            extents.append(item.extent())
+    wires_at = wires_extent(wires)
+    if wires_at is not None:
+        extents.append(wires_at)
+    if extents:
+        left, top, right, bottom = zip(*extents, strict=True)
+        rect = rect.united(QRectF(QPointF(min(left), min(top)),
+                                  QPointF(max(right), max(bottom))))
+    return rect
+
+
 def _shift_as_control(event: QGraphicsSceneMouseEvent) -> None:
     """Shift+click adds to the selection, as Ctrl+click does."""
     if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
@@ -113,6 +145,8 @@ class GraphScene(QGraphicsScene):
                                  self._repaint)
         self.overview_mode = False
         self._selection_changed_quietly = False
+        self.built_extent = QRectF()
+        """Where the items :meth:`build` made are drawn (framed when they are first shown)."""
         self._own_rect = False
         """Whether the scene's rectangle is the one :meth:`build` set (and :meth:`_cover`
         grows), not Qt's, which grows with the items."""
@@ -124,6 +158,14 @@ class GraphScene(QGraphicsScene):
         doc.shapes_changed.connect(self._refresh_shapes)
         doc.batch_done.connect(self._announce_selection)
         doc.editable_changed.connect(self._editable_changed)
+
+    def event(self, event: QEvent) -> bool:
+        """The window's activation is not passed on to every item: Qt would sort all of them
+        and tell each (80,000 for a big graph: 0.1 s, at each dialog and each switch between
+        windows), and no item cares (none takes the keyboard's focus, none looks different)."""
+        if event.type() in _ACTIVATION:
+            return True
+        return super().event(event)
 
     # ---- following the document -----------------------------------------------------------
 
@@ -177,8 +219,11 @@ class GraphScene(QGraphicsScene):
 
     def _slice_done(self, nodes: list[NodeItem], wires: list[EdgeItem], fraction: float) -> float:
         """``fraction``, once the items just made are indexed by Qt (any query does it) and,
-        far out, drawn in the overview (the lists of them are emptied for the next slice)."""
+        far out, drawn in the overview, and their extent added to :attr:`built_extent` (the
+        lists of them are emptied for the next slice)."""
         self.items(QRectF(0, 0, 1, 1))
+        if nodes or wires:
+            self.built_extent = self.built_extent.united(items_extent(nodes, wires))
         if self.overview_mode:
             self.overview.add(nodes, wires)
         nodes.clear()

@@ -26,11 +26,10 @@ from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu, QWidget
 
 from editor import style
 from editor.canvas.items import NodeItem
-from editor.canvas.items.edge import wires_extent
 from editor.canvas.items.node import READABLE_ZOOM
 from editor.canvas.items.overview import OVERVIEW_ZOOM
 from editor.canvas.palette import OP_MIME
-from editor.canvas.scene import GraphScene
+from editor.canvas.scene import GraphScene, items_extent, with_children
 from editor.canvas.search import NodeSearch
 from engine.graph import Node
 
@@ -82,14 +81,6 @@ def wheel_zoom(zoom: float, notches: float) -> float:
     place = min(max(place, 0.0), len(levels) - 1.0)
     i = min(int(place), len(levels) - 2)
     return levels[i] * (levels[i + 1] / levels[i]) ** (place - i)
-
-
-def _with_children(item: NodeItem) -> QRectF:
-    """Where a node and what hangs on it (a gradient badge) are, in scene coordinates."""
-    rect = item.sceneBoundingRect()
-    if item.childItems():
-        rect = rect.united(item.mapRectToScene(item.childrenBoundingRect()))
-    return rect
 
 
 class GraphView(QGraphicsView):
@@ -177,26 +168,12 @@ class GraphView(QGraphicsView):
     def frame_all(self) -> None:
         """Frame every node, wire and badge."""
         scene = self.graph_scene
-        rect = QRectF()
-        extents = []  # the nodes' extents as numbers (no rectangle made for each)
-        for item in scene.node_items.values():
-            if item.childItems():  # a badge hangs on it
-                rect = rect.united(_with_children(item))
-            else:
-                extents.append(item.extent())
-        wires = wires_extent(scene.edge_items.values())
-        if wires is not None:
-            extents.append(wires)
-        if extents:
-            left, top, right, bottom = zip(*extents, strict=True)
-            rect = rect.united(QRectF(QPointF(min(left), min(top)),
-                                      QPointF(max(right), max(bottom))))
-        self.frame(rect)
+        self.frame(items_extent(scene.node_items.values(), scene.edge_items.values()))
 
     def frame_selection(self) -> None:
         rect = QRectF()
         for item in self.graph_scene.selected_node_items():
-            rect = rect.united(_with_children(item))
+            rect = rect.united(with_children(item))
         if rect.isNull():
             self.frame_all()
         else:

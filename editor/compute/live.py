@@ -33,6 +33,8 @@ GRADIENT = "∇"
 MAX_SHOWN = 12
 """The Tensor dock shows at most this many nodes (the first selected ones; Ctrl+A on a big
 graph must not make thousands of panels)."""
+PREVIEW_SLICE = 2000
+"""Node previews a result shows in one turn of the event loop (≈ 20 ms); more wait a turn."""
 
 BUSY_DELAY_MS = 150
 """A result awaited longer than this shows the busy indicator (quick ones do not flicker)."""
@@ -122,6 +124,10 @@ class LiveEvaluation(QObject):
         """The placeholders whose preview says which rows they are fed."""
         self._from_rows: tuple[Any, set[Node]] = (None, set())
         """The fed placeholders and every node below them, at a graph version."""
+        self._later: dict[Node, str | np.ndarray | None] = {}
+        """Previews of a big result not shown yet (:meth:`_preview`)."""
+        self._later_timer = QTimer(self, interval=0)
+        self._later_timer.timeout.connect(self._preview_slice)
         self.compute.evaluated.connect(self._show)
         self.compute.traced.connect(self._traced)
         self.compute.busy_changed.connect(self.busy_indicator.set_busy)
@@ -142,6 +148,7 @@ class LiveEvaluation(QObject):
         self._bound, self._rows_shown, self._from_rows = (-1, []), set(), (None, set())
         self._previewed = set(graph.nodes)
         self._quiet = set(self._previewed)
+        self._later.clear()
         self._update_frontier()
         self.compute.set_document(scene.doc)
         scene.selectionChanged.connect(self._selection_changed)
@@ -185,9 +192,11 @@ class LiveEvaluation(QObject):
         fed: set[Node] = set(self._batched())
         text = self.preview_batch.text(bound_rows(fed)) if fed else ""
         for node in self._rows_shown - fed:
+            self._later.pop(node, None)
             if node in items:
                 items[node].set_preview(None)
         for node in fed:
+            self._later.pop(node, None)
             items[node].set_preview(text)
         self._rows_shown = fed
         key = (graph.version, frozenset(fed))
@@ -247,6 +256,7 @@ class LiveEvaluation(QObject):
         reported = len(self._reported)
         removed: set[Node] = set()
         for event in events:
+            self._later.pop(event.node, None)  # (its item shows what the edit left)
             if event.kind == "node_removed":
                 removed.add(event.node)
                 self._reported.pop(event.node, None)
@@ -325,7 +335,7 @@ class LiveEvaluation(QObject):
         self.tensor_view.show_evaluation(replace(evaluation, names=shown),
                                          also=self._gradient_tabs(list(shown)))
         self._show_gradients()
-        items = self.scene.node_items
+        previews: dict[Node, str | np.ndarray | None] = {}
         assumed = self.compute.assumed
         grown = False
         for name, value in evaluation.computed.items():
@@ -334,9 +344,9 @@ class LiveEvaluation(QObject):
                 # a source shows the value it holds (what the user typed), not a summary —
                 # or, while training, the value it has learned so far
                 if node.op.is_source:
-                    items[node].set_preview(value_preview(value) if name in assumed else None)
+                    previews[node] = value_preview(value) if name in assumed else None
                 else:
-                    items[node].set_preview(preview_later(value))
+                    previews[node] = preview_later(value)
                 self._quiet.discard(node)
                 if node not in self._previewed:
                     self._previewed.add(node)
@@ -344,9 +354,10 @@ class LiveEvaluation(QObject):
         for name in evaluation.dropped:
             if name in graph:
                 node = graph.get_node(name)
-                items[node].set_preview(None)
+                previews[node] = None
                 if name not in evaluation.names:
                     self._previewed.discard(node)
+        self._preview(previews)
         for name in evaluation.failures:  # kept live, to show their value once fixed
             if name in graph and graph.get_node(name) not in self._previewed:
                 self._previewed.add(graph.get_node(name))
@@ -359,6 +370,25 @@ class LiveEvaluation(QObject):
         if grown and self._update_frontier() and self.previews:
             self._watch(unless_watched=True)
         self._copy_if_known()
+
+    def _preview(self, previews: dict[Node, str | np.ndarray | None]) -> None:
+        """Show ``previews`` on their nodes: a few at once; those of a big result (the first
+        one of a big graph) :data:`PREVIEW_SLICE` a turn of the event loop, so that the window
+        stays live (a newer preview of a node replaces one not shown yet)."""
+        self._later.update(previews)
+        self._preview_slice()
+
+    def _preview_slice(self) -> None:
+        assert self.scene is not None  # set_scene came first
+        items, later = self.scene.node_items, self._later
+        for _ in range(min(len(later), PREVIEW_SLICE)):
+            node, preview = later.popitem()
+            if node in items:
+                items[node].set_preview(preview)
+        if later:
+            self._later_timer.start()
+        else:
+            self._later_timer.stop()
 
     def copy_value(self, name: str) -> None:
         """Put node ``name``'s value on the clipboard as numpy text, as soon as the Tensor

@@ -271,5 +271,5 @@ def _file_problem(binding: Mapping[str, Any]) -> str | None:
 
 def problems(graph: Graph) -> dict[str, str]:
     """Every bound placeholder without data, and why."""
-    found = {node.name: problem(node) for node in graph.nodes}
+    found = {node.name: problem(node) for node, _ in bound(graph.nodes)}
     return {name: text for name, text in found.items() if text is not None}

@@ -625,8 +625,8 @@ def test_a_big_graph_opens_and_its_values_follow_off_the_gui_thread(canvas, tmp_
     held_op.gate.open()
     canvas.qtbot.waitUntil(lambda: canvas.item("slow").preview_text() == "[-4950]",
                            timeout=60_000)
-    timer.stop()
-    assert canvas.item("c7_98").preview_text() == "[-7]"
+    timer.stop()  # (a big result's previews are shown a slice a turn of the event loop)
+    canvas.qtbot.waitUntil(lambda: canvas.item("c7_98").preview_text() == "[-7]")
     assert canvas.scene.selected_nodes() == []
 
 
@@ -647,3 +647,22 @@ def test_opening_a_file_copies_its_graph_for_the_evaluations_off_the_gui_thread(
     canvas.select("z")
     shown_value(canvas, "z", [2, -1])  # evaluated on the worker's copy
     assert copied_in and threading.main_thread() not in copied_in
+
+
+def test_a_big_result_shows_its_previews_a_slice_a_turn(canvas, tmp_path, monkeypatch):
+    import editor.compute.live as live
+
+    monkeypatch.setattr(live, "PREVIEW_SLICE", 4)  # (2,000 in use: a big graph's first result)
+    graph = Graph()
+    node = graph.add_node("variable", name="v", value=np.array([1.0]))
+    for k in range(20):
+        node = graph.add_node("negative", [node], name=f"n{k}")
+    shown_at_once: list[int] = []  # once each result is shown: the nodes with a preview
+    canvas.window.live.compute.evaluated.connect(lambda _: shown_at_once.append(
+        sum(item.preview_text() != "" for item in canvas.scene.node_items.values())))
+    open_graph(canvas, tmp_path, graph)
+    canvas.qtbot.waitUntil(lambda: all(canvas.item(f"n{k}").preview_text() != ""
+                                       for k in range(20)))
+    assert 0 < shown_at_once[0] <= 1 + 4  # v's own, and one slice: the rest in later turns
+    assert [canvas.item(f"n{k}").preview_text() for k in range(20)] == \
+        ["[-1]", "[1]"] * 10

@@ -5,7 +5,7 @@ shows every node. (The slices are made small here: 2,000 nodes, 300 items a slic
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QPushButton
 from test_big_graphs import chains, wires
 
@@ -124,3 +124,62 @@ def test_a_node_moved_far_beyond_the_opened_graph_is_found_by_a_click(
     window.view.centerOn(item)
     affine.click(affine.title(name))
     assert window.scene.selected_nodes() == [item.node]
+
+
+def test_a_finished_open_is_framed_as_frame_all_frames_it(
+        affine, dialogs, held_drawing, big_file):
+    held_drawing["hold"] = False
+    dialogs.open_path = str(big_file)
+    affine.open_by_menu()  # framed by the extent worked out as the items were made
+    view = affine.window.view
+    opened = (view.transform(), view.mapToScene(view.viewport().rect().center()))
+    affine.key(Qt.Key_Home)  # Frame All: worked out from every item
+    assert (view.transform(), view.mapToScene(view.viewport().rect().center())) == opened
+    assert affine.window.undo_group.activeStack() is affine.window.doc.undo_stack
+    assert affine.window.windowTitle().startswith("big")
+
+
+def test_far_out_the_kept_picture_looks_as_the_overview_drawn_anew(
+        affine, dialogs, held_drawing, big_file, monkeypatch):
+    import editor.canvas.items.overview as overview
+
+    held_drawing["hold"] = False
+    dialogs.open_path = str(big_file)
+    affine.open_by_menu()
+    scene, view = affine.window.scene, affine.window.view
+    assert scene.overview_mode
+    view.zoom_by(0.9, QPoint(123, 77))  # (a zoom and an offset of no round numbers)
+    kept = view.viewport().grab().toImage()
+    assert view.viewport().grab().toImage() == kept  # painted again from the picture kept
+    monkeypatch.setattr(overview, "PICTURE_PIXELS", 0)  # none kept: drawn anew each time
+    scene.overview.invalidate()
+    assert view.viewport().grab().toImage() == kept
+
+
+def test_cancel_while_the_new_document_is_swapped_in_finishes_the_swap(
+        affine, dialogs, held_drawing, big_file, qtbot, monkeypatch):
+    from editor.app.window import MainWindow
+
+    held_drawing["hold"] = False
+    window = affine.window
+    swap_steps = MainWindow._swap_steps
+
+    def steps(self, *args):
+        made = swap_steps(self, *args)
+
+        def first_then_cancel() -> None:  # Cancel pressed in the next turn, between two steps
+            made[0]()
+            QTimer.singleShot(0, lambda: qtbot.mouseClick(next(
+                b for b in window.opener.dialog.findChildren(QPushButton)
+                if b.text() == "Cancel"), Qt.LeftButton))
+
+        return [first_then_cancel, *made[1:]]
+
+    monkeypatch.setattr(MainWindow, "_swap_steps", steps)
+    dialogs.open_path = str(big_file)
+    affine.open_by_menu()
+    assert not window.opener.busy and window.opener.dialog is None
+    assert window.doc.path == big_file and window.view.scene() is window.scene
+    assert window.undo_group.activeStack() is window.doc.undo_stack  # the swap finished
+    assert window.live.scene is window.scene and window.training.doc is window.doc
+    assert window.windowTitle().startswith("big")

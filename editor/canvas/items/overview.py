@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap, QTransform
 
 from editor import style
 from editor.canvas.items.edge import EdgeItem
@@ -19,6 +19,8 @@ from editor.canvas.items.node import NodeItem
 
 OVERVIEW_ZOOM = 0.3
 """Below this zoom the scene shows the overview instead of its node and wire items."""
+PICTURE_PIXELS = 3000 * 2000
+"""The largest picture of the overview kept to be painted again (bigger: drawn each time)."""
 
 
 class Overview:
@@ -33,9 +35,13 @@ class Overview:
         """The title bars, a path per colour (by the colour's id: the colours are shared)."""
         self._stale = True
         self.visible = False
+        self._picture: tuple[tuple[float, ...], QPixmap, QPointF] | None = None
+        """The overview as last painted (its zoom and pixel offset, its pixels, where its
+        corner is in the scene), painted again while neither the graph nor the zoom change."""
 
     def invalidate(self) -> None:
         """The graph changed: rebuild the picture when it is next drawn."""
+        self._picture = None
         if not self._stale:
             self._stale = True
             if self.visible:
@@ -50,6 +56,7 @@ class Overview:
         self._bodies, self._chosen, self._wires = QPainterPath(), QPainterPath(), QPainterPath()
         self._titles = {}
         self._stale = False
+        self._picture = None
 
     def add(self, nodes: Iterable[NodeItem], edges: Iterable[EdgeItem]) -> None:
         """Draw ``nodes`` and ``edges``, just made, too (unless the picture is stale: then it
@@ -57,6 +64,7 @@ class Overview:
         made, a slice at a time."""
         if self._stale:
             return
+        self._picture = None
         bodies, chosen, titles = self._bodies, self._chosen, self._titles
         width, title_h = NodeItem.WIDTH, NodeItem.TITLE_H
         for item in nodes:
@@ -74,8 +82,44 @@ class Overview:
             line(x2, y2)
 
     def paint(self, painter: QPainter) -> None:
+        """Draw the overview: from the picture kept if the zoom (and the pixel grid) is the
+        same — scrolling or a repaint draws one pixmap — else anew, kept if not too big."""
         if self._stale:
             self._rebuild()
+        at = painter.worldTransform()
+        ratio = painter.device().devicePixelRatioF()
+        key = (at.m11(), at.m22(), at.dx() % 1, at.dy() % 1, ratio)
+        if self._picture is None or self._picture[0] != key:
+            self._picture = self._picture_at(at, ratio, key)
+        if self._picture is None:
+            self._draw(painter)
+            return
+        _, pixmap, corner = self._picture
+        painter.save()
+        painter.resetTransform()
+        painter.drawPixmap(at.map(corner).toPoint(), pixmap)
+        painter.restore()
+
+    def _picture_at(self, at: QTransform, ratio: float,
+                    key: tuple[float, ...]) -> tuple[tuple[float, ...], QPixmap, QPointF] | None:
+        """The overview drawn as ``at`` draws it, on whole pixels (None if too big)."""
+        bounds = self._wires.boundingRect().united(self._bodies.boundingRect()).united(
+            self._chosen.boundingRect())
+        for _, path in self._titles.values():
+            bounds = bounds.united(path.boundingRect())
+        pixels = at.mapRect(bounds).toAlignedRect().adjusted(-1, -1, 1, 1)
+        if pixels.width() * pixels.height() * ratio * ratio > PICTURE_PIXELS:
+            return None
+        pixmap = QPixmap(pixels.size() * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setWorldTransform(at * QTransform.fromTranslate(-pixels.x(), -pixels.y()))
+        self._draw(painter)
+        painter.end()
+        return key, pixmap, at.inverted()[0].map(QPointF(pixels.topLeft()))
+
+    def _draw(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.setPen(QPen(style.WIRE, 0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
