@@ -1,6 +1,6 @@
 """Evaluation: a Session computes fetched nodes from their ancestors, each once, in post-order.
 
-A run follows a *plan*: the fetches' ancestors in topological order (networkx's depth-first
+A run follows a *plan*: the fetches' ancestors in topological order (the depth-first
 post-order, the order the series teaches), compiled once per graph version into flat steps
 ``(slot, compute, a, b)`` over a list of values — and, for steps that run again and again, into
 straight-line code (:mod:`engine.compiler`). The session keeps the values it computed; graph
@@ -17,7 +17,6 @@ from functools import partial
 from operator import itemgetter
 from typing import Any, NamedTuple, Protocol, TypeAlias, cast
 
-import networkx as nx
 import numpy as np
 
 from . import blas, compiler
@@ -576,18 +575,27 @@ class Session:
         return _Plan(sources, steps, stateful, nodes, slots, [slot_of[n] for n in fetches])
 
     def _postorder(self, fetches: tuple[Node, ...]) -> list[Node]:
-        """The fetches' ancestors, inputs before consumers: networkx's depth-first post-order
-        over the reversed wiring, from each fetch in turn."""
-        reverse = self.graph.nx.reverse(copy=False)
-        if len(fetches) == 1:
-            return list(nx.dfs_postorder_nodes(reverse, fetches[0]))
+        """The fetches' ancestors, inputs before consumers: a depth-first post-order over the
+        wiring's predecessors, from each fetch in turn (the order networkx's
+        ``dfs_postorder_nodes`` gives on the reversed wiring, without making its view)."""
+        pred = self.graph.nx.pred
         order: list[Node] = []
         seen: set[Node] = set()
         for fetch in fetches:
-            if fetch not in seen:
-                new = [n for n in nx.dfs_postorder_nodes(reverse, fetch) if n not in seen]
-                seen.update(new)
-                order += new
+            if fetch in seen:
+                continue
+            seen.add(fetch)
+            stack = [(fetch, iter(pred[fetch]))]
+            while stack:
+                node, inputs = stack[-1]
+                for child in inputs:
+                    if child not in seen:
+                        seen.add(child)
+                        stack.append((child, iter(pred[child])))
+                        break
+                else:
+                    stack.pop()
+                    order.append(node)
         return order
 
     # ---- execution ------------------------------------------------------------------------

@@ -665,6 +665,8 @@ class TensorView(QWidget):
         """Whether the view can be seen (see :meth:`set_on_screen`)."""
         self._icons_later: set[TensorPanel] = set()
         """The panels whose tab's icon changed while the view could not be seen."""
+        self._icons: dict[QStyle.StandardPixmap, QIcon] = {}
+        """The style's icons made so far (the style makes one anew each time it is asked)."""
 
     def set_on_screen(self, on: bool) -> None:
         """Whether the view can be seen (its dock is not behind another dock's tab): while it
@@ -788,7 +790,17 @@ class TensorView(QWidget):
             self.tabs.tabBar().setTabIcon(index, self._icon(panel.tab_icon))
 
     def _icon(self, icon: QStyle.StandardPixmap | None) -> QIcon:
-        return self.style().standardIcon(icon) if icon is not None else QIcon()
+        if icon is None:
+            return QIcon()
+        made = self._icons.get(icon)
+        if made is None:
+            made = self._icons[icon] = self.style().standardIcon(icon)
+        return made
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802, D102
+        if event.type() == QEvent.Type.StyleChange:
+            self._icons.clear()
+        super().changeEvent(event)
 
 
 def settle_layouts() -> None:

@@ -86,6 +86,9 @@ class TrainingDock(QWidget):
         self._offer: TrainingResult | None = None  # a "loss + optimizer" run to add a node for
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self._refresh)
+        self.on_screen = True
+        """Whether the dock can be seen (see :meth:`set_on_screen`)."""
+        self._refresh_later = False  # a structural edit came while the dock could not be seen
         self._values_timer = QTimer(self, singleShot=True, interval=0)
         self._values_timer.timeout.connect(self._refresh_values)
 
@@ -311,7 +314,25 @@ class TrainingDock(QWidget):
         if kinds - {"value_changed", "ui_changed", "state_changed"}:  # those move no combo
             if kinds - {"value_changed", "ui_changed", "state_changed", "renamed"}:
                 self._classifier_stale = True  # (a new name leaves the classifier as it is)
-            self._refresh_timer.start()
+            if self.on_screen:
+                self._refresh_timer.start()
+            else:
+                self._refresh_later = True
+
+    def set_on_screen(self, on: bool) -> None:
+        """Whether the dock can be seen (not hidden, nor behind another dock's tab): while it
+        cannot, the combos and the classifier follow structural edits when it can, or when
+        :meth:`settle` is asked."""
+        self.on_screen = on
+        if on:
+            self.settle()
+            if self._classifier_stale and self.isVisible():
+                self._find_classifier()
+
+    def settle(self) -> None:
+        """Bring the combos up to date with edits made while the dock could not be seen."""
+        if self._refresh_later:
+            self._refresh()
 
     def _refresh(self) -> None:
         """Fill the combos and look for a classifier again (after structural changes): a combo
@@ -319,6 +340,7 @@ class TrainingDock(QWidget):
         form: a wire edit seldom changes a train node), and the classifier is looked for after a
         change that can change it (not a new name) while the dock is visible (else when it is
         shown)."""
+        self._refresh_later = False
         graph = self.graph
         trains = [(f"{node.name}  (minimizes {_name(node.inputs[0])})", node.name)
                   for node in (train.train_nodes(graph) if graph is not None else [])]
@@ -344,7 +366,7 @@ class TrainingDock(QWidget):
             self.loss_combo.clear()
             self.loss_combo.addItems(losses)
             self.loss_combo.setCurrentText(loss)
-        if self._classifier_stale and self.isVisible():
+        if self._classifier_stale and self.on_screen and self.isVisible():
             self._find_classifier()
         if self._offer is not None and (graph is None or self._offer.loss not in graph):
             self._offer = None  # its loss is gone
@@ -399,6 +421,7 @@ class TrainingDock(QWidget):
         """Start training as the dock is set (the Train button)."""
         if self.graph is None or self.trainer.running:
             return
+        self.settle()
         steps = self.steps.value()
         train_node = self.train_combo.currentData()
         data_node = self._data_mode()

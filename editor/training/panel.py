@@ -61,6 +61,7 @@ class TrainingPanel(QObject):
         self.dock = QDockWidget("Training")
         self.dock.setObjectName("Training")
         self.dock.setWidget(self.training)
+        self.dock.visibilityChanged.connect(self.training.set_on_screen)
         self.dock.hide()  # shown for graphs that train (or by the View menu)
         self.gradients: dict[str, np.ndarray] = {}
         self.show_gradients_action = QAction("Show &Gradients", self, checkable=True)
@@ -233,6 +234,7 @@ class TrainingPanel(QObject):
         """Ask the compute service for the gradients at the document's current values (no run
         to show them from), for the train node (or loss) the dock has chosen."""
         dock = self.training
+        dock.settle()
         train_node, loss = dock.train_combo.currentData(), dock.loss_combo.currentText()
         if train_node is not None or loss:
             self._gradients_request = self.compute.gradients(train_node, loss or None)

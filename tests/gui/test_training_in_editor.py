@@ -452,6 +452,7 @@ def test_a_loss_and_optimizer_run_becomes_a_minimize_node(qtbot, window, canvas,
     assert window.open_file(tmp_path / "no_train_node.json")
     panel, dock = window.training, window.training.training
     panel.dock.toggleViewAction().trigger()  # View › Training
+    panel.dock.raise_()  # in front of the docks it shares the tabs with: the user sees it
     assert dock.train_combo.currentText() == NEW_OPTIMIZER and dock.loss_combo.currentText() == "J"
     assert dock.add_node_button.isVisible() and not dock.add_node_button.isEnabled()
     dock.optimizer_combo.setFocus()
