@@ -101,6 +101,24 @@ def test_beside_training_the_properties_show_every_field(qtbot, size, nodes):
                 assert corner.y() + widget.height() <= scroll.viewport().height()
 
 
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 700)])
+def test_the_tensor_dock_shows_a_value_without_scrolling_sideways(qtbot, size):
+    canvas = open_window(qtbot, *size)
+    window = canvas.window
+    assert window.open_file(MLP)
+    canvas.click(canvas.title("J"))
+    window.tensor_dock.raise_()
+    view = window.tensor_view
+    qtbot.waitUntil(lambda: "J" in view.names and view.panel("J").mode == "value")
+    scroll = window.tensor_dock.widget()
+    qtbot.waitUntil(lambda: in_front(window.tensor_dock))
+    assert not scroll.horizontalScrollBar().isVisible()
+    panel = view.panel("J")
+    for widget in (panel.export_button, panel.precision, panel.stat_labels["neginf"]):
+        corner = widget.mapTo(scroll.viewport(), QPoint(widget.width(), 0))
+        assert corner.x() <= scroll.viewport().width()  # Export…, the precision: all in sight
+
 # ---- 10. framing keeps names readable ----------------------------------------------------------
 
 def visible(canvas: Canvas) -> QRectF:
