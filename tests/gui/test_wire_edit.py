@@ -11,7 +11,9 @@ from editor.document.commands import SetWires
 from engine import Session
 
 
-def test_a_wire_edit_keeps_the_tensor_dock_in_place_and_is_evaluated_once(canvas):
+def pinned_loss(canvas):
+    """mlp.json open, its loss J pinned in the Tensor dock in front: the window, the dock's view
+    and J's panel."""
     window = canvas.window
     assert window.open_file(EXAMPLES / "mlp.json", example=True)
     window.tensor_dock.raise_()
@@ -20,6 +22,11 @@ def test_a_wire_edit_keeps_the_tensor_dock_in_place_and_is_evaluated_once(canvas
     canvas.qtbot.waitUntil(lambda: "J" in view.names and view.panel("J").mode == "value")
     panel = view.panel("J")
     panel.pin_button.click()
+    return window, view, panel
+
+
+def test_a_wire_edit_keeps_the_tensor_dock_in_place_and_is_evaluated_once(canvas):
+    window, view, panel = pinned_loss(canvas)
     window.select_names(["b_output"])
     canvas.qtbot.waitUntil(lambda: not window.live.compute.busy)
     for _ in range(10):
@@ -46,14 +53,7 @@ def test_a_wire_edit_keeps_the_tensor_dock_in_place_and_is_evaluated_once(canvas
 def test_a_tensor_dock_behind_another_tab_shows_the_edit_when_brought_to_front(canvas):
     """Behind the Training dock's tab the Tensor dock leaves its layouts to the event loop;
     brought to the front, it shows the pinned loss as it ended up, laid out as ever."""
-    window = canvas.window
-    assert window.open_file(EXAMPLES / "mlp.json", example=True)
-    window.tensor_dock.raise_()
-    window.select_names(["J"])
-    view = window.tensor_view
-    canvas.qtbot.waitUntil(lambda: "J" in view.names and view.panel("J").mode == "value")
-    panel = view.panel("J")
-    panel.pin_button.click()
+    window, view, panel = pinned_loss(canvas)
     canvas.qtbot.waitUntil(lambda: not window.live.compute.busy)
     for _ in range(10):
         QApplication.processEvents()
