@@ -17,7 +17,6 @@ from functools import partial
 from operator import itemgetter
 from typing import Any, NamedTuple, Protocol, TypeAlias, cast
 
-import networkx as nx
 import numpy as np
 
 from . import blas, compiler
@@ -578,14 +577,14 @@ class Session:
     def _postorder(self, fetches: tuple[Node, ...]) -> list[Node]:
         """The fetches' ancestors, inputs before consumers: networkx's depth-first post-order
         over the reversed wiring, from each fetch in turn."""
-        reverse = self.graph.nx.reverse(copy=False)
+        pred = self.graph.nx._pred  # type: ignore[attr-defined]  # (what its views read)
         if len(fetches) == 1:
-            return list(nx.dfs_postorder_nodes(reverse, fetches[0]))
+            return _postorder_from(pred, fetches[0])
         order: list[Node] = []
         seen: set[Node] = set()
         for fetch in fetches:
             if fetch not in seen:
-                new = [n for n in nx.dfs_postorder_nodes(reverse, fetch) if n not in seen]
+                new = [n for n in _postorder_from(pred, fetch) if n not in seen]
                 seen.update(new)
                 order += new
         return order
@@ -701,3 +700,23 @@ def _unfed(node: Node) -> str:
 
     return problem(node) or (f"placeholder '{node.name}' needs a value: feed it or give it a "
                              "default")
+
+
+def _postorder_from(pred: dict[Node, dict[Node, Any]], start: Node) -> list[Node]:
+    """``start``'s ancestors and itself in the order of networkx's ``dfs_postorder_nodes`` on
+    the reversed wiring (``pred``: each node's inputs, networkx's own dictionary), without
+    its views and generators."""
+    order: list[Node] = []
+    visited = {start}
+    stack = [(start, iter(pred[start]))]
+    while stack:
+        node, inputs = stack[-1]
+        for source in inputs:
+            if source not in visited:
+                visited.add(source)
+                stack.append((source, iter(pred[source])))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
