@@ -13,6 +13,7 @@ line number says which step failed. :func:`show` prints the code.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import linecache
 import weakref
@@ -251,27 +252,37 @@ def update(variables: Sequence[Any], keys: Sequence[Sequence[str]], rule: Callab
     variable that is not float."""
     namespace: dict[str, Any] = {"rule": rule, "refuse": refuse, "kept": kept, "zeros": zeros,
                                  "step_type": step_type}
+    for i, (variable, names) in enumerate(zip(variables, keys, strict=True)):
+        namespace[f"x{i}"] = variable
+        for j, key in enumerate(names):
+            namespace[f"k{i}_{j}"] = key
+    head, lines, tail = _update_code(tuple(map(len, keys)), tuple(params))
+    return build("update", head, lines, tail, namespace)
+
+
+@functools.lru_cache(maxsize=64)
+def _update_code(slots: tuple[int, ...], params: tuple[str, ...]
+                 ) -> tuple[str, tuple[tuple[str, int | None], ...], str]:
+    """The head, lines and tail of :func:`update`'s code for variables with ``slots`` slots
+    each and these ``params``: a template made once (every graph that trains as many
+    variables with the same optimizer has the same code; only its namespace differs)."""
     lines: list[tuple[str, int | None]] = []
     named = "".join(f", {param}=p_{param}" for param in params)  # (the registry's names)
     unpack = "".join(f"p_{param}, " for param in params)
     pairs, state = [], ['"step": step_type(step)']
-    for i, (variable, names) in enumerate(zip(variables, keys, strict=True)):
-        namespace[f"x{i}"] = variable
+    for i, count in enumerate(slots):
         lines += [(f"w{i} = x{i}._value", None),
                   (f"d{i} = w{i}.dtype", None),
                   (f'if d{i}.kind not in "fc": refuse({i})', i),
                   (f"g{i} = grads[{i}]", None),
                   (f"if g{i} is None: g{i} = zeros(g{i}, w{i})", i)]
-        for j, key in enumerate(names):
-            namespace[f"k{i}_{j}"] = key
-        slots = "".join(f"kept(state.get(k{i}_{j}), w{i}), " for j in range(len(names)))
-        lines += [(f"n{i}, s{i} = rule(w{i}, g{i}, ({slots}), step{named})", i),
+        kept = "".join(f"kept(state.get(k{i}_{j}), w{i}), " for j in range(count))
+        lines += [(f"n{i}, s{i} = rule(w{i}, g{i}, ({kept}), step{named})", i),
                   (f"if n{i}.dtype != d{i}: n{i} = n{i}.astype(d{i})", i)]
         pairs.append(f"(x{i}, n{i})")
-        state += [f"k{i}_{j}: s{i}[{j}]" for j in range(len(names))]
+        state += [f"k{i}_{j}: s{i}[{j}]" for j in range(count)]
     head = "grads, state, step, values = v" + (f"\n({unpack}) = values" if params else "")
-    return build("update", head, lines,
-                 f"return [{', '.join(pairs)}], {{{', '.join(state)}}}", namespace)
+    return head, tuple(lines), f"return [{', '.join(pairs)}], {{{', '.join(state)}}}"
 
 
 def show(compiled: Sequence[Compiled]) -> str:
