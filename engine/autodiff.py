@@ -42,18 +42,15 @@ class Backward:
         self.y_slot = ctx.slot(y)
         self.targets = [index.get(t) for t in targets]
         self.steps: list[compiler.BackwardStep] = []
-        self.loop: list[tuple[int, int, Any, bool, list[tuple[Any, int]]]] = []
-        """The steps as the interpreted pass reads them."""
         for i, node in enumerate(order):
             edges = []
             for port, source in enumerate(node.inputs):
                 if source in index and (rule := self._rule(node, port, ctx, y)) is not None:
                     edges.append((rule, index[source]))
             if edges:
-                slots = [ctx.slot(n) for n in node.inputs]  # type: ignore[arg-type]
-                self.steps.append(compiler.BackwardStep(i, ctx.slot(node), tuple(slots),
+                slots = tuple([ctx.slot(n) for n in node.inputs])  # type: ignore[arg-type]
+                self.steps.append(compiler.BackwardStep(i, ctx.slot(node), slots,
                                                         tuple(edges), node.op, node.attrs))
-                self.loop.append((i, ctx.slot(node), itemgetter(*slots), len(slots) == 1, edges))
         self.fused = fuse(self.steps, self.targets)
         """The steps the compiled pass takes (:mod:`engine.fusion`'s rewrites applied)."""
         make = partial(compiler.backward, self.y_slot, seed, self.fused, self.targets)
@@ -89,6 +86,13 @@ class Backward:
         if self.compiled.code is None and self.size:
             return compiler.backward(self.y_slot, seed, self.fused, self.targets)
         return self.compiled.code
+
+    @functools.cached_property
+    def loop(self) -> list[tuple[int, int, Any, bool, tuple[tuple[Any, int], ...]]]:
+        """The steps as the interpreted pass reads them (made when it first runs: a pass
+        compiled at once never does)."""
+        return [(step.index, step.slot, itemgetter(*step.input_slots),
+                 len(step.input_slots) == 1, step.edges) for step in self.steps]
 
     def interpret(self, values: list[Any]) -> list[Any]:
         """The pass, step by step."""
