@@ -155,7 +155,7 @@ def _topological(graph: nx.DiGraph[Node], nodes: set[Node]) -> list[Node]:
     waiting: dict[Node, int] = {}
     ready: list[Node] = []
     for node in ordered:
-        inputs = sum(1 for source in pred[node] if source in shown)
+        inputs = len(shown.intersection(pred[node]))  # (its inputs are distinct)
         if inputs:
             waiting[node] = inputs
         else:
