@@ -105,7 +105,8 @@ def build(kind: str, head: str, lines: Sequence[tuple[str, int | None]], tail: s
                               *tail.splitlines()]) + "\n"
     program, filename = _code(source, filename)
     exec(program, namespace)  # noqa: S102 — generated from indices only
-    return Compiled(namespace[kind], source, filename, step_of_line)
+    # (taken out of its globals: no cycle between them, freed without a collection)
+    return Compiled(namespace.pop(kind), source, filename, step_of_line)
 
 
 _NEXT_LINE = "\n    "
