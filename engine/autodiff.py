@@ -11,7 +11,7 @@ this run and sums each node's contributions from its consumers; consumers off ev
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from operator import itemgetter
 from typing import Any
@@ -32,8 +32,9 @@ class Backward:
 
     def __init__(self, ctx: NodeContext, y: Node, targets: Sequence[Node]) -> None:
         graph = y.graph.nx
-        upstream = _flow([y], graph.pred, lambda node, source: _passes(source, node))
-        reachable = _flow(targets, graph.succ, _passes)
+        pred, succ = _adjacency(graph)
+        upstream = _flow([y], pred, lambda node, source: _passes(source, node))
+        reachable = _flow(targets, succ, _passes)
         on_path = upstream & reachable
         order = _topological(graph, on_path)[::-1]
         index = {node: i for i, node in enumerate(order)}
@@ -41,18 +42,15 @@ class Backward:
         self.y_slot = ctx.slot(y)
         self.targets = [index.get(t) for t in targets]
         self.steps: list[compiler.BackwardStep] = []
-        self.loop: list[tuple[int, int, Any, bool, list[tuple[Any, int]]]] = []
-        """The steps as the interpreted pass reads them."""
         for i, node in enumerate(order):
             edges = []
             for port, source in enumerate(node.inputs):
                 if source in index and (rule := self._rule(node, port, ctx, y)) is not None:
                     edges.append((rule, index[source]))
             if edges:
-                slots = [ctx.slot(n) for n in node.inputs]  # type: ignore[arg-type]
-                self.steps.append(compiler.BackwardStep(i, ctx.slot(node), tuple(slots),
+                slots = tuple([ctx.slot(n) for n in node.inputs])  # type: ignore[arg-type]
+                self.steps.append(compiler.BackwardStep(i, ctx.slot(node), slots,
                                                         tuple(edges), node.op, node.attrs))
-                self.loop.append((i, ctx.slot(node), itemgetter(*slots), len(slots) == 1, edges))
         self.fused = fuse(self.steps, self.targets)
         """The steps the compiled pass takes (:mod:`engine.fusion`'s rewrites applied)."""
         make = partial(compiler.backward, self.y_slot, seed, self.fused, self.targets)
@@ -88,6 +86,13 @@ class Backward:
         if self.compiled.code is None and self.size:
             return compiler.backward(self.y_slot, seed, self.fused, self.targets)
         return self.compiled.code
+
+    @functools.cached_property
+    def loop(self) -> list[tuple[int, int, Any, bool, tuple[tuple[Any, int], ...]]]:
+        """The steps as the interpreted pass reads them (made when it first runs: a pass
+        compiled at once never does)."""
+        return [(step.index, step.slot, itemgetter(*step.input_slots),
+                 len(step.input_slots) == 1, step.edges) for step in self.steps]
 
     def interpret(self, values: list[Any]) -> list[Any]:
         """The pass, step by step."""
@@ -132,8 +137,12 @@ def _passes(source: Node, consumer: Node) -> bool:
     port ``source`` feeds whose rule is not :func:`not_differentiable` (a missing rule counts:
     it is an error where a gradient needs it)."""
     rules = consumer.op.gradient
-    return rules is None or any(rules[port] is not not_differentiable
-                                for port, s in enumerate(consumer.inputs) if s is source)
+    if rules is None:
+        return True
+    for port, s in enumerate(consumer.inputs):  # (a loop: a generator's any() cost more)
+        if s is source and rules[port] is not not_differentiable:
+            return True
+    return False
 
 
 def _topological(graph: nx.DiGraph[Node], nodes: set[Node]) -> list[Node]:
@@ -142,11 +151,11 @@ def _topological(graph: nx.DiGraph[Node], nodes: set[Node]) -> list[Node]:
     wires), without its views (a pass's set-up spent most of its time in them)."""
     shown = {n for n in nodes if n in graph}  # (as networkx's subgraph makes its node set)
     ordered = shown if 2 * len(shown) < len(graph) else (n for n in graph if n in shown)
-    pred, succ = graph.pred, graph.succ
+    pred, succ = _adjacency(graph)
     waiting: dict[Node, int] = {}
     ready: list[Node] = []
     for node in ordered:
-        inputs = sum(1 for source in pred[node] if source in shown)
+        inputs = len(shown.intersection(pred[node]))  # (its inputs are distinct)
         if inputs:
             waiting[node] = inputs
         else:
@@ -165,10 +174,17 @@ def _topological(graph: nx.DiGraph[Node], nodes: set[Node]) -> list[Node]:
     return order
 
 
+def _adjacency(graph: nx.DiGraph[Node]) -> tuple[Mapping[Node, Mapping[Node, Any]],
+                                                  Mapping[Node, Mapping[Node, Any]]]:
+    """The graph's predecessors and successors by node: networkx's own dictionaries, which
+    its ``pred`` and ``succ`` views read (in the same order) through a view per lookup."""
+    return graph._pred, graph._succ  # type: ignore[attr-defined]
+
+
 def _flow(starts: Iterable[Node], neighbours: Any,
           passes: Callable[[Node, Node], bool]) -> set[Node]:
-    """``starts`` and the nodes reached from them over ``neighbours`` (``graph.succ`` or
-    ``graph.pred``) along wires a gradient passes, ``passes(node, neighbour)``."""
+    """``starts`` and the nodes reached from them over ``neighbours`` (successors or
+    predecessors by node) along wires a gradient passes, ``passes(node, neighbour)``."""
     reached = set(starts)
     todo = list(reached)
     while todo:

@@ -13,6 +13,7 @@ line number says which step failed. :func:`show` prints the code.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import linecache
 import weakref
@@ -94,21 +95,22 @@ def _label(opdef: Any) -> str:
 def build(kind: str, head: str, lines: Sequence[tuple[str, int | None]], tail: str,
           namespace: dict[str, Any]) -> Compiled:
     """Compile ``def {kind}(v):`` with ``head`` lines, then ``lines`` (code, step index), then
-    ``tail``; ``namespace`` holds the functions the code calls."""
+    ``tail``; ``namespace`` holds the functions the code calls (it becomes the function's
+    globals)."""
     filename = f"<compiled {kind} {next(_serial)}>"
-    out = [f"def {kind}(v):"]
-    out += [f"    {line}" for line in head.splitlines()]
-    step_of_line: dict[int, int] = {}
-    for code, step in lines:
-        out.append(f"    {code}")
-        if step is not None:
-            step_of_line[len(out)] = step
-    out += [f"    {line}" for line in tail.splitlines()]
-    source = "\n".join(out) + "\n"
-    scope = dict(namespace)
+    heads = head.splitlines()
+    first = 2 + len(heads)  # the line number of lines[0] (after the def and the head)
+    step_of_line = {first + i: step for i, (_, step) in enumerate(lines) if step is not None}
+    source = _NEXT_LINE.join([f"def {kind}(v):", *heads, *[code for code, _ in lines],
+                              *tail.splitlines()]) + "\n"
     program, filename = _code(source, filename)
-    exec(program, scope)  # noqa: S102 — generated from indices only
-    return Compiled(scope[kind], source, filename, step_of_line)
+    exec(program, namespace)  # noqa: S102 — generated from indices only
+    # (taken out of its globals: no cycle between them, freed without a collection)
+    return Compiled(namespace.pop(kind), source, filename, step_of_line)
+
+
+_NEXT_LINE = "\n    "
+"""Between the lines of a function's body (one join makes its source)."""
 
 
 CACHED_CODES = 256
@@ -145,20 +147,28 @@ def _call(name: str, function: Callable[..., Any], args: Sequence[str], opdef: A
     keywords are all attributes the registry declares for ``opdef``, its function called with
     the bound arguments directly (``name_0``, ``attr=name_attr``): the same call without the
     partial's copy of its keywords on every step."""
-    declared = getattr(opdef, "attrs", {})
-    if isinstance(function, partial) and all(key in declared and key.isidentifier()
-                                              for key in function.keywords):
+    if isinstance(function, partial) and _declared(function.keywords, opdef):
         namespace[name] = function.func
         bound = []
         for i, value in enumerate(function.args):
             namespace[f"{name}_{i}"] = value
             bound.append(f"{name}_{i}")
+        keywords = []
         for key, value in function.keywords.items():
             namespace[f"{name}_{key}"] = value
-        keywords = [f"{key}={name}_{key}" for key in function.keywords]
+            keywords.append(f"{key}={name}_{key}")
         return f"{name}({', '.join([*bound, *args, *keywords])})"
     namespace[name] = function
     return f"{name}({', '.join(args)})"
+
+
+def _declared(keywords: Mapping[str, Any], opdef: Any) -> bool:
+    """Whether every keyword is an attribute ``opdef`` declares, named by an identifier."""
+    declared = getattr(opdef, "attrs", {})
+    for key in keywords:  # (a loop: a generator's all() cost more)
+        if key not in declared or not key.isidentifier():
+            return False
+    return True
 
 
 UNARY, NARY = -1, -2
@@ -219,13 +229,12 @@ def backward(y_slot: int, seed: Callable[[Any], Any], steps: Sequence[BackwardSt
             if slot not in loaded:
                 loaded.add(slot)
                 lines.append((f"v{slot} = v[{slot}]", None))
-        args = [f"v{s}" for s in (step.slot, *step.input_slots)]
+        args = [f"g{step.index}", *[f"v{s}" for s in (step.slot, *step.input_slots)]]
+        label = f"{_label(step.op)}, {step.note}" if step.note else _label(step.op)
         for rule, target in step.edges:
-            call = _call(f"r{rule_index}", rule, [f"g{step.index}", *args], step.op, namespace)
+            call = _call(f"r{rule_index}", rule, args, step.op, namespace)
             total = f"g{target} + {call}" if target in has_grad else call
-            code = f"g{target} = {total}"
-            label = f"{_label(step.op)}, {step.note}" if step.note else _label(step.op)
-            lines.append((f"{code}  # {label}", step_index))
+            lines.append((f"g{target} = {total}  # {label}", step_index))
             has_grad.add(target)
             rule_index += 1
     found = [f"g{t}" if t is not None and t in has_grad else "None" for t in targets]
@@ -244,27 +253,37 @@ def update(variables: Sequence[Any], keys: Sequence[Sequence[str]], rule: Callab
     variable that is not float."""
     namespace: dict[str, Any] = {"rule": rule, "refuse": refuse, "kept": kept, "zeros": zeros,
                                  "step_type": step_type}
+    for i, (variable, names) in enumerate(zip(variables, keys, strict=True)):
+        namespace[f"x{i}"] = variable
+        for j, key in enumerate(names):
+            namespace[f"k{i}_{j}"] = key
+    head, lines, tail = _update_code(tuple(map(len, keys)), tuple(params))
+    return build("update", head, lines, tail, namespace)
+
+
+@functools.lru_cache(maxsize=64)
+def _update_code(slots: tuple[int, ...], params: tuple[str, ...]
+                 ) -> tuple[str, tuple[tuple[str, int | None], ...], str]:
+    """The head, lines and tail of :func:`update`'s code for variables with ``slots`` slots
+    each and these ``params``: a template made once (every graph that trains as many
+    variables with the same optimizer has the same code; only its namespace differs)."""
     lines: list[tuple[str, int | None]] = []
     named = "".join(f", {param}=p_{param}" for param in params)  # (the registry's names)
     unpack = "".join(f"p_{param}, " for param in params)
     pairs, state = [], ['"step": step_type(step)']
-    for i, (variable, names) in enumerate(zip(variables, keys, strict=True)):
-        namespace[f"x{i}"] = variable
+    for i, count in enumerate(slots):
         lines += [(f"w{i} = x{i}._value", None),
                   (f"d{i} = w{i}.dtype", None),
                   (f'if d{i}.kind not in "fc": refuse({i})', i),
                   (f"g{i} = grads[{i}]", None),
                   (f"if g{i} is None: g{i} = zeros(g{i}, w{i})", i)]
-        for j, key in enumerate(names):
-            namespace[f"k{i}_{j}"] = key
-        slots = "".join(f"kept(state.get(k{i}_{j}), w{i}), " for j in range(len(names)))
-        lines += [(f"n{i}, s{i} = rule(w{i}, g{i}, ({slots}), step{named})", i),
+        kept = "".join(f"kept(state.get(k{i}_{j}), w{i}), " for j in range(count))
+        lines += [(f"n{i}, s{i} = rule(w{i}, g{i}, ({kept}), step{named})", i),
                   (f"if n{i}.dtype != d{i}: n{i} = n{i}.astype(d{i})", i)]
         pairs.append(f"(x{i}, n{i})")
-        state += [f"k{i}_{j}: s{i}[{j}]" for j in range(len(names))]
+        state += [f"k{i}_{j}: s{i}[{j}]" for j in range(count)]
     head = "grads, state, step, values = v" + (f"\n({unpack}) = values" if params else "")
-    return build("update", head, lines,
-                 f"return [{', '.join(pairs)}], {{{', '.join(state)}}}", namespace)
+    return head, tuple(lines), f"return [{', '.join(pairs)}], {{{', '.join(state)}}}"
 
 
 def show(compiled: Sequence[Compiled]) -> str:

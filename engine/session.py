@@ -709,3 +709,4 @@ def _unfed(node: Node) -> str:
 
     return problem(node) or (f"placeholder '{node.name}' needs a value: feed it or give it a "
                              "default")
+
