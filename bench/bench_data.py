@@ -66,6 +66,36 @@ def csv_sides(folder: Path) -> dict[str, Callable[[], object]]:
             "numpy.loadtxt": lambda: np.loadtxt(path, delimiter=",", skiprows=1)}
 
 
+def adam_steps(X: np.ndarray, C: np.ndarray, batches: list[np.ndarray],
+               params: list[np.ndarray]) -> np.ndarray:
+    """The digits MLP's training steps by hand (64 → 32 tanh → 10, mean softmax
+    cross-entropy, Adam from fresh moments), ``params`` (W1, b1, W2, b2) changed in place;
+    each batch's loss, as the engine's loss curve keeps them."""
+    W1, b1, W2, b2 = params
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    lr, beta1, beta2, eps = 0.01, 0.9, 0.999, 1e-8
+    losses = np.empty(len(batches))
+    for t, batch in enumerate(batches, start=1):
+        x, c = X[batch], C[batch]
+        h = np.tanh(x @ W1 + b1)
+        z = h @ W2 + b2
+        shifted = z - z.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        losses[t - 1] = -(c * (shifted - np.log(total))).sum(axis=1).mean()
+        p = e / total
+        dz = (p - c) / len(batch)
+        dh = dz @ W2.T * (1 - h * h)
+        grads = [x.T @ dh, dh.sum(axis=0), h.T @ dz, dz.sum(axis=0)]
+        step = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+        for k, (param, grad) in enumerate(zip(params, grads, strict=True)):
+            m[k] = beta1 * m[k] + (1 - beta1) * grad
+            v[k] = beta2 * v[k] + (1 - beta2) * grad * grad
+            param -= step * m[k] / (np.sqrt(v[k]) + eps)
+    return losses
+
+
 def epoch_sides() -> dict[str, Callable[[], object]]:
     graph = ts.load_graph(ROOT / "resources" / "examples" / "digits.json")
     data, bindings = ts.data.bound_data(graph)
@@ -95,30 +125,9 @@ def epoch_sides() -> dict[str, Callable[[], object]]:
         W1, b1, W2, b2 = (start[k].copy() for k in ("W_hidden1", "b_hidden1", "W_output",
                                                      "b_output"))
         params = [W1, b1, W2, b2]
-        m = [np.zeros_like(p) for p in params]
-        v = [np.zeros_like(p) for p in params]
-        lr, beta1, beta2, eps = 0.01, 0.9, 0.999, 1e-8
         rng = np.random.default_rng([0, 1])
         order = train_rows[rng.permutation(len(train_rows))]
-        losses = np.empty((len(order) + 31) // 32)
-        for t, i in enumerate(range(0, len(order), 32), start=1):
-            batch = order[i:i + 32]
-            x, c = X[batch], C[batch]
-            h = np.tanh(x @ W1 + b1)
-            z = h @ W2 + b2
-            shifted = z - z.max(axis=1, keepdims=True)
-            e = np.exp(shifted)
-            total = e.sum(axis=1, keepdims=True)
-            losses[t - 1] = -(c * (shifted - np.log(total))).sum(axis=1).mean()
-            p = e / total
-            dz = (p - c) / len(batch)
-            dh = dz @ W2.T * (1 - h * h)
-            grads = [x.T @ dh, dh.sum(axis=0), h.T @ dz, dz.sum(axis=0)]
-            step = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
-            for k, (param, grad) in enumerate(zip(params, grads, strict=True)):
-                m[k] = beta1 * m[k] + (1 - beta1) * grad
-                v[k] = beta2 * v[k] + (1 - beta2) * grad * grad
-                param -= step * m[k] / (np.sqrt(v[k]) + eps)
+        adam_steps(X, C, [order[i:i + 32] for i in range(0, len(order), 32)], params)
         for part in (train_rows, validation_rows):  # the epoch's losses and accuracy
             z = np.tanh(X[part] @ W1 + b1) @ W2 + b2
             shifted = z - z.max(axis=1, keepdims=True)

@@ -26,7 +26,7 @@ import statistics
 from collections.abc import Callable
 
 import numpy as np
-from bench_data import epoch_sides
+from bench_data import adam_steps, epoch_sides
 
 import engine as ts
 from engine.data.batches import epoch_batches
@@ -88,27 +88,7 @@ def sides() -> tuple[dict[str, Callable[[], object]], int]:
     W = [start[graph.get_node(n)] for n in ("W_hidden1", "b_hidden1", "W_output", "b_output")]
 
     def hand_steps() -> None:
-        params = [w.copy() for w in W]
-        m = [np.zeros_like(p) for p in params]
-        v = [np.zeros_like(p) for p in params]
-        losses = np.empty(len(batches))
-        for t, batch in enumerate(batches, start=1):
-            xb, cb = X[batch], C[batch]
-            W1, b1, W2, b2 = params
-            h = np.tanh(xb @ W1 + b1)
-            z = h @ W2 + b2
-            shifted = z - z.max(axis=1, keepdims=True)
-            e = np.exp(shifted)
-            total = e.sum(axis=1, keepdims=True)
-            losses[t - 1] = -(cb * (shifted - np.log(total))).sum(axis=1).mean()
-            dz = (e / total - cb) / len(batch)
-            dh = dz @ W2.T * (1 - h * h)
-            grads = [xb.T @ dh, dh.sum(axis=0), h.T @ dz, dz.sum(axis=0)]
-            rate = 0.01 * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
-            for k, (param, grad) in enumerate(zip(params, grads, strict=True)):
-                m[k] = 0.9 * m[k] + 0.1 * grad
-                v[k] = 0.999 * v[k] + 0.001 * grad * grad
-                param -= rate * m[k] / (np.sqrt(v[k]) + 1e-8)
+        adam_steps(X, C, batches, [w.copy() for w in W])
 
     data_sides = epoch_sides()
     return {"1. hand: steps": hand_steps, "1. hand: epoch": data_sides["numpy by hand"],
