@@ -352,6 +352,8 @@ class Graph:
         whether it takes a list of events)"""
         self._shapes: dict[Node, Shape | ShapeError] = {}
         self._by_role: dict[str, dict[Node, None]] = {}
+        self._order: tuple[int, list[Node]] = (-1, [])
+        """The last :meth:`topological_order`, at the version it was sorted for."""
         """The nodes of each op role (:meth:`with_role`), kept on every addition and removal."""
         self._reshaped: set[Node] = set()
         self.version = 0
@@ -377,6 +379,16 @@ class Graph:
             return self._nodes[name]
         except KeyError:
             raise KeyError(f"no node named '{name}' in the graph") from None
+
+    def topological_order(self) -> list[Node]:
+        """Every node after its inputs (networkx's order), sorted once per :attr:`version`: a
+        thread that reads a file sorts it, and the window's canvas, made from it later, finds
+        it sorted."""
+        version, order = self._order
+        if version != self.version:
+            order = list(nx.topological_sort(self.nx))
+            self._order = (self.version, order)
+        return list(order)
 
     def find_all(self, names: Iterable[str]) -> list[Node | None]:
         """The node called each of ``names``, ``None`` for a name no node has (in one C loop:

@@ -7,6 +7,8 @@ import gc
 import pickle
 import threading
 
+import networkx as nx
+
 import engine as ts
 from engine.gcpause import gc_paused
 from engine.registry import LOSS, TRAIN_STEP, has_role
@@ -87,3 +89,18 @@ def test_pauses_of_the_collector_in_two_threads_overlap() -> None:
         assert gc.isenabled()
     finally:
         gc.disable()
+
+
+def test_the_topological_order_is_sorted_once_per_version() -> None:
+    g, loss, *_ = trained_graph()
+    order = g.topological_order()
+    assert order == list(nx.topological_sort(g.nx))
+    order.pop()  # the caller's own list
+    assert g.topological_order() == list(nx.topological_sort(g.nx))
+    g.set_ui("w", pos=[10, 20])  # not a structural change: the kept order still holds
+    assert g.topological_order() == list(nx.topological_sort(g.nx))
+    after = g.add_node("tanh", [loss], name="after")
+    assert g.topological_order() == list(nx.topological_sort(g.nx))
+    assert after in g.topological_order()
+    g.remove_nodes([after])
+    assert after not in g.topological_order()
