@@ -352,9 +352,9 @@ class Graph:
         whether it takes a list of events)"""
         self._shapes: dict[Node, Shape | ShapeError] = {}
         self._by_role: dict[str, dict[Node, None]] = {}
+        """The nodes of each op role (:meth:`with_role`), kept on every addition and removal."""
         self._order: tuple[int, list[Node]] = (-1, [])
         """The last :meth:`topological_order`, at the version it was sorted for."""
-        """The nodes of each op role (:meth:`with_role`), kept on every addition and removal."""
         self._reshaped: set[Node] = set()
         self.version = 0
         """Bumped by every change that alters what a run computes (not by value changes)."""
