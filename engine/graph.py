@@ -351,6 +351,10 @@ class Graph:
         """(a weak reference to a listener, or to the object of a bound method; its function;
         whether it takes a list of events)"""
         self._shapes: dict[Node, Shape | ShapeError] = {}
+        self._by_role: dict[str, dict[Node, None]] = {}
+        """The nodes of each op role (:meth:`with_role`), kept on every addition and removal."""
+        self._order: tuple[int, list[Node]] = (-1, [])
+        """The last :meth:`topological_order`, at the version it was sorted for."""
         self._reshaped: set[Node] = set()
         self.version = 0
         """Bumped by every change that alters what a run computes (not by value changes)."""
@@ -375,6 +379,43 @@ class Graph:
             return self._nodes[name]
         except KeyError:
             raise KeyError(f"no node named '{name}' in the graph") from None
+
+    def topological_order(self) -> list[Node]:
+        """Every node after its inputs (networkx's order), sorted once per :attr:`version`: a
+        thread that reads a file sorts it, and the window's canvas, made from it later, finds
+        it sorted."""
+        version, order = self._order
+        if version != self.version:
+            order = list(nx.topological_sort(self.nx))
+            self._order = (self.version, order)
+        return list(order)
+
+    def find_all(self, names: Iterable[str]) -> list[Node | None]:
+        """The node called each of ``names``, ``None`` for a name no node has (in one C loop:
+        a result may name forty thousand nodes)."""
+        return list(map(self._nodes.get, names))
+
+    def with_role(self, role: str) -> list[Node]:
+        """The nodes whose op has ``role``, in the order of :attr:`nodes` (found without a
+        walk over every node: the graph keeps them by role)."""
+        few = self._by_role.get(role)
+        if not few:
+            return []
+        if len(few) == 1:
+            return list(few)
+        return [node for node in self._nodes.values() if node in few]
+
+    def _index(self, nodes: Iterable[Node]) -> None:
+        by_role = self._by_role
+        for node in nodes:
+            for role in node.op.roles:
+                by_role.setdefault(role, {})[node] = None
+
+    def _unindex(self, nodes: Iterable[Node]) -> None:
+        by_role = self._by_role
+        for node in nodes:
+            for role in node.op.roles:
+                by_role[role].pop(node, None)
 
     def __contains__(self, name: object) -> bool:
         if isinstance(name, Node):
@@ -478,6 +519,7 @@ class Graph:
                 self.disconnect(node, port)
         self.nx.remove_node(node)
         del self._nodes[node.name]
+        self._unindex([node])
         self._emit("node_removed", node)
 
     def remove_nodes(self, nodes: Iterable[Node | str]) -> Removal:
@@ -506,6 +548,7 @@ class Graph:
         self.nx.remove_nodes_from(removed)
         for node in removed:
             del self._nodes[node.name]
+        self._unindex(removed)
         self.version += len(wires) + len(removed)
         self._edits += 1
         if self._listeners:
@@ -545,6 +588,7 @@ class Graph:
         unchanged = removal.edits == self._edits
         for node in nodes:
             self._nodes[node.name] = node
+        self._index(nodes)
         self.nx.add_nodes_from(nodes)
         for target, port, source in wires:
             target.inputs[port] = source
@@ -784,6 +828,14 @@ class Graph:
             raise result
         return result  # type: ignore[return-value]
 
+    def scalars(self) -> list[Node]:
+        """The nodes whose static shape is a scalar's, ``()``, in the order of :attr:`nodes`
+        (their shapes inferred first, if need be): one quick pass over the cached shapes."""
+        nodes = self._nodes.values()
+        self.infer_shapes(nodes)
+        shapes = self._shapes
+        return [node for node in nodes if shapes[node] == ()]
+
     def infer_shapes(self, nodes: Iterable[Node]) -> None:
         """Infer (and cache) the static shapes of ``nodes`` of this graph in one pass over them
         and their ancestors, whose shapes :meth:`shape_of` then returns at once (asking it of
@@ -897,6 +949,7 @@ class Graph:
 
     def _add(self, node: Node, inputs: list[Node | None]) -> None:
         self._nodes[node.name] = node
+        self._index([node])
         self.nx.add_node(node)
         self._emit("node_added", node)
         for port, source in enumerate(inputs):  # a new node has no consumers: no cycle
@@ -973,6 +1026,7 @@ def _rebuild(specs: list[_Spec]) -> Graph:
                 node._value = None if value is None else np.array(value, copy=True)
             nodes[name] = node
         graph.nx.add_nodes_from(nodes.values())
+        graph._index(nodes.values())
         for *_, name, _, _, _, _, inputs in specs:
             target = nodes[name]
             for port, source in enumerate(inputs):

@@ -35,7 +35,7 @@ __all__ = [
 
 def train_nodes(graph: Graph) -> list[Node]:
     """Every train node of the graph, in graph order."""
-    return [node for node in graph.nodes if has_role(node, TRAIN_STEP)]
+    return graph.with_role(TRAIN_STEP)
 
 
 def train_node_for(graph: Graph, name: str) -> tuple[Node, Node]:

@@ -119,10 +119,11 @@ def prepare_graph(graph: Graph) -> Graph:
 
 
 def prepare_to_show(graph: Graph) -> Graph:
-    """:func:`prepare_graph`, and the static shapes the canvas shows inferred (File › Open
-    does both in its reading thread)."""
+    """:func:`prepare_graph`, the static shapes the canvas shows inferred and the order it
+    makes its items in sorted (File › Open does all in its reading thread)."""
     graph = prepare_graph(graph)
     graph.infer_shapes(graph.nodes)
+    graph.topological_order()  # sorted here, for the canvas
     return graph
 
 

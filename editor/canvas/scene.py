@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator
 
-import networkx as nx
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
@@ -183,7 +182,7 @@ class GraphScene(QGraphicsScene):
         placed beyond it)."""
         graph = self.doc.graph
         with gc_paused():  # what the items make lives as long as the scene
-            nodes = list(nx.topological_sort(graph.nx))  # shapes are inferred in one pass
+            nodes = graph.topological_order()  # (File › Open's thread sorted it)
             total = max(len(nodes) + graph.nx.number_of_edges(), 1)
             step = slice_size or total
             if slice_size:

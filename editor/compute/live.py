@@ -66,8 +66,17 @@ class BusyIndicator(QWidget):
 
 
 def last_nodes(nodes: set[Node], graph: Graph) -> list[Node]:
-    """The nodes of ``nodes`` none of whose consumers is in ``nodes``."""
-    return [n for n in nodes if not any(c in nodes for c in graph.nx.successors(n))]
+    """The nodes of ``nodes`` none of whose consumers is in ``nodes``. Most of a big graph (at
+    a document's start, all but the train steps and below) is walked by its complement: the
+    nodes without consumers are networkx's (its out-degrees), those whose every consumer is
+    left out lie above a node left out."""
+    topology = graph.nx
+    others = set(topology) - nodes
+    if len(nodes) <= len(others):
+        return [n for n in nodes if not any(c in nodes for c in topology.successors(n))]
+    last = [n for n, degree in topology.out_degree if degree == 0 and n in nodes]
+    above = {p for node in others for p in topology.predecessors(node) if p in nodes}
+    return last + [n for n in above if not any(c in nodes for c in topology.successors(n))]
 
 
 class LiveEvaluation(QObject):
@@ -337,26 +346,24 @@ class LiveEvaluation(QObject):
         self._show_gradients()
         previews: dict[Node, str | np.ndarray | None] = {}
         assumed = self.compute.assumed
-        grown = False
-        for name, value in evaluation.computed.items():
-            if name in graph:
-                node = graph.get_node(name)
-                # a source shows the value it holds (what the user typed), not a summary —
-                # or, while training, the value it has learned so far
-                if node.op.is_source:
-                    previews[node] = value_preview(value) if name in assumed else None
-                else:
-                    previews[node] = preview_later(value)
-                self._quiet.discard(node)
-                if node not in self._previewed:
-                    self._previewed.add(node)
-                    grown = True
-        for name in evaluation.dropped:
-            if name in graph:
-                node = graph.get_node(name)
-                previews[node] = None
-                if name not in evaluation.names:
-                    self._previewed.discard(node)
+        computed = evaluation.computed
+        for node, (name, value) in zip(graph.find_all(computed), computed.items(), strict=True):
+            # a source shows the value it holds (what the user typed), not a summary —
+            # or, while training, the value it has learned so far
+            if node is None:
+                continue
+            if node.op.kind == "op":
+                previews[node] = preview_later(value)
+            else:
+                previews[node] = value_preview(value) if name in assumed else None
+        nodes = set(previews)
+        self._quiet -= nodes
+        grown = not nodes <= self._previewed
+        self._previewed |= nodes
+        dropped = [node for node in graph.find_all(evaluation.dropped) if node is not None]
+        previews.update(dict.fromkeys(dropped))
+        self._previewed.difference_update(  # (not if asked for: it stays live)
+            graph.find_all(evaluation.dropped.difference(evaluation.names)))
         self._preview(previews)
         for name in evaluation.failures:  # kept live, to show their value once fixed
             if name in graph and graph.get_node(name) not in self._previewed:
@@ -437,6 +444,8 @@ class LiveEvaluation(QObject):
         """Each blocked node on the way to an ``asked`` failure, with the culprit it waits on."""
         assert self.scene is not None  # set_scene came first
         graph = self.scene.doc.graph
+        if not asked:
+            return {}  # nothing is marked: nothing is blocked by a mark
         blocked = {n for n in evaluation.blocked if n in graph}
         if len(asked) < len(evaluation.failures) and blocked:  # not on the way to quiet ones
             above: set[Node] = set()

@@ -573,22 +573,22 @@ def _hyperparameters(optimizer: str) -> tuple[str, ...]:
 def _loss_candidates(graph: Graph) -> list[str]:
     """The nodes that could be minimized, likely ones first: losses and scalars that only
     training reads, then other scalars, then per-example losses (training minimizes their
-    sum). Other tensors are not offered."""
-    ranked: list[tuple[int, str]] = []
-    for node in graph.nodes:
-        if not isinstance(node, Operation) or _for_training(node):
-            continue
+    sum). Other tensors are not offered. (Asked of the graph's scalars and losses only: a
+    graph may have forty thousand nodes.)"""
+    succ = graph.nx.succ
+    scalars = [node for node in graph.scalars()
+               if isinstance(node, Operation) and not _for_training(node)]
+    final = [LOSS in node.op.roles or all(_for_training(c) for c in succ[node])
+             for node in scalars]
+    losses = []
+    for node in graph.with_role(LOSS):
         try:
-            shape = graph.shape_of(node)
+            if graph.shape_of(node) != () and not _for_training(node):
+                losses.append(node.name)
         except EngineError:
             continue
-        loss = LOSS in node.op.roles
-        if shape == ():
-            final = loss or all(_for_training(c) for c in graph.nx.succ[node])
-            ranked.append((0 if final else 1, node.name))
-        elif loss:
-            ranked.append((2, node.name))
-    return [name for _, name in sorted(ranked, key=lambda item: item[0])]
+    return ([n.name for n, last in zip(scalars, final, strict=True) if last]
+            + [n.name for n, last in zip(scalars, final, strict=True) if not last] + losses)
 
 
 def _for_training(node: Node) -> bool:
