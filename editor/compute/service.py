@@ -260,8 +260,7 @@ class _Worker(QObject):
         if self.problem is not None:
             failures = {name: Failure(self.problem, None) for name in names}
             return Evaluation(request_id, names, values, failures)
-        values = self._run_together(names)
-        for name in () if values else names:
+        for name in names:
             try:
                 values[name] = self._run_without_training(name)
             except OP_FAILURES as error:
@@ -293,24 +292,6 @@ class _Worker(QObject):
                            f"{count} of {np.size(value)} values")
                 return {node.name: Failure(message, node.name, "NonFinite")}
         return {}
-
-    def _run_together(self, names: tuple[str, ...]) -> dict[str, Any]:
-        """The values of ``names`` from one run — one plan for them all, where a plan per
-        name was made again after each structural edit — if none of them lies below a train
-        step or has a static shape error, and the run succeeds; else nothing (they are run one
-        by one, each failure told apart)."""
-        graph, below = self.graph, self._train_steps_and_below()
-        if len(names) < 2 or any(name not in graph for name in names):
-            return {}
-        nodes = [graph.get_node(name) for name in names]
-        if any(node in below for node in nodes):
-            return {}
-        try:
-            for node in nodes:
-                graph.shape_of(node)  # a static shape error: the run would fail
-            return dict(zip(names, self.session.run(nodes, self.feeds), strict=True))
-        except OP_FAILURES:
-            return {}
 
     def _run_without_training(self, name: str) -> Any:
         """The value of ``name``, never running a train step (that would change the replica's
