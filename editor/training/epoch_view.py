@@ -83,14 +83,7 @@ class EpochView(QWidget):
 
 def summary(epoch: Epoch) -> str:
     """An epoch's figures in one line."""
-    parts = [f"epoch {epoch.epoch}", f"loss {epoch.loss:.4g}"]
-    if epoch.validation_loss is not None:
-        parts.append(f"validation loss {epoch.validation_loss:.4g}")
-    if epoch.accuracy is not None:
-        parts.append(f"accuracy {epoch.accuracy:.1%}")
-    if epoch.validation_accuracy is not None:
-        parts.append(f"validation accuracy {epoch.validation_accuracy:.1%}")
-    return " · ".join(parts)
+    return " · ".join([f"epoch {epoch.epoch}", *epoch.figures()])
 
 
 class ConfusionTable(QTableWidget):

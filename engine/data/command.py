@@ -86,14 +86,7 @@ def train_epochs(args: argparse.Namespace, graph: Graph, train_node: Node, loss:
 
 def epoch_line(epoch: Epoch, epochs: int, loss: str) -> str:
     """One epoch as the command line prints it."""
-    parts = [f"epoch {epoch.epoch}/{epochs}", f"{loss} = {epoch.loss:.6g}"]
-    if epoch.validation_loss is not None:
-        parts.append(f"validation {loss} = {epoch.validation_loss:.6g}")
-    if epoch.accuracy is not None:
-        parts.append(f"accuracy {epoch.accuracy:.1%}")
-    if epoch.validation_accuracy is not None:
-        parts.append(f"validation accuracy {epoch.validation_accuracy:.1%}")
-    return "  ".join(parts)
+    return "  ".join([f"epoch {epoch.epoch}/{epochs}", *epoch.figures(loss, 6, " = ")])
 
 
 def confusion_text(counts: np.ndarray, classes: Sequence[str]) -> str:

@@ -92,6 +92,16 @@ class Epoch:
     accuracy: float | None
     validation_accuracy: float | None
 
+    def figures(self, loss: str = "loss", digits: int = 4, is_: str = " ") -> list[str]:
+        """Its losses (``loss`` naming them, to ``digits`` significant digits, ``is_`` between
+        name and value) and accuracies as text, those it has: ``["loss 0.3125",
+        "validation loss 0.4", "accuracy 91.0%", …]``."""
+        losses = [(loss, self.loss), (f"validation {loss}", self.validation_loss)]
+        accuracies = [("accuracy", self.accuracy), ("validation accuracy",
+                                                     self.validation_accuracy)]
+        return ([f"{name}{is_}{value:.{digits}g}" for name, value in losses if value is not None]
+                + [f"{name} {value:.1%}" for name, value in accuracies if value is not None])
+
 
 @dataclass(frozen=True)
 class DataFitResult:
