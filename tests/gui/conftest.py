@@ -15,6 +15,18 @@ from editor.app.window import MainWindow
 from editor.canvas.items.node import NodeItem
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "affine.json"
+WAIT = 60_000
+"""How long a GUI test waits for training or a worker's answer (ms): long, for loaded machines."""
+
+
+def example_action(window: MainWindow, name: str):
+    """The File › Examples entry ``name``."""
+    (action,) = [a for a in window.examples_menu.actions() if a.text() == name]
+    return action
+
+
+def click(qtbot, widget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+from conftest import WAIT, click, example_action
 from data_graphs import classifier
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
@@ -18,16 +19,8 @@ from editor.document import ERROR
 
 DATASETS = Path(__file__).resolve().parents[2] / "resources" / "datasets"
 
-WAIT = 60_000
 
 
-def example_action(window, name: str):
-    (action,) = [a for a in window.examples_menu.actions() if a.text() == name]
-    return action
-
-
-def click(qtbot, widget) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def test_the_digits_example_trains_by_epochs_with_one_click(qtbot, window) -> None:

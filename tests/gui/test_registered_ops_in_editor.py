@@ -8,13 +8,12 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from conftest import WAIT, click
 from PySide6.QtCore import Qt
 from training_helpers import registered_loss_and_optimizer
 
 import engine as ts
 from editor.training.dock import NEW_OPTIMIZER
-
-WAIT = 60_000
 
 
 @pytest.fixture(autouse=True)
@@ -40,9 +39,6 @@ def classifier(path, train_node: bool) -> None:
                                               "learning_rate": 0.05})
     ts.save_graph(g, path)
 
-
-def click(qtbot, widget) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def choose(combo, text: str) -> None:

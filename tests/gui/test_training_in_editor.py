@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import WAIT, click, example_action
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QComboBox
 from training_helpers import MLP, PERCEPTRON, accuracy, slow_graph, slow_op, ticks_between
@@ -18,18 +19,6 @@ from editor.training.decision_boundary import predicted_classes
 from editor.training.dock import NEW_OPTIMIZER
 from engine.io import graph_from_dict, graph_to_dict
 from engine.registry import get_op
-
-WAIT = 60_000
-
-
-def example_action(window, name: str):
-    """The File › Examples entry ``name``."""
-    (action,) = [a for a in window.examples_menu.actions() if a.text() == name]
-    return action
-
-
-def click(qtbot, widget) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def variables(graph: ts.Graph) -> dict[str, np.ndarray]:
