@@ -396,8 +396,9 @@ class Graph:
         return list(map(self._nodes.get, names))
 
     def with_role(self, role: str) -> list[Node]:
-        """The nodes whose op has ``role``, in the order of :attr:`nodes` (found without a
-        walk over every node: the graph keeps them by role)."""
+        """The nodes whose op has ``role``, in the order of :attr:`nodes`. The graph keeps its
+        nodes by role: none or one is found at once; several are put in order by one pass over
+        the nodes (a set lookup each, no op asked)."""
         few = self._by_role.get(role)
         if not few:
             return []
