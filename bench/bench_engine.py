@@ -1,7 +1,8 @@
 """Engine benchmark: each figure is measured against a baseline in the same run, the two
 alternating (A B A B …; one BLAS thread for both), with min and median and the load average.
 
-    python bench/bench_engine.py
+    python bench/bench_engine.py          # every part
+    python bench/bench_engine.py a c      # only the parts named
 
 (a) Session.run on a 10,000-node graph of small ops, fed a fresh value each run so that every
     node is recomputed, ÷ the same ops as straight-line numpy code (generated once, then exec'd);
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -193,10 +195,16 @@ def bench_files(rows: list[tuple[str, str, str]]) -> None:
     rows.append(("    load it", "< 0.5 s", f"{loaded:.3f} s"))
 
 
+PARTS = {"a": (bench_full_run, bench_cheap_ops), "b": (bench_chain,), "c": (bench_incremental,),
+         "d": (bench_files,)}
+"""The benches of each part, by its letter."""
+
+
 def main() -> None:
     print(f"load average {load()}")
     rows: list[tuple[str, str, str]] = []
-    for bench in (bench_full_run, bench_cheap_ops, bench_chain, bench_incremental, bench_files):
+    chosen = sys.argv[1:] or list(PARTS)
+    for bench in [bench for part in chosen for bench in PARTS[part]]:
         bench(rows)
         gc.collect()
     width = max(len(r[0]) for r in rows)
