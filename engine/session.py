@@ -40,6 +40,12 @@ MAX_CODES = 8
 MAX_CONES = 1024
 """How many sets of changed nodes a session keeps the downstream slots of."""
 
+SMALL_FEED = 4096
+"""Fed arrays of up to this many bytes are compared with the last feed as bytes objects."""
+
+NOTHING: frozenset[Node] = frozenset()
+"""No node changed."""
+
 Source: TypeAlias = tuple[int, _ValueNode, bool]
 """A plan's source: its slot, the node, and whether it is a placeholder."""
 Step: TypeAlias = tuple[int, Callable[..., Any], Any, int]
@@ -108,7 +114,7 @@ class _Plan:
     compiled code, see :mod:`engine.compiler`)."""
 
     __slots__ = ("sources", "steps", "stateful", "trainers", "nodes", "step_slots", "slots",
-                 "span", "ones", "fetch_slots", "known_of", "codes", "largest")
+                 "span", "ones", "fetch_slots", "known_of", "codes", "todo", "largest")
 
     def __init__(self, sources: list[Source], steps: list[Step], stateful: list[Node],
                  nodes: list[Node], slots: list[int], fetch_slots: list[int]) -> None:
@@ -134,6 +140,10 @@ class _Plan:
         self.codes: dict[Any, tuple[list[Step], compiler.WhenDue]] = {}
         """By which steps a run computes (their known flags): the steps, and their code once
         :func:`engine.compiler.due` says so."""
+        self.todo: dict[frozenset[Node], tuple[list[Step], compiler.WhenDue | None]] = {}
+        """The same, by the nodes that changed since the plan's last run, when all else is
+        as that run left it (see ``Session._fresh``): a repeated change finds its steps at
+        once."""
 
     def mark_known(self, known: bytearray) -> None:
         """Set the known flags of the plan's slots."""
@@ -216,6 +226,11 @@ class Session:
         self._roads: dict[Any, _Road | None] = {}
         """By fetches (as :meth:`_flatten_cached` keys them), the fast road of runs taking a
         train step (``None``: none), at this graph version."""
+        self._fresh: _Plan | None = None
+        """The plan the last run completed, while every value it computed is current but for
+        the cones :meth:`_invalidate` clears (``None`` when a run failed or values were dropped
+        otherwise): its next run computes the steps of the cleared cone, found by the nodes
+        that changed (:meth:`_todo`)."""
         self.graph.subscribe(self._on_graph_events, batched=True)
 
     # ---- public ---------------------------------------------------------------------------
@@ -242,7 +257,8 @@ class Session:
         nodes, rebuild = self._flatten_cached(fetches)
         plan = self._plan(tuple(nodes))
         feeds = self._check_feeds(feed_dict or {}, keep=not plan.stateful)
-        self._invalidate(feeds, plan)
+        fresh, self._fresh = self._fresh is plan, None
+        changed = self._invalidate(feeds, plan)
         values = self._values
         self._deferred = []
         self._trainers = plan.trainers
@@ -254,7 +270,7 @@ class Session:
                 if plan.largest < 0:  # a first run: by its inputs' size (not by the thread
                     blas.suit(max((getattr(values[slot], "size", 1)  # count another run left)
                                    for slot, _, _ in plan.sources), default=0))
-                self._execute(plan, values)
+                self._execute(plan, values, changed if fresh else None)
             plan.mark_known(self._known)
             if plan.largest < 0 and len(plan.nodes) <= LARGEST_LIMIT:
                 plan.largest = max((getattr(values[slot], "size", 1)
@@ -268,6 +284,7 @@ class Session:
             if self._forget:
                 self._dirty.update(self._forget)
                 self._forget = []
+        self._fresh = plan
         if plan.trainers and self.compiled and self._touched is None:
             self._pave(fetches, plan, nodes, rebuild)
         return rebuild(results)
@@ -335,6 +352,7 @@ class Session:
         self._values = [None] * len(self._values)
         self._known = bytearray(len(self._values))
         self._feeds.clear()
+        self._fresh = None
 
     def __enter__(self) -> Session:
         return self
@@ -438,6 +456,7 @@ class Session:
         self._fetch_lists.clear()  # names, wiring or attributes changed
         self._roads.clear()
         self._feed_checks.clear()
+        self._fresh = None
         if kind == "node_removed":
             slot = self._slots.pop(event.node, None)
             if slot is not None:
@@ -451,8 +470,9 @@ class Session:
         elif kind not in ("node_added", "renamed"):
             self._dirty.add(event.node)
 
-    def _invalidate(self, feeds: dict[Node, np.ndarray], plan: _Plan) -> None:
-        """Clear the values downstream of every change since the last run."""
+    def _invalidate(self, feeds: dict[Node, np.ndarray], plan: _Plan) -> frozenset[Node]:
+        """Clear the values downstream of every change since the last run: the nodes that
+        changed."""
         dirty = self._dirty
         if self._feeds.keys() != feeds.keys():
             dirty.update(self._feeds.keys() - feeds.keys())  # back to their defaults
@@ -465,17 +485,16 @@ class Session:
         else:
             for node, array in feeds.items():
                 old = self._feeds.get(node)
-                if old is None or old.shape != array.shape or old.dtype != array.dtype or (
-                    not np.array_equal(old, array, equal_nan=old.dtype.kind in "fc")
-                ):
+                if old is None or not _same_bytes(old, array):
                     dirty.add(node)
                 else:
                     feeds[node] = old
             self._feeds = cast("dict[Node, np.ndarray | None]", feeds)  # now the session's own
         if not dirty:
-            return
+            return NOTHING
+        changed = frozenset(dirty)
         values, known = self._values, self._known
-        cone, span, nones, zeros = self._cone(frozenset(dirty))
+        cone, span, nones, zeros = self._cone(changed)
         if span is not None:  # one range of slots (a train step's, mostly): copied at once
             values[span] = nones
             known[span] = zeros
@@ -486,6 +505,7 @@ class Session:
         if self._touched is not None:
             self._touched.update(cone)
         dirty.clear()
+        return changed
 
     def _cone(self, nodes: frozenset[Node]) -> Cone:
         """Slots of ``nodes`` and their descendants, each once, and when they make one range,
@@ -615,34 +635,13 @@ class Session:
             else:
                 values[slot] = node.run_value  # (a Python number for a NumberConstant)
 
-    def _execute(self, plan: _Plan, values: list[Any]) -> None:
+    def _execute(self, plan: _Plan, values: list[Any], changed: frozenset[Node] | None
+                 ) -> None:
         """Compute the plan's steps that have no known value, in order: by their compiled code
-        once the same steps have run often enough (:func:`engine.compiler.due`)."""
-        steps = plan.steps
-        key: Any
-        if plan.known_of is not None:
-            key = flags = plan.known_of(self._known)
-            some_known = 1 in flags
-        else:
-            known = np.frombuffer(self._known, dtype=np.uint8)[plan.step_slots]
-            some_known = bool(np.count_nonzero(known))  # (faster than ndarray.any for a few)
-            key = known.tobytes() if some_known else b""
-        seen = plan.codes.get(key) if self.compiled else None
-        if seen is None:  # (steps seen before are kept with their code)
-            if some_known:
-                if plan.known_of is not None:
-                    steps = [step for step, done in zip(steps, flags, strict=True) if not done]
-                else:
-                    steps = [steps[i] for i in np.flatnonzero(known == 0).tolist()]
-            if self.compiled and steps:
-                if len(plan.codes) >= MAX_CODES:
-                    plan.codes.clear()
-                seen = plan.codes[key] = (steps, compiler.WhenDue(
-                    len(steps), partial(_forward_code, steps, self._nodes)))
-        code = None
-        if seen is not None:
-            steps, pending = seen
-            code = pending.run()
+        once the same steps have run often enough (:func:`engine.compiler.due`). ``changed``:
+        the nodes whose cone alone was cleared since the plan's last run (``None``: unknown)."""
+        steps, pending = self._todo(plan, changed)
+        code = None if pending is None else pending.run()
         slot = -1
         try:
             if code is not None:
@@ -671,6 +670,48 @@ class Session:
                 node=node.name,
             ) from error
 
+    def _todo(self, plan: _Plan, changed: frozenset[Node] | None
+              ) -> tuple[list[Step], compiler.WhenDue | None]:
+        """The steps a run of ``plan`` computes, with their code's counter: found by the nodes
+        that ``changed`` since the plan's last run (``None``: unknown) when seen before, else
+        by the steps' known flags (:meth:`_by_known`)."""
+        if changed is None:
+            return self._by_known(plan)
+        seen = plan.todo.get(changed)
+        if seen is None:
+            if len(plan.todo) >= MAX_CODES:
+                plan.todo.clear()
+            seen = plan.todo[changed] = self._by_known(plan)
+        return seen
+
+    def _by_known(self, plan: _Plan) -> tuple[list[Step], compiler.WhenDue | None]:
+        """The plan's steps that have no known value, with their code's counter (kept in
+        ``plan.codes`` by their known flags when the session compiles)."""
+        steps = plan.steps
+        key: Any
+        if plan.known_of is not None:
+            key = flags = plan.known_of(self._known)
+            some_known = 1 in flags
+        else:
+            known = np.frombuffer(self._known, dtype=np.uint8)[plan.step_slots]
+            some_known = bool(np.count_nonzero(known))  # (faster than ndarray.any for a few)
+            key = known.tobytes() if some_known else b""
+        seen = plan.codes.get(key) if self.compiled else None
+        if seen is not None:  # (steps seen before are kept with their code)
+            return seen
+        if some_known:
+            if plan.known_of is not None:
+                steps = [step for step, done in zip(steps, flags, strict=True) if not done]
+            else:
+                steps = [steps[i] for i in np.flatnonzero(known == 0).tolist()]
+        if not (self.compiled and steps):
+            return steps, None
+        if len(plan.codes) >= MAX_CODES:
+            plan.codes.clear()
+        seen = plan.codes[key] = (steps, compiler.WhenDue(
+            len(steps), partial(_forward_code, steps, self._nodes)))
+        return seen
+
     def plan_code(self, fetches: Any) -> str:
         """The code a run of ``fetches`` computes them by, every step of it (and the backward
         passes and optimizer steps of this graph version's runs so far: run the fetches
@@ -692,6 +733,17 @@ class Session:
 def _forward_code(steps: list[Step], nodes: list[Node | None]) -> compiler.Compiled:
     """The compiled code of ``steps`` (``nodes`` by slot: the session's, for their ops)."""
     return compiler.forward(steps, [nodes[step[0]].op for step in steps])  # type: ignore[union-attr]
+
+
+def _same_bytes(old: np.ndarray, new: np.ndarray) -> bool:
+    """Whether a feed is the last one again: the same shape, dtype and bytes (so a run computes
+    what the last one did, bit for bit: -0.0 is not 0.0)."""
+    if old.shape != new.shape or old.dtype != new.dtype or old.dtype.hasobject:
+        return False
+    if old.nbytes <= SMALL_FEED:
+        return old.tobytes() == new.tobytes()
+    unit = f"u{old.itemsize}" if old.itemsize in (1, 2, 4, 8) else "u1"
+    return bool(np.array_equal(old.reshape(-1).view(unit), new.reshape(-1).view(unit)))
 
 
 def _readonly(value: Any) -> Any:
