@@ -456,7 +456,6 @@ class Session:
         self._fetch_lists.clear()  # names, wiring or attributes changed
         self._roads.clear()
         self._feed_checks.clear()
-        self._fresh = None
         if kind == "node_removed":
             slot = self._slots.pop(event.node, None)
             if slot is not None:
@@ -550,6 +549,7 @@ class Session:
             self._roads.clear()
             self._version_memo.clear()
             self._version = self.graph.version
+            self._fresh = None  # (its plan is gone)
         plan = self._plans.get(fetches)
         if plan is None:
             with gc_paused():

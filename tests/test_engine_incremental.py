@@ -216,3 +216,151 @@ def test_a_stateful_op_runs_every_time(computed):
     for _ in range(3):
         assert s.run(after) == 1.0
         assert take(computed) == {"tick", "after"}
+
+
+def test_a_fed_negative_zero_is_a_new_feed():
+    """Feeds are compared bit for bit: 1 ÷ -0.0 is -inf, as a fresh session computes it."""
+    g = ts.Graph()
+    x = g.add_node("placeholder", name="x", attrs={"shape": [2], "dtype": "float64"})
+    y = g.add_node("reciprocal", [x], name="y")
+    s = ts.Session(g)
+    assert s.run(y, {x: [0.0, 1.0]}).tolist() == [np.inf, 1.0]
+    assert s.run(y, {x: [-0.0, 1.0]}).tolist() == [-np.inf, 1.0]
+
+
+def _bits(value) -> tuple:
+    """A value's dtype, shape and bytes: equal only when every bit is."""
+    array = np.asarray(value)
+    return array.dtype, array.shape, array.tobytes()
+
+
+def _fresh(g, fetches, feeds):
+    """What a new, interpreted session computes (or the message it fails with)."""
+    try:
+        return [_bits(v) for v in ts.Session(g, compiled=False).run(fetches, feeds)]
+    except ts.EngineError as error:
+        return str(error)
+
+
+def _again(s, fetches, feeds):
+    try:
+        return [_bits(v) for v in s.run(fetches, feeds)]
+    except ts.EngineError as error:
+        return str(error)
+
+
+def test_a_change_repeated_takes_its_kept_steps_until_an_edit_changes_them(computed):
+    """A variable changed again and again recomputes its cone each time (from the second time
+    by the steps kept for it, compiled); the values dropped, a new wire, an attribute, a removed
+    node or a failed run between two changes leaves the next run as a fresh session computes
+    it."""
+    g = ts.Graph()
+    v = g.add_node("variable", name="v", value=[1.0, 2.0])
+    w = g.add_node("variable", name="w", value=[3.0, 4.0])
+    a = g.add_node("count_neg", [v], name="a")
+    b = g.add_node("count_add", [a, w], name="b")
+    c = g.add_node("count_neg", [b], name="c")
+    d = g.add_node("count_neg", [w], name="d")
+    s = ts.Session(g)
+    s.run([c, d])
+    take(computed)
+
+    fetches = [c, d]
+
+    def change(value, cone):
+        g.set_value(v, value)
+        got = _again(s, fetches, {})
+        assert take(computed) == cone
+        assert got == _fresh(g, fetches, {})
+        computed.clear()
+
+    for i in range(4):
+        change([float(i), 1.0], {"a", "b", "c"})
+    s.close()  # every value dropped
+    change([4.0, 1.0], {"a", "b", "c", "d"})
+    g.connect(d, b, 1)  # b = a + d
+    take(computed)
+    change([5.0, 5.0], {"a", "b", "c"})
+    g.set_attr(a, "k", 3.0)
+    change([6.0, 6.0], {"a", "b", "c"})
+    g.remove_node(d)
+    fetches = [c]
+    change([7.0, 7.0], set())  # b's input is gone: refused as a fresh session refuses it
+    g.connect(w, b, 1)
+    change([8.0, 8.0], {"a", "b", "c"})
+    g.set_value(w, [np.inf, 1.0])
+    change([-np.inf, 1.0], {"a", "b", "c"})  # inf - inf: nan, as a fresh session has it
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_edits_leave_every_run_as_a_fresh_session_computes_it(seed, computed):
+    """Random graphs, random edits (values, feeds, wires, attributes, nodes added and removed)
+    and after each, runs of a few fetch lists: every value bit for bit as a new interpreted
+    session's, every failure with its message."""
+    rng = np.random.default_rng(seed)
+    g = ts.Graph()
+    x = g.add_node("placeholder", name="x", attrs={"shape": [3], "dtype": "float64"})
+    sources = [x] + [g.add_node("variable", name=f"w{i}", value=rng.normal(size=3))
+                     for i in range(3)]
+    nodes = list(sources)
+    unary, binary = ("tanh", "sigmoid", "count_neg", "negative"), ("add", "multiply", "count_add")
+
+    def add_node():
+        if rng.random() < 0.5:
+            op, args = unary[rng.integers(4)], [nodes[rng.integers(len(nodes))]]
+        else:
+            op = binary[rng.integers(3)]
+            args = [nodes[rng.integers(len(nodes))], nodes[rng.integers(max(0, len(nodes) - 6),
+                                                                      len(nodes))]]
+        nodes.append(g.add_node(op, args, name=f"n{len(nodes)}"))
+
+    for _ in range(25):
+        add_node()
+    s = ts.Session(g)
+    feeds = {x: rng.normal(size=3)}
+    for _ in range(60):
+        kind = rng.integers(8)
+        computed_ = nodes[len(sources):]
+        if kind <= 2:  # most often: a variable changed (often the same one again)
+            g.set_value(sources[1 + min(rng.integers(5), 2)], rng.normal(size=3))
+        elif kind == 3:
+            feeds = {x: rng.choice([rng.normal(size=3), np.array([-0.0, 0.0, 1.0]),
+                                    np.array([0.0, 0.0, 1.0]), feeds[x]])}
+        elif kind == 4 and computed_:  # a new wire from an earlier node (no cycle)
+            node = computed_[rng.integers(len(computed_))]
+            port = int(rng.integers(len(node.inputs)))
+            g.connect(nodes[rng.integers(nodes.index(node))], node, port)
+        elif kind == 5 and computed_:
+            node = computed_[rng.integers(len(computed_))]
+            if node.type == "count_neg":
+                g.set_attr(node, "k", float(rng.integers(1, 4)))
+            elif rng.random() < 0.3:  # removed: its consumers fail until rewired
+                g.remove_node(node)
+                nodes.remove(node)
+        elif kind == 6:
+            add_node()
+        last = nodes[-1]
+        for fetches in ([last], [nodes[len(nodes) // 2], last], [nodes[len(nodes) // 3]]):
+            for _ in range(2):
+                assert _again(s, fetches, feeds) == _fresh(g, fetches, feeds)
+    computed.clear()
+
+
+def test_a_run_that_failed_midway_is_followed_by_a_whole_one():
+    """x + w fails for a feed of another length, before tanh(x) is computed; w changed to fit
+    (a change seen before), the next run computes every step the failed one left, as a fresh
+    session does."""
+    g = ts.Graph()
+    x = g.add_node("placeholder", name="x", attrs={"shape": [None], "dtype": "float64"})
+    w = g.add_node("variable", name="w", value=[1.0, 2.0])
+    p = g.add_node("add", [x, w], name="p")
+    out = g.add_node("add", [p, g.add_node("tanh", [x], name="q")], name="out")
+    s = ts.Session(g)
+    for value in ([1.0, 2.0], [2.0, 3.0], [3.0, 4.0]):  # w's steps kept (and compiled)
+        g.set_value(w, value)
+        s.run(out, {x: [0.0, 1.0]})
+    with pytest.raises(ts.EvaluationError) as error:
+        s.run(out, {x: [0.0, 1.0, 2.0]})
+    assert error.value.node == "p"
+    g.set_value(w, [1.0, 2.0, 3.0])
+    assert _again(s, [out], {x: [0.0, 1.0, 2.0]}) == _fresh(g, [out], {x: [0.0, 1.0, 2.0]})
