@@ -54,6 +54,9 @@ tuple of them."""
 Cone: TypeAlias = tuple[list[int], slice | None, list[None], bytes]
 """Slots downstream of a change: the slots, their range (when they make one), and as many
 ``None`` and zero bytes."""
+Todo: TypeAlias = tuple[list[Step], "compiler.WhenDue | None", list[Source]]
+"""What a run computes: its steps, their code's counter (``None``: never compiled), and the
+sources it loads (those without a value)."""
 Rebuild: TypeAlias = Callable[[list[Any]], Any]
 """Rebuilds the structure of a run's fetches from their values in order."""
 
@@ -140,7 +143,7 @@ class _Plan:
         self.codes: dict[Any, tuple[list[Step], compiler.WhenDue]] = {}
         """By which steps a run computes (their known flags): the steps, and their code once
         :func:`engine.compiler.due` says so."""
-        self.todo: dict[frozenset[Node], tuple[list[Step], compiler.WhenDue | None]] = {}
+        self.todo: dict[frozenset[Node], Todo] = {}
         """The same, by the nodes that changed since the plan's last run, when all else is
         as that run left it (see ``Session._fresh``): a repeated change finds its steps at
         once."""
@@ -217,8 +220,9 @@ class Session:
         self._touched: set[int] | None = None
         """Slots whose value was computed or dropped since :meth:`take_changes` (``None``
         until its first call: every slot — a session never asked keeps no set of them)."""
-        self._fetch_lists: dict[tuple[Any, ...], tuple[list[Node], Rebuild]] = {}
-        """Flat fetch lists seen before (by their items), flattened and checked."""
+        self._fetch_lists: dict[Any, tuple[list[Node], Rebuild]] = {}
+        """Fetches seen before (a node, a name, a flat list by its items), flattened and
+        checked."""
         self._feed_checks: dict[Any, tuple[Placeholder, tuple[int, ...], np.dtype[Any]]] = {}
         """By feed key: the placeholder, and the shape and dtype of an array fed before that
         fit it as it was: any array of that shape and dtype fits it too (the next mini-batch),
@@ -256,9 +260,10 @@ class Session:
                     return road.rebuild([_readonly(taken[slot]) for slot in road.slots])
         nodes, rebuild = self._flatten_cached(fetches)
         plan = self._plan(tuple(nodes))
-        feeds = self._check_feeds(feed_dict or {}, keep=not plan.stateful)
+        feeds = self._check_feeds(feed_dict or {})
         fresh, self._fresh = self._fresh is plan, None
         changed = self._invalidate(feeds, plan)
+        todo = self._todo(plan, changed if fresh else None)
         values = self._values
         self._deferred = []
         self._trainers = plan.trainers
@@ -266,11 +271,11 @@ class Session:
             blas.suit(plan.largest)
         try:
             with np.errstate(all="ignore"):
-                self._load_sources(plan, feeds)
+                self._load_sources(todo[2], feeds)
                 if plan.largest < 0:  # a first run: by its inputs' size (not by the thread
                     blas.suit(max((getattr(values[slot], "size", 1)  # count another run left)
                                    for slot, _, _ in plan.sources), default=0))
-                self._execute(plan, values, changed if fresh else None)
+                self._execute(todo, values)
             plan.mark_known(self._known)
             if plan.largest < 0 and len(plan.nodes) <= LARGEST_LIMIT:
                 plan.largest = max((getattr(values[slot], "size", 1)
@@ -363,18 +368,22 @@ class Session:
     # ---- fetches and feeds ----------------------------------------------------------------
 
     def _flatten_cached(self, fetches: Any) -> tuple[list[Node], Rebuild]:
-        """:meth:`_flatten`, remembered for flat lists and tuples of nodes and names (keyed by
-        their items, so a list changed since is flattened afresh)."""
-        if type(fetches) is not list and type(fetches) is not tuple:
+        """:meth:`_flatten`, remembered for a node, a name, and flat lists and tuples of them
+        (a list keyed by its items, so a list changed since is flattened afresh)."""
+        key: Any
+        if type(fetches) is list or type(fetches) is tuple:
+            key = (type(fetches), *fetches)
+        elif isinstance(fetches, (Node, str)):
+            key = fetches
+        else:
             return self._flatten(fetches)
-        key = (type(fetches), *fetches)
         try:
             flat = self._fetch_lists.get(key)
         except TypeError:  # an unhashable item: a nested dict or list
             return self._flatten(fetches)
         if flat is None:
             flat = self._flatten(fetches)
-            if all(isinstance(f, (Node, str)) for f in fetches):
+            if key is fetches or all(isinstance(f, (Node, str)) for f in fetches):
                 if len(self._fetch_lists) >= MAX_CONES:
                     self._fetch_lists.clear()
                 self._fetch_lists[key] = flat
@@ -407,9 +416,8 @@ class Session:
             return nodes, rebuild
         raise TypeError(f"cannot fetch {fetches!r}: fetch nodes, node names, or lists of them")
 
-    def _check_feeds(self, feed_dict: dict[Any, Any], keep: bool) -> dict[Node, np.ndarray]:
-        """The fed values by placeholder; with ``keep`` (they are kept to compare with the next
-        run's feeds) arrays the caller could still change are copied."""
+    def _check_feeds(self, feed_dict: dict[Any, Any]) -> dict[Node, np.ndarray]:
+        """The fed values by placeholder (the caller's arrays as they are, when they fit)."""
         feeds: dict[Node, np.ndarray] = {}
         checked = self._feed_checks
         for key, value in feed_dict.items():
@@ -417,7 +425,7 @@ class Session:
             if hit is not None and type(value) is np.ndarray and value.shape == hit[1] and (
                 value.dtype == hit[2]
             ):
-                feeds[hit[0]] = value.copy() if keep else value
+                feeds[hit[0]] = value
                 continue
             try:
                 node = self.graph.get_node(key)
@@ -434,7 +442,7 @@ class Session:
                 if len(checked) >= MAX_CONES:  # its shape and dtype
                     checked.clear()
                 checked[key] = (node, array.shape, array.dtype)
-            feeds[node] = array.copy() if keep and array is value else array
+            feeds[node] = array
         return feeds
 
     # ---- invalidation ---------------------------------------------------------------------
@@ -484,10 +492,11 @@ class Session:
         else:
             for node, array in feeds.items():
                 old = self._feeds.get(node)
-                if old is None or not _same_bytes(old, array):
-                    dirty.add(node)
-                else:
+                if old is not None and _same_bytes(old, array):
                     feeds[node] = old
+                else:  # kept to compare with the next run's (a copy: the caller may change it)
+                    dirty.add(node)
+                    feeds[node] = array.copy()
             self._feeds = cast("dict[Node, np.ndarray | None]", feeds)  # now the session's own
         if not dirty:
             return NOTHING
@@ -620,9 +629,9 @@ class Session:
 
     # ---- execution ------------------------------------------------------------------------
 
-    def _load_sources(self, plan: _Plan, feeds: dict[Node, np.ndarray]) -> None:
+    def _load_sources(self, sources: list[Source], feeds: dict[Node, np.ndarray]) -> None:
         values = self._values
-        for slot, node, placeholder in plan.sources:
+        for slot, node, placeholder in sources:
             if values[slot] is not None:
                 continue
             if placeholder:
@@ -635,12 +644,10 @@ class Session:
             else:
                 values[slot] = node.run_value  # (a Python number for a NumberConstant)
 
-    def _execute(self, plan: _Plan, values: list[Any], changed: frozenset[Node] | None
-                 ) -> None:
-        """Compute the plan's steps that have no known value, in order: by their compiled code
-        once the same steps have run often enough (:func:`engine.compiler.due`). ``changed``:
-        the nodes whose cone alone was cleared since the plan's last run (``None``: unknown)."""
-        steps, pending = self._todo(plan, changed)
+    def _execute(self, todo: Todo, values: list[Any]) -> None:
+        """Compute the steps of ``todo`` (see :meth:`_todo`), in order: by their compiled code
+        once the same steps have run often enough (:func:`engine.compiler.due`)."""
+        steps, pending, _ = todo
         code = None if pending is None else pending.run()
         slot = -1
         try:
@@ -670,19 +677,20 @@ class Session:
                 node=node.name,
             ) from error
 
-    def _todo(self, plan: _Plan, changed: frozenset[Node] | None
-              ) -> tuple[list[Step], compiler.WhenDue | None]:
-        """The steps a run of ``plan`` computes, with their code's counter: found by the nodes
-        that ``changed`` since the plan's last run (``None``: unknown) when seen before, else
-        by the steps' known flags (:meth:`_by_known`)."""
+    def _todo(self, plan: _Plan, changed: frozenset[Node] | None) -> Todo:
+        """What a run of ``plan`` loads and computes: by the nodes that ``changed`` since the
+        plan's last run (``None``: unknown) when seen before — only the sources among them —
+        else by the steps' known flags (:meth:`_by_known`), every source that has no value."""
         if changed is None:
-            return self._by_known(plan)
-        seen = plan.todo.get(changed)
-        if seen is None:
+            return (*self._by_known(plan), plan.sources)
+        todo = plan.todo.get(changed)
+        if todo is None:
             if len(plan.todo) >= MAX_CODES:
                 plan.todo.clear()
-            seen = plan.todo[changed] = self._by_known(plan)
-        return seen
+            cone = self._cone(changed)[0]
+            sources = [source for source in plan.sources if source[0] in set(cone)]
+            todo = plan.todo[changed] = (*self._by_known(plan), sources)
+        return todo
 
     def _by_known(self, plan: _Plan) -> tuple[list[Step], compiler.WhenDue | None]:
         """The plan's steps that have no known value, with their code's counter (kept in
