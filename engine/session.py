@@ -687,8 +687,8 @@ class Session:
         if todo is None:
             if len(plan.todo) >= MAX_CODES:
                 plan.todo.clear()
-            cone = self._cone(changed)[0]
-            sources = [source for source in plan.sources if source[0] in set(cone)]
+            cone = set(self._cone(changed)[0])
+            sources = [source for source in plan.sources if source[0] in cone]
             todo = plan.todo[changed] = (*self._by_known(plan), sources)
         return todo
 
