@@ -228,6 +228,21 @@ def test_a_fed_negative_zero_is_a_new_feed():
     assert s.run(y, {x: [-0.0, 1.0]}).tolist() == [-np.inf, 1.0]
 
 
+def test_a_big_feed_repeated_is_the_same_feed_and_one_bit_changed_is_not(computed):
+    g = ts.Graph()
+    x = g.add_node("placeholder", name="x", attrs={"shape": [None, 3], "dtype": "float64"})
+    y = g.add_node("count_neg", [x], name="y")
+    s = ts.Session(g)
+    big = np.zeros((1000, 3))
+    s.run(y, {x: big})
+    s.run(y, {x: big.copy()})
+    s.run(y, {x: np.asfortranarray(big)})  # (the same values, laid out otherwise)
+    assert take(computed) == {"y"}
+    big[999, 2] = -0.0
+    assert not np.signbit(s.run(y, {x: big})[999, 2])  # -1 · -0.0 is 0.0, computed anew
+    assert take(computed) == {"y"}
+
+
 def _bits(value) -> tuple:
     """A value's dtype, shape and bytes: equal only when every bit is."""
     array = np.asarray(value)
