@@ -5,7 +5,8 @@ post-order, the order the series teaches), compiled once per graph version into 
 ``(slot, compute, a, b)`` over a list of values — and, for steps that run again and again, into
 straight-line code (:mod:`engine.compiler`). The session keeps the values it computed; graph
 events and changed feeds clear the values downstream of what changed, so the next run
-recomputes only those.
+recomputes only those — found, when it follows the plan's last run, by the nodes that changed
+(the same variable changed again: the same steps, kept with their code).
 """
 
 from __future__ import annotations
