@@ -55,7 +55,7 @@ tuple of them."""
 Cone: TypeAlias = tuple[list[int], slice | None, list[None], bytes]
 """Slots downstream of a change: the slots, their range (when they make one), and as many
 ``None`` and zero bytes."""
-Todo: TypeAlias = tuple[list[Step], "compiler.WhenDue | None", list[Source]]
+Todo: TypeAlias = tuple[list[Step], compiler.WhenDue | None, list[Source]]
 """What a run computes: its steps, their code's counter (``None``: never compiled), and the
 sources it loads (those without a value)."""
 Rebuild: TypeAlias = Callable[[list[Any]], Any]
