@@ -118,11 +118,13 @@ class _Plan:
     compiled code, see :mod:`engine.compiler`)."""
 
     __slots__ = ("sources", "steps", "stateful", "trainers", "nodes", "step_slots", "slots",
-                 "span", "ones", "fetch_slots", "known_of", "codes", "todo", "largest")
+                 "span", "ones", "fetch_slots", "known_of", "codes", "todo", "source_of",
+                 "largest")
 
     def __init__(self, sources: list[Source], steps: list[Step], stateful: list[Node],
                  nodes: list[Node], slots: list[int], fetch_slots: list[int]) -> None:
         self.sources = sources  # [(slot, node, is placeholder)] of the plan's sources
+        self.source_of = {source[1]: source for source in sources}
         self.fetch_slots = fetch_slots  # the slots of the fetches, in order
         self.steps = steps  # [(slot, compute, a, b)] of operations, in topological order
         self.stateful = stateful  # nodes to recompute on every run
@@ -696,8 +698,8 @@ class Session:
         if todo is None:
             if len(plan.todo) >= MAX_CODES:
                 plan.todo.clear()
-            cone = set(self._cone(changed)[0])
-            sources = [source for source in plan.sources if source[0] in cone]
+            source_of = plan.source_of  # (a source is in a cone only as a node that changed)
+            sources = sorted([source_of[n] for n in changed if n in source_of])
             todo = plan.todo[changed] = (*self._by_known(plan), sources)
         return todo
 
