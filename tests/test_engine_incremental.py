@@ -257,7 +257,8 @@ def _fresh(g, fetches, feeds):
         return str(error)
 
 
-def _again(s, fetches, feeds):
+def _run(s, fetches, feeds):
+    """What session ``s`` computes now (or the message it fails with)."""
     try:
         return [_bits(v) for v in s.run(fetches, feeds)]
     except ts.EngineError as error:
@@ -267,7 +268,7 @@ def _again(s, fetches, feeds):
 def test_a_change_repeated_takes_its_kept_steps_until_an_edit_changes_them(computed):
     """A variable changed again and again recomputes its cone each time (from the second time
     by the steps kept for it, compiled); the values dropped, a new wire, an attribute, a removed
-    node or a failed run between two changes leaves the next run as a fresh session computes
+    node or a refused run between two changes leaves the next run as a fresh session computes
     it."""
     g = ts.Graph()
     v = g.add_node("variable", name="v", value=[1.0, 2.0])
@@ -277,14 +278,13 @@ def test_a_change_repeated_takes_its_kept_steps_until_an_edit_changes_them(compu
     c = g.add_node("count_neg", [b], name="c")
     d = g.add_node("count_neg", [w], name="d")
     s = ts.Session(g)
-    s.run([c, d])
-    take(computed)
-
     fetches = [c, d]
+    s.run(fetches)
+    take(computed)
 
     def change(value, cone):
         g.set_value(v, value)
-        got = _again(s, fetches, {})
+        got = _run(s, fetches, {})
         assert take(computed) == cone
         assert got == _fresh(g, fetches, {})
         computed.clear()
@@ -294,7 +294,6 @@ def test_a_change_repeated_takes_its_kept_steps_until_an_edit_changes_them(compu
     s.close()  # every value dropped
     change([4.0, 1.0], {"a", "b", "c", "d"})
     g.connect(d, b, 1)  # b = a + d
-    take(computed)
     change([5.0, 5.0], {"a", "b", "c"})
     g.set_attr(a, "k", 3.0)
     change([6.0, 6.0], {"a", "b", "c"})
@@ -335,18 +334,18 @@ def test_random_edits_leave_every_run_as_a_fresh_session_computes_it(seed, compu
     feeds = {x: rng.normal(size=3)}
     for _ in range(60):
         kind = rng.integers(8)
-        computed_ = nodes[len(sources):]
+        made = nodes[len(sources):]
         if kind <= 2:  # most often: a variable changed (often the same one again)
             g.set_value(sources[1 + min(rng.integers(5), 2)], rng.normal(size=3))
         elif kind == 3:
             feeds = {x: rng.choice([rng.normal(size=3), np.array([-0.0, 0.0, 1.0]),
                                     np.array([0.0, 0.0, 1.0]), feeds[x]])}
-        elif kind == 4 and computed_:  # a new wire from an earlier node (no cycle)
-            node = computed_[rng.integers(len(computed_))]
+        elif kind == 4 and made:  # a new wire from an earlier node (no cycle)
+            node = made[rng.integers(len(made))]
             port = int(rng.integers(len(node.inputs)))
             g.connect(nodes[rng.integers(nodes.index(node))], node, port)
-        elif kind == 5 and computed_:
-            node = computed_[rng.integers(len(computed_))]
+        elif kind == 5 and made:
+            node = made[rng.integers(len(made))]
             if node.type == "count_neg":
                 g.set_attr(node, "k", float(rng.integers(1, 4)))
             elif rng.random() < 0.3:  # removed: its consumers fail until rewired
@@ -357,8 +356,7 @@ def test_random_edits_leave_every_run_as_a_fresh_session_computes_it(seed, compu
         last = nodes[-1]
         for fetches in ([last], [nodes[len(nodes) // 2], last], [nodes[len(nodes) // 3]]):
             for _ in range(2):
-                assert _again(s, fetches, feeds) == _fresh(g, fetches, feeds)
-    computed.clear()
+                assert _run(s, fetches, feeds) == _fresh(g, fetches, feeds)
 
 
 def test_a_run_that_failed_midway_is_followed_by_a_whole_one():
@@ -378,4 +376,4 @@ def test_a_run_that_failed_midway_is_followed_by_a_whole_one():
         s.run(out, {x: [0.0, 1.0, 2.0]})
     assert error.value.node == "p"
     g.set_value(w, [1.0, 2.0, 3.0])
-    assert _again(s, [out], {x: [0.0, 1.0, 2.0]}) == _fresh(g, [out], {x: [0.0, 1.0, 2.0]})
+    assert _run(s, [out], {x: [0.0, 1.0, 2.0]}) == _fresh(g, [out], {x: [0.0, 1.0, 2.0]})
