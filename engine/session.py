@@ -44,6 +44,10 @@ MAX_CONES = 1024
 SMALL_FEED = 4096
 """Fed arrays of up to this many bytes are compared with the last feed as bytes objects."""
 
+RUN = 16
+"""A cone's slots are cleared range by range when its ranges are this many slots long on
+average, else one by one."""
+
 NOTHING: frozenset[Node] = frozenset()
 """No node changed."""
 
@@ -52,9 +56,11 @@ Source: TypeAlias = tuple[int, _ValueNode, bool]
 Step: TypeAlias = tuple[int, Callable[..., Any], Any, int]
 """A plan's operation: ``(slot, compute, a, b)``, ``a`` an input slot, or (``b`` is ``NARY``) a
 tuple of them."""
-Cone: TypeAlias = tuple[list[int], slice | None, list[None], bytes]
-"""Slots downstream of a change: the slots, their range (when they make one), and as many
-``None`` and zero bytes."""
+Run: TypeAlias = tuple[slice, list[None], bytes]
+"""A range of slots, and as many ``None`` and zero bytes (to clear their values and flags)."""
+Cone: TypeAlias = tuple[list[int], list[Run]]
+"""Slots downstream of a change, in order, and the ranges they make (none when they make
+many short ones)."""
 Todo: TypeAlias = tuple[list[Step], compiler.WhenDue | None, list[Source]]
 """What a run computes: its steps, their code's counter (``None``: never compiled), and the
 sources it loads (those without a value)."""
@@ -500,10 +506,11 @@ class Session:
             return NOTHING
         changed = frozenset(dirty)
         values, known = self._values, self._known
-        cone, span, nones, zeros = self._cone(changed)
-        if span is not None:  # one range of slots (a train step's, mostly): copied at once
-            values[span] = nones
-            known[span] = zeros
+        cone, runs = self._cone(changed)
+        if runs:  # a few ranges of slots (one for a train step's, mostly): copied at once
+            for span, nones, zeros in runs:
+                values[span] = nones
+                known[span] = zeros
         else:
             for slot in cone:
                 values[slot] = None
@@ -514,9 +521,9 @@ class Session:
         return changed
 
     def _cone(self, nodes: frozenset[Node]) -> Cone:
-        """Slots of ``nodes`` and their descendants, each once, in order, and when they make
-        one range, that range and as many ``None`` and zero bytes (cached for the current graph
-        version: a train step changes the same nodes every time)."""
+        """Slots of ``nodes`` and their descendants, each once, in order, and the ranges they
+        make (:func:`_runs`), cached for the current graph version (a train step changes the
+        same nodes every time)."""
         cone = self._cones.get(nodes)
         if cone is None:
             if len(self._cones) >= MAX_CONES:
@@ -534,11 +541,7 @@ class Session:
             # to the allocator in that order, and the next run's values lie in memory as they
             # are computed (in a set's order, a full run of 10,000 small ops took 10 % longer)
             slots = sorted([self._slot(n) for n in reached])
-            span = None
-            if slots and slots[-1] - slots[0] + 1 == len(slots):  # (distinct: one range)
-                span = slice(slots[0], slots[-1] + 1)
-            cone = self._cones[nodes] = (slots, span, [None] * len(slots) if span else [],
-                                         bytes(len(slots) if span else 0))
+            cone = self._cones[nodes] = (slots, _runs(slots))
         return cone
 
     def _slot(self, node: Node) -> int:
@@ -752,6 +755,17 @@ class Session:
 def _forward_code(steps: list[Step], nodes: list[Node | None]) -> compiler.Compiled:
     """The compiled code of ``steps`` (``nodes`` by slot: the session's, for their ops)."""
     return compiler.forward(steps, [nodes[step[0]].op for step in steps])  # type: ignore[union-attr]
+
+
+def _runs(slots: list[int]) -> list[Run]:
+    """The ranges that ``slots`` (distinct, in order) make, each with as many ``None`` and zero
+    bytes; none when they are shorter than :data:`RUN` slots on average."""
+    starts = [0] + [i for i in range(1, len(slots)) if slots[i] != slots[i - 1] + 1]
+    if not slots or len(starts) * RUN > len(slots):
+        return []
+    ends = [*starts[1:], len(slots)]
+    return [(slice(slots[a], slots[b - 1] + 1), [None] * (b - a), bytes(b - a))
+            for a, b in zip(starts, ends, strict=True)]
 
 
 def _same_bytes(old: np.ndarray, new: np.ndarray) -> bool:

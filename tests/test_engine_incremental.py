@@ -377,3 +377,28 @@ def test_a_run_that_failed_midway_is_followed_by_a_whole_one():
     assert error.value.node == "p"
     g.set_value(w, [1.0, 2.0, 3.0])
     assert _run(s, [out], {x: [0.0, 1.0, 2.0]}) == _fresh(g, [out], {x: [0.0, 1.0, 2.0]})
+
+
+def test_a_long_cone_among_other_slots_is_recomputed_whole(computed):
+    """A chain of 120 ops from x, every 40th also reading a variable (whose slot lies between
+    the chain's: the cone's slots make ranges): changing x recomputes all 120, changing a
+    variable the ops after it — each time as a fresh session computes them."""
+    g = ts.Graph()
+    x = g.add_node("placeholder", name="x", attrs={"shape": [2], "dtype": "float64"})
+    node, variables = x, []
+    for i in range(120):
+        if i % 40 == 20:
+            variables.append(g.add_node("variable", name=f"w{i}", value=[1.0, -1.0]))
+            node = g.add_node("count_add", [node, variables[-1]], name=f"n{i}")
+        else:
+            node = g.add_node("count_neg", [node], name=f"n{i}", attrs={"k": 0.5})
+    s = ts.Session(g)
+    for value in ([1.0, 2.0], [3.0, 4.0], [5.0, 6.0]):
+        got = _run(s, [node], {x: value})
+        assert len(take(computed)) == 120
+        assert got == _fresh(g, [node], {x: value})
+        computed.clear()
+    g.set_value(variables[1], [2.0, 2.0])
+    got = _run(s, [node], {x: [5.0, 6.0]})
+    assert take(computed) == {f"n{i}" for i in range(60, 120)}
+    assert got == _fresh(g, [node], {x: [5.0, 6.0]})
