@@ -1,6 +1,6 @@
-"""A tensor's base64 is decoded a piece at a time (so that a reading thread lets the window's
-thread run): in small pieces, every tensor reads as it reads whole, and every broken one is
-refused with the same message."""
+"""A file's text and a tensor's base64 are decoded a piece at a time (so that a reading thread
+lets the window's thread run): in small pieces, every file and tensor reads as it reads whole,
+and every broken one is refused with the same message."""
 
 from __future__ import annotations
 
@@ -23,6 +23,49 @@ def outcome(read, *args):
     except FileFormatError as error:
         return "refused", str(error)
     return "read", result.tolist() if isinstance(result, np.ndarray) else result
+
+
+def texts(seed: int, count: int) -> list[bytes]:
+    """Short UTF-8 texts of one- to four-byte characters over a few lines, some broken: a byte
+    replaced, dropped or inserted (stray continuation bytes, a character cut short)."""
+    rng = random.Random(seed)
+    found = []
+    for _ in range(count):
+        raw = bytearray("".join(rng.choice("ab\né€𝄞") for _ in range(rng.randrange(12)))
+                        .encode("utf-8"))
+        for _ in range(rng.randrange(3)):
+            at = rng.randrange(len(raw) + 1)
+            change = rng.randrange(3)
+            if change == 0 and at < len(raw):
+                raw[at] = rng.choice([0x80, 0xBF, 0xC3, 0xE2, 0xF0, 0xFF, 0x41, 0x0A])
+            elif change == 1 and at < len(raw):
+                del raw[at]
+            else:
+                raw[at:at] = bytes([rng.choice([0x80, 0x82, 0xA4, 0xC3, 0xF0])])
+        found.append(bytes(raw))
+    return found
+
+
+def read_whole(path):
+    """The text of ``path`` decoded whole, or the refusal naming the first byte that is not
+    UTF-8 (its line, and its column in bytes)."""
+    raw = path.read_bytes()
+    try:
+        return "read", raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        return "refused", (f"{path}: cannot read it: not UTF-8 text (byte "
+                           f"0x{raw[error.start]:02x} at line {line}, column {column})")
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 5])
+def test_a_text_read_in_pieces_reads_or_is_refused_as_read_whole(tmp_path, monkeypatch, piece):
+    monkeypatch.setattr(io, "_CHUNK", piece)
+    path = tmp_path / "g.json"
+    for raw in texts(seed=piece, count=150):
+        path.write_bytes(raw)
+        assert outcome(io._read_text, path, io._Progress(None)) == read_whole(path), raw
 
 
 def encoded(seed: int, count: int) -> list[tuple[str, list[int]]]:
