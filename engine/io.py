@@ -6,6 +6,7 @@ See docs/file-format.md. Loading never executes anything from the file.
 from __future__ import annotations
 
 import base64
+import codecs
 import contextlib
 import json
 import math
@@ -108,23 +109,43 @@ def _decode_data(values: Any, dtype: str, shape: tuple[int, ...], where: str) ->
     return array
 
 
+BASE64_PIECE = 1 << 18
+"""Characters of base64 decoded at a time (a multiple of 4; about a ms): between two pieces
+other threads run — the window's, while a file is read in another thread."""
+
+
 def _decode_base64(held: list[Any], dtype: str, shape: tuple[int, ...], where: str) -> np.ndarray:
-    """The tensor of the base64 text in ``held`` (emptied once decoded: the text, as large as
-    the tensor, need not live on beside it)."""
+    """The tensor of the base64 text in ``held`` (emptied: the text, as large as the tensor,
+    goes once decoded), decoded a piece at a time into the tensor's memory."""
     if not isinstance(held[0], str):
         raise FileFormatError(f"{where}.base64: expected a string")
-    try:
-        raw = base64.b64decode(held.pop(), validate=True)
-    except ValueError:
-        raise FileFormatError(f"{where}.base64: not valid base64") from None
+    text: str = held.pop()
     little = np.dtype(dtype).newbyteorder("<")
     expected = math.prod(shape) * little.itemsize
-    if len(raw) != expected:
+    out = np.empty(expected, np.uint8) if expected <= len(text) // 4 * 3 else None
+    padding = text.find("=")
+    # pieces of whole quads without padding, then the rest from the last quad before the
+    # padding: each decoded as decoding the whole text would (whose rules for '=' differ
+    # at its start)
+    split = max(0, (padding if padding >= 0 else len(text)) // 4 * 4 - 4)
+    pieces = [(at, min(at + BASE64_PIECE, split)) for at in range(0, split, BASE64_PIECE)]
+    done = 0
+    for start, end in [*pieces, (split, len(text))]:
+        try:
+            raw = base64.b64decode(text[start:end], validate=True)
+        except ValueError:
+            raise FileFormatError(f"{where}.base64: not valid base64") from None
+        if out is not None and done + len(raw) <= expected:
+            out[done:done + len(raw)] = np.frombuffer(raw, np.uint8)
+        done += len(raw)
+    del text
+    if done != expected or out is None:
         raise FileFormatError(
-            f"{where}.base64: holds {len(raw)} bytes; shape {list(shape)} of {dtype} needs "
+            f"{where}.base64: holds {done} bytes; shape {list(shape)} of {dtype} needs "
             f"{expected}"
         )
-    return np.frombuffer(raw, dtype=little).astype(dtype).reshape(shape)
+    tensor: np.ndarray = out.view(little).astype(dtype, copy=False).reshape(shape)
+    return tensor
 
 
 # ---- graphs ---------------------------------------------------------------------------------
@@ -295,37 +316,42 @@ def _place(path: jsontext.JSONPath, document: Any) -> str:
     return text
 
 
-_CHUNK = 1 << 22
+_CHUNK = 1 << 20
+"""Bytes read and decoded at a time (about a ms)."""
 
 
 def _read_text(path: Path, report: _Progress) -> str:
-    """The file's text, read in chunks (reporting progress); not UTF-8 names the place."""
+    """The file's text, read and decoded a chunk at a time (reporting progress; between two,
+    other threads run); not UTF-8 names the place."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    pieces: list[str] = []
     try:
         with open(path, "rb") as f:
             info = os.fstat(f.fileno())
             if not stat.S_ISREG(info.st_mode):  # a folder, a device, a pipe: never a graph
                 raise FileFormatError(f"{path}: cannot read it (not a file)")
-            size = info.st_size
-            raw = bytearray(size)
-            view, done = memoryview(raw), 0
-            while done < size:
-                read = f.readinto(view[done:done + _CHUNK])
-                if not read:
-                    break
-                done += read
-                report(done / size)
-            del view
-            raw[done:] = f.read()  # a file that changed size meanwhile
+            size, done = info.st_size, 0
+            while chunk := f.read(_CHUNK):  # (to the end: a file that grew meanwhile too)
+                pieces.append(decoder.decode(chunk))
+                done += len(chunk)
+                report(min(done / size, 1.0))
+            pieces.append(decoder.decode(b"", final=True))
     except OSError as error:
         raise FileFormatError(f"{path}: cannot read it ({error.strerror or error})") from None
-    try:
-        return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        raise FileFormatError(
-            f"{path}: cannot read it: not UTF-8 text (byte 0x{raw[error.start]:02x} at line "
-            f"{line}, column {column})") from None
+        raise _not_utf8(path, error, "".join(pieces)) from None
+    return "".join(pieces)
+
+
+def _not_utf8(path: Path, error: UnicodeDecodeError, before: str) -> FileFormatError:
+    """The refusal of a file whose text is ``before`` (decoded), then ``error.object``."""
+    data, at = error.object, error.start
+    line = before.count("\n") + data.count(b"\n", 0, at) + 1
+    newline = data.rfind(b"\n", 0, at)
+    if newline < 0:  # the line began in the text before
+        newline = -len(before[before.rfind("\n") + 1:].encode("utf-8")) - 1
+    return FileFormatError(f"{path}: cannot read it: not UTF-8 text (byte 0x{data[at]:02x} at "
+                           f"line {line}, column {at - newline})")
 
 
 class _Progress:

@@ -27,6 +27,11 @@ STEPS = 1000
 """The progress bar's resolution."""
 BUILD_SLICE = 1000
 """Nodes and wires whose canvas items are made in one turn of the event loop (≈ 30 ms)."""
+POLL_MS = 50
+"""How often the dialog asks the read how far it is. The reading thread only writes it down:
+a signal it emitted every few ms would release and retake the GIL each time, and a thread
+waiting for the GIL asks for it only after 5 ms without a switch — the window would wait
+hundreds of ms."""
 
 
 class Opener(QObject):
@@ -37,7 +42,6 @@ class Opener(QObject):
 
     opened = Signal(object, object)
     failed = Signal(object, str)
-    _progressed = Signal(int, float)  # job, fraction
     _finished = Signal(int, object, object)  # job, path, a graph or a message
 
     def __init__(self, parent: QWidget, prepare: Callable[[Graph], Graph]) -> None:
@@ -49,6 +53,11 @@ class Opener(QObject):
         self._cancelled = threading.Event()
         self._path = Path()
         self._fraction: float | None = None
+        self._reported: tuple[int, float] = (0, 0.0)
+        """The reading thread's last progress: its job and fraction (polled)."""
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(POLL_MS)
+        self._poll_timer.timeout.connect(self._poll)
         self._steps: Generator[float, None, None] | None = None
         """The work :meth:`follow` runs, a step a turn of the event loop."""
         self._step_timer = QTimer(self)
@@ -59,7 +68,6 @@ class Opener(QObject):
         self._show_timer = QTimer(self)
         self._show_timer.setSingleShot(True)
         self._show_timer.timeout.connect(self._show_dialog)
-        self._progressed.connect(self._show_progress)
         self._finished.connect(self._done)
 
     @property
@@ -74,6 +82,7 @@ class Opener(QObject):
         self._cancelled = cancelled = threading.Event()
         self._path, self._fraction = path, None
         self._show_timer.start(SHOW_AFTER_MS)
+        self._poll_timer.start()
         threading.Thread(target=self._read, args=(job, path, cancelled), daemon=True,
                          name=f"open {path.name}").start()
 
@@ -89,6 +98,7 @@ class Opener(QObject):
         """Go on with the job whose ``opened`` is being delivered: run ``steps`` one per turn
         of the event loop (each yields how far the work is, 0 to 1), under the progress
         dialog; Cancel closes the iterator where it stands (it drops what it made)."""
+        self._poll_timer.stop()
         self._steps, self._fraction = steps, None
         if self.dialog is not None:
             self.dialog.setLabelText(f"Drawing {self._path.name}…")
@@ -138,6 +148,7 @@ class Opener(QObject):
 
     def _close_dialog(self) -> None:
         self._show_timer.stop()
+        self._poll_timer.stop()
         dialog, self.dialog = self.dialog, None
         if dialog is not None:
             dialog.canceled.disconnect(self.cancel)
@@ -159,7 +170,7 @@ class Opener(QObject):
 
         def progress(fraction: float) -> None:  # the loader's hook
             go_on()
-            self._send(self._progressed, job, fraction)
+            self._reported = (job, fraction)  # (no signal: see POLL_MS)
 
         try:
             # the collector would hold the GIL for 100 ms and more at a time (the window
@@ -186,8 +197,9 @@ class Opener(QObject):
         with contextlib.suppress(RuntimeError):  # its C++ object is deleted
             signal.emit(*args)
 
-    def _show_progress(self, job: int, fraction: float) -> None:
-        if job == self.job:
+    def _poll(self) -> None:
+        job, fraction = self._reported
+        if job == self.job and self._steps is None and fraction != self._fraction:
             self._fraction = fraction
             self._show_fraction()
 

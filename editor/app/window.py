@@ -433,6 +433,8 @@ class MainWindow(QMainWindow):
         """:meth:`set_document`'s work in steps, each a few dozen ms for 40,000 nodes: File ›
         Open runs one a turn of the event loop, under its (window-modal) progress dialog. The
         new undo stack becomes the active one last: the document is shown once all are done.
+        The live evaluation follows it just before: its worker then copies and evaluates the
+        graph, a thread that would slow the steps after it (they share the GIL).
         ``extent``: where the scene's items are, framed (else worked out)."""
         old = (self.doc, self.scene) if hasattr(self, "doc") else None
         new = scene if scene is not None else GraphScene(doc)
@@ -469,8 +471,8 @@ class MainWindow(QMainWindow):
             self._update_title()
             self._bring_forward()
 
-        return [canvas, lambda: self.live.set_scene(new), listen,
-                lambda: self.data.set_document(doc), show]
+        return [canvas, listen, lambda: self.data.set_document(doc),
+                lambda: self.live.set_scene(new), show]
 
     def _editable_changed(self, editable: bool) -> None:
         """While the document is locked (training), nothing that edits it is offered."""

@@ -70,3 +70,30 @@ def test_a_broken_file_opened_in_the_background_is_refused_with_its_place(
     affine.open_by_menu()
     assert affine.window.doc is doc
     assert dialogs.shown[0][0] == "critical" and "nodes[0]" in dialogs.shown[0][1]
+
+
+def test_the_dialog_shows_how_far_the_read_is(affine, dialogs, monkeypatch, qtbot):
+    """The reading thread writes down how far it is; the dialog shows it (asked now and then)."""
+    gate, load = Gate(), opening.load_graph
+
+    def half_read(path, progress, **kwargs):
+        progress(0.25)
+        gate.wait()
+        progress(0.5)
+        gate.wait()
+        return load(path, progress=progress, **kwargs)
+
+    monkeypatch.setattr(opening, "load_graph", half_read)
+    monkeypatch.setattr(opening, "SHOW_AFTER_MS", 0)
+    window = affine.window
+    dialogs.open_path = str(MLP)
+    affine.key(Qt.Key_O, Qt.ControlModifier, window)
+    qtbot.waitUntil(lambda: window.opener.dialog is not None)
+    progress = window.opener.dialog
+    qtbot.waitUntil(lambda: progress.value() == opening.STEPS // 4)
+    gate.let_through()
+    qtbot.waitUntil(lambda: progress.value() == opening.STEPS // 2)
+    assert window.doc.path != MLP  # still reading
+    gate.open()
+    qtbot.waitUntil(lambda: not window.opener.busy)
+    assert window.doc.path == MLP and window.opener.dialog is None
