@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
-    QStackedLayout,
     QStackedWidget,
     QStyle,
     QTabBar,
@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.inspect.overlay import Overlaid, Shelf
 from editor.inspect.tensor_model import TensorTableModel
 from editor.tensor_stats import TensorStats, format_number, format_stat, tensor_stats
 from engine.tensors import format_shape, format_tensor
@@ -115,10 +116,8 @@ class TensorPanel(QWidget):
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Save the value as .npy or .csv")
         self.export_button.clicked.connect(self.export)
-        for button in (self.copy_button, self.export_button):  # the header keeps its height
-            policy = button.sizePolicy()
-            policy.setRetainSizeWhenHidden(True)
-            button.setSizePolicy(policy)
+        # (on a shelf: shown and hidden with the value, they lay out nothing)
+        self.value_buttons = Shelf([self.copy_button, self.export_button], _row_spacing(self))
         header = QHBoxLayout()
         header.addWidget(self.title)
         header.addWidget(self.subtitle)
@@ -126,8 +125,7 @@ class TensorPanel(QWidget):
         header.addWidget(self.hover_label)
         header.addStretch(1)
         header.addWidget(self.pin_button)
-        header.addWidget(self.copy_button)
-        header.addWidget(self.export_button)
+        header.addWidget(self.value_buttons)
 
         self.stat_labels: dict[str, QLabel] = {}
         stats = QGridLayout()
@@ -212,18 +210,10 @@ class TensorPanel(QWidget):
         message_layout.addWidget(self.message_icon, 0, Qt.AlignmentFlag.AlignTop)
         message_layout.addLayout(message_text, 1)
 
-        self.pages = QStackedWidget()
         # the values page stays shown and the message page lies over it, shown or hidden:
-        # switching between them shows or hides the few widgets of the message (the values'
-        # table, statistics and heatmap are neither hidden nor laid out again, and a value
-        # that comes back is shown at once), and paints only what changed (the stack's own
-        # switch repaints both pages)
-        stack = self.pages.layout()
-        assert isinstance(stack, QStackedLayout)
-        stack.setStackingMode(QStackedLayout.StackingMode.StackAll)
-        self.pages.addWidget(values_page)
-        self.pages.addWidget(message_page)
-        message_page.raise_()
+        # the values' table, statistics and heatmap are neither hidden nor laid out again
+        # (a value that comes back is shown at once), and nothing around them is laid out
+        self.pages = Overlaid(values_page, message_page)
         values_page.hide()  # until there is a value
         message_page.hide()
         layout = QVBoxLayout(self)
@@ -317,7 +307,7 @@ class TensorPanel(QWidget):
         self.copy_button.show()
         self.export_button.show()
         self.values_page.show()
-        self.message_page.hide()
+        self.pages.set_covered(False)
 
     def set_error(self, message: str, wants_value: bool = False) -> None:
         """Show the engine's message instead of a value (this node failed); ``wants_value``
@@ -436,7 +426,7 @@ class TensorPanel(QWidget):
         self.copy_button.hide()
         self.export_button.hide()
         self.notice.hide()
-        self.message_page.show()
+        self.pages.set_covered(True)
 
     def _build_slice_selector(self, shape: tuple[int, ...]) -> None:
         leading = shape[:-2] if len(shape) > 2 else ()
@@ -542,6 +532,17 @@ class TensorPanel(QWidget):
     def showEvent(self, event: Any) -> None:  # noqa: N802
         self.flush()
         super().showEvent(event)
+
+
+def _row_spacing(widget: QWidget) -> int:
+    """The space a row of buttons in ``widget`` leaves between two of them (a layout's)."""
+    style = widget.style()
+    spacing = style.pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing)
+    if spacing < 0:
+        spacing = style.layoutSpacing(QSizePolicy.ControlType.PushButton,
+                                      QSizePolicy.ControlType.PushButton,
+                                      Qt.Orientation.Horizontal)
+    return spacing
 
 
 def _same(a: np.ndarray, b: np.ndarray | None) -> bool:
