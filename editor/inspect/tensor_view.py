@@ -23,7 +23,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -42,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.inspect.overlay import Overlaid, Shelf
+from editor.inspect.stats_strip import StatsStrip
 from editor.inspect.tensor_model import TensorTableModel
 from editor.tensor_stats import TensorStats, format_number, format_stat, tensor_stats
 from engine.tensors import format_shape, format_tensor
@@ -127,22 +127,7 @@ class TensorPanel(QWidget):
         header.addWidget(self.pin_button)
         header.addWidget(self.value_buttons)
 
-        self.stat_labels: dict[str, QLabel] = {}
-        stats = QGridLayout()
-        stats.setHorizontalSpacing(16)
-        stats.setVerticalSpacing(0)
-        for column, (key, caption) in enumerate(
-            [("min", "min"), ("max", "max"), ("mean", "mean"), ("nan", "NaN"),
-             ("posinf", "+inf"), ("neginf", "−inf")]
-        ):
-            name_label = QLabel(caption)
-            name_label.setObjectName("caption")
-            value_label = QLabel("—")
-            value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            stats.addWidget(name_label, 0, column)
-            stats.addWidget(value_label, 1, column)
-            self.stat_labels[key] = value_label
-        stats.setColumnStretch(6, 1)
+        self.stats_strip = StatsStrip()
 
         self.slice_label = QLabel()
         self.slice_spins: list[QSpinBox] = []
@@ -187,7 +172,7 @@ class TensorPanel(QWidget):
         self.values_page = values_page = QWidget()
         values_layout = QVBoxLayout(values_page)
         values_layout.setContentsMargins(0, 0, 0, 0)
-        values_layout.addLayout(stats)
+        values_layout.addWidget(self.stats_strip)
         values_layout.addLayout(table_bar)
         values_layout.addWidget(self.splitter, 1)
         values_layout.addWidget(self.notice)
@@ -490,16 +475,12 @@ class TensorPanel(QWidget):
 
     def _show_stats(self) -> None:
         assert self._shown is not None
-        stats = self._shown[1]
-        alert = f"color: {alert_colour(self.palette()).name()}"
-        for key, label in self.stat_labels.items():
-            v = getattr(stats, key)
-            if key in ("nan", "posinf", "neginf"):
-                label.setText(str(v))
-                if label.styleSheet() != (alert if v else ""):  # setting one re-polishes
-                    label.setStyleSheet(alert if v else "")
-            else:
-                label.setText(format_stat(v, self.precision.value()))
+        stats, precision = self._shown[1], self.precision.value()
+        counts = {key: getattr(stats, key) for key in ("nan", "posinf", "neginf")}
+        self.stats_strip.set_figures(
+            {**{key: format_stat(getattr(stats, key), precision) for key in ("min", "max", "mean")},
+             **{key: str(count) for key, count in counts.items()}},
+            frozenset(key for key, count in counts.items() if count))
 
     def _on_precision(self, precision: int) -> None:
         self.model.set_precision(precision)
@@ -518,8 +499,7 @@ class TensorPanel(QWidget):
         muted = muted_colour(palette).name()
         self.subtitle.setStyleSheet(f"color: {muted}")
         self.hover_label.setStyleSheet(f"color: {muted}")
-        for label in self.findChildren(QLabel, "caption"):
-            label.setStyleSheet(f"color: {muted}")
+        self.stats_strip.set_colours(muted_colour(palette), alert_colour(palette))
         self.model.alert = alert_colour(palette)
         if self._heatmap is not None:
             self._heatmap.apply_palette(palette)
