@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -790,7 +790,29 @@ def settle_layouts() -> None:
     each widget once, where it ends up. Else Qt paints first: a layout request climbs one level
     of widgets per pass of the event loop, and each level it moves paints again (a panel
     switching between its value and its error was painted twice, a page of widgets shown is
-    marked dirty only after it was painted)."""
-    for _ in range(LAYOUT_LEVELS):
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    marked dirty only after it was painted). A pass that lays out nothing ends it (at most
+    :data:`LAYOUT_LEVELS`)."""
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    requests = _LayoutRequests()
+    app.installEventFilter(requests)
+    try:
+        for _ in range(LAYOUT_LEVELS):
+            requests.seen = False
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            if not requests.seen:
+                break
+    finally:
+        app.removeEventFilter(requests)
     QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateLater)
+
+
+class _LayoutRequests(QObject):
+    """Notes whether a layout request was delivered (the only events sent while it watches)."""
+
+    seen = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802, D102
+        self.seen = True
+        return False
