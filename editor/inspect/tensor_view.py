@@ -100,6 +100,7 @@ class TensorPanel(QWidget):
         self.title.setFont(font)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle = QLabel()
+        self.subtitle.setFixedSize(0, 0)  # (see _set_subtitle)
         self.rows_label = QLabel()
         self.rows_label.setToolTip("The rows of the bound data this value is computed from "
                                    "(the preview batch: choose it in the Data dock)")
@@ -287,8 +288,8 @@ class TensorPanel(QWidget):
     def _show_values_page(self) -> None:
         """The values page to the front, with the value's shape and type as the subtitle."""
         assert self.stats is not None and self.value is not None  # a value is shown
-        self.subtitle.setText(f"{format_shape(self.stats.shape) if self.value.ndim else 'scalar'}"
-                              f"  {self.stats.dtype}")
+        self._set_subtitle(f"{format_shape(self.stats.shape) if self.value.ndim else 'scalar'}"
+                           f"  {self.stats.dtype}")
         self.copy_button.show()
         self.export_button.show()
         self.values_page.show()
@@ -398,7 +399,7 @@ class TensorPanel(QWidget):
         mode, (text, icon), wants_value = self._mode, self._message, self._wants_value
         self.fix_button.setText(f"Give {wants_value} a value…")
         self.fix_button.setVisible(bool(wants_value))
-        self.subtitle.setText("error" if mode == "error" else "blocked")
+        self._set_subtitle("error" if mode == "error" else "blocked")
         self.message.setText(text)
         colour = alert_colour(self.palette()) if mode == "error" else muted_colour(self.palette())
         sheet = f"color: {colour.name()}"
@@ -412,6 +413,16 @@ class TensorPanel(QWidget):
         self.export_button.hide()
         self.notice.hide()
         self.pages.set_covered(True)
+
+    def _set_subtitle(self, text: str) -> None:
+        """Show ``text`` beside the title. The subtitle keeps the width of the widest text it
+        showed (a fixed size): switching between a value's shape and "blocked" or "error"
+        lays out nothing."""
+        label = self.subtitle
+        label.setText(text)
+        hint = label.sizeHint()
+        if hint.width() > label.maximumWidth() or hint.height() != label.maximumHeight():
+            label.setFixedSize(max(hint.width(), label.maximumWidth()), hint.height())
 
     def _build_slice_selector(self, shape: tuple[int, ...]) -> None:
         leading = shape[:-2] if len(shape) > 2 else ()
