@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -55,6 +55,7 @@ COPY_IN_BACKGROUND = 100_000
 SHORT_VECTOR = 8
 """Vectors up to this length are shown by the table alone; longer ones get a heatmap strip."""
 EXPORT_FILTERS = "NumPy array (*.npy);;CSV table (*.csv)"
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 LAYOUT_LEVELS = 12
 """Widget levels from a label in a panel up to the window (see :func:`settle_layouts`)."""
 
@@ -420,7 +421,8 @@ class TensorPanel(QWidget):
         lays out nothing."""
         label = self.subtitle
         label.setText(text)
-        hint = label.sizeHint()
+        # (its size hint, measured as a label measures its text: the label's own takes longer)
+        hint = label.fontMetrics().boundingRect(QRect(0, 0, 2000, 2000), _LEFT, text).size()
         if hint.width() > label.maximumWidth() or hint.height() != label.maximumHeight():
             label.setFixedSize(max(hint.width(), label.maximumWidth()), hint.height())
 
