@@ -33,6 +33,7 @@ def test_the_strip_shows_each_statistic_under_its_caption(view):
     strip = view.panel("t").stats_strip
     assert [strip.text(key) for key, _ in STATS] == ["-inf", "2.25", "-inf", "1", "0", "1"]
     assert strip.alerted("nan") and strip.alerted("neginf") and not strip.alerted("posinf")
+    assert strip.accessibleDescription().startswith("min -inf, max 2.25, mean -inf, NaN 1")
     settle()
     image = strip.grab().toImage()
     alert = alert_colour(strip.palette())

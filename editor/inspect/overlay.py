@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QWidget
 
 class Overlaid(QWidget):
     """``base`` with ``cover`` over it, both as large as this widget; ``cover`` is shown
-    (:meth:`set_covered`) or hidden without any layout, and without painting ``base`` again
-    when it shows. The size hints are the larger of the two children's (as a
-    ``QStackedWidget``'s)."""
+    (:meth:`set_covered`) or hidden without laying anything out (an opaque cover hides
+    ``base`` from Qt's painting too). The size hints are the larger of the two children's,
+    as a ``QStackedWidget``'s are."""
 
     def __init__(self, base: QWidget, cover: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,10 +36,10 @@ class Overlaid(QWidget):
         return int(self.cover.isVisibleTo(self))
 
     def sizeHint(self) -> QSize:  # noqa: N802, D102
-        return self._hints[0]
+        return self._measure()[0]
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802, D102
-        return self._hints[1]
+        return self._measure()[1]
 
     def _measure(self) -> tuple[QSize, QSize]:
         base, cover = self.base, self.cover
@@ -49,8 +49,8 @@ class Overlaid(QWidget):
     def event(self, event: QEvent) -> bool:  # noqa: D102
         if event.type() == QEvent.Type.LayoutRequest:
             hints, self._hints = self._hints, self._measure()
-            if hints != self._hints:
-                self.updateGeometry()  # (the panel lays out again only if they changed)
+            if hints != self._hints:  # (the panel lays out again only if they changed)
+                self.updateGeometry()
             return True
         return super().event(event)
 

@@ -27,7 +27,9 @@ class StatsStrip(QWidget):
         self.muted = QColor()
         self.alert = QColor()
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setAccessibleName("Statistics")
         self._columns = self._measure()
+        self._describe()
 
     def text(self, key: str) -> str:
         """The figure shown for statistic ``key``."""
@@ -44,10 +46,16 @@ class StatsStrip(QWidget):
         if (figures, alerts) == (self._figures, self._alerts):
             return
         self._figures, self._alerts = figures, alerts
+        self._describe()
         columns, self._columns = self._columns, self._measure()
         if [width for _, width in columns] != [width for _, width in self._columns]:
             self.updateGeometry()
         self.update()
+
+    def _describe(self) -> None:
+        """What a screen reader says of the strip: each caption and its figure."""
+        self.setAccessibleDescription(
+            ", ".join(f"{caption} {self._figures[key]}" for key, caption in STATS))
 
     def set_colours(self, muted: QColor, alert: QColor) -> None:
         self.muted, self.alert = QColor(muted), QColor(alert)
