@@ -13,6 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from editor.compute.service import Evaluation, Failure
+from editor.inspect.stats_strip import STATS
 from editor.inspect.tensor_model import TensorTableModel
 from editor.inspect.tensor_view import TensorPanel, TensorView
 from editor.tensor_stats import preview, tensor_stats
@@ -38,13 +39,13 @@ def test_stats_count_nan_and_inf_and_ignore_nan(view):
     value = np.array([[1.0, np.nan, -2.0], [np.inf, 3.0, -np.inf], [np.nan, 0.5, 4.0]])
     view.show_value("t", value)
     panel = view.panel("t")
-    texts = {key: label.text() for key, label in panel.stat_labels.items()}
+    texts = {key: panel.stats_strip.text(key) for key, _ in STATS}
     assert texts["nan"] == "2" and texts["posinf"] == "1" and texts["neginf"] == "1"
     assert texts["min"] == "-inf" and texts["max"] == "inf"
     assert panel.subtitle.text().split() == ["(3,3)", "float64"]
     finite = np.array([[1.0, np.nan], [-2.0, 4.0]])
     view.show_value("t", finite)
-    texts = {key: label.text() for key, label in panel.stat_labels.items()}
+    texts = {key: panel.stats_strip.text(key) for key, _ in STATS}
     assert (texts["min"], texts["max"], texts["mean"], texts["nan"]) == ("-2", "4", "1", "1")
 
 
@@ -73,7 +74,7 @@ def test_other_kinds_show_in_the_table(view):
     assert cell(view.panel("s"), 0, 0) == "2.5000"
     view.show_value("text", np.array(["a", "bc"]))  # an odd op's output still shows
     assert cell(view.panel("text"), 1, 0) == "bc"
-    assert view.panel("text").stat_labels["min"].text() == "—"
+    assert view.panel("text").stats_strip.text("min") == "—"
     view.show_value("e", np.zeros((0, 4)))
     assert view.panel("e").table.model().rowCount() == 0
     assert view.panel("e").heatmap.isHidden()
@@ -89,7 +90,7 @@ def test_table_shows_cells_and_precision_changes_them(view, qtbot):
     qtbot.keyClicks(panel.precision, "2")
     assert cell(panel, 0, 1) == "0.67"
     assert cell(panel, 1, 0) == "-0.50"
-    assert panel.stat_labels["max"].text() == "12345.68"
+    assert panel.stats_strip.text("max") == "12345.68"
 
 
 def test_slice_selector_switches_the_slice(view, qtbot):
@@ -264,15 +265,15 @@ def test_a_new_value_repaints_what_changed_not_the_whole_dock(view, qtbot):
     panel = view.panel("w")
     for _ in range(10):
         QApplication.processEvents()
-    paints = Paints(panel.table.viewport(), panel.stat_labels["max"], panel.copy_button,
+    paints = Paints(panel.table.viewport(), panel.stats_strip, panel.copy_button,
                     panel.title, view.tabs.tabBar())
     view.show_value("w", np.array([[1.0, 2.0], [3.0, 5.0]]))
     view.show_error("e", "e: no value")
     settle(qtbot, paints, panel.table.viewport())
-    assert paints.counts[panel.stat_labels["max"]] > 0  # its text changed
+    assert paints.counts[panel.stats_strip] > 0  # a figure changed
     assert paints.counts[panel.copy_button] == paints.counts[panel.title] == 0
     assert paints.counts[view.tabs.tabBar()] == 0
-    assert panel.stat_labels["max"].text() == "5" and cell(panel, 1, 1) == "5.0000"
+    assert panel.stats_strip.text("max") == "5" and cell(panel, 1, 1) == "5.0000"
 
     view.show_blocked("w", "e", "e: no value")  # a new icon on the tab: the bar is redrawn
     view.tabs.setCurrentIndex(1)
@@ -291,7 +292,7 @@ def test_a_panel_behind_another_tab_shows_its_latest_value_when_chosen(view, qtb
     hidden = view.tabs.widget(1)
     assert not hidden.isVisible() and hidden.mode == "value"
     view.tabs.setCurrentIndex(1)
-    assert hidden.stat_labels["max"].text() == "8" and cell(hidden, 0, 1) == "8.0000"
+    assert hidden.stats_strip.text("max") == "8" and cell(hidden, 0, 1) == "8.0000"
     assert hidden.subtitle.text().split() == ["(1,2)", "float64"]
     assert hidden.pages.currentIndex() == 0 and hidden.copy_button.isVisible()
 
@@ -429,8 +430,8 @@ def test_blocked_and_back_keeps_the_values_page_as_it_was(view, qtbot):
     panel = view.panel("t")
     for _ in range(5):
         QApplication.processEvents()
-    places = (panel.table.geometry(), panel.stat_labels["max"].geometry())
-    events = Events(panel.table, panel.stat_labels["max"], panel.slice_box)
+    places = (panel.table.geometry(), panel.stats_strip.geometry())
+    events = Events(panel.table, panel.stats_strip, panel.slice_box)
     for _ in range(2):
         view.show_blocked("t", "w", "w: input 'y' is not connected")
         assert panel.mode == "blocked" and panel.value is None
@@ -445,17 +446,17 @@ def test_blocked_and_back_keeps_the_values_page_as_it_was(view, qtbot):
     shown_or_laid_out = {QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.LayoutRequest,
                          QEvent.Type.Resize, QEvent.Type.Move}
     assert not set(events.kinds) & shown_or_laid_out
-    assert (panel.table.geometry(), panel.stat_labels["max"].geometry()) == places
+    assert (panel.table.geometry(), panel.stats_strip.geometry()) == places
 
     view.show_blocked("t", "w", "w: input 'y' is not connected")
     panel.precision.setValue(2)  # while blocked
     panel.slice_spins[0].setValue(1)
     view.show_value("t", value.copy())
-    assert panel.stat_labels["max"].text() == "7.67"  # at the precision chosen meanwhile
+    assert panel.stats_strip.text("max") == "7.67"  # at the precision chosen meanwhile
     assert cell(panel, 0, 0) == "4.00"  # slice [1, :, :], at 2 decimals
     view.show_error("t", "t: NaN")  # and another value after it is shown as such
     view.show_value("t", value + 1)
-    assert panel.stat_labels["max"].text() == "8.67" and cell(panel, 0, 0) == "5.00"
+    assert panel.stats_strip.text("max") == "8.67" and cell(panel, 0, 0) == "5.00"
 
 
 def test_a_view_that_cannot_be_seen_shows_what_it_was_given_when_it_can(view):
@@ -475,5 +476,5 @@ def test_a_view_that_cannot_be_seen_shows_what_it_was_given_when_it_can(view):
     assert panel.subtitle.text() == "error"
     view.set_on_screen(False)
     view.show_value("t", np.array([1.0, 4.0]))
-    assert view.panel("t").stat_labels["max"].text() == "4"  # asked for: up to date
+    assert view.panel("t").stats_strip.text("max") == "4"  # asked for: up to date
     assert not panel.message.isVisible() and panel.copy_button.isVisible()

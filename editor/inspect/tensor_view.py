@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -23,14 +23,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
-    QStackedLayout,
     QStackedWidget,
     QStyle,
     QTabBar,
@@ -41,6 +40,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.inspect.overlay import Overlaid, Shelf
+from editor.inspect.stats_strip import StatsStrip
 from editor.inspect.tensor_model import TensorTableModel
 from editor.tensor_stats import TensorStats, format_number, format_stat, tensor_stats
 from engine.tensors import format_shape, format_tensor
@@ -54,6 +55,7 @@ COPY_IN_BACKGROUND = 100_000
 SHORT_VECTOR = 8
 """Vectors up to this length are shown by the table alone; longer ones get a heatmap strip."""
 EXPORT_FILTERS = "NumPy array (*.npy);;CSV table (*.csv)"
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 LAYOUT_LEVELS = 12
 """Widget levels from a label in a panel up to the window (see :func:`settle_layouts`)."""
 
@@ -99,6 +101,7 @@ class TensorPanel(QWidget):
         self.title.setFont(font)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle = QLabel()
+        self.subtitle.setFixedSize(0, 0)  # (see _set_subtitle)
         self.rows_label = QLabel()
         self.rows_label.setToolTip("The rows of the bound data this value is computed from "
                                    "(the preview batch: choose it in the Data dock)")
@@ -115,10 +118,8 @@ class TensorPanel(QWidget):
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Save the value as .npy or .csv")
         self.export_button.clicked.connect(self.export)
-        for button in (self.copy_button, self.export_button):  # the header keeps its height
-            policy = button.sizePolicy()
-            policy.setRetainSizeWhenHidden(True)
-            button.setSizePolicy(policy)
+        # (on a shelf: shown and hidden with the value, they lay out nothing)
+        self.value_buttons = Shelf([self.copy_button, self.export_button], _row_spacing(self))
         header = QHBoxLayout()
         header.addWidget(self.title)
         header.addWidget(self.subtitle)
@@ -126,25 +127,9 @@ class TensorPanel(QWidget):
         header.addWidget(self.hover_label)
         header.addStretch(1)
         header.addWidget(self.pin_button)
-        header.addWidget(self.copy_button)
-        header.addWidget(self.export_button)
+        header.addWidget(self.value_buttons)
 
-        self.stat_labels: dict[str, QLabel] = {}
-        stats = QGridLayout()
-        stats.setHorizontalSpacing(16)
-        stats.setVerticalSpacing(0)
-        for column, (key, caption) in enumerate(
-            [("min", "min"), ("max", "max"), ("mean", "mean"), ("nan", "NaN"),
-             ("posinf", "+inf"), ("neginf", "−inf")]
-        ):
-            name_label = QLabel(caption)
-            name_label.setObjectName("caption")
-            value_label = QLabel("—")
-            value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            stats.addWidget(name_label, 0, column)
-            stats.addWidget(value_label, 1, column)
-            self.stat_labels[key] = value_label
-        stats.setColumnStretch(6, 1)
+        self.stats_strip = StatsStrip()
 
         self.slice_label = QLabel()
         self.slice_spins: list[QSpinBox] = []
@@ -189,7 +174,7 @@ class TensorPanel(QWidget):
         self.values_page = values_page = QWidget()
         values_layout = QVBoxLayout(values_page)
         values_layout.setContentsMargins(0, 0, 0, 0)
-        values_layout.addLayout(stats)
+        values_layout.addWidget(self.stats_strip)
         values_layout.addLayout(table_bar)
         values_layout.addWidget(self.splitter, 1)
         values_layout.addWidget(self.notice)
@@ -212,18 +197,10 @@ class TensorPanel(QWidget):
         message_layout.addWidget(self.message_icon, 0, Qt.AlignmentFlag.AlignTop)
         message_layout.addLayout(message_text, 1)
 
-        self.pages = QStackedWidget()
         # the values page stays shown and the message page lies over it, shown or hidden:
-        # switching between them shows or hides the few widgets of the message (the values'
-        # table, statistics and heatmap are neither hidden nor laid out again, and a value
-        # that comes back is shown at once), and paints only what changed (the stack's own
-        # switch repaints both pages)
-        stack = self.pages.layout()
-        assert isinstance(stack, QStackedLayout)
-        stack.setStackingMode(QStackedLayout.StackingMode.StackAll)
-        self.pages.addWidget(values_page)
-        self.pages.addWidget(message_page)
-        message_page.raise_()
+        # the values' table, statistics and heatmap are neither hidden nor laid out again
+        # (a value that comes back is shown at once), and nothing around them is laid out
+        self.pages = Overlaid(values_page, message_page)
         values_page.hide()  # until there is a value
         message_page.hide()
         layout = QVBoxLayout(self)
@@ -312,12 +289,12 @@ class TensorPanel(QWidget):
     def _show_values_page(self) -> None:
         """The values page to the front, with the value's shape and type as the subtitle."""
         assert self.stats is not None and self.value is not None  # a value is shown
-        self.subtitle.setText(f"{format_shape(self.stats.shape) if self.value.ndim else 'scalar'}"
-                              f"  {self.stats.dtype}")
+        self._set_subtitle(f"{format_shape(self.stats.shape) if self.value.ndim else 'scalar'}"
+                           f"  {self.stats.dtype}")
         self.copy_button.show()
         self.export_button.show()
         self.values_page.show()
-        self.message_page.hide()
+        self.pages.set_covered(False)
 
     def set_error(self, message: str, wants_value: bool = False) -> None:
         """Show the engine's message instead of a value (this node failed); ``wants_value``
@@ -423,7 +400,7 @@ class TensorPanel(QWidget):
         mode, (text, icon), wants_value = self._mode, self._message, self._wants_value
         self.fix_button.setText(f"Give {wants_value} a value…")
         self.fix_button.setVisible(bool(wants_value))
-        self.subtitle.setText("error" if mode == "error" else "blocked")
+        self._set_subtitle("error" if mode == "error" else "blocked")
         self.message.setText(text)
         colour = alert_colour(self.palette()) if mode == "error" else muted_colour(self.palette())
         sheet = f"color: {colour.name()}"
@@ -436,7 +413,18 @@ class TensorPanel(QWidget):
         self.copy_button.hide()
         self.export_button.hide()
         self.notice.hide()
-        self.message_page.show()
+        self.pages.set_covered(True)
+
+    def _set_subtitle(self, text: str) -> None:
+        """Show ``text`` beside the title. The subtitle keeps the width of the widest text it
+        showed (a fixed size): switching between a value's shape and "blocked" or "error"
+        lays out nothing."""
+        label = self.subtitle
+        label.setText(text)
+        # (its size hint, measured as a label measures its text: the label's own takes longer)
+        hint = label.fontMetrics().boundingRect(QRect(0, 0, 2000, 2000), _LEFT, text).size()
+        if hint.width() > label.maximumWidth() or hint.height() != label.maximumHeight():
+            label.setFixedSize(max(hint.width(), label.maximumWidth()), hint.height())
 
     def _build_slice_selector(self, shape: tuple[int, ...]) -> None:
         leading = shape[:-2] if len(shape) > 2 else ()
@@ -500,16 +488,12 @@ class TensorPanel(QWidget):
 
     def _show_stats(self) -> None:
         assert self._shown is not None
-        stats = self._shown[1]
-        alert = f"color: {alert_colour(self.palette()).name()}"
-        for key, label in self.stat_labels.items():
-            v = getattr(stats, key)
-            if key in ("nan", "posinf", "neginf"):
-                label.setText(str(v))
-                if label.styleSheet() != (alert if v else ""):  # setting one re-polishes
-                    label.setStyleSheet(alert if v else "")
-            else:
-                label.setText(format_stat(v, self.precision.value()))
+        stats, precision = self._shown[1], self.precision.value()
+        counts = {key: getattr(stats, key) for key in ("nan", "posinf", "neginf")}
+        self.stats_strip.set_figures(
+            {**{key: format_stat(getattr(stats, key), precision) for key in ("min", "max", "mean")},
+             **{key: str(count) for key, count in counts.items()}},
+            frozenset(key for key, count in counts.items() if count))
 
     def _on_precision(self, precision: int) -> None:
         self.model.set_precision(precision)
@@ -528,8 +512,7 @@ class TensorPanel(QWidget):
         muted = muted_colour(palette).name()
         self.subtitle.setStyleSheet(f"color: {muted}")
         self.hover_label.setStyleSheet(f"color: {muted}")
-        for label in self.findChildren(QLabel, "caption"):
-            label.setStyleSheet(f"color: {muted}")
+        self.stats_strip.set_colours(muted_colour(palette), alert_colour(palette))
         self.model.alert = alert_colour(palette)
         if self._heatmap is not None:
             self._heatmap.apply_palette(palette)
@@ -542,6 +525,17 @@ class TensorPanel(QWidget):
     def showEvent(self, event: Any) -> None:  # noqa: N802
         self.flush()
         super().showEvent(event)
+
+
+def _row_spacing(widget: QWidget) -> int:
+    """The space a row of buttons in ``widget`` leaves between two of them (a layout's)."""
+    style = widget.style()
+    spacing = style.pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing)
+    if spacing < 0:
+        spacing = style.layoutSpacing(QSizePolicy.ControlType.PushButton,
+                                      QSizePolicy.ControlType.PushButton,
+                                      Qt.Orientation.Horizontal)
+    return spacing
 
 
 def _same(a: np.ndarray, b: np.ndarray | None) -> bool:
@@ -809,7 +803,29 @@ def settle_layouts() -> None:
     each widget once, where it ends up. Else Qt paints first: a layout request climbs one level
     of widgets per pass of the event loop, and each level it moves paints again (a panel
     switching between its value and its error was painted twice, a page of widgets shown is
-    marked dirty only after it was painted)."""
-    for _ in range(LAYOUT_LEVELS):
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    marked dirty only after it was painted). A pass that lays out nothing ends it (at most
+    :data:`LAYOUT_LEVELS`)."""
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    requests = _LayoutRequests()
+    app.installEventFilter(requests)
+    try:
+        for _ in range(LAYOUT_LEVELS):
+            requests.seen = False
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            if not requests.seen:
+                break
+    finally:
+        app.removeEventFilter(requests)
     QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateLater)
+
+
+class _LayoutRequests(QObject):
+    """Notes whether a layout request was delivered (the only events sent while it watches)."""
+
+    seen = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802, D102
+        self.seen = True
+        return False

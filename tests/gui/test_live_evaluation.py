@@ -145,7 +145,7 @@ def test_a_wire_edit_paints_the_loss_panel_once_as_it_ends_up(canvas):
             return False
 
     paints = Paints()
-    widgets = (panel.copy_button, panel.table, panel.stat_labels["min"], panel.message)
+    widgets = (panel.copy_button, panel.table, panel.stats_strip, panel.message)
     for widget in widgets:
         widget.installEventFilter(paints)
     doc = window.doc
@@ -253,8 +253,9 @@ def test_nan_values_are_counted_not_a_crash(canvas, tmp_path):
     canvas.select("logv")
     canvas.qtbot.waitUntil(lambda: "logv" in canvas.window.tensor_view.names
                            and panel(canvas, "logv").mode == "value")
-    stats = panel(canvas, "logv").stat_labels
-    assert stats["nan"].text() == "1" and stats["neginf"].text() == "1"
+    stats = panel(canvas, "logv").stats_strip
+    assert stats.text("nan") == "1" and stats.text("neginf") == "1"
+    assert stats.alerted("nan") and stats.alerted("neginf") and not stats.alerted("posinf")
     assert canvas.item("logv").preview_text() == "[nan, 0, -inf]"
     canvas.qtbot.waitUntil(lambda: canvas.item("logv").state == ERROR)  # where NaN begins
 
@@ -437,7 +438,7 @@ def test_a_million_element_tensor_opens_in_the_dock(canvas, tmp_path):
     shown_value(canvas, "big", big)
     p = panel(canvas, "big")
     assert p.model.rowCount() == 1000 and p.model.columnCount() == 1000
-    assert p.stat_labels["max"].text() == "999999"
+    assert p.stats_strip.text("max") == "999999"
     p.table.scrollToBottom()
     assert canvas.item("big").preview_text() == "1000×1000 float64"
 

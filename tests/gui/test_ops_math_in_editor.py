@@ -34,7 +34,7 @@ def test_a_comparison_from_the_palette_and_argmax_from_tab_search(affine) -> Non
     shown(affine, "greater", [True, False])  # z = [2, -1] against b = [1, 1]
     panel = affine.window.tensor_view.panel("greater")
     assert panel.subtitle.text().split() == ["(2,)", "bool"]
-    assert panel.stat_labels["min"].text() == "False" and panel.stat_labels["max"].text() == "True"
+    assert panel.stats_strip.text("min") == "False" and panel.stats_strip.text("max") == "True"
     assert affine.item("greater").preview_text() == "[True, False]"
 
     affine.search_add("argmax", affine.at(QPointF(780, 300)))

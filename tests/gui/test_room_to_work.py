@@ -115,8 +115,11 @@ def test_the_tensor_dock_shows_a_value_without_scrolling_sideways(qtbot, size):
     qtbot.waitUntil(lambda: in_front(window.tensor_dock))
     assert not scroll.horizontalScrollBar().isVisible()
     panel = view.panel("J")
-    for widget in (panel.export_button, panel.precision, panel.stat_labels["neginf"]):
-        corner = widget.mapTo(scroll.viewport(), QPoint(widget.width(), 0))
+    neginf = panel.stats_strip.column_rect("neginf")
+    for widget, right in ((panel.export_button, panel.export_button.width()),
+                          (panel.precision, panel.precision.width()),
+                          (panel.stats_strip, neginf.right() + 1)):
+        corner = widget.mapTo(scroll.viewport(), QPoint(right, 0))
         assert corner.x() <= scroll.viewport().width()  # Export…, the precision: all in sight
 
 # ---- 10. framing keeps names readable ----------------------------------------------------------
