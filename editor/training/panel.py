@@ -270,8 +270,8 @@ class TrainingPanel(QObject):
         if doc is None or scene is None:
             return {}
         nodes = (doc.graph.get_node(name) for name in names if name in doc.graph)
-        return {node.name: scene.node_items[node] for node in nodes
-                if isinstance(node, Variable) and node in scene.node_items}
+        return {node.name: scene.item_for(node) for node in nodes  # (made for their badges)
+                if isinstance(node, Variable)}
 
 
 
@@ -295,8 +295,11 @@ def _spot_beside(item: NodeItem) -> list[int]:
     """A free place for a node right of ``item`` (the first below it with no node in the way)."""
     shift = QPointF(NodeItem.WIDTH + GAP, 0)
     rect = item.sceneBoundingRect().translated(shift)
+    scene = item.scene()
     for _ in range(20):
-        if not any(isinstance(other, NodeItem) for other in item.scene().items(rect)):
+        if isinstance(scene, GraphScene):
+            scene.make_items_in(rect)  # (nodes far off have none till made)
+        if not any(isinstance(other, NodeItem) for other in scene.items(rect)):
             break
         shift += QPointF(0, item.height + GAP / 2)
         rect = item.sceneBoundingRect().translated(shift)

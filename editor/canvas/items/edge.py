@@ -104,17 +104,7 @@ class WireItem(QGraphicsItem):
     def extent(self) -> tuple[float, float, float, float]:
         """Left, top, right and bottom of :meth:`boundingRect`, as numbers (scene
         coordinates: a wire is not moved, its ends are)."""
-        x1, y1, x2, y2 = self._coords
-        m = self.MARGIN
-        if x2 < x1:  # a back wire: its turns and its lane
-            reach = BACK_BEND * 0.75  # how far a turn's cubic goes beyond its end
-            left, right = x2 - reach, x1 + reach
-            top, bottom = min(y1, y2, self._lane), max(y1, y2, self._lane)
-        else:
-            dx = max(abs(x2 - x1) * 0.5, 40.0)
-            left, right = min(x1, x2 - dx), max(x2, x1 + dx)
-            top, bottom = min(y1, y2), max(y1, y2)
-        return left - m, top - m, right + m, bottom + m
+        return wire_extent(*self._coords, self._lane)
 
     def boundingRect(self) -> QRectF:
         if self._bounds is None:
@@ -173,6 +163,48 @@ _IN = [(0.0, NodeItem.TITLE_H + NodeItem.ROW_H * (i + 0.5)) for i in range(64)]
 """Where the ports are on a node (item coordinates), as numbers: wires follow nodes often."""
 
 
+def wire_ends(sx: float, sy: float, s_height: float, tx: float, ty: float, t_height: float,
+              port: int) -> tuple[float, float, float, float, float | None]:
+    """Where the wire from the output of a node at (``sx``, ``sy``), ``s_height`` high, into
+    input ``port`` of one at (``tx``, ``ty``) starts and ends, and — a back wire — its lane:
+    x1, y1, x2, y2, lane (None: not a back wire). From numbers: for an item, or for a wire
+    that has none (the scene's index, the overview)."""
+    out = _OUT
+    into = _IN[port] if port < len(_IN) else (0.0, NodeItem.TITLE_H + NodeItem.ROW_H * (port + 0.5))
+    x1, x2 = sx + out[0], tx + into[0]
+    return x1, sy + out[1], x2, ty + into[1], (
+        _lane_between(sy, sy + s_height, ty, ty + t_height) if x2 < x1 else None)
+
+
+def _lane_between(source_top: float, source_bottom: float, target_top: float,
+                  target_bottom: float) -> float:
+    """Where a back wire runs: in the gap between its two nodes, close to the one it feeds
+    (clear of what hangs under the nodes above); under both when they are level."""
+    if target_top >= source_bottom:  # the node fed is below
+        return max((source_bottom + target_top) / 2, target_top - LANE_GAP)
+    if target_bottom <= source_top:  # above
+        return min((target_bottom + source_top) / 2, target_bottom + LANE_GAP)
+    return max(source_bottom, target_bottom) + 2 * LANE_GAP
+
+
+def wire_extent(x1: float, y1: float, x2: float, y2: float,
+                lane: float | None) -> tuple[float, float, float, float]:
+    """Left, top, right and bottom of a wire's bounds, from its ends and lane (as
+    :func:`wire_ends` gives them)."""
+    m = WireItem.MARGIN
+    if x2 < x1:  # a back wire: its turns and its lane
+        if lane is None:
+            lane = (y1 + y2) / 2 if abs(y2 - y1) > 2 * BACK_BEND else max(y1, y2) + BACK_BEND
+        reach = BACK_BEND * 0.75  # how far a turn's cubic goes beyond its end
+        left, right = x2 - reach, x1 + reach
+        top, bottom = min(y1, y2, lane), max(y1, y2, lane)
+    else:
+        dx = max(abs(x2 - x1) * 0.5, 40.0)
+        left, right = min(x1, x2 - dx), max(x2, x1 + dx)
+        top, bottom = min(y1, y2), max(y1, y2)
+    return left - m, top - m, right + m, bottom + m
+
+
 @cache
 def _wire_color(rgba: int) -> QColor:
     color = QColor.fromRgba(rgba).lighter(115)
@@ -191,20 +223,6 @@ class EdgeItem(WireItem):
         self.update_path()
 
     def update_path(self) -> None:
-        source, target, out = self.source, self.target, _OUT
-        into = _IN[self.port] if self.port < len(_IN) else (0.0, target.input_point(self.port).y())
-        x1, x2 = source.x() + out[0], target.x() + into[0]
-        self._set_ends(x1, source.y() + out[1], x2, target.y() + into[1],
-                       self._lane_between(source, target) if x2 < x1 else None)
-
-    @staticmethod
-    def _lane_between(source: NodeItem, target: NodeItem) -> float:
-        """Where a back wire runs: in the gap between its two nodes, close to the one it
-        feeds (clear of what hangs under the nodes above); under both when they are level."""
-        source_top, target_top = source.y(), target.y()
-        source_bottom, target_bottom = source_top + source.height, target_top + target.height
-        if target_top >= source_bottom:  # the node fed is below
-            return max((source_bottom + target_top) / 2, target_top - LANE_GAP)
-        if target_bottom <= source_top:  # above
-            return min((target_bottom + source_top) / 2, target_bottom + LANE_GAP)
-        return max(source_bottom, target_bottom) + 2 * LANE_GAP
+        source, target = self.source, self.target
+        self._set_ends(*wire_ends(source.x(), source.y(), source.height,
+                                  target.x(), target.y(), target.height, self.port))
