@@ -302,8 +302,10 @@ class GraphView(QGraphicsView):
         super().mousePressEvent(event)
 
     def _band_moved(self, rect: QRect, start: QPointF, end: QPointF) -> None:
+        """The rubber band covers ``rect`` (viewport coordinates, as Qt selects by; the scene
+        points lag a move behind)."""
         if not rect.isNull() and self.scene() is not None:
-            self.graph_scene.band_to(QRectF(start, end).normalized())
+            self.graph_scene.band_to(self.mapToScene(rect).boundingRect())
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         self._last_mouse = event.position().toPoint()
