@@ -227,18 +227,15 @@ class GraphScene(QGraphicsScene):
                 if done % step == 0:
                     yield self._slice_done([], wires, min(done / total, 1.0))
             self._slice_done([], wires, 1.0)
+            self.built_extent = _rect(index.extent())
         yield 1.0
 
     def _slice_done(self, nodes: list[Node], wires: list[WireKey], fraction: float) -> float:
         """``fraction``, once the nodes and wires just indexed are, far out, drawn in the
-        overview, and their extent added to :attr:`built_extent` (the lists of them are
-        emptied for the next slice)."""
-        index = self.index
-        boxes = [index.boxes[node] for node in nodes] + [index.wires[key][2] for key in wires]
-        if boxes:
-            self.built_extent = self.built_extent.united(_rect(bounds(boxes)))
+        overview (the lists of them are emptied for the next slice)."""
         if self.overview_mode:
-            self.overview.add(self._marks_of(nodes), self._lines_of(wires))
+            line = self.index.line
+            self.overview.add(self._marks_of(nodes), (line(*key) for key in wires))
         nodes.clear()
         wires.clear()
         return fraction
@@ -273,7 +270,7 @@ class GraphScene(QGraphicsScene):
         items = [self.item_for(node) for node in chosen]
         blocked = self.blockSignals(True)
         try:
-            for (target, port), (source, _, _) in list(self.index.wires.items()):
+            for target, port, source, *_ in list(self.index.wire_lines()):
                 if (target, port) not in self.edge_items and target in chosen \
                         and source in chosen:
                     self._make_edge(target, port)
@@ -331,7 +328,7 @@ class GraphScene(QGraphicsScene):
                    spare_nodes: dict[Node, NodeItem] | None = None,
                    spare: dict[tuple[Node, int, Node], EdgeItem] | None = None) -> EdgeItem:
         """The item of the wire into ``port`` of ``target`` (and of its ends, if need be)."""
-        source = self.index.wires[target, port][0]
+        source = self.index.source(target, port)
         made = self.node_items
         source_item = made.get(source) or self._make_node(source, spare_nodes)
         target_item = made.get(target) or self._make_node(target, spare_nodes)
@@ -357,7 +354,7 @@ class GraphScene(QGraphicsScene):
         the shown area are made at the end. Selected nodes that go are announced once, when
         the edit is done (deleting ten thousand selected nodes must not announce ten thousand
         selection changes)."""
-        was_empty = not self.index.boxes
+        was_empty = not len(self.index)
         index, made, wired = self.index, self.node_items, self.edge_items
         ends: set[Node] = set()
         fresh: set[Node] = set()
@@ -397,7 +394,7 @@ class GraphScene(QGraphicsScene):
                         if (node, event.port) in wired:
                             self._remove_edge_item(node, event.port)
                     ends.update((node, event.source))
-                elif kind == "ui_changed":
+                elif kind == "ui_changed" and node in index:
                     index.place(node)
                     index.rewire(node)
                     if node in made:
@@ -424,6 +421,7 @@ class GraphScene(QGraphicsScene):
                 self._own_rect = False
             else:
                 self._cover(placed)
+            index.settle()
             self._make_in(self._wanted, spare_nodes, spare_edges)
             self._spare_flags = (self.overview_mode, self.doc.editable)
         for node in ends - fresh:  # their ports show whether they are wired (new ones do)
@@ -431,7 +429,7 @@ class GraphScene(QGraphicsScene):
             if item is not None:
                 item.update()
         self.overview.invalidate()
-        if was_empty != (not self.index.boxes):
+        if was_empty != (not len(self.index)):
             self.update()  # the view's hint for an empty canvas goes or comes
 
     def _forget(self, node: Node) -> None:
@@ -452,10 +450,10 @@ class GraphScene(QGraphicsScene):
         it — by a quarter more, as Qt's own grows: each change re-indexes every item."""
         if not placed or not self._own_rect:
             return
-        rect, boxes = self.sceneRect(), self.index.boxes
-        beyond = [box for box in (boxes.get(node) for node in placed) if box is not None
-                  and (box[0] < rect.left() or box[1] < rect.top() or box[2] > rect.right()
-                       or box[3] > rect.bottom())]
+        rect, index = self.sceneRect(), self.index
+        beyond = [box for box in (index.box(node) for node in placed if node in index)
+                  if box[0] < rect.left() or box[1] < rect.top() or box[2] > rect.right()
+                  or box[3] > rect.bottom()]
         if beyond:
             dx, dy = rect.width() / 4, rect.height() / 4
             self.setSceneRect(rect.united(_rect(bounds(beyond))).adjusted(-dx, -dy, dx, dy))
@@ -527,7 +525,7 @@ class GraphScene(QGraphicsScene):
     def set_preview(self, node: Node, preview: str | np.ndarray | None) -> None:
         """Show ``preview`` on ``node`` (see :meth:`NodeItem.set_preview`; None: its
         default)."""
-        if node not in self.index.boxes:
+        if node not in self.index:
             return
         if preview is None:
             self._previews.pop(node, None)
@@ -539,7 +537,7 @@ class GraphScene(QGraphicsScene):
 
     def set_state(self, node: Node, state: str, message: str = "") -> None:
         """Mark what the last evaluation found on ``node`` (:meth:`NodeItem.set_state`)."""
-        if node not in self.index.boxes:
+        if node not in self.index:
             return
         if state == OK:
             self._marks.pop(node, None)
@@ -551,7 +549,7 @@ class GraphScene(QGraphicsScene):
 
     def set_step(self, node: Node, step: str | None, preview: str = "") -> None:
         """Mark ``node`` for a step-through (:meth:`NodeItem.set_step`; None: no mark)."""
-        if node not in self.index.boxes:
+        if node not in self.index:
             return
         if step is None:
             self._steps.pop(node, None)
@@ -586,7 +584,7 @@ class GraphScene(QGraphicsScene):
             self.overview.paint(painter)
 
     def _overview_parts(self) -> tuple[Iterator[Mark], Iterator[Line]]:
-        return self._marks_of(self.index.boxes), self._lines_of(self.index.wires)
+        return self._marks_of(self.index.nodes()), self._lines_of(self.index.wire_lines())
 
     def _marks_of(self, nodes: Iterable[Node]) -> Iterator[Mark]:
         """``nodes`` as the overview draws them (where their items are, if made)."""
@@ -602,19 +600,18 @@ class GraphScene(QGraphicsScene):
                     else style.op_color(node.op)
                 yield x, y, NodeItem.height_for(node), node in chosen, color
 
-    def _lines_of(self, keys: Iterable[WireKey]) -> Iterator[Line]:
-        """The wires ``keys`` as the overview draws them (following the items made, which
-        a drag moves before the document knows)."""
-        wires, made = self.index.wires, self.node_items
-        for key in keys:
-            source, ends, _ = wires[key]
-            target = key[0]
+    def _lines_of(self, wires: Iterable[tuple[Node, int, Node, float, float, float, float]]
+                  ) -> Iterator[Line]:
+        """``wires`` (as :meth:`SpatialIndex.wire_lines` gives them) as the overview draws
+        them: following the items made, which a drag moves before the document knows."""
+        made = self.node_items
+        for target, port, source, x1, y1, x2, y2 in wires:
             if source in made or target in made:
                 sx, sy = self._at(source)
                 tx, ty = self._at(target)
-                ends = wire_ends(sx, sy, NodeItem.height_for(source), tx, ty,
-                                 NodeItem.height_for(target), key[1])
-            yield ends[0], ends[1], ends[2], ends[3]
+                x1, y1, x2, y2, _ = wire_ends(sx, sy, NodeItem.height_for(source), tx, ty,
+                                              NodeItem.height_for(target), port)
+            yield x1, y1, x2, y2
 
     def _at(self, node: Node) -> tuple[float, float]:
         item = self.node_items.get(node)
@@ -628,7 +625,7 @@ class GraphScene(QGraphicsScene):
 
     def node_rect(self, node: Node) -> QRectF:
         """Where ``node`` is drawn, with its ports (its item need not be made)."""
-        return _rect(self.index.boxes[node])
+        return _rect(self.index.box(node))
 
     def extent(self) -> QRectF:
         """Where every node, wire and badge is."""
@@ -640,7 +637,7 @@ class GraphScene(QGraphicsScene):
 
     def selection_extent(self) -> QRectF:
         """Where the selected nodes (and their badges) are (null if none is)."""
-        rect = _rect(bounds([self.index.boxes[node] for node in self._selected]))
+        rect = _rect(bounds([self.index.box(node) for node in self._selected]))
         for item in self.selected_node_items():
             if item.childItems():
                 rect = rect.united(with_children(item))
@@ -688,7 +685,7 @@ class GraphScene(QGraphicsScene):
     def select(self, nodes: Iterable[Node]) -> None:
         """Select exactly ``nodes``, and no wire (one ``selectionChanged``, however many
         they are)."""
-        self._selected = {node for node in nodes if node in self.index.boxes}
+        self._selected = {node for node in nodes if node in self.index}
         self._mirror(wires=False)
         self._syncing = True
         try:

@@ -1,5 +1,6 @@
-"""Where a graph's nodes and wires are on the canvas, without an item for each: a uniform
-grid of cells, each holding the nodes and wires whose bounds cross it.
+"""Where a graph's nodes and wires are on the canvas, without an item for each: their bounds in
+numpy arrays, a row per node and per wire, asked in one vectorised test (a few dozen µs for
+ten thousand nodes: no Python object per node beyond its row number).
 
 The scene keeps it in step with the document (nodes added, removed, moved; wires made and
 undone) and asks it what lies in the area the view shows, to make items only for that; the
@@ -17,15 +18,12 @@ from editor.canvas.items.edge import wire_ends, wire_extent
 from editor.canvas.items.node import NodeItem
 from engine.graph import Node
 
-CELL = 1024.0
-"""A cell's side, in scene units (a few nodes wide)."""
-LONG = 64
-"""A wire crossing more cells than this is kept apart and tested at every query."""
-
 Box = tuple[float, float, float, float]
 """Left, top, right, bottom (scene coordinates)."""
 WireKey = tuple[Node, int]
 """A wire, by the node it feeds and the port."""
+_PORTS = 1 << 16
+"""A wire's code: its target's row × this + its port."""
 
 
 def position(node: Node) -> tuple[float, float]:
@@ -34,130 +32,158 @@ def position(node: Node) -> tuple[float, float]:
     return (float(pos[0]), float(pos[1])) if layout.valid_pos(pos) else (0.0, 0.0)
 
 
-def _cells(box: Box) -> Iterator[tuple[int, int]]:
-    left, top, right, bottom = box
-    for cx in range(int(left // CELL), int(right // CELL) + 1):
-        for cy in range(int(top // CELL), int(bottom // CELL) + 1):
-            yield cx, cy
-
-
-def _span(box: Box) -> int:
-    left, top, right, bottom = box
-    columns = int(right // CELL) - int(left // CELL) + 1
-    return columns * (int(bottom // CELL) - int(top // CELL) + 1)
-
-
-def _meets(a: Box, b: Box) -> bool:
-    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
-
-
 def bounds(boxes: list[Box]) -> Box | None:
     """The bounds of ``boxes`` (None if there are none), for many at once."""
     if not boxes:
         return None
-    table = np.array(boxes)
+    return _bounds(np.array(boxes))
+
+
+def _bounds(table: np.ndarray) -> Box | None:
+    table = table[~np.isnan(table[:, 0])]
+    if not len(table):
+        return None
     return (float(table[:, 0].min()), float(table[:, 1].min()),
             float(table[:, 2].max()), float(table[:, 3].max()))
 
 
+def _meeting(table: np.ndarray, area: Box) -> np.ndarray:
+    """The rows of ``table`` (boxes; NaN: none) that meet ``area``."""
+    left, top, right, bottom = area
+    with np.errstate(invalid="ignore"):
+        return np.flatnonzero((table[:, 0] <= right) & (table[:, 2] >= left)
+                              & (table[:, 1] <= bottom) & (table[:, 3] >= top))
+
+
+class _Rows:
+    """Rows of ``width`` floats (NaN while free), grown by doubling, freed rows reused."""
+
+    def __init__(self, width: int) -> None:
+        self.table = np.full((64, width), np.nan)
+        self.used = 0
+        self.free: list[int] = []
+
+    def take(self) -> int:
+        if self.free:
+            return self.free.pop()
+        if self.used == len(self.table):
+            self.table = np.vstack([self.table, np.full_like(self.table, np.nan)])
+        self.used += 1
+        return self.used - 1
+
+    def give_back(self, row: int) -> None:
+        self.table[row] = np.nan
+        self.free.append(row)
+
+
 class SpatialIndex:
-    """The nodes' and wires' bounds by grid cell (see the module's doc)."""
+    """The nodes' and wires' bounds (see the module's doc)."""
 
     def __init__(self) -> None:
-        self.boxes: dict[Node, Box] = {}
-        """Each node's bounds, with its ports (as its item's ``extent``)."""
-        self.wires: dict[WireKey, tuple[Node, tuple[float, float, float, float, float | None],
-                                        Box]] = {}
-        """Each wire's source, ends and lane (as :func:`wire_ends` gives them), and bounds."""
-        self._node_cells: dict[tuple[int, int], set[Node]] = {}
-        self._wire_cells: dict[tuple[int, int], set[WireKey]] = {}
-        self._long: set[WireKey] = set()
+        self._row: dict[Node, int] = {}
+        self._nodes: list[Node | None] = []
+        self._boxes = _Rows(4)
+        self._dying: dict[Node, int] = {}
+        """Nodes removed by the edit being followed: their rows are reused once it is done
+        (:meth:`settle`), when the wires into and out of them are gone too."""
+        self._wire_row: dict[int, int] = {}
+        self._wires = _Rows(11)
+        """Per wire: its bounds, its ends (x1, y1, x2, y2), its target's row, port and
+        source's row."""
 
     def __len__(self) -> int:
-        return len(self.boxes)
+        return len(self._row)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._row
+
+    def nodes(self) -> Iterator[Node]:
+        """Every node, in the order they were indexed."""
+        return iter(self._row)
 
     # ---- nodes ----------------------------------------------------------------------------
 
     def place(self, node: Node) -> None:
-        """Index ``node`` where it is now (added, or moved: its wires follow)."""
-        if node in self.boxes:
-            self._unplace(node)
+        """Index ``node`` where it is now (added, or moved)."""
+        row = self._row.get(node)
+        if row is None:
+            row = self._dying.pop(node, None)
+            if row is None:
+                row = self._boxes.take()
+                if row == len(self._nodes):
+                    self._nodes.append(node)
+                else:
+                    self._nodes[row] = node
+            self._row[node] = row
         x, y = position(node)
         left, top, right, bottom = NodeItem.reach_for(node)
-        box = (x + left, y + top, x + right, y + bottom)
-        self.boxes[node] = box
-        cells = self._node_cells
-        for cell in _cells(box):
-            held = cells.get(cell)
-            if held is None:
-                cells[cell] = {node}
-            else:
-                held.add(node)
+        self._boxes.table[row] = (x + left, y + top, x + right, y + bottom)
 
     def remove(self, node: Node) -> None:
-        self._unplace(node)
-        del self.boxes[node]
+        row = self._row.pop(node)
+        self._boxes.table[row] = np.nan
+        self._dying[node] = row
 
-    def _unplace(self, node: Node) -> None:
-        cells = self._node_cells
-        for cell in _cells(self.boxes[node]):
-            held = cells[cell]
-            held.discard(node)
-            if not held:
-                del cells[cell]
+    def settle(self) -> None:
+        """The edit followed is done: the rows of the nodes it removed are free (and any wire
+        left at them goes)."""
+        if not self._dying:
+            return
+        rows = np.array(list(self._dying.values()))
+        wires = self._wires.table[: self._wires.used]
+        for row in np.flatnonzero(np.isin(wires[:, 8], rows) | np.isin(wires[:, 10], rows)):
+            self._drop_wire(int(row))
+        for row in rows.tolist():
+            self._nodes[row] = None
+            self._boxes.give_back(row)
+        self._dying.clear()
+
+    def box(self, node: Node) -> Box:
+        """``node``'s bounds, with its ports (as its item's ``extent``)."""
+        left, top, right, bottom = self._boxes.table[self._row[node]].tolist()
+        return left, top, right, bottom
 
     def nodes_in(self, area: Box) -> list[Node]:
         """The nodes whose bounds meet ``area``."""
-        boxes, found = self.boxes, set()
-        if _span(area) > len(self._node_cells):  # bigger than the graph: test each node
-            return [node for node, box in boxes.items() if _meets(box, area)]
-        for cell in _cells(area):
-            held = self._node_cells.get(cell)
-            if held:
-                found.update(held)
-        return [node for node in found if _meets(boxes[node], area)]
+        nodes = self._nodes
+        return [nodes[row] for row in _meeting(self._boxes.table[: self._boxes.used], area)
+                .tolist()]  # type: ignore[misc]  # (a row that meets holds a node)
 
     def extent(self) -> Box | None:
         """The bounds of every node and wire (None if there are none)."""
-        return bounds([*self.boxes.values(), *(box for _, _, box in self.wires.values())])
+        nodes = _bounds(self._boxes.table[: self._boxes.used])
+        wires = _bounds(self._wires.table[: self._wires.used, :4])
+        return bounds([box for box in (nodes, wires) if box is not None])
 
     # ---- wires ----------------------------------------------------------------------------
 
     def wire(self, target: Node, port: int, source: Node) -> None:
         """Index the wire from ``source`` into ``port`` of ``target`` (made, or its ends
         moved)."""
-        key = (target, port)
-        if key in self.wires:
-            self.unwire(target, port)
+        for end in (target, source):
+            if end not in self._row:
+                self.place(end)
+        code = self._row[target] * _PORTS + port
+        row = self._wire_row.get(code)
+        if row is None:
+            row = self._wire_row[code] = self._wires.take()
         sx, sy = position(source)
         tx, ty = position(target)
         ends = wire_ends(sx, sy, NodeItem.height_for(source), tx, ty,
                          NodeItem.height_for(target), port)
-        box = wire_extent(*ends)
-        self.wires[key] = (source, ends, box)
-        if _span(box) > LONG:
-            self._long.add(key)
-            return
-        cells = self._wire_cells
-        for cell in _cells(box):
-            held = cells.get(cell)
-            if held is None:
-                cells[cell] = {key}
-            else:
-                held.add(key)
+        self._wires.table[row] = (*wire_extent(*ends), *ends[:4], self._row[target], port,
+                                  self._row[source])
 
     def unwire(self, target: Node, port: int) -> None:
-        key = (target, port)
-        _, _, box = self.wires.pop(key)
-        if key in self._long:
-            self._long.discard(key)
-            return
-        cells = self._wire_cells
-        for cell in _cells(box):
-            held = cells[cell]
-            held.discard(key)
-            if not held:
-                del cells[cell]
+        at = self._row.get(target, self._dying.get(target))
+        row = None if at is None else self._wire_row.get(at * _PORTS + port)
+        if row is not None:
+            self._drop_wire(row)
+
+    def _drop_wire(self, row: int) -> None:
+        target, port = self._wires.table[row, 8:10]
+        del self._wire_row[int(target) * _PORTS + int(port)]
+        self._wires.give_back(row)
 
     def rewire(self, node: Node) -> None:
         """Index again the wires into and out of ``node`` (it moved)."""
@@ -169,14 +195,31 @@ class SpatialIndex:
                 if source is node:
                     self.wire(target, port, node)
 
+    def source(self, target: Node, port: int) -> Node:
+        """The node that feeds ``port`` of ``target``."""
+        row = self._wire_row[self._row[target] * _PORTS + port]
+        node = self._nodes[int(self._wires.table[row, 10])]
+        assert node is not None  # (a wire's rows are of nodes indexed)
+        return node
+
     def wires_in(self, area: Box) -> list[WireKey]:
         """The wires whose bounds meet ``area`` (a long one whose ends are both outside it
         too)."""
-        wires, found = self.wires, set(self._long)
-        if _span(area) > len(self._wire_cells):
-            return [key for key, (_, _, box) in wires.items() if _meets(box, area)]
-        for cell in _cells(area):
-            held = self._wire_cells.get(cell)
-            if held:
-                found.update(held)
-        return [key for key in found if _meets(wires[key][2], area)]
+        table = self._wires.table[: self._wires.used]
+        nodes = self._nodes
+        return [(nodes[int(target)], int(port))  # type: ignore[misc]  # (rows of nodes)
+                for target, port in table[_meeting(table, area), 8:10].tolist()]
+
+    def line(self, target: Node, port: int) -> tuple[float, float, float, float]:
+        """The ends of the wire into ``port`` of ``target``: x1, y1, x2, y2."""
+        row = self._wire_row[self._row[target] * _PORTS + port]
+        x1, y1, x2, y2 = self._wires.table[row, 4:8].tolist()
+        return x1, y1, x2, y2
+
+    def wire_lines(self) -> Iterator[tuple[Node, int, Node, float, float, float, float]]:
+        """Every wire: its target, port and source, and its ends (x1, y1, x2, y2)."""
+        table = self._wires.table[: self._wires.used]
+        nodes = self._nodes
+        for x1, y1, x2, y2, target, port, source in table[~np.isnan(table[:, 0]), 4:].tolist():
+            yield (nodes[int(target)], int(port), nodes[int(source)],  # type: ignore[misc]
+                   x1, y1, x2, y2)

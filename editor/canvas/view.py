@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import (
@@ -45,7 +46,7 @@ FRAME_MARGIN, TIGHT_MARGIN = 40, 8
 """Pixels left around a framed graph; the least, when that keeps it readable."""
 EXTENT = 1e6
 EMPTY_HINT = "Drag an op from the palette, or press Tab to add a node"
-AREA_MARGIN = 0.5
+AREA_MARGIN = 0.2
 """Items are made for what the view shows and this much of its size more on every side:
 scrolling a little shows items made already."""
 WHEEL_STEP = 1.15
@@ -114,6 +115,7 @@ class GraphView(QGraphicsView):
         self._space = False
         self._last_mouse = QPoint(-1, -1)
         self._tile: tuple[int, QPixmap] | None = None
+        self._moving = False
         self.context_actions: list[QAction | None] = []
         """The right-click menu of empty canvas (None: a separator); the window fills it in."""
         self.node_actions: Callable[[Node], list[QAction | None]] = lambda node: []
@@ -134,16 +136,18 @@ class GraphView(QGraphicsView):
         anchor = self.viewport().rect().center() if anchor is None else anchor
         factor = min(max(self.zoom() * factor, MIN_ZOOM), MAX_ZOOM) / self.zoom()
         fixed = self.mapToScene(anchor)
-        self.scale(factor, factor)
-        drift = self.mapFromScene(fixed) - anchor
-        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
-        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
+        with self._one_move():
+            self.scale(factor, factor)
+            drift = self.mapFromScene(fixed) - anchor
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
         self._zoom_changed()
 
     def set_zoom(self, zoom: float) -> None:
         center = self.mapToScene(self.viewport().rect().center())
-        self.setTransform(QTransform.fromScale(zoom, zoom))
-        self.centerOn(center)
+        with self._one_move():
+            self.setTransform(QTransform.fromScale(zoom, zoom))
+            self.centerOn(center)
         self._zoom_changed()
 
     def _zoom_changed(self) -> None:
@@ -151,10 +155,20 @@ class GraphView(QGraphicsView):
             self.graph_scene.set_overview(self.zoom() < OVERVIEW_ZOOM)
         self._shown_changed()
 
+    @contextmanager
+    def _one_move(self) -> Iterator[None]:
+        """Within: a zoom and a scroll that make one change of what is shown (the items of
+        the view half way are not made)."""
+        self._moving = True
+        try:
+            yield
+        finally:
+            self._moving = False
+
     def _shown_changed(self) -> None:
         """What the view shows changed (a zoom, a scroll, a resize): the scene makes the
         items of it — none far out, where the overview draws the graph."""
-        if self.scene() is None:
+        if self.scene() is None or self._moving:
             return
         if self.zoom() < OVERVIEW_ZOOM:
             self.graph_scene.show_area(None)
@@ -179,8 +193,9 @@ class GraphView(QGraphicsView):
         """Zoom and scroll so that ``rect`` fills the view (at :meth:`framing_zoom`)."""
         if rect.isNull():
             return
-        self.setTransform(QTransform.fromScale(*(2 * [self.framing_zoom(rect)])))
-        self.centerOn(rect.center())
+        with self._one_move():
+            self.setTransform(QTransform.fromScale(*(2 * [self.framing_zoom(rect)])))
+            self.centerOn(rect.center())
         self._zoom_changed()
 
     def framing_zoom(self, rect: QRectF) -> float:
@@ -224,7 +239,7 @@ class GraphView(QGraphicsView):
         if self.scene() is None:
             return
         self.graph_scene.drawBackground(painter, rect)
-        if not self.graph_scene.index.boxes:
+        if not len(self.graph_scene.index):
             painter.save()
             painter.resetTransform()
             painter.setPen(style.MUTED_TEXT)

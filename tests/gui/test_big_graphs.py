@@ -47,7 +47,7 @@ def canvas_wires(scene) -> set[tuple[str, int, str]]:
     """The wires the canvas draws: from its index (far out, in the overview), their items
     made for what the view shows — each one of them."""
     indexed = {(target.name, port, source.name)
-               for (target, port), (source, _, _) in scene.index.wires.items()}
+               for target, port, source, *_ in scene.index.wire_lines()}
     made = {(e.target.node.name, e.port, e.source.node.name) for e in scene.items()
             if isinstance(e, EdgeItem)}
     assert made <= indexed
@@ -58,7 +58,7 @@ def canvas_nodes(scene) -> dict[str, QPointF]:
     """The nodes the canvas draws, and where (their items, if made, there too)."""
     made = {i.node.name: i.pos() for i in scene.items() if isinstance(i, NodeItem)}
     indexed = {node.name: scene.node_rect(node).topLeft() + QPointF(NodeItem.HIT_R, 4)
-               for node in scene.index.boxes}
+               for node in scene.index.nodes()}
     assert all(indexed[name] == pos for name, pos in made.items())
     return indexed
 

@@ -89,11 +89,11 @@ def test_a_finished_open_shows_every_node_and_wire(affine, dialogs, held_drawing
     assert window.doc.path == big_file and window.view.scene() is window.scene
     assert held_drawing["slices"] > 10  # drawn in slices
     scene = window.scene
-    assert {node.name for node in scene.index.boxes} == {n.name for n in expected}
-    assert {(target.name, port, source.name) for (target, port), (source, _, _)
-            in scene.index.wires.items()} == wires(expected)
+    assert {node.name for node in scene.index.nodes()} == {n.name for n in expected}
+    assert {(target.name, port, source.name) for target, port, source, *_
+            in scene.index.wire_lines()} == wires(expected)
     shown = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
-    assert all(shown.contains(scene.node_rect(node)) for node in scene.index.boxes)
+    assert all(shown.contains(scene.node_rect(node)) for node in scene.index.nodes())
     assert window.opener.dialog is None
 
 
