@@ -73,20 +73,6 @@ def _node_rect(op_type: str) -> QRectF:
     return QRectF(-NodeItem.HIT_R, 0, NodeItem.WIDTH + 2 * NodeItem.HIT_R, height)
 
 
-def _extent(nodes: list[Node]) -> QRectF:
-    """Where ``nodes`` are drawn, with their ports and a margin of a node's size (as numbers
-    first: a rectangle per node costs more than the rest)."""
-    xs, ys = [0.0], [0.0]  # a node without a valid position is drawn at (0, 0)
-    for node in nodes:
-        pos = node.ui.get("pos")
-        if layout.valid_pos(pos):
-            xs.append(pos[0])
-            ys.append(pos[1])
-    margin = NodeItem.WIDTH + 2 * NodeItem.HIT_R
-    return QRectF(QPointF(min(xs) - margin, min(ys) - margin),
-                  QPointF(max(xs) + 2 * margin, max(ys) + 2 * margin))
-
-
 def _rect(box: Box | None) -> QRectF:
     """``box`` as a rectangle (a null one for None)."""
     if box is None:
@@ -192,33 +178,38 @@ class GraphScene(QGraphicsScene):
         once), yielding the fraction done after each slice — a big graph is indexed from the
         event loop, a slice a turn, and the window stays live. ``far_out`` says whether the
         graph's extent will be shown zoomed out to the overview: it is then drawn a slice at a
-        time too. No item is made: the view asks for those it shows.
-
-        The scene's rectangle is set to the graph's extent first: Qt re-indexes every item
-        when it changes (:meth:`_cover` grows it later, over nodes placed beyond it)."""
+        time too. No item is made: the view asks for those it shows. The scene's rectangle
+        is set to the graph's extent (:meth:`_cover` grows it later, over nodes placed
+        beyond it: Qt re-indexes every item when it changes)."""
         graph, index = self.doc.graph, self.index
         with gc_paused():  # what the index holds lives as long as the scene
             nodes = graph.topological_order()  # (File › Open's thread sorted it)
-            total = max(len(nodes) + graph.nx.number_of_edges(), 1)
+            total = max(2 * len(nodes) + graph.nx.number_of_edges(), 1)
             step = slice_size or total
             if slice_size:
                 yield 0.0
-            extent = _extent(nodes)
-            self.setSceneRect(extent)
+            done = 0
+            for node in nodes:
+                index.place(node)
+                done += 1
+                if done % step == 0:
+                    yield done / total
+            extent = _rect(index.extent())
+            margin = NodeItem.WIDTH + 2 * NodeItem.HIT_R
+            self.setSceneRect(extent.adjusted(-margin, -margin, margin, margin))
             self._own_rect = True
             if far_out is not None:
                 self.set_overview(far_out(extent))
+            marks: list[Node] = []
             if self.overview_mode:
                 self.overview.start()  # drawn a slice at a time too
-            done = 0
-            placed: list[Node] = []
-            for node in nodes:
-                index.place(node)
-                placed.append(node)
-                done += 1
-                if done % step == 0:
-                    yield self._slice_done(placed, [], done / total)
-            self._slice_done(placed, [], done / total)
+                for node in nodes:
+                    marks.append(node)
+                    done += 1
+                    if done % step == 0:
+                        yield self._slice_done(marks, [], done / total)
+                self._slice_done(marks, [], done / total)
+            done = len(nodes) * 2
             wires: list[WireKey] = []
             for source, target, port in graph.wires():
                 index.wire(target, port, source)

@@ -43,8 +43,12 @@ class Overview:
         corner is in the scene), painted again while neither the graph nor the zoom change."""
 
     def invalidate(self) -> None:
-        """The graph changed: rebuild the picture when it is next drawn."""
+        """The graph changed: rebuild the picture when it is next drawn (while it is not
+        shown, what it is drawn from goes too)."""
         self._picture = None
+        if not self.visible:
+            self._bodies, self._chosen, self._wires = QPainterPath(), QPainterPath(), QPainterPath()
+            self._titles = {}
         if not self._stale:
             self._stale = True
             if self.visible:
