@@ -391,7 +391,7 @@ class GraphScene(QGraphicsScene):
                     if node in made:
                         self._move_node_item(node)
                     placed.append(node)
-                elif kind in NODE_CHANGED and node in made:
+                elif kind in NODE_CHANGED and node in index:
                     self._node_changed(node)
         finally:
             if many:
@@ -479,8 +479,9 @@ class GraphScene(QGraphicsScene):
                 self._syncing = False
 
     def _node_changed(self, node: Node) -> None:
-        item = self.node_items[node]
-        item.refresh()
+        item = self.node_items.get(node)
+        if item is not None:
+            item.refresh()
         if node.op.is_source:
             self.set_preview(node, None)  # recomputed when drawn
 

@@ -25,7 +25,7 @@ from PySide6.QtGui import (
     QTransform,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu, QWidget
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLineEdit, QMenu, QWidget
 
 from editor import style
 from editor.canvas.items import NodeItem
@@ -120,6 +120,12 @@ class GraphView(QGraphicsView):
         """The right-click menu of empty canvas (None: a separator); the window fills it in."""
         self.node_actions: Callable[[Node], list[QAction | None]] = lambda node: []
         """A node's right-click menu (what can be done to that node); the window sets it."""
+
+    def setScene(self, scene: QGraphicsScene | None) -> None:  # type: ignore[override]
+        """Show ``scene`` (its items are made once it is framed or zoomed: not for where the
+        last scene was shown)."""
+        with self._one_move():
+            super().setScene(scene)
 
     @property
     def graph_scene(self) -> GraphScene:
