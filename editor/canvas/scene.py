@@ -44,7 +44,7 @@ from editor.document.commands import (
     Rename,
     SetWires,
 )
-from engine.errors import EngineError
+from engine.errors import EngineError, ShapeError
 from engine.gcpause import gc_paused
 from engine.graph import GraphEvent, Node
 from engine.io import graph_from_text, graph_to_dict
@@ -579,18 +579,22 @@ class GraphScene(QGraphicsScene):
         return self._marks_of(self.index.nodes()), self._lines_of(self.index.wire_lines())
 
     def _marks_of(self, nodes: Iterable[Node]) -> Iterator[Mark]:
-        """``nodes`` as the overview draws them (where their items are, if made)."""
-        chosen, made, marks = self._selected, self.node_items, self._marks
+        """``nodes`` as the overview draws them (where their items are, if made; red if
+        their shape or their evaluation failed, as an item's title is)."""
+        chosen, made, marks, graph = self._selected, self.node_items, self._marks, self.doc.graph
         for node in nodes:
             item = made.get(node)
             if item is not None:
                 yield item.x(), item.y(), item.height, node in chosen, item.title_color()
-            else:
-                x, y = position(node)
-                mark = marks.get(node)
-                color = style.ERROR if mark is not None and mark[0] == ERROR \
-                    else style.op_color(node.op)
-                yield x, y, NodeItem.height_for(node), node in chosen, color
+                continue
+            x, y = position(node)
+            try:
+                graph.shape_of(node)
+                state = marks.get(node, (OK, ""))[0]
+            except ShapeError:  # (its own error, or blocked by another's)
+                state = self.doc.shape_state(node)[1]
+            color = style.ERROR if state == ERROR else style.op_color(node.op)
+            yield x, y, NodeItem.height_for(node), node in chosen, color
 
     def _lines_of(self, wires: Iterable[tuple[Node, int, Node, float, float, float, float]]
                   ) -> Iterator[Line]:

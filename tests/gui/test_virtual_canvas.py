@@ -4,11 +4,14 @@ what an action needs), and everything a user does works the same on the nodes wi
 from __future__ import annotations
 
 import numpy as np
+from conftest import WAIT
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor
 
+import engine as ts
 from editor import style
 from editor.canvas.items.edge import EdgeItem
+from editor.canvas.items.gradient_badge import GradientBadge
 from editor.canvas.items.node import NodeItem
 from editor.canvas.view import AREA_MARGIN
 from engine import Graph, save_graph
@@ -192,3 +195,48 @@ def test_a_long_wire_whose_ends_are_both_off_screen_is_drawn_across_the_view(can
     background = style.BACKGROUND.rgb()
     column = [QColor(picture.pixel(point.x(), point.y() + dy)).rgb() for dy in range(-3, 4)]
     assert any(color != background for color in column)  # the wire's pixels
+
+
+def test_far_out_a_node_without_an_item_whose_shape_is_wrong_is_drawn_red(canvas, tmp_path):
+    graph = grid()
+    two = graph.add_node("variable", name="two", value=np.zeros(2),
+                         ui={"pos": [STEP_X * 20, STEP_Y * 12]})
+    three = graph.add_node("variable", name="three", value=np.zeros(3),
+                           ui={"pos": [STEP_X * 20, STEP_Y * 13]})
+    graph.add_node("add", [two, three], name="bad", ui={"pos": [STEP_X * 22, STEP_Y * 12]})
+    open_graph(canvas, tmp_path, graph)
+    at_100(canvas, QPointF(0, 0))
+    canvas.key(Qt.Key_Home)
+    assert canvas.scene.overview_mode and "bad" not in made(canvas)
+    title = QPointF(STEP_X * 22 + NodeItem.WIDTH / 2, STEP_Y * 12 + NodeItem.TITLE_H / 2)
+    picture = canvas.viewport.grab().toImage()
+    point = canvas.at(title) * picture.devicePixelRatio()
+    assert QColor(picture.pixel(point.x(), point.y())).rgb() == style.ERROR.rgb()
+    assert "bad" not in made(canvas)
+
+
+def test_gradient_badges_hang_on_variables_off_screen_and_show_when_scrolled_to(
+        qtbot, canvas, tmp_path):
+    graph = grid()
+    with graph.as_default():
+        loss = ts.add(ts.reduce_sum(graph.get_node("n0_23")),
+                      ts.reduce_sum(graph.get_node("n11_23")), name="J")
+        ts.train.GradientDescentOptimizer(0.1).minimize(loss, name="train")
+    for k, node in enumerate(n for n in list(graph.nodes) if "pos" not in n.ui):
+        graph.set_ui(node, pos=[STEP_X * 25, STEP_Y * k])
+    open_graph(canvas, tmp_path, graph)
+    at_100(canvas, QPointF(0, 0))
+    scene, view = canvas.scene, canvas.view
+    assert "v0" in made(canvas) and "v11" not in made(canvas)
+    canvas.window.training.show_gradients_action.trigger()
+
+    def badges() -> dict[str, GradientBadge]:
+        return {item.node.name: child for item in scene.items() if isinstance(item, NodeItem)
+                for child in item.childItems() if isinstance(child, GradientBadge)}
+
+    qtbot.waitUntil(lambda: sorted(badges()) == ["v0", "v11"], timeout=WAIT)
+    badge = badges()["v11"]
+    view.centerOn(scene.node_rect(canvas.graph.get_node("v11")).center())
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert badge.isVisible() and shown.intersects(badge.sceneBoundingRect())
+    assert badge.text.startswith("∇")
