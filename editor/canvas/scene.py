@@ -350,6 +350,7 @@ class GraphScene(QGraphicsScene):
         ends: set[Node] = set()
         fresh: set[Node] = set()
         placed: list[Node] = []
+        moved: set[Node] = set()
         spare_nodes, spare_edges = self._spare_nodes, self._spare_edges
         self._spare_nodes, self._spare_edges = {}, {}
         # Qt takes an item out of its index at once (slowly, for long wires); without the
@@ -387,7 +388,7 @@ class GraphScene(QGraphicsScene):
                     ends.update((node, event.source))
                 elif kind == "ui_changed" and node in index:
                     index.place(node)
-                    index.rewire(node)
+                    moved.add(node)
                     if node in made:
                         self._move_node_item(node)
                     placed.append(node)
@@ -412,6 +413,8 @@ class GraphScene(QGraphicsScene):
                 self._own_rect = False
             else:
                 self._cover(placed)
+            graph = self.doc.graph
+            index.rewire([node for node in moved if node in graph])
             index.settle()
             self._make_in(self._wanted, spare_nodes, spare_edges)
             self._spare_flags = (self.overview_mode, self.doc.editable)

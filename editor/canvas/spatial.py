@@ -9,7 +9,7 @@ overview, framing, the rubber band and free spots ask it too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -185,15 +185,19 @@ class SpatialIndex:
         del self._wire_row[int(target) * _PORTS + int(port)]
         self._wires.give_back(row)
 
-    def rewire(self, node: Node) -> None:
-        """Index again the wires into and out of ``node`` (it moved)."""
-        for port, source in enumerate(node.inputs):
-            if source is not None:
-                self.wire(node, port, source)
-        for target in node.graph.nx.successors(node):
-            for port, source in enumerate(target.inputs):
-                if source is node:
-                    self.wire(target, port, node)
+    def rewire(self, nodes: Iterable[Node]) -> None:
+        """Index again the wires into and out of ``nodes`` (they moved), each once."""
+        done: set[WireKey] = set()
+        for node in nodes:
+            wires = [(node, port, source) for port, source in enumerate(node.inputs)
+                     if source is not None]
+            for target in node.graph.nx.successors(node):
+                wires += [(target, port, node) for port, source in enumerate(target.inputs)
+                          if source is node]
+            for target, port, source in wires:
+                if (target, port) not in done:
+                    done.add((target, port))
+                    self.wire(target, port, source)
 
     def source(self, target: Node, port: int) -> Node:
         """The node that feeds ``port`` of ``target``."""
