@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 
 import engine as ts
 from editor import style
+from editor.app.export_image import export_image
 from editor.canvas.items.edge import EdgeItem
 from editor.canvas.items.gradient_badge import GradientBadge
 from editor.canvas.items.node import NodeItem
@@ -240,3 +241,13 @@ def test_gradient_badges_hang_on_variables_off_screen_and_show_when_scrolled_to(
     shown = view.mapToScene(view.viewport().rect()).boundingRect()
     assert badge.isVisible() and shown.intersects(badge.sceneBoundingRect())
     assert badge.text.startswith("∇")
+
+
+def test_export_image_draws_every_node_those_without_items_too(canvas, tmp_path):
+    open_graph(canvas, tmp_path, grid())
+    at_100(canvas, QPointF(0, 0))
+    assert "n11_23" not in made(canvas)
+    path = tmp_path / "grid.svg"
+    export_image(canvas.scene, path)
+    text = path.read_text()
+    assert all(f">{name}<" in text for name in ("v0", "n5_12", "n11_23"))
