@@ -17,7 +17,7 @@ from collections.abc import Set as AbstractSet
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
@@ -579,25 +579,29 @@ class GraphScene(QGraphicsScene):
             self.overview.paint(painter)
 
     def _overview_parts(self) -> tuple[Iterator[Mark], Iterator[Line]]:
-        return self._marks_of(self.index.nodes()), self._lines_of(self.index.wire_lines())
+        return self._marks_of(), self._lines_of(self.index.wire_lines())
 
-    def _marks_of(self, nodes: Iterable[Node]) -> Iterator[Mark]:
-        """``nodes`` as the overview draws them (where their items are, if made; red if
-        their shape or their evaluation failed, as an item's title is)."""
+    def _marks_of(self, nodes: list[Node] | None = None) -> Iterator[Mark]:
+        """``nodes`` (default: all) as the overview draws them (where their items are, if
+        made; red if their shape or their evaluation failed, as an item's title is)."""
         chosen, made, marks, graph = self._selected, self.node_items, self._marks, self.doc.graph
-        for node in nodes:
+        colors: dict[str, QColor] = {}  # (by op type)
+        for node, x, y, height in self.index.places(nodes):
             item = made.get(node)
             if item is not None:
                 yield item.x(), item.y(), item.height, node in chosen, item.title_color()
                 continue
-            x, y = position(node)
             try:
                 graph.shape_of(node)
-                state = marks.get(node, (OK, ""))[0]
+                state = marks[node][0] if node in marks else OK
             except ShapeError:  # (its own error, or blocked by another's)
                 state = self.doc.shape_state(node)[1]
-            color = style.ERROR if state == ERROR else style.op_color(node.op)
-            yield x, y, NodeItem.height_for(node), node in chosen, color
+            if state == ERROR:
+                color = style.ERROR
+            else:
+                color = colors.get(node.type) or colors.setdefault(node.type,
+                                                                   style.op_color(node.op))
+            yield x, y, height, node in chosen, color
 
     def _lines_of(self, wires: Iterable[tuple[Node, int, Node, float, float, float, float]]
                   ) -> Iterator[Line]:

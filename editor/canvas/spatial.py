@@ -82,7 +82,8 @@ class SpatialIndex:
     def __init__(self) -> None:
         self._row: dict[Node, int] = {}
         self._nodes: list[Node | None] = []
-        self._boxes = _Rows(4)
+        self._boxes = _Rows(7)
+        """Per node: its bounds, its position and its height."""
         self._dying: dict[Node, int] = {}
         """Nodes removed by the edit being followed: their rows are reused once it is done
         (:meth:`settle`), when the wires into and out of them are gone too."""
@@ -117,7 +118,8 @@ class SpatialIndex:
             self._row[node] = row
         x, y = position(node)
         left, top, right, bottom = NodeItem.reach_for(node)
-        self._boxes.table[row] = (x + left, y + top, x + right, y + bottom)
+        self._boxes.table[row] = (x + left, y + top, x + right, y + bottom, x, y,
+                                  NodeItem.height_for(node))
 
     def remove(self, node: Node) -> None:
         row = self._row.pop(node)
@@ -140,18 +142,32 @@ class SpatialIndex:
 
     def box(self, node: Node) -> Box:
         """``node``'s bounds, with its ports (as its item's ``extent``)."""
-        left, top, right, bottom = self._boxes.table[self._row[node]].tolist()
+        left, top, right, bottom = self._boxes.table[self._row[node], :4].tolist()
         return left, top, right, bottom
+
+    def places(self, nodes: list[Node] | None = None
+               ) -> Iterator[tuple[Node, float, float, float]]:
+        """``nodes`` (default: all) with where they are and their height: x, y, height (as
+        numbers from their rows, for many at once)."""
+        if nodes is None:
+            table = self._boxes.table[: self._boxes.used]
+            rows = np.flatnonzero(~np.isnan(table[:, 0]))
+            found = [self._nodes[row] for row in rows.tolist()]
+        else:
+            rows = np.array([self._row[node] for node in nodes], dtype=np.intp)
+            found = list(nodes)
+        xs, ys, heights = self._boxes.table[rows, 4:].T.tolist()
+        return zip(found, xs, ys, heights, strict=True)  # type: ignore[arg-type]
 
     def nodes_in(self, area: Box) -> list[Node]:
         """The nodes whose bounds meet ``area``."""
         nodes = self._nodes
-        return [nodes[row] for row in _meeting(self._boxes.table[: self._boxes.used], area)
+        return [nodes[row] for row in _meeting(self._boxes.table[: self._boxes.used, :4], area)
                 .tolist()]  # type: ignore[misc]  # (a row that meets holds a node)
 
     def extent(self) -> Box | None:
         """The bounds of every node and wire (None if there are none)."""
-        nodes = _bounds(self._boxes.table[: self._boxes.used])
+        nodes = _bounds(self._boxes.table[: self._boxes.used, :4])
         wires = _bounds(self._wires.table[: self._wires.used, :4])
         return bounds([box for box in (nodes, wires) if box is not None])
 
