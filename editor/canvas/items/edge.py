@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from functools import cache
 
-import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
@@ -137,25 +135,6 @@ class WireItem(QGraphicsItem):
 _NO_BRUSH = Qt.BrushStyle.NoBrush
 _MADE = ("_ends", "_bounds", "_path", "_hit")
 """What a wire makes when first needed, from its ends (forgotten when they move)."""
-
-
-def wires_extent(wires: Collection[WireItem]) -> tuple[float, float, float, float] | None:
-    """Left, top, right and bottom of all ``wires``' :meth:`WireItem.extent` (None if there
-    are none), worked out for all at once: tens of thousands of wires are framed in a blink."""
-    if not wires:
-        return None
-    ends = np.array([(*wire._coords, wire._lane) for wire in wires])
-    x1, y1, x2, y2, lane = ends.T
-    back = x2 < x1  # back wires: their turns and their lane
-    reach = BACK_BEND * 0.75
-    dx = np.maximum(np.abs(x2 - x1) * 0.5, 40.0)
-    left = np.where(back, x2 - reach, np.minimum(x1, x2 - dx))
-    right = np.where(back, x1 + reach, np.maximum(x2, x1 + dx))
-    top = np.where(back, np.minimum(np.minimum(y1, y2), lane), np.minimum(y1, y2))
-    bottom = np.where(back, np.maximum(np.maximum(y1, y2), lane), np.maximum(y1, y2))
-    m = WireItem.MARGIN
-    return (float(left.min()) - m, float(top.min()) - m, float(right.max()) + m,
-            float(bottom.max()) + m)
 
 
 _OUT = (NodeItem.WIDTH, NodeItem.TITLE_H + NodeItem.ROW_H * 0.5)
