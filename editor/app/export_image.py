@@ -39,10 +39,11 @@ def export_image(scene: GraphScene, path: str | Path, scale: float = 2.0,
 
 @contextmanager
 def _only(scene: GraphScene, selection: bool) -> Iterator[QRectF]:
-    """Within: only what is drawn is visible, nothing highlighted as selected, nodes painted
-    afresh (not from their screen cache, which would be pixels in an SVG); yields the rectangle
-    to draw."""
-    nodes = set(scene.selected_node_items()) if selection else set(scene.node_items.values())
+    """Within: only what is drawn is visible (its items made), nothing highlighted as
+    selected, nodes painted afresh (not from their screen cache, which would be pixels in an
+    SVG); yields the rectangle to draw."""
+    chosen = scene.selected() if selection else scene.doc.graph.nodes
+    nodes = set(scene.items_for(chosen))  # (what is drawn needs its items)
     if not nodes:
         raise ValueError("select the nodes to draw" if selection else "the canvas is empty")
     hidden: list[QGraphicsItem] = []

@@ -80,7 +80,7 @@ def show_values(scene: GraphScene) -> None:
     if feeds:  # as the canvas says which rows its values stem from
         rows = PreviewBatch().text(bound_rows(feeds))
         for placeholder in feeds:
-            scene.node_items[placeholder].set_preview(rows)
+            scene.set_preview(placeholder, rows)
     below = train_steps_and_below(graph)
     shown = {n for n in graph.nodes if not n.op.is_source and n not in below}
     for node in last_nodes(shown, graph):  # (their runs compute the rest: one pass in all)
@@ -91,4 +91,4 @@ def show_values(scene: GraphScene) -> None:
     computed, _ = session.take_changes()
     for node, value in computed.items():
         if node in shown:  # (a source shows the value it holds already)
-            scene.node_items[node].set_preview(preview_later(value))
+            scene.set_preview(node, preview_later(value))

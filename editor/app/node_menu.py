@@ -56,7 +56,7 @@ class NodeMenu(QObject):
         return action
 
     def _item(self, node: Node):  # noqa: ANN202 — a NodeItem
-        return self.view.graph_scene.node_items[node]
+        return self.view.graph_scene.item_for(node)
 
     def _step_from(self, node: Node) -> None:
         """Step through the evaluation of ``node`` (alone selected)."""

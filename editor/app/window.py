@@ -680,7 +680,7 @@ class MainWindow(QMainWindow):
         self.scene.select([graph.get_node(n) for n in names if n in graph])
 
     def _select_all(self) -> None:
-        self.scene.select(self.scene.node_items)
+        self.scene.select(self.doc.graph.nodes)
 
     def _add_at_center(self, op_type: str) -> None:
         center = self.view.mapToScene(self.view.viewport().rect().center())

@@ -1,8 +1,9 @@
 """How big a graph the canvas takes: a file of more nodes is refused when it is opened.
 
-Each node on the canvas costs about 15 KB and its first drawing about half a millisecond (a
-50,000-node file opens in about 30 s, in 0.9 GB); a graph of 544,564 nodes took 11.8 GB and
-ended in a crash. The command line runs and trains graphs of any size the engine takes.
+Each node costs the editor about 5 KB (its graph, the compute service's copy, the canvas's
+index: the canvas makes items only for the nodes shown); a graph of 544,564 nodes once took
+11.8 GB and ended in a crash. The command line runs and trains graphs of any size the engine
+takes.
 """
 
 from __future__ import annotations

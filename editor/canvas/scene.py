@@ -1,15 +1,23 @@
 """The canvas scene: node and wire items following the document, and the gestures that edit
-it (wiring by drag, moving, deleting, pasting) turned into undo commands."""
+it (wiring by drag, moving, deleting, pasting) turned into undo commands.
+
+Its items are a cache of what the view shows: the scene indexes where every node and wire is
+(:class:`SpatialIndex`) and makes the items of the area the view asks for (:meth:`show_area`),
+of a place an action needs (a click, :meth:`item_for`), none far out (the overview draws the
+graph from the index). What the items show — the selection, evaluation marks, previews,
+step-through marks — is kept by node, so that an item made later shows it too. Items once
+made stay until their node goes."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
@@ -18,13 +26,15 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
+from editor import style
 from editor.canvas import capacity, layout
 from editor.canvas.items import EdgeItem, NodeItem
-from editor.canvas.items.edge import wires_extent
+from editor.canvas.items.edge import wire_ends
 from editor.canvas.items.node import Port
-from editor.canvas.items.overview import Overview
+from editor.canvas.items.overview import Line, Mark, Overview
+from editor.canvas.spatial import Box, SpatialIndex, WireKey, bounds, position
 from editor.canvas.wiring import WireDrag
-from editor.document import NODE_CHANGED, Document
+from editor.document import ERROR, NODE_CHANGED, OK, Document
 from editor.document.commands import (
     AddNodes,
     MoveNodes,
@@ -34,7 +44,7 @@ from editor.document.commands import (
     Rename,
     SetWires,
 )
-from engine.errors import EngineError
+from engine.errors import EngineError, ShapeError
 from engine.gcpause import gc_paused
 from engine.graph import GraphEvent, Node
 from engine.io import graph_from_text, graph_to_dict
@@ -44,7 +54,6 @@ PASTE_OFFSET = QPointF(30, 30)
 BULK_REMOVAL = 500
 """An edit that removes more items than this, and more than half of them, removes them with the
 scene's index switched off."""
-_REMOVALS = frozenset({"node_removed", "edge_removed"})
 INDEX_DEPTH = 10
 """Depth of the scene's index (a BSP tree of 2¹⁰ cells). Qt's own grows with the item count
 (15 for 10,000 nodes and their wires), and an item is kept in every cell it crosses: a long
@@ -64,18 +73,16 @@ def _node_rect(op_type: str) -> QRectF:
     return QRectF(-NodeItem.HIT_R, 0, NodeItem.WIDTH + 2 * NodeItem.HIT_R, height)
 
 
-def _extent(nodes: list[Node]) -> QRectF:
-    """Where ``nodes`` are drawn, with their ports and a margin of a node's size (as numbers
-    first: a rectangle per node costs more than the rest)."""
-    xs, ys = [0.0], [0.0]  # a node without a valid position is drawn at (0, 0)
-    for node in nodes:
-        pos = node.ui.get("pos")
-        if layout.valid_pos(pos):
-            xs.append(pos[0])
-            ys.append(pos[1])
-    margin = NodeItem.WIDTH + 2 * NodeItem.HIT_R
-    return QRectF(QPointF(min(xs) - margin, min(ys) - margin),
-                  QPointF(max(xs) + 2 * margin, max(ys) + 2 * margin))
+def _rect(box: Box | None) -> QRectF:
+    """``box`` as a rectangle (a null one for None)."""
+    if box is None:
+        return QRectF()
+    left, top, right, bottom = box
+    return QRectF(QPointF(left, top), QPointF(right, bottom))
+
+
+def _box(rect: QRectF) -> Box:
+    return rect.left(), rect.top(), rect.right(), rect.bottom()
 
 
 _ACTIVATION = (QEvent.Type.WindowActivate, QEvent.Type.WindowDeactivate)
@@ -86,26 +93,6 @@ def with_children(item: NodeItem) -> QRectF:
     rect = item.sceneBoundingRect()
     if item.childItems():
         rect = rect.united(item.mapRectToScene(item.childrenBoundingRect()))
-    return rect
-
-
-def items_extent(nodes: Iterable[NodeItem], wires: Collection[EdgeItem]) -> QRectF:
-    """Where ``nodes`` (with their badges) and ``wires`` are drawn (the nodes' extents as
-    numbers: no rectangle made for each)."""
-    rect = QRectF()
-    extents = []
-    for item in nodes:
-        if item.childItems():  # a badge hangs on it
-            rect = rect.united(with_children(item))
-        else:
-            extents.append(item.extent())
-    wires_at = wires_extent(wires)
-    if wires_at is not None:
-        extents.append(wires_at)
-    if extents:
-        left, top, right, bottom = zip(*extents, strict=True)
-        rect = rect.united(QRectF(QPointF(min(left), min(top)),
-                                  QPointF(max(right), max(bottom))))
     return rect
 
 
@@ -124,12 +111,15 @@ class GraphScene(QGraphicsScene):
     message = Signal(str)
 
     def __init__(self, doc: Document, build: bool = True) -> None:
-        """Show ``doc``: its items are made at once, or (``build`` false) by :meth:`build`."""
+        """Show ``doc``: its graph is indexed at once, or (``build`` false) by :meth:`build`."""
         super().__init__()
         self.setBspTreeDepth(INDEX_DEPTH)
         self.doc = doc
+        self.index = SpatialIndex()
+        """Where every node and wire is, made or not."""
         self.node_items: dict[Node, NodeItem] = {}
-        self.edge_items: dict[tuple[Node, int], EdgeItem] = {}
+        """The node items made (see the module's doc): :meth:`item_for` makes one."""
+        self.edge_items: dict[WireKey, EdgeItem] = {}
         self._spare_nodes: dict[Node, NodeItem] = {}
         self._spare_edges: dict[tuple[Node, int, Node], EdgeItem] = {}
         """The items the last edit removed: the next edit (its undo, as a rule) takes back
@@ -138,14 +128,28 @@ class GraphScene(QGraphicsScene):
         """Whether the spare items were drawn in the overview, and movable."""
         self._doomed: set[QGraphicsItem] | None = None
         """The items an edit that removes most of them removes at its end, in one go."""
+        self._wanted: Box | None = None
+        """The area the view shows (and a margin): its nodes and wires have items."""
+        self._selected: set[Node] = set()
+        """The selected nodes (their items, those made, are selected too)."""
+        self._band: set[Node] | None = None
+        """While a rubber band is dragged: the selection it adds to."""
+        self._replacing = False
+        """While a click without Ctrl is handled: Qt's selection of items replaces ours."""
+        self._syncing = False
+        self._previews: dict[Node, str | np.ndarray] = {}
+        self._marks: dict[Node, tuple[str, str]] = {}
+        self._steps: dict[Node, tuple[str, str]] = {}
+        """What the evaluation and the step-through show on each node (those without an
+        item show it when one is made)."""
         self._drag: WireDrag | None = None
         self._press_positions: dict[NodeItem, QPointF] = {}
-        self.overview = Overview(lambda: (self.node_items.values(), self.edge_items.values()),
-                                 self._repaint)
+        self.selectionChanged.connect(self._items_selected)  # first: the rest ask for ours
+        self.overview = Overview(self._overview_parts, self._repaint)
         self.overview_mode = False
         self._selection_changed_quietly = False
         self.built_extent = QRectF()
-        """Where the items :meth:`build` made are drawn (framed when they are first shown)."""
+        """Where the graph :meth:`build` indexed is drawn (framed when it is first shown)."""
         self._own_rect = False
         """Whether the scene's rectangle is the one :meth:`build` set (and :meth:`_cover`
         grows), not Qt's, which grows with the items."""
@@ -160,8 +164,8 @@ class GraphScene(QGraphicsScene):
 
     def event(self, event: QEvent) -> bool:
         """The window's activation is not passed on to every item: Qt would sort all of them
-        and tell each (80,000 for a big graph: 0.1 s, at each dialog and each switch between
-        windows), and no item cares (none takes the keyboard's focus, none looks different)."""
+        and tell each (at each dialog and each switch between windows), and no item cares
+        (none takes the keyboard's focus, none looks different)."""
         if event.type() in _ACTIVATION:
             return True
         return super().event(event)
@@ -170,67 +174,121 @@ class GraphScene(QGraphicsScene):
 
     def build(self, slice_size: int = 0,
               far_out: Callable[[QRectF], bool] | None = None) -> Iterator[float]:
-        """Make the items of the document's graph, ``slice_size`` nodes and wires at a time
-        (0: all at once), yielding the fraction made after each slice — a big graph is built
-        from the event loop, a slice a turn, and the window stays live. ``far_out`` says
-        whether the graph's extent will be shown zoomed out to the overview: its items are
-        then made for it (not switched over all at once when it is shown).
-
-        The scene's rectangle is set to the graph's extent first: Qt re-indexes every item
-        when it changes, which a rectangle growing slice by slice would do at every slice;
-        fixed, each slice is indexed as it is made (:meth:`_cover` grows it later, over nodes
-        placed beyond it)."""
-        graph = self.doc.graph
-        with gc_paused():  # what the items make lives as long as the scene
+        """Index the document's graph, ``slice_size`` nodes and wires at a time (0: all at
+        once), yielding the fraction done after each slice — a big graph is indexed from the
+        event loop, a slice a turn, and the window stays live. ``far_out`` says whether the
+        graph's extent will be shown zoomed out to the overview: it is then drawn a slice at a
+        time too. No item is made: the view asks for those it shows. The scene's rectangle
+        is set to the graph's extent (:meth:`_cover` grows it later, over nodes placed
+        beyond it: Qt re-indexes every item when it changes)."""
+        graph, index = self.doc.graph, self.index
+        with gc_paused():  # what the index holds lives as long as the scene
             nodes = graph.topological_order()  # (File › Open's thread sorted it)
-            total = max(len(nodes) + graph.nx.number_of_edges(), 1)
+            total = max(2 * len(nodes) + graph.nx.number_of_edges(), 1)
             step = slice_size or total
-            if slice_size:
-                yield 0.0  # each of these takes a few dozen ms for 40,000 nodes
-            extent = _extent(nodes)
-            self.setSceneRect(extent)
-            self._own_rect = True
-            if far_out is not None:
-                self.set_overview(far_out(extent))
-            if self.overview_mode:
-                self.overview.start()  # drawn a slice at a time too
             if slice_size:
                 yield 0.0
             done = 0
-            made: list[NodeItem] = []
             for node in nodes:
-                item = self._new_node_item(node)
-                item.set_shape(*self.doc.shape_state(node))  # before it is in the scene
-                self.addItem(item)
-                made.append(item)
+                index.place(node)
                 done += 1
                 if done % step == 0:
-                    yield self._slice_done(made, [], done / total)
-            self._slice_done(made, [], done / total)
-            wires: list[EdgeItem] = []
+                    yield done / total
+            extent = _rect(index.extent())
+            margin = NodeItem.WIDTH + 2 * NodeItem.HIT_R
+            self.setSceneRect(extent.adjusted(-margin, -margin, margin, margin))
+            self._own_rect = True
+            if far_out is not None:
+                self.set_overview(far_out(extent))
+            marks: list[Node] = []
+            if self.overview_mode:
+                self.overview.start()  # drawn a slice at a time too
+                for node in nodes:
+                    marks.append(node)
+                    done += 1
+                    if done % step == 0:
+                        yield self._slice_done(marks, [], done / total)
+                self._slice_done(marks, [], done / total)
+            done = len(nodes) * 2
+            wires: list[WireKey] = []
             for source, target, port in graph.wires():
-                wires.append(self._add_edge_item(target, port, source))
+                index.wire(target, port, source)
+                wires.append((target, port))
                 done += 1
                 if done % step == 0:
                     yield self._slice_done([], wires, min(done / total, 1.0))
             self._slice_done([], wires, 1.0)
+            self.built_extent = _rect(index.extent())
         yield 1.0
 
-    def _slice_done(self, nodes: list[NodeItem], wires: list[EdgeItem], fraction: float) -> float:
-        """``fraction``, once the items just made are indexed by Qt (any query does it) and,
-        far out, drawn in the overview, and their extent added to :attr:`built_extent` (the
-        lists of them are emptied for the next slice)."""
-        self.items(QRectF(0, 0, 1, 1))
-        if nodes or wires:
-            self.built_extent = self.built_extent.united(items_extent(nodes, wires))
+    def _slice_done(self, nodes: list[Node], wires: list[WireKey], fraction: float) -> float:
+        """``fraction``, once the nodes and wires just indexed are, far out, drawn in the
+        overview (the lists of them are emptied for the next slice)."""
         if self.overview_mode:
-            self.overview.add(nodes, wires)
+            line = self.index.line
+            self.overview.add(self._marks_of(nodes), (line(*key) for key in wires))
         nodes.clear()
         wires.clear()
         return fraction
 
-    def _new_node_item(self, node: Node, spare: dict[Node, NodeItem] | None = None) -> NodeItem:
-        """``node``'s item: made, or taken from ``spare`` (shown as a new one would be)."""
+    # ---- items: made for what is shown -----------------------------------------------------
+
+    def show_area(self, area: QRectF | None) -> None:
+        """Make the items of the nodes and wires in ``area`` (what the view shows, and a
+        margin), and after each edit those that come into it; None: far out, none needed."""
+        self._wanted = None if area is None else _box(area)
+        self._make_in(self._wanted)
+
+    def make_items_in(self, area: QRectF) -> None:
+        """Make the items of the nodes and wires in ``area`` (that an action looks at)."""
+        self._make_in(_box(area))
+
+    def item_for(self, node: Node) -> NodeItem:
+        """``node``'s item, made if it is not."""
+        item = self.node_items.get(node)
+        if item is None:
+            blocked = self.blockSignals(True)
+            try:
+                item = self._make_node(node)
+            finally:
+                self.blockSignals(blocked)
+        return item
+
+    def items_for(self, nodes: Iterable[Node]) -> list[NodeItem]:
+        """The items of ``nodes`` and of the wires among them, made if they are not (a
+        picture of them is to be drawn)."""
+        chosen = set(nodes)
+        items = [self.item_for(node) for node in chosen]
+        blocked = self.blockSignals(True)
+        try:
+            for target, port, source, *_ in list(self.index.wire_lines()):
+                if (target, port) not in self.edge_items and target in chosen \
+                        and source in chosen:
+                    self._make_edge(target, port)
+        finally:
+            self.blockSignals(blocked)
+        return items
+
+    def _make_in(self, box: Box | None, spare_nodes: dict[Node, NodeItem] | None = None,
+                 spare_edges: dict[tuple[Node, int, Node], EdgeItem] | None = None) -> None:
+        if box is None:
+            return
+        made, wired = self.node_items, self.edge_items
+        nodes = [node for node in self.index.nodes_in(box) if node not in made]
+        wires = [key for key in self.index.wires_in(box) if key not in wired]
+        if not nodes and not wires:
+            return
+        blocked = self.blockSignals(True)  # (selected items made announce nothing new)
+        try:
+            for node in nodes:
+                self._make_node(node, spare_nodes)
+            for target, port in wires:
+                self._make_edge(target, port, spare_nodes, spare_edges)
+        finally:
+            self.blockSignals(blocked)
+
+    def _make_node(self, node: Node, spare: dict[Node, NodeItem] | None = None) -> NodeItem:
+        """``node``'s item: made, or taken from ``spare``, showing what is kept for it."""
         item = spare.pop(node, None) if spare else None
         if item is None:
             item = NodeItem(node)
@@ -243,33 +301,70 @@ class GraphScene(QGraphicsScene):
             if self._spare_flags != (self.overview_mode, self.doc.editable):
                 item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.overview_mode)
                 item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, self.doc.editable)
-        pos = node.ui.get("pos")
-        if layout.valid_pos(pos):
-            item.setPos(pos[0], pos[1])
+        item.setPos(*position(node))
+        item.set_shape(*self.doc.shape_state(node))
+        if node in self._previews:
+            item.set_preview(self._previews[node])
+        if node in self._marks:
+            item.set_state(*self._marks[node])
+        if node in self._steps:
+            item.set_step(*self._steps[node])
+        if node in self._selected:
+            item.setSelected(True)
         self.node_items[node] = item
+        self.addItem(item)
         return item
 
+    def _make_edge(self, target: Node, port: int,
+                   spare_nodes: dict[Node, NodeItem] | None = None,
+                   spare: dict[tuple[Node, int, Node], EdgeItem] | None = None) -> EdgeItem:
+        """The item of the wire into ``port`` of ``target`` (and of its ends, if need be)."""
+        source = self.index.source(target, port)
+        made = self.node_items
+        source_item = made.get(source) or self._make_node(source, spare_nodes)
+        target_item = made.get(target) or self._make_node(target, spare_nodes)
+        edge = spare.pop((target, port, source), None) if spare else None
+        if edge is not None and edge.source is source_item and edge.target is target_item:
+            edge.setSelected(False)
+            if self._spare_flags[0] != self.overview_mode:
+                edge.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.overview_mode)
+            edge.update_path()
+        else:
+            edge = EdgeItem(source_item, target_item, port)
+            if self.overview_mode:
+                edge.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+        self.addItem(edge)
+        source_item.edges.append(edge)
+        target_item.edges.append(edge)
+        self.edge_items[target, port] = edge
+        return edge
+
     def _follow(self, events: list[GraphEvent]) -> None:
-        """Update the items for an edit's events, in one pass: the nodes at the ends of
-        changed wires are repainted once, and selected items that go are announced once, when
+        """Follow an edit's events in one pass: the index first; the items made follow (the
+        nodes at the ends of changed wires are repainted once), and those of what comes into
+        the shown area are made at the end. Selected nodes that go are announced once, when
         the edit is done (deleting ten thousand selected nodes must not announce ten thousand
         selection changes)."""
-        was_empty = not self.node_items
+        was_empty = not len(self.index)
+        index, made, wired = self.index, self.node_items, self.edge_items
         ends: set[Node] = set()
         fresh: set[Node] = set()
         placed: list[Node] = []
+        moved: set[Node] = set()
         spare_nodes, spare_edges = self._spare_nodes, self._spare_edges
         self._spare_nodes, self._spare_edges = {}, {}
         # Qt takes an item out of its index at once (slowly, for long wires); without the
         # index, thousands go in a blink, and the index is rebuilt when next needed (for what
         # remains: worth it when most items go)
-        removals = sum(event.kind in _REMOVALS for event in events)
-        many = removals > max(BULK_REMOVAL, (len(self.node_items) + len(self.edge_items)) // 2)
+        removals = sum(1 for event in events if (
+            event.kind == "node_removed" and event.node in made) or (
+            event.kind == "edge_removed" and (event.node, event.port) in wired))
+        many = removals > max(BULK_REMOVAL, (len(made) + len(wired)) // 2)
         if many:
             self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
             # Qt looks for each item it removes in its list of them from the start: taken in
             # the order they were added (nodes, then wires, as a rule), each is found at once
-            added: list[QGraphicsItem] = [*self.node_items.values(), *self.edge_items.values()]
+            added: list[QGraphicsItem] = [*made.values(), *wired.values()]
             doomed: set[QGraphicsItem] = set()
             self._doomed = doomed
         self.blockSignals(True)
@@ -277,22 +372,27 @@ class GraphScene(QGraphicsScene):
             for event in events:
                 kind, node = event.kind, event.node
                 if kind == "node_added":
-                    self.addItem(self._new_node_item(node, spare_nodes))
+                    index.place(node)
                     fresh.add(node)
                     placed.append(node)
                 elif kind == "node_removed":
-                    self._remove_node_item(node)
+                    self._forget(node)
                 elif kind in ("edge_added", "edge_removed"):
                     assert event.port is not None and event.source is not None  # an edge's
                     if kind == "edge_added":
-                        self._add_edge_item(node, event.port, event.source, spare_edges)
+                        index.wire(node, event.port, event.source)
                     else:
-                        self._remove_edge_item(node, event.port)
+                        index.unwire(node, event.port)
+                        if (node, event.port) in wired:
+                            self._remove_edge_item(node, event.port)
                     ends.update((node, event.source))
-                elif kind == "ui_changed":
-                    self._move_node_item(node)
+                elif kind == "ui_changed" and node in index:
+                    index.place(node)
+                    moved.add(node)
+                    if node in made:
+                        self._move_node_item(node)
                     placed.append(node)
-                elif kind in NODE_CHANGED:
+                elif kind in NODE_CHANGED and node in index:
                     self._node_changed(node)
         finally:
             if many:
@@ -304,7 +404,6 @@ class GraphScene(QGraphicsScene):
                 for old in doomed:  # (made by this edit too)
                     self.removeItem(old)
             self.blockSignals(False)
-            self._spare_flags = (self.overview_mode, self.doc.editable)
             if many:
                 self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
                 # a new index learns the area it divides only when the scene's rectangle
@@ -314,30 +413,44 @@ class GraphScene(QGraphicsScene):
                 self._own_rect = False
             else:
                 self._cover(placed)
+            graph = self.doc.graph
+            index.rewire([node for node in moved if node in graph])
+            index.settle()
+            self._make_in(self._wanted, spare_nodes, spare_edges)
+            self._spare_flags = (self.overview_mode, self.doc.editable)
         for node in ends - fresh:  # their ports show whether they are wired (new ones do)
-            item = self.node_items.get(node)
+            item = made.get(node)
             if item is not None:
                 item.update()
         self.overview.invalidate()
-        if was_empty != (not self.node_items):
+        if was_empty != (not len(self.index)):
             self.update()  # the view's hint for an empty canvas goes or comes
+
+    def _forget(self, node: Node) -> None:
+        """``node`` went: out of the index, the selection and what is kept for it; its item
+        (if made) is spare."""
+        self.index.remove(node)
+        if node in self._selected:
+            self._selected.discard(node)
+            self._selection_changed_quietly = True
+        self._previews.pop(node, None)
+        self._marks.pop(node, None)
+        self._steps.pop(node, None)
+        if node in self.node_items:
+            self._remove_node_item(node)
 
     def _cover(self, placed: list[Node]) -> None:
         """Grow the scene's rectangle (set by :meth:`build`) over the nodes ``placed`` beyond
         it — by a quarter more, as Qt's own grows: each change re-indexes every item."""
         if not placed or not self._own_rect:
             return
-        rect, beyond = self.sceneRect(), QRectF()
-        for node in placed:
-            item = self.node_items.get(node)
-            if item is not None:
-                left, top, right, bottom = item.extent()
-                if left < rect.left() or top < rect.top() or right > rect.right() \
-                        or bottom > rect.bottom():
-                    beyond = beyond.united(QRectF(QPointF(left, top), QPointF(right, bottom)))
-        if not beyond.isNull():
+        rect, index = self.sceneRect(), self.index
+        beyond = [box for box in (index.box(node) for node in placed if node in index)
+                  if box[0] < rect.left() or box[1] < rect.top() or box[2] > rect.right()
+                  or box[3] > rect.bottom()]
+        if beyond:
             dx, dy = rect.width() / 4, rect.height() / 4
-            self.setSceneRect(rect.united(beyond).adjusted(-dx, -dy, dx, dy))
+            self.setSceneRect(rect.united(_rect(bounds(beyond))).adjusted(-dx, -dy, dx, dy))
 
     def _editable_changed(self, editable: bool) -> None:
         """Nodes can be moved only while the document can be edited."""
@@ -362,38 +475,24 @@ class GraphScene(QGraphicsScene):
     def _announce_selection(self) -> None:
         if self._selection_changed_quietly:
             self._selection_changed_quietly = False
-            self.selectionChanged.emit()
+            self._syncing = True
+            try:
+                self.selectionChanged.emit()
+            finally:
+                self._syncing = False
 
     def _node_changed(self, node: Node) -> None:
-        item = self.node_items[node]
-        item.refresh()
+        item = self.node_items.get(node)
+        if item is not None:
+            item.refresh()
         if node.op.is_source:
-            item.set_preview(None)  # recomputed when drawn
+            self.set_preview(node, None)  # recomputed when drawn
 
     def _remove_node_item(self, node: Node) -> None:
         item = self.node_items.pop(node)
         self._press_positions.pop(item, None)
         self._remove_item(item)
         self._spare_nodes[node] = item
-
-    def _add_edge_item(self, target: Node, port: int, source: Node,
-                       spare: dict[tuple[Node, int, Node], EdgeItem] | None = None) -> EdgeItem:
-        source_item, target_item = self.node_items[source], self.node_items[target]
-        edge = spare.pop((target, port, source), None) if spare else None
-        if edge is not None and edge.source is source_item and edge.target is target_item:
-            edge.setSelected(False)
-            if self._spare_flags[0] != self.overview_mode:
-                edge.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self.overview_mode)
-            edge.update_path()
-        else:
-            edge = EdgeItem(source_item, target_item, port)
-            if self.overview_mode:
-                edge.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
-        self.addItem(edge)
-        source_item.edges.append(edge)
-        target_item.edges.append(edge)
-        self.edge_items[target, port] = edge
-        return edge
 
     def _remove_edge_item(self, target: Node, port: int) -> None:
         edge = self.edge_items.pop((target, port))
@@ -403,8 +502,7 @@ class GraphScene(QGraphicsScene):
         self._spare_edges[target, port, edge.source.node] = edge
 
     def _move_node_item(self, node: Node) -> None:
-        pos = node.ui.get("pos")
-        x, y = pos if layout.valid_pos(pos) else (0, 0)  # where a node without one is drawn
+        x, y = position(node)
         item = self.node_items[node]
         if (item.pos().x(), item.pos().y()) != (x, y):
             item.setPos(x, y)
@@ -416,6 +514,52 @@ class GraphScene(QGraphicsScene):
             if item is not None:
                 item.set_shape(*self.doc.shape_state(node))
         self.overview.invalidate()
+
+    # ---- what the nodes show -----------------------------------------------------------------
+
+    def set_preview(self, node: Node, preview: str | np.ndarray | None) -> None:
+        """Show ``preview`` on ``node`` (see :meth:`NodeItem.set_preview`; None: its
+        default)."""
+        if node not in self.index:
+            return
+        if preview is None:
+            self._previews.pop(node, None)
+        else:
+            self._previews[node] = preview
+        item = self.node_items.get(node)
+        if item is not None:
+            item.set_preview(preview)
+
+    def set_state(self, node: Node, state: str, message: str = "") -> None:
+        """Mark what the last evaluation found on ``node`` (:meth:`NodeItem.set_state`)."""
+        if node not in self.index:
+            return
+        if state == OK:
+            self._marks.pop(node, None)
+        else:
+            self._marks[node] = (state, message)
+        item = self.node_items.get(node)
+        if item is not None:
+            item.set_state(state, message)
+
+    def set_step(self, node: Node, step: str | None, preview: str = "") -> None:
+        """Mark ``node`` for a step-through (:meth:`NodeItem.set_step`; None: no mark)."""
+        if node not in self.index:
+            return
+        if step is None:
+            self._steps.pop(node, None)
+        else:
+            self._steps[node] = (step, preview)
+        item = self.node_items.get(node)
+        if item is not None:
+            item.set_step(step, preview)
+
+    def clear_steps(self) -> None:
+        """No node marked for a step-through any more."""
+        for node in list(self._steps):
+            self.set_step(node, None)
+
+    # ---- the overview ----------------------------------------------------------------------
 
     def set_overview(self, on: bool) -> None:
         """Show the whole graph as one :class:`Overview` picture (far zoomed out), or as
@@ -434,18 +578,83 @@ class GraphScene(QGraphicsScene):
         if self.overview_mode:
             self.overview.paint(painter)
 
+    def _overview_parts(self) -> tuple[Iterator[Mark], Iterator[Line]]:
+        return self._marks_of(), self._lines_of(self.index.wire_lines())
+
+    def _marks_of(self, nodes: list[Node] | None = None) -> Iterator[Mark]:
+        """``nodes`` (default: all) as the overview draws them (where their items are, if
+        made; red if their shape or their evaluation failed, as an item's title is)."""
+        chosen, made, marks, graph = self._selected, self.node_items, self._marks, self.doc.graph
+        colors: dict[str, QColor] = {}  # (by op type)
+        for node, x, y, height in self.index.places(nodes):
+            item = made.get(node)
+            if item is not None:
+                yield item.x(), item.y(), item.height, node in chosen, item.title_color()
+                continue
+            try:
+                graph.shape_of(node)
+                state = marks[node][0] if node in marks else OK
+            except ShapeError:  # (its own error, or blocked by another's)
+                state = self.doc.shape_state(node)[1]
+            if state == ERROR:
+                color = style.ERROR
+            else:
+                color = colors.get(node.type) or colors.setdefault(node.type,
+                                                                   style.op_color(node.op))
+            yield x, y, height, node in chosen, color
+
+    def _lines_of(self, wires: Iterable[tuple[Node, int, Node, float, float, float, float]]
+                  ) -> Iterator[Line]:
+        """``wires`` (as :meth:`SpatialIndex.wire_lines` gives them) as the overview draws
+        them: following the items made, which a drag moves before the document knows."""
+        made = self.node_items
+        for target, port, source, x1, y1, x2, y2 in wires:
+            if source in made or target in made:
+                sx, sy = self._at(source)
+                tx, ty = self._at(target)
+                x1, y1, x2, y2, _ = wire_ends(sx, sy, NodeItem.height_for(source), tx, ty,
+                                              NodeItem.height_for(target), port)
+            yield x1, y1, x2, y2
+
+    def _at(self, node: Node) -> tuple[float, float]:
+        item = self.node_items.get(node)
+        return (item.x(), item.y()) if item is not None else position(node)
+
     # ---- queries ---------------------------------------------------------------------------
 
     def node_item(self, name: str) -> NodeItem:
-        return self.node_items[self.doc.graph.get_node(name)]
+        """Node ``name``'s item (made if it is not)."""
+        return self.item_for(self.doc.graph.get_node(name))
+
+    def node_rect(self, node: Node) -> QRectF:
+        """Where ``node`` is drawn, with its ports (its item need not be made)."""
+        return _rect(self.index.box(node))
+
+    def extent(self) -> QRectF:
+        """Where every node, wire and badge is."""
+        rect = _rect(self.index.extent())
+        for item in self.node_items.values():
+            if item.childItems():  # a badge hangs on it
+                rect = rect.united(with_children(item))
+        return rect
+
+    def selection_extent(self) -> QRectF:
+        """Where the selected nodes (and their badges) are (null if none is)."""
+        rect = _rect(bounds([self.index.box(node) for node in self._selected]))
+        for item in self.selected_node_items():
+            if item.childItems():
+                rect = rect.united(with_children(item))
+        return rect
 
     def node_item_at(self, pos: QPointF) -> NodeItem | None:
+        self._make_at(pos)
         for item in self.items(pos):
             if isinstance(item, NodeItem):
                 return item
         return None
 
     def port_at(self, pos: QPointF) -> tuple[NodeItem, Port] | None:
+        self._make_at(pos)
         for item in self.items(pos):
             if isinstance(item, NodeItem):
                 port = item.port_at(item.mapFromScene(pos))
@@ -453,26 +662,89 @@ class GraphScene(QGraphicsScene):
                     return item, port
         return None
 
+    def _make_at(self, pos: QPointF) -> None:
+        """Make the items at ``pos`` (far out, none are made till one is clicked)."""
+        x, y = pos.x(), pos.y()
+        self._make_in((x - 1, y - 1, x + 1, y + 1))
+
+    # ---- the selection ---------------------------------------------------------------------
+
+    def selected(self) -> AbstractSet[Node]:
+        """The selected nodes (not to be changed: :meth:`select` does)."""
+        return self._selected
+
     def selected_node_items(self) -> list[NodeItem]:
-        return [item for item in self.selectedItems() if isinstance(item, NodeItem)]
+        """The items of the selected nodes that are made."""
+        made = self.node_items
+        return [made[node] for node in self._selected if node in made]
 
     def selected_nodes(self) -> list[Node]:
         """Selected nodes, in the graph's order."""
-        chosen = {item.node for item in self.selected_node_items()}
+        chosen = self._selected
         if len(chosen) <= 1:
             return list(chosen)
         return [node for node in self.doc.graph.nodes if node in chosen]
 
     def select(self, nodes: Iterable[Node]) -> None:
-        """Select exactly ``nodes`` (one ``selectionChanged``, however many they are)."""
-        self.blockSignals(True)
+        """Select exactly ``nodes``, and no wire (one ``selectionChanged``, however many
+        they are)."""
+        self._selected = {node for node in nodes if node in self.index}
+        self._mirror(wires=False)
+        self._syncing = True
         try:
-            self.clearSelection()
-            for node in nodes:
-                self.node_items[node].setSelected(True)
+            self.selectionChanged.emit()
         finally:
-            self.blockSignals(False)
-        self.selectionChanged.emit()
+            self._syncing = False
+
+    def _mirror(self, wires: bool) -> None:
+        """Select the items of the selected nodes, and only those (and the wires selected,
+        if ``wires``)."""
+        chosen = self._selected
+        blocked = self.blockSignals(True)
+        try:
+            for old in self.selectedItems():
+                if isinstance(old, NodeItem) and old.node not in chosen or (
+                        not wires and isinstance(old, EdgeItem)):
+                    old.setSelected(False)
+            made = self.node_items
+            for node in chosen if len(chosen) < len(made) else [n for n in made if n in chosen]:
+                item = made.get(node)
+                if item is not None and not item.isSelected():
+                    item.setSelected(True)
+        finally:
+            self.blockSignals(blocked)
+
+    def _items_selected(self) -> None:
+        """Qt changed which items are selected (a click, a rubber band): the selection
+        follows — keeping the nodes without items unless a click without Ctrl replaced it."""
+        if self._syncing:
+            return
+        if self._band is not None:  # the band chose from the index: the items follow it
+            self._mirror(wires=True)
+            return
+        made = {item.node for item in self.selectedItems() if isinstance(item, NodeItem)}
+        if not self._replacing:
+            made.update(node for node in self._selected if node not in self.node_items)
+        self._selected = made
+
+    def begin_band(self, adding: bool) -> None:
+        """A rubber band starts: it selects what it covers, added to the selection if
+        ``adding`` (Ctrl), else instead of it."""
+        self._band = set(self._selected) if adding else set()
+        if not adding and (self._selected or self.selectedItems()):
+            self.select([])
+
+    def band_to(self, area: QRectF) -> None:
+        """The rubber band covers ``area``: select the nodes it meets (from the index: far
+        out, they have no items)."""
+        if self._band is None:
+            return
+        chosen = self._band.union(self.index.nodes_in(_box(area)))
+        if chosen != self._selected:
+            self.select(chosen)
+
+    def end_band(self) -> None:
+        self._band = None
 
     # ---- edits -----------------------------------------------------------------------------
 
@@ -498,7 +770,7 @@ class GraphScene(QGraphicsScene):
             return None
         node = self.doc.graph.get_node(spec.name)
         self.select([node])
-        self._reveal(self.node_items[node].sceneBoundingRect())
+        self._reveal(self.node_rect(node))
         return node
 
     def free_spot(self, rect: QRectF) -> QPointF:
@@ -549,25 +821,21 @@ class GraphScene(QGraphicsScene):
                 return None
             radius *= 2
 
-    def _obstacles(self, area: QRectF) -> list[tuple[float, float, float, float]]:
-        """What a new node must keep clear of in ``area``."""
-        return [self._taken(item) for item in self.items(
-            area, Qt.ItemSelectionMode.IntersectsItemBoundingRect) if isinstance(item, NodeItem)]
+    def _obstacles(self, area: QRectF) -> list[Box]:
+        """What a new node must keep clear of in ``area``: the bodies, ports and badges of
+        the nodes there, and a gap."""
+        found = []
+        for node in self.index.nodes_in(_box(area)):
+            item = self.node_items.get(node)
+            rect = with_children(item) if item is not None else self.node_rect(node)
+            found.append(_box(rect.adjusted(-PLACE_GAP, -PLACE_GAP, PLACE_GAP, PLACE_GAP)))
+        return found
 
     @staticmethod
     def _free_among(rect: QRectF, obstacles: list) -> QPointF | None:
         spot = layout.nearest_free(rect.x(), rect.y(), rect.width(), rect.height(),
                                    np.array(obstacles, dtype=float).reshape(-1, 4))
         return None if spot is None else QPointF(spot[0] - rect.x(), spot[1] - rect.y())
-
-    @staticmethod
-    def _taken(item: NodeItem) -> tuple[float, float, float, float]:
-        """What a new node must keep clear of: ``item``'s body, ports and badge, and a gap."""
-        rect = item.sceneBoundingRect()
-        if item.childItems():
-            rect = rect.united(item.mapRectToScene(item.childrenBoundingRect()))
-        rect = rect.adjusted(-PLACE_GAP, -PLACE_GAP, PLACE_GAP, PLACE_GAP)
-        return rect.left(), rect.top(), rect.right(), rect.bottom()
 
     def rename(self, node: Node, new_name: str) -> bool:
         if new_name == node.name:
@@ -640,7 +908,7 @@ class GraphScene(QGraphicsScene):
                 event.accept()
                 return
         _shift_as_control(event)
-        super().mousePressEvent(event)
+        self._qt_click(super().mousePressEvent, event)
         self._press_positions = {item: item.pos() for item in self.selected_node_items()}
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
@@ -668,14 +936,31 @@ class GraphScene(QGraphicsScene):
             event.accept()
             return
         _shift_as_control(event)
-        super().mouseReleaseEvent(event)
+        self._qt_click(super().mouseReleaseEvent, event)
         moves: dict[str, list[float]] = {}
         for item, start in self._press_positions.items():
             if item.pos() != start:
                 moves[item.node.name] = [item.pos().x(), item.pos().y()]
+        if moves:  # the selected nodes without items (or made since) move as far
+            item, start = next((i, s) for i, s in self._press_positions.items() if i.pos() != s)
+            dx, dy = item.pos().x() - start.x(), item.pos().y() - start.y()
+            for node in self._selected:
+                if node.name not in moves:
+                    x, y = position(node)
+                    moves[node.name] = [x + dx, y + dy]
         self._press_positions = {}
         if moves:
             self.run(MoveNodes(self.doc, moves))
+
+    def _qt_click(self, handle: Callable[[QGraphicsSceneMouseEvent], None],
+                  event: QGraphicsSceneMouseEvent) -> None:
+        """Let Qt ``handle`` a press or release: the items it selects without Ctrl are the
+        whole selection."""
+        self._replacing = not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        try:
+            handle(event)
+        finally:
+            self._replacing = False
 
     def _start_wire(self, item: NodeItem, port: Port, pos: QPointF) -> None:
         detached = self.edge_items.get((item.node, port[1])) if port[0] == "in" else None

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import (
@@ -19,17 +20,19 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPixmap,
+    QResizeEvent,
+    QShowEvent,
     QTransform,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu, QWidget
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLineEdit, QMenu, QWidget
 
 from editor import style
 from editor.canvas.items import NodeItem
 from editor.canvas.items.node import READABLE_ZOOM
 from editor.canvas.items.overview import OVERVIEW_ZOOM
 from editor.canvas.palette import OP_MIME
-from editor.canvas.scene import GraphScene, items_extent, with_children
+from editor.canvas.scene import GraphScene
 from editor.canvas.search import NodeSearch
 from engine.graph import Node
 
@@ -43,6 +46,9 @@ FRAME_MARGIN, TIGHT_MARGIN = 40, 8
 """Pixels left around a framed graph; the least, when that keeps it readable."""
 EXTENT = 1e6
 EMPTY_HINT = "Drag an op from the palette, or press Tab to add a node"
+AREA_MARGIN = 0.2
+"""Items are made for what the view shows and this much of its size more on every side:
+scrolling a little shows items made already."""
 WHEEL_STEP = 1.15
 """What a wheel notch zooms by where labels are readable: at 100 %, and from the first power
 of it at which they are (≈ 66 %) to :data:`MAX_ZOOM`."""
@@ -101,6 +107,7 @@ class GraphView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.viewport().setMouseTracking(True)
         self.setSceneRect(-EXTENT, -EXTENT, 2 * EXTENT, 2 * EXTENT)  # room to pan anywhere
+        self.rubberBandChanged.connect(self._band_moved)
         self.search = NodeSearch(self)
         self.search.chosen.connect(self._add_chosen)
         self._rename_edit: QLineEdit | None = None
@@ -108,10 +115,17 @@ class GraphView(QGraphicsView):
         self._space = False
         self._last_mouse = QPoint(-1, -1)
         self._tile: tuple[int, QPixmap] | None = None
+        self._moving = False
         self.context_actions: list[QAction | None] = []
         """The right-click menu of empty canvas (None: a separator); the window fills it in."""
         self.node_actions: Callable[[Node], list[QAction | None]] = lambda node: []
         """A node's right-click menu (what can be done to that node); the window sets it."""
+
+    def setScene(self, scene: QGraphicsScene | None) -> None:  # type: ignore[override]
+        """Show ``scene`` (its items are made once it is framed or zoomed: not for where the
+        last scene was shown)."""
+        with self._one_move():
+            super().setScene(scene)
 
     @property
     def graph_scene(self) -> GraphScene:
@@ -128,28 +142,66 @@ class GraphView(QGraphicsView):
         anchor = self.viewport().rect().center() if anchor is None else anchor
         factor = min(max(self.zoom() * factor, MIN_ZOOM), MAX_ZOOM) / self.zoom()
         fixed = self.mapToScene(anchor)
-        self.scale(factor, factor)
-        drift = self.mapFromScene(fixed) - anchor
-        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
-        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
+        with self._one_move():
+            self.scale(factor, factor)
+            drift = self.mapFromScene(fixed) - anchor
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
         self._zoom_changed()
 
     def set_zoom(self, zoom: float) -> None:
         center = self.mapToScene(self.viewport().rect().center())
-        self.setTransform(QTransform.fromScale(zoom, zoom))
-        self.centerOn(center)
+        with self._one_move():
+            self.setTransform(QTransform.fromScale(zoom, zoom))
+            self.centerOn(center)
         self._zoom_changed()
 
     def _zoom_changed(self) -> None:
         if self.scene() is not None:
             self.graph_scene.set_overview(self.zoom() < OVERVIEW_ZOOM)
+        self._shown_changed()
+
+    @contextmanager
+    def _one_move(self) -> Iterator[None]:
+        """Within: a zoom and a scroll that make one change of what is shown (the items of
+        the view half way are not made)."""
+        self._moving = True
+        try:
+            yield
+        finally:
+            self._moving = False
+
+    def _shown_changed(self) -> None:
+        """What the view shows changed (a zoom, a scroll, a resize): the scene makes the
+        items of it — none far out, where the overview draws the graph."""
+        if self.scene() is None or self._moving:
+            return
+        if self.zoom() < OVERVIEW_ZOOM:
+            self.graph_scene.show_area(None)
+            return
+        shown = self.mapToScene(self.viewport().rect()).boundingRect()
+        dx, dy = shown.width() * AREA_MARGIN, shown.height() * AREA_MARGIN
+        self.graph_scene.show_area(shown.adjusted(-dx, -dy, dx, dy))
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self._shown_changed()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._shown_changed()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._shown_changed()
 
     def frame(self, rect: QRectF) -> None:
         """Zoom and scroll so that ``rect`` fills the view (at :meth:`framing_zoom`)."""
         if rect.isNull():
             return
-        self.setTransform(QTransform.fromScale(*(2 * [self.framing_zoom(rect)])))
-        self.centerOn(rect.center())
+        with self._one_move():
+            self.setTransform(QTransform.fromScale(*(2 * [self.framing_zoom(rect)])))
+            self.centerOn(rect.center())
         self._zoom_changed()
 
     def framing_zoom(self, rect: QRectF) -> float:
@@ -167,13 +219,10 @@ class GraphView(QGraphicsView):
 
     def frame_all(self) -> None:
         """Frame every node, wire and badge."""
-        scene = self.graph_scene
-        self.frame(items_extent(scene.node_items.values(), scene.edge_items.values()))
+        self.frame(self.graph_scene.extent())
 
     def frame_selection(self) -> None:
-        rect = QRectF()
-        for item in self.graph_scene.selected_node_items():
-            rect = rect.united(with_children(item))
+        rect = self.graph_scene.selection_extent()
         if rect.isNull():
             self.frame_all()
         else:
@@ -196,7 +245,7 @@ class GraphView(QGraphicsView):
         if self.scene() is None:
             return
         self.graph_scene.drawBackground(painter, rect)
-        if not self.graph_scene.node_items:
+        if not len(self.graph_scene.index):
             painter.save()
             painter.resetTransform()
             painter.setPen(style.MUTED_TEXT)
@@ -267,7 +316,17 @@ class GraphView(QGraphicsView):
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return
+        if event.button() == Qt.MouseButton.LeftButton and self.scene() is not None:
+            scene, at = self.graph_scene, self.mapToScene(event.position().toPoint())
+            if scene.node_item_at(at) is None and not scene.items(at):  # a rubber band
+                scene.begin_band(bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier))
         super().mousePressEvent(event)
+
+    def _band_moved(self, rect: QRect, start: QPointF, end: QPointF) -> None:
+        """The rubber band covers ``rect`` (viewport coordinates, as Qt selects by; the scene
+        points lag a move behind)."""
+        if not rect.isNull() and self.scene() is not None:
+            self.graph_scene.band_to(self.mapToScene(rect).boundingRect())
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         self._last_mouse = event.position().toPoint()
@@ -288,6 +347,8 @@ class GraphView(QGraphicsView):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+        if self.scene() is not None:
+            self.graph_scene.end_band()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         pos = self.mapToScene(event.position().toPoint())
@@ -340,10 +401,10 @@ class GraphView(QGraphicsView):
     def start_rename(self, item: NodeItem | None = None) -> None:
         """Edit the name of ``item`` (default: the only selected node) in place."""
         if item is None:
-            selected = self.graph_scene.selected_node_items()
+            selected = self.graph_scene.selected_nodes()
             if len(selected) != 1:
                 return
-            item = selected[0]
+            item = self.graph_scene.item_for(selected[0])
         self.ensureVisible(item.sceneBoundingRect(), 20, 20)
         edit = QLineEdit(item.node.name, self.viewport())
         edit.setObjectName("RenameEdit")

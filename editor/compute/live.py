@@ -197,16 +197,15 @@ class LiveEvaluation(QObject):
     def _show_rows(self, shown: tuple[str, ...], values: dict[str, Any]) -> None:
         """Say which rows each shown value, and each fed placeholder's preview, stems from."""
         assert self.scene is not None  # set_scene came first
-        graph, items = self.scene.doc.graph, self.scene.node_items
+        scene, graph = self.scene, self.scene.doc.graph
         fed: set[Node] = set(self._batched())
         text = self.preview_batch.text(bound_rows(fed)) if fed else ""
         for node in self._rows_shown - fed:
             self._later.pop(node, None)
-            if node in items:
-                items[node].set_preview(None)
+            scene.set_preview(node, None)
         for node in fed:
             self._later.pop(node, None)
-            items[node].set_preview(text)
+            scene.set_preview(node, text)
         self._rows_shown = fed
         key = (graph.version, frozenset(fed))
         if self._from_rows[0] != key:  # (walked once per graph version, not per result)
@@ -387,11 +386,10 @@ class LiveEvaluation(QObject):
 
     def _preview_slice(self) -> None:
         assert self.scene is not None  # set_scene came first
-        items, later = self.scene.node_items, self._later
+        scene, later = self.scene, self._later
         for _ in range(min(len(later), PREVIEW_SLICE)):
             node, preview = later.popitem()
-            if node in items:
-                items[node].set_preview(preview)
+            scene.set_preview(node, preview)
         if later:
             self._later_timer.start()
         else:
@@ -470,19 +468,18 @@ class LiveEvaluation(QObject):
         culprits = {**culprits, **{n.name: Failure(message, n.name)
                                    for n, message in self._reported.items()}}
         assert self.scene is not None  # set_scene came first
-        graph = self.scene.doc.graph
-        items = self.scene.node_items
+        scene, graph = self.scene, self.scene.doc.graph
         marked = {graph.get_node(n) for n in (*culprits, *blockers) if n in graph}
         for node in self._marked - marked:  # by node: a renamed node's mark is cleared too
             if node in graph:
-                items[node].set_state(OK)
+                scene.set_state(node, OK)
         for name, failure in culprits.items():
             if name in graph:
-                items[graph.get_node(name)].set_state(ERROR, failure.message)
+                scene.set_state(graph.get_node(name), ERROR, failure.message)
         for name, culprit in blockers.items():
             if name not in culprits:
                 message = f"blocked by {culprit}: {culprits[culprit].message}"
-                items[graph.get_node(name)].set_state(BLOCKED, message)
+                scene.set_state(graph.get_node(name), BLOCKED, message)
         self._marked = marked
 
     # ---- step-through ----------------------------------------------------------------------
@@ -496,8 +493,8 @@ class LiveEvaluation(QObject):
         self.compute.watch([])
         self._mark({}, {})
         assert self.scene is not None  # set_scene came first
-        for item in self.scene.node_items.values():
-            item.set_step("pending")
+        for node in self.scene.doc.graph.nodes:
+            self.scene.set_step(node, "pending")
         self._trace(names[0])
         self.stepping_changed.emit(True)
         return True
@@ -509,8 +506,7 @@ class LiveEvaluation(QObject):
         self.stepping_name = None
         self.stepper.set_steps([])
         if self.scene is not None:
-            for item in self.scene.node_items.values():
-                item.set_step(None)
+            self.scene.clear_steps()
             self._selection_changed()
         self.stepping_changed.emit(False)
 
@@ -533,12 +529,13 @@ class LiveEvaluation(QObject):
         graph = self.scene.doc.graph
         shown = {step.name: step for step in self.stepper.shown}
         current = self.stepper.current
-        for node, item in self.scene.node_items.items():
+        for node in graph.nodes:
             step = shown.get(node.name)
             if step is None:
-                item.set_step("pending")
+                self.scene.set_step(node, "pending")
             else:
-                item.set_step("current" if step is current else "done", _step_text(step))
+                self.scene.set_step(node, "current" if step is current else "done",
+                                    _step_text(step))
         if current is None or current.name not in graph:
             self.tensor_view.set_names([])
         else:

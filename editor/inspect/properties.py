@@ -134,12 +134,12 @@ class PropertiesPanel(QWidget):
     def _selection_changed(self) -> None:
         assert self.scene is not None  # connected by set_scene
         try:
-            items = self.scene.selected_node_items()
+            chosen = self.scene.selected()
         except RuntimeError:  # the scene is being deleted
             return
-        node = items[0].node if len(items) == 1 else None
+        node = next(iter(chosen)) if len(chosen) == 1 else None
         if node is not self.node or node is None:
-            self._show(node, len(items))
+            self._show(node, len(chosen))
 
     def _graph_changed(self, events: list[GraphEvent]) -> None:
         """The shown node changed (its form is loaded again) or went (no form)."""

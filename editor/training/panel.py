@@ -14,6 +14,8 @@ from PySide6.QtCore import QCoreApplication, QObject, QPointF, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget
 
+from editor.canvas.items.gradient_badge import GAP as BADGE_GAP
+from editor.canvas.items.gradient_badge import HEIGHT as BADGE_HEIGHT
 from editor.canvas.items.gradient_badge import GradientBadge
 from editor.canvas.items.node import NodeItem
 from editor.canvas.scene import GraphScene
@@ -265,13 +267,18 @@ class TrainingPanel(QObject):
                 existing.set_gradient(self.gradients[name])
 
     def _items(self, names: Mapping[str, object]) -> dict:
-        """The node items of the variables named in ``names`` (those still in the document)."""
+        """The node items of the variables named in ``names`` (those still in the document),
+        and those of the nodes around them: made if they are not (a badge hangs on an item,
+        above or below it, where no other node is)."""
         doc, scene = self.doc, self.scene
         if doc is None or scene is None:
             return {}
-        nodes = (doc.graph.get_node(name) for name in names if name in doc.graph)
-        return {node.name: scene.node_items[node] for node in nodes
-                if isinstance(node, Variable) and node in scene.node_items}
+        nodes = [doc.graph.get_node(name) for name in names if name in doc.graph]
+        items = {node.name: scene.item_for(node) for node in nodes if isinstance(node, Variable)}
+        reach = BADGE_HEIGHT + BADGE_GAP
+        for item in items.values():
+            scene.make_items_in(item.sceneBoundingRect().adjusted(0, -reach, 0, reach))
+        return items
 
 
 
@@ -295,8 +302,11 @@ def _spot_beside(item: NodeItem) -> list[int]:
     """A free place for a node right of ``item`` (the first below it with no node in the way)."""
     shift = QPointF(NodeItem.WIDTH + GAP, 0)
     rect = item.sceneBoundingRect().translated(shift)
+    scene = item.scene()
     for _ in range(20):
-        if not any(isinstance(other, NodeItem) for other in item.scene().items(rect)):
+        if isinstance(scene, GraphScene):
+            scene.make_items_in(rect)  # (nodes far off have none till made)
+        if not any(isinstance(other, NodeItem) for other in scene.items(rect)):
             break
         shift += QPointF(0, item.height + GAP / 2)
         rect = item.sceneBoundingRect().translated(shift)

@@ -44,8 +44,23 @@ def wires(graph: Graph) -> set[tuple[str, int, str]]:
 
 
 def canvas_wires(scene) -> set[tuple[str, int, str]]:
-    return {(e.target.node.name, e.port, e.source.node.name) for e in scene.items()
+    """The wires the canvas draws: from its index (far out, in the overview), their items
+    made for what the view shows — each one of them."""
+    indexed = {(target.name, port, source.name)
+               for target, port, source, *_ in scene.index.wire_lines()}
+    made = {(e.target.node.name, e.port, e.source.node.name) for e in scene.items()
             if isinstance(e, EdgeItem)}
+    assert made <= indexed
+    return indexed
+
+
+def canvas_nodes(scene) -> dict[str, QPointF]:
+    """The nodes the canvas draws, and where (their items, if made, there too)."""
+    made = {i.node.name: i.pos() for i in scene.items() if isinstance(i, NodeItem)}
+    indexed = {node.name: scene.node_rect(node).topLeft() + QPointF(NodeItem.HIT_R, 4)
+               for node in scene.index.nodes()}
+    assert all(indexed[name] == pos for name, pos in made.items())
+    return indexed
 
 
 def shows_output(canvas, expected) -> bool:
@@ -61,7 +76,8 @@ def test_delete_all_and_undo_restore_every_node_wire_and_value(canvas, tmp_path)
     open_graph(canvas, tmp_path, graph)
     graph = canvas.graph
     before = wires(graph)
-    positions = {name: canvas.item(name).pos() for name in names}
+    positions = canvas_nodes(canvas.scene)
+    assert sorted(positions) == sorted(names)
     assert canvas_wires(canvas.scene) == before
 
     canvas.key(Qt.Key_A, Qt.ControlModifier)
@@ -74,9 +90,7 @@ def test_delete_all_and_undo_restore_every_node_wire_and_value(canvas, tmp_path)
 
     canvas.key(Qt.Key_Z, Qt.ControlModifier)
     assert [n.name for n in graph] == names and wires(graph) == before
-    items = [i for i in canvas.scene.items() if isinstance(i, NodeItem)]
-    assert sorted(i.node.name for i in items) == sorted(names)
-    assert {i.node.name: i.pos() for i in items} == positions
+    assert canvas_nodes(canvas.scene) == positions
     assert canvas_wires(canvas.scene) == before
     assert canvas.item("output").shape_text == "(3,)"
     assert canvas.scene.items(canvas.view.mapToScene(canvas.title("output")))  # indexed again
@@ -142,5 +156,4 @@ def test_an_edit_that_removes_most_items_removes_the_ones_it_made_too(canvas, tm
     assert len(graph) == 0 and canvas.scene.items() == []
     canvas.key(Qt.Key_Z, Qt.ControlModifier)
     assert "extra" not in graph and canvas_wires(canvas.scene) == before
-    assert sorted(i.node.name for i in canvas.scene.items() if isinstance(i, NodeItem)) == \
-        sorted(n.name for n in graph)
+    assert sorted(canvas_nodes(canvas.scene)) == sorted(n.name for n in graph)

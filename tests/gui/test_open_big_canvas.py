@@ -89,11 +89,11 @@ def test_a_finished_open_shows_every_node_and_wire(affine, dialogs, held_drawing
     assert window.doc.path == big_file and window.view.scene() is window.scene
     assert held_drawing["slices"] > 10  # drawn in slices
     scene = window.scene
-    assert {item.node.name for item in scene.node_items.values()} == {n.name for n in expected}
-    assert {(e.target.node.name, e.port, e.source.node.name)
-            for e in scene.edge_items.values()} == wires(expected)
+    assert {node.name for node in scene.index.nodes()} == {n.name for n in expected}
+    assert {(target.name, port, source.name) for target, port, source, *_
+            in scene.index.wire_lines()} == wires(expected)
     shown = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
-    assert all(shown.contains(item.sceneBoundingRect()) for item in scene.node_items.values())
+    assert all(shown.contains(scene.node_rect(node)) for node in scene.index.nodes())
     assert window.opener.dialog is None
 
 

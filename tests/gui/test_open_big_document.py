@@ -54,12 +54,12 @@ def test_an_opened_big_graph_offers_its_train_node_losses_and_previews(
     losses = [dock.loss_combo.itemText(i) for i in range(dock.loss_combo.count())]
     assert losses == ["loss", "s", "m", "per"]  # final scalars, a scalar read on, per element
 
-    graph, items = window.doc.graph, window.scene.node_items
+    graph, item = window.doc.graph, window.scene.item_for  # (made as asked for)
     has_value = [n for n in graph.nodes if n.op.kind == "op" and n.name not in ("train", "q")]
     affine.qtbot.waitUntil(lambda: not window.live.compute.busy
-                           and all(items[n].preview_text() for n in has_value))
-    assert items[graph.get_node("output")].preview_text() != ""
-    q, train_node = items[graph.get_node("q")], items[graph.get_node("train")]
+                           and all(item(n).preview_text() for n in has_value))
+    assert item(graph.get_node("output")).preview_text() != ""
+    q, train_node = item(graph.get_node("q")), item(graph.get_node("train"))
     assert q.state == OK and q.preview_text() == ""  # quiet: nobody asked about it
     assert train_node.preview_text() == ""  # never run for a preview
 

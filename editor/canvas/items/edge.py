@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from functools import cache
 
-import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
@@ -104,17 +102,7 @@ class WireItem(QGraphicsItem):
     def extent(self) -> tuple[float, float, float, float]:
         """Left, top, right and bottom of :meth:`boundingRect`, as numbers (scene
         coordinates: a wire is not moved, its ends are)."""
-        x1, y1, x2, y2 = self._coords
-        m = self.MARGIN
-        if x2 < x1:  # a back wire: its turns and its lane
-            reach = BACK_BEND * 0.75  # how far a turn's cubic goes beyond its end
-            left, right = x2 - reach, x1 + reach
-            top, bottom = min(y1, y2, self._lane), max(y1, y2, self._lane)
-        else:
-            dx = max(abs(x2 - x1) * 0.5, 40.0)
-            left, right = min(x1, x2 - dx), max(x2, x1 + dx)
-            top, bottom = min(y1, y2), max(y1, y2)
-        return left - m, top - m, right + m, bottom + m
+        return wire_extent(*self._coords, self._lane)
 
     def boundingRect(self) -> QRectF:
         if self._bounds is None:
@@ -149,28 +137,51 @@ _MADE = ("_ends", "_bounds", "_path", "_hit")
 """What a wire makes when first needed, from its ends (forgotten when they move)."""
 
 
-def wires_extent(wires: Collection[WireItem]) -> tuple[float, float, float, float] | None:
-    """Left, top, right and bottom of all ``wires``' :meth:`WireItem.extent` (None if there
-    are none), worked out for all at once: tens of thousands of wires are framed in a blink."""
-    if not wires:
-        return None
-    ends = np.array([(*wire._coords, wire._lane) for wire in wires])
-    x1, y1, x2, y2, lane = ends.T
-    back = x2 < x1  # back wires: their turns and their lane
-    reach = BACK_BEND * 0.75
-    dx = np.maximum(np.abs(x2 - x1) * 0.5, 40.0)
-    left = np.where(back, x2 - reach, np.minimum(x1, x2 - dx))
-    right = np.where(back, x1 + reach, np.maximum(x2, x1 + dx))
-    top = np.where(back, np.minimum(np.minimum(y1, y2), lane), np.minimum(y1, y2))
-    bottom = np.where(back, np.maximum(np.maximum(y1, y2), lane), np.maximum(y1, y2))
-    m = WireItem.MARGIN
-    return (float(left.min()) - m, float(top.min()) - m, float(right.max()) + m,
-            float(bottom.max()) + m)
-
-
 _OUT = (NodeItem.WIDTH, NodeItem.TITLE_H + NodeItem.ROW_H * 0.5)
 _IN = [(0.0, NodeItem.TITLE_H + NodeItem.ROW_H * (i + 0.5)) for i in range(64)]
 """Where the ports are on a node (item coordinates), as numbers: wires follow nodes often."""
+
+
+def wire_ends(sx: float, sy: float, s_height: float, tx: float, ty: float, t_height: float,
+              port: int) -> tuple[float, float, float, float, float | None]:
+    """Where the wire from the output of a node at (``sx``, ``sy``), ``s_height`` high, into
+    input ``port`` of one at (``tx``, ``ty``) starts and ends, and — a back wire — its lane:
+    x1, y1, x2, y2, lane (None: not a back wire). From numbers: for an item, or for a wire
+    that has none (the scene's index, the overview)."""
+    out = _OUT
+    into = _IN[port] if port < len(_IN) else (0.0, NodeItem.TITLE_H + NodeItem.ROW_H * (port + 0.5))
+    x1, x2 = sx + out[0], tx + into[0]
+    return x1, sy + out[1], x2, ty + into[1], (
+        _lane_between(sy, sy + s_height, ty, ty + t_height) if x2 < x1 else None)
+
+
+def _lane_between(source_top: float, source_bottom: float, target_top: float,
+                  target_bottom: float) -> float:
+    """Where a back wire runs: in the gap between its two nodes, close to the one it feeds
+    (clear of what hangs under the nodes above); under both when they are level."""
+    if target_top >= source_bottom:  # the node fed is below
+        return max((source_bottom + target_top) / 2, target_top - LANE_GAP)
+    if target_bottom <= source_top:  # above
+        return min((target_bottom + source_top) / 2, target_bottom + LANE_GAP)
+    return max(source_bottom, target_bottom) + 2 * LANE_GAP
+
+
+def wire_extent(x1: float, y1: float, x2: float, y2: float,
+                lane: float | None) -> tuple[float, float, float, float]:
+    """Left, top, right and bottom of a wire's bounds, from its ends and lane (as
+    :func:`wire_ends` gives them)."""
+    m = WireItem.MARGIN
+    if x2 < x1:  # a back wire: its turns and its lane
+        if lane is None:
+            lane = (y1 + y2) / 2 if abs(y2 - y1) > 2 * BACK_BEND else max(y1, y2) + BACK_BEND
+        reach = BACK_BEND * 0.75  # how far a turn's cubic goes beyond its end
+        left, right = x2 - reach, x1 + reach
+        top, bottom = min(y1, y2, lane), max(y1, y2, lane)
+    else:
+        dx = max(abs(x2 - x1) * 0.5, 40.0)
+        left, right = min(x1, x2 - dx), max(x2, x1 + dx)
+        top, bottom = min(y1, y2), max(y1, y2)
+    return left - m, top - m, right + m, bottom + m
 
 
 @cache
@@ -191,20 +202,6 @@ class EdgeItem(WireItem):
         self.update_path()
 
     def update_path(self) -> None:
-        source, target, out = self.source, self.target, _OUT
-        into = _IN[self.port] if self.port < len(_IN) else (0.0, target.input_point(self.port).y())
-        x1, x2 = source.x() + out[0], target.x() + into[0]
-        self._set_ends(x1, source.y() + out[1], x2, target.y() + into[1],
-                       self._lane_between(source, target) if x2 < x1 else None)
-
-    @staticmethod
-    def _lane_between(source: NodeItem, target: NodeItem) -> float:
-        """Where a back wire runs: in the gap between its two nodes, close to the one it
-        feeds (clear of what hangs under the nodes above); under both when they are level."""
-        source_top, target_top = source.y(), target.y()
-        source_bottom, target_bottom = source_top + source.height, target_top + target.height
-        if target_top >= source_bottom:  # the node fed is below
-            return max((source_bottom + target_top) / 2, target_top - LANE_GAP)
-        if target_bottom <= source_top:  # above
-            return min((target_bottom + source_top) / 2, target_bottom + LANE_GAP)
-        return max(source_bottom, target_bottom) + 2 * LANE_GAP
+        source, target = self.source, self.target
+        self._set_ends(*wire_ends(source.x(), source.y(), source.height,
+                                  target.x(), target.y(), target.height, self.port))

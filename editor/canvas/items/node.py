@@ -122,6 +122,12 @@ class NodeItem(QGraphicsItem):
     def height_for(cls, node: Node) -> float:
         return _geometry(len(node.op.inputs))[0]
 
+    @staticmethod
+    def reach_for(node: Node) -> tuple[float, float, float, float]:
+        """Left, top, right and bottom of ``node``'s item's bounds, relative to its
+        position (an item need not be made to know where it would be)."""
+        return _reach(len(node.op.inputs))
+
     def boundingRect(self) -> QRectF:
         return self._bounds
 

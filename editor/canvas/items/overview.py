@@ -2,8 +2,8 @@
 
 Far out, nodes are specks and wires hairlines: instead of asking thousands of items to paint
 themselves, the view draws every node as a rectangle (one path per colour) and every wire as
-a straight line (one path) under the items, which stop painting. The scene switches to it
-below :data:`OVERVIEW_ZOOM`.
+a straight line (one path), from where the scene's index has them (no item is needed; the
+items made, if any, stop painting). The scene switches to it below :data:`OVERVIEW_ZOOM`.
 """
 
 from __future__ import annotations
@@ -14,19 +14,22 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap, QTransform
 
 from editor import style
-from editor.canvas.items.edge import EdgeItem
 from editor.canvas.items.node import NodeItem
 
 OVERVIEW_ZOOM = 0.3
 """Below this zoom the scene shows the overview instead of its node and wire items."""
 PICTURE_PIXELS = 3000 * 2000
 """The largest picture of the overview kept to be painted again (bigger: drawn each time)."""
+Mark = tuple[float, float, float, bool, QColor]
+"""A node as the overview draws it: x, y, height, whether it is selected, title colour."""
+Line = tuple[float, float, float, float]
+"""A wire as the overview draws it: x1, y1, x2, y2."""
 
 
 class Overview:
     """Draws the nodes and wires it gets from ``source`` (asked again when they changed)."""
 
-    def __init__(self, source: Callable[[], tuple[Iterable[NodeItem], Iterable[EdgeItem]]],
+    def __init__(self, source: Callable[[], tuple[Iterable[Mark], Iterable[Line]]],
                  changed: Callable[[], None]) -> None:
         self._source = source
         self._changed = changed
@@ -40,8 +43,12 @@ class Overview:
         corner is in the scene), painted again while neither the graph nor the zoom change."""
 
     def invalidate(self) -> None:
-        """The graph changed: rebuild the picture when it is next drawn."""
+        """The graph changed: rebuild the picture when it is next drawn (while it is not
+        shown, what it is drawn from goes too)."""
         self._picture = None
+        if not self.visible:
+            self._bodies, self._chosen, self._wires = QPainterPath(), QPainterPath(), QPainterPath()
+            self._titles = {}
         if not self._stale:
             self._stale = True
             if self.visible:
@@ -58,26 +65,23 @@ class Overview:
         self._stale = False
         self._picture = None
 
-    def add(self, nodes: Iterable[NodeItem], edges: Iterable[EdgeItem]) -> None:
-        """Draw ``nodes`` and ``edges``, just made, too (unless the picture is stale: then it
-        is drawn whole when next shown) — a big graph's picture is drawn as its items are
-        made, a slice at a time."""
+    def add(self, nodes: Iterable[Mark], wires: Iterable[Line]) -> None:
+        """Draw ``nodes`` and ``wires``, just indexed, too (unless the picture is stale: then
+        it is drawn whole when next shown) — a big graph's picture is drawn as it is indexed,
+        a slice at a time."""
         if self._stale:
             return
         self._picture = None
         bodies, chosen, titles = self._bodies, self._chosen, self._titles
         width, title_h = NodeItem.WIDTH, NodeItem.TITLE_H
-        for item in nodes:
-            x, y = item.x(), item.y()
-            (chosen if item.isSelected() else bodies).addRect(x, y, width, item.height)
-            color = item.title_color()
+        for x, y, height, selected, color in nodes:
+            (chosen if selected else bodies).addRect(x, y, width, height)
             entry = titles.get(id(color))
             if entry is None:
                 entry = titles[id(color)] = (color, QPainterPath())
             entry[1].addRect(x, y, width, title_h)
         move, line = self._wires.moveTo, self._wires.lineTo
-        for edge in edges:
-            x1, y1, x2, y2 = edge.coords()  # (numbers: no point made per wire)
+        for x1, y1, x2, y2 in wires:
             move(x1, y1)
             line(x2, y2)
 
