@@ -176,7 +176,7 @@ def _node_to_dict(node: Node, names: set[str]) -> dict[str, Any]:
     if node.state:
         entry["state"] = {key: encode_tensor(array) for key, array in node.state.items()}
     if node.ui:
-        entry["ui"] = node.ui
+        entry["ui"] = dict(node.ui)  # (a Pos is not a dict: see store.py)
     return entry
 
 
