@@ -12,6 +12,7 @@ import pytest
 
 import engine as ts
 from engine.replica import data_copy
+from engine.io import graph_from_dict, graph_to_dict
 from engine.store import Neighbours
 
 
@@ -46,6 +47,41 @@ def test_copies_of_an_empty_mapping_are_the_copys_own():
     unpickled = pickle.loads(pickle.dumps(g))
     unpickled.set_ui("a", pos=[5, 6])
     assert a.ui == {} and twin.get_node("a").ui == {"pos": [3, 4]}
+
+
+def test_a_position_reads_as_it_was_written_and_saves_so():
+    g = ts.Graph()
+    a = g.add_node("constant", name="a", value=1.0, ui={"pos": [0, 0]})
+    b = g.add_node("constant", name="b", value=2.0, ui={"pos": [1.5, -2]})
+    c = g.add_node("constant", name="c", value=3.0, ui={"pos": [1, 2], "note": "x"})
+    assert a.ui == {"pos": [0, 0]} and [type(v) for v in a.ui["pos"]] == [int, int]
+    assert b.ui.get("pos") == [1.5, -2] and dict(b.ui) == {"pos": [1.5, -2]}
+    assert repr(b.ui) == "{'pos': [1.5, -2]}" and "pos" in b.ui and len(b.ui) == 1
+    mine = data_copy(a.ui)
+    mine["pos"][0] = 9  # a copy is an ordinary dict, the copier's own
+    a.ui["pos"][0] = 9  # a read gives a new list: it changes nothing
+    assert a.ui == {"pos": [0, 0]}
+    assert pickle.loads(pickle.dumps(b.ui)) == b.ui
+    g.set_ui(a, pos=[3, 4], note="y")
+    g.set_ui(c, note=None)
+    assert a.ui == {"pos": [3, 4], "note": "y"} and c.ui == {"pos": [1, 2]}
+    data = graph_to_dict(g)
+    assert [n.get("ui") for n in data["nodes"]] == [{"pos": [3, 4], "note": "y"},
+                                                   {"pos": [1.5, -2]}, {"pos": [1, 2]}]
+    assert graph_to_dict(graph_from_dict(data)) == data == graph_to_dict(g.copy())
+
+
+def test_nodes_with_the_same_plain_attributes_share_them():
+    g = ts.Graph()
+    v, w = (g.add_node("variable", name=n, value=1.0) for n in "vw")
+    assert v.attrs is w.attrs and v.attrs == {"trainable": True, "initializer": None}
+    with pytest.raises(TypeError, match="shared"):
+        v.attrs["trainable"] = False
+    g.set_attr(v, "trainable", False)
+    assert not v.trainable and w.trainable and g.copy().get_node("w").attrs is w.attrs
+    mine = copy.deepcopy(w.attrs)
+    mine["trainable"] = False
+    assert w.trainable and pickle.loads(pickle.dumps(w.attrs)) == w.attrs
 
 
 def test_the_ports_of_a_wire_are_read_from_its_consumers_inputs():
