@@ -560,11 +560,14 @@ def _validate(data: Any, source: str, limits: Limits, report: _Progress,
     wiring: nx.DiGraph[str] = nx.DiGraph()
     wiring.add_nodes_from(names)
     wiring.add_edges_from((i, s["name"]) for s in specs for i in s["inputs"] if i is not None)
-    if nx.is_directed_acyclic_graph(wiring):  # fast; find_cycle only to name the loop
-        return specs
-    cycle = nx.find_cycle(wiring)
-    loop = " → ".join([u for u, _ in cycle] + [cycle[0][0]])
-    raise FileFormatError(f"{source}: the wiring has a cycle: {loop}")
+    try:
+        if nx.is_directed_acyclic_graph(wiring):  # fast; find_cycle only to name the loop
+            return specs
+        cycle = nx.find_cycle(wiring)
+        loop = " → ".join([u for u, _ in cycle] + [cycle[0][0]])
+        raise FileFormatError(f"{source}: the wiring has a cycle: {loop}")
+    finally:  # its cached views hold it in a cycle: what it holds goes now, not at a
+        wiring.clear()  # collection (the editor's reading thread freezes what is left)
 
 
 def _node_spec(entry: Any, where: str, limits: Limits, consume: bool) -> dict[str, Any]:

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import engine as ts
-from engine.replica import data_copy
 from engine.io import graph_from_dict, graph_to_dict
+from engine.replica import data_copy
 from engine.store import Neighbours
 
 
