@@ -132,69 +132,115 @@ def lean_ui(ui: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return dict(ui)
 
 
+_TWO: Any = object()
+"""Marks two neighbours held in a tuple ``(key, value, key, value)``."""
 _MANY: Any = object()
-"""Marks neighbours held in a dict (two or more)."""
+"""Marks neighbours held in a dict (three or more)."""
 
 
 class Neighbours(MutableMapping[K, V]):
     """A node's successors (or predecessors) and their edges' data: networkx's inner
-    adjacency mapping. One neighbour is held in two slots (48 bytes with the object), two or
-    more in a dict; most nodes of a big graph have one consumer and one or two inputs."""
+    adjacency mapping. One neighbour is held in two slots (48 bytes with the object), two in
+    a tuple beside them (72 bytes more; a dict took 220), more in a dict; most nodes of a big
+    graph have one consumer and one or two inputs. In the order they were added, as a dict."""
 
     __slots__ = ("_key", "_value")
 
     def __init__(self) -> None:
         self._key: Any = None
-        """``None`` (no neighbour), the one neighbour, or ``_MANY``: ``_value`` holds them."""
+        """``None`` (no neighbour), the one neighbour, ``_TWO`` or ``_MANY``: ``_value``
+        holds them."""
         self._value: Any = None
 
     def __getitem__(self, key: K) -> V:
-        if self._key is _MANY:
-            value: V = self._value[key]
-            return value
-        if self._key is not None and self._key == key:
-            one: V = self._value
-            return one
+        held = self._key
+        found: V
+        if held is _TWO:
+            pair = self._value
+            if pair[0] == key:
+                found = pair[1]
+                return found
+            if pair[2] == key:
+                found = pair[3]
+                return found
+        elif held is _MANY:
+            found = self._value[key]
+            return found
+        elif held is not None and held == key:
+            found = self._value
+            return found
         raise KeyError(key)
 
     def get(self, key: K, default: Any = None) -> Any:
-        if self._key is _MANY:
+        held = self._key
+        if held is _TWO:
+            pair = self._value
+            return pair[1] if pair[0] == key else pair[3] if pair[2] == key else default
+        if held is _MANY:
             return self._value.get(key, default)
-        return self._value if self._key is not None and self._key == key else default
+        return self._value if held is not None and held == key else default
 
     def __contains__(self, key: object) -> bool:
-        if self._key is _MANY:
+        held = self._key
+        if held is _TWO:
+            return bool(self._value[0] == key or self._value[2] == key)
+        if held is _MANY:
             return key in self._value
-        return self._key is not None and self._key == key
+        return held is not None and held == key
 
     def __setitem__(self, key: K, value: V) -> None:
-        if self._key is _MANY:
+        held = self._key
+        if held is _MANY:
             self._value[key] = value
-        elif self._key is None or self._key == key:
-            self._key, self._value = key, value
+        elif held is _TWO:
+            k1, v1, k2, v2 = self._value
+            if k1 == key:
+                self._value = (k1, value, k2, v2)
+            elif k2 == key:
+                self._value = (k1, v1, k2, value)
+            else:
+                self._key, self._value = _MANY, {k1: v1, k2: v2, key: value}
+        elif held is None or held == key:
+            self._key, self._value = key if held is None else held, value
         else:
-            self._key, self._value = _MANY, {self._key: self._value, key: value}
+            self._key, self._value = _TWO, (held, self._value, key, value)
 
     def __delitem__(self, key: K) -> None:
-        if self._key is _MANY:
+        held = self._key
+        if held is _MANY:
             many = self._value
             del many[key]
-            if len(many) == 1:
-                ((self._key, self._value),) = many.items()
-        elif self._key is not None and self._key == key:
+            if len(many) == 2:
+                ((k1, v1), (k2, v2)) = many.items()
+                self._key, self._value = _TWO, (k1, v1, k2, v2)
+        elif held is _TWO:
+            k1, v1, k2, v2 = self._value
+            if k1 == key:
+                self._key, self._value = k2, v2
+            elif k2 == key:
+                self._key, self._value = k1, v1
+            else:
+                raise KeyError(key)
+        elif held is not None and held == key:
             self._key = self._value = None
         else:
             raise KeyError(key)
 
     def __iter__(self) -> Iterator[K]:
-        if self._key is _MANY:
+        held = self._key
+        if held is _TWO:
+            return iter((self._value[0], self._value[2]))
+        if held is _MANY:
             return iter(self._value)
-        return iter(() if self._key is None else (self._key,))
+        return iter(() if held is None else (held,))
 
     def __len__(self) -> int:
-        if self._key is _MANY:
+        held = self._key
+        if held is _TWO:
+            return 2
+        if held is _MANY:
             return len(self._value)
-        return 0 if self._key is None else 1
+        return 0 if held is None else 1
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({dict(self.items())!r})"

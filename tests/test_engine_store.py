@@ -106,8 +106,10 @@ def test_the_ports_of_a_wire_are_read_from_its_consumers_inputs():
 
 def test_neighbours_behave_as_the_dict_they_replace():
     held, expected = Neighbours[str, int](), {}
-    steps = [("set", "a", 1), ("set", "a", 2), ("set", "b", 3), ("set", "c", 4), ("del", "b"),
-             ("del", "a"), ("set", "d", 5), ("del", "c"), ("del", "d"), ("set", "e", 6)]
+    steps = [("set", "a", 1), ("set", "a", 2), ("set", "b", 3), ("set", "b", 7), ("set", "a", 8),
+             ("set", "c", 4), ("del", "b"), ("set", "f", 9), ("del", "a"), ("set", "d", 5),
+             ("del", "c"), ("del", "d"), ("del", "f"), ("set", "e", 6), ("set", "a", 1),
+             ("del", "e"), ("set", "b", 2), ("del", "b")]
     for step in steps:
         if step[0] == "set":
             held[step[1]] = expected[step[1]] = step[2]
@@ -120,6 +122,12 @@ def test_neighbours_behave_as_the_dict_they_replace():
         del held["z"]
     with pytest.raises(KeyError):
         held["z"]  # noqa: B018 (the lookup is the test)
+    held.update(a=1, b=2)
+    with pytest.raises(KeyError):
+        del held["z"]
+    with pytest.raises(KeyError):
+        held["z"]  # noqa: B018 (the lookup is the test)
+    assert held["b"] == 2 and repr(held) == "Neighbours({'a': 1, 'b': 2})"
 
 
 def test_a_chain_of_nodes_takes_a_few_hundred_bytes_a_node():
