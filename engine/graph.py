@@ -839,9 +839,12 @@ class Graph:
     def infer_shapes(self, nodes: Iterable[Node]) -> None:
         """Infer (and cache) the static shapes of ``nodes`` of this graph in one pass over them
         and their ancestors, whose shapes :meth:`shape_of` then returns at once (asking it of
-        thousands of new nodes one by one would sort their ancestors again and again)."""
+        thousands of new nodes one by one would sort their ancestors again and again). Equal
+        shapes are kept as one tuple: most nodes have their inputs' shape."""
+        shapes, same = self._shapes, dict[Shape, Shape]()
         for n in self._unshaped_ancestors(nodes):
-            self._shapes[n] = self._infer_shape(n)
+            shape = self._infer_shape(n)
+            shapes[n] = same.setdefault(shape, shape) if type(shape) is tuple else shape
 
     def _unshaped_ancestors(self, nodes: Iterable[Node]) -> list[Node]:
         """``nodes`` and their ancestors whose shapes are not cached, in topological order

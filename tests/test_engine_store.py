@@ -151,3 +151,14 @@ def test_a_chain_of_nodes_takes_a_few_hundred_bytes_a_node():
         tracemalloc.stop()
     assert built / nodes < 600, f"the graph takes {built / nodes:.0f} bytes a node"
     assert (ran - built) / nodes < 500, f"a run takes {(ran - built) / nodes:.0f} bytes a node"
+
+
+def test_nodes_of_the_same_shape_share_one_tuple():
+    g = ts.Graph()
+    x = g.add_node("placeholder", name="x", attrs={"shape": [3, 2]})
+    v = g.add_node("variable", name="v", value=np.ones((3, 2)))
+    total = g.add_node("add", inputs=[x, v], name="total")
+    out = g.add_node("tanh", inputs=[total], name="out")
+    g.infer_shapes(g.nodes)
+    assert g.shape_of(out) == (3, 2)
+    assert g.shape_of(v) is g.shape_of(total) is g.shape_of(out)
