@@ -369,8 +369,9 @@ def test_a_failed_write_into_a_hard_linked_file_keeps_the_complete_copy(tmp_path
 
 def test_loading_leaves_nothing_for_the_collector(tmp_path):
     """What validation makes is freed as it goes, not by a later collection: the editor's
-    reading thread freezes what it leaves (``gc.freeze``), and the wiring check's graph of
-    names, held in a cycle by its cached views, stayed there (5.7 MB for 10,000 nodes)."""
+    reading thread freezes what it leaves (``gc.freeze``), and the wiring check's networkx
+    graph of names, held in a cycle by its cached views, stayed there (5.7 MB for 10,000
+    nodes)."""
     with ts.Graph().as_default() as g:
         last = ts.placeholder(shape=[2], name="x")
         for _ in range(300):
