@@ -330,7 +330,8 @@ class Topology(_DiGraph):
     """A graph's topology for networkx: an edge ``u → v`` means "v reads u" (which of v's
     ports, ``v.inputs`` says). Its nodes and edges carry no data of their own (all share
     :data:`~engine.store.EMPTY`: a dict per node and per edge took a fifth of a big graph's
-    memory), and a node's one consumer or input is held without a dict (:class:`Neighbours`)."""
+    memory), and a node's one or two consumers or inputs are held without a dict
+    (:class:`Neighbours`)."""
 
     node_attr_dict_factory = edge_attr_dict_factory = staticmethod(lambda: EMPTY)
     adjlist_inner_dict_factory = Neighbours

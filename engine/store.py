@@ -1,7 +1,7 @@
 """Lean storage for a graph's many small mappings: the one shared empty mapping, attributes
 shared by the nodes that have the same (``lean_attrs``), a ``ui`` that holds only a position in
 two slots (``Pos``), and the neighbours of a node in networkx's adjacency, held without a dict
-while there is one.
+while there are one or two.
 
 A million-node graph has millions of these; an empty dict takes 64 bytes, a dict of one entry
 224 (on 64-bit CPython 3.11).
