@@ -10,7 +10,7 @@ import contextlib
 import copy
 import re
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -21,7 +21,7 @@ from .errors import CycleError, EngineError, ShapeError
 from .gcpause import gc_paused
 from .initializers import Initializer
 from .registry import OpDef, Shape, get_op, op_for_operator
-from .store import EMPTY, Neighbours
+from .store import EMPTY, Frozen, Neighbours, Pos, lean_attrs, lean_ui
 from .tensors import as_tensor, format_shape, shape_fits, short_repr
 
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-/]*")
@@ -58,7 +58,7 @@ class Node:
         inputs: Iterable[Node | None] = (),
         name: str | None = None,
         attrs: dict[str, Any] | None = None,
-        ui: dict[str, Any] | None = None,
+        ui: Mapping[str, Any] | None = None,
         graph: Graph | None = None,
     ) -> None:
         self.op: OpDef = get_op(op_type)
@@ -67,10 +67,9 @@ class Node:
             raise TypeError(f"{op_type} takes {len(self.op.inputs)} inputs, got {len(inputs)}")
         self.graph: Graph = graph if graph is not None else _graph_of(inputs)
         self.inputs: list[Node | None] = [None] * len(self.op.inputs)
-        self.attrs: dict[str, Any] = (
-            self.op.parse_attrs(attrs) if attrs else self.op.default_attrs()
-        ) or EMPTY
-        self.ui: dict[str, Any] = dict(ui) if ui else EMPTY
+        self.attrs: dict[str, Any] = lean_attrs(
+            self.op.parse_attrs(attrs) if attrs else self.op.default_attrs())
+        self.ui: Mapping[str, Any] = lean_ui(ui)
         self.state: dict[str, np.ndarray] = EMPTY
         """Named tensors the op keeps between runs (an optimizer's moments); saved in files."""
         self.name: str = self.graph._claim_name(name, op_type)
@@ -157,7 +156,7 @@ class Operation(Node):
         inputs: Iterable[Any] = (),
         name: str | None = None,
         attrs: dict[str, Any] | None = None,
-        ui: dict[str, Any] | None = None,
+        ui: Mapping[str, Any] | None = None,
         graph: Graph | None = None,
     ) -> None:
         inputs = list(inputs)
@@ -205,7 +204,7 @@ class Placeholder(_ValueNode):
         dtype: Any = None,
         name: str | None = None,
         default: Any = None,
-        ui: dict[str, Any] | None = None,
+        ui: Mapping[str, Any] | None = None,
         graph: Graph | None = None,
         binding: dict[str, Any] | None = None,
     ) -> None:
@@ -263,7 +262,7 @@ class Variable(_ValueNode):
         name: str | None = None,
         trainable: bool = True,
         initializer: Any = None,
-        ui: dict[str, Any] | None = None,
+        ui: Mapping[str, Any] | None = None,
         graph: Graph | None = None,
     ) -> None:
         graph = graph if graph is not None else get_default_graph()
@@ -297,7 +296,7 @@ class Constant(_ValueNode):
         self,
         value: Any,
         name: str | None = None,
-        ui: dict[str, Any] | None = None,
+        ui: Mapping[str, Any] | None = None,
         graph: Graph | None = None,
     ) -> None:
         graph = graph if graph is not None else get_default_graph()
@@ -331,7 +330,8 @@ class Topology(_DiGraph):
     """A graph's topology for networkx: an edge ``u → v`` means "v reads u" (which of v's
     ports, ``v.inputs`` says). Its nodes and edges carry no data of their own (all share
     :data:`~engine.store.EMPTY`: a dict per node and per edge took a fifth of a big graph's
-    memory), and a node's one consumer or input is held without a dict (:class:`Neighbours`)."""
+    memory), and a node's one or two consumers or inputs are held without a dict
+    (:class:`Neighbours`)."""
 
     node_attr_dict_factory = edge_attr_dict_factory = staticmethod(lambda: EMPTY)
     adjlist_inner_dict_factory = Neighbours
@@ -493,7 +493,7 @@ class Graph:
         name: str | None = None,
         attrs: dict[str, Any] | None = None,
         value: Any = None,
-        ui: dict[str, Any] | None = None,
+        ui: Mapping[str, Any] | None = None,
     ) -> Node:
         """Create a node of any op type in this graph (the generic form of the builders).
 
@@ -708,7 +708,7 @@ class Graph:
                 node._value = node.fit(node.value, parsed["shape"], parsed["dtype"])
             except ValueError as error:
                 raise ValueError(f"its default: {error} (clear the default first)") from None
-        node.attrs = parsed or EMPTY
+        node.attrs = lean_attrs(parsed)
         self._emit("attr_changed", node)
 
     def set_value(self, node: Node | str, value: Any) -> None:
@@ -780,13 +780,13 @@ class Graph:
         """Update a node's opaque ``ui`` dict (positions and the like, kept in files); an item
         given as ``None`` is removed."""
         node = self.get_node(node)
-        ui = {} if node.ui is EMPTY else node.ui  # (its own dict from the first item on)
+        ui = dict(node.ui)  # (a new one: a node's ui is never changed in place)
         for key, value in items.items():
             if value is None:
                 ui.pop(key, None)
             else:
                 ui[key] = value
-        node.ui = ui or EMPTY
+        node.ui = lean_ui(ui)
         self._emit("ui_changed", node)
 
     # ---- queries --------------------------------------------------------------------------
@@ -840,9 +840,12 @@ class Graph:
     def infer_shapes(self, nodes: Iterable[Node]) -> None:
         """Infer (and cache) the static shapes of ``nodes`` of this graph in one pass over them
         and their ancestors, whose shapes :meth:`shape_of` then returns at once (asking it of
-        thousands of new nodes one by one would sort their ancestors again and again)."""
+        thousands of new nodes one by one would sort their ancestors again and again). Equal
+        shapes are kept as one tuple: most nodes have their inputs' shape."""
+        shapes, same = self._shapes, dict[Shape, Shape]()
         for n in self._unshaped_ancestors(nodes):
-            self._shapes[n] = self._infer_shape(n)
+            shape = self._infer_shape(n)
+            shapes[n] = same.setdefault(shape, shape) if type(shape) is tuple else shape
 
     def _unshaped_ancestors(self, nodes: Iterable[Node]) -> list[Node]:
         """``nodes`` and their ancestors whose shapes are not cached, in topological order
@@ -1003,8 +1006,8 @@ class Removal(NamedTuple):
     edits: int
     """The graph's count of changes just after the removal."""
 
-_Spec = tuple[type[Node], OpDef | str, str, dict[str, Any], Any, dict[str, Any], dict[str, Any],
-              list[Any]]
+_Spec = tuple[type[Node], OpDef | str, str, dict[str, Any], Any, dict[str, Any],
+              Mapping[str, Any], list[Any]]
 """A node as :meth:`Graph.copy` and pickling carry it: class, op (its type name when pickled),
 name, attrs, value, state, ui, input names."""
 
@@ -1019,8 +1022,8 @@ def _rebuild(specs: list[_Spec]) -> Graph:
             node.op = op if isinstance(op, OpDef) else get_op(op)
             node.graph = graph
             node.name = name
-            node.attrs = dict(attrs) if attrs else EMPTY
-            node.ui = _copied(ui) if ui else EMPTY
+            node.attrs = attrs if type(attrs) is Frozen else lean_attrs(dict(attrs))
+            node.ui = ui if type(ui) is Pos else lean_ui(_copied(ui))
             node.state = {k: np.array(v, copy=True) for k, v in state.items()} or EMPTY
             node.inputs = [None] * len(node.op.inputs)
             if isinstance(node, _ValueNode):

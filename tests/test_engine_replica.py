@@ -37,7 +37,10 @@ def test_a_copy_shares_nothing_mutable():
     node = graph.nodes[0]
     twin = other.get_node(node.name)
     assert twin is not node and twin.graph is other
-    node.ui["pos"][0] += 100
+    before = node.ui["pos"]
+    node.ui["pos"][0] += 100  # a position is read as a new list: that list is no one's
+    assert node.ui["pos"] == before
+    graph.set_ui(node, pos=[node.ui["pos"][0] + 100, 0])
     assert twin.ui["pos"][0] != node.ui["pos"][0]
     variable = next(n for n in graph.nodes if isinstance(n, ts.Variable))
     assert not np.shares_memory(variable.value, other.get_node(variable.name).value)

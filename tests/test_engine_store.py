@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import engine as ts
+from engine.io import graph_from_dict, graph_to_dict
 from engine.replica import data_copy
 from engine.store import Neighbours
 
@@ -48,6 +49,41 @@ def test_copies_of_an_empty_mapping_are_the_copys_own():
     assert a.ui == {} and twin.get_node("a").ui == {"pos": [3, 4]}
 
 
+def test_a_position_reads_as_it_was_written_and_saves_so():
+    g = ts.Graph()
+    a = g.add_node("constant", name="a", value=1.0, ui={"pos": [0, 0]})
+    b = g.add_node("constant", name="b", value=2.0, ui={"pos": [1.5, -2]})
+    c = g.add_node("constant", name="c", value=3.0, ui={"pos": [1, 2], "note": "x"})
+    assert a.ui == {"pos": [0, 0]} and [type(v) for v in a.ui["pos"]] == [int, int]
+    assert b.ui.get("pos") == [1.5, -2] and dict(b.ui) == {"pos": [1.5, -2]}
+    assert repr(b.ui) == "{'pos': [1.5, -2]}" and "pos" in b.ui and len(b.ui) == 1
+    mine = data_copy(a.ui)
+    mine["pos"][0] = 9  # a copy is an ordinary dict, the copier's own
+    a.ui["pos"][0] = 9  # a read gives a new list: it changes nothing
+    assert a.ui == {"pos": [0, 0]}
+    assert pickle.loads(pickle.dumps(b.ui)) == b.ui
+    g.set_ui(a, pos=[3, 4], note="y")
+    g.set_ui(c, note=None)
+    assert a.ui == {"pos": [3, 4], "note": "y"} and c.ui == {"pos": [1, 2]}
+    data = graph_to_dict(g)
+    assert [n.get("ui") for n in data["nodes"]] == [{"pos": [3, 4], "note": "y"},
+                                                   {"pos": [1.5, -2]}, {"pos": [1, 2]}]
+    assert graph_to_dict(graph_from_dict(data)) == data == graph_to_dict(g.copy())
+
+
+def test_nodes_with_the_same_plain_attributes_share_them():
+    g = ts.Graph()
+    v, w = (g.add_node("variable", name=n, value=1.0) for n in "vw")
+    assert v.attrs is w.attrs and v.attrs == {"trainable": True, "initializer": None}
+    with pytest.raises(TypeError, match="shared"):
+        v.attrs["trainable"] = False
+    g.set_attr(v, "trainable", False)
+    assert not v.trainable and w.trainable and g.copy().get_node("w").attrs is w.attrs
+    mine = copy.deepcopy(w.attrs)
+    mine["trainable"] = False
+    assert w.trainable and pickle.loads(pickle.dumps(w.attrs)) == w.attrs
+
+
 def test_the_ports_of_a_wire_are_read_from_its_consumers_inputs():
     g = ts.Graph()
     x = g.add_node("constant", name="x", value=2.0)
@@ -70,8 +106,10 @@ def test_the_ports_of_a_wire_are_read_from_its_consumers_inputs():
 
 def test_neighbours_behave_as_the_dict_they_replace():
     held, expected = Neighbours[str, int](), {}
-    steps = [("set", "a", 1), ("set", "a", 2), ("set", "b", 3), ("set", "c", 4), ("del", "b"),
-             ("del", "a"), ("set", "d", 5), ("del", "c"), ("del", "d"), ("set", "e", 6)]
+    steps = [("set", "a", 1), ("set", "a", 2), ("set", "b", 3), ("set", "b", 7), ("set", "a", 8),
+             ("set", "c", 4), ("del", "b"), ("set", "f", 9), ("del", "a"), ("set", "d", 5),
+             ("del", "c"), ("del", "d"), ("del", "f"), ("set", "e", 6), ("set", "a", 1),
+             ("del", "e"), ("set", "b", 2), ("del", "b")]
     for step in steps:
         if step[0] == "set":
             held[step[1]] = expected[step[1]] = step[2]
@@ -84,6 +122,12 @@ def test_neighbours_behave_as_the_dict_they_replace():
         del held["z"]
     with pytest.raises(KeyError):
         held["z"]  # noqa: B018 (the lookup is the test)
+    held.update(a=1, b=2)
+    with pytest.raises(KeyError):
+        del held["z"]
+    with pytest.raises(KeyError):
+        held["z"]  # noqa: B018 (the lookup is the test)
+    assert held["b"] == 2 and repr(held) == "Neighbours({'a': 1, 'b': 2})"
 
 
 def test_a_chain_of_nodes_takes_a_few_hundred_bytes_a_node():
@@ -107,3 +151,14 @@ def test_a_chain_of_nodes_takes_a_few_hundred_bytes_a_node():
         tracemalloc.stop()
     assert built / nodes < 600, f"the graph takes {built / nodes:.0f} bytes a node"
     assert (ran - built) / nodes < 500, f"a run takes {(ran - built) / nodes:.0f} bytes a node"
+
+
+def test_nodes_of_the_same_shape_share_one_tuple():
+    g = ts.Graph()
+    x = g.add_node("placeholder", name="x", attrs={"shape": [3, 2]})
+    v = g.add_node("variable", name="v", value=np.ones((3, 2)))
+    total = g.add_node("add", inputs=[x, v], name="total")
+    out = g.add_node("tanh", inputs=[total], name="out")
+    g.infer_shapes(g.nodes)
+    assert g.shape_of(out) == (3, 2)
+    assert g.shape_of(v) is g.shape_of(total) is g.shape_of(out)
