@@ -4,6 +4,8 @@ Far out, nodes are specks and wires hairlines: instead of asking thousands of it
 themselves, the view draws every node as a rectangle (one path per colour) and every wire as
 a straight line (one path), from where the scene's index has them (no item is needed; the
 items made, if any, stop painting). The scene switches to it below :data:`OVERVIEW_ZOOM`.
+The selection is a layer of its own, drawn over the picture kept: a click far out redraws
+only the nodes selected, not the whole graph.
 """
 
 from __future__ import annotations
@@ -20,22 +22,27 @@ OVERVIEW_ZOOM = 0.3
 """Below this zoom the scene shows the overview instead of its node and wire items."""
 PICTURE_PIXELS = 3000 * 2000
 """The largest picture of the overview kept to be painted again (bigger: drawn each time)."""
-Mark = tuple[float, float, float, bool, QColor]
-"""A node as the overview draws it: x, y, height, whether it is selected, title colour."""
+Mark = tuple[float, float, float, QColor]
+"""A node as the overview draws it: x, y, height, title colour."""
 Line = tuple[float, float, float, float]
 """A wire as the overview draws it: x1, y1, x2, y2."""
 
 
 class Overview:
-    """Draws the nodes and wires it gets from ``source`` (asked again when they changed)."""
+    """Draws the nodes and wires it gets from ``source`` (asked again when they changed),
+    and over them the selected nodes ``chosen`` gives (asked again when the selection
+    changed)."""
 
     def __init__(self, source: Callable[[], tuple[Iterable[Mark], Iterable[Line]]],
-                 changed: Callable[[], None]) -> None:
-        self._source = source
+                 chosen: Callable[[], Iterable[Mark]], changed: Callable[[], None]) -> None:
+        self._source, self._chosen_source = source, chosen
         self._changed = changed
-        self._bodies, self._chosen, self._wires = QPainterPath(), QPainterPath(), QPainterPath()
+        self._bodies, self._wires = QPainterPath(), QPainterPath()
         self._titles: dict[int, tuple[QColor, QPainterPath]] = {}
         """The title bars, a path per colour (by the colour's id: the colours are shared)."""
+        self._selection: tuple[QPainterPath, dict[int, tuple[QColor, QPainterPath]]] | None
+        self._selection = None
+        """The selected nodes' bodies and title bars (None: to be asked for when drawn)."""
         self._stale = True
         self.visible = False
         self._picture: tuple[tuple[float, ...], QPixmap, QPointF] | None = None
@@ -45,14 +52,20 @@ class Overview:
     def invalidate(self) -> None:
         """The graph changed: rebuild the picture when it is next drawn (while it is not
         shown, what it is drawn from goes too)."""
-        self._picture = None
+        self._picture = self._selection = None
         if not self.visible:
-            self._bodies, self._chosen, self._wires = QPainterPath(), QPainterPath(), QPainterPath()
+            self._bodies, self._wires = QPainterPath(), QPainterPath()
             self._titles = {}
         if not self._stale:
             self._stale = True
             if self.visible:
                 self._changed()
+
+    def selection_changed(self) -> None:
+        """Which nodes are selected changed: only their layer is drawn again."""
+        self._selection = None
+        if self.visible:
+            self._changed()
 
     def _rebuild(self) -> None:
         self.start()
@@ -60,10 +73,10 @@ class Overview:
 
     def start(self) -> None:
         """Begin an empty picture, up to date (a scene about to make its items)."""
-        self._bodies, self._chosen, self._wires = QPainterPath(), QPainterPath(), QPainterPath()
+        self._bodies, self._wires = QPainterPath(), QPainterPath()
         self._titles = {}
         self._stale = False
-        self._picture = None
+        self._picture = self._selection = None
 
     def add(self, nodes: Iterable[Mark], wires: Iterable[Line]) -> None:
         """Draw ``nodes`` and ``wires``, just indexed, too (unless the picture is stale: then
@@ -72,14 +85,7 @@ class Overview:
         if self._stale:
             return
         self._picture = None
-        bodies, chosen, titles = self._bodies, self._chosen, self._titles
-        width, title_h = NodeItem.WIDTH, NodeItem.TITLE_H
-        for x, y, height, selected, color in nodes:
-            (chosen if selected else bodies).addRect(x, y, width, height)
-            entry = titles.get(id(color))
-            if entry is None:
-                entry = titles[id(color)] = (color, QPainterPath())
-            entry[1].addRect(x, y, width, title_h)
+        _add_nodes(nodes, self._bodies, self._titles)
         move, line = self._wires.moveTo, self._wires.lineTo
         for x1, y1, x2, y2 in wires:
             move(x1, y1)
@@ -97,18 +103,23 @@ class Overview:
             self._picture = self._picture_at(at, ratio, key)
         if self._picture is None:
             self._draw(painter)
-            return
-        _, pixmap, corner = self._picture
-        painter.save()
-        painter.resetTransform()
-        painter.drawPixmap(at.map(corner).toPoint(), pixmap)
-        painter.restore()
+        else:
+            _, pixmap, corner = self._picture
+            painter.save()
+            painter.resetTransform()
+            painter.drawPixmap(at.map(corner).toPoint(), pixmap)
+            painter.restore()
+        if self._selection is None:
+            self._selection = (QPainterPath(), {})
+            _add_nodes(self._chosen_source(), *self._selection)
+        bodies, titles = self._selection
+        if not bodies.isEmpty():
+            _fill(painter, [(style.SELECTED, bodies), *titles.values()])
 
     def _picture_at(self, at: QTransform, ratio: float,
                     key: tuple[float, ...]) -> tuple[tuple[float, ...], QPixmap, QPointF] | None:
         """The overview drawn as ``at`` draws it, on whole pixels (None if too big)."""
-        bounds = self._wires.boundingRect().united(self._bodies.boundingRect()).united(
-            self._chosen.boundingRect())
+        bounds = self._wires.boundingRect().united(self._bodies.boundingRect())
         for _, path in self._titles.values():
             bounds = bounds.united(path.boundingRect())
         pixels = at.mapRect(bounds).toAlignedRect().adjusted(-1, -1, 1, 1)
@@ -128,8 +139,25 @@ class Overview:
         painter.setPen(QPen(style.WIRE, 0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._wires)
-        painter.setPen(Qt.PenStyle.NoPen)
-        for color, path in [(style.NODE_BODY, self._bodies), (style.SELECTED, self._chosen),
-                            *self._titles.values()]:
-            painter.fillPath(path, color)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        _fill(painter, [(style.NODE_BODY, self._bodies), *self._titles.values()])
+
+
+def _add_nodes(nodes: Iterable[Mark], bodies: QPainterPath,
+               titles: dict[int, tuple[QColor, QPainterPath]]) -> None:
+    """Add ``nodes``' rectangles to ``bodies`` and their title bars to ``titles`` (a path
+    per colour)."""
+    width, title_h = NodeItem.WIDTH, NodeItem.TITLE_H
+    for x, y, height, color in nodes:
+        bodies.addRect(x, y, width, height)
+        entry = titles.get(id(color))
+        if entry is None:
+            entry = titles[id(color)] = (color, QPainterPath())
+        entry[1].addRect(x, y, width, title_h)
+
+
+def _fill(painter: QPainter, paths: list[tuple[QColor, QPainterPath]]) -> None:
+    """Fill each path in its colour, without antialiasing (specks far out)."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    for color, path in paths:
+        painter.fillPath(path, color)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
