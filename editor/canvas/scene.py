@@ -422,7 +422,7 @@ class GraphScene(QGraphicsScene):
             item = made.get(node)
             if item is not None:
                 item.update()
-        self.overview.invalidate()
+        self.overview.edited()
         if was_empty != (not len(self.index)):
             self.update()  # the view's hint for an empty canvas goes or comes
 
@@ -513,7 +513,7 @@ class GraphScene(QGraphicsScene):
             item = self.node_items.get(node)
             if item is not None:
                 item.set_shape(*self.doc.shape_state(node))
-        self.overview.invalidate()
+        self.overview.edited()
 
     # ---- what the nodes show -----------------------------------------------------------------
 

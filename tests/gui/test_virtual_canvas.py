@@ -264,7 +264,11 @@ def body_color(canvas, name: str) -> int:
     return QColor(picture.pixel(point.x(), point.y())).rgb()
 
 
-def test_far_out_a_click_selection_and_an_edit_show_in_the_overview(canvas, tmp_path):
+def test_far_out_a_click_selection_and_an_edit_show_in_the_overview(canvas, tmp_path,
+                                                                   monkeypatch):
+    import editor.canvas.items.overview as overview
+
+    monkeypatch.setattr(overview, "SLICE", 50)  # an edit's redraw takes a few turns
     open_graph(canvas, tmp_path, grid())
     at_100(canvas, QPointF(0, 0))
     canvas.key(Qt.Key_Home)
@@ -279,11 +283,14 @@ def test_far_out_a_click_selection_and_an_edit_show_in_the_overview(canvas, tmp_
         assert [n.name for n in scene.selected()] == [name]
         assert body_color(canvas, name) == style.SELECTED.rgb()
         assert body_color(canvas, other) == style.NODE_BODY.rgb()
-    canvas.key(Qt.Key_Delete)  # an edit far out: the node goes from the picture
-    assert second not in canvas.graph
-    assert body_color(canvas, second) == style.BACKGROUND.rgb()
+    canvas.key(Qt.Key_Delete)  # an edit far out: the node goes from the picture (redrawn
+    assert second not in canvas.graph  # from the event loop, a slice a turn)
+    canvas.qtbot.waitUntil(lambda: body_color(canvas, second) == style.BACKGROUND.rgb(),
+                           timeout=WAIT)
     canvas.key(Qt.Key_Z, Qt.ControlModifier)  # and comes back (not selected)
     assert second in canvas.graph and not scene.selected()
-    assert body_color(canvas, second) == body_color(canvas, first) == style.NODE_BODY.rgb()
+    canvas.qtbot.waitUntil(lambda: body_color(canvas, second) == style.NODE_BODY.rgb(),
+                           timeout=WAIT)
+    assert body_color(canvas, first) == style.NODE_BODY.rgb()
     canvas.key(Qt.Key_A, Qt.ControlModifier)  # everything selected shows
     assert body_color(canvas, second) == body_color(canvas, first) == style.SELECTED.rgb()

@@ -5,14 +5,16 @@ themselves, the view draws every node as a rectangle (one path per colour) and e
 a straight line (one path), from where the scene's index has them (no item is needed; the
 items made, if any, stop painting). The scene switches to it below :data:`OVERVIEW_ZOOM`.
 The selection is a layer of its own, drawn over the picture kept: a click far out redraws
-only the nodes selected, not the whole graph.
+only the nodes selected, not the whole graph. After an edit the picture is drawn again from
+the event loop, :data:`SLICE` nodes or wires a turn, the old one shown until the new is done.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap, QTransform
 
 from editor import style
@@ -22,6 +24,8 @@ OVERVIEW_ZOOM = 0.3
 """Below this zoom the scene shows the overview instead of its node and wire items."""
 PICTURE_PIXELS = 3000 * 2000
 """The largest picture of the overview kept to be painted again (bigger: drawn each time)."""
+SLICE = 4000
+"""The nodes (or wires) drawn again in one turn of the event loop after an edit."""
 Mark = tuple[float, float, float, QColor]
 """A node as the overview draws it: x, y, height, title colour."""
 Line = tuple[float, float, float, float]
@@ -48,10 +52,15 @@ class Overview:
         self._picture: tuple[tuple[float, ...], QPixmap, QPointF] | None = None
         """The overview as last painted (its zoom and pixel offset, its pixels, where its
         corner is in the scene), painted again while neither the graph nor the zoom change."""
+        self._redraw: Iterator[None] | None = None
+        """The picture being drawn again after an edit, a slice a turn of :attr:`_turns`."""
+        self._turns = QTimer(interval=0)
+        self._turns.timeout.connect(self._next_slice)
 
     def invalidate(self) -> None:
         """The graph changed: rebuild the picture when it is next drawn (while it is not
         shown, what it is drawn from goes too)."""
+        self._stop_redraw()
         self._picture = self._selection = None
         if not self.visible:
             self._bodies, self._wires = QPainterPath(), QPainterPath()
@@ -60,6 +69,47 @@ class Overview:
             self._stale = True
             if self.visible:
                 self._changed()
+
+    @property
+    def redrawing(self) -> bool:
+        """Whether the picture is being drawn again after an edit."""
+        return self._redraw is not None
+
+    def edited(self) -> None:
+        """The graph was edited: while shown, draw the picture again in slices (the one kept
+        stays until the new is done; the selection is drawn at once); else :meth:`invalidate`."""
+        if not self.visible or self._stale:
+            self.invalidate()
+            return
+        self._selection = None
+        self._redraw = self._redrawing()
+        self._turns.start()
+        self._changed()
+
+    def _next_slice(self) -> None:
+        if self._redraw is None or next(self._redraw, True) is not None:
+            self._stop_redraw()
+
+    def _stop_redraw(self) -> None:
+        self._redraw = None
+        self._turns.stop()
+
+    def _redrawing(self) -> Iterator[None]:
+        """Draw the graph anew, a slice a turn; at the end the new picture replaces the one
+        kept (and is shown)."""
+        nodes, wires = self._source()
+        bodies, lines = QPainterPath(), QPainterPath()
+        titles: dict[int, tuple[QColor, QPainterPath]] = {}
+        nodes, wires = iter(nodes), iter(wires)
+        while chunk := list(islice(nodes, SLICE)):
+            _add_nodes(chunk, bodies, titles)
+            yield None
+        while chunk_of_lines := list(islice(wires, SLICE)):
+            _add_lines(chunk_of_lines, lines)
+            yield None
+        self._bodies, self._titles, self._wires = bodies, titles, lines
+        self._picture = self._selection = None
+        self._changed()
 
     def selection_changed(self) -> None:
         """Which nodes are selected changed: only their layer is drawn again."""
@@ -73,6 +123,7 @@ class Overview:
 
     def start(self) -> None:
         """Begin an empty picture, up to date (a scene about to make its items)."""
+        self._stop_redraw()
         self._bodies, self._wires = QPainterPath(), QPainterPath()
         self._titles = {}
         self._stale = False
@@ -86,10 +137,7 @@ class Overview:
             return
         self._picture = None
         _add_nodes(nodes, self._bodies, self._titles)
-        move, line = self._wires.moveTo, self._wires.lineTo
-        for x1, y1, x2, y2 in wires:
-            move(x1, y1)
-            line(x2, y2)
+        _add_lines(wires, self._wires)
 
     def paint(self, painter: QPainter) -> None:
         """Draw the overview: from the picture kept if the zoom (and the pixel grid) is the
@@ -153,6 +201,14 @@ def _add_nodes(nodes: Iterable[Mark], bodies: QPainterPath,
         if entry is None:
             entry = titles[id(color)] = (color, QPainterPath())
         entry[1].addRect(x, y, width, title_h)
+
+
+def _add_lines(wires: Iterable[Line], path: QPainterPath) -> None:
+    """Add ``wires`` to ``path``, as straight lines."""
+    move, line = path.moveTo, path.lineTo
+    for x1, y1, x2, y2 in wires:
+        move(x1, y1)
+        line(x2, y2)
 
 
 def _fill(painter: QPainter, paths: list[tuple[QColor, QPainterPath]]) -> None:
