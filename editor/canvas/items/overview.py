@@ -11,8 +11,9 @@ the event loop, :data:`SLICE` nodes or wires a turn, the old one shown until the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from itertools import islice
+from typing import TypeVar
 
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap, QTransform
@@ -30,6 +31,13 @@ Mark = tuple[float, float, float, QColor]
 """A node as the overview draws it: x, y, height, title colour."""
 Line = tuple[float, float, float, float]
 """A wire as the overview draws it: x1, y1, x2, y2."""
+Titles = dict[int, tuple[QColor, QPainterPath]]
+"""Title bars, a path per colour (by the colour's id: the colours are shared)."""
+Layers = tuple[QPainterPath, QPainterPath, Titles]
+"""What the picture is drawn from: the wires, the nodes' bodies, their title bars."""
+Picture = tuple[tuple[float, ...], QPixmap, QPointF, QTransform]
+"""The overview as painted: its zoom and pixel offset, its pixels, where its corner is in the
+scene, and the transform it was drawn with."""
 
 
 class Overview:
@@ -42,16 +50,15 @@ class Overview:
         self._source, self._chosen_source = source, chosen
         self._changed = changed
         self._bodies, self._wires = QPainterPath(), QPainterPath()
-        self._titles: dict[int, tuple[QColor, QPainterPath]] = {}
-        """The title bars, a path per colour (by the colour's id: the colours are shared)."""
-        self._selection: tuple[QPainterPath, dict[int, tuple[QColor, QPainterPath]]] | None
+        self._titles: Titles = {}
+        self._selection: tuple[QPainterPath, Titles] | None
         self._selection = None
         """The selected nodes' bodies and title bars (None: to be asked for when drawn)."""
         self._stale = True
         self.visible = False
-        self._picture: tuple[tuple[float, ...], QPixmap, QPointF] | None = None
-        """The overview as last painted (its zoom and pixel offset, its pixels, where its
-        corner is in the scene), painted again while neither the graph nor the zoom change."""
+        self._picture: Picture | None = None
+        """The overview as last painted, painted again while neither the graph nor the zoom
+        change."""
         self._redraw: Iterator[None] | None = None
         """The picture being drawn again after an edit, a slice a turn of :attr:`_turns`."""
         self._turns = QTimer(interval=0)
@@ -95,11 +102,11 @@ class Overview:
         self._turns.stop()
 
     def _redrawing(self) -> Iterator[None]:
-        """Draw the graph anew, a slice a turn; at the end the new picture replaces the one
-        kept (and is shown)."""
+        """Draw the graph anew, a slice a turn (and its picture, a layer a turn); at the end
+        the new picture replaces the one kept (and is shown)."""
         nodes, wires = self._source()
         bodies, lines = QPainterPath(), QPainterPath()
-        titles: dict[int, tuple[QColor, QPainterPath]] = {}
+        titles: Titles = {}
         nodes, wires = iter(nodes), iter(wires)
         while chunk := list(islice(nodes, SLICE)):
             _add_nodes(chunk, bodies, titles)
@@ -107,8 +114,12 @@ class Overview:
         while chunk_of_lines := list(islice(wires, SLICE)):
             _add_lines(chunk_of_lines, lines)
             yield None
+        picture = None
+        if self._picture is not None:  # drawn as the one kept was
+            key, _, _, at = self._picture
+            picture = yield from _picture_at(at, key, (lines, bodies, titles))
         self._bodies, self._titles, self._wires = bodies, titles, lines
-        self._picture = self._selection = None
+        self._picture, self._selection = picture, None
         self._changed()
 
     def selection_changed(self) -> None:
@@ -147,12 +158,13 @@ class Overview:
         at = painter.worldTransform()
         ratio = painter.device().devicePixelRatioF()
         key = (at.m11(), at.m22(), at.dx() % 1, at.dy() % 1, ratio)
+        layers = self._wires, self._bodies, self._titles
         if self._picture is None or self._picture[0] != key:
-            self._picture = self._picture_at(at, ratio, key)
+            self._picture = _finish(_picture_at(at, key, layers))
         if self._picture is None:
-            self._draw(painter)
+            _finish(_draw(painter, layers))
         else:
-            _, pixmap, corner = self._picture
+            _, pixmap, corner, _ = self._picture
             painter.save()
             painter.resetTransform()
             painter.drawPixmap(at.map(corner).toPoint(), pixmap)
@@ -164,34 +176,57 @@ class Overview:
         if not bodies.isEmpty():
             _fill(painter, [(style.SELECTED, bodies), *titles.values()])
 
-    def _picture_at(self, at: QTransform, ratio: float,
-                    key: tuple[float, ...]) -> tuple[tuple[float, ...], QPixmap, QPointF] | None:
-        """The overview drawn as ``at`` draws it, on whole pixels (None if too big)."""
-        bounds = self._wires.boundingRect().united(self._bodies.boundingRect())
-        for _, path in self._titles.values():
-            bounds = bounds.united(path.boundingRect())
-        pixels = at.mapRect(bounds).toAlignedRect().adjusted(-1, -1, 1, 1)
-        if pixels.width() * pixels.height() * ratio * ratio > PICTURE_PIXELS:
-            return None
-        pixmap = QPixmap(pixels.size() * ratio)
-        pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
+
+def _picture_at(at: QTransform, key: tuple[float, ...],
+                layers: Layers) -> Generator[None, None, Picture | None]:
+    """The overview drawn as ``at`` draws it (``key``'s last is the pixel ratio), on whole
+    pixels, a layer a step (None if too big)."""
+    wires, bodies, titles = layers
+    bounds = wires.boundingRect().united(bodies.boundingRect())
+    for _, path in titles.values():
+        bounds = bounds.united(path.boundingRect())
+    ratio = key[-1]
+    pixels = at.mapRect(bounds).toAlignedRect().adjusted(-1, -1, 1, 1)
+    if pixels.width() * pixels.height() * ratio * ratio > PICTURE_PIXELS:
+        return None
+    pixmap = QPixmap(pixels.size() * ratio)
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    try:
         painter.setWorldTransform(at * QTransform.fromTranslate(-pixels.x(), -pixels.y()))
-        self._draw(painter)
+        yield from _draw(painter, layers)
+    finally:
         painter.end()
-        return key, pixmap, at.inverted()[0].map(QPointF(pixels.topLeft()))
-
-    def _draw(self, painter: QPainter) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.setPen(QPen(style.WIRE, 0))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self._wires)
-        _fill(painter, [(style.NODE_BODY, self._bodies), *self._titles.values()])
+    return key, pixmap, at.inverted()[0].map(QPointF(pixels.topLeft())), at
 
 
-def _add_nodes(nodes: Iterable[Mark], bodies: QPainterPath,
-               titles: dict[int, tuple[QColor, QPainterPath]]) -> None:
+def _draw(painter: QPainter, layers: Layers) -> Generator[None, None, None]:
+    """Draw ``layers``, one a step."""
+    wires, bodies, titles = layers
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    painter.setPen(QPen(style.WIRE, 0))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawPath(wires)
+    yield None
+    _fill(painter, [(style.NODE_BODY, bodies)])
+    yield None
+    _fill(painter, list(titles.values()))
+
+
+T = TypeVar("T")
+
+
+def _finish(steps: Generator[None, None, T]) -> T:
+    """Take every step of ``steps`` now; what it returns."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+
+def _add_nodes(nodes: Iterable[Mark], bodies: QPainterPath, titles: Titles) -> None:
     """Add ``nodes``' rectangles to ``bodies`` and their title bars to ``titles`` (a path
     per colour)."""
     width, title_h = NodeItem.WIDTH, NodeItem.TITLE_H
