@@ -145,7 +145,7 @@ class GraphScene(QGraphicsScene):
         self._drag: WireDrag | None = None
         self._press_positions: dict[NodeItem, QPointF] = {}
         self.selectionChanged.connect(self._items_selected)  # first: the rest ask for ours
-        self.overview = Overview(self._overview_parts, self._chosen_marks, self._repaint)
+        self.overview = Overview(self._overview_parts, self._chosen_marks, self._repaint, self)
         self.overview_mode = False
         self._selection_changed_quietly = False
         self.built_extent = QRectF()

@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from itertools import islice
 from typing import TypeVar
 
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QObject, QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap, QTransform
 
 from editor import style
@@ -43,10 +43,11 @@ scene, and the transform it was drawn with."""
 class Overview:
     """Draws the nodes and wires it gets from ``source`` (asked again when they changed),
     and over them the selected nodes ``chosen`` gives (asked again when the selection
-    changed)."""
+    changed). Its redrawing after an edit ends with ``owner`` (the scene)."""
 
     def __init__(self, source: Callable[[], tuple[Iterable[Mark], Iterable[Line]]],
-                 chosen: Callable[[], Iterable[Mark]], changed: Callable[[], None]) -> None:
+                 chosen: Callable[[], Iterable[Mark]], changed: Callable[[], None],
+                 owner: QObject | None = None) -> None:
         self._source, self._chosen_source = source, chosen
         self._changed = changed
         self._bodies, self._wires = QPainterPath(), QPainterPath()
@@ -61,7 +62,7 @@ class Overview:
         change."""
         self._redraw: Iterator[None] | None = None
         """The picture being drawn again after an edit, a slice a turn of :attr:`_turns`."""
-        self._turns = QTimer(interval=0)
+        self._turns = QTimer(owner, interval=0)
         self._turns.timeout.connect(self._next_slice)
 
     def invalidate(self) -> None:
