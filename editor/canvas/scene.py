@@ -145,7 +145,7 @@ class GraphScene(QGraphicsScene):
         self._drag: WireDrag | None = None
         self._press_positions: dict[NodeItem, QPointF] = {}
         self.selectionChanged.connect(self._items_selected)  # first: the rest ask for ours
-        self.overview = Overview(self._overview_parts, self._repaint)
+        self.overview = Overview(self._overview_parts, self._chosen_marks, self._repaint, self)
         self.overview_mode = False
         self._selection_changed_quietly = False
         self.built_extent = QRectF()
@@ -153,7 +153,7 @@ class GraphScene(QGraphicsScene):
         self._own_rect = False
         """Whether the scene's rectangle is the one :meth:`build` set (and :meth:`_cover`
         grows), not Qt's, which grows with the items."""
-        self.selectionChanged.connect(self.overview.invalidate)
+        self.selectionChanged.connect(self.overview.selection_changed)
         if build:
             for _ in self.build():
                 pass
@@ -422,7 +422,7 @@ class GraphScene(QGraphicsScene):
             item = made.get(node)
             if item is not None:
                 item.update()
-        self.overview.invalidate()
+        self.overview.edited()
         if was_empty != (not len(self.index)):
             self.update()  # the view's hint for an empty canvas goes or comes
 
@@ -513,7 +513,7 @@ class GraphScene(QGraphicsScene):
             item = self.node_items.get(node)
             if item is not None:
                 item.set_shape(*self.doc.shape_state(node))
-        self.overview.invalidate()
+        self.overview.edited()
 
     # ---- what the nodes show -----------------------------------------------------------------
 
@@ -581,15 +581,18 @@ class GraphScene(QGraphicsScene):
     def _overview_parts(self) -> tuple[Iterator[Mark], Iterator[Line]]:
         return self._marks_of(), self._lines_of(self.index.wire_lines())
 
+    def _chosen_marks(self) -> Iterator[Mark]:
+        return self._marks_of([node for node in self._selected if node in self.index])
+
     def _marks_of(self, nodes: list[Node] | None = None) -> Iterator[Mark]:
         """``nodes`` (default: all) as the overview draws them (where their items are, if
         made; red if their shape or their evaluation failed, as an item's title is)."""
-        chosen, made, marks, graph = self._selected, self.node_items, self._marks, self.doc.graph
+        made, marks, graph = self.node_items, self._marks, self.doc.graph
         colors: dict[str, QColor] = {}  # (by op type)
         for node, x, y, height in self.index.places(nodes):
             item = made.get(node)
             if item is not None:
-                yield item.x(), item.y(), item.height, node in chosen, item.title_color()
+                yield item.x(), item.y(), item.height, item.title_color()
                 continue
             try:
                 graph.shape_of(node)
@@ -601,7 +604,7 @@ class GraphScene(QGraphicsScene):
             else:
                 color = colors.get(node.type) or colors.setdefault(node.type,
                                                                    style.op_color(node.op))
-            yield x, y, height, node in chosen, color
+            yield x, y, height, color
 
     def _lines_of(self, wires: Iterable[tuple[Node, int, Node, float, float, float, float]]
                   ) -> Iterator[Line]:

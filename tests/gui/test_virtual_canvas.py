@@ -251,3 +251,46 @@ def test_export_image_draws_every_node_those_without_items_too(canvas, tmp_path)
     export_image(canvas.scene, path)
     text = path.read_text()
     assert all(f">{name}<" in text for name in ("v0", "n5_12", "n11_23"))
+
+
+def body_color(canvas, name: str) -> int:
+    """The colour the view shows in the middle of node ``name``'s body (below its title; a
+    negative of :func:`grid`, whether or not it is in the graph now)."""
+    r, k = (int(part) for part in name[1:].split("_"))
+    height = NodeItem.height_for(canvas.graph.get_node("n0_1"))
+    middle = QPointF(STEP_X * k + NodeItem.WIDTH / 2, STEP_Y * r + (NodeItem.TITLE_H + height) / 2)
+    picture = canvas.viewport.grab().toImage()
+    point = canvas.at(middle) * picture.devicePixelRatio()
+    return QColor(picture.pixel(point.x(), point.y())).rgb()
+
+
+def test_far_out_a_click_selection_and_an_edit_show_in_the_overview(canvas, tmp_path,
+                                                                   monkeypatch):
+    import editor.canvas.items.overview as overview
+
+    monkeypatch.setattr(overview, "SLICE", 50)  # an edit's redraw takes a few turns
+    open_graph(canvas, tmp_path, grid())
+    at_100(canvas, QPointF(0, 0))
+    canvas.key(Qt.Key_Home)
+    scene = canvas.scene
+    assert scene.overview_mode
+    first, second = "n3_20", "n9_5"
+    assert body_color(canvas, first) == body_color(canvas, second) == style.NODE_BODY.rgb()
+    for name, other in ((first, second), (second, first)):  # the selection moves
+        r, k = (int(part) for part in name[1:].split("_"))
+        canvas.click(canvas.at(QPointF(STEP_X * k + NodeItem.WIDTH / 2,
+                                       STEP_Y * r + NodeItem.TITLE_H / 2)))
+        assert [n.name for n in scene.selected()] == [name]
+        assert body_color(canvas, name) == style.SELECTED.rgb()
+        assert body_color(canvas, other) == style.NODE_BODY.rgb()
+    canvas.key(Qt.Key_Delete)  # an edit far out: the node goes from the picture (redrawn
+    assert second not in canvas.graph  # from the event loop, a slice a turn)
+    canvas.qtbot.waitUntil(lambda: body_color(canvas, second) == style.BACKGROUND.rgb(),
+                           timeout=WAIT)
+    canvas.key(Qt.Key_Z, Qt.ControlModifier)  # and comes back (not selected)
+    assert second in canvas.graph and not scene.selected()
+    canvas.qtbot.waitUntil(lambda: body_color(canvas, second) == style.NODE_BODY.rgb(),
+                           timeout=WAIT)
+    assert body_color(canvas, first) == style.NODE_BODY.rgb()
+    canvas.key(Qt.Key_A, Qt.ControlModifier)  # everything selected shows
+    assert body_color(canvas, second) == body_color(canvas, first) == style.SELECTED.rgb()
