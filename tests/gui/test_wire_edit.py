@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QToolBar
 
 from editor.app.window import EXAMPLES
 from editor.document.commands import SetWires
+from editor.tensor_stats import preview
 from engine import Session
 
 
@@ -112,3 +113,27 @@ def test_an_edit_renames_undo_without_laying_out_the_toolbar(canvas):
         canvas.qtbot.mouseClick(undo, Qt.MouseButton.LeftButton)
     assert not window.undo_action.isEnabled() and not undo.isEnabled()
     assert doc.graph.get_node("add_1").inputs[1].name == "b_output"
+
+
+def test_a_wire_edit_shows_the_same_values_as_a_fresh_session_in_both_layouts(canvas):
+    """Wire and unwire in each layout (Training dock in front, Tensor dock in front): the
+    pinned loss and every node's preview on the way show what a fresh session computes."""
+    window, view, panel = pinned_loss(canvas)
+    window.select_names(["b_output"])
+    doc, scene = window.doc, canvas.scene
+    shown = [n for n in ("add_1", "matmul_1", "b_output", "J") if n in doc.graph]
+    for front in (window.training.dock, window.tensor_dock) * 2:
+        front.raise_()
+        for source, mode in ((None, "blocked"), ("b_output", "value")):
+            assert doc.execute(SetWires(doc, [("add_1", 1, source)])) is None
+            canvas.qtbot.waitUntil(lambda mode=mode: panel.mode == mode
+                                   and not window.live.compute.busy)
+            for _ in range(4):
+                QApplication.processEvents()
+            if mode == "value":
+                values = Session(doc.graph).run(shown)
+                assert panel.value.tolist() == values[-1].tolist()
+                assert [scene.node_item(n).preview_text() for n in shown] == [
+                    preview(v) for v in values]
+            elif front is window.tensor_dock:  # (behind a tab, it is shown when in front)
+                assert panel.message.text().startswith("Blocked by add_1")
