@@ -48,7 +48,8 @@ MAX_CODES = 8
 
 KEPT_PLANS = 64
 """Plans are kept across a structural change of at most this many nodes when none of their
-nodes changed (more: every plan is made again)."""
+nodes changed, and at most this many of them (else every plan is made again: a plan of a big
+graph's node holds its cone)."""
 
 MAX_CONES = 1024
 """How many sets of changed nodes a session keeps the downstream slots of."""
@@ -608,9 +609,10 @@ class Session:
         restructured, self._restructured = self._restructured, set()
         if restructured is None or self._heard != self.graph.version:
             self._plans.clear()
-        elif restructured:
-            self._plans = {fetches: plan for fetches, plan in self._plans.items()
-                           if plan.untouched_by(restructured)}
+        elif restructured or len(self._plans) > KEPT_PLANS:
+            kept = {fetches: plan for fetches, plan in self._plans.items()
+                    if plan.untouched_by(restructured)}
+            self._plans = kept if len(kept) <= KEPT_PLANS else {}
 
     def _compile(self, fetches: tuple[Node, ...]) -> _Plan:
         sources: list[Source] = []

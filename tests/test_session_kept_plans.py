@@ -122,3 +122,19 @@ def test_a_run_before_the_session_heard_of_an_edit_makes_its_plan_again(builds):
     g.disconnect("right", 0)
     assert seen == ["right"]  # not the stale -8.0
     g.unsubscribe(run_right)
+
+
+def test_no_more_than_kept_plans_outlive_a_change(builds):
+    """Plans of many fetches (clicks on many nodes of a big graph) are not kept across a
+    structural change: each holds its cone."""
+    g = two_branches()
+    session = builds.session(g)
+    with g.as_default():
+        for i in range(session_module.KEPT_PLANS + 1):
+            ts.negative(g.get_node("a"), name=f"m{i}")
+    for i in range(session_module.KEPT_PLANS + 1):
+        session.run(f"m{i}")
+    session.run("right")
+    g.disconnect("left", 1)
+    assert session.run("right").tolist() == [-8.0]
+    assert builds["right"] == 2
