@@ -24,7 +24,15 @@ from . import blas, compiler
 from .compiler import NARY, UNARY
 from .errors import EngineError, EvaluationError, FeedError
 from .gcpause import gc_paused
-from .graph import Graph, GraphEvent, Node, Placeholder, _ValueNode, get_default_graph
+from .graph import (
+    STRUCTURAL,
+    Graph,
+    GraphEvent,
+    Node,
+    Placeholder,
+    _ValueNode,
+    get_default_graph,
+)
 from .registry import TRAIN_STEP, has_role
 from .tensors import format_shape
 
@@ -37,6 +45,11 @@ LARGEST_LIMIT = 50_000
 
 MAX_CODES = 8
 """How many sets of steps to compute a plan keeps (and compiles, when seen again)."""
+
+KEPT_PLANS = 64
+"""Plans are kept across a structural change of at most this many nodes when none of their
+nodes changed, and at most this many of them (else every plan is made again: a plan of a big
+graph's node holds its cone)."""
 
 MAX_CONES = 1024
 """How many sets of changed nodes a session keeps the downstream slots of."""
@@ -125,7 +138,7 @@ class _Plan:
 
     __slots__ = ("sources", "steps", "stateful", "trainers", "nodes", "step_slots", "slots",
                  "span", "ones", "fetch_slots", "known_of", "codes", "todo", "source_of",
-                 "largest")
+                 "largest", "_members")
 
     def __init__(self, sources: list[Source], steps: list[Step], stateful: list[Node],
                  nodes: list[Node], slots: list[int], fetch_slots: list[int]) -> None:
@@ -152,10 +165,17 @@ class _Plan:
         self.codes: dict[Any, tuple[list[Step], compiler.WhenDue]] = {}
         """By which steps a run computes (their known flags): the steps, and their code once
         :func:`engine.compiler.due` says so."""
+        self._members: frozenset[Node] | None = None
         self.todo: dict[frozenset[Node], Todo] = {}
         """The same, by the nodes that changed since the plan's last run, when all else is
         as that run left it (see ``Session._fresh``): a repeated change finds its steps at
         once."""
+
+    def untouched_by(self, nodes: set[Node]) -> bool:
+        """Whether none of ``nodes`` is a node of the plan (its set made when first asked)."""
+        if self._members is None:
+            self._members = frozenset(self.nodes)
+        return self._members.isdisjoint(nodes)
 
     def mark_known(self, known: bytearray) -> None:
         """Set the known flags of the plan's slots."""
@@ -219,6 +239,11 @@ class Session:
         self._plans: dict[tuple[Node, ...], _Plan] = {}
         self._cones: dict[frozenset[Node], Cone] = {}
         self._version = self.graph.version
+        self._heard = self.graph.version
+        """The graph's version when its last events reached the session."""
+        self._restructured: set[Node] | None = set()
+        """The nodes whose wiring or attributes changed, or that went, since :attr:`_version`
+        (``None``: too many to keep any plan)."""
         self._deferred: list[Callable[[], None]] = []
         self._trainers: list[Node] = []
         """The current run's train steps."""
@@ -460,6 +485,7 @@ class Session:
                 dirty.add(event.node)
             else:
                 self._on_graph_event(event)
+        self._heard = self.graph.version
 
     def _on_graph_event(self, event: GraphEvent) -> None:
         kind = event.kind
@@ -480,6 +506,11 @@ class Session:
             self._dirty.discard(event.node)
         elif kind not in ("node_added", "renamed"):
             self._dirty.add(event.node)
+        restructured = self._restructured
+        if restructured is not None and kind in STRUCTURAL and kind != "node_added":
+            restructured.add(event.node)  # (a new node is in no plan yet)
+            if len(restructured) > KEPT_PLANS:
+                self._restructured = None
 
     def _invalidate(self, feeds: dict[Node, np.ndarray], plan: _Plan) -> frozenset[Node]:
         """Clear the values downstream of every change since the last run: the nodes that
@@ -557,7 +588,7 @@ class Session:
 
     def _plan(self, fetches: tuple[Node, ...]) -> _Plan:
         if self._version != self.graph.version:
-            self._plans.clear()
+            self._keep_plans()
             self._cones.clear()
             self._roads.clear()
             self._version_memo.clear()
@@ -571,6 +602,17 @@ class Session:
             if self._touched is not None:
                 self._touched.update(slots[n] for n in plan.nodes if values[slots[n]] is None)
         return plan
+
+    def _keep_plans(self) -> None:
+        """After structural changes: keep the plans none of whose nodes changed (their steps
+        are the same), when the session heard of every change."""
+        restructured, self._restructured = self._restructured, set()
+        if restructured is None or self._heard != self.graph.version:
+            self._plans.clear()
+        elif restructured or len(self._plans) > KEPT_PLANS:
+            kept = {fetches: plan for fetches, plan in self._plans.items()
+                    if plan.untouched_by(restructured)}
+            self._plans = kept if len(kept) <= KEPT_PLANS else {}
 
     def _compile(self, fetches: tuple[Node, ...]) -> _Plan:
         sources: list[Source] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -89,7 +89,8 @@ def icon(name: str) -> QIcon:
 
 def make_toolbar(parent: QWidget, entries: list[tuple[QAction, str, str] | None]) -> QToolBar:
     """A toolbar of ``(action, word, icon name)`` entries (None: a separator): each action
-    shows its icon and its word beside it (its menu entry keeps its own text)."""
+    shows its icon and its word beside it (its menu entry keeps its own text). A checkable
+    action is shown as it is; another by its :func:`mirror`, whose text never changes."""
     bar = QToolBar("Toolbar", parent)
     bar.setObjectName("Toolbar")
     bar.setMovable(False)
@@ -105,5 +106,20 @@ def make_toolbar(parent: QWidget, entries: list[tuple[QAction, str, str] | None]
         if action.toolTip() == word:  # none of its own: the word and the shortcut
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             action.setToolTip(f"{word} ({keys})" if keys else word)
-        bar.addAction(action)
+        bar.addAction(action if action.isCheckable() else mirror(action, bar))
     return bar
+
+
+def mirror(action: QAction, parent: QObject) -> QAction:
+    """An action that stands for ``action`` in a toolbar: its icon, word and tooltip; it
+    triggers ``action`` and follows its enabled and visible states, not its text (Undo's
+    changes at every edit, and a toolbar lays itself out again when one of its actions
+    changes)."""
+    twin = QAction(action.icon(), action.iconText(), parent)
+    twin.setToolTip(action.toolTip())
+    twin.setEnabled(action.isEnabled())
+    twin.setVisible(action.isVisible())
+    twin.triggered.connect(action.trigger)
+    action.enabledChanged.connect(twin.setEnabled)
+    action.visibleChanged.connect(twin.setVisible)
+    return twin

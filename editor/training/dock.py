@@ -83,6 +83,7 @@ class TrainingDock(QWidget):
         self._trains: list[tuple[str, str]] | None = None  # the train combo's entries
         self._losses: list[str] | None = None  # the loss combo's
         self._classifier_stale = True  # looked for while the dock is visible
+        self._data_shown: bool | None = None  # whether the data set's rows are shown
         self._offer: TrainingResult | None = None  # a "loss + optimizer" run to add a node for
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self._refresh)
@@ -241,12 +242,14 @@ class TrainingDock(QWidget):
         """Show the data set rows (and its settings, kept in the train node's ``ui``) or
         Steps."""
         node = self._data_mode()
-        for widget in self.data_rows:
-            self.form.setRowVisible(widget, node is not None)
-        self.form.setRowVisible(self.steps, node is None)
-        for index in (2, 3):
-            if self.tabs.isTabVisible(index) != (node is not None):
-                self.tabs.setTabVisible(index, node is not None)
+        if self._data_shown != (node is not None):  # (a structural edit seldom changes it)
+            self._data_shown = node is not None
+            for widget in self.data_rows:
+                self.form.setRowVisible(widget, node is not None)
+            self.form.setRowVisible(self.steps, node is None)
+            for index in (2, 3):
+                if self.tabs.isTabVisible(index) != (node is not None):
+                    self.tabs.setTabVisible(index, node is not None)
         if node is None:
             return
         try:
@@ -374,7 +377,11 @@ class TrainingDock(QWidget):
             self._update_optimizer_form()
         else:  # the combos are as they were: only the data rows may follow the wiring
             self._update_data_form()
-        self._update_buttons()
+        self._update_offer()
+
+    def _update_offer(self) -> None:
+        """Enable Add node while a "loss + optimizer" run is offered (and none is running)."""
+        self.add_node_button.setEnabled(not self.trainer.running and self._offer is not None)
 
     def _find_classifier(self) -> None:
         """Show the decision boundary's tab if the graph is a two-feature classifier."""
@@ -547,7 +554,7 @@ class TrainingDock(QWidget):
             widget.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
-        self.add_node_button.setEnabled(not running and self._offer is not None)
+        self._update_offer()
         if not running:
             self.pause_button.setText("Pause")
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 import engine as ts
 from editor.data.import_dialog import ImportDialog
 from editor.document import ERROR
+from editor.document.commands import SetWires
 
 DATASETS = Path(__file__).resolve().parents[2] / "resources" / "datasets"
 
@@ -47,6 +48,22 @@ def test_the_digits_example_trains_by_epochs_with_one_click(qtbot, window) -> No
     assert total == 359  # the validation rows
     session = ts.Session(window.doc.graph)  # the document holds the trained values
     assert float(session.run("J")) < 0.2
+
+
+def test_the_data_rows_follow_the_train_nodes_wiring(qtbot, window) -> None:
+    """Take the train node's loss off and the dock shows Steps instead of the data set's
+    rows (its tabs of epochs go); put it back and they come back, as they were."""
+    example_action(window, "digits").trigger()
+    dock, doc = window.training.training, window.doc
+    train_node = dock.train_combo.currentData()
+    loss = doc.graph.get_node(train_node).inputs[0].name
+    text = dock.data_label.text()
+    for source, data in ((None, False), (loss, True), (None, False), (loss, True)):
+        assert doc.execute(SetWires(doc, [(train_node, 0, source)])) is None
+        qtbot.waitUntil(lambda data=data: dock.epochs.isVisibleTo(dock) == data)
+        assert dock.steps.isVisibleTo(dock) != data
+        assert [dock.tabs.isTabVisible(i) for i in (2, 3)] == [data, data]
+    assert dock.data_label.text() == text
 
 
 def open_classifier(window, tmp_path, features: int = 4, classes: int = 3):

@@ -1,0 +1,77 @@
+"""The compute service makes only the plans an edit or a click needs: many watched nodes (the
+last nodes of many chains, as previews watch them), an edit of one chain makes that chain's
+plan again, a click on a node makes its plan alone — the values as a fresh session's."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+import engine as ts
+from editor.compute.service import ComputeService, Evaluation
+from editor.document import Document
+from editor.document.commands import SetWires
+from engine import session as session_module
+
+CHAINS, LENGTH = 40, 6
+
+
+def chains() -> ts.Graph:
+    """``CHAINS`` chains ``v{i} → n{i}_0 → … → n{i}_{LENGTH-1}`` of negatives."""
+    g = ts.Graph()
+    with g.as_default():
+        for i in range(CHAINS):
+            node = ts.Variable(np.array([float(i)]), name=f"v{i}")
+            for j in range(LENGTH):
+                node = ts.negative(node, name=f"n{i}_{j}")
+    return g
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """Plans made by compute services' workers, by their first fetch's name."""
+    counts: Counter[str] = Counter()
+    compile_ = session_module.Session._compile
+
+    def counted(self, fetches):
+        if getattr(self, "counted", False):
+            counts[fetches[0].name] += 1
+        return compile_(self, fetches)
+
+    monkeypatch.setattr(session_module.Session, "_compile", counted)
+    return counts
+
+
+def test_an_edit_and_a_click_make_only_the_plans_they_need(qtbot, builds):
+    graph = chains()
+    doc = Document(graph)
+    service = ComputeService()
+    service.set_document(doc)
+    last = [f"n{i}_{LENGTH - 1}" for i in range(CHAINS)]
+    try:
+        with qtbot.waitSignal(service.evaluated):
+            service.watch(last)  # the replica is made (and its session) before this runs
+        service._worker.session.counted = True  # (read in the worker: a plain attribute)
+
+        def evaluated(names: list[str]) -> Evaluation:
+            with qtbot.waitSignal(service.evaluated) as blocker:
+                service.watch(names)
+            return blocker.args[0]
+
+        assert evaluated(last).values[last[3]].tolist() == [3.0]
+        assert builds == {}  # the plans are kept
+        with qtbot.waitSignal(service.evaluated) as blocker:  # an edit of chain 3
+            assert doc.execute(SetWires(doc, [("n3_2", 0, "v7")])) is None
+            service.flush()
+        values = blocker.args[0].values
+        assert builds == {last[3]: 1}
+        fresh = ts.Session(graph).run(last)
+        assert [values[name].tolist() for name in last] == [v.tolist() for v in fresh]
+        assert values[last[3]].tolist() == [7.0]  # v7 negated four times
+        shown = evaluated([*last, "n5_2"])  # a click on a node of chain 5
+        assert builds == {last[3]: 1, "n5_2": 1}
+        assert shown.values["n5_2"].tolist() == [-5.0]
+    finally:
+        service.close()
