@@ -1,7 +1,8 @@
 """How big a graph the canvas takes: a file of more nodes is refused when it is opened.
 
-Each node costs the editor about 5 KB (its graph, the compute service's copy, the canvas's
-index: the canvas makes items only for the nodes shown); a graph of 544,564 nodes once took
+Each node costs the editor about 3.5 KB (its graph, the compute service's copy, the
+evaluation's sessions, the canvas's index: the canvas makes items only for the nodes shown;
+`bench/bench_canvas.py --memory`); a graph of 544,564 nodes once took
 11.8 GB and ended in a crash. The command line runs and trains graphs of any size the engine
 takes.
 """
