@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from editor.app.window import MainWindow
 from editor.canvas.items.node import NodeItem
+from engine import Graph, save_graph
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "affine.json"
 WAIT = 60_000
@@ -27,6 +28,14 @@ def example_action(window: MainWindow, name: str):
 
 def click(qtbot, widget) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def open_graph(canvas: Canvas, tmp_path: Path, graph: Graph) -> None:
+    """Save ``graph`` and open it in ``canvas``'s window, the canvas taking the keys."""
+    path = tmp_path / "graph.json"
+    save_graph(graph, path)
+    assert canvas.window.open_file(path)
+    canvas.view.setFocus()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ overview. Outcomes only (their speed is measured by bench/bench_big_graph.py).""
 from __future__ import annotations
 
 import numpy as np
+from conftest import open_graph
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
@@ -11,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from editor.canvas.items.edge import EdgeItem
 from editor.canvas.items.node import READABLE_ZOOM, NodeItem
 from editor.document import Command
-from engine import Graph, Session, save_graph
+from engine import Graph, Session
 
 
 def chains(count: int, length: int) -> Graph:
@@ -30,13 +31,6 @@ def chains(count: int, length: int) -> Graph:
                  for i in range(0, len(heads), 2)]
     graph.rename(heads[0], "output")
     return graph
-
-
-def open_graph(canvas, tmp_path, graph: Graph) -> None:
-    path = tmp_path / "big.json"
-    save_graph(graph, path)
-    assert canvas.window.open_file(path)
-    canvas.view.setFocus()
 
 
 def wires(graph: Graph) -> set[tuple[str, int, str]]:

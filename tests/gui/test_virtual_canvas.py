@@ -4,7 +4,7 @@ what an action needs), and everything a user does works the same on the nodes wi
 from __future__ import annotations
 
 import numpy as np
-from conftest import WAIT
+from conftest import WAIT, open_graph
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor
 
@@ -15,7 +15,7 @@ from editor.canvas.items.edge import EdgeItem
 from editor.canvas.items.gradient_badge import GradientBadge
 from editor.canvas.items.node import NodeItem
 from editor.canvas.view import AREA_MARGIN
-from engine import Graph, save_graph
+from engine import Graph
 
 ROWS, LENGTH = 12, 24
 """A grid of chains: 12 rows of a variable and 23 negatives, 250 units apart (≈ 6,000 × 1,900
@@ -32,13 +32,6 @@ def grid() -> Graph:
             node = graph.add_node("negative", [node], name=f"n{r}_{k}",
                                   ui={"pos": [STEP_X * k, STEP_Y * r]})
     return graph
-
-
-def open_graph(canvas, tmp_path, graph: Graph) -> None:
-    path = tmp_path / "grid.json"
-    save_graph(graph, path)
-    assert canvas.window.open_file(path)
-    canvas.view.setFocus()
 
 
 def at_100(canvas, scene_point: QPointF) -> None:
