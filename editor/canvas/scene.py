@@ -530,6 +530,10 @@ class GraphScene(QGraphicsScene):
         if item is not None:
             item.set_preview(preview)
 
+    def previewed(self) -> list[Node]:
+        """The nodes that show a preview (not their default)."""
+        return list(self._previews)
+
     def set_state(self, node: Node, state: str, message: str = "") -> None:
         """Mark what the last evaluation found on ``node`` (:meth:`NodeItem.set_state`)."""
         if node not in self.index:

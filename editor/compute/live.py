@@ -5,6 +5,7 @@ step-through mode."""
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import chain
 from typing import Any
 
 import networkx as nx
@@ -359,10 +360,8 @@ class LiveEvaluation(QObject):
         self._quiet -= nodes
         grown = not nodes <= self._previewed
         self._previewed |= nodes
-        dropped = [node for node in graph.find_all(evaluation.dropped) if node is not None]
-        previews.update(dict.fromkeys(dropped))
-        self._previewed.difference_update(  # (not if asked for: it stays live)
-            graph.find_all(evaluation.dropped.difference(evaluation.names)))
+        if evaluation.dropped:
+            self._drop(evaluation, previews)
         self._preview(previews)
         for name in evaluation.failures:  # kept live, to show their value once fixed
             if name in graph and graph.get_node(name) not in self._previewed:
@@ -376,6 +375,20 @@ class LiveEvaluation(QObject):
         if grown and self._update_frontier() and self.previews:
             self._watch(unless_watched=True)
         self._copy_if_known()
+
+    def _drop(self, evaluation: Evaluation, previews: dict[Node, str | np.ndarray | None]
+              ) -> None:
+        """Put the default back on the nodes whose value ``evaluation`` dropped, into
+        ``previews``, and stop previewing them (not if asked for: they stay live). Only the
+        nodes showing a preview are looked at: after an edit far out ``dropped`` may name every
+        node of a big graph, again in each evaluation until they are computed again."""
+        assert self.scene is not None  # set_scene came first
+        dropped, asked = evaluation.dropped, set(evaluation.names)
+        for node in chain(self.scene.previewed(), self._later):
+            if node.name in dropped:
+                previews[node] = None
+        self._previewed.difference_update([node for node in self._previewed
+                                           if node.name in dropped and node.name not in asked])
 
     def _preview(self, previews: dict[Node, str | np.ndarray | None]) -> None:
         """Show ``previews`` on their nodes: a few at once; those of a big result (the first

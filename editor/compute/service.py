@@ -635,10 +635,13 @@ class ComputeService(QObject):
         """Fold the node values of superseded evaluations into the next one emitted, so that
         ``computed`` and ``dropped`` miss nothing."""
         earlier = self._unsent
-        computed = {k: v for k, v in earlier.computed.items() if k not in result.dropped}
-        computed.update(result.computed)
-        dropped = (earlier.dropped - result.computed.keys()) | result.dropped
-        merged = replace(result, computed=computed, dropped=dropped)
+        if earlier.computed or earlier.dropped:
+            computed = {k: v for k, v in earlier.computed.items() if k not in result.dropped}
+            computed.update(result.computed)
+            dropped = (earlier.dropped - result.computed.keys()) | result.dropped
+            merged = replace(result, computed=computed, dropped=dropped)
+        else:  # (nothing superseded: no copy of what may name every node)
+            merged = result
         stale = result.request_id != self._ids["evaluate"]
         self._unsent = merged if stale else Evaluation(0, (), {}, {})
         return merged

@@ -667,3 +667,24 @@ def test_a_big_result_shows_its_previews_a_slice_a_turn(canvas, tmp_path, monkey
     assert 0 < shown_at_once[0] <= 1 + 4  # v's own, and one slice: the rest in later turns
     assert [canvas.item(f"n{k}").preview_text() for k in range(20)] == \
         ["[-1]", "[1]"] * 10
+
+
+def test_a_delete_drops_the_previews_below_it_and_undo_brings_them_back(canvas, tmp_path):
+    """The values an edit drops lose their previews (those above it keep theirs), and come
+    back on Ctrl+Z: as for a delete far out in a big graph, where every value may be dropped."""
+    graph = Graph()
+    node = graph.add_node("variable", name="v", value=np.array([1.0]))
+    for k in range(8):
+        node = graph.add_node("negative", [node], name=f"n{k}")
+    names = ["v", *(f"n{k}" for k in range(8))]
+    open_graph(canvas, tmp_path, graph)
+    shown = ["[1]", *(["[-1]", "[1]"] * 4)]
+    canvas.qtbot.waitUntil(lambda: [canvas.item(n).preview_text() for n in names] == shown)
+    canvas.select("n3")
+    canvas.key(Qt.Key_Delete)
+    settled(canvas)
+    canvas.qtbot.waitUntil(lambda: [canvas.item(n).preview_text() for n in names[4:]
+                                    if n != "n3"] == [""] * 4)
+    assert [canvas.item(n).preview_text() for n in names[:4]] == shown[:4]
+    canvas.key(Qt.Key_Z, Qt.ControlModifier)
+    canvas.qtbot.waitUntil(lambda: [canvas.item(n).preview_text() for n in names] == shown)
