@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
+from typing import TypeVar
 
 import numpy as np
 import shiboken6
@@ -63,6 +64,8 @@ PLACE_GAP = 12.0
 """Scene units kept free around a new node's ports and body (beyond its neighbours')."""
 EDGE_GAP = 12.0
 """Scene units a new node keeps from the edges of the view when it can."""
+T = TypeVar("T")
+"""What a node shows, kept for it (see :meth:`GraphScene._keep`)."""
 
 
 def _node_rect(op_type: str) -> QRectF:
@@ -520,13 +523,7 @@ class GraphScene(QGraphicsScene):
     def set_preview(self, node: Node, preview: str | np.ndarray | None) -> None:
         """Show ``preview`` on ``node`` (see :meth:`NodeItem.set_preview`; None: its
         default)."""
-        if node not in self.index:
-            return
-        if preview is None:
-            self._previews.pop(node, None)
-        else:
-            self._previews[node] = preview
-        item = self.node_items.get(node)
+        item = self._keep(self._previews, node, preview)
         if item is not None:
             item.set_preview(preview)
 
@@ -536,27 +533,26 @@ class GraphScene(QGraphicsScene):
 
     def set_state(self, node: Node, state: str, message: str = "") -> None:
         """Mark what the last evaluation found on ``node`` (:meth:`NodeItem.set_state`)."""
-        if node not in self.index:
-            return
-        if state == OK:
-            self._marks.pop(node, None)
-        else:
-            self._marks[node] = (state, message)
-        item = self.node_items.get(node)
+        item = self._keep(self._marks, node, None if state == OK else (state, message))
         if item is not None:
             item.set_state(state, message)
 
     def set_step(self, node: Node, step: str | None, preview: str = "") -> None:
         """Mark ``node`` for a step-through (:meth:`NodeItem.set_step`; None: no mark)."""
-        if node not in self.index:
-            return
-        if step is None:
-            self._steps.pop(node, None)
-        else:
-            self._steps[node] = (step, preview)
-        item = self.node_items.get(node)
+        item = self._keep(self._steps, node, None if step is None else (step, preview))
         if item is not None:
             item.set_step(step, preview)
+
+    def _keep(self, kept: dict[Node, T], node: Node, shown: T | None) -> NodeItem | None:
+        """Keep what ``node`` shows in ``kept`` (None: nothing, its default), for an item made
+        later; ``node``'s item, if made (None too for a node gone from the graph)."""
+        if node not in self.index:
+            return None
+        if shown is None:
+            kept.pop(node, None)
+        else:
+            kept[node] = shown
+        return self.node_items.get(node)
 
     def clear_steps(self) -> None:
         """No node marked for a step-through any more."""
