@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMenu
 
+from editor import style
 from editor.inspect.stats_strip import STATS
 from editor.inspect.tensor_view import TensorView, alert_colour
 
@@ -43,6 +44,43 @@ def test_the_strip_shows_each_statistic_under_its_caption(view):
     assert any(abs(c.red() - alert.red()) + abs(c.green() - alert.green()) < 40 for c in figure)
     for (key, _), (next_key, _) in zip(STATS, STATS[1:], strict=False):  # columns apart
         assert strip.column_rect(key).right() + 16 < strip.column_rect(next_key).left() + 1
+
+
+def _alert_in_figure(strip, image, key: str) -> bool:  # noqa: ANN001
+    """Whether the figure of ``key`` in ``image`` (the strip's) is drawn in the alert colour."""
+    alert, rect = alert_colour(strip.palette()), strip.column_rect(key)
+    return any(abs(c.red() - alert.red()) + abs(c.green() - alert.green()) < 40
+               for c in (image.pixelColor(x, y) for x in range(rect.left(), rect.right() + 1)
+                         for y in range(rect.center().y(), rect.bottom() + 1)))
+
+
+def test_the_strip_draws_what_it_shows_now(view, qapp):
+    """The strip keeps a picture of itself: new figures, alerts or colours draw it again,
+    the same ones draw the same picture."""
+    view.show_value("t", np.array([1.0, np.nan]))
+    strip = view.panel("t").stats_strip
+    settle()
+    with_nan = strip.grab().toImage()
+    view.show_value("t", np.array([1.0, 2.0]))
+    settle()
+    without = strip.grab().toImage()
+    assert _alert_in_figure(strip, with_nan, "nan")
+    assert not _alert_in_figure(strip, without, "nan") and without != with_nan
+    view.show_value("t", np.array([1.0, np.nan]))
+    settle()
+    assert strip.grab().toImage() == with_nan
+    sheet, palette = qapp.styleSheet(), qapp.palette()
+    try:
+        pictures = []
+        for theme in ("dark", "light", "dark"):
+            style.apply_theme(qapp, theme)
+            settle()
+            pictures.append(strip.grab().toImage())
+            assert _alert_in_figure(strip, pictures[-1], "nan")
+        assert pictures[0] != pictures[1] and pictures[2] == pictures[0]
+    finally:
+        qapp.setStyleSheet(sheet)
+        qapp.setPalette(palette)
 
 
 def test_a_wider_figure_widens_its_column_and_the_strip_asks_for_room(view, qtbot):

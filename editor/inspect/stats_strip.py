@@ -5,7 +5,14 @@ and a figure's new text laid the panel out again)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QContextMenuEvent, QGuiApplication, QPainter, QPaintEvent
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QGuiApplication,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+)
 from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
 STATS = (("min", "min"), ("max", "max"), ("mean", "mean"), ("nan", "NaN"),
@@ -29,6 +36,9 @@ class StatsStrip(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setAccessibleName("Statistics")
         self._columns = self._measure()
+        self._picture: tuple[tuple[object, ...], QPixmap] | None = None
+        """The strip as last drawn, and what it showed (drawn again only when that changes:
+        a text laid out and drawn takes as long as the strip's picture)."""
         self._describe()
 
     def text(self, key: str) -> str:
@@ -89,14 +99,30 @@ class StatsStrip(QWidget):
         return self.sizeHint()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802, D102
-        painter = QPainter(self)
+        QPainter(self).drawPixmap(0, 0, self._drawn())
+
+    def _drawn(self) -> QPixmap:
+        """The strip's picture, drawn again only if what it shows changed."""
         text = self.palette().color(self.foregroundRole())
+        ratio = self.devicePixelRatioF()
+        shown = (tuple(self._figures.values()), self._alerts, text.rgba(), self.muted.rgba(),
+                 self.alert.rgba(), self.font().key(), self.width(), self.height(), ratio)
+        if self._picture is not None and self._picture[0] == shown:
+            return self._picture[1]
+        picture = QPixmap(max(round(self.width() * ratio), 1), max(round(self.height() * ratio), 1))
+        picture.setDevicePixelRatio(ratio)
+        picture.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(picture)
+        painter.setFont(self.font())
         line = self._line
         for (key, caption), (x, width) in zip(STATS, self._columns, strict=True):
             painter.setPen(self.muted)
             painter.drawText(QRect(x, 0, width, line), _ALIGN, caption)
             painter.setPen(self.alert if key in self._alerts else text)
             painter.drawText(QRect(x, line, width, line), _ALIGN, self._figures[key])
+        painter.end()
+        self._picture = (shown, picture)
+        return picture
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802, D102
         if event.type() == QEvent.Type.FontChange:
