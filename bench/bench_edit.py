@@ -30,7 +30,9 @@ REPEATS times (default 60), with a
 pause of 100 ms between edits in which the work an edit defers (the History dock repaints a few
 frames later) is done and measured apart, as the GUI thread's CPU time ("deferred"). Printed:
 min and median wall time, the median of the GUI thread's CPU time in the timed span, and the
-median deferred CPU time, per kind, and the load average before and after. BLAS is pinned to
+median deferred CPU time, per kind, and the load average and the machine's pace
+(:func:`setup_bench.pace`: runs made at different times compare only beside it) before and
+after. BLAS is pinned to
 one thread (threadpoolctl if installed, else the environment variables, set before numpy is
 imported), so the shared machine's other work does not compete with BLAS threads.
 """
@@ -43,7 +45,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from setup_bench import ROOT  # first: before numpy and Qt load
+from setup_bench import ROOT, pace  # first: before numpy and Qt load
 
 # isort: split
 import numpy as np  # noqa: E402
@@ -240,7 +242,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     style.apply_dark_theme(app)  # as the editor looks (and paints) when it runs
     threadpool_limits(1)  # for the rest of the process
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; pace {pace()}; "
           "BLAS pinned to 1 thread (threadpoolctl)")
     bench = Bench(app)
     graph = bench.window.doc.graph
@@ -255,7 +257,7 @@ def main() -> None:
     else:
         run(bench, repeats, only)
     bench.close()
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; pace {pace()}")
 
 
 if __name__ == "__main__":
