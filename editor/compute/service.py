@@ -256,7 +256,6 @@ class _Worker(QObject):
     def _evaluate(self, request_id: int, names: tuple[str, ...]) -> Evaluation:
         values: dict[str, Any] = {}
         failures: dict[str, Failure] = {}
-        blocked: set[str] = set()
         if self.problem is not None:
             failures = {name: Failure(self.problem, None) for name in names}
             return Evaluation(request_id, names, values, failures)
@@ -264,9 +263,8 @@ class _Worker(QObject):
             try:
                 values[name] = self._run_without_training(name)
             except OP_FAILURES as error:
-                failure = self._explain(error, name)
-                failures[name] = failure
-                blocked |= self._blocked(failure.node, name)
+                failures[name] = self._explain(error, name)
+        blocked = self._blocked(failures)
         nonfinite: dict[str, Failure] = {}
         for name, value in values.items():
             if not _finite(value):
@@ -380,12 +378,35 @@ class _Worker(QObject):
             return Failure(error.args[0], name, "KeyError")
         return Failure(f"{name}: {type(error).__name__}: {error}", name, type(error).__name__)
 
-    def _blocked(self, culprit: str | None, name: str) -> set[str]:
-        """The nodes between ``culprit`` and ``name`` (inclusive of ``name``, not of culprit)."""
-        if culprit is None or culprit == name or culprit not in self.graph:
-            return set()
-        downstream = nx.descendants(self.graph.nx, self.graph.get_node(culprit))
-        return {n.name for n in self.session.evaluation_order(name) if n in downstream}
+    def _blocked(self, failures: dict[str, Failure]) -> set[str]:
+        """The nodes between each failure's culprit and the failed node (inclusive of the
+        failed node, not of the culprit): one walk per culprit, not per failed node — up
+        from the failed nodes, then down from the culprit among what was met."""
+        by_culprit: dict[Node, list[Node]] = {}
+        graph = self.graph
+        for name, failure in failures.items():
+            culprit = failure.node
+            if culprit is not None and culprit != name and culprit in graph and name in graph:
+                by_culprit.setdefault(graph.get_node(culprit), []).append(graph.get_node(name))
+        blocked: set[str] = set()
+        pred, succ = graph.nx.pred, graph.nx.succ
+        for culprit, failed in by_culprit.items():
+            above = set(failed)  # the failed nodes and their ancestors
+            todo = list(failed)
+            while todo:
+                for source in pred[todo.pop()]:
+                    if source not in above:
+                        above.add(source)
+                        todo.append(source)
+            below: set[Node] = set()  # among those, the culprit's descendants
+            todo = [culprit]
+            while todo:
+                for target in succ[todo.pop()]:
+                    if target in above and target not in below:
+                        below.add(target)
+                        todo.append(target)
+            blocked.update(node.name for node in below)
+        return blocked
 
 
 def train_steps_and_below(graph: Graph) -> set[Node]:
