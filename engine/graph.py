@@ -352,6 +352,7 @@ class Graph:
         whether it takes a list of events)"""
         self._shapes: dict[Node, Shape | ShapeError] = {}
         self._by_role: dict[str, dict[Node, None]] = {}
+        self._stateful: dict[Node, None] = {}
         """The nodes of each op role (:meth:`with_role`), kept on every addition and removal."""
         self._order: tuple[int, list[Node]] = (-1, [])
         """The last :meth:`topological_order`, at the version it was sorted for."""
@@ -406,17 +407,28 @@ class Graph:
             return list(few)
         return [node for node in self._nodes.values() if node in few]
 
+    def stateful_nodes(self) -> list[Node]:
+        """The nodes whose op is stateful (train steps), in the order they were added: kept
+        by the graph, found at once."""
+        return list(self._stateful)
+
     def _index(self, nodes: Iterable[Node]) -> None:
-        by_role = self._by_role
+        by_role, stateful = self._by_role, self._stateful
         for node in nodes:
-            for role in node.op.roles:
+            op = node.op
+            for role in op.roles:
                 by_role.setdefault(role, {})[node] = None
+            if op.stateful:
+                stateful[node] = None
 
     def _unindex(self, nodes: Iterable[Node]) -> None:
-        by_role = self._by_role
+        by_role, stateful = self._by_role, self._stateful
         for node in nodes:
-            for role in node.op.roles:
+            op = node.op
+            for role in op.roles:
                 by_role[role].pop(node, None)
+            if op.stateful:
+                stateful.pop(node, None)
 
     def __contains__(self, name: object) -> bool:
         if isinstance(name, Node):

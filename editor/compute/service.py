@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
-import networkx as nx
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, Signal, Slot
 
@@ -385,9 +384,9 @@ class _Worker(QObject):
         by_culprit: dict[Node, list[Node]] = {}
         graph = self.graph
         for name, failure in failures.items():
-            culprit = failure.node
-            if culprit is not None and culprit != name and culprit in graph and name in graph:
-                by_culprit.setdefault(graph.get_node(culprit), []).append(graph.get_node(name))
+            cause = failure.node
+            if cause is not None and cause != name and cause in graph and name in graph:
+                by_culprit.setdefault(graph.get_node(cause), []).append(graph.get_node(name))
         blocked: set[str] = set()
         pred, succ = graph.nx.pred, graph.nx.succ
         for culprit, failed in by_culprit.items():
@@ -411,11 +410,16 @@ class _Worker(QObject):
 
 def train_steps_and_below(graph: Graph) -> set[Node]:
     """The stateful nodes (train steps) and every node downstream of one: evaluating any of
-    them would run a train step, which changes variables."""
-    below: set[Node] = set()
-    for node in graph.nodes:
-        if node.op.stateful and node not in below:
-            below |= {node} | nx.descendants(graph.nx, node)
+    them would run a train step, which changes variables. (A walk down from the train steps
+    the graph keeps: nothing to walk in a graph without one.)"""
+    below = set(graph.stateful_nodes())
+    todo = list(below)
+    succ = graph.nx.succ
+    while todo:
+        for target in succ[todo.pop()]:
+            if target not in below:
+                below.add(target)
+                todo.append(target)
     return below
 
 
