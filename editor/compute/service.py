@@ -23,6 +23,7 @@ from typing import Any, cast
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, Signal, Slot
 
+from editor.compute.blocked import BlockedPaths
 from editor.compute.stepper import Step, trace
 from editor.compute.trainer import Trainer, check_trainable
 from editor.document import Document, freeze_if_many
@@ -190,6 +191,8 @@ class _Worker(QObject):
         """Feeds the grid's points: the live values in :attr:`session` stay cached."""
         self.problem: str | None = None
         """Why the replica is not in step with the document (then nothing is evaluated)."""
+        self._paths = BlockedPaths()
+        self.graph.subscribe(self._paths.follow, batched=True)
         self._below: set[Node] = set()
         self._below_key: tuple[int, int] | None = None
         self._bound: list[Node] = []
@@ -246,6 +249,8 @@ class _Worker(QObject):
 
     def _reset(self, graph: Graph) -> None:
         self.graph = graph
+        self._paths = BlockedPaths()
+        graph.subscribe(self._paths.follow, batched=True)
         self.session = Session(self.graph)
         self.grid_session = Session(self.graph)
         self.problem = None
@@ -379,33 +384,13 @@ class _Worker(QObject):
 
     def _blocked(self, failures: dict[str, Failure]) -> set[str]:
         """The nodes between each failure's culprit and the failed node (inclusive of the
-        failed node, not of the culprit): one walk per culprit, not per failed node — up
-        from the failed nodes, then down from the culprit among what was met."""
-        by_culprit: dict[Node, list[Node]] = {}
+        failed node, not of the culprit)."""
         graph = self.graph
-        for name, failure in failures.items():
-            cause = failure.node
-            if cause is not None and cause != name and cause in graph and name in graph:
-                by_culprit.setdefault(graph.get_node(cause), []).append(graph.get_node(name))
-        blocked: set[str] = set()
-        pred, succ = graph.nx.pred, graph.nx.succ
-        for culprit, failed in by_culprit.items():
-            above = set(failed)  # the failed nodes and their ancestors
-            todo = list(failed)
-            while todo:
-                for source in pred[todo.pop()]:
-                    if source not in above:
-                        above.add(source)
-                        todo.append(source)
-            below: set[Node] = set()  # among those, the culprit's descendants
-            todo = [culprit]
-            while todo:
-                for target in succ[todo.pop()]:
-                    if target in above and target not in below:
-                        below.add(target)
-                        todo.append(target)
-            blocked.update(node.name for node in below)
-        return blocked
+        pairs = [(graph.get_node(cause), graph.get_node(name))
+                 for name, failure in failures.items()
+                 if (cause := failure.node) is not None and cause != name and cause in graph
+                 and name in graph]
+        return {node.name for node in self._paths.blocked(pairs)}
 
 
 def train_steps_and_below(graph: Graph) -> set[Node]:
