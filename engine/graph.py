@@ -845,6 +845,16 @@ class Graph:
             raise result
         return result  # type: ignore[return-value]
 
+    def shape_failed(self, node: Node) -> bool:
+        """Whether the static shape of ``node`` (a node of this graph) is an error — its own
+        or an input's — inferred if need be: :meth:`shape_of` without its lookup by name or
+        its exception, for a picture of thousands of nodes."""
+        result = self._shapes.get(node, _MISSING)
+        if result is _MISSING:
+            self.infer_shapes([node])
+            result = self._shapes[node]
+        return isinstance(result, ShapeError)
+
     def scalars(self) -> list[Node]:
         """The nodes whose static shape is a scalar's, ``()``, in the order of :attr:`nodes`
         (their shapes inferred first, if need be): one quick pass over the cached shapes."""
