@@ -12,7 +12,8 @@ import re
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
-from itertools import filterfalse
+from itertools import compress, filterfalse, repeat
+from operator import eq
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import networkx as nx
@@ -858,10 +859,10 @@ class Graph:
     def scalars(self) -> list[Node]:
         """The nodes whose static shape is a scalar's, ``()``, in the order of :attr:`nodes`
         (their shapes inferred first, if need be): one quick pass over the cached shapes."""
-        nodes = self._nodes.values()
-        self.infer_shapes(nodes)
+        nodes = list(self._nodes.values())
         shapes = self._shapes
-        return [node for node in nodes if shapes[node] == ()]
+        self.infer_shapes(filterfalse(shapes.__contains__, nodes))  # (C loops: every node)
+        return list(compress(nodes, map(eq, map(shapes.__getitem__, nodes), repeat(()))))
 
     def infer_shapes(self, nodes: Iterable[Node]) -> None:
         """Infer (and cache) the static shapes of ``nodes`` of this graph in one pass over them
