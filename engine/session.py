@@ -49,8 +49,9 @@ MAX_CODES = 8
 
 KEPT_PLANS = 64
 """Plans are kept across a structural change of at most this many nodes when none of their
-nodes changed, and at most this many of them (else every plan is made again: a plan of a big
-graph's node holds its cone)."""
+nodes changed, and at most this many of them — or more, if together they hold no more nodes
+than the graph (a big graph's previews: a plan per chain) — else every plan is made again: a
+plan of a big graph's node holds its cone."""
 
 MAX_CONES = 1024
 """How many sets of changed nodes a session keeps the downstream slots of."""
@@ -628,7 +629,9 @@ class Session:
         elif restructured or len(self._plans) > KEPT_PLANS:
             kept = {fetches: plan for fetches, plan in self._plans.items()
                     if plan.untouched_by(restructured)}
-            self._plans = kept if len(kept) <= KEPT_PLANS else {}
+            few = len(kept) <= KEPT_PLANS or (
+                sum(len(plan.nodes) for plan in kept.values()) <= len(self.graph))
+            self._plans = kept if few else {}
 
     def _compile(self, fetches: tuple[Node, ...]) -> _Plan:
         sources: list[Source] = []
