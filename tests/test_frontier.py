@@ -16,7 +16,7 @@ from engine.registry import TRAIN_STEP, ops_with_role
 def small_graph() -> Graph:
     graph = Graph()
     heads = [graph.add_node("variable", name=f"v{i}", value=np.ones(2)) for i in range(4)]
-    for k in range(12):
+    for k in range(80):
         a, b = heads[k % 4], heads[(k + 1) % 4]
         heads[k % 4] = graph.add_node("add", [a, b], name=f"n{k}")
     return graph

@@ -28,7 +28,8 @@ class Frontier:
     """The last nodes of a set of nodes, leaving out train steps and the nodes below them
     (:func:`last_nodes` of the rest). Told which nodes were touched — added, removed, wired,
     unwired, put in or out of the set — :meth:`update` looks again only at those and their
-    inputs; a change of the train steps' part (or :meth:`reset`) finds them all again."""
+    inputs; a change of the train steps' part, many nodes touched (a big graph's first values
+    dropped) or :meth:`reset` find them all again."""
 
     def __init__(self) -> None:
         self.nodes: dict[Node, None] = {}
@@ -50,8 +51,8 @@ class Frontier:
         """Bring the last nodes of ``chosen`` up to date; true if they changed."""
         below = train_steps_and_below(graph)
         touched = self._touched
-        if touched is None or below != self._below:
-            found = dict.fromkeys(last_nodes(chosen - below, graph))
+        if touched is None or below != self._below or len(touched) > len(graph) // 8:
+            found = dict.fromkeys(last_nodes(chosen - below, graph))  # (in C, mostly)
         else:
             found = dict(self.nodes)
             topology = graph.nx
