@@ -14,7 +14,6 @@ arrives after a newer request was made is never emitted.
 from __future__ import annotations
 
 import functools
-import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -39,11 +38,6 @@ from engine.optimizers import VAR_LIST
 from engine.replica import Change, changes_of, replay, value_copy
 from engine.session import Session
 
-GIL_SWITCH_SECONDS = 0.0005
-"""At most how long the GUI thread waits for Python's lock while the worker computes: each
-time Qt calls into Python (a slot, a paint, an event) it waits for the worker to hand the lock
-over, 5 ms by default — dozens of such calls made one turn of the event loop 200 ms and more
-while the worker evaluated a big graph."""
 FRAME_SECONDS = 0.016
 """How long :meth:`ComputeService.flush` may hold the GUI thread for a quick result: one frame."""
 
@@ -485,7 +479,6 @@ class ComputeService(QObject):
         self._refresh_timer.timeout.connect(self.refresh)
         self._changes_queued.connect(self._on_changes_queued)
 
-        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_SECONDS))
         self._thread: QThread | None = QThread()
         self._thread.setObjectName("evaluator")
         self._worker = _Worker(self._inbox)
