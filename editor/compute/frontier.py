@@ -28,8 +28,8 @@ class Frontier:
     """The last nodes of a set of nodes, leaving out train steps and the nodes below them
     (:func:`last_nodes` of the rest). Told which nodes were touched — added, removed, wired,
     unwired, put in or out of the set — :meth:`update` looks again only at those and their
-    inputs; a change of the train steps' part, many nodes touched (a big graph's first values
-    dropped) or :meth:`reset` find them all again."""
+    inputs; the first update, a change of the train steps' part or many nodes touched (a big
+    graph's first values dropped) find them all again."""
 
     def __init__(self) -> None:
         self.nodes: dict[Node, None] = {}
@@ -37,10 +37,6 @@ class Frontier:
         self._touched: set[Node] | None = None
         """The nodes touched since the last update (None: look at every node)."""
         self._below: set[Node] = set()
-
-    def reset(self) -> None:
-        """Find every last node again at the next update (a new document)."""
-        self._touched = None
 
     def touch(self, nodes: Iterable[Node]) -> None:
         """``nodes`` were added, removed, wired or unwired, or put in or out of the set."""
