@@ -15,7 +15,8 @@ import contextvars
 import weakref
 from collections.abc import Callable
 from functools import partial
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import is_not, itemgetter
 from typing import Any, NamedTuple, Protocol, TypeAlias, cast
 
 import numpy as np
@@ -48,8 +49,9 @@ MAX_CODES = 8
 
 KEPT_PLANS = 64
 """Plans are kept across a structural change of at most this many nodes when none of their
-nodes changed, and at most this many of them (else every plan is made again: a plan of a big
-graph's node holds its cone)."""
+nodes changed, and at most this many of them — or more, if together they hold no more nodes
+than the graph (a big graph's previews: a plan per chain) — else every plan is made again: a
+plan of a big graph's node holds its cone."""
 
 MAX_CONES = 1024
 """How many sets of changed nodes a session keeps the downstream slots of."""
@@ -254,6 +256,9 @@ class Session:
         self._touched: set[int] | None = None
         """Slots whose value was computed or dropped since :meth:`take_changes` (``None``
         until its first call: every slot — a session never asked keeps no set of them)."""
+        self._reported: set[int] = set()
+        """Slots :meth:`take_changes` reported dropped and that have no value yet: watched
+        (in one C pass) for their value, reported again only if an edit drops them again."""
         self._fetch_lists: dict[Any, tuple[list[Node], Rebuild]] = {}
         """Fetches seen before (a node, a name, a flat list by its items), flattened and
         checked."""
@@ -361,12 +366,20 @@ class Session:
 
     def take_changes(self) -> tuple[dict[Node, Any], set[Node]]:
         """What changed in the value cache since the last call: the values computed since (by
-        node), and the nodes whose value a run dropped after an edit and did not compute again
-        (reported by every call until a run computes them)."""
+        node), and the nodes whose value a run dropped after an edit (once for each edit that
+        drops it: a node without a value is not reported again by each call until a run
+        computes it — after an edit on a big graph, tens of thousands of nodes)."""
         self._roads.clear()  # (a fast road computes nothing into the cache: none from now)
         computed: dict[Node, Any] = {}
         dropped: set[Node] = set()
-        values, nodes = self._values, self._nodes
+        values, nodes, reported = self._values, self._nodes, self._reported
+        if reported:  # those of them computed since
+            waiting = list(reported)
+            back = list(compress(waiting, map(is_not, map(values.__getitem__, waiting),
+                                              repeat(None))))
+            reported.difference_update(back)
+            for slot in back:
+                computed[cast(Node, nodes[slot])] = _readonly(values[slot])
         touched = range(len(values)) if self._touched is None else self._touched
         for slot in touched:
             node = nodes[slot]
@@ -374,9 +387,10 @@ class Session:
                 continue
             if values[slot] is None:
                 dropped.add(node)
+                reported.add(slot)
             else:
                 computed[node] = _readonly(values[slot])
-        self._touched = {slot for slot in touched if values[slot] is None}
+        self._touched = set()
         return computed, dropped
 
     def close(self) -> None:
@@ -502,6 +516,7 @@ class Session:
                 self._nodes[slot] = None
                 if self._touched is not None:
                     self._touched.discard(slot)
+                self._reported.discard(slot)
             self._feeds.pop(event.node, None)
             self._dirty.discard(event.node)
         elif kind not in ("node_added", "renamed"):
@@ -600,7 +615,9 @@ class Session:
                 plan = self._plans[fetches] = self._compile(fetches)
             slots, values = self._slots, self._values
             if self._touched is not None:
-                self._touched.update(slots[n] for n in plan.nodes if values[slots[n]] is None)
+                reported = self._reported  # (those are watched already)
+                self._touched.update(slot for slot in map(slots.__getitem__, plan.nodes)
+                                     if values[slot] is None and slot not in reported)
         return plan
 
     def _keep_plans(self) -> None:
@@ -612,7 +629,9 @@ class Session:
         elif restructured or len(self._plans) > KEPT_PLANS:
             kept = {fetches: plan for fetches, plan in self._plans.items()
                     if plan.untouched_by(restructured)}
-            self._plans = kept if len(kept) <= KEPT_PLANS else {}
+            few = len(kept) <= KEPT_PLANS or (
+                sum(len(plan.nodes) for plan in kept.values()) <= len(self.graph))
+            self._plans = kept if few else {}
 
     def _compile(self, fetches: tuple[Node, ...]) -> _Plan:
         sources: list[Source] = []

@@ -167,6 +167,18 @@ def test_missing_placeholder_value_is_reported_on_the_placeholder(qtbot, evaluat
     assert result.blocked == {"matmul", "z"}
 
 
+def test_failures_sharing_a_culprit_block_each_path_to_them_only(qtbot, evaluator, graph):
+    graph.set_value("x", None)
+    graph.add_node("negative", [graph.get_node("matmul")], name="n1")
+    graph.add_node("negative", [graph.get_node("z")], name="n2")
+    graph.add_node("negative", [graph.get_node("b")], name="side")
+    result = evaluate(qtbot, evaluator, ["n1", "n2", "side"])
+    assert {result.failures[n].node for n in ("n1", "n2")} == {"x"}
+    assert result.values["side"].tolist() == (-graph.get_node("b").value).tolist()
+    assert result.blocked == {"matmul", "z", "n1", "n2"}
+    assert result.blocked_by("n2") == "x"
+
+
 def test_log_of_a_negative_gives_nan(qtbot, evaluator, graph):
     graph.add_node("log", [graph.get_node("z")], name="logz")
     result = evaluate(qtbot, evaluator, ["logz"])

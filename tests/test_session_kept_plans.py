@@ -138,3 +138,21 @@ def test_no_more_than_kept_plans_outlive_a_change(builds):
     g.disconnect("left", 1)
     assert session.run("right").tolist() == [-8.0]
     assert builds["right"] == 2
+
+
+def test_more_plans_are_kept_when_together_they_hold_no_more_than_the_graph(builds):
+    """A big graph's previews: a plan per chain, each chain's own nodes — an edit of one
+    chain makes that chain's plan again only."""
+    g = ts.Graph()
+    count = session_module.KEPT_PLANS + 6
+    with g.as_default():
+        for i in range(count):
+            ts.negative(ts.Variable(float(i), name=f"v{i}"), name=f"n{i}")
+    session = builds.session(g)
+    for i in range(count):
+        session.run(f"n{i}")
+    g.disconnect("n0", 0)
+    g.connect("v1", "n0", 0)
+    values = [float(session.run(f"n{i}")) for i in range(count)]
+    assert values == [-1.0] + [-float(i) for i in range(1, count)]
+    assert builds["n0"] == 2 and builds["n1"] == 1 and builds[f"n{count - 1}"] == 1

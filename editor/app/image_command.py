@@ -66,7 +66,7 @@ def show_values(scene: GraphScene) -> None:
     """Each node's value on it, as the canvas shows it once evaluated: placeholders fed their
     defaults (a bound one the first preview batch of its data set); a node that cannot be
     evaluated (a missing feed, an error), a train step and what it feeds show none."""
-    from editor.compute.live import last_nodes
+    from editor.compute.frontier import last_nodes
     from editor.compute.service import train_steps_and_below
     from editor.tensor_stats import preview_later
     from engine.data.binding import bound

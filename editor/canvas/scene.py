@@ -45,7 +45,7 @@ from editor.document.commands import (
     Rename,
     SetWires,
 )
-from engine.errors import EngineError, ShapeError
+from engine.errors import EngineError
 from engine.gcpause import gc_paused
 from engine.graph import GraphEvent, Node
 from engine.io import graph_from_text, graph_to_dict
@@ -594,11 +594,10 @@ class GraphScene(QGraphicsScene):
             if item is not None:
                 yield item.x(), item.y(), item.height, item.title_color()
                 continue
-            try:
-                graph.shape_of(node)
-                state = marks[node][0] if node in marks else OK
-            except ShapeError:  # (its own error, or blocked by another's)
+            if graph.shape_failed(node):  # (its own error, or blocked by another's)
                 state = self.doc.shape_state(node)[1]
+            else:
+                state = marks[node][0] if node in marks else OK
             if state == ERROR:
                 color = style.ERROR
             else:

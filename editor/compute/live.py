@@ -14,20 +14,15 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from editor.canvas.scene import GraphScene
-from editor.compute.service import (
-    ComputeService,
-    Evaluation,
-    Failure,
-    Trace,
-    train_steps_and_below,
-)
+from editor.compute.frontier import Frontier
+from editor.compute.service import ComputeService, Evaluation, Failure, Trace
 from editor.compute.stepper import Step, Stepper
 from editor.document import BLOCKED, ERROR, NODE_CHANGED, OK
 from editor.inspect.tensor_view import TensorView
 from editor.tensor_stats import preview_later, value_preview
 from engine.data.binding import bound
 from engine.data.preview import PreviewBatch, batched, bound_rows
-from engine.graph import Graph, GraphEvent, Node, Placeholder
+from engine.graph import STRUCTURAL, GraphEvent, Node, Placeholder
 
 GRADIENT = "∇"
 """Prefix of the Tensor dock's tab that shows a variable's gradient."""
@@ -66,20 +61,6 @@ class BusyIndicator(QWidget):
             self.hide()
 
 
-def last_nodes(nodes: set[Node], graph: Graph) -> list[Node]:
-    """The nodes of ``nodes`` none of whose consumers is in ``nodes``. Most of a big graph (at
-    a document's start, all but the train steps and below) is walked by its complement: the
-    nodes without consumers are networkx's (its out-degrees), those whose every consumer is
-    left out lie above a node left out."""
-    topology = graph.nx
-    others = set(topology) - nodes
-    if len(nodes) <= len(others):
-        return [n for n in nodes if not any(c in nodes for c in topology.successors(n))]
-    last = [n for n, degree in topology.out_degree if degree == 0 and n in nodes]
-    above = {p for node in others for p in topology.predecessors(node) if p in nodes}
-    return last + [n for n in above if not any(c in nodes for c in topology.successors(n))]
-
-
 class LiveEvaluation(QObject):
     """Keeps the scene's selected nodes evaluated and shows the outcome.
 
@@ -115,7 +96,7 @@ class LiveEvaluation(QObject):
         self._selected: list[str] = []
         self._pinned: list[Node] = []
         self._previewed: set[Node] = set()
-        self._frontier: list[Node] = []
+        self._frontier = Frontier()
         self._quiet: set[Node] = set()
         """Last nodes evaluated since the document was set that never had a value: their
         failures are not marked (the user has not asked about them)."""
@@ -153,7 +134,7 @@ class LiveEvaluation(QObject):
         self.stop_stepping()
         self.scene = scene
         graph = scene.doc.graph
-        self._marked, self._frontier, self._pinned = set(), [], []
+        self._marked, self._frontier, self._pinned = set(), Frontier(), []
         self._reported = {}
         self._bound, self._rows_shown, self._from_rows = (-1, []), set(), (None, set())
         self._previewed = set(graph.nodes)
@@ -264,8 +245,13 @@ class LiveEvaluation(QObject):
         node stays shown: its panels in the Tensor dock take the new name."""
         reported = len(self._reported)
         removed: set[Node] = set()
+        touched: list[Node] = []
         for event in events:
             self._later.pop(event.node, None)  # (its item shows what the edit left)
+            if event.kind in STRUCTURAL:
+                touched.append(event.node)
+                if event.source is not None:
+                    touched.append(event.source)
             if event.kind == "node_removed":
                 removed.add(event.node)
                 self._reported.pop(event.node, None)
@@ -276,6 +262,7 @@ class LiveEvaluation(QObject):
                     self._selected = [new if name == old else name for name in self._selected]
                     self.tensor_view.rename(old, new)
                     self.tensor_view.rename(GRADIENT + old, GRADIENT + new)
+        self._frontier.touch(touched)
         if removed:
             self._previewed -= removed
             self._quiet -= removed
@@ -315,7 +302,7 @@ class LiveEvaluation(QObject):
         self.tensor_view.set_pinned(n.name for n in self._pinned)
         names = list(shown)
         if self.previews:
-            names += [node.name for node in self._frontier]
+            names += [node.name for node in self._frontier.nodes]
         watched = set(self.compute.watched)
         if not (unless_watched and set(names) <= watched
                 or unless_same and set(names) == watched):
@@ -328,12 +315,8 @@ class LiveEvaluation(QObject):
         and the nodes below them; true if that changed."""
         assert self.scene is not None  # set_scene came first
         graph = self.scene.doc.graph
-        frontier = last_nodes(self._previewed - train_steps_and_below(graph), graph)
         self._version = graph.version
-        if set(frontier) == set(self._frontier):
-            return False
-        self._frontier = frontier
-        return True
+        return self._frontier.update(self._previewed, graph)
 
     def _show(self, evaluation: Evaluation) -> None:
         if self.stepping or self.scene is None:
@@ -358,14 +341,17 @@ class LiveEvaluation(QObject):
                 previews[node] = value_preview(value) if name in assumed else None
         nodes = set(previews)
         self._quiet -= nodes
-        grown = not nodes <= self._previewed
-        self._previewed |= nodes
+        fresh = nodes - self._previewed
+        grown = bool(fresh)
+        self._previewed |= fresh
+        self._frontier.touch(fresh)
         if evaluation.dropped:
             self._drop(evaluation, previews)
         self._preview(previews)
         for name in evaluation.failures:  # kept live, to show their value once fixed
             if name in graph and graph.get_node(name) not in self._previewed:
                 self._previewed.add(graph.get_node(name))
+                self._frontier.touch([graph.get_node(name)])
                 grown = True
         asked = self._asked(evaluation)
         culprits = {**evaluation.nonfinite,  # marked as errors are, blocking nothing
@@ -387,8 +373,10 @@ class LiveEvaluation(QObject):
         for node in chain(self.scene.previewed(), self._later):
             if node.name in dropped:
                 previews[node] = None
-        self._previewed.difference_update([node for node in self._previewed
-                                           if node.name in dropped and node.name not in asked])
+        gone = [node for node in self.scene.doc.graph.find_all(dropped)
+                if node is not None and node in self._previewed and node.name not in asked]
+        self._previewed.difference_update(gone)
+        self._frontier.touch(gone)
 
     def _preview(self, previews: dict[Node, str | np.ndarray | None]) -> None:
         """Show ``previews`` on their nodes: a few at once; those of a big result (the first

@@ -20,10 +20,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
-import networkx as nx
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, Signal, Slot
 
+from editor.compute.blocked import BlockedPaths
 from editor.compute.stepper import Step, trace
 from editor.compute.trainer import Trainer, check_trainable
 from editor.document import Document, freeze_if_many
@@ -191,6 +191,8 @@ class _Worker(QObject):
         """Feeds the grid's points: the live values in :attr:`session` stay cached."""
         self.problem: str | None = None
         """Why the replica is not in step with the document (then nothing is evaluated)."""
+        self._paths = BlockedPaths()
+        self.graph.subscribe(self._paths.follow, batched=True)
         self._below: set[Node] = set()
         self._below_key: tuple[int, int] | None = None
         self._bound: list[Node] = []
@@ -247,6 +249,8 @@ class _Worker(QObject):
 
     def _reset(self, graph: Graph) -> None:
         self.graph = graph
+        self._paths = BlockedPaths()
+        graph.subscribe(self._paths.follow, batched=True)
         self.session = Session(self.graph)
         self.grid_session = Session(self.graph)
         self.problem = None
@@ -256,7 +260,6 @@ class _Worker(QObject):
     def _evaluate(self, request_id: int, names: tuple[str, ...]) -> Evaluation:
         values: dict[str, Any] = {}
         failures: dict[str, Failure] = {}
-        blocked: set[str] = set()
         if self.problem is not None:
             failures = {name: Failure(self.problem, None) for name in names}
             return Evaluation(request_id, names, values, failures)
@@ -264,9 +267,8 @@ class _Worker(QObject):
             try:
                 values[name] = self._run_without_training(name)
             except OP_FAILURES as error:
-                failure = self._explain(error, name)
-                failures[name] = failure
-                blocked |= self._blocked(failure.node, name)
+                failures[name] = self._explain(error, name)
+        blocked = self._blocked(failures)
         nonfinite: dict[str, Failure] = {}
         for name, value in values.items():
             if not _finite(value):
@@ -380,21 +382,29 @@ class _Worker(QObject):
             return Failure(error.args[0], name, "KeyError")
         return Failure(f"{name}: {type(error).__name__}: {error}", name, type(error).__name__)
 
-    def _blocked(self, culprit: str | None, name: str) -> set[str]:
-        """The nodes between ``culprit`` and ``name`` (inclusive of ``name``, not of culprit)."""
-        if culprit is None or culprit == name or culprit not in self.graph:
-            return set()
-        downstream = nx.descendants(self.graph.nx, self.graph.get_node(culprit))
-        return {n.name for n in self.session.evaluation_order(name) if n in downstream}
+    def _blocked(self, failures: dict[str, Failure]) -> set[str]:
+        """The nodes between each failure's culprit and the failed node (inclusive of the
+        failed node, not of the culprit)."""
+        graph = self.graph
+        pairs = [(graph.get_node(cause), graph.get_node(name))
+                 for name, failure in failures.items()
+                 if (cause := failure.node) is not None and cause != name and cause in graph
+                 and name in graph]
+        return {node.name for node in self._paths.blocked(pairs)}
 
 
 def train_steps_and_below(graph: Graph) -> set[Node]:
     """The stateful nodes (train steps) and every node downstream of one: evaluating any of
-    them would run a train step, which changes variables."""
-    below: set[Node] = set()
-    for node in graph.nodes:
-        if node.op.stateful and node not in below:
-            below |= {node} | nx.descendants(graph.nx, node)
+    them would run a train step, which changes variables. (A walk down from the train steps
+    the graph keeps: nothing to walk in a graph without one.)"""
+    below = set(graph.stateful_nodes())
+    todo = list(below)
+    succ = graph.nx.succ
+    while todo:
+        for target in succ[todo.pop()]:
+            if target not in below:
+                below.add(target)
+                todo.append(target)
     return below
 
 

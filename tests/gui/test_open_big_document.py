@@ -12,7 +12,7 @@ from test_big_graphs import chains
 
 import editor.app.opening as opening
 import editor.compute.live as live
-from editor.compute.live import last_nodes
+from editor.compute.frontier import last_nodes
 from editor.document import OK
 from engine import Graph, save_graph, train
 

@@ -287,3 +287,29 @@ def test_far_out_a_click_selection_and_an_edit_show_in_the_overview(canvas, tmp_
     assert body_color(canvas, first) == style.NODE_BODY.rgb()
     canvas.key(Qt.Key_A, Qt.ControlModifier)  # everything selected shows
     assert body_color(canvas, second) == body_color(canvas, first) == style.SELECTED.rgb()
+
+
+def test_far_out_a_deleted_node_leaves_the_picture_and_comes_back_in_its_place_with_undo(
+        canvas, tmp_path):
+    open_graph(canvas, tmp_path, grid())
+    canvas.key(Qt.Key_Home)
+    scene = canvas.scene
+    assert scene.overview_mode and "n5_10" not in made(canvas)
+    before = [n.name for n in canvas.graph.nodes]
+    title = QPointF(STEP_X * 10 + NodeItem.WIDTH / 2, STEP_Y * 5 + NodeItem.TITLE_H / 2)
+
+    def pixel() -> int:
+        canvas.qtbot.waitUntil(lambda: not scene.overview.redrawing, timeout=WAIT)
+        picture = canvas.viewport.grab().toImage()
+        point = canvas.at(title) * picture.devicePixelRatio()
+        return QColor(picture.pixel(point.x(), point.y())).rgb()
+
+    shown = pixel()
+    canvas.click(canvas.at(title))
+    assert scene.selected_nodes() == [canvas.graph.get_node("n5_10")]
+    canvas.key(Qt.Key_Delete)
+    assert "n5_10" not in canvas.graph and pixel() != shown
+    canvas.key(Qt.Key_Z, Qt.ControlModifier)
+    assert [n.name for n in canvas.graph.nodes] == before
+    assert pixel() == shown
+    assert canvas.graph.get_node("n5_10").inputs == [canvas.graph.get_node("n5_9")]

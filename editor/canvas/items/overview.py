@@ -25,7 +25,7 @@ OVERVIEW_ZOOM = 0.3
 """Below this zoom the scene shows the overview instead of its node and wire items."""
 PICTURE_PIXELS = 3000 * 2000
 """The largest picture of the overview kept to be painted again (bigger: drawn each time)."""
-SLICE = 4000
+SLICE = 2000
 """The nodes (or wires) drawn again in one turn of the event loop after an edit."""
 Mark = tuple[float, float, float, QColor]
 """A node as the overview draws it: x, y, height, title colour."""

@@ -1,0 +1,65 @@
+"""What a failure blocks: the nodes between its culprit and the failed node. A big graph's
+previews fail the same way evaluation after evaluation (say, a placeholder without a value
+above each of a hundred chains): the nodes between are kept per failure, and found again only
+for the failures an edit rewired."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from engine.graph import STRUCTURAL, GraphEvent, Node
+
+Path = tuple[frozenset[Node], frozenset[Node]]
+"""The failed node and its ancestors; those of them below the culprit."""
+
+
+class BlockedPaths:
+    """The nodes blocked by failures of a graph whose events :meth:`follow` hears."""
+
+    def __init__(self) -> None:
+        self._paths: dict[tuple[Node, Node], Path] = {}
+        self._touched: set[Node] = set()
+
+    def follow(self, events: list[GraphEvent]) -> None:
+        """Note the nodes whose inputs changed (or that went): the paths through them are
+        found again."""
+        self._touched.update(event.node for event in events if event.kind in STRUCTURAL)
+
+    def blocked(self, failures: Iterable[tuple[Node, Node]]) -> set[Node]:
+        """The nodes between each culprit and its failed node (the failed node too, if below
+        its culprit; never the culprit), for ``(culprit, failed)`` pairs; paths of failures
+        not asked about again are forgotten."""
+        touched, self._touched = self._touched, set()
+        kept, self._paths = self._paths, {}
+        blocked: set[Node] = set()
+        for key in failures:
+            path = kept.get(key)
+            if path is None or not path[0].isdisjoint(touched):
+                path = _path(*key)
+            self._paths[key] = path
+            blocked |= path[1]
+        return blocked
+
+
+def _path(culprit: Node, failed: Node) -> Path:
+    """``failed`` and its ancestors (inputs before consumers, walking up the inputs), and
+    those of them below ``culprit``, in one pass down that order."""
+    order: list[Node] = []
+    seen = {failed}
+    stack = [(failed, iter(failed.inputs))]
+    while stack:
+        node, inputs = stack[-1]
+        for source in inputs:
+            if source is not None and source not in seen:
+                seen.add(source)
+                stack.append((source, iter(source.inputs)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    below = {culprit}
+    for node in order:
+        if not below.isdisjoint(node.inputs):
+            below.add(node)
+    below.discard(culprit)
+    return frozenset(seen), frozenset(below)
