@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 import networkx as nx
-from test_frontier import small_graph
+from test_frontier import small_graph, unwire_or_rewire
 
 from editor.compute.blocked import BlockedPaths
 
@@ -25,19 +25,8 @@ def test_blocked_nodes_follow_edits_as_a_search_of_the_whole_graph_would() -> No
             undo.append(graph.remove_nodes(rng.sample(nodes, 1)))
         elif what == "reinsert" and undo:
             graph.reinsert(undo.pop())
-        elif what == "unwire":
-            wired = [(t, p) for t in nodes for p, s in enumerate(t.inputs) if s is not None]
-            if wired:
-                undo.clear()  # (a removal goes back only onto the graph it left)
-                graph.disconnect(*rng.choice(wired))
-        elif what == "rewire":
-            free = [(t, p) for t in nodes for p, s in enumerate(t.inputs) if s is None]
-            order = graph.topological_order()
-            if free:
-                target, port = rng.choice(free)
-                if sources := order[: order.index(target)]:
-                    undo.clear()
-                    graph.connect(rng.choice(sources), target, port)
+        elif what in ("unwire", "rewire"):
+            unwire_or_rewire(graph, rng, what, undo)
         nodes = graph.nodes
         pairs = [(rng.choice(nodes), rng.choice(nodes)) for _ in range(rng.randint(0, 3))]
         if turn % 3:  # the same failures again, as evaluation after evaluation

@@ -22,6 +22,26 @@ def small_graph() -> Graph:
     return graph
 
 
+def unwire_or_rewire(graph: Graph, rng: random.Random, what: str, undo: list) -> None:
+    """A random edit of the wiring: ``"unwire"`` a wired input, or ``"rewire"`` a free one from
+    a node before it (``undo``'s removals are forgotten: one goes back only onto the graph it
+    left)."""
+    nodes = graph.nodes
+    if what == "unwire":
+        wired = [(t, p) for t in nodes for p, s in enumerate(t.inputs) if s is not None]
+        if wired:
+            undo.clear()
+            graph.disconnect(*rng.choice(wired))
+    elif what == "rewire":
+        free = [(t, p) for t in nodes for p, s in enumerate(t.inputs) if s is None]
+        order = graph.topological_order()
+        if free:
+            target, port = rng.choice(free)
+            if sources := order[: order.index(target)]:
+                undo.clear()
+                graph.connect(rng.choice(sources), target, port)
+
+
 def test_the_frontier_follows_edits_as_a_search_of_the_whole_graph_would() -> None:
     rng = random.Random(11)
     graph = small_graph()
@@ -43,20 +63,8 @@ def test_the_frontier_follows_edits_as_a_search_of_the_whole_graph_would() -> No
             removal = undo.pop()
             graph.reinsert(removal)
             chosen |= set(rng.sample(removal.nodes, rng.randint(0, len(removal.nodes))))
-        elif what == "unwire":
-            wired = [(t, p) for t in nodes for p, s in enumerate(t.inputs) if s is not None]
-            if wired:
-                undo.clear()  # (a removal goes back only onto the graph it left)
-                graph.disconnect(*rng.choice(wired))
-        elif what == "rewire":
-            free = [(t, p) for t in nodes for p, s in enumerate(t.inputs) if s is None]
-            order = graph.topological_order()
-            if free:
-                target, port = rng.choice(free)
-                sources = order[: order.index(target)]
-                if sources:
-                    undo.clear()
-                    graph.connect(rng.choice(sources), target, port)
+        elif what in ("unwire", "rewire"):
+            unwire_or_rewire(graph, rng, what, undo)
         elif what == "step":
             undo.clear()
             graph.add_node(step_type, [rng.choice(nodes)])
