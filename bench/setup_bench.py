@@ -35,7 +35,7 @@ def load() -> str:
 
 
 def pace() -> str:
-    """How fast the machine runs Python now: the seconds a fixed loop takes (the best of
+    """How fast the machine runs Python now: the time a fixed loop takes (the best of
     three). A shared virtual machine's pace drifts by a third within an hour (at the same load
     average): figures measured at different times compare only beside it."""
     best = min(per_call(lambda: sum(range(10**6)), 1) for _ in range(3))

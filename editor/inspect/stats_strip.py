@@ -37,8 +37,9 @@ class StatsStrip(QWidget):
         self.setAccessibleName("Statistics")
         self._columns = self._measure()
         self._picture: tuple[tuple[object, ...], QPixmap] | None = None
-        """The strip as last drawn, and what it showed (drawn again only when that changes:
-        a text laid out and drawn takes as long as the strip's picture)."""
+        """The strip as last drawn, and what it showed: drawn again only when that changes
+        (its twelve texts are laid out anew each time they are drawn; the picture is one
+        copy)."""
         self._describe()
 
     def text(self, key: str) -> str:
