@@ -10,7 +10,7 @@ import contextlib
 import copy
 import re
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from functools import partial
 from itertools import compress, filterfalse, repeat
 from operator import eq
@@ -875,27 +875,8 @@ class Graph:
             shapes[n] = same.setdefault(shape, shape) if type(shape) is tuple else shape
 
     def _unshaped_ancestors(self, nodes: Iterable[Node]) -> list[Node]:
-        """``nodes`` and their ancestors whose shapes are not cached, in topological order
-        (a depth-first walk up the inputs: each node follows its inputs)."""
-        shapes = self._shapes
-        order: list[Node] = []
-        seen: set[Node] = set()
-        for start in nodes:
-            if start in shapes or start in seen:
-                continue
-            seen.add(start)
-            stack = [(start, iter(start.inputs))]
-            while stack:
-                node, inputs = stack[-1]
-                for parent in inputs:
-                    if parent is not None and parent not in seen and parent not in shapes:
-                        seen.add(parent)
-                        stack.append((parent, iter(parent.inputs)))
-                        break
-                else:
-                    stack.pop()
-                    order.append(node)
-        return order
+        """``nodes`` and their ancestors whose shapes are not cached, in topological order."""
+        return inputs_first(nodes, self._shapes)
 
     def _infer_shape(self, node: Node) -> Shape | ShapeError:
         if isinstance(node, Placeholder):
@@ -1037,6 +1018,29 @@ _Spec = tuple[type[Node], OpDef | str, str, dict[str, Any], Any, dict[str, Any],
               Mapping[str, Any], list[Any]]
 """A node as :meth:`Graph.copy` and pickling carry it: class, op (its type name when pickled),
 name, attrs, value, state, ui, input names."""
+
+
+def inputs_first(nodes: Iterable[Node], known: Container[Node] = ()) -> list[Node]:
+    """``nodes`` and their ancestors, leaving out (and not walking above) those in ``known``,
+    each after its inputs: a depth-first walk up the inputs."""
+    order: list[Node] = []
+    seen: set[Node] = set()
+    for start in nodes:
+        if start in known or start in seen:
+            continue
+        seen.add(start)
+        stack = [(start, iter(start.inputs))]
+        while stack:
+            node, inputs = stack[-1]
+            for parent in inputs:
+                if parent is not None and parent not in seen and parent not in known:
+                    seen.add(parent)
+                    stack.append((parent, iter(parent.inputs)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    return order
 
 
 def _rebuild(specs: list[_Spec]) -> Graph:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engine.graph import STRUCTURAL, GraphEvent, Node
+from engine.graph import STRUCTURAL, GraphEvent, Node, inputs_first
 
 Path = tuple[frozenset[Node], frozenset[Node]]
 """The failed node and its ancestors; those of them below the culprit."""
@@ -42,24 +42,12 @@ class BlockedPaths:
 
 
 def _path(culprit: Node, failed: Node) -> Path:
-    """``failed`` and its ancestors (inputs before consumers, walking up the inputs), and
-    those of them below ``culprit``, in one pass down that order."""
-    order: list[Node] = []
-    seen = {failed}
-    stack = [(failed, iter(failed.inputs))]
-    while stack:
-        node, inputs = stack[-1]
-        for source in inputs:
-            if source is not None and source not in seen:
-                seen.add(source)
-                stack.append((source, iter(source.inputs)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+    """``failed`` and its ancestors, and those of them below ``culprit``, in one pass down
+    their order (inputs before consumers)."""
+    order = inputs_first([failed])
     below = {culprit}
     for node in order:
         if not below.isdisjoint(node.inputs):
             below.add(node)
     below.discard(culprit)
-    return frozenset(seen), frozenset(below)
+    return frozenset(order), frozenset(below)
