@@ -70,3 +70,33 @@ def test_the_editor_starts_without_what_its_first_frame_does_not_need():
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "[]\n"
+
+
+BIG_FILL = r"""
+import os, sys
+if sys.argv[1] == "editor":
+    import editor  # noqa: F401
+from PySide6.QtGui import QGuiApplication, QImage, QPainter, QColor
+app = QGuiApplication([])
+before = len(os.listdir("/proc/self/task"))
+image = QImage(1600, 1200, QImage.Format.Format_ARGB32_Premultiplied)
+painter = QPainter(image)
+painter.fillRect(image.rect(), QColor(30, 30, 30, 200))
+painter.end()
+print(len(os.listdir("/proc/self/task")) - before)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts Linux's threads")
+def test_the_editor_paints_on_its_own_thread():
+    """A big fill is Qt's to split among a pool of threads; in the editor it stays on the
+    painting thread (the cores are the compute service's, and waking the pool cost more)."""
+    env = {k: v for k, v in os.environ.items() if k != "QT_NO_GUI_THREADPOOL"}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    started = {}
+    for side in ("plain Qt", "editor"):
+        result = subprocess.run([sys.executable, "-c", BIG_FILL, side], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        started[side] = int(result.stdout)
+    assert started["editor"] == 0 < started["plain Qt"]  # (plain Qt starts the pool)
