@@ -1,5 +1,6 @@
 """``python main.py --help`` tells a newcomer about the editor and the engine's commands; the
-editor applies the preferences' BLAS thread limit, to itself and to the processes it starts."""
+editor applies the preferences' BLAS thread limit, to itself and to the processes it starts,
+starts without what its first frame does not need, and paints on its own thread."""
 
 import os
 import subprocess
