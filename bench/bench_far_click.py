@@ -98,6 +98,9 @@ def main() -> None:
                              ("longest turn", [turn * 1000 for _, turn in pairs])):
                 print(f"{label:16} {what:13} min {min(ms):6.1f} ms  median "
                       f"{statistics.median(ms):6.1f} ms  ({len(ms)} rounds, {n} nodes)")
+        window.doc.undo_stack.setClean()
+        window.live.close()  # (its thread ended before Qt's objects go)
+        window.close()
     print(f"load after: {load()}")
 
 
