@@ -390,7 +390,7 @@ class _Worker(QObject):
                  for name, failure in failures.items()
                  if (cause := failure.node) is not None and cause != name and cause in graph
                  and name in graph]
-        return {node.name for node in self._paths.blocked(pairs)}
+        return {node.name for node in self._paths.blocked(pairs, 2 * len(graph))}
 
 
 def train_steps_and_below(graph: Graph) -> set[Node]:
