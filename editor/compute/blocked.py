@@ -31,7 +31,7 @@ class BlockedPaths:
         """The nodes between each culprit and its failed node (the failed node too, if below
         its culprit; never the culprit), for ``(culprit, failed)`` pairs; paths of failures
         not asked about again are forgotten, and none is kept once together they would hold
-        more than ``limit`` nodes (the caller's graph's size, say, twice)."""
+        more than ``limit`` nodes (the compute service allows twice its graph's)."""
         touched, self._touched = self._touched, set()
         kept, self._paths = self._paths, {}
         failures = list(failures)
