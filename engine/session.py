@@ -356,6 +356,12 @@ class Session:
         nodes, _ = self._flatten(fetches)
         return self._postorder(tuple(nodes))
 
+    def plan_size(self, fetches: Any) -> int:
+        """How many nodes a run of ``fetches`` computes at most: its plan's (made if need
+        be, and kept as a run's is)."""
+        nodes, _ = self._flatten_cached(fetches)
+        return len(self._plan(tuple(nodes)).nodes)
+
     def plan_steps(self, fetch: Node) -> tuple[list[Source], list[tuple[Node, Step]]]:
         """The sources a run of ``fetch`` loads and the steps it computes, in order, each with
         its node (at this graph version): for a caller that runs them its own way (a train

@@ -1,6 +1,7 @@
 """The compute service makes only the plans an edit or a click needs: many watched nodes (the
 last nodes of many chains, as previews watch them), an edit of one chain makes that chain's
-plan again, a click on a node makes its plan alone — the values as a fresh session's."""
+plan again, a click on a node makes its plan alone, heads on one long trunk share one plan
+once their own would hold the trunk many times — the values as a fresh session's."""
 
 from __future__ import annotations
 
@@ -73,5 +74,45 @@ def test_an_edit_and_a_click_make_only_the_plans_they_need(qtbot, builds):
         shown = evaluated([*last, "n5_2"])  # a click on a node of chain 5
         assert builds == {last[3]: 1, "n5_2": 1}
         assert shown.values["n5_2"].tolist() == [-5.0]
+    finally:
+        service.close()
+
+
+TRUNK, HEADS = 300, 100
+
+
+def trunk_with_heads() -> ts.Graph:
+    """``v → t0 → … → t{TRUNK-1}``, ``HEADS`` heads ``h{i}`` on its end, and a spare ``w``."""
+    g = ts.Graph()
+    with g.as_default():
+        node = ts.Variable(np.array([1.0]), name="v")
+        ts.Variable(np.array([2.0]), name="w")
+        for j in range(TRUNK):
+            node = ts.negative(node, name=f"t{j}")
+        for i in range(HEADS):
+            ts.negative(node, name=f"h{i}")
+    return g
+
+
+def test_heads_on_one_trunk_are_planned_together_after_an_edit_of_it(qtbot, builds):
+    """Each head's own plan would hold the whole trunk: an edit at its top would make a hundred
+    plans of 300 nodes. Past twice the graph's size in plans, the rest are run in one."""
+    graph = trunk_with_heads()
+    doc = Document(graph)
+    service = ComputeService()
+    service.set_document(doc)
+    heads = [f"h{i}" for i in range(HEADS)]
+    try:
+        with qtbot.waitSignal(service.evaluated):
+            service.watch(heads)
+        service._worker.session.counted = True  # (read in the worker: a plain attribute)
+        with qtbot.waitSignal(service.evaluated) as blocker:
+            assert doc.execute(SetWires(doc, [("t0", 0, "w")])) is None
+            service.flush()
+        values = blocker.args[0].values
+        assert sum(builds.values()) <= 4  # two or three heads alone, then the rest together
+        fresh = ts.Session(graph).run(heads)
+        assert [values[name].tolist() for name in heads] == [v.tolist() for v in fresh]
+        assert values["h0"].tolist() == [-2.0]  # w negated 301 times
     finally:
         service.close()

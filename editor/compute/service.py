@@ -263,11 +263,18 @@ class _Worker(QObject):
         if self.problem is not None:
             failures = {name: Failure(self.problem, None) for name in names}
             return Evaluation(request_id, names, values, failures)
-        for name in names:
+        planned, together = 0, False
+        for i, name in enumerate(names):
+            if not together and planned > 2 * len(self.graph):
+                together = True  # (tried once)
+                values.update(self._run_together(names[i:]))
+            if name in values:
+                continue
             try:
                 values[name] = self._run_without_training(name)
             except OP_FAILURES as error:
                 failures[name] = self._explain(error, name)
+            planned += self._plan_size(name)
         blocked = self._blocked(failures)
         nonfinite: dict[str, Failure] = {}
         for name, value in values.items():
@@ -294,6 +301,33 @@ class _Worker(QObject):
                            f"{count} of {np.size(value)} values")
                 return {node.name: Failure(message, node.name, "NonFinite")}
         return {}
+
+    def _run_together(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """The values of ``names`` from one run, one plan for all — their own plans overlap
+        much (a long trunk under many heads: each head's plan holds the trunk) — or none if
+        that run fails (each is then run alone, for its own message). Train steps and the
+        nodes below them are left out (see :meth:`_run_without_training`)."""
+        below = self._train_steps_and_below()
+        nodes = [node for name in names if name in self.graph
+                 and (node := self.graph.get_node(name)) not in below]
+        if len(nodes) < 2:
+            return {}
+        try:
+            computed = self.session.run(nodes, self.feeds)
+        except OP_FAILURES:
+            return {}
+        return {node.name: value for node, value in zip(nodes, computed, strict=True)}
+
+    def _plan_size(self, name: str) -> int:
+        """How many nodes the plan run for ``name`` holds (0 for a train step or a node below
+        one: their runs are few)."""
+        node = self.graph.get_node(name) if name in self.graph else None
+        if node is None or node in self._train_steps_and_below():
+            return 0
+        try:
+            return self.session.plan_size(node)
+        except OP_FAILURES:  # (its run failed before a plan was made)
+            return 0
 
     def _run_without_training(self, name: str) -> Any:
         """The value of ``name``, never running a train step (that would change the replica's
