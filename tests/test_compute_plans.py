@@ -5,7 +5,9 @@ once their own would hold the trunk many times — the values as a fresh session
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -45,16 +47,27 @@ def builds(monkeypatch):
     return counts
 
 
-def test_an_edit_and_a_click_make_only_the_plans_they_need(qtbot, builds):
-    graph = chains()
+@contextlib.contextmanager
+def watching(qtbot, graph: ts.Graph, names: list[str]) -> Iterator[tuple[Document,
+                                                                         ComputeService]]:
+    """A document of ``graph`` and a compute service watching ``names``; the plans its
+    worker makes are counted (``builds``) from then on."""
     doc = Document(graph)
     service = ComputeService()
     service.set_document(doc)
-    last = [f"n{i}_{LENGTH - 1}" for i in range(CHAINS)]
     try:
         with qtbot.waitSignal(service.evaluated):
-            service.watch(last)  # the replica is made (and its session) before this runs
+            service.watch(names)  # the replica is made (and its session) before this runs
         service._worker.session.counted = True  # (read in the worker: a plain attribute)
+        yield doc, service
+    finally:
+        service.close()
+
+
+def test_an_edit_and_a_click_make_only_the_plans_they_need(qtbot, builds):
+    graph = chains()
+    last = [f"n{i}_{LENGTH - 1}" for i in range(CHAINS)]
+    with watching(qtbot, graph, last) as (doc, service):
 
         def evaluated(names: list[str]) -> Evaluation:
             with qtbot.waitSignal(service.evaluated) as blocker:
@@ -74,8 +87,6 @@ def test_an_edit_and_a_click_make_only_the_plans_they_need(qtbot, builds):
         shown = evaluated([*last, "n5_2"])  # a click on a node of chain 5
         assert builds == {last[3]: 1, "n5_2": 1}
         assert shown.values["n5_2"].tolist() == [-5.0]
-    finally:
-        service.close()
 
 
 TRUNK, HEADS = 300, 100
@@ -98,14 +109,8 @@ def test_heads_on_one_trunk_are_planned_together_after_an_edit_of_it(qtbot, buil
     """Each head's own plan would hold the whole trunk: an edit at its top would make a hundred
     plans of 300 nodes. Past twice the graph's size in plans, the rest are run in one."""
     graph = trunk_with_heads()
-    doc = Document(graph)
-    service = ComputeService()
-    service.set_document(doc)
     heads = [f"h{i}" for i in range(HEADS)]
-    try:
-        with qtbot.waitSignal(service.evaluated):
-            service.watch(heads)
-        service._worker.session.counted = True  # (read in the worker: a plain attribute)
+    with watching(qtbot, graph, heads) as (doc, service):
         with qtbot.waitSignal(service.evaluated) as blocker:
             assert doc.execute(SetWires(doc, [("t0", 0, "w")])) is None
             service.flush()
@@ -114,5 +119,3 @@ def test_heads_on_one_trunk_are_planned_together_after_an_edit_of_it(qtbot, buil
         fresh = ts.Session(graph).run(heads)
         assert [values[name].tolist() for name in heads] == [v.tolist() for v in fresh]
         assert values["h0"].tolist() == [-2.0]  # w negated 301 times
-    finally:
-        service.close()
