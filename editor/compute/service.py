@@ -274,7 +274,8 @@ class _Worker(QObject):
                 values[name] = self._run_without_training(name)
             except OP_FAILURES as error:
                 failures[name] = self._explain(error, name)
-            planned += self._plan_size(name)
+            else:
+                planned += self._plan_size(name)
         blocked = self._blocked(failures)
         nonfinite: dict[str, Failure] = {}
         for name, value in values.items():
@@ -319,15 +320,10 @@ class _Worker(QObject):
         return {node.name: value for node, value in zip(nodes, computed, strict=True)}
 
     def _plan_size(self, name: str) -> int:
-        """How many nodes the plan run for ``name`` holds (0 for a train step or a node below
-        one: their runs are few)."""
-        node = self.graph.get_node(name) if name in self.graph else None
-        if node is None or node in self._train_steps_and_below():
-            return 0
-        try:
-            return self.session.plan_size(node)
-        except OP_FAILURES:  # (its run failed before a plan was made)
-            return 0
+        """How many nodes the plan that computed ``name`` holds (0 for a train step or a node
+        below one: their runs are few)."""
+        node = self.graph.get_node(name)
+        return 0 if node in self._train_steps_and_below() else self.session.plan_size(node)
 
     def _run_without_training(self, name: str) -> Any:
         """The value of ``name``, never running a train step (that would change the replica's
