@@ -354,8 +354,9 @@ class Graph:
         whether it takes a list of events)"""
         self._shapes: dict[Node, Shape | ShapeError] = {}
         self._by_role: dict[str, dict[Node, None]] = {}
-        self._stateful: dict[Node, None] = {}
         """The nodes of each op role (:meth:`with_role`), kept on every addition and removal."""
+        self._stateful: dict[Node, None] = {}
+        """The nodes of stateful ops (:meth:`stateful_nodes`), kept as :attr:`_by_role` is."""
         self._order: tuple[int, list[Node]] = (-1, [])
         """The last :meth:`topological_order`, at the version it was sorted for."""
         self._reshaped: set[Node] = set()
@@ -837,24 +838,24 @@ class Graph:
         """The node's static shape (``None`` entries for unknown sizes, ``None`` for unknown
         rank). Raises :class:`ShapeError` naming the node, and the input shapes, that do not
         fit; a node downstream of such a node raises that same error."""
-        node = self.get_node(node)
-        result = self._shapes.get(node, _MISSING)
-        if result is _MISSING:
-            self.infer_shapes([node])
-            result = self._shapes[node]
+        result = self._shape(self.get_node(node))
         if isinstance(result, ShapeError):
             raise result
-        return result  # type: ignore[return-value]
+        return result
 
     def shape_failed(self, node: Node) -> bool:
         """Whether the static shape of ``node`` (a node of this graph) is an error — its own
-        or an input's — inferred if need be: :meth:`shape_of` without its lookup by name or
-        its exception, for a picture of thousands of nodes."""
+        or an input's: :meth:`shape_of` without its lookup by name or its exception, for a
+        picture of thousands of nodes."""
+        return isinstance(self._shape(node), ShapeError)
+
+    def _shape(self, node: Node) -> Shape | ShapeError:
+        """The cached static shape of ``node``, or its error, inferred if need be."""
         result = self._shapes.get(node, _MISSING)
         if result is _MISSING:
             self.infer_shapes([node])
             result = self._shapes[node]
-        return isinstance(result, ShapeError)
+        return result  # type: ignore[return-value]
 
     def scalars(self) -> list[Node]:
         """The nodes whose static shape is a scalar's, ``()``, in the order of :attr:`nodes`
