@@ -39,13 +39,12 @@ imported), so the shared machine's other work does not compete with BLAS threads
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
 
-from setup_bench import ROOT, pace  # first: before numpy and Qt load
+from setup_bench import ROOT, load, pace  # first: before numpy and Qt load
 
 # isort: split
 import numpy as np  # noqa: E402
@@ -242,8 +241,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     style.apply_dark_theme(app)  # as the editor looks (and paints) when it runs
     threadpool_limits(1)  # for the rest of the process
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; pace {pace()}; "
-          "BLAS pinned to 1 thread (threadpoolctl)")
+    print(f"load average {load()}; pace {pace()}; BLAS pinned to 1 thread (threadpoolctl)")
     bench = Bench(app)
     graph = bench.window.doc.graph
     print(f"{MLP.name}: {len(graph)} nodes; {LOSS} pinned, {VARIABLE} selected; "
@@ -257,7 +255,7 @@ def main() -> None:
     else:
         run(bench, repeats, only)
     bench.close()
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; pace {pace()}")
+    print(f"load average {load()}; pace {pace()}")
 
 
 if __name__ == "__main__":
