@@ -40,8 +40,7 @@ def export_image(scene: GraphScene, path: str | Path, scale: float = 2.0,
 @contextmanager
 def _only(scene: GraphScene, selection: bool) -> Iterator[QRectF]:
     """Within: only what is drawn is visible (its items made), nothing highlighted as
-    selected, nodes painted afresh (not from their screen cache, which would be pixels in an
-    SVG); yields the rectangle to draw."""
+    selected; yields the rectangle to draw."""
     chosen = scene.selected() if selection else scene.doc.graph.nodes
     nodes = set(scene.items_for(chosen))  # (what is drawn needs its items)
     if not nodes:
@@ -49,14 +48,11 @@ def _only(scene: GraphScene, selection: bool) -> Iterator[QRectF]:
     hidden: list[QGraphicsItem] = []
     selected = list(scene.selectedItems())
     overview = scene.overview_mode  # (far zoomed out, the items draw nothing)
-    cached = {item: item.cacheMode() for item in nodes}
     scene.blockSignals(True)  # the picture changes nothing the editor shows
     try:
         scene.set_overview(False)
         for item in selected:
             item.setSelected(False)
-        for item in cached:
-            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
         for item in scene.items():
             keep = item in nodes if isinstance(item, NodeItem) else (
                 _wire_between(item, nodes) if isinstance(item, EdgeItem) else True)
@@ -68,8 +64,6 @@ def _only(scene: GraphScene, selection: bool) -> Iterator[QRectF]:
             rect = rect.united(item.sceneBoundingRect())
         yield rect.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
     finally:
-        for item, mode in cached.items():
-            item.setCacheMode(mode)
         for item in hidden:
             item.show()
         for item in selected:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage, QPixmapCache
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from editor.canvas.items.node import NodeItem
 from editor.document import BLOCKED, ERROR, OK
@@ -22,14 +22,17 @@ def picture(canvas) -> QImage:
 
 
 def painted_afresh(canvas, monkeypatch) -> QImage:
-    """The canvas with every node painted from scratch, without the body it keeps."""
+    """The canvas with every node painted from scratch, without the pictures it keeps — into
+    a layer of its own, as its pictures are (text over a layer is blended as over a
+    transparent picture, not as over the opaque canvas)."""
+    items = canvas.scene.node_items.values()
     with monkeypatch.context() as patch:
-        patch.setattr(NodeItem, "_paint_cached_body", lambda *args: False)
-        for item in canvas.scene.node_items.values():
-            item.update()
+        patch.setattr(NodeItem, "_paint_picture", lambda *args: False)
+        for item in items:
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         image = picture(canvas)
-    for item in canvas.scene.node_items.values():
-        item.update()
+    for item in items:
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
     return image
 
 
@@ -60,3 +63,8 @@ def test_a_node_looks_the_same_from_its_kept_body(affine, monkeypatch, cached):
     affine.key(Qt.Key_Z, Qt.ControlModifier)  # undo: wired again, the mark gone
     assert affine.item("z").shape_text == "(2,)"
     assert picture(affine) == before
+
+    affine.rename("z", "out")  # a new name: nothing else of the node changed
+    renamed = picture(affine)
+    assert renamed != before
+    assert renamed == painted_afresh(affine, monkeypatch)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from functools import cache
 from typing import Protocol
@@ -102,6 +103,9 @@ class NodeItem(QGraphicsItem):
     highlight: AbstractSet[Port] = frozenset()
     hover_port: Port | None = None
     _title: tuple[str, tuple[str, str]] = ("", ("", ""))  # for the name: title_texts
+    _look: tuple = ()
+    """What the body's picture shows (see :meth:`_paint_picture`), and its key in words."""
+    _body_key = ""
     _port_style: tuple[QBrush, QPen] | None = None
     """The brush of a wired port and the pen of every port."""
 
@@ -113,7 +117,6 @@ class NodeItem(QGraphicsItem):
         self.color = style.op_color(node.op)
         self._symbol = node.op.symbol or node.type
         self.setFlags(_FLAGS)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
 
     # ---- geometry -------------------------------------------------------------------------
@@ -293,23 +296,24 @@ class NodeItem(QGraphicsItem):
         faded = 1.0
         if self.step == "pending" or (self.step is None and self.state == BLOCKED):
             faded = 0.3 if self.step else 0.45
-        cached = self._paint_cached_body(painter, selected, readable, faded)
-        if faded < 1:  # (after the picture: it is muted already)
-            painter.setOpacity(faded)
-        if not cached:
-            self._paint_body(painter, selected, readable)
+        if self._paint_picture(painter, selected, readable, faded):
+            return
+        painter.setOpacity(faded)
+        self._paint_body(painter, selected, readable)
         if readable:
             self._paint_values(painter)
 
-    def _paint_cached_body(self, painter: QPainter, selected: bool, readable: bool,
-                           faded: float) -> bool:
-        """Draw the body — everything but the shape and the preview — from its picture at the
-        painter's scale, made when first needed (kept in Qt's pixmap cache, by what it shows:
-        a node whose preview or shape changes, or that turns "incomplete", is drawn again
-        without drawing its name, ports and labels again). A muted body's picture is drawn
-        muted, each part over the ones below as painting them would, so that it looks the
-        same. False if the painter's transform is more than a scale and a move, or it paints
-        anything but pixels (an SVG: then the caller draws the body itself)."""
+    def _paint_picture(self, painter: QPainter, selected: bool, readable: bool,
+                       faded: float) -> bool:
+        """Draw the node from its picture at the painter's scale: one picture of the whole
+        node as it looks now, made from a picture of its body (everything but the shape and
+        the preview) and the shape and preview written over it; both are kept in Qt's pixmap
+        cache by what they show, so a node that looks as it did before (a wire connected
+        again, a node selected again) is one copy of pixels, and one whose shape or preview
+        changes does not draw its name, ports and labels again. A muted node's pictures are
+        drawn muted, each part over the ones below as painting them would, so that it looks
+        the same. False if the painter's transform is more than a scale and a move, or it
+        paints anything but pixels (an SVG: then the caller draws the node itself)."""
         transform = painter.worldTransform()
         engine = painter.paintEngine()
         if transform.type() not in _MOVE_AND_SCALE or engine is None \
@@ -318,35 +322,57 @@ class NodeItem(QGraphicsItem):
         sx, sy = transform.m11(), transform.m22()
         ratio = painter.device().devicePixelRatio() if painter.device() is not None else 1.0
         bounds = self._bounds
-        # the body's corner on the device, split into whole pixels and the fraction the
+        # the node's corner on the device, split into whole pixels and the fraction the
         # picture is drawn at: so that it matches, pixel for pixel, what painting would draw
         x = (transform.dx() + bounds.left() * sx) * ratio
         y = (transform.dy() + bounds.top() * sy) * ratio
         left, top = math.floor(x), math.floor(y)
         fx, fy = x - left, y - top
-        key = (f"node {style.current_theme} {self.node.type} {self.node.name} "
-               f"{self.state == ERROR} {selected} "
-               f"{self.step == 'current'} {readable} {self._wired()} {self.highlight} "
-               f"{self.hover_port} {faded} {sx} {sy} {ratio} {fx:.3f} {fy:.3f}")
+        look = (self.node.type, self.node.name, style.current_theme, self.state == ERROR,
+                selected, self.step == "current", readable, self._wired(), self.highlight,
+                self.hover_port, faded, sx, sy, ratio, round(fx, 3), round(fy, 3))
+        if look != self._look:  # (the key put into words only when it changes)
+            self._look = look
+            self._body_key = f"node {look}"
+        key = self._body_key
+        if readable:
+            footer, colour = self.footer()
+            key = (f"{key} {self._values_colour().rgba()} {self.shape_text} {colour.rgba()} "
+                   f"{footer}")
         picture = QPixmap()
         if not QPixmapCache.find(key, picture):
-            picture = QPixmap(math.ceil(bounds.width() * sx * ratio + fx) + 1,
-                              math.ceil(bounds.height() * sy * ratio + fy) + 1)
-            picture.fill(Qt.GlobalColor.transparent)
-            drawing = QPainter(picture)
-            drawing.setRenderHints(painter.renderHints())
-            drawing.setOpacity(faded)
-            drawing.setTransform(QTransform(sx * ratio, 0, 0, sy * ratio,
-                                            fx - bounds.left() * sx * ratio,
-                                            fy - bounds.top() * sy * ratio))
-            self._paint_body(drawing, selected, readable)
-            drawing.end()
-            picture.setDevicePixelRatio(ratio)
-            QPixmapCache.insert(key, picture)
-        painter.setWorldTransform(QTransform())
+            picture = self._make_picture(key, painter, selected, readable, faded,
+                                         (fx, fy, ratio))
+        painter.setWorldTransform(_IDENTITY)
         painter.drawPixmap(QPointF(left / ratio, top / ratio), picture)
         painter.setWorldTransform(transform)
         return True
+
+    def _make_picture(self, key: str, painter: QPainter, selected: bool, readable: bool,
+                      faded: float, place: tuple[float, float, float]) -> QPixmap:
+        """Make and keep the picture ``key`` names: the body's picture (kept too, made if
+        needed) with, if ``readable``, the shape and preview written over it. ``place``: the
+        fraction of a pixel the node's corner lies at, and the device's pixel ratio."""
+        fx, fy, ratio = place
+        transform, bounds = painter.worldTransform(), self._bounds
+        sx, sy = transform.m11() * ratio, transform.m22() * ratio
+        on_device = QTransform(sx, 0, 0, sy, fx - bounds.left() * sx, fy - bounds.top() * sy)
+        picture = QPixmap()
+        if not QPixmapCache.find(self._body_key, picture):
+            picture = QPixmap(math.ceil(bounds.width() * sx + fx) + 1,
+                              math.ceil(bounds.height() * sy + fy) + 1)
+            picture.fill(Qt.GlobalColor.transparent)
+            _draw_on(picture, painter, on_device, faded,
+                     lambda drawing: self._paint_body(drawing, selected, readable))
+            picture.setDevicePixelRatio(ratio)
+            QPixmapCache.insert(self._body_key, picture)
+        if readable:
+            picture = picture.copy()
+            picture.setDevicePixelRatio(1.0)  # (drawn on in pixels: on_device has the ratio)
+            _draw_on(picture, painter, on_device, faded, self._paint_values)
+            picture.setDevicePixelRatio(ratio)
+            QPixmapCache.insert(key, picture)
+        return picture
 
     def _wired(self) -> str:
         """Which ports are wired, as ``1`` and ``0``: the inputs', then the output's."""
@@ -434,14 +460,18 @@ class NodeItem(QGraphicsItem):
     def _paint_values(self, painter: QPainter) -> None:
         """What changes with the graph's shapes and values: the shape and the foot line."""
         painter.setFont(SHAPE_FONT)
-        painter.setPen(style.ERROR if self.state == ERROR else style.TEXT if self.state == OK
-                       else style.MUTED_TEXT)
+        painter.setPen(self._values_colour())
         painter.drawText(_SHAPE_RECT, _RIGHT, self.shape_text)
         text, colour = self.footer()
         if text:
             painter.setFont(LABEL_FONT)
             painter.setPen(colour)
             painter.drawText(_footer_rect(self.height), _LEFT, text)
+
+    def _values_colour(self) -> QColor:
+        """The shape's colour: red for an error, muted while incomplete."""
+        return (style.ERROR if self.state == ERROR else style.TEXT if self.state == OK
+                else style.MUTED_TEXT)
 
     def footer(self) -> tuple[str, QColor]:
         """The line at the node's foot and its colour: its value's preview, or the reason it
@@ -458,6 +488,19 @@ class NodeItem(QGraphicsItem):
         if self._elided[0] != text:  # measured once per text: a node is painted often
             self._elided = text, elide_words(_metrics()[2], text, self.WIDTH - 2 * 9.0)
         return self._elided[1], colour
+
+
+def _draw_on(picture: QPixmap, painter: QPainter, on_device: QTransform, faded: float,
+             draw: Callable[[QPainter], None]) -> None:
+    """``draw`` on ``picture`` through ``on_device``, muted by ``faded``, with ``painter``'s
+    render hints."""
+    drawing = QPainter(picture)
+    drawing.setRenderHints(painter.renderHints())
+    drawing.setOpacity(faded)
+    drawing.setTransform(on_device)
+    draw(drawing)
+    drawing.end()
+
 
 def _repeats(name: str, symbol: str) -> bool:
     """Whether ``name``, but for a ``_2`` suffix, is the op's ``symbol`` (``softmax``)."""
@@ -487,6 +530,7 @@ _MOVE_AND_SCALE = (QTransform.TransformationType.TxNone, QTransform.Transformati
 _LEFT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
 _RIGHT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
 _ELIDE = Qt.TextElideMode.ElideRight
+_IDENTITY = QTransform()
 _GLOW_PEN = QPen(style.HIGHLIGHT_GLOW, 7.0)
 _OUTLINE_PENS = {"current": QPen(style.HIGHLIGHT, 2.0), "selected": QPen(style.SELECTED, 2.0),
                  "error": QPen(style.ERROR, 2.0), "": QPen(style.NODE_OUTLINE, 1.0)}
