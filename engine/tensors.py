@@ -582,6 +582,11 @@ def _read_csv(path: Path) -> np.ndarray:
 def format_tensor(value: Any) -> str:
     """A tensor as text that :func:`parse_tensor_text` reads back: ``[2, -1]``, ``[0.5, 1e-08]``."""
     array = np.asarray(value)
+    if array.dtype.kind == "f" and array.ndim <= 1:  # what array2string writes, without its
+        # set-up (a node's preview of a scalar or a short vector is written at each new value)
+        if array.ndim == 0:
+            return _format_float(array.reshape(1)[0])
+        return f"[{', '.join(map(_format_float, array))}]"
     return np.array2string(
         array, separator=", ", threshold=sys.maxsize, max_line_width=sys.maxsize,
         formatter={"float_kind": _format_float, "complex_kind": _format_complex,
@@ -598,6 +603,6 @@ def _format_complex(z: complex | np.complexfloating[Any, Any]) -> str:
 def _format_float(v: float | np.floating[Any]) -> str:
     if not np.isfinite(v):
         return "nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")
-    if v != 0 and not 1e-4 <= abs(v) < 1e16:
+    if v != 0 and not 1e-4 <= abs(float(v)) < 1e16:  # (a float16's 1e16 would overflow)
         return np.format_float_scientific(v, trim="-")
     return np.format_float_positional(v, trim="-")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import numpy as np
 import pytest
 
 from engine.tensors import (
     ShortenedArrayError,
+    _format_float,
     as_tensor,
     format_tensor,
     parse_tensor_text,
@@ -26,6 +28,24 @@ def test_a_complex_tensor_round_trips_through_its_text_exactly():
     assert back.dtype == np.complex128
     np.testing.assert_array_equal(back, COMPLEX)
     assert np.signbit(back[1, 1].imag)  # -0.0 keeps its sign
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "longdouble"])
+def test_a_float_scalar_or_vector_is_written_as_numpy_writes_it(dtype):
+    """(Written without ``np.array2string``, whose set-up costs more than a short value.)"""
+    rng = np.random.default_rng(7)
+    special = [0.0, -0.0, 1.0, -0.5, 0.1, 1e-5, 1e-4, 1e16, 2.5e15, np.nan, np.inf, -np.inf]
+    with np.errstate(over="ignore"):  # (a float16 holds up to 65504: more is inf)
+        values = [np.array(v, dtype) for v in special]
+        values += [np.array(rng.choice(special + list(rng.normal(size=4) * 10.0 ** rng.integers(
+            -8, 17, size=4)), size=n), dtype) for n in (0, 1, 2, 3, 7, 40) for _ in range(20)]
+    for value in values:
+        numpy_text = np.array2string(
+            value, separator=", ", threshold=sys.maxsize, max_line_width=sys.maxsize,
+            formatter={"float_kind": _format_float})
+        assert format_tensor(value) == numpy_text
+        back = as_tensor(parse_tensor_text(numpy_text), dtype)
+        np.testing.assert_array_equal(back, value)
 
 
 def test_complex64_round_trips_at_its_own_precision():
