@@ -104,8 +104,9 @@ class NodeItem(QGraphicsItem):
     hover_port: Port | None = None
     _title: tuple[str, tuple[str, str]] = ("", ("", ""))  # for the name: title_texts
     _look: tuple = ()
-    """What the body's picture shows (see :meth:`_paint_picture`), and its key in words."""
+    """What the body's picture shows (see :meth:`_paint_picture`)."""
     _body_key = ""
+    """That picture's key in Qt's pixmap cache."""
     _port_style: tuple[QBrush, QPen] | None = None
     """The brush of a wired port and the pen of every port."""
 
