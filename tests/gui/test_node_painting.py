@@ -117,6 +117,8 @@ afresh = grab()
 print(kept.devicePixelRatio())
 kept.save(sys.argv[2])
 afresh.save(sys.argv[3])
+window.live.close()  # (its compute thread ends before the process does)
+window.close()
 """
 
 
