@@ -31,6 +31,7 @@ from editor import style
 from editor.canvas import capacity, layout
 from editor.canvas.items import EdgeItem, NodeItem
 from editor.canvas.items.edge import wire_ends
+from editor.canvas.items.gradient_badge import GradientBadge
 from editor.canvas.items.node import Port
 from editor.canvas.items.overview import Line, Mark, Overview
 from editor.canvas.spatial import Box, SpatialIndex, WireKey, bounds, position
@@ -925,12 +926,14 @@ class GraphScene(QGraphicsScene):
             self.overview.invalidate()
 
     def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
-        item = self.node_item_at(event.scenePos())
-        if item is None:
-            super().helpEvent(event)
-            return
-        QToolTip.showText(event.screenPos(), item.tooltip(), event.widget())
-        event.accept()
+        """The tooltip of the node or gradient badge on top there, made when asked for."""
+        self._make_at(event.scenePos())
+        for item in self.items(event.scenePos()):
+            if isinstance(item, (NodeItem, GradientBadge)):
+                QToolTip.showText(event.screenPos(), item.tooltip(), event.widget())
+                event.accept()
+                return
+        super().helpEvent(event)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._drag is not None and event.button() == Qt.MouseButton.LeftButton:

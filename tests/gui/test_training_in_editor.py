@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import WAIT, click, example_action
-from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QComboBox, QToolTip
 from training_helpers import MLP, PERCEPTRON, accuracy, slow_graph, slow_op, ticks_between
 
 import engine as ts
@@ -19,6 +20,7 @@ from editor.training.decision_boundary import predicted_classes
 from editor.training.dock import NEW_OPTIMIZER
 from engine.io import graph_from_dict, graph_to_dict
 from engine.registry import get_op
+from engine.tensors import format_tensor
 
 
 def variables(graph: ts.Graph) -> dict[str, np.ndarray]:
@@ -70,6 +72,13 @@ def test_train_the_mlp_example_undo_redo_gradients_and_boundary(qtbot, window, c
     for name, badge in shown.items():
         np.testing.assert_allclose(badge.gradient, expected[name], rtol=1e-9, atol=1e-12)
         assert badge.isVisible() and badge.text.startswith("∇ [")
+    badge = shown["W_output"]  # hovering a badge: the whole gradient and its norm
+    point = canvas.view.mapFromScene(badge.mapToScene(badge.body().center()))
+    QApplication.sendEvent(canvas.viewport, QHelpEvent(
+        QEvent.Type.ToolTip, point, canvas.viewport.mapToGlobal(point)))
+    norm = f"norm {np.linalg.norm(expected['W_output']):.4g}"
+    assert "∇ W_output" in QToolTip.text() and norm in QToolTip.text()
+    assert format_tensor(expected["W_output"])[:12] in QToolTip.text()
     np.testing.assert_allclose(panel.gradients["W_output"], expected["W_output"], rtol=1e-9)
     canvas.select("W_output")  # the Tensor dock shows its value and, beside it, its gradient
     tensors = window.tensor_view

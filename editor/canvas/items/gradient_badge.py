@@ -91,13 +91,17 @@ class GradientBadge(QGraphicsItem):
     def set_gradient(self, gradient: np.ndarray) -> None:
         self.gradient = gradient
         self.text = gradient_text(gradient)
-        norm = np.linalg.norm(gradient)
-        values = (format_tensor(gradient) if gradient.size <= TOOLTIP_ELEMENTS else
-                  f"shape {gradient.shape}, from {gradient.min():.4g} to {gradient.max():.4g}")
-        self.setToolTip(f"<b>∇ {self.node_item.node.name}</b>: the gradient of the loss "
-                        f"(norm {norm:.4g})<br><pre>{values}</pre>")
         self.place()
         self.update()
+
+    def tooltip(self) -> str:
+        """What hovering the badge shows (made then: a badge changes at every snapshot of a
+        run): the whole gradient, or its shape and range if it is big, and its norm."""
+        gradient = self.gradient
+        values = (format_tensor(gradient) if gradient.size <= TOOLTIP_ELEMENTS else
+                  f"shape {gradient.shape}, from {gradient.min():.4g} to {gradient.max():.4g}")
+        return (f"<b>∇ {self.node_item.node.name}</b>: the gradient of the loss "
+                f"(norm {np.linalg.norm(gradient):.4g})<br><pre>{values}</pre>")
 
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-1, -1, 1, 1)
