@@ -79,6 +79,8 @@ def test_train_the_mlp_example_undo_redo_gradients_and_boundary(qtbot, window, c
     norm = f"norm {np.linalg.norm(expected['W_output']):.4g}"
     assert "∇ W_output" in QToolTip.text() and norm in QToolTip.text()
     assert format_tensor(expected["W_output"])[:12] in QToolTip.text()
+    canvas.click(point)  # a click on a badge is the canvas's: it selects nothing there
+    assert not window.scene.selectedItems() and badge.isVisible()
     np.testing.assert_allclose(panel.gradients["W_output"], expected["W_output"], rtol=1e-9)
     canvas.select("W_output")  # the Tensor dock shows its value and, beside it, its gradient
     tensors = window.tensor_view
