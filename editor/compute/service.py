@@ -265,7 +265,7 @@ class _Worker(QObject):
             return Evaluation(request_id, names, values, failures)
         planned, together = 0, False
         for i, name in enumerate(names):
-            if not together and planned > 2 * len(self.graph):
+            if not together and planned > self._budget():
                 together = True  # (tried once)
                 values.update(self._run_together(names[i:]))
             if name in values:
@@ -420,7 +420,14 @@ class _Worker(QObject):
                  for name, failure in failures.items()
                  if (cause := failure.node) is not None and cause != name and cause in graph
                  and name in graph]
-        return {node.name for node in self._paths.blocked(pairs, 2 * len(graph))}
+        return {node.name for node in self._paths.blocked(pairs, self._budget())}
+
+    def _budget(self) -> int:
+        """How many nodes an evaluation may spend on its plans run one name at a time, and on
+        the paths of its failures kept for the next one: twice the graph's. Past it, names
+        are run together and failures walked together (a long trunk under many heads would
+        cost the product of the two sizes)."""
+        return 2 * len(self.graph)
 
 
 def train_steps_and_below(graph: Graph) -> set[Node]:
