@@ -9,9 +9,12 @@
     ts.Session(g).run(z)  # array([ 2, -1])
 """
 
+from collections.abc import Callable
+
 from . import data, train
 from . import ops as _ops  # noqa: F401  (registers the built-in op types)
 from .autodiff import gradients
+from .builders import builder as _builder
 from .builders import op_functions as _op_functions
 from .errors import (
     Cancelled,
@@ -41,6 +44,21 @@ placeholder = Placeholder
 constant = Constant
 
 globals().update(_op_functions())
+
+
+def __getattr__(name: str) -> Callable[..., Operation]:
+    """The builder of an op type registered after import (``ts.register(OpDef("my_loss",
+    …))``, then ``ts.my_loss(x)``); the built-in ones are attributes already. (It also tells
+    type checkers what ``ts.add`` and the like are.)"""
+    try:
+        opdef = get_op(name)
+    except KeyError:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}") from None
+    if opdef.is_source:
+        raise AttributeError(f"module 'engine' has no attribute {name!r} (a {name} is made "
+                             "with its class)")
+    return _builder(opdef)
+
 
 __all__ = [
     "Attr", "Cancelled", "Constant", "CycleError", "data", "EngineError", "EvaluationError",

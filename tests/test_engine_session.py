@@ -87,8 +87,15 @@ def test_an_op_with_three_inputs():
         nodes = [g.add_node("constant", value=v) for v in (2.0, 3.0, 4.0)]
         fma = g.add_node("test_fma", nodes)
         assert ts.Session(g).run(fma) == 10.0
+        with g.as_default():  # registered after import, it has a builder as the others do
+            built = ts.test_fma(*nodes, name="built")
+        assert built.type == "test_fma" and ts.Session(g).run(built) == 10.0
     finally:
         ts.registry.unregister("test_fma")
+    with pytest.raises(AttributeError, match="no attribute 'test_fma'"):
+        ts.test_fma  # noqa: B018 — gone with its op type
+    with pytest.raises(AttributeError, match="a variable is made with its class"):
+        ts.variable  # noqa: B018 — ts.Variable
 
 
 def test_closing_a_session_drops_its_values(affine):
