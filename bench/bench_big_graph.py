@@ -41,7 +41,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from setup_bench import load  # first: Qt offscreen, one BLAS thread (before numpy loads)
+from setup_bench import (  # first: Qt offscreen, one BLAS thread (before numpy loads)
+    application,
+    load,
+)
 
 # isort: split
 from PySide6.QtCore import QEventLoop, QPoint, QPointF, Qt  # noqa: E402
@@ -70,7 +73,7 @@ def generate(n: int, path: Path) -> None:
     ``output`` (no positions: opening lays it out)."""
     chains = max(int((n / 3) ** 0.5 / 1.2), 2)
     with ts.Graph().as_default() as g:
-        heads = [ts.Variable([0.1 * c] * 4, name=f"x{c}") for c in range(chains)]
+        heads: list[ts.Node] = [ts.Variable([0.1 * c] * 4, name=f"x{c}") for c in range(chains)]
         step, full = 0, False
         while not full:
             for c in range(chains):
@@ -332,7 +335,7 @@ def main() -> None:
     if args[:1] == ["--profile"]:
         kind, args = args[1], args[2:]
     repeats = int(args[0]) if args else 5
-    app = QApplication.instance() or QApplication([])
+    app = application()
     style.apply_dark_theme(app)  # as the editor looks (and paints) when it runs
     threadpool_limits(1)  # for the rest of the process
     print(f"load average {load_average()}; BLAS pinned to 1 thread (threadpoolctl)")

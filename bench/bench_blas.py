@@ -35,7 +35,7 @@ def main() -> None:
     sides = {"engine (session)": engine_mlp(), "numpy by hand, all cores": numpy_mlp()}
     setups = {"engine (session)": lambda: None,  # (its session sets the threads it needs)
               "numpy by hand, all cores": lambda: blas.set_limit(THREADS)}
-    times: dict[tuple[str, bool], list[float]] = {(n, b): [] for n in sides for b in (0, 1)}
+    times: dict[tuple[str, bool], list[float]] = {(n, b): [] for n in sides for b in (False, True)}
     for run in sides.values():
         run()
     print(f"BLAS threads at start: {os.environ['BENCH_BLAS_THREADS']}; load {load()}")
@@ -57,10 +57,10 @@ def main() -> None:
     print(f"{'µs per step':<28} {'idle min':>9} {'median':>8} {'loaded min':>11} {'median':>8}"
           f" {'ratio':>6}")
     for name in sides:
-        idle, busy = times[name, False], times[name, True]
-        ratio = statistics.median(b / a for a, b in zip(idle, busy, strict=True))
+        idle, loaded = times[name, False], times[name, True]
+        ratio = statistics.median(b / a for a, b in zip(idle, loaded, strict=True))
         print(f"{name:<28} {min(idle) * 1e6:9.1f} {statistics.median(idle) * 1e6:8.1f} "
-              f"{min(busy) * 1e6:11.1f} {statistics.median(busy) * 1e6:8.1f} {ratio:6.2f}")
+              f"{min(loaded) * 1e6:11.1f} {statistics.median(loaded) * 1e6:8.1f} {ratio:6.2f}")
     print(f"(ratio: loaded ÷ idle, median of the rounds; target ≤ 1.3 for the engine; "
           f"load {load()})")
 

@@ -25,7 +25,7 @@ import setup_bench  # noqa: F401  (the root on the path, one BLAS thread)
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(setup_bench.ROOT / "tests"))
-import mutations  # noqa: E402
+import mutations  # type: ignore[import-not-found]  # noqa: E402  (tests/, on the path above)
 
 import engine as ts  # noqa: E402
 

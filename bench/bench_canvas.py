@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from setup_bench import load  # first: Qt offscreen, one BLAS thread
+from setup_bench import application, load  # first: Qt offscreen, one BLAS thread
 
 # isort: split
 from PySide6.QtCore import QEventLoop, QPoint, QPointF, Qt, QTimer
@@ -40,6 +40,7 @@ from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
+    QGraphicsItem,
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsView,
@@ -51,6 +52,7 @@ from editor.app.window import MainWindow
 TARGETS_10K = {"open": 2000, "fit": 100, "full": 16, "move": 5}  # ms
 OPEN_RATIO = 1.3
 """Target at 10,000 nodes: opening in the editor ÷ the plain Qt items."""
+LEFT, NO_KEYS = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
 
 
 def generate(n: int, path: Path) -> None:
@@ -58,7 +60,7 @@ def generate(n: int, path: Path) -> None:
     (written by the engine API, so it has no positions: opening lays it out)."""
     chains = max(int((n / 3) ** 0.5 / 1.2), 1)
     with ts.Graph().as_default() as g:
-        heads = [ts.placeholder(shape=[4], name=f"x{c}") for c in range(chains)]
+        heads: list[ts.Node] = [ts.placeholder(shape=[4], name=f"x{c}") for c in range(chains)]
         step = 0
         while len(g) < n:
             for c in range(chains):
@@ -170,7 +172,7 @@ def measure_editor(path: Path) -> dict[str, float]:
     out["full"] = timed(view.viewport().repaint)
     title = view.mapFromScene(item.mapToScene(QPointF(40, 10)))
     viewport = view.viewport()
-    QTest.mousePress(viewport, Qt.LeftButton, Qt.NoModifier, title)
+    QTest.mousePress(viewport, LEFT, NO_KEYS, title)
     offset = [0]
 
     def move() -> None:
@@ -179,7 +181,7 @@ def measure_editor(path: Path) -> dict[str, float]:
         QApplication.processEvents()  # the repaint of what changed
 
     out["move"] = timed(move, repeat=10)
-    QTest.mouseRelease(viewport, Qt.LeftButton, Qt.NoModifier, title + QPoint(offset[0], offset[0]))
+    QTest.mouseRelease(viewport, LEFT, NO_KEYS, title + QPoint(offset[0], offset[0]))
     window.doc.undo_stack.setClean()
     window.close()
     window.deleteLater()
@@ -205,7 +207,8 @@ def measure_plain(path: Path) -> dict[str, float]:
             rect = QGraphicsRectItem(0, 0, 156, 66)
             rect.setPos(x, y)
             rect.setBrush(brush)
-            rect.setFlags(QGraphicsRectItem.ItemIsMovable | QGraphicsRectItem.ItemIsSelectable)
+            rect.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                          | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
             scene.addItem(rect)
         for source, target in graph.nx.edges:
             (x1, y1), (x2, y2) = source.ui["pos"], target.ui["pos"]
@@ -218,7 +221,7 @@ def measure_plain(path: Path) -> dict[str, float]:
 
     out = {"open": timed(build, repeat=1)}
     scene = view.scene()
-    view.fitInView(scene.itemsBoundingRect(), Qt.KeepAspectRatio)
+    view.fitInView(scene.itemsBoundingRect(), Qt.AspectRatioMode.KeepAspectRatio)
     out["fit"] = timed(view.viewport().repaint)
     view.resetTransform()
     item = next(i for i in scene.items() if isinstance(i, QGraphicsRectItem))
@@ -226,7 +229,7 @@ def measure_plain(path: Path) -> dict[str, float]:
     QApplication.processEvents()
     out["full"] = timed(view.viewport().repaint)
     title = view.mapFromScene(item.mapToScene(QPointF(40, 10)))
-    QTest.mousePress(view.viewport(), Qt.LeftButton, Qt.NoModifier, title)
+    QTest.mousePress(view.viewport(), LEFT, NO_KEYS, title)
     offset = [0]
 
     def move() -> None:
@@ -235,13 +238,13 @@ def measure_plain(path: Path) -> dict[str, float]:
         QApplication.processEvents()
 
     out["move"] = timed(move, repeat=10)
-    QTest.mouseRelease(view.viewport(), Qt.LeftButton, Qt.NoModifier, title)
+    QTest.mouseRelease(view.viewport(), LEFT, NO_KEYS, title)
     view.close()
     return out
 
 
 def main(sizes: list[int], rounds: int) -> None:
-    app = QApplication.instance() or QApplication([])
+    app = application()
     from editor import style
 
     style.apply_dark_theme(app)

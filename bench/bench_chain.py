@@ -41,7 +41,7 @@ def one_repeat(nodes: int) -> dict[str, float]:
     def build() -> tuple[ts.Graph, ts.Node, ts.Node]:
         with ts.Graph().as_default() as g:
             x = ts.placeholder(shape=[SIZE], name="x")
-            node = x
+            node: ts.Node = x
             for _ in range(nodes):
                 node = ts.negative(node)
         return g, x, node

@@ -107,12 +107,13 @@ def epoch_sides(epochs: int = 1) -> dict[str, Callable[[], object]]:
     graph = ts.load_graph(ROOT / "resources" / "examples" / "digits.json")
     data, bindings = ts.data.bound_data(graph)
     schedule = ts.data.Schedule(epochs=epochs, batch_size=32, seed=0, validation_split=0.2)
-    start = {n.name: n.value.copy() for n in graph.nodes if isinstance(n, ts.Variable)}
+    variables = [n for n in graph.nodes if isinstance(n, ts.Variable)]
+    start = {v.name: np.array(v.value) for v in variables}
 
     train = graph.get_node("train")
 
     def engine_epoch() -> None:
-        graph.assign_many((graph.get_node(k), v.copy()) for k, v in start.items())
+        graph.assign_many((v, start[v.name].copy()) for v in variables)
         graph.set_state(train, {})
         ts.data.fit_data(graph, "train", data, bindings, schedule)
 

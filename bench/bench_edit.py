@@ -44,7 +44,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from setup_bench import ROOT, load, pace  # first: before numpy and Qt load
+from setup_bench import ROOT, application, load, pace  # first: before numpy and Qt load
 
 # isort: split
 import numpy as np  # noqa: E402
@@ -55,6 +55,7 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 from editor import style  # noqa: E402
 from editor.app.window import MainWindow  # noqa: E402
 from editor.document.commands import MoveNodes, Rename, SetValue, SetWires  # noqa: E402
+from engine.graph import Graph, Variable  # noqa: E402
 
 MLP = ROOT / "resources" / "examples" / "mlp.json"
 REPEATS = 60
@@ -89,7 +90,7 @@ class Bench:
         window.tensor_view.panel(LOSS).pin_button.setChecked(True)
         window.select_names([VARIABLE])
         self.wait(300)
-        self.base = np.array(window.doc.graph.get_node(VARIABLE).value)
+        self.base = np.array(value_of(window.doc.graph, VARIABLE))
         self.kinds: dict[str, Callable[[], None]] = {
             "value (Properties)": self.value_by_panel,
             "value (SetValue)": self.value_by_command,
@@ -194,7 +195,7 @@ def run(bench: Bench, repeats: int, only: str | None) -> None:
                 if round_:
                     samples[layout, kind].append(sample)
     graph = bench.window.doc.graph
-    assert only or np.array_equal(graph.get_node(bench.name).value, bench.last), "a lost edit"
+    assert only or np.array_equal(value_of(graph, bench.name), bench.last), "a lost edit"
     for layout in layouts:
         print(f"\n{layout}:")
         print(f"{'edit':22} {'min':>8} {'median':>8} {'GUI CPU':>8} {'deferred':>9}   (ms; "
@@ -227,6 +228,13 @@ def profile(bench: Bench, kind: str, count: int) -> None:
     stats.sort_stats("cumulative").print_stats(40)
 
 
+def value_of(graph: Graph, name: str) -> np.ndarray:
+    """The value of the variable ``name``."""
+    variable = graph.get_node(name)
+    assert isinstance(variable, Variable) and variable.value is not None
+    return variable.value
+
+
 def main() -> None:
     args = sys.argv[1:]
     kind = only = None
@@ -238,7 +246,7 @@ def main() -> None:
         at = args.index("--only")
         only, args = args[at + 1], args[:at] + args[at + 2:]
     repeats = int(args[0]) if args else (30 if kind else REPEATS)
-    app = QApplication.instance() or QApplication([])
+    app = application()
     style.apply_dark_theme(app)  # as the editor looks (and paints) when it runs
     threadpool_limits(1)  # for the rest of the process
     print(f"load average {load()}; pace {pace()}; BLAS pinned to 1 thread (threadpoolctl)")

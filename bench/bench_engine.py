@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from setup_bench import alternate, load  # first: pins BLAS before numpy loads
 
@@ -59,7 +60,7 @@ def ms(times: list[float]) -> str:
 
 def random_graph(
     n: int, ops: list[str] = OPS, seed: int = 0
-) -> tuple[ts.Graph, ts.Placeholder, ts.Node, list[str]]:
+) -> tuple[ts.Graph, ts.Node, ts.Node, list[str]]:
     """``n`` nodes of small ops that all depend on the placeholder ``x``: node i reads node i-1
     and, for a binary op, an earlier node or one of 8 weight variables. Returns the graph, x,
     the last node and the straight-line numpy source computing the same."""
@@ -85,12 +86,13 @@ def random_graph(
     return g, x, nodes[-1], lines
 
 
-def straight_line(g: ts.Graph, last: ts.Node, lines: list[str]) -> Callable[[np.ndarray], object]:
+def straight_line(g: ts.Graph, last: ts.Node, lines: list[str]) -> Callable[[np.ndarray], Any]:
     """Compile the generated numpy source into a function of x (weights bound as defaults)."""
     weights = [n for n in g.nodes if isinstance(n, ts.Variable)]
     params = ", ".join(f"{w.name}={w.name}" for w in weights)
     source = f"def f(x, {params}):\n" + "\n".join(lines) + f"\n    return {last.name}\n"
-    namespace = {"np": np, "sigmoid": sigmoid, **{w.name: w.value for w in weights}}
+    namespace: dict[str, Any] = {"np": np, "sigmoid": sigmoid,
+                                 **{w.name: w.value for w in weights}}
     exec(compile(source, "<straight-line numpy>", "exec"), namespace)
     return namespace["f"]
 
@@ -124,7 +126,7 @@ def bench_chain(rows: list[tuple[str, str, str]]) -> None:
     start = time.perf_counter()
     with ts.Graph().as_default() as g:
         x = ts.placeholder(shape=[SIZE], name="x")
-        node = x
+        node: ts.Node = x
         for _ in range(n):
             node = ts.negative(node)
     build = time.perf_counter() - start

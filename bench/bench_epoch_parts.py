@@ -24,6 +24,7 @@ from setup_bench import ROOT, alternate, load  # first: pins BLAS before numpy l
 # isort: split
 import statistics
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from bench_data import adam_steps, epoch_sides
@@ -40,12 +41,13 @@ def sides() -> tuple[dict[str, Callable[[], object]], int]:
     data, _ = ts.data.bound_data(graph)
     X, C = data.arrays["features"], data.arrays["labels"]
     x, c, train = (graph.get_node(n) for n in ("X", "c", "train"))
-    start = {n: n.value.copy() for n in graph.nodes if isinstance(n, ts.Variable)}
+    held = [n for n in graph.nodes if isinstance(n, ts.Variable)]
+    start = {v.name: np.array(v.value) for v in held}
     rows = ts.data.split(data.rows, 0.2, 0).train
     batches = epoch_batches(rows, 32, np.random.default_rng([0, 1]))
 
     def reset() -> None:
-        graph.assign_many((node, value.copy()) for node, value in start.items())
+        graph.assign_many((v, start[v.name].copy()) for v in held)
         graph.set_state(train, {})
 
     session = ts.Session(graph)
@@ -62,7 +64,8 @@ def sides() -> tuple[dict[str, Callable[[], object]], int]:
 
     def compiled_parts() -> None:
         reset()
-        values, state = prepared.values, {}
+        values = prepared.values
+        state: dict[str, Any] = {}
         for i, batch in enumerate(batches, start=1):
             values[prepared.slots[x]], values[prepared.slots[c]] = X[batch], C[batch]
             for variable in variables:
@@ -85,7 +88,7 @@ def sides() -> tuple[dict[str, Callable[[], object]], int]:
         fit(graph, train, len(batches), lambda i: {x: X[batches[i]], c: C[batches[i]]},
             session=ts.Session(graph), final_loss=False)
 
-    W = [start[graph.get_node(n)] for n in ("W_hidden1", "b_hidden1", "W_output", "b_output")]
+    W = [start[n] for n in ("W_hidden1", "b_hidden1", "W_output", "b_output")]
 
     def hand_steps() -> None:
         adam_steps(X, C, batches, [w.copy() for w in W])

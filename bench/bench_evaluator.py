@@ -36,7 +36,10 @@ from __future__ import annotations
 import statistics
 import time
 
-from setup_bench import load  # first: Qt offscreen, one BLAS thread (before numpy loads)
+from setup_bench import (  # first: Qt offscreen, one BLAS thread (before numpy loads)
+    application,
+    load,
+)
 
 # isort: split
 import numpy as np  # noqa: E402
@@ -144,7 +147,8 @@ def editor_times(app: QApplication, graph: Graph, variables: list[str], out: str
         samples.append(time.perf_counter() - start)
         arrivals.append(arrived[-1] - start)
     expected = Session(graph).run(out)
-    assert np.array_equal(view.panel(out).value, expected), "the view shows a stale value"
+    shown = view.panel(out).value
+    assert shown is not None and np.array_equal(shown, expected), "the view shows a stale value"
     evaluator.close()
     return median_ms(updates), median_ms(arrivals), median_ms(samples)
 
@@ -193,7 +197,8 @@ def window_times(app: QApplication, graph: Graph, variables: list[str], out: str
             loop.exec()
         settle(app)
         samples.append(time.perf_counter() - start)
-    assert np.array_equal(window.tensor_view.panel(out).value, expected[-1]), "a stale value"
+    shown = window.tensor_view.panel(out).value
+    assert shown is not None and np.array_equal(shown, expected[-1]), "a stale value"
     assert item.preview_text() == preview(expected[-1]), "a stale preview"
     window.live.close()
     return median_ms(updates), median_ms(samples)
@@ -245,7 +250,7 @@ def event_loop_gaps(repeats: int = 10) -> tuple[list[float], list[float], list[f
 
 
 def main() -> None:
-    app = QApplication.instance() or QApplication([])
+    app = application()
     style.apply_dark_theme(app)  # as the editor looks (and paints) when it runs
     engine_graph, variables, out = build()
     print(f"graph: {len(engine_graph)} nodes; an edit reaches {LENGTH + 7} of them")

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from setup_bench import load  # first: Qt offscreen, one BLAS thread
+from setup_bench import application, load  # first: Qt offscreen, one BLAS thread
 
 # isort: split
 from bench_canvas import generate, new_window, open_by_menu  # noqa: E402
@@ -42,7 +42,7 @@ def main() -> None:
         rounds = int(args[at + 1])
         del args[at : at + 2]
     n = int(args[0]) if args else 40_000
-    app = QApplication.instance() or QApplication([])
+    app = application()
     print(f"load before: {load()}")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.json"

@@ -43,7 +43,7 @@ def main() -> None:
     start = tracemalloc.take_snapshot()
     with ts.Graph().as_default() as graph:
         x = ts.placeholder(shape=[2], name="x")
-        last = x
+        last: ts.Node = x
         for _ in range(nodes):
             last = ts.negative(last)
     built, _ = tracemalloc.get_traced_memory()
@@ -60,9 +60,12 @@ def main() -> None:
           f"(its peak: {(peak - built) / nodes:.0f})")
     top(after_run, after_build, nodes, lines)
     size, edges = sys.getsizeof, graph.nx
+    source = last.inputs[0]
+    assert source is not None  # (each node of the chain reads the one before)
     parts = {"the Node": last, "its inputs": last.inputs, "its name": last.name,
-             "its successors (networkx)": edges.succ[last.inputs[0]]._atlas,
-             "its predecessors (networkx)": edges.pred[last]._atlas,
+             # (the dictionaries behind networkx's views)
+             "its successors (networkx)": edges.succ[source]._atlas,  # type: ignore[attr-defined]
+             "its predecessors (networkx)": edges.pred[last]._atlas,  # type: ignore[attr-defined]
              "its value (in the session)": session.run(last, {x: np.ones(2)})}
     print("one node's parts (sys.getsizeof; a dict's or a list's own, not what it holds):")
     for name, part in parts.items():

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 THREADS = int(os.environ.get("BENCH_BLAS_THREADS", "1"))
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
@@ -25,8 +26,19 @@ sys.path.insert(0, str(ROOT))
 import numpy  # noqa: E402, F401 — loaded, so that threadpoolctl finds its BLAS
 from threadpoolctl import threadpool_limits  # noqa: E402
 
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
 BLAS = threadpool_limits(THREADS)
 """The BLAS threads, held for the whole process (both sides of every comparison)."""
+
+
+def application() -> QApplication:
+    """The process's QApplication (made if there is none yet)."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    return app if isinstance(app, QApplication) else QApplication([])
 
 
 def load() -> str:
