@@ -16,6 +16,7 @@ file opens (a zero-interval timer's ticks; the read, the slices and the swap) �
 once it is shown until the first evaluation's values are (at least 0.5 s).
 
     python bench/bench_canvas.py [SIZES...] [--rounds N]     # open at 10,000: ≤ 1.3 × plain
+    python bench/bench_canvas.py [SIZES...] --scale 2        # on a screen scaled to 200 %
     python bench/bench_canvas.py --memory [NODES]            # default 10,000
     python bench/bench_canvas.py --gap [NODES]               # default 40,000
 """
@@ -312,6 +313,11 @@ if __name__ == "__main__":
             main_once(kind, int(rest[0]) if rest else 10_000 if kind == "memory" else 40_000)
             sys.exit(0)
     rounds = 3
+    if "--scale" in args:  # (QT_SCALE_FACTOR: read when the application is made)
+        at = args.index("--scale")
+        os.environ["QT_SCALE_FACTOR"] = args[at + 1]
+        print(f"a screen scaled to {float(args[at + 1]):.0%}")
+        del args[at : at + 2]
     if "--rounds" in args:
         at = args.index("--rounds")
         rounds = int(args[at + 1])

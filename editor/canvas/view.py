@@ -114,7 +114,7 @@ class GraphView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space = False
         self._last_mouse = QPoint(-1, -1)
-        self._tile: tuple[int, QPixmap] | None = None
+        self._tile: tuple[tuple[int, float], QPixmap] | None = None
         self._moving = False
         self.context_actions: list[QAction | None] = []
         """The right-click menu of empty canvas (None: a separator); the window fills it in."""
@@ -255,23 +255,30 @@ class GraphView(QGraphicsView):
 
     def _draw_grid(self, painter: QPainter, rect: QRectF | QRect) -> None:
         """The background colour with a dot every :data:`GRID` units (sparser when zoomed
-        out), from a tiled pixmap: one fill of the exposed area."""
+        out), from a tiled pixmap made in the screen's pixels: one plain copy of it over the
+        exposed area (a tile of another scale would be scaled at every fill: on a screen at
+        200 % that took 12 ms a repaint)."""
         zoom = self.zoom()
         step = GRID
         while step * zoom < 12:
             step *= 4
-        spacing = max(int(round(step * zoom)), 2)
-        if self._tile is None or self._tile[0] != spacing:
-            tile = QPixmap(spacing, spacing)
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device is not None else 1.0
+        pixels = max(round(step * zoom * ratio), 2)  # (the dots' spacing on the screen)
+        if self._tile is None or self._tile[0] != (pixels, ratio):
+            tile = QPixmap(pixels, pixels)
             tile.fill(style.BACKGROUND)
-            dot = 2 if spacing >= 16 else 1
+            dot = max(round((2 if pixels >= 16 * ratio else 1) * ratio), 1)
             dots = QPainter(tile)
             dots.fillRect(0, 0, dot, dot, style.GRID_DOT)
             dots.end()
-            self._tile = (spacing, tile)
+            tile.setDevicePixelRatio(ratio)
+            self._tile = ((pixels, ratio), tile)
+        spacing = pixels / ratio
         origin = self.mapFromScene(QPointF(0, 0))
-        brush = QBrush(self._tile[1])
-        brush.setTransform(QTransform.fromTranslate(origin.x() % spacing, origin.y() % spacing))
+        brush = QBrush(self._tile[1])  # (its transform in the tile's pixels: a dot on (0, 0))
+        brush.setTransform(QTransform.fromTranslate((origin.x() % spacing) * ratio,
+                                                    (origin.y() % spacing) * ratio))
         exposed = painter.transform().mapRect(rect)
         painter.save()
         painter.resetTransform()
