@@ -1,5 +1,6 @@
-"""Canvas speed: open, repaint (zoomed to fit and at 100%) and move a node in generated
-graphs of 1,000 and 10,000 nodes, offscreen.
+"""Canvas speed: open, repaint (zoomed to fit and at 100%), zoom out a wheel notch at a time
+(each a scale not drawn before) and move a node in generated graphs of 1,000 and 10,000 nodes,
+offscreen.
 
 Each figure is printed with a baseline measured in the same run: the same number of plain
 C++ Qt items (QGraphicsRectItem per node, QGraphicsPathItem per wire) in a bare
@@ -31,13 +32,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from setup_bench import application, load  # first: Qt offscreen, one BLAS thread
 
 # isort: split
 from PySide6.QtCore import QEventLoop, QPoint, QPointF, Qt, QTimer
-from PySide6.QtGui import QColor, QPainterPath, QPen
+from PySide6.QtGui import QColor, QPainterPath, QPen, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
@@ -49,8 +51,9 @@ from PySide6.QtWidgets import (
 
 import engine as ts
 from editor.app.window import MainWindow
+from editor.canvas.view import wheel_zoom
 
-TARGETS_10K = {"open": 2000, "fit": 100, "full": 16, "move": 5}  # ms
+TARGETS_10K = {"open": 2000, "fit": 100, "full": 16, "zoom": 16, "move": 5}  # ms
 OPEN_RATIO = 1.3
 """Target at 10,000 nodes: opening in the editor ÷ the plain Qt items."""
 LEFT, NO_KEYS = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
@@ -82,6 +85,15 @@ def timed(fn, repeat: int = 5) -> float:
         fn()
         best = min(best, time.perf_counter() - t)
     return best * 1000
+
+
+def sweep(step: Callable[[], None], steps: int = 6) -> float:
+    """Mean ms of ``steps`` calls of ``step`` in a row (each different work: a zoom's next
+    notch)."""
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - start) * 1000 / steps
 
 
 def open_by_menu(window: MainWindow, path: Path) -> None:
@@ -171,8 +183,23 @@ def measure_editor(path: Path) -> dict[str, float]:
     view.centerOn(item)
     QApplication.processEvents()
     out["full"] = timed(view.viewport().repaint)
-    title = view.mapFromScene(item.mapToScene(QPointF(40, 10)))
     viewport = view.viewport()
+    middle = QPointF(viewport.rect().center())
+
+    def zoom_out() -> None:  # a wheel notch, as a user's: each a scale not drawn before
+        QApplication.sendEvent(viewport, QWheelEvent(
+            middle, viewport.mapToGlobal(middle), QPoint(), QPoint(0, -120),
+            Qt.MouseButton.NoButton, NO_KEYS, Qt.ScrollPhase.NoScrollPhase, False))
+        viewport.repaint()
+
+    view.frame_all()
+    view.set_zoom(1.0)  # (about the graph's middle)
+    QApplication.processEvents()
+    out["zoom"] = sweep(zoom_out)
+    view.set_zoom(1.0)
+    view.centerOn(item)
+    QApplication.processEvents()
+    title = view.mapFromScene(item.mapToScene(QPointF(40, 10)))
     QTest.mousePress(viewport, LEFT, NO_KEYS, title)
     offset = [0]
 
@@ -229,6 +256,19 @@ def measure_plain(path: Path) -> dict[str, float]:
     view.centerOn(item)
     QApplication.processEvents()
     out["full"] = timed(view.viewport().repaint)
+    notch = wheel_zoom(1.0, -1)
+
+    def zoom_out() -> None:  # the editor's notch, about the middle (what its wheel does)
+        view.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        view.scale(notch, notch)
+        view.viewport().repaint()
+
+    view.centerOn(scene.itemsBoundingRect().center())
+    QApplication.processEvents()
+    out["zoom"] = sweep(zoom_out)
+    view.resetTransform()
+    view.centerOn(item)
+    QApplication.processEvents()
     title = view.mapFromScene(item.mapToScene(QPointF(40, 10)))
     QTest.mousePress(view.viewport(), LEFT, NO_KEYS, title)
     offset = [0]
@@ -250,7 +290,8 @@ def main(sizes: list[int], rounds: int) -> None:
 
     style.apply_dark_theme(app)
     labels = {"open": "open and show the file", "fit": "repaint, zoomed to fit",
-              "full": "repaint at 100% zoom", "move": "move one node (drag step + repaint)"}
+              "full": "repaint at 100% zoom", "zoom": "zoom out a notch + repaint (6, mean)",
+              "move": "move one node (drag step + repaint)"}
     print(f"load {load()}; {rounds} rounds, alternated")
     with tempfile.TemporaryDirectory() as folder:
         for n in sizes:

@@ -107,6 +107,8 @@ class NodeItem(QGraphicsItem):
     """What the body's picture shows (see :meth:`_paint_picture`)."""
     _body_key = ""
     """That picture's key in Qt's pixmap cache."""
+    _seen_once = ""
+    """The key of the last look painted without a picture (see :meth:`_paint_picture`)."""
     _port_style: tuple[QBrush, QPen] | None = None
     """The brush of a wired port and the pen of every port."""
 
@@ -342,6 +344,9 @@ class NodeItem(QGraphicsItem):
                    f"{footer}")
         picture = QPixmap()
         if not QPixmapCache.find(key, picture):
+            if key != self._seen_once:  # a look not seen before may not come back: painted
+                self._seen_once = key  # as it is (a zoom's every step, new values)
+                return False
             picture = self._make_picture(key, painter, selected, readable, faded,
                                          (fx, fy, ratio))
         painter.setWorldTransform(_IDENTITY)
