@@ -4,7 +4,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
+from editor import style
 from editor.canvas.items.overview import OVERVIEW_ZOOM
+from editor.document.commands import SetValue
 
 
 def wheel(canvas, point: QPoint, steps: int) -> None:
@@ -197,3 +199,23 @@ def test_the_history_brought_to_the_front_lists_the_edits_made_behind(affine):
     texts = [history.model().index(i, 0).data() for i in range(history.model().rowCount())]
     assert texts == ["Start", "Connect b → z.x", "Rename b to bias"]
     assert history.currentIndex().row() == 2
+
+
+def test_far_out_the_overview_marks_a_node_its_evaluation_found_wrong(affine):
+    """The overview draws a node whose evaluation failed in red, as a node's title is: also
+    when the evaluation comes after the edit that caused it, the view already far out."""
+    affine.view.set_zoom(OVERVIEW_ZOOM / 2)
+    assert affine.scene.overview_mode
+
+    def title_colour() -> str:
+        affine.qtbot.waitUntil(lambda: not affine.window.live.compute.busy)
+        for _ in range(5):
+            QApplication.processEvents()
+        return affine.viewport.grab().toImage().pixelColor(affine.title("x")).name()
+
+    assert title_colour() != style.ERROR.name()
+    doc = affine.window.doc
+    doc.execute(SetValue(doc, "x", None))  # x's default cleared: it wants a value
+    assert title_colour() == style.ERROR.name()
+    affine.key(Qt.Key_Z, Qt.ControlModifier)
+    assert title_colour() != style.ERROR.name()
