@@ -286,8 +286,11 @@ class GraphView(QGraphicsView):
         painter.restore()
 
     def theme_changed(self) -> None:
-        """Paint the background again in the colours of the theme applied now."""
+        """Paint the background and the overview again in the colours of the theme applied
+        now."""
         self._tile = None
+        if self.scene() is not None:
+            self.graph_scene.overview.invalidate()
         self.viewport().update()
 
     # ---- mouse and keys --------------------------------------------------------------------

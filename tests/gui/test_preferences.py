@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from editor import style
 from editor.app.preferences import BLAS_VARIABLES, Preferences, settings
 from editor.canvas.items import NodeItem
+from editor.canvas.items.overview import OVERVIEW_ZOOM
 from engine import blas
 
 
@@ -92,3 +93,25 @@ def test_cancel_changes_nothing(window, qtbot, restored):
     assert not dialog.isVisible() and style.current_theme == "dark"
     assert window.autosave.periodic.isActive()
     assert Preferences.load() == Preferences()
+
+
+def test_far_out_a_new_theme_recolours_the_overview(affine, qtbot, restored):
+    """The overview (the graph far out) is drawn in the theme chosen, not kept in the old."""
+    window = affine.window
+    window.view.set_zoom(OVERVIEW_ZOOM / 2)
+    assert window.scene.overview_mode
+
+    def body_colour() -> str:  # the middle of a node's body, under its title bar
+        item = affine.item("matmul")
+        at = affine.at(item.mapToScene(item.boundingRect().center()))
+        QApplication.processEvents()
+        return window.view.viewport().grab().toImage().pixelColor(at).name()
+
+    assert body_colour() == style.NODE_BODY.name()
+    dark = style.NODE_BODY.name()
+    window.open_preferences()
+    dialog = window.dialogs["preferences"]
+    dialog.theme.setCurrentIndex(1)  # Light
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)  # OK
+    assert style.current_theme == "light" and style.NODE_BODY.name() != dark
+    assert body_colour() == style.NODE_BODY.name()
