@@ -1,8 +1,8 @@
-"""Imported first by every bench: one BLAS thread for every side of a comparison (set before
-numpy loads, and held with threadpoolctl; a bench that needs another count sets
-``BENCH_BLAS_THREADS`` before importing this), Qt offscreen, the project's root on the import
-path; and the one way the benches compare two sides: alternated A B A B … in one run, each
-side's min and median printed with the load average.
+"""Imported first by every bench: ``--help`` (prints the bench's docstring), one BLAS thread
+for every side of a comparison (set before numpy loads, and held with threadpoolctl; a bench
+that needs another count sets ``BENCH_BLAS_THREADS`` before importing this), Qt offscreen, the
+project's root on the import path; and the one way the benches compare two sides: alternated
+A B A B … in one run, each side's min and median printed with the load average.
 """
 
 from __future__ import annotations
@@ -14,6 +14,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+if {"-h", "--help"} & set(sys.argv[1:]):  # any bench: its docstring says how to run it
+    print(sys.modules["__main__"].__doc__)
+    sys.exit(0)
 
 THREADS = int(os.environ.get("BENCH_BLAS_THREADS", "1"))
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
