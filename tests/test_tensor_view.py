@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from editor.compute.service import Evaluation, Failure
 from editor.inspect.stats_strip import STATS
 from editor.inspect.tensor_model import TensorTableModel
-from editor.inspect.tensor_view import TensorPanel, TensorView
+from editor.inspect.tensor_view import TensorPanel, TensorView, alert_colour
 from editor.tensor_stats import preview, tensor_stats
 from engine.tensors import parse_tensor_text
 
@@ -82,13 +82,42 @@ def test_other_kinds_show_in_the_table(view):
     assert cell(view.panel("c"), 0, 0) == "1.0000-2.0000j"
     view.show_value("s", np.float64(2.5))
     assert view.panel("s").subtitle.text().split() == ["scalar", "float64"]
-    assert cell(view.panel("s"), 0, 0) == "2.5000"
+    assert view.panel("s").scalar.text() == "2.5000"
     view.show_value("text", np.array(["a", "bc"]))  # an odd op's output still shows
     assert cell(view.panel("text"), 1, 0) == "bc"
     assert view.panel("text").stats_strip.text("min") == "—"
     view.show_value("e", np.zeros((0, 4)))
     assert view.panel("e").table.model().rowCount() == 0
     assert view.panel("e").heatmap.isHidden()
+
+
+def test_a_scalar_is_one_large_number(view, qtbot):
+    """A scalar (a loss, say) is its own statistics and a one-cell table: it is shown as one
+    large number, at the precision chosen, in red if NaN or infinite; a tensor shown next in
+    the same panel has its statistics and table back."""
+    view.show_value("loss", np.float64(105.08443))
+    panel = view.panel("loss")
+    assert panel.scalar.isVisible() and panel.scalar.text() == "105.0844"
+    assert panel.scalar.font().pointSizeF() > 1.5 * panel.title.font().pointSizeF() / 1.15
+    assert not panel.table.isVisible() and not panel.stats_strip.isVisible()
+    assert panel.scalar.toolTip() == "105.08443"  # every digit
+    panel.precision.clear()
+    qtbot.keyClicks(panel.precision, "1")
+    assert panel.scalar.text() == "105.1"
+    normal = panel.scalar.palette().color(panel.scalar.foregroundRole()).name()
+    view.show_value("loss", np.float64(np.nan))
+    assert panel.scalar.text() == "nan"
+    red = panel.scalar.palette().color(panel.scalar.foregroundRole()).name()
+    assert red == alert_colour(panel.palette()).name() != normal
+    view.show_value("loss", np.int64(7))
+    assert panel.scalar.text() == "7" and panel.subtitle.text().split() == ["scalar", "int64"]
+    view.show_value("loss", np.array([1.5, -2.0]))
+    assert panel.table.isVisible() and panel.stats_strip.isVisible()
+    assert not panel.scalar.isVisible() and cell(panel, 1, 0) == "-2.0"
+    assert panel.stats_strip.text("min") == "-2"
+    view.show_blocked("loss", "x", "x: needs a value")
+    view.show_value("loss", np.float32(0.25))  # back from a message: the number
+    assert panel.scalar.isVisible() and panel.scalar.text() == "0.2" and panel.mode == "value"
 
 
 def test_table_shows_cells_and_precision_changes_them(view, qtbot):

@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 COPY_IN_BACKGROUND = 100_000
 """Tensors with more elements than this are formatted for the clipboard off the GUI thread."""
 SHORT_VECTOR = 8
+SCALAR_SIZE = 2.0
+"""A scalar's number, this many times the panel's font."""
 """Vectors up to this length are shown by the table alone; longer ones get a heatmap strip."""
 EXPORT_FILTERS = "NumPy array (*.npy);;CSV table (*.csv)"
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -75,8 +77,9 @@ def muted_colour(palette: QPalette) -> QColor:
 
 class TensorPanel(QWidget):
     """One named value: a header (name, shape, dtype, Copy, Export…), statistics, a slice
-    selector for rank > 2, and the values as a table (precision adjustable) beside a heatmap.
-    ``set_error`` and ``set_blocked`` show why there is no value instead."""
+    selector for rank > 2, and the values as a table (precision adjustable) beside a heatmap —
+    a scalar as one large number. ``set_error`` and ``set_blocked`` show why there is no value
+    instead."""
 
     copied = Signal()
     value_wanted = Signal(str)
@@ -167,6 +170,15 @@ class TensorPanel(QWidget):
         self.splitter.addWidget(self.table)
         self.splitter.setChildrenCollapsible(False)
 
+        self.scalar = QLabel()
+        """A scalar's value, large (instead of a one-cell table under three equal
+        statistics)."""
+        font = QFont(self.scalar.font())
+        font.setPointSizeF(font.pointSizeF() * SCALAR_SIZE)
+        self.scalar.setFont(font)
+        self.scalar.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.scalar.hide()
+
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.hide()
@@ -177,6 +189,7 @@ class TensorPanel(QWidget):
         values_layout.addWidget(self.stats_strip)
         values_layout.addLayout(table_bar)
         values_layout.addWidget(self.splitter, 1)
+        values_layout.addWidget(self.scalar, 1, Qt.AlignmentFlag.AlignTop)
         values_layout.addWidget(self.notice)
 
         self.message_icon = QLabel()
@@ -281,7 +294,8 @@ class TensorPanel(QWidget):
         if self.stats is None:
             self.stats = stats = tensor_stats(array)
             self._shown = (array, stats)
-            self._show_stats()
+            if array.ndim:  # (a scalar is its own statistics)
+                self._show_stats()
             self._build_slice_selector(array.shape)
             self._show_slice()
         self._show_values_page()
@@ -460,6 +474,10 @@ class TensorPanel(QWidget):
         if self._shown is None:
             return
         array = self._shown[0]
+        self._show_as_scalar(array.ndim == 0)
+        if array.ndim == 0:
+            self._show_scalar(array)
+            return
         if array.ndim > 2:
             index = self.slice_index
             self.slice_label.setText(f"[{', '.join(map(str, index))}, :, :]")
@@ -473,6 +491,26 @@ class TensorPanel(QWidget):
             self.heatmap.set_array(self.model.array)
         if self._heatmap is not None:
             self._heatmap.setVisible(plane)
+
+    def _show_as_scalar(self, scalar: bool) -> None:
+        """Show a scalar as one large number, or a tensor as statistics and a table."""
+        if self.scalar.isVisibleTo(self) != scalar:
+            self.stats_strip.setVisible(not scalar)
+            self.splitter.setVisible(not scalar)
+            self.scalar.setVisible(scalar)
+
+    def _show_scalar(self, array: np.ndarray) -> None:
+        """``array`` (0-d) at the precision chosen (in red if NaN or infinite; the tooltip
+        has every digit)."""
+        value = array[()]
+        self.scalar.setText(format_number(value, self.precision.value()))
+        alert = array.dtype.kind in "fc" and not np.isfinite(value)
+        colour = alert_colour(self.palette()) if alert else self.palette().color(
+            QPalette.ColorRole.WindowText)
+        sheet = f"color: {colour.name()}"
+        if self.scalar.styleSheet() != sheet:  # (a style sheet set again re-polishes)
+            self.scalar.setStyleSheet(sheet)
+        self.scalar.setToolTip(_exact(value))
 
     def _size_columns(self) -> None:
         """Column width from a sample of cells (never all of them)."""
@@ -498,6 +536,9 @@ class TensorPanel(QWidget):
     def _on_precision(self, precision: int) -> None:
         self.model.set_precision(precision)
         if self._shown is not None and not self._stale:
+            if self._shown[0].ndim == 0:
+                self._show_scalar(self._shown[0])
+                return
             self._show_stats()
             self._size_columns()
 

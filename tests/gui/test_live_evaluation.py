@@ -145,12 +145,12 @@ def test_a_wire_edit_paints_the_loss_panel_once_as_it_ends_up(canvas):
             return False
 
     paints = Paints()
-    widgets = (panel.copy_button, panel.table, panel.stats_strip, panel.message)
+    widgets = (panel.copy_button, panel.scalar, panel.message)  # (J is a scalar: one number)
     for widget in widgets:
         widget.installEventFilter(paints)
     doc = window.doc
     for source, mode, painted in ((None, "blocked", [panel.message]),
-                                  ("b_output", "value", widgets[:3])):
+                                  ("b_output", "value", widgets[:2])):
         paints.counts.clear()
         assert doc.execute(SetWires(doc, [("add_1", 1, source)])) is None
         settled(canvas)
