@@ -505,9 +505,7 @@ class TensorPanel(QWidget):
         value = array[()]
         self.scalar.setText(format_number(value, self.precision.value()))
         alert = array.dtype.kind in "fc" and not np.isfinite(value)
-        colour = alert_colour(self.palette()) if alert else self.palette().color(
-            QPalette.ColorRole.WindowText)
-        sheet = f"color: {colour.name()}"
+        sheet = f"color: {alert_colour(self.palette()).name()}" if alert else ""
         if self.scalar.styleSheet() != sheet:  # (a style sheet set again re-polishes)
             self.scalar.setStyleSheet(sheet)
         self.scalar.setToolTip(_exact(value))
@@ -557,6 +555,8 @@ class TensorPanel(QWidget):
         self.model.alert = alert_colour(palette)
         if self._heatmap is not None:
             self._heatmap.apply_palette(palette)
+        if self._shown is not None and self._shown[0].ndim == 0:
+            self._show_scalar(self._shown[0])  # (its red is the palette's)
 
     def changeEvent(self, event: Any) -> None:  # noqa: N802
         if event.type() == event.Type.PaletteChange:
