@@ -53,9 +53,9 @@ if TYPE_CHECKING:
 COPY_IN_BACKGROUND = 100_000
 """Tensors with more elements than this are formatted for the clipboard off the GUI thread."""
 SHORT_VECTOR = 8
+"""Vectors up to this length are shown by the table alone; longer ones get a heatmap strip."""
 SCALAR_SIZE = 2.0
 """A scalar's number, this many times the panel's font."""
-"""Vectors up to this length are shown by the table alone; longer ones get a heatmap strip."""
 EXPORT_FILTERS = "NumPy array (*.npy);;CSV table (*.csv)"
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 LAYOUT_LEVELS = 12
