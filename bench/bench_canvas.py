@@ -32,10 +32,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-from setup_bench import application, load  # first: Qt offscreen, one BLAS thread
+from setup_bench import application, load, per_call  # first: Qt offscreen, one BLAS thread
 
 # isort: split
 from PySide6.QtCore import QEventLoop, QPoint, QPointF, Qt, QTimer
@@ -85,15 +84,6 @@ def timed(fn, repeat: int = 5) -> float:
         fn()
         best = min(best, time.perf_counter() - t)
     return best * 1000
-
-
-def sweep(step: Callable[[], None], steps: int = 6) -> float:
-    """Mean ms of ``steps`` calls of ``step`` in a row (each different work: a zoom's next
-    notch)."""
-    start = time.perf_counter()
-    for _ in range(steps):
-        step()
-    return (time.perf_counter() - start) * 1000 / steps
 
 
 def open_by_menu(window: MainWindow, path: Path) -> None:
@@ -195,7 +185,7 @@ def measure_editor(path: Path) -> dict[str, float]:
     view.frame_all()
     view.set_zoom(1.0)  # (about the graph's middle)
     QApplication.processEvents()
-    out["zoom"] = sweep(zoom_out)
+    out["zoom"] = 1000 * per_call(zoom_out, 6)  # (the mean: each notch new work)
     view.set_zoom(1.0)
     view.centerOn(item)
     QApplication.processEvents()
@@ -265,7 +255,7 @@ def measure_plain(path: Path) -> dict[str, float]:
 
     view.centerOn(scene.itemsBoundingRect().center())
     QApplication.processEvents()
-    out["zoom"] = sweep(zoom_out)
+    out["zoom"] = 1000 * per_call(zoom_out, 6)  # (the mean: each notch new work)
     view.resetTransform()
     view.centerOn(item)
     QApplication.processEvents()

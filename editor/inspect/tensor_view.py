@@ -476,7 +476,7 @@ class TensorPanel(QWidget):
         array = self._shown[0]
         self._show_as_scalar(array.ndim == 0)
         if array.ndim == 0:
-            self._show_scalar(array)
+            self._show_scalar()
             return
         if array.ndim > 2:
             index = self.slice_index
@@ -499,12 +499,14 @@ class TensorPanel(QWidget):
             self.splitter.setVisible(not scalar)
             self.scalar.setVisible(scalar)
 
-    def _show_scalar(self, array: np.ndarray) -> None:
-        """``array`` (0-d) at the precision chosen (in red if NaN or infinite; the tooltip
+    def _show_scalar(self) -> None:
+        """The scalar shown at the precision chosen (in red if NaN or infinite; the tooltip
         has every digit)."""
+        assert self._shown is not None  # (a value is shown)
+        array, stats = self._shown
         value = array[()]
         self.scalar.setText(format_number(value, self.precision.value()))
-        alert = array.dtype.kind in "fc" and not np.isfinite(value)
+        alert = bool(stats.nan or stats.posinf or stats.neginf)
         sheet = f"color: {alert_colour(self.palette()).name()}" if alert else ""
         if self.scalar.styleSheet() != sheet:  # (a style sheet set again re-polishes)
             self.scalar.setStyleSheet(sheet)
@@ -535,7 +537,7 @@ class TensorPanel(QWidget):
         self.model.set_precision(precision)
         if self._shown is not None and not self._stale:
             if self._shown[0].ndim == 0:
-                self._show_scalar(self._shown[0])
+                self._show_scalar()
                 return
             self._show_stats()
             self._size_columns()
@@ -556,7 +558,7 @@ class TensorPanel(QWidget):
         if self._heatmap is not None:
             self._heatmap.apply_palette(palette)
         if self._shown is not None and self._shown[0].ndim == 0:
-            self._show_scalar(self._shown[0])  # (its red is the palette's)
+            self._show_scalar()  # (its red is the palette's)
 
     def changeEvent(self, event: Any) -> None:  # noqa: N802
         if event.type() == event.Type.PaletteChange:
