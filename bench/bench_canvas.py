@@ -248,11 +248,11 @@ def measure_plain(path: Path) -> dict[str, float]:
     out["full"] = timed(view.viewport().repaint)
     notch = wheel_zoom(1.0, -1)
 
-    def zoom_out() -> None:  # the editor's notch, about the middle (what its wheel does)
-        view.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+    def zoom_out() -> None:  # the editor's notch (what its wheel does)
         view.scale(notch, notch)
         view.viewport().repaint()
 
+    view.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)  # the middle
     view.centerOn(scene.itemsBoundingRect().center())
     QApplication.processEvents()
     out["zoom"] = 1000 * per_call(zoom_out, 6)  # (the mean: each notch new work)
